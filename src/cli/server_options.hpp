@@ -1,0 +1,75 @@
+// The options every `endhost <service> serve` shares, and the start-up steps that use them: listen addresses,
+// threads, logging, tracing, limits and the grace period. Keeps the services' command files to their own
+// part.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/asio.hpp"
+#include "core/log.hpp"
+#include "core/service_host.hpp"
+#include "core/transcript.hpp"
+
+namespace endhost::cli {
+
+struct ServerOptions {
+  std::vector<std::string> listen;
+  std::string default_listen;  // used when --listen is not given
+  std::size_t threads = 0;
+  bool trace = false;
+  std::string log_format = "text";
+  std::string log_level = "info";
+  double grace_seconds = 10;
+  std::size_t max_connections = 10'000;
+};
+
+// Adds --listen (repeatable; `default_listen` when none is given), --threads, --trace, --log-format,
+// --log-level, --grace and, for connection-oriented services, --max-connections.
+void add_server_options(CLI::App& cmd, ServerOptions& options, const std::string& default_listen,
+                        bool connection_limits = true);
+
+// The running pieces built from ServerOptions: logger, host, and the trace sink (stdout) when --trace is on.
+struct ServerRuntime {
+  std::unique_ptr<core::Logger> log;
+  std::unique_ptr<core::StreamTranscriptSink> trace_sink;
+  std::unique_ptr<core::ServiceHost> host;
+
+  core::Transcript transcript(const std::string& service) const {
+    return core::Transcript(trace_sink.get(), service);
+  }
+};
+ServerRuntime make_runtime(const ServerOptions& options);
+
+// --listen values as socket addresses. IP literals, `localhost` (127.0.0.1) and `*` (all IPv4 addresses,
+// only when asked for) are accepted; a port-less value gets `default_port`. Throws UsageError.
+std::vector<asio::ip::tcp::endpoint> tcp_listen_endpoints(const ServerOptions& options,
+                                                          std::uint16_t default_port);
+std::vector<asio::ip::udp::endpoint> udp_listen_endpoints(const ServerOptions& options,
+                                                          std::uint16_t default_port);
+
+// Seconds from the command line (fractions allowed) as a duration; throws UsageError when not positive.
+std::chrono::microseconds seconds_option(double seconds, const std::string& option_name);
+
+}  // namespace endhost::cli
+
+namespace endhost::core {
+class TcpServer;
+class UdpServer;
+}  // namespace endhost::core
+
+namespace endhost::cli {
+
+// Binds every endpoint and logs `listening service=… protocol=… address=…` for each (people and tests read
+// the real port from it). Throws RuntimeError with the one-line reason when a bind fails.
+void bind_tcp(core::TcpServer& server, const std::vector<asio::ip::tcp::endpoint>& endpoints,
+              core::Logger& log, const std::string& service);
+void bind_udp(core::UdpServer& server, const std::vector<asio::ip::udp::endpoint>& endpoints,
+              core::Logger& log, const std::string& service);
+
+}  // namespace endhost::cli

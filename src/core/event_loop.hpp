@@ -1,0 +1,56 @@
+// One event loop per thread: each EventLoop owns an io_context that only its own thread runs, so the state a
+// loop owns (its connections, its caches) needs no lock. EventLoops starts the threads and stops them.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "core/asio.hpp"
+
+namespace endhost::core {
+
+class EventLoop {
+ public:
+  explicit EventLoop(std::size_t index);
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  asio::io_context& io() { return io_; }
+  std::size_t index() const { return index_; }
+
+  // True on the thread that runs this loop. Code that touches loop-owned state asserts it in debug builds.
+  bool on_this_thread() const { return std::this_thread::get_id() == thread_; }
+
+ private:
+  friend class EventLoops;
+  std::size_t index_;
+  asio::io_context io_{1};  // hint: exactly one thread runs it
+  std::thread::id thread_;
+};
+
+class EventLoops {
+ public:
+  // `count` of 0 means one loop per core.
+  explicit EventLoops(std::size_t count);
+  ~EventLoops();
+
+  std::size_t size() const { return loops_.size(); }
+  EventLoop& operator[](std::size_t i) { return *loops_[i]; }
+  EventLoop& next();  // round robin, for work that may go to any loop (call from one thread only)
+
+  // Runs loop 0 on the calling thread and the others on new threads; returns once stop() was called and all
+  // threads have finished. Loops stay alive while idle.
+  void run();
+  // Thread-safe. Ends run(): pending handlers are abandoned, not run.
+  void stop();
+
+ private:
+  std::vector<std::unique_ptr<EventLoop>> loops_;
+  std::vector<std::optional<asio::executor_work_guard<asio::io_context::executor_type>>> guards_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace endhost::core

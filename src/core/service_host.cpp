@@ -1,0 +1,81 @@
+#include "core/service_host.hpp"
+
+#include <csignal>
+
+namespace endhost::core {
+
+ServiceHost::ServiceHost(ServiceHostOptions options, Logger& log)
+    : options_(options), log_(log), loops_(options.threads) {}
+
+ServiceHost::~ServiceHost() = default;
+
+int ServiceHost::run() {
+  if (options_.handle_signals) {
+    signals_ = std::make_unique<asio::signal_set>(loops_[0].io(), SIGINT, SIGTERM, SIGHUP);
+    asio::co_spawn(loops_[0].io(), watch_signals(), asio::detached);
+  }
+  loops_.run();
+  return exit_code_;
+}
+
+void ServiceHost::request_shutdown() {
+  asio::post(loops_[0].io(), [this] { begin_shutdown(); });
+}
+
+awaitable<void> ServiceHost::watch_signals() {
+  for (;;) {
+    auto [ec, sig] = co_await signals_->async_wait(use_nothrow);
+    if (ec) co_return;
+    if (sig == SIGHUP) {
+      log_.info("SIGHUP: reloading");
+      for (auto& fn : reload_) fn();
+      continue;
+    }
+    if (shutting_down_) {
+      // A second Ctrl-C means "now": skip the rest of the grace period.
+      log_.warn("second signal: stopping at once");
+      for (auto* d : drainables_) d->abort();
+      exit_code_ = 1;
+      loops_.stop();
+      co_return;
+    }
+    log_.info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    begin_shutdown();
+  }
+}
+
+void ServiceHost::begin_shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  for (auto& fn : shutdown_) fn();
+  for (auto* d : drainables_) d->drain();
+  asio::co_spawn(loops_[0].io(), wait_for_drain(), asio::detached);
+}
+
+awaitable<void> ServiceHost::wait_for_drain() {
+  using clock = std::chrono::steady_clock;
+  auto deadline = clock::now() + options_.grace;
+  asio::steady_timer timer(loops_[0].io());
+  auto busy = [&] {
+    std::size_t n = 0;
+    for (auto* d : drainables_) n += d->in_flight();
+    return n;
+  };
+  while (busy() > 0 && clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(use_nothrow);
+  }
+  if (std::size_t left = busy(); left > 0) {
+    log_.warn("grace period over: closing what is left", {{"in_flight", left}});
+    for (auto* d : drainables_) d->abort();
+    timer.expires_after(std::chrono::milliseconds(100));
+    co_await timer.async_wait(use_nothrow);
+    exit_code_ = 1;
+  } else {
+    log_.info("stopped cleanly");
+  }
+  if (signals_) signals_->cancel();
+  loops_.stop();
+}
+
+}  // namespace endhost::core

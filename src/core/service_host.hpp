@@ -1,0 +1,64 @@
+// The one service skeleton (STYLE.md, practice 7): every `endhost <service> serve`, and the lab, runs its
+// servers inside a ServiceHost. It owns the event loops, the logger and the metrics; it turns SIGINT/SIGTERM
+// into a graceful drain (stop accepting, let in-flight work finish within the grace period, then cut off) and
+// SIGHUP into a reload callback, and run() returns 0 after a clean shutdown.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/drainable.hpp"
+#include "core/event_loop.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+
+namespace endhost::core {
+
+struct ServiceHostOptions {
+  std::size_t threads = 0;  // 0: one loop per core
+  std::chrono::milliseconds grace{10'000};
+  bool handle_signals = true;
+};
+
+class ServiceHost {
+ public:
+  ServiceHost(ServiceHostOptions options, Logger& log);
+  ~ServiceHost();
+
+  EventLoops& loops() { return loops_; }
+  Logger& log() { return log_; }
+  MetricsRegistry& metrics() { return metrics_; }
+
+  // Servers that take part in shutdown. Not owned; each must outlive run().
+  void add(Drainable& server) { drainables_.push_back(&server); }
+  // Called on loop 0 when SIGHUP arrives (reload zones, reopen logs…).
+  void on_reload(std::function<void()> fn) { reload_.push_back(std::move(fn)); }
+  // Called on loop 0 when shutdown begins, before draining (for work that is not a Drainable).
+  void on_shutdown(std::function<void()> fn) { shutdown_.push_back(std::move(fn)); }
+
+  // Runs until shutdown completes. Returns 0 after a graceful drain, 1 when the grace period ran out.
+  int run();
+  // Begins a graceful shutdown, as SIGTERM does. Thread-safe.
+  void request_shutdown();
+
+ private:
+  void begin_shutdown();
+  awaitable<void> watch_signals();
+  awaitable<void> wait_for_drain();
+
+  ServiceHostOptions options_;
+  Logger& log_;
+  EventLoops loops_;
+  MetricsRegistry metrics_;
+  std::vector<Drainable*> drainables_;
+  std::vector<std::function<void()>> reload_;
+  std::vector<std::function<void()>> shutdown_;
+  std::unique_ptr<asio::signal_set> signals_;
+  bool shutting_down_ = false;  // loop 0 only
+  int exit_code_ = 0;
+};
+
+}  // namespace endhost::core

@@ -1,0 +1,149 @@
+#include "echo/echo_client.hpp"
+
+#include <array>
+#include <istream>
+#include <ostream>
+
+#include "core/asio.hpp"
+#include "core/line_reader.hpp"
+#include "core/run_client.hpp"
+#include "core/timeout.hpp"
+
+namespace endhost::echo {
+
+namespace {
+
+using tcp = asio::ip::tcp;
+using udp = asio::ip::udp;
+using boost::system::error_code;
+
+// Yields the messages to send: the one given, or each line of `in`.
+class Messages {
+ public:
+  Messages(const EchoClientOptions& o, std::istream& in) : message_(o.message), in_(in) {}
+  bool next(std::string& m) {
+    if (message_) {
+      if (used_) return false;
+      used_ = true;
+      m = *message_;
+      return true;
+    }
+    return static_cast<bool>(std::getline(in_, m));
+  }
+
+ private:
+  const std::optional<std::string>& message_;
+  std::istream& in_;
+  bool used_ = false;
+};
+
+awaitable<int> tcp_client(const EchoClientOptions& o, std::istream& in, std::ostream& out,
+                          std::ostream& err) {
+  auto ex = co_await asio::this_coro::executor;
+  tcp::resolver resolver(ex);
+  auto [rec, endpoints] =
+      co_await resolver.async_resolve(o.server.host, std::to_string(o.server.port), use_nothrow);
+  if (rec) {
+    err << "endhost echo: cannot resolve " << o.server.host << ": " << rec.message() << "\n";
+    co_return 1;
+  }
+  tcp::socket socket(ex);
+  auto connected =
+      co_await core::with_timeout(asio::async_connect(socket, endpoints, use_nothrow), o.timeout);
+  if (!connected) {
+    err << "endhost echo: connecting to " << o.server.to_string() << " timed out\n";
+    co_return 1;
+  }
+  if (auto [cec, ep] = *connected; cec) {
+    err << "endhost echo: cannot connect to " << o.server.to_string() << ": " << cec.message() << "\n";
+    co_return 1;
+  }
+  core::LineReader reader(1 << 20);
+  std::array<char, 16 * 1024> buf;
+  Messages messages(o, in);
+  std::string message;
+  while (messages.next(message)) {
+    message += '\n';
+    auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(message), use_nothrow);
+    if (wec) {
+      err << "endhost echo: sending failed: " << wec.message() << "\n";
+      co_return 1;
+    }
+    std::string_view line;
+    while (reader.next(line) != core::LineReader::Status::Line) {
+      auto got =
+          co_await core::with_timeout(socket.async_read_some(asio::buffer(buf), use_nothrow), o.timeout);
+      if (!got) {
+        err << "endhost echo: no answer within " << o.timeout.count() << " ms\n";
+        co_return 1;
+      }
+      auto [rec2, n] = *got;
+      if (rec2) {
+        err << "endhost echo: the server closed the connection"
+            << (rec2 == asio::error::eof ? "" : ": " + rec2.message()) << "\n";
+        co_return 1;
+      }
+      reader.feed(std::string_view(buf.data(), n));
+    }
+    out << line << "\n" << std::flush;
+  }
+  error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  co_return 0;
+}
+
+awaitable<int> udp_client(const EchoClientOptions& o, std::istream& in, std::ostream& out,
+                          std::ostream& err) {
+  auto ex = co_await asio::this_coro::executor;
+  udp::resolver resolver(ex);
+  auto [rec, endpoints] =
+      co_await resolver.async_resolve(o.server.host, std::to_string(o.server.port), use_nothrow);
+  if (rec || endpoints.empty()) {
+    err << "endhost echo: cannot resolve " << o.server.host << ": " << rec.message() << "\n";
+    co_return 1;
+  }
+  udp::endpoint server = *endpoints.begin();
+  udp::socket socket(ex, udp::endpoint(server.protocol(), 0));
+  std::vector<char> buf(65'535);
+  Messages messages(o, in);
+  std::string message;
+  int status = 0;
+  while (messages.next(message)) {
+    error_code sec;
+    socket.send_to(asio::buffer(message), server, 0, sec);
+    if (sec) {
+      err << "endhost echo: sending failed: " << sec.message() << "\n";
+      co_return 1;
+    }
+    udp::endpoint from;
+    for (;;) {
+      auto got = co_await core::with_timeout(socket.async_receive_from(asio::buffer(buf), from, use_nothrow),
+                                             o.timeout);
+      if (!got) {
+        err << "endhost echo: no answer within " << o.timeout.count() << " ms\n";
+        status = 1;
+        break;
+      }
+      auto [rec2, n] = *got;
+      if (rec2 == asio::error::connection_refused) {
+        err << "endhost echo: nothing listens on " << o.server.to_string() << " (ICMP port unreachable)\n";
+        co_return 1;
+      }
+      if (rec2 || from != server) continue;  // not our server's answer: keep waiting
+      out << std::string_view(buf.data(), n) << "\n" << std::flush;
+      break;
+    }
+  }
+  co_return status;
+}
+
+}  // namespace
+
+int run_echo_client(const EchoClientOptions& options, std::istream& in, std::ostream& out,
+                    std::ostream& err) {
+  return core::run_client(
+      [&] { return options.udp ? udp_client(options, in, out, err) : tcp_client(options, in, out, err); },
+      err, "endhost echo");
+}
+
+}  // namespace endhost::echo

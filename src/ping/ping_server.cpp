@@ -1,0 +1,141 @@
+#include "ping/ping_server.hpp"
+
+#include <random>
+
+#include "core/connection.hpp"
+#include "echo/upper_case.hpp"
+#include "ping/ping_message.hpp"
+
+namespace endhost::ping {
+
+namespace {
+
+std::uint64_t choose_seed(const std::optional<std::uint64_t>& seed) {
+  if (seed) return *seed;
+  std::random_device rd;
+  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
+}  // namespace
+
+PingServer::PingServer(core::ServiceHost& host, PingServerConfig config)
+    : host_(host),
+      config_(std::move(config)),
+      udp_(host.loops(), host.log(),
+           core::UdpServerOptions{"ping", kMaxMessage,
+                                  [this](core::UdpSocket& s, std::span<const std::uint8_t> d,
+                                         const asio::ip::udp::endpoint& from) { on_datagram(s, d, from); }}),
+      model_(config_.loss, 0),
+      tracker_(config_.heartbeat_timeout),
+      requests_(
+          host.metrics().counter("endhost_ping_requests_total", "Ping and heartbeat datagrams received")),
+      dropped_(host.metrics().counter("endhost_ping_dropped_total", "Pings dropped by the simulated loss")) {
+  std::uint64_t seed = choose_seed(config_.seed);
+  model_ = LossModel(config_.loss, seed);
+  host_.log().info("ping server loss model",
+                   {{"loss", config_.loss.loss},
+                    {"delay_ms", static_cast<double>(config_.loss.delay.count()) / 1000.0},
+                    {"jitter_ms", static_cast<double>(config_.loss.jitter.count()) / 1000.0},
+                    {"seed", std::to_string(seed)}});
+}
+
+void PingServer::start() {
+  udp_.start();
+  asio::co_spawn(host_.loops()[0].io(), tick(), asio::detached);
+}
+
+void PingServer::drain() {
+  stopping_ = true;
+  udp_.drain();
+}
+
+void PingServer::on_datagram(core::UdpSocket& socket, std::span<const std::uint8_t> data,
+                             const asio::ip::udp::endpoint& from) {
+  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  std::string peer = core::endpoint_text(from);
+  requests_.inc(1, socket.loop().index());
+  config_.transcript.client(peer, text);
+  auto message = parse_message(text);
+  if (message && message->kind == Kind::Heartbeat) {
+    on_heartbeat(peer, message->seq);
+    return;
+  }
+  LossModel::Decision decision;
+  {
+    std::lock_guard lock(mutex_);
+    decision = model_.decide();
+  }
+  if (decision.drop) {
+    dropped_.inc(1, socket.loop().index());
+    config_.transcript.note(peer, "dropped (simulated loss)");
+    return;
+  }
+  // Like the lab's server, any datagram is answered upper-cased, not only well-formed pings.
+  auto reply = std::make_shared<std::string>(echo::upper_case(text));
+  if (decision.delay.count() == 0) {
+    config_.transcript.server(peer, *reply);
+    socket.send_to(std::span(reinterpret_cast<const std::uint8_t*>(reply->data()), reply->size()), from);
+    return;
+  }
+  pending_.fetch_add(1, std::memory_order_relaxed);
+  auto timer = std::make_shared<asio::steady_timer>(socket.loop().io(), decision.delay);
+  timer->async_wait([this, timer, reply, from, peer, &socket](const boost::system::error_code&) {
+    config_.transcript.server(peer, *reply);
+    socket.send_to(std::span(reinterpret_cast<const std::uint8_t*>(reply->data()), reply->size()), from);
+    pending_.fetch_sub(1, std::memory_order_relaxed);
+  });
+}
+
+void PingServer::on_heartbeat(const std::string& peer, std::uint64_t seq) {
+  std::vector<HeartbeatEvent> events;
+  {
+    std::lock_guard lock(mutex_);
+    events = tracker_.on_heartbeat(peer, seq, HeartbeatTracker::clock::now());
+  }
+  report(events);
+}
+
+void PingServer::report(const std::vector<HeartbeatEvent>& events) {
+  auto& log = host_.log();
+  for (const auto& e : events) {
+    switch (e.kind) {
+      case HeartbeatEvent::Kind::NewClient:
+        log.info("heartbeat: new client", {{"client", e.client}, {"seq", e.seq}});
+        break;
+      case HeartbeatEvent::Kind::Lost:
+        log.info("heartbeat: lost", {{"client", e.client},
+                                     {"first_lost", e.first_lost},
+                                     {"last_lost", e.last_lost},
+                                     {"count", e.last_lost - e.first_lost + 1}});
+        config_.transcript.note(e.client, "heartbeats " + std::to_string(e.first_lost) + ".." +
+                                              std::to_string(e.last_lost) + " lost");
+        break;
+      case HeartbeatEvent::Kind::Late:
+        log.info("heartbeat: late or duplicate", {{"client", e.client}, {"seq", e.seq}});
+        break;
+      case HeartbeatEvent::Kind::Gone:
+        log.warn("heartbeat: client gone",
+                 {{"client", e.client}, {"last_seq", e.seq}, {"silent_ms", e.silent_for.count()}});
+        config_.transcript.note(
+            e.client, "client gone after " + std::to_string(e.silent_for.count()) + " ms of silence");
+        break;
+    }
+  }
+}
+
+awaitable<void> PingServer::tick() {
+  asio::steady_timer timer(host_.loops()[0].io());
+  auto period = std::max(std::chrono::milliseconds(20), config_.heartbeat_timeout / 10);
+  while (!stopping_) {
+    timer.expires_after(period);
+    co_await timer.async_wait(use_nothrow);
+    std::vector<HeartbeatEvent> events;
+    {
+      std::lock_guard lock(mutex_);
+      events = tracker_.on_tick(HeartbeatTracker::clock::now());
+    }
+    report(events);
+  }
+}
+
+}  // namespace endhost::ping

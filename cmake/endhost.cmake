@@ -39,6 +39,8 @@ function(endhost_session_library name)
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${name} PUBLIC endhost_core ${ARG_DEPS} PRIVATE endhost_warnings)
   target_precompile_headers(${name} REUSE_FROM endhost_core)
+  # The program links every session library (src/cli/CMakeLists.txt reads this list).
+  set_property(GLOBAL APPEND PROPERTY ENDHOST_SESSION_LIBRARIES ${name})
 endfunction()
 
 # endhost_unit_test(NAME SOURCES … DEPS …): a GoogleTest binary registered with ctest under unit.NAME.

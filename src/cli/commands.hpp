@@ -10,8 +10,7 @@ namespace endhost::cli {
 
 using RunFn = std::function<int()>;
 
-void add_echo_commands(CLI::App& root, RunFn& run);
-void add_ping_commands(CLI::App& root, RunFn& run);
-void add_lab_command(CLI::App& root, RunFn& run);
-
 }  // namespace endhost::cli
+
+// Declares add_<service>_commands for every src/cli/<service>_command.cpp, and add_all_commands.
+#include "cli/command_list.inc"

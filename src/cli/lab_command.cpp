@@ -9,7 +9,7 @@
 
 namespace endhost::cli {
 
-void add_lab_command(CLI::App& root, RunFn& run) {
+void add_lab_commands(CLI::App& root, RunFn& run) {
   struct Options {
     bool trace = false;
     std::string log_format = "text";

@@ -46,9 +46,7 @@ int main(int argc, char** argv) {
       "Run 'endhost <service> --help' for a service's verbs and options.");
 
   endhost::cli::RunFn run;
-  endhost::cli::add_echo_commands(app, run);
-  endhost::cli::add_ping_commands(app, run);
-  endhost::cli::add_lab_command(app, run);
+  endhost::cli::add_all_commands(app, run);
 
   try {
     app.parse(argc, argv);

@@ -5,8 +5,7 @@ namespace endhost::core {
 void LineReader::feed(std::string_view bytes) {
   // Compact lazily: only when the consumed prefix is the larger part, so each byte moves O(1) times.
   if (start_ > 0 && start_ >= buf_.size() / 2) {
-    buf_.erase(0, start_);
-    scan_ -= start_;
+    buf_.erase(0, start_);  // scan_ counts from start_, so it stays valid
     start_ = 0;
   }
   buf_.append(bytes);

@@ -101,6 +101,7 @@ bool encode_record(WireWriter& w, CompressionTable& table, const Name& name, RRT
   std::size_t len_at = w.size();
   w.u16(0);
   if (!encode_rdata(w, type, rd, &table)) return false;
+  if (!w.ok()) return true;  // out of room: the caller reports buffer_full
   std::size_t len = w.size() - len_at - 2;
   if (len > 0xFFFF) return false;
   w.patch_u16(len_at, static_cast<std::uint16_t>(len));

@@ -141,6 +141,9 @@ Result<Rdata> decode_bounded(RRType type, WireReader& r, std::uint16_t rdlength,
   // with the whole message visible for compression pointers.
   WireReader sub(r.message().first(end), start);
   auto rd = decode_typed(type, sub, end, compressed_names);
+  // The octets were there (checked above), so running out means RDLENGTH is too small for the type.
+  if (!rd && rd.error().code == Errc::truncated)
+    return fail(Errc::bad_rdata, "RDATA too short for its type", rd.error().offset);
   if (!rd) return rd;
   if (sub.position() != end)
     return fail(Errc::bad_rdata, "RDLENGTH does not match the RDATA", sub.position());

@@ -23,7 +23,8 @@ void ChunkedDecoder::reset() noexcept {
 
 Expected<BodyStep, Error> ChunkedDecoder::fail(Errc code, Status status) noexcept {
   state_ = State::failed;
-  return Unexpected(Error{code, status, true});
+  failure_ = Error{code, status, true};
+  return Unexpected(failure_);
 }
 
 namespace {
@@ -37,6 +38,7 @@ constexpr bool escapable(unsigned char c) {
 }  // namespace
 
 Expected<BodyStep, Error> ChunkedDecoder::decode(std::string_view buf) noexcept {
+  if (state_ == State::failed) return Unexpected(failure_);
   std::size_t i = 0;
   while (i < buf.size()) {
     const char c = buf[i];

@@ -73,6 +73,7 @@ class ChunkedDecoder {
   std::uint64_t chunk_remaining_ = 0;
   std::size_t size_digits_ = 0;
   std::size_t ext_bytes_ = 0;
+  Error failure_{};
   State state_ = State::size_first;
 };
 

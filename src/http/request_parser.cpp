@@ -25,13 +25,18 @@ void RequestParser::reset() noexcept {
 }
 
 Unexpected<Error> RequestParser::fail(Errc code, bool must_close) noexcept {
-  if (must_close) state_ = State::failed;
+  const Error error = make_error(code, default_status(code), must_close);
+  if (must_close) {
+    state_ = State::failed;
+    failure_ = error;
+  }
   head_.keep_alive = head_.keep_alive && !must_close;
-  return Unexpected(make_error(code, default_status(code), must_close));
+  return Unexpected(error);
 }
 
 Expected<HeadStep, Error> RequestParser::parse_head(std::string_view buf) noexcept {
-  assert(state_ == State::head);
+  if (state_ == State::failed) return Unexpected(failure_);
+  assert(state_ == State::head && "parse_head() after the head: call reset() first");
   if (state_ != State::head) return fail(Errc::bad_request_line);
   const detail::BlockScanLimits scan_limits{limits_.max_start_line, limits_.max_head_bytes,
                                             Errc::head_too_large, true};
@@ -175,10 +180,12 @@ Expected<void, Error> RequestParser::interpret_fields() noexcept {
 
 Expected<BodyStep, Error> RequestParser::parse_body(std::string_view buf) noexcept {
   if (state_ == State::done) return BodyStep{0, {}, true};
+  if (state_ == State::failed) return Unexpected(failure_);
   if (state_ != State::body) return fail(Errc::bad_request_line);
   auto step = body_.read(buf);
   if (!step) {
     state_ = State::failed;
+    failure_ = step.error();
     head_.keep_alive = false;
     return step;
   }

@@ -16,6 +16,7 @@
 // Errors: an Error says which status to answer and whether the connection must close. When must_close is
 // false (Host and Expect problems, found after the framing was known) head() is valid, head_size() bytes
 // are the head, and parse_body() can drain the body so the connection can carry the next request.
+// After an error with must_close, every further call returns the same error until reset().
 // A valid request with a method we do not know parses fine: head().method_id == Method::unknown → answer 501.
 #pragma once
 
@@ -94,6 +95,7 @@ class RequestParser {
   RequestHead head_;
   std::size_t head_size_ = 0;
   BodyReader body_;
+  Error failure_{};  // returned again by every call once failed
   State state_ = State::head;
 };
 

@@ -23,9 +23,10 @@ void ResponseParser::reset(Method request_method) noexcept {
 }
 
 Unexpected<Error> ResponseParser::fail(Errc code) noexcept {
+  if (state_ != State::failed) failure_ = make_error(code, Status::bad_gateway, true);
   state_ = State::failed;
   head_.keep_alive = false;
-  return Unexpected(make_error(code, Status::bad_gateway, true));
+  return Unexpected(failure_);
 }
 
 Expected<HeadStep, Error> ResponseParser::parse_head(std::string_view buf) noexcept {

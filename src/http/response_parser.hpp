@@ -73,6 +73,7 @@ class ResponseParser {
   ResponseHead head_;
   BodyReader body_;
   Method request_method_ = Method::get;
+  Error failure_{};  // returned again by every call once failed
   State state_ = State::head;
 };
 

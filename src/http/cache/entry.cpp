@@ -1,0 +1,63 @@
+#include "http/cache/entry.hpp"
+
+#include "http/date.hpp"
+
+namespace endhost::http::cache {
+
+namespace {
+
+std::optional<Time> date_field(const Fields& fields, std::string_view name, Time now) {
+  auto value = fields.get(name);
+  if (!value) return std::nullopt;
+  auto t = parse_http_date(*value, to_time_t(now));
+  if (!t) return std::nullopt;
+  return from_time_t(*t);
+}
+
+}  // namespace
+
+EntryInfo analyze_response(Status status, const Fields& fields, Time request_time, Time response_time,
+                           const HeuristicPolicy& policy) {
+  EntryInfo e;
+  e.status = status;
+  e.request_time = request_time;
+  e.response_time = response_time;
+  e.cc = parse_cache_control(fields);
+  e.vary = parse_vary(fields);
+  // RFC 9110 §6.6.1: a recipient without a (valid) Date uses the time it received the response.
+  e.date = date_field(fields, "date", response_time).value_or(response_time);
+  if (auto etag = fields.get("etag")) e.etag = std::string(*etag);
+  e.last_modified = date_field(fields, "last-modified", response_time);
+
+  FreshnessInputs in;
+  in.status = status;
+  in.cc = &e.cc;
+  in.date = e.date;
+  in.has_expires = fields.contains("expires");
+  in.expires = date_field(fields, "expires", response_time);
+  in.last_modified = e.last_modified;
+  e.lifetime = freshness_lifetime(in, policy);
+
+  AgeInputs age;
+  if (auto a = fields.get("age")) age.age_value = parse_age(*a);
+  age.date_value = e.date;
+  age.request_time = request_time;
+  age.response_time = response_time;
+  e.initial_age = corrected_initial_age(age);
+  return e;
+}
+
+Duration age_at(const EntryInfo& e, Time now) noexcept {
+  return current_age(e.initial_age, e.response_time, now);
+}
+
+Duration ttl_at(const EntryInfo& e, Time now) noexcept {
+  return e.lifetime.value - age_at(e, now);
+}
+
+bool worth_storing(const EntryInfo& e) noexcept {
+  return e.lifetime.value > e.initial_age || e.has_validator() || e.cc.stale_while_revalidate ||
+         e.cc.stale_if_error;
+}
+
+}  // namespace endhost::http::cache

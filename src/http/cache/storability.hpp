@@ -1,0 +1,41 @@
+// Whether a response may be stored by a shared cache (RFC 9111 §3, §3.5, §5.2), and why not. A pure
+// function of the request and response, so every rule has a unit test.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "http/cache/cache_control.hpp"
+#include "http/method.hpp"
+#include "http/status.hpp"
+
+namespace endhost::http::cache {
+
+enum class StoreVerdict : std::uint8_t {
+  store,
+  method,            // §3: only GET is stored here (HEAD is answered from a stored GET)
+  status,            // §3: 1xx, 206 and 304 are not stored as new entries; must-understand of an unknown code
+  request_no_store,  // §5.2.1.5
+  no_store,          // §5.2.2.5
+  private_,          // §5.2.2.7: a shared cache must not store it
+  authorization,     // §3.5: a request with Authorization, and no public, s-maxage or must-revalidate
+  not_cacheable,     // §3 last bullet: no explicit freshness, no public, status not heuristically cacheable
+  vary_star,         // §4.1: Vary: * never matches a later request, so storing it is pointless
+};
+
+// Words for the access log and Cache-Status detail ("no-store", "private"…).
+std::string_view to_string(StoreVerdict v) noexcept;
+
+struct StoreInputs {
+  Method method = Method::get;
+  const CacheControl* request_cc = nullptr;   // required
+  bool request_has_authorization = false;
+  Status status = Status::ok;
+  const CacheControl* response_cc = nullptr;  // required
+  bool response_has_expires = false;
+  bool vary_star = false;
+};
+
+StoreVerdict can_store(const StoreInputs& in) noexcept;
+
+}  // namespace endhost::http::cache

@@ -1,0 +1,73 @@
+// Internal to the web server's session code: the state shared by all connections (configuration, metrics)
+// and the state each event loop owns alone (Date cache, pooled per-request buffers, scratch space), so the
+// request path takes no lock and, once warm, allocates nothing.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/metrics.hpp"
+#include "http/date.hpp"
+#include "http/request_parser.hpp"
+#include "http/server/listing.hpp"
+#include "http/server/range.hpp"
+#include "http/server/web_config.hpp"
+
+namespace endhost::web {
+
+struct WebMetrics {
+  explicit WebMetrics(core::MetricsRegistry& registry);
+  void response(unsigned status, double seconds, std::size_t shard);
+
+  std::array<core::Counter*, 600> by_status{};  // requests by status code, registered up front
+  core::Counter* bytes_sent = nullptr;          // response bytes, heads included
+  core::Counter* bytes_received = nullptr;      // request bytes, heads and bodies
+  core::Gauge* open_connections = nullptr;
+  core::Counter* connections_refused = nullptr;
+  core::Histogram* latency = nullptr;  // first byte of the request to the response handed to the kernel
+};
+
+// The buffers one busy connection needs. A connection holds a Work only while it has a request in progress;
+// idle keep-alive connections give theirs back to the loop's pool, so 10,000 idle clients cost no buffers.
+struct Work {
+  Work(const http::Limits& limits, std::size_t in_capacity);
+
+  std::unique_ptr<char[]> in;  // receive buffer: the parser's head views point into it
+  std::size_t in_capacity;
+  http::RequestParser parser;
+  std::string out;      // responses being built (several, when requests are pipelined)
+  std::string local;    // the decoded relative path of the current request
+  std::string scratch;  // a second path (index.html, precompressed sibling)
+  std::string body;     // a small body built or read before its head (error pages, listings, small files)
+  std::vector<ByteRange> ranges;
+};
+
+struct LoopState {
+  http::DateCache date;
+  std::vector<std::unique_ptr<Work>> spare;  // idle Works, at most kMaxSpare
+  std::vector<ListingEntry> listing;         // scratch for directory listings
+  std::uint64_t boundary_counter = 0;        // multipart/byteranges boundaries
+  std::size_t index = 0;                     // the loop's index: the metrics shard
+
+  static constexpr std::size_t kMaxSpare = 256;
+};
+
+struct ServerState {
+  ServerState(WebConfig cfg, core::MetricsRegistry& registry, std::size_t loop_count);
+
+  std::unique_ptr<Work> take_work(LoopState& loop);
+  void give_work(LoopState& loop, std::unique_ptr<Work> work);
+
+  WebConfig config;
+  WebMetrics metrics;
+  std::vector<std::unique_ptr<LoopState>> loops;
+  std::size_t in_capacity;     // receive buffer size: a whole head at the limit, plus room to pipeline
+  std::string boundary_prefix;  // random per process: multipart boundaries that do not occur in files
+};
+
+}  // namespace endhost::web

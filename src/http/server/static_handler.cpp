@@ -1,0 +1,322 @@
+#include "http/server/static_handler.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "http/server/accept_encoding.hpp"
+#include "http/server/conditional.hpp"
+#include "http/server/etag.hpp"
+#include "http/server/mime.hpp"
+#include "http/server/replies.hpp"
+#include "http/server/response.hpp"
+
+namespace endhost::web {
+
+namespace {
+
+constexpr Coding kPrecompressedOrder[] = {Coding::br, Coding::zstd, Coding::gzip};
+
+bool accepts(const AcceptedCodings& a, Coding c) {
+  switch (c) {
+    case Coding::br:
+      return a.br;
+    case Coding::zstd:
+      return a.zstd;
+    case Coding::gzip:
+      return a.gzip;
+    case Coding::identity:
+      break;
+  }
+  return true;
+}
+
+// Reads exactly `length` bytes at `offset` into the end of `out`. False if the file shrank meanwhile.
+bool read_into(int fd, std::uint64_t offset, std::uint64_t length, std::string& out) {
+  const std::size_t start = out.size();
+  out.resize(start + length);
+  std::size_t done = 0;
+  while (done < length) {
+    const ssize_t n = ::pread(fd, out.data() + start + done, length - done, static_cast<off_t>(offset + done));
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      out.resize(start);
+      return false;
+    }
+  }
+  return true;
+}
+
+void append_date_field(std::string& out, std::string_view name, std::time_t t) {
+  const auto text = http::format_http_date(t);
+  append_field(out, name, std::string_view(text.data(), text.size()));
+}
+
+// The fields that describe the selected representation, shared by 200, 206 and 304 (RFC 9110 §15.4.5: a
+// 304 carries the ETag and Vary the 200 would have had).
+struct Representation {
+  MimeType mime;
+  Coding coding = Coding::identity;
+  bool vary = false;  // the type is compressible, so the answer depends on Accept-Encoding
+  ETag etag;
+  std::time_t last_modified = 0;
+  std::uint64_t size = 0;
+};
+
+void append_validators(std::string& out, const Representation& r) {
+  append_date_field(out, "Last-Modified", r.last_modified);
+  append_field(out, "ETag", r.etag.view());
+  if (r.vary) out += "Vary: Accept-Encoding\r\n";
+}
+
+void reply_listing(RequestContext& rq, Reply& reply, Fd dir_fd) {
+  const WebConfig& cfg = rq.server.config;
+  auto& entries = rq.loop.listing;
+  entries.clear();
+  bool truncated = false;
+  // fdopendir takes the descriptor; the DIR's buffer is the only allocation of a listing besides the names.
+  DIR* dir = ::fdopendir(dir_fd.release());
+  if (dir == nullptr) return reply_error(rq, reply, status_for_errno(errno));
+  while (dirent* de = ::readdir(dir)) {
+    const std::string_view name = de->d_name;
+    if (name == "." || name == "..") continue;
+    if (name.front() == '.' && !cfg.show_dotfiles) continue;
+    if (entries.size() >= cfg.max_listing_entries) {
+      truncated = true;
+      break;
+    }
+    struct stat st {};
+    // Follow symlinks to show what a click would get; a dangling one is listed as an empty file.
+    if (::fstatat(::dirfd(dir), de->d_name, &st, 0) != 0) std::memset(&st, 0, sizeof st);
+    entries.push_back(ListingEntry{std::string(name), S_ISDIR(st.st_mode), static_cast<std::uint64_t>(st.st_size),
+                                   st.st_mtim.tv_sec});
+  }
+  ::closedir(dir);
+
+  std::string& page = rq.work.body;
+  page.clear();
+  std::string& url = rq.work.scratch;
+  url = "/";
+  url += rq.work.local;
+  if (!rq.work.local.empty()) url += '/';
+  append_listing(page, url, entries, truncated);
+
+  std::string& out = rq.work.out;
+  reply.status = http::Status::ok;
+  begin_response(out, reply.status, rq.date);
+  out += "Content-Type: text/html; charset=utf-8\r\n";
+  append_content_length(out, page.size());
+  finish_head(rq, reply);
+  if (rq.head.method_id != http::Method::head) {
+    out += page;
+    reply.content_bytes = page.size();
+  }
+}
+
+void reply_range_not_satisfiable(RequestContext& rq, Reply& reply, const Representation& r) {
+  std::string& extra = rq.work.scratch;
+  extra = "Content-Range: ";
+  append_unsatisfied_range(extra, r.size);
+  extra += "\r\n";
+  reply_error(rq, reply, http::Status::range_not_satisfiable, {}, extra);
+}
+
+void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r, bool range_allowed) {
+  const WebConfig& cfg = rq.server.config;
+  std::string& out = rq.work.out;
+  const bool head_only = rq.head.method_id == http::Method::head;
+
+  // Range (RFC 9110 §14.2): GET only, and only when If-Range (if any) allowed it.
+  std::vector<ByteRange>& ranges = rq.work.ranges;
+  ranges.clear();
+  RangeOutcome range = RangeOutcome::ignore;
+  if (rq.head.method_id == http::Method::get && range_allowed) {
+    if (auto value = rq.head.fields.get("range")) range = parse_range(*value, r.size, cfg.max_ranges, ranges);
+  }
+  if (range == RangeOutcome::unsatisfiable) return reply_range_not_satisfiable(rq, reply, r);
+
+  if (range == RangeOutcome::partial && ranges.size() > 1) {
+    auto parts = std::make_unique<ByterangesBody>();
+    std::string& boundary = rq.work.scratch;
+    boundary = rq.server.boundary_prefix;
+    append_decimal(boundary, ++rq.loop.boundary_counter);
+    build_byteranges(ranges, r.size, r.mime.type, boundary, *parts);
+    reply.status = http::Status::partial_content;
+    begin_response(out, reply.status, rq.date);
+    out += "Content-Type: multipart/byteranges; boundary=";
+    out += boundary;
+    out += "\r\n";
+    append_content_length(out, parts->total_length);
+    append_validators(out, r);
+    if (r.coding != Coding::identity) append_field(out, "Content-Encoding", coding_token(r.coding));
+    out += "Accept-Ranges: bytes\r\n";
+    finish_head(rq, reply);
+    reply.content_bytes = parts->total_length;
+    reply.body.kind = PendingBody::Kind::byteranges;
+    reply.body.file = std::move(fd);
+    reply.body.parts = std::move(parts);
+    return;
+  }
+
+  std::uint64_t offset = 0, length = r.size;
+  if (range == RangeOutcome::partial) {
+    offset = ranges[0].first;
+    length = ranges[0].length();
+    reply.status = http::Status::partial_content;
+  }
+  // A small body is read before the head is written, so a file that shrank meanwhile still gets a correct
+  // Content-Length (the head describes the bytes actually sent).
+  std::string& body = rq.work.body;
+  body.clear();
+  const bool inline_body = !head_only && length <= cfg.inline_file_limit;
+  if (inline_body && !read_into(fd.get(), offset, length, body)) {
+    return reply_error(rq, reply, http::Status::internal_server_error, "the file changed while being read");
+  }
+
+  begin_response(out, reply.status, rq.date);
+  append_field(out, "Content-Type", r.mime.type);
+  append_content_length(out, length);
+  if (reply.status == http::Status::partial_content) {
+    out += "Content-Range: ";
+    append_content_range(out, ByteRange{offset, offset + length - 1}, r.size);
+    out += "\r\n";
+  }
+  append_validators(out, r);
+  if (r.coding != Coding::identity) append_field(out, "Content-Encoding", coding_token(r.coding));
+  out += "Accept-Ranges: bytes\r\n";
+  finish_head(rq, reply);
+  if (head_only) return;
+  reply.content_bytes = length;
+  if (inline_body) {
+    out += body;
+    return;
+  }
+  reply.body.kind = PendingBody::Kind::file;
+  reply.body.file = std::move(fd);
+  reply.body.offset = offset;
+  reply.body.length = length;
+}
+
+void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::string_view name) {
+  const WebConfig& cfg = rq.server.config;
+  Representation r;
+  r.mime = mime_type_for(name);
+  r.vary = r.mime.compressible;
+
+  // Content coding (RFC 9110 §8.4, §12.5.3): a precompressed sibling the client accepts, best first; else
+  // maybe gzip on the fly. Only for compressible types, so images cost no extra lookups.
+  bool gzip_on_the_fly = false;
+  if (r.mime.compressible) {
+    const AcceptedCodings accepted = accepted_codings(rq.head.fields);
+    if (accepted.any()) {
+      std::string& sibling = rq.work.scratch;
+      for (Coding c : kPrecompressedOrder) {
+        if (!accepts(accepted, c)) continue;
+        sibling.assign(name);
+        sibling += coding_suffix(c);
+        Fd sfd;
+        struct stat sst {};
+        if (open_beneath(rq.site->dir.get(), sibling, cfg.follow_symlinks, sfd, sst) == 0 && S_ISREG(sst.st_mode)) {
+          fd = std::move(sfd);
+          st = sst;
+          r.coding = c;
+          break;
+        }
+      }
+      gzip_on_the_fly = r.coding == Coding::identity && cfg.compress && accepted.gzip &&
+                        static_cast<std::uint64_t>(st.st_size) >= cfg.compress_min_size &&
+                        rq.head.version >= http::http11;
+    }
+  }
+
+  r.size = static_cast<std::uint64_t>(st.st_size);
+  r.last_modified = st.st_mtim.tv_sec;
+  r.etag = ETag(st.st_ino, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, r.size);
+  if (gzip_on_the_fly) r.etag = derived_weak_etag(r.etag.view(), "-gzip");
+
+  const Validators v{true, r.etag.view(), r.last_modified};
+  const ConditionalResult cond = evaluate_conditionals(rq.head.method_id, rq.head.fields, v, rq.now);
+  if (cond.outcome == Precondition::precondition_failed)
+    return reply_error(rq, reply, http::Status::precondition_failed);
+  if (cond.outcome == Precondition::not_modified) {
+    std::string& out = rq.work.out;
+    reply.status = http::Status::not_modified;
+    begin_response(out, reply.status, rq.date);
+    append_validators(out, r);
+    finish_head(rq, reply);
+    return;
+  }
+
+  if (gzip_on_the_fly) {
+    // Chunked, length unknown: Range does not apply to it (§14.2 lets a server ignore Range).
+    std::string& out = rq.work.out;
+    reply.status = http::Status::ok;
+    begin_response(out, reply.status, rq.date);
+    append_field(out, "Content-Type", r.mime.type);
+    append_field(out, "Content-Encoding", "gzip");
+    out += "Transfer-Encoding: chunked\r\n";
+    append_validators(out, r);
+    finish_head(rq, reply);
+    if (rq.head.method_id == http::Method::head) return;
+    reply.body.kind = PendingBody::Kind::gzip;
+    reply.body.file = std::move(fd);
+    reply.body.length = r.size;
+    return;
+  }
+  // If-Range that did not match: the whole representation, as if there were no Range field.
+  reply_file(rq, reply, std::move(fd), r, cond.range_allowed);
+}
+
+}  // namespace
+
+void serve_static(RequestContext& rq, Reply& reply) {
+  const WebConfig& cfg = rq.server.config;
+  Work& w = rq.work;
+  if (rq.site == nullptr) return reply_error(rq, reply, http::Status::not_found, "No site is configured for this host.");
+  if (rq.path_info.hidden && !cfg.show_dotfiles) return reply_error(rq, reply, http::Status::not_found);
+
+  Fd fd;
+  struct stat st {};
+  if (int err = open_beneath(rq.site->dir.get(), w.local, cfg.follow_symlinks, fd, st); err != 0)
+    return reply_error(rq, reply, status_for_errno(err));
+
+  std::string_view name = w.local;
+  if (S_ISDIR(st.st_mode)) {
+    if (!rq.path_info.trailing_slash) {
+      // RFC 9110 §15.4.2: the directory's URL ends with '/', so relative links inside it resolve.
+      std::string& location = w.scratch;
+      location.assign(rq.path);
+      location += '/';
+      if (rq.has_query) {
+        location += '?';
+        location += rq.query;
+      }
+      return reply_redirect(rq, reply, location);
+    }
+    std::string& index = w.scratch;
+    index = w.local;
+    if (!index.empty()) index += '/';
+    index += "index.html";
+    Fd ifd;
+    struct stat ist {};
+    if (open_beneath(rq.site->dir.get(), index, cfg.follow_symlinks, ifd, ist) == 0 && S_ISREG(ist.st_mode)) {
+      fd = std::move(ifd);
+      st = ist;
+      w.body.assign(index);  // `name` must outlive the scratch reuse below
+      name = w.body;
+    } else {
+      if (!cfg.listing) return reply_error(rq, reply, http::Status::forbidden, "Directory listing is off.");
+      return reply_listing(rq, reply, std::move(fd));
+    }
+  }
+  if (!S_ISREG(st.st_mode)) return reply_error(rq, reply, http::Status::forbidden);
+  serve_file(rq, reply, std::move(fd), st, name);
+}
+
+}  // namespace endhost::web

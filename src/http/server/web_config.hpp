@@ -1,0 +1,57 @@
+// Everything `endhost web serve` is configured with, filled by src/cli/web_command.cpp and read (never
+// written) by the sessions on every loop. Limits and timeouts are named here, each with its default.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/transcript.hpp"
+#include "http/limits.hpp"
+#include "http/server/file_access.hpp"
+
+namespace endhost::web {
+
+// A document root: the default one (--root) or a virtual host's (--vhost NAME=DIR).
+struct Site {
+  std::string host;  // lower-case host name without port; "" for the default root
+  std::string path;  // the directory as given, for logs
+  Fd dir;            // the open directory every lookup starts from
+};
+
+struct WebConfig {
+  std::vector<Site> sites;  // virtual hosts first, then the default root (host "") if there is one
+
+  // Static files.
+  bool listing = true;           // HTML index for directories without index.html (--no-listing)
+  bool follow_symlinks = false;  // allow symlinks that lead outside the root (--follow-symlinks)
+  bool show_dotfiles = false;    // serve names that start with '.' (--show-dotfiles)
+  bool compress = false;         // on-the-fly gzip of compressible types (--compress)
+  int gzip_level = 6;
+  std::uint64_t compress_min_size = 256;  // smaller files are not worth a gzip header
+  std::size_t inline_file_limit = 32 * 1024;  // files up to this size are copied into the response buffer
+  std::size_t max_ranges = 16;                // more ranges in one Range field: ignored, 200 (like nginx)
+  std::size_t max_listing_entries = 10'000;   // a directory listing stops here
+
+  // Messages. limits.max_body_size bounds request bodies of methods that do not use them (drained or
+  // refused); uploads have their own limit below.
+  http::Limits limits;
+  std::size_t max_requests_per_connection = 1000;
+
+  // Timeouts. header: from the first byte of a request to the end of its head (a total, not per read: that
+  // is what defeats slowloris); body: between two reads of a request body; keepalive: idle time between
+  // requests; send: between two successful writes; linger: reading what a client still sends after we
+  // decided to close, so our last response is not destroyed by a reset (RFC 9112 §9.6).
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds keepalive_timeout{15'000};
+  std::chrono::milliseconds send_timeout{60'000};
+  std::chrono::milliseconds linger_timeout{2'000};
+  std::size_t linger_max_bytes = 256 * 1024;
+
+  core::Transcript transcript;  // --trace: request and response heads
+};
+
+}  // namespace endhost::web

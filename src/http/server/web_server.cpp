@@ -1,0 +1,112 @@
+#include "http/server/web_server.hpp"
+
+#include <sys/random.h>
+
+#include "http/server/http_session.hpp"
+#include "http/server/server_state.hpp"
+
+namespace endhost::web {
+
+namespace {
+
+// The statuses this server sends. Registering them up front keeps the request path off the registry's mutex.
+constexpr unsigned kStatuses[] = {100, 200, 201, 204, 206, 301, 304, 400, 401, 403, 404, 405, 408, 409, 411,
+                                  412, 413, 414, 415, 416, 417, 431, 500, 501, 503, 505};
+
+std::string random_hex(std::size_t bytes) {
+  unsigned char raw[32] = {};
+  bytes = std::min(bytes, sizeof raw);
+  std::size_t got = 0;
+  while (got < bytes) {
+    const ssize_t n = ::getrandom(raw + got, bytes - got, 0);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    out += kHex[raw[i] >> 4];
+    out += kHex[raw[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+WebMetrics::WebMetrics(core::MetricsRegistry& registry) {
+  for (unsigned code : kStatuses) {
+    by_status[code] = &registry.counter("endhost_web_requests_total", "HTTP requests answered, by status",
+                                        {{"status", std::to_string(code)}});
+  }
+  bytes_sent = &registry.counter("endhost_web_sent_bytes_total", "Bytes sent to clients, heads and bodies");
+  bytes_received = &registry.counter("endhost_web_received_bytes_total", "Bytes received from clients");
+  open_connections = &registry.gauge("endhost_web_open_connections", "Client connections open now");
+  connections_refused =
+      &registry.counter("endhost_web_refused_connections_total", "Connections refused with 503 over the limit");
+  latency = &registry.histogram("endhost_web_request_duration_seconds",
+                                "Time from the start of a request to its response being handed to the kernel",
+                                core::default_latency_buckets());
+}
+
+void WebMetrics::response(unsigned status, double seconds, std::size_t shard) {
+  if (status < by_status.size() && by_status[status] != nullptr) by_status[status]->inc(1, shard);
+  latency->observe(seconds, shard);
+}
+
+Work::Work(const http::Limits& limits, std::size_t capacity)
+    : in(std::make_unique<char[]>(capacity)), in_capacity(capacity), parser(limits) {
+  out.reserve(16 * 1024);
+}
+
+ServerState::ServerState(WebConfig cfg, core::MetricsRegistry& registry, std::size_t loop_count)
+    : config(std::move(cfg)), metrics(registry),
+      // A head at the limit must fit whole, with room to spare for what is pipelined behind it.
+      in_capacity(config.limits.max_head_bytes + 4096), boundary_prefix(random_hex(8)) {
+  for (std::size_t i = 0; i < loop_count; ++i) {
+    loops.push_back(std::make_unique<LoopState>());
+    loops.back()->index = i;
+  }
+}
+
+std::unique_ptr<Work> ServerState::take_work(LoopState& loop) {
+  if (loop.spare.empty()) return std::make_unique<Work>(config.limits, in_capacity);
+  std::unique_ptr<Work> w = std::move(loop.spare.back());
+  loop.spare.pop_back();
+  return w;
+}
+
+void ServerState::give_work(LoopState& loop, std::unique_ptr<Work> work) {
+  if (loop.spare.size() >= LoopState::kMaxSpare) return;  // freed: the pool only absorbs bursts
+  // Keep the output buffer from holding on to a listing-sized allocation forever.
+  if (work->out.capacity() > 256 * 1024) std::string().swap(work->out);
+  if (work->body.capacity() > 256 * 1024) std::string().swap(work->body);
+  loop.spare.push_back(std::move(work));
+}
+
+WebServer::WebServer(WebConfig config, core::EventLoops& loops, core::MetricsRegistry& metrics)
+    : state_(std::make_unique<ServerState>(std::move(config), metrics, loops.size())) {}
+
+WebServer::~WebServer() = default;
+
+awaitable<void> WebServer::session(core::Connection& conn) {
+  return run_http_session(*state_, conn);
+}
+
+awaitable<void> WebServer::refuse(core::Connection& conn) {
+  return refuse_http_connection(*state_, conn);
+}
+
+core::TcpServerOptions WebServer::tcp_options(std::size_t max_connections) {
+  core::TcpServerOptions o;
+  o.name = "web";
+  o.max_connections = max_connections;
+  o.session = [this](core::Connection& c) { return session(c); };
+  o.refuse = [this](core::Connection& c) { return refuse(c); };
+  return o;
+}
+
+const WebConfig& WebServer::config() const {
+  return state_->config;
+}
+
+}  // namespace endhost::web

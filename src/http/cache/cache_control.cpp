@@ -28,8 +28,10 @@ void set_delta(std::optional<Duration>& slot, std::optional<std::string_view> ar
                bool strict) {
   if (slot) return;
   std::optional<Duration> value = arg ? parse_delta_seconds(*arg) : std::nullopt;
-  if (value) slot = value;
-  else if (strict) cc.invalid_freshness = true;
+  if (value)
+    slot = value;
+  else if (strict)
+    cc.invalid_freshness = true;
 }
 
 // no-cache="a, b" / private="a, b": the argument is a quoted list of field names (§5.2.2.4, §5.2.2.7).
@@ -39,7 +41,8 @@ bool set_field_list(std::vector<std::string>& out, std::string_view arg) {
   ListReader names(arg);
   while (auto name = names.next()) {
     for (char c : *name)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos))
+      if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+            std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos))
         return false;
     if (out.size() >= max_qualified_fields) return false;
     out.push_back(lower(*name));
@@ -104,8 +107,10 @@ void add_cache_control(CacheControl& cc, std::string_view value) {
       case 9:
         if (iequals(name, "max-stale")) {
           // §5.2.1.2: without a value any staleness is accepted; with a bad value, none (ignore it).
-          if (!arg) cc.max_stale_any = true;
-          else set_delta(cc.max_stale, arg, cc, false);
+          if (!arg)
+            cc.max_stale_any = true;
+          else
+            set_delta(cc.max_stale, arg, cc, false);
         } else if (iequals(name, "min-fresh")) {
           set_delta(cc.min_fresh, arg, cc, false);
         } else if (iequals(name, "immutable")) {
@@ -116,12 +121,16 @@ void add_cache_control(CacheControl& cc, std::string_view value) {
         if (iequals(name, "no-transform")) cc.no_transform = true;
         break;
       case 14:
-        if (iequals(name, "only-if-cached")) cc.only_if_cached = true;
-        else if (iequals(name, "stale-if-error")) set_delta(cc.stale_if_error, arg, cc, false);
+        if (iequals(name, "only-if-cached"))
+          cc.only_if_cached = true;
+        else if (iequals(name, "stale-if-error"))
+          set_delta(cc.stale_if_error, arg, cc, false);
         break;
       case 15:
-        if (iequals(name, "must-revalidate")) cc.must_revalidate = true;
-        else if (iequals(name, "must-understand")) cc.must_understand = true;
+        if (iequals(name, "must-revalidate"))
+          cc.must_revalidate = true;
+        else if (iequals(name, "must-understand"))
+          cc.must_understand = true;
         break;
       case 16:
         if (iequals(name, "proxy-revalidate")) cc.proxy_revalidate = true;

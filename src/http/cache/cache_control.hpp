@@ -22,10 +22,10 @@ inline constexpr std::size_t max_qualified_fields = 32;
 
 struct CacheControl {
   // Both request and response.
-  std::optional<Duration> max_age;  // §5.2.1.1, §5.2.2.1
-  bool no_cache = false;            // §5.2.1.4, §5.2.2.4 (unqualified)
-  bool no_store = false;            // §5.2.1.5, §5.2.2.5
-  bool no_transform = false;        // §5.2.1.6, §5.2.2.6
+  std::optional<Duration> max_age;         // §5.2.1.1, §5.2.2.1
+  bool no_cache = false;                   // §5.2.1.4, §5.2.2.4 (unqualified)
+  bool no_store = false;                   // §5.2.1.5, §5.2.2.5
+  bool no_transform = false;               // §5.2.1.6, §5.2.2.6
   std::optional<Duration> stale_if_error;  // RFC 5861 §4 (request and response)
 
   // Request only.

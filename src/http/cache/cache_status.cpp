@@ -31,21 +31,31 @@ void append_sf_string(std::string& out, std::string_view s) {
 
 std::string_view to_string(Forward f) noexcept {
   switch (f) {
-    case Forward::none: return "";
-    case Forward::bypass: return "bypass";
-    case Forward::method: return "method";
-    case Forward::uri_miss: return "uri-miss";
-    case Forward::vary_miss: return "vary-miss";
-    case Forward::miss: return "miss";
-    case Forward::request: return "request";
-    case Forward::stale: return "stale";
+    case Forward::none:
+      return "";
+    case Forward::bypass:
+      return "bypass";
+    case Forward::method:
+      return "method";
+    case Forward::uri_miss:
+      return "uri-miss";
+    case Forward::vary_miss:
+      return "vary-miss";
+    case Forward::miss:
+      return "miss";
+    case Forward::request:
+      return "request";
+    case Forward::stale:
+      return "stale";
   }
   return "";
 }
 
 void append_cache_status(std::string& out, std::string_view name, const CacheStatus& s) {
-  if (is_sf_token(name)) out += name;
-  else append_sf_string(out, name);
+  if (is_sf_token(name))
+    out += name;
+  else
+    append_sf_string(out, name);
   if (s.hit) out += "; hit";
   if (s.fwd != Forward::none) {
     out += "; fwd=";
@@ -63,8 +73,10 @@ void append_cache_status(std::string& out, std::string_view name, const CacheSta
   if (s.collapsed) out += "; collapsed";
   if (!s.detail.empty()) {
     out += "; detail=";
-    if (is_sf_token(s.detail)) out += s.detail;
-    else append_sf_string(out, s.detail);
+    if (is_sf_token(s.detail))
+      out += s.detail;
+    else
+      append_sf_string(out, s.detail);
   }
 }
 

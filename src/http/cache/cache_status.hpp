@@ -25,13 +25,13 @@ enum class Forward : std::uint8_t {
 std::string_view to_string(Forward f) noexcept;
 
 struct CacheStatus {
-  bool hit = false;                       // §2.1
-  Forward fwd = Forward::none;            // §2.2
-  std::optional<unsigned> fwd_status;     // §2.3: status of the response from the next hop
-  std::optional<std::int64_t> ttl;        // §2.4: seconds of freshness left (negative: stale)
-  bool stored = false;                    // §2.5: the forwarded response was stored
-  bool collapsed = false;                 // §2.6: the request was collapsed with another
-  std::string_view detail;                // §2.8: free text, e.g. why not stored
+  bool hit = false;                    // §2.1
+  Forward fwd = Forward::none;         // §2.2
+  std::optional<unsigned> fwd_status;  // §2.3: status of the response from the next hop
+  std::optional<std::int64_t> ttl;     // §2.4: seconds of freshness left (negative: stale)
+  bool stored = false;                 // §2.5: the forwarded response was stored
+  bool collapsed = false;              // §2.6: the request was collapsed with another
+  std::string_view detail;             // §2.8: free text, e.g. why not stored
 };
 
 // Appends the list member for cache `name` (an sf-token such as "endhost", or any text, which is then

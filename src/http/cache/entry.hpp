@@ -19,12 +19,12 @@ struct EntryInfo {
   Status status = Status::ok;
   Time request_time;
   Time response_time;
-  Time date;                    // the Date field, or response_time when absent or invalid
-  Duration initial_age{0};      // corrected_initial_age (§4.2.3)
-  Lifetime lifetime;            // freshness lifetime (§4.2.1)
-  CacheControl cc;              // response directives
-  VarySpec vary;                // §4.1
-  std::string etag;             // the ETag as sent (W/"x" or "x"), "" when none
+  Time date;                // the Date field, or response_time when absent or invalid
+  Duration initial_age{0};  // corrected_initial_age (§4.2.3)
+  Lifetime lifetime;        // freshness lifetime (§4.2.1)
+  CacheControl cc;          // response directives
+  VarySpec vary;            // §4.1
+  std::string etag;         // the ETag as sent (W/"x" or "x"), "" when none
   std::optional<Time> last_modified;
 
   bool has_validator() const noexcept { return !etag.empty() || last_modified.has_value(); }

@@ -6,15 +6,24 @@ namespace endhost::http::cache {
 
 std::string_view to_string(StoreVerdict v) noexcept {
   switch (v) {
-    case StoreVerdict::store: return "stored";
-    case StoreVerdict::method: return "method";
-    case StoreVerdict::status: return "status";
-    case StoreVerdict::request_no_store: return "request-no-store";
-    case StoreVerdict::no_store: return "no-store";
-    case StoreVerdict::private_: return "private";
-    case StoreVerdict::authorization: return "authorization";
-    case StoreVerdict::not_cacheable: return "not-cacheable";
-    case StoreVerdict::vary_star: return "vary-star";
+    case StoreVerdict::store:
+      return "stored";
+    case StoreVerdict::method:
+      return "method";
+    case StoreVerdict::status:
+      return "status";
+    case StoreVerdict::request_no_store:
+      return "request-no-store";
+    case StoreVerdict::no_store:
+      return "no-store";
+    case StoreVerdict::private_:
+      return "private";
+    case StoreVerdict::authorization:
+      return "authorization";
+    case StoreVerdict::not_cacheable:
+      return "not-cacheable";
+    case StoreVerdict::vary_star:
+      return "vary-star";
   }
   return "?";
 }

@@ -13,8 +13,8 @@ namespace endhost::http::cache {
 
 enum class StoreVerdict : std::uint8_t {
   store,
-  method,            // §3: only GET is stored here (HEAD is answered from a stored GET)
-  status,            // §3: 1xx, 206 and 304 are not stored as new entries; must-understand of an unknown code
+  method,  // §3: only GET is stored here (HEAD is answered from a stored GET)
+  status,  // §3: 1xx, 206 and 304 are not stored as new entries; must-understand of an unknown code
   request_no_store,  // §5.2.1.5
   no_store,          // §5.2.2.5
   private_,          // §5.2.2.7: a shared cache must not store it
@@ -28,7 +28,7 @@ std::string_view to_string(StoreVerdict v) noexcept;
 
 struct StoreInputs {
   Method method = Method::get;
-  const CacheControl* request_cc = nullptr;   // required
+  const CacheControl* request_cc = nullptr;  // required
   bool request_has_authorization = false;
   Status status = Status::ok;
   const CacheControl* response_cc = nullptr;  // required

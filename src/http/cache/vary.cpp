@@ -21,8 +21,10 @@ VarySpec parse(const FieldRange& fields) {
       for (char& c : name)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
       if (std::find(spec.names.begin(), spec.names.end(), name) != spec.names.end()) continue;
-      if (spec.names.size() >= max_vary_fields) spec.star = true;
-      else spec.names.push_back(std::move(name));
+      if (spec.names.size() >= max_vary_fields)
+        spec.star = true;
+      else
+        spec.names.push_back(std::move(name));
     }
   }
   return spec;

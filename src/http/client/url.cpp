@@ -126,11 +126,14 @@ Expected<Url, std::string> parse_url(std::string_view text) {
     if (!uri_char(c)) return Unexpected("'" + std::string(text) + "' has a character that must be %-encoded");
   const auto path_start = rest.find_first_of("/?");
   const std::string_view auth = rest.substr(0, path_start);
-  if (auto ok = parse_authority(auth, url); !ok) return Unexpected(ok.error() + " in '" + std::string(text) + "'");
+  if (auto ok = parse_authority(auth, url); !ok)
+    return Unexpected(ok.error() + " in '" + std::string(text) + "'");
   std::string_view pq = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
   // RFC 9110 §4.2.3: an empty path is equivalent to "/".
-  if (pq.empty() || pq.front() == '?') url.path_query = "/" + std::string(pq);
-  else url.path_query = std::string(pq);
+  if (pq.empty() || pq.front() == '?')
+    url.path_query = "/" + std::string(pq);
+  else
+    url.path_query = std::string(pq);
   return url;
 }
 
@@ -167,7 +170,8 @@ Expected<Url, std::string> resolve_url(const Url& base, std::string_view ref) {
   // A reference with a scheme is absolute (RFC 3986 §5.2.2).
   const auto colon = ref.find(':');
   const auto first_delim = ref.find_first_of("/?");
-  if (colon != std::string_view::npos && colon > 0 && (first_delim == std::string_view::npos || colon < first_delim)) {
+  if (colon != std::string_view::npos && colon > 0 &&
+      (first_delim == std::string_view::npos || colon < first_delim)) {
     return parse_url(ref);
   }
   for (char c : ref)

@@ -1,5 +1,6 @@
 #include "http/head_scan.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 #include "http/chars.hpp"
@@ -46,6 +47,28 @@ Expected<std::size_t, Errc> BlockScanner::scan(std::string_view buf, const Block
   return std::size_t{0};
 }
 
+namespace {
+
+// Skips bytes allowed in a field value and returns the first other one (the line's CR at the latest). Values
+// are most of a head's bytes, so eight at a time are checked for a CTL or DEL first (SWAR "has less than"
+// and "has zero"); a word with a suspect byte, such as an HTAB, falls back to the exact table.
+const char* skip_value_bytes(const char* p, const char* end) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101, highs = 0x8080808080808080;
+  while (end - p >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    const std::uint64_t ctl = (w - ones * 0x20) & ~w & highs;
+    const std::uint64_t x = w ^ (ones * 0x7f);
+    const std::uint64_t del = (x - ones) & ~x & highs;
+    if ((ctl | del) != 0) break;
+    p += 8;
+  }
+  while (chars::field_value[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+}
+
+}  // namespace
+
 Expected<std::size_t, Errc> parse_field_lines(std::string_view block, FieldView* out, std::size_t capacity,
                                               Errc too_many) noexcept {
   const char* p = block.data();
@@ -68,7 +91,7 @@ Expected<std::size_t, Errc> parse_field_lines(std::string_view block, FieldView*
     ++p;
     while (chars::is_ows(*p)) ++p;
     const char* value_begin = p;
-    while (chars::field_value[static_cast<unsigned char>(*p)]) ++p;
+    p = skip_value_bytes(p, end);
     if (*p != '\r' || p + 1 >= end || p[1] != '\n')
       return Unexpected(*p == '\r' ? Errc::bare_cr : Errc::bad_field_value);
     const char* value_end = p;

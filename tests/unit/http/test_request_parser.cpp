@@ -207,6 +207,23 @@ TEST(FieldLine, NulAndCtlInValueIs400) {
   expect_error("GET / HTTP/1.1\r\nHost: a\r\nX: a\x7f\r\n\r\n", Errc::bad_field_value, Status::bad_request);
 }
 
+// Values are checked eight bytes at a time; a bad byte must be found at every offset within a word.
+TEST(FieldLine, CtlDetectedAtEveryOffset) {
+  for (std::size_t at = 0; at < 24; ++at) {
+    for (char bad : {'\x00', '\x01', '\x1f', '\x7f', '\n'}) {
+      std::string value(24, 'v');
+      value[at] = bad;
+      expect_error("GET / HTTP/1.1\r\nHost: a\r\nX: " + value + "\r\n\r\n",
+                   bad == '\n' ? Errc::bare_lf : Errc::bad_field_value, Status::bad_request);
+    }
+    for (char good : {'\t', ' ', '\x80', '\xff', '~'}) {
+      std::string value(24, 'v');
+      value[at] = good;
+      EXPECT_TRUE(parse_request("GET / HTTP/1.1\r\nHost: a\r\nX: " + value + "\r\n\r\n")) << at;
+    }
+  }
+}
+
 TEST(FieldLine, BareCrIs400) {
   expect_error("GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n", Errc::bare_cr, Status::bad_request);
   expect_error("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\r\n\r\n", Errc::bare_cr, Status::bad_request);

@@ -35,9 +35,6 @@ struct Reply {
 };
 
 struct RequestContext {
-  RequestContext(ServerState& s, LoopState& l, Work& w, const http::RequestHead& h, std::time_t t)
-      : server(s), loop(l), work(w), head(h), now(t), date(l.date.get(t)) {}
-
   ServerState& server;
   LoopState& loop;
   Work& work;
@@ -47,8 +44,8 @@ struct RequestContext {
   std::string_view query;
   bool has_query = false;
   PathInfo path_info;          // valid when the path decoded (work.local holds it)
-  std::time_t now;
-  std::string_view date;       // IMF-fixdate of `now`, from the loop's cache
+  std::time_t now = 0;
+  std::string_view date;       // IMF-fixdate of `now`
 };
 
 }  // namespace endhost::web

@@ -287,7 +287,10 @@ HttpSession::Next HttpSession::on_parse_error(const http::Error& error, Reply& r
   // A must_close error leaves nothing of the head trustworthy; otherwise (Host and Expect problems) the head
   // is valid and its body can be drained, so the connection may carry on.
   const http::RequestHead& head = error.must_close ? kNoHead : w_->parser.head();
-  RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
+  std::time_t now = std::time(nullptr);
+  RequestContext rq{srv_, loop_, *w_, head};
+  rq.now = now;
+  rq.date = loop_.date.get(now);
   reply.keep_alive = !error.must_close && head.keep_alive && !conn_.draining();
   // A request that announced a body with Expect: 100-continue and got no 100 may or may not send it now;
   // only closing keeps the framing certain.
@@ -370,7 +373,10 @@ awaitable<void> HttpSession::run() {
       const ReadResult r = co_await read_more(false);
       if (r == ReadResult::timeout) {
         // RFC 9110 §15.5.9: 408, then close.
-        RequestContext rq(srv_, loop_, *w_, kNoHead, std::time(nullptr));
+        std::time_t now = std::time(nullptr);
+        RequestContext rq{srv_, loop_, *w_, kNoHead};
+        rq.now = now;
+        rq.date = loop_.date.get(now);
         reply.keep_alive = false;
         reply_error(rq, reply, http::Status::request_timeout);
         conn_.clear_timed_out();
@@ -394,7 +400,10 @@ awaitable<void> HttpSession::run() {
     const http::RequestHead& head = w_->parser.head();
     ++served_;
     trace_request(buffered().substr(0, parsed->consumed));
-    RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
+    const std::time_t now = std::time(nullptr);
+    RequestContext rq{srv_, loop_, *w_, head};
+    rq.now = now;
+    rq.date = loop_.date.get(now);
     std::string_view target = head.target, host = head.host;
     if (head.target_form == http::TargetForm::absolute) {
       // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.

@@ -1,0 +1,97 @@
+#include "dns/server/auth_server.hpp"
+
+#include "core/connection.hpp"
+
+namespace endhost::dns::server {
+
+AuthServer::AuthServer(core::ServiceHost& host, AuthServerConfig config)
+    : host_(host),
+      config_(std::move(config)),
+      loop_zones_(host.loops()),
+      handler_(host.loops(), loop_zones_, config_.query, host.metrics()),
+      tcp_sessions_(handler_,
+                    [&] {
+                      auto t = config_.tcp;
+                      t.allow_transfer = &config_.allow_transfer;
+                      return t;
+                    }(),
+                    host.log(), host.metrics()),
+      udp_(host.loops(), host.log(),
+           core::UdpServerOptions{"dns", kMaxMessageSize,
+                                  [this](core::UdpSocket& s, std::span<const std::uint8_t> d,
+                                         const asio::ip::udp::endpoint& from) { on_datagram(s, d, from); }}),
+      tcp_(host.loops(), host.log(),
+           core::TcpServerOptions{"dns", config_.max_connections,
+                                  [this](core::Connection& c) { return tcp_sessions_.serve(c); },
+                                  {}}),
+      control_(config_.zones, loop_zones_, host.loops()[0].io(), host.log()) {
+  if (!config_.notify.targets.empty()) {
+    notifier_ = std::make_unique<NotifySender>(host.loops()[0].io(), config_.notify, host.log(), host.metrics());
+    control_.set_notifier(notifier_.get());
+  }
+  if (!config_.secondaries.empty()) {
+    secondaries_ = std::make_unique<Secondaries>(host.loops()[0].io(), config_.secondaries,
+                                                 config_.zones.state_dir, config_.zones.limits.max_records,
+                                                 config_.secondary_timers, control_, host.log(), host.metrics());
+    handler_.set_notify_hook(
+        [s = secondaries_.get()](const Name& origin, const asio::ip::address& from) {
+          return s->on_notify(origin, from);
+        });
+  }
+}
+
+AuthServer::~AuthServer() = default;
+
+Expected<void, std::string> AuthServer::load_zones() {
+  return control_.load_initial();
+}
+
+Expected<std::uint16_t, std::string> AuthServer::listen(const asio::ip::address& address, std::uint16_t port) {
+  if (port != 0) {
+    if (auto ok = udp_.listen({address, port}); !ok) return Unexpected(ok.error());
+    if (auto ok = tcp_.listen({address, port}); !ok) return Unexpected(ok.error());
+    return port;
+  }
+  // Port 0: find a port free for both protocols. The UDP probe socket is held while TCP binds, so only the
+  // short window between closing it and binding the server's own UDP socket can race.
+  std::string last_error;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    asio::ip::udp::socket probe(host_.loops()[0].io());
+    boost::system::error_code ec;
+    probe.open(address.is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
+    if (!ec) probe.bind({address, 0}, ec);
+    if (ec) return Unexpected("cannot listen on " + address.to_string() + ": " + ec.message());
+    std::uint16_t candidate = probe.local_endpoint().port();
+    auto tcp_ok = tcp_.listen({address, candidate});
+    if (!tcp_ok) {
+      last_error = tcp_ok.error();
+      continue;
+    }
+    probe.close();
+    if (auto ok = udp_.listen({address, candidate}); !ok) return Unexpected(ok.error());
+    return candidate;
+  }
+  return Unexpected(last_error);
+}
+
+void AuthServer::on_datagram(core::UdpSocket& socket, std::span<const std::uint8_t> data,
+                             const asio::ip::udp::endpoint& from) {
+  ParsedQuery q = parse_query(data);
+  std::string peer = config_.query.transcript.enabled() ? core::endpoint_text(from) : std::string();
+  auto response = handler_.handle(socket.loop().index(), q, Transport::udp, from.address(), peer);
+  if (!response.empty()) socket.send_to(response, from);
+}
+
+void AuthServer::start() {
+  host_.add(udp_);
+  host_.add(tcp_);
+  udp_.start();
+  tcp_.start();
+  host_.on_reload([this] { control_.reload(); });
+  if (secondaries_) {
+    secondaries_->start();
+    host_.on_shutdown([this] { secondaries_->stop(); });
+  }
+}
+
+}  // namespace endhost::dns::server

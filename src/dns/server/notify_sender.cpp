@@ -1,0 +1,56 @@
+#include "dns/server/notify_sender.hpp"
+
+#include "core/connection.hpp"
+#include "dns/client/transport.hpp"
+#include "dns/server/bare_response.hpp"
+#include "dns/transfer.hpp"
+
+namespace endhost::dns::server {
+
+NotifySender::NotifySender(asio::io_context& io, NotifyConfig config, core::Logger& log,
+                           core::MetricsRegistry& metrics)
+    : io_(io),
+      config_(std::move(config)),
+      log_(log),
+      random_(std::random_device{}()),
+      acknowledged_(&metrics.counter("endhost_dns_notify_sent_total", "NOTIFY messages sent to secondaries",
+                                     {{"result", "acknowledged"}})),
+      unanswered_(&metrics.counter("endhost_dns_notify_sent_total", "NOTIFY messages sent to secondaries",
+                                   {{"result", "unanswered"}})) {}
+
+void NotifySender::notify(const Zone& zone) {
+  for (const auto& target : config_.targets) {
+    auto id = static_cast<std::uint16_t>(random_());
+    std::vector<std::uint8_t> message(512);
+    auto n = make_notify(zone, id, message);
+    if (!n) {
+      log_.error("cannot build NOTIFY", {{"service", "dns"}, {"zone", zone.origin().to_string()}});
+      return;
+    }
+    message.resize(*n);
+    asio::co_spawn(io_, send(std::move(message), id, target, zone.origin().to_string()), asio::detached);
+  }
+}
+
+awaitable<void> NotifySender::send(std::vector<std::uint8_t> message, std::uint16_t id,
+                                   asio::ip::udp::endpoint target, std::string zone) {
+  client::UdpExchangeOptions options;
+  options.timeout = config_.timeout;
+  options.tries = config_.tries;
+  // exchange_udp accepts only a datagram from the target that answers this ID and question (RFC 1996 §3.6).
+  auto reply = co_await client::exchange_udp(target, message, options);
+  std::string to = core::endpoint_text(target);
+  if (!reply) {
+    unanswered_->inc();
+    log_.warn("NOTIFY not acknowledged", {{"service", "dns"}, {"zone", zone}, {"secondary", to},
+                                           {"error", reply.error()}});
+    co_return;
+  }
+  Rcode rcode = Rcode::NOERROR;
+  is_notify_response(*reply, id, rcode);
+  acknowledged_->inc();
+  log_.info("NOTIFY acknowledged",
+            {{"service", "dns"}, {"zone", zone}, {"secondary", to}, {"rcode", dns::to_string(rcode)}});
+}
+
+}  // namespace endhost::dns::server

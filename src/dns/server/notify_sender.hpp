@@ -1,0 +1,45 @@
+// The primary's half of RFC 1996: when a zone's SOA serial grows (a reload), tell each configured secondary
+// (--notify ADDR:PORT) with a NOTIFY over UDP, so it refreshes now rather than at the SOA refresh time.
+// Each NOTIFY goes from a fresh socket with a random ID and is retransmitted until the secondary answers
+// (§3.6) or the tries run out. Runs on one event loop.
+#pragma once
+
+#include <chrono>
+#include <random>
+#include <vector>
+
+#include "core/asio.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "dns/zone.hpp"
+
+namespace endhost::dns::server {
+
+struct NotifyConfig {
+  std::vector<asio::ip::udp::endpoint> targets;
+  std::chrono::milliseconds timeout{2'000};  // before a retransmission
+  int tries = 5;
+};
+
+class NotifySender {
+ public:
+  NotifySender(asio::io_context& io, NotifyConfig config, core::Logger& log, core::MetricsRegistry& metrics);
+
+  // Sends NOTIFY for `zone` to every target. Call on the io_context's thread; the message is built before
+  // returning, so the zone need not outlive the call.
+  void notify(const Zone& zone);
+  bool enabled() const { return !config_.targets.empty(); }
+
+ private:
+  awaitable<void> send(std::vector<std::uint8_t> message, std::uint16_t id, asio::ip::udp::endpoint target,
+                       std::string zone);
+
+  asio::io_context& io_;
+  NotifyConfig config_;
+  core::Logger& log_;
+  std::mt19937 random_;
+  core::Counter* acknowledged_;
+  core::Counter* unanswered_;
+};
+
+}  // namespace endhost::dns::server

@@ -1,0 +1,74 @@
+// Answers one DNS message for the UDP and TCP sessions of the authoritative server, on the calling event
+// loop: the zones come from that loop's LoopZones slot and the response is written into that loop's scratch
+// buffer, so answering a query allocates nothing. NOTIFY requests (RFC 1996) are handed to the secondary
+// manager through `on_notify`; everything else goes to the sans-I/O answer engine (dns/answer.hpp).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/asio.hpp"
+#include "core/event_loop.hpp"
+#include "core/metrics.hpp"
+#include "core/transcript.hpp"
+#include "dns/answer.hpp"
+#include "dns/query.hpp"
+#include "dns/server/loop_zones.hpp"
+
+namespace endhost::dns::server {
+
+struct QueryHandlerConfig {
+  // Our EDNS UDP payload size: advertised in responses and the cap on UDP answers (RFC 6891 §6.2.5).
+  std::uint16_t max_udp_payload = kDefaultEdnsPayload;
+  core::Transcript transcript;
+};
+
+// Decides a NOTIFY for `origin` from `from` (called on the loop that received it): NOERROR when a refresh was
+// scheduled, NOTAUTH when the zone is not a secondary here, REFUSED when `from` is not its primary.
+using NotifyHook = std::function<Rcode(const Name& origin, const asio::ip::address& from)>;
+
+class QueryHandler {
+ public:
+  QueryHandler(core::EventLoops& loops, LoopZones& zones, QueryHandlerConfig config,
+               core::MetricsRegistry& metrics);
+
+  void set_notify_hook(NotifyHook hook) { on_notify_ = std::move(hook); }
+
+  // Answers `packet` (already parsed into `q`) on loop `loop`. The returned bytes live in the loop's scratch
+  // buffer until the next call on that loop; empty means "send nothing". `peer` is used only for --trace.
+  std::span<const std::uint8_t> handle(std::size_t loop, const ParsedQuery& q, Transport transport,
+                                       const asio::ip::address& from, std::string_view peer);
+
+  // The loop's scratch buffer (kMaxMessageSize octets), for sessions that build other messages (AXFR).
+  std::span<std::uint8_t> scratch(std::size_t loop) { return {slots_[loop].scratch.get(), kMaxMessageSize}; }
+
+  const LoopZones& zones() const { return zones_; }
+  const QueryHandlerConfig& config() const { return config_; }
+
+  void count(std::size_t loop, AnswerKind kind) { answers_[static_cast<std::size_t>(kind)]->inc(1, loop); }
+
+ private:
+  struct alignas(64) Slot {
+    std::unique_ptr<std::uint8_t[]> scratch;
+    std::uint32_t rotation = 0;
+  };
+  void trace(const ParsedQuery& q, std::span<const std::uint8_t> response, std::string_view peer) const;
+
+  LoopZones& zones_;
+  QueryHandlerConfig config_;
+  std::vector<Slot> slots_;
+  NotifyHook on_notify_;
+  static constexpr std::size_t kKinds = static_cast<std::size_t>(AnswerKind::badvers) + 1;
+  std::array<core::Counter*, kKinds> answers_{};
+  core::Counter* truncated_ = nullptr;
+  core::Counter* notifies_ = nullptr;
+};
+
+const char* to_string(AnswerKind kind);
+
+}  // namespace endhost::dns::server

@@ -1,0 +1,202 @@
+#include "dns/server/secondary.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include "core/connection.hpp"
+#include "core/host_port.hpp"
+#include "dns/client/transport.hpp"
+#include "dns/serial.hpp"
+#include "dns/server/axfr_collector.hpp"
+#include "dns/server/zone_files.hpp"
+
+namespace endhost::dns::server {
+
+using clock = std::chrono::steady_clock;
+
+struct Secondaries::Zone {
+  Zone(asio::io_context& io, SecondarySpec s) : spec(std::move(s)), timer(io) {}
+  SecondarySpec spec;
+  std::string name;  // presentation form, for logs
+  asio::steady_timer timer;
+  bool notified = false;
+  std::optional<std::uint32_t> serial;  // of the copy we serve
+  clock::time_point last_ok;
+  std::chrono::seconds refresh{0}, retry{0}, expire{0};
+  std::mt19937 random{std::random_device{}()};
+};
+
+Expected<SecondarySpec, std::string> parse_secondary_spec(std::string_view text) {
+  auto hint = [&](const std::string& why) {
+    return Unexpected("--secondary " + std::string(text) + ": " + why +
+                      " (write ZONE=PRIMARY_ADDR:PORT, e.g. example.com=192.0.2.1:53)");
+  };
+  auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) return hint("missing ZONE=");
+  auto origin = Name::from_string(text.substr(0, eq));
+  if (!origin) return hint("'" + std::string(text.substr(0, eq)) + "' is not a zone name");
+  auto hp = core::parse_host_port(text.substr(eq + 1), 53);
+  if (!hp) return hint(hp.error());
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(hp->host, ec);
+  if (ec) return hint("'" + hp->host + "' is not an IP address");
+  return SecondarySpec{*origin, address, hp->port};
+}
+
+Secondaries::Secondaries(asio::io_context& control, std::vector<SecondarySpec> specs, std::string state_dir,
+                         std::size_t max_records, SecondaryTimers timers, ZoneControl& zones,
+                         core::Logger& log, core::MetricsRegistry& metrics)
+    : control_(control),
+      state_dir_(std::move(state_dir)),
+      max_records_(max_records),
+      timers_(timers),
+      control_zones_(zones),
+      log_(log),
+      transfers_(&metrics.counter("endhost_dns_secondary_transfers_total", "Zones transferred from primaries")),
+      failures_(&metrics.counter("endhost_dns_secondary_failures_total",
+                                 "SOA checks or transfers that failed")) {
+  for (auto& s : specs) {
+    auto z = std::make_unique<Zone>(control, std::move(s));
+    z->name = z->spec.origin.to_string();
+    zones_.push_back(std::move(z));
+  }
+}
+
+Secondaries::~Secondaries() = default;
+
+void Secondaries::start() {
+  for (auto& z : zones_) {
+    if (const auto* copy = control_zones_.published().find_exact(z->spec.origin)) {
+      // A copy saved by an earlier run: serve it now, and count its age from now (the file has no
+      // timestamp of the last successful check).
+      z->serial = copy->soa().serial;
+      z->last_ok = clock::now();
+      read_timers(*z, copy->soa());
+    }
+    asio::co_spawn(control_, run(*z), asio::detached);
+  }
+}
+
+void Secondaries::stop() {
+  stopping_ = true;
+  for (auto& z : zones_) z->timer.cancel();
+}
+
+Rcode Secondaries::on_notify(const Name& origin, const asio::ip::address& from) {
+  for (auto& z : zones_) {
+    if (!(z->spec.origin == origin)) continue;
+    if (from != z->spec.primary) return Rcode::REFUSED;
+    Zone* zone = z.get();
+    asio::post(control_, [zone] {
+      zone->notified = true;
+      zone->timer.cancel();
+    });
+    return Rcode::NOERROR;
+  }
+  return Rcode::NOTAUTH;
+}
+
+void Secondaries::read_timers(Zone& z, const rdata::Soa& soa) {
+  auto clamp = [&](std::uint32_t s) {
+    return std::clamp(std::chrono::seconds(s), timers_.min_interval, timers_.max_interval);
+  };
+  z.refresh = clamp(soa.refresh);
+  z.retry = clamp(soa.retry);
+  z.expire = std::chrono::seconds(soa.expire);
+}
+
+awaitable<void> Secondaries::run(Zone& z) {
+  while (!stopping_) {
+    z.notified = false;
+    bool ok = co_await refresh(z);
+    if (ok) z.last_ok = clock::now();
+    if (!ok && z.serial && clock::now() - z.last_ok >= z.expire) {
+      // RFC 1035 §3.3.13: past EXPIRE the data is no longer authoritative.
+      log_.warn("secondary zone expired: the primary was unreachable for the SOA EXPIRE time",
+                {{"service", "dns"}, {"zone", z.name}});
+      z.serial.reset();
+      co_await control_zones_.remove(z.spec.origin);
+    }
+    if (stopping_) break;
+    if (z.notified) continue;  // a NOTIFY came in while we were busy
+    auto wait = ok ? z.refresh : (z.serial ? z.retry : timers_.first_retry);
+    z.timer.expires_after(wait);
+    co_await z.timer.async_wait(use_nothrow);
+  }
+}
+
+awaitable<bool> Secondaries::refresh(Zone& z) {
+  auto fail = [&](const std::string& what, const std::string& error) {
+    failures_->inc();
+    log_.warn(what, {{"service", "dns"}, {"zone", z.name}, {"primary", z.spec.primary.to_string()},
+                     {"error", error}});
+    return false;
+  };
+  // RFC 1034 §4.3.5: compare serials first; transfer only when the primary's copy is newer.
+  auto serial = co_await primary_serial(z);
+  if (!serial) co_return fail("SOA check failed", serial.error());
+  if (z.serial && !serial_newer(*serial, *z.serial)) {
+    log_.debug("secondary zone up to date", {{"service", "dns"}, {"zone", z.name}, {"serial", *serial}});
+    co_return true;
+  }
+  auto records = co_await transfer(z);
+  if (!records) co_return fail("zone transfer failed", records.error());
+  const auto soa = std::get<rdata::Soa>(records->front().rdata);
+  std::size_t count = records->size();
+  auto installed = co_await control_zones_.install(z.spec.origin, std::move(*records),
+                                                   saved_zone_path(state_dir_, z.spec.origin));
+  if (!installed) co_return fail("transferred zone not installed", installed.error());
+  transfers_->inc();
+  z.serial = soa.serial;
+  read_timers(z, soa);
+  log_.info("zone transferred", {{"service", "dns"},
+                                 {"zone", z.name},
+                                 {"serial", static_cast<std::int64_t>(soa.serial)},
+                                 {"records", count},
+                                 {"primary", z.spec.primary.to_string()}});
+  co_return true;
+}
+
+awaitable<Expected<std::uint32_t, std::string>> Secondaries::primary_serial(Zone& z) {
+  auto id = static_cast<std::uint16_t>(z.random());
+  auto query = encode_message(make_query(id, z.spec.origin, RRType::SOA, false));
+  if (!query) co_return Unexpected(std::string("cannot encode the SOA query"));
+  client::UdpExchangeOptions options;
+  options.timeout = timers_.query_timeout;
+  auto reply = co_await client::exchange_udp({z.spec.primary, z.spec.port}, *query, options);
+  if (reply && reply->size() >= kHeaderSize && decode_header(*reply).tc) {
+    reply = co_await client::exchange_tcp({z.spec.primary, z.spec.port}, *query, timers_.io_timeout);
+  }
+  if (!reply) co_return Unexpected(reply.error());
+  auto m = decode_message(*reply);
+  if (!m) co_return Unexpected("malformed SOA answer: " + m.error().to_string());
+  if (m->rcode() != Rcode::NOERROR) co_return Unexpected("the primary answered " + to_string(m->rcode()));
+  if (!m->header.aa) co_return Unexpected(std::string("the primary is not authoritative for the zone"));
+  for (const auto& rr : m->answers) {
+    if (rr.type == RRType::SOA && rr.name == z.spec.origin) co_return std::get<rdata::Soa>(rr.rdata).serial;
+  }
+  co_return Unexpected(std::string("the primary's answer has no SOA record"));
+}
+
+awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::transfer(Zone& z) {
+  auto id = static_cast<std::uint16_t>(z.random());
+  auto query = encode_message(make_query(id, z.spec.origin, RRType::AXFR, false, std::nullopt));
+  if (!query) co_return Unexpected(std::string("cannot encode the AXFR query"));
+  client::TcpChannel channel(co_await asio::this_coro::executor);
+  asio::ip::tcp::endpoint primary(z.spec.primary, z.spec.port);
+  if (auto ok = co_await channel.connect(primary, timers_.io_timeout); !ok) co_return Unexpected(ok.error());
+  if (auto ok = co_await channel.send(*query, timers_.io_timeout); !ok) co_return Unexpected(ok.error());
+  AxfrCollector collector(z.spec.origin, id, max_records_);
+  auto deadline = clock::now() + timers_.transfer_limit;
+  while (collector.status() == AxfrCollector::Status::more) {
+    if (clock::now() >= deadline) co_return Unexpected(std::string("the transfer took too long"));
+    auto message = co_await channel.receive(timers_.io_timeout);
+    if (!message) co_return Unexpected(message.error());
+    collector.feed(*message);
+  }
+  channel.close();
+  if (collector.status() == AxfrCollector::Status::failed) co_return Unexpected(collector.error());
+  co_return collector.take_records();
+}
+
+}  // namespace endhost::dns::server

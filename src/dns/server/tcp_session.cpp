@@ -1,0 +1,165 @@
+#include "dns/server/tcp_session.hpp"
+
+#include <cstring>
+#include <vector>
+
+#include "dns/server/bare_response.hpp"
+#include "dns/transfer.hpp"
+
+namespace endhost::dns::server {
+
+namespace {
+
+// Enough for most queries and their pipelined successors; grows once to fit a larger message (at most
+// 2 + 65535 octets, the framing's own limit).
+constexpr std::size_t kInitialReadBuffer = 4096;
+
+}  // namespace
+
+TcpSessions::TcpSessions(QueryHandler& handler, TcpSessionConfig config, core::Logger& log,
+                         core::MetricsRegistry& metrics)
+    : handler_(handler),
+      config_(config),
+      log_(log),
+      transfers_ok_(&metrics.counter("endhost_dns_transfers_total", "Zone transfers served",
+                                     {{"result", "complete"}})),
+      transfers_refused_(&metrics.counter("endhost_dns_transfers_total", "Zone transfers served",
+                                          {{"result", "refused"}})) {}
+
+awaitable<void> TcpSessions::serve(core::Connection& conn) {
+  const std::size_t loop = conn.loop().index();
+  const auto& trace = handler_.config().transcript;
+  std::string_view peer = trace.enabled() ? std::string_view(conn.peer()) : std::string_view();
+  trace.note(peer, "connection opened");
+  std::vector<std::uint8_t> in(kInitialReadBuffer);
+  std::size_t have = 0;
+  std::vector<std::uint8_t> out;
+  auto flush = [&]() -> awaitable<bool> {
+    if (out.empty()) co_return true;
+    conn.expires_after(config_.io_timeout);
+    auto [ec, n] = co_await asio::async_write(conn.socket(), asio::buffer(out), use_nothrow);
+    out.clear();
+    co_return !ec;
+  };
+  for (;;) {
+    // Answer every complete message already buffered (RFC 7766 §6.2.1.1: pipelining), then write once.
+    std::size_t pos = 0;
+    bool close = false;
+    while (have - pos >= 2) {
+      std::size_t len = static_cast<std::size_t>(in[pos]) << 8 | in[pos + 1];
+      if (have - pos - 2 < len) break;
+      std::span<const std::uint8_t> message(in.data() + pos + 2, len);
+      pos += 2 + len;
+      ParsedQuery q = parse_query(message);
+      if (q.verdict == QueryVerdict::drop) {
+        // No ID to answer to, or a response sent to a server: this is not a DNS client. Hang up.
+        handler_.count(loop, AnswerKind::dropped);
+        close = true;
+        break;
+      }
+      if (q.verdict == QueryVerdict::answer && q.qtype == RRType::AXFR) {
+        if (!co_await flush() || !co_await transfer(conn, q)) {
+          close = true;
+          break;
+        }
+        continue;
+      }
+      auto response = handler_.handle(loop, q, Transport::tcp, conn.remote().address(), peer);
+      if (response.empty()) continue;
+      out.push_back(static_cast<std::uint8_t>(response.size() >> 8));
+      out.push_back(static_cast<std::uint8_t>(response.size()));
+      out.insert(out.end(), response.begin(), response.end());
+      if (out.size() >= config_.write_batch && !co_await flush()) {
+        close = true;
+        break;
+      }
+    }
+    if (close || !co_await flush() || conn.draining()) break;
+    if (pos > 0) {
+      std::memmove(in.data(), in.data() + pos, have - pos);
+      have -= pos;
+    }
+    // Make room for the whole of the message being received.
+    std::size_t need = have >= 2 ? 2 + (static_cast<std::size_t>(in[0]) << 8 | in[1]) : 2;
+    if (in.size() < need) in.resize(need);
+    bool idle = have == 0;
+    if (idle && !conn.begin_idle()) break;
+    conn.expires_after(idle ? config_.idle_timeout : config_.io_timeout);
+    auto [ec, n] = co_await conn.socket().async_read_some(asio::buffer(in.data() + have, in.size() - have),
+                                                          use_nothrow);
+    if (idle) conn.end_idle();
+    if (ec) {
+      if (conn.timed_out()) trace.note(peer, idle ? "idle timeout: closing" : "read timeout: closing");
+      break;
+    }
+    have += n;
+  }
+  trace.note(peer, "connection closed");
+}
+
+awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery& q) {
+  const std::size_t loop = conn.loop().index();
+  const auto& trace = handler_.config().transcript;
+  std::string zone_name = q.qname.to_string();
+  auto address = conn.remote().address();
+  bool allowed = config_.allow_transfer && config_.allow_transfer->allows(address);
+  // The set is held for the whole transfer: a reload meanwhile does not pull the zone from under us.
+  std::shared_ptr<const ZoneSet> zones = handler_.zones().hold(loop);
+  const Zone* zone = zones->find_exact(q.qname);
+  auto refuse = [&](Rcode rcode, const char* why) -> awaitable<bool> {
+    transfers_refused_->inc(1, loop);
+    log_.info("zone transfer refused",
+              {{"service", "dns"}, {"peer", conn.peer()}, {"zone", zone_name}, {"reason", why}});
+    trace.client(conn.peer(), "AXFR " + zone_name);
+    trace.server(conn.peer(), std::string(dns::to_string(rcode)) + ": " + why);
+    std::array<std::uint8_t, 2 + kMaxNameWireSize + kHeaderSize + 4> buf{};
+    std::size_t n = write_bare_response(q, rcode, false, std::span(buf).subspan(2));
+    buf[0] = static_cast<std::uint8_t>(n >> 8);
+    buf[1] = static_cast<std::uint8_t>(n);
+    conn.expires_after(config_.io_timeout);
+    auto [ec, written] = co_await asio::async_write(conn.socket(), asio::buffer(buf.data(), 2 + n), use_nothrow);
+    co_return !ec;
+  };
+  // RFC 5936 §2.2.1: REFUSED for policy, NOTAUTH for a zone we do not serve; §4.1 leaves the ACL to us.
+  if (!allowed) co_return co_await refuse(Rcode::REFUSED, "client not in --allow-transfer");
+  if (q.qclass != RRClass::IN) co_return co_await refuse(Rcode::REFUSED, "class not served");
+  if (!zone) co_return co_await refuse(Rcode::NOTAUTH, "not a zone served here");
+
+  trace.client(conn.peer(), "AXFR " + zone_name);
+  std::vector<std::uint8_t> buf(2 + kMaxMessageSize);
+  AxfrStream stream(*zone, q);
+  std::size_t messages = 0, octets = 0;
+  while (!stream.done()) {
+    auto n = stream.next(std::span(buf).subspan(2));
+    if (!n) {
+      log_.error("zone transfer failed",
+                 {{"service", "dns"}, {"zone", zone_name}, {"error", n.error().to_string()}});
+      co_return false;
+    }
+    if (*n == 0) break;
+    buf[0] = static_cast<std::uint8_t>(*n >> 8);
+    buf[1] = static_cast<std::uint8_t>(*n);
+    conn.expires_after(config_.io_timeout);
+    auto [ec, written] = co_await asio::async_write(conn.socket(), asio::buffer(buf.data(), 2 + *n), use_nothrow);
+    if (ec) {
+      log_.info("zone transfer aborted", {{"service", "dns"}, {"peer", conn.peer()}, {"zone", zone_name},
+                                          {"error", ec.message()}});
+      co_return false;
+    }
+    ++messages;
+    octets += *n;
+  }
+  transfers_ok_->inc(1, loop);
+  log_.info("zone transfer", {{"service", "dns"},
+                              {"peer", conn.peer()},
+                              {"zone", zone_name},
+                              {"serial", static_cast<std::int64_t>(zone->soa().serial)},
+                              {"records", zone->record_count()},
+                              {"messages", messages},
+                              {"octets", octets}});
+  trace.server(conn.peer(), "AXFR " + zone_name + ": " + std::to_string(zone->record_count()) + " records in " +
+                                std::to_string(messages) + " messages");
+  co_return true;
+}
+
+}  // namespace endhost::dns::server

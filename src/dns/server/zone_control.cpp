@@ -1,0 +1,75 @@
+#include "dns/server/zone_control.hpp"
+
+#include "dns/server/worker.hpp"
+
+namespace endhost::dns::server {
+
+ZoneControl::ZoneControl(ZoneCatalogConfig config, LoopZones& zones, asio::io_context& control,
+                         core::Logger& log)
+    : catalog_(std::move(config)), zones_(zones), control_(control), log_(log) {}
+
+ZoneControl::~ZoneControl() {
+  worker_.join();
+}
+
+Expected<void, std::string> ZoneControl::load_initial() {
+  if (auto ok = catalog_.load_initial(); !ok) return ok;
+  published_ = catalog_.current();
+  zones_.set_initial(published_);
+  return {};
+}
+
+void ZoneControl::publish(std::shared_ptr<const ZoneSet> set, const std::vector<Name>& grown) {
+  published_ = std::move(set);
+  zones_.publish(published_);
+  if (!notifier_ || !notifier_->enabled()) return;
+  for (const auto& origin : grown) {
+    if (const Zone* zone = published_->find_exact(origin)) notifier_->notify(*zone);
+  }
+}
+
+void ZoneControl::reload() {
+  asio::post(worker_, [this] {
+    auto report = catalog_.reload();
+    auto set = catalog_.current();
+    asio::post(control_, [this, report = std::move(report), set = std::move(set)] {
+      for (const auto& e : report.errors) {
+        log_.error("zone not reloaded, still serving the previous version", {{"service", "dns"}, {"error", e}});
+      }
+      log_.info("zones reloaded", {{"service", "dns"},
+                                   {"zones", report.zones},
+                                   {"changed", report.grown.size()},
+                                   {"errors", report.errors.size()}});
+      publish(set, report.grown);
+    });
+  });
+}
+
+awaitable<Expected<void, std::string>> ZoneControl::install(Name origin, std::vector<ResourceRecord> records,
+                                                            std::string path) {
+  struct Outcome {
+    std::string error;
+    std::shared_ptr<const ZoneSet> set;
+  };
+  Outcome outcome = co_await run_on(worker_, [this, origin, records = std::move(records), path]() -> Outcome {
+    auto zone = build_zone(origin, records);
+    if (!zone) return {"the transferred zone is not valid: " + zone.error(), nullptr};
+    // Durable before it is served: a restart must never go back to an older copy than one we answered from.
+    if (auto saved = save_zone(path, origin, records); !saved) return {saved.error(), nullptr};
+    catalog_.install(std::move(*zone));
+    return {"", catalog_.current()};
+  });
+  if (!outcome.set) co_return Unexpected(outcome.error);
+  publish(outcome.set, {});
+  co_return Expected<void, std::string>();
+}
+
+awaitable<void> ZoneControl::remove(Name origin) {
+  auto set = co_await run_on(worker_, [this, origin] {
+    catalog_.remove(origin);
+    return catalog_.current();
+  });
+  publish(set, {});
+}
+
+}  // namespace endhost::dns::server

@@ -1,0 +1,502 @@
+#include "http/cache/store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <system_error>
+
+#include "http/serializer.hpp"
+
+namespace endhost::http::cache {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kMarker = "endhost-cache";
+constexpr std::string_view kMarkerText =
+    "endhost cache directory, format 1. Files here are managed by endhost.\n";
+
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
+
+std::uint64_t ghost_key(const ObjectMeta& meta) {
+  return fnv1a64(meta.variant, fnv1a64(meta.key) ^ 0x9e3779b97f4a7c15ULL);
+}
+
+std::string hex16(std::uint64_t v) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = digits[v & 0xf];
+  return out;
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+bool pread_all(int fd, char* out, std::size_t size, off_t offset) {
+  while (size > 0) {
+    const ssize_t n = ::pread(fd, out, size, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    out += n;
+    size -= static_cast<std::size_t>(n);
+    offset += n;
+  }
+  return true;
+}
+
+bool fsync_dir(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// Copies `size` bytes at `offset` of `src` to the current position of `dst`, in the kernel when it can.
+bool copy_range(int src, std::uint64_t offset, int dst, std::uint64_t size) {
+  auto off = static_cast<loff_t>(offset);
+  while (size > 0) {
+    const ssize_t n = ::copy_file_range(src, &off, dst, nullptr, size, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) break;
+    if (n <= 0) return false;
+    size -= static_cast<std::uint64_t>(n);
+  }
+  std::string buf(64 * 1024, '\0');
+  while (size > 0) {
+    const std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(size, buf.size()));
+    if (!pread_all(src, buf.data(), chunk, off)) return false;
+    if (!write_all(dst, {buf.data(), chunk})) return false;
+    off += static_cast<loff_t>(chunk);
+    size -= chunk;
+  }
+  return true;
+}
+
+std::string serialize_head(const ObjectMeta& meta) {
+  std::string head;
+  append_status_line(head, http11, meta.status, meta.reason);
+  append_fields(head, meta.fields);
+  return head;
+}
+
+// Fields read back from disk go out on the wire unchecked by the hit path: check them once here, so a
+// corrupted or planted file cannot split a response.
+bool fields_valid(const ObjectMeta& meta) {
+  for (const Field& f : meta.fields)
+    if (!valid_field_name(f.name) || !valid_field_value(f.value)) return false;
+  for (char c : meta.reason)
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  return true;
+}
+
+}  // namespace
+
+// ---- Object ----
+
+Object::Object(Id id, ObjectMeta meta, const HeuristicPolicy& heuristic, fs::path path,
+               std::uint64_t body_offset, std::uint64_t body_size)
+    : id_(id),
+      meta_(std::move(meta)),
+      info_(analyze_response(meta_.status, meta_.fields, meta_.request_time, meta_.response_time, heuristic)),
+      path_(std::move(path)),
+      body_offset_(body_offset),
+      body_size_(body_size),
+      head_(serialize_head(meta_)) {}
+
+Object::~Object() {
+  if (obsolete_.load(std::memory_order_acquire)) ::unlink(path_.c_str());
+}
+
+// ---- ObjectWriter ----
+
+ObjectWriter::ObjectWriter(ObjectWriter&& o) noexcept {
+  *this = std::move(o);
+}
+
+ObjectWriter& ObjectWriter::operator=(ObjectWriter&& o) noexcept {
+  if (this == &o) return *this;
+  abort();
+  fd_ = std::exchange(o.fd_, -1);
+  failed_ = o.failed_;
+  error_ = std::move(o.error_);
+  temp_path_ = std::move(o.temp_path_);
+  meta_ = std::move(o.meta_);
+  header_size_ = o.header_size_;
+  body_size_ = o.body_size_;
+  limit_ = o.limit_;
+  keep_limit_ = o.keep_limit_;
+  memory_copy_ = std::move(o.memory_copy_);
+  keep_memory_ = o.keep_memory_;
+  id_ = o.id_;
+  o.temp_path_.clear();
+  return *this;
+}
+
+ObjectWriter::~ObjectWriter() {
+  abort();
+}
+
+void ObjectWriter::abort() noexcept {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
+  temp_path_.clear();
+}
+
+bool ObjectWriter::append(std::string_view data) {
+  if (!ok()) return false;
+  if (body_size_ + data.size() > limit_) {
+    failed_ = true;
+    error_ = "larger than the object size limit";
+    return false;
+  }
+  if (!write_all(fd_, data)) {
+    failed_ = true;
+    error_ = "cannot write " + temp_path_.string() + ": " + errno_text(errno);
+    return false;
+  }
+  body_size_ += data.size();
+  if (keep_memory_) {
+    if (body_size_ <= keep_limit_)
+      memory_copy_.append(data);
+    else
+      keep_memory_ = false, memory_copy_ = std::string();
+  }
+  return true;
+}
+
+// ---- Store ----
+
+Store::Store(StoreOptions options)
+    : options_(std::move(options)),
+      disk_policy_(make_eviction_policy(options_.eviction, options_.max_bytes)),
+      memory_policy_(make_eviction_policy(options_.eviction, options_.memory_bytes)) {}
+
+Store::~Store() = default;
+
+Expected<std::unique_ptr<Store>, std::string> Store::open(StoreOptions options) {
+  std::error_code ec;
+  const fs::path dir = options.dir;
+  if (dir.empty()) return Unexpected(std::string("no cache directory given"));
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec)) return Unexpected(dir.string() + " exists and is not a directory");
+    if (!fs::exists(dir / kMarker, ec) && !fs::is_empty(dir, ec))
+      return Unexpected(dir.string() +
+                        " is not empty and is not an endhost cache directory (it has no endhost-cache file); "
+                        "give an empty or new directory");
+  }
+  fs::create_directories(dir / "objects", ec);
+  if (ec) return Unexpected("cannot create " + (dir / "objects").string() + ": " + ec.message());
+  fs::create_directories(dir / "tmp", ec);
+  if (ec) return Unexpected("cannot create " + (dir / "tmp").string() + ": " + ec.message());
+  if (!fs::exists(dir / kMarker, ec)) {
+    std::ofstream marker(dir / kMarker);
+    marker << kMarkerText;
+    if (!marker) return Unexpected("cannot write " + (dir / kMarker).string());
+  }
+  std::unique_ptr<Store> store(new Store(std::move(options)));
+  if (auto ok = store->load(); !ok) return Unexpected(ok.error());
+  return store;
+}
+
+fs::path Store::object_path(const ObjectMeta& meta, Object::Id id) const {
+  const std::string hash = hex16(ghost_key(meta));
+  return options_.dir / "objects" / hash.substr(0, 2) / (hash + "-" + std::to_string(id));
+}
+
+Expected<void, std::string> Store::load() {
+  std::error_code ec;
+  // Temporary files are writes that never committed: a crash, or a response that was abandoned.
+  for (const auto& entry : fs::directory_iterator(options_.dir / "tmp", ec)) fs::remove(entry.path(), ec);
+
+  std::vector<std::shared_ptr<Object>> objects;
+  std::unordered_map<std::string, std::shared_ptr<Object>> newest;
+  Object::Id max_id = 0;
+  auto discard = [&](const fs::path& p) {
+    ::unlink(p.c_str());
+    ++stats_.discarded;
+  };
+  for (const auto& bucket : fs::directory_iterator(options_.dir / "objects", ec)) {
+    if (!bucket.is_directory()) continue;
+    std::error_code ec2;
+    for (const auto& file : fs::directory_iterator(bucket.path(), ec2)) {
+      const std::string name = file.path().filename().string();
+      const auto dash = name.find('-');
+      Object::Id id = 0;
+      if (dash != 16 ||
+          std::from_chars(name.data() + 17, name.data() + name.size(), id).ptr != name.data() + name.size()) {
+        continue;  // not ours: leave it alone
+      }
+      const int fd = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      struct stat st {};
+      char fixed[object_fixed_header];
+      std::optional<ObjectMeta> meta;
+      std::uint64_t header_size = 0, body_size = 0;
+      if (::fstat(fd, &st) == 0 && pread_all(fd, fixed, sizeof fixed, 0)) {
+        if (auto h = decode_fixed_header({fixed, sizeof fixed});
+            h && static_cast<std::uint64_t>(st.st_size) == h->header_size() + h->body_size) {
+          std::string meta_bytes(h->meta_size, '\0');
+          if (pread_all(fd, meta_bytes.data(), meta_bytes.size(), object_fixed_header)) {
+            if (auto m = decode_object_meta(*h, meta_bytes);
+                m && fields_valid(*m) && hex16(ghost_key(*m)) == name.substr(0, 16)) {
+              meta = std::move(*m);
+              header_size = h->header_size();
+              body_size = h->body_size;
+            }
+          }
+        }
+      }
+      ::close(fd);
+      if (!meta) {
+        discard(file.path());
+        continue;
+      }
+      max_id = std::max(max_id, id);
+      auto object = std::make_shared<Object>(id, std::move(*meta), options_.heuristic, file.path(),
+                                             header_size, body_size);
+      // A crash between publishing a replacement and unlinking the old file leaves both: keep the newer.
+      std::string slot = object->meta().key + '\0' + object->meta().variant;
+      auto [it, inserted] = newest.try_emplace(std::move(slot), object);
+      if (!inserted) {
+        std::shared_ptr<Object> older = object;
+        if (object->id() > it->second->id()) std::swap(older, it->second);
+        older->obsolete_ = true;
+        ++stats_.discarded;
+        continue;
+      }
+    }
+  }
+  for (auto& [slot, object] : newest) objects.push_back(object);
+  newest.clear();
+  // Oldest first, so a policy that fills up evicts the oldest responses.
+  std::sort(objects.begin(), objects.end(), [](const auto& a, const auto& b) {
+    return std::pair(a->meta().response_time, a->id()) < std::pair(b->meta().response_time, b->id());
+  });
+  next_id_ = max_id + 1;
+  std::vector<std::shared_ptr<Object>> dropped;
+  std::lock_guard lock(mu_);
+  for (auto& object : objects) publish_locked(object, nullptr, dropped);
+  stats_.loaded = objects.size();
+  return {};
+}
+
+template <class FieldRange>
+Found Store::find_impl(std::string_view key, const FieldRange& request_fields) {
+  Found found;
+  std::lock_guard lock(mu_);
+  auto it = index_.find(key);
+  if (it == index_.end()) return found;
+  found.uri_known = true;
+  for (const auto& object : it->second.variants) {
+    const VarySpec& vary = object->info().vary;
+    if (!vary.empty() && secondary_key(vary, request_fields) != object->meta().variant) continue;
+    if (vary.empty() && !object->meta().variant.empty()) continue;
+    disk_policy_->touch(object->id());
+    if (auto mem = memory_.find(object->id()); mem != memory_.end()) {
+      memory_policy_->touch(object->id());
+      found.memory_body = mem->second;
+    }
+    found.object = object;
+    return found;
+  }
+  return found;
+}
+
+Found Store::find(std::string_view key, FieldsView request_fields) {
+  return find_impl(key, request_fields);
+}
+
+Found Store::find(std::string_view key, const Fields& request_fields) {
+  return find_impl(key, request_fields);
+}
+
+void Store::remember(const ObjectPtr& object, std::string body) {
+  if (!object || body.size() != object->body_size() || body.size() > options_.memory_object_max) return;
+  auto shared = std::make_shared<const std::string>(std::move(body));
+  std::vector<std::shared_ptr<Object>> dropped;
+  std::lock_guard lock(mu_);
+  if (!by_id_.count(object->id())) return;
+  remember_locked(object->id(), ghost_key(object->meta()), std::move(shared), dropped);
+}
+
+void Store::remember_locked(Object::Id id, std::uint64_t ghost, std::shared_ptr<const std::string> body,
+                            std::vector<std::shared_ptr<Object>>&) {
+  if (memory_.count(id)) return;
+  std::vector<Object::Id> victims;
+  memory_policy_->insert(id, ghost, body->size(), victims);
+  bool self_evicted = false;
+  for (Object::Id v : victims) {
+    if (v == id)
+      self_evicted = true;
+    else
+      memory_.erase(v);
+  }
+  if (!self_evicted) memory_.emplace(id, std::move(body));
+}
+
+void Store::unindex_locked(Object::Id id, std::vector<std::shared_ptr<Object>>& dropped) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  std::shared_ptr<Object> object = it->second;
+  by_id_.erase(it);
+  object->obsolete_.store(true, std::memory_order_release);
+  if (auto entry = index_.find(object->meta().key); entry != index_.end()) {
+    auto& variants = entry->second.variants;
+    std::erase(variants, object);
+    if (variants.empty()) index_.erase(entry);
+  }
+  disk_policy_->erase(id);
+  memory_policy_->erase(id);
+  memory_.erase(id);
+  dropped.push_back(std::move(object));
+}
+
+void Store::publish_locked(const std::shared_ptr<Object>& object,
+                           std::shared_ptr<const std::string> memory_body,
+                           std::vector<std::shared_ptr<Object>>& dropped) {
+  KeyEntry& entry = index_[object->meta().key];
+  std::vector<Object::Id> replaced;
+  for (const auto& old : entry.variants)
+    if (old->meta().variant == object->meta().variant) replaced.push_back(old->id());
+  if (entry.variants.size() - replaced.size() >= options_.max_variants && !entry.variants.empty())
+    replaced.push_back(entry.variants.front()->id());
+  for (Object::Id id : replaced) unindex_locked(id, dropped);
+  index_[object->meta().key].variants.push_back(object);  // unindex may have erased the entry
+  by_id_.emplace(object->id(), object);
+
+  std::vector<Object::Id> victims;
+  const std::uint64_t ghost = ghost_key(object->meta());
+  disk_policy_->insert(object->id(), ghost, object->file_size(), victims);
+  stats_.evictions += victims.size();
+  for (Object::Id v : victims) unindex_locked(v, dropped);
+  if (memory_body && by_id_.count(object->id()))
+    remember_locked(object->id(), ghost, std::move(memory_body), dropped);
+}
+
+std::size_t Store::remove(std::string_view key) {
+  std::vector<std::shared_ptr<Object>> dropped;
+  std::lock_guard lock(mu_);
+  auto it = index_.find(key);
+  if (it == index_.end()) return 0;
+  std::vector<Object::Id> ids;
+  for (const auto& o : it->second.variants) ids.push_back(o->id());
+  for (Object::Id id : ids) unindex_locked(id, dropped);
+  return ids.size();
+}
+
+void Store::remove(const ObjectPtr& object) {
+  if (!object) return;
+  std::vector<std::shared_ptr<Object>> dropped;
+  std::lock_guard lock(mu_);
+  unindex_locked(object->id(), dropped);
+}
+
+Expected<ObjectWriter, std::string> Store::begin(ObjectMeta meta,
+                                                 std::optional<std::uint64_t> expected_body) {
+  if (expected_body && *expected_body > options_.max_object_bytes)
+    return Unexpected(std::string("larger than the object size limit"));
+  ObjectWriter w;
+  w.id_ = next_id_.fetch_add(1);
+  w.temp_path_ = options_.dir / "tmp" / (std::to_string(w.id_) + ".tmp");
+  w.fd_ = ::open(w.temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (w.fd_ < 0) {
+    std::string err = "cannot create " + w.temp_path_.string() + ": " + errno_text(errno);
+    w.temp_path_.clear();
+    return Unexpected(std::move(err));
+  }
+  const std::string header = encode_object_header(meta, 0);
+  if (!write_all(w.fd_, header))
+    return Unexpected("cannot write " + w.temp_path_.string() + ": " + errno_text(errno));
+  w.header_size_ = header.size();
+  w.meta_ = std::move(meta);
+  w.limit_ = options_.max_object_bytes;
+  w.keep_limit_ = options_.memory_object_max;
+  return w;
+}
+
+Expected<ObjectPtr, std::string> Store::commit(ObjectWriter&& w) {
+  ObjectWriter writer = std::move(w);
+  if (!writer.ok())
+    return Unexpected(writer.error_.empty() ? std::string("writer is not usable") : writer.error_);
+  // The body size goes into the header last: until then the file's size disagrees with its header, so even
+  // a file that escaped the temp directory would be recognised as torn.
+  std::string size_bytes;
+  for (int i = 0; i < 8; ++i) size_bytes += static_cast<char>((writer.body_size_ >> (8 * i)) & 0xff);
+  if (::pwrite(writer.fd_, size_bytes.data(), 8, object_body_size_offset) != 8)
+    return Unexpected("cannot write " + writer.temp_path_.string() + ": " + errno_text(errno));
+  if (options_.fsync && ::fdatasync(writer.fd_) != 0)
+    return Unexpected("cannot sync " + writer.temp_path_.string() + ": " + errno_text(errno));
+  ::close(writer.fd_);
+  writer.fd_ = -1;
+  const fs::path final_path = object_path(writer.meta_, writer.id_);
+  std::error_code ec;
+  fs::create_directories(final_path.parent_path(), ec);
+  if (::rename(writer.temp_path_.c_str(), final_path.c_str()) != 0)
+    return Unexpected("cannot rename into " + final_path.string() + ": " + errno_text(errno));
+  writer.temp_path_.clear();
+  // The rename itself must survive a crash before the object is announced (ext4 and XFS need this).
+  if (options_.fsync) fsync_dir(final_path.parent_path());
+
+  auto object = std::make_shared<Object>(writer.id_, std::move(writer.meta_), options_.heuristic, final_path,
+                                         writer.header_size_, writer.body_size_);
+  std::shared_ptr<const std::string> memory_body;
+  if (writer.keep_memory_ && writer.body_size_ <= options_.memory_object_max)
+    memory_body = std::make_shared<const std::string>(std::move(writer.memory_copy_));
+  std::vector<std::shared_ptr<Object>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    publish_locked(object, std::move(memory_body), dropped);
+  }
+  return ObjectPtr(object);
+}
+
+Expected<ObjectPtr, std::string> Store::freshen(const ObjectPtr& old, ObjectMeta meta) {
+  auto writer = begin(std::move(meta), old->body_size());
+  if (!writer) return Unexpected(writer.error());
+  const int src = ::open(old->path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (src < 0) return Unexpected("cannot open " + old->path().string() + ": " + errno_text(errno));
+  const bool copied = copy_range(src, old->body_offset(), writer->fd_, old->body_size());
+  ::close(src);
+  if (!copied) return Unexpected("cannot copy the body of " + old->path().string());
+  writer->body_size_ = old->body_size();
+  {
+    std::lock_guard lock(mu_);
+    if (auto mem = memory_.find(old->id()); mem != memory_.end())
+      writer->memory_copy_ = *mem->second;
+    else
+      writer->keep_memory_ = false;
+  }
+  return commit(std::move(*writer));
+}
+
+StoreStats Store::stats() const {
+  std::lock_guard lock(mu_);
+  StoreStats s = stats_;
+  s.objects = by_id_.size();
+  s.bytes = disk_policy_->bytes();
+  s.memory_objects = memory_.size();
+  s.memory_bytes = memory_policy_->bytes();
+  return s;
+}
+
+}  // namespace endhost::http::cache

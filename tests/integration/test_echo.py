@@ -117,6 +117,35 @@ class UdpEcho(TestCase):
         self.assertIn("no answer", r.stderr)
 
 
+def has_ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+class Ipv6(TestCase):
+    def test_tcp_and_udp_on_ipv6_loopback(self):
+        if not has_ipv6_loopback():
+            self.skipTest("this machine has no IPv6 loopback")
+        with Server(["echo", "serve", "--tcp", "--udp", "--listen", "[::1]:0", "--listen", "127.0.0.1:0"],
+                    wait_for=4) as server:
+            v6 = [r["address"] for r in server.listening if r["address"].startswith("[::1]:")]
+            self.assertEqual(len(v6), 2, server.listening)
+            tcp6 = next(r["address"] for r in server.listening if r["protocol"] == "tcp" and r["address"] in v6)
+            r = run(["echo", "client", "--tcp", tcp6, "over ipv6"])
+            self.assertEqual((r.returncode, r.stdout), (0, "OVER IPV6\n"), r.stderr)
+            udp6 = next(r["address"] for r in server.listening if r["protocol"] == "udp" and r["address"] in v6)
+            host, _, port = udp6.rpartition(":")
+            with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+                s.settimeout(5)
+                s.sendto(b"v6 datagram", ("::1", int(port)))
+                self.assertEqual(s.recvfrom(100)[0], b"V6 DATAGRAM")
+            self.assertEqual(server.stop(), 0)
+
+
 class Trace(TestCase):
     def test_trace_prints_textbook_transcript(self):
         with Server(["echo", "serve", "--tcp", "--listen", "127.0.0.1:0", "--trace"]) as server:

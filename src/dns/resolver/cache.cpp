@@ -127,7 +127,8 @@ std::optional<CachedNegative> Cache::get_negative(NameView name, RRType type, In
     KeyRef k = key(name, kind == Kind::nxdomain ? 0 : to_underlying(type), kind);
     Shard& s = shard_for(k);
     std::lock_guard lock(s.mutex);
-    if (Entry* e = find_live(s, k, now)) return CachedNegative{e->rcode, e->data, remaining_ttl(e->expires, now)};
+    if (Entry* e = find_live(s, k, now))
+      return CachedNegative{e->rcode, e->data, remaining_ttl(e->expires, now)};
   }
   return std::nullopt;
 }

@@ -118,7 +118,8 @@ class Cache {
   void store(Entry&& e, Instant now);
   static void erase(Shard& s, std::list<Entry>::iterator it);
   void remove(const KeyRef& k);
-  // The live entry for k (expired ones are erased), moved to the front of the LRU list. Caller holds the lock.
+  // The live entry for k (expired ones are erased), moved to the front of the LRU list. Caller holds the
+  // lock.
   Entry* find_live(Shard& s, const KeyRef& k, Instant now);
 
   CacheConfig config_;

@@ -80,7 +80,7 @@ std::size_t records_in(const Classification& c) {
 }  // namespace
 
 Classification classify_response(const Message& response, NameView qname, RRType qtype, NameView zone,
-                                  std::size_t max_chain) {
+                                 std::size_t max_chain) {
   Classification c;
   c.final_name = Name(qname);
   std::size_t total = response.answers.size() + response.authorities.size() + response.additionals.size();

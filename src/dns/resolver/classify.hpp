@@ -40,11 +40,11 @@ struct ScrubbedRRset {
 
 struct Classification {
   ResponseKind kind = ResponseKind::lame;
-  std::vector<RRsetPtr> chain;  // CNAMEs in order from qname, then (kind answer) the answer RRset
-  Name final_name;              // where the chain ended: qname when there is no CNAME
-  RRsetPtr soa;                 // nxdomain, nodata: the zone's SOA, if the server sent it
-  Ttl negative_ttl;             // RFC 2308 §5: min(SOA TTL, SOA MINIMUM); 0 without SOA
-  RRsetPtr referral_ns;         // referral: NS RRset of the child zone (its owner)
+  std::vector<RRsetPtr> chain;           // CNAMEs in order from qname, then (kind answer) the answer RRset
+  Name final_name;                       // where the chain ended: qname when there is no CNAME
+  RRsetPtr soa;                          // nxdomain, nodata: the zone's SOA, if the server sent it
+  Ttl negative_ttl;                      // RFC 2308 §5: min(SOA TTL, SOA MINIMUM); 0 without SOA
+  RRsetPtr referral_ns;                  // referral: NS RRset of the child zone (its owner)
   std::vector<ScrubbedRRset> cacheable;  // everything worth caching, with its credibility
   std::size_t dropped = 0;               // records discarded
   const char* reason = "";               // lame and error: why, for logs and traces

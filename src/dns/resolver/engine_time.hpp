@@ -1,6 +1,6 @@
 // Time as the resolver engine sees it: monotonic instants handed in by the caller. The session converts
-// steady_clock readings, tests advance a fake clock; the engine itself never reads a clock (STYLE.md §1), which
-// is what lets the unit tests replay timeouts and TTL expiry exactly.
+// steady_clock readings, tests advance a fake clock; the engine itself never reads a clock (STYLE.md §1),
+// which is what lets the unit tests replay timeouts and TTL expiry exactly.
 #pragma once
 
 #include <chrono>

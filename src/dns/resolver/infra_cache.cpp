@@ -21,7 +21,8 @@ InfraCache::Entry& InfraCache::slot(const ServerEndpoint& server, Instant now) {
     return it->second;
   }
   if (entries_.size() >= max_entries_) {
-    // Full: forget what is stale; if nothing is, forget one entry (its server is then merely "unknown" again).
+    // Full: forget what is stale; if nothing is, forget one entry (its server is then merely "unknown"
+    // again).
     std::erase_if(entries_, [&](const auto& kv) { return now - kv.second.updated >= timing_.infra_ttl; });
     if (entries_.size() >= max_entries_) entries_.erase(entries_.begin());
   }

@@ -1,7 +1,7 @@
 // What the resolver has learnt about each name server address: its smoothed round-trip time and how many
 // queries to it timed out in a row (Unbound's infrastructure cache). It picks the server to ask (lowest
-// smoothed RTT first) and the retransmission timeout (RFC 6298 §2, doubled after each timeout up to a maximum:
-// exponential backoff). One per event loop, so it needs no lock; entries are forgotten after
+// smoothed RTT first) and the retransmission timeout (RFC 6298 §2, doubled after each timeout up to a
+// maximum: exponential backoff). One per event loop, so it needs no lock; entries are forgotten after
 // TimingConfig::infra_ttl and the table holds at most ResolverConfig::max_servers_tracked of them.
 #pragma once
 

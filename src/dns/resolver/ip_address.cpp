@@ -46,7 +46,8 @@ std::size_t IpAddress::hash() const {
 }
 
 std::string ServerEndpoint::to_string() const {
-  return ip.v6 ? "[" + ip.to_string() + "]:" + std::to_string(port) : ip.to_string() + ":" + std::to_string(port);
+  return ip.v6 ? "[" + ip.to_string() + "]:" + std::to_string(port)
+               : ip.to_string() + ":" + std::to_string(port);
 }
 
 }  // namespace endhost::dns::resolver

@@ -247,7 +247,8 @@ bool Resolution::start_dependency() {
         return o.qtype == RRType::A && o.qname == ns.name;
       });
       if (on_stack) continue;  // a dependency loop: this name is already being looked up below us
-      if (tracing()) trace("need the address of " + ns.name.to_string() + ", a server of " + l.zone.to_string());
+      if (tracing())
+        trace("need the address of " + ns.name.to_string() + ", a server of " + l.zone.to_string());
       Lookup child;
       child.qname = ns.name;
       child.qtype = RRType::A;

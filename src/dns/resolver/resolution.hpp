@@ -6,7 +6,8 @@
 //   while (!r.done()) {
 //     send r.transmit().query to r.transmit().server (UDP from a fresh random port, or TCP);
 //     for each message that arrives before r.transmit().timeout has passed:
-//       if (r.on_response(from, transport, bytes, now) == ResponseVerdict::accepted) break;   // else ignore it
+//       if (r.on_response(from, transport, bytes, now) == ResponseVerdict::accepted) break;   // else ignore
+//       it
 //     if none was accepted: r.on_timeout(now);
 //   }
 //   use r.result();

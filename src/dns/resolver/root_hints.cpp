@@ -13,7 +13,8 @@ constexpr std::size_t kMaxHintsRecords = 10'000;
 
 }  // namespace
 
-endhost::Expected<RootHints, std::string> parse_root_hints(std::string_view text, std::string_view file_name) {
+endhost::Expected<RootHints, std::string> parse_root_hints(std::string_view text,
+                                                           std::string_view file_name) {
   ZoneParseOptions options;  // origin "." and no $INCLUDE
   options.default_ttl = Ttl{3'600'000};
   options.limits.max_file_bytes = kMaxRootHintsFileBytes;

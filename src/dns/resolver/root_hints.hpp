@@ -24,7 +24,8 @@ struct RootHints {
 };
 
 // Parses named.root text. Records other than root NS and the addresses of those servers are ignored; a hints
-// file naming no root server with an address is an error. Errors read "file:line: what" like the zone parser's.
+// file naming no root server with an address is an error. Errors read "file:line: what" like the zone
+// parser's.
 endhost::Expected<RootHints, std::string> parse_root_hints(std::string_view text, std::string_view file_name);
 
 // A real named.root is 3 KiB; anything past this is not a hints file.

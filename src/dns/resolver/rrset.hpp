@@ -1,7 +1,7 @@
 // One RRset as the resolver holds it (RFC 2181 §5): owner, type, the TTL it arrived with and each record's
-// RDATA in uncompressed wire form, so the data no longer depends on the message it came from and can be copied
-// into any answer (compressing names again there). Immutable once built and shared by pointer between the
-// cache, resolutions in progress and the answers being written, on any thread.
+// RDATA in uncompressed wire form, so the data no longer depends on the message it came from and can be
+// copied into any answer (compressing names again there). Immutable once built and shared by pointer between
+// the cache, resolutions in progress and the answers being written, on any thread.
 #pragma once
 
 #include <cstddef>

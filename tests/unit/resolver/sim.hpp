@@ -1,0 +1,221 @@
+// A fake network and clock for driving the resolution engine deterministically, in the manner of Unbound's
+// replay tests (testcode/fake_event.c): name servers are functions from a query to the packets they send
+// back (with a delay each), built from zone text through the authoritative answer engine or scripted by hand
+// for spoofing and failure cases. Nothing here touches a socket or reads a clock.
+#pragma once
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dns/answer.hpp"
+#include "dns/message.hpp"
+#include "dns/rdata.hpp"
+#include "dns/resolver/resolution.hpp"
+#include "dns/zone_parser.hpp"
+
+namespace endhost::dns::resolver::test {
+
+inline Name N(std::string_view text) {
+  auto n = Name::from_string(text);
+  EXPECT_TRUE(n.has_value()) << text;
+  return n ? *n : Name();
+}
+
+inline IpAddress ip(std::string_view text) {
+  auto a = IpAddress::parse(text);
+  EXPECT_TRUE(a.has_value()) << text;
+  return a ? *a : IpAddress{};
+}
+
+inline constexpr std::uint16_t kPort = 5300;  // as with --query-port
+
+inline ServerEndpoint ep(std::string_view address) {
+  return ServerEndpoint{ip(address), kPort};
+}
+
+inline Zone zone(std::string_view text, std::string_view origin) {
+  ZoneParseOptions o;
+  o.origin = N(origin);
+  o.default_ttl = Ttl{3600};
+  auto z = load_zone(text, std::string(origin) + "zone", o);
+  if (!z) ADD_FAILURE() << z.error().to_string();
+  return std::move(*z);
+}
+
+// Counter-based, so every run sends the same IDs; tests that need to spoof read the ID from the transmit.
+class FakeRandom final : public RandomSource {
+ public:
+  std::uint32_t next() override {
+    state_ = state_ * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint32_t>(state_ >> 33);
+  }
+
+ private:
+  std::uint64_t state_ = 42;
+};
+
+// One packet a fake server sends back.
+struct Packet {
+  ServerEndpoint from;
+  std::vector<std::uint8_t> bytes;
+  Millis delay{1};
+  Transport via = Transport::udp;
+};
+
+// What a fake server saw.
+struct Sent {
+  ServerEndpoint server;
+  Transport via;
+  Name qname;
+  RRType qtype;
+  std::uint16_t id;
+  Millis timeout;
+  bool edns;
+};
+
+using Handler = std::function<std::vector<Packet>(const Transmit& t, const Message& query)>;
+
+// The authoritative answer engine over `zones`, as a reply from `server` after `rtt`.
+inline std::vector<std::uint8_t> authoritative(const ZoneSet& zones, const Transmit& t) {
+  std::vector<std::uint8_t> out(65535);
+  AnswerOptions o;
+  o.transport = t.transport;
+  auto r = answer(t.query, zones, o, out);
+  out.resize(r.size);
+  return out;
+}
+
+inline std::vector<std::uint8_t> encode(const Message& m) {
+  auto w = encode_message(m);
+  EXPECT_TRUE(w.has_value());
+  return w ? *w : std::vector<std::uint8_t>{};
+}
+
+inline Message decode(std::span<const std::uint8_t> wire) {
+  auto m = decode_message(wire);
+  EXPECT_TRUE(m.has_value());
+  return m ? *m : Message{};
+}
+
+class Sim {
+ public:
+  Sim() { reset_context(); }
+
+  ResolverConfig config;
+  CacheConfig cache_config;
+  std::unique_ptr<Cache> cache;
+  std::unique_ptr<InfraCache> infra;
+  RootHints hints;
+  FakeRandom random;
+  ResolverContext ctx;
+  Instant now{Millis(1'000'000)};
+  std::vector<Sent> sent;
+  std::vector<ResponseVerdict> verdicts;  // of every packet delivered, in order
+  std::vector<std::string> trace_lines;
+
+  // Rebuilds cache and infra from `config` (call after changing it).
+  void reset_context() {
+    config.query_port = kPort;
+    cache = std::make_unique<Cache>(cache_config);
+    infra = std::make_unique<InfraCache>(config.timing, config.max_servers_tracked);
+    ctx.config = &config;
+    ctx.cache = cache.get();
+    ctx.infra = infra.get();
+    ctx.hints = &hints;
+    ctx.random = &random;
+    ctx.trace = [this](std::string_view line) { trace_lines.emplace_back(line); };
+  }
+
+  // A server answering from zones (it owns them), after `rtt`.
+  void serve(std::string_view address, std::vector<Zone> zones, Millis rtt = Millis(2)) {
+    auto set = std::make_shared<ZoneSet>();
+    for (auto& z : zones) EXPECT_TRUE(set->add(std::move(z)).has_value());
+    ServerEndpoint self = ep(address);
+    handlers[self] = [set, self, rtt](const Transmit& t, const Message&) {
+      return std::vector<Packet>{Packet{self, authoritative(*set, t), rtt, t.transport}};
+    };
+    zone_sets[self] = set;
+  }
+  // A server that never answers.
+  void silent(std::string_view address) {
+    handlers[ep(address)] = [](const Transmit&, const Message&) { return std::vector<Packet>{}; };
+  }
+  void root_hint(std::string_view name, std::string_view address) {
+    hints.servers.push_back(RootServer{N(name), {ip(address)}});
+  }
+
+  ResolutionResult resolve(std::string_view name, RRType type = RRType::A) {
+    Resolution r(ctx, N(name), type, now);
+    while (!r.done()) {
+      Transmit t = r.transmit();
+      Message q = decode(t.query);
+      sent.push_back(Sent{t.server, t.transport, q.questions.at(0).name, q.questions.at(0).type, t.id,
+                          t.timeout, q.edns.has_value()});
+      std::vector<Packet> replies;
+      if (auto h = handlers.find(t.server); h != handlers.end()) replies = h->second(t, q);
+      std::stable_sort(replies.begin(), replies.end(),
+                       [](const Packet& a, const Packet& b) { return a.delay < b.delay; });
+      Instant sent_at = now;
+      bool accepted = false;
+      for (const auto& p : replies) {
+        if (p.delay >= t.timeout) break;
+        now = sent_at + p.delay;
+        auto v = r.on_response(p.from, p.via, p.bytes, now);
+        verdicts.push_back(v);
+        if (v == ResponseVerdict::accepted) {
+          accepted = true;
+          break;
+        }
+      }
+      if (!accepted) {
+        now = sent_at + t.timeout;
+        r.on_timeout(now);
+      }
+      last_stats = r.stats();
+    }
+    last_stats = r.stats();
+    return r.result();
+  }
+
+  // Queries sent to `address` so far.
+  std::size_t sent_to(std::string_view address) const {
+    ServerEndpoint e = ep(address);
+    return std::count_if(sent.begin(), sent.end(), [&](const Sent& s) { return s.server == e; });
+  }
+  std::string trace() const {
+    std::string out;
+    for (const auto& l : trace_lines) out += l + "\n";
+    return out;
+  }
+
+  std::unordered_map<ServerEndpoint, Handler, ServerEndpointHash> handlers;
+  std::unordered_map<ServerEndpoint, std::shared_ptr<ZoneSet>, ServerEndpointHash> zone_sets;
+  ResolutionStats last_stats;
+};
+
+// Presentation strings of the RDATA of every answer record of `type` ("192.0.2.1").
+inline std::vector<std::string> rdata_strings(std::span<const AnswerRRset> sets, RRType type) {
+  std::vector<std::string> out;
+  for (const auto& s : sets) {
+    if (s.rrset->type != type) continue;
+    for (std::size_t i = 0; i < s.rrset->size(); ++i) {
+      auto rd = decode_rdata(type, s.rrset->record(i));
+      EXPECT_TRUE(rd.has_value());
+      if (rd) out.push_back(rdata_to_string(type, *rd));
+    }
+  }
+  return out;
+}
+inline std::vector<std::string> rdata_strings(const ResolutionResult& r, RRType type) {
+  return rdata_strings(r.answer, type);
+}
+
+}  // namespace endhost::dns::resolver::test

@@ -1,0 +1,332 @@
+#include "dns/resolver/resolver_service.hpp"
+
+#include <array>
+#include <unordered_map>
+
+#include "dns/query.hpp"
+#include "dns/resolver/cached_answer.hpp"
+#include "dns/resolver/resolution.hpp"
+#include "dns/resolver/response_writer.hpp"
+#include "dns/resolver/system_random.hpp"
+#include "dns/resolver/upstream.hpp"
+
+namespace endhost::dns::resolver {
+
+struct ResolverService::Metrics {
+  explicit Metrics(core::MetricsRegistry& m)
+      : queries(m.counter("endhost_resolver_queries_total", "Client queries received")),
+        cache_answers(
+            m.counter("endhost_resolver_cache_answers_total", "Client queries answered from the cache")),
+        refused(m.counter("endhost_resolver_refused_total",
+                          "Client queries refused (not in --allow, or not IN)")),
+        servfail(m.counter("endhost_resolver_servfail_total", "Resolutions that ended in SERVFAIL")),
+        dropped(m.counter("endhost_resolver_dropped_total", "Client queries dropped (too many in flight)")),
+        upstream(
+            m.counter("endhost_resolver_upstream_queries_total", "Queries sent to authoritative servers")),
+        timeouts(m.counter("endhost_resolver_upstream_timeouts_total", "Upstream queries that timed out")),
+        rejected(m.counter("endhost_resolver_rejected_responses_total",
+                           "Upstream messages ignored: wrong source, ID or question (possible spoofing)")),
+        bailiwick(m.counter("endhost_resolver_dropped_records_total",
+                            "Records dropped by the bailiwick checks before reaching the cache")) {}
+  core::Counter& queries;
+  core::Counter& cache_answers;
+  core::Counter& refused;
+  core::Counter& servfail;
+  core::Counter& dropped;
+  core::Counter& upstream;
+  core::Counter& timeouts;
+  core::Counter& rejected;
+  core::Counter& bailiwick;
+};
+
+namespace {
+
+struct PendingKey {
+  Name qname;  // lower-cased
+  RRType qtype;
+  friend bool operator==(const PendingKey&, const PendingKey&) = default;
+};
+struct PendingKeyHash {
+  std::size_t operator()(const PendingKey& k) const { return k.qname.hash() ^ to_underlying(k.qtype); }
+};
+
+// A client waiting for a resolution in progress.
+struct Waiter {
+  ParsedQuery query;
+  core::UdpSocket* socket;
+  asio::ip::udp::endpoint to;
+};
+
+struct Pending {
+  std::vector<Waiter> waiters;
+};
+
+}  // namespace
+
+struct ResolverService::LoopState {
+  LoopState(const ResolverServiceConfig& c, Cache& cache)
+      : infra(c.engine.timing, c.engine.max_servers_tracked), out(new std::uint8_t[kMaxMessageSize]) {
+    ctx.config = &c.engine;
+    ctx.cache = &cache;
+    ctx.infra = &infra;
+    ctx.hints = &c.hints;
+    ctx.random = &random;
+  }
+  InfraCache infra;
+  SystemRandom random;
+  ResolverContext ctx;
+  CachedAnswer cached;
+  std::unique_ptr<std::uint8_t[]> out;  // kMaxMessageSize: every answer is written here before it is sent
+  std::unordered_map<PendingKey, Pending, PendingKeyHash> pending;
+
+  std::span<std::uint8_t> out_span() { return {out.get(), kMaxMessageSize}; }
+};
+
+namespace {
+
+enum class Step : std::uint8_t { answered, resolve, drop };
+
+bool refused_qtype(RRType t) {
+  // Zone transfers are an authoritative server's business (RFC 5936); the resolver refuses them.
+  return t == RRType::AXFR || t == RRType::IXFR;
+}
+
+}  // namespace
+
+namespace {
+
+// Everything that can be answered without asking the network: protocol errors, refusals, cache hits. Writes
+// into `out` and returns answered, or says the question must be resolved (or ignored).
+Step answer_now(ResolverService::LoopState& ls, const ResolverServiceConfig& config, Cache& cache,
+                ResolverService::Metrics& m, std::size_t shard, const ParsedQuery& q, const IpAddress& client,
+                Transport via, std::size_t& size) {
+  ResponseOptions opts{via, config.max_udp_payload};
+  auto reply = [&](Rcode rcode) {
+    size = write_response(q, rcode, {}, {}, opts, ls.out_span()).size;
+    return size > 0 ? Step::answered : Step::drop;
+  };
+  // RFC 1035 §4.1.1: no ID to answer to, or a response (answering those invites loops).
+  if (q.verdict == QueryVerdict::drop) return Step::drop;
+  m.queries.inc(1, shard);
+  // RFC 5358: not an open resolver.
+  if (!config.acl.allows(client)) {
+    m.refused.inc(1, shard);
+    return reply(Rcode::REFUSED);
+  }
+  if (q.verdict == QueryVerdict::formerr) return reply(Rcode::FORMERR);
+  if (q.verdict == QueryVerdict::notimp) return reply(Rcode::NOTIMP);
+  if (q.has_edns && q.edns_version > 0) return reply(Rcode::BADVERS);  // RFC 6891 §6.1.3
+  if (q.qclass != RRClass::IN || refused_qtype(q.qtype)) {
+    m.refused.inc(1, shard);
+    return reply(Rcode::REFUSED);
+  }
+  if (is_meta_type(q.qtype))
+    return reply(Rcode::NOTIMP);  // ANY, MAILA, MAILB: see docs/internals/resolver.md
+  lookup_cached_answer(cache, q.qname, q.qtype, engine_now(), config.engine.limits.max_cname_chain,
+                       ls.cached);
+  if (ls.cached.status == CachedAnswer::Status::positive ||
+      ls.cached.status == CachedAnswer::Status::negative) {
+    m.cache_answers.inc(1, shard);
+    std::span<const AnswerRRset> authority;
+    if (ls.cached.soa.rrset) authority = std::span<const AnswerRRset>(&ls.cached.soa, 1);
+    size = write_response(q, ls.cached.rcode, ls.cached.answer(), authority, opts, ls.out_span()).size;
+    return size > 0 ? Step::answered : Step::drop;
+  }
+  return Step::resolve;
+}
+
+awaitable<ResolutionResult> run_resolution(ResolverService::LoopState& ls,
+                                           const ResolverServiceConfig& config, ResolverService::Metrics& m,
+                                           std::size_t shard, Name qname, RRType qtype, std::string peer) {
+  // A context of our own, so that --trace lines name the client this resolution is for.
+  ResolverContext ctx = ls.ctx;
+  if (config.transcript.enabled()) {
+    ctx.trace = [&config, &peer](std::string_view line) { config.transcript.note(peer, line); };
+  }
+  Resolution r(ctx, qname, qtype, engine_now());
+  while (!r.done()) co_await exchange(r, ls.random);
+  const auto& s = r.stats();
+  m.upstream.inc(s.queries_sent, shard);
+  m.timeouts.inc(s.timeouts, shard);
+  m.rejected.inc(s.rejected, shard);
+  m.bailiwick.inc(s.records_dropped, shard);
+  if (r.result().rcode == Rcode::SERVFAIL) m.servfail.inc(1, shard);
+  co_return r.result();
+}
+
+std::string describe(const ParsedQuery& q) {
+  return q.has_question ? q.qname.to_string() + " " + to_string(q.qtype) : std::string("(no question)");
+}
+
+}  // namespace
+
+ResolverService::ResolverService(core::ServiceHost& host, ResolverServiceConfig config)
+    : host_(host),
+      config_(std::move(config)),
+      cache_(config_.cache),
+      metrics_(std::make_unique<Metrics>(host.metrics())),
+      udp_(host.loops(), host.log(),
+           core::UdpServerOptions{"resolver", kMaxMessageSize,
+                                  [this](core::UdpSocket& s, std::span<const std::uint8_t> d,
+                                         const asio::ip::udp::endpoint& from) { on_datagram(s, d, from); }}),
+      tcp_(host.loops(), host.log(),
+           core::TcpServerOptions{"resolver",
+                                  config_.max_connections,
+                                  [this](core::Connection& c) { return serve_tcp(c); },
+                                  {}}) {
+  for (std::size_t i = 0; i < host.loops().size(); ++i) {
+    loops_.push_back(std::make_unique<LoopState>(config_, cache_));
+  }
+  host.add(udp_);
+  host.add(tcp_);
+  host.add(*this);
+}
+
+ResolverService::~ResolverService() = default;
+
+Expected<std::uint16_t, std::string> ResolverService::listen(const asio::ip::address& address,
+                                                             std::uint16_t port) {
+  if (port != 0) {
+    if (auto ok = udp_.listen({address, port}); !ok) return Unexpected(ok.error());
+    if (auto ok = tcp_.listen({address, port}); !ok) return Unexpected(ok.error());
+    return port;
+  }
+  // Port 0: a port free for both protocols. The UDP probe is held while TCP binds the same number.
+  std::string last_error = "no port free for both UDP and TCP";
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    asio::ip::udp::socket probe(host_.loops()[0].io());
+    boost::system::error_code ec;
+    probe.open(address.is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
+    if (!ec) probe.bind({address, 0}, ec);
+    if (ec) return Unexpected("cannot listen on " + address.to_string() + ": " + ec.message());
+    std::uint16_t candidate = probe.local_endpoint().port();
+    if (auto ok = tcp_.listen({address, candidate}); !ok) {
+      last_error = ok.error();
+      continue;
+    }
+    probe.close();
+    if (auto ok = udp_.listen({address, candidate}); !ok) return Unexpected(ok.error());
+    return candidate;
+  }
+  return Unexpected(last_error);
+}
+
+void ResolverService::start() {
+  udp_.start();
+  tcp_.start();
+}
+
+void ResolverService::on_datagram(core::UdpSocket& socket, std::span<const std::uint8_t> data,
+                                  const asio::ip::udp::endpoint& from) {
+  std::size_t shard = socket.loop().index();
+  LoopState& ls = *loops_[shard];
+  ParsedQuery q = parse_query(data);
+  const bool tracing = config_.transcript.enabled();
+  std::string peer = tracing ? core::endpoint_text(from) : std::string();
+  if (tracing && q.verdict != QueryVerdict::drop) config_.transcript.client(peer, describe(q));
+  std::size_t size = 0;
+  Step step =
+      answer_now(ls, config_, cache_, *metrics_, shard, q, to_ip(from.address()), Transport::udp, size);
+  if (step == Step::answered) {
+    socket.send_to(std::span(ls.out.get(), size), from);
+    if (tracing)
+      config_.transcript.server(peer,
+                                "answered from the cache or refused (" + std::to_string(size) + " octets)");
+    return;
+  }
+  if (step == Step::drop) return;
+
+  PendingKey key{q.qname, q.qtype};
+  key.qname.to_lower();
+  q.edns_options = {};  // a view into `data`, which is gone after this call
+  if (auto it = ls.pending.find(key); it != ls.pending.end()) {
+    if (it->second.waiters.size() < config_.max_waiters) {
+      it->second.waiters.push_back(Waiter{q, &socket, from});
+    } else {
+      metrics_->dropped.inc(1, shard);
+    }
+    return;
+  }
+  if (ls.pending.size() >= config_.max_resolutions_per_loop) {
+    metrics_->dropped.inc(1, shard);
+    return;
+  }
+  ls.pending[key].waiters.push_back(Waiter{q, &socket, from});
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  auto task = [](ResolverService* self, LoopState& state, std::size_t loop, PendingKey k, Name qname,
+                 RRType qtype, std::string who) -> awaitable<void> {
+    ResolutionResult result;
+    result.rcode = Rcode::SERVFAIL;
+    try {
+      result = co_await run_resolution(state, self->config_, *self->metrics_, loop, qname, qtype, who);
+    } catch (const std::exception& e) {
+      self->host_.log().warn("resolution failed", {{"name", qname.to_string()}, {"error", e.what()}});
+    }
+    auto node = state.pending.extract(k);
+    if (!node.empty()) {
+      for (auto& w : node.mapped().waiters) {
+        auto written =
+            write_response(w.query, result.rcode, result.answer, result.authority,
+                           ResponseOptions{Transport::udp, self->config_.max_udp_payload}, state.out_span());
+        if (written.size > 0) w.socket->send_to(std::span(state.out.get(), written.size), w.to);
+        if (self->config_.transcript.enabled()) {
+          self->config_.transcript.server(core::endpoint_text(w.to),
+                                          to_string(result.rcode) + ", " +
+                                              std::to_string(result.answer.size()) + " RRsets" +
+                                              (written.truncated ? ", truncated" : ""));
+        }
+      }
+    }
+    self->in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  };
+  asio::co_spawn(socket.loop().io(), task(this, ls, shard, std::move(key), q.qname, q.qtype, std::move(peer)),
+                 asio::detached);
+}
+
+awaitable<void> ResolverService::serve_tcp(core::Connection& conn) {
+  std::size_t shard = conn.loop().index();
+  LoopState& ls = *loops_[shard];
+  const IpAddress client = to_ip(conn.remote().address());
+  const bool tracing = config_.transcript.enabled();
+  std::vector<std::uint8_t> in(kMaxMessageSize);
+  std::vector<std::uint8_t> reply;
+  for (;;) {
+    if (!conn.begin_idle()) break;
+    conn.expires_after(config_.tcp_idle_timeout);
+    std::array<std::uint8_t, 2> len{};
+    auto [ec, n] = co_await asio::async_read(conn.socket(), asio::buffer(len), use_nothrow);
+    conn.end_idle();
+    if (ec) break;
+    std::size_t size = static_cast<std::size_t>(len[0]) << 8 | len[1];
+    conn.expires_after(config_.tcp_io_timeout);
+    auto [ec2, n2] = co_await asio::async_read(conn.socket(), asio::buffer(in.data(), size), use_nothrow);
+    if (ec2) break;
+    ParsedQuery q = parse_query(std::span(in.data(), size));
+    // RFC 7766 §8: on TCP a message we cannot answer (no ID) ends the connection.
+    if (q.verdict == QueryVerdict::drop) break;
+    if (tracing) config_.transcript.client(conn.peer(), describe(q));
+    std::size_t out_size = 0;
+    Step step = answer_now(ls, config_, cache_, *metrics_, shard, q, client, Transport::tcp, out_size);
+    if (step == Step::drop) break;
+    if (step == Step::answered) {
+      reply.assign(ls.out.get(), ls.out.get() + out_size);
+    } else {
+      in_flight_.fetch_add(1, std::memory_order_relaxed);
+      ResolutionResult result =
+          co_await run_resolution(ls, config_, *metrics_, shard, q.qname, q.qtype, conn.peer());
+      in_flight_.fetch_sub(1, std::memory_order_relaxed);
+      auto written = write_response(q, result.rcode, result.answer, result.authority,
+                                    ResponseOptions{Transport::tcp, config_.max_udp_payload}, ls.out_span());
+      reply.assign(ls.out.get(), ls.out.get() + written.size);
+    }
+    if (tracing) config_.transcript.server(conn.peer(), std::to_string(reply.size()) + " octets");
+    std::array<std::uint8_t, 2> prefix{static_cast<std::uint8_t>(reply.size() >> 8),
+                                       static_cast<std::uint8_t>(reply.size())};
+    conn.expires_after(config_.tcp_io_timeout);
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(prefix), asio::buffer(reply)};
+    auto [ec3, n3] = co_await asio::async_write(conn.socket(), bufs, use_nothrow);
+    if (ec3 || conn.draining()) break;
+  }
+}
+
+}  // namespace endhost::dns::resolver

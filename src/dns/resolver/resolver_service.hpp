@@ -1,0 +1,90 @@
+// `endhost resolver serve` as a running service: clients ask over UDP and TCP on the --listen addresses, and
+// each question is answered from the shared cache when it can be, or else resolved iteratively
+// (resolution.hpp) with the queries carried out by upstream.hpp. Only clients in the ACL are served; others
+// get REFUSED.
+//
+// Threads: every event loop reads the same listening sockets and keeps its own state (infrastructure cache,
+// random source, questions in flight, scratch buffers), so the request path takes no lock except the cache
+// shard's own. Identical UDP questions that arrive while one is being resolved on the same loop wait for that
+// resolution instead of starting another (Unbound's mesh does the same).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/asio.hpp"
+#include "core/connection.hpp"
+#include "core/drainable.hpp"
+#include "core/expected.hpp"
+#include "core/metrics.hpp"
+#include "core/service_host.hpp"
+#include "core/tcp_server.hpp"
+#include "core/transcript.hpp"
+#include "core/udp_server.hpp"
+#include "dns/resolver/acl.hpp"
+#include "dns/resolver/cache.hpp"
+#include "dns/resolver/config.hpp"
+#include "dns/resolver/root_hints.hpp"
+
+namespace endhost::dns::resolver {
+
+struct ResolverServiceConfig {
+  ResolverConfig engine;
+  CacheConfig cache;
+  RootHints hints;
+  Acl acl = Acl::loopback();
+  // Our EDNS UDP payload size toward clients (RFC 6891 §6.2.5): advertised, and the cap on UDP answers.
+  std::uint16_t max_udp_payload = kDefaultEdnsPayload;
+  // Questions being resolved at once per event loop; more are dropped (the client retries), which bounds
+  // memory and outgoing sockets under a flood of uncached names.
+  std::size_t max_resolutions_per_loop = 1000;
+  // Clients waiting for one question's resolution; further duplicates are dropped.
+  std::size_t max_waiters = 64;
+  // TCP clients: silence allowed between queries (RFC 7766 §6.2.3) and time for each read or write.
+  Millis tcp_idle_timeout{10'000};
+  Millis tcp_io_timeout{10'000};
+  std::size_t max_connections = 10'000;
+  core::Transcript transcript;
+};
+
+class ResolverService final : public core::Drainable {
+ public:
+  ResolverService(core::ServiceHost& host, ResolverServiceConfig config);
+  ~ResolverService() override;
+
+  // Listens on UDP and TCP at the same port. Port 0 picks one free for both. Returns the port.
+  Expected<std::uint16_t, std::string> listen(const asio::ip::address& address, std::uint16_t port);
+  std::vector<asio::ip::udp::endpoint> udp_endpoints() const { return udp_.local_endpoints(); }
+  std::vector<asio::ip::tcp::endpoint> tcp_endpoints() const { return tcp_.local_endpoints(); }
+  void start();
+
+  Cache& cache() { return cache_; }
+
+  // Drainable: resolutions in flight finish (they are bounded by the resolution timeout) before shutdown.
+  void drain() override {}
+  std::size_t in_flight() const override { return in_flight_.load(std::memory_order_relaxed); }
+  void abort() override {}
+
+  struct LoopState;  // per event loop (resolver_service.cpp)
+  struct Metrics;
+
+ private:
+  void on_datagram(core::UdpSocket& socket, std::span<const std::uint8_t> data,
+                   const asio::ip::udp::endpoint& from);
+  awaitable<void> serve_tcp(core::Connection& conn);
+
+  core::ServiceHost& host_;
+  ResolverServiceConfig config_;
+  Cache cache_;
+  std::unique_ptr<Metrics> metrics_;
+  std::vector<std::unique_ptr<LoopState>> loops_;
+  std::atomic<std::size_t> in_flight_{0};
+  core::UdpServer udp_;
+  core::TcpServer tcp_;
+};
+
+}  // namespace endhost::dns::resolver

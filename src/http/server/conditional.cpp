@@ -28,7 +28,8 @@ ListMatch match_list(http::FieldsView fields, std::string_view name, const Valid
         continue;
       }
       EntityTag tag;
-      if (have_tag && v.exists && parse_entity_tag(*element, tag) && cmp(tag, current)) return ListMatch::match;
+      if (have_tag && v.exists && parse_entity_tag(*element, tag) && cmp(tag, current))
+        return ListMatch::match;
     }
   }
   return present ? ListMatch::no_match : ListMatch::absent;

@@ -28,7 +28,8 @@ enum class Precondition {
 
 struct ConditionalResult {
   Precondition outcome = Precondition::proceed;
-  // §13.2.2 step 5: a Range field may be honoured (no If-Range, or If-Range matched). Only meaningful for GET.
+  // §13.2.2 step 5: a Range field may be honoured (no If-Range, or If-Range matched). Only meaningful for
+  // GET.
   bool range_allowed = true;
 };
 

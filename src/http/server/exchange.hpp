@@ -23,8 +23,8 @@ struct PendingBody {
   Kind kind = Kind::none;
   Fd file;
   std::uint64_t offset = 0;
-  std::uint64_t length = 0;                  // file: bytes from offset; gzip: the file's size
-  std::unique_ptr<ByterangesBody> parts;     // byteranges
+  std::uint64_t length = 0;               // file: bytes from offset; gzip: the file's size
+  std::unique_ptr<ByterangesBody> parts;  // byteranges
 };
 
 struct Reply {
@@ -35,6 +35,9 @@ struct Reply {
 };
 
 struct RequestContext {
+  RequestContext(ServerState& s, LoopState& l, Work& w, const http::RequestHead& h, std::time_t t)
+      : server(s), loop(l), work(w), head(h), now(t), date(l.date.get(t)) {}
+
   ServerState& server;
   LoopState& loop;
   Work& work;
@@ -43,9 +46,9 @@ struct RequestContext {
   std::string_view path;       // as sent, before decoding; "/" when the target had none
   std::string_view query;
   bool has_query = false;
-  PathInfo path_info;          // valid when the path decoded (work.local holds it)
-  std::time_t now = 0;
-  std::string_view date;       // IMF-fixdate of `now`
+  PathInfo path_info;  // valid when the path decoded (work.local holds it)
+  std::time_t now;
+  std::string_view date;  // IMF-fixdate of `now`, from the loop's cache
 };
 
 }  // namespace endhost::web

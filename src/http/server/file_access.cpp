@@ -44,7 +44,8 @@ int open_root(const std::string& path, Fd& out) noexcept {
 int open_beneath(int root_fd, const std::string& relative, bool follow_symlinks, Fd& out,
                  struct stat& st) noexcept {
   const char* path = relative.empty() ? "." : relative.c_str();
-  const int fd = openat2_beneath(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, follow_symlinks);
+  const int fd =
+      openat2_beneath(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, follow_symlinks);
   if (fd < 0) return errno;
   out = Fd(fd);
   if (::fstat(fd, &st) != 0) return errno;
@@ -56,7 +57,8 @@ int open_parent_beneath(int root_fd, const std::string& relative, bool follow_sy
   const std::size_t slash = relative.rfind('/');
   std::string parent = slash == std::string::npos ? std::string(".") : relative.substr(0, slash);
   name = slash == std::string::npos ? relative : relative.substr(slash + 1);
-  const int fd = openat2_beneath(root_fd, parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, follow_symlinks);
+  const int fd =
+      openat2_beneath(root_fd, parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, follow_symlinks);
   if (fd < 0) return errno;
   out = Fd(fd);
   return 0;

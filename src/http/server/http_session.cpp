@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "http/serializer.hpp"
 #include "http/server/replies.hpp"
 #include "http/server/response.hpp"
 #include "http/server/static_handler.hpp"
@@ -22,6 +23,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t kFairShare = 4 << 20;
 // Responses accumulate while pipelined requests are answered; past this size they go out first.
 constexpr std::size_t kOutFlushThreshold = 64 * 1024;
+// File bytes read and compressed at a time by --compress.
+constexpr std::size_t kGzipBlock = 32 * 1024;
 
 // The head of a request whose line or fields could not be parsed (must_close errors): nothing of it is
 // trusted, so replies use HTTP/1.1 defaults.
@@ -32,7 +35,10 @@ constexpr std::string_view kReadOnlyAllow = "GET, HEAD, OPTIONS";
 class HttpSession {
  public:
   HttpSession(ServerState& server, core::Connection& conn)
-      : srv_(server), cfg_(server.config), loop_(*server.loops[conn.loop().index()]), conn_(conn),
+      : srv_(server),
+        cfg_(server.config),
+        loop_(*server.loops[conn.loop().index()]),
+        conn_(conn),
         fd_(conn.socket().native_handle()) {}
   ~HttpSession() {
     if (w_) {
@@ -61,6 +67,7 @@ class HttpSession {
   awaitable<bool> send_out(int flags = 0);
   awaitable<bool> send_file(int file, std::uint64_t offset, std::uint64_t length);
   awaitable<bool> send_pending(Reply& reply);
+  awaitable<bool> send_gzip(int file, std::uint64_t size);
   awaitable<bool> drain_body();
   awaitable<void> close_gracefully();
 
@@ -80,8 +87,8 @@ class HttpSession {
   std::size_t begin_ = 0, end_ = 0;  // unconsumed bytes of w_->in
   std::size_t sent_ = 0;             // bytes of w_->out already sent
   std::size_t served_ = 0;           // requests on this connection
-  bool eof_ = false;     // the client half-closed: answer what is buffered, then close
-  bool failed_ = false;  // a send failed: the connection is unusable
+  bool eof_ = false;                 // the client half-closed: answer what is buffered, then close
+  bool failed_ = false;              // a send failed: the connection is unusable
 };
 
 awaitable<HttpSession::ReadResult> HttpSession::read_more(bool idle) {
@@ -92,7 +99,8 @@ awaitable<HttpSession::ReadResult> HttpSession::read_more(bool idle) {
       end_ -= begin_;
       begin_ = 0;
     }
-    if (end_ == w_->in_capacity) co_return ReadResult::closed;  // cannot happen: the parser's limits are lower
+    if (end_ == w_->in_capacity)
+      co_return ReadResult::closed;  // cannot happen: the parser's limits are lower
     const ssize_t n = ::recv(fd_, w_->in.get() + end_, w_->in_capacity - end_, 0);
     if (n > 0) {
       end_ += static_cast<std::size_t>(n);
@@ -159,7 +167,8 @@ awaitable<bool> HttpSession::send_file(int file, std::uint64_t offset, std::uint
   std::uint64_t this_turn = 0;
   while (length > 0) {
     off_t off = static_cast<off_t>(offset);
-    const ssize_t n = ::sendfile(fd_, file, &off, static_cast<std::size_t>(std::min<std::uint64_t>(length, 1 << 30)));
+    const ssize_t n =
+        ::sendfile(fd_, file, &off, static_cast<std::size_t>(std::min<std::uint64_t>(length, 1 << 30)));
     if (n > 0) {
       offset += static_cast<std::uint64_t>(n);
       length -= static_cast<std::uint64_t>(n);
@@ -203,9 +212,48 @@ awaitable<bool> HttpSession::send_pending(Reply& reply) {
       w_->out += body.parts->trailer;
       co_return co_await send_out();
     case PendingBody::Kind::gzip:
-      break;
+      co_return co_await send_gzip(body.file.get(), body.length);
   }
   co_return false;
+}
+
+awaitable<bool> HttpSession::send_gzip(int file, std::uint64_t size) {
+  // Read, deflate and send in blocks, as chunks (RFC 9112 §7.1): memory stays at one block and the zlib
+  // state however large the file. A read error ends the connection: the chunked body cannot be finished.
+  std::unique_ptr<GzipStream> z = loop_.gzip.take();
+  if (!z->ok()) co_return false;
+  std::string& block = w_->body;
+  std::string& packed = w_->scratch;
+  std::uint64_t offset = 0;
+  bool ok = true;
+  for (;;) {
+    block.resize(kGzipBlock);
+    const ssize_t n = ::pread(file, block.data(), block.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ok = false;
+      break;
+    }
+    block.resize(static_cast<std::size_t>(n));
+    offset += static_cast<std::uint64_t>(n);
+    const bool last = n == 0 || offset >= size;
+    packed.clear();
+    if (!z->write(block, packed, last)) {
+      ok = false;
+      break;
+    }
+    http::append_chunk(w_->out, packed);
+    if (last) {
+      http::append_last_chunk(w_->out);
+      break;
+    }
+    if (w_->out.size() >= kGzipBlock && !co_await send_out()) {
+      ok = false;
+      break;
+    }
+  }
+  loop_.gzip.give(std::move(z));
+  co_return ok;
 }
 
 awaitable<bool> HttpSession::drain_body() {
@@ -287,14 +335,12 @@ HttpSession::Next HttpSession::on_parse_error(const http::Error& error, Reply& r
   // A must_close error leaves nothing of the head trustworthy; otherwise (Host and Expect problems) the head
   // is valid and its body can be drained, so the connection may carry on.
   const http::RequestHead& head = error.must_close ? kNoHead : w_->parser.head();
-  std::time_t now = std::time(nullptr);
-  RequestContext rq{srv_, loop_, *w_, head};
-  rq.now = now;
-  rq.date = loop_.date.get(now);
+  RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
   reply.keep_alive = !error.must_close && head.keep_alive && !conn_.draining();
   // A request that announced a body with Expect: 100-continue and got no 100 may or may not send it now;
   // only closing keeps the framing certain.
-  if (!error.must_close && head.expect_continue && head.framing.kind != http::BodyKind::none) reply.keep_alive = false;
+  if (!error.must_close && head.expect_continue && head.framing.kind != http::BodyKind::none)
+    reply.keep_alive = false;
   const std::size_t mark = w_->out.size();
   reply_error(rq, reply, error.status, http::describe(error.code));
   if (cfg_.transcript.enabled()) {
@@ -328,7 +374,8 @@ void HttpSession::handle(RequestContext& rq, Reply& reply) {
       return reply_error(rq, reply, http::Status::method_not_allowed, {}, extra);
     }
   }
-  if (head.target_form == http::TargetForm::asterisk) return reply_error(rq, reply, http::Status::bad_request);
+  if (head.target_form == http::TargetForm::asterisk)
+    return reply_error(rq, reply, http::Status::bad_request);
   auto info = resolve_path(rq.path, rq.work.local);
   if (!info) {
     const http::Status status =
@@ -373,10 +420,7 @@ awaitable<void> HttpSession::run() {
       const ReadResult r = co_await read_more(false);
       if (r == ReadResult::timeout) {
         // RFC 9110 §15.5.9: 408, then close.
-        std::time_t now = std::time(nullptr);
-        RequestContext rq{srv_, loop_, *w_, kNoHead};
-        rq.now = now;
-        rq.date = loop_.date.get(now);
+        RequestContext rq(srv_, loop_, *w_, kNoHead, std::time(nullptr));
         reply.keep_alive = false;
         reply_error(rq, reply, http::Status::request_timeout);
         conn_.clear_timed_out();
@@ -400,10 +444,7 @@ awaitable<void> HttpSession::run() {
     const http::RequestHead& head = w_->parser.head();
     ++served_;
     trace_request(buffered().substr(0, parsed->consumed));
-    const std::time_t now = std::time(nullptr);
-    RequestContext rq{srv_, loop_, *w_, head};
-    rq.now = now;
-    rq.date = loop_.date.get(now);
+    RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
     std::string_view target = head.target, host = head.host;
     if (head.target_form == http::TargetForm::absolute) {
       // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.
@@ -421,8 +462,8 @@ awaitable<void> HttpSession::run() {
     const bool body_follows = !w_->parser.done();
     // A body the handler will not read is drained afterwards, unless the client waits for a 100 it will
     // never get (then only closing is safe) or it is larger than we are willing to read for nothing.
-    if (body_follows && (head.expect_continue ||
-                         (head.framing.kind == http::BodyKind::length && head.framing.length > cfg_.limits.max_body_size)))
+    if (body_follows && (head.expect_continue || (head.framing.kind == http::BodyKind::length &&
+                                                  head.framing.length > cfg_.limits.max_body_size)))
       reply.keep_alive = false;
 
     const std::size_t mark = w_->out.size();

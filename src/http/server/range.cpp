@@ -30,7 +30,8 @@ RangeOutcome parse_range(std::string_view value, std::uint64_t length, std::size
   ranges.clear();
   // ranges-specifier = range-unit "=" range-set (§14.1.1); range units are case-insensitive (§14.1).
   const std::size_t eq = value.find('=');
-  if (eq == std::string_view::npos || !http::iequals(value.substr(0, eq), "bytes")) return RangeOutcome::ignore;
+  if (eq == std::string_view::npos || !http::iequals(value.substr(0, eq), "bytes"))
+    return RangeOutcome::ignore;
   http::ListReader list(value.substr(eq + 1));
   std::size_t specs = 0;
   while (auto spec = list.next()) {
@@ -63,7 +64,8 @@ RangeOutcome parse_range(std::string_view value, std::uint64_t length, std::size
   if (specs == 0) return RangeOutcome::ignore;
   if (ranges.empty()) return RangeOutcome::unsatisfiable;
   if (ranges.size() > 1) {
-    std::sort(ranges.begin(), ranges.end(), [](const ByteRange& x, const ByteRange& y) { return x.first < y.first; });
+    std::sort(ranges.begin(), ranges.end(),
+              [](const ByteRange& x, const ByteRange& y) { return x.first < y.first; });
     std::size_t out = 0;
     for (std::size_t i = 1; i < ranges.size(); ++i) {
       if (ranges[i].first <= ranges[out].last + 1) {
@@ -91,8 +93,8 @@ void append_unsatisfied_range(std::string& out, std::uint64_t length) {
   append_decimal(out, length);
 }
 
-void build_byteranges(const std::vector<ByteRange>& ranges, std::uint64_t length, std::string_view content_type,
-                      std::string_view boundary, ByterangesBody& out) {
+void build_byteranges(const std::vector<ByteRange>& ranges, std::uint64_t length,
+                      std::string_view content_type, std::string_view boundary, ByterangesBody& out) {
   out.parts.clear();
   out.total_length = 0;
   for (const ByteRange& r : ranges) {

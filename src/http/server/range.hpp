@@ -51,7 +51,7 @@ struct ByterangesBody {
 
 // `boundary` must be 1-70 bchars (RFC 2046 §5.1.1) that do not occur in the content; the caller makes one
 // unlikely to (a per-server random prefix and a counter).
-void build_byteranges(const std::vector<ByteRange>& ranges, std::uint64_t length, std::string_view content_type,
-                      std::string_view boundary, ByterangesBody& out);
+void build_byteranges(const std::vector<ByteRange>& ranges, std::uint64_t length,
+                      std::string_view content_type, std::string_view boundary, ByterangesBody& out);
 
 }  // namespace endhost::web

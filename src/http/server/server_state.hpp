@@ -14,6 +14,7 @@
 #include "core/metrics.hpp"
 #include "http/date.hpp"
 #include "http/request_parser.hpp"
+#include "http/server/gzip_stream.hpp"
 #include "http/server/listing.hpp"
 #include "http/server/range.hpp"
 #include "http/server/web_config.hpp"
@@ -48,11 +49,14 @@ struct Work {
 };
 
 struct LoopState {
+  LoopState(std::size_t i, int gzip_level) : index(i), gzip(gzip_level) {}
+
   http::DateCache date;
   std::vector<std::unique_ptr<Work>> spare;  // idle Works, at most kMaxSpare
   std::vector<ListingEntry> listing;         // scratch for directory listings
   std::uint64_t boundary_counter = 0;        // multipart/byteranges boundaries
-  std::size_t index = 0;                     // the loop's index: the metrics shard
+  std::size_t index;                         // the loop's index: the metrics shard
+  GzipPool gzip;                             // --compress
 
   static constexpr std::size_t kMaxSpare = 256;
 };
@@ -66,7 +70,7 @@ struct ServerState {
   WebConfig config;
   WebMetrics metrics;
   std::vector<std::unique_ptr<LoopState>> loops;
-  std::size_t in_capacity;     // receive buffer size: a whole head at the limit, plus room to pipeline
+  std::size_t in_capacity;      // receive buffer size: a whole head at the limit, plus room to pipeline
   std::string boundary_prefix;  // random per process: multipart boundaries that do not occur in files
 };
 

@@ -40,7 +40,8 @@ bool read_into(int fd, std::uint64_t offset, std::uint64_t length, std::string& 
   out.resize(start + length);
   std::size_t done = 0;
   while (done < length) {
-    const ssize_t n = ::pread(fd, out.data() + start + done, length - done, static_cast<off_t>(offset + done));
+    const ssize_t n =
+        ::pread(fd, out.data() + start + done, length - done, static_cast<off_t>(offset + done));
     if (n > 0) {
       done += static_cast<std::size_t>(n);
     } else if (n < 0 && errno == EINTR) {
@@ -94,8 +95,8 @@ void reply_listing(RequestContext& rq, Reply& reply, Fd dir_fd) {
     struct stat st {};
     // Follow symlinks to show what a click would get; a dangling one is listed as an empty file.
     if (::fstatat(::dirfd(dir), de->d_name, &st, 0) != 0) std::memset(&st, 0, sizeof st);
-    entries.push_back(ListingEntry{std::string(name), S_ISDIR(st.st_mode), static_cast<std::uint64_t>(st.st_size),
-                                   st.st_mtim.tv_sec});
+    entries.push_back(ListingEntry{std::string(name), S_ISDIR(st.st_mode),
+                                   static_cast<std::uint64_t>(st.st_size), st.st_mtim.tv_sec});
   }
   ::closedir(dir);
 
@@ -222,7 +223,8 @@ void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::st
         sibling += coding_suffix(c);
         Fd sfd;
         struct stat sst {};
-        if (open_beneath(rq.site->dir.get(), sibling, cfg.follow_symlinks, sfd, sst) == 0 && S_ISREG(sst.st_mode)) {
+        if (open_beneath(rq.site->dir.get(), sibling, cfg.follow_symlinks, sfd, sst) == 0 &&
+            S_ISREG(sst.st_mode)) {
           fd = std::move(sfd);
           st = sst;
           r.coding = c;
@@ -237,7 +239,8 @@ void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::st
 
   r.size = static_cast<std::uint64_t>(st.st_size);
   r.last_modified = st.st_mtim.tv_sec;
-  r.etag = ETag(st.st_ino, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, r.size);
+  r.etag = ETag(st.st_ino, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+                r.size);
   if (gzip_on_the_fly) r.etag = derived_weak_etag(r.etag.view(), "-gzip");
 
   const Validators v{true, r.etag.view(), r.last_modified};
@@ -278,7 +281,8 @@ void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::st
 void serve_static(RequestContext& rq, Reply& reply) {
   const WebConfig& cfg = rq.server.config;
   Work& w = rq.work;
-  if (rq.site == nullptr) return reply_error(rq, reply, http::Status::not_found, "No site is configured for this host.");
+  if (rq.site == nullptr)
+    return reply_error(rq, reply, http::Status::not_found, "No site is configured for this host.");
   if (rq.path_info.hidden && !cfg.show_dotfiles) return reply_error(rq, reply, http::Status::not_found);
 
   Fd fd;

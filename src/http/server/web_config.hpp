@@ -30,7 +30,7 @@ struct WebConfig {
   bool show_dotfiles = false;    // serve names that start with '.' (--show-dotfiles)
   bool compress = false;         // on-the-fly gzip of compressible types (--compress)
   int gzip_level = 6;
-  std::uint64_t compress_min_size = 256;  // smaller files are not worth a gzip header
+  std::uint64_t compress_min_size = 256;      // smaller files are not worth a gzip header
   std::size_t inline_file_limit = 32 * 1024;  // files up to this size are copied into the response buffer
   std::size_t max_ranges = 16;                // more ranges in one Range field: ignored, 200 (like nginx)
   std::size_t max_listing_entries = 10'000;   // a directory listing stops here

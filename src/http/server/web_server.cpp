@@ -10,8 +10,8 @@ namespace endhost::web {
 namespace {
 
 // The statuses this server sends. Registering them up front keeps the request path off the registry's mutex.
-constexpr unsigned kStatuses[] = {100, 200, 201, 204, 206, 301, 304, 400, 401, 403, 404, 405, 408, 409, 411,
-                                  412, 413, 414, 415, 416, 417, 431, 500, 501, 503, 505};
+constexpr unsigned kStatuses[] = {100, 200, 201, 204, 206, 301, 304, 400, 401, 403, 404, 405, 408,
+                                  409, 411, 412, 413, 414, 415, 416, 417, 431, 500, 501, 503, 505};
 
 std::string random_hex(std::size_t bytes) {
   unsigned char raw[32] = {};
@@ -41,8 +41,8 @@ WebMetrics::WebMetrics(core::MetricsRegistry& registry) {
   bytes_sent = &registry.counter("endhost_web_sent_bytes_total", "Bytes sent to clients, heads and bodies");
   bytes_received = &registry.counter("endhost_web_received_bytes_total", "Bytes received from clients");
   open_connections = &registry.gauge("endhost_web_open_connections", "Client connections open now");
-  connections_refused =
-      &registry.counter("endhost_web_refused_connections_total", "Connections refused with 503 over the limit");
+  connections_refused = &registry.counter("endhost_web_refused_connections_total",
+                                          "Connections refused with 503 over the limit");
   latency = &registry.histogram("endhost_web_request_duration_seconds",
                                 "Time from the start of a request to its response being handed to the kernel",
                                 core::default_latency_buckets());
@@ -59,12 +59,13 @@ Work::Work(const http::Limits& limits, std::size_t capacity)
 }
 
 ServerState::ServerState(WebConfig cfg, core::MetricsRegistry& registry, std::size_t loop_count)
-    : config(std::move(cfg)), metrics(registry),
+    : config(std::move(cfg)),
+      metrics(registry),
       // A head at the limit must fit whole, with room to spare for what is pipelined behind it.
-      in_capacity(config.limits.max_head_bytes + 4096), boundary_prefix(random_hex(8)) {
+      in_capacity(config.limits.max_head_bytes + 4096),
+      boundary_prefix(random_hex(8)) {
   for (std::size_t i = 0; i < loop_count; ++i) {
-    loops.push_back(std::make_unique<LoopState>());
-    loops.back()->index = i;
+    loops.push_back(std::make_unique<LoopState>(i, config.gzip_level));
   }
 }
 

@@ -1,0 +1,162 @@
+// `endhost web serve`: the HTTP/1.1 web server (static files from one or more roots; docs/internals/web.md).
+
+#include <cctype>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/cli_error.hpp"
+#include "cli/commands.hpp"
+#include "cli/server_options.hpp"
+#include "core/tcp_server.hpp"
+#include "http/fields.hpp"
+#include "http/server/web_server.hpp"
+
+namespace endhost::cli {
+
+namespace {
+
+constexpr std::uint16_t kWebPort = 8080;
+
+struct ServeOptions {
+  ServerOptions server;
+  std::string root;
+  std::vector<std::string> vhosts;
+  bool no_listing = false;
+  bool follow_symlinks = false;
+  bool show_dotfiles = false;
+  bool compress = false;
+  double header_timeout = 10;
+  double body_timeout = 30;
+  double keepalive_timeout = 15;
+  double send_timeout = 60;
+  std::size_t max_requests = 1000;
+  std::size_t max_line = 8 * 1024;
+  std::size_t max_header_bytes = 32 * 1024;
+  std::size_t max_fields = 100;
+  std::size_t max_body = 1024 * 1024;
+  std::size_t max_ranges = 16;
+};
+
+std::chrono::milliseconds millis(double seconds, const std::string& name) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(seconds_option(seconds, name));
+}
+
+web::Site open_site(std::string host, const std::string& dir, const std::string& option) {
+  web::Site site;
+  site.host = std::move(host);
+  site.path = dir;
+  if (int err = web::open_root(dir, site.dir); err != 0) {
+    throw RuntimeError(option + " '" + dir + "': cannot open the directory: " + std::strerror(err));
+  }
+  return site;
+}
+
+web::WebConfig make_config(const ServeOptions& o) {
+  if (o.root.empty() && o.vhosts.empty())
+    throw UsageError("nothing to serve: give --root DIR, or --vhost NAME=DIR for each host name");
+  web::WebConfig c;
+  for (const std::string& spec : o.vhosts) {
+    const std::size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      throw UsageError("--vhost " + spec + ": expected NAME=DIR, e.g. --vhost example.test=/srv/example");
+    std::string name = spec.substr(0, eq);
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (!name.empty() && name.back() == '.') name.pop_back();
+    for (const auto& existing : c.sites)
+      if (existing.host == name) throw UsageError("--vhost " + name + " is given twice");
+    c.sites.push_back(open_site(name, spec.substr(eq + 1), "--vhost " + name));
+  }
+  if (!o.root.empty()) c.sites.push_back(open_site("", o.root, "--root"));
+  c.listing = !o.no_listing;
+  c.follow_symlinks = o.follow_symlinks;
+  c.show_dotfiles = o.show_dotfiles;
+  c.compress = o.compress;
+  c.header_timeout = millis(o.header_timeout, "--header-timeout");
+  c.body_timeout = millis(o.body_timeout, "--body-timeout");
+  c.keepalive_timeout = millis(o.keepalive_timeout, "--keepalive-timeout");
+  c.send_timeout = millis(o.send_timeout, "--send-timeout");
+  c.max_requests_per_connection = o.max_requests;
+  if (o.max_line > o.max_header_bytes)
+    throw UsageError("--max-line (" + std::to_string(o.max_line) + ") cannot exceed --max-header-bytes (" +
+                     std::to_string(o.max_header_bytes) + ")");
+  c.limits.max_start_line = o.max_line;
+  c.limits.max_head_bytes = o.max_header_bytes;
+  c.limits.max_fields = o.max_fields;
+  c.limits.max_body_size = o.max_body;
+  c.max_ranges = o.max_ranges;
+  return c;
+}
+
+int serve(const ServeOptions& o) {
+  web::WebConfig config = make_config(o);
+  auto rt = make_runtime(o.server);
+  config.transcript = rt.transcript("web");
+  for (const auto& site : config.sites) {
+    rt.log->info("serving",
+                 {{"service", "web"},
+                  {"host", site.host.empty() ? std::string_view("*") : std::string_view(site.host)},
+                  {"root", site.path}});
+  }
+  web::WebServer server(std::move(config), rt.host->loops(), rt.host->metrics());
+  core::TcpServer tcp(rt.host->loops(), *rt.log, server.tcp_options(o.server.max_connections));
+  bind_tcp(tcp, tcp_listen_endpoints(o.server, kWebPort), *rt.log, "web");
+  rt.host->add(tcp);
+  tcp.start();
+  return rt.host->run();
+}
+
+template <class T>
+CLI::Option* limit_option(CLI::App& cmd, const std::string& name, T& value, const std::string& help, T low,
+                          T high) {
+  return cmd.add_option(name, value, help)->check(CLI::Range(low, high))->capture_default_str();
+}
+
+}  // namespace
+
+void add_web_commands(CLI::App& root, RunFn& run) {
+  auto* web = root.add_subcommand("web", "HTTP/1.1 web server for static files");
+  web->require_subcommand(1);
+
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd = web->add_subcommand("serve", "Serve a directory over HTTP/1.0 and HTTP/1.1");
+  cmd->add_option("--root,-r", o->root, "Directory to serve (for any Host without its own --vhost)")
+      ->type_name("DIR");
+  cmd->add_option("--vhost", o->vhosts, "Serve DIR for requests whose Host is NAME; repeatable")
+      ->type_name("NAME=DIR");
+  cmd->add_flag("--no-listing", o->no_listing, "Answer 403 for directories without index.html");
+  cmd->add_flag("--follow-symlinks", o->follow_symlinks, "Follow symlinks that lead outside the root");
+  cmd->add_flag("--show-dotfiles", o->show_dotfiles, "Serve and list names that start with '.'");
+  cmd->add_flag("--compress", o->compress, "Gzip compressible files on the fly when the client accepts it");
+  add_server_options(*cmd, o->server, "127.0.0.1:8080");
+  cmd->add_option("--header-timeout", o->header_timeout, "Seconds a client has to send a whole request head")
+      ->capture_default_str();
+  cmd->add_option("--body-timeout", o->body_timeout, "Seconds of silence allowed inside a request body")
+      ->capture_default_str();
+  cmd->add_option("--keepalive-timeout", o->keepalive_timeout, "Seconds an idle connection is kept open")
+      ->capture_default_str();
+  cmd->add_option("--send-timeout", o->send_timeout, "Seconds a client may stall reading a response")
+      ->capture_default_str();
+  limit_option(*cmd, "--max-requests", o->max_requests, "Requests per connection before it is closed",
+               std::size_t{1}, std::size_t{100'000'000});
+  limit_option(*cmd, "--max-line", o->max_line, "Longest request line, in bytes (longer: 414)",
+               std::size_t{64}, std::size_t{1} << 20);
+  limit_option(*cmd, "--max-header-bytes", o->max_header_bytes,
+               "Largest request head, in bytes (larger: 431)", std::size_t{256}, std::size_t{1} << 20);
+  limit_option(*cmd, "--max-fields", o->max_fields, "Most header fields in a request (more: 431)",
+               std::size_t{4}, std::size_t{10'000});
+  limit_option(*cmd, "--max-body", o->max_body,
+               "Largest request body read for methods that do not use one, in bytes (larger: 413)",
+               std::size_t{0}, std::size_t{1} << 30);
+  limit_option(*cmd, "--max-ranges", o->max_ranges, "Most ranges honoured in one Range field (more: ignored)",
+               std::size_t{1}, std::size_t{1000});
+  cmd->footer(
+      "Examples:\n"
+      "  endhost web serve --root ./site\n"
+      "  endhost web serve --root ./site --listen 127.0.0.1:8080 --threads 2 --trace\n"
+      "  endhost web serve --vhost a.test=./a --vhost b.test=./b --root ./default");
+  cmd->callback([o, &run] { run = [o] { return serve(*o); }; });
+}
+
+}  // namespace endhost::cli

@@ -1,43 +1,130 @@
-// `endhost lab`: the main job, a small Internet on this machine's loopback addresses.
+// `endhost lab`: the main job, a small Internet on this machine's loopback addresses, with its dashboard and
+// the textbook's experiments (`endhost lab experiment NAME`).
 
 #include <iostream>
 #include <memory>
 
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
+#include "lab/address_plan.hpp"
+#include "lab/default_config.hpp"
 #include "lab/lab.hpp"
 
 namespace endhost::cli {
 
-void add_lab_commands(CLI::App& root, RunFn& run) {
-  struct Options {
-    bool trace = false;
-    std::string log_format = "text";
-    std::size_t threads = 0;
-    std::uint16_t port = 12000;
-  };
-  auto o = std::make_shared<Options>();
-  auto* lab = root.add_subcommand("lab", "Run a small Internet on loopback addresses and print its map");
-  lab->add_flag("--trace", o->trace, "Print every service's conversation (C: / S: lines) to stdout");
-  lab->add_option("--log-format", o->log_format, "Log lines as readable text or JSON")
+namespace {
+
+struct LabCliOptions {
+  std::string config;
+  std::string state;
+  bool keep = false;
+  bool print_config = false;
+  std::string net;
+  std::string ports;
+  std::uint16_t port_base = 0;
+  std::size_t threads = 0;
+  bool threads_set = false;
+  bool trace = false;
+  std::string log_format = "text";
+  std::string log_level = "info";
+};
+
+core::LogLevel parse_level(const std::string& s) {
+  if (s == "debug") return core::LogLevel::Debug;
+  if (s == "warn") return core::LogLevel::Warn;
+  if (s == "error") return core::LogLevel::Error;
+  return core::LogLevel::Info;
+}
+
+lab::LabOptions to_lab_options(const LabCliOptions& o, const CLI::App& cmd) {
+  lab::LabOptions l;
+  l.config_file = o.config;
+  l.state_dir = o.state;
+  l.keep = o.keep;
+  if (!o.net.empty()) l.net = o.net;
+  if (o.ports == "auto") l.ports = lab::PortMode::automatic;
+  if (o.ports == "real") l.ports = lab::PortMode::real;
+  if (o.ports == "high") l.ports = lab::PortMode::high;
+  if (cmd.count("--port-base")) l.port_base = o.port_base;
+  if (cmd.count("--threads")) l.threads = o.threads;
+  l.trace = o.trace;
+  return l;
+}
+
+// The options `endhost lab` and `endhost lab experiment` share: which lab, where, on which addresses.
+void add_lab_options(CLI::App& cmd, LabCliOptions& o) {
+  cmd.add_option("--config", o.config,
+                 "The lab's TOML configuration (default: the embedded one, see --print-config)")
+      ->check(CLI::ExistingFile);
+  cmd.add_option(
+      "--state", o.state,
+      "Directory for the lab's state: zones, sites, caches, lab.json (default: a temporary directory)");
+  cmd.add_option("--net", o.net, "The 127.x /16 the hosts get addresses in, like 127.20 (overrides lab.net)");
+  cmd.add_option("--ports", o.ports,
+                 "real (53, 80, …), high (port base + those) or auto: real when root and free")
+      ->check(CLI::IsMember({"auto", "real", "high"}));
+  cmd.add_option("--port-base", o.port_base, "High ports are this + the real port (overrides lab.port_base)")
+      ->check(CLI::Range(1024, static_cast<int>(lab::kMaxPortBase)));
+  cmd.add_option("--threads", o.threads, "Event-loop threads for all hosts together (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  cmd.add_option("--log-format", o.log_format, "Log lines as readable text or JSON")
       ->check(CLI::IsMember({"text", "json"}));
-  lab->add_option("--threads", o->threads, "Event-loop threads (default: one per core)")
-      ->check(CLI::Range(0, 1024));
-  lab->add_option("--port", o->port, "Port of the echo and ping services on their hosts")
-      ->capture_default_str();
-  lab->footer("Example:\n  endhost lab --trace");
-  lab->callback([o, &run] {
-    run = [o] {
-      lab::LabOptions options;
-      options.trace = o->trace;
-      options.log_format = o->log_format == "json" ? core::LogFormat::Json : core::LogFormat::Text;
-      options.threads = o->threads;
-      options.port = o->port;
-      try {
-        return lab::run_lab(options, std::cout);
-      } catch (const std::runtime_error& e) {
-        throw RuntimeError(e.what());
+  cmd.add_option("--log-level", o.log_level, "Least severe log level shown")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+}
+
+}  // namespace
+
+void add_lab_commands(CLI::App& root, RunFn& run) {
+  auto o = std::make_shared<LabCliOptions>();
+  auto* lab = root.add_subcommand("lab", "Run a small Internet on loopback addresses, with a live dashboard");
+  add_lab_options(*lab, *o);
+  lab->add_flag("--keep", o->keep, "Keep the temporary state directory on exit");
+  lab->add_flag("--print-config", o->print_config,
+                "Print the embedded default configuration (TOML) and exit");
+  lab->add_flag("--trace", o->trace, "Also print every service's conversation (C: / S: lines) to stdout");
+  lab->require_subcommand(0, 1);
+  lab->footer(
+      "Examples:\n"
+      "  endhost lab                                  the default lab; prints its map, Ctrl-C stops it\n"
+      "  endhost lab --print-config > my-lab.toml     a starting point for a lab of your own\n"
+      "  endhost lab --config my-lab.toml --state ./lab --ports high\n"
+      "  endhost lab experiment dns-trace             in another terminal, against the running lab");
+
+  auto e = std::make_shared<LabCliOptions>();
+  auto name = std::make_shared<std::string>();
+  auto* exp = lab->add_subcommand("experiment", "Run one of the textbook's experiments against the lab");
+  exp->add_option("name", *name, "page-load, cache or dns-trace")
+      ->required()
+      ->check(CLI::IsMember({"page-load", "cache", "dns-trace"}));
+  add_lab_options(*exp, *e);
+  exp->footer(
+      "Uses the running lab (the one --state names, else the last one started), or starts its own.\n"
+      "Examples:\n"
+      "  endhost lab experiment page-load\n"
+      "  endhost lab experiment cache --state ./lab");
+
+  lab->callback([o, lab, exp, &run] {
+    if (lab->got_subcommand(exp)) return;
+    run = [o, lab] {
+      if (o->print_config) {
+        std::cout << lab::default_config_toml() << std::flush;
+        return 0;
       }
+      core::Logger log(o->log_format == "json" ? core::LogFormat::Json : core::LogFormat::Text,
+                       parse_level(o->log_level), stderr);
+      try {
+        return lab::run_lab(to_lab_options(*o, *lab), log, std::cout);
+      } catch (const std::runtime_error& err) {
+        throw RuntimeError(err.what());
+      }
+    };
+  });
+  exp->callback([e, name, exp, &run] {
+    run = [e, name, exp]() -> int {
+      (void)e;
+      (void)exp;
+      throw RuntimeError("lab experiment " + *name + ": not built yet");
     };
   });
 }

@@ -1,107 +1,216 @@
 #include "lab/lab.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
-#include <memory>
+#include <map>
 #include <ostream>
+#include <set>
 #include <stdexcept>
+#include <vector>
 
 #include "core/service_host.hpp"
-#include "core/tcp_server.hpp"
 #include "core/transcript.hpp"
-#include "core/udp_server.hpp"
-#include "echo/echo_server.hpp"
-#include "ping/ping_server.hpp"
+#include "lab/config_toml.hpp"
+#include "lab/default_config.hpp"
+#include "lab/lab_map.hpp"
+#include "lab/site_files.hpp"
+#include "lab/state_dir.hpp"
+#include "lab/unit.hpp"
+#include "lab/zone_plan.hpp"
 
 namespace endhost::lab {
 
 namespace {
 
-constexpr const char* kEchoAddress = "127.0.2.1";
-constexpr const char* kPingAddress = "127.0.2.2";
-constexpr double kPingLoss = 0.3;  // the socket-programming lab's UDPPingerServer drops 30%
+// --trace in the lab: lines go to the ring (for the dashboard) and to stdout.
+class TeeTranscriptSink final : public core::TranscriptSink {
+ public:
+  TeeTranscriptSink(core::TranscriptSink& a, core::TranscriptSink* b) : a_(a), b_(b) {}
+  void record(const core::TranscriptEntry& e) override {
+    a_.record(e);
+    if (b_) b_->record(e);
+  }
 
-template <class Server>
-void listen_or_throw(Server& server,
-                     const typename decltype(std::declval<Server&>().local_endpoints())::value_type& ep,
-                     const std::string& host) {
-  if (auto ok = server.listen(ep); !ok) throw std::runtime_error("lab host " + host + ": " + ok.error());
-}
+ private:
+  core::TranscriptSink& a_;
+  core::TranscriptSink* b_;
+};
 
 }  // namespace
 
-std::vector<LabHost> default_hosts(const LabOptions& o) {
-  return {
-      {"echo.lab",
-       kEchoAddress,
-       {{"echo", "tcp", o.port, "upper-case echo"}, {"echo", "udp", o.port, "upper-case echo"}}},
-      {"ping.lab", kPingAddress, {{"ping", "udp", o.port, fmt::format("{:g}% loss", kPingLoss * 100)}}},
+struct Lab::Impl {
+  Impl(StateDir state_dir, core::Logger& logger) : state(std::move(state_dir)), log(logger) {}
+
+  StateDir state;  // first member: destroyed last, after every service let go of its files
+  core::Logger& log;
+  LabOptions options;
+  LabConfig config;
+  AddressPlan plan;
+  ZonePlan zones;
+  LabFiles files;
+  MapInputs map_inputs;
+  std::string map;
+
+  std::unique_ptr<core::RingTranscriptSink> ring;
+  std::unique_ptr<core::StreamTranscriptSink> stdout_sink;
+  std::unique_ptr<TeeTranscriptSink> tee;
+
+  std::unique_ptr<core::ServiceHost> host;  // before the units: they use its loops
+  std::map<std::string, std::unique_ptr<core::MetricsRegistry>> registries;  // per lab host
+  struct Running {
+    const PlannedHost* host;
+    const PlannedService* service;
+    std::unique_ptr<Unit> unit;
   };
+  std::vector<Running> units;
+  bool published = false;
+
+  Expected<void, std::string> write_files();
+  Expected<void, std::string> build_units();
+};
+
+Expected<LabConfig, std::string> load_lab_config(const LabOptions& o) {
+  auto config = o.config_file.empty() ? parse_config(default_config_toml(), "(embedded default)")
+                                      : load_config_file(o.config_file);
+  if (!config) return config;
+  if (o.net) config->lab.net = *o.net;
+  if (o.ports) config->lab.ports = *o.ports;
+  if (o.port_base) config->lab.port_base = *o.port_base;
+  if (o.threads) config->lab.threads = *o.threads;
+  if (auto ok = validate(*config); !ok) return Unexpected(ok.error());
+  return config;
 }
 
-std::string format_map(const std::vector<LabHost>& hosts) {
-  std::string out = "endhost lab: a small Internet on loopback addresses\n\n";
-  out += fmt::format("  {:<14} {:<12} {}\n", "host", "address", "services");
-  for (const auto& h : hosts) {
-    std::string services;
-    for (const auto& s : h.services) {
-      if (!services.empty()) services += ", ";
-      services += fmt::format("{}/{} {}", s.name, s.protocol, s.port);
-      if (!s.note.empty()) services += " (" + s.note + ")";
-    }
-    out += fmt::format("  {:<14} {:<12} {}\n", h.name, h.address, services);
+Expected<void, std::string> Lab::Impl::write_files() {
+  files.state_dir = state.path();
+  files.zones_dir = state.file("zones");
+  files.sites_dir = state.file("sites");
+  files.zones = &zones;
+  files.plan = &plan;
+  if (auto ok = make_directories(files.zones_dir); !ok) return ok;
+  for (const auto& z : zones.zones) {
+    if (auto ok = write_file_atomic(files.zones_dir + "/" + z.file_name, z.text); !ok) return ok;
   }
-  out += "\nTry:\n";
-  for (const auto& h : hosts) {
-    for (const auto& s : h.services) {
-      if (s.name == "echo") {
-        out += fmt::format("  endhost echo client --{} {}:{} 'hello lab'\n", s.protocol, h.address, s.port);
-      } else if (s.name == "ping") {
-        out += fmt::format("  endhost ping client {}:{} --count 10\n", h.address, s.port);
+  if (!zones.root_hints.empty()) {
+    if (auto ok = write_file_atomic(files.zones_dir + "/root.hints", zones.root_hints); !ok) return ok;
+  }
+  std::set<std::string> served;
+  for (const auto& h : config.hosts) {
+    if (h.web) served.insert(h.web->site);
+  }
+  for (const auto& site : config.sites) {
+    if (!served.count(site.name)) continue;
+    if (auto ok = write_site(site, files.sites_dir + "/" + site.name); !ok) return Unexpected(ok.error());
+  }
+  return {};
+}
+
+Expected<void, std::string> Lab::Impl::build_units() {
+  core::TranscriptSink* sink = tee ? static_cast<core::TranscriptSink*>(tee.get()) : ring.get();
+  for (const PlannedHost& h : plan.hosts) {
+    auto& registry = registries[h.name];
+    registry = std::make_unique<core::MetricsRegistry>();
+    for (const PlannedService& s : h.services) {
+      const UnitFactory* factory = unit_factory(s.kind);
+      if (!factory) {
+        map_inputs.unavailable.insert(h.name + "/" + to_string(s.kind));
+        log.warn("service not in this build yet", {{"host", h.name}, {"service", to_string(s.kind)}});
+        continue;
       }
+      UnitContext ctx{*host, *registry, sink, h, s, files};
+      auto unit = (*factory)(ctx);
+      if (!unit)
+        return Unexpected(
+            fmt::format("host {} ({}), {}: {}", h.name, h.address, to_string(s.kind), unit.error()));
+      units.push_back({&h, &s, std::move(*unit)});
     }
   }
-  out += "\nPress Ctrl-C to stop.\n";
-  return out;
+  return {};
 }
 
-int run_lab(const LabOptions& o, std::ostream& out) {
-  core::Logger log(o.log_format, core::LogLevel::Info, stderr);
-  std::unique_ptr<core::StreamTranscriptSink> trace;
-  if (o.trace) trace = std::make_unique<core::StreamTranscriptSink>(stdout);
-  core::ServiceHost host(core::ServiceHostOptions{o.threads, std::chrono::seconds(5), true}, log);
+Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& options, core::Logger& log) {
+  auto config = load_lab_config(options);
+  if (!config) return Unexpected(config.error());
+  auto state = StateDir::open(options.state_dir, options.keep);
+  if (!state) return Unexpected(state.error());
 
-  echo::EchoServerConfig echo_config;
-  echo_config.transcript = core::Transcript(trace.get(), "echo.lab/echo");
-  echo_config.messages =
-      &host.metrics().counter("endhost_echo_messages_total", "Lines and datagrams answered");
-  core::TcpServer echo_tcp(
-      host.loops(), log,
-      {"echo", 10'000, [&](core::Connection& c) { return echo::serve_tcp(c, echo_config); }, {}});
-  core::UdpServer echo_udp(
-      host.loops(), log,
-      {"echo", 65'535,
-       [&](core::UdpSocket& s, std::span<const std::uint8_t> d, const asio::ip::udp::endpoint& from) {
-         echo::serve_udp(s, d, from, echo_config);
-       }});
-  ping::PingServerConfig ping_config;
-  ping_config.loss.loss = kPingLoss;
-  ping_config.transcript = core::Transcript(trace.get(), "ping.lab/ping");
-  ping::PingServer ping_server(host, ping_config);
+  auto impl = std::make_unique<Impl>(std::move(*state), log);
+  impl->options = options;
+  impl->config = std::move(*config);
+  PortChoice ports =
+      choose_port_mode(impl->config.lab.ports, first_host_address(impl->config), probe_real_ports);
+  auto plan = plan_addresses(impl->config, ports);
+  if (!plan) return Unexpected(plan.error());
+  impl->plan = std::move(*plan);
+  auto zones = plan_zones(impl->config, impl->plan);
+  if (!zones) return Unexpected(zones.error());
+  impl->zones = std::move(*zones);
+  if (auto ok = impl->write_files(); !ok) return Unexpected(ok.error());
 
-  auto echo_addr = asio::ip::make_address(kEchoAddress);
-  auto ping_addr = asio::ip::make_address(kPingAddress);
-  listen_or_throw(echo_tcp, asio::ip::tcp::endpoint(echo_addr, o.port), "echo.lab");
-  listen_or_throw(echo_udp, asio::ip::udp::endpoint(echo_addr, o.port), "echo.lab");
-  listen_or_throw(ping_server.udp(), asio::ip::udp::endpoint(ping_addr, o.port), "ping.lab");
+  impl->ring = std::make_unique<core::RingTranscriptSink>(impl->config.lab.transcript_lines);
+  if (options.trace) {
+    impl->stdout_sink = std::make_unique<core::StreamTranscriptSink>(stdout);
+    impl->tee = std::make_unique<TeeTranscriptSink>(*impl->ring, impl->stdout_sink.get());
+  }
+  impl->host = std::make_unique<core::ServiceHost>(
+      core::ServiceHostOptions{impl->config.lab.threads, std::chrono::seconds(5), options.handle_signals},
+      log);
+  if (auto ok = impl->build_units(); !ok) return Unexpected(ok.error());
 
-  for (core::Drainable* d : std::initializer_list<core::Drainable*>{&echo_tcp, &echo_udp, &ping_server})
-    host.add(*d);
-  echo_tcp.start();
-  echo_udp.start();
-  ping_server.start();
-  out << format_map(default_hosts(o)) << std::flush;
-  return host.run();
+  impl->map_inputs.plan = &impl->plan;
+  impl->map_inputs.zones = &impl->zones;
+  impl->map_inputs.net = impl->config.lab.net;
+  impl->map_inputs.state_dir = impl->state.path();
+  impl->map_inputs.state_removed_on_exit = !impl->state.kept();
+  impl->map_inputs.pid = ::getpid();
+  impl->map = format_map(impl->map_inputs);
+  return std::unique_ptr<Lab>(new Lab(std::move(impl)));
+}
+
+Lab::Lab(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Lab::~Lab() {
+  if (impl_ && impl_->published) retract_current_lab(impl_->state.path());
+}
+
+const std::string& Lab::map() const {
+  return impl_->map;
+}
+
+const std::string& Lab::state_dir() const {
+  return impl_->state.path();
+}
+
+int Lab::run() {
+  Impl& d = *impl_;
+  for (auto& u : d.units) u.unit->start();
+  // lab.json appears only once everything accepts, so whoever reads it can connect at once.
+  if (auto ok = write_file_atomic(d.state.file("lab.json"), lab_json(d.map_inputs)); !ok) {
+    d.log.error("cannot write lab.json", {{"error", ok.error()}});
+  }
+  if (d.options.publish_current) {
+    if (auto ok = publish_current_lab(d.state.path()); ok) {
+      d.published = true;
+    } else {
+      d.log.warn("cannot publish the current lab for `endhost lab experiment`", {{"error", ok.error()}});
+    }
+  }
+  d.log.info("lab ready", {{"state", d.state.path()},
+                           {"hosts", d.plan.hosts.size()},
+                           {"ports", d.plan.mode == PortMode::real ? "real" : "high"}});
+  return d.host->run();
+}
+
+void Lab::request_shutdown() {
+  impl_->host->request_shutdown();
+}
+
+int run_lab(const LabOptions& options, core::Logger& log, std::ostream& out) {
+  auto lab = Lab::create(options, log);
+  if (!lab) throw std::runtime_error(lab.error());
+  out << (*lab)->map() << std::flush;
+  return (*lab)->run();
 }
 
 }  // namespace endhost::lab

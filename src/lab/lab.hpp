@@ -1,46 +1,61 @@
-// `endhost lab`: a small Internet inside one process, each host on its own loopback address. This first
-// version composes the services that exist so far (the echo and ping hosts of the socket-programming chapter)
-// and prints a map of what listens where; the DNS hierarchy, web origins, cache and dashboard join it as
-// their services land.
+// `endhost lab`: a small Internet inside one process. The configuration (TOML, or the embedded default)
+// becomes an address plan, zone files and site files under the state directory; then every host's services
+// are built from their own libraries inside one ServiceHost, each on the host's loopback address, each
+// writing its transcript into one in-memory ring that the dashboard reads. Ctrl-C drains them all.
 #pragma once
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
+#include <optional>
 #include <string>
-#include <vector>
 
+#include "core/expected.hpp"
 #include "core/log.hpp"
+#include "lab/address_plan.hpp"
+#include "lab/config.hpp"
 
 namespace endhost::lab {
 
 struct LabOptions {
-  bool trace = false;
-  core::LogFormat log_format = core::LogFormat::Text;
-  std::size_t threads = 0;
-  std::uint16_t port = 12000;  // the port each socket-programming service uses on its host
+  std::string config_file;  // empty: the embedded default
+  std::string state_dir;    // empty: a temporary directory
+  bool keep = false;        // keep a temporary state directory on exit
+  // Overrides of the configuration's [lab] table (command-line options).
+  std::optional<std::string> net;
+  std::optional<PortMode> ports;
+  std::optional<std::uint16_t> port_base;
+  std::optional<std::size_t> threads;
+  bool trace = false;           // also print every transcript line to stdout
+  bool handle_signals = true;   // false when an experiment runs a lab of its own
+  bool publish_current = true;  // leave the pointer that `endhost lab experiment` looks for
 };
 
-struct LabService {
-  std::string name;      // "echo", "ping"
-  std::string protocol;  // "tcp", "udp"
-  std::uint16_t port = 0;
-  std::string note;  // "30% loss"
+// The configuration the options select, with their overrides applied, validated.
+Expected<LabConfig, std::string> load_lab_config(const LabOptions& options);
+
+class Lab {
+ public:
+  // Plans, writes the state directory, builds and binds every service. The error is one line.
+  static Expected<std::unique_ptr<Lab>, std::string> create(const LabOptions& options, core::Logger& log);
+  ~Lab();
+
+  const std::string& map() const;        // the printed map
+  const std::string& state_dir() const;  // where lab.json is
+  // Starts every service and runs until SIGINT/SIGTERM or request_shutdown(); returns the exit code.
+  int run();
+  // Thread-safe.
+  void request_shutdown();
+
+  struct Impl;
+
+ private:
+  explicit Lab(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
-struct LabHost {
-  std::string name;
-  std::string address;
-  std::vector<LabService> services;
-};
-
-// The hosts of the default lab, before anything is started.
-std::vector<LabHost> default_hosts(const LabOptions& options);
-
-// The printed map: one line per host, then the commands to try.
-std::string format_map(const std::vector<LabHost>& hosts);
-
-// Starts every host, prints the map to `out`, and runs until SIGINT/SIGTERM. Returns the exit code; throws
-// std::runtime_error (with the one-line reason) when a host cannot start.
-int run_lab(const LabOptions& options, std::ostream& out);
+// `endhost lab`: creates the lab, prints the map to `out`, runs. Throws std::runtime_error with the one-line
+// reason when the lab cannot start.
+int run_lab(const LabOptions& options, core::Logger& log, std::ostream& out);
 
 }  // namespace endhost::lab

@@ -1,0 +1,222 @@
+#include "lab/address_plan.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <charconv>
+#include <fstream>
+#include <set>
+
+#include "core/asio.hpp"
+
+namespace endhost::lab {
+
+namespace {
+
+std::optional<unsigned> parse_octet(std::string_view s) {
+  unsigned v = 0;
+  if (s.empty() || s.size() > 3) return std::nullopt;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v > 255) return std::nullopt;
+  return v;
+}
+
+std::string service_note(const HostConfig& h, ServiceKind kind) {
+  switch (kind) {
+    case ServiceKind::dns: {
+      std::string zones;
+      for (const auto& z : h.dns->zones) zones += (zones.empty() ? "" : " ") + z;
+      return "zones: " + zones;
+    }
+    case ServiceKind::resolver:
+      return "recursive, root hints: the lab root";
+    case ServiceKind::web:
+      return "site: " + h.web->site;
+    case ServiceKind::proxy:
+      return "forward proxy, caching";
+    case ServiceKind::echo:
+      return "upper-case echo";
+    case ServiceKind::ping:
+      return fmt::format("{:g}% loss", h.ping->loss * 100);
+    case ServiceKind::dashboard:
+      return "live status, transcripts, plots";
+  }
+  return {};
+}
+
+}  // namespace
+
+const char* to_string(ServiceKind kind) {
+  switch (kind) {
+    case ServiceKind::dns:
+      return "dns";
+    case ServiceKind::resolver:
+      return "resolver";
+    case ServiceKind::web:
+      return "web";
+    case ServiceKind::proxy:
+      return "proxy";
+    case ServiceKind::echo:
+      return "echo";
+    case ServiceKind::ping:
+      return "ping";
+    case ServiceKind::dashboard:
+      return "dashboard";
+  }
+  return "?";
+}
+
+const PlannedService* PlannedHost::find(ServiceKind kind) const {
+  for (const auto& s : services) {
+    if (s.kind == kind) return &s;
+  }
+  return nullptr;
+}
+
+const PlannedHost* AddressPlan::find_host(std::string_view name) const {
+  for (const auto& h : hosts) {
+    if (h.name == name) return &h;
+  }
+  return nullptr;
+}
+
+const PlannedHost* AddressPlan::host_with(ServiceKind kind) const {
+  for (const auto& h : hosts) {
+    if (h.find(kind)) return &h;
+  }
+  return nullptr;
+}
+
+std::optional<std::uint8_t> parse_net(std::string_view net) {
+  if (net.substr(0, 4) != "127.") return std::nullopt;
+  auto second = parse_octet(net.substr(4));
+  if (!second) return std::nullopt;
+  return static_cast<std::uint8_t>(*second);
+}
+
+std::optional<std::uint32_t> parse_loopback(std::string_view address) {
+  std::uint32_t v = 0;
+  std::size_t start = 0;
+  for (int i = 0; i < 4; ++i) {
+    std::size_t dot = i < 3 ? address.find('.', start) : address.size();
+    if (dot == std::string_view::npos) return std::nullopt;
+    auto octet = parse_octet(address.substr(start, dot - start));
+    if (!octet) return std::nullopt;
+    v = (v << 8) | *octet;
+    start = dot + 1;
+  }
+  if ((v >> 24) != 127 || v == 0x7f000000u || v == 0x7fffffffu) return std::nullopt;
+  return v;
+}
+
+std::string format_ipv4(std::uint32_t a) {
+  return fmt::format("{}.{}.{}.{}", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+bool may_bind_privileged_ports() {
+  if (::geteuid() == 0) return true;
+  // Linux lets anyone bind ports at or above this sysctl (some distributions lower it to 0).
+  std::ifstream in("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+  unsigned start = 1024;
+  return (in >> start) && start <= kDnsPort;
+}
+
+std::string probe_real_ports(const std::string& address) {
+  asio::io_context io(1);
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(address, ec);
+  if (ec) return "the address " + address + " is not valid";
+  asio::ip::udp::socket udp(io);
+  asio::ip::tcp::acceptor dns_tcp(io), http(io);
+  auto try_bind = [&](auto& sock, auto endpoint, const char* what) -> std::string {
+    sock.open(endpoint.protocol(), ec);
+    if (!ec) sock.bind(endpoint, ec);
+    if (ec) return fmt::format("{} on {} is not free ({})", what, address, ec.message());
+    return {};
+  };
+  if (auto why = try_bind(udp, asio::ip::udp::endpoint(addr, kDnsPort), "UDP port 53"); !why.empty())
+    return why;
+  if (auto why = try_bind(dns_tcp, asio::ip::tcp::endpoint(addr, kDnsPort), "TCP port 53"); !why.empty())
+    return why;
+  if (auto why = try_bind(http, asio::ip::tcp::endpoint(addr, kHttpPort), "TCP port 80"); !why.empty())
+    return why;
+  return {};
+}
+
+PortChoice choose_port_mode(PortMode asked, const std::string& probe_address, const PortProbe& probe) {
+  if (asked == PortMode::real) return {PortMode::real, "as asked by --ports real"};
+  if (asked == PortMode::high) return {PortMode::high, "as asked by --ports high"};
+  if (!may_bind_privileged_ports()) return {PortMode::high, "not running as root"};
+  std::string why = probe(probe_address);
+  if (!why.empty()) return {PortMode::high, why};
+  return {PortMode::real, "running as root, and ports 53 and 80 are free"};
+}
+
+std::string first_host_address(const LabConfig& config) {
+  if (!config.hosts.empty() && config.hosts.front().address) return *config.hosts.front().address;
+  auto plan = plan_addresses(config, {PortMode::high, ""});
+  return plan && !plan->hosts.empty() ? plan->hosts.front().address : "127.0.0.1";
+}
+
+Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice ports) {
+  AddressPlan plan;
+  plan.mode = ports.mode;
+  plan.reason = ports.reason;
+  const bool real = ports.mode == PortMode::real;
+  auto well_known = [&](std::uint16_t p) {
+    return static_cast<std::uint16_t>(real ? p : c.lab.port_base + p);
+  };
+  plan.dns_port = well_known(kDnsPort);
+
+  auto net = parse_net(c.lab.net);
+  if (!net) return Unexpected(fmt::format("lab.net '{}' is not like \"127.20\"", c.lab.net));
+  std::set<std::uint32_t> taken;
+  for (const auto& h : c.hosts) {
+    if (h.address) taken.insert(*parse_loopback(*h.address));
+  }
+  std::uint32_t next = (127u << 24) | (std::uint32_t{*net} << 16) | 1u;
+  const std::uint32_t end = (127u << 24) | (std::uint32_t{*net} << 16) | 0xffffu;
+
+  std::set<std::pair<std::string, std::uint16_t>> tcp_used, udp_used;
+  for (const HostConfig& h : c.hosts) {
+    PlannedHost ph;
+    ph.config = &h;
+    ph.name = h.name;
+    if (h.address) {
+      ph.address = *h.address;
+    } else {
+      // Skip explicit addresses and the .0 / .255 of each /24, which some tools read as network and
+      // broadcast.
+      while (next < end && (taken.count(next) || (next & 0xff) == 0 || (next & 0xff) == 255)) ++next;
+      if (next >= end) {
+        return Unexpected(
+            fmt::format("host {}: no address left in {}.0.0/16: use fewer hosts", h.name, c.lab.net));
+      }
+      ph.address = format_ipv4(next++);
+    }
+    auto add = [&](ServiceKind kind, bool tcp, bool udp, std::uint16_t port) {
+      ph.services.push_back({kind, tcp, udp, port, service_note(h, kind)});
+    };
+    if (h.dns) add(ServiceKind::dns, true, true, plan.dns_port);
+    if (h.resolver) add(ServiceKind::resolver, true, true, h.resolver->port.value_or(plan.dns_port));
+    if (h.web) add(ServiceKind::web, true, false, h.web->port.value_or(well_known(kHttpPort)));
+    if (h.proxy) add(ServiceKind::proxy, true, false, h.proxy->port.value_or(well_known(kProxyPort)));
+    if (h.dashboard)
+      add(ServiceKind::dashboard, true, false, h.dashboard->port.value_or(well_known(kHttpPort)));
+    if (h.echo) add(ServiceKind::echo, h.echo->tcp, h.echo->udp, h.echo->port);
+    if (h.ping) add(ServiceKind::ping, false, true, h.ping->port);
+    for (const auto& s : ph.services) {
+      auto key = std::make_pair(ph.address, s.port);
+      if ((s.tcp && !tcp_used.insert(key).second) || (s.udp && !udp_used.insert(key).second)) {
+        return Unexpected(fmt::format("host {}: two services on {} port {}: give one of them another port",
+                                      h.name, ph.address, s.port));
+      }
+    }
+    plan.hosts.push_back(std::move(ph));
+  }
+  return plan;
+}
+
+}  // namespace endhost::lab

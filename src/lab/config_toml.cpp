@@ -1,0 +1,299 @@
+#include "lab/config_toml.hpp"
+
+#include <fmt/format.h>
+
+#include <toml++/toml.h>
+#include <chrono>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <sstream>
+
+#include "lab/address_plan.hpp"
+
+namespace endhost::lab {
+
+namespace {
+
+// Thrown inside this file only, and turned into the Expected error at the top.
+struct ConfigError {
+  std::string message;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view file) : file_(file) {}
+
+  [[noreturn]] void fail(const toml::node& at, std::string_view what) const {
+    throw ConfigError{fmt::format("{}:{}: {}", file_, at.source().begin.line, what)};
+  }
+
+  // Rejects keys a table may not have (typos: "adress", "zone" for "zones").
+  void only(const toml::table& t, std::string_view where,
+            std::initializer_list<std::string_view> keys) const {
+    for (const auto& [key, node] : t) {
+      bool known = false;
+      for (auto k : keys) known = known || key.str() == k;
+      if (!known) {
+        std::string list;
+        for (auto k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
+        fail(node, fmt::format("{}: unknown key '{}' (known: {})", where, key.str(), list));
+      }
+    }
+  }
+
+  const toml::table& table(const toml::node& n, std::string_view where) const {
+    if (!n.is_table()) fail(n, fmt::format("{} must be a table ({{ … }})", where));
+    return *n.as_table();
+  }
+
+  std::string str(const toml::node& n, std::string_view where) const {
+    if (!n.is_string()) fail(n, fmt::format("{} must be a string (in double quotes)", where));
+    return std::string(n.as_string()->get());
+  }
+
+  bool boolean(const toml::node& n, std::string_view where) const {
+    if (!n.is_boolean()) fail(n, fmt::format("{} must be true or false", where));
+    return n.as_boolean()->get();
+  }
+
+  std::int64_t integer(const toml::node& n, std::string_view where, std::int64_t lo, std::int64_t hi) const {
+    if (!n.is_integer()) fail(n, fmt::format("{} must be an integer", where));
+    std::int64_t v = n.as_integer()->get();
+    if (v < lo || v > hi) fail(n, fmt::format("{} is {}, outside {} … {}", where, v, lo, hi));
+    return v;
+  }
+
+  double number(const toml::node& n, std::string_view where) const {
+    if (n.is_integer()) return static_cast<double>(n.as_integer()->get());
+    if (!n.is_floating_point()) fail(n, fmt::format("{} must be a number", where));
+    return n.as_floating_point()->get();
+  }
+
+  std::uint16_t port(const toml::node& n, std::string_view where) const {
+    return static_cast<std::uint16_t>(integer(n, where, 1, 65535));
+  }
+
+  std::vector<std::string> strings(const toml::node& n, std::string_view where) const {
+    if (!n.is_array()) fail(n, fmt::format("{} must be an array of strings ([\"…\", \"…\"])", where));
+    std::vector<std::string> out;
+    for (const auto& e : *n.as_array()) out.push_back(str(e, where));
+    return out;
+  }
+
+  // An offset date-time (2015-09-09T09:23:24Z) as Unix seconds.
+  std::int64_t unix_time(const toml::node& n, std::string_view where) const {
+    if (!n.is_date_time() || !n.as_date_time()->get().offset) {
+      fail(n, fmt::format("{} must be a date-time with a zone, like 2015-09-09T09:23:24Z", where));
+    }
+    const toml::date_time& dt = n.as_date_time()->get();
+    using namespace std::chrono;
+    auto midnight = sys_days(year_month_day(year(dt.date.year), month(dt.date.month), day(dt.date.day)));
+    auto t = midnight + hours(dt.time.hour) + minutes(dt.time.minute) + seconds(dt.time.second) -
+             minutes(dt.offset->minutes);
+    return duration_cast<seconds>(t.time_since_epoch()).count();
+  }
+
+ private:
+  std::string file_;
+};
+
+PortMode port_mode(const Reader& r, const toml::node& n) {
+  std::string s = r.str(n, "lab.ports");
+  if (s == "auto") return PortMode::automatic;
+  if (s == "real") return PortMode::real;
+  if (s == "high") return PortMode::high;
+  r.fail(n, fmt::format("lab.ports is '{}': use \"auto\", \"real\" or \"high\"", s));
+}
+
+void read_lab(const Reader& r, const toml::table& t, LabSettings& lab) {
+  r.only(t, "[lab]", {"net", "ports", "port_base", "transcript_lines", "threads"});
+  if (auto* n = t.get("net")) lab.net = r.str(*n, "lab.net");
+  if (auto* n = t.get("ports")) lab.ports = port_mode(r, *n);
+  if (auto* n = t.get("port_base"))
+    lab.port_base = static_cast<std::uint16_t>(r.integer(*n, "lab.port_base", 1024, kMaxPortBase));
+  if (auto* n = t.get("transcript_lines")) {
+    lab.transcript_lines = static_cast<std::size_t>(
+        r.integer(*n, "lab.transcript_lines", 1, static_cast<std::int64_t>(kMaxTranscriptLines)));
+  }
+  if (auto* n = t.get("threads"))
+    lab.threads = static_cast<std::size_t>(r.integer(*n, "lab.threads", 0, 256));
+}
+
+std::optional<std::uint16_t> optional_port(const Reader& r, const toml::table& t, const std::string& where) {
+  if (auto* n = t.get("port")) return r.port(*n, where + ".port");
+  return std::nullopt;
+}
+
+HostConfig read_host(const Reader& r, const toml::node& node) {
+  const toml::table& t = r.table(node, "[[host]]");
+  HostConfig h;
+  const toml::node* name = t.get("name");
+  if (!name) r.fail(node, "[[host]] without a name: add name = \"www.example.com\"");
+  h.name = normalize_name(r.str(*name, "host name"));
+  std::string where = "host " + h.name;
+  r.only(t, where, {"name", "address", "dns", "resolver", "web", "proxy", "echo", "ping", "dashboard"});
+  if (auto* n = t.get("address")) h.address = r.str(*n, where + ".address");
+  if (auto* n = t.get("dns")) {
+    const auto& s = r.table(*n, where + ".dns");
+    r.only(s, where + ".dns", {"zones"});
+    h.dns.emplace();
+    if (auto* z = s.get("zones")) {
+      for (auto& zone : r.strings(*z, where + ".dns.zones")) h.dns->zones.push_back(normalize_name(zone));
+    }
+  }
+  if (auto* n = t.get("resolver")) {
+    const auto& s = r.table(*n, where + ".resolver");
+    r.only(s, where + ".resolver", {"port"});
+    h.resolver = ResolverService{optional_port(r, s, where + ".resolver")};
+  }
+  if (auto* n = t.get("web")) {
+    const auto& s = r.table(*n, where + ".web");
+    r.only(s, where + ".web", {"site", "port"});
+    h.web.emplace();
+    auto* site = s.get("site");
+    if (!site) r.fail(*n, where + ".web needs a site: web.site = \"NAME\" and a [site.NAME] table");
+    h.web->site = r.str(*site, where + ".web.site");
+    h.web->port = optional_port(r, s, where + ".web");
+  }
+  if (auto* n = t.get("proxy")) {
+    const auto& s = r.table(*n, where + ".proxy");
+    r.only(s, where + ".proxy", {"capacity_mb", "max_object_kb", "port"});
+    h.proxy.emplace();
+    if (auto* v = s.get("capacity_mb"))
+      h.proxy->capacity_bytes = std::uint64_t(r.integer(*v, where + ".proxy.capacity_mb", 1, 1 << 20)) << 20;
+    if (auto* v = s.get("max_object_kb"))
+      h.proxy->max_object_bytes = std::uint64_t(r.integer(*v, where + ".proxy.max_object_kb", 1, 1 << 30))
+                                  << 10;
+    h.proxy->port = optional_port(r, s, where + ".proxy");
+  }
+  if (auto* n = t.get("echo")) {
+    const auto& s = r.table(*n, where + ".echo");
+    r.only(s, where + ".echo", {"tcp", "udp", "port"});
+    h.echo.emplace();
+    if (auto* v = s.get("tcp")) h.echo->tcp = r.boolean(*v, where + ".echo.tcp");
+    if (auto* v = s.get("udp")) h.echo->udp = r.boolean(*v, where + ".echo.udp");
+    if (auto* v = s.get("port")) h.echo->port = r.port(*v, where + ".echo.port");
+  }
+  if (auto* n = t.get("ping")) {
+    const auto& s = r.table(*n, where + ".ping");
+    r.only(s, where + ".ping", {"loss", "delay_ms", "jitter_ms", "port"});
+    h.ping.emplace();
+    if (auto* v = s.get("loss")) h.ping->loss = r.number(*v, where + ".ping.loss");
+    if (auto* v = s.get("delay_ms"))
+      h.ping->delay_ms = static_cast<std::uint32_t>(r.integer(*v, where + ".ping.delay_ms", 0, 60'000));
+    if (auto* v = s.get("jitter_ms"))
+      h.ping->jitter_ms = static_cast<std::uint32_t>(r.integer(*v, where + ".ping.jitter_ms", 0, 60'000));
+    if (auto* v = s.get("port")) h.ping->port = r.port(*v, where + ".ping.port");
+  }
+  if (auto* n = t.get("dashboard")) {
+    const auto& s = r.table(*n, where + ".dashboard");
+    r.only(s, where + ".dashboard", {"port"});
+    h.dashboard = DashboardService{optional_port(r, s, where + ".dashboard")};
+  }
+  return h;
+}
+
+ZoneExtra read_zone(const Reader& r, const toml::node& node) {
+  const toml::table& t = r.table(node, "[[zone]]");
+  const toml::node* name = t.get("name");
+  if (!name) r.fail(node, "[[zone]] without a name: add name = \"example.com\"");
+  ZoneExtra z;
+  z.origin = normalize_name(r.str(*name, "zone name"));
+  r.only(t, "zone " + z.origin, {"name", "records"});
+  if (auto* n = t.get("records")) z.records = r.strings(*n, "zone " + z.origin + ".records");
+  return z;
+}
+
+SiteFile read_file(const Reader& r, const toml::node& node, const std::string& site) {
+  std::string where = "site " + site + " file";
+  const toml::table& t = r.table(node, where);
+  r.only(t, where, {"path", "text", "gif", "objects", "object_bytes", "last_modified"});
+  SiteFile f;
+  const toml::node* path = t.get("path");
+  if (!path) r.fail(node, where + " without a path: add path = \"/index.html\"");
+  f.path = r.str(*path, where + ".path");
+  where += " " + f.path;
+  if (auto* n = t.get("text")) f.text = r.str(*n, where + ".text");
+  if (auto* n = t.get("gif")) {
+    if (!n->is_array() || n->as_array()->size() != 2) r.fail(*n, where + ".gif must be [width, height]");
+    const auto& a = *n->as_array();
+    f.gif.emplace(static_cast<std::uint32_t>(r.integer(a[0], where + " gif width", 1, 65535)),
+                  static_cast<std::uint32_t>(r.integer(a[1], where + " gif height", 1, 65535)));
+  }
+  if (auto* n = t.get("objects"))
+    f.objects = static_cast<std::uint32_t>(r.integer(*n, where + ".objects", 1, kMaxPageObjects));
+  if (auto* n = t.get("object_bytes")) {
+    f.object_bytes =
+        static_cast<std::uint32_t>(r.integer(*n, where + ".object_bytes", 1, kMaxGeneratedFileBytes));
+  }
+  if (auto* n = t.get("last_modified")) f.last_modified = r.unix_time(*n, where + ".last_modified");
+  return f;
+}
+
+SiteConfig read_site(const Reader& r, std::string name, const toml::node& node) {
+  std::string where = "site " + name;
+  const toml::table& t = r.table(node, "[site." + name + "]");
+  r.only(t, where, {"file"});
+  SiteConfig s;
+  s.name = std::move(name);
+  if (auto* n = t.get("file")) {
+    if (!n->is_array())
+      r.fail(*n, where + ": file must be an array of tables ([[site." + s.name + ".file]])");
+    for (const auto& f : *n->as_array()) s.files.push_back(read_file(r, f, s.name));
+  }
+  return s;
+}
+
+LabConfig read_config(const Reader& r, const toml::table& root) {
+  r.only(root, "the top level", {"lab", "host", "zone", "site"});
+  LabConfig c;
+  if (auto* n = root.get("lab")) read_lab(r, r.table(*n, "[lab]"), c.lab);
+  if (auto* n = root.get("host")) {
+    if (!n->is_array()) r.fail(*n, "host must be an array of tables: write [[host]]");
+    for (const auto& h : *n->as_array()) c.hosts.push_back(read_host(r, h));
+  }
+  if (auto* n = root.get("zone")) {
+    if (!n->is_array()) r.fail(*n, "zone must be an array of tables: write [[zone]]");
+    for (const auto& z : *n->as_array()) c.zones.push_back(read_zone(r, z));
+  }
+  if (auto* n = root.get("site")) {
+    for (const auto& [name, site] : r.table(*n, "[site]"))
+      c.sites.push_back(read_site(r, std::string(name.str()), site));
+  }
+  return c;
+}
+
+}  // namespace
+
+Expected<LabConfig, std::string> parse_config(std::string_view text, std::string_view file_name) {
+  LabConfig config;
+  try {
+    toml::table root = toml::parse(text, file_name);
+    config = read_config(Reader(file_name), root);
+  } catch (const toml::parse_error& e) {
+    return Unexpected(fmt::format("{}:{}:{}: {}", file_name, e.source().begin.line, e.source().begin.column,
+                                  e.description()));
+  } catch (const ConfigError& e) {
+    return Unexpected(e.message);
+  }
+  if (auto ok = validate(config); !ok) return Unexpected(fmt::format("{}: {}", file_name, ok.error()));
+  return config;
+}
+
+Expected<LabConfig, std::string> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Unexpected(fmt::format("{}: cannot open it: check the path (--config FILE)", path));
+  std::string text;
+  char buf[64 * 1024];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxConfigBytes) {
+      return Unexpected(
+          fmt::format("{}: longer than {} bytes: not a lab configuration", path, kMaxConfigBytes));
+    }
+  }
+  return parse_config(text, path);
+}
+
+}  // namespace endhost::lab

@@ -1,0 +1,212 @@
+#include "lab/lab_map.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+namespace endhost::lab {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string protocols(const PlannedService& s) {
+  if (s.tcp && s.udp) return "udp+tcp";
+  return s.tcp ? "tcp" : "udp";
+}
+
+std::string key(const PlannedHost& h, const PlannedService& s) {
+  return h.name + "/" + to_string(s.kind);
+}
+
+std::string host_port(const std::string& address, std::uint16_t port) {
+  return fmt::format("{}:{}", address, port);
+}
+
+json::object endpoint_json(const PlannedHost& h, const PlannedService& s) {
+  return json::object{{"host", h.name}, {"address", h.address}, {"port", s.port}};
+}
+
+}  // namespace
+
+std::string format_map(const MapInputs& in) {
+  const AddressPlan& plan = *in.plan;
+  std::string out = fmt::format("endhost lab: a small Internet on {}.0.0/16\n", in.net);
+  out += fmt::format("ports: {} ({})\n", plan.mode == PortMode::real ? "real" : "high", plan.reason);
+  out += fmt::format("state: {}{}\n\n", in.state_dir,
+                     in.state_removed_on_exit ? " (removed on exit; --keep keeps it)" : "");
+  std::size_t width = 4;
+  for (const auto& h : plan.hosts) width = std::max(width, h.name.size());
+  out += fmt::format("  {:<{}}  {:<15}  {}\n", "host", width, "address", "services");
+  for (const auto& h : plan.hosts) {
+    std::string first = fmt::format("  {:<{}}  {:<15}  ", h.name, width, h.address);
+    if (h.services.empty()) {
+      out += first + "(no services yet)\n";
+      continue;
+    }
+    bool line_one = true;
+    for (const auto& s : h.services) {
+      std::string svc = fmt::format("{} {}/{}", to_string(s.kind), protocols(s), s.port);
+      if (!s.note.empty()) svc += "  " + s.note;
+      if (in.unavailable.count(key(h, s))) svc += "  [not in this build yet]";
+      out += (line_one ? first : std::string(first.size(), ' ')) + svc + "\n";
+      line_one = false;
+    }
+  }
+
+  auto running = [&](ServiceKind kind) -> const PlannedHost* {
+    const PlannedHost* h = plan.host_with(kind);
+    return h && !in.unavailable.count(key(*h, *h->find(kind))) ? h : nullptr;
+  };
+  const PlannedHost* resolver = running(ServiceKind::resolver);
+  const PlannedHost* cache = running(ServiceKind::proxy);
+  const PlannedHost* dash = running(ServiceKind::dashboard);
+  out += "\nConfigure:\n";
+  if (resolver) {
+    out += fmt::format("  local DNS server (resolver)  {} port {}\n", resolver->address,
+                       resolver->find(ServiceKind::resolver)->port);
+  }
+  if (cache) {
+    out += fmt::format("  Web cache (HTTP proxy)       http://{}/\n",
+                       host_port(cache->address, cache->find(ServiceKind::proxy)->port));
+  }
+  if (dash) {
+    out += fmt::format("  dashboard                    http://{}/\n",
+                       host_port(dash->address, dash->find(ServiceKind::dashboard)->port));
+  }
+
+  out += "\nTry:\n";
+  if (resolver) {
+    out += fmt::format("  dig @{} -p {} www.someschool.edu\n", resolver->address,
+                       resolver->find(ServiceKind::resolver)->port);
+  }
+  if (cache) {
+    const PlannedHost* web = plan.host_with(ServiceKind::web);
+    std::string url = web ? fmt::format("http://{}{}/", web->name,
+                                        web->find(ServiceKind::web)->port == kHttpPort
+                                            ? std::string()
+                                            : fmt::format(":{}", web->find(ServiceKind::web)->port))
+                          : std::string("http://www.someschool.edu/");
+    out += fmt::format("  curl -x http://{} -D - -o /dev/null {}\n",
+                       host_port(cache->address, cache->find(ServiceKind::proxy)->port), url);
+  }
+  for (const auto& h : plan.hosts) {
+    if (auto* s = h.find(ServiceKind::ping); s && !in.unavailable.count(key(h, *s))) {
+      out += fmt::format("  endhost ping client {} --count 10\n", host_port(h.address, s->port));
+    }
+    if (auto* s = h.find(ServiceKind::echo); s && !in.unavailable.count(key(h, *s))) {
+      out += fmt::format("  endhost echo client --{} {} 'hello lab'\n", s->tcp ? "tcp" : "udp",
+                         host_port(h.address, s->port));
+    }
+  }
+  out += "  endhost lab experiment page-load   (also: cache, dns-trace)\n";
+  out += "\nPress Ctrl-C to stop.\n";
+  return out;
+}
+
+std::string lab_json(const MapInputs& in) {
+  const AddressPlan& plan = *in.plan;
+  json::object root;
+  root["version"] = 1;
+  root["pid"] = in.pid;
+  root["state"] = in.state_dir;
+  root["net"] = in.net + ".0.0/16";
+  root["ports"] = json::object{{"mode", plan.mode == PortMode::real ? "real" : "high"},
+                               {"reason", plan.reason},
+                               {"dns", plan.dns_port}};
+  auto single = [&](ServiceKind kind, const char* name) {
+    const PlannedHost* h = plan.host_with(kind);
+    bool running = h && !in.unavailable.count(key(*h, *h->find(kind)));
+    root[name] = running ? json::value(endpoint_json(*h, *h->find(kind))) : json::value(nullptr);
+  };
+  single(ServiceKind::resolver, "resolver");
+  single(ServiceKind::proxy, "cache");
+  single(ServiceKind::dashboard, "dashboard");
+
+  json::array hosts;
+  for (const auto& h : plan.hosts) {
+    json::array services;
+    for (const auto& s : h.services) {
+      json::array protos;
+      if (s.udp) protos.push_back("udp");
+      if (s.tcp) protos.push_back("tcp");
+      services.push_back(json::object{{"kind", to_string(s.kind)},
+                                      {"address", h.address},
+                                      {"port", s.port},
+                                      {"protocols", std::move(protos)},
+                                      {"note", s.note},
+                                      {"running", !in.unavailable.count(key(h, s))}});
+    }
+    hosts.push_back(
+        json::object{{"name", h.name}, {"address", h.address}, {"services", std::move(services)}});
+  }
+  root["hosts"] = std::move(hosts);
+
+  json::array zones;
+  if (in.zones) {
+    for (const auto& z : in.zones->zones) {
+      json::array servers;
+      for (const auto& s : z.servers) servers.push_back(json::string(s));
+      zones.push_back(json::object{
+          {"origin", z.origin}, {"file", "zones/" + z.file_name}, {"servers", std::move(servers)}});
+    }
+  }
+  root["zones"] = std::move(zones);
+  return json::serialize(root) + "\n";
+}
+
+const LabInfo::Host* LabInfo::find_host(std::string_view name) const {
+  for (const auto& h : hosts) {
+    if (h.name == name) return &h;
+  }
+  return nullptr;
+}
+
+std::optional<Endpoint> LabInfo::service(std::string_view kind, std::string_view host) const {
+  for (const auto& h : hosts) {
+    if (!host.empty() && h.name != host) continue;
+    for (const auto& s : h.services) {
+      if (s.kind == kind && s.running) return Endpoint{h.name, s.address, s.port};
+    }
+  }
+  return std::nullopt;
+}
+
+Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return Unexpected("lab.json is not a JSON object: " + ec.message());
+  try {
+    const json::object& o = v.as_object();
+    LabInfo info;
+    info.pid = o.at("pid").to_number<std::int64_t>();
+    info.state_dir = json::value_to<std::string>(o.at("state"));
+    info.dns_port = o.at("ports").at("dns").to_number<std::uint16_t>();
+    auto endpoint = [&](const char* name) -> std::optional<Endpoint> {
+      const json::value* e = o.if_contains(name);
+      if (!e || e->is_null()) return std::nullopt;
+      return Endpoint{json::value_to<std::string>(e->at("host")),
+                      json::value_to<std::string>(e->at("address")),
+                      e->at("port").to_number<std::uint16_t>()};
+    };
+    info.resolver = endpoint("resolver");
+    info.cache = endpoint("cache");
+    info.dashboard = endpoint("dashboard");
+    for (const auto& hv : o.at("hosts").as_array()) {
+      LabInfo::Host h;
+      h.name = json::value_to<std::string>(hv.at("name"));
+      h.address = json::value_to<std::string>(hv.at("address"));
+      for (const auto& sv : hv.at("services").as_array()) {
+        h.services.push_back({json::value_to<std::string>(sv.at("kind")),
+                              json::value_to<std::string>(sv.at("address")),
+                              sv.at("port").to_number<std::uint16_t>(), sv.at("running").as_bool()});
+      }
+      info.hosts.push_back(std::move(h));
+    }
+    return info;
+  } catch (const std::exception& e) {
+    return Unexpected(std::string("lab.json lacks a field the lab writes: ") + e.what());
+  }
+}
+
+}  // namespace endhost::lab

@@ -1,0 +1,60 @@
+// What the user sees of a running lab: the printed map (hosts, their services' addresses and ports, what to
+// configure, commands to try) and the same facts as STATE/lab.json for scripts and `endhost lab experiment`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/expected.hpp"
+#include "lab/address_plan.hpp"
+#include "lab/zone_plan.hpp"
+
+namespace endhost::lab {
+
+struct MapInputs {
+  const AddressPlan* plan = nullptr;
+  const ZonePlan* zones = nullptr;
+  std::string net;  // "127.20"
+  std::string state_dir;
+  bool state_removed_on_exit = false;
+  std::set<std::string> unavailable;  // "host/kind" of services this build cannot run yet
+  std::int64_t pid = 0;
+};
+
+std::string format_map(const MapInputs& in);
+std::string lab_json(const MapInputs& in);
+
+// lab.json read back, the parts the experiments and tests use.
+struct Endpoint {
+  std::string host;
+  std::string address;
+  std::uint16_t port = 0;
+};
+struct LabInfo {
+  std::int64_t pid = 0;
+  std::string state_dir;
+  std::uint16_t dns_port = 0;
+  std::optional<Endpoint> resolver, cache, dashboard;
+  struct Service {
+    std::string kind;
+    std::string address;
+    std::uint16_t port = 0;
+    bool running = false;
+  };
+  struct Host {
+    std::string name;
+    std::string address;
+    std::vector<Service> services;
+  };
+  std::vector<Host> hosts;
+
+  const Host* find_host(std::string_view name) const;
+  // The first running service of that kind on that host (any host when `host` is empty).
+  std::optional<Endpoint> service(std::string_view kind, std::string_view host = {}) const;
+};
+Expected<LabInfo, std::string> parse_lab_json(std::string_view text);
+
+}  // namespace endhost::lab

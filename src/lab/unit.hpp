@@ -63,6 +63,9 @@ using UnitFactory = std::function<UnitResult(UnitContext&)>;
 // The adapters (src/lab/units/). A kind without one in this build is reported as unavailable.
 UnitResult make_echo_unit(UnitContext& ctx);
 UnitResult make_ping_unit(UnitContext& ctx);
+UnitResult make_dns_unit(UnitContext& ctx);
+UnitResult make_resolver_unit(UnitContext& ctx);
+UnitResult make_web_unit(UnitContext& ctx);
 const UnitFactory* unit_factory(ServiceKind kind);
 
 // Logs `listening service=<kind> host=<name> protocol=<p> address=<a:p>` as `endhost … serve` does.

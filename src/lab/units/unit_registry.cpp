@@ -6,11 +6,20 @@ namespace endhost::lab {
 const UnitFactory* unit_factory(ServiceKind kind) {
   static const UnitFactory echo = make_echo_unit;
   static const UnitFactory ping = make_ping_unit;
+  static const UnitFactory dns = make_dns_unit;
+  static const UnitFactory resolver = make_resolver_unit;
+  static const UnitFactory web = make_web_unit;
   switch (kind) {
     case ServiceKind::echo:
       return &echo;
     case ServiceKind::ping:
       return &ping;
+    case ServiceKind::dns:
+      return &dns;
+    case ServiceKind::resolver:
+      return &resolver;
+    case ServiceKind::web:
+      return &web;
     default:
       return nullptr;
   }

@@ -1,0 +1,62 @@
+// A web server (src/http/server) for one site: the files the lab wrote under STATE/sites/<site>, served for
+// any Host, with the host's own metrics registry.
+#include <cstring>
+#include <memory>
+
+#include "core/connection.hpp"
+#include "core/tcp_server.hpp"
+#include "http/server/web_server.hpp"
+#include "lab/metric_text.hpp"
+#include "lab/unit.hpp"
+
+namespace endhost::lab {
+
+namespace {
+
+class WebUnit final : public Unit {
+ public:
+  explicit WebUnit(UnitContext& ctx) : metrics_(ctx.metrics) {}
+
+  Expected<void, std::string> build(UnitContext& ctx) {
+    web::WebConfig config;
+    web::Site site;
+    site.path = ctx.files.sites_dir + "/" + ctx.planned.config->web->site;
+    if (int err = web::open_root(site.path, site.dir); err != 0) {
+      return Unexpected("cannot open the site directory " + site.path + ": " + std::strerror(err));
+    }
+    config.sites.push_back(std::move(site));
+    config.transcript = ctx.transcript();
+    server_ = std::make_unique<web::WebServer>(std::move(config), ctx.host.loops(), ctx.metrics);
+    tcp_ = std::make_unique<core::TcpServer>(ctx.host.loops(), ctx.host.log(), server_->tcp_options(10'000));
+    if (auto ok = tcp_->listen({asio::ip::make_address(ctx.planned.address), ctx.service.port}); !ok)
+      return ok;
+    log_listening(ctx.host.log(), ctx, "tcp", core::endpoint_text(tcp_->local_endpoints().front()));
+    ctx.host.add(*tcp_);
+    return {};
+  }
+
+  void start() override { tcp_->start(); }
+  std::uint64_t requests() const override {
+    return static_cast<std::uint64_t>(sum_metric(metrics_, "endhost_web_requests_total"));
+  }
+  std::vector<UnitCounter> counters() const override {
+    std::string text = metrics_.render_prometheus();
+    return {{"requests", static_cast<std::uint64_t>(sum_samples(text, "endhost_web_requests_total"))},
+            {"bytes sent", static_cast<std::uint64_t>(sum_samples(text, "endhost_web_sent_bytes_total"))}};
+  }
+
+ private:
+  core::MetricsRegistry& metrics_;
+  std::unique_ptr<web::WebServer> server_;
+  std::unique_ptr<core::TcpServer> tcp_;
+};
+
+}  // namespace
+
+UnitResult make_web_unit(UnitContext& ctx) {
+  auto unit = std::make_unique<WebUnit>(ctx);
+  if (auto ok = unit->build(ctx); !ok) return Unexpected(ok.error());
+  return std::unique_ptr<Unit>(std::move(unit));
+}
+
+}  // namespace endhost::lab

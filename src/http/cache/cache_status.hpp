@@ -34,6 +34,24 @@ struct CacheStatus {
   std::string_view detail;             // §2.8: free text, e.g. why not stored
 };
 
+// The two shapes of a Cache-Status: answered from the cache, or forwarded to the next hop.
+inline CacheStatus cache_hit(std::int64_t ttl, std::string_view detail = {}) {
+  CacheStatus s;
+  s.hit = true;
+  s.ttl = ttl;
+  s.detail = detail;
+  return s;
+}
+inline CacheStatus cache_forward(Forward fwd, std::optional<unsigned> fwd_status = {},
+                                 std::optional<std::int64_t> ttl = {}, std::string_view detail = {}) {
+  CacheStatus s;
+  s.fwd = fwd;
+  s.fwd_status = fwd_status;
+  s.ttl = ttl;
+  s.detail = detail;
+  return s;
+}
+
 // Appends the list member for cache `name` (an sf-token such as "endhost", or any text, which is then
 // written as an sf-string).
 void append_cache_status(std::string& out, std::string_view name, const CacheStatus& status);

@@ -1,0 +1,119 @@
+#include "http/client/connection_pool.hpp"
+
+#include <sys/socket.h>
+
+#include "core/connection.hpp"
+#include "core/timeout.hpp"
+
+namespace endhost::http {
+
+std::string_view to_string(ClientErrc code) noexcept {
+  switch (code) {
+    case ClientErrc::dns:
+      return "dns";
+    case ClientErrc::connect:
+      return "connect";
+    case ClientErrc::timeout:
+      return "timeout";
+    case ClientErrc::send:
+      return "send";
+    case ClientErrc::protocol:
+      return "protocol";
+    case ClientErrc::closed:
+      return "closed";
+    case ClientErrc::tls:
+      return "tls";
+    case ClientErrc::refused:
+      return "refused";
+  }
+  return "error";
+}
+
+UpstreamConnection::UpstreamConnection(asio::ip::tcp::socket socket, std::string key, std::size_t max_buffer)
+    : socket_(std::move(socket)),
+      key_(std::move(key)),
+      buffer_(max_buffer),
+      deadline_(socket_.get_executor(), socket_) {
+  boost::system::error_code ec;
+  peer_ = core::endpoint_text(socket_.remote_endpoint(ec));
+}
+
+ConnectionPool::ConnectionPool(asio::any_io_executor executor, PoolOptions options)
+    : executor_(std::move(executor)), options_(options) {}
+
+bool ConnectionPool::still_open(UpstreamConnection& c) {
+  // A server closes idle connections when it likes (RFC 9112 §9.5); its FIN is already queued on our side
+  // when that happened. A peek tells without blocking: 0 is the FIN, data is a server talking out of turn.
+  char byte;
+  const ssize_t n = ::recv(c.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && c.buffer().empty();
+}
+
+awaitable<Expected<ConnectionPool::Lease, ClientError>> ConnectionPool::acquire(const std::string& host,
+                                                                                std::uint16_t port,
+                                                                                bool fresh) {
+  std::string key = host + ":" + std::to_string(port);
+  if (!fresh) {
+    auto it = idle_.find(key);
+    const auto now = std::chrono::steady_clock::now();
+    while (it != idle_.end() && !it->second.empty()) {
+      std::unique_ptr<UpstreamConnection> c = std::move(it->second.back());
+      it->second.pop_back();
+      if (now - c->idle_since < options_.idle_timeout && still_open(*c)) {
+        ++stats_.reused;
+        co_return Lease{std::move(c), true};
+      }
+    }
+  }
+  auto opened = co_await open(host, port, std::move(key));
+  if (!opened) co_return Unexpected(opened.error());
+  co_return Lease{std::move(*opened), false};
+}
+
+awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> ConnectionPool::open(
+    const std::string& host, std::uint16_t port, std::string key) {
+  const std::string where =
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  std::vector<asio::ip::tcp::endpoint> endpoints;
+  boost::system::error_code ec;
+  const auto literal = asio::ip::make_address(host, ec);
+  if (!ec) {
+    endpoints.emplace_back(literal, port);  // an IP literal needs no resolver round trip
+  } else {
+    asio::ip::tcp::resolver resolver(executor_);
+    auto resolved = co_await core::with_timeout(
+        resolver.async_resolve(host, std::to_string(port), use_nothrow), options_.connect_timeout);
+    if (!resolved)
+      co_return Unexpected(ClientError{ClientErrc::timeout, "resolving " + host + ": timed out"});
+    auto& [rec, results] = *resolved;
+    if (rec || results.empty())
+      co_return Unexpected(ClientError{
+          ClientErrc::dns, "could not resolve host " + host + (rec ? ": " + rec.message() : std::string())});
+    for (const auto& r : results) endpoints.push_back(r.endpoint());
+  }
+  asio::ip::tcp::socket socket(executor_);
+  auto connected = co_await core::with_timeout(asio::async_connect(socket, endpoints, use_nothrow),
+                                               options_.connect_timeout);
+  if (!connected)
+    co_return Unexpected(ClientError{ClientErrc::timeout, "connect to " + where + ": timed out"});
+  if (auto& [cec, ep] = *connected; cec)
+    co_return Unexpected(ClientError{ClientErrc::connect, "connect to " + where + ": " + cec.message()});
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  ++stats_.opened;
+  co_return std::make_unique<UpstreamConnection>(std::move(socket), std::move(key), options_.max_buffer);
+}
+
+void ConnectionPool::release(std::unique_ptr<UpstreamConnection> c) {
+  if (!c || !c->socket().is_open()) return;
+  c->deadline().expires_never();
+  c->idle_since = std::chrono::steady_clock::now();
+  auto& idle = idle_[c->key()];
+  idle.push_back(std::move(c));
+  while (idle.size() > options_.max_idle_per_host) idle.pop_front();
+}
+
+void ConnectionPool::clear() {
+  idle_.clear();
+}
+
+}  // namespace endhost::http

@@ -1,0 +1,52 @@
+// Everything `endhost proxy serve` can be told, in one value: routing (forward or reverse), which tunnels
+// and PURGEs are allowed, timeouts and limits on both sides, and what the proxy calls itself in Via and
+// Cache-Status.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/asio.hpp"
+#include "core/transcript.hpp"
+#include "http/limits.hpp"
+#include "http/proxy/route.hpp"
+
+namespace endhost::http::proxy {
+
+// An address prefix ("127.0.0.0/8", "::1/128") for allow-lists.
+struct Network {
+  asio::ip::address address;
+  unsigned prefix = 0;
+  bool contains(const asio::ip::address& a) const;
+};
+// Parses "ADDR" or "ADDR/PREFIX"; errors are sentences for the command line.
+Expected<Network, std::string> parse_network(std::string_view text);
+
+struct ProxyConfig {
+  RouteConfig routes;
+  std::vector<PortRange> connect_ports{{443, 443}};  // CONNECT destinations (RFC 9110 §9.3.6)
+  std::vector<Network> purge_from;                   // clients allowed to PURGE (loopback by default)
+  std::string via = "1.1 endhost";                   // our Via entry (RFC 9110 §7.6.3)
+  std::string cache_name = "endhost";                // our Cache-Status name (RFC 9211 §2)
+  bool collapse = true;                              // collapse concurrent misses (docs/internals/cache.md)
+
+  // Client side.
+  std::chrono::milliseconds idle_timeout{60'000};    // between requests on a keep-alive connection
+  std::chrono::milliseconds header_timeout{30'000};  // to receive a whole request head and body
+  std::chrono::milliseconds send_timeout{60'000};    // a client that stops reading is dropped
+  Limits request_limits;                             // request heads and bodies (max_body_size: 413)
+
+  // Upstream side.
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds upstream_timeout{30'000};  // request sent → response head (504 after)
+  std::chrono::milliseconds read_timeout{30'000};      // longest silence inside a response body
+  std::chrono::milliseconds tunnel_idle_timeout{300'000};
+  Limits response_limits = Limits::for_responses();  // upstream heads: over the limit → 502
+
+  core::Transcript client_transcript;    // browser ↔ cache
+  core::Transcript upstream_transcript;  // cache ↔ origin
+};
+
+}  // namespace endhost::http::proxy

@@ -1,0 +1,202 @@
+#include "http/proxy/proxy_server.hpp"
+
+#include <fmt/format.h>
+
+#include "http/proxy/messages.hpp"
+#include "http/proxy/proxy_state.hpp"
+#include "http/proxy/session.hpp"
+#include "http/request_parser.hpp"
+#include "http/serializer.hpp"
+
+namespace endhost::http::proxy {
+
+bool Network::contains(const asio::ip::address& a) const {
+  asio::ip::address addr = a;
+  // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped() && address.is_v4())
+    addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+  if (addr.is_v4() != address.is_v4()) return false;
+  auto bytes_of = [](const asio::ip::address& x) {
+    std::array<unsigned char, 16> b{};
+    if (x.is_v4()) {
+      auto v4 = x.to_v4().to_bytes();
+      std::copy(v4.begin(), v4.end(), b.begin());
+    } else {
+      b = x.to_v6().to_bytes();
+    }
+    return b;
+  };
+  const auto x = bytes_of(addr), n = bytes_of(address);
+  for (unsigned bit = 0; bit < prefix; ++bit) {
+    const unsigned byte = bit / 8, mask = 0x80u >> (bit % 8);
+    if ((x[byte] & mask) != (n[byte] & mask)) return false;
+  }
+  return true;
+}
+
+Expected<Network, std::string> parse_network(std::string_view text) {
+  Network n;
+  std::string_view addr = text;
+  std::optional<unsigned> prefix;
+  if (auto slash = text.find('/'); slash != std::string_view::npos) {
+    addr = text.substr(0, slash);
+    unsigned p = 0;
+    const auto digits = text.substr(slash + 1);
+    if (digits.empty() || digits.size() > 3)
+      return Unexpected("bad prefix length in '" + std::string(text) + "'");
+    for (char c : digits) {
+      if (c < '0' || c > '9') return Unexpected("bad prefix length in '" + std::string(text) + "'");
+      p = p * 10 + static_cast<unsigned>(c - '0');
+    }
+    prefix = p;
+  }
+  boost::system::error_code ec;
+  n.address = asio::ip::make_address(std::string(addr), ec);
+  if (ec) return Unexpected("'" + std::string(addr) + "' is not an IP address");
+  const unsigned max = n.address.is_v4() ? 32 : 128;
+  n.prefix = prefix.value_or(max);
+  if (n.prefix > max)
+    return Unexpected("prefix length over " + std::to_string(max) + " in '" + std::string(text) + "'");
+  return n;
+}
+
+ProxyMetrics::ProxyMetrics(core::MetricsRegistry& r)
+    : requests(r.counter("endhost_proxy_requests_total", "Requests received from clients")),
+      hits(
+          r.counter("endhost_proxy_cache_hits_total", "Requests answered from the cache without the origin")),
+      misses(r.counter("endhost_proxy_cache_misses_total", "Cacheable requests with nothing usable stored")),
+      revalidations(r.counter("endhost_proxy_cache_revalidations_total",
+                              "Stored responses validated by the origin (304 Not Modified)")),
+      refreshes(r.counter("endhost_proxy_cache_refreshes_total",
+                          "Stored responses replaced by a new response while validating")),
+      stale(r.counter("endhost_proxy_cache_stale_total",
+                      "Stale responses served (max-stale, stale-while-revalidate, stale-if-error)")),
+      passes(r.counter("endhost_proxy_passes_total", "Requests forwarded without the cache (method)")),
+      collapsed(r.counter("endhost_proxy_collapsed_total", "Misses answered by another request's fetch")),
+      stored(r.counter("endhost_proxy_cache_stored_total", "Responses written to the cache")),
+      bytes_saved(r.counter("endhost_proxy_bytes_saved_total", "Body bytes served from the cache")),
+      bytes_sent(r.counter("endhost_proxy_bytes_sent_total", "Body bytes sent to clients")),
+      upstream_errors(
+          r.counter("endhost_proxy_upstream_errors_total", "Origin connections or responses that failed")),
+      purges(r.counter("endhost_proxy_purges_total", "PURGE requests")),
+      tunnels(r.counter("endhost_proxy_tunnels_total", "CONNECT tunnels opened")),
+      open_connections(r.gauge("endhost_proxy_open_connections", "Client connections open")) {}
+
+ProxyState::ProxyState(ProxyConfig cfg, cache::Store& s, core::EventLoops& event_loops,
+                       core::MetricsRegistry& reg, core::Logger& logger, AccessLog* access)
+    : config(std::move(cfg)), store(s), registry(reg), log(logger), metrics(reg), access_log(access) {
+  exchange.response_timeout = config.upstream_timeout;
+  exchange.read_timeout = config.read_timeout;
+  exchange.limits = config.response_limits;
+  exchange.transcript = config.upstream_transcript;
+  PoolOptions pool;
+  pool.connect_timeout = config.connect_timeout;
+  for (std::size_t i = 0; i < event_loops.size(); ++i)
+    loops.push_back(std::make_unique<LoopData>(event_loops[i].io().get_executor(), pool));
+}
+
+namespace {
+
+// Flushes one loop's access-log buffer once a second, so lines show up while traffic is light.
+awaitable<void> flush_access_log(AccessLog* log, std::size_t loop) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(1));
+    auto [ec] = co_await timer.async_wait(use_nothrow);
+    if (ec) co_return;
+    log->flush(loop);
+  }
+}
+
+}  // namespace
+
+ProxyServer::ProxyServer(ProxyConfig config, cache::Store& store, core::EventLoops& loops,
+                         core::MetricsRegistry& metrics, core::Logger& log, AccessLog* access_log)
+    : state_(std::make_unique<ProxyState>(std::move(config), store, loops, metrics, log, access_log)) {
+  if (access_log)
+    for (std::size_t i = 0; i < loops.size(); ++i)
+      asio::co_spawn(loops[i].io(), flush_access_log(access_log, i), asio::detached);
+}
+
+ProxyServer::~ProxyServer() = default;
+
+void ProxyServer::flush() {
+  state_->disk.join();
+  for (auto& loop : state_->loops) loop->pool.clear();
+  if (state_->access_log) state_->access_log->flush_all();
+}
+
+awaitable<void> ProxyServer::serve(core::Connection& conn) {
+  Session session(*state_, conn);
+  co_await session.run();
+}
+
+awaitable<void> ProxyServer::refuse(core::Connection& conn) {
+  std::string out;
+  append_simple_response(out, Status::service_unavailable, "too many connections, try again later\n", false,
+                         state_->config.via, {}, {});
+  conn.expires_after(std::chrono::seconds(5));
+  co_await asio::async_write(conn.socket(), asio::buffer(out), use_nothrow);
+}
+
+std::string ProxyServer::metrics_text() const {
+  std::string text = state_->registry.render_prometheus();
+  const auto hits = static_cast<double>(state_->metrics.hits.value());
+  const auto lookups =
+      hits + static_cast<double>(state_->metrics.misses.value() + state_->metrics.revalidations.value() +
+                                 state_->metrics.refreshes.value());
+  text += "# HELP endhost_proxy_cache_hit_ratio Hits over cacheable lookups (hits, misses, validations)\n";
+  text += "# TYPE endhost_proxy_cache_hit_ratio gauge\n";
+  text += fmt::format("endhost_proxy_cache_hit_ratio {:.6f}\n", lookups > 0 ? hits / lookups : 0.0);
+  const cache::StoreStats s = state_->store.stats();
+  text +=
+      "# HELP endhost_proxy_cache_objects Objects in the cache\n# TYPE endhost_proxy_cache_objects gauge\n";
+  text += fmt::format("endhost_proxy_cache_objects {}\n", s.objects);
+  text +=
+      "# HELP endhost_proxy_cache_bytes Bytes of the cache on disk\n# TYPE endhost_proxy_cache_bytes gauge\n";
+  text += fmt::format("endhost_proxy_cache_bytes {}\n", s.bytes);
+  text += "# HELP endhost_proxy_cache_memory_bytes Bytes of bodies in the memory tier\n";
+  text += "# TYPE endhost_proxy_cache_memory_bytes gauge\n";
+  text += fmt::format("endhost_proxy_cache_memory_bytes {}\n", s.memory_bytes);
+  text += "# HELP endhost_proxy_cache_evictions_total Objects evicted to stay within --cache-size\n";
+  text += "# TYPE endhost_proxy_cache_evictions_total counter\n";
+  text += fmt::format("endhost_proxy_cache_evictions_total {}\n", s.evictions);
+  return text;
+}
+
+awaitable<void> ProxyServer::serve_admin(core::Connection& conn) {
+  RequestParser parser;
+  std::string buf;
+  std::array<char, 4096> chunk;
+  conn.expires_after(std::chrono::seconds(10));
+  for (;;) {
+    auto step = parser.parse_head(buf);
+    if (!step) co_return;
+    if (step->progress == Progress::complete) break;
+    if (buf.size() > 16 * 1024) co_return;
+    auto [ec, n] = co_await conn.socket().async_read_some(asio::buffer(chunk), use_nothrow);
+    if (ec) co_return;
+    buf.append(chunk.data(), n);
+  }
+  const RequestHead& head = parser.head();
+  std::string out;
+  const std::string_view path = head.target.substr(0, head.target.find('?'));
+  if (head.method_id != Method::get && head.method_id != Method::head) {
+    append_simple_response(out, Status::method_not_allowed, "GET /metrics\n", false, {}, {}, {});
+  } else if (path == "/metrics") {
+    const std::string body = metrics_text();
+    append_status_line(out, http11, Status::ok);
+    append_field(out, "Content-Type", "text/plain; version=0.0.4");
+    append_field(out, "Content-Length", std::to_string(body.size()));
+    append_field(out, "Cache-Control", "no-store");
+    append_field(out, "Connection", "close");
+    append_end_of_head(out);
+    if (head.method_id == Method::get) out += body;
+  } else {
+    append_simple_response(out, Status::not_found, "the admin listener serves GET /metrics\n", false, {}, {},
+                           {});
+  }
+  co_await asio::async_write(conn.socket(), asio::buffer(out), use_nothrow);
+}
+
+}  // namespace endhost::http::proxy

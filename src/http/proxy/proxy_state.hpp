@@ -1,0 +1,63 @@
+// Internal to the proxy's session code: the state every connection shares (configuration, storage,
+// collapsing, metrics, access log, the disk thread pool) and the state each event loop owns (its
+// connection pool to the origins, its Date cache), so the request path takes no lock of its own.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/asio.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "http/cache/store.hpp"
+#include "http/client/connection_pool.hpp"
+#include "http/client/exchange.hpp"
+#include "http/date.hpp"
+#include "http/proxy/access_log.hpp"
+#include "http/proxy/collapse.hpp"
+#include "http/proxy/proxy_config.hpp"
+
+namespace endhost::http::proxy {
+
+struct ProxyMetrics {
+  explicit ProxyMetrics(core::MetricsRegistry& r);
+  core::Counter& requests;
+  core::Counter& hits;           // answered from the cache without asking the origin
+  core::Counter& misses;         // nothing usable stored: fetched
+  core::Counter& revalidations;  // a stored response validated with a conditional request (304)
+  core::Counter& refreshes;      // a stale response replaced by a new 200 on validation
+  core::Counter& stale;          // served stale (max-stale, stale-while-revalidate, stale-if-error)
+  core::Counter& passes;         // not cacheable by method: forwarded
+  core::Counter& collapsed;      // misses that waited for another request's fetch
+  core::Counter& stored;         // responses written to the cache
+  core::Counter& bytes_saved;    // body bytes served from the cache
+  core::Counter& bytes_sent;     // body bytes sent to clients
+  core::Counter& upstream_errors;
+  core::Counter& purges;
+  core::Counter& tunnels;
+  core::Gauge& open_connections;
+};
+
+struct LoopData {
+  LoopData(asio::any_io_executor executor, const PoolOptions& options) : pool(std::move(executor), options) {}
+  ConnectionPool pool;
+  DateCache dates;
+};
+
+struct ProxyState {
+  ProxyState(ProxyConfig cfg, cache::Store& s, core::EventLoops& loops, core::MetricsRegistry& registry,
+             core::Logger& logger, AccessLog* access);
+
+  ProxyConfig config;
+  cache::Store& store;
+  core::MetricsRegistry& registry;
+  core::Logger& log;
+  ProxyMetrics metrics;
+  AccessLog* access_log;  // null: no access log
+  Flights flights;
+  ExchangeOptions exchange;
+  asio::thread_pool disk{2};  // fsync and rename happen here, never on an event loop
+  std::vector<std::unique_ptr<LoopData>> loops;
+};
+
+}  // namespace endhost::http::proxy

@@ -1,0 +1,83 @@
+#include "http/proxy/route.hpp"
+
+#include <algorithm>
+
+namespace endhost::http::proxy {
+
+std::string host_without_port(std::string_view v) {
+  std::string_view host = v;
+  if (!v.empty() && v.front() == '[') {
+    host = v.substr(1, v.find(']') == std::string_view::npos ? v.size() - 1 : v.find(']') - 1);
+  } else if (auto colon = v.rfind(':'); colon != std::string_view::npos) {
+    host = v.substr(0, colon);
+  }
+  std::string out(host);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+const OriginRule* find_origin(std::string_view host, const RouteConfig& config) noexcept {
+  const OriginRule* fallback = nullptr;
+  for (const OriginRule& rule : config.origins) {
+    if (rule.host.empty()) {
+      if (!fallback) fallback = &rule;
+    } else if (iequals(rule.host, host)) {
+      return &rule;
+    }
+  }
+  return fallback;
+}
+
+Expected<Route, RouteFailure> route_request(const RequestHead& head, const RouteConfig& config) {
+  Route route;
+  if (head.target_form == TargetForm::absolute) {
+    auto url = parse_url(head.target);
+    if (!url) return Unexpected(RouteFailure{Status::bad_request, url.error()});
+    route.target = std::move(*url);
+  } else if (head.target_form == TargetForm::origin) {
+    if (config.mode == ProxyMode::forward)
+      return Unexpected(RouteFailure{Status::bad_request,
+                                     "this is a forward proxy: send requests in absolute form (curl -x)"});
+    // Reverse mode: the client's view of the URI is its Host and path (RFC 9112 §3.3).
+    std::string_view host = head.host;
+    const OriginRule* rule = find_origin(host_without_port(host), config);
+    if (!rule)
+      return Unexpected(RouteFailure{Status::misdirected_request, "no origin is configured for this host"});
+    if (host.empty()) host = rule->origin.authority();
+    auto url = parse_url("http://" + std::string(host) + std::string(head.target));
+    if (!url) return Unexpected(RouteFailure{Status::bad_request, url.error()});
+    route.target = std::move(*url);
+    route.upstream_host = rule->origin.host;
+    route.upstream_port = rule->origin.port;
+    route.host_header = std::string(head.host.empty() ? rule->origin.authority() : head.host);
+    return route;
+  } else {
+    return Unexpected(RouteFailure{Status::bad_request, "this request form cannot be proxied"});
+  }
+
+  // Absolute form.
+  if (route.target.scheme != "http")
+    return Unexpected(RouteFailure{Status::not_implemented,
+                                   "https URLs go through a CONNECT tunnel (curl does this with -x)"});
+  route.host_header = route.target.authority();
+  if (config.mode == ProxyMode::reverse) {
+    // An accelerator only serves its own origins, whatever the client writes in the target.
+    const OriginRule* rule = find_origin(route.target.host, config);
+    if (!rule)
+      return Unexpected(RouteFailure{Status::misdirected_request, "no origin is configured for this host"});
+    route.upstream_host = rule->origin.host;
+    route.upstream_port = rule->origin.port;
+    return route;
+  }
+  const bool allowed = std::any_of(config.forward_ports.begin(), config.forward_ports.end(),
+                                   [&](const PortRange& r) { return r.contains(route.target.port); });
+  if (!allowed)
+    return Unexpected(RouteFailure{Status::forbidden, "port " + std::to_string(route.target.port) +
+                                                          " is not allowed through this proxy"});
+  route.upstream_host = route.target.host;
+  route.upstream_port = route.target.port;
+  return route;
+}
+
+}  // namespace endhost::http::proxy

@@ -1,0 +1,62 @@
+// Where a request goes: the target URI as the client sees it (the cache key, and the base for invalidation)
+// and the upstream to connect to. A forward proxy takes absolute-form requests (RFC 9112 §3.2.2) to any
+// allowed port; a reverse proxy maps the Host of origin-form requests to one of its configured origins.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/expected.hpp"
+#include "http/client/url.hpp"
+#include "http/request_parser.hpp"
+#include "http/status.hpp"
+
+namespace endhost::http::proxy {
+
+enum class ProxyMode : std::uint8_t { forward, reverse };
+
+struct OriginRule {
+  std::string host;  // lower-case Host (without port) this rule serves; "" serves every Host
+  Url origin;        // where requests go: scheme http, host, port (its path is not used)
+};
+
+struct PortRange {
+  std::uint16_t first = 0;
+  std::uint16_t last = 0;
+  bool contains(std::uint16_t p) const noexcept { return p >= first && p <= last; }
+};
+
+struct RouteConfig {
+  ProxyMode mode = ProxyMode::forward;
+  std::vector<OriginRule> origins;  // reverse mode
+  // Forward mode: ports an http:// request may reach. Squid's Safe_ports idea: 80 and the unprivileged
+  // range, so the proxy cannot be used to talk HTTP at SMTP (25), SSH (22) or other internal services.
+  std::vector<PortRange> forward_ports{{80, 80}, {1024, 65535}};
+};
+
+struct Route {
+  Url target;                 // the URI the client asked for
+  std::string upstream_host;  // connect here…
+  std::uint16_t upstream_port = 0;
+  std::string host_header;  // …and send this Host
+};
+
+struct RouteFailure {
+  Status status;
+  std::string reason;  // for the error body and the log
+};
+
+// RFC 9112 §3.2.2: in absolute-form the target's authority replaces Host. Never fails for CONNECT callers:
+// they are routed by the tunnel code.
+Expected<Route, RouteFailure> route_request(const RequestHead& head, const RouteConfig& config);
+
+// The origin rule for a Host (without port, any case): the exact rule, else the default, else nullptr.
+const OriginRule* find_origin(std::string_view host, const RouteConfig& config) noexcept;
+
+// "host" of a Host value "host:port" / "[v6]:port", lower-cased.
+std::string host_without_port(std::string_view host_value);
+
+}  // namespace endhost::http::proxy

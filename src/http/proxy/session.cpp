@@ -1,0 +1,277 @@
+#include "http/proxy/session.hpp"
+
+#include <array>
+
+#include "http/cache/invalidation.hpp"
+#include "http/serializer.hpp"
+
+namespace endhost::http::proxy {
+
+namespace {
+
+// Room for a request head at its limit plus one read.
+constexpr std::size_t kMaxBuffer = 128 * 1024;
+
+}  // namespace
+
+Session::Session(ProxyState& state, core::Connection& conn)
+    : st_(state),
+      conn_(conn),
+      loop_(*state.loops[conn.loop().index() % state.loops.size()]),
+      shard_(conn.loop().index()),
+      in_(std::max<std::size_t>(kMaxBuffer, state.config.request_limits.max_head_bytes + 64 * 1024)),
+      parser_(state.config.request_limits) {
+  out_.reserve(4096);
+}
+
+cache::Time Session::now() const {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+std::string Session::date() {
+  return std::string(loop_.dates.get(std::time(nullptr)));
+}
+
+awaitable<void> Session::run() {
+  const auto& peer = conn_.peer();
+  st_.config.client_transcript.note(peer, "connection opened");
+  st_.metrics.open_connections.add(1, shard_);
+  for (;;) {
+    parser_.reset();
+    body_read_ = false;
+    if (!conn_.begin_idle()) break;
+    conn_.expires_after(st_.config.idle_timeout);
+    const ReadStatus status = co_await read_head();
+    conn_.end_idle();
+    if (status == ReadStatus::closed) break;
+    started_ = std::chrono::steady_clock::now();
+    outcome_ = Outcome{};
+    if (status == ReadStatus::invalid) {
+      // The parser's error says which status (400, 414, 431, 501, 505); the framing is no longer trusted.
+      keep_alive_ = false;
+      outcome_.cache = "ERROR";
+      co_await respond(parse_error_.status, std::string(describe(parse_error_.code)) + "\n");
+      write_access_log(parser_.head(), nullptr);
+      break;
+    }
+    RequestHead head = parser_.head();
+    if (st_.config.client_transcript.enabled())
+      st_.config.client_transcript.client(peer, in_.view().substr(0, head_size_ - 2));
+    keep_alive_ = head.keep_alive;
+    st_.metrics.requests.inc(1, shard_);
+    const bool keep = co_await handle(head);
+    if (!body_read_) in_.consume(head_size_);
+    if (!keep || !keep_alive_ || conn_.draining()) break;
+  }
+  st_.metrics.open_connections.add(-1, shard_);
+  st_.config.client_transcript.note(peer, "connection closed");
+}
+
+awaitable<Session::ReadStatus> Session::read_head() {
+  bool first = in_.empty();
+  for (;;) {
+    if (!in_.empty()) {
+      auto step = parser_.parse_head(in_.view());
+      if (!step) {
+        parse_error_ = step.error();
+        co_return ReadStatus::invalid;
+      }
+      if (step->progress == Progress::complete) {
+        head_size_ = step->consumed;
+        co_return ReadStatus::ok;
+      }
+    }
+    auto space = in_.prepare();
+    if (space.empty()) {
+      parse_error_ = make_error(Errc::head_too_large, Status::request_header_fields_too_large);
+      co_return ReadStatus::invalid;
+    }
+    auto [ec, n] =
+        co_await conn_.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+    if (ec) co_return ReadStatus::closed;
+    in_.commit(n);
+    if (first) {
+      // The client started a request: it now has header_timeout to finish it, however long it idled.
+      first = false;
+      conn_.end_idle();
+      conn_.expires_after(st_.config.header_timeout);
+    }
+  }
+}
+
+void Session::own_head(RequestHead& head) {
+  owned_ = head.to_owned();
+  owned_views_.clear();
+  for (const Field& f : owned_.fields) owned_views_.push_back({f.name, f.value});
+  head.method = owned_.method;
+  head.target = owned_.target;
+  head.fields = FieldsView(owned_views_);
+  head.host = head.fields.get("host").value_or(std::string_view());
+}
+
+awaitable<bool> Session::read_body(std::string& body) {
+  in_.consume(head_size_);
+  body_read_ = true;
+  conn_.expires_after(st_.config.header_timeout);
+  for (;;) {
+    auto step = parser_.parse_body(in_.view());
+    if (!step) {
+      keep_alive_ = false;
+      outcome_.cache = "ERROR";
+      co_await respond(step.error().status, std::string(describe(step.error().code)) + "\n");
+      co_return false;
+    }
+    body.append(step->data);
+    in_.consume(step->consumed);
+    if (step->done) co_return true;
+    if (step->consumed > 0) continue;
+    auto space = in_.prepare();
+    if (space.empty()) co_return false;
+    auto [ec, n] =
+        co_await conn_.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+    if (ec) co_return false;
+    in_.commit(n);
+  }
+}
+
+awaitable<bool> Session::write(std::string_view head, std::string_view body) {
+  conn_.expires_after(st_.config.send_timeout);
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head.size()),
+                                            asio::buffer(body.data(), body.size())};
+  auto [ec, n] = co_await asio::async_write(conn_.socket(), buffers, use_nothrow);
+  co_return !ec;
+}
+
+awaitable<bool> Session::write_chunk(std::string_view data) {
+  if (data.empty()) co_return true;
+  char size_line[24];
+  int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+  conn_.expires_after(st_.config.send_timeout);
+  std::array<asio::const_buffer, 3> buffers{asio::buffer(size_line, static_cast<std::size_t>(len)),
+                                            asio::buffer(data.data(), data.size()), asio::buffer("\r\n", 2)};
+  auto [ec, n] = co_await asio::async_write(conn_.socket(), buffers, use_nothrow);
+  co_return !ec;
+}
+
+awaitable<bool> Session::respond(Status status, std::string_view text, const cache::CacheStatus* cs) {
+  std::string cache_status;
+  if (cs) cache::append_cache_status(cache_status, st_.config.cache_name, *cs);
+  out_.clear();
+  append_simple_response(out_, status, text, keep_alive_, st_.config.via, cache_status, date(),
+                         parser_.head().method_id == Method::head);
+  outcome_.status = to_int(status);
+  if (st_.config.client_transcript.enabled())
+    st_.config.client_transcript.server(conn_.peer(),
+                                        std::string_view(out_).substr(0, out_.find("\r\n\r\n")));
+  const bool ok = co_await write(out_);
+  co_return ok&& keep_alive_;
+}
+
+void Session::write_access_log(const RequestHead& head, const Route* route) {
+  if (!st_.access_log) return;
+  AccessRecord r;
+  r.unix_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  r.client = conn_.peer();
+  r.method = head.method;
+  std::string url = route ? route->target.to_string() : std::string(head.target);
+  r.url = url;
+  r.status = outcome_.status;
+  r.bytes = outcome_.bytes;
+  r.cache_result = outcome_.cache;
+  r.upstream_status = outcome_.upstream_status;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  st_.access_log->write(shard_, r);
+}
+
+awaitable<bool> Session::handle(const RequestHead& original) {
+  RequestHead head = original;
+  if (head.method_id == Method::connect) {
+    const bool keep = co_await handle_connect(head);
+    write_access_log(head, nullptr);
+    co_return keep;
+  }
+  if (head.method == "PURGE") {
+    const bool keep = co_await handle_purge(head);
+    write_access_log(head, nullptr);
+    co_return keep;
+  }
+  // A body must be read before anything else happens on the connection; its bytes may move the head's.
+  std::string body;
+  const bool has_body = !parser_.done();
+  if (has_body) {
+    own_head(head);
+    if (head.expect_continue) {
+      // RFC 9110 §10.1.1: tell the client to send the body we are going to read.
+      if (!co_await write("HTTP/1.1 100 Continue\r\n\r\n")) co_return false;
+    }
+    if (!co_await read_body(body)) co_return false;
+  }
+  auto route = route_request(head, st_.config.routes);
+  if (!route) {
+    outcome_.cache = "ERROR";
+    const bool keep = co_await respond(route.error().status, route.error().reason + "\n");
+    write_access_log(head, nullptr);
+    co_return keep;
+  }
+  bool keep;
+  if ((head.method_id == Method::get || head.method_id == Method::head) && !has_body)
+    keep = co_await handle_cacheable(head, *route);
+  else
+    keep = co_await handle_pass(head, *route, body);
+  write_access_log(head, &*route);
+  co_return keep;
+}
+
+awaitable<bool> Session::handle_purge(const RequestHead& head) {
+  st_.metrics.purges.inc(1, shard_);
+  outcome_.cache = "PURGE";
+  const auto client = conn_.remote().address();
+  bool allowed = false;
+  for (const Network& n : st_.config.purge_from) allowed = allowed || n.contains(client);
+  if (!allowed) co_return co_await respond(Status::forbidden, "PURGE is not allowed from your address\n");
+  auto route = route_request(head, st_.config.routes);
+  if (!route) co_return co_await respond(route.error().status, route.error().reason + "\n");
+  const std::size_t removed = st_.store.remove(cache::cache_key(route->target));
+  if (removed == 0)
+    co_return co_await respond(Status::not_found, "not in the cache: " + route->target.to_string() + "\n");
+  co_return co_await respond(
+      Status::ok, "purged " + std::to_string(removed) + " object(s) for " + route->target.to_string() + "\n");
+}
+
+awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route, std::string_view body) {
+  st_.metrics.passes.inc(1, shard_);
+  outcome_.cache = "PASS";
+  std::string request;
+  UpstreamRequest up;
+  up.method = head.method;
+  up.route = &route;
+  up.client_fields = head.fields;
+  up.body = body;
+  up.via = st_.config.via;
+  append_upstream_request(request, up);
+  Exchange ex(loop_.pool, st_.exchange);
+  // RFC 9110 §9.2.2: only idempotent requests may be retried on a fresh connection.
+  const bool idempotent = cache::is_safe_method(head.method) || head.method_id == Method::put ||
+                          head.method_id == Method::delete_;
+  auto started =
+      co_await ex.start(route.upstream_host, route.upstream_port, request, head.method_id, idempotent);
+  if (!started) {
+    st_.metrics.upstream_errors.inc(1, shard_);
+    const cache::CacheStatus cs =
+        cache::cache_forward(cache::Forward::method, {}, {}, to_string(started.error().code));
+    const Status status =
+        started.error().code == ClientErrc::timeout ? Status::gateway_timeout : Status::bad_gateway;
+    co_return co_await respond(status, started.error().message + "\n", &cs);
+  }
+  // RFC 9111 §4.4: a successful unsafe request makes what we hold for its URI (and same-origin Location and
+  // Content-Location) stale.
+  for (const std::string& key :
+       cache::invalidated_keys(head.method, ex.head().status, route.target, ex.head().fields))
+    st_.store.remove(key);
+  FlightGuard none;
+  co_return co_await forward_response(head, ex, cache::Forward::method, none, now(), nullptr, false);
+}
+
+}  // namespace endhost::http::proxy

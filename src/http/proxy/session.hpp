@@ -1,0 +1,110 @@
+// Internal to the proxy: one client connection. Reads requests (pipelined ones in order), routes each, and
+// answers it from the cache, through the origin, through a CONNECT tunnel, or with an error of its own. The
+// cache path (RFC 9111) is in session_cache.cpp, tunnels in tunnel.cpp, the rest in session.cpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/asio.hpp"
+#include "core/connection.hpp"
+#include "http/cache/cache_control.hpp"
+#include "http/cache/cache_status.hpp"
+#include "http/cache/store.hpp"
+#include "http/client/byte_buffer.hpp"
+#include "http/client/exchange.hpp"
+#include "http/proxy/collapse.hpp"
+#include "http/proxy/messages.hpp"
+#include "http/proxy/proxy_state.hpp"
+#include "http/request_parser.hpp"
+
+namespace endhost::http::proxy {
+
+class Session {
+ public:
+  Session(ProxyState& state, core::Connection& conn);
+  awaitable<void> run();
+
+ private:
+  enum class ReadStatus { ok, closed, invalid };
+
+  // What the access log says about the request being handled.
+  struct Outcome {
+    std::string_view cache = "-";
+    unsigned status = 0;
+    unsigned upstream_status = 0;
+    std::uint64_t bytes = 0;
+  };
+
+  // --- session.cpp ---
+  awaitable<ReadStatus> read_head();
+  awaitable<bool> read_body(std::string& body);
+  awaitable<bool> write(std::string_view head, std::string_view body = {});
+  awaitable<bool> write_chunk(std::string_view data);
+  // A short text/plain response of our own (errors, PURGE). Returns whether the connection stays open.
+  awaitable<bool> respond(Status status, std::string_view text, const cache::CacheStatus* cs = nullptr);
+  awaitable<bool> handle(const RequestHead& head);
+  awaitable<bool> handle_purge(const RequestHead& head);
+  awaitable<bool> handle_pass(const RequestHead& head, const Route& route, std::string_view body);
+  void own_head(RequestHead& head);  // re-points `head` at owned copies before the buffer may move
+  void write_access_log(const RequestHead& head, const Route* route);
+  std::string date();
+  cache::Time now() const;
+
+  // --- session_cache.cpp ---
+  awaitable<bool> handle_cacheable(const RequestHead& head, const Route& route);
+  awaitable<bool> serve_hit(const RequestHead& head, const cache::Found& found, cache::CacheStatus cs,
+                            bool omit_no_cache_fields);
+  awaitable<bool> fetch(const RequestHead& head, const Route& route, cache::Forward fwd,
+                        const cache::Found* stored, FlightGuard guard, const cache::CacheControl& req_cc);
+  // Sends an upstream response downstream, storing it when allowed (`may_store`). Consumes the exchange.
+  awaitable<bool> forward_response(const RequestHead& head, Exchange& ex, cache::Forward fwd,
+                                   FlightGuard& guard, cache::Time request_time,
+                                   const cache::CacheControl* req_cc, bool may_store);
+
+  // --- tunnel.cpp ---
+  awaitable<bool> handle_connect(const RequestHead& head);
+
+  ProxyState& st_;
+  core::Connection& conn_;
+  LoopData& loop_;
+  std::size_t shard_;
+  ByteBuffer in_;
+  RequestParser parser_;
+  std::string out_;
+  std::string key_;
+  std::size_t head_size_ = 0;
+  Error parse_error_{};
+  bool body_read_ = false;  // the request body was consumed from in_ (so was the head)
+  bool keep_alive_ = true;
+  Outcome outcome_;
+  std::chrono::steady_clock::time_point started_;
+  Request owned_;  // the request head, copied when its bytes may move (requests with a body)
+  std::vector<FieldView> owned_views_;
+};
+
+// Whether and how an upstream response to a GET is stored: a writer ready for its body, or why not (the
+// Cache-Status detail). Decided from the head alone (RFC 9111 §3), before any body byte is forwarded.
+struct StorePlan {
+  cache::ObjectWriter writer;
+  bool storing = false;
+  std::string not_stored;
+};
+StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_fields,
+                     const cache::CacheControl& req_cc, const ResponseHead& rh, cache::Time request_time,
+                     cache::Time response_time, std::string_view date);
+
+// Finish a stored object on the disk pool (fsync and rename block) while the calling coroutine waits.
+awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter writer, std::size_t shard);
+awaitable<cache::ObjectPtr> freshen_on_disk(ProxyState& st, cache::ObjectPtr old, cache::ObjectMeta meta);
+
+// A stale response may be refreshed in the background while it is served (RFC 5861 §3). Runs on the
+// caller's loop, detached from any client connection; collapsed with any fetch of the same key.
+void spawn_background_revalidation(ProxyState& state, LoopData& loop, Route route, Request request,
+                                   cache::ObjectPtr stored);
+
+}  // namespace endhost::http::proxy

@@ -1,0 +1,502 @@
+// The cache path of a session: GET and HEAD answered from the store when RFC 9111 allows it, validated with
+// a conditional request when it does not, fetched (collapsed with concurrent misses) and stored otherwise.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "http/cache/entry.hpp"
+#include "http/cache/hop_by_hop.hpp"
+#include "http/cache/invalidation.hpp"
+#include "http/cache/range.hpp"
+#include "http/cache/reuse.hpp"
+#include "http/cache/storability.hpp"
+#include "http/cache/validation.hpp"
+#include "http/field_value.hpp"
+#include "http/proxy/file_send.hpp"
+#include "http/proxy/session.hpp"
+#include "http/serializer.hpp"
+
+namespace endhost::http::proxy {
+
+namespace {
+
+using cache::CacheStatus;
+using cache::Forward;
+
+// Reads a small stored body into memory (then kept in the memory tier).
+bool read_file_range(const cache::Object& o, std::string& out) {
+  const int fd = ::open(o.path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  out.resize(o.body_size());
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n =
+        ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(o.body_offset() + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return done == out.size();
+}
+
+// Fields of a stored object as sent with a partial or 304 response, or with qualified no-cache fields left
+// out: everything but the ones listed.
+bool has_conditional(FieldsView fields) {
+  return fields.contains("if-none-match") || fields.contains("if-modified-since");
+}
+
+}  // namespace
+
+awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter writer, std::size_t shard) {
+  // fsync and rename block: they run on the disk pool while this coroutine waits.
+  auto result = co_await asio::co_spawn(
+      st.disk,
+      [&]() -> awaitable<Expected<cache::ObjectPtr, std::string>> {
+        co_return st.store.commit(std::move(writer));
+      },
+      asio::use_awaitable);
+  if (!result) {
+    st.log.warn("cache write failed", {{"error", result.error()}});
+    co_return nullptr;
+  }
+  st.metrics.stored.inc(1, shard);
+  co_return *result;
+}
+
+awaitable<cache::ObjectPtr> freshen_on_disk(ProxyState& st, cache::ObjectPtr old, cache::ObjectMeta meta) {
+  auto result = co_await asio::co_spawn(
+      st.disk,
+      [&]() -> awaitable<Expected<cache::ObjectPtr, std::string>> {
+        co_return st.store.freshen(old, std::move(meta));
+      },
+      asio::use_awaitable);
+  if (!result) {
+    st.log.warn("cache update failed", {{"error", result.error()}});
+    co_return nullptr;
+  }
+  co_return *result;
+}
+
+StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_fields,
+                     const cache::CacheControl& req_cc, const ResponseHead& rh, cache::Time request_time,
+                     cache::Time response_time, std::string_view date) {
+  StorePlan plan;
+  const cache::CacheControl res_cc = cache::parse_cache_control(rh.fields);
+  const cache::VarySpec vary = cache::parse_vary(rh.fields);
+  const cache::StoreVerdict verdict =
+      cache::can_store({Method::get, &req_cc, request_fields.contains("authorization"), rh.status, &res_cc,
+                        rh.fields.contains("expires"), vary.star});
+  if (verdict != cache::StoreVerdict::store) {
+    plan.not_stored = cache::to_string(verdict);
+    return plan;
+  }
+  cache::ObjectMeta meta;
+  meta.key = key;
+  meta.variant = cache::secondary_key(vary, request_fields);
+  meta.request_time = request_time;
+  meta.response_time = response_time;
+  meta.status = rh.status;
+  meta.reason = std::string(rh.reason);
+  meta.fields = Fields(rh.fields);
+  cache::remove_hop_by_hop(meta.fields);
+  // The stored body is decoded; its length is added when it is served.
+  meta.fields.erase("content-length");
+  // RFC 9111 §5.2.2.7: a shared cache must not store the fields named by private="…".
+  for (const std::string& name : res_cc.private_fields) meta.fields.erase(name);
+  // RFC 9110 §6.6.1: a cache adds the Date the origin left out.
+  if (!meta.fields.contains("date")) meta.fields.add("Date", date);
+  const cache::EntryInfo info = cache::analyze_response(rh.status, meta.fields, meta.request_time,
+                                                        meta.response_time, st.store.options().heuristic);
+  if (!cache::worth_storing(info)) {
+    plan.not_stored = "no-freshness";
+    return plan;
+  }
+  std::optional<std::uint64_t> length;
+  if (rh.framing.kind == BodyKind::length) length = rh.framing.length;
+  auto begun = st.store.begin(std::move(meta), length);
+  if (!begun) {
+    plan.not_stored = begun.error() == "larger than the object size limit" ? "too-large" : "store-error";
+    return plan;
+  }
+  plan.writer = std::move(*begun);
+  plan.storing = true;
+  return plan;
+}
+
+awaitable<bool> Session::handle_cacheable(const RequestHead& head, const Route& route) {
+  key_ = cache::cache_key(route.target);
+  const cache::CacheControl req_cc = cache::parse_cache_control(head.fields);
+  const cache::Time t = now();
+  cache::Found found = st_.store.find(key_, head.fields);
+  if (found.object) {
+    const cache::ReuseDecision d = cache::decide_reuse(found.object->info(), req_cc, t);
+    switch (d.action) {
+      case cache::Reuse::fresh:
+        st_.metrics.hits.inc(1, shard_);
+        outcome_.cache = "HIT";
+        co_return co_await serve_hit(head, found, cache::cache_hit(d.ttl.count()), true);
+      case cache::Reuse::stale_ok:
+        st_.metrics.stale.inc(1, shard_);
+        outcome_.cache = "STALE";
+        co_return co_await serve_hit(head, found, cache::cache_hit(d.ttl.count(), "max-stale"), true);
+      case cache::Reuse::stale_revalidate:
+        st_.metrics.stale.inc(1, shard_);
+        outcome_.cache = "STALE";
+        if (!st_.flights.active(key_))
+          spawn_background_revalidation(st_, loop_, route, head.to_owned(), found.object);
+        co_return co_await serve_hit(head, found, cache::cache_hit(d.ttl.count(), "stale-while-revalidate"),
+                                     true);
+      case cache::Reuse::validate:
+        break;
+    }
+    if (req_cc.only_if_cached) {
+      // RFC 9111 §5.2.1.7: what we hold needs the origin, which the client forbade.
+      outcome_.cache = "MISS";
+      const CacheStatus cs = cache::cache_forward(Forward::stale, {}, {}, "only-if-cached");
+      co_return co_await respond(Status::gateway_timeout,
+                                 "the cached response needs validation (only-if-cached)\n", &cs);
+    }
+    const Forward fwd =
+        req_cc.no_cache || req_cc.max_age || req_cc.min_fresh ? Forward::request : Forward::stale;
+    FlightGuard guard;
+    co_return co_await fetch(head, route, fwd, &found, std::move(guard), req_cc);
+  }
+  if (req_cc.only_if_cached) {
+    outcome_.cache = "MISS";
+    const CacheStatus cs = cache::cache_forward(Forward::uri_miss, {}, {}, "only-if-cached");
+    co_return co_await respond(Status::gateway_timeout, "not in the cache (only-if-cached)\n", &cs);
+  }
+  const Forward fwd = found.uri_known ? Forward::vary_miss : Forward::uri_miss;
+  FlightGuard guard;
+  if (st_.config.collapse && head.method_id == Method::get) {
+    bool leader = false;
+    auto flight = st_.flights.join(key_, leader);
+    if (leader) {
+      guard = FlightGuard(st_.flights, std::move(flight));
+    } else {
+      // Another request is fetching this URI: wait for it, then look again.
+      co_await Flights::wait(std::move(flight), st_.config.upstream_timeout + st_.config.read_timeout);
+      cache::Found again = st_.store.find(key_, head.fields);
+      if (again.object) {
+        const cache::ReuseDecision d = cache::decide_reuse(again.object->info(), req_cc, now());
+        if (d.action == cache::Reuse::fresh || d.action == cache::Reuse::stale_ok) {
+          st_.metrics.hits.inc(1, shard_);
+          st_.metrics.collapsed.inc(1, shard_);
+          outcome_.cache = "HIT";
+          CacheStatus cs = cache::cache_hit(d.ttl.count());
+          cs.collapsed = true;
+          co_return co_await serve_hit(head, again, cs, true);
+        }
+      }
+      // Not storable (or not for us, Vary): go to the origin ourselves.
+    }
+  }
+  co_return co_await fetch(head, route, fwd, nullptr, std::move(guard), req_cc);
+}
+
+awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& found, CacheStatus cs,
+                                   bool omit_no_cache_fields) {
+  const cache::Object& obj = *found.object;
+  const cache::EntryInfo& info = obj.info();
+  const cache::Time t = now();
+  const std::int64_t age = cache::age_at(info, t).count();
+  const bool head_only = head.method_id == Method::head;
+  std::string cache_status;
+  cache::append_cache_status(cache_status, st_.config.cache_name, cs);
+  const std::vector<std::string>* omit =
+      omit_no_cache_fields && !info.cc.no_cache_fields.empty() ? &info.cc.no_cache_fields : nullptr;
+  out_.clear();
+
+  // RFC 9111 §4.3.2: a client's own conditional request is answered from the stored response.
+  if (info.status == Status::ok && has_conditional(head.fields) &&
+      cache::client_not_modified(head.fields, obj.meta().fields, t)) {
+    const Fields nm = cache::not_modified_fields(obj.meta().fields);
+    DownstreamHead dh;
+    dh.status = Status::not_modified;
+    dh.owned_fields = &nm;
+    dh.has_body = false;
+    dh.client_version = head.version;
+    dh.keep_alive = keep_alive_;
+    dh.via = st_.config.via;
+    dh.cache_status = cache_status;
+    dh.age = age;
+    dh.omit = omit;
+    keep_alive_ = append_downstream_head(out_, dh).keep_alive;
+    outcome_.status = 304;
+    co_return co_await write(out_) && keep_alive_;
+  }
+
+  // RFC 9110 §14: one range of a complete stored 200.
+  cache::RangeDecision range;
+  if (head.method_id == Method::get && info.status == Status::ok) {
+    if (auto r = head.fields.get("range");
+        r && cache::if_range_allows(head.fields.get("if-range"), obj.meta().fields))
+      range = cache::evaluate_range(r, obj.body_size());
+  }
+  std::uint64_t offset = 0, count = obj.body_size();
+  if (range.kind == cache::RangeKind::unsatisfiable) {
+    outcome_.status = 416;
+    append_status_line(out_, http11, Status::range_not_satisfiable);
+    append_field(out_, "Content-Range", cache::content_range(range, obj.body_size()));
+    append_field(out_, "Content-Length", "0");
+    append_field(out_, "Via", st_.config.via);
+    append_field(out_, "Cache-Status", cache_status);
+    if (!keep_alive_) append_field(out_, "Connection", "close");
+    append_end_of_head(out_);
+    co_return co_await write(out_) && keep_alive_;
+  }
+  if (range.kind == cache::RangeKind::partial || omit) {
+    Fields fields = obj.meta().fields;
+    Status status = info.status;
+    if (range.kind == cache::RangeKind::partial) {
+      status = Status::partial_content;
+      offset = range.range.first;
+      count = range.range.size();
+      fields.erase("content-range");
+      fields.add("Content-Range", cache::content_range(range, obj.body_size()));
+    }
+    DownstreamHead dh;
+    dh.status = status;
+    dh.reason = status == info.status ? std::string_view(obj.meta().reason) : std::string_view();
+    dh.owned_fields = &fields;
+    dh.has_body = !head_only;
+    dh.length = count;
+    dh.client_version = head.version;
+    dh.keep_alive = keep_alive_;
+    dh.via = st_.config.via;
+    dh.cache_status = cache_status;
+    dh.age = age;
+    dh.omit = omit;
+    keep_alive_ = append_downstream_head(out_, dh).keep_alive;
+    outcome_.status = to_int(status);
+  } else {
+    // The hot path: the stored head as it was serialized once, plus what changes per response.
+    out_ += obj.head();
+    append_field(out_, "Content-Length", std::to_string(count));
+    append_field(out_, "Age", std::to_string(age));
+    append_field(out_, "Via", st_.config.via);
+    append_field(out_, "Cache-Status", cache_status);
+    if (!keep_alive_)
+      append_field(out_, "Connection", "close");
+    else if (head.version < http11)
+      append_field(out_, "Connection", "keep-alive");
+    append_end_of_head(out_);
+    outcome_.status = to_int(info.status);
+  }
+  if (st_.config.client_transcript.enabled())
+    st_.config.client_transcript.server(conn_.peer(), std::string_view(out_).substr(0, out_.size() - 4));
+  if (head_only) co_return co_await write(out_) && keep_alive_;
+
+  if (cs.hit) st_.metrics.bytes_saved.inc(count, shard_);
+  st_.metrics.bytes_sent.inc(count, shard_);
+  outcome_.bytes = count;
+  if (found.memory_body) {
+    co_return co_await write(out_, std::string_view(*found.memory_body).substr(offset, count)) && keep_alive_;
+  }
+  if (obj.body_size() <= st_.store.options().memory_object_max) {
+    // Small: read it once and keep it in the memory tier, so the next hit skips the file.
+    std::string body;
+    if (!read_file_range(obj, body)) {
+      st_.store.remove(found.object);
+      keep_alive_ = false;
+      co_return co_await respond(Status::internal_server_error, "the cached object could not be read\n");
+    }
+    const bool ok = co_await write(out_, std::string_view(body).substr(offset, count));
+    st_.store.remember(found.object, std::move(body));
+    co_return ok&& keep_alive_;
+  }
+  const int fd = ::open(obj.path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    st_.store.remove(found.object);
+    keep_alive_ = false;
+    co_return co_await respond(Status::internal_server_error, "the cached object could not be read\n");
+  }
+  bool ok = co_await write(out_);
+  if (ok) {
+    conn_.expires_after(st_.config.send_timeout);
+    ok = co_await send_file(conn_.socket(), fd, obj.body_offset() + offset, count);
+  }
+  ::close(fd);
+  co_return ok&& keep_alive_;
+}
+
+awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forward fwd,
+                               const cache::Found* stored, FlightGuard guard,
+                               const cache::CacheControl& req_cc) {
+  const bool revalidating = stored && stored->object;
+  Fields validators;
+  if (revalidating) cache::add_validators(validators, stored->object->meta().fields);
+  std::string request;
+  UpstreamRequest up;
+  up.method = head.method;
+  up.route = &route;
+  up.client_fields = head.fields;
+  up.via = st_.config.via;
+  up.extra = revalidating ? &validators : nullptr;
+  up.drop_conditionals = revalidating;
+  append_upstream_request(request, up);
+
+  const cache::Time request_time = now();
+  Exchange ex(loop_.pool, st_.exchange);
+  auto started = co_await ex.start(route.upstream_host, route.upstream_port, request, head.method_id, true);
+  if (!started) {
+    st_.metrics.upstream_errors.inc(1, shard_);
+    guard.finish();
+    if (revalidating && cache::may_serve_stale_on_error(stored->object->info(), req_cc, now())) {
+      // RFC 5861 §4: the origin is down; a stale copy is better than an error.
+      st_.metrics.stale.inc(1, shard_);
+      outcome_.cache = "STALE";
+      co_return co_await serve_hit(
+          head, *stored,
+          cache::cache_forward(Forward::stale, {}, cache::ttl_at(stored->object->info(), now()).count(),
+                               "stale-if-error"),
+          true);
+    }
+    outcome_.cache = revalidating ? "REFRESH" : "MISS";
+    const Status status =
+        started.error().code == ClientErrc::timeout ? Status::gateway_timeout : Status::bad_gateway;
+    const CacheStatus cs = cache::cache_forward(fwd, {}, {}, to_string(started.error().code));
+    st_.log.info("upstream failed", {{"url", key_}, {"error", started.error().message}});
+    co_return co_await respond(status, started.error().message + "\n", &cs);
+  }
+  const ResponseHead& rh = ex.head();
+  const unsigned code = to_int(rh.status);
+  outcome_.upstream_status = code;
+
+  if (revalidating && rh.status == Status::not_modified) {
+    const cache::ObjectPtr old = stored->object;
+    if (cache::not_modified_selects(old->meta().fields, rh.fields)) {
+      // RFC 9111 §4.3.4: freshen the stored response with the 304's fields and serve it.
+      cache::ObjectMeta meta = old->meta();
+      meta.fields = cache::freshen_fields(old->meta().fields, rh.fields);
+      if (!meta.fields.contains("date")) meta.fields.add("Date", date());
+      meta.request_time = request_time;
+      meta.response_time = now();
+      ex.finish();
+      st_.metrics.revalidations.inc(1, shard_);
+      outcome_.cache = "REVALIDATED";
+      co_await freshen_on_disk(st_, old, std::move(meta));
+      guard.finish();
+      cache::Found f = st_.store.find(key_, head.fields);
+      if (!f.object) f = *stored;  // the update failed (logged): the old copy was just validated anyway
+      const CacheStatus cs = cache::cache_forward(fwd, 304, cache::ttl_at(f.object->info(), now()).count());
+      co_return co_await serve_hit(head, f, cs, true);
+    }
+    // The 304 is about another representation than ours: ours is unusable, so ask again without validators.
+    ex.finish();
+    st_.store.remove(old);
+    co_return co_await fetch(head, route, fwd, nullptr, std::move(guard), req_cc);
+  }
+  if (revalidating && code >= 500 && cache::may_serve_stale_on_error(stored->object->info(), req_cc, now())) {
+    ex.abandon();
+    guard.finish();
+    st_.metrics.stale.inc(1, shard_);
+    outcome_.cache = "STALE";
+    co_return co_await serve_hit(
+        head, *stored,
+        cache::cache_forward(Forward::stale, code, cache::ttl_at(stored->object->info(), now()).count(),
+                             "stale-if-error"),
+        true);
+  }
+  if (revalidating) {
+    st_.metrics.refreshes.inc(1, shard_);
+    outcome_.cache = "REFRESH";
+  } else {
+    st_.metrics.misses.inc(1, shard_);
+    outcome_.cache = "MISS";
+  }
+  co_return co_await forward_response(head, ex, fwd, guard, request_time, &req_cc, true);
+}
+
+awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex, Forward fwd,
+                                          FlightGuard& guard, cache::Time request_time,
+                                          const cache::CacheControl* req_cc, bool may_store) {
+  const ResponseHead& rh = ex.head();
+  const Status status = rh.status;
+  const bool head_only = head.method_id == Method::head;
+  outcome_.upstream_status = to_int(status);
+
+  // Decide whether to store, from the head alone (RFC 9111 §3).
+  const std::string d = date();
+  StorePlan plan;
+  if (may_store && req_cc && head.method_id == Method::get && !head.fields.contains("range"))
+    plan = plan_store(st_, key_, head.fields, *req_cc, rh, request_time, now(), d);
+  cache::ObjectWriter writer = std::move(plan.writer);
+  bool storing = plan.storing;
+  const std::string not_stored = std::move(plan.not_stored);
+  // Followers waiting for this fetch: nothing will be stored, so they go to the origin themselves now.
+  if (!storing) guard.finish();
+
+  std::string cache_status;
+  CacheStatus cs = cache::cache_forward(fwd, to_int(status), {}, not_stored);
+  cs.stored = storing;
+  cache::append_cache_status(cache_status, st_.config.cache_name, cs);
+  std::optional<std::uint64_t> length;
+  if (rh.framing.kind == BodyKind::length) length = rh.framing.length;
+  if (head_only || rh.framing.kind == BodyKind::none) {
+    // No body follows; a HEAD response keeps the length it announced.
+    if (auto cl = content_length(rh.fields); cl && *cl) length = **cl;
+  }
+  DownstreamHead dh;
+  dh.status = status;
+  dh.reason = rh.reason;
+  dh.fields = rh.fields;
+  dh.has_body = !head_only && rh.framing.kind != BodyKind::none;
+  dh.length = length;
+  dh.client_version = head.version;
+  dh.keep_alive = keep_alive_;
+  dh.via = st_.config.via;
+  dh.cache_status = cache_status;
+  dh.date = d;
+  out_.clear();
+  const HeadResult hr = append_downstream_head(out_, dh);
+  keep_alive_ = hr.keep_alive;
+  outcome_.status = to_int(status);
+  if (st_.config.client_transcript.enabled())
+    st_.config.client_transcript.server(conn_.peer(), std::string_view(out_).substr(0, out_.size() - 4));
+  bool client_ok = co_await write(out_);
+
+  std::uint64_t sent = 0;
+  for (;;) {
+    auto piece = co_await ex.read_body();
+    if (!piece) {
+      // The origin failed inside the body: nothing is stored, and the client must see a broken response
+      // (a short Content-Length body or a chunked body without its last chunk), so the connection closes.
+      st_.metrics.upstream_errors.inc(1, shard_);
+      st_.log.info("upstream failed inside the body", {{"url", key_}, {"error", piece.error().message}});
+      writer.abort();
+      guard.finish();
+      outcome_.bytes = sent;
+      keep_alive_ = false;
+      co_return false;
+    }
+    if (!piece->data.empty()) {
+      if (storing && !writer.append(piece->data)) {
+        storing = false;
+        writer.abort();
+        guard.finish();
+      }
+      if (client_ok) {
+        client_ok = hr.framing == BodyFraming::chunked ? co_await write_chunk(piece->data)
+                                                       : co_await write(piece->data);
+        if (client_ok) sent += piece->data.size();
+      }
+      // A client that left is no reason to stop filling the cache, but nothing else is.
+      if (!client_ok && !storing) {
+        ex.abandon();
+        outcome_.bytes = sent;
+        co_return false;
+      }
+    }
+    if (piece->done) break;
+  }
+  ex.finish();
+  if (client_ok && hr.framing == BodyFraming::chunked) client_ok = co_await write("0\r\n\r\n");
+  st_.metrics.bytes_sent.inc(sent, shard_);
+  outcome_.bytes = sent;
+  if (storing) co_await commit_on_disk(st_, std::move(writer), shard_);
+  guard.finish();
+  co_return client_ok&& keep_alive_&& hr.framing != BodyFraming::close;
+}
+
+}  // namespace endhost::http::proxy

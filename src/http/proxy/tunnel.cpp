@@ -1,0 +1,93 @@
+// CONNECT (RFC 9110 §9.3.6): a forward proxy opens a TCP connection to host:port, answers 2xx, and then
+// relays bytes both ways without looking at them (HTTPS through the proxy). Only to allowed ports: an open
+// CONNECT proxy would let anyone reach SMTP or SSH servers through it.
+#include <algorithm>
+#include <array>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include "core/host_port.hpp"
+#include "http/proxy/session.hpp"
+
+namespace endhost::http::proxy {
+
+namespace {
+
+// Copies `from` → `to` until EOF or an error. On EOF the other direction may still carry data, so only our
+// sending half to `to` is shut down; on an error both sockets close, which ends the other pump too. Each
+// transfer in either direction pushes both deadlines back: an idle tunnel is one where nothing moves.
+awaitable<std::uint64_t> pump(asio::ip::tcp::socket& from, asio::ip::tcp::socket& to,
+                              core::Connection& client, SocketDeadline& upstream_deadline,
+                              std::chrono::milliseconds idle) {
+  std::array<char, 16 * 1024> buf;
+  std::uint64_t total = 0;
+  for (;;) {
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), use_nothrow);
+    if (n > 0) {
+      client.expires_after(idle);
+      upstream_deadline.expires_after(idle);
+      auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.data(), n), use_nothrow);
+      total += w;
+      if (wec) ec = wec;
+    }
+    boost::system::error_code ignored;
+    if (ec == asio::error::eof) {
+      to.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      co_return total;
+    }
+    if (ec) {
+      from.close(ignored);
+      to.close(ignored);
+      co_return total;
+    }
+  }
+}
+
+}  // namespace
+
+awaitable<bool> Session::handle_connect(const RequestHead& head) {
+  using namespace asio::experimental::awaitable_operators;
+  outcome_.cache = "TUNNEL";
+  keep_alive_ = false;  // whatever happens, this connection is not an HTTP connection afterwards
+  if (st_.config.routes.mode == ProxyMode::reverse)
+    co_return co_await respond(Status::method_not_allowed, "CONNECT is for forward proxies\n");
+  auto target = core::parse_host_port(head.target);
+  if (!target) co_return co_await respond(Status::bad_request, target.error() + "\n");
+  const bool allowed = std::any_of(st_.config.connect_ports.begin(), st_.config.connect_ports.end(),
+                                   [&](const PortRange& r) { return r.contains(target->port); });
+  if (!allowed)
+    co_return co_await respond(Status::forbidden, "CONNECT to port " + std::to_string(target->port) +
+                                                      " is not allowed (see --connect-port)\n");
+  st_.metrics.tunnels.inc(1, shard_);
+  auto lease = co_await loop_.pool.acquire(target->host, target->port, true);
+  if (!lease) {
+    st_.metrics.upstream_errors.inc(1, shard_);
+    const Status status =
+        lease.error().code == ClientErrc::timeout ? Status::gateway_timeout : Status::bad_gateway;
+    co_return co_await respond(status, lease.error().message + "\n");
+  }
+  UpstreamConnection& up = *lease->connection;
+  st_.config.upstream_transcript.note(up.peer(), "tunnel opened for " + conn_.peer());
+  outcome_.status = 200;
+  if (!co_await write("HTTP/1.1 200 Connection Established\r\n\r\n")) co_return false;
+  // Bytes the client sent after the CONNECT head (a TLS ClientHello sent eagerly) go first.
+  in_.consume(head_size_);
+  body_read_ = true;
+  if (!in_.empty()) {
+    auto [ec, n] =
+        co_await asio::async_write(up.socket(), asio::buffer(in_.view().data(), in_.size()), use_nothrow);
+    if (ec) co_return false;
+    in_.clear();
+  }
+  const auto idle = st_.config.tunnel_idle_timeout;
+  conn_.expires_after(idle);
+  up.deadline().expires_after(idle);
+  auto [down, upb] = co_await (pump(conn_.socket(), up.socket(), conn_, up.deadline(), idle) &&
+                               pump(up.socket(), conn_.socket(), conn_, up.deadline(), idle));
+  outcome_.bytes = upb;
+  st_.config.upstream_transcript.note(up.peer(), "tunnel closed: " + std::to_string(down) + " bytes up, " +
+                                                     std::to_string(upb) + " bytes down");
+  co_return false;
+}
+
+}  // namespace endhost::http::proxy

@@ -52,27 +52,30 @@ awaitable<Expected<Bytes, std::string>> exchange_udp(asio::ip::udp::endpoint ser
   asio::ip::udp::socket socket(ex);
   boost::system::error_code ec;
   socket.open(server.protocol(), ec);
-  // Port 0: the kernel picks a random ephemeral port, one more thing a spoofer must guess.
+  // Port 0: the kernel picks a random ephemeral port, one more thing a spoofer must guess. Connecting makes
+  // the kernel drop datagrams from any other source and report ICMP "port unreachable" to us.
   if (!ec) socket.bind(asio::ip::udp::endpoint(server.protocol(), 0), ec);
-  if (ec) co_return Unexpected("cannot open a UDP socket: " + ec.message());
+  if (!ec) socket.connect(server, ec);
+  if (ec)
+    co_return Unexpected("cannot open a UDP socket to " + core::endpoint_text(server) + ": " + ec.message());
   Bytes buffer(options.max_response);
   std::string where = core::endpoint_text(server);
   for (int attempt = 0; attempt < options.tries; ++attempt) {
-    socket.send_to(asio::buffer(query), server, 0, ec);
+    socket.send(asio::buffer(query), 0, ec);
+    if (ec == asio::error::connection_refused) {
+      co_return Unexpected("nothing listens on " + where + " (ICMP port unreachable)");
+    }
     if (ec) co_return Unexpected("cannot send to " + where + ": " + ec.message());
     auto deadline = std::chrono::steady_clock::now() + options.timeout;
     for (;;) {
       auto left = deadline - std::chrono::steady_clock::now();
       if (left <= std::chrono::steady_clock::duration::zero()) break;
-      asio::ip::udp::endpoint from;
-      auto got = co_await core::with_timeout(
-          socket.async_receive_from(asio::buffer(buffer), from, use_nothrow), left);
+      auto got = co_await core::with_timeout(socket.async_receive(asio::buffer(buffer), use_nothrow), left);
       if (!got) break;
       auto [rec, n] = *got;
       if (rec == asio::error::connection_refused)
         co_return Unexpected("nothing listens on " + where + " (ICMP port unreachable)");
       if (rec) continue;
-      if (from != server) continue;  // not the server we asked
       std::span<const std::uint8_t> response(buffer.data(), n);
       if (!response_matches(query, response)) continue;
       co_return Bytes(response.begin(), response.end());
@@ -106,7 +109,8 @@ awaitable<Expected<void, std::string>> TcpChannel::send(Bytes message, std::chro
 
 awaitable<Expected<Bytes, std::string>> TcpChannel::receive(std::chrono::milliseconds timeout) {
   std::array<std::uint8_t, 2> prefix{};
-  auto got = co_await core::with_timeout(asio::async_read(socket_, asio::buffer(prefix), use_nothrow), timeout);
+  auto got =
+      co_await core::with_timeout(asio::async_read(socket_, asio::buffer(prefix), use_nothrow), timeout);
   if (!got) co_return Unexpected("no answer from " + peer_ + " within " + ms_text(timeout));
   if (auto [ec, n] = *got; ec) {
     co_return Unexpected(ec == asio::error::eof ? peer_ + " closed the connection"

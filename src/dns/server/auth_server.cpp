@@ -9,34 +9,36 @@ AuthServer::AuthServer(core::ServiceHost& host, AuthServerConfig config)
       config_(std::move(config)),
       loop_zones_(host.loops()),
       handler_(host.loops(), loop_zones_, config_.query, host.metrics()),
-      tcp_sessions_(handler_,
-                    [&] {
-                      auto t = config_.tcp;
-                      t.allow_transfer = &config_.allow_transfer;
-                      return t;
-                    }(),
-                    host.log(), host.metrics()),
+      tcp_sessions_(
+          handler_,
+          [&] {
+            auto t = config_.tcp;
+            t.allow_transfer = &config_.allow_transfer;
+            return t;
+          }(),
+          host.log(), host.metrics()),
       udp_(host.loops(), host.log(),
            core::UdpServerOptions{"dns", kMaxMessageSize,
                                   [this](core::UdpSocket& s, std::span<const std::uint8_t> d,
                                          const asio::ip::udp::endpoint& from) { on_datagram(s, d, from); }}),
       tcp_(host.loops(), host.log(),
-           core::TcpServerOptions{"dns", config_.max_connections,
+           core::TcpServerOptions{"dns",
+                                  config_.max_connections,
                                   [this](core::Connection& c) { return tcp_sessions_.serve(c); },
                                   {}}),
       control_(config_.zones, loop_zones_, host.loops()[0].io(), host.log()) {
   if (!config_.notify.targets.empty()) {
-    notifier_ = std::make_unique<NotifySender>(host.loops()[0].io(), config_.notify, host.log(), host.metrics());
+    notifier_ =
+        std::make_unique<NotifySender>(host.loops()[0].io(), config_.notify, host.log(), host.metrics());
     control_.set_notifier(notifier_.get());
   }
   if (!config_.secondaries.empty()) {
-    secondaries_ = std::make_unique<Secondaries>(host.loops()[0].io(), config_.secondaries,
-                                                 config_.zones.state_dir, config_.zones.limits.max_records,
-                                                 config_.secondary_timers, control_, host.log(), host.metrics());
-    handler_.set_notify_hook(
-        [s = secondaries_.get()](const Name& origin, const asio::ip::address& from) {
-          return s->on_notify(origin, from);
-        });
+    secondaries_ = std::make_unique<Secondaries>(
+        host.loops()[0].io(), config_.secondaries, config_.zones.state_dir, config_.zones.limits.max_records,
+        config_.secondary_timers, control_, host.log(), host.metrics());
+    handler_.set_notify_hook([s = secondaries_.get()](const Name& origin, const asio::ip::address& from) {
+      return s->on_notify(origin, from);
+    });
   }
 }
 
@@ -46,7 +48,8 @@ Expected<void, std::string> AuthServer::load_zones() {
   return control_.load_initial();
 }
 
-Expected<std::uint16_t, std::string> AuthServer::listen(const asio::ip::address& address, std::uint16_t port) {
+Expected<std::uint16_t, std::string> AuthServer::listen(const asio::ip::address& address,
+                                                        std::uint16_t port) {
   if (port != 0) {
     if (auto ok = udp_.listen({address, port}); !ok) return Unexpected(ok.error());
     if (auto ok = tcp_.listen({address, port}); !ok) return Unexpected(ok.error());

@@ -31,7 +31,8 @@ AxfrCollector::Status AxfrCollector::feed(std::span<const std::uint8_t> wire) {
   for (std::size_t i = 0; i < m.answers.size(); ++i) {
     const ResourceRecord& rr = m.answers[i];
     bool is_soa = rr.type == RRType::SOA && rr.name == origin_;
-    if (records_.empty() && !is_soa) return fail("the transfer does not begin with the SOA of " + origin_.to_string());
+    if (records_.empty() && !is_soa)
+      return fail("the transfer does not begin with the SOA of " + origin_.to_string());
     if (records_.empty()) {
       first_soa_ = rr;
       serial_ = std::get<rdata::Soa>(rr.rdata).serial;

@@ -7,7 +7,8 @@
 
 namespace endhost::dns::server {
 
-std::size_t write_bare_response(const ParsedQuery& request, Rcode rcode, bool aa, std::span<std::uint8_t> out) {
+std::size_t write_bare_response(const ParsedQuery& request, Rcode rcode, bool aa,
+                                std::span<std::uint8_t> out) {
   WireWriter w(out);
   w.bytes(std::array<std::uint8_t, kHeaderSize>{});
   Header h;

@@ -42,8 +42,8 @@ awaitable<void> NotifySender::send(std::vector<std::uint8_t> message, std::uint1
   std::string to = core::endpoint_text(target);
   if (!reply) {
     unanswered_->inc();
-    log_.warn("NOTIFY not acknowledged", {{"service", "dns"}, {"zone", zone}, {"secondary", to},
-                                           {"error", reply.error()}});
+    log_.warn("NOTIFY not acknowledged",
+              {{"service", "dns"}, {"zone", zone}, {"secondary", to}, {"error", reply.error()}});
     co_return;
   }
   Rcode rcode = Rcode::NOERROR;

@@ -9,15 +9,24 @@ namespace endhost::dns::server {
 
 const char* to_string(AnswerKind kind) {
   switch (kind) {
-    case AnswerKind::dropped: return "dropped";
-    case AnswerKind::answer: return "answer";
-    case AnswerKind::nodata: return "nodata";
-    case AnswerKind::nxdomain: return "nxdomain";
-    case AnswerKind::referral: return "referral";
-    case AnswerKind::refused: return "refused";
-    case AnswerKind::formerr: return "formerr";
-    case AnswerKind::notimp: return "notimp";
-    case AnswerKind::badvers: return "badvers";
+    case AnswerKind::dropped:
+      return "dropped";
+    case AnswerKind::answer:
+      return "answer";
+    case AnswerKind::nodata:
+      return "nodata";
+    case AnswerKind::nxdomain:
+      return "nxdomain";
+    case AnswerKind::referral:
+      return "referral";
+    case AnswerKind::refused:
+      return "refused";
+    case AnswerKind::formerr:
+      return "formerr";
+    case AnswerKind::notimp:
+      return "notimp";
+    case AnswerKind::badvers:
+      return "badvers";
   }
   return "unknown";
 }
@@ -34,8 +43,9 @@ QueryHandler::QueryHandler(core::EventLoops& loops, LoopZones& zones, QueryHandl
   notifies_ = &metrics.counter("endhost_dns_notify_received_total", "NOTIFY requests received");
 }
 
-std::span<const std::uint8_t> QueryHandler::handle(std::size_t loop, const ParsedQuery& q, Transport transport,
-                                                   const asio::ip::address& from, std::string_view peer) {
+std::span<const std::uint8_t> QueryHandler::handle(std::size_t loop, const ParsedQuery& q,
+                                                   Transport transport, const asio::ip::address& from,
+                                                   std::string_view peer) {
   Slot& slot = slots_[loop];
   std::span<std::uint8_t> out(slot.scratch.get(), kMaxMessageSize);
   if (q.verdict == QueryVerdict::drop) {

@@ -52,9 +52,10 @@ Secondaries::Secondaries(asio::io_context& control, std::vector<SecondarySpec> s
       timers_(timers),
       control_zones_(zones),
       log_(log),
-      transfers_(&metrics.counter("endhost_dns_secondary_transfers_total", "Zones transferred from primaries")),
-      failures_(&metrics.counter("endhost_dns_secondary_failures_total",
-                                 "SOA checks or transfers that failed")) {
+      transfers_(
+          &metrics.counter("endhost_dns_secondary_transfers_total", "Zones transferred from primaries")),
+      failures_(
+          &metrics.counter("endhost_dns_secondary_failures_total", "SOA checks or transfers that failed")) {
   for (auto& s : specs) {
     auto z = std::make_unique<Zone>(control, std::move(s));
     z->name = z->spec.origin.to_string();
@@ -128,8 +129,9 @@ awaitable<void> Secondaries::run(Zone& z) {
 awaitable<bool> Secondaries::refresh(Zone& z) {
   auto fail = [&](const std::string& what, const std::string& error) {
     failures_->inc();
-    log_.warn(what, {{"service", "dns"}, {"zone", z.name}, {"primary", z.spec.primary.to_string()},
-                     {"error", error}});
+    log_.warn(
+        what,
+        {{"service", "dns"}, {"zone", z.name}, {"primary", z.spec.primary.to_string()}, {"error", error}});
     return false;
   };
   // RFC 1034 §4.3.5: compare serials first; transfer only when the primary's copy is newer.

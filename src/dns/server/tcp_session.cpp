@@ -21,8 +21,8 @@ TcpSessions::TcpSessions(QueryHandler& handler, TcpSessionConfig config, core::L
     : handler_(handler),
       config_(config),
       log_(log),
-      transfers_ok_(&metrics.counter("endhost_dns_transfers_total", "Zone transfers served",
-                                     {{"result", "complete"}})),
+      transfers_ok_(
+          &metrics.counter("endhost_dns_transfers_total", "Zone transfers served", {{"result", "complete"}})),
       transfers_refused_(&metrics.counter("endhost_dns_transfers_total", "Zone transfers served",
                                           {{"result", "refused"}})) {}
 
@@ -85,8 +85,8 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
     bool idle = have == 0;
     if (idle && !conn.begin_idle()) break;
     conn.expires_after(idle ? config_.idle_timeout : config_.io_timeout);
-    auto [ec, n] = co_await conn.socket().async_read_some(asio::buffer(in.data() + have, in.size() - have),
-                                                          use_nothrow);
+    auto [ec, n] =
+        co_await conn.socket().async_read_some(asio::buffer(in.data() + have, in.size() - have), use_nothrow);
     if (idle) conn.end_idle();
     if (ec) {
       if (conn.timed_out()) trace.note(peer, idle ? "idle timeout: closing" : "read timeout: closing");
@@ -117,7 +117,8 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
     buf[0] = static_cast<std::uint8_t>(n >> 8);
     buf[1] = static_cast<std::uint8_t>(n);
     conn.expires_after(config_.io_timeout);
-    auto [ec, written] = co_await asio::async_write(conn.socket(), asio::buffer(buf.data(), 2 + n), use_nothrow);
+    auto [ec, written] =
+        co_await asio::async_write(conn.socket(), asio::buffer(buf.data(), 2 + n), use_nothrow);
     co_return !ec;
   };
   // RFC 5936 §2.2.1: REFUSED for policy, NOTAUTH for a zone we do not serve; §4.1 leaves the ACL to us.
@@ -140,10 +141,11 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
     buf[0] = static_cast<std::uint8_t>(*n >> 8);
     buf[1] = static_cast<std::uint8_t>(*n);
     conn.expires_after(config_.io_timeout);
-    auto [ec, written] = co_await asio::async_write(conn.socket(), asio::buffer(buf.data(), 2 + *n), use_nothrow);
+    auto [ec, written] =
+        co_await asio::async_write(conn.socket(), asio::buffer(buf.data(), 2 + *n), use_nothrow);
     if (ec) {
-      log_.info("zone transfer aborted", {{"service", "dns"}, {"peer", conn.peer()}, {"zone", zone_name},
-                                          {"error", ec.message()}});
+      log_.info("zone transfer aborted",
+                {{"service", "dns"}, {"peer", conn.peer()}, {"zone", zone_name}, {"error", ec.message()}});
       co_return false;
     }
     ++messages;
@@ -157,8 +159,8 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
                               {"records", zone->record_count()},
                               {"messages", messages},
                               {"octets", octets}});
-  trace.server(conn.peer(), "AXFR " + zone_name + ": " + std::to_string(zone->record_count()) + " records in " +
-                                std::to_string(messages) + " messages");
+  trace.server(conn.peer(), "AXFR " + zone_name + ": " + std::to_string(zone->record_count()) +
+                                " records in " + std::to_string(messages) + " messages");
   co_return true;
 }
 

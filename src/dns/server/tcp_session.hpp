@@ -29,7 +29,8 @@ struct TcpSessionConfig {
 
 class TcpSessions {
  public:
-  TcpSessions(QueryHandler& handler, TcpSessionConfig config, core::Logger& log, core::MetricsRegistry& metrics);
+  TcpSessions(QueryHandler& handler, TcpSessionConfig config, core::Logger& log,
+              core::MetricsRegistry& metrics);
   awaitable<void> serve(core::Connection& conn);
 
  private:

@@ -15,7 +15,8 @@ Expected<void, std::string> ZoneCatalog::load_initial() {
     auto zone = load_primary_zone(config_.primaries[i], config_.limits);
     if (!zone) return Unexpected(zone.error());
     primary_origins_[i] = zone->origin();
-    if (auto ok = set->add(std::move(*zone)); !ok) return Unexpected(config_.primaries[i].file + ": " + ok.error());
+    if (auto ok = set->add(std::move(*zone)); !ok)
+      return Unexpected(config_.primaries[i].file + ": " + ok.error());
   }
   for (const auto& origin : config_.secondaries) {
     if (set->find_exact(origin))

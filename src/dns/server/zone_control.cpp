@@ -34,7 +34,8 @@ void ZoneControl::reload() {
     auto set = catalog_.current();
     asio::post(control_, [this, report = std::move(report), set = std::move(set)] {
       for (const auto& e : report.errors) {
-        log_.error("zone not reloaded, still serving the previous version", {{"service", "dns"}, {"error", e}});
+        log_.error("zone not reloaded, still serving the previous version",
+                   {{"service", "dns"}, {"error", e}});
       }
       log_.info("zones reloaded", {{"service", "dns"},
                                    {"zones", report.zones},

@@ -73,8 +73,8 @@ Expected<Zone, std::string> load_primary_zone(const PrimaryZoneSpec& spec, const
   for (const auto& rr : *records) {
     if (rr.type != RRType::SOA) continue;
     if (soa)
-      return Unexpected(spec.file + ": more than one SOA record; name the zone with --zone ORIGIN=" +
-                        spec.file);
+      return Unexpected(spec.file +
+                        ": more than one SOA record; name the zone with --zone ORIGIN=" + spec.file);
     soa = &rr;
   }
   if (!soa) return Unexpected(spec.file + ": no SOA record, so this is not a zone file");

@@ -12,6 +12,7 @@
 #include "core/service_host.hpp"
 #include "core/transcript.hpp"
 #include "lab/config_toml.hpp"
+#include "lab/dashboard/dashboard_host.hpp"
 #include "lab/default_config.hpp"
 #include "lab/lab_map.hpp"
 #include "lab/site_files.hpp"
@@ -68,6 +69,7 @@ struct Lab::Impl {
 
   Expected<void, std::string> write_files();
   Expected<void, std::string> build_units();
+  Expected<void, std::string> build_dashboard();
 };
 
 Expected<LabConfig, std::string> load_lab_config(const LabOptions& o) {
@@ -112,6 +114,7 @@ Expected<void, std::string> Lab::Impl::build_units() {
     auto& registry = registries[h.name];
     registry = std::make_unique<core::MetricsRegistry>();
     for (const PlannedService& s : h.services) {
+      if (s.kind == ServiceKind::dashboard) continue;  // built last: it shows all the others
       const UnitFactory* factory = unit_factory(s.kind);
       if (!factory) {
         map_inputs.unavailable.insert(h.name + "/" + to_string(s.kind));
@@ -126,6 +129,54 @@ Expected<void, std::string> Lab::Impl::build_units() {
       units.push_back({&h, &s, std::move(*unit)});
     }
   }
+  return {};
+}
+
+Expected<void, std::string> Lab::Impl::build_dashboard() {
+  const PlannedHost* dash = plan.host_with(ServiceKind::dashboard);
+  if (!dash) return {};
+  const PlannedService& service = *dash->find(ServiceKind::dashboard);
+  DashboardConfig dc;
+  std::map<std::string, const Unit*> running;
+  for (const auto& u : units) running[u.host->name + "/" + to_string(u.service->kind)] = u.unit.get();
+  for (const PlannedHost& h : plan.hosts) {
+    for (const PlannedService& s : h.services) {
+      DashboardEntry e;
+      e.key = h.name + "/" + to_string(s.kind);
+      e.host = h.name;
+      e.kind = to_string(s.kind);
+      e.address = h.address;
+      e.port = s.port;
+      e.protocols = s.tcp && s.udp ? "udp+tcp" : (s.tcp ? "tcp" : "udp");
+      e.note = s.note;
+      if (auto it = running.find(e.key); it != running.end()) e.unit = it->second;
+      dc.units.push_back(std::move(e));
+    }
+  }
+  dc.self_key = dash->name + "/dashboard";
+  dc.ring = ring.get();
+  dc.lab_json = lab_json(map_inputs);
+  dc.commands = try_commands(map_inputs);
+  dc.example_url = example_url(map_inputs);
+  auto endpoint_of = [&](ServiceKind kind) -> std::optional<std::pair<std::string, std::uint16_t>> {
+    const PlannedHost* h = plan.host_with(kind);
+    if (!h || !running.count(h->name + "/" + to_string(kind))) return std::nullopt;
+    return std::make_pair(h->address, h->find(kind)->port);
+  };
+  if (auto e = endpoint_of(ServiceKind::resolver))
+    dc.resolver = asio::ip::udp::endpoint(asio::ip::make_address(e->first), e->second);
+  if (auto e = endpoint_of(ServiceKind::proxy))
+    dc.cache = asio::ip::tcp::endpoint(asio::ip::make_address(e->first), e->second);
+  if (auto e = endpoint_of(ServiceKind::ping))
+    dc.ping = asio::ip::udp::endpoint(asio::ip::make_address(e->first), e->second);
+
+  auto svc = std::make_unique<DashboardHost>(*host, std::move(dc));
+  auto& registry = registries[dash->name];
+  UnitContext ctx{*host, *registry, ring.get(), *dash, service, files};
+  if (auto ok = svc->listen(ctx); !ok) {
+    return Unexpected(fmt::format("host {} ({}), dashboard: {}", dash->name, dash->address, ok.error()));
+  }
+  units.push_back({dash, &service, std::move(svc)});
   return {};
 }
 
@@ -158,12 +209,14 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
       log);
   if (auto ok = impl->build_units(); !ok) return Unexpected(ok.error());
 
+  impl->map_inputs.config = &impl->config;
   impl->map_inputs.plan = &impl->plan;
   impl->map_inputs.zones = &impl->zones;
   impl->map_inputs.net = impl->config.lab.net;
   impl->map_inputs.state_dir = impl->state.path();
   impl->map_inputs.state_removed_on_exit = !impl->state.kept();
   impl->map_inputs.pid = ::getpid();
+  if (auto ok = impl->build_dashboard(); !ok) return Unexpected(ok.error());
   impl->map = format_map(impl->map_inputs);
   return std::unique_ptr<Lab>(new Lab(std::move(impl)));
 }

@@ -76,31 +76,65 @@ std::string format_map(const MapInputs& in) {
   }
 
   out += "\nTry:\n";
-  if (resolver) {
-    out += fmt::format("  dig @{} -p {} www.someschool.edu\n", resolver->address,
-                       resolver->find(ServiceKind::resolver)->port);
+  for (const auto& c : try_commands(in)) out += "  " + c + "\n";
+  out += "\nPress Ctrl-C to stop.\n";
+  return out;
+}
+
+std::string example_url(const MapInputs& in) {
+  const AddressPlan& plan = *in.plan;
+  for (const auto& h : plan.hosts) {
+    const PlannedService* s = h.find(ServiceKind::web);
+    if (!s || in.unavailable.count(key(h, *s)) || !in.config) continue;
+    const SiteConfig* site = in.config->find_site(h.config->web->site);
+    std::string path = "/";
+    if (site) {
+      for (const auto& f : site->files) {
+        if (f.gif) {
+          path = f.path;
+          break;
+        }
+      }
+      if (path == "/" && !site->files.empty()) path = site->files.front().path;
+    }
+    std::string port = s->port == kHttpPort ? std::string() : fmt::format(":{}", s->port);
+    return fmt::format("http://{}{}{}", h.name, port, path);
   }
-  if (cache) {
-    const PlannedHost* web = plan.host_with(ServiceKind::web);
-    std::string url = web ? fmt::format("http://{}{}/", web->name,
-                                        web->find(ServiceKind::web)->port == kHttpPort
-                                            ? std::string()
-                                            : fmt::format(":{}", web->find(ServiceKind::web)->port))
-                          : std::string("http://www.someschool.edu/");
-    out += fmt::format("  curl -x http://{} -D - -o /dev/null {}\n",
-                       host_port(cache->address, cache->find(ServiceKind::proxy)->port), url);
+  return {};
+}
+
+std::vector<std::string> try_commands(const MapInputs& in) {
+  const AddressPlan& plan = *in.plan;
+  auto running = [&](ServiceKind kind) -> const PlannedHost* {
+    const PlannedHost* h = plan.host_with(kind);
+    return h && !in.unavailable.count(key(*h, *h->find(kind))) ? h : nullptr;
+  };
+  std::vector<std::string> out;
+  if (const PlannedHost* r = running(ServiceKind::resolver)) {
+    std::string port = fmt::format(" -p {}", r->find(ServiceKind::resolver)->port);
+    out.push_back(fmt::format("dig @{}{} www.someschool.edu", r->address, port));
+    out.push_back(fmt::format("dig @{}{} gaia.cs.umass.edu +norecurse", r->address, port));
+  }
+  if (const PlannedHost* c = running(ServiceKind::proxy)) {
+    std::string url = example_url(in);
+    if (!url.empty()) {
+      out.push_back(fmt::format("curl -x http://{} -s -o /dev/null -D - {}",
+                                host_port(c->address, c->find(ServiceKind::proxy)->port), url));
+    }
   }
   for (const auto& h : plan.hosts) {
     if (auto* s = h.find(ServiceKind::ping); s && !in.unavailable.count(key(h, *s))) {
-      out += fmt::format("  endhost ping client {} --count 10\n", host_port(h.address, s->port));
+      out.push_back(fmt::format("endhost ping client {} --count 10", host_port(h.address, s->port)));
     }
     if (auto* s = h.find(ServiceKind::echo); s && !in.unavailable.count(key(h, *s))) {
-      out += fmt::format("  endhost echo client --{} {} 'hello lab'\n", s->tcp ? "tcp" : "udp",
-                         host_port(h.address, s->port));
+      out.push_back(fmt::format("endhost echo client --{} {} 'hello lab'", s->tcp ? "tcp" : "udp",
+                                host_port(h.address, s->port)));
     }
   }
-  out += "  endhost lab experiment page-load   (also: cache, dns-trace)\n";
-  out += "\nPress Ctrl-C to stop.\n";
+  std::string state = in.state_removed_on_exit ? std::string() : " --state " + in.state_dir;
+  out.push_back("endhost lab experiment page-load" + state);
+  out.push_back("endhost lab experiment cache" + state);
+  out.push_back("endhost lab experiment dns-trace" + state);
   return out;
 }
 
@@ -152,6 +186,10 @@ std::string lab_json(const MapInputs& in) {
     }
   }
   root["zones"] = std::move(zones);
+  json::array commands;
+  for (auto& c : try_commands(in)) commands.push_back(json::string(c));
+  root["commands"] = std::move(commands);
+  root["example_url"] = example_url(in);
   return json::serialize(root) + "\n";
 }
 

@@ -15,6 +15,7 @@
 namespace endhost::lab {
 
 struct MapInputs {
+  const LabConfig* config = nullptr;
   const AddressPlan* plan = nullptr;
   const ZonePlan* zones = nullptr;
   std::string net;  // "127.20"
@@ -26,6 +27,12 @@ struct MapInputs {
 
 std::string format_map(const MapInputs& in);
 std::string lab_json(const MapInputs& in);
+
+// Commands to copy and paste (dig through the resolver, curl through the cache, endhost ping…), for the map,
+// lab.json and the dashboard.
+std::vector<std::string> try_commands(const MapInputs& in);
+// A URL of a running web host: its site's first image (campus.gif in the default lab), else its first file.
+std::string example_url(const MapInputs& in);
 
 // lab.json read back, the parts the experiments and tests use.
 struct Endpoint {

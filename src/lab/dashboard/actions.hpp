@@ -1,0 +1,30 @@
+// What the dashboard's buttons do: a DNS query through the lab's resolver, one ping to the lab's pinger, a
+// GET through the lab's Web cache. Each runs on the calling connection's loop with a time limit and returns a
+// text for the page; the services' own transcripts show the exchange in the dashboard as it happens.
+#pragma once
+
+#include <string>
+
+#include "core/asio.hpp"
+#include "dns/types.hpp"
+
+namespace endhost::lab {
+
+struct ActionResult {
+  bool ok = false;
+  std::string text;   // dig-like answer, ping reply, response head; or the error
+  double millis = 0;  // time from sending to the answer
+};
+
+// Types the dashboard offers (the others are for dig).
+bool parse_query_type(std::string_view text, dns::RRType& out);
+// A host name a user may ask for: letters, digits, '-', '_' and dots, at most 253 characters.
+bool valid_query_name(std::string_view name);
+
+awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::string name, dns::RRType type);
+awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t seq);
+// GET `url` (absolute http://) through the forward proxy at `proxy`; the result is the response head and
+// the body size.
+awaitable<ActionResult> fetch_through(asio::ip::tcp::endpoint proxy, std::string url);
+
+}  // namespace endhost::lab

@@ -1,0 +1,89 @@
+// The lab's dashboard, served over HTTP on its own lab host: one self-contained page (HTML, CSS and JS
+// written by hand, no CDN), and the APIs it reads:
+//   GET  /                  the page
+//   GET  /api/lab           lab.json
+//   GET  /api/status        every service with its status and counters, and the cache's hit-ratio history
+//   GET  /api/transcripts   ?after=SEQ&service=KEY: transcript lines from the in-memory ring, as JSON
+//   GET  /api/events        Server-Sent Events: `transcript` events as lines arrive, `status` every second
+//   POST /api/query         {"kind": "dns"|"http"|"ping", …}: the page's buttons (actions.hpp)
+// Only loopback clients reach it (the lab binds 127.x); POST requires a JSON body and, when the browser sends
+// Origin, our own origin, so another web page cannot make a visitor's browser trigger queries.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/transcript.hpp"
+#include "lab/dashboard/http_app.hpp"
+#include "lab/unit.hpp"
+
+namespace endhost::lab {
+
+struct DashboardEntry {
+  std::string key;  // "www.someschool.edu/web": the transcript's service name
+  std::string host;
+  std::string kind;
+  std::string address;
+  std::uint16_t port = 0;
+  std::string protocols;  // "udp+tcp"
+  std::string note;
+  const Unit* unit = nullptr;  // nullptr: not in this build (shown as unavailable)
+};
+
+struct DashboardConfig {
+  std::vector<DashboardEntry> units;
+  std::string self_key;  // the dashboard's own entry: running, counted by the Dashboard itself
+  const core::RingTranscriptSink* ring = nullptr;
+  std::string lab_json;
+  std::vector<std::string> commands;  // copy-paste commands for the page
+  std::optional<asio::ip::udp::endpoint> resolver;
+  std::optional<asio::ip::tcp::endpoint> cache;
+  std::optional<asio::ip::udp::endpoint> ping;
+  std::string example_url;             // what the fetch button asks the cache for
+  std::size_t max_streams = 64;        // concurrent /api/events clients
+  std::size_t history_samples = 3600;  // one per second: an hour of hit ratio
+  std::chrono::milliseconds stream_poll{250};
+};
+
+class Dashboard final : public HttpApp {
+ public:
+  explicit Dashboard(DashboardConfig config);
+
+  awaitable<AppResponse> handle(const AppRequest& request) override;
+
+  // Records one sample of the cache's counters; called once a second from one loop.
+  void sample();
+  // `with_history`: the whole hit-ratio history (for a page that just loaded); else only the newest counts.
+  std::string status_json(bool with_history) const;
+  std::uint64_t requests() const { return requests_.load(std::memory_order_relaxed); }
+  std::string transcripts_json(std::uint64_t after, std::size_t limit, std::string_view service) const;
+
+ private:
+  struct Sample {
+    double t = 0;  // seconds since the dashboard started
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+  };
+  awaitable<AppResponse> query(const AppRequest& request);
+  AppResponse events(const AppRequest& request);
+  std::pair<std::uint64_t, std::uint64_t> cache_counts() const;
+
+  DashboardConfig config_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  mutable std::mutex history_mutex_;
+  std::deque<Sample> history_;
+  std::atomic<std::size_t> streams_{0};
+  std::atomic<std::uint64_t> ping_seq_{0};
+  std::atomic<std::uint64_t> requests_{0};
+};
+
+// The page, compiled in from dashboard.html.
+std::string_view dashboard_page();
+
+}  // namespace endhost::lab

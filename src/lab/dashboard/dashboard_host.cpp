@@ -1,0 +1,42 @@
+#include "lab/dashboard/dashboard_host.hpp"
+
+#include "core/connection.hpp"
+
+namespace endhost::lab {
+
+DashboardHost::DashboardHost(core::ServiceHost& host, DashboardConfig config)
+    : host_(host),
+      app_(std::move(config)),
+      tcp_(
+          host.loops(), host.log(),
+          core::TcpServerOptions{
+              "dashboard", 256, [this](core::Connection& c) { return serve_http_app(c, app_, http_); }, {}}) {
+}
+
+DashboardHost::~DashboardHost() = default;
+
+Expected<void, std::string> DashboardHost::listen(const UnitContext& ctx) {
+  if (auto ok = tcp_.listen({asio::ip::make_address(ctx.planned.address), ctx.service.port}); !ok) return ok;
+  log_listening(host_.log(), ctx, "tcp", core::endpoint_text(tcp_.local_endpoints().front()));
+  host_.add(tcp_);
+  return {};
+}
+
+void DashboardHost::start() {
+  tcp_.start();
+  host_.on_shutdown([stopping = stopping_] { *stopping = true; });
+  asio::co_spawn(host_.loops()[0].io(), sampler(), asio::detached);
+}
+
+awaitable<void> DashboardHost::sampler() {
+  // The flag is shared, not borrowed: the frame may be destroyed with the loop after this object is gone.
+  auto stopping = stopping_;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!*stopping) {
+    app_.sample();
+    timer.expires_after(std::chrono::seconds(1));
+    co_await timer.async_wait(use_nothrow);
+  }
+}
+
+}  // namespace endhost::lab

@@ -1,0 +1,102 @@
+#include "lab/http_fetch.hpp"
+
+#include <array>
+
+#include "core/timeout.hpp"
+#include "http/response_parser.hpp"
+#include "http/serializer.hpp"
+
+namespace endhost::lab {
+
+awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> HttpConnection::open(
+    asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout) {
+  asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
+  auto done = co_await core::with_timeout(socket.async_connect(server, use_nothrow), timeout);
+  std::string where = server.address().to_string() + ":" + std::to_string(server.port());
+  if (!done) co_return Unexpected("connecting to " + where + ": timed out");
+  auto [ec] = *done;
+  if (ec) co_return Unexpected("connecting to " + where + ": " + ec.message());
+  socket.set_option(asio::ip::tcp::no_delay(true));
+  co_return std::make_unique<HttpConnection>(std::move(socket));
+}
+
+void HttpConnection::close() {
+  boost::system::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+}
+
+awaitable<Expected<FetchResult, std::string>> HttpConnection::get(std::string target, std::string host,
+                                                                  bool keep_alive,
+                                                                  std::chrono::milliseconds timeout) {
+  std::string request;
+  http::append_request_line(request, "GET", target, http::http11);
+  http::append_field(request, "Host", host);
+  http::append_field(request, "User-Agent", "endhost-lab");
+  http::append_field(request, "Accept", "*/*");
+  if (!keep_alive) http::append_field(request, "Connection", "close");
+  http::append_end_of_head(request);
+
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto remaining = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  };
+  auto wrote =
+      co_await core::with_timeout(asio::async_write(socket_, asio::buffer(request), use_nothrow), timeout);
+  if (!wrote) co_return Unexpected(std::string("sending the request: timed out"));
+  if (auto [ec, n] = *wrote; ec) co_return Unexpected("sending the request: " + ec.message());
+
+  http::ResponseParser parser;
+  FetchResult result;
+  std::array<char, 16 * 1024> buf;
+  bool eof = false;
+  auto read_more = [&]() -> awaitable<Expected<void, std::string>> {
+    auto r =
+        co_await core::with_timeout(socket_.async_read_some(asio::buffer(buf), use_nothrow), remaining());
+    if (!r) co_return Unexpected(std::string("waiting for the response: timed out"));
+    auto [ec, n] = *r;
+    if (ec == asio::error::eof) {
+      eof = true;
+      co_return Expected<void, std::string>{};
+    }
+    if (ec) co_return Unexpected("reading the response: " + ec.message());
+    in_.append(buf.data(), n);
+    co_return Expected<void, std::string>{};
+  };
+
+  for (;;) {
+    auto step = parser.parse_head(in_);
+    if (!step) co_return Unexpected(std::string("the response is not valid HTTP"));
+    if (step->progress == http::Progress::complete) {
+      const auto& head = parser.head();
+      result.status = head.status;
+      result.fields = http::Fields(head.fields);
+      result.head = in_.substr(0, step->consumed);
+      in_.erase(0, step->consumed);
+      break;
+    }
+    if (eof) co_return Unexpected(std::string("the server closed the connection before answering"));
+    if (auto ok = co_await read_more(); !ok) co_return Unexpected(ok.error());
+  }
+  result.keep_alive = parser.head().keep_alive && keep_alive;
+  for (;;) {
+    if (eof) {
+      if (auto ok = parser.on_eof(); !ok) co_return Unexpected(std::string("the body was cut short"));
+      result.keep_alive = false;
+      break;
+    }
+    auto step = parser.parse_body(in_);
+    if (!step) co_return Unexpected(std::string("the body is not valid HTTP framing"));
+    if (result.body.size() + step->data.size() > kMaxFetchBody) {
+      co_return Unexpected("the body is larger than " + std::to_string(kMaxFetchBody) + " bytes");
+    }
+    result.body.append(step->data);
+    in_.erase(0, step->consumed);
+    if (step->done) break;
+    if (auto ok = co_await read_more(); !ok) co_return Unexpected(ok.error());
+  }
+  if (!result.keep_alive) close();
+  co_return result;
+}
+
+}  // namespace endhost::lab

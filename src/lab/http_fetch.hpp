@@ -1,0 +1,47 @@
+// A deliberately plain HTTP/1.1 client connection for the lab's experiments and dashboard: the experiments
+// must decide themselves when a TCP connection opens and closes (non-persistent, persistent, parallel) and
+// count every one, which a pooling client hides. Heads and bodies go through the HTTP codec's parser; bodies
+// are capped (kMaxFetchBody).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/asio.hpp"
+#include "core/expected.hpp"
+#include "http/fields.hpp"
+#include "http/status.hpp"
+
+namespace endhost::lab {
+
+inline constexpr std::uint64_t kMaxFetchBody = 64ull << 20;
+
+struct FetchResult {
+  http::Status status = http::Status::ok;
+  http::Fields fields;
+  std::string head;  // the response head as received, for display
+  std::string body;
+  bool keep_alive = false;  // the connection may carry another request
+};
+
+class HttpConnection {
+ public:
+  // Opens a TCP connection (one handshake: one RTT). The error is a sentence.
+  static awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> open(
+      asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout);
+  // Sends `GET target` with Host `host` (and `Connection: close` unless keep_alive), reads the whole
+  // response. `target` is origin-form ("/x.gif") for a server, absolute-form ("http://h/x.gif") for a proxy.
+  awaitable<Expected<FetchResult, std::string>> get(std::string target, std::string host, bool keep_alive,
+                                                    std::chrono::milliseconds timeout);
+  void close();
+
+  explicit HttpConnection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+
+ private:
+  asio::ip::tcp::socket socket_;
+  std::string in_;  // bytes read past the previous response
+};
+
+}  // namespace endhost::lab

@@ -4,7 +4,9 @@
 // loop (or an AXFR in progress, which holds a copy) still uses it, so publishing never drops a query.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -21,10 +23,16 @@ class LoopZones {
   void set_initial(const std::shared_ptr<const ZoneSet>& set) {
     for (auto& s : slots_) s.zones = set;
   }
-  // From any thread: each loop switches to `set` at its next turn.
-  void publish(const std::shared_ptr<const ZoneSet>& set) {
+  // From any thread: each loop switches to `set` at its next turn. `then` runs on the last loop to switch,
+  // once every loop answers from `set` (so a log line written there is true when it appears).
+  void publish(const std::shared_ptr<const ZoneSet>& set, std::function<void()> then = {}) {
+    auto left = std::make_shared<std::atomic<std::size_t>>(slots_.size());
+    auto done = std::make_shared<std::function<void()>>(std::move(then));
     for (std::size_t i = 0; i < slots_.size(); ++i) {
-      asio::post(loops_[i].io(), [this, i, set] { slots_[i].zones = set; });
+      asio::post(loops_[i].io(), [this, i, set, left, done] {
+        slots_[i].zones = set;
+        if (left->fetch_sub(1, std::memory_order_acq_rel) == 1 && *done) (*done)();
+      });
     }
   }
   // On loop `i`'s thread only.

@@ -19,13 +19,20 @@ Expected<void, std::string> ZoneControl::load_initial() {
   return {};
 }
 
-void ZoneControl::publish(std::shared_ptr<const ZoneSet> set, const std::vector<Name>& grown) {
+void ZoneControl::publish(std::shared_ptr<const ZoneSet> set, std::vector<Name> grown,
+                          std::function<void()> event) {
   published_ = std::move(set);
-  zones_.publish(published_);
-  if (!notifier_ || !notifier_->enabled()) return;
-  for (const auto& origin : grown) {
-    if (const Zone* zone = published_->find_exact(origin)) notifier_->notify(*zone);
-  }
+  // The event and NOTIFY wait until every loop answers from the new set: a secondary that asks at once must
+  // get the new serial, and "zones reloaded" in the log means the new data is live.
+  zones_.publish(published_, [this, set = published_, grown = std::move(grown), event = std::move(event)] {
+    asio::post(control_, [this, set, grown, event] {
+      if (event) event();
+      if (!notifier_ || !notifier_->enabled()) return;
+      for (const auto& origin : grown) {
+        if (const Zone* zone = set->find_exact(origin)) notifier_->notify(*zone);
+      }
+    });
+  });
 }
 
 void ZoneControl::reload() {
@@ -37,11 +44,11 @@ void ZoneControl::reload() {
         log_.error("zone not reloaded, still serving the previous version",
                    {{"service", "dns"}, {"error", e}});
       }
-      log_.info("zones reloaded", {{"service", "dns"},
-                                   {"zones", report.zones},
-                                   {"changed", report.grown.size()},
-                                   {"errors", report.errors.size()}});
-      publish(set, report.grown);
+      std::size_t zones = report.zones, changed = report.grown.size(), errors = report.errors.size();
+      publish(set, report.grown, [this, zones, changed, errors] {
+        log_.info("zones reloaded",
+                  {{"service", "dns"}, {"zones", zones}, {"changed", changed}, {"errors", errors}});
+      });
     });
   });
 }
@@ -61,7 +68,7 @@ awaitable<Expected<void, std::string>> ZoneControl::install(Name origin, std::ve
     return {"", catalog_.current()};
   });
   if (!outcome.set) co_return Unexpected(outcome.error);
-  publish(outcome.set, {});
+  publish(outcome.set, {}, {});
   co_return Expected<void, std::string>();
 }
 
@@ -70,7 +77,7 @@ awaitable<void> ZoneControl::remove(Name origin) {
     catalog_.remove(origin);
     return catalog_.current();
   });
-  publish(set, {});
+  publish(set, {}, {});
 }
 
 }  // namespace endhost::dns::server

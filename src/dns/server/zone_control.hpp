@@ -43,7 +43,8 @@ class ZoneControl {
   const ZoneSet& published() const { return *published_; }
 
  private:
-  void publish(std::shared_ptr<const ZoneSet> set, const std::vector<Name>& grown);
+  // Publishes `set` to every loop; once all serve it, logs `event` (if any) and sends NOTIFY for `grown`.
+  void publish(std::shared_ptr<const ZoneSet> set, std::vector<Name> grown, std::function<void()> event);
 
   ZoneCatalog catalog_;  // worker only, once the loops run
   LoopZones& zones_;

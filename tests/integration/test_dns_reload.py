@@ -102,6 +102,9 @@ class Reload(TestCase):
         return sum(1 for r in self.server.log if r.get("msg") == "zones reloaded")
 
     def sighup_and_wait(self):
+        # The 'listening' lines come before the server installs its signal handlers; an answered query
+        # proves it runs, so SIGHUP is not taken by the default action (terminate).
+        dns.query.udp(dns.message.make_query("ns.reload.test", "A"), self.udp[0], port=self.udp[1], timeout=5)
         before = self.reloads()
         self.server.proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 20

@@ -126,28 +126,29 @@ awaitable<void> Secondaries::run(Zone& z) {
   }
 }
 
+bool Secondaries::failed(const Zone& z, const std::string& what, const std::string& error) {
+  failures_->inc();
+  log_.warn(
+      what,
+      {{"service", "dns"}, {"zone", z.name}, {"primary", z.spec.primary.to_string()}, {"error", error}});
+  return false;
+}
+
 awaitable<bool> Secondaries::refresh(Zone& z) {
-  auto fail = [&](const std::string& what, const std::string& error) {
-    failures_->inc();
-    log_.warn(
-        what,
-        {{"service", "dns"}, {"zone", z.name}, {"primary", z.spec.primary.to_string()}, {"error", error}});
-    return false;
-  };
   // RFC 1034 §4.3.5: compare serials first; transfer only when the primary's copy is newer.
   auto serial = co_await primary_serial(z);
-  if (!serial) co_return fail("SOA check failed", serial.error());
+  if (!serial) co_return failed(z, "SOA check failed", serial.error());
   if (z.serial && !serial_newer(*serial, *z.serial)) {
     log_.debug("secondary zone up to date", {{"service", "dns"}, {"zone", z.name}, {"serial", *serial}});
     co_return true;
   }
   auto records = co_await transfer(z);
-  if (!records) co_return fail("zone transfer failed", records.error());
+  if (!records) co_return failed(z, "zone transfer failed", records.error());
   const auto soa = std::get<rdata::Soa>(records->front().rdata);
   std::size_t count = records->size();
   auto installed = co_await control_zones_.install(z.spec.origin, std::move(*records),
                                                    saved_zone_path(state_dir_, z.spec.origin));
-  if (!installed) co_return fail("transferred zone not installed", installed.error());
+  if (!installed) co_return failed(z, "transferred zone not installed", installed.error());
   transfers_->inc();
   z.serial = soa.serial;
   read_timers(z, soa);

@@ -63,6 +63,7 @@ class Secondaries {
   awaitable<Expected<std::uint32_t, std::string>> primary_serial(Zone& zone);
   awaitable<Expected<std::vector<ResourceRecord>, std::string>> transfer(Zone& zone);
   void read_timers(Zone& zone, const rdata::Soa& soa);
+  bool failed(const Zone& zone, const std::string& what, const std::string& error);
 
   asio::io_context& control_;
   std::vector<std::unique_ptr<Zone>> zones_;

@@ -34,13 +34,6 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
   std::vector<std::uint8_t> in(kInitialReadBuffer);
   std::size_t have = 0;
   std::vector<std::uint8_t> out;
-  auto flush = [&]() -> awaitable<bool> {
-    if (out.empty()) co_return true;
-    conn.expires_after(config_.io_timeout);
-    auto [ec, n] = co_await asio::async_write(conn.socket(), asio::buffer(out), use_nothrow);
-    out.clear();
-    co_return !ec;
-  };
   for (;;) {
     // Answer every complete message already buffered (RFC 7766 §6.2.1.1: pipelining), then write once.
     std::size_t pos = 0;
@@ -58,7 +51,7 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
         break;
       }
       if (q.verdict == QueryVerdict::answer && q.qtype == RRType::AXFR) {
-        if (!co_await flush() || !co_await transfer(conn, q)) {
+        if (!co_await flush(conn, out) || !co_await transfer(conn, q)) {
           close = true;
           break;
         }
@@ -69,12 +62,12 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
       out.push_back(static_cast<std::uint8_t>(response.size() >> 8));
       out.push_back(static_cast<std::uint8_t>(response.size()));
       out.insert(out.end(), response.begin(), response.end());
-      if (out.size() >= config_.write_batch && !co_await flush()) {
+      if (out.size() >= config_.write_batch && !co_await flush(conn, out)) {
         close = true;
         break;
       }
     }
-    if (close || !co_await flush() || conn.draining()) break;
+    if (close || !co_await flush(conn, out) || conn.draining()) break;
     if (pos > 0) {
       std::memmove(in.data(), in.data() + pos, have - pos);
       have -= pos;
@@ -97,6 +90,35 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
   trace.note(peer, "connection closed");
 }
 
+// Coroutine parameters are never captured by lambdas here (GCC 12 may bind such a capture to the caller's
+// copy of the parameter); these helpers take what they need as arguments instead.
+awaitable<bool> TcpSessions::flush(core::Connection& conn, std::vector<std::uint8_t>& out) {
+  if (out.empty()) co_return true;
+  conn.expires_after(config_.io_timeout);
+  auto [ec, n] = co_await asio::async_write(conn.socket(), asio::buffer(out), use_nothrow);
+  out.clear();
+  co_return !ec;
+}
+
+awaitable<bool> TcpSessions::refuse(core::Connection& conn, const ParsedQuery& q, Rcode rcode,
+                                    const char* why) {
+  std::string zone_name = q.qname.to_string();
+  transfers_refused_->inc(1, conn.loop().index());
+  log_.info("zone transfer refused",
+            {{"service", "dns"}, {"peer", conn.peer()}, {"zone", zone_name}, {"reason", why}});
+  const auto& trace = handler_.config().transcript;
+  trace.client(conn.peer(), "AXFR " + zone_name);
+  trace.server(conn.peer(), std::string(dns::to_string(rcode)) + ": " + why);
+  std::array<std::uint8_t, 2 + kMaxNameWireSize + kHeaderSize + 4> buf{};
+  std::size_t n = write_bare_response(q, rcode, false, std::span(buf).subspan(2));
+  buf[0] = static_cast<std::uint8_t>(n >> 8);
+  buf[1] = static_cast<std::uint8_t>(n);
+  conn.expires_after(config_.io_timeout);
+  auto [ec, written] =
+      co_await asio::async_write(conn.socket(), asio::buffer(buf.data(), 2 + n), use_nothrow);
+  co_return !ec;
+}
+
 awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery& q) {
   const std::size_t loop = conn.loop().index();
   const auto& trace = handler_.config().transcript;
@@ -106,25 +128,10 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
   // The set is held for the whole transfer: a reload meanwhile does not pull the zone from under us.
   std::shared_ptr<const ZoneSet> zones = handler_.zones().hold(loop);
   const Zone* zone = zones->find_exact(q.qname);
-  auto refuse = [&](Rcode rcode, const char* why) -> awaitable<bool> {
-    transfers_refused_->inc(1, loop);
-    log_.info("zone transfer refused",
-              {{"service", "dns"}, {"peer", conn.peer()}, {"zone", zone_name}, {"reason", why}});
-    trace.client(conn.peer(), "AXFR " + zone_name);
-    trace.server(conn.peer(), std::string(dns::to_string(rcode)) + ": " + why);
-    std::array<std::uint8_t, 2 + kMaxNameWireSize + kHeaderSize + 4> buf{};
-    std::size_t n = write_bare_response(q, rcode, false, std::span(buf).subspan(2));
-    buf[0] = static_cast<std::uint8_t>(n >> 8);
-    buf[1] = static_cast<std::uint8_t>(n);
-    conn.expires_after(config_.io_timeout);
-    auto [ec, written] =
-        co_await asio::async_write(conn.socket(), asio::buffer(buf.data(), 2 + n), use_nothrow);
-    co_return !ec;
-  };
   // RFC 5936 §2.2.1: REFUSED for policy, NOTAUTH for a zone we do not serve; §4.1 leaves the ACL to us.
-  if (!allowed) co_return co_await refuse(Rcode::REFUSED, "client not in --allow-transfer");
-  if (q.qclass != RRClass::IN) co_return co_await refuse(Rcode::REFUSED, "class not served");
-  if (!zone) co_return co_await refuse(Rcode::NOTAUTH, "not a zone served here");
+  if (!allowed) co_return co_await refuse(conn, q, Rcode::REFUSED, "client not in --allow-transfer");
+  if (q.qclass != RRClass::IN) co_return co_await refuse(conn, q, Rcode::REFUSED, "class not served");
+  if (!zone) co_return co_await refuse(conn, q, Rcode::NOTAUTH, "not a zone served here");
 
   trace.client(conn.peer(), "AXFR " + zone_name);
   std::vector<std::uint8_t> buf(2 + kMaxMessageSize);

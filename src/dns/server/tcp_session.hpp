@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <vector>
 
 #include "core/connection.hpp"
 #include "core/log.hpp"
@@ -35,6 +36,8 @@ class TcpSessions {
 
  private:
   awaitable<bool> transfer(core::Connection& conn, const ParsedQuery& q);
+  awaitable<bool> refuse(core::Connection& conn, const ParsedQuery& q, Rcode rcode, const char* why);
+  awaitable<bool> flush(core::Connection& conn, std::vector<std::uint8_t>& out);
 
   QueryHandler& handler_;
   TcpSessionConfig config_;

@@ -53,30 +53,37 @@ void ZoneControl::reload() {
   });
 }
 
-awaitable<Expected<void, std::string>> ZoneControl::install(Name origin, std::vector<ResourceRecord> records,
-                                                            std::string path) {
-  struct Outcome {
-    std::string error;
-    std::shared_ptr<const ZoneSet> set;
-  };
-  Outcome outcome = co_await run_on(worker_, [this, origin, records = std::move(records), path]() -> Outcome {
+ZoneControl::InstallJob ZoneControl::install_job(Name origin, std::vector<ResourceRecord> records,
+                                                 std::string path) {
+  return [this, origin, records = std::move(records), path]() -> InstallOutcome {
     auto zone = build_zone(origin, records);
     if (!zone) return {"the transferred zone is not valid: " + zone.error(), nullptr};
     // Durable before it is served: a restart must never go back to an older copy than one we answered from.
     if (auto saved = save_zone(path, origin, records); !saved) return {saved.error(), nullptr};
     catalog_.install(std::move(*zone));
     return {"", catalog_.current()};
-  });
+  };
+}
+
+ZoneControl::RemoveJob ZoneControl::remove_job(Name origin) {
+  return [this, origin] {
+    catalog_.remove(origin);
+    return catalog_.current();
+  };
+}
+
+// The jobs are built by plain functions, not by lambdas inside these coroutines: GCC 12 can bind a lambda
+// capture of a coroutine parameter to the caller's copy instead of the frame's (a use after free).
+awaitable<Expected<void, std::string>> ZoneControl::install(Name origin, std::vector<ResourceRecord> records,
+                                                            std::string path) {
+  InstallOutcome outcome = co_await run_on(worker_, install_job(origin, std::move(records), path));
   if (!outcome.set) co_return Unexpected(outcome.error);
   publish(outcome.set, {}, {});
   co_return Expected<void, std::string>();
 }
 
 awaitable<void> ZoneControl::remove(Name origin) {
-  auto set = co_await run_on(worker_, [this, origin] {
-    catalog_.remove(origin);
-    return catalog_.current();
-  });
+  auto set = co_await run_on(worker_, remove_job(origin));
   publish(set, {}, {});
 }
 

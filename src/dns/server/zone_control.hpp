@@ -43,6 +43,14 @@ class ZoneControl {
   const ZoneSet& published() const { return *published_; }
 
  private:
+  struct InstallOutcome {
+    std::string error;
+    std::shared_ptr<const ZoneSet> set;  // null on error
+  };
+  using InstallJob = std::function<InstallOutcome()>;
+  using RemoveJob = std::function<std::shared_ptr<const ZoneSet>()>;
+  InstallJob install_job(Name origin, std::vector<ResourceRecord> records, std::string path);
+  RemoveJob remove_job(Name origin);
   // Publishes `set` to every loop; once all serve it, logs `event` (if any) and sends NOTIFY for `grown`.
   void publish(std::shared_ptr<const ZoneSet> set, std::vector<Name> grown, std::function<void()> event);
 

@@ -34,6 +34,8 @@ struct ServeOptions {
   double io_timeout = 10;
   std::size_t max_zone_records = dns::kDefaultMaxZoneRecords;
   std::size_t max_zone_bytes = dns::kDefaultMaxZoneFileBytes;
+  std::size_t udp_batch = 32;
+  bool reuseport = false;
 };
 
 std::chrono::milliseconds ms_option(double seconds, const std::string& name) {
@@ -78,6 +80,8 @@ dns::server::AuthServerConfig server_config(const ServeOptions& o) {
   c.tcp.io_timeout = ms_option(o.io_timeout, "--io-timeout");
   c.secondary_timers.io_timeout = c.tcp.io_timeout;
   c.max_connections = o.server.max_connections;
+  c.udp.batch = o.udp_batch;
+  c.udp.reuseport = o.reuseport;
   return c;
 }
 
@@ -150,6 +154,13 @@ void add_serve(CLI::App& dns, RunFn& run) {
   cmd->add_option("--max-zone-bytes", o->max_zone_bytes, "Largest zone file, $INCLUDEs counted, in octets")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 34))
       ->capture_default_str();
+  cmd->add_option("--udp-batch", o->udp_batch,
+                  "UDP queries read (recvmmsg) and answered (sendmmsg) per system call")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}))
+      ->capture_default_str();
+  cmd->add_flag(
+      "--reuseport", o->reuseport,
+      "One UDP socket per thread (SO_REUSEPORT): the kernel spreads clients over threads by address");
   cmd->footer(
       "Examples:\n"
       "  endhost dns serve --listen 127.0.0.1:5300 --zone examples/zones/networkutopia.com.zone\n"

@@ -17,10 +17,15 @@ AuthServer::AuthServer(core::ServiceHost& host, AuthServerConfig config)
             return t;
           }(),
           host.log(), host.metrics()),
-      udp_(host.loops(), host.log(),
-           core::UdpServerOptions{"dns", kMaxMessageSize,
-                                  [this](core::UdpSocket& s, std::span<const std::uint8_t> d,
-                                         const asio::ip::udp::endpoint& from) { on_datagram(s, d, from); }}),
+      udp_(
+          host.loops(), host.log(),
+          [&] {
+            auto u = config_.udp;
+            u.max_response = config_.query.max_udp_payload;
+            return u;
+          }(),
+          [this](std::size_t loop, std::span<const std::uint8_t> d, const asio::ip::udp::endpoint& from,
+                 std::span<std::uint8_t> out) { return on_datagram(loop, d, from, out); }),
       tcp_(host.loops(), host.log(),
            core::TcpServerOptions{"dns",
                                   config_.max_connections,
@@ -77,12 +82,11 @@ Expected<std::uint16_t, std::string> AuthServer::listen(const asio::ip::address&
   return Unexpected(last_error);
 }
 
-void AuthServer::on_datagram(core::UdpSocket& socket, std::span<const std::uint8_t> data,
-                             const asio::ip::udp::endpoint& from) {
+std::size_t AuthServer::on_datagram(std::size_t loop, std::span<const std::uint8_t> data,
+                                    const asio::ip::udp::endpoint& from, std::span<std::uint8_t> out) {
   ParsedQuery q = parse_query(data);
   std::string peer = config_.query.transcript.enabled() ? core::endpoint_text(from) : std::string();
-  auto response = handler_.handle(socket.loop().index(), q, Transport::udp, from.address(), peer);
-  if (!response.empty()) socket.send_to(response, from);
+  return handler_.handle(loop, q, Transport::udp, from.address(), peer, out).size();
 }
 
 void AuthServer::start() {

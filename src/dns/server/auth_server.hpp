@@ -11,13 +11,13 @@
 
 #include "core/service_host.hpp"
 #include "core/tcp_server.hpp"
-#include "core/udp_server.hpp"
 #include "dns/server/address_acl.hpp"
 #include "dns/server/loop_zones.hpp"
 #include "dns/server/notify_sender.hpp"
 #include "dns/server/query_handler.hpp"
 #include "dns/server/secondary.hpp"
 #include "dns/server/tcp_session.hpp"
+#include "dns/server/udp_batch_server.hpp"
 #include "dns/server/zone_control.hpp"
 
 namespace endhost::dns::server {
@@ -28,6 +28,7 @@ struct AuthServerConfig {
   SecondaryTimers secondary_timers;
   QueryHandlerConfig query;
   TcpSessionConfig tcp;  // allow_transfer is filled in by the server
+  UdpBatchOptions udp;   // max_response is taken from query.max_udp_payload
   AddressAcl allow_transfer;
   NotifyConfig notify;
   std::size_t max_connections = 10'000;  // TCP, per listening address
@@ -49,15 +50,15 @@ class AuthServer {
   void start();
 
  private:
-  void on_datagram(core::UdpSocket& socket, std::span<const std::uint8_t> data,
-                   const asio::ip::udp::endpoint& from);
+  std::size_t on_datagram(std::size_t loop, std::span<const std::uint8_t> data,
+                          const asio::ip::udp::endpoint& from, std::span<std::uint8_t> out);
 
   core::ServiceHost& host_;
   AuthServerConfig config_;
   LoopZones loop_zones_;
   QueryHandler handler_;
   TcpSessions tcp_sessions_;
-  core::UdpServer udp_;
+  UdpBatchServer udp_;
   core::TcpServer tcp_;
   ZoneControl control_;
   std::unique_ptr<NotifySender> notifier_;

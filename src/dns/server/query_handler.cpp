@@ -45,9 +45,8 @@ QueryHandler::QueryHandler(core::EventLoops& loops, LoopZones& zones, QueryHandl
 
 std::span<const std::uint8_t> QueryHandler::handle(std::size_t loop, const ParsedQuery& q,
                                                    Transport transport, const asio::ip::address& from,
-                                                   std::string_view peer) {
+                                                   std::string_view peer, std::span<std::uint8_t> out) {
   Slot& slot = slots_[loop];
-  std::span<std::uint8_t> out(slot.scratch.get(), kMaxMessageSize);
   if (q.verdict == QueryVerdict::drop) {
     answers_[static_cast<std::size_t>(AnswerKind::dropped)]->inc(1, loop);
     return {};

@@ -42,7 +42,13 @@ class QueryHandler {
   // Answers `packet` (already parsed into `q`) on loop `loop`. The returned bytes live in the loop's scratch
   // buffer until the next call on that loop; empty means "send nothing". `peer` is used only for --trace.
   std::span<const std::uint8_t> handle(std::size_t loop, const ParsedQuery& q, Transport transport,
-                                       const asio::ip::address& from, std::string_view peer);
+                                       const asio::ip::address& from, std::string_view peer) {
+    return handle(loop, q, transport, from, peer, scratch(loop));
+  }
+  // The same, writing into `out` (at least 512 octets; the UDP front end passes one slot of its batch).
+  std::span<const std::uint8_t> handle(std::size_t loop, const ParsedQuery& q, Transport transport,
+                                       const asio::ip::address& from, std::string_view peer,
+                                       std::span<std::uint8_t> out);
 
   // The loop's scratch buffer (kMaxMessageSize octets), for sessions that build other messages (AXFR).
   std::span<std::uint8_t> scratch(std::size_t loop) { return {slots_[loop].scratch.get(), kMaxMessageSize}; }

@@ -5,7 +5,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstring>
 
 namespace endhost::web {
 
@@ -16,20 +18,66 @@ void Fd::reset() noexcept {
 
 namespace {
 
-int openat2_beneath(int dir, const char* path, std::uint64_t flags, bool follow_symlinks) noexcept {
-  struct open_how how {};
-  how.flags = flags;
-  // RESOLVE_NO_MAGICLINKS: /proc/self/fd/N style links are never followed. Without --follow-symlinks,
-  // RESOLVE_BENEATH also makes absolute symlinks and any ".." that would escape fail with EXDEV.
-  how.resolve = RESOLVE_NO_MAGICLINKS | (follow_symlinks ? 0 : RESOLVE_BENEATH);
+// Whether the kernel has openat2 (Linux 5.6+). Valgrind and some seccomp sandboxes answer ENOSYS too. A
+// process-wide fact about the kernel, learnt once; relaxed ordering is enough (both answers are safe).
+std::atomic<bool> g_no_openat2{false};
+
+// Without openat2: every segment is opened with O_NOFOLLOW, so no symlink is followed at all. Stricter than
+// RESOLVE_BENEATH (which allows symlinks that stay inside the root), never looser.
+int open_walk(int dir, const char* path, int flags) noexcept {
+  int cur = dir;
   for (;;) {
-    const long fd = ::syscall(SYS_openat2, dir, path, &how, sizeof how);
-    if (fd >= 0) return static_cast<int>(fd);
-    if (errno == EINTR) continue;
-    // EAGAIN: a concurrent rename raced the lookup; a retry resolves it (openat2(2)).
-    if (errno == EAGAIN) continue;
-    return -1;
+    const char* slash = std::strchr(path, '/');
+    if (slash == nullptr) {
+      const int fd = ::openat(cur, path, flags | O_NOFOLLOW);
+      const int err = errno;
+      if (cur != dir) ::close(cur);
+      errno = err;
+      return fd;
+    }
+    char segment[256];
+    const auto n = static_cast<std::size_t>(slash - path);
+    if (n >= sizeof segment) {
+      if (cur != dir) ::close(cur);
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    std::memcpy(segment, path, n);
+    segment[n] = '\0';
+    const int next = ::openat(cur, segment, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    const int err = errno;
+    if (cur != dir) ::close(cur);
+    if (next < 0) {
+      errno = err;
+      return -1;
+    }
+    cur = next;
+    path = slash + 1;
   }
+}
+
+int openat2_beneath(int dir, const char* path, std::uint64_t flags, bool follow_symlinks) noexcept {
+  if (!g_no_openat2.load(std::memory_order_relaxed)) {
+    struct open_how how {};
+    how.flags = flags;
+    // RESOLVE_NO_MAGICLINKS: /proc/self/fd/N style links are never followed. Without --follow-symlinks,
+    // RESOLVE_BENEATH also makes absolute symlinks and any ".." that would escape fail with EXDEV.
+    how.resolve = RESOLVE_NO_MAGICLINKS | (follow_symlinks ? 0 : RESOLVE_BENEATH);
+    for (;;) {
+      const long fd = ::syscall(SYS_openat2, dir, path, &how, sizeof how);
+      if (fd >= 0) return static_cast<int>(fd);
+      if (errno == EINTR) continue;
+      // EAGAIN: a concurrent rename raced the lookup; a retry resolves it (openat2(2)).
+      if (errno == EAGAIN) continue;
+      if (errno != ENOSYS) return -1;
+      g_no_openat2.store(true, std::memory_order_relaxed);
+      break;
+    }
+  }
+  // The path never holds ".." (url_path.hpp removed them), so a plain openat cannot climb out except through
+  // a symlink, which --follow-symlinks allows.
+  if (follow_symlinks) return ::openat(dir, path, static_cast<int>(flags));
+  return open_walk(dir, path, static_cast<int>(flags));
 }
 
 }  // namespace

@@ -18,6 +18,11 @@ namespace endhost::web {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using WaitType = asio::socket_base::wait_type;
+
+// Waits on the socket are co_awaited as deferred operations: no coroutine frame of their own, which keeps an
+// idle keep-alive connection down to the session's one frame (see docs/internals/web.md, "Memory").
+constexpr auto kDeferred = asio::as_tuple(asio::deferred);
 
 // Bytes a single connection may send in one turn of the event loop before it lets the others run.
 constexpr std::uint64_t kFairShare = 4 << 20;
@@ -32,6 +37,11 @@ const http::RequestHead kNoHead{};
 
 constexpr std::string_view kReadOnlyAllow = "GET, HEAD, OPTIONS";
 
+enum class Next : std::uint8_t { proceed, close, abort };
+
+// The state of one connection and the synchronous steps of its life; run_http_session strings them together
+// and does the waiting. Everything per request lives in the pooled Work, so between requests this object is
+// all a connection keeps.
 class HttpSession {
  public:
   HttpSession(ServerState& server, core::Connection& conn)
@@ -39,20 +49,48 @@ class HttpSession {
         cfg_(server.config),
         loop_(*server.loops[conn.loop().index()]),
         conn_(conn),
-        fd_(conn.socket().native_handle()) {}
-  ~HttpSession() {
-    if (w_) {
-      w_->out.clear();
-      srv_.give_work(loop_, std::move(w_));
-    }
+        fd_(conn.socket().native_handle()) {
+    boost::system::error_code ignored;
+    conn_.socket().non_blocking(true, ignored);
+    srv_.metrics.open_connections->add(1, loop_.index);
+    cfg_.transcript.note(conn_.peer(), "connection opened");
   }
+  ~HttpSession() {
+    if (w_) release_work();
+    srv_.metrics.open_connections->add(-1, loop_.index);
+    cfg_.transcript.note(conn_.peer(), "connection closed");
+  }
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
 
-  awaitable<void> run();
+  enum class Head : std::uint8_t { ready, need_input, failed, closed };
+  enum class Input : std::uint8_t { data, would_block, eof, error };
+  enum class Output : std::uint8_t { sent, would_block, error };
+
+  Head parse_buffered();
+  Input receive();
+  bool has_output() const { return w_ && !w_->out.empty(); }
+  Output try_send(int flags = 0);
+  // Before waiting to read: between requests the buffers go back to the pool and the idle deadline starts.
+  // False when the server is draining and an idle connection should simply close.
+  bool before_read_wait();
+  void after_read_wait() {
+    if (idle_wait_) conn_.end_idle();
+  }
+  void before_write_wait() { conn_.expires_after(cfg_.send_timeout); }
+  // A read wait ended in an error: a timeout inside a head gets 408 (RFC 9110 §15.5.9).
+  Next on_read_wait_error();
+
+  Next respond();           // after Head::ready: answer the request
+  Next respond_to_error();  // after Head::failed: answer the parse error
+  bool needs_async() const { return async_; }
+  awaitable<Next> finish_async();
+  Next finish_request();
+  awaitable<void> close_gracefully();
+
+  core::Connection& conn() { return conn_; }
 
  private:
-  enum class ReadResult : std::uint8_t { data, eof, timeout, closed };
-  enum class Next : std::uint8_t { proceed, close, abort };
-
   std::string_view buffered() const { return {w_->in.get() + begin_, end_ - begin_}; }
   void consume(std::size_t n) {
     begin_ += n;
@@ -61,22 +99,25 @@ class HttpSession {
   void ensure_work() {
     if (!w_) w_ = srv_.take_work(loop_);
   }
+  void release_work() {
+    w_->out.clear();
+    w_->reply.reset();
+    w_->parser.reset();
+    sent_ = 0;
+    srv_.give_work(loop_, std::move(w_));
+  }
+  void begin_request();
 
-  awaitable<ReadResult> read_more(bool idle);
-  bool try_send(int flags);
+  awaitable<Input> read_more();  // for drain and linger: receive, waiting as needed
   awaitable<bool> send_out(int flags = 0);
   awaitable<bool> send_file(int file, std::uint64_t offset, std::uint64_t length);
-  awaitable<bool> send_pending(Reply& reply);
+  awaitable<bool> send_pending();
   awaitable<bool> send_gzip(int file, std::uint64_t size);
   awaitable<bool> drain_body();
-  awaitable<void> close_gracefully();
 
-  Next on_parse_error(const http::Error& error, Reply& reply);
   void handle(RequestContext& rq, Reply& reply);
   const Site* select_site(std::string_view host) const;
-  void trace_request(std::string_view head_bytes);
   void trace_response(std::size_t out_mark);
-  void finish_request(const Reply& reply, Clock::time_point started);
 
   ServerState& srv_;
   const WebConfig& cfg_;
@@ -87,55 +128,92 @@ class HttpSession {
   std::size_t begin_ = 0, end_ = 0;  // unconsumed bytes of w_->in
   std::size_t sent_ = 0;             // bytes of w_->out already sent
   std::size_t served_ = 0;           // requests on this connection
+  Clock::time_point started_;        // when the current request's first byte was seen
+  bool in_request_ = false;          // a request has begun (its deadline is the header timeout)
+  bool idle_wait_ = false;           // the pending read wait is between requests
+  bool body_follows_ = false;        // the current request's body still has to be drained
+  bool async_ = false;               // the current request needs finish_async()
   bool eof_ = false;                 // the client half-closed: answer what is buffered, then close
-  bool failed_ = false;              // a send failed: the connection is unusable
+  http::Error error_{};              // what parse_buffered() found wrong (Head::failed)
 };
 
-awaitable<HttpSession::ReadResult> HttpSession::read_more(bool idle) {
+void HttpSession::begin_request() {
+  // A request has begun: its whole head must arrive within header_timeout, however slowly it trickles (a
+  // total, not a per-read timeout: that is what defeats slowloris).
+  in_request_ = true;
+  started_ = Clock::now();
+  conn_.expires_after(cfg_.header_timeout);
+  w_->parser.reset();
+  w_->reply.reset();
+  async_ = false;
+  body_follows_ = false;
+}
+
+HttpSession::Head HttpSession::parse_buffered() {
+  if (!w_ || begin_ == end_) {
+    if (in_request_ && eof_) return Head::closed;  // half-closed inside a head: it can never complete
+    if (eof_) return Head::closed;
+    return Head::need_input;
+  }
+  if (!in_request_) begin_request();
+  auto parsed = w_->parser.parse_head(buffered());
+  if (!parsed) {
+    error_ = parsed.error();
+    return Head::failed;
+  }
+  if (parsed->progress == http::Progress::need_more) return eof_ ? Head::closed : Head::need_input;
+  return Head::ready;
+}
+
+HttpSession::Input HttpSession::receive() {
+  ensure_work();
+  if (begin_ > 0 && end_ == w_->in_capacity) {
+    std::memmove(w_->in.get(), w_->in.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == w_->in_capacity) return Input::error;  // cannot happen: the parser's limits are lower
   for (;;) {
-    ensure_work();
-    if (begin_ > 0 && end_ == w_->in_capacity) {
-      std::memmove(w_->in.get(), w_->in.get() + begin_, end_ - begin_);
-      end_ -= begin_;
-      begin_ = 0;
-    }
-    if (end_ == w_->in_capacity)
-      co_return ReadResult::closed;  // cannot happen: the parser's limits are lower
     const ssize_t n = ::recv(fd_, w_->in.get() + end_, w_->in_capacity - end_, 0);
     if (n > 0) {
       end_ += static_cast<std::size_t>(n);
       srv_.metrics.bytes_received->inc(static_cast<std::uint64_t>(n), loop_.index);
-      co_return ReadResult::data;
+      return Input::data;
     }
     if (n == 0) {
       eof_ = true;
-      co_return ReadResult::eof;
+      return Input::eof;
     }
     if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) co_return ReadResult::closed;
-    // Nothing to read yet. Answers already built go out before we wait, or a pipelining client that waits
-    // for them would deadlock with us. Sending may suspend, so look at the socket again afterwards: the
-    // reactor is edge-triggered and a readiness edge seen while no wait was queued is not reported again.
-    if (!w_->out.empty()) {
-      if (!co_await send_out()) co_return ReadResult::closed;
-      continue;
-    }
-    if (idle) {
-      // Between requests: give the buffers back, so idle keep-alive connections cost almost nothing.
-      if (begin_ == end_) {
-        w_->parser.reset();
-        srv_.give_work(loop_, std::move(w_));
-      }
-      if (!conn_.begin_idle()) co_return ReadResult::closed;  // the server is draining
-      conn_.expires_after(cfg_.keepalive_timeout);
-    }
-    auto [ec] = co_await conn_.socket().async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
-    if (idle) conn_.end_idle();
-    if (ec) co_return conn_.timed_out() ? ReadResult::timeout : ReadResult::closed;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Input::would_block;
+    return Input::error;
   }
 }
 
-bool HttpSession::try_send(int flags) {
+bool HttpSession::before_read_wait() {
+  idle_wait_ = !in_request_ && begin_ == end_;
+  if (!idle_wait_) return true;
+  // Between requests: give the buffers back, so idle keep-alive connections cost almost nothing.
+  if (w_) release_work();
+  if (!conn_.begin_idle()) return false;  // the server is draining
+  conn_.expires_after(cfg_.keepalive_timeout);
+  return true;
+}
+
+Next HttpSession::on_read_wait_error() {
+  if (!in_request_ || !conn_.timed_out()) return Next::abort;
+  ensure_work();
+  RequestContext rq(srv_, loop_, *w_, kNoHead, std::time(nullptr));
+  Reply& reply = w_->reply;
+  reply.keep_alive = false;
+  reply_error(rq, reply, http::Status::request_timeout);
+  conn_.clear_timed_out();
+  if (cfg_.transcript.enabled()) cfg_.transcript.note(conn_.peer(), "request head timed out");
+  finish_request();
+  return Next::close;
+}
+
+HttpSession::Output HttpSession::try_send(int flags) {
   std::string& out = w_->out;
   while (sent_ < out.size()) {
     const ssize_t n = ::send(fd_, out.data() + sent_, out.size() - sent_, MSG_NOSIGNAL | flags);
@@ -144,23 +222,41 @@ bool HttpSession::try_send(int flags) {
       continue;
     }
     if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) failed_ = true;
-    return false;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Output::would_block;
+    return Output::error;
   }
   srv_.metrics.bytes_sent->inc(out.size(), loop_.index);
   out.clear();
   sent_ = 0;
-  return true;
+  return Output::sent;
 }
 
 awaitable<bool> HttpSession::send_out(int flags) {
-  while (!try_send(flags)) {
-    if (failed_) co_return false;
-    conn_.expires_after(cfg_.send_timeout);
-    auto [ec] = co_await conn_.socket().async_wait(asio::ip::tcp::socket::wait_write, use_nothrow);
+  for (;;) {
+    const Output o = try_send(flags);
+    if (o == Output::sent) co_return true;
+    if (o == Output::error) co_return false;
+    before_write_wait();
+    auto [ec] = co_await conn_.socket().async_wait(WaitType::wait_write, kDeferred);
     if (ec) co_return false;
   }
-  co_return true;
+}
+
+awaitable<HttpSession::Input> HttpSession::read_more() {
+  for (;;) {
+    const Input in = receive();
+    if (in != Input::would_block) co_return in;
+    // Answers already built go out before we wait, or a client that waits for them would deadlock with us.
+    // Sending may suspend, so look at the socket again afterwards: the reactor is edge-triggered, and an
+    // edge seen while no wait was queued is not reported again.
+    if (has_output()) {
+      const bool sent = co_await send_out();
+      if (!sent) co_return Input::error;
+      continue;
+    }
+    auto [ec] = co_await conn_.socket().async_wait(WaitType::wait_read, kDeferred);
+    if (ec) co_return Input::error;
+  }
 }
 
 awaitable<bool> HttpSession::send_file(int file, std::uint64_t offset, std::uint64_t length) {
@@ -177,7 +273,7 @@ awaitable<bool> HttpSession::send_file(int file, std::uint64_t offset, std::uint
       if (this_turn >= kFairShare && length > 0) {
         // A fast reader could keep us here for the whole file; let the loop's other connections run.
         this_turn = 0;
-        co_await asio::post(conn_.loop().io(), asio::use_awaitable);
+        co_await asio::post(conn_.loop().io(), asio::deferred);
       }
       continue;
     }
@@ -186,33 +282,42 @@ awaitable<bool> HttpSession::send_file(int file, std::uint64_t offset, std::uint
     if (n == 0) co_return false;
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) co_return false;
-    conn_.expires_after(cfg_.send_timeout);
+    before_write_wait();
     this_turn = 0;
-    auto [ec] = co_await conn_.socket().async_wait(asio::ip::tcp::socket::wait_write, use_nothrow);
+    auto [ec] = co_await conn_.socket().async_wait(WaitType::wait_write, kDeferred);
     if (ec) co_return false;
   }
   co_return true;
 }
 
-awaitable<bool> HttpSession::send_pending(Reply& reply) {
-  PendingBody& body = reply.body;
+awaitable<bool> HttpSession::send_pending() {
+  PendingBody& body = w_->reply.body;
   switch (body.kind) {
     case PendingBody::Kind::none:
       co_return true;
-    case PendingBody::Kind::file:
-      // MSG_MORE: the head waits for the first file bytes, so a small response leaves in one segment.
-      if (!co_await send_out(MSG_MORE)) co_return false;
-      co_return co_await send_file(body.file.get(), body.offset, body.length);
-    case PendingBody::Kind::byteranges:
+    case PendingBody::Kind::file: {
+      // MSG_MORE: the head waits for the first file bytes, so they leave in full segments together.
+      const bool head_sent = co_await send_out(MSG_MORE);
+      if (!head_sent) co_return false;
+      const bool ok = co_await send_file(body.file.get(), body.offset, body.length);
+      co_return ok;
+    }
+    case PendingBody::Kind::byteranges: {
+      bool ok = true;
       for (const auto& part : body.parts->parts) {
         w_->out += part.header;
-        if (!co_await send_out(MSG_MORE)) co_return false;
-        if (!co_await send_file(body.file.get(), part.range.first, part.range.length())) co_return false;
+        ok = co_await send_out(MSG_MORE);
+        if (!ok) break;
+        ok = co_await send_file(body.file.get(), part.range.first, part.range.length());
+        if (!ok) break;
       }
       w_->out += body.parts->trailer;
-      co_return co_await send_out();
-    case PendingBody::Kind::gzip:
-      co_return co_await send_gzip(body.file.get(), body.length);
+      co_return ok;
+    }
+    case PendingBody::Kind::gzip: {
+      const bool ok = co_await send_gzip(body.file.get(), body.length);
+      co_return ok;
+    }
   }
   co_return false;
 }
@@ -247,9 +352,9 @@ awaitable<bool> HttpSession::send_gzip(int file, std::uint64_t size) {
       http::append_last_chunk(w_->out);
       break;
     }
-    if (w_->out.size() >= kGzipBlock && !co_await send_out()) {
-      ok = false;
-      break;
+    if (w_->out.size() >= kGzipBlock) {
+      ok = co_await send_out();
+      if (!ok) break;
     }
   }
   loop_.gzip.give(std::move(z));
@@ -270,13 +375,17 @@ awaitable<bool> HttpSession::drain_body() {
     if (begin_ == end_) {
       if (eof_) co_return false;
       conn_.expires_after(cfg_.body_timeout);
-      if (co_await read_more(false) != ReadResult::data) co_return false;
+      const Input in = co_await read_more();
+      if (in != Input::data) co_return false;
     }
   }
 }
 
 awaitable<void> HttpSession::close_gracefully() {
-  if (w_ && !w_->out.empty() && !co_await send_out()) co_return;
+  if (has_output()) {
+    const bool sent = co_await send_out();
+    if (!sent) co_return;
+  }
   // Half-close, then read and drop what the client may still be sending (pipelined requests, the rest of a
   // refused body) until it closes too: closing with unread data would make the kernel send a reset, and a
   // reset can destroy our last response in the client's receive buffer before it reads it (RFC 9112 §9.6).
@@ -286,8 +395,8 @@ awaitable<void> HttpSession::close_gracefully() {
   std::uint64_t dropped = 0;
   while (dropped < cfg_.linger_max_bytes) {
     begin_ = end_ = 0;
-    const ReadResult r = co_await read_more(false);
-    if (r != ReadResult::data) break;
+    const Input in = co_await read_more();
+    if (in != Input::data) break;
     dropped += end_;
   }
 }
@@ -312,45 +421,11 @@ const Site* HttpSession::select_site(std::string_view host) const {
   return fallback;
 }
 
-void HttpSession::trace_request(std::string_view head_bytes) {
-  if (!cfg_.transcript.enabled()) return;
-  while (head_bytes.size() >= 2 && head_bytes.substr(head_bytes.size() - 2) == "\r\n")
-    head_bytes.remove_suffix(2);
-  cfg_.transcript.client(conn_.peer(), head_bytes);
-}
-
 void HttpSession::trace_response(std::size_t out_mark) {
   if (!cfg_.transcript.enabled()) return;
   const std::string_view out = std::string_view(w_->out).substr(out_mark);
   const std::size_t end = out.find("\r\n\r\n");
   cfg_.transcript.server(conn_.peer(), out.substr(0, end));
-}
-
-void HttpSession::finish_request(const Reply& reply, Clock::time_point started) {
-  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  srv_.metrics.response(http::to_int(reply.status), seconds, loop_.index);
-}
-
-HttpSession::Next HttpSession::on_parse_error(const http::Error& error, Reply& reply) {
-  // A must_close error leaves nothing of the head trustworthy; otherwise (Host and Expect problems) the head
-  // is valid and its body can be drained, so the connection may carry on.
-  const http::RequestHead& head = error.must_close ? kNoHead : w_->parser.head();
-  RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
-  reply.keep_alive = !error.must_close && head.keep_alive && !conn_.draining();
-  // A request that announced a body with Expect: 100-continue and got no 100 may or may not send it now;
-  // only closing keeps the framing certain.
-  if (!error.must_close && head.expect_continue && head.framing.kind != http::BodyKind::none)
-    reply.keep_alive = false;
-  const std::size_t mark = w_->out.size();
-  reply_error(rq, reply, error.status, http::describe(error.code));
-  if (cfg_.transcript.enabled()) {
-    std::string_view line = buffered().substr(0, std::min<std::size_t>(buffered().find('\n'), 200));
-    cfg_.transcript.client(conn_.peer(), line);
-    trace_response(mark);
-  }
-  if (error.must_close) return Next::close;
-  consume(w_->parser.head_size());
-  return reply.keep_alive ? Next::proceed : Next::close;
 }
 
 void HttpSession::handle(RequestContext& rq, Reply& reply) {
@@ -386,117 +461,152 @@ void HttpSession::handle(RequestContext& rq, Reply& reply) {
   serve_static(rq, reply);
 }
 
-awaitable<void> HttpSession::run() {
-  boost::system::error_code ignored;
-  conn_.socket().non_blocking(true, ignored);
-  srv_.metrics.open_connections->add(1, loop_.index);
-  cfg_.transcript.note(conn_.peer(), "connection opened");
-  Next next = Next::proceed;
-  while (next == Next::proceed) {
-    if (!w_ || begin_ == end_) {
-      // Everything received has been answered: send the answers, then wait for the next request.
-      if (w_ && !w_->out.empty() && !try_send(0) && (failed_ || !co_await send_out())) {
-        next = Next::abort;
-        break;
-      }
-      if (eof_) break;
-      const ReadResult r = co_await read_more(true);
-      if (r != ReadResult::data) {
-        next = r == ReadResult::eof ? Next::close : Next::abort;
-        break;
-      }
-    }
-    // A request has begun: its whole head must arrive within header_timeout, however slowly it trickles.
-    const Clock::time_point started = Clock::now();
-    conn_.expires_after(cfg_.header_timeout);
-    w_->parser.reset();
-    Reply reply;
-    auto parsed = w_->parser.parse_head(buffered());
-    while (parsed && parsed->progress == http::Progress::need_more) {
-      if (eof_) {
-        next = Next::close;  // the client half-closed inside a head: it can never complete
-        break;
-      }
-      const ReadResult r = co_await read_more(false);
-      if (r == ReadResult::timeout) {
-        // RFC 9110 §15.5.9: 408, then close.
-        RequestContext rq(srv_, loop_, *w_, kNoHead, std::time(nullptr));
-        reply.keep_alive = false;
-        reply_error(rq, reply, http::Status::request_timeout);
-        conn_.clear_timed_out();
-        finish_request(reply, started);
-        next = Next::close;
-        break;
-      }
-      if (r == ReadResult::closed) next = Next::abort;
-      if (r != ReadResult::data && r != ReadResult::eof) break;
-      parsed = w_->parser.parse_head(buffered());
-    }
-    if (next != Next::proceed) break;
-
-    if (!parsed) {
-      next = on_parse_error(parsed.error(), reply);
-      finish_request(reply, started);
-      if (next == Next::proceed && !w_->parser.done() && !co_await drain_body()) next = Next::abort;
-      continue;
-    }
-
-    const http::RequestHead& head = w_->parser.head();
-    ++served_;
-    trace_request(buffered().substr(0, parsed->consumed));
-    RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
-    std::string_view target = head.target, host = head.host;
-    if (head.target_form == http::TargetForm::absolute) {
-      // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.
-      const AbsoluteParts abs = split_absolute(target);
-      host = abs.authority;
-      target = abs.origin;
-    }
-    const TargetParts parts = split_target(target);
-    rq.path = parts.path.empty() ? std::string_view("/") : parts.path;
-    rq.query = parts.query;
-    rq.has_query = parts.has_query;
-    rq.site = select_site(host);
-
-    reply.keep_alive = head.keep_alive && served_ < cfg_.max_requests_per_connection && !conn_.draining();
-    const bool body_follows = !w_->parser.done();
-    // A body the handler will not read is drained afterwards, unless the client waits for a 100 it will
-    // never get (then only closing is safe) or it is larger than we are willing to read for nothing.
-    if (body_follows && (head.expect_continue || (head.framing.kind == http::BodyKind::length &&
-                                                  head.framing.length > cfg_.limits.max_body_size)))
-      reply.keep_alive = false;
-
-    const std::size_t mark = w_->out.size();
-    handle(rq, reply);
-    trace_response(mark);
-    consume(parsed->consumed);  // the head's views are dead from here on
-
-    if (reply.body.kind != PendingBody::Kind::none) {
-      if (!co_await send_pending(reply)) {
-        next = Next::abort;
-        break;
-      }
-    } else if (w_->out.size() >= kOutFlushThreshold && !try_send(0) && (failed_ || !co_await send_out())) {
-      next = Next::abort;
-      break;
-    }
-    finish_request(reply, started);
-    if (!reply.keep_alive) {
-      next = Next::close;
-      break;
-    }
-    if (body_follows && !co_await drain_body()) next = Next::abort;
+Next HttpSession::respond() {
+  const http::RequestHead& head = w_->parser.head();
+  const std::size_t head_size = w_->parser.head_size();
+  ++served_;
+  if (cfg_.transcript.enabled()) {
+    std::string_view text = buffered().substr(0, head_size);
+    while (text.size() >= 2 && text.substr(text.size() - 2) == "\r\n") text.remove_suffix(2);
+    cfg_.transcript.client(conn_.peer(), text);
   }
-  if (next != Next::abort && !failed_) co_await close_gracefully();
-  srv_.metrics.open_connections->add(-1, loop_.index);
-  cfg_.transcript.note(conn_.peer(), "connection closed");
+  RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
+  std::string_view target = head.target, host = head.host;
+  if (head.target_form == http::TargetForm::absolute) {
+    // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.
+    const AbsoluteParts abs = split_absolute(target);
+    host = abs.authority;
+    target = abs.origin;
+  }
+  const TargetParts parts = split_target(target);
+  rq.path = parts.path.empty() ? std::string_view("/") : parts.path;
+  rq.query = parts.query;
+  rq.has_query = parts.has_query;
+  rq.site = select_site(host);
+
+  Reply& reply = w_->reply;
+  reply.keep_alive = head.keep_alive && served_ < cfg_.max_requests_per_connection && !conn_.draining();
+  body_follows_ = !w_->parser.done();
+  // A body the handler will not read is drained afterwards, unless the client waits for a 100 it will never
+  // get (then only closing keeps the framing certain) or it is larger than we are willing to read for
+  // nothing.
+  if (body_follows_ && (head.expect_continue || (head.framing.kind == http::BodyKind::length &&
+                                                 head.framing.length > cfg_.limits.max_body_size)))
+    reply.keep_alive = false;
+
+  const std::size_t mark = w_->out.size();
+  handle(rq, reply);
+  trace_response(mark);
+  consume(head_size);  // the head's views are dead from here on
+  async_ = reply.body.kind != PendingBody::Kind::none || (body_follows_ && reply.keep_alive);
+  if (async_) return Next::proceed;
+  return finish_request();
+}
+
+Next HttpSession::respond_to_error() {
+  const http::Error error = error_;
+  // A must_close error leaves nothing of the head trustworthy; otherwise (Host and Expect problems) the head
+  // is valid and its body can be drained, so the connection may carry on.
+  const http::RequestHead& head = error.must_close ? kNoHead : w_->parser.head();
+  RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
+  Reply& reply = w_->reply;
+  reply.keep_alive = !error.must_close && head.keep_alive && !conn_.draining();
+  body_follows_ = !error.must_close && !w_->parser.done();
+  // A request that announced a body with Expect: 100-continue and got no 100 may or may not send it now;
+  // only closing keeps the framing certain.
+  if (body_follows_ && head.expect_continue) reply.keep_alive = false;
+  const std::size_t mark = w_->out.size();
+  reply_error(rq, reply, error.status, http::describe(error.code));
+  if (cfg_.transcript.enabled()) {
+    const std::string_view b = buffered();
+    cfg_.transcript.client(conn_.peer(), b.substr(0, std::min<std::size_t>(b.find('\n'), 200)));
+    trace_response(mark);
+  }
+  if (error.must_close) {
+    finish_request();
+    return Next::close;
+  }
+  ++served_;
+  consume(w_->parser.head_size());
+  async_ = body_follows_ && reply.keep_alive;
+  if (async_) return Next::proceed;
+  return finish_request();
+}
+
+awaitable<Next> HttpSession::finish_async() {
+  // GCC 12 miscompiles co_await inside a condition followed by co_return (it reaches
+  // __builtin_unreachable), so every co_await in this file stands alone in its statement.
+  if (w_->reply.body.kind != PendingBody::Kind::none) {
+    const bool sent = co_await send_pending();
+    if (!sent) co_return Next::abort;
+    w_->reply.body = PendingBody{};
+  }
+  if (body_follows_ && w_->reply.keep_alive) {
+    const bool drained = co_await drain_body();
+    if (!drained) {
+      finish_request();
+      co_return Next::abort;
+    }
+  }
+  co_return finish_request();
+}
+
+Next HttpSession::finish_request() {
+  const Reply& reply = w_->reply;
+  const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  srv_.metrics.response(http::to_int(reply.status), seconds, loop_.index);
+  in_request_ = false;
+  async_ = false;
+  if (!reply.keep_alive) return Next::close;
+  // Answers pile up while pipelined requests are answered; past a threshold they go out first.
+  if (w_->out.size() >= kOutFlushThreshold && try_send() == Output::error) return Next::abort;
+  return Next::proceed;
 }
 
 }  // namespace
 
 awaitable<void> run_http_session(ServerState& server, core::Connection& conn) {
-  HttpSession session(server, conn);
-  co_await session.run();
+  HttpSession s(server, conn);
+  Next next = Next::proceed;
+  while (next == Next::proceed) {
+    const HttpSession::Head head = s.parse_buffered();
+    if (head == HttpSession::Head::ready) {
+      next = s.respond();
+    } else if (head == HttpSession::Head::failed) {
+      next = s.respond_to_error();
+    } else if (head == HttpSession::Head::closed) {
+      next = Next::close;
+      break;
+    } else if (s.has_output()) {
+      // Answers already built go out before we wait for more input: a pipelining client may be waiting for
+      // them. Then look at the socket again (an edge-triggered reactor does not repeat an edge).
+      const HttpSession::Output o = s.try_send();
+      if (o == HttpSession::Output::error) next = Next::abort;
+      if (o != HttpSession::Output::would_block) continue;
+      s.before_write_wait();
+      auto [ec] = co_await conn.socket().async_wait(WaitType::wait_write, kDeferred);
+      if (ec) next = Next::abort;
+      continue;
+    } else {
+      const HttpSession::Input in = s.receive();
+      if (in == HttpSession::Input::error) next = Next::abort;
+      if (in != HttpSession::Input::would_block) continue;
+      if (!s.before_read_wait()) {
+        next = Next::abort;
+        break;
+      }
+      auto [ec] = co_await conn.socket().async_wait(WaitType::wait_read, kDeferred);
+      s.after_read_wait();
+      if (ec) next = s.on_read_wait_error();
+      continue;
+    }
+    if (next == Next::proceed && s.needs_async()) {
+      next = co_await s.finish_async();
+    }
+  }
+  if (next == Next::close) {
+    co_await s.close_gracefully();
+  }
 }
 
 awaitable<void> refuse_http_connection(ServerState& server, core::Connection& conn) {
@@ -505,7 +615,7 @@ awaitable<void> refuse_http_connection(ServerState& server, core::Connection& co
   char buf[2048];
   // Wait briefly for the request so the 503 answers it; TcpServer's 5-second deadline bounds all of this.
   conn.expires_after(std::chrono::seconds(1));
-  co_await socket.async_read_some(asio::buffer(buf), use_nothrow);
+  co_await socket.async_read_some(asio::buffer(buf), kDeferred);
   conn.clear_timed_out();
   conn.expires_after(std::chrono::seconds(2));
   std::string out;
@@ -517,12 +627,12 @@ awaitable<void> refuse_http_connection(ServerState& server, core::Connection& co
   append_content_length(out, page.size());
   out += "Connection: close\r\n\r\n";
   out += page;
-  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(out), use_nothrow);
+  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(out), kDeferred);
   if (ec) co_return;
   boost::system::error_code ignored;
   socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   for (;;) {
-    auto [rec, rn] = co_await socket.async_read_some(asio::buffer(buf), use_nothrow);
+    auto [rec, rn] = co_await socket.async_read_some(asio::buffer(buf), kDeferred);
     if (rec) break;
   }
 }

@@ -14,6 +14,7 @@
 #include "core/metrics.hpp"
 #include "http/date.hpp"
 #include "http/request_parser.hpp"
+#include "http/server/exchange_types.hpp"
 #include "http/server/gzip_stream.hpp"
 #include "http/server/listing.hpp"
 #include "http/server/range.hpp"
@@ -46,6 +47,7 @@ struct Work {
   std::string scratch;  // a second path (index.html, precompressed sibling)
   std::string body;     // a small body built or read before its head (error pages, listings, small files)
   std::vector<ByteRange> ranges;
+  Reply reply;  // the response to the request in progress
 };
 
 struct LoopState {

@@ -1,16 +1,22 @@
 // `endhost web serve`: the HTTP/1.1 web server (static files from one or more roots; docs/internals/web.md).
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
 #include "cli/server_options.hpp"
+#include "core/connection.hpp"
 #include "core/tcp_server.hpp"
 #include "http/fields.hpp"
+#include "http/server/basic_auth.hpp"
 #include "http/server/web_server.hpp"
 
 namespace endhost::cli {
@@ -37,7 +43,26 @@ struct ServeOptions {
   std::size_t max_fields = 100;
   std::size_t max_body = 1024 * 1024;
   std::size_t max_ranges = 16;
+  bool writable = false;
+  std::string auth_file;
+  std::uint64_t max_upload = 64 * 1024 * 1024;
+  std::size_t max_upload_files = 64;
 };
+
+std::vector<web::PasswordEntry> load_users(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RuntimeError("--auth " + path + ": cannot read the file: " + std::strerror(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto users = web::parse_htpasswd(text.str());
+  if (!users)
+    throw RuntimeError("--auth " + path + ":" + std::to_string(users.error().line) + ": " +
+                       users.error().message);
+  if (users->empty())
+    throw RuntimeError("--auth " + path + ": no users in the file (add one with: htpasswd -B " + path +
+                       " USER)");
+  return std::move(*users);
+}
 
 std::chrono::milliseconds millis(double seconds, const std::string& name) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(seconds_option(seconds, name));
@@ -84,8 +109,21 @@ web::WebConfig make_config(const ServeOptions& o) {
   c.limits.max_start_line = o.max_line;
   c.limits.max_head_bytes = o.max_header_bytes;
   c.limits.max_fields = o.max_fields;
+  c.max_drain_body = o.max_body;
   c.limits.max_body_size = o.max_body;
   c.max_ranges = o.max_ranges;
+  if (o.writable && o.auth_file.empty())
+    throw UsageError(
+        "--writable needs --auth FILE: an htpasswd file of who may write (htpasswd -B -c FILE USER)");
+  if (!o.writable && !o.auth_file.empty()) throw UsageError("--auth only matters with --writable");
+  if (o.writable) {
+    c.writable = true;
+    c.users = load_users(o.auth_file);
+    c.max_upload = o.max_upload;
+    c.max_upload_files = o.max_upload_files;
+    // The parser bounds every body; uploads may be larger than what is drained for nothing.
+    c.limits.max_body_size = std::max<std::uint64_t>(o.max_body, o.max_upload);
+  }
   return c;
 }
 
@@ -101,7 +139,19 @@ int serve(const ServeOptions& o) {
   }
   web::WebServer server(std::move(config), rt.host->loops(), rt.host->metrics());
   core::TcpServer tcp(rt.host->loops(), *rt.log, server.tcp_options(o.server.max_connections));
-  bind_tcp(tcp, tcp_listen_endpoints(o.server, kWebPort), *rt.log, "web");
+  const auto endpoints = tcp_listen_endpoints(o.server, kWebPort);
+  if (o.writable) {
+    for (const auto& ep : endpoints) {
+      if (!ep.address().is_loopback()) {
+        // Basic sends the password in the clear on every request (RFC 7617 §4).
+        rt.log->warn(
+            "--writable on a non-loopback address without TLS: Basic auth passwords cross the network "
+            "in clear text; listen on 127.0.0.1 behind a TLS proxy instead",
+            {{"service", "web"}, {"address", core::endpoint_text(ep)}});
+      }
+    }
+  }
+  bind_tcp(tcp, endpoints, *rt.log, "web");
   rt.host->add(tcp);
   tcp.start();
   return rt.host->run();
@@ -151,11 +201,20 @@ void add_web_commands(CLI::App& root, RunFn& run) {
                std::size_t{0}, std::size_t{1} << 30);
   limit_option(*cmd, "--max-ranges", o->max_ranges, "Most ranges honoured in one Range field (more: ignored)",
                std::size_t{1}, std::size_t{1000});
+  cmd->add_flag("--writable", o->writable, "Accept PUT, DELETE and multipart POST from users of --auth");
+  cmd->add_option("--auth", o->auth_file, "htpasswd file (bcrypt or argon2 hashes) of who may write")
+      ->type_name("FILE");
+  limit_option(*cmd, "--max-upload", o->max_upload, "Largest PUT body or form, in bytes (larger: 413)",
+               std::uint64_t{0}, std::uint64_t{1} << 40);
+  limit_option(*cmd, "--max-upload-files", o->max_upload_files, "Most parts in one multipart form",
+               std::size_t{1}, std::size_t{10'000});
   cmd->footer(
       "Examples:\n"
       "  endhost web serve --root ./site\n"
       "  endhost web serve --root ./site --listen 127.0.0.1:8080 --threads 2 --trace\n"
-      "  endhost web serve --vhost a.test=./a --vhost b.test=./b --root ./default");
+      "  endhost web serve --vhost a.test=./a --vhost b.test=./b --root ./default\n"
+      "  htpasswd -B -c users.htpasswd alice && endhost web serve --root ./site --writable --auth "
+      "users.htpasswd");
   cmd->callback([o, &run] { run = [o] { return serve(*o); }; });
 }
 

@@ -5,7 +5,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
+#include "http/body.hpp"
+#include "http/fields.hpp"
+#include "http/message.hpp"
+#include "http/method.hpp"
 #include "http/server/file_access.hpp"
 #include "http/server/range.hpp"
 #include "http/status.hpp"
@@ -33,6 +38,21 @@ struct Reply {
     keep_alive = true;
     body = PendingBody{};
   }
+};
+
+// What a PUT, DELETE or POST needs from its head, copied before the head's bytes are reused.
+struct WriteRequest {
+  http::Method method = http::Method::unknown;
+  http::Version version;
+  bool expect_continue = false;
+  http::Framing framing;
+  std::string authorization;  // the Authorization value, "" when absent
+  std::string content_type;
+  http::Fields conditionals;  // If-Match, If-None-Match, If-Unmodified-Since
+  std::string path;           // as sent (for Location)
+  bool hidden = false;        // the path names a dotfile
+  bool trailing_slash = false;
+  const void* site = nullptr;  // the Site (opaque here)
 };
 
 }  // namespace endhost::web

@@ -1,4 +1,5 @@
 #include "http/server/http_session.hpp"
+#include "http/server/http_session_impl.hpp"
 
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -15,14 +16,9 @@
 
 namespace endhost::web {
 
+namespace detail {
+
 namespace {
-
-using Clock = std::chrono::steady_clock;
-using WaitType = asio::socket_base::wait_type;
-
-// Waits on the socket are co_awaited as deferred operations: no coroutine frame of their own, which keeps an
-// idle keep-alive connection down to the session's one frame (see docs/internals/web.md, "Memory").
-constexpr auto kDeferred = asio::as_tuple(asio::deferred);
 
 // Bytes a single connection may send in one turn of the event loop before it lets the others run.
 constexpr std::uint64_t kFairShare = 4 << 20;
@@ -35,107 +31,18 @@ constexpr std::size_t kGzipBlock = 32 * 1024;
 // trusted, so replies use HTTP/1.1 defaults.
 const http::RequestHead kNoHead{};
 
-constexpr std::string_view kReadOnlyAllow = "GET, HEAD, OPTIONS";
+}  // namespace
 
-enum class Next : std::uint8_t { proceed, close, abort };
+const http::RequestHead& no_head() {
+  return kNoHead;
+}
 
-// The state of one connection and the synchronous steps of its life; run_http_session strings them together
-// and does the waiting. Everything per request lives in the pooled Work, so between requests this object is
-// all a connection keeps.
-class HttpSession {
- public:
-  HttpSession(ServerState& server, core::Connection& conn)
-      : srv_(server),
-        cfg_(server.config),
-        loop_(*server.loops[conn.loop().index()]),
-        conn_(conn),
-        fd_(conn.socket().native_handle()) {
-    boost::system::error_code ignored;
-    conn_.socket().non_blocking(true, ignored);
-    srv_.metrics.open_connections->add(1, loop_.index);
-    cfg_.transcript.note(conn_.peer(), "connection opened");
-  }
-  ~HttpSession() {
-    if (w_) release_work();
-    srv_.metrics.open_connections->add(-1, loop_.index);
-    cfg_.transcript.note(conn_.peer(), "connection closed");
-  }
-  HttpSession(const HttpSession&) = delete;
-  HttpSession& operator=(const HttpSession&) = delete;
-
-  enum class Head : std::uint8_t { ready, need_input, failed, closed };
-  enum class Input : std::uint8_t { data, would_block, eof, error };
-  enum class Output : std::uint8_t { sent, would_block, error };
-
-  Head parse_buffered();
-  Input receive();
-  bool has_output() const { return w_ && !w_->out.empty(); }
-  Output try_send(int flags = 0);
-  // Before waiting to read: between requests the buffers go back to the pool and the idle deadline starts.
-  // False when the server is draining and an idle connection should simply close.
-  bool before_read_wait();
-  void after_read_wait() {
-    if (idle_wait_) conn_.end_idle();
-  }
-  void before_write_wait() { conn_.expires_after(cfg_.send_timeout); }
-  // A read wait ended in an error: a timeout inside a head gets 408 (RFC 9110 §15.5.9).
-  Next on_read_wait_error();
-
-  Next respond();           // after Head::ready: answer the request
-  Next respond_to_error();  // after Head::failed: answer the parse error
-  bool needs_async() const { return async_; }
-  awaitable<Next> finish_async();
-  Next finish_request();
-  awaitable<void> close_gracefully();
-
-  core::Connection& conn() { return conn_; }
-
- private:
-  std::string_view buffered() const { return {w_->in.get() + begin_, end_ - begin_}; }
-  void consume(std::size_t n) {
-    begin_ += n;
-    if (begin_ == end_) begin_ = end_ = 0;
-  }
-  void ensure_work() {
-    if (!w_) w_ = srv_.take_work(loop_);
-  }
-  void release_work() {
-    w_->out.clear();
-    w_->reply.reset();
-    w_->parser.reset();
-    sent_ = 0;
-    srv_.give_work(loop_, std::move(w_));
-  }
-  void begin_request();
-
-  awaitable<Input> read_more();  // for drain and linger: receive, waiting as needed
-  awaitable<bool> send_out(int flags = 0);
-  awaitable<bool> send_file(int file, std::uint64_t offset, std::uint64_t length);
-  awaitable<bool> send_pending();
-  awaitable<bool> send_gzip(int file, std::uint64_t size);
-  awaitable<bool> drain_body();
-
-  void handle(RequestContext& rq, Reply& reply);
-  const Site* select_site(std::string_view host) const;
-  void trace_response(std::size_t out_mark);
-
-  ServerState& srv_;
-  const WebConfig& cfg_;
-  LoopState& loop_;
-  core::Connection& conn_;
-  int fd_;
-  std::unique_ptr<Work> w_;
-  std::size_t begin_ = 0, end_ = 0;  // unconsumed bytes of w_->in
-  std::size_t sent_ = 0;             // bytes of w_->out already sent
-  std::size_t served_ = 0;           // requests on this connection
-  Clock::time_point started_;        // when the current request's first byte was seen
-  bool in_request_ = false;          // a request has begun (its deadline is the header timeout)
-  bool idle_wait_ = false;           // the pending read wait is between requests
-  bool body_follows_ = false;        // the current request's body still has to be drained
-  bool async_ = false;               // the current request needs finish_async()
-  bool eof_ = false;                 // the client half-closed: answer what is buffered, then close
-  http::Error error_{};              // what parse_buffered() found wrong (Head::failed)
-};
+bool body_must_close(const http::RequestHead& head, std::uint64_t drain_limit) {
+  // A client that waits for 100-continue may never send the body now; one that is larger than we read for
+  // nothing is not worth reading: in both cases only closing keeps the framing certain.
+  return head.expect_continue ||
+         (head.framing.kind == http::BodyKind::length && head.framing.length > drain_limit);
+}
 
 void HttpSession::begin_request() {
   // A request has begun: its whole head must arrive within header_timeout, however slowly it trickles (a
@@ -371,7 +278,7 @@ awaitable<bool> HttpSession::drain_body() {
     consume(step->consumed);
     dropped += step->data.size();
     if (step->done) co_return true;
-    if (dropped > cfg_.limits.max_body_size) co_return false;
+    if (dropped > cfg_.max_drain_body) co_return false;
     if (begin_ == end_) {
       if (eof_) co_return false;
       conn_.expires_after(cfg_.body_timeout);
@@ -428,26 +335,25 @@ void HttpSession::trace_response(std::size_t out_mark) {
   cfg_.transcript.server(conn_.peer(), out.substr(0, end));
 }
 
+std::string_view HttpSession::allowed_methods() const {
+  return cfg_.writable ? kWritableAllow : kReadOnlyAllow;
+}
+
 void HttpSession::handle(RequestContext& rq, Reply& reply) {
   const http::RequestHead& head = rq.head;
-  switch (head.method_id) {
-    case http::Method::unknown:
-      // RFC 9110 §15.6.2: a method the server does not implement.
-      return reply_error(rq, reply, http::Status::not_implemented);
-    case http::Method::options:
-      // RFC 9110 §9.3.7: OPTIONS * asks about the server, OPTIONS /path about one resource.
-      return reply_options(rq, reply, kReadOnlyAllow);
-    case http::Method::get:
-    case http::Method::head:
-      break;
-    default: {
-      // A method we know but do not allow here (RFC 9110 §15.5.6): 405 with the methods that are.
-      std::string& extra = rq.work.scratch;
-      extra = "Allow: ";
-      extra += kReadOnlyAllow;
-      extra += "\r\n";
-      return reply_error(rq, reply, http::Status::method_not_allowed, {}, extra);
-    }
+  const http::Method m = head.method_id;
+  // RFC 9110 §15.6.2: a method the server does not implement; §9.3.7: OPTIONS * asks about the server,
+  // OPTIONS /path about one resource.
+  if (m == http::Method::unknown) return reply_error(rq, reply, http::Status::not_implemented);
+  if (m == http::Method::options) return reply_options(rq, reply, allowed_methods());
+  const bool write = m == http::Method::put || m == http::Method::delete_ || m == http::Method::post;
+  if (!(m == http::Method::get || m == http::Method::head || (write && cfg_.writable))) {
+    // A method we know but do not allow here (RFC 9110 §15.5.6): 405 with the methods that are.
+    std::string& extra = rq.work.scratch;
+    extra = "Allow: ";
+    extra += allowed_methods();
+    extra += "\r\n";
+    return reply_error(rq, reply, http::Status::method_not_allowed, {}, extra);
   }
   if (head.target_form == http::TargetForm::asterisk)
     return reply_error(rq, reply, http::Status::bad_request);
@@ -458,6 +364,7 @@ void HttpSession::handle(RequestContext& rq, Reply& reply) {
     return reply_error(rq, reply, status, describe(info.error()));
   }
   rq.path_info = *info;
+  if (write) return prepare_write(rq);
   serve_static(rq, reply);
 }
 
@@ -486,18 +393,23 @@ Next HttpSession::respond() {
 
   Reply& reply = w_->reply;
   reply.keep_alive = head.keep_alive && served_ < cfg_.max_requests_per_connection && !conn_.draining();
+  const bool keep_alive_if_read = reply.keep_alive;
   body_follows_ = !w_->parser.done();
-  // A body the handler will not read is drained afterwards, unless the client waits for a 100 it will never
-  // get (then only closing keeps the framing certain) or it is larger than we are willing to read for
-  // nothing.
-  if (body_follows_ && (head.expect_continue || (head.framing.kind == http::BodyKind::length &&
-                                                 head.framing.length > cfg_.limits.max_body_size)))
-    reply.keep_alive = false;
+  write_pending_ = false;
+  // A body the handler does not read is drained afterwards, unless that cannot be done safely
+  // (body_must_close); handlers write the Connection field, so this is decided before they run.
+  if (body_follows_ && body_must_close(head, cfg_.max_drain_body)) reply.keep_alive = false;
 
   const std::size_t mark = w_->out.size();
   handle(rq, reply);
   trace_response(mark);
   consume(head_size);  // the head's views are dead from here on
+  if (write_pending_) {
+    // The write methods read the body themselves (after a 100 Continue if asked) and decide then.
+    reply.keep_alive = keep_alive_if_read;
+    async_ = true;
+    return Next::proceed;
+  }
   async_ = reply.body.kind != PendingBody::Kind::none || (body_follows_ && reply.keep_alive);
   if (async_) return Next::proceed;
   return finish_request();
@@ -514,7 +426,7 @@ Next HttpSession::respond_to_error() {
   body_follows_ = !error.must_close && !w_->parser.done();
   // A request that announced a body with Expect: 100-continue and got no 100 may or may not send it now;
   // only closing keeps the framing certain.
-  if (body_follows_ && head.expect_continue) reply.keep_alive = false;
+  if (body_follows_ && body_must_close(head, cfg_.max_drain_body)) reply.keep_alive = false;
   const std::size_t mark = w_->out.size();
   reply_error(rq, reply, error.status, http::describe(error.code));
   if (cfg_.transcript.enabled()) {
@@ -534,8 +446,10 @@ Next HttpSession::respond_to_error() {
 }
 
 awaitable<Next> HttpSession::finish_async() {
-  // GCC 12 miscompiles co_await inside a condition followed by co_return (it reaches
-  // __builtin_unreachable), so every co_await in this file stands alone in its statement.
+  if (write_pending_) {
+    const Next next = co_await serve_write();
+    co_return next;
+  }
   if (w_->reply.body.kind != PendingBody::Kind::none) {
     const bool sent = co_await send_pending();
     if (!sent) co_return Next::abort;
@@ -563,7 +477,9 @@ Next HttpSession::finish_request() {
   return Next::proceed;
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 awaitable<void> run_http_session(ServerState& server, core::Connection& conn) {
   HttpSession s(server, conn);

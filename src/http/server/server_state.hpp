@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/asio.hpp"
 #include "core/metrics.hpp"
 #include "http/date.hpp"
 #include "http/request_parser.hpp"
@@ -47,7 +48,8 @@ struct Work {
   std::string scratch;  // a second path (index.html, precompressed sibling)
   std::string body;     // a small body built or read before its head (error pages, listings, small files)
   std::vector<ByteRange> ranges;
-  Reply reply;  // the response to the request in progress
+  Reply reply;         // the response to the request in progress
+  WriteRequest write;  // the PUT, DELETE or POST in progress
 };
 
 struct LoopState {
@@ -74,6 +76,7 @@ struct ServerState {
   std::vector<std::unique_ptr<LoopState>> loops;
   std::size_t in_capacity;      // receive buffer size: a whole head at the limit, plus room to pipeline
   std::string boundary_prefix;  // random per process: multipart boundaries that do not occur in files
+  asio::thread_pool blocking;   // password hashing, fsync (blocking.hpp)
 };
 
 }  // namespace endhost::web

@@ -10,6 +10,7 @@
 
 #include "core/transcript.hpp"
 #include "http/limits.hpp"
+#include "http/server/basic_auth.hpp"
 #include "http/server/file_access.hpp"
 
 namespace endhost::web {
@@ -35,10 +36,18 @@ struct WebConfig {
   std::size_t max_ranges = 16;                // more ranges in one Range field: ignored, 200 (like nginx)
   std::size_t max_listing_entries = 10'000;   // a directory listing stops here
 
-  // Messages. limits.max_body_size bounds request bodies of methods that do not use them (drained or
-  // refused); uploads have their own limit below.
+  // Messages. limits.max_body_size is the parser's bound on any body (the larger of the two below);
+  // max_drain_body bounds the bodies of methods that do not use them, which are read and dropped.
   http::Limits limits;
+  std::uint64_t max_drain_body = 1024 * 1024;
   std::size_t max_requests_per_connection = 1000;
+
+  // Writes (--writable, --auth): PUT, DELETE and multipart POST, for the users of the htpasswd file.
+  bool writable = false;
+  std::vector<PasswordEntry> users;
+  std::uint64_t max_upload = 64 * 1024 * 1024;  // one PUT body, or one form's whole body
+  std::size_t max_upload_files = 64;            // parts of one form
+  std::size_t blocking_threads = 2;             // password hashing, fsync
 
   // Timeouts. header: from the first byte of a request to the end of its head (a total, not per read: that
   // is what defeats slowloris); body: between two reads of a request body; keepalive: idle time between

@@ -63,7 +63,8 @@ ServerState::ServerState(WebConfig cfg, core::MetricsRegistry& registry, std::si
       metrics(registry),
       // A head at the limit must fit whole, with room to spare for what is pipelined behind it.
       in_capacity(config.limits.max_head_bytes + 4096),
-      boundary_prefix(random_hex(8)) {
+      boundary_prefix(random_hex(8)),
+      blocking(config.blocking_threads) {
   for (std::size_t i = 0; i < loop_count; ++i) {
     loops.push_back(std::make_unique<LoopState>(i, config.gzip_level));
   }

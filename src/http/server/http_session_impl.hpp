@@ -1,0 +1,156 @@
+// Internal to the web server: the state of one HTTP connection and the steps of its life, shared by the
+// session loop (http_session.cpp) and the write methods (http_writes.cpp). run_http_session() strings the
+// steps together and does the waiting; everything per request lives in the pooled Work, so between requests
+// this object is all a connection keeps.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "core/asio.hpp"
+#include "core/connection.hpp"
+#include "http/request_parser.hpp"
+#include "http/server/exchange.hpp"
+#include "http/server/server_state.hpp"
+
+namespace endhost::web::detail {
+
+using Clock = std::chrono::steady_clock;
+using WaitType = asio::socket_base::wait_type;
+
+// Waits on the socket are co_awaited as deferred operations: no coroutine frame of their own, which keeps an
+// idle keep-alive connection down to the session's one frame (docs/internals/web.md, "Memory").
+//
+// GCC 12 miscompiles co_await inside a condition followed by co_return (it reaches __builtin_unreachable), so
+// in these files every co_await stands alone in its statement.
+inline constexpr auto kDeferred = asio::as_tuple(asio::deferred);
+
+enum class Next : std::uint8_t { proceed, close, abort };
+
+inline constexpr std::string_view kReadOnlyAllow = "GET, HEAD, OPTIONS";
+inline constexpr std::string_view kWritableAllow = "GET, HEAD, OPTIONS, PUT, DELETE, POST";
+
+// The head used for replies when the real one cannot be trusted (a must_close parse error) or is gone.
+const http::RequestHead& no_head();
+// Whether a request body the server will not use must end the connection instead of being drained.
+bool body_must_close(const http::RequestHead& head, std::uint64_t drain_limit);
+
+class HttpSession {
+ public:
+  HttpSession(ServerState& server, core::Connection& conn)
+      : srv_(server),
+        cfg_(server.config),
+        loop_(*server.loops[conn.loop().index()]),
+        conn_(conn),
+        fd_(conn.socket().native_handle()) {
+    boost::system::error_code ignored;
+    conn_.socket().non_blocking(true, ignored);
+    srv_.metrics.open_connections->add(1, loop_.index);
+    cfg_.transcript.note(conn_.peer(), "connection opened");
+  }
+  ~HttpSession() {
+    if (w_) release_work();
+    srv_.metrics.open_connections->add(-1, loop_.index);
+    cfg_.transcript.note(conn_.peer(), "connection closed");
+  }
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  enum class Head : std::uint8_t { ready, need_input, failed, closed };
+  enum class Input : std::uint8_t { data, would_block, eof, error };
+  enum class Output : std::uint8_t { sent, would_block, error };
+
+  Head parse_buffered();
+  Input receive();
+  bool has_output() const { return w_ && !w_->out.empty(); }
+  Output try_send(int flags = 0);
+  // Before waiting to read: between requests the buffers go back to the pool and the idle deadline starts.
+  // False when the server is draining and an idle connection should simply close.
+  bool before_read_wait();
+  void after_read_wait() {
+    if (idle_wait_) conn_.end_idle();
+  }
+  void before_write_wait() { conn_.expires_after(cfg_.send_timeout); }
+  // A read wait ended in an error: a timeout inside a head gets 408 (RFC 9110 §15.5.9).
+  Next on_read_wait_error();
+
+  Next respond();           // after Head::ready: answer the request
+  Next respond_to_error();  // after Head::failed: answer the parse error
+  bool needs_async() const { return async_; }
+  awaitable<Next> finish_async();
+  Next finish_request();
+  awaitable<void> close_gracefully();
+
+  core::Connection& conn() { return conn_; }
+
+ private:
+  std::string_view buffered() const { return {w_->in.get() + begin_, end_ - begin_}; }
+  void consume(std::size_t n) {
+    begin_ += n;
+    if (begin_ == end_) begin_ = end_ = 0;
+  }
+  void ensure_work() {
+    if (!w_) w_ = srv_.take_work(loop_);
+  }
+  void release_work() {
+    w_->out.clear();
+    w_->reply.reset();
+    w_->parser.reset();
+    sent_ = 0;
+    srv_.give_work(loop_, std::move(w_));
+  }
+  void begin_request();
+
+  awaitable<Input> read_more();  // for drain and linger: receive, waiting as needed
+  awaitable<bool> send_out(int flags = 0);
+  awaitable<bool> send_file(int file, std::uint64_t offset, std::uint64_t length);
+  awaitable<bool> send_pending();
+  awaitable<bool> send_gzip(int file, std::uint64_t size);
+  awaitable<bool> drain_body();
+
+  // Writes (http_writes.cpp). prepare_write() copies what the write needs out of the head (whose views die
+  // when it is consumed); serve_write() authenticates, reads the body and answers.
+  struct BodyPiece {
+    bool ok = false;    // false: the body could not be read (framing, timeout, disconnect)
+    bool done = false;  // the body is complete
+    std::string_view data;
+  };
+  void prepare_write(RequestContext& rq);
+  awaitable<Next> serve_write();
+  awaitable<bool> authorize();
+  awaitable<Next> reject_write(http::Status status, std::string_view detail, std::string_view extra = {});
+  awaitable<bool> send_continue();
+  awaitable<BodyPiece> next_body_piece();
+  awaitable<Next> serve_put(int root);
+  awaitable<Next> serve_delete(int root);
+  awaitable<Next> serve_post(int root);
+  Next reply_written(http::Status status, std::string_view content_type = {}, std::string_view body = {});
+  std::string_view allowed_methods() const;
+
+  void handle(RequestContext& rq, Reply& reply);
+  const Site* select_site(std::string_view host) const;
+  void trace_response(std::size_t out_mark);
+
+  ServerState& srv_;
+  const WebConfig& cfg_;
+  LoopState& loop_;
+  core::Connection& conn_;
+  int fd_;
+  std::unique_ptr<Work> w_;
+  std::size_t begin_ = 0, end_ = 0;  // unconsumed bytes of w_->in
+  std::size_t sent_ = 0;             // bytes of w_->out already sent
+  std::size_t served_ = 0;           // requests on this connection
+  Clock::time_point started_;        // when the current request's first byte was seen
+  bool in_request_ = false;          // a request has begun (its deadline is the header timeout)
+  bool idle_wait_ = false;           // the pending read wait is between requests
+  bool body_follows_ = false;        // the current request's body still has to be drained
+  bool async_ = false;               // the current request needs finish_async()
+  bool write_pending_ = false;       // the current request is a PUT, DELETE or POST to serve_write()
+  bool eof_ = false;                 // the client half-closed: answer what is buffered, then close
+  http::Error error_{};              // what parse_buffered() found wrong (Head::failed)
+};
+
+}  // namespace endhost::web::detail

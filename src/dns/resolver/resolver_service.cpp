@@ -53,7 +53,7 @@ struct PendingKeyHash {
 // A client waiting for a resolution in progress.
 struct Waiter {
   ParsedQuery query;
-  core::UdpSocket* socket;
+  ClientSocket* socket;
   asio::ip::udp::endpoint to;
 };
 
@@ -99,10 +99,10 @@ namespace {
 // into `out` and returns answered, or says the question must be resolved (or ignored).
 Step answer_now(ResolverService::LoopState& ls, const ResolverServiceConfig& config, Cache& cache,
                 ResolverService::Metrics& m, std::size_t shard, const ParsedQuery& q, const IpAddress& client,
-                Transport via, std::size_t& size) {
+                Transport via, std::span<std::uint8_t> out, std::size_t& size) {
   ResponseOptions opts{via, config.max_udp_payload};
   auto reply = [&](Rcode rcode) {
-    size = write_response(q, rcode, {}, {}, opts, ls.out_span()).size;
+    size = write_response(q, rcode, {}, {}, opts, out).size;
     return size > 0 ? Step::answered : Step::drop;
   };
   // RFC 1035 §4.1.1: no ID to answer to, or a response (answering those invites loops).
@@ -129,7 +129,7 @@ Step answer_now(ResolverService::LoopState& ls, const ResolverServiceConfig& con
     m.cache_answers.inc(1, shard);
     std::span<const AnswerRRset> authority;
     if (ls.cached.soa.rrset) authority = std::span<const AnswerRRset>(&ls.cached.soa, 1);
-    size = write_response(q, ls.cached.rcode, ls.cached.answer(), authority, opts, ls.out_span()).size;
+    size = write_response(q, ls.cached.rcode, ls.cached.answer(), authority, opts, out).size;
     return size > 0 ? Step::answered : Step::drop;
   }
   return Step::resolve;
@@ -165,10 +165,9 @@ ResolverService::ResolverService(core::ServiceHost& host, ResolverServiceConfig 
       config_(std::move(config)),
       cache_(config_.cache),
       metrics_(std::make_unique<Metrics>(host.metrics())),
-      udp_(host.loops(), host.log(),
-           core::UdpServerOptions{"resolver", kMaxMessageSize,
-                                  [this](core::UdpSocket& s, std::span<const std::uint8_t> d,
-                                         const asio::ip::udp::endpoint& from) { on_datagram(s, d, from); }}),
+      udp_(host.loops(), host.log(), std::max<std::size_t>(config_.max_udp_payload, kMinUdpPayload),
+           [this](ClientSocket& s, std::span<const std::uint8_t> d, const asio::ip::udp::endpoint& from,
+                  std::span<std::uint8_t> reply) { return on_datagram(s, d, from, reply); }),
       tcp_(host.loops(), host.log(),
            core::TcpServerOptions{"resolver",
                                   config_.max_connections,
@@ -216,8 +215,8 @@ void ResolverService::start() {
   tcp_.start();
 }
 
-void ResolverService::on_datagram(core::UdpSocket& socket, std::span<const std::uint8_t> data,
-                                  const asio::ip::udp::endpoint& from) {
+std::size_t ResolverService::on_datagram(ClientSocket& socket, std::span<const std::uint8_t> data,
+                                         const asio::ip::udp::endpoint& from, std::span<std::uint8_t> reply) {
   std::size_t shard = socket.loop().index();
   LoopState& ls = *loops_[shard];
   ParsedQuery q = parse_query(data);
@@ -225,16 +224,16 @@ void ResolverService::on_datagram(core::UdpSocket& socket, std::span<const std::
   std::string peer = tracing ? core::endpoint_text(from) : std::string();
   if (tracing && q.verdict != QueryVerdict::drop) config_.transcript.client(peer, describe(q));
   std::size_t size = 0;
-  Step step =
-      answer_now(ls, config_, cache_, *metrics_, shard, q, to_ip(from.address()), Transport::udp, size);
+  Step step = answer_now(ls, config_, cache_, *metrics_, shard, q, to_ip(from.address()), Transport::udp,
+                         reply, size);
   if (step == Step::answered) {
-    socket.send_to(std::span(ls.out.get(), size), from);
-    if (tracing)
-      config_.transcript.server(peer,
-                                "answered from the cache or refused (" + std::to_string(size) + " octets)");
-    return;
+    if (tracing) {
+      config_.transcript.server(peer, "answered at once: " + to_string(static_cast<Rcode>(reply[3] & 0x0F)) +
+                                          ", " + std::to_string(size) + " octets");
+    }
+    return size;
   }
-  if (step == Step::drop) return;
+  if (step == Step::drop) return 0;
 
   PendingKey key{q.qname, q.qtype};
   key.qname.to_lower();
@@ -245,11 +244,11 @@ void ResolverService::on_datagram(core::UdpSocket& socket, std::span<const std::
     } else {
       metrics_->dropped.inc(1, shard);
     }
-    return;
+    return 0;
   }
   if (ls.pending.size() >= config_.max_resolutions_per_loop) {
     metrics_->dropped.inc(1, shard);
-    return;
+    return 0;
   }
   ls.pending[key].waiters.push_back(Waiter{q, &socket, from});
   in_flight_.fetch_add(1, std::memory_order_relaxed);
@@ -281,6 +280,7 @@ void ResolverService::on_datagram(core::UdpSocket& socket, std::span<const std::
   };
   asio::co_spawn(socket.loop().io(), task(this, ls, shard, std::move(key), q.qname, q.qtype, std::move(peer)),
                  asio::detached);
+  return 0;
 }
 
 awaitable<void> ResolverService::serve_tcp(core::Connection& conn) {
@@ -306,7 +306,8 @@ awaitable<void> ResolverService::serve_tcp(core::Connection& conn) {
     if (q.verdict == QueryVerdict::drop) break;
     if (tracing) config_.transcript.client(conn.peer(), describe(q));
     std::size_t out_size = 0;
-    Step step = answer_now(ls, config_, cache_, *metrics_, shard, q, client, Transport::tcp, out_size);
+    Step step =
+        answer_now(ls, config_, cache_, *metrics_, shard, q, client, Transport::tcp, ls.out_span(), out_size);
     if (step == Step::drop) break;
     if (step == Step::answered) {
       reply.assign(ls.out.get(), ls.out.get() + out_size);

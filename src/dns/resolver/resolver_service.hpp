@@ -24,9 +24,9 @@
 #include "core/service_host.hpp"
 #include "core/tcp_server.hpp"
 #include "core/transcript.hpp"
-#include "core/udp_server.hpp"
 #include "dns/resolver/acl.hpp"
 #include "dns/resolver/cache.hpp"
+#include "dns/resolver/client_udp.hpp"
 #include "dns/resolver/config.hpp"
 #include "dns/resolver/root_hints.hpp"
 
@@ -73,8 +73,8 @@ class ResolverService final : public core::Drainable {
   struct Metrics;
 
  private:
-  void on_datagram(core::UdpSocket& socket, std::span<const std::uint8_t> data,
-                   const asio::ip::udp::endpoint& from);
+  std::size_t on_datagram(ClientSocket& socket, std::span<const std::uint8_t> data,
+                          const asio::ip::udp::endpoint& from, std::span<std::uint8_t> reply);
   awaitable<void> serve_tcp(core::Connection& conn);
 
   core::ServiceHost& host_;
@@ -83,7 +83,7 @@ class ResolverService final : public core::Drainable {
   std::unique_ptr<Metrics> metrics_;
   std::vector<std::unique_ptr<LoopState>> loops_;
   std::atomic<std::size_t> in_flight_{0};
-  core::UdpServer udp_;
+  ClientUdp udp_;
   core::TcpServer tcp_;
 };
 

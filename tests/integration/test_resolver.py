@@ -451,6 +451,70 @@ class AccessControlTest(TestCase):
         self.assertIn("/nonexistent/named.root", r.stderr)
 
 
+class EndhostHierarchyTest(TestCase):
+    """The same hierarchy served by `endhost dns serve` itself: one process per server, each on its own
+    127.0.0.x address and the common port, and the resolver in front. Each server's --trace transcript says
+    which questions reached it."""
+
+    SERVERS = {
+        "127.0.0.2": [(".", ROOT_ZONE)],
+        "127.0.0.3": [("com.", COM_ZONE)],
+        "127.0.0.4": [("edu.", EDU_ZONE)],
+        "127.0.0.5": [("example.com.", EXAMPLE_ZONE)],
+        "127.0.0.6": [("university.edu.", UNIVERSITY_ZONE), ("dnshost.edu.", DNSHOST_ZONE),
+                      ("glueless.com.", GLUELESS_ZONE)],
+    }
+
+    def asked(self, address, name):
+        """How many queries for `name` the server at `address` has logged."""
+        lines = self.auth[address].stdout_lines
+        return sum(1 for line in lines if " C: query id " in line and (" %s IN " % name) in line)
+
+    def test_resolution_through_endhost_authoritative_servers(self):
+        port = pick_port(list(self.SERVERS))
+        with tempfile.TemporaryDirectory() as tmp:
+            self.auth = {}
+            try:
+                for address, zones in self.SERVERS.items():
+                    args = ["dns", "serve", "--listen", "%s:%d" % (address, port), "--threads", "1", "--trace"]
+                    for origin, text in zones:
+                        path = os.path.join(tmp, origin + "zone")
+                        with open(path, "w") as f:
+                            f.write(text)
+                        args += ["--zone", "%s=%s" % (origin, path)]
+                    self.auth[address] = Server(args, wait_for=2)
+                hints = os.path.join(tmp, "root.hints")
+                with open(hints, "w") as f:
+                    f.write(ROOT_HINTS)
+                with Server(["resolver", "serve", "--listen", "127.0.0.1:0", "--root-hints", hints,
+                             "--query-port", str(port)], wait_for=2) as resolver:
+                    addr = resolver.address("resolver", "udp")
+                    out = dig(addr, "www.example.com")
+                    self.assertIn("192.0.2.80", out)
+                    out = dig(addr, "far.example.com")
+                    self.assertIn("198.51.100.7", out)
+                    out = dig(addr, "www.glueless.com")
+                    self.assertIn("203.0.113.5", out)
+                    out = dig(addr, "nosuch.example.com")
+                    self.assertIn("status: NXDOMAIN", out)
+                    deadline = time.monotonic() + 5
+                    while self.asked("127.0.0.5", "nosuch.example.com.") < 1 and time.monotonic() < deadline:
+                        time.sleep(0.05)
+                    self.assertEqual(self.asked("127.0.0.2", "www.example.com."), 1, "root, once")
+                    self.assertEqual(self.asked("127.0.0.3", "www.example.com."), 1, "com, once")
+                    self.assertEqual(self.asked("127.0.0.5", "www.example.com."), 1, "example.com, once")
+                    # Later lookups in com and under example.com skip the root: its delegations are cached.
+                    self.assertEqual(self.asked("127.0.0.2", "www.glueless.com."), 0)
+                    self.assertEqual(self.asked("127.0.0.2", "nosuch.example.com."), 0)
+                    self.assertEqual(self.asked("127.0.0.3", "nosuch.example.com."), 0)
+                    self.assertEqual(self.asked("127.0.0.5", "nosuch.example.com."), 1)
+                    self.assertEqual(resolver.stop(), 0)
+            finally:
+                for server in self.auth.values():
+                    server.stop()
+                    server.__exit__(None, None, None)
+
+
 def forge(server, query, response, peer):
     """Before the real answer: a poisoned copy with the wrong ID, the same from the wrong source address,
     and then the real answer gets out-of-bailiwick records added (an address for www.example.com and a

@@ -53,6 +53,8 @@ struct ResolverServiceConfig {
 
 class ResolverService final : public core::Drainable {
  public:
+  // Registers its UDP and TCP listeners and itself with `host` for graceful shutdown (callers need not; a
+  // second registration is harmless). The service must outlive host.run().
   ResolverService(core::ServiceHost& host, ResolverServiceConfig config);
   ~ResolverService() override;
 

@@ -19,8 +19,10 @@ std::string_view trim(std::string_view s) {
 }
 
 // Reads one `; name=value` parameter (RFC 9110 §5.6.6, values token or quoted-string). Returns false at the
-// end of the list or on a syntax error (which ends the parameters).
-bool next_param(std::string_view& rest, std::string_view& name, std::string& value) {
+// end of the list or on a syntax error (which ends the parameters). `escapes`: whether a backslash quotes the
+// next character. Not in form-data's Content-Disposition: browsers send file names with raw backslashes and
+// percent-encode only '"', CR and LF (WHATWG HTML, "multipart/form-data encoding algorithm").
+bool next_param(std::string_view& rest, std::string_view& name, std::string& value, bool escapes) {
   rest = trim(rest);
   if (rest.empty() || rest.front() != ';') return false;
   rest.remove_prefix(1);
@@ -33,7 +35,7 @@ bool next_param(std::string_view& rest, std::string_view& name, std::string& val
   if (!rest.empty() && rest.front() == '"') {
     std::size_t i = 1;
     for (; i < rest.size() && rest[i] != '"'; ++i) {
-      if (rest[i] == '\\' && i + 1 < rest.size()) ++i;
+      if (escapes && rest[i] == '\\' && i + 1 < rest.size()) ++i;
       value += rest[i];
     }
     if (i >= rest.size()) return false;  // unterminated
@@ -110,7 +112,7 @@ Expected<void, MultipartError> MultipartParser::parse_headers(std::string_view b
       value.remove_prefix(semi == std::string_view::npos ? value.size() : semi);
       std::string_view pname;
       std::string pvalue;
-      while (next_param(value, pname, pvalue)) {
+      while (next_param(value, pname, pvalue, false)) {
         if (http::iequals(pname, "name")) {
           part_.name = pvalue;
         } else if (http::iequals(pname, "filename")) {
@@ -212,7 +214,7 @@ std::optional<std::string> form_data_boundary(std::string_view content_type) {
   std::string_view rest = content_type.substr(semi == std::string_view::npos ? content_type.size() : semi);
   std::string_view name;
   std::string value;
-  while (next_param(rest, name, value)) {
+  while (next_param(rest, name, value, true)) {
     if (http::iequals(name, "boundary")) {
       if (!valid_boundary(value)) return std::nullopt;
       return value;

@@ -83,7 +83,7 @@ const std::string kBody =
     "\r\n"
     "line one\r\nline two\r\n--XyZ is not here\r\n\r\n"
     "--XyZ\r\n"
-    "content-disposition: FORM-DATA; filename=\"C:\\\\temp\\\\x.bin\"; name=upload\r\n"
+    "content-disposition: FORM-DATA; filename=\"C:\\temp\\x.bin\"; name=upload\r\n"
     "\r\n"
     "\r\n--X\r\n"
     "--XyZ--\r\n"

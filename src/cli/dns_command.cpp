@@ -216,6 +216,13 @@ int query(const QueryArgs& a, bool type_given) {
     // As dig does: the system's first name server, else the local host.
     auto conf = dns::file_loader(1 << 20)("/etc/resolv.conf");
     if (conf) server = dns::client::first_nameserver(*conf);
+    if (!server.empty()) {
+      boost::system::error_code ec;
+      auto address = asio::ip::make_address(server, ec);
+      if (ec || address.is_unspecified())
+        throw RuntimeError("the first nameserver of /etc/resolv.conf, '" + server +
+                           "', is not an address this client can use; give --server ADDR[:PORT]");
+    }
     if (server.empty()) server = "127.0.0.1";
   }
   auto ep = ip_endpoint(server, "--server");

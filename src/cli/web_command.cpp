@@ -47,6 +47,9 @@ struct ServeOptions {
   std::string auth_file;
   std::uint64_t max_upload = 64 * 1024 * 1024;
   std::size_t max_upload_files = 64;
+  bool sessions = false;
+  std::string state_dir;
+  std::uint64_t max_visitors = 1'000'000;
 };
 
 std::vector<web::PasswordEntry> load_users(const std::string& path) {
@@ -123,6 +126,14 @@ web::WebConfig make_config(const ServeOptions& o) {
     c.max_upload_files = o.max_upload_files;
     // The parser bounds every body; uploads may be larger than what is drained for nothing.
     c.limits.max_body_size = std::max<std::uint64_t>(o.max_body, o.max_upload);
+  }
+  if (o.sessions && o.state_dir.empty())
+    throw UsageError("--sessions needs --state DIR: the directory for the visitor database");
+  if (!o.sessions && !o.state_dir.empty()) throw UsageError("--state is only used with --sessions");
+  if (o.sessions) {
+    auto store = web::VisitorStore::open(o.state_dir, o.max_visitors);
+    if (!store) throw RuntimeError(store.error());
+    c.visitors = std::shared_ptr<web::VisitorStore>(std::move(*store));
   }
   return c;
 }
@@ -206,6 +217,12 @@ void add_web_commands(CLI::App& root, RunFn& run) {
       ->type_name("FILE");
   limit_option(*cmd, "--max-upload", o->max_upload, "Largest PUT body or form, in bytes (larger: 413)",
                std::uint64_t{0}, std::uint64_t{1} << 40);
+  cmd->add_flag("--sessions", o->sessions,
+                "Give each visitor a cookie and count visits in --state DIR; GET /_session shows them");
+  cmd->add_option("--state", o->state_dir, "Directory for the server's state (the visitor database)")
+      ->type_name("DIR");
+  limit_option(*cmd, "--max-visitors", o->max_visitors, "Visitors remembered; the least recent are forgotten",
+               std::uint64_t{1}, std::uint64_t{1} << 40);
   limit_option(*cmd, "--max-upload-files", o->max_upload_files, "Most parts in one multipart form",
                std::size_t{1}, std::size_t{10'000});
   cmd->footer(

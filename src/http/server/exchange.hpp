@@ -29,7 +29,8 @@ struct RequestContext {
   bool has_query = false;
   PathInfo path_info;  // valid when the path decoded (work.local holds it)
   std::time_t now;
-  std::string_view date;  // IMF-fixdate of `now`, from the loop's cache
+  std::string_view date;        // IMF-fixdate of `now`, from the loop's cache
+  std::string_view extra_head;  // complete field lines every response to this request carries (Set-Cookie)
 };
 
 }  // namespace endhost::web

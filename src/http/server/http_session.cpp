@@ -10,6 +10,8 @@
 #include <cstring>
 
 #include "http/serializer.hpp"
+#include "http/server/blocking.hpp"
+#include "http/server/cookie.hpp"
 #include "http/server/replies.hpp"
 #include "http/server/response.hpp"
 #include "http/server/static_handler.hpp"
@@ -30,6 +32,9 @@ constexpr std::size_t kGzipBlock = 32 * 1024;
 // The head of a request whose line or fields could not be parsed (must_close errors): nothing of it is
 // trusted, so replies use HTTP/1.1 defaults.
 const http::RequestHead kNoHead{};
+
+// --sessions: the visitor's id and visit count as JSON.
+constexpr std::string_view kSessionPath = "/_session";
 
 }  // namespace
 
@@ -357,6 +362,7 @@ void HttpSession::handle(RequestContext& rq, Reply& reply) {
   }
   if (head.target_form == http::TargetForm::asterisk)
     return reply_error(rq, reply, http::Status::bad_request);
+  if (cfg_.visitors && rq.path == kSessionPath) return serve_session_info(rq, reply);
   auto info = resolve_path(rq.path, rq.work.local);
   if (!info) {
     const http::Status status =
@@ -370,14 +376,76 @@ void HttpSession::handle(RequestContext& rq, Reply& reply) {
 
 Next HttpSession::respond() {
   const http::RequestHead& head = w_->parser.head();
-  const std::size_t head_size = w_->parser.head_size();
   ++served_;
   if (cfg_.transcript.enabled()) {
-    std::string_view text = buffered().substr(0, head_size);
+    std::string_view text = buffered().substr(0, w_->parser.head_size());
     while (text.size() >= 2 && text.substr(text.size() - 2) == "\r\n") text.remove_suffix(2);
     cfg_.transcript.client(conn_.peer(), text);
   }
+  w_->session_head.clear();
+  if (cfg_.visitors) {
+    // The visitor is looked up (on the store's thread) before anything is answered: the response may have
+    // to set the cookie. The head stays in the buffer meanwhile: nothing reads the socket until dispatch().
+    Visit& v = w_->visit;
+    v = Visit{};
+    const auto cookie = find_cookie(head.fields, kSessionCookie);
+    if (cookie && valid_session_id(*cookie)) std::memcpy(v.id, cookie->data(), kSessionIdLength);
+    session_pending_ = true;
+    async_ = true;
+    return Next::proceed;
+  }
+  return dispatch();
+}
+
+awaitable<void> HttpSession::lookup_visitor() {
+  struct Touch {
+    VisitorStore* store;
+    Visit request;
+    std::time_t now;
+    Visit operator()() const { return store->touch(request.id, now); }
+  };
+  Touch touch{cfg_.visitors.get(), w_->visit, std::time(nullptr)};
+  const Visit visit = co_await run_blocking(srv_.state_thread->get_executor(), touch);
+  w_->visit = visit;
+  if (visit.ok && visit.is_new) {
+    w_->session_head = "Set-Cookie: ";
+    w_->session_head += session_set_cookie(visit.id, cfg_.session_max_age);
+    w_->session_head += "\r\n";
+  }
+}
+
+void HttpSession::serve_session_info(RequestContext& rq, Reply& reply) {
+  // GET /_session: the visitor's id and visit count, as the back-end database has them (this request
+  // included). Never cached: it changes on every request.
+  const http::Method m = rq.head.method_id;
+  if (m != http::Method::get && m != http::Method::head) {
+    return reply_error(rq, reply, http::Status::method_not_allowed, {}, "Allow: GET, HEAD\r\n");
+  }
+  const Visit& v = rq.work.visit;
+  if (!v.ok) return reply_error(rq, reply, http::Status::service_unavailable, "The visitor database failed.");
+  std::string& json = rq.work.body;
+  json = "{\"id\":\"";
+  json += v.id;
+  json += "\",\"visits\":";
+  json += std::to_string(v.visits);
+  json += "}\n";
+  std::string& out = rq.work.out;
+  reply.status = http::Status::ok;
+  start_head(rq, reply.status);
+  out += "Content-Type: application/json\r\nCache-Control: no-store\r\n";
+  append_content_length(out, json.size());
+  finish_head(rq, reply);
+  if (m == http::Method::get) {
+    out += json;
+    reply.content_bytes = json.size();
+  }
+}
+
+Next HttpSession::dispatch() {
+  const http::RequestHead& head = w_->parser.head();
+  const std::size_t head_size = w_->parser.head_size();
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
+  rq.extra_head = w_->session_head;
   std::string_view target = head.target, host = head.host;
   if (head.target_form == http::TargetForm::absolute) {
     // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.
@@ -446,6 +514,12 @@ Next HttpSession::respond_to_error() {
 }
 
 awaitable<Next> HttpSession::finish_async() {
+  if (session_pending_) {
+    session_pending_ = false;
+    co_await lookup_visitor();
+    const Next next = dispatch();
+    if (next != Next::proceed || !async_) co_return next;
+  }
   if (write_pending_) {
     const Next next = co_await serve_write();
     co_return next;

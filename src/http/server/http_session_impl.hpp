@@ -77,7 +77,7 @@ class HttpSession {
   // A read wait ended in an error: a timeout inside a head gets 408 (RFC 9110 §15.5.9).
   Next on_read_wait_error();
 
-  Next respond();           // after Head::ready: answer the request
+  Next respond();           // after Head::ready: answer the request (or look up the visitor first)
   Next respond_to_error();  // after Head::failed: answer the parse error
   bool needs_async() const { return async_; }
   awaitable<Next> finish_async();
@@ -130,7 +130,10 @@ class HttpSession {
   Next reply_written(http::Status status, std::string_view content_type = {}, std::string_view body = {});
   std::string_view allowed_methods() const;
 
+  Next dispatch();  // answers the parsed request
   void handle(RequestContext& rq, Reply& reply);
+  awaitable<void> lookup_visitor();
+  void serve_session_info(RequestContext& rq, Reply& reply);
   const Site* select_site(std::string_view host) const;
   void trace_response(std::size_t out_mark);
 
@@ -149,6 +152,7 @@ class HttpSession {
   bool body_follows_ = false;        // the current request's body still has to be drained
   bool async_ = false;               // the current request needs finish_async()
   bool write_pending_ = false;       // the current request is a PUT, DELETE or POST to serve_write()
+  bool session_pending_ = false;     // --sessions: the visitor must be looked up before dispatch()
   bool eof_ = false;                 // the client half-closed: answer what is buffered, then close
   http::Error error_{};              // what parse_buffered() found wrong (Head::failed)
 };

@@ -96,7 +96,7 @@ Next HttpSession::reply_written(http::Status status, std::string_view content_ty
   Reply& reply = w_->reply;
   reply.status = status;
   const std::size_t mark = w_->out.size();
-  begin_response(w_->out, status, rq.date);
+  start_head(rq, status);
   if (!content_type.empty()) append_field(w_->out, "Content-Type", content_type);
   append_content_length(w_->out, body.size());
   finish_head(rq, reply);

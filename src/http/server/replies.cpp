@@ -6,6 +6,11 @@
 
 namespace endhost::web {
 
+void start_head(RequestContext& rq, http::Status status) {
+  begin_response(rq.work.out, status, rq.date);
+  rq.work.out += rq.extra_head;
+}
+
 void finish_head(RequestContext& rq, const Reply& reply) {
   end_response(rq.work.out, reply.keep_alive, rq.head.version);
 }
@@ -17,7 +22,7 @@ void reply_error(RequestContext& rq, Reply& reply, http::Status status, std::str
   page.clear();
   append_error_page(page, status, detail);
   reply.status = status;
-  begin_response(out, status, rq.date);
+  start_head(rq, status);
   out += extra;
   out += "Content-Type: text/html; charset=utf-8\r\n";
   append_content_length(out, page.size());
@@ -35,7 +40,7 @@ void reply_redirect(RequestContext& rq, Reply& reply, std::string_view location)
   page.clear();
   append_error_page(page, http::Status::moved_permanently);
   reply.status = http::Status::moved_permanently;
-  begin_response(out, reply.status, rq.date);
+  start_head(rq, reply.status);
   append_field(out, "Location", location);
   out += "Content-Type: text/html; charset=utf-8\r\n";
   append_content_length(out, page.size());
@@ -49,7 +54,7 @@ void reply_redirect(RequestContext& rq, Reply& reply, std::string_view location)
 void reply_options(RequestContext& rq, Reply& reply, std::string_view allow) {
   std::string& out = rq.work.out;
   reply.status = http::Status::ok;
-  begin_response(out, reply.status, rq.date);
+  start_head(rq, reply.status);
   append_field(out, "Allow", allow);
   append_content_length(out, 0);
   finish_head(rq, reply);

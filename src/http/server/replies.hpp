@@ -23,6 +23,9 @@ void reply_options(RequestContext& rq, Reply& reply, std::string_view allow);
 // root, 503 when out of descriptors, 500 otherwise.
 http::Status status_for_errno(int err) noexcept;
 
+// Starts a response head in work.out: status line, Server, Date, and the fields every response of this
+// request carries (rq.extra_head: the visitor's Set-Cookie).
+void start_head(RequestContext& rq, http::Status status);
 // Appends the end of a head: Connection field if needed, then the empty line.
 void finish_head(RequestContext& rq, const Reply& reply);
 

@@ -48,8 +48,10 @@ struct Work {
   std::string scratch;  // a second path (index.html, precompressed sibling)
   std::string body;     // a small body built or read before its head (error pages, listings, small files)
   std::vector<ByteRange> ranges;
-  Reply reply;         // the response to the request in progress
-  WriteRequest write;  // the PUT, DELETE or POST in progress
+  Reply reply;               // the response to the request in progress
+  WriteRequest write;        // the PUT, DELETE or POST in progress
+  Visit visit;               // --sessions: the visitor of the request in progress
+  std::string session_head;  // --sessions: the Set-Cookie line for a new visitor
 };
 
 struct LoopState {
@@ -77,6 +79,7 @@ struct ServerState {
   std::size_t in_capacity;      // receive buffer size: a whole head at the limit, plus room to pipeline
   std::string boundary_prefix;  // random per process: multipart boundaries that do not occur in files
   asio::thread_pool blocking;   // password hashing, fsync (blocking.hpp)
+  std::unique_ptr<asio::thread_pool> state_thread;  // --sessions: the one thread that uses the visitor store
 };
 
 }  // namespace endhost::web

@@ -110,7 +110,7 @@ void reply_listing(RequestContext& rq, Reply& reply, Fd dir_fd) {
 
   std::string& out = rq.work.out;
   reply.status = http::Status::ok;
-  begin_response(out, reply.status, rq.date);
+  start_head(rq, reply.status);
   out += "Content-Type: text/html; charset=utf-8\r\n";
   append_content_length(out, page.size());
   finish_head(rq, reply);
@@ -149,7 +149,7 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
     append_decimal(boundary, ++rq.loop.boundary_counter);
     build_byteranges(ranges, r.size, r.mime.type, boundary, *parts);
     reply.status = http::Status::partial_content;
-    begin_response(out, reply.status, rq.date);
+    start_head(rq, reply.status);
     out += "Content-Type: multipart/byteranges; boundary=";
     out += boundary;
     out += "\r\n";
@@ -180,7 +180,7 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
     return reply_error(rq, reply, http::Status::internal_server_error, "the file changed while being read");
   }
 
-  begin_response(out, reply.status, rq.date);
+  start_head(rq, reply.status);
   append_field(out, "Content-Type", r.mime.type);
   append_content_length(out, length);
   if (reply.status == http::Status::partial_content) {
@@ -250,7 +250,7 @@ void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::st
   if (cond.outcome == Precondition::not_modified) {
     std::string& out = rq.work.out;
     reply.status = http::Status::not_modified;
-    begin_response(out, reply.status, rq.date);
+    start_head(rq, reply.status);
     append_validators(out, r);
     finish_head(rq, reply);
     return;
@@ -260,7 +260,7 @@ void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::st
     // Chunked, length unknown: Range does not apply to it (§14.2 lets a server ignore Range).
     std::string& out = rq.work.out;
     reply.status = http::Status::ok;
-    begin_response(out, reply.status, rq.date);
+    start_head(rq, reply.status);
     append_field(out, "Content-Type", r.mime.type);
     append_field(out, "Content-Encoding", "gzip");
     out += "Transfer-Encoding: chunked\r\n";

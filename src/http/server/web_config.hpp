@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "http/limits.hpp"
 #include "http/server/basic_auth.hpp"
 #include "http/server/file_access.hpp"
+#include "http/server/visitor_store.hpp"
 
 namespace endhost::web {
 
@@ -59,6 +61,11 @@ struct WebConfig {
   std::chrono::milliseconds send_timeout{60'000};
   std::chrono::milliseconds linger_timeout{2'000};
   std::size_t linger_max_bytes = 256 * 1024;
+
+  // Sessions (--sessions, --state DIR): a cookie for each visitor, visits counted in the store, GET
+  // /_session. The store is opened by whoever builds the config (start-up errors belong to the CLI).
+  std::shared_ptr<VisitorStore> visitors;  // null: sessions off
+  std::int64_t session_max_age = 365 * 24 * 3600;
 
   core::Transcript transcript;  // --trace: request and response heads
 };

@@ -65,6 +65,7 @@ ServerState::ServerState(WebConfig cfg, core::MetricsRegistry& registry, std::si
       in_capacity(config.limits.max_head_bytes + 4096),
       boundary_prefix(random_hex(8)),
       blocking(config.blocking_threads) {
+  if (config.visitors) state_thread = std::make_unique<asio::thread_pool>(1);
   for (std::size_t i = 0; i < loop_count; ++i) {
     loops.push_back(std::make_unique<LoopState>(i, config.gzip_level));
   }

@@ -78,6 +78,7 @@ struct ResolverService::LoopState {
   CachedAnswer cached;
   std::unique_ptr<std::uint8_t[]> out;  // kMaxMessageSize: every answer is written here before it is sent
   std::unordered_map<PendingKey, Pending, PendingKeyHash> pending;
+  std::size_t tcp_resolutions = 0;  // TCP clients' questions being resolved (they count toward the limit)
 
   std::span<std::uint8_t> out_span() { return {out.get(), kMaxMessageSize}; }
 };
@@ -246,7 +247,7 @@ std::size_t ResolverService::on_datagram(ClientSocket& socket, std::span<const s
     }
     return 0;
   }
-  if (ls.pending.size() >= config_.max_resolutions_per_loop) {
+  if (ls.pending.size() + ls.tcp_resolutions >= config_.max_resolutions_per_loop) {
     metrics_->dropped.inc(1, shard);
     return 0;
   }
@@ -288,7 +289,9 @@ awaitable<void> ResolverService::serve_tcp(core::Connection& conn) {
   LoopState& ls = *loops_[shard];
   const IpAddress client = to_ip(conn.remote().address());
   const bool tracing = config_.transcript.enabled();
-  std::vector<std::uint8_t> in(kMaxMessageSize);
+  // Sized to the largest message this client has sent, not to the 64 KiB maximum: thousands of idle
+  // connections must not hold 64 KiB each.
+  std::vector<std::uint8_t> in;
   std::vector<std::uint8_t> reply;
   for (;;) {
     if (!conn.begin_idle()) break;
@@ -299,6 +302,7 @@ awaitable<void> ResolverService::serve_tcp(core::Connection& conn) {
     if (ec) break;
     std::size_t size = static_cast<std::size_t>(len[0]) << 8 | len[1];
     conn.expires_after(config_.tcp_io_timeout);
+    if (in.size() < size) in.resize(size);
     auto [ec2, n2] = co_await asio::async_read(conn.socket(), asio::buffer(in.data(), size), use_nothrow);
     if (ec2) break;
     ParsedQuery q = parse_query(std::span(in.data(), size));
@@ -312,10 +316,25 @@ awaitable<void> ResolverService::serve_tcp(core::Connection& conn) {
     if (step == Step::answered) {
       reply.assign(ls.out.get(), ls.out.get() + out_size);
     } else {
-      in_flight_.fetch_add(1, std::memory_order_relaxed);
-      ResolutionResult result =
-          co_await run_resolution(ls, config_, *metrics_, shard, q.qname, q.qtype, conn.peer());
-      in_flight_.fetch_sub(1, std::memory_order_relaxed);
+      ResolutionResult result;  // SERVFAIL unless resolved
+      if (ls.pending.size() + ls.tcp_resolutions < config_.max_resolutions_per_loop) {
+        // Counted while it runs, and uncounted even if it throws (the TCP server then closes the connection).
+        struct Counted {
+          std::size_t& loop_count;
+          std::atomic<std::size_t>& total;
+          Counted(std::size_t& l, std::atomic<std::size_t>& t) : loop_count(l), total(t) {
+            ++loop_count;
+            total.fetch_add(1, std::memory_order_relaxed);
+          }
+          ~Counted() {
+            --loop_count;
+            total.fetch_sub(1, std::memory_order_relaxed);
+          }
+        } counted(ls.tcp_resolutions, in_flight_);
+        result = co_await run_resolution(ls, config_, *metrics_, shard, q.qname, q.qtype, conn.peer());
+      } else {
+        metrics_->dropped.inc(1, shard);
+      }
       auto written = write_response(q, result.rcode, result.answer, result.authority,
                                     ResponseOptions{Transport::tcp, config_.max_udp_payload}, ls.out_span());
       reply.assign(ls.out.get(), ls.out.get() + written.size);

@@ -243,6 +243,52 @@ class Authoritative(TestCase):
         self.assertEqual(r.rcode(), dns.rcode.REFUSED)
 
 
+class TcpLimits(TestCase):
+    def setUp(self):
+        self.server = Server(["dns", "serve", "--listen", "127.0.0.1:0", "--idle-timeout", "0.3",
+                              "--zone", os.path.join(ZONES, "networkutopia.com.zone")], wait_for=2)
+        self.tcp = self.server.address("dns", "tcp")
+
+    def tearDown(self):
+        self.assertEqual(self.server.stop(), 0)
+        self.server.__exit__()
+
+    def test_idle_connection_is_closed(self):
+        with socket.create_connection(self.tcp, timeout=10) as s:
+            wire = dns.message.make_query("www.networkutopia.com", "A").to_wire()
+            s.sendall(struct.pack("!H", len(wire)) + wire)
+            data = b""
+            while len(data) < 2 or len(data) < 2 + struct.unpack("!H", data[:2])[0]:
+                chunk = s.recv(4096)
+                self.assertTrue(chunk)
+                data += chunk
+            # Then silence: the server hangs up after --idle-timeout (RFC 7766 §6.2.3).
+            self.assertEqual(s.recv(4096), b"")
+
+    def test_a_message_shorter_than_a_header_closes_the_connection(self):
+        with socket.create_connection(self.tcp, timeout=10) as s:
+            s.sendall(b"\x00\x03abc")
+            self.assertEqual(s.recv(4096), b"")
+
+    def test_a_message_split_across_writes_is_reassembled(self):
+        wire = dns.message.make_query("mail.networkutopia.com", "A", id=77).to_wire()
+        framed = struct.pack("!H", len(wire)) + wire
+        with socket.create_connection(self.tcp, timeout=10) as s:
+            for i in range(len(framed)):
+                s.sendall(framed[i:i + 1])
+                time.sleep(0.001)
+            head = s.recv(2)
+            while len(head) < 2:
+                head += s.recv(2 - len(head))
+            n = struct.unpack("!H", head)[0]
+            body = b""
+            while len(body) < n:
+                body += s.recv(n - len(body))
+        m = dns.message.from_wire(body)
+        self.assertEqual(m.id, 77)
+        self.assertEqual(m.answer[0][0].to_text(), "212.212.71.5")
+
+
 class ZoneTransfer(TestCase):
     def setUp(self):
         self.server = Server(["dns", "serve", "--listen", "127.0.0.1:0", "--allow-transfer", "127.0.0.0/8",

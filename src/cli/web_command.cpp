@@ -14,8 +14,11 @@
 #include "cli/commands.hpp"
 #include "cli/server_options.hpp"
 #include "core/connection.hpp"
+#include "core/host_port.hpp"
 #include "core/tcp_server.hpp"
 #include "http/fields.hpp"
+#include "http/server/access_log.hpp"
+#include "http/server/admin_server.hpp"
 #include "http/server/basic_auth.hpp"
 #include "http/server/web_server.hpp"
 
@@ -50,6 +53,8 @@ struct ServeOptions {
   bool sessions = false;
   std::string state_dir;
   std::uint64_t max_visitors = 1'000'000;
+  std::string access_log;
+  std::string admin;
 };
 
 std::vector<web::PasswordEntry> load_users(const std::string& path) {
@@ -138,9 +143,23 @@ web::WebConfig make_config(const ServeOptions& o) {
   return c;
 }
 
+asio::ip::tcp::endpoint admin_endpoint(const std::string& spec) {
+  auto hp = core::parse_host_port(spec);
+  if (!hp) throw UsageError("--admin: " + hp.error() + " (expected ADDR:PORT, e.g. 127.0.0.1:9100)");
+  boost::system::error_code ec;
+  const auto addr =
+      hp->host == "localhost" ? asio::ip::make_address("127.0.0.1") : asio::ip::make_address(hp->host, ec);
+  if (ec) throw UsageError("--admin " + spec + ": '" + hp->host + "' is not an IP address");
+  return {addr, hp->port};
+}
+
 int serve(const ServeOptions& o) {
   web::WebConfig config = make_config(o);
   auto rt = make_runtime(o.server);
+  if (!o.access_log.empty()) {
+    config.access_log = std::make_shared<web::AccessLog>(o.access_log, rt.host->loops().size());
+    if (auto ok = config.access_log->open(); !ok) throw RuntimeError(ok.error());
+  }
   config.transcript = rt.transcript("web");
   for (const auto& site : config.sites) {
     rt.log->info("serving",
@@ -148,7 +167,8 @@ int serve(const ServeOptions& o) {
                   {"host", site.host.empty() ? std::string_view("*") : std::string_view(site.host)},
                   {"root", site.path}});
   }
-  web::WebServer server(std::move(config), rt.host->loops(), rt.host->metrics());
+  web::WebServer server(std::move(config), rt.host->loops(), rt.host->metrics(), *rt.log);
+  rt.host->on_reload([&server] { server.reopen_logs(); });
   core::TcpServer tcp(rt.host->loops(), *rt.log, server.tcp_options(o.server.max_connections));
   const auto endpoints = tcp_listen_endpoints(o.server, kWebPort);
   if (o.writable) {
@@ -164,6 +184,18 @@ int serve(const ServeOptions& o) {
   }
   bind_tcp(tcp, endpoints, *rt.log, "web");
   rt.host->add(tcp);
+  std::unique_ptr<core::TcpServer> admin;
+  if (!o.admin.empty()) {
+    core::TcpServerOptions ao;
+    ao.name = "web-admin";
+    ao.max_connections = 64;
+    auto& metrics = rt.host->metrics();
+    ao.session = [&metrics](core::Connection& c) { return web::serve_admin(c, metrics); };
+    admin = std::make_unique<core::TcpServer>(rt.host->loops(), *rt.log, std::move(ao));
+    bind_tcp(*admin, {admin_endpoint(o.admin)}, *rt.log, "web-admin");
+    rt.host->add(*admin);
+    admin->start();
+  }
   tcp.start();
   return rt.host->run();
 }
@@ -217,6 +249,12 @@ void add_web_commands(CLI::App& root, RunFn& run) {
       ->type_name("FILE");
   limit_option(*cmd, "--max-upload", o->max_upload, "Largest PUT body or form, in bytes (larger: 413)",
                std::uint64_t{0}, std::uint64_t{1} << 40);
+  cmd->add_option(
+         "--access-log", o->access_log,
+         "Log each request in Combined Log Format to FILE ('-': standard output); SIGHUP re-opens it")
+      ->type_name("FILE");
+  cmd->add_option("--admin", o->admin, "Serve Prometheus metrics at http://ADDR:PORT/metrics")
+      ->type_name("ADDR:PORT");
   cmd->add_flag("--sessions", o->sessions,
                 "Give each visitor a cookie and count visits in --state DIR; GET /_session shows them");
   cmd->add_option("--state", o->state_dir, "Directory for the server's state (the visitor database)")

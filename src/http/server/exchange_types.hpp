@@ -47,6 +47,7 @@ struct WriteRequest {
   bool expect_continue = false;
   http::Framing framing;
   std::string authorization;  // the Authorization value, "" when absent
+  std::string user;           // who was authenticated ("" until then), for the access log
   std::string content_type;
   http::Fields conditionals;  // If-Match, If-None-Match, If-Unmodified-Since
   std::string path;           // as sent (for Location)

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "http/serializer.hpp"
+#include "http/server/access_log_format.hpp"
 #include "http/server/blocking.hpp"
 #include "http/server/cookie.hpp"
 #include "http/server/replies.hpp"
@@ -57,8 +58,57 @@ void HttpSession::begin_request() {
   conn_.expires_after(cfg_.header_timeout);
   w_->parser.reset();
   w_->reply.reset();
+  w_->write.method = http::Method::unknown;
+  w_->log_request.clear();
+  w_->log_time = 0;
   async_ = false;
   body_follows_ = false;
+}
+
+void HttpSession::note_for_log(const http::RequestHead* head, std::string_view raw_line) {
+  if (!cfg_.access_log) return;
+  Work& w = *w_;
+  w.log_time = std::time(nullptr);
+  w.log_referer.clear();
+  w.log_agent.clear();
+  if (head == nullptr) {
+    // A request that could not be parsed: its first line as received, cut short.
+    w.log_request.assign(raw_line.substr(0, std::min<std::size_t>(raw_line.size(), 1024)));
+    return;
+  }
+  w.log_request.assign(head->method);
+  w.log_request += ' ';
+  w.log_request += head->target;
+  w.log_request += " HTTP/";
+  w.log_request += static_cast<char>('0' + head->version.major);
+  w.log_request += '.';
+  w.log_request += static_cast<char>('0' + head->version.minor);
+  w.log_referer.assign(head->fields.get("referer").value_or(""));
+  w.log_agent.assign(head->fields.get("user-agent").value_or(""));
+}
+
+std::string_view HttpSession::remote_address() const {
+  // conn_.peer() is "ip:port" or "[ipv6]:port".
+  std::string_view p = conn_.peer();
+  p = p.substr(0, p.rfind(':'));
+  if (p.size() >= 2 && p.front() == '[') p = p.substr(1, p.size() - 2);
+  return p;
+}
+
+void HttpSession::write_log_line() {
+  const Work& w = *w_;
+  const bool write = w.write.method != http::Method::unknown;
+  AccessLogEntry e;
+  e.remote = remote_address();
+  e.user = write ? std::string_view(w.write.user) : std::string_view();
+  e.time = w.log_time != 0 ? w.log_time : std::time(nullptr);
+  e.request = w.log_request;
+  e.status = http::to_int(w.reply.status);
+  e.bytes = w.reply.content_bytes;
+  e.referer = w.log_referer;
+  e.user_agent = w.log_agent;
+  append_combined_log_line(cfg_.access_log->buffer(loop_.index), e);
+  cfg_.access_log->flush_if_full(loop_.index);
 }
 
 HttpSession::Head HttpSession::parse_buffered() {
@@ -105,8 +155,10 @@ HttpSession::Input HttpSession::receive() {
 bool HttpSession::before_read_wait() {
   idle_wait_ = !in_request_ && begin_ == end_;
   if (!idle_wait_) return true;
-  // Between requests: give the buffers back, so idle keep-alive connections cost almost nothing.
+  // Between requests: give the buffers back, so idle keep-alive connections cost almost nothing; and
+  // write the loop's pending log lines, since this connection has nothing more to do for now.
   if (w_) release_work();
+  if (cfg_.access_log) cfg_.access_log->flush(loop_.index);
   if (!conn_.begin_idle()) return false;  // the server is draining
   conn_.expires_after(cfg_.keepalive_timeout);
   return true;
@@ -382,6 +434,7 @@ Next HttpSession::respond() {
     while (text.size() >= 2 && text.substr(text.size() - 2) == "\r\n") text.remove_suffix(2);
     cfg_.transcript.client(conn_.peer(), text);
   }
+  note_for_log(&head, {});
   w_->session_head.clear();
   if (cfg_.visitors) {
     // The visitor is looked up (on the store's thread) before anything is answered: the response may have
@@ -488,6 +541,12 @@ Next HttpSession::respond_to_error() {
   // A must_close error leaves nothing of the head trustworthy; otherwise (Host and Expect problems) the head
   // is valid and its body can be drained, so the connection may carry on.
   const http::RequestHead& head = error.must_close ? kNoHead : w_->parser.head();
+  if (error.must_close) {
+    const std::string_view b = buffered();
+    note_for_log(nullptr, b.substr(0, std::min(b.find('\r'), b.find('\n'))));
+  } else {
+    note_for_log(&head, {});
+  }
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
   Reply& reply = w_->reply;
   reply.keep_alive = !error.must_close && head.keep_alive && !conn_.draining();
@@ -543,6 +602,7 @@ Next HttpSession::finish_request() {
   const Reply& reply = w_->reply;
   const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   srv_.metrics.response(http::to_int(reply.status), seconds, loop_.index);
+  if (cfg_.access_log) write_log_line();
   in_request_ = false;
   async_ = false;
   if (!reply.keep_alive) return Next::close;

@@ -53,6 +53,7 @@ class HttpSession {
   }
   ~HttpSession() {
     if (w_) release_work();
+    if (cfg_.access_log) cfg_.access_log->flush(loop_.index);
     srv_.metrics.open_connections->add(-1, loop_.index);
     cfg_.transcript.note(conn_.peer(), "connection closed");
   }
@@ -136,6 +137,9 @@ class HttpSession {
   void serve_session_info(RequestContext& rq, Reply& reply);
   const Site* select_site(std::string_view host) const;
   void trace_response(std::size_t out_mark);
+  void note_for_log(const http::RequestHead* head, std::string_view raw_line);
+  void write_log_line();
+  std::string_view remote_address() const;
 
   ServerState& srv_;
   const WebConfig& cfg_;

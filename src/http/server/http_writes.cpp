@@ -73,6 +73,7 @@ void HttpSession::prepare_write(RequestContext& rq) {
   wr.expect_continue = head.expect_continue;
   wr.framing = head.framing;
   wr.authorization.assign(head.fields.get("authorization").value_or(""));
+  wr.user.clear();
   wr.content_type.assign(head.fields.get("content-type").value_or(""));
   wr.conditionals.clear();
   for (const http::FieldView& f : head.fields) {
@@ -144,7 +145,9 @@ awaitable<bool> HttpSession::authorize() {
   PasswordEntry check = entry != nullptr ? *entry : decoy_password_entry();
   auto job = [&check, &credentials] { return verify_password(check, credentials->password); };
   const bool ok = co_await run_blocking(srv_.blocking.get_executor(), job);
-  co_return ok&& entry != nullptr;
+  const bool known = ok && entry != nullptr;
+  if (known) w_->write.user = entry->user;
+  co_return known;
 }
 
 awaitable<bool> HttpSession::send_continue() {

@@ -52,6 +52,9 @@ struct Work {
   WriteRequest write;        // the PUT, DELETE or POST in progress
   Visit visit;               // --sessions: the visitor of the request in progress
   std::string session_head;  // --sessions: the Set-Cookie line for a new visitor
+  // --access-log: what the line of the request in progress needs from its head (copied: the head dies).
+  std::string log_request, log_referer, log_agent;
+  std::time_t log_time = 0;
 };
 
 struct LoopState {

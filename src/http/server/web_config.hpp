@@ -11,6 +11,7 @@
 
 #include "core/transcript.hpp"
 #include "http/limits.hpp"
+#include "http/server/access_log.hpp"
 #include "http/server/basic_auth.hpp"
 #include "http/server/file_access.hpp"
 #include "http/server/visitor_store.hpp"
@@ -67,7 +68,8 @@ struct WebConfig {
   std::shared_ptr<VisitorStore> visitors;  // null: sessions off
   std::int64_t session_max_age = 365 * 24 * 3600;
 
-  core::Transcript transcript;  // --trace: request and response heads
+  std::shared_ptr<AccessLog> access_log;  // --access-log: Combined Log Format; null: off
+  core::Transcript transcript;            // --trace: request and response heads
 };
 
 }  // namespace endhost::web

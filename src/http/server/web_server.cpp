@@ -86,8 +86,24 @@ void ServerState::give_work(LoopState& loop, std::unique_ptr<Work> work) {
   loop.spare.push_back(std::move(work));
 }
 
-WebServer::WebServer(WebConfig config, core::EventLoops& loops, core::MetricsRegistry& metrics)
-    : state_(std::make_unique<ServerState>(std::move(config), metrics, loops.size())) {}
+WebServer::WebServer(WebConfig config, core::EventLoops& loops, core::MetricsRegistry& metrics,
+                     core::Logger& log)
+    : state_(std::make_unique<ServerState>(std::move(config), metrics, loops.size())),
+      loops_(loops),
+      log_(log) {}
+
+void WebServer::reopen_logs() {
+  const auto& access_log = state_->config.access_log;
+  if (!access_log) return;
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    // Each loop owns its descriptor: it re-opens it itself, between two of its requests.
+    asio::post(loops_[i].io(), [this, i, access_log] {
+      if (!access_log->reopen(i) && i == 0)
+        log_.error("cannot re-open the access log; still writing to the old file",
+                   {{"service", "web"}, {"path", access_log->path()}});
+    });
+  }
+}
 
 WebServer::~WebServer() = default;
 

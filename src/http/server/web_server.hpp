@@ -9,6 +9,7 @@
 #include "core/asio.hpp"
 #include "core/connection.hpp"
 #include "core/event_loop.hpp"
+#include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/tcp_server.hpp"
 #include "http/server/web_config.hpp"
@@ -19,7 +20,7 @@ struct ServerState;
 
 class WebServer {
  public:
-  WebServer(WebConfig config, core::EventLoops& loops, core::MetricsRegistry& metrics);
+  WebServer(WebConfig config, core::EventLoops& loops, core::MetricsRegistry& metrics, core::Logger& log);
   ~WebServer();
   WebServer(const WebServer&) = delete;
   WebServer& operator=(const WebServer&) = delete;
@@ -30,10 +31,15 @@ class WebServer {
   // TcpServer options that run this server's sessions (and its polite refusal over the limit).
   core::TcpServerOptions tcp_options(std::size_t max_connections);
 
+  // Re-opens the access log on every loop (SIGHUP, for log rotation). Thread-safe; returns at once.
+  void reopen_logs();
+
   const WebConfig& config() const;
 
  private:
   std::unique_ptr<ServerState> state_;
+  core::EventLoops& loops_;
+  core::Logger& log_;
 };
 
 }  // namespace endhost::web

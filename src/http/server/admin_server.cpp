@@ -1,0 +1,101 @@
+#include "http/server/admin_server.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+#include "http/date.hpp"
+#include "http/request_parser.hpp"
+#include "http/server/response.hpp"
+#include "http/server/url_path.hpp"
+
+namespace endhost::web {
+
+namespace {
+
+constexpr auto kDeferred = asio::as_tuple(asio::deferred);
+constexpr std::chrono::seconds kTimeout{10};
+
+http::Limits admin_limits() {
+  http::Limits l;
+  l.max_start_line = 2048;
+  l.max_head_bytes = 8192;
+  l.max_fields = 32;
+  l.max_body_size = 0;  // the admin endpoint takes no bodies: announcing one is 413
+  return l;
+}
+
+}  // namespace
+
+awaitable<void> serve_admin(core::Connection& conn, const core::MetricsRegistry& metrics) {
+  const http::Limits limits = admin_limits();
+  http::RequestParser parser(limits);
+  std::string in(limits.max_head_bytes + 1024, '\0');
+  std::size_t begin = 0, end = 0;
+  std::string out, body;
+  http::DateCache date;
+  for (;;) {
+    parser.reset();
+    conn.expires_after(kTimeout);
+    Expected<http::HeadStep, http::Error> step = http::HeadStep{};
+    for (;;) {
+      step = parser.parse_head(std::string_view(in).substr(begin, end - begin));
+      if (!step || step->progress == http::Progress::complete) break;
+      if (begin > 0) {
+        std::memmove(in.data(), in.data() + begin, end - begin);
+        end -= begin;
+        begin = 0;
+      }
+      const bool idle = end == 0;
+      if (idle && !conn.begin_idle()) co_return;
+      auto [ec, n] =
+          co_await conn.socket().async_read_some(asio::buffer(in.data() + end, in.size() - end), kDeferred);
+      if (idle) conn.end_idle();
+      if (ec) co_return;
+      end += n;
+    }
+    out.clear();
+    body.clear();
+    const std::string_view now = date.get(std::time(nullptr));
+    bool keep_alive = false;
+    http::Status status = http::Status::ok;
+    std::string_view allow;
+    if (!step) {
+      status = step.error().status;
+    } else {
+      const http::RequestHead& head = parser.head();
+      keep_alive = head.keep_alive && parser.done() && !conn.draining();
+      const std::string_view path = split_target(head.target).path;
+      if (head.method_id != http::Method::get && head.method_id != http::Method::head) {
+        status = http::Status::method_not_allowed;
+        allow = "GET, HEAD";
+      } else if (path != "/metrics") {
+        status = http::Status::not_found;
+      } else {
+        body = metrics.render_prometheus();
+      }
+      begin += step->consumed;
+      if (status == http::Status::ok) {
+        begin_response(out, status, now);
+        out += "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nCache-Control: no-store\r\n";
+        append_content_length(out, body.size());
+        end_response(out, keep_alive, head.version);
+        if (head.method_id == http::Method::get) out += body;
+      }
+    }
+    if (status != http::Status::ok) {
+      append_error_page(body, status);
+      begin_response(out, status, now);
+      if (!allow.empty()) append_field(out, "Allow", allow);
+      out += "Content-Type: text/html; charset=utf-8\r\n";
+      append_content_length(out, body.size());
+      end_response(out, keep_alive, http::http11);
+      out += body;
+    }
+    auto [ec, n] = co_await asio::async_write(conn.socket(), asio::buffer(out), kDeferred);
+    if (ec || !keep_alive) co_return;
+  }
+}
+
+}  // namespace endhost::web

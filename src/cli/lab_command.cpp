@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "lab/address_plan.hpp"
 #include "lab/default_config.hpp"
+#include "lab/experiments/experiment.hpp"
 #include "lab/lab.hpp"
 
 namespace endhost::cli {
@@ -122,9 +123,13 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
   });
   exp->callback([e, name, exp, &run] {
     run = [e, name, exp]() -> int {
-      (void)e;
-      (void)exp;
-      throw RuntimeError("lab experiment " + *name + ": not built yet");
+      core::Logger log(e->log_format == "json" ? core::LogFormat::Json : core::LogFormat::Text,
+                       parse_level(e->log_level), stderr);
+      try {
+        return lab::run_experiment(*name, to_lab_options(*e, *exp), log, std::cout);
+      } catch (const std::runtime_error& err) {
+        throw RuntimeError(err.what());
+      }
     };
   });
 }

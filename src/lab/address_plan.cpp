@@ -33,7 +33,7 @@ std::string service_note(const HostConfig& h, ServiceKind kind) {
     case ServiceKind::resolver:
       return "recursive, root hints: the lab root";
     case ServiceKind::web:
-      return "site: " + h.web->site;
+      return "site: " + h.web->site + (h.web->sessions ? ", cookies and sessions" : "");
     case ServiceKind::proxy:
       return "forward proxy, caching";
     case ServiceKind::echo:

@@ -38,6 +38,9 @@ struct ResolverService {  // the local DNS server of Kurose & Ross §2.4: recurs
 struct WebService {  // an origin server for one site
   std::string site;
   std::optional<std::uint16_t> port;
+  // The textbook's cookie example: a cookie per visitor, visits counted in a back-end database
+  // (STATE/sessions/<host>/visitors.sqlite3), GET /_session shows the visitor's id and visits.
+  bool sessions = false;
 };
 struct ProxyService {  // the institutional Web cache (a forward proxy)
   std::uint64_t capacity_bytes = 64ull << 20;
@@ -93,6 +96,7 @@ struct SiteFile {
 struct SiteConfig {
   std::string name;
   std::vector<SiteFile> files;
+  std::optional<std::int64_t> last_modified;  // the default for files without their own
 };
 
 struct LabConfig {

@@ -149,12 +149,13 @@ HostConfig read_host(const Reader& r, const toml::node& node) {
   }
   if (auto* n = t.get("web")) {
     const auto& s = r.table(*n, where + ".web");
-    r.only(s, where + ".web", {"site", "port"});
+    r.only(s, where + ".web", {"site", "port", "sessions"});
     h.web.emplace();
     auto* site = s.get("site");
     if (!site) r.fail(*n, where + ".web needs a site: web.site = \"NAME\" and a [site.NAME] table");
     h.web->site = r.str(*site, where + ".web.site");
     h.web->port = optional_port(r, s, where + ".web");
+    if (auto* v = s.get("sessions")) h.web->sessions = r.boolean(*v, where + ".web.sessions");
   }
   if (auto* n = t.get("proxy")) {
     const auto& s = r.table(*n, where + ".proxy");
@@ -234,9 +235,10 @@ SiteFile read_file(const Reader& r, const toml::node& node, const std::string& s
 SiteConfig read_site(const Reader& r, std::string name, const toml::node& node) {
   std::string where = "site " + name;
   const toml::table& t = r.table(node, "[site." + name + "]");
-  r.only(t, where, {"file"});
+  r.only(t, where, {"file", "last_modified"});
   SiteConfig s;
   s.name = std::move(name);
+  if (auto* n = t.get("last_modified")) s.last_modified = r.unix_time(*n, where + ".last_modified");
   if (auto* n = t.get("file")) {
     if (!n->is_array())
       r.fail(*n, where + ": file must be an array of tables ([[site." + s.name + ".file]])");

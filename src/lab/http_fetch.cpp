@@ -26,11 +26,11 @@ void HttpConnection::close() {
   socket_.close(ec);
 }
 
-awaitable<Expected<FetchResult, std::string>> HttpConnection::get(std::string target, std::string host,
-                                                                  bool keep_alive,
-                                                                  std::chrono::milliseconds timeout) {
+awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::string method, std::string target,
+                                                                      std::string host, bool keep_alive,
+                                                                      std::chrono::milliseconds timeout) {
   std::string request;
-  http::append_request_line(request, "GET", target, http::http11);
+  http::append_request_line(request, method, target, http::http11);
   http::append_field(request, "Host", host);
   http::append_field(request, "User-Agent", "endhost-lab");
   http::append_field(request, "Accept", "*/*");
@@ -46,7 +46,7 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::get(std::string ta
   if (!wrote) co_return Unexpected(std::string("sending the request: timed out"));
   if (auto [ec, n] = *wrote; ec) co_return Unexpected("sending the request: " + ec.message());
 
-  http::ResponseParser parser;
+  http::ResponseParser parser(http::Limits::for_responses(), http::method_from_token(method));
   FetchResult result;
   std::array<char, 16 * 1024> buf;
   bool eof = false;
@@ -93,6 +93,8 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::get(std::string ta
     result.body.append(step->data);
     in_.erase(0, step->consumed);
     if (step->done) break;
+    // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
+    if (step->consumed > 0) continue;
     if (auto ok = co_await read_more(); !ok) co_return Unexpected(ok.error());
   }
   if (!result.keep_alive) close();

@@ -34,7 +34,14 @@ class HttpConnection {
   // Sends `GET target` with Host `host` (and `Connection: close` unless keep_alive), reads the whole
   // response. `target` is origin-form ("/x.gif") for a server, absolute-form ("http://h/x.gif") for a proxy.
   awaitable<Expected<FetchResult, std::string>> get(std::string target, std::string host, bool keep_alive,
-                                                    std::chrono::milliseconds timeout);
+                                                    std::chrono::milliseconds timeout) {
+    return request("GET", std::move(target), std::move(host), keep_alive, timeout);
+  }
+  // Any method without a body (PURGE to a cache).
+  awaitable<Expected<FetchResult, std::string>> request(std::string method, std::string target,
+                                                        std::string host, bool keep_alive,
+                                                        std::chrono::milliseconds timeout);
+  bool is_open() const { return socket_.is_open(); }
   void close();
 
   explicit HttpConnection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}

@@ -103,7 +103,9 @@ Expected<void, std::string> Lab::Impl::write_files() {
   }
   for (const auto& site : config.sites) {
     if (!served.count(site.name)) continue;
-    if (auto ok = write_site(site, files.sites_dir + "/" + site.name); !ok) return Unexpected(ok.error());
+    auto written = write_site(site, files.sites_dir + "/" + site.name);
+    if (!written) return Unexpected(written.error());
+    map_inputs.sites[site.name] = std::move(*written);
   }
   return {};
 }
@@ -238,20 +240,23 @@ const std::string& Lab::state_dir() const {
 int Lab::run() {
   Impl& d = *impl_;
   for (auto& u : d.units) u.unit->start();
-  // lab.json appears only once everything accepts, so whoever reads it can connect at once.
-  if (auto ok = write_file_atomic(d.state.file("lab.json"), lab_json(d.map_inputs)); !ok) {
-    d.log.error("cannot write lab.json", {{"error", ok.error()}});
-  }
-  if (d.options.publish_current) {
-    if (auto ok = publish_current_lab(d.state.path()); ok) {
-      d.published = true;
-    } else {
-      d.log.warn("cannot publish the current lab for `endhost lab experiment`", {{"error", ok.error()}});
+  // lab.json, the pointer and "lab ready" come from the first loop once it runs: by then every service
+  // accepts and SIGINT/SIGTERM are handled, so whoever reacts to them can connect, or stop the lab cleanly.
+  asio::post(d.host->loops()[0].io(), [&d] {
+    if (auto ok = write_file_atomic(d.state.file("lab.json"), lab_json(d.map_inputs)); !ok) {
+      d.log.error("cannot write lab.json", {{"error", ok.error()}});
     }
-  }
-  d.log.info("lab ready", {{"state", d.state.path()},
-                           {"hosts", d.plan.hosts.size()},
-                           {"ports", d.plan.mode == PortMode::real ? "real" : "high"}});
+    if (d.options.publish_current) {
+      if (auto ok = publish_current_lab(d.state.path()); ok) {
+        d.published = true;
+      } else {
+        d.log.warn("cannot publish the current lab for `endhost lab experiment`", {{"error", ok.error()}});
+      }
+    }
+    d.log.info("lab ready", {{"state", d.state.path()},
+                             {"hosts", d.plan.hosts.size()},
+                             {"ports", d.plan.mode == PortMode::real ? "real" : "high"}});
+  });
   return d.host->run();
 }
 

@@ -186,6 +186,31 @@ std::string lab_json(const MapInputs& in) {
     }
   }
   root["zones"] = std::move(zones);
+  json::array web;
+  for (const auto& h : plan.hosts) {
+    const PlannedService* s = h.find(ServiceKind::web);
+    if (!s || in.unavailable.count(key(h, *s))) continue;
+    auto it = in.sites.find(h.config->web->site);
+    json::array paths, pages;
+    if (it != in.sites.end()) {
+      for (const auto& f : it->second) {
+        paths.push_back(json::string(f.path));
+        for (const auto& o : f.objects) paths.push_back(json::string(o));
+        if (!f.objects.empty()) {
+          json::array objects;
+          for (const auto& o : f.objects) objects.push_back(json::string(o));
+          pages.push_back(json::object{{"path", f.path}, {"objects", std::move(objects)}});
+        }
+      }
+    }
+    web.push_back(json::object{{"host", h.name},
+                               {"address", h.address},
+                               {"port", s->port},
+                               {"site", h.config->web->site},
+                               {"paths", std::move(paths)},
+                               {"pages", std::move(pages)}});
+  }
+  root["web"] = std::move(web);
   json::array commands;
   for (auto& c : try_commands(in)) commands.push_back(json::string(c));
   root["commands"] = std::move(commands);
@@ -240,6 +265,26 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
                               sv.at("port").to_number<std::uint16_t>(), sv.at("running").as_bool()});
       }
       info.hosts.push_back(std::move(h));
+    }
+    if (const json::value* web = o.if_contains("web")) {
+      for (const auto& wv : web->as_array()) {
+        LabInfo::WebHost w;
+        w.host = json::value_to<std::string>(wv.at("host"));
+        w.address = json::value_to<std::string>(wv.at("address"));
+        w.port = wv.at("port").to_number<std::uint16_t>();
+        w.paths = json::value_to<std::vector<std::string>>(wv.at("paths"));
+        for (const auto& pv : wv.at("pages").as_array()) {
+          w.pages.push_back({json::value_to<std::string>(pv.at("path")),
+                             json::value_to<std::vector<std::string>>(pv.at("objects"))});
+        }
+        info.web.push_back(std::move(w));
+      }
+    }
+    if (const json::value* zones = o.if_contains("zones")) {
+      for (const auto& zv : zones->as_array()) {
+        info.zones.emplace_back(json::value_to<std::string>(zv.at("origin")),
+                                json::value_to<std::vector<std::string>>(zv.at("servers")));
+      }
     }
     return info;
   } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "core/expected.hpp"
 #include "lab/address_plan.hpp"
+#include "lab/site_files.hpp"
 #include "lab/zone_plan.hpp"
 
 namespace endhost::lab {
@@ -23,6 +25,7 @@ struct MapInputs {
   bool state_removed_on_exit = false;
   std::set<std::string> unavailable;  // "host/kind" of services this build cannot run yet
   std::int64_t pid = 0;
+  std::map<std::string, std::vector<WrittenFile>> sites;  // site name → the files the lab wrote
 };
 
 std::string format_map(const MapInputs& in);
@@ -57,6 +60,21 @@ struct LabInfo {
     std::vector<Service> services;
   };
   std::vector<Host> hosts;
+  // What each running web host serves (lab.json "web"): every URL path, and the pages with their objects.
+  struct Page {
+    std::string path;
+    std::vector<std::string> objects;
+  };
+  struct WebHost {
+    std::string host;
+    std::string address;
+    std::uint16_t port = 0;
+    std::vector<std::string> paths;
+    std::vector<Page> pages;
+  };
+  std::vector<WebHost> web;
+  // Zone origin → its servers' names (lab.json "zones").
+  std::vector<std::pair<std::string, std::vector<std::string>>> zones;
 
   const Host* find_host(std::string_view name) const;
   // The first running service of that kind on that host (any host when `host` is empty).

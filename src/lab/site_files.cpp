@@ -46,6 +46,7 @@ Expected<std::vector<WrittenFile>, std::string> write_site(const SiteConfig& sit
   };
   if (auto ok = make_directories(dir); !ok) return Unexpected(ok.error());
   for (const SiteFile& f : site.files) {
+    const std::optional<std::int64_t> mtime = f.last_modified ? f.last_modified : site.last_modified;
     WrittenFile w;
     w.path = f.path;
     std::string content;
@@ -58,14 +59,14 @@ Expected<std::vector<WrittenFile>, std::string> write_site(const SiteConfig& sit
       auto [w_px, h_px] = gif_size_for_bytes(f.object_bytes);
       for (std::uint32_t i = 1; i <= *f.objects; ++i) {
         std::string obj = base + page_object_name(i);
-        if (auto ok = put(obj, make_gif(w_px, h_px, path_seed(obj)), f.last_modified); !ok)
+        if (auto ok = put(obj, make_gif(w_px, h_px, path_seed(obj)), mtime); !ok)
           return Unexpected(ok.error());
         w.objects.push_back(obj);
       }
       std::string title = f.path.substr(base.size());
       content = page_html(title, *f.objects);
     }
-    if (auto ok = put(f.path, content, f.last_modified); !ok) return Unexpected(ok.error());
+    if (auto ok = put(f.path, content, mtime); !ok) return Unexpected(ok.error());
     w.bytes = content.size();
     written.push_back(std::move(w));
   }

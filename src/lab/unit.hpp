@@ -66,6 +66,7 @@ UnitResult make_ping_unit(UnitContext& ctx);
 UnitResult make_dns_unit(UnitContext& ctx);
 UnitResult make_resolver_unit(UnitContext& ctx);
 UnitResult make_web_unit(UnitContext& ctx);
+UnitResult make_proxy_unit(UnitContext& ctx);
 const UnitFactory* unit_factory(ServiceKind kind);
 
 // Logs `listening service=<kind> host=<name> protocol=<p> address=<a:p>` as `endhost … serve` does.

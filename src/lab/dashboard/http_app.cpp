@@ -128,7 +128,8 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
       req.body.append(step->data);
       in.erase(0, step->consumed);
       if (step->done) break;
-      if (!co_await read_more()) co_return;
+      // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
+      if (step->consumed == 0 && !co_await read_more()) co_return;
     }
 
     AppResponse res = co_await app.handle(req);

@@ -9,6 +9,7 @@ const UnitFactory* unit_factory(ServiceKind kind) {
   static const UnitFactory dns = make_dns_unit;
   static const UnitFactory resolver = make_resolver_unit;
   static const UnitFactory web = make_web_unit;
+  static const UnitFactory proxy = make_proxy_unit;
   switch (kind) {
     case ServiceKind::echo:
       return &echo;
@@ -20,6 +21,8 @@ const UnitFactory* unit_factory(ServiceKind kind) {
       return &resolver;
     case ServiceKind::web:
       return &web;
+    case ServiceKind::proxy:
+      return &proxy;
     default:
       return nullptr;
   }

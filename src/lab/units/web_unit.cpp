@@ -5,13 +5,18 @@
 
 #include "core/connection.hpp"
 #include "core/tcp_server.hpp"
+#include "http/server/visitor_store.hpp"
 #include "http/server/web_server.hpp"
 #include "lab/metric_text.hpp"
+#include "lab/state_dir.hpp"
 #include "lab/unit.hpp"
 
 namespace endhost::lab {
 
 namespace {
+
+// Visitors the cookie site remembers; past this, the least recently seen are forgotten.
+constexpr std::uint64_t kMaxVisitors = 100'000;
 
 class WebUnit final : public Unit {
  public:
@@ -26,7 +31,15 @@ class WebUnit final : public Unit {
     }
     config.sites.push_back(std::move(site));
     config.transcript = ctx.transcript();
-    server_ = std::make_unique<web::WebServer>(std::move(config), ctx.host.loops(), ctx.metrics);
+    if (ctx.planned.config->web->sessions) {
+      std::string dir = ctx.files.state_dir + "/sessions/" + ctx.planned.name;
+      if (auto ok = make_directories(dir); !ok) return ok;
+      auto store = web::VisitorStore::open(dir, kMaxVisitors);
+      if (!store) return Unexpected(store.error());
+      config.visitors = std::shared_ptr<web::VisitorStore>(std::move(*store));
+    }
+    server_ =
+        std::make_unique<web::WebServer>(std::move(config), ctx.host.loops(), ctx.metrics, ctx.host.log());
     tcp_ = std::make_unique<core::TcpServer>(ctx.host.loops(), ctx.host.log(), server_->tcp_options(10'000));
     if (auto ok = tcp_->listen({asio::ip::make_address(ctx.planned.address), ctx.service.port}); !ok)
       return ok;

@@ -1,0 +1,243 @@
+// page-load (Kurose & Ross §2.2.2): a base HTML file and its N referenced objects, fetched three ways —
+// non-persistent (a TCP connection per object, one after the other), persistent (one connection, requests
+// one after the other), and parallel (non-persistent, all N objects at once after the base page). The model:
+// with round-trip time RTT and transmission time T for all bytes,
+//   non-persistent: (N+1) x 2 RTT + T        persistent: 2 RTT + N x RTT + T        parallel: 4 RTT + T
+// On loopback the RTT is tens of microseconds, so the server's time per request shows beside the model.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <ostream>
+#include <vector>
+
+#include "lab/experiments/experiments_impl.hpp"
+#include "lab/experiments/table.hpp"
+#include "lab/http_fetch.hpp"
+
+namespace endhost::lab {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kTimeout = std::chrono::milliseconds(10'000);
+constexpr int kRepeats = 5;  // each strategy runs this many times; the median is reported
+
+double since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct Run {
+  std::size_t connections = 0;
+  std::size_t requests = 0;
+  std::uint64_t bytes = 0;
+  double millis = 0;
+};
+
+struct Target {
+  asio::ip::tcp::endpoint server;
+  std::string host;  // the Host field
+  std::string page;
+  std::vector<std::string> objects;
+};
+
+// One object on a connection of its own (non-persistent: Connection: close).
+awaitable<Expected<std::uint64_t, std::string>> fetch_alone(const Target& t, const std::string& path) {
+  auto conn = co_await HttpConnection::open(t.server, kTimeout);
+  if (!conn) co_return Unexpected(conn.error());
+  auto res = co_await (*conn)->get(path, t.host, false, kTimeout);
+  if (!res) co_return Unexpected(path + ": " + res.error());
+  if (res->status != http::Status::ok)
+    co_return Unexpected(path + ": status " + std::to_string(http::to_int(res->status)));
+  co_return static_cast<std::uint64_t>(res->body.size());
+}
+
+awaitable<Expected<Run, std::string>> non_persistent(const Target& t) {
+  Run r;
+  auto start = Clock::now();
+  std::vector<std::string> all{t.page};
+  all.insert(all.end(), t.objects.begin(), t.objects.end());
+  for (const auto& path : all) {
+    auto n = co_await fetch_alone(t, path);
+    if (!n) co_return Unexpected(n.error());
+    r.bytes += *n;
+    ++r.connections;
+    ++r.requests;
+  }
+  r.millis = since(start);
+  co_return r;
+}
+
+awaitable<Expected<Run, std::string>> persistent(const Target& t) {
+  Run r;
+  auto start = Clock::now();
+  auto conn = co_await HttpConnection::open(t.server, kTimeout);
+  if (!conn) co_return Unexpected(conn.error());
+  r.connections = 1;
+  std::vector<std::string> all{t.page};
+  all.insert(all.end(), t.objects.begin(), t.objects.end());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    bool last = i + 1 == all.size();
+    auto res = co_await (*conn)->get(all[i], t.host, !last, kTimeout);
+    if (!res) co_return Unexpected(all[i] + ": " + res.error());
+    if (!last && !res->keep_alive)
+      co_return Unexpected(all[i] + ": the server closed a persistent connection");
+    r.bytes += res->body.size();
+    ++r.requests;
+  }
+  r.millis = since(start);
+  co_return r;
+}
+
+// The base page, then every object on its own connection, all at once (a browser's parallel connections).
+awaitable<Expected<Run, std::string>> parallel(const Target& t) {
+  Run r;
+  auto start = Clock::now();
+  auto base = co_await fetch_alone(t, t.page);
+  if (!base) co_return Unexpected(base.error());
+  r.bytes += *base;
+  r.connections = r.requests = 1;
+  auto ex = co_await asio::this_coro::executor;
+  asio::steady_timer all_done(ex, std::chrono::steady_clock::time_point::max());
+  auto state = std::make_shared<std::pair<std::size_t, std::string>>(t.objects.size(), std::string());
+  auto bytes = std::make_shared<std::uint64_t>(0);
+  for (const auto& path : t.objects) {
+    asio::co_spawn(
+        ex,
+        [&t, path, state, bytes]() -> awaitable<void> {
+          auto n = co_await fetch_alone(t, path);
+          if (n)
+            *bytes += *n;
+          else if (state->second.empty())
+            state->second = n.error();
+        },
+        [state, &all_done](std::exception_ptr) {
+          if (--state->first == 0) all_done.cancel();
+        });
+  }
+  if (!t.objects.empty()) co_await all_done.async_wait(use_nothrow);
+  if (!state->second.empty()) co_return Unexpected(state->second);
+  r.bytes += *bytes;
+  r.connections += t.objects.size();
+  r.requests += t.objects.size();
+  r.millis = since(start);
+  co_return r;
+}
+
+awaitable<Expected<Run, std::string>> best_of(
+    awaitable<Expected<Run, std::string>> (*strategy)(const Target&), const Target& t) {
+  std::vector<double> times;
+  Run last;
+  for (int i = 0; i < kRepeats; ++i) {
+    auto r = co_await strategy(t);
+    if (!r) co_return r;
+    times.push_back(r->millis);
+    last = *r;
+  }
+  last.millis = median(times);
+  co_return last;
+}
+
+}  // namespace
+
+awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
+  const LabInfo::WebHost* web = nullptr;
+  for (const auto& w : lab.web) {
+    if (!w.pages.empty()) {
+      web = &w;
+      break;
+    }
+  }
+  if (!web) {
+    out << "page-load: no web host of this lab serves a page with objects (a site file with objects = N)\n";
+    co_return 1;
+  }
+  Target t;
+  t.server = asio::ip::tcp::endpoint(asio::ip::make_address(web->address), web->port);
+  t.host = web->port == 80 ? web->host : fmt::format("{}:{}", web->host, web->port);
+  t.page = web->pages.front().path;
+  t.objects = web->pages.front().objects;
+  const std::size_t n = t.objects.size();
+
+  // RTT: the TCP handshake, which costs exactly one round trip (the median of several).
+  std::vector<double> handshakes;
+  for (int i = 0; i < 9; ++i) {
+    auto start = Clock::now();
+    auto conn = co_await HttpConnection::open(t.server, kTimeout);
+    if (!conn) {
+      out << "page-load: " << conn.error() << "\n";
+      co_return 1;
+    }
+    handshakes.push_back(since(start));
+  }
+  const double rtt = median(handshakes);
+
+  auto np = co_await best_of(non_persistent, t);
+  auto pe = co_await best_of(persistent, t);
+  auto pa = co_await best_of(parallel, t);
+  for (auto* r : {&np, &pe, &pa}) {
+    if (!*r) {
+      out << "page-load: " << r->error() << "\n";
+      co_return 1;
+    }
+  }
+  // Transmission rate: the largest object, again and again on a warm persistent connection; each request
+  // costs one RTT plus its transmission (and the server's own time, which the rate therefore includes).
+  double rate = 0;  // bytes per millisecond
+  {
+    auto conn = co_await HttpConnection::open(t.server, kTimeout);
+    if (!conn) {
+      out << "page-load: " << conn.error() << "\n";
+      co_return 1;
+    }
+    std::vector<double> rates;
+    for (int i = 0; i < 7; ++i) {
+      auto start = Clock::now();
+      auto res =
+          co_await (*conn)->get(t.objects.empty() ? t.page : t.objects.front(), t.host, true, kTimeout);
+      double took = since(start);
+      if (!res) {
+        out << "page-load: " << res.error() << "\n";
+        co_return 1;
+      }
+      if (i > 0) rates.push_back(static_cast<double>(res->body.size()) / std::max(took - rtt, 1e-3));
+    }
+    rate = median(rates);
+  }
+  const double transfer = rate > 0 ? static_cast<double>(pe->bytes) / rate : 0;
+
+  out << fmt::format("page-load: http://{}{}, a base file and {} objects, {} bytes in all\n", t.host, t.page,
+                     n, pe->bytes);
+  out << fmt::format("RTT (TCP handshake, median of 9): {} ms\n", ms(rtt));
+  out << fmt::format(
+      "T, transmission of all bytes: {} ms (at {:.1f} MB/s, measured on a warm connection)\n\n", ms(transfer),
+      rate / 1000.0);
+  Table table({"strategy", "connections", "requests", "measured ms", "model ms", "model", "measured / RTT"});
+  auto row = [&](const std::string& name, const Run& r, double model_rtts) {
+    table.add({name, std::to_string(r.connections), std::to_string(r.requests), ms(r.millis),
+               ms(model_rtts * rtt + transfer), fmt::format("{:g} RTT + T", model_rtts),
+               fmt::format("{:.0f}", rtt > 0 ? r.millis / rtt : 0.0)});
+  };
+  row("non-persistent", *np, 2.0 * (n + 1));
+  row("persistent", *pe, 2.0 + n);
+  row(fmt::format("parallel ({})", n), *pa, 4.0);
+  out << table.render();
+  out << fmt::format(
+      "\nThe model (Kurose & Ross §2.2.2) counts round trips: non-persistent 2 RTT per object, persistent 1 "
+      "RTT\n"
+      "per object after the first, parallel 2 RTT for the base and 2 RTT for all objects together, plus T.\n"
+      "On loopback an RTT is {} ms, so opening a connection costs little more than a request: the gap\n"
+      "between non-persistent and persistent is the work of {} extra TCP handshakes and teardowns.\n",
+      ms(rtt), n);
+  const bool consistent = np->connections == n + 1 && pe->connections == 1 && pa->connections == n + 1 &&
+                          np->bytes == pe->bytes && pa->bytes == pe->bytes;
+  if (!consistent) out << "page-load: the three strategies did not fetch the same bytes\n";
+  co_return consistent ? 0 : 1;
+}
+
+}  // namespace endhost::lab

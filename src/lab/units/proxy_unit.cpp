@@ -1,0 +1,99 @@
+// The institutional Web cache (src/http/proxy over an http::cache::Store under STATE/cache). The proxy finds
+// origins with the system's resolver, which knows nothing of the lab's names; so the lab gives it one origin
+// rule per lab web host (name → address:port, what the lab's DNS says too). Requests for any other host are
+// refused (421), which also keeps the cache from being an open relay.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "core/connection.hpp"
+#include "core/tcp_server.hpp"
+#include "http/cache/store.hpp"
+#include "http/proxy/proxy_server.hpp"
+#include "lab/metric_text.hpp"
+#include "lab/unit.hpp"
+
+namespace endhost::lab {
+
+namespace {
+
+class ProxyUnit final : public Unit {
+ public:
+  explicit ProxyUnit(UnitContext& ctx) : metrics_(ctx.metrics) {}
+
+  Expected<void, std::string> build(UnitContext& ctx) {
+    const ProxyService& p = *ctx.planned.config->proxy;
+    http::cache::StoreOptions store_options;
+    store_options.dir = ctx.files.state_dir + "/cache/" + ctx.planned.name;
+    store_options.max_bytes = p.capacity_bytes;
+    store_options.max_object_bytes = std::min(p.max_object_bytes, p.capacity_bytes);
+    store_options.memory_bytes = std::min<std::uint64_t>(p.capacity_bytes, 16ull << 20);
+    auto store = http::cache::Store::open(store_options);
+    if (!store) return Unexpected("cannot open the cache: " + store.error());
+    store_ = std::move(*store);
+
+    http::proxy::ProxyConfig config;
+    config.routes.mode = http::proxy::ProxyMode::reverse;
+    for (const PlannedHost& h : ctx.files.plan->hosts) {
+      const PlannedService* web = h.find(ServiceKind::web);
+      if (!web) continue;
+      auto url = http::parse_url(fmt::format("http://{}:{}/", h.address, web->port));
+      if (!url) return Unexpected("origin of " + h.name + ": " + url.error());
+      config.routes.origins.push_back({h.name, *url});
+    }
+    // PURGE from this machine only, as `endhost proxy serve` allows by default (the cache experiment starts
+    // cold).
+    for (const char* net : {"127.0.0.0/8", "::1"}) {
+      auto n = http::proxy::parse_network(net);
+      if (!n) return Unexpected(n.error());
+      config.purge_from.push_back(*n);
+    }
+    config.via = "1.1 " + ctx.planned.name;
+    config.cache_name = ctx.planned.name;
+    config.client_transcript = ctx.transcript();
+    config.upstream_transcript = core::Transcript(ctx.transcripts, ctx.key() + ">origin");
+    proxy_ = std::make_unique<http::proxy::ProxyServer>(std::move(config), *store_, ctx.host.loops(),
+                                                        ctx.metrics, ctx.host.log(), nullptr);
+    auto* proxy = proxy_.get();
+    tcp_ = std::make_unique<core::TcpServer>(
+        ctx.host.loops(), ctx.host.log(),
+        core::TcpServerOptions{"proxy", 10'000, [proxy](core::Connection& c) { return proxy->serve(c); },
+                               [proxy](core::Connection& c) { return proxy->refuse(c); }});
+    if (auto ok = tcp_->listen({asio::ip::make_address(ctx.planned.address), ctx.service.port}); !ok)
+      return ok;
+    log_listening(ctx.host.log(), ctx, "tcp", core::endpoint_text(tcp_->local_endpoints().front()));
+    ctx.host.add(*tcp_);
+    return {};
+  }
+
+  void start() override { tcp_->start(); }
+  std::uint64_t requests() const override {
+    return static_cast<std::uint64_t>(sum_metric(metrics_, "endhost_proxy_requests_total"));
+  }
+  std::vector<UnitCounter> counters() const override {
+    std::string text = metrics_.render_prometheus();
+    auto n = [&](std::string_view family) { return static_cast<std::uint64_t>(sum_samples(text, family)); };
+    return {{"requests", n("endhost_proxy_requests_total")},
+            {"hits", n("endhost_proxy_cache_hits_total")},
+            {"misses", n("endhost_proxy_cache_misses_total")},
+            {"revalidations", n("endhost_proxy_cache_revalidations_total")},
+            {"stored", n("endhost_proxy_cache_stored_total")},
+            {"bytes saved", n("endhost_proxy_bytes_saved_total")}};
+  }
+
+ private:
+  core::MetricsRegistry& metrics_;
+  std::unique_ptr<http::cache::Store> store_;
+  std::unique_ptr<http::proxy::ProxyServer> proxy_;
+  std::unique_ptr<core::TcpServer> tcp_;
+};
+
+}  // namespace
+
+UnitResult make_proxy_unit(UnitContext& ctx) {
+  auto unit = std::make_unique<ProxyUnit>(ctx);
+  if (auto ok = unit->build(ctx); !ok) return Unexpected(ok.error());
+  return std::unique_ptr<Unit>(std::move(unit));
+}
+
+}  // namespace endhost::lab

@@ -1,0 +1,99 @@
+// The address plan: addresses in order inside the lab's /16, explicit ones kept, real or high ports, and the
+// automatic choice that falls back to high ports when the real ones are taken.
+#include <gtest/gtest.h>
+
+#include "lab/address_plan.hpp"
+#include "lab/config_toml.hpp"
+#include "lab/default_config.hpp"
+
+namespace endhost::lab {
+namespace {
+
+LabConfig default_config() {
+  auto c = parse_config(default_config_toml(), "default");
+  EXPECT_TRUE(c) << c.error();
+  return *c;
+}
+
+TEST(AddressPlan, HostsGetConsecutiveAddressesOfTheNet) {
+  LabConfig c = default_config();
+  c.lab.net = "127.77";
+  auto plan = plan_addresses(c, {PortMode::high, "test"});
+  ASSERT_TRUE(plan) << plan.error();
+  ASSERT_EQ(plan->hosts.size(), c.hosts.size());
+  EXPECT_EQ(plan->hosts[0].address, "127.77.0.1");
+  EXPECT_EQ(plan->hosts[1].address, "127.77.0.2");
+  EXPECT_EQ(plan->find_host("a.root-servers.net")->address, "127.77.0.1");
+}
+
+TEST(AddressPlan, HighPortsAreTheBasePlusTheRealOnes) {
+  LabConfig c = default_config();
+  c.lab.port_base = 20000;
+  auto plan = plan_addresses(c, {PortMode::high, "test"});
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->dns_port, 20053);
+  EXPECT_EQ(plan->host_with(ServiceKind::web)->find(ServiceKind::web)->port, 20080);
+  EXPECT_EQ(plan->host_with(ServiceKind::proxy)->find(ServiceKind::proxy)->port, 23128);
+  EXPECT_EQ(plan->host_with(ServiceKind::resolver)->find(ServiceKind::resolver)->port, 20053);
+  EXPECT_EQ(plan->host_with(ServiceKind::ping)->find(ServiceKind::ping)->port, 12000);  // its own port
+
+  auto real = plan_addresses(c, {PortMode::real, "test"});
+  ASSERT_TRUE(real);
+  EXPECT_EQ(real->dns_port, 53);
+  EXPECT_EQ(real->host_with(ServiceKind::web)->find(ServiceKind::web)->port, 80);
+  EXPECT_EQ(real->host_with(ServiceKind::proxy)->find(ServiceKind::proxy)->port, 3128);
+}
+
+TEST(AddressPlan, ExplicitAddressesAreKeptAndSkipped) {
+  LabConfig c;
+  c.lab.net = "127.5";
+  HostConfig a, b, d;
+  a.name = "a.test";
+  b.name = "b.test";
+  b.address = "127.5.0.1";
+  d.name = "d.test";
+  c.hosts = {a, b, d};
+  auto plan = plan_addresses(c, {PortMode::high, ""});
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->hosts[0].address, "127.5.0.2");
+  EXPECT_EQ(plan->hosts[1].address, "127.5.0.1");
+  EXPECT_EQ(plan->hosts[2].address, "127.5.0.3");
+}
+
+TEST(AddressPlan, TwoServicesOnOnePortAreRefused) {
+  LabConfig c;
+  HostConfig h;
+  h.name = "two.test";
+  h.echo = EchoService{};
+  h.ping = PingService{};  // both default to UDP 12000
+  c.hosts = {h};
+  auto plan = plan_addresses(c, {PortMode::high, ""});
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.error().find("two services"), std::string::npos);
+}
+
+TEST(AddressPlan, AutomaticModeSaysWhy) {
+  auto busy = choose_port_mode(PortMode::automatic, "127.0.0.1", [](const std::string&) {
+    return std::string("UDP port 53 on 127.0.0.1 is not free");
+  });
+  EXPECT_EQ(busy.mode, PortMode::high);
+  EXPECT_FALSE(busy.reason.empty());
+  auto free =
+      choose_port_mode(PortMode::automatic, "127.0.0.1", [](const std::string&) { return std::string(); });
+  EXPECT_EQ(free.mode, may_bind_privileged_ports() ? PortMode::real : PortMode::high);
+  EXPECT_EQ(choose_port_mode(PortMode::high, "127.0.0.1", {}).mode, PortMode::high);
+}
+
+TEST(AddressPlan, ParsesLoopbackOnly) {
+  EXPECT_TRUE(parse_loopback("127.20.0.1"));
+  EXPECT_FALSE(parse_loopback("127.0.0.0"));
+  EXPECT_FALSE(parse_loopback("128.0.0.1"));
+  EXPECT_FALSE(parse_loopback("127.0.0"));
+  EXPECT_FALSE(parse_loopback("127.0.0.256"));
+  EXPECT_EQ(parse_net("127.20"), 20);
+  EXPECT_FALSE(parse_net("127.256"));
+  EXPECT_FALSE(parse_net("10.1"));
+}
+
+}  // namespace
+}  // namespace endhost::lab

@@ -1,0 +1,171 @@
+// The lab's configuration: the embedded default parses and validates, strict TOML reading names the file,
+// line and key of a mistake, and validate() refuses what the lab could not run.
+#include <gtest/gtest.h>
+
+#include "lab/config.hpp"
+#include "lab/config_toml.hpp"
+#include "lab/default_config.hpp"
+
+namespace endhost::lab {
+namespace {
+
+TEST(LabConfig, EmbeddedDefaultHasTheTextbookHosts) {
+  auto c = parse_config(default_config_toml(), "default");
+  ASSERT_TRUE(c) << c.error();
+  for (const char* name :
+       {"a.root-servers.net", "a.gtld-servers.net", "a.edu-servers.net", "d.nic.fr", "dns.someschool.edu",
+        "dns.cs.umass.edu", "dns1.networkutopia.com", "dns2.networkutopia.com", "dns.exotiquecuisine.com",
+        "dns.hamburger.edu", "dns.crepes.fr", "www.someschool.edu", "gaia.cs.umass.edu",
+        "www.exotiquecuisine.com", "cache.someschool.edu"}) {
+    EXPECT_NE(c->find_host(name), nullptr) << name;
+  }
+  EXPECT_TRUE(c->find_host("dns.nyu.edu")->resolver);
+  EXPECT_TRUE(c->find_host("cache.someschool.edu")->proxy);
+  EXPECT_DOUBLE_EQ(c->find_host("ping.lab")->ping->loss, 0.3);
+  const SiteConfig* site = c->find_site("exotiquecuisine");
+  ASSERT_NE(site, nullptr);
+  bool kiwi = false;
+  for (const auto& f : site->files) {
+    if (f.path == "/fruit/kiwi.gif") {
+      kiwi = true;
+      ASSERT_TRUE(f.last_modified);
+      EXPECT_EQ(*f.last_modified, 1441790604);  // Wed, 09 Sep 2015 09:23:24 GMT
+    }
+  }
+  EXPECT_TRUE(kiwi);
+  const SiteConfig* school = c->find_site("someschool");
+  bool page = false;
+  for (const auto& f : school->files) page = page || (f.objects && *f.objects == 10);
+  EXPECT_TRUE(page);
+}
+
+TEST(LabConfig, UnknownKeyIsAnErrorWithItsLine) {
+  auto c = parse_config("[lab]\nnet = \"127.9\"\n\n[[host]]\nname = \"a.test\"\nadress = \"127.9.0.1\"\n",
+                        "x.toml");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().find("x.toml:6"), std::string::npos) << c.error();
+  EXPECT_NE(c.error().find("adress"), std::string::npos) << c.error();
+}
+
+TEST(LabConfig, TomlSyntaxErrorNamesFileLineAndColumn) {
+  auto c = parse_config("[lab\n", "broken.toml");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().rfind("broken.toml:1:", 0), 0u) << c.error();
+}
+
+TEST(LabConfig, WrongTypeIsAnError) {
+  auto c = parse_config("[lab]\nport_base = \"ten\"\n[[host]]\nname = \"a.test\"\n", "t.toml");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().find("lab.port_base must be an integer"), std::string::npos) << c.error();
+}
+
+TEST(LabConfig, AddingAHostAndAZoneTakesAFewLines) {
+  std::string text = std::string(default_config_toml()) +
+                     "\n[[host]]\nname = \"dns.example.com\"\ndns.zones = [\"example.com\"]\n"
+                     "\n[[host]]\nname = \"www.example.com\"\nweb.site = \"gaia\"\n"
+                     "\n[[zone]]\nname = \"example.com\"\nrecords = [\"@ MX 10 www\"]\n";
+  auto c = parse_config(text, "more.toml");
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->zones.back().origin, "example.com");
+}
+
+LabConfig minimal() {
+  LabConfig c;
+  HostConfig root;
+  root.name = "a.root-servers.net";
+  root.dns = DnsService{{"."}};
+  c.hosts.push_back(root);
+  return c;
+}
+
+TEST(LabValidate, RefusesDuplicatesBadNamesAndDanglingReferences) {
+  LabConfig c = minimal();
+  EXPECT_TRUE(validate(c));
+
+  LabConfig dup = minimal();
+  dup.hosts.push_back(dup.hosts.front());
+  EXPECT_FALSE(validate(dup));
+
+  LabConfig bad = minimal();
+  bad.hosts.front().name = "Not_A..name";
+  EXPECT_FALSE(validate(bad));
+
+  LabConfig web = minimal();
+  HostConfig w;
+  w.name = "www.test";
+  w.web = WebService{"nosuchsite", std::nullopt};
+  web.hosts.push_back(w);
+  auto r = validate(web);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("[site.nosuchsite]"), std::string::npos) << r.error();
+
+  LabConfig zone = minimal();
+  zone.zones.push_back({"example.com", {"@ A 127.0.0.5"}});
+  EXPECT_FALSE(validate(zone));  // nobody serves example.com
+
+  LabConfig resolver = minimal();
+  resolver.hosts.front().dns.reset();
+  HostConfig r1;
+  r1.name = "resolver.test";
+  r1.resolver = ResolverService{};
+  resolver.hosts.push_back(r1);
+  EXPECT_FALSE(validate(resolver));  // a resolver needs a root
+
+  LabConfig addr = minimal();
+  addr.hosts.front().address = "10.0.0.1";  // not loopback
+  EXPECT_FALSE(validate(addr));
+
+  LabConfig net = minimal();
+  net.lab.net = "10.20";
+  EXPECT_FALSE(validate(net));
+}
+
+TEST(LabValidate, SitePathsCannotEscapeOrCollide) {
+  for (const char* path : {"/../etc/passwd", "relative.html", "/a//b", "/a/./b", "/dir/", "/a b"}) {
+    LabConfig c = minimal();
+    SiteConfig s;
+    s.name = "s";
+    SiteFile f;
+    f.path = path;
+    f.text = "x";
+    s.files.push_back(f);
+    c.sites.push_back(s);
+    EXPECT_FALSE(validate(c)) << path;
+  }
+  LabConfig c = minimal();
+  SiteConfig s;
+  s.name = "s";
+  SiteFile page;
+  page.path = "/p/index.html";
+  page.objects = 3;
+  SiteFile clash;
+  clash.path = "/p/obj2.gif";
+  clash.text = "x";
+  s.files = {page, clash};
+  c.sites.push_back(s);
+  EXPECT_FALSE(validate(c));
+}
+
+TEST(LabValidate, GeneratedSizesAreBounded) {
+  LabConfig c = minimal();
+  SiteConfig s;
+  s.name = "s";
+  SiteFile f;
+  f.path = "/huge.gif";
+  f.gif = std::make_pair(65535u, 65535u);
+  s.files.push_back(f);
+  c.sites.push_back(s);
+  EXPECT_FALSE(validate(c));
+}
+
+TEST(LabNames, NormalizeAndZoneMembership) {
+  EXPECT_EQ(normalize_name("WWW.Example.COM."), "www.example.com");
+  EXPECT_EQ(normalize_name("."), ".");
+  EXPECT_TRUE(in_zone("gaia.cs.umass.edu", "umass.edu"));
+  EXPECT_TRUE(in_zone("umass.edu", "umass.edu"));
+  EXPECT_FALSE(in_zone("notumass.edu", "umass.edu"));
+  EXPECT_TRUE(in_zone("anything", "."));
+}
+
+}  // namespace
+}  // namespace endhost::lab

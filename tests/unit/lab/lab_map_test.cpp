@@ -1,0 +1,69 @@
+// lab.json round trip: what the lab writes, parse_lab_json reads back (hosts, services, the resolver, cache
+// and dashboard endpoints, the web hosts with their pages); services not in the build are not "running".
+#include <gtest/gtest.h>
+
+#include "lab/address_plan.hpp"
+#include "lab/config_toml.hpp"
+#include "lab/default_config.hpp"
+#include "lab/lab_map.hpp"
+#include "lab/zone_plan.hpp"
+
+namespace endhost::lab {
+namespace {
+
+TEST(LabMap, JsonRoundTrip) {
+  auto c = parse_config(default_config_toml(), "default");
+  ASSERT_TRUE(c);
+  auto plan = plan_addresses(*c, {PortMode::high, "test"});
+  ASSERT_TRUE(plan);
+  auto zones = plan_zones(*c, *plan);
+  ASSERT_TRUE(zones);
+  MapInputs in;
+  in.config = &*c;
+  in.plan = &*plan;
+  in.zones = &*zones;
+  in.net = "127.20";
+  in.state_dir = "/tmp/x";
+  in.pid = 1234;
+  in.unavailable.insert("echo.lab/echo");
+  in.sites["someschool"] = {{"/index.html", 10, {}},
+                            {"/someDepartment/home.html", 20, {"/someDepartment/obj1.gif"}}};
+
+  auto info = parse_lab_json(lab_json(in));
+  ASSERT_TRUE(info) << info.error();
+  EXPECT_EQ(info->pid, 1234);
+  EXPECT_EQ(info->dns_port, 10053);
+  ASSERT_TRUE(info->resolver);
+  EXPECT_EQ(info->resolver->host, "dns.nyu.edu");
+  EXPECT_EQ(info->resolver->port, 10053);
+  ASSERT_TRUE(info->cache);
+  EXPECT_EQ(info->cache->port, 13128);
+  ASSERT_TRUE(info->dashboard);
+  EXPECT_EQ(info->hosts.size(), c->hosts.size());
+  EXPECT_FALSE(info->service("echo"));
+  EXPECT_TRUE(info->service("ping"));
+  ASSERT_FALSE(info->web.empty());
+  EXPECT_EQ(info->web.front().host, "www.someschool.edu");
+  ASSERT_EQ(info->web.front().pages.size(), 1u);
+  EXPECT_EQ(info->web.front().pages[0].objects, std::vector<std::string>{"/someDepartment/obj1.gif"});
+  bool root = false;
+  for (const auto& [origin, servers] : info->zones)
+    root = root || (origin == "." && servers[0] == "a.root-servers.net");
+  EXPECT_TRUE(root);
+
+  std::string map = format_map(in);
+  EXPECT_NE(map.find("a.root-servers.net"), std::string::npos);
+  EXPECT_NE(map.find("ports: high (test)"), std::string::npos);
+  EXPECT_NE(map.find("dig @" + info->resolver->address + " -p 10053 www.someschool.edu"), std::string::npos);
+  EXPECT_NE(map.find("curl -x http://" + info->cache->address + ":13128"), std::string::npos);
+  EXPECT_NE(map.find("[not in this build yet]"), std::string::npos);
+}
+
+TEST(LabMap, RejectsJsonWithoutTheLabsFields) {
+  EXPECT_FALSE(parse_lab_json("[]"));
+  EXPECT_FALSE(parse_lab_json("{\"pid\": 1}"));
+  EXPECT_FALSE(parse_lab_json("not json"));
+}
+
+}  // namespace
+}  // namespace endhost::lab

@@ -25,6 +25,10 @@ namespace {
 
 // Bytes a single connection may send in one turn of the event loop before it lets the others run.
 constexpr std::uint64_t kFairShare = 4 << 20;
+// Bytes asked of one sendfile(2) call. The kernel treats a request for more than fits in the socket
+// buffer as "more to come" and holds back the last partial segment; asking for a socket buffer's worth at a
+// time (nginx's sendfile_max_chunk is 2 MiB) avoids that.
+constexpr std::uint64_t kSendfileChunk = 2 << 20;
 // Responses accumulate while pipelined requests are answered; past this size they go out first.
 constexpr std::size_t kOutFlushThreshold = 64 * 1024;
 // File bytes read and compressed at a time by --compress.
@@ -227,8 +231,8 @@ awaitable<bool> HttpSession::send_file(int file, std::uint64_t offset, std::uint
   std::uint64_t this_turn = 0;
   while (length > 0) {
     off_t off = static_cast<off_t>(offset);
-    const ssize_t n =
-        ::sendfile(fd_, file, &off, static_cast<std::size_t>(std::min<std::uint64_t>(length, 1 << 30)));
+    const ssize_t n = ::sendfile(fd_, file, &off,
+                                 static_cast<std::size_t>(std::min<std::uint64_t>(length, kSendfileChunk)));
     if (n > 0) {
       offset += static_cast<std::uint64_t>(n);
       length -= static_cast<std::uint64_t>(n);

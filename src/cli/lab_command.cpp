@@ -53,13 +53,16 @@ lab::LabOptions to_lab_options(const LabCliOptions& o, const CLI::App& cmd) {
 }
 
 // The options `endhost lab` and `endhost lab experiment` share: which lab, where, on which addresses.
-void add_lab_options(CLI::App& cmd, LabCliOptions& o) {
+void add_lab_options(CLI::App& cmd, LabCliOptions& o, bool experiment) {
   cmd.add_option("--config", o.config,
                  "The lab's TOML configuration (default: the embedded one, see --print-config)")
       ->check(CLI::ExistingFile);
-  cmd.add_option(
-      "--state", o.state,
-      "Directory for the lab's state: zones, sites, caches, lab.json (default: a temporary directory)");
+  cmd.add_option("--state", o.state,
+                 experiment
+                     ? "State directory of the lab to use (default: the last lab started); with no lab "
+                       "running there, one is started in it for the experiment"
+                     : "Directory for the lab's state: zones, sites, caches, lab.json (default: a "
+                       "temporary directory)");
   cmd.add_option("--net", o.net, "The 127.x /16 the hosts get addresses in, like 127.20 (overrides lab.net)");
   cmd.add_option("--ports", o.ports,
                  "real (53, 80, …), high (port base + those) or auto: real when root and free")
@@ -79,7 +82,7 @@ void add_lab_options(CLI::App& cmd, LabCliOptions& o) {
 void add_lab_commands(CLI::App& root, RunFn& run) {
   auto o = std::make_shared<LabCliOptions>();
   auto* lab = root.add_subcommand("lab", "Run a small Internet on loopback addresses, with a live dashboard");
-  add_lab_options(*lab, *o);
+  add_lab_options(*lab, *o, false);
   lab->add_flag("--keep", o->keep, "Keep the temporary state directory on exit");
   lab->add_flag("--print-config", o->print_config,
                 "Print the embedded default configuration (TOML) and exit");
@@ -98,7 +101,7 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
   exp->add_option("name", *name, "page-load, cache or dns-trace")
       ->required()
       ->check(CLI::IsMember({"page-load", "cache", "dns-trace"}));
-  add_lab_options(*exp, *e);
+  add_lab_options(*exp, *e, true);
   exp->footer(
       "Uses the running lab (the one --state names, else the last one started), or starts its own.\n"
       "Examples:\n"

@@ -16,7 +16,8 @@ awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> HttpConnection
   if (!done) co_return Unexpected("connecting to " + where + ": timed out");
   auto [ec] = *done;
   if (ec) co_return Unexpected("connecting to " + where + ": " + ec.message());
-  socket.set_option(asio::ip::tcp::no_delay(true));
+  boost::system::error_code ignored;
+  socket.set_option(asio::ip::tcp::no_delay(true), ignored);  // small requests go out at once
   co_return std::make_unique<HttpConnection>(std::move(socket));
 }
 

@@ -104,9 +104,24 @@ std::pair<std::uint64_t, std::uint64_t> Dashboard::cache_counts() const {
 void Dashboard::sample() {
   auto [hits, misses] = cache_counts();
   double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  {
+    std::lock_guard lock(history_mutex_);
+    history_.push_back({t, hits, misses});
+    while (history_.size() > config_.history_samples) history_.pop_front();
+  }
+  // Every open event stream sends this one rendering: reading the counters costs once a second, not once a
+  // second per dashboard.
+  std::string status = status_json(false);
   std::lock_guard lock(history_mutex_);
-  history_.push_back({t, hits, misses});
-  while (history_.size() > config_.history_samples) history_.pop_front();
+  latest_status_ = std::move(status);
+}
+
+std::string Dashboard::latest_status() const {
+  {
+    std::lock_guard lock(history_mutex_);
+    if (!latest_status_.empty()) return latest_status_;
+  }
+  return status_json(false);  // before the first sample
 }
 
 std::string Dashboard::status_json(bool with_history) const {
@@ -205,7 +220,7 @@ awaitable<AppResponse> Dashboard::handle(const AppRequest& req) {
     co_return r;
   }
   if (req.path == "/api/events") {
-    if (!get) co_return only("GET");
+    if (req.method != "GET") co_return only("GET");
     co_return events(req);
   }
   if (req.path == "/api/query") {
@@ -233,8 +248,10 @@ AppResponse Dashboard::events(const AppRequest& req) {
   }
   AppResponse r;
   r.content_type = "text/event-stream";
-  r.stream = [this, after](AppStream& s) -> awaitable<void> {
-    StreamSlot slot{streams_};
+  // The slot is released with the response, whether the stream ran to its end or never started (the head
+  // could not be written).
+  auto slot = std::make_shared<StreamSlot>(streams_);
+  r.stream = [this, after, slot](AppStream& s) -> awaitable<void> {
     auto& conn = s.connection();
     asio::steady_timer timer(conn.loop().io());
     std::uint64_t last = after;
@@ -252,7 +269,7 @@ AppResponse Dashboard::events(const AppRequest& req) {
       }
       auto now = std::chrono::steady_clock::now();
       if (now >= next_status) {
-        out += "event: status\ndata: " + status_json(false) + "\n\n";
+        out += "event: status\ndata: " + latest_status() + "\n\n";
         next_status = now + std::chrono::seconds(1);
       }
       if (out.empty() && now >= next_beat) out = ": keep-alive\n\n";

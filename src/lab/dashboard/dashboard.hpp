@@ -73,11 +73,13 @@ class Dashboard final : public HttpApp {
   awaitable<AppResponse> query(const AppRequest& request);
   AppResponse events(const AppRequest& request);
   std::pair<std::uint64_t, std::uint64_t> cache_counts() const;
+  std::string latest_status() const;  // the last sample's status (no history), for the event streams
 
   DashboardConfig config_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   mutable std::mutex history_mutex_;
   std::deque<Sample> history_;
+  std::string latest_status_;  // guarded by history_mutex_
   std::atomic<std::size_t> streams_{0};
   std::atomic<std::uint64_t> ping_seq_{0};
   std::atomic<std::uint64_t> requests_{0};

@@ -174,8 +174,13 @@ awaitable<void> UdpBatchServer::serve(Socket& s) {
   while (!s.stopping && s.socket.is_open()) {
     int n = serve_batch(s);
     if (n < 0) {
-      log_.warn("UDP receive failed", {{"service", options_.name}, {"error", std::strerror(errno)}});
-      co_return;
+      int err = errno;
+      if (err == EBADF || err == ENOTSOCK || !s.socket.is_open()) co_return;
+      // Out of memory or buffers: back off instead of spinning on the error, then serve again.
+      log_.warn("UDP receive failed", {{"service", options_.name}, {"error", std::strerror(err)}});
+      asio::steady_timer pause(ex, std::chrono::milliseconds(100));
+      co_await pause.async_wait(use_nothrow);
+      continue;
     }
     if (static_cast<std::size_t>(n) < options_.batch) {
       // Drained (a short batch means the queue was empty): wait for the next datagram. Nothing that arrives

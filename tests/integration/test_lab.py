@@ -35,6 +35,9 @@ def start_lab(state, ports="high"):
         except RuntimeError:
             continue  # the block or a port was taken: try another
         server.wait_log(lambda r: r.get("msg") == "lab ready", timeout=30)
+        deadline = time.monotonic() + 10  # the map on stdout, read by the harness's own thread
+        while "Press Ctrl-C to stop." not in server.stdout_lines and time.monotonic() < deadline:
+            time.sleep(0.02)
         with open(os.path.join(state, "lab.json")) as f:
             return server, json.load(f), net, base
     raise RuntimeError("the lab did not start on any block")
@@ -161,6 +164,40 @@ class Lab(TestCase):
     def test_cache_refuses_hosts_outside_the_lab(self):
         head, _ = self.curl_via_cache("http://example.com/")
         self.assertRegex(head, r"^HTTP/1\.1 421")
+
+    def test_cookie_site_remembers_the_visitor(self):
+        web = service(self.lab, "www.networkutopia.com", "web")
+        url = "http://www.networkutopia.com:%d/_session" % web["port"]
+        resolve = "www.networkutopia.com:%d:%s" % (web["port"], web["address"])
+        with tempfile.TemporaryDirectory() as d:
+            jar = os.path.join(d, "cookies")
+            seen = []
+            for _ in range(2):
+                r = subprocess.run(["curl", "-s", "-D", "-", "-c", jar, "-b", jar, "--resolve", resolve, url],
+                                   capture_output=True, text=True, timeout=30)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                head, _, body = r.stdout.partition("\n\n")  # text mode turned CRLF into LF
+                seen.append((head, json.loads(body)))
+        self.assertIn("Set-Cookie: endhost_session=", seen[0][0])
+        self.assertEqual(seen[0][1]["id"], seen[1][1]["id"])
+        self.assertEqual(seen[1][1]["visits"], seen[0][1]["visits"] + 1)
+        self.assertTrue(os.path.exists(os.path.join(self.state, "sessions", "www.networkutopia.com",
+                                                    "visitors.sqlite3")))
+
+    def test_access_logs_are_kept_in_the_state_directory(self):
+        web = service(self.lab, "gaia.cs.umass.edu", "web")
+        path = "/wireshark-labs/HTTP-wireshark-file1.html"
+        r = subprocess.run(["curl", "-s", "--resolve", "gaia.cs.umass.edu:%d:%s" % (web["port"], web["address"]),
+                            "http://gaia.cs.umass.edu:%d%s" % (web["port"], path)],
+                           capture_output=True, text=True, timeout=30)
+        self.assertIn("Congratulations", r.stdout)
+        log = os.path.join(self.state, "logs", "gaia.cs.umass.edu.access.log")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if os.path.exists(log) and path in open(log).read():
+                break
+            time.sleep(0.05)
+        self.assertIn('"GET %s HTTP/1.1" 200' % path, open(log).read())
 
     # --- socket programming -------------------------------------------------------------------------------------
 
@@ -305,7 +342,7 @@ class LabOnItsOwn(TestCase):
             rec = s.wait_log(lambda r: r.get("msg") == "lab ready", timeout=30)
             state = rec["state"]
             self.assertTrue(os.path.exists(os.path.join(state, "lab.json")))
-            self.assertEqual(s.stop(), 0)
+            self.assertEqual(s.stop(signal.SIGINT), 0)  # Ctrl-C
         self.assertFalse(os.path.exists(state))
         net, base = random_block()
         with Server(["lab", "--net", net, "--ports", "high", "--port-base", str(base), "--threads", "1",

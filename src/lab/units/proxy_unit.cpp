@@ -4,13 +4,18 @@
 // refused (421), which also keeps the cache from being an open relay.
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "core/connection.hpp"
 #include "core/tcp_server.hpp"
 #include "http/cache/store.hpp"
+#include "http/proxy/access_log.hpp"
 #include "http/proxy/proxy_server.hpp"
 #include "lab/metric_text.hpp"
+#include "lab/state_dir.hpp"
 #include "lab/unit.hpp"
 
 namespace endhost::lab {
@@ -20,6 +25,10 @@ namespace {
 class ProxyUnit final : public Unit {
  public:
   explicit ProxyUnit(UnitContext& ctx) : metrics_(ctx.metrics) {}
+  // Units are destroyed after the loops stopped: what the access log still buffers is written now.
+  ~ProxyUnit() override {
+    if (proxy_) proxy_->flush();
+  }
 
   Expected<void, std::string> build(UnitContext& ctx) {
     const ProxyService& p = *ctx.planned.config->proxy;
@@ -52,8 +61,16 @@ class ProxyUnit final : public Unit {
     config.cache_name = ctx.planned.name;
     config.client_transcript = ctx.transcript();
     config.upstream_transcript = core::Transcript(ctx.transcripts, ctx.key() + ">origin");
+    // The access log is part of the lab's state: STATE/logs/<host>.access.log.
+    std::string logs = ctx.files.state_dir + "/logs";
+    if (auto ok = make_directories(logs); !ok) return ok;
+    std::string log_path = logs + "/" + ctx.planned.name + ".access.log";
+    std::FILE* log_file = std::fopen(log_path.c_str(), "a");
+    if (!log_file) return Unexpected("cannot open " + log_path + ": " + std::strerror(errno));
+    access_log_ = std::make_unique<http::proxy::AccessLog>(
+        log_file, true, http::proxy::AccessLog::Format::text, ctx.host.loops().size());
     proxy_ = std::make_unique<http::proxy::ProxyServer>(std::move(config), *store_, ctx.host.loops(),
-                                                        ctx.metrics, ctx.host.log(), nullptr);
+                                                        ctx.metrics, ctx.host.log(), access_log_.get());
     auto* proxy = proxy_.get();
     tcp_ = std::make_unique<core::TcpServer>(
         ctx.host.loops(), ctx.host.log(),
@@ -84,6 +101,7 @@ class ProxyUnit final : public Unit {
  private:
   core::MetricsRegistry& metrics_;
   std::unique_ptr<http::cache::Store> store_;
+  std::unique_ptr<http::proxy::AccessLog> access_log_;
   std::unique_ptr<http::proxy::ProxyServer> proxy_;
   std::unique_ptr<core::TcpServer> tcp_;
 };

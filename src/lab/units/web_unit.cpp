@@ -5,6 +5,7 @@
 
 #include "core/connection.hpp"
 #include "core/tcp_server.hpp"
+#include "http/server/access_log.hpp"
 #include "http/server/visitor_store.hpp"
 #include "http/server/web_server.hpp"
 #include "lab/metric_text.hpp"
@@ -31,6 +32,12 @@ class WebUnit final : public Unit {
     }
     config.sites.push_back(std::move(site));
     config.transcript = ctx.transcript();
+    // The access log (Combined Log Format) is part of the lab's state: STATE/logs/<host>.access.log.
+    std::string logs = ctx.files.state_dir + "/logs";
+    if (auto ok = make_directories(logs); !ok) return ok;
+    config.access_log = std::make_shared<web::AccessLog>(logs + "/" + ctx.planned.name + ".access.log",
+                                                         ctx.host.loops().size());
+    if (auto ok = config.access_log->open(); !ok) return ok;
     if (ctx.planned.config->web->sessions) {
       std::string dir = ctx.files.state_dir + "/sessions/" + ctx.planned.name;
       if (auto ok = make_directories(dir); !ok) return ok;
@@ -45,6 +52,7 @@ class WebUnit final : public Unit {
       return ok;
     log_listening(ctx.host.log(), ctx, "tcp", core::endpoint_text(tcp_->local_endpoints().front()));
     ctx.host.add(*tcp_);
+    ctx.host.on_reload([server = server_.get()] { server->reopen_logs(); });  // SIGHUP, for log rotation
     return {};
   }
 

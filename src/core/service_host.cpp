@@ -5,15 +5,18 @@
 namespace endhost::core {
 
 ServiceHost::ServiceHost(ServiceHostOptions options, Logger& log)
-    : options_(options), log_(log), loops_(options.threads) {}
+    : options_(options), log_(log), loops_(options.threads) {
+  // Registered now, not in run(): services log "listening" before run(), and a SIGHUP or SIGTERM that arrives
+  // in between must be queued (Asio keeps it for the first wait), not kill the process with the default action.
+  if (options_.handle_signals) {
+    signals_ = std::make_unique<asio::signal_set>(loops_[0].io(), SIGINT, SIGTERM, SIGHUP);
+  }
+}
 
 ServiceHost::~ServiceHost() = default;
 
 int ServiceHost::run() {
-  if (options_.handle_signals) {
-    signals_ = std::make_unique<asio::signal_set>(loops_[0].io(), SIGINT, SIGTERM, SIGHUP);
-    asio::co_spawn(loops_[0].io(), watch_signals(), asio::detached);
-  }
+  if (signals_) asio::co_spawn(loops_[0].io(), watch_signals(), asio::detached);
   loops_.run();
   return exit_code_;
 }

@@ -1,6 +1,7 @@
 """The upper-case echo servers over TCP and UDP, talked to by endhost's own client, python3's socket module,
 and nc: concurrency, read timeouts, long lines, and graceful shutdown with clients connected."""
 
+import signal
 import socket
 import subprocess
 import threading
@@ -158,6 +159,17 @@ class Trace(TestCase):
 
 
 class GracefulShutdown(TestCase):
+    def test_signal_right_after_listening_is_handled(self):
+        # A SIGHUP between the "listening" line and the event loop's start used to kill the process.
+        server = Server(["echo", "serve", "--tcp", "--listen", "127.0.0.1:0"])
+        try:
+            server.proc.send_signal(signal.SIGHUP)
+            server.wait_log(lambda r: r.get("msg") == "SIGHUP: reloading")
+            self.assertIsNone(server.proc.poll())
+            self.assertEqual(server.stop(), 0)
+        finally:
+            server.__exit__()
+
     def test_sigterm_with_clients_connected(self):
         server = Server(["echo", "serve", "--tcp", "--udp", "--listen", "127.0.0.1:0", "--grace", "5"], wait_for=2)
         try:

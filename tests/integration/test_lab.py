@@ -192,12 +192,15 @@ class Lab(TestCase):
                            capture_output=True, text=True, timeout=30)
         self.assertIn("Congratulations", r.stdout)
         log = os.path.join(self.state, "logs", "gaia.cs.umass.edu.access.log")
+        def read():
+            if not os.path.exists(log):
+                return ""
+            with open(log) as f:
+                return f.read()
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if os.path.exists(log) and path in open(log).read():
-                break
+        while path not in read() and time.monotonic() < deadline:
             time.sleep(0.05)
-        self.assertIn('"GET %s HTTP/1.1" 200' % path, open(log).read())
+        self.assertIn('"GET %s HTTP/1.1" 200' % path, read())
 
     # --- socket programming -------------------------------------------------------------------------------------
 

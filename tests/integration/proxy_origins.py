@@ -60,6 +60,15 @@ class Origin:
         class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
             daemon_threads = True
             allow_reuse_address = True
+            open_sockets = set()
+
+            def process_request(self, request, client_address):
+                self.open_sockets.add(request)
+                super().process_request(request, client_address)
+
+            def shutdown_request(self, request):
+                self.open_sockets.discard(request)
+                super().shutdown_request(request)
 
         self.server = Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
@@ -81,8 +90,14 @@ class Origin:
         return None
 
     def stop(self):
+        """Stops like a crashed origin: no new connections, and the kept-alive ones are cut."""
         self.server.shutdown()
         self.server.server_close()
+        for sock in list(self.server.open_sockets):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class RawOrigin:

@@ -1,0 +1,408 @@
+#include "http/client/fetch.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/run_client.hpp"
+#include "core/timeout.hpp"
+#include "core/transcript.hpp"
+#include "http/cache/entry.hpp"
+#include "http/cache/hop_by_hop.hpp"
+#include "http/cache/invalidation.hpp"
+#include "http/cache/reuse.hpp"
+#include "http/cache/storability.hpp"
+#include "http/cache/store.hpp"
+#include "http/cache/validation.hpp"
+#include "http/client/content_decoder.hpp"
+#include "http/client/cookie_jar.hpp"
+#include "http/client/fetch_support.hpp"
+#include "http/client/http_client.hpp"
+#include "http/client/page.hpp"
+#include "http/client/proxy_env.hpp"
+#include "http/serializer.hpp"
+
+namespace endhost::http {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Output of the body: a file or stdout, with the progress meter.
+class Output {
+ public:
+  ~Output() { close(); }
+  bool open(const std::string& path, bool append) {
+    if (path.empty()) {
+      file_ = stdout;
+      return true;
+    }
+    file_ = std::fopen(path.c_str(), append ? "ab" : "wb");
+    owned_ = file_ != nullptr;
+    return file_ != nullptr;
+  }
+  bool write(std::string_view data) {
+    if (!file_ || data.empty()) return true;
+    return std::fwrite(data.data(), 1, data.size(), file_) == data.size();
+  }
+  bool close() {
+    bool ok = true;
+    if (file_) ok = std::fflush(file_) == 0;
+    if (owned_) ok = std::fclose(file_) == 0 && ok;
+    file_ = nullptr;
+    owned_ = false;
+    return ok;
+  }
+  bool is_open() const { return file_ != nullptr; }
+
+ private:
+  std::FILE* file_ = nullptr;
+  bool owned_ = false;
+};
+
+class Fetch {
+ public:
+  Fetch(const FetchOptions& o, std::ostream& err) : o_(o), err_(err) {}
+  awaitable<int> run();
+
+ private:
+  int fail(int code, const std::string& message) {
+    if (!o_.silent || o_.verbose) err_ << "endhost fetch: " << message << "\n";
+    return code;
+  }
+  int client_error(const ClientError& e, bool after_head) {
+    switch (e.code) {
+      case ClientErrc::dns:
+        return fail(fetch_exit::dns, e.message);
+      case ClientErrc::connect:
+        return fail(fetch_exit::connect, e.message);
+      case ClientErrc::timeout:
+        return fail(fetch_exit::timeout, e.message);
+      case ClientErrc::protocol:
+        return fail(fetch_exit::protocol, e.message);
+      case ClientErrc::send:
+        return fail(fetch_exit::send, e.message);
+      case ClientErrc::closed:
+        return fail(after_head ? fetch_exit::partial : fetch_exit::empty, e.message);
+      default:
+        return fail(fetch_exit::failed, e.message);
+    }
+  }
+  awaitable<int> serve_from_cache(const cache::Found& found, const char* why);
+
+  const FetchOptions& o_;
+  std::ostream& err_;
+  std::unique_ptr<cache::Store> store_;
+  Output output_;
+  std::unique_ptr<ContentDecoder> decoder_;
+  ProgressMeter progress_;
+  std::string output_path_;
+};
+
+awaitable<int> Fetch::serve_from_cache(const cache::Found& found, const char* why) {
+  if (o_.verbose) err_ << "* served from the cache (" << why << ")\n";
+  const cache::Object& obj = *found.object;
+  std::string body;
+  if (found.memory_body) {
+    body = *found.memory_body;
+  } else {
+    std::ifstream in(obj.path(), std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(obj.body_offset()));
+    body.resize(obj.body_size());
+    in.read(body.data(), static_cast<std::streamsize>(body.size()));
+    if (!in) co_return fail(fetch_exit::failed, "cannot read the cached copy of " + o_.url);
+  }
+  if (!output_.open(output_path_, false)) co_return fail(fetch_exit::write, "cannot write " + output_path_);
+  if (o_.include || o_.head) {
+    std::string head = obj.head();
+    append_field(head, "Content-Length", std::to_string(obj.body_size()));
+    append_end_of_head(head);
+    output_.write(head);
+  }
+  if (!o_.head) {
+    std::string decoded;
+    if (o_.compressed) {
+      auto d = make_content_decoder(obj.meta().fields.get("content-encoding").value_or(""));
+      if (!d) co_return fail(fetch_exit::failed, d.error());
+      if (*d) {
+        if (auto ok = (*d)->decode(body, decoded); !ok) co_return fail(fetch_exit::failed, ok.error());
+        if (auto ok = (*d)->finish(decoded); !ok) co_return fail(fetch_exit::failed, ok.error());
+        body.swap(decoded);
+      }
+    }
+    if (!output_.write(body)) co_return fail(fetch_exit::write, "cannot write the output");
+  }
+  if (!output_.close()) co_return fail(fetch_exit::write, "cannot write the output");
+  co_return to_int(obj.info().status) >= 400 && o_.fail_with_body ? fetch_exit::http : fetch_exit::ok;
+}
+
+awaitable<int> Fetch::run() {
+  auto parsed = parse_url(o_.url);
+  if (!parsed) co_return fail(fetch_exit::bad_url, parsed.error());
+  Url url = *parsed;
+
+  // What to send.
+  RequestTemplate tpl;
+  if (auto t = build_template(o_); !t)
+    co_return fail(fetch_exit::failed, t.error());
+  else
+    tpl = std::move(*t);
+
+  CookieJar jar;
+  std::string literal_cookie;
+  const auto now_s = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
+  if (!o_.cookie_in.empty()) {
+    std::ifstream in(o_.cookie_in, std::ios::binary);
+    if (in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      jar.load_netscape(ss.str(), now_s());
+    } else if (o_.cookie_in.find('=') != std::string::npos) {
+      literal_cookie = o_.cookie_in;  // curl: -b 'name=value' sends it as is
+    }
+    // curl: a -b file that does not exist is not an error (it starts the cookie engine).
+  }
+  if (!o_.cache_dir.empty()) {
+    cache::StoreOptions so;
+    so.dir = o_.cache_dir;
+    auto opened = cache::Store::open(so);
+    if (!opened) co_return fail(fetch_exit::failed, "--cache: " + opened.error());
+    store_ = std::move(*opened);
+  }
+  output_path_ = o_.output;
+  if (o_.remote_name) {
+    std::string_view path = url.path();
+    std::string name(path.substr(path.rfind('/') + 1));
+    if (name.empty()) co_return fail(fetch_exit::write, "-O: the URL has no file name (use -o FILE)");
+    output_path_ = name;
+  }
+  std::uint64_t resume_from = 0;
+  if (o_.resume) {
+    if (output_path_.empty()) co_return fail(fetch_exit::failed, "-C - needs an output file (-o or -O)");
+    std::error_code ec;
+    if (fs::exists(output_path_, ec)) resume_from = fs::file_size(output_path_, ec);
+  }
+
+  PoolOptions pool;
+  pool.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::duration<double>(o_.connect_timeout));
+  ExchangeOptions exchange;
+  exchange.response_timeout = std::chrono::minutes(5);
+  exchange.read_timeout = std::chrono::minutes(5);
+  VerboseSink verbose_sink(err_);
+  if (o_.verbose) exchange.transcript = core::Transcript(&verbose_sink, "fetch");
+  HttpClient client(co_await asio::this_coro::executor, pool, exchange);
+
+  std::string method = tpl.method;
+  std::string body = tpl.body;
+  for (int redirects = 0;; ++redirects) {
+    if (url.scheme == "https")
+      co_return fail(fetch_exit::failed,
+                     "https is not supported by this build of endhost fetch (plain HTTP only)");
+    Outgoing req;
+    req.method = method;
+    req.url = url;
+    req.body = body;
+    req.fields = tpl.fields;
+    if (tpl.basic_auth.empty() && !url.userinfo.empty())
+      req.fields.add("Authorization", basic_auth(url.userinfo));
+    if (!tpl.basic_auth.empty() && !tpl.auth_host.empty() && tpl.auth_host == url.host)
+      req.fields.add("Authorization", tpl.basic_auth);
+    std::string cookies = jar.header_for(url, now_s());
+    if (!literal_cookie.empty()) cookies = cookies.empty() ? literal_cookie : cookies + "; " + literal_cookie;
+    if (!cookies.empty()) req.fields.add("Cookie", cookies);
+    if (resume_from > 0) req.fields.set("Range", "bytes=" + std::to_string(resume_from) + "-");
+    auto proxy = choose_proxy(url, o_.proxy, o_.no_proxy, [](const char* name) -> std::optional<std::string> {
+      const char* v = std::getenv(name);
+      return v ? std::optional<std::string>(v) : std::nullopt;
+    });
+    if (!proxy) co_return fail(fetch_exit::failed, proxy.error());
+    req.proxy = *proxy;
+    if (o_.verbose)
+      err_ << "* " << (req.proxy ? "via proxy " + req.proxy->host_port() : "connecting to " + url.host_port())
+           << "\n";
+
+    // The local cache (RFC 9111 as the proxy applies it): fresh → no request at all; stale → conditional.
+    cache::Found found;
+    const bool cacheable = store_ && method == "GET" && resume_from == 0;
+    const std::string key = cache::cache_key(url);
+    if (cacheable) {
+      found = store_->find(key, req.fields);
+      if (found.object) {
+        const cache::CacheControl req_cc = cache::parse_cache_control(req.fields);
+        const auto d = cache::decide_reuse(found.object->info(), req_cc, cache::from_time_t(now_s()));
+        if (d.action == cache::Reuse::fresh || d.action == cache::Reuse::stale_ok)
+          co_return co_await serve_from_cache(found, "fresh");
+        if (!cache::add_validators(req.fields, found.object->meta().fields)) found = {};
+      }
+    }
+
+    std::optional<Url> redirect_to;
+    int status_code = 0;
+    bool not_modified = false;
+    cache::ObjectWriter writer;
+    bool storing = false;
+    std::string write_error;
+    const cache::Time request_time = cache::from_time_t(now_s());
+    auto on_head = [&](const Incoming& in) -> bool {
+      status_code = to_int(in.head.status);
+      for (const Field& f : in.head.fields)
+        if (iequals(f.name, "set-cookie")) {
+          std::string why;
+          if (!jar.set(f.value, url, now_s(), &why) && o_.verbose)
+            err_ << "* cookie ignored: " << why << "\n";
+        }
+      if (o_.follow && status_code >= 300 && status_code < 400 && status_code != 304) {
+        if (auto loc = in.head.fields.get("location")) {
+          auto next = resolve_url(url, *loc);
+          if (next) {
+            redirect_to = *next;
+            return false;
+          }
+        }
+      }
+      if (status_code == 304 && found.object) {
+        not_modified = true;
+        return true;
+      }
+      const bool append = resume_from > 0 && status_code == 206;
+      if (resume_from > 0 && status_code == 200 && o_.verbose)
+        err_ << "* the server ignored the range: downloading the whole file again\n";
+      if (resume_from > 0 && status_code == 416) return false;  // nothing left to fetch
+      if (!output_.open(output_path_, append)) {
+        write_error = "cannot write " + output_path_;
+        return false;
+      }
+      if (o_.include || o_.head) {
+        std::string head;
+        append_status_line(head, in.head.version, in.head.status, in.head.reason);
+        append_fields(head, in.head.fields);
+        append_end_of_head(head);
+        output_.write(head);
+      }
+      if (o_.compressed) {
+        auto d = make_content_decoder(in.head.fields.get("content-encoding").value_or(""));
+        if (!d) {
+          write_error = d.error();
+          return false;
+        }
+        decoder_ = std::move(*d);
+      }
+      if (cacheable && !o_.head) {
+        auto plan =
+            plan_fetch_store(*store_, key, req.fields, in.head, request_time, cache::from_time_t(now_s()));
+        if (plan) {
+          writer = std::move(*plan);
+          storing = true;
+        } else if (o_.verbose) {
+          err_ << "* not stored in the cache: " << plan.error() << "\n";
+        }
+      }
+      std::optional<std::uint64_t> total;
+      if (auto cl = in.head.fields.get("content-length"))
+        total = std::strtoull(std::string(*cl).c_str(), nullptr, 10);
+      progress_.start(total,
+                      !o_.silent && !o_.verbose && ::isatty(2) && (!output_path_.empty() || !::isatty(1)));
+      return !o_.head;
+    };
+    std::string decoded;
+    auto on_body = [&](std::string_view data) -> bool {
+      progress_.add(data.size());
+      if (storing && !writer.append(data)) storing = false;
+      if (not_modified) return true;
+      if (!decoder_) return output_.write(data) || (write_error = "cannot write the output", false);
+      decoded.clear();
+      if (auto ok = decoder_->decode(data, decoded); !ok) {
+        write_error = ok.error();
+        return false;
+      }
+      return output_.write(decoded) || (write_error = "cannot write the output", false);
+    };
+    auto result = co_await client.perform(req, on_head, on_body);
+    progress_.finish();
+    if (!write_error.empty()) co_return fail(fetch_exit::write, write_error);
+    if (!result) co_return client_error(result.error(), status_code != 0);
+    if (redirect_to) {
+      if (redirects >= o_.max_redirs)
+        co_return fail(fetch_exit::redirects, "more than " + std::to_string(o_.max_redirs) + " redirects");
+      if (o_.verbose) err_ << "* following the redirect to " << redirect_to->to_string() << "\n";
+      // RFC 9110 §15.4: 303 always becomes GET; 301 and 302 turn POST into GET as browsers (and curl) do.
+      if (status_code == 303 || ((status_code == 301 || status_code == 302) && method == "POST")) {
+        if (method != "HEAD") method = "GET";
+        body.clear();
+        tpl.fields.erase("content-type");
+      }
+      url = *redirect_to;
+      continue;
+    }
+    if (not_modified) {
+      auto old = found.object;
+      cache::ObjectMeta meta = old->meta();
+      std::vector<FieldView> views;
+      for (const Field& f : result->head.fields) views.push_back({f.name, f.value});
+      meta.fields = cache::freshen_fields(old->meta().fields, FieldsView(views));
+      meta.request_time = request_time;
+      meta.response_time = cache::from_time_t(now_s());
+      auto fresh = store_->freshen(old, std::move(meta));
+      if (o_.verbose) err_ << "* 304 Not Modified: the cached copy is still good\n";
+      cache::Found f = store_->find(key, req.fields);
+      if (!f.object) f = found;
+      co_return co_await serve_from_cache(f, "revalidated");
+    }
+    if (decoder_) {
+      decoded.clear();
+      if (auto ok = decoder_->finish(decoded); !ok) co_return fail(fetch_exit::failed, ok.error());
+      output_.write(decoded);
+    }
+    if (!output_.close()) co_return fail(fetch_exit::write, "cannot write the output");
+    if (storing) {
+      auto committed = store_->commit(std::move(writer));
+      if (!committed && o_.verbose) err_ << "* cache write failed: " << committed.error() << "\n";
+    }
+    if (!o_.cookie_out.empty()) {
+      std::ofstream out(o_.cookie_out, std::ios::binary | std::ios::trunc);
+      out << jar.save_netscape(now_s());
+      if (!out) co_return fail(fetch_exit::write, "cannot write the cookie jar " + o_.cookie_out);
+    }
+    if (resume_from > 0 && status_code == 416) {
+      if (o_.verbose) err_ << "* the file is already complete\n";
+      co_return fetch_exit::ok;
+    }
+    if (status_code >= 400 && o_.fail_with_body) {
+      fail(fetch_exit::http,
+           "the server answered " + std::to_string(status_code) + " " + result->head.reason);
+      co_return fetch_exit::http;
+    }
+    co_return fetch_exit::ok;
+  }
+}
+
+}  // namespace
+
+int run_fetch(const FetchOptions& options, std::ostream& out, std::ostream& err) {
+  return core::run_client(
+      [&]() -> awaitable<int> {
+        if (options.page) co_return co_await run_page(options, out, err);
+        if (options.max_time > 0) {
+          Fetch fetch(options, err);
+          auto r =
+              co_await core::with_timeout(fetch.run(), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                           std::chrono::duration<double>(options.max_time)));
+          if (!r) {
+            err << "endhost fetch: the whole operation took longer than --max-time\n";
+            co_return fetch_exit::timeout;
+          }
+          co_return *r;
+        }
+        Fetch fetch(options, err);
+        co_return co_await fetch.run();
+      },
+      err, "endhost fetch");
+}
+
+}  // namespace endhost::http

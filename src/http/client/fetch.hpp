@@ -1,0 +1,68 @@
+// `endhost fetch`: a curl-like HTTP/1.1 client. One URL with curl's everyday options (-o/-O, -I, -i, -X, -H,
+// -d/--data-binary, -u, -L, -x and the proxy environment variables, -C -, --compressed, -v, -b/-c cookie
+// jars in curl's file format), a local --cache that uses the proxy's cache engine (repeat fetches become
+// conditional GETs), and --page, which fetches a page and its objects the way a browser does and reports
+// the connections and requests it took.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace endhost::http {
+
+struct FetchOptions {
+  std::string url;
+  std::string output;                    // -o FILE; "" = standard output
+  bool remote_name = false;              // -O: the last path segment of the URL
+  bool head = false;                     // -I
+  bool include = false;                  // -i: print the response head before the body
+  std::string method;                    // -X
+  std::vector<std::string> headers;      // -H 'Name: value' ("Name:" removes a default field)
+  std::vector<std::string> data;         // -d (joined with '&'; @file reads a file without CR/LF)
+  std::vector<std::string> data_binary;  // --data-binary (@file read as is)
+  std::string user;                      // -u user:password
+  bool follow = false;                   // -L
+  int max_redirs = 20;
+  std::optional<std::string> proxy;  // -x (an empty string disables the environment's proxy)
+  std::optional<std::string> no_proxy;
+  bool resume = false;         // -C -
+  bool compressed = false;     // --compressed
+  bool verbose = false;        // -v
+  bool silent = false;         // -s
+  bool fail_with_body = true;  // HTTP status >= 400 exits 22 (the body is still written)
+  std::string cookie_in;       // -b FILE or -b 'name=value; …'
+  std::string cookie_out;      // -c FILE
+  std::string cache_dir;       // --cache DIR
+  double connect_timeout = 10;
+  double max_time = 0;  // 0: no overall limit
+  std::string user_agent = "endhost-fetch/0.1";
+  // --page
+  bool page = false;
+  std::string mode = "persistent";  // non-persistent | persistent | parallel=N
+  bool json = false;
+};
+
+// Exit codes, curl's numbers where curl has one, so scripts can tell failures apart.
+namespace fetch_exit {
+inline constexpr int ok = 0;
+inline constexpr int failed = 1;  // anything else (https without TLS, unreadable file…)
+inline constexpr int bad_url = 3;
+inline constexpr int dns = 6;       // could not resolve host
+inline constexpr int connect = 7;   // could not connect
+inline constexpr int protocol = 8;  // the server's reply is not valid HTTP
+inline constexpr int partial = 18;  // the body was cut short
+inline constexpr int http = 22;     // HTTP status 400 or above
+inline constexpr int write = 23;    // could not write the output
+inline constexpr int timeout = 28;
+inline constexpr int redirects = 47;  // more than --max-redirs redirects
+inline constexpr int empty = 52;      // the server closed without replying
+inline constexpr int send = 55;
+}  // namespace fetch_exit
+
+// Runs one fetch (or a --page fetch) to completion. The body goes to the output file or stdout; reports and
+// -v go to `err` (the --page report to `out`).
+int run_fetch(const FetchOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace endhost::http

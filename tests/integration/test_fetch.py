@@ -1,0 +1,273 @@
+"""endhost fetch against python origins and the endhost proxy: curl's everyday options, exit codes that tell
+failures apart, -v heads, redirects, proxies from -x and the environment, resume, --compressed, cookie jars
+that curl reads and writes, the local --cache (conditional GETs), and --page with its three connection
+modes."""
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import endhost_test
+from endhost_test import ENDHOST, Server
+from proxy_origins import Origin, RawOrigin, dies_mid_body, malformed, stall
+
+
+def fetch(*args, env=None, cwd=None, timeout=60):
+    full_env = dict(os.environ)
+    for k in ("http_proxy", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY"):
+        full_env.pop(k, None)
+    full_env.update(env or {})
+    return subprocess.run([ENDHOST, "fetch"] + list(args), capture_output=True, timeout=timeout, env=full_env,
+                          cwd=cwd)
+
+
+class FetchTest(endhost_test.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="endhost-fetch-")
+        self.origins = []
+        self.servers = []
+
+    def tearDown(self):
+        for s in self.servers:
+            if s.proc.poll() is None:
+                s.stop()
+            s.__exit__()
+        for o in self.origins:
+            o.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def origin(self, routes):
+        o = Origin(routes)
+        self.origins.append(o)
+        return o
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def test_get_to_stdout_file_and_remote_name(self):
+        o = self.origin({"/hello.txt": lambda r: (200, {"Content-Type": "text/plain"}, b"hello, world\n")})
+        r = fetch(o.url("/hello.txt"))
+        self.assertEqual((r.returncode, r.stdout), (0, b"hello, world\n"))
+        r = fetch("-o", self.path("out.txt"), o.url("/hello.txt"))
+        self.assertEqual(r.returncode, 0)
+        with open(self.path("out.txt"), "rb") as f:
+            self.assertEqual(f.read(), b"hello, world\n")
+        r = fetch("-O", o.url("/hello.txt"), cwd=self.dir)
+        self.assertEqual(r.returncode, 0)
+        self.assertTrue(os.path.exists(os.path.join(self.dir, "hello.txt")))
+
+    def test_head_include_method_headers_data_and_user(self):
+        o = self.origin({"/echo": lambda r: (200, {"X-Method": r.command}, b"body")})
+        r = fetch("-I", o.url("/echo"))
+        self.assertEqual(r.returncode, 0)
+        self.assertIn(b"HTTP/1.1 200", r.stdout)
+        self.assertIn(b"X-Method: HEAD", r.stdout)
+        self.assertNotIn(b"body", r.stdout)
+        r = fetch("-i", "-X", "PUT", "-H", "X-Test: yes", "-H", "User-Agent:", "-u", "ann:secret",
+                  "-d", "a=1", "-d", "b=2", o.url("/echo"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"X-Method: PUT", r.stdout)
+        self.assertTrue(r.stdout.endswith(b"\r\n\r\nbody"))
+        method, path, headers, body = o.requests[-1]
+        self.assertEqual((method, body), ("PUT", b"a=1&b=2"))
+        self.assertEqual(headers["X-Test"], "yes")
+        self.assertNotIn("User-Agent", headers)
+        self.assertEqual(headers["Authorization"], "Basic YW5uOnNlY3JldA==")
+        self.assertEqual(headers["Content-Type"], "application/x-www-form-urlencoded")
+        with open(self.path("data.bin"), "wb") as f:
+            f.write(b"line1\r\nline2\n")
+        fetch("--data-binary", "@" + self.path("data.bin"), o.url("/echo"))
+        self.assertEqual(o.requests[-1][0], "POST")
+        self.assertEqual(o.requests[-1][3], b"line1\r\nline2\n")
+        fetch("-d", "@" + self.path("data.bin"), o.url("/echo"))
+        self.assertEqual(o.requests[-1][3], b"line1line2")
+
+    def test_verbose_shows_heads_textbook_style(self):
+        o = self.origin({"/v": lambda r: (200, {}, b"v")})
+        r = fetch("-v", o.url("/v"))
+        err = r.stderr.decode()
+        self.assertIn("C: GET /v HTTP/1.1", err)
+        self.assertIn("C: Host: 127.0.0.1:%d" % o.port, err)
+        self.assertIn("S: HTTP/1.1 200 OK", err)
+
+    def test_redirects_with_and_without_location_and_limit(self):
+        o = self.origin({
+            "/old": lambda r: (301, {"Location": "/new"}, b"moved"),
+            "/new": lambda r: (200, {}, b"arrived"),
+            "/post": lambda r: (303, {"Location": "/new"}, b""),
+            "/loop": lambda r: (302, {"Location": "/loop"}, b""),
+        })
+        r = fetch(o.url("/old"))
+        self.assertEqual((r.returncode, r.stdout), (0, b"moved"))
+        r = fetch("-L", o.url("/old"))
+        self.assertEqual((r.returncode, r.stdout), (0, b"arrived"))
+        r = fetch("-L", "-d", "x=1", o.url("/post"))
+        self.assertEqual(r.stdout, b"arrived")
+        self.assertEqual(o.requests[-1][0], "GET")  # 303: GET without the body
+        r = fetch("-L", "--max-redirs", "3", o.url("/loop"))
+        self.assertEqual(r.returncode, 47)
+
+    def test_exit_codes_tell_failures_apart(self):
+        o = self.origin({})
+        self.assertEqual(fetch(o.url("/missing")).returncode, 22)
+        self.assertEqual(fetch("http://no-such-host.invalid/").returncode, 6)
+        closed = endhost_test.free_port()
+        self.assertEqual(fetch("http://127.0.0.1:%d/" % closed).returncode, 7)
+        self.assertEqual(fetch("not a url").returncode, 3)
+        bad = RawOrigin(malformed)
+        self.origins.append(bad)
+        self.assertEqual(fetch(bad.url("/")).returncode, 8)
+        cut = RawOrigin(dies_mid_body)
+        self.origins.append(cut)
+        self.assertEqual(fetch(cut.url("/")).returncode, 18)
+        slow = RawOrigin(stall)
+        self.origins.append(slow)
+        self.assertEqual(fetch("--max-time", "1", slow.url("/")).returncode, 28)
+        empty = RawOrigin(lambda conn: None)
+        self.origins.append(empty)
+        self.assertEqual(fetch(empty.url("/")).returncode, 52)
+
+    def test_proxy_option_environment_and_no_proxy(self):
+        o = self.origin({"/p": lambda r: (200, {"Cache-Control": "max-age=60"}, b"via proxy")})
+        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.path("cache"), "--no-fsync"])
+        self.servers.append(s)
+        proxy = "http://%s:%d" % s.address("proxy")
+        r = fetch("-x", proxy, "-i", o.url("/p"))
+        self.assertEqual(r.returncode, 0)
+        self.assertIn(b"Via: 1.1 endhost", r.stdout)
+        r = fetch("-i", o.url("/p"), env={"http_proxy": proxy})
+        self.assertIn(b"Cache-Status: endhost; hit", r.stdout)
+        r = fetch("-i", o.url("/p"), env={"http_proxy": proxy, "no_proxy": "127.0.0.1"})
+        self.assertNotIn(b"Via:", r.stdout)
+        r = fetch("-i", "-x", "", o.url("/p"), env={"http_proxy": proxy})
+        self.assertNotIn(b"Via:", r.stdout)
+
+    def test_resume_with_range(self):
+        data = bytes(range(256)) * 100
+
+        def ranged(req):
+            rng = req.headers.get("Range")
+            if rng and rng.startswith("bytes=") and rng.endswith("-"):
+                start = int(rng[6:-1])
+                return 206, {"Content-Range": "bytes %d-%d/%d" % (start, len(data) - 1, len(data))}, data[start:]
+            return 200, {}, data
+        o = self.origin({"/big": ranged})
+        with open(self.path("big"), "wb") as f:
+            f.write(data[:1000])
+        r = fetch("-C", "-", "-o", self.path("big"), o.url("/big"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(o.requests[-1][2].get("Range"), "bytes=1000-")
+        with open(self.path("big"), "rb") as f:
+            self.assertEqual(f.read(), data)
+
+    def test_compressed_gzip_and_zstd(self):
+        text = b"compress me " * 500
+        zst = subprocess.run(["zstd", "-q", "-c"], input=text, capture_output=True).stdout
+        o = self.origin({
+            "/gz": lambda r: (200, {"Content-Encoding": "gzip"}, gzip.compress(text)),
+            "/zst": lambda r: (200, {"Content-Encoding": "zstd"}, zst),
+        })
+        for path in ("/gz", "/zst"):
+            r = fetch("--compressed", o.url(path))
+            self.assertEqual((r.returncode, r.stdout), (0, text), path)
+            self.assertIn("zstd", o.requests[-1][2]["Accept-Encoding"])
+        # Without --compressed the bytes are passed through as received, as curl does.
+        self.assertEqual(gzip.decompress(fetch(o.url("/gz")).stdout), text)
+
+    def test_cookie_jar_interoperates_with_curl(self):
+        def login(req):
+            return 200, {"Set-Cookie": ["session=abc123; Path=/; HttpOnly", "theme=dark; Path=/app; Max-Age=3600"]}, b"ok"
+        o = self.origin({"/login": login, "/app/page": lambda r: (200, {}, b"app"), "/other": lambda r: (200, {}, b"o")})
+        jar = self.path("jar.txt")
+        self.assertEqual(fetch("-c", jar, o.url("/login")).returncode, 0)
+        with open(jar) as f:
+            content = f.read()
+        self.assertIn("# Netscape HTTP Cookie File", content)
+        self.assertIn("#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc123", content)
+        # curl reads our jar…
+        subprocess.run(["curl", "-s", "-o", "/dev/null", "-b", jar, o.url("/app/page")], check=True, timeout=30)
+        self.assertEqual(o.last_headers("/app/page").get("Cookie"), "theme=dark; session=abc123")
+        # …and we read curl's.
+        curl_jar = self.path("curl-jar.txt")
+        subprocess.run(["curl", "-s", "-o", "/dev/null", "-c", curl_jar, o.url("/login")], check=True, timeout=30)
+        self.assertEqual(fetch("-b", curl_jar, o.url("/other")).returncode, 0)
+        self.assertEqual(o.last_headers("/other").get("Cookie"), "session=abc123")
+        fetch("-b", curl_jar, o.url("/app/page"))
+        self.assertEqual(o.last_headers("/app/page").get("Cookie"), "theme=dark; session=abc123")
+
+    def test_local_cache_makes_repeat_fetches_conditional(self):
+        def doc(req):
+            if req.headers.get("If-None-Match") == '"d1"':
+                return 304, {"ETag": '"d1"', "Cache-Control": "max-age=3600"}, b""
+            return 200, {"ETag": '"d1"', "Cache-Control": "max-age=3600"}, b"cached document\n"
+
+        def short(req):
+            if req.headers.get("If-None-Match") == '"s1"':
+                return 304, {"ETag": '"s1"'}, b""
+            return 200, {"ETag": '"s1"', "Cache-Control": "max-age=1"}, b"short-lived\n"
+        o = self.origin({"/doc": doc, "/short": short})
+        cache = self.path("cache")
+        for _ in range(2):
+            r = fetch("--cache", cache, o.url("/doc"))
+            self.assertEqual((r.returncode, r.stdout), (0, b"cached document\n"))
+        self.assertEqual(o.count("/doc"), 1)  # the second came from the cache
+        # Once stale, a repeat fetch is a conditional GET, and a 304 serves the cached copy.
+        fetch("--cache", cache, o.url("/short"))
+        time.sleep(2.2)
+        r = fetch("--cache", cache, "-v", o.url("/short"))
+        self.assertEqual(r.stdout, b"short-lived\n")
+        self.assertEqual(o.count("/short"), 2)
+        self.assertEqual(o.last_headers("/short").get("If-None-Match"), '"s1"')
+        self.assertIn(b"S: HTTP/1.1 304", r.stderr)
+        # A client asking for validation (no-cache) also gets a conditional GET.
+        r = fetch("--cache", cache, "-H", "Cache-Control: no-cache", o.url("/doc"))
+        self.assertEqual(r.stdout, b"cached document\n")
+        self.assertEqual(o.count("/doc"), 2)
+        self.assertEqual(o.last_headers("/doc").get("If-None-Match"), '"d1"')
+
+    def page_origin(self):
+        html = b"""<html><head><link rel="stylesheet" href="/style.css"><script src="app.js"></script></head>
+            <body><img src="/a.png"><img src="b.png"><img src="/a.png"><img src="http://elsewhere.invalid/x.png">
+            </body></html>"""
+        return self.origin({
+            "/index.html": lambda r: (200, {"Content-Type": "text/html"}, html),
+            "/style.css": lambda r: (200, {}, b"body{}"),
+            "/app.js": lambda r: (200, {}, b"1;"),
+            "/a.png": lambda r: (200, {}, b"A" * 1000),
+            "/b.png": lambda r: (200, {}, b"B" * 2000),
+        })
+
+    def test_page_modes_report_connections_and_requests(self):
+        o = self.page_origin()
+        reports = {}
+        for mode in ("non-persistent", "persistent", "parallel=3"):
+            r = fetch("--page", o.url("/index.html"), "--mode", mode, "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            reports[mode] = json.loads(r.stdout)
+        for mode, rep in reports.items():
+            self.assertEqual(rep["requests"], 5, mode)  # the page, style.css, app.js, a.png, b.png
+            self.assertEqual(rep["skipped_other_servers"], 1)
+            self.assertEqual(rep["bytes"], sum(f["bytes"] for f in rep["fetches"]))
+        self.assertEqual(reports["non-persistent"]["connections"], 5)
+        self.assertEqual(reports["persistent"]["connections"], 1)
+        self.assertEqual(reports["parallel=3"]["connections"], 5)
+        self.assertEqual(o.count("/a.png"), 3)  # once per mode, though the page lists it twice
+        text = fetch("--page", o.url("/index.html"), "--mode", "persistent").stdout.decode()
+        self.assertRegex(text, r"connections 1\n")
+        self.assertRegex(text, r"requests    5\n")
+
+    def test_usage_errors(self):
+        self.assertEqual(fetch().returncode, 2)
+        r = fetch("--page", "http://127.0.0.1:1/", "--mode", "sometimes")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(b"--mode", r.stderr)
+        self.assertEqual(fetch("-H", "no colon", "http://127.0.0.1:1/").returncode, 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -16,9 +16,10 @@ template <class Compare>
 ListMatch match_list(http::FieldsView fields, std::string_view name, const Validators& v, Compare cmp) {
   bool present = false;
   EntityTag current;
-  const bool have_tag = !v.etag.empty() && parse_entity_tag(v.etag, current);
+  bool have_tag = false;
   for (const http::FieldView& f : fields) {
     if (!http::iequals(f.name, name)) continue;
+    if (!present) have_tag = !v.etag.empty() && parse_entity_tag(v.etag, current);
     present = true;
     http::ListReader list(f.value);
     while (auto element = list.next()) {
@@ -46,11 +47,22 @@ bool is_get_or_head(http::Method m) {
   return m == http::Method::get || m == http::Method::head;
 }
 
+// Whether any field could be a precondition ("If-…"): most requests have none, and then there is nothing
+// to evaluate.
+bool has_preconditions(http::FieldsView fields) {
+  for (const http::FieldView& f : fields) {
+    const std::string_view n = f.name;
+    if (n.size() >= 8 && (n[0] | 0x20) == 'i' && (n[1] | 0x20) == 'f' && n[2] == '-') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 ConditionalResult evaluate_conditionals(http::Method method, http::FieldsView fields, const Validators& v,
                                         std::time_t now) {
   ConditionalResult r;
+  if (!has_preconditions(fields)) return r;
   // Step 1: If-Match, strong comparison (§13.1.1).
   const ListMatch if_match = match_list(fields, "if-match", v, strong_match);
   if (if_match == ListMatch::no_match) {

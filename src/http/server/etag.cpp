@@ -1,18 +1,35 @@
 #include "http/server/etag.hpp"
 
+#include <array>
+
 namespace endhost::web {
 
 namespace {
 
+constexpr std::array<char, 512> make_hex_pairs() {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::array<char, 512> t{};
+  for (int i = 0; i < 256; ++i) {
+    t[static_cast<std::size_t>(2 * i)] = kHex[i >> 4];
+    t[static_cast<std::size_t>(2 * i + 1)] = kHex[i & 15];
+  }
+  return t;
+}
+constexpr auto kHexPairs = make_hex_pairs();
+
+// Hex digits of v without leading zeros: two digits per table lookup, then the leading zeros cut off.
 std::size_t put_hex(char* out, std::uint64_t v) noexcept {
-  static constexpr char kHex[] = "0123456789abcdef";
   char tmp[16];
-  std::size_t n = 0;
-  do {
-    tmp[n++] = kHex[v & 15];
-    v >>= 4;
-  } while (v != 0);
-  for (std::size_t i = 0; i < n; ++i) out[i] = tmp[n - 1 - i];
+  for (int i = 7; i >= 0; --i) {
+    const std::size_t pair = 2 * static_cast<std::size_t>(v & 0xff);
+    tmp[2 * i] = kHexPairs[pair];
+    tmp[2 * i + 1] = kHexPairs[pair + 1];
+    v >>= 8;
+  }
+  std::size_t skip = 0;
+  while (skip < 15 && tmp[skip] == '0') ++skip;
+  const std::size_t n = 16 - skip;
+  for (std::size_t i = 0; i < n; ++i) out[i] = tmp[skip + i];
   return n;
 }
 

@@ -140,8 +140,11 @@ HttpSession::Input HttpSession::receive() {
   }
   if (end_ == w_->in_capacity) return Input::error;  // cannot happen: the parser's limits are lower
   for (;;) {
-    const ssize_t n = ::recv(fd_, w_->in.get() + end_, w_->in_capacity - end_, 0);
+    const std::size_t room = w_->in_capacity - end_;
+    const ssize_t n = ::recv(fd_, w_->in.get() + end_, room, 0);
     if (n > 0) {
+      // A short read emptied the kernel's queue: new data will raise a new readiness edge.
+      drained_ = static_cast<std::size_t>(n) < room;
       end_ += static_cast<std::size_t>(n);
       srv_.metrics.bytes_received->inc(static_cast<std::uint64_t>(n), loop_.index);
       return Input::data;
@@ -157,6 +160,7 @@ HttpSession::Input HttpSession::receive() {
 }
 
 bool HttpSession::before_read_wait() {
+  drained_ = false;
   idle_wait_ = !in_request_ && begin_ == end_;
   if (!idle_wait_) return true;
   // Between requests: give the buffers back, so idle keep-alive connections cost almost nothing; and
@@ -642,9 +646,13 @@ awaitable<void> run_http_session(ServerState& server, core::Connection& conn) {
       if (ec) next = Next::abort;
       continue;
     } else {
-      const HttpSession::Input in = s.receive();
-      if (in == HttpSession::Input::error) next = Next::abort;
-      if (in != HttpSession::Input::would_block) continue;
+      // One read less per keep-alive request: when the last read was short and nothing has suspended
+      // since, the socket is known to be empty and the next data will raise a new edge.
+      if (!s.input_drained()) {
+        const HttpSession::Input in = s.receive();
+        if (in == HttpSession::Input::error) next = Next::abort;
+        if (in != HttpSession::Input::would_block) continue;
+      }
       if (!s.before_read_wait()) {
         next = Next::abort;
         break;
@@ -655,7 +663,10 @@ awaitable<void> run_http_session(ServerState& server, core::Connection& conn) {
       continue;
     }
     if (next == Next::proceed && s.needs_async()) {
+      // finish_async may suspend (after reading, too): an edge may pass unseen meanwhile.
+      s.forget_drained();
       next = co_await s.finish_async();
+      s.forget_drained();
     }
   }
   if (next == Next::close) {

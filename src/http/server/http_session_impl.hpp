@@ -74,7 +74,14 @@ class HttpSession {
   void after_read_wait() {
     if (idle_wait_) conn_.end_idle();
   }
-  void before_write_wait() { conn_.expires_after(cfg_.send_timeout); }
+  void before_write_wait() {
+    drained_ = false;
+    conn_.expires_after(cfg_.send_timeout);
+  }
+  // Whether the socket's receive queue is known to be empty: the last read was short and the session has
+  // not suspended since (after a suspension an edge may have been consumed while no wait was queued).
+  bool input_drained() const { return drained_; }
+  void forget_drained() { drained_ = false; }
   // A read wait ended in an error: a timeout inside a head gets 408 (RFC 9110 §15.5.9).
   Next on_read_wait_error();
 
@@ -158,6 +165,7 @@ class HttpSession {
   bool write_pending_ = false;       // the current request is a PUT, DELETE or POST to serve_write()
   bool session_pending_ = false;     // --sessions: the visitor must be looked up before dispatch()
   bool eof_ = false;                 // the client half-closed: answer what is buffered, then close
+  bool drained_ = false;             // see input_drained()
   http::Error error_{};              // what parse_buffered() found wrong (Head::failed)
 };
 

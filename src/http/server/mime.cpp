@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace endhost::web {
 
@@ -117,20 +118,53 @@ constexpr bool sorted() {
 }
 static_assert(sorted(), "kTable must be sorted by extension");
 
+// Extensions of up to 8 bytes packed into an integer (first byte most significant, so integer order is the
+// table's order): the lookup is a binary search over integers instead of string comparisons.
+constexpr std::uint64_t pack(std::string_view ext) {
+  std::uint64_t k = 0;
+  for (std::size_t i = 0; i < 8; ++i) k = k << 8 | (i < ext.size() ? static_cast<unsigned char>(ext[i]) : 0u);
+  return k;
+}
+
+constexpr std::array<std::uint64_t, kTable.size()> make_keys() {
+  std::array<std::uint64_t, kTable.size()> keys{};
+  for (std::size_t i = 0; i < kTable.size(); ++i)
+    keys[i] = kTable[i].ext.size() <= 8 ? pack(kTable[i].ext) : 0;
+  return keys;
+}
+constexpr auto kKeys = make_keys();
+
 }  // namespace
 
 MimeType mime_type_for(std::string_view filename) noexcept {
-  const std::size_t dot = filename.rfind('.');
-  const std::size_t slash = filename.rfind('/');
-  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return kOctets;
-  const std::string_view ext = filename.substr(dot + 1);
+  // One backwards scan: the extension is what follows the last '.' of the last segment, at most 16 bytes.
   char lower[16];
-  if (ext.empty() || ext.size() > sizeof lower) return kOctets;
-  for (std::size_t i = 0; i < ext.size(); ++i) {
-    const char c = ext[i];
-    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  std::size_t n = 0;
+  std::size_t i = filename.size();
+  for (;;) {
+    if (i == 0) return kOctets;
+    const char c = filename[--i];
+    if (c == '.') break;
+    if (c == '/' || n == sizeof lower) return kOctets;
+    lower[sizeof lower - 1 - n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   }
-  const std::string_view key(lower, ext.size());
+  if (n == 0) return kOctets;
+  const std::string_view key(lower + sizeof lower - n, n);
+  if (key.size() <= 8) {
+    const std::uint64_t k = pack(key);
+    std::size_t lo = 0, hi = kKeys.size();
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi) / 2;
+      // Long extensions have key 0 and sit among the others by string order; compare them as strings.
+      const bool less = kKeys[mid] != 0 ? kKeys[mid] < k : kTable[mid].ext < key;
+      if (less)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    if (lo < kTable.size() && kTable[lo].ext == key) return kTable[lo].mime;
+    return kOctets;
+  }
   const auto it = std::lower_bound(kTable.begin(), kTable.end(), key,
                                    [](const Entry& e, std::string_view k) { return e.ext < k; });
   if (it == kTable.end() || it->ext != key) return kOctets;

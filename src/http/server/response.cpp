@@ -6,12 +6,12 @@ namespace endhost::web {
 
 void append_decimal(std::string& out, std::uint64_t v) {
   char buf[20];
-  std::size_t n = 0;
+  char* p = buf + sizeof buf;
   do {
-    buf[n++] = static_cast<char>('0' + v % 10);
+    *--p = static_cast<char>('0' + v % 10);
     v /= 10;
   } while (v != 0);
-  while (n > 0) out += buf[--n];
+  out.append(p, static_cast<std::size_t>(buf + sizeof buf - p));
 }
 
 void begin_response(std::string& out, http::Status status, std::string_view date) {

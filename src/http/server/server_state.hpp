@@ -61,6 +61,7 @@ struct LoopState {
   LoopState(std::size_t i, int gzip_level) : index(i), gzip(gzip_level) {}
 
   http::DateCache date;
+  http::DateCache last_modified;  // the Last-Modified text of the file served last (often the same one)
   std::vector<std::unique_ptr<Work>> spare;  // idle Works, at most kMaxSpare
   std::vector<ListingEntry> listing;         // scratch for directory listings
   std::uint64_t boundary_counter = 0;        // multipart/byteranges boundaries

@@ -54,11 +54,6 @@ bool read_into(int fd, std::uint64_t offset, std::uint64_t length, std::string& 
   return true;
 }
 
-void append_date_field(std::string& out, std::string_view name, std::time_t t) {
-  const auto text = http::format_http_date(t);
-  append_field(out, name, std::string_view(text.data(), text.size()));
-}
-
 // The fields that describe the selected representation, shared by 200, 206 and 304 (RFC 9110 §15.4.5: a
 // 304 carries the ETag and Vary the 200 would have had).
 struct Representation {
@@ -70,8 +65,8 @@ struct Representation {
   std::uint64_t size = 0;
 };
 
-void append_validators(std::string& out, const Representation& r) {
-  append_date_field(out, "Last-Modified", r.last_modified);
+void append_validators(std::string& out, LoopState& loop, const Representation& r) {
+  append_field(out, "Last-Modified", loop.last_modified.get(r.last_modified));
   append_field(out, "ETag", r.etag.view());
   if (r.vary) out += "Vary: Accept-Encoding\r\n";
 }
@@ -154,7 +149,7 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
     out += boundary;
     out += "\r\n";
     append_content_length(out, parts->total_length);
-    append_validators(out, r);
+    append_validators(out, rq.loop, r);
     if (r.coding != Coding::identity) append_field(out, "Content-Encoding", coding_token(r.coding));
     out += "Accept-Ranges: bytes\r\n";
     finish_head(rq, reply);
@@ -171,15 +166,8 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
     length = ranges[0].length();
     reply.status = http::Status::partial_content;
   }
-  // A small body is read before the head is written, so a file that shrank meanwhile still gets a correct
-  // Content-Length (the head describes the bytes actually sent).
-  std::string& body = rq.work.body;
-  body.clear();
   const bool inline_body = !head_only && length <= cfg.inline_file_limit;
-  if (inline_body && !read_into(fd.get(), offset, length, body)) {
-    return reply_error(rq, reply, http::Status::internal_server_error, "the file changed while being read");
-  }
-
+  const std::size_t head_start = out.size();
   start_head(rq, reply.status);
   append_field(out, "Content-Type", r.mime.type);
   append_content_length(out, length);
@@ -188,14 +176,20 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
     append_content_range(out, ByteRange{offset, offset + length - 1}, r.size);
     out += "\r\n";
   }
-  append_validators(out, r);
+  append_validators(out, rq.loop, r);
   if (r.coding != Coding::identity) append_field(out, "Content-Encoding", coding_token(r.coding));
   out += "Accept-Ranges: bytes\r\n";
   finish_head(rq, reply);
   if (head_only) return;
   reply.content_bytes = length;
   if (inline_body) {
-    out += body;
+    // A small body is read straight after its head in the output buffer. Nothing has been sent yet, so a
+    // file that shrank meanwhile is still caught in time: the head is taken back and the answer is a 500.
+    if (!read_into(fd.get(), offset, length, out)) {
+      out.resize(head_start);
+      reply.content_bytes = 0;
+      return reply_error(rq, reply, http::Status::internal_server_error, "the file changed while being read");
+    }
     return;
   }
   reply.body.kind = PendingBody::Kind::file;
@@ -251,7 +245,7 @@ void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::st
     std::string& out = rq.work.out;
     reply.status = http::Status::not_modified;
     start_head(rq, reply.status);
-    append_validators(out, r);
+    append_validators(out, rq.loop, r);
     finish_head(rq, reply);
     return;
   }
@@ -264,7 +258,7 @@ void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::st
     append_field(out, "Content-Type", r.mime.type);
     append_field(out, "Content-Encoding", "gzip");
     out += "Transfer-Encoding: chunked\r\n";
-    append_validators(out, r);
+    append_validators(out, rq.loop, r);
     finish_head(rq, reply);
     if (rq.head.method_id == http::Method::head) return;
     reply.body.kind = PendingBody::Kind::gzip;

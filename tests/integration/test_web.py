@@ -31,6 +31,10 @@ def site_files():
         "text.txt": TEXT,
         "pre.txt": TEXT,
         "pre.txt.gz": gzip.compress(TEXT.encode()),
+        "multi.css": "body{color:red}\n" * 50,
+        "multi.css.gz": b"gzip-bytes",
+        "multi.css.br": b"brotli-bytes",
+        "multi.css.zst": b"zstd-bytes",
         ".secret": "hidden\n",
         ".git/config": "[core]\n",
         ".well-known/security.txt": "Contact: mailto:x@example.test\n",
@@ -237,6 +241,22 @@ class StaticFiles(TestCase):
         self.assertIsNone(resp.getheader("Content-Encoding"))
         # curl --compressed decodes it back to the original.
         self.assertEqual(curl("--compressed", self.url + "/pre.txt").stdout.decode(), TEXT)
+
+    def test_precompressed_sibling_preference(self):
+        # br, then zstd, then gzip, among those the client accepts (q=0 refuses one).
+        for accept, coding, body in (("gzip, br, zstd", "br", b"brotli-bytes"),
+                                     ("gzip, zstd", "zstd", b"zstd-bytes"),
+                                     ("br;q=0, zstd;q=0, gzip", "gzip", b"gzip-bytes"),
+                                     ("*", "br", b"brotli-bytes"),
+                                     ("identity", None, ("body{color:red}\n" * 50).encode())):
+            resp, data = self.request("GET", "/multi.css", {"Accept-Encoding": accept})
+            self.assertEqual(resp.getheader("Content-Encoding"), coding, accept)
+            self.assertEqual(data, body, accept)
+            self.assertEqual(resp.getheader("Vary"), "Accept-Encoding")
+        # Each variant has its own validator, so caches never mix them up.
+        tags = {self.request("HEAD", "/multi.css", {"Accept-Encoding": a})[0].getheader("ETag")
+                for a in ("br", "zstd", "gzip", "identity")}
+        self.assertEqual(len(tags), 4)
 
     def test_pipelined_requests_are_answered_in_order(self):
         raw = RawClient((self.host, self.port))

@@ -40,8 +40,10 @@ class Writes(TestCase):
         cls.auth_dir = tempfile.mkdtemp(prefix="endhost-web-auth-")
         cls.auth_file = os.path.join(cls.auth_dir, "users")
         htpasswd(cls.auth_file, USER, PASSWORD)
+        cls.access_log = os.path.join(cls.auth_dir, "access.log")
         cls.server = Server(["web", "serve", "--root", cls.root, "--listen", "127.0.0.1:0", "--threads", "2",
-                             "--writable", "--auth", cls.auth_file, "--max-upload", "4000000"])
+                             "--writable", "--auth", cls.auth_file, "--max-upload", "4000000",
+                             "--access-log", cls.access_log])
         cls.host, cls.port = cls.server.address("web")
         cls.url = "http://%s:%d" % (cls.host, cls.port)
 
@@ -245,6 +247,20 @@ class Writes(TestCase):
         while time.monotonic() < deadline and os.listdir(self.path("empty")):
             time.sleep(0.05)
         self.assertEqual(os.listdir(self.path("empty")), [])
+
+    def test_access_log_names_the_writer(self):
+        name = "logged-%s.txt" % uuid.uuid4().hex
+        self.request("PUT", "/" + name, b"x")
+        self.request("PUT", "/" + name, b"x", authorized=False)
+        deadline = time.monotonic() + 10
+        lines = []
+        while time.monotonic() < deadline and len(lines) < 2:
+            with open(self.access_log) as f:
+                lines = [l for l in f if name in l]
+            time.sleep(0.05)
+        self.assertEqual(len(lines), 2, lines)
+        self.assertRegex(lines[0], r'^127\.0\.0\.1 - alice \[.*\] "PUT /%s HTTP/1\.1" 201 - ' % name)
+        self.assertRegex(lines[1], r'^127\.0\.0\.1 - - \[.*\] "PUT /%s HTTP/1\.1" 401 ' % name)
 
     def test_options_lists_write_methods(self):
         resp, _ = self.request("OPTIONS", "/", authorized=False)

@@ -133,6 +133,18 @@ std::optional<CachedNegative> Cache::get_negative(NameView name, RRType type, In
   return std::nullopt;
 }
 
+std::size_t Cache::clear() {
+  std::size_t dropped = 0;
+  for (auto& s : shards_) {
+    std::lock_guard lock(s->mutex);
+    dropped += s->lru.size();
+    s->index.clear();  // first: its keys borrow the names stored in the list's entries
+    s->lru.clear();
+    s->bytes = 0;
+  }
+  return dropped;
+}
+
 Cache::Stats Cache::stats() const {
   Stats out;
   for (const auto& s : shards_) {

@@ -66,6 +66,10 @@ class Cache {
   void put_negative(NameView name, RRType type, Rcode rcode, RRsetPtr soa, Ttl ttl, Instant now);
   std::optional<CachedNegative> get_negative(NameView name, RRType type, Instant now);
 
+  // Drops every entry (`unbound-control flush_zone .`, `rndc flush`): the next questions walk the hierarchy
+  // again. Resolutions in flight may store their answers afterwards. Returns the entries dropped.
+  std::size_t clear();
+
   struct Stats {
     std::size_t entries = 0;
     std::size_t bytes = 0;

@@ -179,5 +179,20 @@ TEST(CachedAnswer, GlueIsNotAnAnswer) {
   EXPECT_EQ(out.status, CachedAnswer::Status::miss);
 }
 
+TEST(Cache, ClearDropsEveryEntry) {
+  Cache c(CacheConfig{});
+  c.put(a_rrset("www.example.", 100), Trust::answer_aa, t0);
+  c.put(a_rrset("ns.example.", 100), Trust::additional, t0);
+  c.put_negative(N("gone.example."), RRType::A, Rcode::NXDOMAIN, soa_rrset("example.", 60), Ttl{60}, t0);
+  EXPECT_EQ(c.clear(), 3u);
+  EXPECT_FALSE(c.get(N("www.example."), RRType::A, t0).has_value());
+  EXPECT_FALSE(c.get_negative(N("gone.example."), RRType::A, t0).has_value());
+  EXPECT_EQ(c.stats().entries, 0u);
+  EXPECT_EQ(c.stats().bytes, 0u);
+  // Still usable afterwards.
+  c.put(a_rrset("www.example.", 100), Trust::answer_aa, t0);
+  EXPECT_TRUE(c.get(N("www.example."), RRType::A, t0).has_value());
+}
+
 }  // namespace
 }  // namespace endhost::dns::resolver::test

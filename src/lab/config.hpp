@@ -21,7 +21,7 @@ struct LabSettings {
   std::string net = "127.20";  // hosts without an explicit address get 127.<x>.a.b in order
   PortMode ports = PortMode::automatic;
   std::uint16_t port_base = 10'000;
-  std::size_t transcript_lines = 5'000;  // newest transcript lines kept in memory, all services together
+  std::size_t transcript_lines = 1'000;  // newest transcript lines kept in memory, per service
   std::size_t threads = 0;               // event loops shared by every host of the lab; 0: one per core
 };
 
@@ -114,7 +114,7 @@ inline constexpr std::size_t kMaxHosts = 4'000;
 inline constexpr std::size_t kMaxSiteFiles = 1'000;
 inline constexpr std::uint32_t kMaxPageObjects = 1'000;
 inline constexpr std::uint64_t kMaxGeneratedFileBytes = 64ull << 20;
-inline constexpr std::size_t kMaxTranscriptLines = 1'000'000;
+inline constexpr std::size_t kMaxTranscriptLines = 100'000;  // per service
 
 // Checks names, addresses, references (a web host's site exists; extra records target a zone some host
 // serves), duplicates and limits. The error names the host, zone or site and says what to change.

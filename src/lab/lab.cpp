@@ -17,6 +17,7 @@
 #include "lab/lab_map.hpp"
 #include "lab/site_files.hpp"
 #include "lab/state_dir.hpp"
+#include "lab/transcript_rings.hpp"
 #include "lab/unit.hpp"
 #include "lab/zone_plan.hpp"
 
@@ -24,7 +25,7 @@ namespace endhost::lab {
 
 namespace {
 
-// --trace in the lab: lines go to the ring (for the dashboard) and to stdout.
+// --trace in the lab: lines go to the rings (for the dashboard) and to stdout.
 class TeeTranscriptSink final : public core::TranscriptSink {
  public:
   TeeTranscriptSink(core::TranscriptSink& a, core::TranscriptSink* b) : a_(a), b_(b) {}
@@ -53,7 +54,7 @@ struct Lab::Impl {
   MapInputs map_inputs;
   std::string map;
 
-  std::unique_ptr<core::RingTranscriptSink> ring;
+  std::unique_ptr<TranscriptRings> ring;
   std::unique_ptr<core::StreamTranscriptSink> stdout_sink;
   std::unique_ptr<TeeTranscriptSink> tee;
 
@@ -139,7 +140,7 @@ Expected<void, std::string> Lab::Impl::build_dashboard() {
   if (!dash) return {};
   const PlannedService& service = *dash->find(ServiceKind::dashboard);
   DashboardConfig dc;
-  std::map<std::string, const Unit*> running;
+  std::map<std::string, Unit*> running;
   for (const auto& u : units) running[u.host->name + "/" + to_string(u.service->kind)] = u.unit.get();
   for (const PlannedHost& h : plan.hosts) {
     for (const PlannedService& s : h.services) {
@@ -201,7 +202,7 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   impl->zones = std::move(*zones);
   if (auto ok = impl->write_files(); !ok) return Unexpected(ok.error());
 
-  impl->ring = std::make_unique<core::RingTranscriptSink>(impl->config.lab.transcript_lines);
+  impl->ring = std::make_unique<TranscriptRings>(impl->config.lab.transcript_lines);
   if (options.trace) {
     impl->stdout_sink = std::make_unique<core::StreamTranscriptSink>(stdout);
     impl->tee = std::make_unique<TeeTranscriptSink>(*impl->ring, impl->stdout_sink.get());
@@ -239,7 +240,23 @@ const std::string& Lab::state_dir() const {
 
 int Lab::run() {
   Impl& d = *impl_;
-  for (auto& u : d.units) u.unit->start();
+  for (auto& u : d.units) {
+    // One service that cannot start does not take the others down; the dashboard shows it as failed.
+    try {
+      u.unit->start();
+      u.unit->set_state(UnitState::listening);
+    } catch (const std::exception& e) {
+      u.unit->set_state(UnitState::failed);
+      d.log.error("service failed to start",
+                  {{"host", u.host->name}, {"service", to_string(u.service->kind)}, {"error", e.what()}});
+    }
+  }
+  // Shutdown closes every listener first (ServiceHost drains them all); from then on the units are draining.
+  d.host->on_shutdown([&d] {
+    for (auto& u : d.units) {
+      if (u.unit->state() == UnitState::listening) u.unit->set_state(UnitState::draining);
+    }
+  });
   // lab.json, the pointer and "lab ready" come from the first loop once it runs: by then every service
   // accepts and SIGINT/SIGTERM are handled, so whoever reacts to them can connect, or stop the lab cleanly.
   asio::post(d.host->loops()[0].io(), [&d] {

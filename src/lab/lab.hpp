@@ -1,7 +1,7 @@
 // `endhost lab`: a small Internet inside one process. The configuration (TOML, or the embedded default)
 // becomes an address plan, zone files and site files under the state directory; then every host's services
 // are built from their own libraries inside one ServiceHost, each on the host's loopback address, each
-// writing its transcript into one in-memory ring that the dashboard reads. Ctrl-C drains them all.
+// writing its transcript into an in-memory ring of its own that the dashboard reads. Ctrl-C drains them all.
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,7 @@
 // dashboard how busy it is. src/lab/units/*.cpp hold one adapter per service kind.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -47,6 +48,12 @@ struct UnitCounter {
   std::uint64_t value = 0;
 };
 
+// Where a unit is in its life, as the dashboard shows it. The lab moves it along: bound when built, listening
+// once start() returned (its listeners accept on every loop), failed when start() threw, draining once the
+// lab's shutdown began (listeners closed, requests in flight finishing).
+enum class UnitState : std::uint8_t { bound, listening, failed, draining };
+const char* to_string(UnitState state);
+
 class Unit {
  public:
   virtual ~Unit() = default;
@@ -55,6 +62,15 @@ class Unit {
   // Requests or queries answered so far, and the finer counters; read from any thread.
   virtual std::uint64_t requests() const = 0;
   virtual std::vector<UnitCounter> counters() const { return {}; }
+  // Drops what the service has cached (the resolver's answers), so the next question starts cold. Returns
+  // false when the service keeps no such cache. Thread-safe.
+  virtual bool flush_cache() { return false; }
+
+  UnitState state() const { return state_.load(std::memory_order_acquire); }
+  void set_state(UnitState s) { state_.store(s, std::memory_order_release); }
+
+ private:
+  std::atomic<UnitState> state_{UnitState::bound};
 };
 
 using UnitResult = Expected<std::unique_ptr<Unit>, std::string>;

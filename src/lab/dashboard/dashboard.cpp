@@ -130,6 +130,9 @@ std::string Dashboard::status_json(bool with_history) const {
     json::array counters;
     std::uint64_t requests = 0;
     const bool self = u.key == config_.self_key;
+    const Unit* unit = self ? self_ : u.unit;
+    // "unavailable": not in this build; otherwise what the lab last made of the unit (unit.hpp).
+    const char* state = unit ? to_string(unit->state()) : "unavailable";
     if (self) {
       requests = requests_.load(std::memory_order_relaxed);
       counters.push_back(json::object{{"name", "requests"}, {"value", requests}});
@@ -145,7 +148,8 @@ std::string Dashboard::status_json(bool with_history) const {
                                  {"port", u.port},
                                  {"protocols", u.protocols},
                                  {"note", u.note},
-                                 {"running", self || u.unit != nullptr},
+                                 {"state", state},
+                                 {"running", unit && unit->state() == UnitState::listening},
                                  {"requests", requests},
                                  {"counters", std::move(counters)}});
   }
@@ -227,6 +231,10 @@ awaitable<AppResponse> Dashboard::handle(const AppRequest& req) {
     if (req.method != "POST") co_return only("POST");
     co_return co_await query(req);
   }
+  if (req.path == "/api/flush") {
+    if (req.method != "POST") co_return only("POST");
+    co_return flush(req);
+  }
   co_return error_json(http::Status::not_found, "no such page: " + req.path);
 }
 
@@ -284,25 +292,52 @@ AppResponse Dashboard::events(const AppRequest& req) {
   return r;
 }
 
-awaitable<AppResponse> Dashboard::query(const AppRequest& req) {
+namespace {
+
+// The POST APIs act on the lab, so they take JSON from our own page (or a program) only: a JSON POST from
+// another origin needs a CORS preflight, which we never grant; a same-origin one carries our own origin.
+// Anything else is a page elsewhere trying to use the visitor's browser. The body must be a JSON object.
+Expected<json::object, AppResponse> json_post_body(const AppRequest& req) {
   auto type = req.fields.get("Content-Type");
   if (!type || type->find("application/json") == std::string_view::npos) {
-    co_return error_json(http::Status::unsupported_media_type, "send the query as application/json");
+    return Unexpected(
+        error_json(http::Status::unsupported_media_type, "send the request as application/json"));
   }
-  // A JSON POST from another origin needs a CORS preflight, which we never grant; a same-origin one carries
-  // our own origin. Anything else is a page elsewhere trying to use the visitor's browser.
   if (auto origin = req.fields.get("Origin")) {
     auto host = req.fields.get("Host");
     if (!host || *origin != "http://" + std::string(*host)) {
-      co_return error_json(http::Status::forbidden,
-                           "queries are accepted from the dashboard's own page only");
+      return Unexpected(
+          error_json(http::Status::forbidden, "requests are accepted from the dashboard's own page only"));
     }
   }
   boost::system::error_code ec;
   json::value body = json::parse(req.body, ec);
   if (ec || !body.is_object())
-    co_return error_json(http::Status::bad_request, "the body is not a JSON object");
-  const json::object& o = body.as_object();
+    return Unexpected(error_json(http::Status::bad_request, "the body is not a JSON object"));
+  return std::move(body.as_object());
+}
+
+}  // namespace
+
+AppResponse Dashboard::flush(const AppRequest& req) {
+  auto body = json_post_body(req);
+  if (!body) return std::move(body).error();
+  const json::value* kind = body->if_contains("kind");
+  if (!kind || !kind->is_string() || kind->as_string() != "resolver")
+    return error_json(http::Status::bad_request, "kind must be resolver");
+  json::array flushed;
+  for (const auto& u : config_.units) {
+    if (u.kind != "resolver" || !u.unit) continue;
+    if (u.unit->flush_cache()) flushed.push_back(json::string(u.key));
+  }
+  if (flushed.empty()) return error_json(http::Status::conflict, "this lab runs no resolver");
+  return json_response(json::object{{"ok", true}, {"flushed", std::move(flushed)}});
+}
+
+awaitable<AppResponse> Dashboard::query(const AppRequest& req) {
+  auto body = json_post_body(req);
+  if (!body) co_return std::move(body).error();
+  const json::object& o = *body;
   auto str = [&](const char* key) -> std::string {
     const json::value* v = o.if_contains(key);
     return v && v->is_string() ? std::string(v->as_string()) : std::string();

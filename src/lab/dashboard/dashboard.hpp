@@ -3,9 +3,11 @@
 //   GET  /                  the page
 //   GET  /api/lab           lab.json
 //   GET  /api/status        every service with its status and counters, and the cache's hit-ratio history
-//   GET  /api/transcripts   ?after=SEQ&service=KEY: transcript lines from the in-memory ring, as JSON
+//   GET  /api/transcripts   ?after=SEQ&service=KEY: transcript lines from the in-memory rings, as JSON
 //   GET  /api/events        Server-Sent Events: `transcript` events as lines arrive, `status` every second
 //   POST /api/query         {"kind": "dns"|"http"|"ping", …}: the page's buttons (actions.hpp)
+//   POST /api/flush         {"kind": "resolver"}: empties the caches of those services (`dns-trace` starts
+//                           cold with it)
 // Only loopback clients reach it (the lab binds 127.x); POST requires a JSON body and, when the browser sends
 // Origin, our own origin, so another web page cannot make a visitor's browser trigger queries.
 #pragma once
@@ -19,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "core/transcript.hpp"
 #include "lab/dashboard/http_app.hpp"
+#include "lab/transcript_rings.hpp"
 #include "lab/unit.hpp"
 
 namespace endhost::lab {
@@ -33,13 +35,13 @@ struct DashboardEntry {
   std::uint16_t port = 0;
   std::string protocols;  // "udp+tcp"
   std::string note;
-  const Unit* unit = nullptr;  // nullptr: not in this build (shown as unavailable)
+  Unit* unit = nullptr;  // nullptr: not in this build (shown as unavailable)
 };
 
 struct DashboardConfig {
   std::vector<DashboardEntry> units;
-  std::string self_key;  // the dashboard's own entry: running, counted by the Dashboard itself
-  const core::RingTranscriptSink* ring = nullptr;
+  std::string self_key;  // the dashboard's own entry: counted by the Dashboard itself
+  const TranscriptRings* ring = nullptr;
   std::string lab_json;
   std::vector<std::string> commands;  // copy-paste commands for the page
   std::optional<asio::ip::udp::endpoint> resolver;
@@ -56,6 +58,8 @@ class Dashboard final : public HttpApp {
   explicit Dashboard(DashboardConfig config);
 
   awaitable<AppResponse> handle(const AppRequest& request) override;
+  // The unit that serves this dashboard (its state is the self entry's).
+  void set_self(const Unit* self) { self_ = self; }
 
   // Records one sample of the cache's counters; called once a second from one loop.
   void sample();
@@ -71,11 +75,13 @@ class Dashboard final : public HttpApp {
     std::uint64_t misses = 0;
   };
   awaitable<AppResponse> query(const AppRequest& request);
+  AppResponse flush(const AppRequest& request);
   AppResponse events(const AppRequest& request);
   std::pair<std::uint64_t, std::uint64_t> cache_counts() const;
   std::string latest_status() const;  // the last sample's status (no history), for the event streams
 
   DashboardConfig config_;
+  const Unit* self_ = nullptr;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   mutable std::mutex history_mutex_;
   std::deque<Sample> history_;

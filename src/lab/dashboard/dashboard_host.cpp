@@ -11,6 +11,7 @@ DashboardHost::DashboardHost(core::ServiceHost& host, DashboardConfig config)
           host.loops(), host.log(),
           core::TcpServerOptions{
               "dashboard", 256, [this](core::Connection& c) { return serve_http_app(c, app_, http_); }, {}}) {
+  app_.set_self(this);
 }
 
 DashboardHost::~DashboardHost() = default;

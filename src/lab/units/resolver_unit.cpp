@@ -41,6 +41,10 @@ class ResolverUnit final : public Unit {
 
   void start() override { service_->start(); }
   std::uint64_t requests() const override { return queries_.value(); }
+  bool flush_cache() override {
+    service_->cache().clear();
+    return true;
+  }
   std::vector<UnitCounter> counters() const override {
     return {{"queries", queries_.value()},
             {"from cache", cached_.value()},

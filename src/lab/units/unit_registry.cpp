@@ -28,6 +28,20 @@ const UnitFactory* unit_factory(ServiceKind kind) {
   }
 }
 
+const char* to_string(UnitState state) {
+  switch (state) {
+    case UnitState::bound:
+      return "bound";
+    case UnitState::listening:
+      return "listening";
+    case UnitState::failed:
+      return "failed";
+    case UnitState::draining:
+      return "draining";
+  }
+  return "?";
+}
+
 void log_listening(core::Logger& log, const UnitContext& ctx, const char* protocol,
                    const std::string& address) {
   log.info("listening", {{"service", to_string(ctx.service.kind)},

@@ -115,12 +115,42 @@ std::string format_ipv4(std::uint32_t a) {
   return fmt::format("{}.{}.{}.{}", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 }
 
-bool may_bind_privileged_ports() {
-  if (::geteuid() == 0) return true;
-  // Linux lets anyone bind ports at or above this sysctl (some distributions lower it to 0).
-  std::ifstream in("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+PrivilegedPorts privileged_ports(unsigned euid, std::uint64_t cap_eff, unsigned unprivileged_port_start) {
+  // capabilities(7): binding below ip_unprivileged_port_start takes CAP_NET_BIND_SERVICE in the effective
+  // set; root has it unless a container or a bounding set took it away.
+  constexpr std::uint64_t kCapNetBindService = std::uint64_t{1} << 10;
+  const bool cap = (cap_eff & kCapNetBindService) != 0;
+  if (cap) return {true, euid == 0 ? "running as root" : "CAP_NET_BIND_SERVICE is in effect"};
+  if (unprivileged_port_start <= kDnsPort) {
+    return {true, fmt::format("net.ipv4.ip_unprivileged_port_start is {}", unprivileged_port_start)};
+  }
+  return {false, fmt::format("{}, no CAP_NET_BIND_SERVICE, net.ipv4.ip_unprivileged_port_start is {}",
+                             euid == 0 ? "root" : "not root", unprivileged_port_start)};
+}
+
+PrivilegedPorts privileged_ports() {
+  const unsigned euid = ::geteuid();
+  // Without /proc, assume what the kernel gives root by default, and the default sysctl.
+  std::uint64_t cap_eff = euid == 0 ? ~std::uint64_t{0} : 0;
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("CapEff:", 0) != 0) continue;
+    std::string_view hex(line);
+    hex.remove_prefix(7);
+    while (!hex.empty() && (hex.front() == ' ' || hex.front() == '\t')) hex.remove_prefix(1);
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), v, 16);
+    if (ec == std::errc() && p != hex.data()) cap_eff = v;
+    break;
+  }
+  std::ifstream sysctl("/proc/sys/net/ipv4/ip_unprivileged_port_start");
   unsigned start = 1024;
-  return (in >> start) && start <= kDnsPort;
+  if (!(sysctl >> start)) start = 1024;
+  return privileged_ports(euid, cap_eff, start);
+}
+
+bool may_bind_privileged_ports() {
+  return privileged_ports().allowed;
 }
 
 std::string probe_real_ports(const std::string& address) {
@@ -148,10 +178,11 @@ std::string probe_real_ports(const std::string& address) {
 PortChoice choose_port_mode(PortMode asked, const std::string& probe_address, const PortProbe& probe) {
   if (asked == PortMode::real) return {PortMode::real, "as asked by --ports real"};
   if (asked == PortMode::high) return {PortMode::high, "as asked by --ports high"};
-  if (!may_bind_privileged_ports()) return {PortMode::high, "not running as root"};
+  PrivilegedPorts may = privileged_ports();
+  if (!may.allowed) return {PortMode::high, may.why};
   std::string why = probe(probe_address);
   if (!why.empty()) return {PortMode::high, why};
-  return {PortMode::real, "running as root, and ports 53 and 80 are free"};
+  return {PortMode::real, may.why + ", and ports 53 and 80 are free"};
 }
 
 std::string first_host_address(const LabConfig& config) {

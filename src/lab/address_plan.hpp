@@ -64,14 +64,22 @@ std::string format_ipv4(std::uint32_t address);
 using PortProbe = std::function<std::string(const std::string& address)>;
 std::string probe_real_ports(const std::string& address);
 
-// Resolves PortMode::automatic: real when this process may bind ports below 1024 (root, or a lowered
-// net.ipv4.ip_unprivileged_port_start) and the probe finds them free on `address`; high otherwise. The
-// reason is a phrase for the map.
+// Resolves PortMode::automatic: real when this process may bind ports 53 and 80 (privileged_ports below) and
+// the probe finds them free on `address`; high otherwise. The reason is a phrase for the map.
 struct PortChoice {
   PortMode mode;
   std::string reason;
 };
 PortChoice choose_port_mode(PortMode asked, const std::string& probe_address, const PortProbe& probe);
+
+// Whether this process may bind ports 53 and 80, and why, as a phrase for the map: CAP_NET_BIND_SERVICE in
+// the effective set (root's, or granted with setcap), or net.ipv4.ip_unprivileged_port_start at most 53.
+struct PrivilegedPorts {
+  bool allowed = false;
+  std::string why;
+};
+PrivilegedPorts privileged_ports(unsigned euid, std::uint64_t cap_eff, unsigned unprivileged_port_start);
+PrivilegedPorts privileged_ports();  // this process: geteuid, CapEff of /proc/self/status, the sysctl
 bool may_bind_privileged_ports();
 
 // Assigns addresses (explicit ones kept, the others numbered from <net>.0.1 in host order) and ports.

@@ -84,6 +84,27 @@ TEST(AddressPlan, AutomaticModeSaysWhy) {
   EXPECT_EQ(choose_port_mode(PortMode::high, "127.0.0.1", {}).mode, PortMode::high);
 }
 
+TEST(AddressPlan, PrivilegedPortsSayWhichRuleAllowsThem) {
+  constexpr std::uint64_t kBind = std::uint64_t{1} << 10;  // CAP_NET_BIND_SERVICE
+  auto root = privileged_ports(0, 0x1fffeffffffull, 1024);
+  EXPECT_TRUE(root.allowed);
+  EXPECT_EQ(root.why, "running as root");
+  auto setcap = privileged_ports(1000, kBind, 1024);
+  EXPECT_TRUE(setcap.allowed);
+  EXPECT_EQ(setcap.why, "CAP_NET_BIND_SERVICE is in effect");
+  auto sysctl = privileged_ports(1000, 0, 0);
+  EXPECT_TRUE(sysctl.allowed);
+  EXPECT_EQ(sysctl.why, "net.ipv4.ip_unprivileged_port_start is 0");
+  EXPECT_TRUE(privileged_ports(1000, 0, 53).allowed);
+  auto user = privileged_ports(1000, 0, 1024);
+  EXPECT_FALSE(user.allowed);
+  EXPECT_EQ(user.why, "not root, no CAP_NET_BIND_SERVICE, net.ipv4.ip_unprivileged_port_start is 1024");
+  // Root in a container that dropped the capability cannot bind them either.
+  auto dropped = privileged_ports(0, 0x1fffeffffffull & ~kBind, 1024);
+  EXPECT_FALSE(dropped.allowed);
+  EXPECT_EQ(dropped.why.rfind("root, no CAP_NET_BIND_SERVICE", 0), 0u) << dropped.why;
+}
+
 TEST(AddressPlan, ParsesLoopbackOnly) {
   EXPECT_TRUE(parse_loopback("127.20.0.1"));
   EXPECT_FALSE(parse_loopback("127.0.0.0"));

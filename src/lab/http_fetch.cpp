@@ -29,14 +29,21 @@ void HttpConnection::close() {
 
 awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::string method, std::string target,
                                                                       std::string host, bool keep_alive,
-                                                                      std::chrono::milliseconds timeout) {
+                                                                      std::chrono::milliseconds timeout,
+                                                                      std::string content_type,
+                                                                      std::string body) {
   std::string request;
   http::append_request_line(request, method, target, http::http11);
   http::append_field(request, "Host", host);
   http::append_field(request, "User-Agent", "endhost-lab");
   http::append_field(request, "Accept", "*/*");
+  if (!content_type.empty()) {
+    http::append_field(request, "Content-Type", content_type);
+    http::append_field(request, "Content-Length", std::to_string(body.size()));
+  }
   if (!keep_alive) http::append_field(request, "Connection", "close");
   http::append_end_of_head(request);
+  request += body;
 
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto remaining = [&] {

@@ -37,10 +37,12 @@ class HttpConnection {
                                                     std::chrono::milliseconds timeout) {
     return request("GET", std::move(target), std::move(host), keep_alive, timeout);
   }
-  // Any method without a body (PURGE to a cache).
+  // Any method (PURGE to a cache); a body is sent, with its Content-Type and Content-Length, when
+  // `content_type` is given (a POST to the dashboard).
   awaitable<Expected<FetchResult, std::string>> request(std::string method, std::string target,
                                                         std::string host, bool keep_alive,
-                                                        std::chrono::milliseconds timeout);
+                                                        std::chrono::milliseconds timeout,
+                                                        std::string content_type = {}, std::string body = {});
   bool is_open() const { return socket_.is_open(); }
   void close();
 

@@ -8,6 +8,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -27,11 +28,21 @@ def random_block():
     return "127.%d" % random.randint(100, 249), random.choice(range(20000, 50000, 1000))
 
 
-def start_lab(state, ports="high"):
+def runtime_env(runtime_dir):
+    """The environment with XDG_RUNTIME_DIR of the test's own: the current-lab pointer goes there, not where
+    other people's labs leave theirs."""
+    return dict(os.environ, XDG_RUNTIME_DIR=runtime_dir)
+
+
+def run_env(args, env, timeout=120):
+    return subprocess.run([ENDHOST] + list(args), capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def start_lab(state, ports="high", env=None):
     for _ in range(4):
         net, base = random_block()
         try:
-            server = Server(lab_args(state, net, base, ports))
+            server = Server(lab_args(state, net, base, ports), env=env)
         except RuntimeError:
             continue  # the block or a port was taken: try another
         server.wait_log(lambda r: r.get("msg") == "lab ready", timeout=30)
@@ -55,13 +66,16 @@ class Lab(TestCase):
     @classmethod
     def setUpClass(cls):
         cls.state = tempfile.mkdtemp(prefix="endhost-lab-test-")
-        cls.server, cls.lab, cls.net, cls.base = start_lab(cls.state)
+        cls.runtime = tempfile.mkdtemp(prefix="endhost-lab-runtime-")
+        cls.env = runtime_env(cls.runtime)
+        cls.server, cls.lab, cls.net, cls.base = start_lab(cls.state, env=cls.env)
 
     @classmethod
     def tearDownClass(cls):
         code = cls.server.stop()
         cls.server.__exit__(None, None, None)
         shutil.rmtree(cls.state, ignore_errors=True)
+        shutil.rmtree(cls.runtime, ignore_errors=True)
         assert code == 0, "endhost lab exited with %s after SIGTERM" % code
 
     def dig(self, *args):
@@ -83,7 +97,8 @@ class Lab(TestCase):
         for name in ["a.root-servers.net", "a.gtld-servers.net", "a.edu-servers.net", "d.nic.fr",
                      "dns.someschool.edu", "dns.cs.umass.edu", "dns1.networkutopia.com", "dns2.networkutopia.com",
                      "dns.exotiquecuisine.com", "dns.hamburger.edu", "dns.crepes.fr", "www.someschool.edu",
-                     "gaia.cs.umass.edu", "www.exotiquecuisine.com", "cache.someschool.edu", "ping.lab", "echo.lab"]:
+                     "gaia.cs.umass.edu", "www.exotiquecuisine.com", "cache.someschool.edu", "ping.lab", "echo.lab",
+                     "dns.umass.edu", "dns.nyu.edu", "www.networkutopia.com"]:
             self.assertIn(name, names)
         addresses = [h["address"] for h in self.lab["hosts"]]
         self.assertEqual(len(addresses), len(set(addresses)), "one address per host")
@@ -221,6 +236,16 @@ class Lab(TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("HELLO LAB", r.stdout)
 
+    def test_echo_upper_cases_udp_datagrams(self):
+        e = service(self.lab, "echo.lab", "echo")
+        self.assertIn("udp", e["protocols"])
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(5)
+            s.sendto(b"hello udp lab", (e["address"], e["port"]))
+            data, peer = s.recvfrom(2048)
+        self.assertEqual(data, b"HELLO UDP LAB")
+        self.assertEqual(peer, (e["address"], e["port"]))
+
     # --- the dashboard ---------------------------------------------------------------------------------------
 
     def test_dashboard_page_and_status(self):
@@ -246,6 +271,38 @@ class Lab(TestCase):
         lines = json.loads(out)["lines"]
         self.assertTrue(any("gaia.cs.umass.edu" in l["text"] for l in lines), lines[-5:])
 
+    def test_dashboard_reports_every_service_listening(self):
+        _, _, body = self.dashboard("/api/status")
+        for u in json.loads(body)["units"]:
+            self.assertEqual(u["state"], "listening", u["key"])
+            self.assertTrue(u["running"], u["key"])
+
+    def resolver_counter(self, name):
+        _, _, body = self.dashboard("/api/status")
+        unit = next(u for u in json.loads(body)["units"] if u["kind"] == "resolver")
+        return next(c["value"] for c in unit["counters"] if c["name"] == name)
+
+    def test_dashboard_flush_empties_the_resolver_cache(self):
+        r = self.lab["resolver"]
+        gaia = host(self.lab, "gaia.cs.umass.edu")["address"]
+        at = ["@" + r["address"], "-p", str(r["port"]), "gaia.cs.umass.edu", "+short"]
+        self.assertEqual(self.dig(*at).strip(), gaia)  # cached now, whatever ran before
+        upstream = self.resolver_counter("upstream queries")
+        self.assertEqual(self.dig(*at).strip(), gaia)
+        self.assertEqual(self.resolver_counter("upstream queries"), upstream, "answered from the cache")
+        _, _, out = self.dashboard("/api/flush", json.dumps({"kind": "resolver"}).encode(),
+                                   {"Content-Type": "application/json"})
+        self.assertEqual(json.loads(out), {"ok": True, "flushed": ["dns.nyu.edu/resolver"]})
+        self.assertEqual(self.dig(*at).strip(), gaia)
+        self.assertGreater(self.resolver_counter("upstream queries"), upstream, "walked the hierarchy again")
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            self.dashboard("/api/flush", b'{"kind": "resolver"}', {"Content-Type": "text/plain"})
+        self.assertEqual(e.exception.code, 415)
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            self.dashboard("/api/flush", b'{"kind": "resolver"}', {"Content-Type": "application/json",
+                                                                   "Origin": "http://evil.example"})
+        self.assertEqual(e.exception.code, 403)
+
     def test_dashboard_refuses_cross_site_queries(self):
         body = json.dumps({"kind": "dns", "name": "www.someschool.edu"}).encode()
         with self.assertRaises(urllib.error.HTTPError) as e:
@@ -266,7 +323,7 @@ class Lab(TestCase):
     # --- the experiments ---------------------------------------------------------------------------------------
 
     def experiment(self, name):
-        r = run(["lab", "experiment", name, "--state", self.state], timeout=120)
+        r = run_env(["lab", "experiment", name, "--state", self.state], self.env)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("(using the lab of %s" % self.state, r.stdout)
         return r.stdout
@@ -284,24 +341,55 @@ class Lab(TestCase):
         rounds = [tuple(int(x) for x in m) for m in re.findall(r"(?m)^\s+([123])\s+(\d+)\s+(\d+)\s+\d+%", out)]
         self.assertEqual([r[0] for r in rounds], [1, 2, 3], out)
         self.assertEqual(rounds[0][2], 0, "the cache was purged: round 1 is all misses\n" + out)
-        self.assertGreater(rounds[1][2], 0, out)
-        self.assertEqual(rounds[1][2], rounds[2][2], out)
-        m = re.search(r"with the cache \(measured\)\s+(\d+)\s+(\d+)%\s+(\d+)", out)
+        distinct = rounds[0][1]
+        requests = sum(r[1] for r in rounds)
+        self.assertEqual(requests, 3 * distinct)
+        self.assertRegex(out, r"t\(origin\) = [\d.]+ ms straight to the origin,\s+t\(cache\) = [\d.]+ ms")
+        # The prediction follows from the request set alone (a cold cache misses each distinct URL once) ...
+        m = re.search(r"hits \(hit ratio\)\s+(\d+) \((\d+)%\)\s+(\d+) \((\d+)%\)", out)
         self.assertIsNotNone(m, out)
-        requests, origin = int(m.group(1)), int(m.group(3))
-        hits = sum(r[2] for r in rounds)
-        self.assertEqual(requests, sum(r[1] for r in rounds))
-        self.assertEqual(origin, requests - hits, "every miss, and only misses, reach the origins\n" + out)
-        self.assertRegex(out, r"with the cache \(model\)\s+%d\s+67%%" % requests)
+        predicted, measured = int(m.group(1)), int(m.group(3))
+        self.assertEqual(predicted, requests - distinct, out)
+        self.assertEqual(m.group(2), "67", out)
+        # ... and the cache must live up to it: every URL a hit once it was fetched once.
+        self.assertEqual(measured, sum(r[2] for r in rounds), out)
+        self.assertEqual(measured, predicted, "the cache missed what it should have kept\n" + out)
+        o = re.search(r"origin requests\s+(\d+)\s+(\d+)", out)
+        self.assertEqual(int(o.group(1)), distinct, out)
+        self.assertEqual(int(o.group(2)), distinct, "every miss, and only misses, reach the origins\n" + out)
+        self.assertRegex(out, r"mean ms with the cache\s+[\d.]+\s+[\d.]+")
+        self.assertRegex(out, r"mean ms without the cache\s+[\d.]+\s+[\d.]+")
 
     def test_experiment_dns_trace(self):
-        out = self.experiment("dns-trace")
         gaia = host(self.lab, "gaia.cs.umass.edu")["address"]
+        # The lab's resolver already knows the answer: the experiment must still start cold.
+        r = self.lab["resolver"]
+        self.assertEqual(self.dig("@" + r["address"], "-p", str(r["port"]), "gaia.cs.umass.edu", "+short").strip(),
+                         gaia)
+        out = self.experiment("dns-trace")
         self.assertRegex(out, r"a\.root-servers\.net\.\s+\S+\s+\.\s+referral\s+referral to edu\.")
         self.assertRegex(out, r"referral to umass\.edu\.")
         self.assertRegex(out, r"referral to cs\.umass\.edu\.")
         self.assertRegex(out, r"dns\.cs\.umass\.edu\.\s+\S+\s+cs\.umass\.edu\.\s+answer\s+A %s" % re.escape(gaia))
+        # The first query walks root, edu, umass.edu and cs.umass.edu: 4 queries, 2 + 2 x 4 messages.
+        self.assertRegex(out, r"first query\s+A %s\s+\S+\s+4\s+10\s+10 \(2 \+ 2 x 4\)" % re.escape(gaia))
         self.assertRegex(out, r"second query \(cache\)\s+A %s\s+\S+\s+0\s+2\s" % re.escape(gaia))
+
+    def test_experiment_finds_the_running_lab_without_state(self):
+        with open(os.path.join(self.runtime, "endhost-lab-%d.current" % os.geteuid())) as f:
+            self.assertEqual(f.read().strip(), self.state)
+        r = run_env(["lab", "experiment", "dns-trace"], self.env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("(using the lab of %s, pid %d)" % (self.state, self.server.proc.pid), r.stdout)
+        self.assertIn("through dns.nyu.edu", r.stdout)
+        # Without the pointer there is no running lab to find: the experiment starts its own.
+        with tempfile.TemporaryDirectory() as elsewhere:
+            net, base = random_block()
+            r = run_env(["lab", "experiment", "dns-trace", "--net", net, "--ports", "high", "--port-base",
+                         str(base)], dict(runtime_env(elsewhere), TMPDIR=elsewhere))
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("(no running lab found: started one for this experiment in %s/endhost-lab-" % elsewhere,
+                          r.stdout)
 
 
 class LabOnItsOwn(TestCase):
@@ -339,6 +427,37 @@ class LabOnItsOwn(TestCase):
         finally:
             shutil.rmtree(state, ignore_errors=True)
 
+    def test_ctrl_c_during_an_experiment_removes_the_lab_it_started(self):
+        tmp = tempfile.mkdtemp(prefix="endhost-lab-sigint-")
+        env = dict(runtime_env(tmp), TMPDIR=tmp)  # no running lab to find; its state goes under tmp
+        try:
+            interrupted = False
+            for _ in range(5):
+                net, base = random_block()
+                proc = subprocess.Popen([ENDHOST, "lab", "experiment", "cache", "--net", net, "--ports", "high",
+                                         "--port-base", str(base)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, env=env)
+                first = proc.stdout.readline()
+                m = re.match(r"\(no running lab found: started one for this experiment in (\S+)\)", first)
+                if not m:  # the block or a port was taken: try another
+                    proc.communicate(timeout=60)
+                    continue
+                state = m.group(1)
+                self.assertTrue(state.startswith(tmp + "/endhost-lab-"), state)
+                proc.send_signal(signal.SIGINT)  # Ctrl-C, while the experiment runs
+                out, err = proc.communicate(timeout=60)
+                self.assertFalse(os.path.exists(state), "the experiment's lab left %s behind" % state)
+                self.assertEqual(os.listdir(tmp), [])
+                if proc.returncode == 0:
+                    continue  # it finished before the signal arrived: nothing was interrupted, try again
+                self.assertEqual(proc.returncode, 128 + signal.SIGINT, first + out + err)
+                self.assertIn("(stopped by SIGINT)", out)
+                interrupted = True
+                break
+            self.assertTrue(interrupted, "SIGINT never arrived while the experiment ran")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     def test_temporary_state_is_removed_on_exit_unless_kept(self):
         net, base = random_block()
         with Server(["lab", "--net", net, "--ports", "high", "--port-base", str(base), "--threads", "1"]) as s:
@@ -360,10 +479,22 @@ class LabOnItsOwn(TestCase):
         try:
             server, lab, _, _ = start_lab(state, ports="auto")
             with server:
-                mode = lab["ports"]["mode"]
+                mode, reason = lab["ports"]["mode"], lab["ports"]["reason"]
                 self.assertIn(mode, ["real", "high"])
-                if os.geteuid() != 0:
+                with open("/proc/self/status") as f:  # the lab runs with the test's own capabilities
+                    cap_eff = int(next(l for l in f if l.startswith("CapEff:")).split()[1], 16)
+                with open("/proc/sys/net/ipv4/ip_unprivileged_port_start") as f:
+                    start = int(f.read())
+                may_bind = bool(cap_eff & (1 << 10)) or start <= 53  # CAP_NET_BIND_SERVICE
+                if not may_bind:
                     self.assertEqual(mode, "high")
+                    self.assertIn("no CAP_NET_BIND_SERVICE", reason)
+                if mode == "real":
+                    # It says which rule let it: root's capability, a granted one, or the sysctl.
+                    if cap_eff & (1 << 10):
+                        self.assertIn("running as root" if os.geteuid() == 0 else "CAP_NET_BIND_SERVICE", reason)
+                    else:
+                        self.assertIn("ip_unprivileged_port_start is %d" % start, reason)
                 out = "\n".join(server.stdout_lines)
                 self.assertIn("ports: %s (%s)" % (mode, lab["ports"]["reason"]), out)
                 r = lab["resolver"]

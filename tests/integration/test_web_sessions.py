@@ -94,6 +94,34 @@ class Sessions(TestCase):
             self.assertEqual(body["visits"], 1)
         self.assertEqual(server.stop(), 0)
 
+    def test_a_fresh_cookie_is_private_to_shared_caches(self):
+        # RFC 9111 §5.2.2.7: a response that mints a visitor's id must not be stored by a shared cache, which
+        # would hand that id to everyone else. Once the visitor is known there is no cookie and no need.
+        server, url = self.start()
+        host, port = url[7:].split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        for path, status in (("/", 200), ("/item.html", 200), ("/missing", 404)):
+            conn.request("GET", path)
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, status, path)
+            self.assertIsNotNone(r.getheader("Set-Cookie"), path)
+            self.assertEqual(r.getheader("Cache-Control"), "private", path)
+        cookie = r.getheader("Set-Cookie").split(";")[0]
+        conn.request("GET", "/", headers={"Cookie": cookie})
+        r = conn.getresponse()
+        r.read()
+        self.assertIsNone(r.getheader("Set-Cookie"))
+        self.assertIsNone(r.getheader("Cache-Control"))
+        # The stricter no-store of /_session stays as it is.
+        conn.request("GET", "/_session")
+        r = conn.getresponse()
+        r.read()
+        self.assertIsNotNone(r.getheader("Set-Cookie"))
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        conn.close()
+        self.assertEqual(server.stop(), 0)
+
     def test_session_endpoint_methods(self):
         server, url = self.start()
         out = curl("-I", url + "/_session").stdout.decode()

@@ -31,6 +31,10 @@ struct RequestContext {
   std::time_t now;
   std::string_view date;        // IMF-fixdate of `now`, from the loop's cache
   std::string_view extra_head;  // complete field lines every response to this request carries (Set-Cookie)
+  // extra_head sets a freshly minted cookie: the response is this visitor's alone, so shared caches must not
+  // store it (RFC 9111 §5.2.2.7); start_head() adds Cache-Control: private. A handler that sends a stricter
+  // directive (no-store) clears it first.
+  bool private_response = false;
 };
 
 }  // namespace endhost::web

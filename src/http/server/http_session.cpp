@@ -492,6 +492,7 @@ void HttpSession::serve_session_info(RequestContext& rq, Reply& reply) {
   json += "}\n";
   std::string& out = rq.work.out;
   reply.status = http::Status::ok;
+  rq.private_response = false;  // no-store says more than private
   start_head(rq, reply.status);
   out += "Content-Type: application/json\r\nCache-Control: no-store\r\n";
   append_content_length(out, json.size());
@@ -507,6 +508,7 @@ Next HttpSession::dispatch() {
   const std::size_t head_size = w_->parser.head_size();
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
   rq.extra_head = w_->session_head;
+  rq.private_response = !w_->session_head.empty();
   std::string_view target = head.target, host = head.host;
   if (head.target_form == http::TargetForm::absolute) {
     // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.

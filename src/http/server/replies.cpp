@@ -9,6 +9,7 @@ namespace endhost::web {
 void start_head(RequestContext& rq, http::Status status) {
   begin_response(rq.work.out, status, rq.date);
   rq.work.out += rq.extra_head;
+  if (rq.private_response) rq.work.out += "Cache-Control: private\r\n";
 }
 
 void finish_head(RequestContext& rq, const Reply& reply) {

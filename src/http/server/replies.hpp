@@ -24,7 +24,8 @@ void reply_options(RequestContext& rq, Reply& reply, std::string_view allow);
 http::Status status_for_errno(int err) noexcept;
 
 // Starts a response head in work.out: status line, Server, Date, and the fields every response of this
-// request carries (rq.extra_head: the visitor's Set-Cookie).
+// request carries (rq.extra_head: a new visitor's Set-Cookie; then Cache-Control: private if
+// rq.private_response).
 void start_head(RequestContext& rq, http::Status status);
 // Appends the end of a head: Connection field if needed, then the empty line.
 void finish_head(RequestContext& rq, const Reply& reply);

@@ -43,4 +43,20 @@ awaitable<std::optional<LabCounters>> read_counters(const LabInfo& lab) {
   co_return out;
 }
 
+awaitable<Expected<void, std::string>> flush_resolver_cache(const LabInfo& lab) {
+  if (!lab.dashboard) co_return Unexpected(std::string("the lab runs no dashboard to ask"));
+  asio::ip::tcp::endpoint ep(asio::ip::make_address(lab.dashboard->address), lab.dashboard->port);
+  auto conn = co_await HttpConnection::open(ep, std::chrono::milliseconds(3000));
+  if (!conn) co_return Unexpected(conn.error());
+  auto res = co_await (*conn)->request("POST", "/api/flush", lab.dashboard->address, false,
+                                       std::chrono::milliseconds(5000), "application/json",
+                                       R"({"kind": "resolver"})");
+  if (!res) co_return Unexpected(res.error());
+  if (res->status != http::Status::ok) {
+    co_return Unexpected("the dashboard answered " + std::to_string(http::to_int(res->status)) + ": " +
+                         res->body.substr(0, res->body.find('\n')));
+  }
+  co_return Expected<void, std::string>{};
+}
+
 }  // namespace endhost::lab

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/asio.hpp"
+#include "core/expected.hpp"
 #include "lab/lab_map.hpp"
 
 namespace endhost::lab {
@@ -27,5 +29,10 @@ class LabCounters {
 };
 
 awaitable<std::optional<LabCounters>> read_counters(const LabInfo& lab);
+
+// Empties the local DNS server's cache through the dashboard (POST /api/flush), so the next question walks
+// the hierarchy from the root; works for a lab in another process as for one in this. The error says why
+// not (no dashboard, no resolver, no answer).
+awaitable<Expected<void, std::string>> flush_resolver_cache(const LabInfo& lab);
 
 }  // namespace endhost::lab

@@ -380,6 +380,25 @@ class StaticFiles(TestCase):
         self.assertEqual(raw.read_response().body, b"a\n")
         raw.close()
 
+    def test_malformed_chunked_body_gets_its_status(self):
+        # The response a GET had ready is replaced by the codec's answer: 400 for broken framing, 413 for a
+        # chunk larger than the body limit (1 MiB by default). Small (copied) and large (sendfile) files alike.
+        head = "%s %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        cases = [("zz\r\n", 400), ("5\r\nhelloXX", 400), ("1" * 40 + "\r\n", 400), ("ffffffff\r\n", 413)]
+        for body, status in cases:
+            for method, path in (("GET", "/1k.txt"), ("GET", "/big.bin"), ("HEAD", "/1k.txt")):
+                wire = head % (method, path) + body
+                raw = RawClient((self.host, self.port))
+                raw.send(wire + "GET /files/a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+                r = raw.read_response(head_request=method == "HEAD")
+                self.assertEqual(r.status, status, wire)
+                self.assertEqual(r.header("connection"), "close", wire)
+                self.assertLess(int(r.header("content-length")), 512, wire)
+                if method == "GET":
+                    self.assertIn(b"%d" % status, r.body)
+                self.assertTrue(raw.at_eof(), wire)  # the pipelined request is not answered
+                raw.close()
+
     def test_clean_shutdown_is_logged(self):
         self.assertTrue(any(r.get("msg") == "serving" for r in self.server.log))
 
@@ -412,6 +431,16 @@ class ServerOptions(TestCase):
         raw.send("GET /.secret HTTP/1.1\r\nHost: x\r\n\r\nGET /link.txt HTTP/1.1\r\nHost: x\r\n\r\n")
         self.assertEqual(raw.read_response().body, b"hidden\n")
         self.assertEqual(raw.read_response().body, b"outside\n")
+        raw.close()
+
+    def test_body_timeout_after_the_response_closes(self):
+        # A GET whose unused body stalls was answered already (nothing more can be said): the connection closes.
+        _, _, addr = self.start("--body-timeout", "1")
+        raw = RawClient(addr, timeout=30)
+        raw.send("GET /files/a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+        r = raw.read_response()
+        self.assertEqual((r.status, r.body), (200, b"a\n"))
+        self.assertTrue(raw.at_eof(timeout=30))
         raw.close()
 
     def test_compress_gzips_on_the_fly(self):

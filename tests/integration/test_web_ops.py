@@ -82,6 +82,25 @@ class AccessLog(TestCase):
             self.assertEqual(len(read_lines(log + ".1")), 3)
             self.assertEqual(server.stop(), 0)
 
+    def test_a_body_fault_is_logged_and_counted_as_its_status(self):
+        # The 200 built for the GET is replaced by the 400: the log and the metrics must say 400, never 200.
+        log = os.path.join(self.logs, "access.log")
+        with Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--access-log", log,
+                     "--admin", "127.0.0.1:0"], wait_for=2) as server:
+            host, port = server.address("web")
+            raw = RawClient((host, port))
+            raw.send("GET /a.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+            r = raw.read_response()
+            self.assertEqual(r.status, 400)
+            raw.close()
+            self.assertTrue(wait_for(lambda: len(read_lines(log)) >= 1), read_lines(log))
+            m = CLF.match(read_lines(log)[0])
+            self.assertEqual((m.group(9), m.group(10), m.group(11)), ("GET /a.txt HTTP/1.1", "400", str(len(r.body))))
+            text = curl("http://%s:%d/metrics" % server.address("web-admin")).stdout.decode()
+            self.assertRegex(text, r'(?m)^endhost_web_requests_total\{status="400"\} 1$')
+            self.assertRegex(text, r'(?m)^endhost_web_requests_total\{status="200"\} 0$')
+            self.assertEqual(server.stop(), 0)
+
     def test_log_to_stdout(self):
         with Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--access-log", "-"]) as server:
             host, port = server.address("web")

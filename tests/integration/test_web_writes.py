@@ -234,6 +234,29 @@ class Writes(TestCase):
         self.assertEqual(self.request("POST", "/dir/", body, {"Content-Type": ctype})[0].status, 400)
         self.assertEqual(leftovers(self.path("dir")), [])
 
+    def test_malformed_chunked_upload_is_answered(self):
+        # Broken framing: 400; a chunk beyond the upload limit (4,000,000 here): 413. Then the connection
+        # closes, and nothing is published.
+        form, ctype = self.form([("never.txt", b"x")])
+        for method, path, extra, body, status in (
+                ("PUT", "/never.txt", "", "zz\r\n", 400),
+                ("PUT", "/never.txt", "", "5\r\nhelloXX", 400),
+                ("PUT", "/never.txt", "", "ffffffffff\r\n", 413),
+                ("POST", "/dir/", "Content-Type: %s\r\n" % ctype, "%x\r\n%sXX" % (len(form), form.decode()), 400)):
+            raw = RawClient((self.host, self.port))
+            raw.send("%s %s HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n%sTransfer-Encoding: chunked\r\n\r\n%s"
+                     % (method, path, auth(), extra, body))
+            r = raw.read_response()
+            self.assertEqual(r.status, status, body)
+            self.assertEqual(r.header("connection"), "close", body)
+            self.assertLess(len(r.body), 512)
+            self.assertTrue(raw.at_eof(), body)
+            raw.close()
+        self.assertFalse(os.path.exists(self.path("never.txt")))
+        self.assertFalse(os.path.exists(self.path("dir/never.txt")))
+        self.assertEqual(leftovers(self.root), [])
+        self.assertEqual(leftovers(self.path("dir")), [])
+
     def test_multipart_killed_halfway_publishes_nothing(self):
         body, ctype = self.form([("first-of-two.txt", b"complete\n"), ("second-of-two.bin", os.urandom(800000))])
         raw = RawClient((self.host, self.port))
@@ -297,6 +320,25 @@ class WriteOptions(TestCase):
             self.assertEqual(curl("-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:%d/" % port).stdout,
                              b"200")
             self.assertEqual(s.stop(), 0)
+
+    def test_stalled_upload_gets_408(self):
+        d = tempfile.mkdtemp(prefix="endhost-web-auth-")
+        self.addCleanup(shutil.rmtree, d, True)
+        path = os.path.join(d, "users")
+        htpasswd(path, USER, PASSWORD)
+        with Server(["web", "serve", "--root", d, "--listen", "127.0.0.1:0", "--writable", "--auth", path,
+                     "--body-timeout", "1"]) as s:
+            raw = RawClient(s.address("web"), timeout=30)
+            raw.send("PUT /stalled.txt HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Length: 100\r\n\r\nabc"
+                     % auth())
+            r = raw.read_response()  # the client says nothing more
+            self.assertEqual(r.status, 408)
+            self.assertEqual(r.header("connection"), "close")
+            self.assertTrue(raw.at_eof(timeout=30))
+            raw.close()
+            self.assertEqual(s.stop(), 0)
+        self.assertFalse(os.path.exists(os.path.join(d, "stalled.txt")))
+        self.assertEqual(leftovers(d), [])
 
     def test_read_only_server_refuses_writes(self):
         d = make_site({"a.txt": "a"})

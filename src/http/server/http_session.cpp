@@ -198,6 +198,7 @@ HttpSession::Output HttpSession::try_send(int flags) {
     return Output::error;
   }
   srv_.metrics.bytes_sent->inc(out.size(), loop_.index);
+  out_base_ += out.size();
   out.clear();
   sent_ = 0;
   return Output::sent;
@@ -333,24 +334,76 @@ awaitable<bool> HttpSession::send_gzip(int file, std::uint64_t size) {
   co_return ok;
 }
 
-awaitable<bool> HttpSession::drain_body() {
-  // The body of a request whose handler did not want it (GET with a body, a refused upload) is read and
-  // dropped so the next request on the connection starts where it should.
-  std::uint64_t dropped = 0;
+HttpSession::BodyEnd HttpSession::drop_buffered_body(std::uint64_t& dropped) {
   for (;;) {
     auto step = w_->parser.parse_body(buffered());
-    if (!step) co_return false;
+    if (!step) {
+      body_error_ = step.error();
+      return BodyEnd::malformed;
+    }
     consume(step->consumed);
     dropped += step->data.size();
-    if (step->done) co_return true;
-    if (dropped > cfg_.max_drain_body) co_return false;
-    if (begin_ == end_) {
-      if (eof_) co_return false;
-      conn_.expires_after(cfg_.body_timeout);
-      const Input in = co_await read_more();
-      if (in != Input::data) co_return false;
-    }
+    if (step->done) return BodyEnd::done;
+    if (dropped > cfg_.max_drain_body) return BodyEnd::too_long;
+    if (begin_ == end_ || step->consumed == 0) return BodyEnd::more;
   }
+}
+
+awaitable<HttpSession::BodyEnd> HttpSession::drain_body(std::uint64_t dropped) {
+  // The body of a request whose handler did not want it (GET with a body, a refused upload) is read and
+  // dropped so the next request on the connection starts where it should.
+  for (;;) {
+    const BodyEnd end = drop_buffered_body(dropped);
+    if (end != BodyEnd::more) co_return end;
+    if (eof_) co_return BodyEnd::closed;
+    conn_.expires_after(cfg_.body_timeout);
+    const Input in = co_await read_more();
+    if (in == Input::error && conn_.timed_out()) co_return BodyEnd::timed_out;
+    if (in != Input::data) co_return BodyEnd::closed;
+  }
+}
+
+Next HttpSession::body_failed(BodyEnd end) {
+  Reply& reply = w_->reply;
+  reply.keep_alive = false;
+  write_pending_ = false;
+  if (end == BodyEnd::timed_out) conn_.clear_timed_out();
+  // A client that went away gets nothing; one whose body broke the framing or stalled is told why (RFC 9112
+  // §6.3, RFC 9110 §15.5.9), as long as no byte of the response it was going to get has left: after that,
+  // closing is the only signal left.
+  const bool unsent = out_base_ + sent_ <= reply_start_;
+  if (end == BodyEnd::closed || !unsent) {
+    if (cfg_.transcript.enabled()) cfg_.transcript.note(conn_.peer(), "request body failed; closing");
+    finish_request();
+    return end == BodyEnd::closed ? Next::abort : Next::close;
+  }
+  http::Status status = http::Status::bad_request;
+  std::string_view detail;
+  if (end == BodyEnd::malformed) {
+    status = body_error_.status;
+    detail = http::describe(body_error_.code);
+  } else if (end == BodyEnd::too_long) {
+    status = http::Status::content_too_large;
+    detail = "The request body is larger than the limit.";
+  } else {
+    status = http::Status::request_timeout;
+    detail = "The request body stopped arriving.";
+  }
+  // The response built for the request (its head, maybe a file to send) is taken back.
+  const std::size_t mark = static_cast<std::size_t>(reply_start_ - out_base_);
+  w_->out.resize(mark);
+  reply.reset();
+  reply.keep_alive = false;
+  http::RequestHead head;
+  head.version = w_->parser.head().version;
+  head.method_id = w_->parser.head().method_id;
+  RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
+  rq.extra_head = w_->session_head;
+  rq.private_response = !w_->session_head.empty();
+  reply_error(rq, reply, status, detail);
+  trace_response(mark);
+  finish_request();
+  return Next::close;
 }
 
 awaitable<void> HttpSession::close_gracefully() {
@@ -532,6 +585,7 @@ Next HttpSession::dispatch() {
   if (body_follows_ && body_must_close(head, cfg_.max_drain_body)) reply.keep_alive = false;
 
   const std::size_t mark = w_->out.size();
+  mark_reply_start();
   handle(rq, reply);
   trace_response(mark);
   consume(head_size);  // the head's views are dead from here on
@@ -565,6 +619,7 @@ Next HttpSession::respond_to_error() {
   // only closing keeps the framing certain.
   if (body_follows_ && body_must_close(head, cfg_.max_drain_body)) reply.keep_alive = false;
   const std::size_t mark = w_->out.size();
+  mark_reply_start();
   reply_error(rq, reply, error.status, http::describe(error.code));
   if (cfg_.transcript.enabled()) {
     const std::string_view b = buffered();
@@ -593,17 +648,22 @@ awaitable<Next> HttpSession::finish_async() {
     const Next next = co_await serve_write();
     co_return next;
   }
+  // What came of an unused body with the head is looked at before the response leaves, so that a malformed
+  // one is answered (with its status) instead of the response (as nginx does when it discards a body).
+  std::uint64_t dropped = 0;
+  if (body_follows_ && w_->reply.keep_alive) {
+    const BodyEnd end = drop_buffered_body(dropped);
+    if (end == BodyEnd::done) body_follows_ = false;
+    if (end != BodyEnd::done && end != BodyEnd::more) co_return body_failed(end);
+  }
   if (w_->reply.body.kind != PendingBody::Kind::none) {
     const bool sent = co_await send_pending();
     if (!sent) co_return Next::abort;
     w_->reply.body = PendingBody{};
   }
   if (body_follows_ && w_->reply.keep_alive) {
-    const bool drained = co_await drain_body();
-    if (!drained) {
-      finish_request();
-      co_return Next::abort;
-    }
+    const BodyEnd end = co_await drain_body(dropped);
+    if (end != BodyEnd::done) co_return body_failed(end);
   }
   co_return finish_request();
 }

@@ -117,13 +117,23 @@ class HttpSession {
   awaitable<bool> send_file(int file, std::uint64_t offset, std::uint64_t length);
   awaitable<bool> send_pending();
   awaitable<bool> send_gzip(int file, std::uint64_t size);
-  awaitable<bool> drain_body();
+
+  // Request bodies nobody uses are read and dropped. drop_buffered_body() takes what is in the buffer
+  // (never waits); drain_body() reads the rest. BodyEnd::malformed leaves the codec's error in body_error_.
+  enum class BodyEnd : std::uint8_t { done, more, malformed, too_long, timed_out, closed };
+  BodyEnd drop_buffered_body(std::uint64_t& dropped);
+  awaitable<BodyEnd> drain_body(std::uint64_t dropped = 0);
+  // The current request's body could not be read (anything but done or more). The connection cannot carry
+  // another request: answers the fault in place of the current response when none of that has been sent
+  // (`reply_start_`), else only closes.
+  Next body_failed(BodyEnd end);
+  // The current response begins at the end of what is in w_->out now.
+  void mark_reply_start() { reply_start_ = out_base_ + w_->out.size(); }
 
   // Writes (http_writes.cpp). prepare_write() copies what the write needs out of the head (whose views die
   // when it is consumed); serve_write() authenticates, reads the body and answers.
   struct BodyPiece {
-    bool ok = false;    // false: the body could not be read (framing, timeout, disconnect)
-    bool done = false;  // the body is complete
+    BodyEnd end = BodyEnd::closed;  // more: `data` is a piece; done: the last one; else why the body failed
     std::string_view data;
   };
   void prepare_write(RequestContext& rq);
@@ -132,6 +142,7 @@ class HttpSession {
   awaitable<Next> reject_write(http::Status status, std::string_view detail, std::string_view extra = {});
   awaitable<bool> send_continue();
   awaitable<BodyPiece> next_body_piece();
+  Next upload_failed(BodyEnd end);  // next_body_piece() failed: body_failed() with no response built
   awaitable<Next> serve_put(int root);
   awaitable<Next> serve_delete(int root);
   awaitable<Next> serve_post(int root);
@@ -156,6 +167,8 @@ class HttpSession {
   std::unique_ptr<Work> w_;
   std::size_t begin_ = 0, end_ = 0;  // unconsumed bytes of w_->in
   std::size_t sent_ = 0;             // bytes of w_->out already sent
+  std::uint64_t out_base_ = 0;       // bytes of the connection's output stream before w_->out[0]
+  std::uint64_t reply_start_ = 0;    // where in that stream the current response begins
   std::size_t served_ = 0;           // requests on this connection
   Clock::time_point started_;        // when the current request's first byte was seen
   bool in_request_ = false;          // a request has begun (its deadline is the header timeout)
@@ -167,6 +180,7 @@ class HttpSession {
   bool eof_ = false;                 // the client half-closed: answer what is buffered, then close
   bool drained_ = false;             // see input_drained()
   http::Error error_{};              // what parse_buffered() found wrong (Head::failed)
+  http::Error body_error_{};         // what the body parser found wrong (BodyEnd::malformed)
 };
 
 }  // namespace endhost::web::detail

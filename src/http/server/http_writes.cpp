@@ -122,15 +122,13 @@ awaitable<Next> HttpSession::reject_write(http::Status status, std::string_view 
   if (body_left && body_must_close(head, cfg_.max_drain_body)) reply.keep_alive = false;
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
   const std::size_t mark = w_->out.size();
+  mark_reply_start();
   reply_error(rq, reply, status, detail, extra);
   trace_response(mark);
   write_pending_ = false;
   if (body_left && reply.keep_alive) {
-    const bool drained = co_await drain_body();
-    if (!drained) {
-      finish_request();
-      co_return Next::abort;
-    }
+    const BodyEnd end = co_await drain_body();
+    if (end != BodyEnd::done) co_return body_failed(end);
   }
   co_return finish_request();
 }
@@ -162,15 +160,27 @@ awaitable<bool> HttpSession::send_continue() {
 awaitable<HttpSession::BodyPiece> HttpSession::next_body_piece() {
   for (;;) {
     auto step = w_->parser.parse_body(buffered());
-    if (!step) co_return BodyPiece{};
+    if (!step) {
+      body_error_ = step.error();
+      co_return BodyPiece{BodyEnd::malformed, {}};
+    }
     consume(step->consumed);  // the data stays in the buffer until the next read
-    if (step->done || !step->data.empty()) co_return BodyPiece{true, step->done, step->data};
+    if (step->done || !step->data.empty())
+      co_return BodyPiece{step->done ? BodyEnd::done : BodyEnd::more, step->data};
     if (step->consumed > 0) continue;
-    if (eof_) co_return BodyPiece{};
+    if (eof_) co_return BodyPiece{BodyEnd::closed, {}};
     conn_.expires_after(cfg_.body_timeout);
     const Input in = co_await read_more();
-    if (in != Input::data) co_return BodyPiece{};
+    if (in == Input::error && conn_.timed_out()) co_return BodyPiece{BodyEnd::timed_out, {}};
+    if (in != Input::data) co_return BodyPiece{BodyEnd::closed, {}};
   }
+}
+
+Next HttpSession::upload_failed(BodyEnd end) {
+  // Nothing of a response has been built yet (a 100 Continue is not one): the fault is answered, unless the
+  // client went away.
+  mark_reply_start();
+  return body_failed(end);
 }
 
 awaitable<Next> HttpSession::serve_write() {
@@ -242,7 +252,7 @@ awaitable<Next> HttpSession::serve_put(int root) {
   for (;;) {
     const BodyPiece piece = co_await next_body_piece();
     // A broken or abandoned body: the temporary file vanishes with `file`, nothing was published.
-    if (!piece.ok) co_return Next::abort;
+    if (piece.end != BodyEnd::more && piece.end != BodyEnd::done) co_return upload_failed(piece.end);
     if (file.size() + piece.data.size() > cfg_.max_upload) {
       w_->reply.keep_alive = false;
       const Next n =
@@ -254,7 +264,7 @@ awaitable<Next> HttpSession::serve_put(int root) {
       const Next n = co_await reject_write(status_for_write_errno(err), "Cannot write the file.");
       co_return n;
     }
-    if (piece.done) break;
+    if (piece.end == BodyEnd::done) break;
   }
   FsyncJob sync_file{file.fd()};
   const int synced = co_await run_blocking(srv_.blocking.get_executor(), sync_file);
@@ -358,8 +368,8 @@ awaitable<Next> HttpSession::serve_post(int root) {
   bool body_done = false;
   while (failure == http::Status{} && !body_done) {
     const BodyPiece piece = co_await next_body_piece();
-    if (!piece.ok) co_return Next::abort;
-    body_done = piece.done;
+    if (piece.end != BodyEnd::more && piece.end != BodyEnd::done) co_return upload_failed(piece.end);
+    body_done = piece.end == BodyEnd::done;
     total += piece.data.size();
     if (total > cfg_.max_upload) {
       failure = http::Status::content_too_large;

@@ -399,6 +399,21 @@ class StaticFiles(TestCase):
                 self.assertTrue(raw.at_eof(), wire)  # the pipelined request is not answered
                 raw.close()
 
+    def test_file_with_a_trailing_slash_is_404(self):
+        self.assertEqual(self.request("GET", "/files/a.txt/")[0].status, 404)
+        self.assertEqual(self.request("HEAD", "/1k.txt/")[0].status, 404)
+        self.assertEqual(self.request("GET", "/inside-link.txt/")[0].status, 404)
+        self.assertEqual(self.request("GET", "/files/")[0].status, 200)
+
+    def test_options_of_a_missing_path_is_404(self):
+        for path in ("/nonexistent", "/files/a.txt/", "/.secret", "/files/nope/"):
+            self.assertEqual(self.request("OPTIONS", path)[0].status, 404, path)
+        self.assertEqual(self.request("OPTIONS", "/escape.txt")[0].status, 403)
+        for path in ("/files/", "/files/a.txt", "/inside-link.txt", "/"):
+            resp, _ = self.request("OPTIONS", path)
+            self.assertEqual(resp.status, 200, path)
+            self.assertEqual(resp.getheader("Allow"), "GET, HEAD, OPTIONS")
+
     def test_clean_shutdown_is_logged(self):
         self.assertTrue(any(r.get("msg") == "serving" for r in self.server.log))
 
@@ -432,6 +447,32 @@ class ServerOptions(TestCase):
         self.assertEqual(raw.read_response().body, b"hidden\n")
         self.assertEqual(raw.read_response().body, b"outside\n")
         raw.close()
+
+    def test_listing_of_symlinks(self):
+        outside = make_site({"o.txt": "outside\n"})
+        self.addCleanup(shutil.rmtree, outside, True)
+        for follow in (False, True):
+            _, root, addr = self.start(*(["--follow-symlinks"] if follow else []),
+                                       files={"d/a.txt": "twelve bytes"})
+            os.symlink("/etc/passwd", os.path.join(root, "d", "escape"))
+            os.symlink(os.path.join(outside, "o.txt"), os.path.join(root, "d", "outside.txt"))
+            os.symlink(outside, os.path.join(root, "d", "outside-dir"))
+            os.symlink("a.txt", os.path.join(root, "d", "inside.txt"))
+            os.symlink("../d", os.path.join(root, "d", "loop-free-dir"))
+            os.symlink("nowhere", os.path.join(root, "d", "dangling"))
+            os.symlink("self", os.path.join(root, "d", "self"))
+            page = curl("http://%s:%d/d/" % addr).stdout.decode()
+            self.assertRegex(page, r'>inside\.txt</a></td><td>12<')
+            self.assertRegex(page, r'>loop-free-dir/</a></td><td>-<')
+            self.assertRegex(page, r'>dangling</a></td><td>0<')
+            if follow:
+                self.assertRegex(page, r'>outside\.txt</a></td><td>8<')
+                self.assertRegex(page, r'>outside-dir/</a></td><td>-<')
+                self.assertIn(">escape</a>", page)
+            else:
+                # Out of reach (outside the root, or a loop): not listed at all.
+                for name in ("escape", "outside.txt", "outside-dir", "self"):
+                    self.assertNotIn(">%s" % name, page, name)
 
     def test_body_timeout_after_the_response_closes(self):
         # A GET whose unused body stalls was answered already (nothing more can be said): the connection closes.

@@ -100,6 +100,15 @@ int open_beneath(int root_fd, const std::string& relative, bool follow_symlinks,
   return 0;
 }
 
+int stat_beneath(int root_fd, const std::string& relative, bool follow_symlinks, struct stat& st) noexcept {
+  const char* path = relative.empty() ? "." : relative.c_str();
+  const int fd = openat2_beneath(root_fd, path, O_PATH | O_CLOEXEC, follow_symlinks);
+  if (fd < 0) return errno;
+  const Fd owned(fd);
+  if (::fstat(fd, &st) != 0) return errno;
+  return 0;
+}
+
 int open_parent_beneath(int root_fd, const std::string& relative, bool follow_symlinks, Fd& out,
                         std::string& name) noexcept {
   const std::size_t slash = relative.rfind('/');

@@ -48,6 +48,11 @@ int open_root(const std::string& path, Fd& out) noexcept;
 int open_beneath(int root_fd, const std::string& relative, bool follow_symlinks, Fd& out,
                  struct stat& st) noexcept;
 
+// What `relative` resolves to under the same rules, without opening it for reading (O_PATH: no read
+// permission needed, a FIFO cannot block): fstat()s it into `st`. Returns 0 or the errno as open_beneath
+// does. Without openat2 no symlink is followed, and a symlink at the end is reported as itself (S_ISLNK).
+int stat_beneath(int root_fd, const std::string& relative, bool follow_symlinks, struct stat& st) noexcept;
+
 // The same resolution rules for creating or replacing: opens the parent directory of `relative` (which must
 // exist and be a directory). `name` receives the last segment.
 int open_parent_beneath(int root_fd, const std::string& relative, bool follow_symlinks, Fd& out,

@@ -463,9 +463,11 @@ void HttpSession::handle(RequestContext& rq, Reply& reply) {
   // RFC 9110 §15.6.2: a method the server does not implement; §9.3.7: OPTIONS * asks about the server,
   // OPTIONS /path about one resource.
   if (m == http::Method::unknown) return reply_error(rq, reply, http::Status::not_implemented);
-  if (m == http::Method::options) return reply_options(rq, reply, allowed_methods());
+  if (m == http::Method::options && head.target_form == http::TargetForm::asterisk)
+    return reply_options(rq, reply, allowed_methods());
   const bool write = m == http::Method::put || m == http::Method::delete_ || m == http::Method::post;
-  if (!(m == http::Method::get || m == http::Method::head || (write && cfg_.writable))) {
+  const bool read = m == http::Method::get || m == http::Method::head || m == http::Method::options;
+  if (!(read || (write && cfg_.writable))) {
     // A method we know but do not allow here (RFC 9110 §15.5.6): 405 with the methods that are.
     std::string& extra = rq.work.scratch;
     extra = "Allow: ";
@@ -475,7 +477,10 @@ void HttpSession::handle(RequestContext& rq, Reply& reply) {
   }
   if (head.target_form == http::TargetForm::asterisk)
     return reply_error(rq, reply, http::Status::bad_request);
-  if (cfg_.visitors && rq.path == kSessionPath) return serve_session_info(rq, reply);
+  if (cfg_.visitors && rq.path == kSessionPath) {
+    if (m == http::Method::options) return reply_options(rq, reply, kReadOnlyAllow);
+    return serve_session_info(rq, reply);
+  }
   auto info = resolve_path(rq.path, rq.work.local);
   if (!info) {
     const http::Status status =
@@ -483,6 +488,7 @@ void HttpSession::handle(RequestContext& rq, Reply& reply) {
     return reply_error(rq, reply, status, describe(info.error()));
   }
   rq.path_info = *info;
+  if (m == http::Method::options) return serve_options(rq, reply, allowed_methods());
   if (write) return prepare_write(rq);
   serve_static(rq, reply);
 }

@@ -71,6 +71,29 @@ void append_validators(std::string& out, LoopState& loop, const Representation& 
   if (r.vary) out += "Vary: Accept-Encoding\r\n";
 }
 
+// A symlink in a listing shows what a click on it would get: its target's type, size and time. Without
+// --follow-symlinks it is resolved as a request would be (beneath the root), and one whose target is out of
+// reach (outside the root, or a loop) is left out of the listing altogether, as Apache's mod_autoindex leaves
+// out what it would refuse: its target's metadata would tell what the server refuses to serve, and a link
+// that can only answer 403 is no use to a reader. A dangling symlink is listed as an empty file. False: leave
+// the entry out.
+bool describe_link(RequestContext& rq, DIR* dir, const char* name, struct stat& st) {
+  const WebConfig& cfg = rq.server.config;
+  if (cfg.follow_symlinks) {
+    if (::fstatat(::dirfd(dir), name, &st, 0) != 0) std::memset(&st, 0, sizeof st);
+    return true;
+  }
+  std::string& path = rq.work.scratch;
+  path = rq.work.local;
+  if (!path.empty()) path += '/';
+  path += name;
+  const int err = stat_beneath(rq.site->dir.get(), path, false, st);
+  // Without openat2 no symlink is followed at all (file_access.hpp), so a link stays a link: out of reach.
+  if (err == EXDEV || err == ELOOP || (err == 0 && S_ISLNK(st.st_mode))) return false;
+  if (err != 0) std::memset(&st, 0, sizeof st);
+  return true;
+}
+
 void reply_listing(RequestContext& rq, Reply& reply, Fd dir_fd) {
   const WebConfig& cfg = rq.server.config;
   auto& entries = rq.loop.listing;
@@ -88,8 +111,8 @@ void reply_listing(RequestContext& rq, Reply& reply, Fd dir_fd) {
       break;
     }
     struct stat st {};
-    // Follow symlinks to show what a click would get; a dangling one is listed as an empty file.
-    if (::fstatat(::dirfd(dir), de->d_name, &st, 0) != 0) std::memset(&st, 0, sizeof st);
+    if (::fstatat(::dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) std::memset(&st, 0, sizeof st);
+    if (S_ISLNK(st.st_mode) && !describe_link(rq, dir, de->d_name, st)) continue;
     entries.push_back(ListingEntry{std::string(name), S_ISDIR(st.st_mode),
                                    static_cast<std::uint64_t>(st.st_size), st.st_mtim.tv_sec});
   }
@@ -284,6 +307,10 @@ void serve_static(RequestContext& rq, Reply& reply) {
   if (int err = open_beneath(rq.site->dir.get(), w.local, cfg.follow_symlinks, fd, st); err != 0)
     return reply_error(rq, reply, status_for_errno(err));
 
+  // A file asked for as a directory ("/a.txt/") is not there (as with nginx, and as open(2) says ENOTDIR).
+  if (rq.path_info.trailing_slash && !S_ISDIR(st.st_mode))
+    return reply_error(rq, reply, http::Status::not_found);
+
   std::string_view name = w.local;
   if (S_ISDIR(st.st_mode)) {
     if (!rq.path_info.trailing_slash) {
@@ -315,6 +342,21 @@ void serve_static(RequestContext& rq, Reply& reply) {
   }
   if (!S_ISREG(st.st_mode)) return reply_error(rq, reply, http::Status::forbidden);
   serve_file(rq, reply, std::move(fd), st, name);
+}
+
+void serve_options(RequestContext& rq, Reply& reply, std::string_view allow) {
+  const WebConfig& cfg = rq.server.config;
+  if (rq.site == nullptr)
+    return reply_error(rq, reply, http::Status::not_found, "No site is configured for this host.");
+  if (rq.path_info.hidden && !cfg.show_dotfiles) return reply_error(rq, reply, http::Status::not_found);
+  struct stat st {};
+  if (int err = stat_beneath(rq.site->dir.get(), rq.work.local, cfg.follow_symlinks, st); err != 0)
+    return reply_error(rq, reply, status_for_errno(err));
+  // As for GET: a symlink left unresolved (no openat2) is refused, a file named with a trailing '/' absent.
+  if (S_ISLNK(st.st_mode)) return reply_error(rq, reply, http::Status::forbidden);
+  if (rq.path_info.trailing_slash && !S_ISDIR(st.st_mode))
+    return reply_error(rq, reply, http::Status::not_found);
+  reply_options(rq, reply, allow);
 }
 
 }  // namespace endhost::web

@@ -9,4 +9,8 @@ namespace endhost::web {
 
 void serve_static(RequestContext& rq, Reply& reply);
 
+// OPTIONS of a path (RFC 9110 §9.3.7): 200 with `allow` when the resource exists, else the status GET would
+// get (404, 403), so that OPTIONS does not claim methods for what is not there.
+void serve_options(RequestContext& rq, Reply& reply, std::string_view allow);
+
 }  // namespace endhost::web

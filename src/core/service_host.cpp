@@ -1,11 +1,26 @@
 #include "core/service_host.hpp"
 
+#include <sys/resource.h>
+
 #include <csignal>
 
 namespace endhost::core {
 
+std::uint64_t raise_open_file_limit() noexcept {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  }
+  return static_cast<std::uint64_t>(limit.rlim_cur);
+}
+
 ServiceHost::ServiceHost(ServiceHostOptions options, Logger& log)
     : options_(options), log_(log), loops_(options.threads) {
+  const std::uint64_t open_files = raise_open_file_limit();
+  log_.debug("open file limit", {{"soft", open_files}});
   // Registered now, not in run(): services log "listening" before run(), and a SIGHUP or SIGTERM that arrives
   // in between must be queued (Asio keeps it for the first wait), not kill the process with the default action.
   if (options_.handle_signals) {

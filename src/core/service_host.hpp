@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -22,6 +23,12 @@ struct ServiceHostOptions {
   std::chrono::milliseconds grace{10'000};
   bool handle_signals = true;
 };
+
+// Raises this process's soft limit on open files to its hard limit, as nginx's worker_rlimit_nofile does: a
+// server holds a descriptor per connection, and the usual soft limit of 1024 (kept low for select(2), which
+// we never use) would refuse the 1025th. Returns the soft limit now in force (0 if it cannot be read).
+// ServiceHost calls it on construction, so every service gets it.
+std::uint64_t raise_open_file_limit() noexcept;
 
 class ServiceHost {
  public:

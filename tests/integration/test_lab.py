@@ -199,6 +199,29 @@ class Lab(TestCase):
         self.assertTrue(os.path.exists(os.path.join(self.state, "sessions", "www.networkutopia.com",
                                                     "visitors.sqlite3")))
 
+    def test_two_visitors_through_the_cache_get_their_own_sessions(self):
+        # The cookie site's first answer mints the visitor's session id: a shared cache that stored it would
+        # hand the first visitor's id to the next (RFC 9111 §5.2.2.7, RFC 6265 §8.6).
+        web = service(self.lab, "www.networkutopia.com", "web")
+        url = "http://www.networkutopia.com:%d/" % web["port"]
+        self.curl_via_cache(url, "-X", "PURGE")
+        ids = []
+        with tempfile.TemporaryDirectory() as d:
+            for visitor in ["alice", "bob"]:
+                jar = os.path.join(d, visitor + ".cookies")
+                head, _ = self.curl_via_cache(url, "-c", jar)
+                self.assertRegex(head, r"^HTTP/1\.1 200")
+                with open(jar) as f:
+                    cookies = [l.split("\t") for l in f.read().splitlines() if l and not l.startswith("# ")]
+                ids.append(next(c[6] for c in cookies if c[5] == "endhost_session"))
+            self.assertNotEqual(ids[0], ids[1], "the cache served one visitor's session cookie to another")
+            # And each visitor's own next request is recognised: same id, through the cache.
+            jar = os.path.join(d, "alice.cookies")
+            r = subprocess.run(["curl", "-s", "-x", "http://%s:%d" % (self.lab["cache"]["address"],
+                                                                      self.lab["cache"]["port"]),
+                                "-b", jar, url.rstrip("/") + "/_session"], capture_output=True, text=True, timeout=30)
+            self.assertEqual(json.loads(r.stdout)["id"], ids[0])
+
     def test_access_logs_are_kept_in_the_state_directory(self):
         web = service(self.lab, "gaia.cs.umass.edu", "web")
         path = "/wireshark-labs/HTTP-wireshark-file1.html"

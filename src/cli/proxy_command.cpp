@@ -172,6 +172,7 @@ int serve(const ServeOptions& o) {
                              [p](core::Connection& c) { return p->serve(c); },
                              [p](core::Connection& c) { return p->refuse(c); }});
   bind_tcp(*tcp, tcp_listen_endpoints(o.server, kProxyPort), *rt.log, "proxy");
+  proxy->set_listening(tcp->local_endpoints());
   rt.host->add(*tcp);
   tcp->start();
   if (!o.admin_listen.empty()) {

@@ -100,6 +100,8 @@ std::string_view reason_phrase(Status s) noexcept {
       return "Gateway Timeout";
     case 505:
       return "HTTP Version Not Supported";
+    case 508:
+      return "Loop Detected";
     default:
       return "";
   }

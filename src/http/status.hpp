@@ -54,6 +54,7 @@ enum class Status : std::uint16_t {
   service_unavailable = 503,
   gateway_timeout = 504,
   http_version_not_supported = 505,
+  loop_detected = 508,  // RFC 5842 §7.2; proxies use it for forwarding loops
 };
 
 constexpr std::uint16_t to_int(Status s) noexcept {

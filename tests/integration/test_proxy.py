@@ -386,6 +386,31 @@ class ProxyTest(endhost_test.TestCase):
         p = self.proxy().address("proxy")
         self.assertEqual(curl(None, "http://%s:%d/" % p)[0], 400)
 
+    def test_forwarding_loops_are_refused(self):
+        o = self.origin({"/x": lambda r: (200, {"Content-Type": "text/plain"}, b"x\n")})
+        p = self.proxy().address("proxy")
+        # The proxy's own address as the target (curl -x P http://P/): refused before any connection.
+        for url in ("http://%s:%d/" % p, "http://localhost:%d/" % p[1]):
+            status, _, body, _ = curl(p, url)
+            self.assertEqual(status, 508, url)
+            self.assertIn(b"forwarding loop", body)
+        # A request that already passed through a proxy calling itself endhost came back (RFC 9110 §7.6.3).
+        status, _, body, _ = curl(p, o.url("/x"), ["Via: 1.0 squid (x, y), 1.1 ENDHOST (endhost)"])
+        self.assertEqual(status, 508)
+        self.assertEqual(o.count("/x"), 0)
+        # A reverse proxy whose origin is itself.
+        port = endhost_test.free_port()
+        s = Server(["proxy", "serve", "--listen", "127.0.0.1:%d" % port, "--cache-dir",
+                    os.path.join(self.dir, "cache2"), "--no-fsync", "--origin", "http://localhost:%d" % port])
+        self.servers.append(s)
+        status, _, body, _ = curl(None, "http://127.0.0.1:%d/x" % port)
+        self.assertEqual(status, 508)
+        self.assertIn(b"for this proxy itself", body)
+        # Another proxy's name, even one starting with ours, is no loop.
+        status, _, body, _ = curl(p, o.url("/x"), ["Via: 1.1 endhost-parent, 1.0 (endhost) other"])
+        self.assertEqual((status, body), (200, b"x\n"))
+        self.assertEqual(o.count("/x"), 1)
+
     def test_access_log_metrics_and_trace(self):
         o = self.origin({"/m": lambda r: (200, {"Cache-Control": "max-age=60"}, b"metered\n")})
         log_path = os.path.join(self.dir, "access.log")

@@ -120,6 +120,10 @@ ProxyServer::ProxyServer(ProxyConfig config, cache::Store& store, core::EventLoo
 
 ProxyServer::~ProxyServer() = default;
 
+void ProxyServer::set_listening(std::vector<asio::ip::tcp::endpoint> endpoints) {
+  state_->listening = std::move(endpoints);
+}
+
 void ProxyServer::flush() {
   state_->disk.join();
   for (auto& loop : state_->loops) loop->pool.clear();

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/asio.hpp"
 #include "core/connection.hpp"
@@ -26,6 +27,10 @@ class ProxyServer {
               core::MetricsRegistry& metrics, core::Logger& log, AccessLog* access_log);
   ~ProxyServer();
 
+  // The addresses the proxy listens on, once bound and before the loops run: requests for them are refused
+  // as forwarding loops.
+  void set_listening(std::vector<asio::ip::tcp::endpoint> endpoints);
+
   // One client connection (TcpServerOptions::session).
   awaitable<void> serve(core::Connection& conn);
   // Over the connection limit: a 503 and close (TcpServerOptions::refuse).
@@ -35,7 +40,8 @@ class ProxyServer {
 
   // The metrics in Prometheus text format, plus the derived hit ratio.
   std::string metrics_text() const;
-  // Flushes the access log (at shutdown, after the loops stopped).
+  // Flushes the access log and closes idle upstream connections and their reaper timers (at shutdown, after
+  // the loops stopped, before their io_contexts go).
   void flush();
 
  private:

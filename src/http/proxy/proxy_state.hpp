@@ -58,6 +58,9 @@ struct ProxyState {
   ExchangeOptions exchange;
   asio::thread_pool disk{2};  // fsync and rename happen here, never on an event loop
   std::vector<std::unique_ptr<LoopData>> loops;
+  // Where the proxy listens (set before the loops run, read-only after): a request for one of these would
+  // come back to us.
+  std::vector<asio::ip::tcp::endpoint> listening;
 };
 
 }  // namespace endhost::http::proxy

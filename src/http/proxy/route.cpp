@@ -17,6 +17,46 @@ std::string host_without_port(std::string_view v) {
   return out;
 }
 
+namespace {
+
+// One Via member, "1.1 name [(comment)]": does its received-by (the second word) equal `name`?
+bool member_names(std::string_view member, std::string_view name) noexcept {
+  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  std::size_t i = 0;
+  while (i < member.size() && is_space(member[i])) ++i;
+  while (i < member.size() && !is_space(member[i])) ++i;  // received-protocol
+  while (i < member.size() && is_space(member[i])) ++i;
+  const std::size_t start = i;
+  while (i < member.size() && !is_space(member[i]) && member[i] != '(') ++i;
+  return i > start && iequals(member.substr(start, i - start), name);
+}
+
+}  // namespace
+
+bool via_names(FieldsView fields, std::string_view received_by) noexcept {
+  if (received_by.empty()) return false;
+  for (const FieldView& f : fields) {
+    if (!iequals(f.name, "via")) continue;
+    const std::string_view v = f.value;
+    int depth = 0;  // comments may hold commas and nest (RFC 9110 §5.6.5)
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= v.size(); ++i) {
+      if (i < v.size()) {
+        if (v[i] == '\\' && depth > 0) {
+          ++i;
+          continue;
+        }
+        if (v[i] == '(') ++depth;
+        if (v[i] == ')' && depth > 0) --depth;
+        if (v[i] != ',' || depth > 0) continue;
+      }
+      if (member_names(v.substr(start, i - start), received_by)) return true;
+      start = i + 1;
+    }
+  }
+  return false;
+}
+
 const OriginRule* find_origin(std::string_view host, const RouteConfig& config) noexcept {
   const OriginRule* fallback = nullptr;
   for (const OriginRule& rule : config.origins) {

@@ -56,6 +56,11 @@ Expected<Route, RouteFailure> route_request(const RequestHead& head, const Route
 // The origin rule for a Host (without port, any case): the exact rule, else the default, else nullptr.
 const OriginRule* find_origin(std::string_view host, const RouteConfig& config) noexcept;
 
+// RFC 9110 §7.6.3: whether a Via field of the request already names `received_by` (our pseudonym), i.e.
+// the request passed through us before and forwarding it again would loop. Members are split at commas
+// outside comments; received-by is compared without case.
+bool via_names(FieldsView fields, std::string_view received_by) noexcept;
+
 // "host" of a Host value "host:port" / "[v6]:port", lower-cased.
 std::string host_without_port(std::string_view host_value);
 

@@ -12,6 +12,41 @@ namespace {
 // Room for a request head at its limit plus one read.
 constexpr std::size_t kMaxBuffer = 128 * 1024;
 
+asio::ip::address unmapped(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  return a;
+}
+
+// Whether host:port is this proxy: the address the client reached us on, or one we listen on (a wildcard
+// listener is every local address; loopback and "localhost" are the ones we can tell without asking the
+// kernel). Names other than localhost are not resolved here: the Via check catches them one hop later.
+bool is_own_address(std::string_view host, std::uint16_t port, const asio::ip::tcp::endpoint& local,
+                    const std::vector<asio::ip::tcp::endpoint>& listening) {
+  boost::system::error_code ec;
+  asio::ip::address target;
+  if (iequals(host, "localhost")) {
+    target = asio::ip::make_address_v4("127.0.0.1");
+  } else {
+    target = asio::ip::make_address(std::string(host), ec);
+    if (ec) return false;
+  }
+  target = unmapped(target);
+  if (port == local.port() && target == unmapped(local.address())) return true;
+  for (const auto& ep : listening) {
+    if (ep.port() != port) continue;
+    const auto a = unmapped(ep.address());
+    if (a == target || (a.is_unspecified() && (target.is_loopback() || target == unmapped(local.address()))))
+      return true;
+  }
+  return false;
+}
+
+// Our received-by in Via: "1.1 endhost" → "endhost".
+std::string_view via_pseudonym(std::string_view via) {
+  const auto space = via.rfind(' ');
+  return space == std::string_view::npos ? via : via.substr(space + 1);
+}
+
 }  // namespace
 
 Session::Session(ProxyState& state, core::Connection& conn)
@@ -213,6 +248,21 @@ awaitable<bool> Session::handle(const RequestHead& original) {
     outcome_.cache = "ERROR";
     const bool keep = co_await respond(route.error().status, route.error().reason + "\n");
     write_access_log(head, nullptr);
+    co_return keep;
+  }
+  // RFC 9110 §7.6.3: Via lets a proxy see its own name coming back. A reverse proxy whose origin is itself,
+  // or two proxies sending to each other, would call themselves until the connections run out; a request
+  // for our own address (curl -x P http://P/) is refused before it leaves.
+  const bool named = via_names(head.fields, via_pseudonym(st_.config.via));
+  if (named || is_own_address(route->upstream_host, route->upstream_port, conn_.local(), st_.listening)) {
+    outcome_.cache = "ERROR";
+    st_.log.warn("forwarding loop refused", {{"client", conn_.peer()}, {"url", route->target.to_string()}});
+    const std::string why = named ? "this request already passed through " +
+                                        std::string(via_pseudonym(st_.config.via)) +
+                                        " (chained proxies need different --via names)"
+                                  : "the request is for this proxy itself";
+    const bool keep = co_await respond(Status::loop_detected, "forwarding loop detected: " + why + "\n");
+    write_access_log(head, &*route);
     co_return keep;
   }
   bool keep;

@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "core/connection.hpp"
 #include "core/timeout.hpp"
 
@@ -39,7 +41,12 @@ UpstreamConnection::UpstreamConnection(asio::ip::tcp::socket socket, std::string
 }
 
 ConnectionPool::ConnectionPool(asio::any_io_executor executor, PoolOptions options)
-    : executor_(std::move(executor)), options_(options) {}
+    : executor_(std::move(executor)), options_(options), alive_(std::make_shared<ConnectionPool*>(this)) {}
+
+ConnectionPool::~ConnectionPool() {
+  alive_.reset();
+  clear();
+}
 
 bool ConnectionPool::still_open(UpstreamConnection& c) {
   // A server closes idle connections when it likes (RFC 9112 §9.5); its FIN is already queued on our side
@@ -54,14 +61,19 @@ awaitable<Expected<ConnectionPool::Lease, ClientError>> ConnectionPool::acquire(
                                                                                 bool fresh) {
   std::string key = host + ":" + std::to_string(port);
   if (!fresh) {
-    auto it = idle_.find(key);
-    const auto now = std::chrono::steady_clock::now();
-    while (it != idle_.end() && !it->second.empty()) {
-      std::unique_ptr<UpstreamConnection> c = std::move(it->second.back());
-      it->second.pop_back();
-      if (now - c->idle_since < options_.idle_timeout && still_open(*c)) {
+    if (auto it = idle_.find(key); it != idle_.end()) {
+      const auto now = std::chrono::steady_clock::now();
+      std::unique_ptr<UpstreamConnection> found;
+      while (!found && !it->second.empty()) {
+        std::unique_ptr<UpstreamConnection> c = std::move(it->second.back());
+        it->second.pop_back();
+        --idle_total_;
+        if (now - c->idle_since < options_.idle_timeout && still_open(*c)) found = std::move(c);
+      }
+      if (it->second.empty()) idle_.erase(it);
+      if (found) {
         ++stats_.reused;
-        co_return Lease{std::move(c), true};
+        co_return Lease{std::move(found), true};
       }
     }
   }
@@ -109,11 +121,60 @@ void ConnectionPool::release(std::unique_ptr<UpstreamConnection> c) {
   c->idle_since = std::chrono::steady_clock::now();
   auto& idle = idle_[c->key()];
   idle.push_back(std::move(c));
-  while (idle.size() > options_.max_idle_per_host) idle.pop_front();
+  ++idle_total_;
+  while (idle.size() > options_.max_idle_per_host) {
+    idle.pop_front();
+    --idle_total_;
+  }
+  while (idle_total_ > options_.max_idle_total) close_oldest();
+  arm_reaper();
+}
+
+void ConnectionPool::close_oldest() {
+  auto oldest = idle_.end();
+  for (auto it = idle_.begin(); it != idle_.end(); ++it)
+    if (oldest == idle_.end() || it->second.front()->idle_since < oldest->second.front()->idle_since)
+      oldest = it;
+  if (oldest == idle_.end()) return;
+  oldest->second.pop_front();
+  --idle_total_;
+  if (oldest->second.empty()) idle_.erase(oldest);
+}
+
+void ConnectionPool::reap(std::chrono::steady_clock::time_point now) {
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    auto& idle = it->second;
+    const auto before = idle.size();
+    std::erase_if(idle, [&](const std::unique_ptr<UpstreamConnection>& c) {
+      return now - c->idle_since >= options_.idle_timeout || !still_open(*c);
+    });
+    idle_total_ -= before - idle.size();
+    it = idle.empty() ? idle_.erase(it) : std::next(it);
+  }
+}
+
+void ConnectionPool::arm_reaper() {
+  if (reaper_armed_ || idle_total_ == 0) return;
+  auto oldest = std::chrono::steady_clock::time_point::max();
+  for (const auto& [key, idle] : idle_) oldest = std::min(oldest, idle.front()->idle_since);
+  if (!reaper_) reaper_.emplace(executor_);
+  reaper_->expires_at(oldest + options_.idle_timeout);
+  reaper_armed_ = true;
+  reaper_->async_wait([alive = std::weak_ptr<ConnectionPool*>(alive_)](boost::system::error_code ec) {
+    const auto self = alive.lock();
+    if (!self || ec == asio::error::operation_aborted) return;  // destroyed, or cleared
+    ConnectionPool& pool = **self;
+    pool.reaper_armed_ = false;
+    pool.reap(std::chrono::steady_clock::now());
+    pool.arm_reaper();
+  });
 }
 
 void ConnectionPool::clear() {
   idle_.clear();
+  idle_total_ = 0;
+  reaper_.reset();  // cancels a pending wait: its handler sees operation_aborted
+  reaper_armed_ = false;
 }
 
 }  // namespace endhost::http

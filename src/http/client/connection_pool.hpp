@@ -1,7 +1,8 @@
 // Persistent connections to origin servers (RFC 9112 §9.3): one pool per event loop, so the proxy's request
 // path takes no lock. A pool keeps idle connections per host:port, checks that a pooled connection is still
-// open before lending it, closes idle ones past a limit, and opens new ones (name resolution, connect with a
-// timeout) when none is idle.
+// open before lending it, and opens new ones (name resolution, connect with a timeout) when none is idle.
+// Idle connections are bounded per host and in all, and a timer closes those idle past the idle timeout
+// (each one holds a file descriptor and a server-side slot), so a quiet pool ends up empty.
 #pragma once
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -24,6 +26,7 @@ struct PoolOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds idle_timeout{30'000};  // a pooled connection idle longer is closed, not reused
   std::size_t max_idle_per_host = 32;
+  std::size_t max_idle_total = 256;  // over it, the connection idle longest (of any host) is closed
   // The receive buffer's hard maximum: a response head must fit (the parser's own limit is lower), and body
   // bytes pass through it in reads of at most 64 KiB.
   std::size_t max_buffer = 256 * 1024;
@@ -58,6 +61,9 @@ struct PoolStats {
 class ConnectionPool {
  public:
   ConnectionPool(asio::any_io_executor executor, PoolOptions options);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
 
   struct Lease {
     std::unique_ptr<UpstreamConnection> connection;
@@ -69,8 +75,15 @@ class ConnectionPool {
                                                   bool fresh = false);
   // Returns a connection whose last response was complete and allowed keep-alive.
   void release(std::unique_ptr<UpstreamConnection> connection);
-  // Closes every idle connection.
+  // Closes every idle connection (and stops the reaper's timer, so call it before the event loop's
+  // io_context goes away).
   void clear();
+  // Closes idle connections idle since `now - idle_timeout` or closed by their server, and forgets hosts
+  // with none left. The reaper's timer calls it; public for tests.
+  void reap(std::chrono::steady_clock::time_point now);
+
+  std::size_t idle_connections() const { return idle_total_; }
+  std::size_t idle_hosts() const { return idle_.size(); }
 
   const PoolStats& stats() const { return stats_; }
   const asio::any_io_executor& executor() const { return executor_; }
@@ -81,11 +94,20 @@ class ConnectionPool {
                                                                              std::uint16_t port,
                                                                              std::string key);
   static bool still_open(UpstreamConnection& c);
+  void close_oldest();
+  void arm_reaper();
 
   asio::any_io_executor executor_;
   PoolOptions options_;
+  // Per host:port, oldest first (release appends, acquire takes the newest: it is the likeliest alive).
   std::unordered_map<std::string, std::deque<std::unique_ptr<UpstreamConnection>>> idle_;
+  std::size_t idle_total_ = 0;
   PoolStats stats_;
+  // Armed while any connection is idle, for the oldest one's expiry. Its handler holds a weak reference
+  // to `alive_`, so a completion queued just before the pool was destroyed finds it gone.
+  std::optional<asio::steady_timer> reaper_;
+  bool reaper_armed_ = false;
+  std::shared_ptr<ConnectionPool*> alive_;
 };
 
 }  // namespace endhost::http

@@ -1,0 +1,96 @@
+// The per-loop connection pool's bounds: idle connections are closed by a timer once idle past the idle
+// timeout (and their host entries forgotten), and the idle total is capped across hosts.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "http/client/connection_pool.hpp"
+
+using namespace endhost;
+using namespace endhost::http;
+using namespace std::chrono_literals;
+using asio::ip::tcp;
+
+namespace {
+
+using Connections = std::vector<std::unique_ptr<UpstreamConnection>>;
+
+awaitable<void> open_connections(ConnectionPool* pool, std::uint16_t port, int n, Connections* out) {
+  for (int i = 0; i < n; ++i) {
+    auto lease = co_await pool->acquire("127.0.0.1", port);
+    if (lease) out->push_back(std::move(lease->connection));
+  }
+}
+
+Connections open(asio::io_context& io, ConnectionPool& pool, std::uint16_t port, int n) {
+  Connections c;
+  asio::co_spawn(io, open_connections(&pool, port, n, &c), asio::detached);
+  io.restart();
+  while (c.size() < static_cast<std::size_t>(n) && io.run_one_for(5s)) {
+  }
+  return c;
+}
+
+// Whether the server side of a connection saw it closed (EOF), waiting at most a few seconds.
+bool closed_by_client(tcp::socket& s) {
+  timeval tv{5, 0};
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char byte;
+  return ::recv(s.native_handle(), &byte, 1, 0) == 0;
+}
+
+}  // namespace
+
+TEST(ConnectionPool, Rfc9112_9_5_IdleConnectionsAreReapedByATimer) {
+  asio::io_context io;
+  tcp::acceptor listener(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = listener.local_endpoint().port();
+  PoolOptions options;
+  options.idle_timeout = 200ms;
+  ConnectionPool pool(io.get_executor(), options);
+  Connections conns = open(io, pool, port, 3);
+  ASSERT_EQ(conns.size(), 3u);
+  std::vector<tcp::socket> server_side;
+  for (int i = 0; i < 3; ++i) server_side.push_back(listener.accept());
+  for (auto& c : conns) pool.release(std::move(c));
+  EXPECT_EQ(pool.idle_connections(), 3u);
+  EXPECT_EQ(pool.idle_hosts(), 1u);
+
+  // Nobody asks for them again: the reaper alone must close them. Bounded wait, no timing asserted.
+  io.restart();
+  const auto give_up = std::chrono::steady_clock::now() + 20s;
+  while (pool.idle_connections() > 0 && std::chrono::steady_clock::now() < give_up) io.run_for(50ms);
+  EXPECT_EQ(pool.idle_connections(), 0u);
+  EXPECT_EQ(pool.idle_hosts(), 0u);  // no empty per-host entry is left behind
+  for (auto& s : server_side) EXPECT_TRUE(closed_by_client(s));
+}
+
+TEST(ConnectionPool, IdleConnectionsAreCappedAcrossHostsOldestFirst) {
+  asio::io_context io;
+  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  tcp::acceptor b(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  PoolOptions options;
+  options.max_idle_total = 2;
+  ConnectionPool pool(io.get_executor(), options);
+  Connections to_a = open(io, pool, a.local_endpoint().port(), 2);
+  Connections to_b = open(io, pool, b.local_endpoint().port(), 1);
+  ASSERT_EQ(to_a.size() + to_b.size(), 3u);
+  tcp::socket a1 = a.accept(), a2 = a.accept(), b1 = b.accept();
+  pool.release(std::move(to_a[0]));
+  pool.release(std::move(to_a[1]));
+  pool.release(std::move(to_b[0]));
+  EXPECT_EQ(pool.idle_connections(), 2u);
+  EXPECT_EQ(pool.idle_hosts(), 2u);
+  EXPECT_TRUE(closed_by_client(a1));  // the one idle longest went
+
+  // Taking the last idle connection to a host forgets the host.
+  Connections again = open(io, pool, b.local_endpoint().port(), 1);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(pool.stats().reused, 1u);
+  EXPECT_EQ(pool.idle_hosts(), 1u);
+  EXPECT_EQ(pool.idle_connections(), 1u);
+  pool.clear();
+  EXPECT_EQ(pool.idle_hosts(), 0u);
+}

@@ -15,9 +15,24 @@ namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
 
+// The decompression-bomb bound, shared by the decoders of one chain: each may produce at most `ratio` times
+// the compressed bytes received so far (but always 1 MiB). Every decoder checks it after each output block
+// of kChunk, so a tiny input that would expand to gigabytes stops within one block of the bound instead of
+// being decoded whole first.
+struct OutputBudget {
+  std::uint64_t ratio = 1000;
+  std::uint64_t in = 0;  // compressed bytes given to the chain so far
+  bool exceeded(std::uint64_t produced) const {
+    return produced > std::max<std::uint64_t>(std::uint64_t{1} << 20, ratio * in);
+  }
+  Unexpected<std::string> error() const {
+    return Unexpected("decoded body is over " + std::to_string(ratio) + " times its compressed size");
+  }
+};
+
 class ZlibDecoder final : public ContentDecoder {
  public:
-  explicit ZlibDecoder(bool gzip) {
+  ZlibDecoder(bool gzip, const OutputBudget& budget) : budget_(budget) {
     // 16+15: gzip wrapper only; 15: zlib wrapper (what "deflate" means in HTTP, RFC 9110 §8.4.1.2).
     ok_ = inflateInit2(&z_, gzip ? 16 + MAX_WBITS : MAX_WBITS) == Z_OK;
   }
@@ -34,6 +49,8 @@ class ZlibDecoder final : public ContentDecoder {
       const int rc = inflate(&z_, Z_NO_FLUSH);
       const bool full = z_.avail_out == 0;
       out.resize(old + kChunk - z_.avail_out);
+      produced_ += kChunk - z_.avail_out;
+      if (budget_.exceeded(produced_)) return budget_.error();
       if (rc == Z_STREAM_END)
         ended_ = true;
       else if (rc == Z_BUF_ERROR)
@@ -52,6 +69,8 @@ class ZlibDecoder final : public ContentDecoder {
   }
 
  private:
+  const OutputBudget& budget_;
+  std::uint64_t produced_ = 0;
   z_stream z_{};
   bool ok_ = false;
   bool ended_ = false;
@@ -59,7 +78,8 @@ class ZlibDecoder final : public ContentDecoder {
 
 class BrotliDecoder final : public ContentDecoder {
  public:
-  BrotliDecoder() : s_(BrotliDecoderCreateInstance(nullptr, nullptr, nullptr)) {}
+  explicit BrotliDecoder(const OutputBudget& budget)
+      : budget_(budget), s_(BrotliDecoderCreateInstance(nullptr, nullptr, nullptr)) {}
   ~BrotliDecoder() override { BrotliDecoderDestroyInstance(s_); }
   Expected<void, std::string> decode(std::string_view in, std::string& out) override {
     std::size_t avail_in = in.size();
@@ -73,6 +93,8 @@ class BrotliDecoder final : public ContentDecoder {
           BrotliDecoderDecompressStream(s_, &avail_in, &next_in, &avail_out, &next_out, nullptr);
       out.resize(old + kChunk - avail_out);
       if (r == BROTLI_DECODER_RESULT_ERROR) return Unexpected(std::string("corrupt brotli data"));
+      produced_ += kChunk - avail_out;
+      if (budget_.exceeded(produced_)) return budget_.error();
       if (r == BROTLI_DECODER_RESULT_SUCCESS) ended_ = true;
       if (r != BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) return {};
     }
@@ -83,13 +105,15 @@ class BrotliDecoder final : public ContentDecoder {
   }
 
  private:
+  const OutputBudget& budget_;
+  std::uint64_t produced_ = 0;
   BrotliDecoderState* s_;
   bool ended_ = false;
 };
 
 class ZstdDecoder final : public ContentDecoder {
  public:
-  ZstdDecoder() : s_(ZSTD_createDStream()) {
+  explicit ZstdDecoder(const OutputBudget& budget) : budget_(budget), s_(ZSTD_createDStream()) {
     // RFC 8878 §3.1.1.1.2: HTTP decoders need not support windows over 8 MiB.
     ZSTD_DCtx_setParameter(s_, ZSTD_d_windowLogMax, 23);
   }
@@ -103,6 +127,8 @@ class ZstdDecoder final : public ContentDecoder {
       const std::size_t r = ZSTD_decompressStream(s_, &o, &in);
       out.resize(old + o.pos);
       if (ZSTD_isError(r)) return Unexpected(std::string("corrupt zstd data: ") + ZSTD_getErrorName(r));
+      produced_ += o.pos;
+      if (budget_.exceeded(produced_)) return budget_.error();
       last_ = r;
       if (in.pos == in.size && o.pos < o.size) return {};
     }
@@ -113,49 +139,47 @@ class ZstdDecoder final : public ContentDecoder {
   }
 
  private:
+  const OutputBudget& budget_;
+  std::uint64_t produced_ = 0;
   ZSTD_DStream* s_;
   std::size_t last_ = 1;
 };
 
-// Applies decoders in order (the reverse of the order the codings were applied), and bounds the output.
+// Applies decoders in order (the reverse of the order the codings were applied); the last one writes straight
+// into the caller's output. The decoders share the chain's OutputBudget.
 class Chain final : public ContentDecoder {
  public:
-  Chain(std::vector<std::unique_ptr<ContentDecoder>> decoders, std::uint64_t max_ratio)
-      : decoders_(std::move(decoders)), max_ratio_(max_ratio) {}
+  explicit Chain(std::unique_ptr<OutputBudget> budget) : budget_(std::move(budget)) {}
+  void add(std::unique_ptr<ContentDecoder> d) { decoders_.push_back(std::move(d)); }
+  const OutputBudget& budget() const { return *budget_; }
   Expected<void, std::string> decode(std::string_view in, std::string& out) override {
-    in_total_ += in.size();
-    std::string current(in), next;
-    for (auto& d : decoders_) {
-      next.clear();
-      if (auto ok = d->decode(current, next); !ok) return ok;
-      current.swap(next);
+    budget_->in += in.size();
+    std::string_view current = in;
+    for (std::size_t i = 0; i < decoders_.size(); ++i) {
+      std::string& target = i + 1 == decoders_.size() ? out : stage_[i % 2];
+      if (&target != &out) target.clear();
+      if (auto ok = decoders_[i]->decode(current, target); !ok) return ok;
+      current = target;
     }
-    return emit(current, out);
+    return {};
   }
   Expected<void, std::string> finish(std::string& out) override {
-    std::string current, next;
-    for (auto& d : decoders_) {
-      next.clear();
+    std::string_view current;
+    for (std::size_t i = 0; i < decoders_.size(); ++i) {
+      std::string& target = i + 1 == decoders_.size() ? out : stage_[i % 2];
+      if (&target != &out) target.clear();
       if (!current.empty())
-        if (auto ok = d->decode(current, next); !ok) return ok;
-      if (auto ok = d->finish(next); !ok) return ok;
-      current.swap(next);
+        if (auto ok = decoders_[i]->decode(current, target); !ok) return ok;
+      if (auto ok = decoders_[i]->finish(target); !ok) return ok;
+      current = target;
     }
-    return emit(current, out);
+    return {};
   }
 
  private:
-  Expected<void, std::string> emit(const std::string& data, std::string& out) {
-    out_total_ += data.size();
-    if (out_total_ > 1024 * 1024 && out_total_ / std::max<std::uint64_t>(in_total_, 1) > max_ratio_)
-      return Unexpected("decoded body is over " + std::to_string(max_ratio_) + " times its compressed size");
-    out += data;
-    return {};
-  }
+  std::unique_ptr<OutputBudget> budget_;  // on the heap: the decoders keep a reference
   std::vector<std::unique_ptr<ContentDecoder>> decoders_;
-  std::uint64_t max_ratio_;
-  std::uint64_t in_total_ = 0;
-  std::uint64_t out_total_ = 0;
+  std::string stage_[2];  // intermediate outputs of chained codings, alternating
 };
 
 }  // namespace
@@ -171,20 +195,22 @@ Expected<std::unique_ptr<ContentDecoder>, std::string> make_content_decoder(std:
   }
   if (codings.empty()) return std::unique_ptr<ContentDecoder>();
   if (codings.size() > 4) return Unexpected(std::string("too many content codings"));
-  std::vector<std::unique_ptr<ContentDecoder>> decoders;
+  auto budget = std::make_unique<OutputBudget>();
+  budget->ratio = max_ratio;
+  auto chain = std::make_unique<Chain>(std::move(budget));
   for (auto it = codings.rbegin(); it != codings.rend(); ++it) {
     if (*it == "gzip" || *it == "x-gzip")
-      decoders.push_back(std::make_unique<ZlibDecoder>(true));
+      chain->add(std::make_unique<ZlibDecoder>(true, chain->budget()));
     else if (*it == "deflate")
-      decoders.push_back(std::make_unique<ZlibDecoder>(false));
+      chain->add(std::make_unique<ZlibDecoder>(false, chain->budget()));
     else if (*it == "br")
-      decoders.push_back(std::make_unique<BrotliDecoder>());
+      chain->add(std::make_unique<BrotliDecoder>(chain->budget()));
     else if (*it == "zstd")
-      decoders.push_back(std::make_unique<ZstdDecoder>());
+      chain->add(std::make_unique<ZstdDecoder>(chain->budget()));
     else
       return Unexpected("unsupported content coding '" + *it + "'");
   }
-  return std::unique_ptr<ContentDecoder>(std::make_unique<Chain>(std::move(decoders), max_ratio));
+  return std::unique_ptr<ContentDecoder>(std::move(chain));
 }
 
 }  // namespace endhost::http

@@ -1,7 +1,8 @@
 // Streaming decoders for Content-Encoding (RFC 9110 §8.4.1): gzip and deflate (zlib), br (Brotli, RFC 7932)
 // and zstd (RFC 8878), chained when a response lists several codings. `endhost fetch --compressed` asks for
 // them and decodes as the body arrives, so a large body is never held whole. Decoded output is bounded by a
-// ratio to the input so a tiny "decompression bomb" cannot fill the disk unasked.
+// ratio to the input so a tiny "decompression bomb" cannot fill the disk unasked; each decoder checks the
+// bound after every 64 KiB it produces, so memory stays bounded too (one read cannot expand first).
 #pragma once
 
 #include <cstdint>

@@ -112,3 +112,33 @@ TEST(ContentDecoder, DecompressionBombIsRefused) {
   ASSERT_FALSE(got);
   EXPECT_NE(got.error().find("times its compressed size"), std::string::npos);
 }
+
+// The bound holds inside one decode() call: the whole bomb arrives in one read, and the decoder must stop
+// within one output block (64 KiB) of the bound instead of expanding all 64 MiB first. What it produced up
+// to the bound is in `out` (the last decoder writes there directly), so its size is what was decoded.
+TEST(ContentDecoder, DecompressionBombStopsWithinOneBlockOfTheBound) {
+  const std::string zeros(64 << 20, '\0');
+  const std::size_t bound = (1 << 20) + (64 << 10);
+  const std::pair<std::string_view, std::string> cases[] = {{"gzip", zlib_compress(zeros, true)},
+                                                            {"deflate", zlib_compress(zeros, false)},
+                                                            {"br", brotli_compress(zeros)},
+                                                            {"zstd", zstd_compress(zeros)}};
+  for (const auto& [coding, encoded] : cases) {
+    ASSERT_LT(encoded.size() * 10, std::size_t{1} << 20) << coding;  // so the 1 MiB floor is the bound
+    auto d = make_content_decoder(coding, 10);
+    ASSERT_TRUE(d && *d);
+    std::string out;
+    auto ok = (*d)->decode(encoded, out);
+    ASSERT_FALSE(ok) << coding;
+    EXPECT_NE(ok.error().find("times its compressed size"), std::string::npos) << coding;
+    EXPECT_GE(out.size(), std::size_t{1} << 20) << coding;
+    EXPECT_LE(out.size(), bound) << coding;
+  }
+  // A chain: the inner decoder's output is bounded too.
+  auto d = make_content_decoder("gzip, br", 10);
+  ASSERT_TRUE(d && *d);
+  std::string out;
+  ASSERT_FALSE((*d)->decode(brotli_compress(zlib_compress(zeros, true)), out));
+  EXPECT_GE(out.size(), std::size_t{1} << 20);
+  EXPECT_LE(out.size(), bound);
+}

@@ -237,6 +237,59 @@ class ProxyTest(endhost_test.TestCase):
         self.assertEqual(o.count("/slow"), 1)
         self.assertGreaterEqual(sum("collapsed" in cache_status(r[1]) for r in results), 1)
 
+    def test_concurrent_revalidations_are_collapsed_into_one_conditional_get(self):
+        def page(req):
+            if req.headers.get("If-None-Match") == '"r1"':
+                time.sleep(1.0)  # long enough for the others to arrive while it is in flight
+                return 304, {"ETag": '"r1"', "Cache-Control": "max-age=600"}, b""
+            return 200, {"ETag": '"r1"', "Cache-Control": "max-age=1"}, b"validated once\n"
+        o = self.origin({"/rv": page})
+        p = self.proxy().address("proxy")
+        self.assertEqual(curl(p, o.url("/rv"))[2], b"validated once\n")
+        time.sleep(2.2)  # stale now
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda _: curl(p, o.url("/rv")), range(8)))
+        self.assertTrue(all(r[0] == 200 and r[2] == b"validated once\n" for r in results), results)
+        conditional = [h for m, path, h, _ in o.requests if path == "/rv" and "If-None-Match" in h]
+        self.assertEqual(len(conditional), 1)
+        self.assertEqual(o.count("/rv"), 2)
+        self.assertGreaterEqual(sum("collapsed" in cache_status(r[1]) for r in results), 1)
+
+    def test_set_cookie_is_not_shared_between_clients(self):
+        counter = {"n": 0}
+        lock = threading.Lock()
+
+        def login(cache_control):
+            def route(req):
+                with lock:
+                    counter["n"] += 1
+                    n = counter["n"]
+                return 200, {"Cache-Control": cache_control, "Set-Cookie": "session=client%d; Path=/" % n}, b"hello\n"
+            return route
+        o = self.origin({"/plain": login("max-age=600"), "/shared": login("s-maxage=600"),
+                         "/public": login("public, max-age=600")})
+        p = self.proxy().address("proxy")
+        # Two clients: each gets its own cookie, the second is not handed the first one's session.
+        _, f1, _, _ = curl(p, o.url("/plain"))
+        _, f2, _, _ = curl(p, o.url("/plain"))
+        self.assertEqual(len(f1["set-cookie"]), 1)
+        self.assertEqual(len(f2["set-cookie"]), 1)
+        self.assertNotEqual(f1["set-cookie"], f2["set-cookie"])
+        self.assertIn("detail=set-cookie", cache_status(f2))
+        self.assertEqual(o.count("/plain"), 2)
+        # s-maxage shares the content but not the cookie: the first client has it, a hit never replays it.
+        _, f1, _, _ = curl(p, o.url("/shared"))
+        _, f2, body, _ = curl(p, o.url("/shared"))
+        self.assertIn("set-cookie", f1)
+        self.assertIn("hit", cache_status(f2))
+        self.assertNotIn("set-cookie", f2)
+        self.assertEqual((body, o.count("/shared")), (b"hello\n", 1))
+        # public: the origin said the whole response, cookie included, is for everyone.
+        _, f1, _, _ = curl(p, o.url("/public"))
+        _, f2, _, _ = curl(p, o.url("/public"))
+        self.assertIn("hit", cache_status(f2))
+        self.assertEqual(f1["set-cookie"], f2["set-cookie"])
+
     def test_uncacheable_concurrent_requests_all_reach_the_origin(self):
         def slow(req):
             time.sleep(0.5)

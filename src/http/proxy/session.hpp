@@ -98,6 +98,10 @@ StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_
                      const cache::CacheControl& req_cc, const ResponseHead& rh, cache::Time request_time,
                      cache::Time response_time, std::string_view date);
 
+// Removes Set-Cookie from fields about to be stored unless their Cache-Control has `public`: a shared cache
+// must not hand one client's cookie to others (docs/internals/cache.md, "Departures").
+void strip_set_cookie(Fields& stored);
+
 // Finish a stored object on the disk pool (fsync and rename block) while the calling coroutine waits.
 awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter writer, std::size_t shard);
 awaitable<cache::ObjectPtr> freshen_on_disk(ProxyState& st, cache::ObjectPtr old, cache::ObjectMeta meta);

@@ -47,6 +47,12 @@ bool has_conditional(FieldsView fields) {
 
 }  // namespace
 
+void strip_set_cookie(Fields& stored) {
+  // Only `public` says the whole response, cookie included, is meant for everyone; s-maxage alone makes
+  // the content shareable, not the client's session (RFC 9111 §3.1 lets a cache leave fields out).
+  if (!cache::parse_cache_control(stored).public_) stored.erase("set-cookie");
+}
+
 awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter writer, std::size_t shard) {
   // fsync and rename block: they run on the disk pool while this coroutine waits.
   auto result = co_await asio::co_spawn(
@@ -90,6 +96,13 @@ StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_
     plan.not_stored = cache::to_string(verdict);
     return plan;
   }
+  // Set-Cookie is one client's state. RFC 9111 §7.3 lets a cache store and replay it, but a shared cache
+  // that does hands one client's session to the next; so, like Varnish, we store such a response only when
+  // the origin made it explicitly shared (public or s-maxage). See strip_set_cookie for what is replayed.
+  if (rh.fields.contains("set-cookie") && !res_cc.public_ && !res_cc.s_maxage) {
+    plan.not_stored = "set-cookie";
+    return plan;
+  }
   cache::ObjectMeta meta;
   meta.key = key;
   meta.variant = cache::secondary_key(vary, request_fields);
@@ -103,6 +116,7 @@ StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_
   meta.fields.erase("content-length");
   // RFC 9111 §5.2.2.7: a shared cache must not store the fields named by private="…".
   for (const std::string& name : res_cc.private_fields) meta.fields.erase(name);
+  strip_set_cookie(meta.fields);
   // RFC 9110 §6.6.1: a cache adds the Date the origin left out.
   if (!meta.fields.contains("date")) meta.fields.add("Date", date);
   const cache::EntryInfo info = cache::analyze_response(rh.status, meta.fields, meta.request_time,
@@ -159,6 +173,34 @@ awaitable<bool> Session::handle_cacheable(const RequestHead& head, const Route& 
     const Forward fwd =
         req_cc.no_cache || req_cc.max_age || req_cc.min_fresh ? Forward::request : Forward::stale;
     FlightGuard guard;
+    // Concurrent requests for one stale entry validate it once, like misses. A client that asked for
+    // validation itself (no-cache, max-age, min-fresh) would not accept the result of a request that began
+    // before its own, so it validates on its own.
+    if (st_.config.collapse && fwd == Forward::stale && head.method_id == Method::get) {
+      bool leader = false;
+      auto flight = st_.flights.join(key_, leader);
+      if (leader) {
+        guard = FlightGuard(st_.flights, std::move(flight));
+      } else {
+        co_await Flights::wait(std::move(flight), st_.config.upstream_timeout + st_.config.read_timeout);
+        cache::Found again = st_.store.find(key_, head.fields);
+        if (again.object) {
+          const cache::ReuseDecision after = cache::decide_reuse(again.object->info(), req_cc, now());
+          if (after.action == cache::Reuse::fresh || after.action == cache::Reuse::stale_ok) {
+            st_.metrics.hits.inc(1, shard_);
+            st_.metrics.collapsed.inc(1, shard_);
+            outcome_.cache = "HIT";
+            CacheStatus cs = cache::cache_hit(after.ttl.count());
+            cs.collapsed = true;
+            co_return co_await serve_hit(head, again, cs, true);
+          }
+          // Still stale (the leader failed, or served stale-if-error): validate what is stored now.
+          co_return co_await fetch(head, route, fwd, &again, FlightGuard(), req_cc);
+        }
+        // The leader's answer removed the entry (not storable any more): an unconditional fetch.
+        co_return co_await fetch(head, route, Forward::uri_miss, nullptr, FlightGuard(), req_cc);
+      }
+    }
     co_return co_await fetch(head, route, fwd, &found, std::move(guard), req_cc);
   }
   if (req_cc.only_if_cached) {
@@ -369,6 +411,7 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
       // RFC 9111 §4.3.4: freshen the stored response with the 304's fields and serve it.
       cache::ObjectMeta meta = old->meta();
       meta.fields = cache::freshen_fields(old->meta().fields, rh.fields);
+      strip_set_cookie(meta.fields);  // the 304 may set this client's cookie
       if (!meta.fields.contains("date")) meta.fields.add("Date", date());
       meta.request_time = request_time;
       meta.response_time = now();

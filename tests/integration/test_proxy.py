@@ -491,6 +491,17 @@ class ProxyTest(endhost_test.TestCase):
         self.assertRegex(trace, r"proxy>origin C: GET /m HTTP/1\.1")
         self.assertRegex(trace, r"proxy>origin S: HTTP/1\.\d 200")
 
+    def test_a_second_process_on_the_cache_dir_is_refused(self):
+        s = self.proxy()
+        r = run(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.cache_dir, "--no-fsync"])
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("cache dir %s is in use by another endhost process (pid %d)" % (self.cache_dir, s.proc.pid),
+                      r.stderr)
+        self.assertIsNone(s.proc.poll())  # the first one is untouched
+        self.assertEqual(s.stop(), 0)
+        # Once it is gone (the kernel drops the lock with the process), the directory is free again.
+        self.proxy()
+
     def test_refuses_a_cache_dir_that_is_not_a_cache(self):
         home = os.path.join(self.dir, "home")
         os.makedirs(home)

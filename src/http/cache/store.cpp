@@ -1,6 +1,7 @@
 #include "http/cache/store.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -191,7 +192,39 @@ Store::Store(StoreOptions options)
       disk_policy_(make_eviction_policy(options_.eviction, options_.max_bytes)),
       memory_policy_(make_eviction_policy(options_.eviction, options_.memory_bytes)) {}
 
-Store::~Store() = default;
+Store::~Store() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+namespace {
+
+// One process per cache directory: load() deletes temporary files (another process's writes in progress)
+// and each process indexes objects the other would evict or replace behind its back. An exclusive flock on
+// DIR/lock says so; the kernel drops it when the process dies, so a crash leaves no stale lock. The file
+// holds the owner's pid, for the error message.
+Expected<int, std::string> lock_directory(const fs::path& dir) {
+  const fs::path path = dir / "lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Unexpected("cannot open " + path.string() + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char pid[32] = {};
+    const ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
+    ::close(fd);
+    if (err != EWOULDBLOCK) return Unexpected("cannot lock " + path.string() + ": " + std::strerror(err));
+    std::string owner = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : std::string();
+    while (!owner.empty() && (owner.back() == '\n' || owner.back() == ' ')) owner.pop_back();
+    return Unexpected("cache dir " + dir.string() + " is in use by another endhost process" +
+                      (owner.empty() ? std::string() : " (pid " + owner + ")"));
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  // Without the pid the lock still holds; only a second process's message gets poorer.
+  [[maybe_unused]] const bool noted =
+      ::ftruncate(fd, 0) == 0 && ::pwrite(fd, pid.data(), pid.size(), 0) == static_cast<ssize_t>(pid.size());
+  return fd;
+}
+
+}  // namespace
 
 Expected<std::unique_ptr<Store>, std::string> Store::open(StoreOptions options) {
   std::error_code ec;
@@ -213,7 +246,10 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(StoreOptions options) 
     marker << kMarkerText;
     if (!marker) return Unexpected("cannot write " + (dir / kMarker).string());
   }
+  auto lock = lock_directory(dir);
+  if (!lock) return Unexpected(lock.error());
   std::unique_ptr<Store> store(new Store(std::move(options)));
+  store->lock_fd_ = *lock;
   if (auto ok = store->load(); !ok) return Unexpected(ok.error());
   return store;
 }

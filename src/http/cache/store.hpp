@@ -134,7 +134,8 @@ class Store {
  public:
   // Creates the directory layout if needed, or checks that an existing directory is a cache directory (it
   // must hold our marker file, so a mistyped --cache-dir never has its files deleted), then rebuilds the
-  // index from the object files. Errors are sentences for the operator.
+  // index from the object files. One process at a time: a directory another process (or another Store)
+  // holds is refused (DIR/lock, flock). Errors are sentences for the operator.
   static Expected<std::unique_ptr<Store>, std::string> open(StoreOptions options);
   ~Store();
   Store(const Store&) = delete;
@@ -190,6 +191,7 @@ class Store {
                        std::vector<std::shared_ptr<Object>>& dropped);
 
   StoreOptions options_;
+  int lock_fd_ = -1;  // holds the exclusive flock on DIR/lock while the store is open
   std::atomic<Object::Id> next_id_{1};
 
   mutable std::mutex mu_;

@@ -118,6 +118,26 @@ TEST_F(StoreTest, CommitThenFind) {
   EXPECT_FALSE((*store)->find("http://a/y", Fields{}).uri_known);
 }
 
+TEST_F(StoreTest, OneOpenStorePerDirectory) {
+  auto first = Store::open(options());
+  ASSERT_TRUE(first) << first.error();
+  // A second store on the same directory would delete the first one's temporary files at load().
+  auto w = (*first)->begin(meta("http://a/in-progress"));
+  ASSERT_TRUE(w);
+  auto second = Store::open(options());
+  ASSERT_FALSE(second);
+  EXPECT_NE(
+      second.error().find("is in use by another endhost process (pid " + std::to_string(::getpid()) + ")"),
+      std::string::npos)
+      << second.error();
+  EXPECT_FALSE(fs::is_empty(dir_ / "cache" / "tmp"));
+  ASSERT_TRUE((*first)->commit(std::move(*w)));
+  first->reset();  // closing releases the lock
+  auto third = Store::open(options());
+  ASSERT_TRUE(third) << third.error();
+  EXPECT_TRUE((*third)->find("http://a/in-progress", Fields{}).object);
+}
+
 TEST_F(StoreTest, SurvivesARestart) {
   {
     auto store = Store::open(options());

@@ -15,7 +15,7 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
   auto page_url = std::make_shared<std::string>();
   auto* cmd =
       root.add_subcommand("fetch", "HTTP client like curl: options, cookie jar, local cache, --page timing");
-  cmd->add_option("url", o->url, "The URL to fetch (http://…)");
+  cmd->add_option("url", o->url, "The URL to fetch (http:// only: this build has no TLS)");
   cmd->add_option("-o,--output", o->output, "Write the body to FILE instead of standard output");
   cmd->add_flag("-O,--remote-name", o->remote_name,
                 "Write the body to a file named like the URL's last segment");
@@ -35,7 +35,8 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
   cmd->add_option("--max-redirs", o->max_redirs, "Most redirects followed with -L")->capture_default_str();
   cmd->add_option(
       "-x,--proxy", o->proxy,
-      "Use this HTTP proxy (default: http_proxy / https_proxy from the environment; '' for none)");
+      "Use this HTTP proxy, also with --page (default: http_proxy from the environment; '' for none). "
+      "https_proxy is read but https:// URLs fail: plain HTTP only");
   cmd->add_option("--noproxy", o->no_proxy, "Hosts to reach directly, comma-separated (like no_proxy)");
   cmd->add_option(
          "-C,--continue-at",
@@ -53,7 +54,7 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
   cmd->add_option("-b,--cookie", o->cookie_in,
                   "Send cookies from this Netscape cookie file (or 'name=value')");
   cmd->add_option("-c,--cookie-jar", o->cookie_out,
-                  "Save the cookies to this file afterwards (curl's format)");
+                  "Save the cookies to this file afterwards, whatever the outcome (curl's format)");
   cmd->add_option("--cache", o->cache_dir,
                   "Keep responses in this cache directory; repeat fetches revalidate");
   cmd->add_option("--connect-timeout", o->connect_timeout, "Seconds to connect")->capture_default_str();
@@ -70,7 +71,7 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
       "Exit status: 0 ok, 3 bad URL, 6 host not found, 7 cannot connect, 8 bad HTTP reply, 18 body cut "
       "short,\n"
       "22 HTTP status 400 or more (the body is still written), 23 cannot write, 28 timeout, 47 too many\n"
-      "redirects, 52 empty reply, 1 other errors.\n"
+      "redirects, 52 empty reply, 1 other errors (https:// URLs among them: plain HTTP only, no TLS).\n"
       "Examples:\n"
       "  endhost fetch http://127.0.0.1:8080/ -v\n"
       "  endhost fetch -L -o page.html -c jar.txt -b jar.txt http://127.0.0.1:8080/login\n"

@@ -3,6 +3,8 @@ failures apart, -v heads, redirects, proxies from -x and the environment, resume
 that curl reads and writes, the local --cache (conditional GETs), and --page with its three connection
 modes."""
 
+import ctypes
+import ctypes.util
 import gzip
 import json
 import os
@@ -15,6 +17,23 @@ import unittest
 import endhost_test
 from endhost_test import ENDHOST, Server
 from proxy_origins import Origin, RawOrigin, dies_mid_body, malformed, stall
+
+
+def brotli_compress(data):
+    """Brotli (RFC 7932) through libbrotlienc, which the build needs anyway (libbrotli-dev): python's
+    standard library has no brotli, and the brotli command is not installed everywhere."""
+    lib = ctypes.CDLL(ctypes.util.find_library("brotlienc") or "libbrotlienc.so.1")
+    out = ctypes.create_string_buffer(len(data) + 1024)
+    size = ctypes.c_size_t(len(out))
+    # quality 5, window 22, mode generic
+    if not lib.BrotliEncoderCompress(5, 22, 0, ctypes.c_size_t(len(data)), data, ctypes.byref(size), out):
+        raise RuntimeError("BrotliEncoderCompress failed")
+    return out.raw[:size.value]
+
+
+def cookie_then_cut(conn):
+    """Sets a cookie, then dies in the middle of the body."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nSet-Cookie: cut=before-the-end; Path=/\r\nContent-Length: 100\r\n\r\nonly ten..")
 
 
 def fetch(*args, env=None, cwd=None, timeout=60):
@@ -230,6 +249,141 @@ class FetchTest(endhost_test.TestCase):
         self.assertEqual(o.count("/doc"), 2)
         self.assertEqual(o.last_headers("/doc").get("If-None-Match"), '"d1"')
 
+    def test_cookie_jar_is_written_whatever_the_outcome(self):
+        o = self.origin({
+            "/c": lambda r: (200, {"Set-Cookie": "kept=yes; Path=/", "Cache-Control": "max-age=600"}, b"c"),
+            "/loop": lambda r: (302, {"Location": "/loop", "Set-Cookie": "looped=yes; Path=/"}, b""),
+        })
+        cache = self.path("cache")
+        first, second = self.path("jar1"), self.path("jar2")
+        self.assertEqual(fetch("--cache", cache, "-c", first, o.url("/c")).returncode, 0)
+        # Answered from the local cache: no request, but the jar still comes out (curl writes it always).
+        r = fetch("--cache", cache, "-b", first, "-c", second, o.url("/c"))
+        self.assertEqual((r.returncode, o.count("/c")), (0, 1))
+        with open(second) as f:
+            self.assertIn("\tkept\tyes", f.read())
+        # The redirect limit: the cookies set on the way are saved.
+        jar = self.path("jar3")
+        self.assertEqual(fetch("-L", "--max-redirs", "2", "-c", jar, o.url("/loop")).returncode, 47)
+        with open(jar) as f:
+            self.assertIn("\tlooped\tyes", f.read())
+        # A transport error after the head: the cookie it set is saved.
+        cut = RawOrigin(cookie_then_cut)
+        self.origins.append(cut)
+        jar = self.path("jar4")
+        self.assertEqual(fetch("-c", jar, cut.url("/")).returncode, 18)
+        with open(jar) as f:
+            self.assertIn("\tcut\tbefore-the-end", f.read())
+        # A connection that never happens still writes the jar read with -b (curl does too).
+        closed = endhost_test.free_port()
+        jar = self.path("jar5")
+        self.assertEqual(fetch("-b", first, "-c", jar, "http://127.0.0.1:%d/" % closed).returncode, 7)
+        with open(jar) as f:
+            self.assertIn("\tkept\tyes", f.read())
+
+    def test_cache_dir_in_use_by_a_proxy_is_refused(self):
+        cache = self.path("cache")
+        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", cache, "--no-fsync"])
+        self.servers.append(s)
+        o = self.origin({"/x": lambda r: (200, {}, b"x")})
+        r = fetch("--cache", cache, o.url("/x"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(b"is in use by another endhost process (pid %d)" % s.proc.pid, r.stderr)
+        self.assertEqual(o.count("/x"), 0)
+
+    def proxy(self, *args):
+        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.path("cache"), "--no-fsync",
+                    "--connect-timeout", "2"] + list(args))
+        self.servers.append(s)
+        return "http://%s:%d" % s.address("proxy")
+
+    def test_through_the_proxy_revalidation_vary_and_no_store(self):
+        def page(req):
+            if req.headers.get("If-None-Match") == '"v1"':
+                return 304, {"ETag": '"v1"', "Cache-Control": "max-age=600"}, b""
+            return 200, {"ETag": '"v1"', "Cache-Control": "max-age=1"}, b"version one\n"
+
+        def lang(req):
+            language = req.headers.get("Accept-Language", "en")
+            return 200, {"Vary": "Accept-Language", "Cache-Control": "max-age=600"}, ("in " + language).encode()
+        o = self.origin({"/page": page, "/lang": lang,
+                         "/ns": lambda r: (200, {"Cache-Control": "no-store"}, b"never kept\n")})
+        proxy = self.proxy()
+        r = fetch("-x", proxy, "-i", o.url("/page"))
+        self.assertIn(b"fwd=uri-miss", r.stdout)
+        time.sleep(2.2)  # max-age=1 ran out
+        r = fetch("-x", proxy, "-i", o.url("/page"))
+        self.assertEqual(r.returncode, 0)
+        self.assertTrue(r.stdout.endswith(b"\r\n\r\nversion one\n"))
+        self.assertIn(b"fwd=stale; fwd-status=304", r.stdout)
+        self.assertEqual(o.last_headers("/page").get("If-None-Match"), '"v1"')
+        self.assertEqual(o.count("/page"), 2)
+        r = fetch("-x", proxy, "-i", o.url("/page"))
+        self.assertIn(b"Cache-Status: endhost; hit", r.stdout)
+        self.assertEqual(o.count("/page"), 2)
+        # Vary: one stored variant per language.
+        for language in ("fr", "de", "fr", "de"):
+            r = fetch("-x", proxy, "-H", "Accept-Language: " + language, o.url("/lang"))
+            self.assertEqual(r.stdout, ("in " + language).encode())
+        self.assertEqual(o.count("/lang"), 2)
+        # no-store: every fetch reaches the origin.
+        for _ in range(2):
+            r = fetch("-x", proxy, "-i", o.url("/ns"))
+            self.assertIn(b"detail=no-store", r.stdout)
+        self.assertEqual(o.count("/ns"), 2)
+
+    def test_through_the_proxy_stale_if_error_with_the_origin_down(self):
+        o = self.origin({"/sie": lambda r: (200, {"Cache-Control": "max-age=1, stale-if-error=600"}, b"still here\n")})
+        proxy = self.proxy()
+        self.assertEqual(fetch("-x", proxy, o.url("/sie")).stdout, b"still here\n")
+        o.stop()
+        self.origins.remove(o)
+        time.sleep(2.2)
+        r = fetch("-x", proxy, "-i", o.url("/sie"))
+        self.assertEqual(r.returncode, 0)
+        self.assertIn(b"stale-if-error", r.stdout)
+        self.assertTrue(r.stdout.endswith(b"still here\n"))
+
+    def test_compressed_br_direct_and_through_the_proxy(self):
+        text = b"brotli through fetch " * 400
+        br = brotli_compress(text)
+        self.assertLess(len(br), len(text) // 10)
+        o = self.origin({"/br": lambda r: (200, {"Content-Encoding": "br", "Vary": "Accept-Encoding",
+                                                 "Cache-Control": "max-age=600"}, br)})
+        r = fetch("--compressed", o.url("/br"))
+        self.assertEqual((r.returncode, r.stdout), (0, text))
+        self.assertIn("br", o.requests[-1][2]["Accept-Encoding"])
+        proxy = self.proxy()
+        for _ in range(2):  # a miss, then a hit of the stored br body
+            r = fetch("-x", proxy, "--compressed", o.url("/br"))
+            self.assertEqual((r.returncode, r.stdout), (0, text))
+        self.assertEqual(o.count("/br"), 2)
+
+    def test_resume_when_the_server_answers_416_or_ignores_range(self):
+        data = b"0123456789" * 100
+
+        def complete(req):
+            rng = req.headers.get("Range")
+            if rng == "bytes=%d-" % len(data):
+                return 416, {"Content-Range": "bytes */%d" % len(data)}, b""
+            return 200, {}, data
+        o = self.origin({"/done": complete, "/norange": lambda r: (200, {}, data)})
+        with open(self.path("done"), "wb") as f:
+            f.write(data)
+        r = fetch("-C", "-", "-o", self.path("done"), o.url("/done"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(o.requests[-1][2].get("Range"), "bytes=%d-" % len(data))
+        with open(self.path("done"), "rb") as f:
+            self.assertEqual(f.read(), data)  # untouched: it was already complete
+        # A server that ignores Range sends the whole file: it replaces the partial one, not appended to it.
+        with open(self.path("part"), "wb") as f:
+            f.write(data[:300])
+        r = fetch("-C", "-", "-o", self.path("part"), o.url("/norange"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(o.requests[-1][2].get("Range"), "bytes=300-")
+        with open(self.path("part"), "rb") as f:
+            self.assertEqual(f.read(), data)
+
     def page_origin(self):
         html = b"""<html><head><link rel="stylesheet" href="/style.css"><script src="app.js"></script></head>
             <body><img src="/a.png"><img src="b.png"><img src="/a.png"><img src="http://elsewhere.invalid/x.png">
@@ -260,6 +414,21 @@ class FetchTest(endhost_test.TestCase):
         text = fetch("--page", o.url("/index.html"), "--mode", "persistent").stdout.decode()
         self.assertRegex(text, r"connections 1\n")
         self.assertRegex(text, r"requests    5\n")
+
+    def test_page_goes_through_the_proxy_from_x_and_the_environment(self):
+        o = self.page_origin()
+        proxy = self.proxy()
+        r = fetch("--page", o.url("/index.html"), "--mode", "persistent", "--json", "-x", proxy)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["requests"], 5)
+        self.assertEqual(o.last_headers("/b.png").get("Via"), "1.1 endhost")
+        # http_proxy, in parallel mode. The objects have no freshness, so nothing was stored: each reaches
+        # the origin again, through the proxy.
+        before = o.count("/a.png")
+        r = fetch("--page", o.url("/index.html"), "--mode", "parallel=2", env={"http_proxy": proxy})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(o.count("/a.png"), before + 1)
+        self.assertEqual(o.last_headers("/a.png").get("Via"), "1.1 endhost")
 
     def test_usage_errors(self):
         self.assertEqual(fetch().returncode, 2)

@@ -69,6 +69,10 @@ class Fetch {
  public:
   Fetch(const FetchOptions& o, std::ostream& err) : o_(o), err_(err) {}
   awaitable<int> run();
+  // Writes the cookie jar (-c) once the transfer ended, however it ended — an answer from the local cache,
+  // a redirect limit, a transport error or --max-time — as curl does; cookies received before a failure are
+  // kept. Returns `code`, or the write error when the transfer itself succeeded.
+  int save_cookies(int code);
 
  private:
   int fail(int code, const std::string& message) {
@@ -97,6 +101,8 @@ class Fetch {
 
   const FetchOptions& o_;
   std::ostream& err_;
+  CookieJar jar_;
+  bool jar_loaded_ = false;  // -b was read: only then may -c overwrite a file (it may be the -b file)
   std::unique_ptr<cache::Store> store_;
   Output output_;
   std::unique_ptr<ContentDecoder> decoder_;
@@ -153,7 +159,7 @@ awaitable<int> Fetch::run() {
   else
     tpl = std::move(*t);
 
-  CookieJar jar;
+  CookieJar& jar = jar_;
   std::string literal_cookie;
   const auto now_s = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
   if (!o_.cookie_in.empty()) {
@@ -167,6 +173,7 @@ awaitable<int> Fetch::run() {
     }
     // curl: a -b file that does not exist is not an error (it starts the cookie engine).
   }
+  jar_loaded_ = true;
   if (!o_.cache_dir.empty()) {
     cache::StoreOptions so;
     so.dir = o_.cache_dir;
@@ -364,11 +371,6 @@ awaitable<int> Fetch::run() {
       auto committed = store_->commit(std::move(writer));
       if (!committed && o_.verbose) err_ << "* cache write failed: " << committed.error() << "\n";
     }
-    if (!o_.cookie_out.empty()) {
-      std::ofstream out(o_.cookie_out, std::ios::binary | std::ios::trunc);
-      out << jar.save_netscape(now_s());
-      if (!out) co_return fail(fetch_exit::write, "cannot write the cookie jar " + o_.cookie_out);
-    }
     if (resume_from > 0 && status_code == 416) {
       if (o_.verbose) err_ << "* the file is already complete\n";
       co_return fetch_exit::ok;
@@ -380,6 +382,18 @@ awaitable<int> Fetch::run() {
     }
     co_return fetch_exit::ok;
   }
+}
+
+int Fetch::save_cookies(int code) {
+  if (o_.cookie_out.empty() || !jar_loaded_) return code;
+  std::ofstream out(o_.cookie_out, std::ios::binary | std::ios::trunc);
+  out << jar_.save_netscape(static_cast<std::int64_t>(std::time(nullptr)));
+  out.close();
+  if (!out) {
+    const int failed = fail(fetch_exit::write, "cannot write the cookie jar " + o_.cookie_out);
+    return code == fetch_exit::ok ? failed : code;
+  }
+  return code;
 }
 
 }  // namespace
@@ -395,12 +409,13 @@ int run_fetch(const FetchOptions& options, std::ostream& out, std::ostream& err)
                                                            std::chrono::duration<double>(options.max_time)));
           if (!r) {
             err << "endhost fetch: the whole operation took longer than --max-time\n";
-            co_return fetch_exit::timeout;
+            co_return fetch.save_cookies(fetch_exit::timeout);
           }
-          co_return *r;
+          co_return fetch.save_cookies(*r);
         }
         Fetch fetch(options, err);
-        co_return co_await fetch.run();
+        const int code = co_await fetch.run();
+        co_return fetch.save_cookies(code);
       },
       err, "endhost fetch");
 }

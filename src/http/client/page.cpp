@@ -9,6 +9,7 @@
 #include "http/client/fetch_support.hpp"
 #include "http/client/http_client.hpp"
 #include "http/client/page_links.hpp"
+#include "http/client/proxy_env.hpp"
 
 namespace endhost::http {
 
@@ -47,16 +48,20 @@ Expected<Mode, std::string> parse_mode(const std::string& m) {
 
 class PageRun {
  public:
-  PageRun(const FetchOptions& o, const Mode& mode, HttpClient& client, const RequestTemplate& tpl)
-      : o_(o), mode_(mode), client_(client), tpl_(tpl) {}
+  // `proxy`: where every request goes (the objects share the page's origin, so one choice serves all).
+  PageRun(const FetchOptions& o, const Mode& mode, HttpClient& client, const RequestTemplate& tpl,
+          std::optional<Url> proxy)
+      : o_(o), mode_(mode), client_(client), tpl_(tpl), proxy_(std::move(proxy)) {}
 
   awaitable<ObjectResult> get(const Url& url, std::string* keep_body) {
     ObjectResult r;
     r.url = url.to_string();
+    std::string* const keep = keep_body;  // not the parameter itself in the lambda (GCC 12 coroutine bug)
     Outgoing req;
     req.url = url;
     req.fields = tpl_.fields;
     req.keep_alive = mode_.persistent;
+    req.proxy = proxy_;
     const auto opened_before = client_.pool().stats().opened;
     const auto start = std::chrono::steady_clock::now();
     auto result = co_await client_.perform(
@@ -67,7 +72,7 @@ class PageRun {
         },
         [&](std::string_view data) {
           r.bytes += data.size();
-          if (keep_body && keep_body->size() + data.size() <= kMaxPage) keep_body->append(data);
+          if (keep && keep->size() + data.size() <= kMaxPage) keep->append(data);
           return true;
         });
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -90,6 +95,7 @@ class PageRun {
   const Mode& mode_;
   HttpClient& client_;
   const RequestTemplate& tpl_;
+  std::optional<Url> proxy_;
 };
 
 }  // namespace
@@ -114,6 +120,16 @@ awaitable<int> run_page(const FetchOptions& o, std::ostream& out, std::ostream& 
     err << "endhost fetch: " << tpl.error() << "\n";
     co_return fetch_exit::failed;
   }
+  // -x, --noproxy and the environment, as for a single fetch.
+  auto proxy = choose_proxy(*base, o.proxy, o.no_proxy, [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  });
+  if (!proxy) {
+    err << "endhost fetch: " << proxy.error() << "\n";
+    co_return fetch_exit::failed;
+  }
+  if (o.verbose && *proxy) err << "* via proxy " << (*proxy)->host_port() << "\n";
   PoolOptions pool;
   pool.connect_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(o.connect_timeout));
@@ -121,7 +137,7 @@ awaitable<int> run_page(const FetchOptions& o, std::ostream& out, std::ostream& 
   VerboseSink verbose(err);
   if (o.verbose) exchange.transcript = core::Transcript(&verbose, "fetch");
   HttpClient client(co_await asio::this_coro::executor, pool, exchange);
-  PageRun run(o, *mode, client, *tpl);
+  PageRun run(o, *mode, client, *tpl, *proxy);
 
   const auto start = std::chrono::steady_clock::now();
   std::string html;

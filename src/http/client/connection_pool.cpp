@@ -116,7 +116,8 @@ awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> Connection
 }
 
 void ConnectionPool::release(std::unique_ptr<UpstreamConnection> c) {
-  if (!c || !c->socket().is_open()) return;
+  // No per-host entry is ever left empty: close_oldest() and arm_reaper() look at each entry's front().
+  if (!c || !c->socket().is_open() || options_.max_idle_per_host == 0 || options_.max_idle_total == 0) return;
   c->deadline().expires_never();
   c->idle_since = std::chrono::steady_clock::now();
   auto& idle = idle_[c->key()];

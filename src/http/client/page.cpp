@@ -26,6 +26,21 @@ struct ObjectResult {
   std::string error;
 };
 
+// Counts the parallel workers still running; the last one to finish wakes the page's coroutine.
+// A named handler rather than a capturing lambda: GCC 12 mis-handles lambda captures made inside a
+// coroutine body, which freed the counter while workers still held it.
+struct WorkersLeft {
+  std::size_t count;
+  asio::steady_timer* done;
+};
+
+struct WorkerDone {
+  WorkersLeft* left;
+  void operator()(const std::exception_ptr&) const {
+    if (--left->count == 0) left->done->cancel();
+  }
+};
+
 struct Mode {
   bool persistent = true;
   std::size_t parallel = 1;
@@ -168,14 +183,12 @@ awaitable<int> run_page(const FetchOptions& o, std::ostream& out, std::ostream& 
     // N workers on one event loop: up to N exchanges (and so N connections) in flight at once.
     const std::size_t workers = std::min(mode->parallel, objects.size());
     std::vector<ObjectResult> parallel_results;
-    auto remaining = std::make_shared<std::size_t>(workers);
     asio::steady_timer done(co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
+    WorkersLeft left{workers, &done};
     for (std::size_t i = 0; i < workers; ++i)
       asio::co_spawn(co_await asio::this_coro::executor, run.worker(objects, parallel_results),
-                     [&, remaining](std::exception_ptr) {
-                       if (--*remaining == 0) done.cancel();
-                     });
-    if (workers > 0) co_await done.async_wait(use_nothrow);
+                     WorkerDone{&left});
+    if (left.count > 0) co_await done.async_wait(use_nothrow);
     results.insert(results.end(), parallel_results.begin(), parallel_results.end());
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

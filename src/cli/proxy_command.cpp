@@ -143,8 +143,9 @@ int serve(const ServeOptions& o) {
   std::unique_ptr<http::cache::Store> store;
   std::unique_ptr<http::proxy::AccessLog> access_log;
   std::unique_ptr<http::proxy::ProxyServer> proxy;
-  std::unique_ptr<core::TcpServer> tcp, admin;
   auto rt = make_runtime(o.server);
+  // Declared after the runtime, so the listeners close while the event loops they belong to still exist.
+  std::unique_ptr<core::TcpServer> tcp, admin;
   config.client_transcript = rt.transcript("proxy");
   config.upstream_transcript = rt.transcript("proxy>origin");
 

@@ -20,14 +20,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view in(reinterpret_cast<const char*>(data + 1), size - 1);
   const std::size_t split = data[0] % (in.size() + 1);
   ResponseParser parser(Limits::for_responses(), data[0] & 0x80 ? Method::head : Method::get);
+  // The parsed head borrows from the buffer it was parsed from, so that buffer lives until the end; the
+  // body is read from a second copy of the whole input.
   std::string buf(in.substr(0, split));
   auto step = parser.parse_head(buf);
   if (step && step->progress == Progress::need_more) {
     buf = std::string(in);
     step = parser.parse_head(buf);
-  } else if (step) {
-    buf = std::string(in);
   }
+  const std::string whole(in);
   if (!step || step->progress != Progress::complete) return 0;
   Response r = parser.head().to_owned();
   remove_hop_by_hop(r.fields);
@@ -40,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)freshen_fields(r.fields, parser.head().fields);
   static const Url target = *parse_url("http://a.example/x");
   (void)invalidated_keys("POST", r.status, target, parser.head().fields);
-  std::string_view rest = std::string_view(buf).substr(step->consumed);
+  std::string_view rest = std::string_view(whole).substr(step->consumed);
   for (int guard = 0; guard < 1 << 16 && !parser.done(); ++guard) {
     auto body = parser.parse_body(rest);
     if (!body) break;

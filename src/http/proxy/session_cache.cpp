@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "http/cache/entry.hpp"
 #include "http/cache/hop_by_hop.hpp"
 #include "http/cache/invalidation.hpp"
@@ -43,6 +45,20 @@ bool read_file_range(const cache::Object& o, std::string& out) {
 // out: everything but the ones listed.
 bool has_conditional(FieldsView fields) {
   return fields.contains("if-none-match") || fields.contains("if-modified-since");
+}
+
+// After waiting for another request's fetch of the same key: the Cache-Status to serve what that fetch
+// left in the store as a collapsed hit, or nothing when it is not fresh enough for this request.
+std::optional<CacheStatus> collapsed_hit(ProxyState& st, std::size_t shard, const cache::Found& again,
+                                         const cache::CacheControl& req_cc, cache::Time now) {
+  if (!again.object) return std::nullopt;
+  const cache::ReuseDecision d = cache::decide_reuse(again.object->info(), req_cc, now);
+  if (d.action != cache::Reuse::fresh && d.action != cache::Reuse::stale_ok) return std::nullopt;
+  st.metrics.hits.inc(1, shard);
+  st.metrics.collapsed.inc(1, shard);
+  CacheStatus cs = cache::cache_hit(d.ttl.count());
+  cs.collapsed = true;
+  return cs;
 }
 
 }  // namespace
@@ -184,16 +200,11 @@ awaitable<bool> Session::handle_cacheable(const RequestHead& head, const Route& 
       } else {
         co_await Flights::wait(std::move(flight), st_.config.upstream_timeout + st_.config.read_timeout);
         cache::Found again = st_.store.find(key_, head.fields);
+        if (auto cs = collapsed_hit(st_, shard_, again, req_cc, now())) {
+          outcome_.cache = "HIT";
+          co_return co_await serve_hit(head, again, *cs, true);
+        }
         if (again.object) {
-          const cache::ReuseDecision after = cache::decide_reuse(again.object->info(), req_cc, now());
-          if (after.action == cache::Reuse::fresh || after.action == cache::Reuse::stale_ok) {
-            st_.metrics.hits.inc(1, shard_);
-            st_.metrics.collapsed.inc(1, shard_);
-            outcome_.cache = "HIT";
-            CacheStatus cs = cache::cache_hit(after.ttl.count());
-            cs.collapsed = true;
-            co_return co_await serve_hit(head, again, cs, true);
-          }
           // Still stale (the leader failed, or served stale-if-error): validate what is stored now.
           co_return co_await fetch(head, route, fwd, &again, FlightGuard(), req_cc);
         }
@@ -219,16 +230,9 @@ awaitable<bool> Session::handle_cacheable(const RequestHead& head, const Route& 
       // Another request is fetching this URI: wait for it, then look again.
       co_await Flights::wait(std::move(flight), st_.config.upstream_timeout + st_.config.read_timeout);
       cache::Found again = st_.store.find(key_, head.fields);
-      if (again.object) {
-        const cache::ReuseDecision d = cache::decide_reuse(again.object->info(), req_cc, now());
-        if (d.action == cache::Reuse::fresh || d.action == cache::Reuse::stale_ok) {
-          st_.metrics.hits.inc(1, shard_);
-          st_.metrics.collapsed.inc(1, shard_);
-          outcome_.cache = "HIT";
-          CacheStatus cs = cache::cache_hit(d.ttl.count());
-          cs.collapsed = true;
-          co_return co_await serve_hit(head, again, cs, true);
-        }
+      if (auto cs = collapsed_hit(st_, shard_, again, req_cc, now())) {
+        outcome_.cache = "HIT";
+        co_return co_await serve_hit(head, again, *cs, true);
       }
       // Not storable (or not for us, Vary): go to the origin ourselves.
     }

@@ -1,5 +1,7 @@
 #include "core/transcript.hpp"
 
+#include "core/printable.hpp"
+
 #include <fmt/format.h>
 
 #include <ctime>
@@ -24,23 +26,6 @@ std::int64_t now_micros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Control bytes other than tab would garble a terminal; show them escaped.
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 && c != '\t') {
-      out += fmt::format("\\x{:02x}", u);
-    } else if (u == 0x7f) {
-      out += "\\x7f";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -101,6 +86,22 @@ void Transcript::write(std::string_view peer, Speaker who, std::string_view text
     if (nl == std::string_view::npos) break;
     start = nl + 1;
   }
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && c != '\t') {
+      out += fmt::format("\\x{:02x}", u);
+    } else if (u == 0x7f) {
+      out += "\\x7f";
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace endhost::core

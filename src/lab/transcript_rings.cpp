@@ -4,26 +4,11 @@
 
 #include <algorithm>
 
+#include "core/printable.hpp"
+
 namespace endhost::lab {
 
 namespace {
-
-// As the core ring does: control bytes other than tab would garble the page; show them escaped.
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 && c != '\t') {
-      out += fmt::format("\\x{:02x}", u);
-    } else if (u == 0x7f) {
-      out += "\\x7f";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 using Ring = std::deque<core::TranscriptRecord>;
 
@@ -47,7 +32,7 @@ void TranscriptRings::record(const core::TranscriptEntry& e) {
   Ring& ring = it->second;
   if (ring.size() == per_service_) ring.pop_front();
   ring.push_back(core::TranscriptRecord{next_seq_++, e.unix_micros, std::string(e.service),
-                                        std::string(e.peer), e.who, printable(e.text)});
+                                        std::string(e.peer), e.who, core::printable(e.text)});
 }
 
 std::vector<core::TranscriptRecord> TranscriptRings::since(std::uint64_t after, std::size_t limit,

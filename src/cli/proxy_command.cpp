@@ -41,6 +41,7 @@ struct ServeOptions {
   std::string eviction = "s3fifo";
   std::string via = "endhost";
   std::string max_request_body = "16M";
+  std::string max_body_buffer = "256M";
   std::string max_header_size = "32K";
   double connect_timeout = 10;
   double upstream_timeout = 30;
@@ -125,6 +126,11 @@ int serve(const ServeOptions& o) {
   config.idle_timeout = ms(o.idle_timeout, "--idle-timeout");
   config.header_timeout = ms(o.header_timeout, "--header-timeout");
   config.request_limits.max_body_size = parse_size(o.max_request_body, "--max-request-body");
+  config.max_body_buffer = parse_size(o.max_body_buffer, "--max-body-buffer");
+  if (config.max_body_buffer < config.request_limits.max_body_size)
+    throw UsageError(
+        "--max-body-buffer is smaller than --max-request-body: a body at the limit could never be "
+        "buffered (it would get 503 forever)");
   config.request_limits.max_head_bytes = parse_size(o.max_header_size, "--max-header-size");
   if (config.request_limits.max_head_bytes < 1024 || config.request_limits.max_head_bytes > 1 << 20)
     throw UsageError("--max-header-size must be between 1K and 1M");
@@ -281,6 +287,10 @@ void add_proxy_commands(CLI::App& root, RunFn& run) {
   serve_cmd
       ->add_option("--max-request-body", so->max_request_body, "Largest request body accepted (413 above)")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-body-buffer", so->max_body_buffer,
+                   "Request-body bytes held for all clients together (503 with Retry-After above)")
+      ->capture_default_str();
   serve_cmd->add_option("--max-header-size", so->max_header_size, "Largest request head accepted (431 above)")
       ->capture_default_str();
   serve_cmd->add_option("--connect-timeout", so->connect_timeout, "Seconds to connect to an origin")
@@ -290,11 +300,12 @@ void add_proxy_commands(CLI::App& root, RunFn& run) {
                    "Seconds for an origin to start answering (504 after)")
       ->capture_default_str();
   serve_cmd
-      ->add_option("--read-timeout", so->read_timeout, "Seconds of silence allowed inside a response body")
+      ->add_option("--read-timeout", so->read_timeout,
+                   "Seconds of silence allowed inside a response or request body (408 for a request)")
       ->capture_default_str();
   serve_cmd->add_option("--idle-timeout", so->idle_timeout, "Seconds an idle client connection is kept")
       ->capture_default_str();
-  serve_cmd->add_option("--header-timeout", so->header_timeout, "Seconds a client has to send a request")
+  serve_cmd->add_option("--header-timeout", so->header_timeout, "Seconds a client has to send a request head")
       ->capture_default_str();
   serve_cmd->add_flag("--no-collapse", so->no_collapse,
                       "Send concurrent misses for one URL to the origin separately");

@@ -421,6 +421,87 @@ class ProxyTest(endhost_test.TestCase):
         ok = self.origin({"/x": lambda r: (200, {}, b"x")})
         self.assertEqual(curl(p, ok.url("/x"), ["X-Junk: " + "j" * 8000])[0], 431)
 
+    def post_head(self, proxy, url, length, expect=""):
+        """A socket to the proxy that has sent a POST head announcing `length` body bytes."""
+        s = socket.create_connection(proxy, timeout=10)
+        s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n%s\r\n"
+                   % (url, length, expect)).encode())
+        return s
+
+    def read_response(self, s):
+        """Reads until the connection closes or a whole response (Content-Length) is in: (status, head, body)."""
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+        while m and len(body) < int(m.group(1)):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return int(head.split()[1]), head.decode("latin-1").lower(), body
+
+    def test_request_bodies_share_one_memory_budget(self):
+        o = self.origin({"/up": lambda r: (200, {}, b"got %d\n" % int(r.headers["Content-Length"]))})
+        p = self.proxy("--max-body-buffer", "64K", "--max-request-body", "64K").address("proxy")
+        # The proxy reserves a body before it invites it with 100 Continue: once that is in, the bytes are held.
+        first = self.post_head(p, o.url("/up"), 60000, "Expect: 100-continue\r\n")
+        interim = b""
+        while not interim.endswith(b"\r\n\r\n"):
+            interim += first.recv(1)
+        self.assertEqual(interim, b"HTTP/1.1 100 Continue\r\n\r\n")
+        first.sendall(b"a" * 10000)
+        # The first body holds 60000 of the 65536 bytes: a second body of 20000 does not fit.
+        second = self.post_head(p, o.url("/up"), 20000)
+        status, head, _ = self.read_response(second)
+        second.close()
+        self.assertEqual(status, 503)
+        self.assertIn("retry-after: 1", head)
+        self.assertIn("connection: close", head)
+        # A chunked body is reserved as it grows: refused as soon as it would go over.
+        status, f, _, _ = curl(p, o.url("/up"), ["Transfer-Encoding: chunked"], data="c" * 20000)
+        self.assertEqual((status, f.get("retry-after")), (503, ["1"]))
+        # The first finishes and gives its bytes back: the same request now goes through.
+        first.sendall(b"a" * 50000)
+        status, _, body = self.read_response(first)
+        first.close()
+        self.assertEqual((status, body), (200, b"got 60000\n"))
+        status, _, body, _ = curl(p, o.url("/up"), data="b" * 20000)
+        self.assertEqual((status, body), (200, b"got 20000\n"))
+        # A client that leaves halfway gives its bytes back too.
+        gone = self.post_head(p, o.url("/up"), 60000)
+        gone.sendall(b"c" * 1000)
+        gone.close()
+        for _ in range(50):
+            status, _, body, _ = curl(p, o.url("/up"), data="d" * 60000)
+            if status != 503:
+                break
+            time.sleep(0.1)
+        self.assertEqual((status, body), (200, b"got 60000\n"))
+
+    def test_a_slow_upload_is_not_cut_off_while_it_flows(self):
+        o = self.origin({"/up": lambda r: (200, {}, b"got %d\n" % int(r.headers["Content-Length"]))})
+        p = self.proxy("--read-timeout", "1", "--header-timeout", "1").address("proxy")
+        s = self.post_head(p, o.url("/up"), 10 * 1000)
+        for _ in range(10):  # 3 s in all, longer than either timeout, but never silent for 1 s
+            time.sleep(0.3)
+            s.sendall(b"x" * 1000)
+        status, _, body = self.read_response(s)
+        s.close()
+        self.assertEqual((status, body), (200, b"got 10000\n"))
+        # A body that stops coming is answered 408 and the connection closed.
+        s = self.post_head(p, o.url("/up"), 1000)
+        s.sendall(b"x" * 10)
+        status, head, _ = self.read_response(s)
+        self.assertEqual(status, 408)
+        self.assertIn("connection: close", head)
+        self.assertEqual(s.recv(1), b"")
+        s.close()
+
     def test_reverse_proxy_with_several_origins_by_host(self):
         a = self.origin({"/": lambda r: (200, {"Cache-Control": "max-age=60"}, b"site a\n")})
         b = self.origin({"/": lambda r: (200, {"Cache-Control": "max-age=60"}, b"site b\n")})

@@ -94,7 +94,7 @@ HeadResult append_downstream_head(std::string& out, const DownstreamHead& h) {
 
 void append_simple_response(std::string& out, Status status, std::string_view body, bool keep_alive,
                             std::string_view via, std::string_view cache_status, std::string_view date,
-                            bool head_only) {
+                            bool head_only, unsigned retry_after) {
   append_status_line(out, http11, status);
   if (!date.empty()) append_field(out, "Date", date);
   append_field(out, "Content-Type", "text/plain; charset=utf-8");
@@ -102,6 +102,7 @@ void append_simple_response(std::string& out, Status status, std::string_view bo
   append_field(out, "Cache-Control", "no-store");
   if (!via.empty()) append_field(out, "Via", via);
   if (!cache_status.empty()) append_field(out, "Cache-Status", cache_status);
+  if (retry_after > 0) append_field(out, "Retry-After", std::to_string(retry_after));
   if (!keep_alive) append_field(out, "Connection", "close");
   append_end_of_head(out);
   if (!head_only) out += body;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,14 +35,18 @@ struct ProxyConfig {
 
   // Client side.
   std::chrono::milliseconds idle_timeout{60'000};    // between requests on a keep-alive connection
-  std::chrono::milliseconds header_timeout{30'000};  // to receive a whole request head and body
+  std::chrono::milliseconds header_timeout{30'000};  // to receive a whole request head
   std::chrono::milliseconds send_timeout{60'000};    // a client that stops reading is dropped
   Limits request_limits;                             // request heads and bodies (max_body_size: 413)
+  // Request bodies are read whole before they are forwarded: all connections together hold at most this
+  // many body bytes (a request that would go over is refused with 503). Without it the bound would be
+  // max_body_size × connections.
+  std::uint64_t max_body_buffer = 256ull << 20;
 
   // Upstream side.
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds upstream_timeout{30'000};  // request sent → response head (504 after)
-  std::chrono::milliseconds read_timeout{30'000};      // longest silence inside a response body
+  std::chrono::milliseconds read_timeout{30'000};      // longest silence inside a body (response or request)
   std::chrono::milliseconds tunnel_idle_timeout{300'000};
   Limits response_limits = Limits::for_responses();  // upstream heads: over the limit → 502
 

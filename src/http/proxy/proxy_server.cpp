@@ -80,6 +80,9 @@ ProxyMetrics::ProxyMetrics(core::MetricsRegistry& r)
           r.counter("endhost_proxy_upstream_errors_total", "Origin connections or responses that failed")),
       purges(r.counter("endhost_proxy_purges_total", "PURGE requests")),
       tunnels(r.counter("endhost_proxy_tunnels_total", "CONNECT tunnels opened")),
+      body_buffer_full(
+          r.counter("endhost_proxy_body_buffer_full_total",
+                    "Requests refused with 503: the request-body budget (--max-body-buffer) was spent")),
       open_connections(r.gauge("endhost_proxy_open_connections", "Client connections open")) {}
 
 ProxyState::ProxyState(ProxyConfig cfg, cache::Store& s, core::EventLoops& event_loops,

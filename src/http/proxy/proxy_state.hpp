@@ -3,6 +3,8 @@
 // connection pool to the origins, its Date cache), so the request path takes no lock of its own.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -35,7 +37,39 @@ struct ProxyMetrics {
   core::Counter& upstream_errors;
   core::Counter& purges;
   core::Counter& tunnels;
+  core::Counter& body_buffer_full;  // requests refused with 503: --max-body-buffer was spent
   core::Gauge& open_connections;
+};
+
+// Request-body bytes held on behalf of one request, taken from the process-wide budget (ProxyState::
+// body_buffered, bounded by ProxyConfig::max_body_buffer) and given back when the reservation dies, so every
+// path out of a request (answered, refused, connection dropped) returns them. Lock-free: take, check, undo.
+class BodyReservation {
+ public:
+  BodyReservation(std::atomic<std::uint64_t>& used, std::uint64_t limit) : used_(used), limit_(limit) {}
+  ~BodyReservation() {
+    if (held_ > 0) used_.fetch_sub(held_, std::memory_order_relaxed);
+  }
+  BodyReservation(const BodyReservation&) = delete;
+  BodyReservation& operator=(const BodyReservation&) = delete;
+
+  // Takes n more bytes; false (nothing taken) when that would exceed the budget. Two requests racing for
+  // the last bytes may both be refused, never both admitted over the limit.
+  bool grow(std::uint64_t n) {
+    if (n == 0) return true;
+    const std::uint64_t before = used_.fetch_add(n, std::memory_order_relaxed);
+    if (before + n > limit_ || before + n < before) {
+      used_.fetch_sub(n, std::memory_order_relaxed);
+      return false;
+    }
+    held_ += n;
+    return true;
+  }
+
+ private:
+  std::atomic<std::uint64_t>& used_;
+  std::uint64_t limit_;
+  std::uint64_t held_ = 0;
 };
 
 struct LoopData {
@@ -58,6 +92,7 @@ struct ProxyState {
   ExchangeOptions exchange;
   asio::thread_pool disk{2};  // fsync and rename happen here, never on an event loop
   std::vector<std::unique_ptr<LoopData>> loops;
+  std::atomic<std::uint64_t> body_buffered{0};  // request-body bytes held by all sessions (BodyReservation)
   // Where the proxy listens (set before the loops run, read-only after): a request for one of these would
   // come back to us.
   std::vector<asio::ip::tcp::endpoint> listening;

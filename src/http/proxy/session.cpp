@@ -1,5 +1,6 @@
 #include "http/proxy/session.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "http/cache/invalidation.hpp"
@@ -144,10 +145,12 @@ void Session::own_head(RequestHead& head) {
   head.host = head.fields.get("host").value_or(std::string_view());
 }
 
-awaitable<bool> Session::read_body(std::string& body) {
+awaitable<bool> Session::read_body(std::string& body, BodyReservation& reserved) {
   in_.consume(head_size_);
   body_read_ = true;
-  conn_.expires_after(st_.config.header_timeout);
+  // An idle timeout, not a deadline for the whole body: a large upload on a slow link keeps going as long
+  // as bytes keep coming; a client silent for read_timeout gets 408.
+  conn_.expires_after(st_.config.read_timeout);
   for (;;) {
     auto step = parser_.parse_body(in_.view());
     if (!step) {
@@ -155,6 +158,22 @@ awaitable<bool> Session::read_body(std::string& body) {
       outcome_.cache = "ERROR";
       co_await respond(step.error().status, std::string(describe(step.error().code)) + "\n");
       co_return false;
+    }
+    // A Content-Length body was reserved (and allocated) whole before it was read; chunked data grows the
+    // string, and what the string is about to allocate is reserved first (doubling, up to the body limit).
+    const std::size_t need = body.size() + step->data.size();
+    if (need > body.capacity()) {
+      const std::size_t limit = std::max<std::size_t>(need, st_.config.request_limits.max_body_size);
+      std::size_t capacity = std::min(std::max(need, 2 * body.capacity()), limit);
+      // Short of room for the doubling, the exact size may still fit.
+      if (!reserved.grow(capacity - body.capacity())) {
+        capacity = need;
+        if (!reserved.grow(capacity - body.capacity())) {
+          co_await refuse_body();
+          co_return false;
+        }
+      }
+      body.reserve(capacity);
     }
     body.append(step->data);
     in_.consume(step->consumed);
@@ -164,9 +183,27 @@ awaitable<bool> Session::read_body(std::string& body) {
     if (space.empty()) co_return false;
     auto [ec, n] =
         co_await conn_.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
-    if (ec) co_return false;
+    if (ec) {
+      if (conn_.timed_out()) {
+        conn_.clear_timed_out();
+        keep_alive_ = false;
+        outcome_.cache = "ERROR";
+        co_await respond(Status::request_timeout, "the request body stalled\n");
+      }
+      co_return false;
+    }
     in_.commit(n);
+    conn_.expires_after(st_.config.read_timeout);
   }
+}
+
+awaitable<void> Session::refuse_body() {
+  st_.metrics.body_buffer_full.inc(1, shard_);
+  // The body is not read (or not all of it): the framing of what follows is unknown, so the connection ends.
+  keep_alive_ = false;
+  outcome_.cache = "ERROR";
+  co_await respond(Status::service_unavailable,
+                   "the proxy is holding too many request bodies; try again shortly\n", nullptr, 1);
 }
 
 awaitable<bool> Session::write(std::string_view head, std::string_view body) {
@@ -188,12 +225,13 @@ awaitable<bool> Session::write_chunk(std::string_view data) {
   co_return !ec;
 }
 
-awaitable<bool> Session::respond(Status status, std::string_view text, const cache::CacheStatus* cs) {
+awaitable<bool> Session::respond(Status status, std::string_view text, const cache::CacheStatus* cs,
+                                 unsigned retry_after) {
   std::string cache_status;
   if (cs) cache::append_cache_status(cache_status, st_.config.cache_name, *cs);
   out_.clear();
   append_simple_response(out_, status, text, keep_alive_, st_.config.via, cache_status, date(),
-                         parser_.head().method_id == Method::head);
+                         parser_.head().method_id == Method::head, retry_after);
   outcome_.status = to_int(status);
   if (st_.config.client_transcript.enabled())
     st_.config.client_transcript.server(conn_.peer(),
@@ -234,14 +272,24 @@ awaitable<bool> Session::handle(const RequestHead& original) {
   }
   // A body must be read before anything else happens on the connection; its bytes may move the head's.
   std::string body;
+  BodyReservation reserved(st_.body_buffered, st_.config.max_body_buffer);  // given back when handled
   const bool has_body = !parser_.done();
   if (has_body) {
     own_head(head);
+    // A Content-Length body is reserved whole before any of it is read (or 100 Continue invites it).
+    if (head.framing.kind == BodyKind::length) {
+      if (!reserved.grow(head.framing.length)) {
+        co_await refuse_body();
+        write_access_log(head, nullptr);
+        co_return false;
+      }
+      body.reserve(head.framing.length);
+    }
     if (head.expect_continue) {
       // RFC 9110 §10.1.1: tell the client to send the body we are going to read.
       if (!co_await write("HTTP/1.1 100 Continue\r\n\r\n")) co_return false;
     }
-    if (!co_await read_body(body)) co_return false;
+    if (!co_await read_body(body, reserved)) co_return false;
   }
   auto route = route_request(head, st_.config.routes);
   if (!route) {

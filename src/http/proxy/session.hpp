@@ -42,11 +42,15 @@ class Session {
 
   // --- session.cpp ---
   awaitable<ReadStatus> read_head();
-  awaitable<bool> read_body(std::string& body);
+  // Reads the whole request body into `body`, its bytes taken from `reserved` as they arrive. false: the
+  // connection closes (an answer — 400, 408, 413, 503 — was sent when one could be).
+  awaitable<bool> read_body(std::string& body, BodyReservation& reserved);
   awaitable<bool> write(std::string_view head, std::string_view body = {});
   awaitable<bool> write_chunk(std::string_view data);
   // A short text/plain response of our own (errors, PURGE). Returns whether the connection stays open.
-  awaitable<bool> respond(Status status, std::string_view text, const cache::CacheStatus* cs = nullptr);
+  awaitable<bool> respond(Status status, std::string_view text, const cache::CacheStatus* cs = nullptr,
+                          unsigned retry_after = 0);
+  awaitable<void> refuse_body();  // 503: the body budget is spent
   awaitable<bool> handle(const RequestHead& head);
   awaitable<bool> handle_purge(const RequestHead& head);
   awaitable<bool> handle_pass(const RequestHead& head, const Route& route, std::string_view body);

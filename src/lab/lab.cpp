@@ -1,4 +1,5 @@
 #include "lab/lab.hpp"
+#include "core/durable_file.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -93,10 +94,10 @@ Expected<void, std::string> Lab::Impl::write_files() {
   files.plan = &plan;
   if (auto ok = make_directories(files.zones_dir); !ok) return ok;
   for (const auto& z : zones.zones) {
-    if (auto ok = write_file_atomic(files.zones_dir + "/" + z.file_name, z.text); !ok) return ok;
+    if (auto ok = core::write_file_durably(files.zones_dir + "/" + z.file_name, z.text); !ok) return ok;
   }
   if (!zones.root_hints.empty()) {
-    if (auto ok = write_file_atomic(files.zones_dir + "/root.hints", zones.root_hints); !ok) return ok;
+    if (auto ok = core::write_file_durably(files.zones_dir + "/root.hints", zones.root_hints); !ok) return ok;
   }
   std::set<std::string> served;
   for (const auto& h : config.hosts) {
@@ -260,7 +261,7 @@ int Lab::run() {
   // lab.json, the pointer and "lab ready" come from the first loop once it runs: by then every service
   // accepts and SIGINT/SIGTERM are handled, so whoever reacts to them can connect, or stop the lab cleanly.
   asio::post(d.host->loops()[0].io(), [&d] {
-    if (auto ok = write_file_atomic(d.state.file("lab.json"), lab_json(d.map_inputs)); !ok) {
+    if (auto ok = core::write_file_durably(d.state.file("lab.json"), lab_json(d.map_inputs)); !ok) {
       d.log.error("cannot write lab.json", {{"error", ok.error()}});
     }
     if (d.options.publish_current) {

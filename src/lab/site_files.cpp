@@ -1,4 +1,5 @@
 #include "lab/site_files.hpp"
+#include "core/durable_file.hpp"
 
 #include <fmt/format.h>
 
@@ -39,7 +40,7 @@ Expected<std::vector<WrittenFile>, std::string> write_site(const SiteConfig& sit
                  std::optional<std::int64_t> mtime) -> Expected<void, std::string> {
     std::string file = dir + url_path;
     if (auto ok = make_directories(file.substr(0, file.rfind('/'))); !ok) return ok;
-    if (auto ok = write_file_atomic(file, content, mtime); !ok) {
+    if (auto ok = core::write_file_durably(file, content, mtime); !ok) {
       return Unexpected(fmt::format("site {}: {}", site.name, ok.error()));
     }
     return {};

@@ -11,30 +11,14 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/durable_file.hpp"
+
 namespace endhost::lab {
 
 namespace {
 
 std::string errno_text(int e) {
   return std::strerror(e);
-}
-
-std::string dir_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 }  // namespace
@@ -86,48 +70,6 @@ Expected<void, std::string> make_directories(const std::string& path) {
   return {};
 }
 
-Expected<void, std::string> write_file_atomic(const std::string& path, std::string_view content,
-                                              std::optional<std::int64_t> mtime) {
-  std::string dir = dir_of(path);
-  std::string tmp = path + ".tmp-XXXXXX";
-  std::vector<char> buf(tmp.begin(), tmp.end());
-  buf.push_back('\0');
-  int fd = ::mkstemp(buf.data());
-  if (fd < 0) return Unexpected(fmt::format("cannot create a file in {}: {}", dir, errno_text(errno)));
-  auto fail = [&](const char* what) {
-    int e = errno;
-    ::close(fd);
-    ::unlink(buf.data());
-    return Unexpected(fmt::format("cannot {} {}: {}", what, path, errno_text(e)));
-  };
-  if (::fchmod(fd, 0644) != 0) return fail("set the mode of");
-  if (!write_all(fd, content)) return fail("write");
-  if (::fsync(fd) != 0) return fail("sync");
-  if (mtime) {
-    struct timespec times[2];
-    times[0].tv_sec = *mtime;
-    times[0].tv_nsec = 0;
-    times[1] = times[0];
-    if (::futimens(fd, times) != 0) return fail("set the time of");
-  }
-  if (::close(fd) != 0) {
-    ::unlink(buf.data());
-    return Unexpected(fmt::format("cannot write {}: {}", path, errno_text(errno)));
-  }
-  if (::rename(buf.data(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(buf.data());
-    return Unexpected(fmt::format("cannot rename into {}: {}", path, errno_text(e)));
-  }
-  // The rename is durable only once the directory entry is.
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return {};
-}
-
 Expected<std::string, std::string> read_small_file(const std::string& path, std::size_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Unexpected(fmt::format("cannot open {}: {}", path, errno_text(errno)));
@@ -161,7 +103,7 @@ std::string current_lab_pointer() {
 Expected<void, std::string> publish_current_lab(const std::string& state_dir) {
   // In a shared /tmp another user may own a file of this name; rename() then fails (sticky bit) instead of
   // following it, and the lab runs on without a pointer.
-  return write_file_atomic(current_lab_pointer(), state_dir + "\n");
+  return core::write_file_durably(current_lab_pointer(), state_dir + "\n");
 }
 
 void retract_current_lab(const std::string& state_dir) {

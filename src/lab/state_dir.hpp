@@ -35,10 +35,6 @@ class StateDir {
   bool keep_ = false;
 };
 
-// Writes `content` to `path` durably: a temporary file in the same directory, fsync, rename, fsync of the
-// directory. `mtime` (Unix seconds) sets the modification time before the rename.
-Expected<void, std::string> write_file_atomic(const std::string& path, std::string_view content,
-                                              std::optional<std::int64_t> mtime = std::nullopt);
 // mkdir -p with mode 0755 for the components it creates.
 Expected<void, std::string> make_directories(const std::string& path);
 // Reads a whole file of at most max_bytes.

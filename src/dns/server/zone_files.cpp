@@ -1,12 +1,13 @@
 #include "dns/server/zone_files.hpp"
 
+#include "core/durable_file.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 
 namespace endhost::dns::server {
 
@@ -14,25 +15,6 @@ namespace {
 
 std::string errno_text() {
   return std::strerror(errno);
-}
-
-std::string directory_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 }  // namespace
@@ -125,34 +107,7 @@ Expected<void, std::string> save_zone(const std::string& path, const Name& origi
     text += to_string(rr);
     text += '\n';
   }
-  std::string dir = directory_of(path);
-  std::random_device rd;
-  std::string tmp = path + ".tmp." + std::to_string(rd());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Unexpected("cannot create " + tmp + ": " + errno_text());
-  bool ok = write_all(fd, text) && ::fsync(fd) == 0;
-  std::string why = ok ? "" : errno_text();
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    why = errno_text();
-  }
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return Unexpected("cannot write " + tmp + ": " + why);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    why = errno_text();
-    ::unlink(tmp.c_str());
-    return Unexpected("cannot rename " + tmp + " to " + path + ": " + why);
-  }
-  // The rename is durable only once the directory entry is on disk.
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Unexpected("cannot open directory " + dir + ": " + errno_text());
-  int rc = ::fsync(dfd);
-  why = rc == 0 ? "" : errno_text();
-  ::close(dfd);
-  if (rc != 0) return Unexpected("cannot fsync directory " + dir + ": " + why);
-  return {};
+  return core::write_file_durably(path, text);
 }
 
 Expected<std::optional<Zone>, std::string> load_saved_zone(const std::string& path, const Name& origin,

@@ -4,6 +4,7 @@
 
 #include "core/connection.hpp"
 #include "core/net_error.hpp"
+#include "core/udp_bind.hpp"
 
 namespace endhost::core {
 
@@ -19,37 +20,12 @@ UdpServer::UdpServer(EventLoops& loops, Logger& log, UdpServerOptions options)
 UdpServer::~UdpServer() = default;
 
 Expected<void, std::string> UdpServer::listen(const asio::ip::udp::endpoint& endpoint) {
+  auto per_loop = bind_udp_per_loop(loops_, endpoint, UdpBindOptions{});
+  if (!per_loop) return Unexpected(per_loop.error());
   auto bound = std::make_unique<Bound>();
-  boost::system::error_code ec;
-  asio::ip::udp::socket first(loops_[0].io());
-  auto fail = [&](std::string_view step) {
-    return Unexpected(describe_listen_error(step, endpoint_text(endpoint), endpoint.port(), ec));
-  };
-  first.open(endpoint.protocol(), ec);
-  if (ec) return fail("open a socket for");
-  if (endpoint.address().is_v6()) first.set_option(asio::ip::v6_only(true), ec);
-  // A larger receive buffer absorbs bursts (a DNS benchmark sends thousands of queries at once).
-  first.set_option(asio::socket_base::receive_buffer_size(4 << 20), ec);
-  first.bind(endpoint, ec);
-  if (ec) return fail("listen on");
-  first.non_blocking(true, ec);
-  bound->endpoint = first.local_endpoint(ec);
-  int fd = first.native_handle();
-  bound->sockets.push_back(std::make_unique<UdpSocket>(loops_[0], std::move(first)));
-  for (std::size_t i = 1; i < loops_.size(); ++i) {
-    int copy = ::dup(fd);
-    if (copy < 0) {
-      ec.assign(errno, boost::system::system_category());
-      return fail("share the socket of");
-    }
-    asio::ip::udp::socket s(loops_[i].io());
-    s.assign(bound->endpoint.protocol(), copy, ec);
-    if (ec) {
-      ::close(copy);
-      return fail("share the socket of");
-    }
-    bound->sockets.push_back(std::make_unique<UdpSocket>(loops_[i], std::move(s)));
-  }
+  bound->endpoint = per_loop->endpoint;
+  for (std::size_t i = 0; i < per_loop->sockets.size(); ++i)
+    bound->sockets.push_back(std::make_unique<UdpSocket>(loops_[i], std::move(per_loop->sockets[i])));
   bound_.push_back(std::move(bound));
   return {};
 }

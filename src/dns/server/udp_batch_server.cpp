@@ -8,6 +8,7 @@
 
 #include "core/connection.hpp"
 #include "core/net_error.hpp"
+#include "core/udp_bind.hpp"
 
 namespace endhost::dns::server {
 
@@ -48,56 +49,13 @@ UdpBatchServer::UdpBatchServer(core::EventLoops& loops, core::Logger& log, UdpBa
 UdpBatchServer::~UdpBatchServer() = default;
 
 Expected<void, std::string> UdpBatchServer::listen(const asio::ip::udp::endpoint& endpoint) {
-  boost::system::error_code ec;
-  auto fail = [&](std::string_view step, const asio::ip::udp::endpoint& ep) {
-    return Unexpected(core::describe_listen_error(step, core::endpoint_text(ep), ep.port(), ec));
-  };
-  auto open = [&](asio::ip::udp::socket& s, const asio::ip::udp::endpoint& ep) -> bool {
-    s.open(ep.protocol(), ec);
-    if (ec) return false;
-    if (ep.address().is_v6()) s.set_option(asio::ip::v6_only(true), ec);
-    // Room for bursts: a load generator sends hundreds of queries before reading an answer.
-    s.set_option(asio::socket_base::receive_buffer_size(4 << 20), ec);
-    s.set_option(asio::socket_base::send_buffer_size(4 << 20), ec);
-    ec.clear();
-    if (options_.reuseport) {
-      int one = 1;
-      if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-        ec.assign(errno, boost::system::system_category());
-        return false;
-      }
-    }
-    s.bind(ep, ec);
-    if (ec) return false;
-    s.non_blocking(true, ec);
-    return !ec;
-  };
-  std::vector<std::unique_ptr<Socket>> made;
-  asio::ip::udp::socket first(loops_[0].io());
-  if (!open(first, endpoint)) return fail("listen on", endpoint);
-  asio::ip::udp::endpoint bound = first.local_endpoint(ec);
-  int fd = first.native_handle();
-  made.push_back(std::make_unique<Socket>(loops_[0], std::move(first)));
-  for (std::size_t i = 1; i < loops_.size(); ++i) {
-    asio::ip::udp::socket s(loops_[i].io());
-    if (options_.reuseport) {
-      if (!open(s, bound)) return fail("listen on", bound);
-    } else {
-      int copy = ::dup(fd);
-      if (copy < 0) {
-        ec.assign(errno, boost::system::system_category());
-        return fail("share the socket of", bound);
-      }
-      s.assign(bound.protocol(), copy, ec);
-      if (ec) {
-        ::close(copy);
-        return fail("share the socket of", bound);
-      }
-    }
-    made.push_back(std::make_unique<Socket>(loops_[i], std::move(s)));
-  }
-  for (auto& m : made) sockets_.push_back(std::move(m));
-  bound_.push_back(bound);
+  // Room for bursts both ways: a load generator sends hundreds of queries before reading an answer.
+  auto per_loop =
+      core::bind_udp_per_loop(loops_, endpoint, core::UdpBindOptions{4 << 20, 4 << 20, options_.reuseport});
+  if (!per_loop) return Unexpected(per_loop.error());
+  for (std::size_t i = 0; i < per_loop->sockets.size(); ++i)
+    sockets_.push_back(std::make_unique<Socket>(loops_[i], std::move(per_loop->sockets[i])));
+  bound_.push_back(per_loop->endpoint);
   return {};
 }
 

@@ -15,7 +15,7 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
   auto page_url = std::make_shared<std::string>();
   auto* cmd =
       root.add_subcommand("fetch", "HTTP client like curl: options, cookie jar, local cache, --page timing");
-  cmd->add_option("url", o->url, "The URL to fetch (http:// only: this build has no TLS)");
+  cmd->add_option("url", o->url, "The URL to fetch (http:// or https://)");
   cmd->add_option("-o,--output", o->output, "Write the body to FILE instead of standard output");
   cmd->add_flag("-O,--remote-name", o->remote_name,
                 "Write the body to a file named like the URL's last segment");
@@ -35,9 +35,12 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
   cmd->add_option("--max-redirs", o->max_redirs, "Most redirects followed with -L")->capture_default_str();
   cmd->add_option(
       "-x,--proxy", o->proxy,
-      "Use this HTTP proxy, also with --page (default: http_proxy from the environment; '' for none). "
-      "https_proxy is read but https:// URLs fail: plain HTTP only");
+      "Use this HTTP proxy, also with --page (default: http_proxy, or https_proxy for https://, from the "
+      "environment; '' for none). https:// goes through it with CONNECT, TLS end to end");
   cmd->add_option("--noproxy", o->no_proxy, "Hosts to reach directly, comma-separated (like no_proxy)");
+  cmd->add_flag("-k,--insecure", o->insecure, "https: do not verify the server's certificate or name");
+  cmd->add_option("--cacert", o->cacert,
+                  "https: trust the CA certificates in this PEM file instead of the system's");
   cmd->add_option(
          "-C,--continue-at",
          [o](const std::vector<std::string>& v) {
@@ -71,11 +74,13 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
       "Exit status: 0 ok, 3 bad URL, 6 host not found, 7 cannot connect, 8 bad HTTP reply, 18 body cut "
       "short,\n"
       "22 HTTP status 400 or more (the body is still written), 23 cannot write, 28 timeout, 47 too many\n"
-      "redirects, 52 empty reply, 1 other errors (https:// URLs among them: plain HTTP only, no TLS).\n"
+      "redirects, 35 TLS handshake failed, 52 empty reply, 60 certificate does not verify, 77 unreadable\n"
+      "--cacert file, 1 other errors.\n"
       "Examples:\n"
       "  endhost fetch http://127.0.0.1:8080/ -v\n"
       "  endhost fetch -L -o page.html -c jar.txt -b jar.txt http://127.0.0.1:8080/login\n"
       "  endhost fetch -x http://127.0.0.1:3128 http://example.test/\n"
+      "  endhost fetch --cacert ca.pem -v https://localhost:8443/\n"
       "  endhost fetch --page http://127.0.0.1:8080/index.html --mode parallel=5 --json");
   cmd->callback([o, page_url, &run] {
     if (!page_url->empty()) {

@@ -1,16 +1,20 @@
 """endhost fetch against python origins and the endhost proxy: curl's everyday options, exit codes that tell
 failures apart, -v heads, redirects, proxies from -x and the environment, resume, --compressed, cookie jars
 that curl reads and writes, the local --cache (conditional GETs), and --page with its three connection
-modes."""
+modes; https with certificate checks (a throwaway CA made with the openssl command), directly and through
+the proxy's CONNECT."""
 
 import ctypes
 import ctypes.util
 import gzip
+import http.server
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -436,6 +440,146 @@ class FetchTest(endhost_test.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn(b"--mode", r.stderr)
         self.assertEqual(fetch("-H", "no colon", "http://127.0.0.1:1/").returncode, 1)
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_ca(d):
+    """A throwaway CA (ca.pem, ca.key) in directory d."""
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=endhost test CA",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            cwd=d)
+
+
+def make_server_cert(d, name, san):
+    """name.pem and name.key, signed by the CA in d, for the subjectAltName `san`."""
+    with open(os.path.join(d, name + ".ext"), "w") as f:
+        f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n" % san)
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+            name + ".key", "-out", name + ".csr", "-subj", "/CN=" + name, cwd=d)
+    openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "7",
+            "-days", "2", "-out", name + ".pem", "-extfile", name + ".ext", cwd=d)
+
+
+PAGE = b"""<html><head><link rel="stylesheet" href="/style.css"></head>
+<body><img src="/a.png"><img src="b.png"></body></html>"""
+
+
+class TlsOrigin:
+    """python's http.server wrapped in TLS on 127.0.0.1:0, HTTP/1.1 with keep-alive, in a thread."""
+
+    def __init__(self, cert, key):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                bodies = {"/": b"hello over tls\n", "/index.html": PAGE, "/style.css": b"body{}",
+                          "/a.png": b"A" * 1000, "/b.png": b"B" * 2000}
+                body = bodies.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                body = body if body is not None else b"not found\n"
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Type", "text/html" if self.path == "/index.html" else "text/plain")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path="/"):
+        return "https://localhost:%d%s" % (self.port, path)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FetchHttpsTest(endhost_test.TestCase):
+    setUp = FetchTest.setUp
+    tearDown = FetchTest.tearDown
+    origin = FetchTest.origin
+    path = FetchTest.path
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = tempfile.mkdtemp(prefix="endhost-fetch-pki-")
+        make_ca(cls.pki)
+        make_server_cert(cls.pki, "localhost", "DNS:localhost,IP:127.0.0.1")
+        make_server_cert(cls.pki, "other", "DNS:other.example")
+        cls.ca = os.path.join(cls.pki, "ca.pem")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.pki, ignore_errors=True)
+
+    def tls_origin(self, name="localhost"):
+        o = TlsOrigin(os.path.join(self.pki, name + ".pem"), os.path.join(self.pki, name + ".key"))
+        self.origins.append(o)
+        return o
+
+    def test_verified_insecure_and_failing_certificates(self):
+        o = self.tls_origin()
+        r = fetch("--cacert", self.ca, "-v", o.url())
+        self.assertEqual((r.returncode, r.stdout), (0, b"hello over tls\n"), r.stderr)
+        self.assertRegex(r.stderr.decode(), r"\* TLS: TLSv1\.[23] \S+, certificate /CN=localhost")
+        # An IP literal is checked against the certificate's IP address (and sent without SNI).
+        r = fetch("--cacert", self.ca, "https://127.0.0.1:%d/" % o.port)
+        self.assertEqual((r.returncode, r.stdout), (0, b"hello over tls\n"), r.stderr)
+        r = fetch(o.url())  # the throwaway CA is not in the system store
+        self.assertEqual(r.returncode, 60, r.stderr)
+        r = fetch("-k", o.url())
+        self.assertEqual((r.returncode, r.stdout), (0, b"hello over tls\n"), r.stderr)
+        other = self.tls_origin("other")  # trusted CA, but a certificate for another name
+        r = fetch("--cacert", self.ca, other.url())
+        self.assertEqual(r.returncode, 60, r.stderr)
+        self.assertEqual(fetch("-k", other.url()).returncode, 0)
+        self.assertEqual(fetch("--cacert", self.path("missing.pem"), o.url()).returncode, 77)
+
+    def test_plain_http_server_spoken_to_with_https(self):
+        plain = self.origin({"/": lambda r: (200, {}, b"plain\n")})
+        r = fetch("--cacert", self.ca, plain.url("/").replace("http://", "https://"))
+        self.assertEqual(r.returncode, 35, r.stderr)
+
+    def test_page_over_tls_reuses_one_connection(self):
+        o = self.tls_origin()
+        r = fetch("--cacert", self.ca, "--page", o.url("/index.html"), "--mode", "persistent", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rep = json.loads(r.stdout)
+        self.assertEqual((rep["requests"], rep["connections"], rep["errors"]), (4, 1, 0))
+        r = fetch("--cacert", self.ca, "--page", o.url("/index.html"), "--mode", "non-persistent", "--json")
+        self.assertEqual(json.loads(r.stdout)["connections"], 4)
+
+    def test_connect_through_the_proxy_from_x_and_the_environment(self):
+        o = self.tls_origin()
+        log_path = self.path("access.log")
+        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.path("cache"), "--no-fsync",
+                    "--connect-port", str(o.port), "--access-log", log_path])
+        self.servers.append(s)
+        proxy = "http://%s:%d" % s.address("proxy")
+        r = fetch("--cacert", self.ca, "-x", proxy, o.url())
+        self.assertEqual((r.returncode, r.stdout), (0, b"hello over tls\n"), r.stderr)
+        r = fetch("--cacert", self.ca, o.url(), env={"https_proxy": proxy})
+        self.assertEqual((r.returncode, r.stdout), (0, b"hello over tls\n"), r.stderr)
+        # no_proxy sends it direct: no third CONNECT.
+        r = fetch("--cacert", self.ca, o.url(), env={"https_proxy": proxy, "no_proxy": "localhost"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(s.stop(), 0)
+        with open(log_path) as f:
+            lines = f.read().splitlines()
+        connects = [l for l in lines if '"CONNECT localhost:%d' % o.port in l]
+        self.assertEqual(len(connects), 2, lines)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,15 @@
 namespace endhost::http {
 
 enum class ClientErrc : std::uint8_t {
-  dns,       // the host name did not resolve
-  connect,   // no TCP connection (refused, unreachable)
-  timeout,   // connect, send or a read took longer than allowed
-  send,      // the connection broke while sending the request
-  protocol,  // the response is not valid HTTP/1.x (or its head is over the limits)
-  closed,    // the server closed the connection before the response was complete
-  tls,       // TLS handshake or certificate failure
-  refused,   // policy: the destination is not allowed
+  dns,          // the host name did not resolve
+  connect,      // no TCP connection (refused, unreachable)
+  timeout,      // connect, send or a read took longer than allowed
+  send,         // the connection broke while sending the request
+  protocol,     // the response is not valid HTTP/1.x (or its head is over the limits)
+  closed,       // the server closed the connection before the response was complete
+  tls,          // the TLS handshake failed (not TLS, no common version or cipher…)
+  certificate,  // the server's certificate does not verify (untrusted, expired, another name)
+  refused,      // policy: the destination is not allowed
 };
 
 struct ClientError {

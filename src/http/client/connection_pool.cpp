@@ -25,6 +25,8 @@ std::string_view to_string(ClientErrc code) noexcept {
       return "closed";
     case ClientErrc::tls:
       return "tls";
+    case ClientErrc::certificate:
+      return "certificate";
     case ClientErrc::refused:
       return "refused";
   }
@@ -38,6 +40,17 @@ UpstreamConnection::UpstreamConnection(asio::ip::tcp::socket socket, std::string
       deadline_(socket_.get_executor(), socket_) {
   boost::system::error_code ec;
   peer_ = core::endpoint_text(socket_.remote_endpoint(ec));
+}
+
+UpstreamConnection::~UpstreamConnection() = default;
+
+std::string pool_key(const std::string& host, std::uint16_t port, const TlsTarget* tls) {
+  // The scheme is part of the key, so a TLS connection is never lent for plain HTTP nor the reverse; a
+  // tunnel is keyed by its origin and the proxy it goes through.
+  if (!tls) return host + ":" + std::to_string(port);
+  std::string key = "https://" + tls->host + ":" + std::to_string(tls->port);
+  if (tls->tunnel) key += " via " + host + ":" + std::to_string(port);
+  return key;
 }
 
 ConnectionPool::ConnectionPool(asio::any_io_executor executor, PoolOptions options)
@@ -58,8 +71,9 @@ bool ConnectionPool::still_open(UpstreamConnection& c) {
 
 awaitable<Expected<ConnectionPool::Lease, ClientError>> ConnectionPool::acquire(const std::string& host,
                                                                                 std::uint16_t port,
-                                                                                bool fresh) {
-  std::string key = host + ":" + std::to_string(port);
+                                                                                bool fresh,
+                                                                                const TlsTarget* tls) {
+  std::string key = pool_key(host, port, tls);
   if (!fresh) {
     if (auto it = idle_.find(key); it != idle_.end()) {
       const auto now = std::chrono::steady_clock::now();
@@ -79,6 +93,10 @@ awaitable<Expected<ConnectionPool::Lease, ClientError>> ConnectionPool::acquire(
   }
   auto opened = co_await open(host, port, std::move(key));
   if (!opened) co_return Unexpected(opened.error());
+  if (tls) {
+    auto secured = co_await secure(**opened, *tls);
+    if (!secured) co_return Unexpected(secured.error());
+  }
   co_return Lease{std::move(*opened), false};
 }
 
@@ -113,6 +131,62 @@ awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> Connection
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
   ++stats_.opened;
   co_return std::make_unique<UpstreamConnection>(std::move(socket), std::move(key), options_.max_buffer);
+}
+
+awaitable<Expected<void, ClientError>> ConnectionPool::secure(UpstreamConnection& c, const TlsTarget& tls) {
+  if (!options_.tls)
+    co_return Unexpected(ClientError{ClientErrc::tls, "https is not enabled for this client"});
+  const std::string origin = (tls.host.find(':') != std::string::npos ? "[" + tls.host + "]" : tls.host) +
+                             ":" + std::to_string(tls.port);
+  // The connect timeout covers the CONNECT exchange and the handshake too: both are part of "connecting".
+  c.deadline().clear_timed_out();
+  c.deadline().expires_after(options_.connect_timeout);
+  if (tls.tunnel) {
+    // RFC 9110 §9.3.6: CONNECT with the origin's authority; any 2xx turns the connection into a tunnel,
+    // and everything after the response head is the origin's bytes (TLS is end to end through it).
+    const std::string request = "CONNECT " + origin + " HTTP/1.1\r\nHost: " + origin + "\r\n\r\n";
+    auto [wec, written] = co_await asio::async_write(c.socket(), asio::buffer(request), use_nothrow);
+    if (wec)
+      co_return Unexpected(ClientError{c.deadline().timed_out() ? ClientErrc::timeout : ClientErrc::send,
+                                       "sending CONNECT to the proxy " + c.peer() + ": " + wec.message()});
+    std::size_t end = std::string_view::npos;
+    while ((end = c.buffer().view().find("\r\n\r\n")) == std::string_view::npos) {
+      auto space = c.buffer().prepare();
+      if (space.empty())
+        co_return Unexpected(ClientError{ClientErrc::protocol, "the proxy's answer to CONNECT is too large"});
+      auto [ec, n] =
+          co_await c.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+      if (ec) {
+        if (c.deadline().timed_out())
+          co_return Unexpected(
+              ClientError{ClientErrc::timeout, "CONNECT through " + c.peer() + ": timed out"});
+        co_return Unexpected(ClientError{ClientErrc::connect,
+                                         "the proxy " + c.peer() + " closed the connection after CONNECT"});
+      }
+      c.buffer().commit(n);
+    }
+    const std::string_view head = c.buffer().view().substr(0, end);
+    const std::string_view line = head.substr(0, head.find("\r\n"));
+    // "HTTP/1.1 200 Connection established"
+    if (line.size() < 12 || line.substr(0, 5) != "HTTP/" || line[8] != ' ' || line[9] != '2')
+      co_return Unexpected(ClientError{ClientErrc::connect, "the proxy " + c.peer() + " refused CONNECT " +
+                                                                origin + ": " + std::string(line)});
+    c.buffer().consume(end + 4);
+    // The origin speaks only after our ClientHello, so bytes here are the proxy's, not the tunnel's.
+    if (!c.buffer().empty())
+      co_return Unexpected(
+          ClientError{ClientErrc::protocol, "the proxy " + c.peer() + " sent data after its CONNECT answer"});
+  }
+  auto stream = co_await tls_handshake(*options_.tls, c.socket(), tls.host);
+  if (!stream) {
+    ClientError e = stream.error();
+    if (c.deadline().timed_out())
+      e = ClientError{ClientErrc::timeout, "TLS handshake with " + origin + ": timed out"};
+    co_return Unexpected(std::move(e));
+  }
+  c.set_tls(std::move(*stream));
+  c.deadline().expires_never();
+  co_return Expected<void, ClientError>{};
 }
 
 void ConnectionPool::release(std::unique_ptr<UpstreamConnection> c) {

@@ -19,6 +19,7 @@
 #include "http/client/byte_buffer.hpp"
 #include "http/client/client_error.hpp"
 #include "http/client/socket_deadline.hpp"
+#include "http/client/tls.hpp"
 
 namespace endhost::http {
 
@@ -30,23 +31,41 @@ struct PoolOptions {
   // The receive buffer's hard maximum: a response head must fit (the parser's own limit is lower), and body
   // bytes pass through it in reads of at most 64 KiB.
   std::size_t max_buffer = 256 * 1024;
+  // Trust settings for TLS connections (`endhost fetch`); none for the proxy, whose connections are TCP.
+  std::shared_ptr<TlsContext> tls;
 };
+
+// A TLS connection to an origin: `host` is the name to verify and send as SNI; with `tunnel`, the TCP
+// connection goes to a proxy that is asked to CONNECT to host:port first.
+struct TlsTarget {
+  std::string host;
+  std::uint16_t port = 443;
+  bool tunnel = false;
+};
+
+// The pool's key: "host:port" for plain TCP, "https://origin:port[ via proxy:port]" for TLS.
+std::string pool_key(const std::string& host, std::uint16_t port, const TlsTarget* tls);
 
 // One connection to a server, with its receive buffer and deadline. Owned by whoever uses it; handed back
 // to the pool only when the last exchange on it ended cleanly.
 class UpstreamConnection {
  public:
   UpstreamConnection(asio::ip::tcp::socket socket, std::string key, std::size_t max_buffer);
+  ~UpstreamConnection();
   asio::ip::tcp::socket& socket() { return socket_; }
+  // The TLS layer over socket(), or null for plain TCP (then I/O goes to socket() directly).
+  TlsStream* tls() { return tls_.get(); }
+  void set_tls(TlsStreamPtr tls) { tls_ = std::move(tls); }
   ByteBuffer& buffer() { return buffer_; }
   SocketDeadline& deadline() { return deadline_; }
-  const std::string& key() const { return key_; }    // "host:port" as asked for
+  const std::string& key() const { return key_; }    // pool_key(): "host:port" as asked for
   const std::string& peer() const { return peer_; }  // "127.0.0.1:8080", for transcripts
   std::uint64_t exchanges = 0;                       // completed exchanges on this connection
   std::chrono::steady_clock::time_point idle_since;
 
  private:
   asio::ip::tcp::socket socket_;
+  TlsStreamPtr tls_;  // borrows socket_, so declared after it (destroyed first)
   std::string key_;
   std::string peer_;
   ByteBuffer buffer_;
@@ -71,8 +90,10 @@ class ConnectionPool {
   };
   // A live idle connection to host:port, or a new one. `fresh` skips the idle ones (a retry after a pooled
   // connection turned out dead).
+  // With `tls`, host:port is where TCP goes (the origin, or the proxy to CONNECT through) and the
+  // connection is a TLS one to tls->host, pooled apart from plain ones.
   awaitable<Expected<Lease, ClientError>> acquire(const std::string& host, std::uint16_t port,
-                                                  bool fresh = false);
+                                                  bool fresh = false, const TlsTarget* tls = nullptr);
   // Returns a connection whose last response was complete and allowed keep-alive.
   void release(std::unique_ptr<UpstreamConnection> connection);
   // Closes every idle connection (and stops the reaper's timer, so call it before the event loop's
@@ -93,6 +114,7 @@ class ConnectionPool {
   awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> open(const std::string& host,
                                                                              std::uint16_t port,
                                                                              std::string key);
+  awaitable<Expected<void, ClientError>> secure(UpstreamConnection& c, const TlsTarget& tls);
   static bool still_open(UpstreamConnection& c);
   void close_oldest();
   void arm_reaper();

@@ -1,5 +1,7 @@
 #include "http/client/exchange.hpp"
 
+#include <tuple>
+
 namespace endhost::http {
 
 namespace {
@@ -26,9 +28,9 @@ const std::string& Exchange::peer() const {
 
 awaitable<Expected<void, ClientError>> Exchange::start(const std::string& host, std::uint16_t port,
                                                        std::string_view request, Method method,
-                                                       bool idempotent) {
+                                                       bool idempotent, const TlsTarget* tls) {
   for (int attempt = 0;; ++attempt) {
-    auto lease = co_await pool_.acquire(host, port, attempt > 0);
+    auto lease = co_await pool_.acquire(host, port, attempt > 0, tls);
     if (!lease) co_return Unexpected(lease.error());
     conn_ = std::move(lease->connection);
     reused_ = lease->reused;
@@ -36,10 +38,19 @@ awaitable<Expected<void, ClientError>> Exchange::start(const std::string& host, 
     UpstreamConnection& c = *conn_;
     c.deadline().clear_timed_out();
     c.deadline().expires_after(options_.response_timeout);
-    if (options_.transcript.enabled()) options_.transcript.client(c.peer(), head_of(request));
+    if (options_.transcript.enabled()) {
+      // A new TLS connection says what it negotiated before the request goes over it (`fetch -v`).
+      if (!reused_ && c.tls()) options_.transcript.note(c.peer(), "TLS: " + http::tls_summary(*c.tls()));
+      options_.transcript.client(c.peer(), head_of(request));
+    }
 
-    auto [wec, written] =
-        co_await asio::async_write(c.socket(), asio::buffer(request.data(), request.size()), use_nothrow);
+    // Plain TCP writes the socket directly (the proxy's path); only TLS goes through the stream.
+    boost::system::error_code wec;
+    if (c.tls())
+      std::tie(wec, std::ignore) = co_await tls_write(*c.tls(), asio::buffer(request.data(), request.size()));
+    else
+      std::tie(wec, std::ignore) =
+          co_await asio::async_write(c.socket(), asio::buffer(request.data(), request.size()), use_nothrow);
     if (wec) {
       const bool timed_out = c.deadline().timed_out();
       conn_.reset();
@@ -74,8 +85,12 @@ awaitable<Expected<void, ClientError>> Exchange::start(const std::string& host, 
       if (space.empty())
         co_return Unexpected(
             ClientError{ClientErrc::protocol, "response head from " + c.peer() + " too large"});
-      auto [ec, n] =
-          co_await c.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+      IoResult got;
+      if (c.tls())
+        got = co_await tls_read_some(*c.tls(), asio::buffer(space.data(), space.size()));
+      else
+        got = co_await c.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+      auto [ec, n] = got;
       if (ec) {
         const bool timed_out = c.deadline().timed_out();
         conn_.reset();
@@ -122,7 +137,12 @@ awaitable<Expected<Exchange::Piece, ClientError>> Exchange::read_body() {
     if (space.empty())
       co_return Unexpected(ClientError{ClientErrc::protocol, "response framing line too long"});
     c.deadline().expires_after(options_.read_timeout);
-    auto [ec, n] = co_await c.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+    IoResult got;
+    if (c.tls())
+      got = co_await tls_read_some(*c.tls(), asio::buffer(space.data(), space.size()));
+    else
+      got = co_await c.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+    auto [ec, n] = got;
     if (ec == asio::error::eof) {
       if (auto ok = parser_.on_eof(); ok) co_return Piece{{}, true};
       co_return Unexpected(ClientError{ClientErrc::closed, "connection closed before the end of the body"});

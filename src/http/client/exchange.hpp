@@ -39,9 +39,11 @@ class Exchange {
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
 
-  // Sends `request` (head and body) to host:port and reads the final response head.
+  // Sends `request` (head and body) to host:port and reads the final response head. With `tls`, over a
+  // TLS connection (ConnectionPool::acquire).
   awaitable<Expected<void, ClientError>> start(const std::string& host, std::uint16_t port,
-                                               std::string_view request, Method method, bool idempotent);
+                                               std::string_view request, Method method, bool idempotent,
+                                               const TlsTarget* tls = nullptr);
 
   // The response head: valid after start() succeeded and until the first read_body() (its views borrow the
   // connection's buffer). Copy what you need (head().to_owned()) before reading the body.

@@ -91,6 +91,10 @@ class Fetch {
         return fail(fetch_exit::protocol, e.message);
       case ClientErrc::send:
         return fail(fetch_exit::send, e.message);
+      case ClientErrc::tls:
+        return fail(fetch_exit::tls, e.message);
+      case ClientErrc::certificate:
+        return fail(fetch_exit::certificate, e.message);
       case ClientErrc::closed:
         return fail(after_head ? fetch_exit::partial : fetch_exit::empty, e.message);
       default:
@@ -198,6 +202,11 @@ awaitable<int> Fetch::run() {
   PoolOptions pool;
   pool.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::duration<double>(o_.connect_timeout));
+  // The trust store is loaded once, before the first request (a redirect may lead to https).
+  if (auto tls = make_tls_context(TlsOptions{o_.insecure, o_.cacert}); !tls)
+    co_return fail(fetch_exit::cacert, tls.error());
+  else
+    pool.tls = std::move(*tls);
   ExchangeOptions exchange;
   exchange.response_timeout = std::chrono::minutes(5);
   exchange.read_timeout = std::chrono::minutes(5);
@@ -208,9 +217,6 @@ awaitable<int> Fetch::run() {
   std::string method = tpl.method;
   std::string body = tpl.body;
   for (int redirects = 0;; ++redirects) {
-    if (url.scheme == "https")
-      co_return fail(fetch_exit::failed,
-                     "https is not supported by this build of endhost fetch (plain HTTP only)");
     Outgoing req;
     req.method = method;
     req.url = url;

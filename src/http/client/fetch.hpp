@@ -1,8 +1,8 @@
-// `endhost fetch`: a curl-like HTTP/1.1 client. One URL with curl's everyday options (-o/-O, -I, -i, -X, -H,
-// -d/--data-binary, -u, -L, -x and the proxy environment variables, -C -, --compressed, -v, -b/-c cookie
-// jars in curl's file format), a local --cache that uses the proxy's cache engine (repeat fetches become
-// conditional GETs), and --page, which fetches a page and its objects the way a browser does and reports
-// the connections and requests it took.
+// `endhost fetch`: a curl-like HTTP/1.1 client over TCP or TLS (https://, also through a proxy's CONNECT).
+// One URL with curl's everyday options (-o/-O, -I, -i, -X, -H, -d/--data-binary, -u, -L, -x and the proxy
+// environment variables, -C -, --compressed, -v, -b/-c cookie jars in curl's file format), a local --cache
+// that uses the proxy's cache engine (repeat fetches become conditional GETs), and --page, which fetches a
+// page and its objects the way a browser does and reports the connections and requests it took.
 #pragma once
 
 #include <optional>
@@ -38,6 +38,8 @@ struct FetchOptions {
   double connect_timeout = 10;
   double max_time = 0;  // 0: no overall limit
   std::string user_agent = "endhost-fetch/0.1";
+  bool insecure = false;  // -k: skip TLS certificate and host name verification
+  std::string cacert;     // --cacert FILE: trust these CAs instead of the system store
   // --page
   bool page = false;
   std::string mode = "persistent";  // non-persistent | persistent | parallel=N
@@ -47,7 +49,7 @@ struct FetchOptions {
 // Exit codes, curl's numbers where curl has one, so scripts can tell failures apart.
 namespace fetch_exit {
 inline constexpr int ok = 0;
-inline constexpr int failed = 1;  // anything else (https without TLS, unreadable file…)
+inline constexpr int failed = 1;  // anything else (unreadable file…)
 inline constexpr int bad_url = 3;
 inline constexpr int dns = 6;       // could not resolve host
 inline constexpr int connect = 7;   // could not connect
@@ -56,9 +58,12 @@ inline constexpr int partial = 18;  // the body was cut short
 inline constexpr int http = 22;     // HTTP status 400 or above
 inline constexpr int write = 23;    // could not write the output
 inline constexpr int timeout = 28;
+inline constexpr int tls = 35;        // the TLS handshake failed
 inline constexpr int redirects = 47;  // more than --max-redirs redirects
 inline constexpr int empty = 52;      // the server closed without replying
 inline constexpr int send = 55;
+inline constexpr int certificate = 60;  // the server's certificate does not verify
+inline constexpr int cacert = 77;       // the --cacert file cannot be read
 }  // namespace fetch_exit
 
 // Runs one fetch (or a --page fetch) to completion. The body goes to the output file or stdout; reports and

@@ -5,8 +5,10 @@
 namespace endhost::http {
 
 void append_outgoing(std::string& out, const Outgoing& r) {
-  // RFC 9112 §3.2.2: to a proxy, the absolute form (without userinfo); to the origin, the origin form.
-  append_request_line(out, r.method, r.proxy ? r.url.to_string() : r.url.path_query, http11);
+  // RFC 9112 §3.2.2: to a proxy, the absolute form (without userinfo); to the origin, the origin form. An
+  // https request goes to the origin through a CONNECT tunnel, so it is in origin form too.
+  const bool absolute = r.proxy && r.url.scheme != "https";
+  append_request_line(out, r.method, absolute ? r.url.to_string() : r.url.path_query, http11);
   append_field(out, "Host", r.url.authority());
   append_fields(out, r.fields);
   const Method m = method_from_token(r.method);
@@ -32,8 +34,11 @@ awaitable<Expected<Incoming, ClientError>> HttpClient::perform(const Outgoing& r
   // RFC 9110 §9.2.2: retrying on a fresh connection is safe for idempotent methods only.
   const bool idempotent = method == Method::get || method == Method::head || method == Method::options ||
                           method == Method::put || method == Method::delete_ || method == Method::trace;
+  std::optional<TlsTarget> tls;
+  if (request.url.scheme == "https")
+    tls = TlsTarget{request.url.host, request.url.port, request.proxy.has_value()};
   Exchange ex(pool_, exchange_);
-  auto started = co_await ex.start(host, port, bytes, method, idempotent);
+  auto started = co_await ex.start(host, port, bytes, method, idempotent, tls ? &*tls : nullptr);
   if (!started) co_return Unexpected(started.error());
   Incoming in;
   in.head = ex.head().to_owned();

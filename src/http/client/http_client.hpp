@@ -25,7 +25,7 @@ struct Outgoing {
   Url url;
   Fields fields;  // everything but Host, Content-Length and Connection
   std::string body;
-  std::optional<Url> proxy;  // send to this http proxy, in absolute form
+  std::optional<Url> proxy;  // send to this http proxy: http in absolute form, https through CONNECT
   bool keep_alive = true;    // false: "Connection: close", and the connection is never reused
 };
 
@@ -45,6 +45,7 @@ void append_outgoing(std::string& out, const Outgoing& request);
 
 class HttpClient {
  public:
+  // https:// URLs need pool.tls (make_tls_context).
   HttpClient(asio::any_io_executor executor, const PoolOptions& pool, const ExchangeOptions& exchange);
 
   // The body is complete when this returns a value; an error after the head means a truncated body.

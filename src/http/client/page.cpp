@@ -126,10 +126,6 @@ awaitable<int> run_page(const FetchOptions& o, std::ostream& out, std::ostream& 
     err << "endhost fetch: " << base.error() << "\n";
     co_return fetch_exit::bad_url;
   }
-  if (base->scheme != "http") {
-    err << "endhost fetch: --page fetches plain http:// pages only\n";
-    co_return fetch_exit::failed;
-  }
   auto tpl = build_template(o);
   if (!tpl) {
     err << "endhost fetch: " << tpl.error() << "\n";
@@ -148,6 +144,12 @@ awaitable<int> run_page(const FetchOptions& o, std::ostream& out, std::ostream& 
   PoolOptions pool;
   pool.connect_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(o.connect_timeout));
+  if (auto tls = make_tls_context(TlsOptions{o.insecure, o.cacert}); !tls) {
+    err << "endhost fetch: " << tls.error() << "\n";
+    co_return fetch_exit::cacert;
+  } else {
+    pool.tls = std::move(*tls);
+  }
   ExchangeOptions exchange;
   VerboseSink verbose(err);
   if (o.verbose) exchange.transcript = core::Transcript(&verbose, "fetch");

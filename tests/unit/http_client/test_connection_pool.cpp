@@ -1,12 +1,15 @@
 // The per-loop connection pool's bounds: idle connections are closed by a timer once idle past the idle
-// timeout (and their host entries forgotten), and the idle total is capped across hosts.
+// timeout (and their host entries forgotten), and the idle total is capped across hosts; TLS connections are
+// pooled apart from plain ones, and an https request through a proxy goes in origin form (inside CONNECT).
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "http/client/connection_pool.hpp"
+#include "http/client/http_client.hpp"
 
 using namespace endhost;
 using namespace endhost::http;
@@ -93,4 +96,58 @@ TEST(ConnectionPool, IdleConnectionsAreCappedAcrossHostsOldestFirst) {
   EXPECT_EQ(pool.idle_connections(), 1u);
   pool.clear();
   EXPECT_EQ(pool.idle_hosts(), 0u);
+}
+
+// The pool key carries the scheme (and, for a tunnel, the proxy), so TLS and plain connections never mix.
+TEST(ConnectionPool, KeysSeparateTlsFromPlainAndTunnelsByProxy) {
+  EXPECT_EQ(pool_key("example.test", 80, nullptr), "example.test:80");
+  const TlsTarget direct{"example.test", 443, false};
+  const TlsTarget tunnel{"example.test", 443, true};
+  EXPECT_EQ(pool_key("example.test", 443, &direct), "https://example.test:443");
+  EXPECT_EQ(pool_key("proxy.test", 3128, &tunnel), "https://example.test:443 via proxy.test:3128");
+  EXPECT_NE(pool_key("example.test", 443, nullptr), pool_key("example.test", 443, &direct));
+}
+
+namespace {
+awaitable<void> acquire_tls(ConnectionPool* pool, std::uint16_t port, std::optional<ClientError>* out) {
+  const TlsTarget target{"127.0.0.1", port, false};
+  auto lease = co_await pool->acquire("127.0.0.1", port, false, &target);
+  *out = lease ? std::nullopt : std::optional<ClientError>(lease.error());
+}
+}  // namespace
+
+TEST(ConnectionPool, AnIdlePlainConnectionIsNotLentForTls) {
+  asio::io_context io;
+  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const std::uint16_t port = a.local_endpoint().port();
+  ConnectionPool pool(io.get_executor(), PoolOptions{});  // no TLS context: a TLS acquire fails after TCP
+  Connections plain = open(io, pool, port, 1);
+  ASSERT_EQ(plain.size(), 1u);
+  tcp::socket server = a.accept();
+  pool.release(std::move(plain[0]));
+  ASSERT_EQ(pool.idle_connections(), 1u);
+  std::optional<ClientError> error;
+  asio::co_spawn(io, acquire_tls(&pool, port, &error), asio::detached);
+  io.restart();
+  while (!error && io.run_one_for(5s)) {
+  }
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, ClientErrc::tls);
+  EXPECT_EQ(pool.stats().reused, 0u);  // a new TCP connection was opened instead
+  EXPECT_EQ(pool.stats().opened, 2u);
+  EXPECT_EQ(pool.idle_connections(), 1u);  // the plain one is still there for plain HTTP
+  pool.clear();
+}
+
+TEST(HttpClient, Rfc9112_3_2_HttpsThroughAProxyIsInOriginFormHttpInAbsoluteForm) {
+  Outgoing r;
+  r.proxy = *parse_url("http://proxy.test:3128");
+  r.url = *parse_url("http://example.test/a?b");
+  std::string out;
+  append_outgoing(out, r);
+  EXPECT_EQ(out.substr(0, out.find("\r\n")), "GET http://example.test/a?b HTTP/1.1");
+  r.url = *parse_url("https://example.test/a?b");
+  out.clear();
+  append_outgoing(out, r);
+  EXPECT_EQ(out.substr(0, out.find("\r\n")), "GET /a?b HTTP/1.1");
 }

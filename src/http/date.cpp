@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "http/civil_date.hpp"
+
 namespace endhost::http {
 
 namespace {
@@ -11,33 +13,6 @@ constexpr std::string_view kLongDays[] = {"Sunday",   "Monday", "Tuesday", "Wedn
                                           "Thursday", "Friday", "Saturday"};
 constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-// Howard Hinnant's days_from_civil / civil_from_days: proleptic Gregorian, no table, no time zone.
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-struct Civil {
-  std::int64_t year;
-  unsigned month, day;
-};
-
-constexpr Civil civil_from_days(std::int64_t z) noexcept {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2), m, d};
-}
 
 constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
   if (m == 2) return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
@@ -115,7 +90,7 @@ std::array<char, http_date_size> format_http_date(std::time_t t) noexcept {
   std::int64_t rem = secs - days * 86400;
   if (days < days_from_civil(0, 1, 1)) days = days_from_civil(0, 1, 1), rem = 0;
   if (days > days_from_civil(9999, 12, 31)) days = days_from_civil(9999, 12, 31), rem = 86399;
-  const Civil c = civil_from_days(days);
+  const CivilDate c = civil_from_days(days);
   const auto weekday = static_cast<std::size_t>((days % 7 + 11) % 7);  // 1970-01-01 was a Thursday
   std::array<char, http_date_size> out{};
   char* p = out.data();

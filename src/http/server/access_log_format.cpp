@@ -1,5 +1,6 @@
 #include "http/server/access_log_format.hpp"
 
+#include "http/civil_date.hpp"
 #include "http/server/response.hpp"
 
 namespace endhost::web {
@@ -17,28 +18,19 @@ void put2(std::string& out, unsigned v) {
 }  // namespace
 
 void append_clf_time(std::string& out, std::time_t t) {
-  // Civil date from days since the epoch (Howard Hinnant's algorithm): no locale, no time zone database.
   std::int64_t days = t / 86400;
   std::int64_t secs = t % 86400;
   if (secs < 0) {
     secs += 86400;
     --days;
   }
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  const http::CivilDate c = http::civil_from_days(days);
   out += '[';
-  put2(out, d);
+  put2(out, c.day);
   out += '/';
-  out += kMonths[m - 1];
+  out += kMonths[c.month - 1];
   out += '/';
-  append_decimal(out, static_cast<std::uint64_t>(y < 0 ? 0 : y));
+  append_decimal(out, static_cast<std::uint64_t>(c.year < 0 ? 0 : c.year));
   out += ':';
   put2(out, static_cast<unsigned>(secs / 3600));
   out += ':';

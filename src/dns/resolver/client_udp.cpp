@@ -12,11 +12,6 @@
 
 namespace endhost::dns::resolver {
 
-void ClientSocket::send_to(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& to) {
-  boost::system::error_code ec;
-  socket_.send_to(asio::buffer(data.data(), data.size()), to, 0, ec);
-}
-
 ClientUdp::ClientUdp(core::EventLoops& loops, core::Logger& log, std::size_t max_reply, Handler handler)
     : loops_(loops), log_(log), max_reply_(max_reply), handler_(std::move(handler)) {}
 

@@ -18,23 +18,13 @@
 #include "core/event_loop.hpp"
 #include "core/expected.hpp"
 #include "core/log.hpp"
+#include "core/udp_server.hpp"
 
 namespace endhost::dns::resolver {
 
-// One loop's view of a bound socket. Used only on that loop's thread.
-class ClientSocket {
- public:
-  ClientSocket(core::EventLoop& loop, asio::ip::udp::socket socket)
-      : loop_(loop), socket_(std::move(socket)) {}
-  core::EventLoop& loop() { return loop_; }
-  asio::ip::udp::socket& socket() { return socket_; }
-  // Non-blocking; a full socket buffer drops the datagram, as UDP may.
-  void send_to(std::span<const std::uint8_t> data, const asio::ip::udp::endpoint& to);
-
- private:
-  core::EventLoop& loop_;
-  asio::ip::udp::socket socket_;
-};
+// One loop's view of a bound socket: the core's, as the UDP server uses it (non-blocking sends that drop
+// the datagram when the socket buffer is full, as UDP may).
+using ClientSocket = core::UdpSocket;
 
 class ClientUdp final : public core::Drainable {
  public:

@@ -2,39 +2,6 @@
 
 namespace endhost::core {
 
-// The watchdog's state is shared with its timer handler, which may still be queued after the Connection is
-// gone; `alive` tells it so. Everything here runs on the connection's loop thread.
-struct Connection::Watch {
-  explicit Watch(asio::io_context& io) : timer(io) {}
-  asio::steady_timer timer;
-  clock::time_point deadline = clock::time_point::max();
-  asio::ip::tcp::socket* socket = nullptr;
-  bool waiting = false;
-  bool timed_out = false;
-  bool alive = true;
-};
-
-namespace {
-
-void arm(const std::shared_ptr<Connection::Watch>& w) {
-  w->timer.expires_at(w->deadline);
-  w->waiting = true;
-  w->timer.async_wait([w](const boost::system::error_code&) {
-    w->waiting = false;
-    if (!w->alive || w->deadline == Connection::clock::time_point::max()) return;
-    if (w->deadline <= Connection::clock::now()) {
-      w->timed_out = true;
-      w->deadline = Connection::clock::time_point::max();
-      boost::system::error_code ignored;
-      w->socket->cancel(ignored);
-      return;
-    }
-    arm(w);  // the deadline moved later while we slept
-  });
-}
-
-}  // namespace
-
 std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
   auto a = ep.address();
   if (a.is_v6()) return "[" + a.to_string() + "]:" + std::to_string(ep.port());
@@ -48,44 +15,11 @@ std::string endpoint_text(const asio::ip::udp::endpoint& ep) {
 }
 
 Connection::Connection(asio::ip::tcp::socket socket, EventLoop& loop)
-    : socket_(std::move(socket)), loop_(loop), watch_(std::make_shared<Watch>(loop.io())) {
+    : stream_(std::move(socket)), deadline_(loop.io().get_executor(), stream_.lowest_layer()), loop_(loop) {
   boost::system::error_code ec;
-  remote_ = socket_.remote_endpoint(ec);
-  local_ = socket_.local_endpoint(ec);
+  remote_ = stream_.lowest_layer().remote_endpoint(ec);
+  local_ = stream_.lowest_layer().local_endpoint(ec);
   peer_ = endpoint_text(remote_);
-  watch_->socket = &socket_;
-}
-
-Connection::~Connection() {
-  watch_->alive = false;
-  watch_->socket = nullptr;
-  watch_->timer.cancel();
-}
-
-void Connection::expires_after(clock::duration d) {
-  auto deadline = clock::now() + d;
-  auto& w = *watch_;
-  if (!w.waiting) {
-    w.deadline = deadline;
-    arm(watch_);
-  } else if (deadline < w.timer.expiry()) {
-    w.deadline = deadline;
-    w.timer.cancel();  // the handler re-arms for the earlier deadline
-  } else {
-    w.deadline = deadline;  // lazily: the handler sleeps again when it wakes early
-  }
-}
-
-void Connection::expires_never() {
-  watch_->deadline = clock::time_point::max();
-}
-
-bool Connection::timed_out() const {
-  return watch_->timed_out;
-}
-
-void Connection::clear_timed_out() {
-  watch_->timed_out = false;
 }
 
 bool Connection::begin_idle() {
@@ -96,10 +30,7 @@ bool Connection::begin_idle() {
 
 void Connection::start_drain() {
   draining_ = true;
-  if (idle_) {
-    boost::system::error_code ignored;
-    socket_.cancel(ignored);
-  }
+  if (idle_) stream_.cancel();
 }
 
 }  // namespace endhost::core

@@ -30,6 +30,15 @@ class LineReader {
   // Bytes received but not yet returned as lines.
   std::size_t buffered() const { return buf_.size() - start_; }
 
+  // Drops everything buffered (STARTTLS: bytes that came before the handshake, core/starttls.hpp) and
+  // returns how many bytes that was.
+  std::size_t discard() {
+    const std::size_t n = buffered();
+    buf_.clear();
+    start_ = scan_ = 0;
+    return n;
+  }
+
  private:
   std::size_t max_line_;
   std::string buf_;

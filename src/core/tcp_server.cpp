@@ -54,6 +54,13 @@ std::vector<asio::ip::tcp::endpoint> TcpServer::local_endpoints() const {
   return out;
 }
 
+void TcpServer::set_tls(std::shared_ptr<TlsServerContext> tls, std::vector<std::string> alpn,
+                        std::chrono::milliseconds handshake_timeout) {
+  tls_ = std::move(tls);
+  alpn_ = std::move(alpn);
+  handshake_timeout_ = handshake_timeout;
+}
+
 void TcpServer::start() {
   for (auto& l : listeners_) {
     for (std::size_t i = 0; i < loops_.size(); ++i) {
@@ -90,10 +97,28 @@ awaitable<void> TcpServer::run_connection(Listener& listener, asio::ip::tcp::soc
   Connection conn(std::move(socket), loops_[loop_index]);
   auto it = state.connections.insert(state.connections.end(), &conn);
   if (state.draining) conn.start_drain();
+  bool secured = true;
+  if (tls_) {
+    secured = false;
+    auto begun = conn.stream().begin_tls_server(*tls_, &alpn_);
+    if (begun) {
+      conn.expires_after(handshake_timeout_);
+      auto [ec] = co_await conn.stream().async_handshake(use_nothrow);
+      conn.expires_never();
+      conn.clear_timed_out();
+      secured = !ec;
+      if (ec) {
+        log_.debug("TLS handshake failed",
+                   {{"service", options_.name}, {"peer", conn.peer()}, {"error", Stream::error_text(ec)}});
+      }
+    } else {
+      log_.warn("TLS not started", {{"service", options_.name}, {"error", begun.error()}});
+    }
+  }
   try {
-    if (!refused) {
+    if (secured && !refused) {
       co_await options_.session(conn);
-    } else if (options_.refuse) {
+    } else if (secured && options_.refuse) {
       conn.expires_after(std::chrono::seconds(5));
       co_await options_.refuse(conn);
     }
@@ -101,8 +126,7 @@ awaitable<void> TcpServer::run_connection(Listener& listener, asio::ip::tcp::soc
     log_.debug("session ended by an exception",
                {{"service", options_.name}, {"peer", conn.peer()}, {"error", e.what()}});
   }
-  boost::system::error_code ignored;
-  conn.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  conn.stream().shutdown();
   state.connections.erase(it);
   listener.active.fetch_sub(1, std::memory_order_relaxed);
   total_active_.fetch_sub(1, std::memory_order_relaxed);
@@ -133,8 +157,8 @@ void TcpServer::abort() {
       for (auto& l : listeners_) l->acceptors[i]->close(ignored);
       for (Connection* c : state.connections) {
         c->draining_ = true;
-        c->socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-        c->socket().cancel(ignored);
+        c->stream().lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        c->stream().cancel();
       }
     });
   }

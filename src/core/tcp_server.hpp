@@ -19,6 +19,7 @@
 #include "core/event_loop.hpp"
 #include "core/expected.hpp"
 #include "core/log.hpp"
+#include "core/tls_server_context.hpp"
 
 namespace endhost::core {
 
@@ -41,6 +42,12 @@ class TcpServer final : public Drainable {
   Expected<void, std::string> listen(const asio::ip::tcp::endpoint& endpoint);
   // The bound addresses (with the real port when 0 was asked for).
   std::vector<asio::ip::tcp::endpoint> local_endpoints() const;
+  // TLS on every connection (--tls-cert/--tls-key; null: plain TCP). The handshake runs before the session
+  // or the refusal, within `handshake_timeout`; a failed one is logged at debug level and closes the
+  // connection. `alpn`: the protocols the service speaks (RFC 7301), in its order of preference, such as
+  // {"http/1.1"}. Call before start().
+  void set_tls(std::shared_ptr<TlsServerContext> tls, std::vector<std::string> alpn,
+               std::chrono::milliseconds handshake_timeout = std::chrono::seconds(10));
   // Starts accepting on every loop. Call once, after listen() and before or while the loops run.
   void start();
 
@@ -68,6 +75,9 @@ class TcpServer final : public Drainable {
   EventLoops& loops_;
   Logger& log_;
   TcpServerOptions options_;
+  std::shared_ptr<TlsServerContext> tls_;
+  std::vector<std::string> alpn_;
+  std::chrono::milliseconds handshake_timeout_{10'000};
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<LoopState> loop_state_;
   std::atomic<std::size_t> total_active_{0};

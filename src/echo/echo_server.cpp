@@ -32,13 +32,13 @@ awaitable<void> serve_tcp(core::Connection& conn, const EchoServerConfig& config
     }
     if (!out.empty()) {
       conn.expires_after(config.write_timeout);
-      auto [ec, n] = co_await asio::async_write(conn.socket(), asio::buffer(out), use_nothrow);
+      auto [ec, n] = co_await asio::async_write(conn.stream(), asio::buffer(out), use_nothrow);
       if (ec) break;
     }
     if (status == core::LineReader::Status::TooLong) break;
     if (!conn.begin_idle()) break;
     conn.expires_after(config.idle_timeout);
-    auto [ec, n] = co_await conn.socket().async_read_some(asio::buffer(buf), use_nothrow);
+    auto [ec, n] = co_await conn.stream().async_read_some(asio::buffer(buf), use_nothrow);
     conn.end_idle();
     if (ec == asio::error::eof && reader.buffered() > 0) {
       // The client half-closed after a last line with no line end (`printf abc | nc`): answer it too.
@@ -47,7 +47,7 @@ awaitable<void> serve_tcp(core::Connection& conn, const EchoServerConfig& config
       upper_case_in_place(last);
       config.transcript.server(peer, last);
       conn.expires_after(config.write_timeout);
-      co_await asio::async_write(conn.socket(), asio::buffer(last), use_nothrow);
+      co_await asio::async_write(conn.stream(), asio::buffer(last), use_nothrow);
       break;
     }
     if (ec) {

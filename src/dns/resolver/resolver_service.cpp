@@ -174,6 +174,7 @@ ResolverService::ResolverService(core::ServiceHost& host, ResolverServiceConfig 
                                   config_.max_connections,
                                   [this](core::Connection& c) { return serve_tcp(c); },
                                   {}}) {
+  if (config_.tls) tcp_.set_tls(config_.tls, {"dot"});  // RFC 7858 §3.1 over the same framing
   for (std::size_t i = 0; i < host.loops().size(); ++i) {
     loops_.push_back(std::make_unique<LoopState>(config_, cache_));
   }
@@ -297,13 +298,13 @@ awaitable<void> ResolverService::serve_tcp(core::Connection& conn) {
     if (!conn.begin_idle()) break;
     conn.expires_after(config_.tcp_idle_timeout);
     std::array<std::uint8_t, 2> len{};
-    auto [ec, n] = co_await asio::async_read(conn.socket(), asio::buffer(len), use_nothrow);
+    auto [ec, n] = co_await asio::async_read(conn.stream(), asio::buffer(len), use_nothrow);
     conn.end_idle();
     if (ec) break;
     std::size_t size = static_cast<std::size_t>(len[0]) << 8 | len[1];
     conn.expires_after(config_.tcp_io_timeout);
     if (in.size() < size) in.resize(size);
-    auto [ec2, n2] = co_await asio::async_read(conn.socket(), asio::buffer(in.data(), size), use_nothrow);
+    auto [ec2, n2] = co_await asio::async_read(conn.stream(), asio::buffer(in.data(), size), use_nothrow);
     if (ec2) break;
     ParsedQuery q = parse_query(std::span(in.data(), size));
     // RFC 7766 §8: on TCP a message we cannot answer (no ID) ends the connection.
@@ -344,7 +345,7 @@ awaitable<void> ResolverService::serve_tcp(core::Connection& conn) {
                                        static_cast<std::uint8_t>(reply.size())};
     conn.expires_after(config_.tcp_io_timeout);
     std::array<asio::const_buffer, 2> bufs{asio::buffer(prefix), asio::buffer(reply)};
-    auto [ec3, n3] = co_await asio::async_write(conn.socket(), bufs, use_nothrow);
+    auto [ec3, n3] = co_await asio::async_write(conn.stream(), bufs, use_nothrow);
     if (ec3 || conn.draining()) break;
   }
 }

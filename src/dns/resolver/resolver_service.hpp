@@ -34,6 +34,7 @@ namespace endhost::dns::resolver {
 
 struct ResolverServiceConfig {
   ResolverConfig engine;
+  std::shared_ptr<core::TlsServerContext> tls;  // DNS over TLS on the TCP listener (RFC 7858) when set
   CacheConfig cache;
   RootHints hints;
   Acl acl = Acl::loopback();

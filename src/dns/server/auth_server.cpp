@@ -32,6 +32,7 @@ AuthServer::AuthServer(core::ServiceHost& host, AuthServerConfig config)
                                   [this](core::Connection& c) { return tcp_sessions_.serve(c); },
                                   {}}),
       control_(config_.zones, loop_zones_, host.loops()[0].io(), host.log()) {
+  if (config_.tls) tcp_.set_tls(config_.tls, {"dot"});  // RFC 7858 §3.1 over the same framing
   if (!config_.notify.targets.empty()) {
     notifier_ =
         std::make_unique<NotifySender>(host.loops()[0].io(), config_.notify, host.log(), host.metrics());

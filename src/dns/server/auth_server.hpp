@@ -24,6 +24,7 @@ namespace endhost::dns::server {
 
 struct AuthServerConfig {
   ZoneCatalogConfig zones;
+  std::shared_ptr<core::TlsServerContext> tls;  // DNS over TLS on the TCP listener (RFC 7858) when set
   std::vector<SecondarySpec> secondaries;
   SecondaryTimers secondary_timers;
   QueryHandlerConfig query;

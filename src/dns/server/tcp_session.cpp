@@ -79,7 +79,7 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
     if (idle && !conn.begin_idle()) break;
     conn.expires_after(idle ? config_.idle_timeout : config_.io_timeout);
     auto [ec, n] =
-        co_await conn.socket().async_read_some(asio::buffer(in.data() + have, in.size() - have), use_nothrow);
+        co_await conn.stream().async_read_some(asio::buffer(in.data() + have, in.size() - have), use_nothrow);
     if (idle) conn.end_idle();
     if (ec) {
       if (conn.timed_out()) trace.note(peer, idle ? "idle timeout: closing" : "read timeout: closing");
@@ -95,7 +95,7 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
 awaitable<bool> TcpSessions::flush(core::Connection& conn, std::vector<std::uint8_t>& out) {
   if (out.empty()) co_return true;
   conn.expires_after(config_.io_timeout);
-  auto [ec, n] = co_await asio::async_write(conn.socket(), asio::buffer(out), use_nothrow);
+  auto [ec, n] = co_await asio::async_write(conn.stream(), asio::buffer(out), use_nothrow);
   out.clear();
   co_return !ec;
 }
@@ -115,7 +115,7 @@ awaitable<bool> TcpSessions::refuse(core::Connection& conn, const ParsedQuery& q
   buf[1] = static_cast<std::uint8_t>(n);
   conn.expires_after(config_.io_timeout);
   auto [ec, written] =
-      co_await asio::async_write(conn.socket(), asio::buffer(buf.data(), 2 + n), use_nothrow);
+      co_await asio::async_write(conn.stream(), asio::buffer(buf.data(), 2 + n), use_nothrow);
   co_return !ec;
 }
 
@@ -149,7 +149,7 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
     buf[1] = static_cast<std::uint8_t>(*n);
     conn.expires_after(config_.io_timeout);
     auto [ec, written] =
-        co_await asio::async_write(conn.socket(), asio::buffer(buf.data(), 2 + *n), use_nothrow);
+        co_await asio::async_write(conn.stream(), asio::buffer(buf.data(), 2 + *n), use_nothrow);
     if (ec) {
       log_.info("zone transfer aborted",
                 {{"service", "dns"}, {"peer", conn.peer()}, {"zone", zone_name}, {"error", ec.message()}});

@@ -143,7 +143,7 @@ awaitable<void> ProxyServer::refuse(core::Connection& conn) {
   append_simple_response(out, Status::service_unavailable, "too many connections, try again later\n", false,
                          state_->config.via, {}, {});
   conn.expires_after(std::chrono::seconds(5));
-  co_await asio::async_write(conn.socket(), asio::buffer(out), use_nothrow);
+  co_await asio::async_write(conn.stream(), asio::buffer(out), use_nothrow);
 }
 
 std::string ProxyServer::metrics_text() const {
@@ -181,7 +181,7 @@ awaitable<void> ProxyServer::serve_admin(core::Connection& conn) {
     if (!step) co_return;
     if (step->progress == Progress::complete) break;
     if (buf.size() > 16 * 1024) co_return;
-    auto [ec, n] = co_await conn.socket().async_read_some(asio::buffer(chunk), use_nothrow);
+    auto [ec, n] = co_await conn.stream().async_read_some(asio::buffer(chunk), use_nothrow);
     if (ec) co_return;
     buf.append(chunk.data(), n);
   }
@@ -203,7 +203,7 @@ awaitable<void> ProxyServer::serve_admin(core::Connection& conn) {
     append_simple_response(out, Status::not_found, "the admin listener serves GET /metrics\n", false, {}, {},
                            {});
   }
-  co_await asio::async_write(conn.socket(), asio::buffer(out), use_nothrow);
+  co_await asio::async_write(conn.stream(), asio::buffer(out), use_nothrow);
 }
 
 }  // namespace endhost::http::proxy

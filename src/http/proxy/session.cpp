@@ -123,7 +123,7 @@ awaitable<Session::ReadStatus> Session::read_head() {
       co_return ReadStatus::invalid;
     }
     auto [ec, n] =
-        co_await conn_.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+        co_await conn_.stream().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
     if (ec) co_return ReadStatus::closed;
     in_.commit(n);
     if (first) {
@@ -182,7 +182,7 @@ awaitable<bool> Session::read_body(std::string& body, BodyReservation& reserved)
     auto space = in_.prepare();
     if (space.empty()) co_return false;
     auto [ec, n] =
-        co_await conn_.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+        co_await conn_.stream().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
     if (ec) {
       if (conn_.timed_out()) {
         conn_.clear_timed_out();
@@ -210,7 +210,7 @@ awaitable<bool> Session::write(std::string_view head, std::string_view body) {
   conn_.expires_after(st_.config.send_timeout);
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head.size()),
                                             asio::buffer(body.data(), body.size())};
-  auto [ec, n] = co_await asio::async_write(conn_.socket(), buffers, use_nothrow);
+  auto [ec, n] = co_await asio::async_write(conn_.stream(), buffers, use_nothrow);
   co_return !ec;
 }
 
@@ -221,7 +221,7 @@ awaitable<bool> Session::write_chunk(std::string_view data) {
   conn_.expires_after(st_.config.send_timeout);
   std::array<asio::const_buffer, 3> buffers{asio::buffer(size_line, static_cast<std::size_t>(len)),
                                             asio::buffer(data.data(), data.size()), asio::buffer("\r\n", 2)};
-  auto [ec, n] = co_await asio::async_write(conn_.socket(), buffers, use_nothrow);
+  auto [ec, n] = co_await asio::async_write(conn_.stream(), buffers, use_nothrow);
   co_return !ec;
 }
 

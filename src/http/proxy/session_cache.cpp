@@ -360,7 +360,7 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
   bool ok = co_await write(out_);
   if (ok) {
     conn_.expires_after(st_.config.send_timeout);
-    ok = co_await send_file(conn_.socket(), fd, obj.body_offset() + offset, count);
+    ok = co_await send_file(conn_.stream(), fd, obj.body_offset() + offset, count);
   }
   ::close(fd);
   co_return ok&& keep_alive_;

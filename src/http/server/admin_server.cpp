@@ -50,7 +50,7 @@ awaitable<void> serve_admin(core::Connection& conn, const core::MetricsRegistry&
       const bool idle = end == 0;
       if (idle && !conn.begin_idle()) co_return;
       auto [ec, n] =
-          co_await conn.socket().async_read_some(asio::buffer(in.data() + end, in.size() - end), kDeferred);
+          co_await conn.stream().async_read_some(asio::buffer(in.data() + end, in.size() - end), kDeferred);
       if (idle) conn.end_idle();
       if (ec) co_return;
       end += n;
@@ -93,7 +93,7 @@ awaitable<void> serve_admin(core::Connection& conn, const core::MetricsRegistry&
       end_response(out, keep_alive, http::http11);
       out += body;
     }
-    auto [ec, n] = co_await asio::async_write(conn.socket(), asio::buffer(out), kDeferred);
+    auto [ec, n] = co_await asio::async_write(conn.stream(), asio::buffer(out), kDeferred);
     if (ec || !keep_alive) co_return;
   }
 }

@@ -29,6 +29,8 @@ constexpr std::uint64_t kFairShare = 4 << 20;
 // buffer as "more to come" and holds back the last partial segment; asking for a socket buffer's worth at a
 // time (nginx's sendfile_max_chunk is 2 MiB) avoids that.
 constexpr std::uint64_t kSendfileChunk = 2 << 20;
+// What one TLS record carries (RFC 8446 §5.1), the piece of a file sent through TLS.
+constexpr std::size_t kTlsPiece = 16 * 1024;
 // Responses accumulate while pipelined requests are answered; past this size they go out first.
 constexpr std::size_t kOutFlushThreshold = 64 * 1024;
 // File bytes read and compressed at a time by --compress.
@@ -139,6 +141,7 @@ HttpSession::Input HttpSession::receive() {
     begin_ = 0;
   }
   if (end_ == w_->in_capacity) return Input::error;  // cannot happen: the parser's limits are lower
+  if (tls_) return receive_tls(w_->in_capacity - end_);
   for (;;) {
     const std::size_t room = w_->in_capacity - end_;
     const ssize_t n = ::recv(fd_, w_->in.get() + end_, room, 0);
@@ -157,6 +160,22 @@ HttpSession::Input HttpSession::receive() {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return Input::would_block;
     return Input::error;
   }
+}
+
+HttpSession::Input HttpSession::receive_tls(std::size_t room) {
+  const core::TlsIo io = conn_.stream().try_read_some(asio::buffer(w_->in.get() + end_, room));
+  tls_want_ = io.want;
+  if (io.want != core::TlsWant::nothing) return Input::would_block;
+  if (io.ec == asio::error::eof) {
+    eof_ = true;
+    return Input::eof;
+  }
+  if (io.ec) return Input::error;
+  // OpenSSL may hold decrypted bytes the kernel no longer shows: never skip the next read.
+  drained_ = false;
+  end_ += io.bytes;
+  srv_.metrics.bytes_received->inc(io.bytes, loop_.index);
+  return Input::data;
 }
 
 bool HttpSession::before_read_wait() {
@@ -186,6 +205,7 @@ Next HttpSession::on_read_wait_error() {
 }
 
 HttpSession::Output HttpSession::try_send(int flags) {
+  if (tls_) return try_send_tls();
   std::string& out = w_->out;
   while (sent_ < out.size()) {
     const ssize_t n = ::send(fd_, out.data() + sent_, out.size() - sent_, MSG_NOSIGNAL | flags);
@@ -204,13 +224,30 @@ HttpSession::Output HttpSession::try_send(int flags) {
   return Output::sent;
 }
 
+HttpSession::Output HttpSession::try_send_tls() {
+  std::string& out = w_->out;
+  while (sent_ < out.size()) {
+    const core::TlsIo io =
+        conn_.stream().try_write_some(asio::buffer(out.data() + sent_, out.size() - sent_));
+    tls_want_ = io.want;
+    if (io.want != core::TlsWant::nothing) return Output::would_block;
+    if (io.ec) return Output::error;
+    sent_ += io.bytes;
+  }
+  srv_.metrics.bytes_sent->inc(out.size(), loop_.index);
+  out_base_ += out.size();
+  out.clear();
+  sent_ = 0;
+  return Output::sent;
+}
+
 awaitable<bool> HttpSession::send_out(int flags) {
   for (;;) {
     const Output o = try_send(flags);
     if (o == Output::sent) co_return true;
     if (o == Output::error) co_return false;
     before_write_wait();
-    auto [ec] = co_await conn_.socket().async_wait(WaitType::wait_write, kDeferred);
+    auto [ec] = co_await conn_.stream().lowest_layer().async_wait(wait_for(WaitType::wait_write), kDeferred);
     if (ec) co_return false;
   }
 }
@@ -227,12 +264,16 @@ awaitable<HttpSession::Input> HttpSession::read_more() {
       if (!sent) co_return Input::error;
       continue;
     }
-    auto [ec] = co_await conn_.socket().async_wait(WaitType::wait_read, kDeferred);
+    auto [ec] = co_await conn_.stream().lowest_layer().async_wait(wait_for(WaitType::wait_read), kDeferred);
     if (ec) co_return Input::error;
   }
 }
 
 awaitable<bool> HttpSession::send_file(int file, std::uint64_t offset, std::uint64_t length) {
+  if (tls_) {
+    const bool ok = co_await send_file_tls(file, offset, length);
+    co_return ok;
+  }
   std::uint64_t this_turn = 0;
   while (length > 0) {
     off_t off = static_cast<off_t>(offset);
@@ -257,8 +298,37 @@ awaitable<bool> HttpSession::send_file(int file, std::uint64_t offset, std::uint
     if (errno != EAGAIN && errno != EWOULDBLOCK) co_return false;
     before_write_wait();
     this_turn = 0;
-    auto [ec] = co_await conn_.socket().async_wait(WaitType::wait_write, kDeferred);
+    auto [ec] = co_await conn_.stream().lowest_layer().async_wait(WaitType::wait_write, kDeferred);
     if (ec) co_return false;
+  }
+  co_return true;
+}
+
+awaitable<bool> HttpSession::send_file_tls(int file, std::uint64_t offset, std::uint64_t length) {
+  // No sendfile through TLS: read a record's worth (RFC 8446 §5.1: 16 KiB of plaintext) into the pooled
+  // output buffer and send it, until the range is out.
+  std::string& out = w_->out;
+  std::uint64_t this_turn = 0;
+  while (length > 0) {
+    if (this_turn >= kFairShare) {  // as in send_file: let the loop's other connections run
+      this_turn = 0;
+      co_await asio::post(conn_.loop().io(), asio::deferred);
+    }
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(length, kTlsPiece));
+    const std::size_t base = out.size();
+    out.resize(base + want);
+    const ssize_t n = ::pread(file, out.data() + base, want, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) {
+      out.resize(base);
+      continue;
+    }
+    if (n <= 0) co_return false;  // the file shrank: as in send_file, only closing is correct
+    out.resize(base + static_cast<std::size_t>(n));
+    offset += static_cast<std::uint64_t>(n);
+    length -= static_cast<std::uint64_t>(n);
+    this_turn += static_cast<std::uint64_t>(n);
+    const bool sent = co_await send_out();
+    if (!sent) co_return false;
   }
   co_return true;
 }
@@ -414,7 +484,7 @@ awaitable<void> HttpSession::close_gracefully() {
   // Half-close, then read and drop what the client may still be sending (pipelined requests, the rest of a
   // refused body) until it closes too: closing with unread data would make the kernel send a reset, and a
   // reset can destroy our last response in the client's receive buffer before it reads it (RFC 9112 §9.6).
-  ::shutdown(fd_, SHUT_WR);
+  conn_.stream().shutdown_send();  // after close_notify on TLS
   if (eof_) co_return;
   conn_.expires_after(cfg_.linger_timeout);
   std::uint64_t dropped = 0;
@@ -710,7 +780,7 @@ awaitable<void> run_http_session(ServerState& server, core::Connection& conn) {
       if (o == HttpSession::Output::error) next = Next::abort;
       if (o != HttpSession::Output::would_block) continue;
       s.before_write_wait();
-      auto [ec] = co_await conn.socket().async_wait(WaitType::wait_write, kDeferred);
+      auto [ec] = co_await conn.stream().lowest_layer().async_wait(s.write_wait(), kDeferred);
       if (ec) next = Next::abort;
       continue;
     } else {
@@ -725,7 +795,7 @@ awaitable<void> run_http_session(ServerState& server, core::Connection& conn) {
         next = Next::abort;
         break;
       }
-      auto [ec] = co_await conn.socket().async_wait(WaitType::wait_read, kDeferred);
+      auto [ec] = co_await conn.stream().lowest_layer().async_wait(s.read_wait(), kDeferred);
       s.after_read_wait();
       if (ec) next = s.on_read_wait_error();
       continue;
@@ -744,7 +814,7 @@ awaitable<void> run_http_session(ServerState& server, core::Connection& conn) {
 
 awaitable<void> refuse_http_connection(ServerState& server, core::Connection& conn) {
   server.metrics.connections_refused->inc(1, conn.loop().index());
-  auto& socket = conn.socket();
+  auto& socket = conn.stream();
   char buf[2048];
   // Wait briefly for the request so the 503 answers it; TcpServer's 5-second deadline bounds all of this.
   conn.expires_after(std::chrono::seconds(1));
@@ -762,8 +832,7 @@ awaitable<void> refuse_http_connection(ServerState& server, core::Connection& co
   out += page;
   auto [ec, n] = co_await asio::async_write(socket, asio::buffer(out), kDeferred);
   if (ec) co_return;
-  boost::system::error_code ignored;
-  socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket.shutdown_send();
   for (;;) {
     auto [rec, rn] = co_await socket.async_read_some(asio::buffer(buf), kDeferred);
     if (rec) break;

@@ -45,9 +45,10 @@ class HttpSession {
         cfg_(server.config),
         loop_(*server.loops[conn.loop().index()]),
         conn_(conn),
-        fd_(conn.socket().native_handle()) {
+        fd_(conn.stream().native_handle()),
+        tls_(!conn.stream().is_plain()) {
     boost::system::error_code ignored;
-    conn_.socket().non_blocking(true, ignored);
+    conn_.stream().lowest_layer().non_blocking(true, ignored);
     srv_.metrics.open_connections->add(1, loop_.index);
     cfg_.transcript.note(conn_.peer(), "connection opened");
   }
@@ -81,6 +82,9 @@ class HttpSession {
   // Whether the socket's receive queue is known to be empty: the last read was short and the session has
   // not suspended since (after a suspension an edge may have been consumed while no wait was queued).
   bool input_drained() const { return drained_; }
+  // The waits of the session loop: readable / writable, or what a blocked TLS step asks for instead.
+  WaitType read_wait() const { return wait_for(WaitType::wait_read); }
+  WaitType write_wait() const { return wait_for(WaitType::wait_write); }
   void forget_drained() { drained_ = false; }
   // A read wait ended in an error: a timeout inside a head gets 408 (RFC 9110 §15.5.9).
   Next on_read_wait_error();
@@ -113,6 +117,15 @@ class HttpSession {
   void begin_request();
 
   awaitable<Input> read_more();  // for drain and linger: receive, waiting as needed
+  // TLS (docs/internals/core.md, "Stream"): the same steps through OpenSSL, which may need the socket
+  // readable to write or writable to read; `wait_for` turns the wait the plain path would make into that one.
+  Input receive_tls(std::size_t room);
+  Output try_send_tls();
+  awaitable<bool> send_file_tls(int file, std::uint64_t offset, std::uint64_t length);
+  WaitType wait_for(WaitType plain) const {
+    if (!tls_ || tls_want_ == core::TlsWant::nothing) return plain;
+    return tls_want_ == core::TlsWant::read ? WaitType::wait_read : WaitType::wait_write;
+  }
   awaitable<bool> send_out(int flags = 0);
   awaitable<bool> send_file(int file, std::uint64_t offset, std::uint64_t length);
   awaitable<bool> send_pending();
@@ -164,6 +177,8 @@ class HttpSession {
   LoopState& loop_;
   core::Connection& conn_;
   int fd_;
+  bool tls_;                                         // the raw-descriptor fast path is for plain TCP only
+  core::TlsWant tls_want_ = core::TlsWant::nothing;  // what the last blocked TLS step waits for
   std::unique_ptr<Work> w_;
   std::size_t begin_ = 0, end_ = 0;  // unconsumed bytes of w_->in
   std::size_t sent_ = 0;             // bytes of w_->out already sent

@@ -12,7 +12,7 @@ namespace {
 awaitable<bool> write_all(core::Connection& conn, std::string_view data, std::chrono::milliseconds timeout) {
   conn.expires_after(timeout);
   auto [ec, n] =
-      co_await asio::async_write(conn.socket(), asio::buffer(data.data(), data.size()), use_nothrow);
+      co_await asio::async_write(conn.stream(), asio::buffer(data.data(), data.size()), use_nothrow);
   (void)n;
   co_return !ec;
 }
@@ -60,7 +60,7 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
 
   auto read_more = [&]() -> awaitable<bool> {
     if (in.size() >= max_buffered) co_return false;
-    auto [ec, n] = co_await conn.socket().async_read_some(asio::buffer(buf), use_nothrow);
+    auto [ec, n] = co_await conn.stream().async_read_some(asio::buffer(buf), use_nothrow);
     if (ec) co_return false;
     in.append(buf.data(), n);
     co_return true;

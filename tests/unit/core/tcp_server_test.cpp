@@ -20,15 +20,15 @@ awaitable<void> tiny_session(Connection& c, std::chrono::milliseconds idle) {
   for (;;) {
     if (!c.begin_idle()) co_return;
     c.expires_after(idle);
-    auto [ec, n] = co_await c.socket().async_read_some(asio::buffer(&byte, 1), use_nothrow);
+    auto [ec, n] = co_await c.stream().async_read_some(asio::buffer(&byte, 1), use_nothrow);
     c.end_idle();
     if (ec) co_return;
     if (byte == 'h') {  // hold: in the middle of an exchange until the next byte arrives
       c.expires_after(std::chrono::seconds(5));
-      auto [ec2, n2] = co_await c.socket().async_read_some(asio::buffer(&byte, 1), use_nothrow);
+      auto [ec2, n2] = co_await c.stream().async_read_some(asio::buffer(&byte, 1), use_nothrow);
       if (ec2) co_return;
     }
-    co_await asio::async_write(c.socket(), asio::buffer("ok\n", 3), use_nothrow);
+    co_await asio::async_write(c.stream(), asio::buffer("ok\n", 3), use_nothrow);
     if (c.draining()) co_return;
   }
 }
@@ -41,7 +41,7 @@ struct Fixture {
             host.loops(), log,
             TcpServerOptions{"test", max_connections, [idle](Connection& c) { return tiny_session(c, idle); },
                              [](Connection& c) -> awaitable<void> {
-                               co_await asio::async_write(c.socket(), asio::buffer("busy\n", 5), use_nothrow);
+                               co_await asio::async_write(c.stream(), asio::buffer("busy\n", 5), use_nothrow);
                              }}) {
     EXPECT_TRUE(server.listen(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)));
     host.add(server);

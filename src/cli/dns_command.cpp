@@ -100,6 +100,7 @@ int serve(const ServeOptions& o) {
   ensure_state_dir(o.state_dir);
   auto rt = make_runtime(o.server);
   config.query.transcript = rt.transcript("dns");
+  config.tls = rt.tls;
   dns::server::AuthServer server(*rt.host, std::move(config));
   if (auto ok = server.load_zones(); !ok) throw RuntimeError(ok.error());
   for (const auto& ep : endpoints) {

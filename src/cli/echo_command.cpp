@@ -46,6 +46,7 @@ int serve(const ServeOptions& o) {
                                o.server.max_connections,
                                [&config](core::Connection& c) { return echo::serve_tcp(c, config); },
                                {}});
+    rt.secure(*tcp, {});
     bind_tcp(*tcp, tcp_listen_endpoints(o.server, kEchoPort), *rt.log, "echo");
     rt.host->add(*tcp);
     tcp->start();

@@ -178,6 +178,7 @@ int serve(const ServeOptions& o) {
       core::TcpServerOptions{"proxy", o.server.max_connections,
                              [p](core::Connection& c) { return p->serve(c); },
                              [p](core::Connection& c) { return p->refuse(c); }});
+  rt.secure(*tcp, {"http/1.1"});
   bind_tcp(*tcp, tcp_listen_endpoints(o.server, kProxyPort), *rt.log, "proxy");
   proxy->set_listening(tcp->local_endpoints());
   rt.host->add(*tcp);
@@ -189,6 +190,7 @@ int serve(const ServeOptions& o) {
         rt.host->loops(), *rt.log,
         core::TcpServerOptions{
             "proxy-admin", 64, [p](core::Connection& c) { return p->serve_admin(c); }, {}});
+    rt.secure(*admin, {"http/1.1"});
     bind_tcp(*admin, tcp_listen_endpoints(admin_options, 3129), *rt.log, "proxy-admin");
     rt.host->add(*admin);
     admin->start();

@@ -83,6 +83,7 @@ int serve(const ServeOptions& o) {
   auto config = service_config(o);
   auto rt = make_runtime(o.server);
   config.transcript = rt.transcript("resolver");
+  config.tls = rt.tls;
   std::string allowed;
   for (const auto& c : config.acl.allowed()) allowed += (allowed.empty() ? "" : ",") + c.to_string();
   std::size_t roots = config.hints.servers.size();

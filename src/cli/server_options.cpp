@@ -6,6 +6,7 @@
 #include "core/connection.hpp"
 #include "core/host_port.hpp"
 #include "core/tcp_server.hpp"
+#include "core/tls_server_context.hpp"
 #include "core/udp_server.hpp"
 
 namespace endhost::cli {
@@ -35,6 +36,12 @@ void add_server_options(CLI::App& cmd, ServerOptions& o, const std::string& defa
                    "Connections per listening address; more are refused")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
         ->capture_default_str();
+    cmd.add_option("--tls-cert", o.tls_cert,
+                   "Serve TLS with this PEM certificate chain (leaf first); repeatable with --tls-key, the "
+                   "first pair is the default and the others are chosen by SNI; SIGHUP reloads them")
+        ->type_name("FILE");
+    cmd.add_option("--tls-key", o.tls_key, "The PEM private key of the --tls-cert at the same position")
+        ->type_name("FILE");
   }
   o.default_listen = default_listen;
 }
@@ -52,7 +59,32 @@ ServerRuntime make_runtime(const ServerOptions& o) {
   host_options.threads = o.threads;
   host_options.grace = std::chrono::milliseconds(static_cast<std::int64_t>(o.grace_seconds * 1000));
   rt.host = std::make_unique<core::ServiceHost>(host_options, *rt.log);
+  if (o.tls_cert.size() != o.tls_key.size()) {
+    throw UsageError("--tls-cert and --tls-key go in pairs: " + std::to_string(o.tls_cert.size()) +
+                     " certificate(s) but " + std::to_string(o.tls_key.size()) + " key(s)");
+  }
+  if (!o.tls_cert.empty()) {
+    core::TlsServerConfig tls;
+    for (std::size_t i = 0; i < o.tls_cert.size(); ++i)
+      tls.certificates.push_back({o.tls_cert[i], o.tls_key[i]});
+    auto loaded = core::TlsServerContext::load(std::move(tls));
+    if (!loaded) throw RuntimeError(loaded.error());
+    rt.tls = std::move(*loaded);
+    // SIGHUP: new handshakes get the re-read certificates; open connections keep theirs.
+    rt.host->on_reload([tls = rt.tls, log = rt.log.get()] {
+      if (auto ok = tls->reload(); !ok) {
+        log->error("TLS certificates not reloaded, still serving the previous ones", {{"error", ok.error()}});
+      } else {
+        log->info("TLS certificates reloaded",
+                  {{"certificates", static_cast<std::int64_t>(tls->config().certificates.size())}});
+      }
+    });
+  }
   return rt;
+}
+
+void ServerRuntime::secure(core::TcpServer& server, std::vector<std::string> alpn) const {
+  if (tls) server.set_tls(tls, std::move(alpn));
 }
 
 namespace {

@@ -16,6 +16,12 @@
 #include "core/service_host.hpp"
 #include "core/transcript.hpp"
 
+namespace endhost::core {
+class TcpServer;
+class UdpServer;
+class TlsServerContext;
+}  // namespace endhost::core
+
 namespace endhost::cli {
 
 struct ServerOptions {
@@ -27,10 +33,13 @@ struct ServerOptions {
   std::string log_level = "info";
   double grace_seconds = 10;
   std::size_t max_connections = 10'000;
+  // --tls-cert/--tls-key, in pairs: the first pair is the default certificate, the others chosen by SNI.
+  std::vector<std::string> tls_cert;
+  std::vector<std::string> tls_key;
 };
 
 // Adds --listen (repeatable; `default_listen` when none is given), --threads, --trace, --log-format,
-// --log-level, --grace and, for connection-oriented services, --max-connections.
+// --log-level, --grace and, for connection-oriented services, --max-connections and --tls-cert/--tls-key.
 void add_server_options(CLI::App& cmd, ServerOptions& options, const std::string& default_listen,
                         bool connection_limits = true);
 
@@ -39,10 +48,14 @@ struct ServerRuntime {
   std::unique_ptr<core::Logger> log;
   std::unique_ptr<core::StreamTranscriptSink> trace_sink;
   std::unique_ptr<core::ServiceHost> host;
+  // The certificates of --tls-cert/--tls-key (null: plain TCP), reloaded on SIGHUP.
+  std::shared_ptr<core::TlsServerContext> tls;
 
   core::Transcript transcript(const std::string& service) const {
     return core::Transcript(trace_sink.get(), service);
   }
+  // Puts the listener on TLS when certificates were given; `alpn`: the protocols the service speaks.
+  void secure(core::TcpServer& server, std::vector<std::string> alpn) const;
 };
 ServerRuntime make_runtime(const ServerOptions& options);
 
@@ -57,11 +70,6 @@ std::vector<asio::ip::udp::endpoint> udp_listen_endpoints(const ServerOptions& o
 std::chrono::microseconds seconds_option(double seconds, const std::string& option_name);
 
 }  // namespace endhost::cli
-
-namespace endhost::core {
-class TcpServer;
-class UdpServer;
-}  // namespace endhost::core
 
 namespace endhost::cli {
 

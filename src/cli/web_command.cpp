@@ -182,6 +182,7 @@ int serve(const ServeOptions& o) {
       }
     }
   }
+  rt.secure(tcp, {"http/1.1"});
   bind_tcp(tcp, endpoints, *rt.log, "web");
   rt.host->add(tcp);
   std::unique_ptr<core::TcpServer> admin;
@@ -192,6 +193,7 @@ int serve(const ServeOptions& o) {
     auto& metrics = rt.host->metrics();
     ao.session = [&metrics](core::Connection& c) { return web::serve_admin(c, metrics); };
     admin = std::make_unique<core::TcpServer>(rt.host->loops(), *rt.log, std::move(ao));
+    rt.secure(*admin, {"http/1.1"});
     bind_tcp(*admin, {admin_endpoint(o.admin)}, *rt.log, "web-admin");
     rt.host->add(*admin);
     admin->start();

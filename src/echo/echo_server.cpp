@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "core/ascii_case.hpp"
 #include "core/line_reader.hpp"
-#include "echo/upper_case.hpp"
 
 namespace endhost::echo {
 
@@ -21,7 +21,7 @@ awaitable<void> serve_tcp(core::Connection& conn, const EchoServerConfig& config
     while ((status = reader.next(line)) == core::LineReader::Status::Line) {
       config.transcript.client(peer, line);
       std::size_t start = out.size();
-      append_upper_case(out, line);
+      core::append_upper_case(out, line);
       config.transcript.server(peer, std::string_view(out).substr(start));
       out += '\n';
       if (config.messages) config.messages->inc(1, conn.loop().index());
@@ -44,7 +44,7 @@ awaitable<void> serve_tcp(core::Connection& conn, const EchoServerConfig& config
       // The client half-closed after a last line with no line end (`printf abc | nc`): answer it too.
       std::string last(reader.take_rest());
       config.transcript.client(peer, last);
-      upper_case_in_place(last);
+      core::upper_case_in_place(last);
       config.transcript.server(peer, last);
       conn.expires_after(config.write_timeout);
       co_await asio::async_write(conn.socket(), asio::buffer(last), use_nothrow);
@@ -64,7 +64,7 @@ void serve_udp(core::UdpSocket& socket, std::span<const std::uint8_t> data,
   std::string reply(reinterpret_cast<const char*>(data.data()), data.size());
   std::string peer = config.transcript.enabled() ? core::endpoint_text(from) : std::string();
   config.transcript.client(peer, reply);
-  upper_case_in_place(reply);
+  core::upper_case_in_place(reply);
   config.transcript.server(peer, reply);
   socket.send_to(std::span(reinterpret_cast<const std::uint8_t*>(reply.data()), reply.size()), from);
   if (config.messages) config.messages->inc(1, socket.loop().index());

@@ -2,8 +2,8 @@
 
 #include <random>
 
+#include "core/ascii_case.hpp"
 #include "core/connection.hpp"
-#include "echo/upper_case.hpp"
 #include "ping/ping_message.hpp"
 
 namespace endhost::ping {
@@ -71,7 +71,7 @@ void PingServer::on_datagram(core::UdpSocket& socket, std::span<const std::uint8
     return;
   }
   // Like the lab's server, any datagram is answered upper-cased, not only well-formed pings.
-  auto reply = std::make_shared<std::string>(echo::upper_case(text));
+  auto reply = std::make_shared<std::string>(core::upper_case(text));
   if (decision.delay.count() == 0) {
     config_.transcript.server(peer, *reply);
     socket.send_to(std::span(reinterpret_cast<const std::uint8_t*>(reply->data()), reply->size()), from);

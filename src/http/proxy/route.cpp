@@ -120,4 +120,18 @@ Expected<Route, RouteFailure> route_request(const RequestHead& head, const Route
   return route;
 }
 
+Expected<core::HostPort, RouteFailure> route_connect(const RequestHead& head, const RouteConfig& config,
+                                                     std::span<const PortRange> ports) {
+  if (config.mode == ProxyMode::reverse)
+    return Unexpected(RouteFailure{Status::method_not_allowed, "CONNECT is for forward proxies"});
+  auto target = core::parse_host_port(head.target);
+  if (!target) return Unexpected(RouteFailure{Status::bad_request, target.error()});
+  const bool allowed =
+      std::any_of(ports.begin(), ports.end(), [&](const PortRange& r) { return r.contains(target->port); });
+  if (!allowed)
+    return Unexpected(RouteFailure{Status::forbidden, "CONNECT to port " + std::to_string(target->port) +
+                                                          " is not allowed (see --connect-port)"});
+  return std::move(*target);
+}
+
 }  // namespace endhost::http::proxy

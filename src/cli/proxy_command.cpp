@@ -214,8 +214,8 @@ awaitable<int> purge(const PurgeOptions& o) {
   asio::ip::tcp::socket socket(executor);
   const auto limit =
       std::chrono::duration_cast<std::chrono::milliseconds>(seconds_option(o.timeout, "--timeout"));
-  auto resolved = co_await core::with_timeout(
-      resolver.async_resolve(hp->host, std::to_string(hp->port), use_nothrow), limit);
+  const std::string service = std::to_string(hp->port);
+  auto resolved = co_await core::with_timeout(resolver.async_resolve(hp->host, service, use_nothrow), limit);
   if (!resolved || std::get<0>(*resolved)) throw RuntimeError("cannot resolve the proxy " + o.proxy);
   auto connected =
       co_await core::with_timeout(asio::async_connect(socket, std::get<1>(*resolved), use_nothrow), limit);

@@ -41,8 +41,8 @@ awaitable<int> tcp_client(const EchoClientOptions& o, std::istream& in, std::ost
                           std::ostream& err) {
   auto ex = co_await asio::this_coro::executor;
   tcp::resolver resolver(ex);
-  auto [rec, endpoints] =
-      co_await resolver.async_resolve(o.server.host, std::to_string(o.server.port), use_nothrow);
+  const std::string service = std::to_string(o.server.port);
+  auto [rec, endpoints] = co_await resolver.async_resolve(o.server.host, service, use_nothrow);
   if (rec) {
     err << "endhost echo: cannot resolve " << o.server.host << ": " << rec.message() << "\n";
     co_return 1;
@@ -96,8 +96,8 @@ awaitable<int> udp_client(const EchoClientOptions& o, std::istream& in, std::ost
                           std::ostream& err) {
   auto ex = co_await asio::this_coro::executor;
   udp::resolver resolver(ex);
-  auto [rec, endpoints] =
-      co_await resolver.async_resolve(o.server.host, std::to_string(o.server.port), use_nothrow);
+  const std::string service = std::to_string(o.server.port);
+  auto [rec, endpoints] = co_await resolver.async_resolve(o.server.host, service, use_nothrow);
   if (rec || endpoints.empty()) {
     err << "endhost echo: cannot resolve " << o.server.host << ": " << rec.message() << "\n";
     co_return 1;

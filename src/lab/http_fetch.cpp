@@ -10,7 +10,8 @@ namespace endhost::lab {
 
 awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> HttpConnection::open(
     asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout) {
-  asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
+  const auto executor = co_await asio::this_coro::executor;
+  asio::ip::tcp::socket socket(executor);
   auto done = co_await core::with_timeout(socket.async_connect(server, use_nothrow), timeout);
   std::string where = server.address().to_string() + ":" + std::to_string(server.port());
   if (!done) co_return Unexpected("connecting to " + where + ": timed out");
@@ -84,7 +85,8 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
       break;
     }
     if (eof) co_return Unexpected(std::string("the server closed the connection before answering"));
-    if (auto ok = co_await read_more(); !ok) co_return Unexpected(ok.error());
+    const auto more = co_await read_more();
+    if (!more) co_return Unexpected(more.error());
   }
   result.keep_alive = parser.head().keep_alive && keep_alive;
   for (;;) {
@@ -103,7 +105,8 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
     if (step->done) break;
     // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
     if (step->consumed > 0) continue;
-    if (auto ok = co_await read_more(); !ok) co_return Unexpected(ok.error());
+    const auto more = co_await read_more();
+    if (!more) co_return Unexpected(more.error());
   }
   if (!result.keep_alive) close();
   co_return result;

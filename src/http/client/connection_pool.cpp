@@ -111,8 +111,9 @@ awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> Connection
     endpoints.emplace_back(literal, port);  // an IP literal needs no resolver round trip
   } else {
     asio::ip::tcp::resolver resolver(executor_);
-    auto resolved = co_await core::with_timeout(
-        resolver.async_resolve(host, std::to_string(port), use_nothrow), options_.connect_timeout);
+    const std::string service = std::to_string(port);
+    auto resolved = co_await core::with_timeout(resolver.async_resolve(host, service, use_nothrow),
+                                                options_.connect_timeout);
     if (!resolved)
       co_return Unexpected(ClientError{ClientErrc::timeout, "resolving " + host + ": timed out"});
     auto& [rec, results] = *resolved;

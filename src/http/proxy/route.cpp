@@ -84,8 +84,9 @@ Expected<Route, RouteFailure> route_request(const RequestHead& head, const Route
     const OriginRule* rule = find_origin(host_without_port(host), config);
     if (!rule)
       return Unexpected(RouteFailure{Status::misdirected_request, "no origin is configured for this host"});
-    if (host.empty()) host = rule->origin.authority();
-    auto url = parse_url("http://" + std::string(host) + std::string(head.target));
+    // HTTP/1.0 may leave Host out: the URI is then the origin's (owned here, as `host` only borrows).
+    const std::string authority = host.empty() ? rule->origin.authority() : std::string(host);
+    auto url = parse_url("http://" + authority + std::string(head.target));
     if (!url) return Unexpected(RouteFailure{Status::bad_request, url.error()});
     route.target = std::move(*url);
     route.upstream_host = rule->origin.host;

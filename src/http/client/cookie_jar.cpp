@@ -5,23 +5,15 @@
 #include <cctype>
 #include <limits>
 
+#include "http/chars.hpp"
 #include "http/fields.hpp"
 
 namespace endhost::http {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using chars::lower;
+using chars::trim;
 
 bool is_ip_literal(std::string_view host) {
   if (host.find(':') != std::string_view::npos) return true;

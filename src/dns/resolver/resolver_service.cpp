@@ -3,7 +3,7 @@
 #include <array>
 #include <unordered_map>
 
-#include "dns/resolver/system_random.hpp"
+#include "core/system_random.hpp"
 #include "dns/query.hpp"
 #include "dns/resolver/cached_answer.hpp"
 #include "dns/resolver/resolution.hpp"
@@ -73,7 +73,7 @@ struct ResolverService::LoopState {
     ctx.random = &random;
   }
   InfraCache infra;
-  SystemRandom random;
+  core::SystemRandom random;
   ResolverContext ctx;
   CachedAnswer cached;
   std::unique_ptr<std::uint8_t[]> out;  // kMaxMessageSize: every answer is written here before it is sent

@@ -111,7 +111,8 @@ ReadEvent CommandReader::next_line() {
     }
     if (c == '\r' && strict) {
       if (i + 1 == p.size()) {
-        scan_ = i;  // its LF may be in the next read
+        if (i > limit) break;  // even with its LF the line is too long: never wait on a full buffer
+        scan_ = i;             // its LF may be in the next read
         return event(ReadEvent::Kind::NeedMore);
       }
       if (p[i + 1] != '\n') bare_cr_ = true;

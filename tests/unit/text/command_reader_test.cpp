@@ -196,6 +196,14 @@ TEST(CommandReader, TheBufferHasAHardMaximum) {
   EXPECT_EQ(r.next().kind, Kind::Error);  // over the line limit: dropped as it is skipped
   EXPECT_EQ(r.next().kind, Kind::NeedMore);
   EXPECT_EQ(r.room(), 100u);
+  // A full buffer ending in CR: that CR's LF cannot make the line short enough, so it is not waited for.
+  ReaderConfig exact = strict(4);
+  exact.limits.max_buffer = 6;
+  CommandReader full(exact);
+  EXPECT_EQ(full.feed("abcde\r"), 6u);
+  EXPECT_EQ(full.next().kind, Kind::Error);
+  full.feed("\nNOOP\r\n");
+  EXPECT_EQ(full.next().text, "NOOP");
   ReaderConfig tiny = strict(64);
   tiny.limits.max_buffer = 1;
   EXPECT_EQ(CommandReader(tiny).room(), 66u);  // never below one line and its CRLF

@@ -202,7 +202,9 @@ TEST(CommandReader, TheBufferHasAHardMaximum) {
   CommandReader full(exact);
   EXPECT_EQ(full.feed("abcde\r"), 6u);
   EXPECT_EQ(full.next().kind, Kind::Error);
-  full.feed("\nNOOP\r\n");
+  EXPECT_EQ(full.feed("\nNOOP"), 5u);
+  EXPECT_EQ(full.next().kind, Kind::NeedMore);
+  EXPECT_EQ(full.feed("\r\n"), 2u);
   EXPECT_EQ(full.next().text, "NOOP");
   ReaderConfig tiny = strict(64);
   tiny.limits.max_buffer = 1;

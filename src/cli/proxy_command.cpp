@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/server_options.hpp"
 #include "cli/size_option.hpp"
+#include "core/byte_buffer.hpp"
 #include "core/host_port.hpp"
 #include "core/run_client.hpp"
 #include "core/tcp_server.hpp"
@@ -225,21 +226,23 @@ awaitable<int> purge(const PurgeOptions& o) {
   const std::string request = "PURGE " + url->to_string() + " HTTP/1.1\r\nHost: " + url->authority() +
                               "\r\nConnection: close\r\n\r\n";
   co_await asio::async_write(socket, asio::buffer(request), use_nothrow);
-  std::string response;
-  std::array<char, 4096> buf;
+  core::ByteBuffer response(64 * 1024);
   for (;;) {
-    auto r = co_await core::with_timeout(socket.async_read_some(asio::buffer(buf), use_nothrow), limit);
+    auto space = response.read_space();
+    if (!space) break;  // enough of an answer to show
+    auto r = co_await core::with_timeout(
+        socket.async_read_some(asio::buffer(space->data(), space->size()), use_nothrow), limit);
     if (!r) throw RuntimeError("the proxy did not answer within the timeout");
     auto [ec, n] = *r;
-    response.append(buf.data(), n);
-    if (ec || response.size() > 64 * 1024) break;
+    response.commit(n);
+    if (ec) break;
   }
   http::ResponseParser parser;
-  auto step = parser.parse_head(response);
+  auto step = parser.parse_head(response.readable());
   if (!step || step->progress != http::Progress::complete)
     throw RuntimeError("the proxy's answer is not HTTP");
   const unsigned code = http::to_int(parser.head().status);
-  std::cout << std::string_view(response).substr(step->consumed);
+  std::cout << response.readable().substr(step->consumed);
   if (code == 200) co_return 0;
   if (code == 404) co_return 3;  // nothing to purge: distinct, so scripts can tell it from a failure
   std::cerr << "endhost: the proxy refused the purge: " << code << " " << parser.head().reason << "\n";

@@ -1,7 +1,5 @@
 #include "lab/http_fetch.hpp"
 
-#include <array>
-
 #include "core/timeout.hpp"
 #include "http/response_parser.hpp"
 #include "http/serializer.hpp"
@@ -56,11 +54,12 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
 
   http::ResponseParser parser(http::Limits::for_responses(), http::method_from_token(method));
   FetchResult result;
-  std::array<char, 16 * 1024> buf;
   bool eof = false;
   auto read_more = [&]() -> awaitable<Expected<void, std::string>> {
-    auto r =
-        co_await core::with_timeout(socket_.async_read_some(asio::buffer(buf), use_nothrow), remaining());
+    auto space = in_.read_space();
+    if (!space) co_return Unexpected(std::string("the response head is too large"));
+    auto r = co_await core::with_timeout(
+        socket_.async_read_some(asio::buffer(space->data(), space->size()), use_nothrow), remaining());
     if (!r) co_return Unexpected(std::string("waiting for the response: timed out"));
     auto [ec, n] = *r;
     if (ec == asio::error::eof) {
@@ -68,19 +67,19 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
       co_return Expected<void, std::string>{};
     }
     if (ec) co_return Unexpected("reading the response: " + ec.message());
-    in_.append(buf.data(), n);
+    in_.commit(n);
     co_return Expected<void, std::string>{};
   };
 
   for (;;) {
-    auto step = parser.parse_head(in_);
+    auto step = parser.parse_head(in_.readable());
     if (!step) co_return Unexpected(std::string("the response is not valid HTTP"));
     if (step->progress == http::Progress::complete) {
       const auto& head = parser.head();
       result.status = head.status;
       result.fields = http::Fields(head.fields);
-      result.head = in_.substr(0, step->consumed);
-      in_.erase(0, step->consumed);
+      result.head = in_.readable().substr(0, step->consumed);
+      in_.consume(step->consumed);
       break;
     }
     if (eof) co_return Unexpected(std::string("the server closed the connection before answering"));
@@ -93,13 +92,13 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
       result.keep_alive = false;
       break;
     }
-    auto step = parser.parse_body(in_);
+    auto step = parser.parse_body(in_.readable());
     if (!step) co_return Unexpected(std::string("the body is not valid HTTP framing"));
     if (result.body.size() + step->data.size() > kMaxFetchBody) {
       co_return Unexpected("the body is larger than " + std::to_string(kMaxFetchBody) + " bytes");
     }
     result.body.append(step->data);
-    in_.erase(0, step->consumed);
+    in_.consume(step->consumed);
     if (step->done) break;
     // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
     if (step->consumed > 0) continue;

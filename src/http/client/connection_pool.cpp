@@ -150,12 +150,12 @@ awaitable<Expected<void, ClientError>> ConnectionPool::secure(UpstreamConnection
       co_return Unexpected(ClientError{c.deadline().timed_out() ? ClientErrc::timeout : ClientErrc::send,
                                        "sending CONNECT to the proxy " + c.peer() + ": " + wec.message()});
     std::size_t end = std::string_view::npos;
-    while ((end = c.buffer().view().find("\r\n\r\n")) == std::string_view::npos) {
-      auto space = c.buffer().prepare();
-      if (space.empty())
+    while ((end = c.buffer().readable().find("\r\n\r\n")) == std::string_view::npos) {
+      auto space = c.buffer().read_space();
+      if (!space)
         co_return Unexpected(ClientError{ClientErrc::protocol, "the proxy's answer to CONNECT is too large"});
       auto [ec, n] =
-          co_await c.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+          co_await c.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
       if (ec) {
         if (c.deadline().timed_out())
           co_return Unexpected(
@@ -165,7 +165,7 @@ awaitable<Expected<void, ClientError>> ConnectionPool::secure(UpstreamConnection
       }
       c.buffer().commit(n);
     }
-    const std::string_view head = c.buffer().view().substr(0, end);
+    const std::string_view head = c.buffer().readable().substr(0, end);
     const std::string_view line = head.substr(0, head.find("\r\n"));
     // "HTTP/1.1 200 Connection established"
     if (line.size() < 12 || line.substr(0, 5) != "HTTP/" || line[8] != ' ' || line[9] != '2')

@@ -15,8 +15,8 @@
 #include <unordered_map>
 
 #include "core/asio.hpp"
+#include "core/byte_buffer.hpp"
 #include "core/expected.hpp"
-#include "http/client/byte_buffer.hpp"
 #include "http/client/client_error.hpp"
 #include "http/client/socket_deadline.hpp"
 #include "http/client/tls.hpp"
@@ -56,7 +56,7 @@ class UpstreamConnection {
   // The TLS layer over socket(), or null for plain TCP (then I/O goes to socket() directly).
   TlsStream* tls() { return tls_.get(); }
   void set_tls(TlsStreamPtr tls) { tls_ = std::move(tls); }
-  ByteBuffer& buffer() { return buffer_; }
+  core::ByteBuffer& buffer() { return buffer_; }
   SocketDeadline& deadline() { return deadline_; }
   const std::string& key() const { return key_; }    // pool_key(): "host:port" as asked for
   const std::string& peer() const { return peer_; }  // "127.0.0.1:8080", for transcripts
@@ -68,7 +68,7 @@ class UpstreamConnection {
   TlsStreamPtr tls_;  // borrows socket_, so declared after it (destroyed first)
   std::string key_;
   std::string peer_;
-  ByteBuffer buffer_;
+  core::ByteBuffer buffer_;
   SocketDeadline deadline_;
 };
 

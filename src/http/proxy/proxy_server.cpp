@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/byte_buffer.hpp"
 #include "http/proxy/messages.hpp"
 #include "http/proxy/proxy_state.hpp"
 #include "http/proxy/session.hpp"
@@ -173,17 +174,18 @@ std::string ProxyServer::metrics_text() const {
 
 awaitable<void> ProxyServer::serve_admin(core::Connection& conn) {
   RequestParser parser;
-  std::string buf;
-  std::array<char, 4096> chunk;
+  core::ByteBuffer buf(16 * 1024);
   conn.expires_after(std::chrono::seconds(10));
   for (;;) {
-    auto step = parser.parse_head(buf);
+    auto step = parser.parse_head(buf.readable());
     if (!step) co_return;
     if (step->progress == Progress::complete) break;
-    if (buf.size() > 16 * 1024) co_return;
-    auto [ec, n] = co_await conn.socket().async_read_some(asio::buffer(chunk), use_nothrow);
+    auto space = buf.read_space();
+    if (!space) co_return;
+    auto [ec, n] =
+        co_await conn.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
     if (ec) co_return;
-    buf.append(chunk.data(), n);
+    buf.commit(n);
   }
   const RequestHead& head = parser.head();
   std::string out;

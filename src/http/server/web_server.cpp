@@ -53,8 +53,8 @@ void WebMetrics::response(unsigned status, double seconds, std::size_t shard) {
   latency->observe(seconds, shard);
 }
 
-Work::Work(const http::Limits& limits, std::size_t capacity)
-    : in(std::make_unique<char[]>(capacity)), in_capacity(capacity), parser(limits) {
+Work::Work(const http::Limits& limits, std::size_t capacity) : in(capacity), parser(limits) {
+  in.reserve(capacity);
   out.reserve(16 * 1024);
 }
 

@@ -1,6 +1,7 @@
 #include "text/command_reader.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace endhost::text {
@@ -52,23 +53,39 @@ bool find_literal(std::string_view line, Literal& out) {
 
 }  // namespace
 
-CommandReader::CommandReader(ReaderConfig config) : config_(config) {
-  config_.limits.max_buffer = std::max(config_.limits.max_buffer, config_.limits.max_line + 2);
-  buf_.reserve(config_.limits.max_buffer);
+namespace {
+
+ReaderConfig checked(ReaderConfig config) {
+  config.limits.max_buffer = std::max(config.limits.max_buffer, config.limits.max_line + 2);
+  return config;
+}
+
+}  // namespace
+
+CommandReader::CommandReader(ReaderConfig config)
+    : config_(checked(config)),
+      buf_(config_.limits.max_buffer,
+           std::min(config_.limits.max_buffer, core::ByteBuffer::kFirstAllocation)) {}
+
+std::span<char> CommandReader::read_space() {
+  const std::size_t room_now = room();
+  if (room_now == 0) return {};
+  auto space = buf_.read_space(std::min(room_now, core::ByteBuffer::kMinRead));
+  return space ? *space : std::span<char>();
 }
 
 std::size_t CommandReader::feed(std::string_view bytes) {
-  if (start_ > 0) {
-    buf_.erase(0, start_);
-    start_ = 0;
-  }
   const std::size_t n = std::min(bytes.size(), room());
-  buf_.append(bytes.data(), n);
+  if (n == 0) return 0;
+  auto space = buf_.read_space(n);  // fits: the buffer holds size() + n <= max_buffer
+  if (!space) return 0;
+  std::memcpy(space->data(), bytes.data(), n);
+  buf_.commit(n);
   return n;
 }
 
 void CommandReader::consume(std::size_t n) {
-  start_ += n;
+  buf_.consume(n);  // only moves the start: views of what was consumed stay valid until the next read
   scan_ = 0;
   bare_cr_ = false;
 }
@@ -132,7 +149,7 @@ ReadEvent CommandReader::next_line() {
 ReadEvent CommandReader::complete_line(std::size_t text_end, std::size_t consumed) {
   const std::string_view line = pending().substr(0, text_end);
   const bool bare_cr = bare_cr_;
-  consume(consumed);  // only moves start_: `line` stays valid
+  consume(consumed);  // only moves the start: `line` stays valid
   if (line.size() > config_.limits.max_line) return error_event(ReadError::LineTooLong);
   if (bare_cr) return error_event(ReadError::BareCr, line);
   Literal literal;
@@ -348,7 +365,6 @@ ReadEvent CommandReader::next_data() {
 std::size_t CommandReader::discard_buffered() {
   const std::size_t n = buffered();
   buf_.clear();
-  start_ = 0;
   scan_ = 0;
   bare_cr_ = false;
   return n;

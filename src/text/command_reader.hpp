@@ -5,9 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
+#include <span>
 #include <string_view>
 
+#include "core/byte_buffer.hpp"
 #include "text/read_error.hpp"
 
 namespace endhost::text {
@@ -60,6 +61,10 @@ class CommandReader {
 
   // Copies up to room() bytes and returns how many it took. Invalidates the views of earlier events.
   std::size_t feed(std::string_view bytes);
+  // Or without the copy: read into read_space() (at most room() bytes; empty when there is none), then
+  // commit() what arrived. Invalidates the views of earlier events too.
+  std::span<char> read_space();
+  void commit(std::size_t n) { buf_.commit(n); }
 
   // The next event. Its `text` stays valid until the next call to feed(), next() or discard_buffered().
   ReadEvent next();
@@ -82,7 +87,7 @@ class CommandReader {
   // Pipelining (RFC 2920): whether bytes after the last event are already here, and dropping them all.
   // STARTTLS (RFC 3207 §4.2, CVE-2011-0411) and AUTH TLS must not act on anything sent before the handshake.
   bool has_buffered_input() const { return buffered() > 0; }
-  std::size_t buffered() const { return buf_.size() - start_; }
+  std::size_t buffered() const { return buf_.size(); }
   std::size_t discard_buffered();
 
   // At end of stream, the bytes of an unterminated last line (empty while skipping a line or not in lines).
@@ -102,11 +107,10 @@ class CommandReader {
   ReadEvent data_error(ReadError error, std::size_t consumed);
   ReadEvent complete_line(std::size_t text_end, std::size_t consumed);
   void consume(std::size_t n);
-  std::string_view pending() const { return std::string_view(buf_).substr(start_); }
+  std::string_view pending() const { return buf_.readable(); }
 
   ReaderConfig config_;
-  std::string buf_;
-  std::size_t start_ = 0;  // first byte not yet consumed
+  core::ByteBuffer buf_;  // consumed from the front as events are returned
   Mode mode_ = Mode::Lines;
 
   // Lines and SkipLine.

@@ -399,3 +399,29 @@ TEST(CommandReader, SameEventsAtEveryByteSplit) {
 
 }  // namespace
 }  // namespace endhost::text
+
+namespace endhost::text {
+namespace {
+
+TEST(CommandReader, ReadsStraightIntoItsBuffer) {
+  ReaderConfig config = strict(64);
+  config.limits.max_buffer = 100;
+  CommandReader r(config);
+  std::span<char> space = r.read_space();
+  ASSERT_GE(space.size(), 10u);
+  EXPECT_LE(space.size(), r.room());
+  const std::string_view in = "NOOP\r\nQU";
+  std::copy(in.begin(), in.end(), space.begin());
+  r.commit(in.size());
+  EXPECT_EQ(r.next().text, "NOOP");
+  EXPECT_EQ(r.next().kind, ReadEvent::Kind::NeedMore);
+  space = r.read_space();
+  std::copy_n("IT\r\n", 4, space.begin());
+  r.commit(4);
+  EXPECT_EQ(r.next().text, "QUIT");
+  r.feed(std::string(100, 'x'));
+  EXPECT_TRUE(r.read_space().empty());  // full: no room until events are taken
+}
+
+}  // namespace
+}  // namespace endhost::text

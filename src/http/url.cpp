@@ -1,4 +1,4 @@
-#include "http/client/url.hpp"
+#include "http/url.hpp"
 
 #include <cctype>
 #include <charconv>

@@ -1,7 +1,7 @@
 // RFC 3986 and RFC 9110 §4.2: parsing, normalising and resolving http(s) URLs.
 #include <gtest/gtest.h>
 
-#include "http/client/url.hpp"
+#include "http/url.hpp"
 
 using namespace endhost::http;
 

@@ -1,8 +1,8 @@
-#include "echo/upper_case.hpp"
+#include "core/ascii_case.hpp"
 
 #include <gtest/gtest.h>
 
-namespace endhost::echo {
+namespace endhost::core {
 namespace {
 
 TEST(UpperCase, ChangesAsciiLettersOnly) {
@@ -24,4 +24,4 @@ TEST(UpperCase, AppendBuildsABatch) {
 }
 
 }  // namespace
-}  // namespace endhost::echo
+}  // namespace endhost::core

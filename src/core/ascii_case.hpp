@@ -1,15 +1,16 @@
-// The echo protocol's whole transformation: the textbook's UDPServer/TCPServer answer each message
-// upper-cased. ASCII letters only, so any other byte (UTF-8 included) passes through unchanged.
+// ASCII upper-casing of protocol text: the whole transformation of the echo servers (the textbook's
+// UDPServer/TCPServer) and the ping server's reply. ASCII letters only, so any other byte (UTF-8 included)
+// passes through unchanged.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace endhost::echo {
+namespace endhost::core {
 
 std::string upper_case(std::string_view text);
 void upper_case_in_place(std::string& text);
 // Appends `text` upper-cased to `out`, so a session can build a batch of replies in one buffer.
 void append_upper_case(std::string& out, std::string_view text);
 
-}  // namespace endhost::echo
+}  // namespace endhost::core

@@ -1,6 +1,6 @@
-#include "echo/upper_case.hpp"
+#include "core/ascii_case.hpp"
 
-namespace endhost::echo {
+namespace endhost::core {
 
 void upper_case_in_place(std::string& text) {
   for (char& c : text) {
@@ -23,4 +23,4 @@ std::string upper_case(std::string_view text) {
   return out;
 }
 
-}  // namespace endhost::echo
+}  // namespace endhost::core

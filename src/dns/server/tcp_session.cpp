@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "core/address_acl_asio.hpp"
 #include "core/byte_buffer.hpp"
 #include "dns/server/bare_response.hpp"
 #include "dns/transfer.hpp"
@@ -124,7 +125,7 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
   const auto& trace = handler_.config().transcript;
   std::string zone_name = q.qname.to_string();
   auto address = conn.remote().address();
-  bool allowed = config_.allow_transfer && config_.allow_transfer->allows(address);
+  bool allowed = config_.allow_transfer && core::allows(*config_.allow_transfer, address);
   // The set is held for the whole transfer: a reload meanwhile does not pull the zone from under us.
   std::shared_ptr<const ZoneSet> zones = handler_.zones().hold(loop);
   const Zone* zone = zones->find_exact(q.qname);

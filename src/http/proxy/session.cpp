@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/address_acl_asio.hpp"
 #include "http/cache/invalidation.hpp"
 #include "http/serializer.hpp"
 
@@ -326,8 +327,7 @@ awaitable<bool> Session::handle_purge(const RequestHead& head) {
   st_.metrics.purges.inc(1, shard_);
   outcome_.cache = "PURGE";
   const auto client = conn_.remote().address();
-  bool allowed = false;
-  for (const Network& n : st_.config.purge_from) allowed = allowed || n.contains(client);
+  const bool allowed = core::allows(st_.config.purge_from, client);
   if (!allowed) co_return co_await respond(Status::forbidden, "PURGE is not allowed from your address\n");
   auto route = route_request(head, st_.config.routes);
   if (!route) co_return co_await respond(route.error().status, route.error().reason + "\n");

@@ -17,11 +17,11 @@
 
 namespace endhost::core {
 
-// What the session reads its commands from: a buffer (std::string, ByteBuffer: size() and clear()) or a
-// reader with discard() (LineReader), returning the bytes dropped.
+// What the session reads its commands from: a buffer (std::string, core::ByteBuffer: size() and clear()) or
+// a reader with discard_buffered() (text::CommandReader), returning the bytes dropped.
 template <class T>
 concept UnreadInput = requires(T& t) {
-  { t.discard() } -> std::convertible_to<std::size_t>;
+  { t.discard_buffered() } -> std::convertible_to<std::size_t>;
 }
 || requires(T& t) {
   { t.size() } -> std::convertible_to<std::size_t>;
@@ -30,8 +30,8 @@ concept UnreadInput = requires(T& t) {
 
 template <UnreadInput T>
 std::size_t discard_unread(T& unread) {
-  if constexpr (requires { unread.discard(); }) {
-    return unread.discard();
+  if constexpr (requires { unread.discard_buffered(); }) {
+    return unread.discard_buffered();
   } else {
     const std::size_t n = unread.size();
     unread.clear();

@@ -118,7 +118,7 @@ void HttpSession::write_log_line() {
 }
 
 HttpSession::Head HttpSession::parse_buffered() {
-  if (!w_ || begin_ == end_) {
+  if (nothing_buffered()) {
     if (in_request_ && eof_) return Head::closed;  // half-closed inside a head: it can never complete
     if (eof_) return Head::closed;
     return Head::need_input;
@@ -135,20 +135,17 @@ HttpSession::Head HttpSession::parse_buffered() {
 
 HttpSession::Input HttpSession::receive() {
   ensure_work();
-  if (begin_ > 0 && end_ == w_->in_capacity) {
-    std::memmove(w_->in.get(), w_->in.get() + begin_, end_ - begin_);
-    end_ -= begin_;
-    begin_ = 0;
-  }
-  if (end_ == w_->in_capacity) return Input::error;  // cannot happen: the parser's limits are lower
-  if (tls_) return receive_tls(w_->in_capacity - end_);
+  // Any room at all will do: the buffer is allocated whole, and compacting on every read would cost a copy.
+  const auto space = w_->in.read_space(1);
+  if (!space) return Input::error;  // cannot happen: the parser's limits are lower
+  if (tls_) return receive_tls(*space);
   for (;;) {
-    const std::size_t room = w_->in_capacity - end_;
-    const ssize_t n = ::recv(fd_, w_->in.get() + end_, room, 0);
+    const std::size_t room = space->size();
+    const ssize_t n = ::recv(fd_, space->data(), room, 0);
     if (n > 0) {
       // A short read emptied the kernel's queue: new data will raise a new readiness edge.
       drained_ = static_cast<std::size_t>(n) < room;
-      end_ += static_cast<std::size_t>(n);
+      w_->in.commit(static_cast<std::size_t>(n));
       srv_.metrics.bytes_received->inc(static_cast<std::uint64_t>(n), loop_.index);
       return Input::data;
     }
@@ -162,8 +159,8 @@ HttpSession::Input HttpSession::receive() {
   }
 }
 
-HttpSession::Input HttpSession::receive_tls(std::size_t room) {
-  const core::TlsIo io = conn_.stream().try_read_some(asio::buffer(w_->in.get() + end_, room));
+HttpSession::Input HttpSession::receive_tls(std::span<char> space) {
+  const core::TlsIo io = conn_.stream().try_read_some(asio::buffer(space.data(), space.size()));
   tls_want_ = io.want;
   if (io.want != core::TlsWant::nothing) return Input::would_block;
   if (io.ec == asio::error::eof) {
@@ -173,14 +170,14 @@ HttpSession::Input HttpSession::receive_tls(std::size_t room) {
   if (io.ec) return Input::error;
   // OpenSSL may hold decrypted bytes the kernel no longer shows: never skip the next read.
   drained_ = false;
-  end_ += io.bytes;
+  w_->in.commit(io.bytes);
   srv_.metrics.bytes_received->inc(io.bytes, loop_.index);
   return Input::data;
 }
 
 bool HttpSession::before_read_wait() {
   drained_ = false;
-  idle_wait_ = !in_request_ && begin_ == end_;
+  idle_wait_ = !in_request_ && nothing_buffered();
   if (!idle_wait_) return true;
   // Between requests: give the buffers back, so idle keep-alive connections cost almost nothing; and
   // write the loop's pending log lines, since this connection has nothing more to do for now.
@@ -415,7 +412,7 @@ HttpSession::BodyEnd HttpSession::drop_buffered_body(std::uint64_t& dropped) {
     dropped += step->data.size();
     if (step->done) return BodyEnd::done;
     if (dropped > cfg_.max_drain_body) return BodyEnd::too_long;
-    if (begin_ == end_ || step->consumed == 0) return BodyEnd::more;
+    if (nothing_buffered() || step->consumed == 0) return BodyEnd::more;
   }
 }
 
@@ -489,10 +486,10 @@ awaitable<void> HttpSession::close_gracefully() {
   conn_.expires_after(cfg_.linger_timeout);
   std::uint64_t dropped = 0;
   while (dropped < cfg_.linger_max_bytes) {
-    begin_ = end_ = 0;
+    if (w_) w_->in.clear();
     const Input in = co_await read_more();
     if (in != Input::data) break;
-    dropped += end_;
+    dropped += w_->in.size();
   }
 }
 

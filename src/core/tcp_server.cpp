@@ -101,9 +101,12 @@ awaitable<void> TcpServer::run_connection(Listener& listener, asio::ip::tcp::soc
   if (tls_) {
     secured = false;
     auto begun = conn.stream().begin_tls_server(*tls_, &alpn_);
-    if (begun) {
+    // A client that has not finished its handshake has asked for nothing yet: a drain may cut it off, as it
+    // does an idle connection, instead of waiting out the handshake deadline.
+    if (begun && conn.begin_idle()) {
       conn.expires_after(handshake_timeout_);
       auto [ec] = co_await conn.stream().async_handshake(use_nothrow);
+      conn.end_idle();
       conn.expires_never();
       conn.clear_timed_out();
       secured = !ec;
@@ -111,7 +114,7 @@ awaitable<void> TcpServer::run_connection(Listener& listener, asio::ip::tcp::soc
         log_.debug("TLS handshake failed",
                    {{"service", options_.name}, {"peer", conn.peer()}, {"error", Stream::error_text(ec)}});
       }
-    } else {
+    } else if (!begun) {
       log_.warn("TLS not started", {{"service", options_.name}, {"error", begun.error()}});
     }
   }

@@ -6,13 +6,17 @@
 #include <openssl/ssl.h>
 
 #include <array>
+#include <chrono>
 #include <cstring>
+#include <future>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/byte_buffer.hpp"
+#include "core/service_host.hpp"
 #include "core/starttls.hpp"
+#include "core/tcp_server.hpp"
 #include "core/tls_server_context.hpp"
 #include "test_certs.hpp"
 
@@ -231,6 +235,60 @@ TEST(Stream, TryStepsReportWhatTheyWaitFor) {
     io = s.try_read_some(asio::buffer(buf));
   } while (io.want == TlsWant::read);
   EXPECT_EQ(io.ec, asio::error::eof);
+}
+
+awaitable<void> greet(Connection& c) {
+  co_await asio::async_write(c.stream(), asio::buffer(std::string_view("hi\n")), use_nothrow);
+}
+
+TEST(TcpServerTls, ServesOverTlsAndDrainsAClientStuckBeforeItsHandshake) {
+  Certs certs;
+  ASSERT_TRUE(certs.server);
+  Logger log(LogFormat::Text, LogLevel::Error);
+  ServiceHost host(ServiceHostOptions{1, std::chrono::milliseconds(5000), false}, log);
+  TcpServer server(host.loops(), log, TcpServerOptions{"test", 10, greet, {}});
+  server.set_tls(certs.server, {"x-test"});
+  ASSERT_TRUE(server.listen(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)));
+  host.add(server);
+  server.start();
+  auto runner = std::async(std::launch::async, [&] { return host.run(); });
+  const auto endpoint = server.local_endpoints().at(0);
+
+  // A TLS client gets the greeting…
+  asio::io_context io;
+  Stream client{tcp::socket(io)};
+  client.lowest_layer().connect(endpoint);
+  ClientContext cc(certs.a.cert_file);
+  TlsRun run;
+  bool eof = false;
+  asio::co_spawn(
+      io,
+      [](Stream& s, ssl_ctx_st* ctx, TlsRun& out, bool& saw_eof) -> awaitable<void> {
+        auto begun = s.begin_tls_client(ctx, "a.test");
+        if (!begun) co_return;
+        auto [hec] = co_await s.async_handshake(use_nothrow);
+        out.handshake = hec;
+        std::array<char, 3> buf;
+        auto [rec, n] = co_await asio::async_read(s, asio::buffer(buf), use_nothrow);
+        if (!rec) out.received.assign(buf.data(), n);
+        char extra;
+        auto [eec, en] = co_await s.async_read_some(asio::buffer(&extra, 1), use_nothrow);
+        saw_eof = eec == asio::error::eof;
+      }(client, cc.ctx, run, eof),
+      asio::detached);
+  io.run();
+  EXPECT_FALSE(run.handshake) << Stream::error_text(run.handshake);
+  EXPECT_EQ(run.received, "hi\n");
+  EXPECT_TRUE(eof);
+
+  // …and one that connects and never starts its handshake does not hold the shutdown up.
+  tcp::socket silent(io);
+  silent.connect(endpoint);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto start = std::chrono::steady_clock::now();
+  host.request_shutdown();
+  ASSERT_EQ(runner.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
 // STARTTLS --------------------------------------------------------------------------------------------------

@@ -111,12 +111,10 @@ int serve(const ServeOptions& o) {
     for (const auto& p : o.connect_ports)
       config.connect_ports.push_back(parse_port_range(p, "--connect-port"));
   }
-  const std::vector<std::string> purge =
-      o.purge_from.empty() ? std::vector<std::string>{"127.0.0.0/8", "::1"} : o.purge_from;
-  for (const auto& p : purge) {
-    auto n = http::proxy::parse_network(p);
-    if (!n) throw UsageError("--purge-from: " + n.error());
-    config.purge_from.push_back(*n);
+  if (!o.purge_from.empty()) {
+    auto acl = core::AddressAcl::parse(o.purge_from);
+    if (!acl) throw UsageError("--purge-from " + acl.error());
+    config.purge_from = std::move(*acl);
   }
   for (char c : o.via)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_'))

@@ -26,14 +26,14 @@ ServerEndpoint from_udp(const asio::ip::udp::endpoint& e) {
 
 // Binds to a random port; after a few collisions with ports in use, lets the kernel choose (its ephemeral
 // port choice is randomised on Linux too).
-bool bind_random_port(asio::ip::udp::socket& s, bool v6, RandomSource& random) {
+bool bind_random_port(asio::ip::udp::socket& s, bool v6, core::RandomSource& random) {
   boost::system::error_code ec;
   s.open(v6 ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
   if (ec) return false;
   auto any =
       v6 ? asio::ip::address(asio::ip::address_v6::any()) : asio::ip::address(asio::ip::address_v4::any());
   for (int i = 0; i < kBindAttempts; ++i) {
-    auto port = static_cast<std::uint16_t>(kLowestSourcePort + random.next() % (65536u - kLowestSourcePort));
+    auto port = static_cast<std::uint16_t>(kLowestSourcePort + random.below(65536u - kLowestSourcePort));
     s.bind({any, port}, ec);
     if (!ec) return true;
   }
@@ -41,7 +41,7 @@ bool bind_random_port(asio::ip::udp::socket& s, bool v6, RandomSource& random) {
   return !ec;
 }
 
-awaitable<void> exchange_udp(Resolution& r, RandomSource& random) {
+awaitable<void> exchange_udp(Resolution& r, core::RandomSource& random) {
   const Transmit& t = r.transmit();
   auto ex = co_await asio::this_coro::executor;
   auto deadline = SteadyClock::now() + t.timeout;
@@ -132,7 +132,7 @@ Instant engine_now() {
   return Instant(std::chrono::duration_cast<Millis>(SteadyClock::now().time_since_epoch()));
 }
 
-awaitable<void> exchange(Resolution& r, RandomSource& random) {
+awaitable<void> exchange(Resolution& r, core::RandomSource& random) {
   if (r.transmit().transport == Transport::tcp) {
     co_await exchange_tcp(r);
   } else {

@@ -51,13 +51,9 @@ class ProxyUnit final : public Unit {
       if (!url) return Unexpected("origin of " + h.name + ": " + url.error());
       config.routes.origins.push_back({h.name, *url});
     }
-    // PURGE from this machine only, as `endhost proxy serve` allows by default (the cache experiment starts
-    // cold).
-    for (const char* net : {"127.0.0.0/8", "::1"}) {
-      auto n = http::proxy::parse_network(net);
-      if (!n) return Unexpected(n.error());
-      config.purge_from.push_back(*n);
-    }
+    // PURGE from this machine only (ProxyConfig's default, as `endhost proxy serve`'s): the cache experiment
+    // starts cold.
+
     // A name the proxy dials is looked up through the lab's own resolver, never the system's (which knows
     // nothing of the lab's names).
     if (const PlannedHost* r = ctx.files.plan->host_with(ServiceKind::resolver))

@@ -1,10 +1,10 @@
-#include "http/client/socket_deadline.hpp"
+#include "core/deadline.hpp"
 
-namespace endhost::http {
+namespace endhost::core {
 
-// Shared with the timer handler, which may still be queued after the SocketDeadline is gone.
-struct SocketDeadline::Watch {
-  explicit Watch(asio::any_io_executor ex) : timer(std::move(ex)) {}
+// The timer's handler may still be queued after the Deadline is gone; `alive` tells it so.
+struct Deadline::Watch {
+  explicit Watch(const asio::any_io_executor& ex) : timer(ex) {}
   asio::steady_timer timer;
   clock::time_point deadline = clock::time_point::max();
   asio::ip::tcp::socket* socket = nullptr;
@@ -15,15 +15,15 @@ struct SocketDeadline::Watch {
 
 namespace {
 
-void arm(const std::shared_ptr<SocketDeadline::Watch>& w) {
+void arm(const std::shared_ptr<Deadline::Watch>& w) {
   w->timer.expires_at(w->deadline);
   w->waiting = true;
   w->timer.async_wait([w](const boost::system::error_code&) {
     w->waiting = false;
-    if (!w->alive || w->deadline == SocketDeadline::clock::time_point::max()) return;
-    if (w->deadline <= SocketDeadline::clock::now()) {
+    if (!w->alive || w->deadline == Deadline::clock::time_point::max()) return;
+    if (w->deadline <= Deadline::clock::now()) {
       w->timed_out = true;
-      w->deadline = SocketDeadline::clock::time_point::max();
+      w->deadline = Deadline::clock::time_point::max();
       boost::system::error_code ignored;
       w->socket->cancel(ignored);
       return;
@@ -34,19 +34,22 @@ void arm(const std::shared_ptr<SocketDeadline::Watch>& w) {
 
 }  // namespace
 
-SocketDeadline::SocketDeadline(asio::any_io_executor executor, asio::ip::tcp::socket& socket)
-    : watch_(std::make_shared<Watch>(std::move(executor))) {
+Deadline::Deadline(const asio::any_io_executor& executor, asio::ip::tcp::socket& socket)
+    : watch_(std::make_shared<Watch>(executor)) {
   watch_->socket = &socket;
 }
 
-SocketDeadline::~SocketDeadline() {
+Deadline::~Deadline() {
   watch_->alive = false;
   watch_->socket = nullptr;
   watch_->timer.cancel();
 }
 
-void SocketDeadline::expires_after(clock::duration d) {
-  const auto deadline = clock::now() + d;
+void Deadline::expires_after(clock::duration d) {
+  expires_at(clock::now() + d);
+}
+
+void Deadline::expires_at(clock::time_point deadline) {
   Watch& w = *watch_;
   if (!w.waiting) {
     w.deadline = deadline;
@@ -55,20 +58,20 @@ void SocketDeadline::expires_after(clock::duration d) {
     w.deadline = deadline;
     w.timer.cancel();  // the handler re-arms for the earlier deadline
   } else {
-    w.deadline = deadline;
+    w.deadline = deadline;  // lazily: the handler sleeps again when it wakes early
   }
 }
 
-void SocketDeadline::expires_never() {
+void Deadline::expires_never() {
   watch_->deadline = clock::time_point::max();
 }
 
-bool SocketDeadline::timed_out() const {
+bool Deadline::timed_out() const {
   return watch_->timed_out;
 }
 
-void SocketDeadline::clear_timed_out() {
+void Deadline::clear_timed_out() {
   watch_->timed_out = false;
 }
 
-}  // namespace endhost::http
+}  // namespace endhost::core

@@ -16,6 +16,7 @@
 #include "core/dialer.hpp"
 #include "core/host_port.hpp"
 #include "core/run_client.hpp"
+#include "core/stream.hpp"
 #include "core/tcp_server.hpp"
 #include "core/timeout.hpp"
 #include "http/cache/store.hpp"
@@ -225,7 +226,7 @@ awaitable<int> purge(const PurgeOptions& o) {
       throw RuntimeError(connected.error().message + " (is `endhost proxy serve` running there?)");
     throw RuntimeError(connected.error().message);
   }
-  asio::ip::tcp::socket socket = std::move(*connected);
+  core::Stream socket(std::move(*connected));
   const std::string request = "PURGE " + url->to_string() + " HTTP/1.1\r\nHost: " + url->authority() +
                               "\r\nConnection: close\r\n\r\n";
   co_await asio::async_write(socket, asio::buffer(request), use_nothrow);

@@ -54,6 +54,19 @@ awaitable<Expected<asio::ip::tcp::socket, DialError>> Dialer::connect(asio::ip::
   co_return socket;
 }
 
+awaitable<Expected<std::unique_ptr<Stream>, DialError>> Dialer::dial(const std::string& host,
+                                                                     std::uint16_t port) const {
+  auto socket = co_await connect(host, port);
+  if (!socket) co_return Unexpected(socket.error());
+  co_return std::make_unique<Stream>(std::move(*socket));
+}
+
+awaitable<Expected<std::unique_ptr<Stream>, DialError>> Dialer::dial(asio::ip::tcp::endpoint to) const {
+  auto socket = co_await connect(to);
+  if (!socket) co_return Unexpected(socket.error());
+  co_return std::make_unique<Stream>(std::move(*socket));
+}
+
 awaitable<Expected<asio::ip::tcp::socket, DialError>> Dialer::connect_to(
     const std::string& where, const Addresses& addresses, std::uint16_t port,
     SteadyClock::time_point until) const {

@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "core/asio.hpp"
 #include "core/expected.hpp"
 #include "core/name_resolver.hpp"
+#include "core/stream.hpp"
 
 namespace endhost::core {
 
@@ -48,6 +50,11 @@ class Dialer {
                                                                 std::uint16_t port) const;
   // The same to an address already known (no resolver).
   awaitable<Expected<asio::ip::tcp::socket, DialError>> connect(asio::ip::tcp::endpoint to) const;
+  // The connection as a plain core::Stream (TLS goes over it: tls_client.hpp). A Stream is not movable, so
+  // it is owned through the pointer.
+  awaitable<Expected<std::unique_ptr<Stream>, DialError>> dial(const std::string& host,
+                                                               std::uint16_t port) const;
+  awaitable<Expected<std::unique_ptr<Stream>, DialError>> dial(asio::ip::tcp::endpoint to) const;
 
   const DialOptions& options() const { return options_; }
 

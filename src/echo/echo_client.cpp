@@ -7,6 +7,7 @@
 #include "core/asio.hpp"
 #include "core/dialer.hpp"
 #include "core/run_client.hpp"
+#include "core/stream.hpp"
 #include "core/timeout.hpp"
 #include "text/command_reader.hpp"
 
@@ -47,7 +48,7 @@ awaitable<int> tcp_client(const EchoClientOptions& o, std::istream& in, std::ost
     err << "endhost echo: " << connected.error().message << "\n";
     co_return 1;
   }
-  tcp::socket socket = std::move(*connected);
+  core::Stream socket(std::move(*connected));
   // Echo's answers end with LF (CRLF from other servers is fine too); one may be as long as a message.
   text::ReaderConfig config;
   config.line_ending = text::LineEnding::LfOrCrlf;
@@ -87,8 +88,7 @@ awaitable<int> tcp_client(const EchoClientOptions& o, std::istream& in, std::ost
     }
     out << answer.text << "\n" << std::flush;
   }
-  error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.shutdown_send();
   co_return 0;
 }
 

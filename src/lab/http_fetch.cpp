@@ -17,9 +17,9 @@ awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> HttpConnection
 }
 
 void HttpConnection::close() {
-  boost::system::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  stream_.shutdown();
+  stream_.close();
+  open_ = false;
 }
 
 awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::string method, std::string target,
@@ -45,7 +45,7 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   };
   auto wrote =
-      co_await core::with_timeout(asio::async_write(socket_, asio::buffer(request), use_nothrow), timeout);
+      co_await core::with_timeout(asio::async_write(stream_, asio::buffer(request), use_nothrow), timeout);
   if (!wrote) co_return Unexpected(std::string("sending the request: timed out"));
   if (auto [ec, n] = *wrote; ec) co_return Unexpected("sending the request: " + ec.message());
 
@@ -56,7 +56,7 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
     auto space = in_.read_space();
     if (!space) co_return Unexpected(std::string("the response head is too large"));
     auto r = co_await core::with_timeout(
-        socket_.async_read_some(asio::buffer(space->data(), space->size()), use_nothrow), remaining());
+        stream_.async_read_some(asio::buffer(space->data(), space->size()), use_nothrow), remaining());
     if (!r) co_return Unexpected(std::string("waiting for the response: timed out"));
     auto [ec, n] = *r;
     if (ec == asio::error::eof) {

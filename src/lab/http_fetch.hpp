@@ -12,6 +12,7 @@
 #include "core/asio.hpp"
 #include "core/byte_buffer.hpp"
 #include "core/expected.hpp"
+#include "core/stream.hpp"
 #include "http/fields.hpp"
 #include "http/limits.hpp"
 #include "http/status.hpp"
@@ -45,13 +46,14 @@ class HttpConnection {
                                                         std::string host, bool keep_alive,
                                                         std::chrono::milliseconds timeout,
                                                         std::string content_type = {}, std::string body = {});
-  bool is_open() const { return socket_.is_open(); }
+  bool is_open() const { return open_; }
   void close();
 
-  explicit HttpConnection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+  explicit HttpConnection(asio::ip::tcp::socket socket) : stream_(std::move(socket)) {}
 
  private:
-  asio::ip::tcp::socket socket_;
+  core::Stream stream_;
+  bool open_ = true;
   // Bytes read past the previous response; at most a head at the response limit and a read.
   core::ByteBuffer in_{http::Limits::for_responses().max_head_bytes + 16 * 1024};
 };

@@ -91,47 +91,49 @@ awaitable<Expected<void, std::string>> TcpChannel::connect(asio::ip::tcp::endpoi
   peer_ = core::endpoint_text(server);
   const core::Dialer dialer(
       core::DialOptions{timeout, std::nullopt, true});  // servers are dialled by address
-  auto connected = co_await dialer.connect(server);
+  auto connected = co_await dialer.dial(server);
   if (!connected) {
     if (connected.error().code == core::DialErrc::timeout)
       co_return Unexpected("connecting to " + peer_ + " timed out after " + ms_text(timeout));
     co_return Unexpected(connected.error().message);
   }
-  socket_ = std::move(*connected);
+  stream_ = std::move(*connected);
   co_return Expected<void, std::string>();
 }
 
 awaitable<Expected<void, std::string>> TcpChannel::send(Bytes message, std::chrono::milliseconds timeout) {
+  if (!stream_) co_return Unexpected(std::string("not connected"));
   if (message.size() > 65535) co_return Unexpected(std::string("message longer than 65535 octets"));
   std::array<std::uint8_t, 2> prefix{static_cast<std::uint8_t>(message.size() >> 8),
                                      static_cast<std::uint8_t>(message.size())};
   std::array<asio::const_buffer, 2> buffers{asio::buffer(prefix), asio::buffer(message)};
-  auto done = co_await core::with_timeout(asio::async_write(socket_, buffers, use_nothrow), timeout);
+  auto done = co_await core::with_timeout(asio::async_write(*stream_, buffers, use_nothrow), timeout);
   if (!done) co_return Unexpected("sending to " + peer_ + " timed out");
   if (auto [ec, n] = *done; ec) co_return Unexpected("sending to " + peer_ + " failed: " + ec.message());
   co_return Expected<void, std::string>();
 }
 
 awaitable<Expected<Bytes, std::string>> TcpChannel::receive(std::chrono::milliseconds timeout) {
+  if (!stream_) co_return Unexpected(std::string("not connected"));
   std::array<std::uint8_t, 2> prefix{};
   auto got =
-      co_await core::with_timeout(asio::async_read(socket_, asio::buffer(prefix), use_nothrow), timeout);
+      co_await core::with_timeout(asio::async_read(*stream_, asio::buffer(prefix), use_nothrow), timeout);
   if (!got) co_return Unexpected("no answer from " + peer_ + " within " + ms_text(timeout));
   if (auto [ec, n] = *got; ec) {
     co_return Unexpected(ec == asio::error::eof ? peer_ + " closed the connection"
                                                 : "reading from " + peer_ + " failed: " + ec.message());
   }
   Bytes message(static_cast<std::size_t>(prefix[0]) << 8 | prefix[1]);
-  got = co_await core::with_timeout(asio::async_read(socket_, asio::buffer(message), use_nothrow), timeout);
+  got = co_await core::with_timeout(asio::async_read(*stream_, asio::buffer(message), use_nothrow), timeout);
   if (!got) co_return Unexpected("the answer from " + peer_ + " stalled for " + ms_text(timeout));
   if (auto [ec, n] = *got; ec) co_return Unexpected("reading from " + peer_ + " failed: " + ec.message());
   co_return message;
 }
 
 void TcpChannel::close() {
-  boost::system::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  if (!stream_) return;
+  stream_->shutdown();
+  stream_->close();
 }
 
 awaitable<Expected<Bytes, std::string>> exchange_tcp(asio::ip::tcp::endpoint server, Bytes query,

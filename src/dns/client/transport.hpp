@@ -9,12 +9,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/asio.hpp"
 #include "core/expected.hpp"
+#include "core/stream.hpp"
 
 namespace endhost::dns::client {
 
@@ -37,7 +39,8 @@ awaitable<Expected<Bytes, std::string>> exchange_udp(asio::ip::udp::endpoint ser
 // A DNS-over-TCP connection. Used from one coroutine at a time.
 class TcpChannel {
  public:
-  explicit TcpChannel(const asio::any_io_executor& ex) : socket_(ex) {}
+  TcpChannel() = default;
+  explicit TcpChannel(const asio::any_io_executor&) {}
   awaitable<Expected<void, std::string>> connect(asio::ip::tcp::endpoint server,
                                                  std::chrono::milliseconds timeout);
   awaitable<Expected<void, std::string>> send(Bytes message, std::chrono::milliseconds timeout);
@@ -46,7 +49,7 @@ class TcpChannel {
   void close();
 
  private:
-  asio::ip::tcp::socket socket_;
+  std::unique_ptr<core::Stream> stream_;  // once connected
   std::string peer_;
 };
 

@@ -8,6 +8,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "core/dialer.hpp"
+#include "core/stream.hpp"
 
 namespace endhost::dns::resolver {
 
@@ -80,7 +81,7 @@ awaitable<void> exchange_tcp(Resolution& r) {
   auto ex = co_await asio::this_coro::executor;
   auto deadline = SteadyClock::now() + t.timeout;
   ServerEndpoint server = t.server;
-  asio::ip::tcp::socket sock(ex);
+  std::unique_ptr<core::Stream> sock;  // once connected
   asio::steady_timer timer(ex, deadline);
   auto timed = [&](auto op) -> awaitable<std::optional<boost::system::error_code>> {
     auto res = co_await (std::move(op) || timer.async_wait(use_nothrow));
@@ -99,17 +100,17 @@ awaitable<void> exchange_tcp(Resolution& r) {
       core::DialOptions{std::max(left, std::chrono::milliseconds(1)), std::nullopt, true});
   auto connected = co_await dialer.connect(asio::ip::tcp::endpoint(to_asio(server.ip), server.port));
   if (connected) {
-    sock = std::move(*connected);
-    auto written = co_await timed(asio::async_write(sock, asio::buffer(out), use_nothrow));
+    sock = std::make_unique<core::Stream>(std::move(*connected));
+    auto written = co_await timed(asio::async_write(*sock, asio::buffer(out), use_nothrow));
     ok = written && !*written;
   }
   std::vector<std::uint8_t> msg;
   while (ok) {
     std::array<std::uint8_t, 2> len{};
-    auto got = co_await timed(asio::async_read(sock, asio::buffer(len), use_nothrow));
+    auto got = co_await timed(asio::async_read(*sock, asio::buffer(len), use_nothrow));
     if (!got || *got) break;
     msg.resize(static_cast<std::size_t>(len[0]) << 8 | len[1]);
-    got = co_await timed(asio::async_read(sock, asio::buffer(msg), use_nothrow));
+    got = co_await timed(asio::async_read(*sock, asio::buffer(msg), use_nothrow));
     if (!got || *got) break;
     if (r.on_response(server, Transport::tcp, msg, engine_now()) == ResponseVerdict::accepted) co_return;
   }

@@ -34,12 +34,12 @@ std::string_view to_string(ClientErrc code) noexcept {
 }
 
 UpstreamConnection::UpstreamConnection(asio::ip::tcp::socket socket, std::string key, std::size_t max_buffer)
-    : socket_(std::move(socket)),
+    : stream_(std::move(socket)),
       key_(std::move(key)),
       buffer_(max_buffer),
-      deadline_(socket_.get_executor(), socket_) {
+      deadline_(stream_.get_executor(), stream_.lowest_layer()) {
   boost::system::error_code ec;
-  peer_ = core::endpoint_text(socket_.remote_endpoint(ec));
+  peer_ = core::endpoint_text(stream_.lowest_layer().remote_endpoint(ec));
 }
 
 UpstreamConnection::~UpstreamConnection() = default;
@@ -133,7 +133,7 @@ awaitable<Expected<void, ClientError>> ConnectionPool::secure(UpstreamConnection
     // RFC 9110 §9.3.6: CONNECT with the origin's authority; any 2xx turns the connection into a tunnel,
     // and everything after the response head is the origin's bytes (TLS is end to end through it).
     const std::string request = "CONNECT " + origin + " HTTP/1.1\r\nHost: " + origin + "\r\n\r\n";
-    auto [wec, written] = co_await asio::async_write(c.socket(), asio::buffer(request), use_nothrow);
+    auto [wec, written] = co_await asio::async_write(c.stream(), asio::buffer(request), use_nothrow);
     if (wec)
       co_return Unexpected(ClientError{c.deadline().timed_out() ? ClientErrc::timeout : ClientErrc::send,
                                        "sending CONNECT to the proxy " + c.peer() + ": " + wec.message()});
@@ -143,7 +143,7 @@ awaitable<Expected<void, ClientError>> ConnectionPool::secure(UpstreamConnection
       if (!space)
         co_return Unexpected(ClientError{ClientErrc::protocol, "the proxy's answer to CONNECT is too large"});
       auto [ec, n] =
-          co_await c.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
+          co_await c.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
       if (ec) {
         if (c.deadline().timed_out())
           co_return Unexpected(
@@ -165,14 +165,15 @@ awaitable<Expected<void, ClientError>> ConnectionPool::secure(UpstreamConnection
       co_return Unexpected(
           ClientError{ClientErrc::protocol, "the proxy " + c.peer() + " sent data after its CONNECT answer"});
   }
-  auto stream = co_await tls_handshake(*options_.tls, c.socket(), tls.host);
-  if (!stream) {
-    ClientError e = stream.error();
+  auto secured = co_await core::tls_client_handshake(c.stream(), *options_.tls, tls.host);
+  if (!secured) {
+    ClientError e{
+        secured.error().code == core::TlsClientErrc::certificate ? ClientErrc::certificate : ClientErrc::tls,
+        secured.error().message};
     if (c.deadline().timed_out())
       e = ClientError{ClientErrc::timeout, "TLS handshake with " + origin + ": timed out"};
     co_return Unexpected(std::move(e));
   }
-  c.set_tls(std::move(*stream));
   c.deadline().expires_never();
   co_return Expected<void, ClientError>{};
 }

@@ -16,11 +16,12 @@
 
 #include "core/asio.hpp"
 #include "core/byte_buffer.hpp"
+#include "core/deadline.hpp"
 #include "core/expected.hpp"
 #include "core/name_resolver.hpp"
+#include "core/stream.hpp"
+#include "core/tls_client.hpp"
 #include "http/client/client_error.hpp"
-#include "http/client/socket_deadline.hpp"
-#include "http/client/tls.hpp"
 
 namespace endhost::http {
 
@@ -33,7 +34,7 @@ struct PoolOptions {
   // bytes pass through it in reads of at most 64 KiB.
   std::size_t max_buffer = 256 * 1024;
   // Trust settings for TLS connections (`endhost fetch`); none for the proxy, whose connections are TCP.
-  std::shared_ptr<TlsContext> tls;
+  std::shared_ptr<core::TlsClientContext> tls;
   // How host names become addresses (IP literals skip it); null: the system's resolver.
   std::shared_ptr<const core::NameResolver> resolver;
 };
@@ -55,24 +56,23 @@ class UpstreamConnection {
  public:
   UpstreamConnection(asio::ip::tcp::socket socket, std::string key, std::size_t max_buffer);
   ~UpstreamConnection();
-  asio::ip::tcp::socket& socket() { return socket_; }
-  // The TLS layer over socket(), or null for plain TCP (then I/O goes to socket() directly).
-  TlsStream* tls() { return tls_.get(); }
-  void set_tls(TlsStreamPtr tls) { tls_ = std::move(tls); }
+  // Plain TCP, or TLS once ConnectionPool::acquire secured it; all I/O goes through it.
+  core::Stream& stream() { return stream_; }
+  asio::ip::tcp::socket& socket() { return stream_.lowest_layer(); }
+  bool tls() const { return !stream_.is_plain(); }
   core::ByteBuffer& buffer() { return buffer_; }
-  SocketDeadline& deadline() { return deadline_; }
+  core::Deadline& deadline() { return deadline_; }
   const std::string& key() const { return key_; }    // pool_key(): "host:port" as asked for
   const std::string& peer() const { return peer_; }  // "127.0.0.1:8080", for transcripts
   std::uint64_t exchanges = 0;                       // completed exchanges on this connection
   std::chrono::steady_clock::time_point idle_since;
 
  private:
-  asio::ip::tcp::socket socket_;
-  TlsStreamPtr tls_;  // borrows socket_, so declared after it (destroyed first)
+  core::Stream stream_;
   std::string key_;
   std::string peer_;
   core::ByteBuffer buffer_;
-  SocketDeadline deadline_;
+  core::Deadline deadline_;  // watches stream_'s socket, so declared after it
 };
 
 struct PoolStats {

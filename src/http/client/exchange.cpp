@@ -40,17 +40,12 @@ awaitable<Expected<void, ClientError>> Exchange::start(const std::string& host, 
     c.deadline().expires_after(options_.response_timeout);
     if (options_.transcript.enabled()) {
       // A new TLS connection says what it negotiated before the request goes over it (`fetch -v`).
-      if (!reused_ && c.tls()) options_.transcript.note(c.peer(), "TLS: " + http::tls_summary(*c.tls()));
+      if (!reused_ && c.tls()) options_.transcript.note(c.peer(), "TLS: " + core::tls_summary(c.stream()));
       options_.transcript.client(c.peer(), head_of(request));
     }
 
-    // Plain TCP writes the socket directly (the proxy's path); only TLS goes through the stream.
-    boost::system::error_code wec;
-    if (c.tls())
-      std::tie(wec, std::ignore) = co_await tls_write(*c.tls(), asio::buffer(request.data(), request.size()));
-    else
-      std::tie(wec, std::ignore) =
-          co_await asio::async_write(c.socket(), asio::buffer(request.data(), request.size()), use_nothrow);
+    auto [wec, written] =
+        co_await asio::async_write(c.stream(), asio::buffer(request.data(), request.size()), use_nothrow);
     if (wec) {
       const bool timed_out = c.deadline().timed_out();
       conn_.reset();
@@ -85,12 +80,8 @@ awaitable<Expected<void, ClientError>> Exchange::start(const std::string& host, 
       if (!space)
         co_return Unexpected(
             ClientError{ClientErrc::protocol, "response head from " + c.peer() + " too large"});
-      IoResult got;
-      if (c.tls())
-        got = co_await tls_read_some(*c.tls(), asio::buffer(space->data(), space->size()));
-      else
-        got = co_await c.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
-      auto [ec, n] = got;
+      auto [ec, n] =
+          co_await c.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
       if (ec) {
         const bool timed_out = c.deadline().timed_out();
         conn_.reset();
@@ -136,12 +127,8 @@ awaitable<Expected<Exchange::Piece, ClientError>> Exchange::read_body() {
     auto space = c.buffer().read_space();
     if (!space) co_return Unexpected(ClientError{ClientErrc::protocol, "response framing line too long"});
     c.deadline().expires_after(options_.read_timeout);
-    IoResult got;
-    if (c.tls())
-      got = co_await tls_read_some(*c.tls(), asio::buffer(space->data(), space->size()));
-    else
-      got = co_await c.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
-    auto [ec, n] = got;
+    auto [ec, n] =
+        co_await c.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
     if (ec == asio::error::eof) {
       if (auto ok = parser_.on_eof(); ok) co_return Piece{{}, true};
       co_return Unexpected(ClientError{ClientErrc::closed, "connection closed before the end of the body"});
@@ -174,10 +161,7 @@ void Exchange::finish() {
 }
 
 void Exchange::abandon() {
-  if (conn_) {
-    boost::system::error_code ignored;
-    conn_->socket().close(ignored);
-  }
+  if (conn_) conn_->stream().close();
   conn_.reset();
 }
 

@@ -45,7 +45,7 @@ void append_outgoing(std::string& out, const Outgoing& request);
 
 class HttpClient {
  public:
-  // https:// URLs need pool.tls (make_tls_context).
+  // https:// URLs need pool.tls (core::TlsClientContext::make).
   HttpClient(asio::any_io_executor executor, const PoolOptions& pool, const ExchangeOptions& exchange);
 
   // The body is complete when this returns a value; an error after the head means a truncated body.

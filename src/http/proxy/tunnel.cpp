@@ -13,28 +13,11 @@ namespace endhost::http::proxy {
 
 namespace {
 
-// The two ends differ in type while the upstream side is a bare socket; both half-close and close alike.
-void half_close(core::Stream& s) {
-  s.shutdown_send();
-}
-void half_close(asio::ip::tcp::socket& s) {
-  boost::system::error_code ignored;
-  s.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-}
-void close_now(core::Stream& s) {
-  s.close();
-}
-void close_now(asio::ip::tcp::socket& s) {
-  boost::system::error_code ignored;
-  s.close(ignored);
-}
-
 // Copies `from` → `to` until EOF or an error. On EOF the other direction may still carry data, so only our
 // sending half to `to` is shut down; on an error both sockets close, which ends the other pump too. Each
 // transfer in either direction pushes both deadlines back: an idle tunnel is one where nothing moves.
-template <class From, class To>
-awaitable<std::uint64_t> pump(From& from, To& to, core::Connection& client, SocketDeadline& upstream_deadline,
-                              std::chrono::milliseconds idle) {
+awaitable<std::uint64_t> pump(core::Stream& from, core::Stream& to, core::Connection& client,
+                              core::Deadline& upstream_deadline, std::chrono::milliseconds idle) {
   std::array<char, 16 * 1024> buf;
   std::uint64_t total = 0;
   for (;;) {
@@ -47,12 +30,12 @@ awaitable<std::uint64_t> pump(From& from, To& to, core::Connection& client, Sock
       if (wec) ec = wec;
     }
     if (ec == asio::error::eof) {
-      half_close(to);
+      to.shutdown_send();
       co_return total;
     }
     if (ec) {
-      close_now(from);
-      close_now(to);
+      from.close();
+      to.close();
       co_return total;
     }
   }
@@ -88,15 +71,15 @@ awaitable<bool> Session::handle_connect(const RequestHead& head) {
   body_read_ = true;
   if (!in_.empty()) {
     auto [ec, n] =
-        co_await asio::async_write(up.socket(), asio::buffer(in_.readable().data(), in_.size()), use_nothrow);
+        co_await asio::async_write(up.stream(), asio::buffer(in_.readable().data(), in_.size()), use_nothrow);
     if (ec) co_return false;
     in_.clear();
   }
   const auto idle = st_.config.tunnel_idle_timeout;
   conn_.expires_after(idle);
   up.deadline().expires_after(idle);
-  auto [down, upb] = co_await (pump(conn_.stream(), up.socket(), conn_, up.deadline(), idle) &&
-                               pump(up.socket(), conn_.stream(), conn_, up.deadline(), idle));
+  auto [down, upb] = co_await (pump(conn_.stream(), up.stream(), conn_, up.deadline(), idle) &&
+                               pump(up.stream(), conn_.stream(), conn_, up.deadline(), idle));
   outcome_.bytes = upb;
   st_.config.upstream_transcript.note(up.peer(), "tunnel closed: " + std::to_string(down) + " bytes up, " +
                                                      std::to_string(upb) + " bytes down");

@@ -90,7 +90,7 @@ void PingServer::on_heartbeat(const std::string& peer, std::uint64_t seq) {
   std::vector<HeartbeatEvent> events;
   {
     std::lock_guard lock(mutex_);
-    events = tracker_.on_heartbeat(peer, seq, HeartbeatTracker::clock::now());
+    events = tracker_.on_heartbeat(peer, seq, clock_.now());
   }
   report(events);
 }
@@ -132,7 +132,7 @@ awaitable<void> PingServer::tick() {
     std::vector<HeartbeatEvent> events;
     {
       std::lock_guard lock(mutex_);
-      events = tracker_.on_tick(HeartbeatTracker::clock::now());
+      events = tracker_.on_tick(clock_.now());
     }
     report(events);
   }

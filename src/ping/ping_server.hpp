@@ -55,6 +55,7 @@ class PingServer final : public core::Drainable {
   std::mutex mutex_;  // guards model_ and tracker_: arrival order decides the losses, across loops
   LossModel model_;
   HeartbeatTracker tracker_;
+  core::SystemClock clock_;              // the tracker's time
   std::atomic<std::size_t> pending_{0};  // delayed replies not yet sent
   std::atomic<bool> stopping_{false};
   core::Counter& requests_;

@@ -1,5 +1,6 @@
 #include "lab/http_fetch.hpp"
 
+#include "core/dialer.hpp"
 #include "core/timeout.hpp"
 #include "http/response_parser.hpp"
 #include "http/serializer.hpp"
@@ -8,15 +9,11 @@ namespace endhost::lab {
 
 awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> HttpConnection::open(
     asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout) {
-  asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
-  auto done = co_await core::with_timeout(socket.async_connect(server, use_nothrow), timeout);
-  std::string where = server.address().to_string() + ":" + std::to_string(server.port());
-  if (!done) co_return Unexpected("connecting to " + where + ": timed out");
-  auto [ec] = *done;
-  if (ec) co_return Unexpected("connecting to " + where + ": " + ec.message());
-  boost::system::error_code ignored;
-  socket.set_option(asio::ip::tcp::no_delay(true), ignored);  // small requests go out at once
-  co_return std::make_unique<HttpConnection>(std::move(socket));
+  // The lab's experiments dial addresses from lab.json: no name to resolve.
+  const core::Dialer dialer(core::DialOptions{timeout, std::nullopt, true});
+  auto connected = co_await dialer.connect(server);
+  if (!connected) co_return Unexpected(connected.error().message);
+  co_return std::make_unique<HttpConnection>(std::move(*connected));
 }
 
 void HttpConnection::close() {
@@ -83,7 +80,8 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
       break;
     }
     if (eof) co_return Unexpected(std::string("the server closed the connection before answering"));
-    if (auto ok = co_await read_more(); !ok) co_return Unexpected(ok.error());
+    const auto more = co_await read_more();
+    if (!more) co_return Unexpected(more.error());
   }
   result.keep_alive = parser.head().keep_alive && keep_alive;
   for (;;) {
@@ -102,7 +100,8 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
     if (step->done) break;
     // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
     if (step->consumed > 0) continue;
-    if (auto ok = co_await read_more(); !ok) co_return Unexpected(ok.error());
+    const auto more = co_await read_more();
+    if (!more) co_return Unexpected(more.error());
   }
   if (!result.keep_alive) close();
   co_return result;

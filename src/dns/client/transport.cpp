@@ -1,6 +1,7 @@
 #include "dns/client/transport.hpp"
 
 #include "core/connection.hpp"
+#include "core/dialer.hpp"
 #include "core/timeout.hpp"
 #include "dns/header.hpp"
 #include "dns/wire_reader.hpp"
@@ -88,11 +89,15 @@ awaitable<Expected<Bytes, std::string>> exchange_udp(asio::ip::udp::endpoint ser
 awaitable<Expected<void, std::string>> TcpChannel::connect(asio::ip::tcp::endpoint server,
                                                            std::chrono::milliseconds timeout) {
   peer_ = core::endpoint_text(server);
-  auto done = co_await core::with_timeout(socket_.async_connect(server, use_nothrow), timeout);
-  if (!done) co_return Unexpected("connecting to " + peer_ + " timed out after " + ms_text(timeout));
-  if (auto [ec] = *done; ec) co_return Unexpected("cannot connect to " + peer_ + ": " + ec.message());
-  boost::system::error_code ignored;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  const core::Dialer dialer(
+      core::DialOptions{timeout, std::nullopt, true});  // servers are dialled by address
+  auto connected = co_await dialer.connect(server);
+  if (!connected) {
+    if (connected.error().code == core::DialErrc::timeout)
+      co_return Unexpected("connecting to " + peer_ + " timed out after " + ms_text(timeout));
+    co_return Unexpected(connected.error().message);
+  }
+  socket_ = std::move(*connected);
   co_return Expected<void, std::string>();
 }
 
@@ -131,9 +136,12 @@ void TcpChannel::close() {
 
 awaitable<Expected<Bytes, std::string>> exchange_tcp(asio::ip::tcp::endpoint server, Bytes query,
                                                      std::chrono::milliseconds timeout) {
-  TcpChannel channel(co_await asio::this_coro::executor);
-  if (auto ok = co_await channel.connect(server, timeout); !ok) co_return Unexpected(ok.error());
-  if (auto ok = co_await channel.send(query, timeout); !ok) co_return Unexpected(ok.error());
+  const auto executor = co_await asio::this_coro::executor;
+  TcpChannel channel(executor);
+  const auto connected = co_await channel.connect(server, timeout);
+  if (!connected) co_return Unexpected(connected.error());
+  const auto sent = co_await channel.send(query, timeout);
+  if (!sent) co_return Unexpected(sent.error());
   // On a fresh connection nothing else should arrive; a few strays are skipped rather than misread.
   for (int stray = 0; stray < 8; ++stray) {
     auto response = co_await channel.receive(timeout);

@@ -7,6 +7,8 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include "core/dialer.hpp"
+
 namespace endhost::dns::resolver {
 
 namespace {
@@ -92,8 +94,12 @@ awaitable<void> exchange_tcp(Resolution& r) {
   std::copy(t.query.begin(), t.query.end(), out.begin() + 2);
 
   bool ok = false;
-  auto connected = co_await timed(sock.async_connect({to_asio(server.ip), server.port}, use_nothrow));
-  if (connected && !*connected) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  const core::Dialer dialer(
+      core::DialOptions{std::max(left, std::chrono::milliseconds(1)), std::nullopt, true});
+  auto connected = co_await dialer.connect(asio::ip::tcp::endpoint(to_asio(server.ip), server.port));
+  if (connected) {
+    sock = std::move(*connected);
     auto written = co_await timed(asio::async_write(sock, asio::buffer(out), use_nothrow));
     ok = written && !*written;
   }

@@ -17,6 +17,7 @@
 #include "core/asio.hpp"
 #include "core/byte_buffer.hpp"
 #include "core/expected.hpp"
+#include "core/name_resolver.hpp"
 #include "http/client/client_error.hpp"
 #include "http/client/socket_deadline.hpp"
 #include "http/client/tls.hpp"
@@ -33,6 +34,8 @@ struct PoolOptions {
   std::size_t max_buffer = 256 * 1024;
   // Trust settings for TLS connections (`endhost fetch`); none for the proxy, whose connections are TCP.
   std::shared_ptr<TlsContext> tls;
+  // How host names become addresses (IP literals skip it); null: the system's resolver.
+  std::shared_ptr<const core::NameResolver> resolver;
 };
 
 // A TLS connection to an origin: `host` is the name to verify and send as SNI; with `tunnel`, the TCP

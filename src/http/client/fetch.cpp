@@ -202,6 +202,7 @@ awaitable<int> Fetch::run() {
   PoolOptions pool;
   pool.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::duration<double>(o_.connect_timeout));
+  pool.resolver = o_.resolver;
   // The trust store is loaded once, before the first request (a redirect may lead to https).
   if (auto tls = make_tls_context(TlsOptions{o_.insecure, o_.cacert}); !tls)
     co_return fail(fetch_exit::cacert, tls.error());
@@ -212,7 +213,8 @@ awaitable<int> Fetch::run() {
   exchange.read_timeout = std::chrono::minutes(5);
   VerboseSink verbose_sink(err_);
   if (o_.verbose) exchange.transcript = core::Transcript(&verbose_sink, "fetch");
-  HttpClient client(co_await asio::this_coro::executor, pool, exchange);
+  const auto executor = co_await asio::this_coro::executor;
+  HttpClient client(executor, pool, exchange);
 
   std::string method = tpl.method;
   std::string body = tpl.body;

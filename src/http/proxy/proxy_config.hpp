@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/address_acl.hpp"
 #include "core/asio.hpp"
+#include "core/name_resolver.hpp"
 #include "core/transcript.hpp"
 #include "http/limits.hpp"
 #include "http/proxy/route.hpp"
@@ -37,6 +39,8 @@ struct ProxyConfig {
 
   // Upstream side.
   std::chrono::milliseconds connect_timeout{10'000};
+  // Origin and CONNECT host names become addresses through this (IP literals skip it); null: the system's.
+  std::shared_ptr<const core::NameResolver> resolver;
   std::chrono::milliseconds upstream_timeout{30'000};  // request sent → response head (504 after)
   std::chrono::milliseconds read_timeout{30'000};      // longest silence inside a body (response or request)
   std::chrono::milliseconds tunnel_idle_timeout{300'000};

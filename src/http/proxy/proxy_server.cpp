@@ -45,6 +45,7 @@ ProxyState::ProxyState(ProxyConfig cfg, cache::Store& s, core::EventLoops& event
   exchange.transcript = config.upstream_transcript;
   PoolOptions pool;
   pool.connect_timeout = config.connect_timeout;
+  pool.resolver = config.resolver;
   for (std::size_t i = 0; i < event_loops.size(); ++i)
     loops.push_back(std::make_unique<LoopData>(event_loops[i].io().get_executor(), pool));
 }
@@ -53,7 +54,8 @@ namespace {
 
 // Flushes one loop's access-log buffer once a second, so lines show up while traffic is light.
 awaitable<void> flush_access_log(AccessLog* log, std::size_t loop) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor);
   for (;;) {
     timer.expires_after(std::chrono::seconds(1));
     auto [ec] = co_await timer.async_wait(use_nothrow);

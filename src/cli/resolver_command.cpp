@@ -62,7 +62,7 @@ dns::resolver::ResolverServiceConfig service_config(const ServeOptions& o) {
   c.engine.use_ipv6 = o.ipv6;
   c.engine.timing.resolution_timeout = std::chrono::duration_cast<dns::resolver::Millis>(
       seconds_option(o.resolution_timeout, "--resolution-timeout"));
-  c.cache.max_bytes = o.cache_mib << 20;
+  c.cache.max_bytes = core::ByteCount(std::uint64_t{o.cache_mib} << 20);
   c.cache.max_ttl = dns::Ttl{o.max_ttl};
   c.cache.max_negative_ttl = dns::Ttl{o.max_negative_ttl};
   c.max_udp_payload = o.max_udp_payload;

@@ -2,6 +2,7 @@
 // loop owns (its connections, its caches) needs no lock. EventLoops starts the threads and stops them.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -30,6 +31,20 @@ class EventLoop {
   asio::io_context io_{1};  // hint: exactly one thread runs it
   std::thread::id thread_;
 };
+
+// Debug builds stop here when loop-owned state (a server's per-loop connection list, a connection pool, a
+// cache's per-loop part) is touched from a thread that is not running its loop: such state has no lock, so
+// that would be a data race. Costs nothing with NDEBUG. The executor form is for state that keeps an
+// executor rather than its EventLoop; executors of other kinds (strands, tests' own) are not checked.
+inline void assert_on_loop([[maybe_unused]] EventLoop& loop) {
+  assert(loop.io().get_executor().running_in_this_thread());
+}
+inline void assert_on_loop([[maybe_unused]] const asio::any_io_executor& executor) {
+#ifndef NDEBUG
+  if (const auto* io = executor.target<asio::io_context::executor_type>())
+    assert(io->running_in_this_thread());
+#endif
+}
 
 class EventLoops {
  public:

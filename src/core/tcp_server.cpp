@@ -93,6 +93,7 @@ awaitable<void> TcpServer::accept_loop(Listener& listener, std::size_t loop_inde
 
 awaitable<void> TcpServer::run_connection(Listener& listener, asio::ip::tcp::socket socket,
                                           std::size_t loop_index, bool refused) {
+  assert_on_loop(loops_[loop_index]);
   auto& state = loop_state_[loop_index];
   Connection conn(std::move(socket), loops_[loop_index]);
   auto it = state.connections.insert(state.connections.end(), &conn);
@@ -138,6 +139,7 @@ awaitable<void> TcpServer::run_connection(Listener& listener, asio::ip::tcp::soc
 void TcpServer::drain() {
   for (std::size_t i = 0; i < loops_.size(); ++i) {
     asio::post(loops_[i].io(), [this, i] {
+      assert_on_loop(loops_[i]);
       auto& state = loop_state_[i];
       state.draining = true;
       boost::system::error_code ignored;
@@ -154,6 +156,7 @@ std::size_t TcpServer::in_flight() const {
 void TcpServer::abort() {
   for (std::size_t i = 0; i < loops_.size(); ++i) {
     asio::post(loops_[i].io(), [this, i] {
+      assert_on_loop(loops_[i]);
       auto& state = loop_state_[i];
       state.draining = true;
       boost::system::error_code ignored;

@@ -3,7 +3,7 @@
 namespace endhost::ping {
 
 std::vector<HeartbeatEvent> HeartbeatTracker::on_heartbeat(const std::string& client, std::uint64_t seq,
-                                                           clock::time_point now) {
+                                                           core::Instant now) {
   std::vector<HeartbeatEvent> events;
   auto it = clients_.find(client);
   if (it == clients_.end()) {
@@ -23,7 +23,7 @@ std::vector<HeartbeatEvent> HeartbeatTracker::on_heartbeat(const std::string& cl
   return events;
 }
 
-std::vector<HeartbeatEvent> HeartbeatTracker::on_tick(clock::time_point now) {
+std::vector<HeartbeatEvent> HeartbeatTracker::on_tick(core::Instant now) {
   std::vector<HeartbeatEvent> events;
   for (auto it = clients_.begin(); it != clients_.end();) {
     auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second.last_seen);

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/clock.hpp"
+
 namespace endhost::ping {
 
 struct HeartbeatEvent {
@@ -29,22 +31,19 @@ struct HeartbeatEvent {
 
 class HeartbeatTracker {
  public:
-  using clock = std::chrono::steady_clock;
-
   // Clients silent for longer than `gone_after` are reported gone. At most `max_clients` are tracked; further
   // ones are ignored until some leave, so a flood of spoofed sources cannot grow memory without bound.
   explicit HeartbeatTracker(std::chrono::milliseconds gone_after, std::size_t max_clients = 10'000)
       : gone_after_(gone_after), max_clients_(max_clients) {}
 
-  std::vector<HeartbeatEvent> on_heartbeat(const std::string& client, std::uint64_t seq,
-                                           clock::time_point now);
-  std::vector<HeartbeatEvent> on_tick(clock::time_point now);
+  std::vector<HeartbeatEvent> on_heartbeat(const std::string& client, std::uint64_t seq, core::Instant now);
+  std::vector<HeartbeatEvent> on_tick(core::Instant now);
   std::size_t clients() const { return clients_.size(); }
 
  private:
   struct State {
     std::uint64_t last_seq = 0;
-    clock::time_point last_seen;
+    core::Instant last_seen;
   };
   std::chrono::milliseconds gone_after_;
   std::size_t max_clients_;

@@ -17,7 +17,7 @@ namespace endhost::ping {
 
 class PingResponder {
  public:
-  using clock = HeartbeatTracker::clock;
+  using clock = core::EngineClock;  // instants are handed in (core/clock.hpp)
 
   PingResponder(LossModel model, std::chrono::milliseconds heartbeat_timeout)
       : model_(std::move(model)), tracker_(heartbeat_timeout), heartbeat_timeout_(heartbeat_timeout) {}

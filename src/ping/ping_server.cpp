@@ -56,7 +56,7 @@ void PingServer::on_datagram(core::UdpSocket& socket, std::span<const std::uint8
   PingResponder::Outcome outcome;
   {
     std::lock_guard lock(mutex_);
-    outcome = responder_.on_datagram(peer, text, PingResponder::clock::now());
+    outcome = responder_.on_datagram(peer, text, clock_.now());
   }
   if (outcome.kind == PingResponder::Outcome::Kind::Heartbeat) {
     report(outcome.events);
@@ -117,7 +117,7 @@ awaitable<void> PingServer::tick() {
     std::vector<HeartbeatEvent> events;
     {
       std::lock_guard lock(mutex_);
-      events = responder_.on_tick(PingResponder::clock::now());
+      events = responder_.on_tick(clock_.now());
     }
     report(events);
   }

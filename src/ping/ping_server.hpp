@@ -52,6 +52,7 @@ class PingServer final : public core::Drainable {
   core::UdpServer udp_;
   std::mutex mutex_;  // guards responder_: arrival order decides the losses, across loops
   PingResponder responder_;
+  core::SystemClock clock_;              // the responder's time
   std::atomic<std::size_t> pending_{0};  // delayed replies not yet sent
   std::atomic<bool> stopping_{false};
   core::Counter& requests_;

@@ -1,8 +1,7 @@
 #include "dns/client/server_name_resolver.hpp"
 
-#include <random>
-
 #include "core/connection.hpp"
+#include "core/system_random.hpp"
 #include "dns/client/transport.hpp"
 #include "dns/header.hpp"
 #include "dns/message.hpp"
@@ -48,9 +47,9 @@ core::Addresses addresses_in(const Message& m, const Name& qname, RRType type) {
 awaitable<Expected<Answer, ResolveError>> ask(const asio::ip::udp::endpoint& server, const std::string& host,
                                               const Name& qname, RRType type, SteadyClock::duration budget) {
   const std::string where = core::endpoint_text(server);
-  // The query ID must be unpredictable (RFC 5452 §4): the standard library's random_device reads getrandom.
-  std::random_device random;
-  auto query = encode_message(make_query(static_cast<std::uint16_t>(random()), qname, type, true));
+  // The query ID must be unpredictable (RFC 5452 §4).
+  core::SystemRandom random;
+  auto query = encode_message(make_query(random.next16(), qname, type, true));
   if (!query) co_return Unexpected(ResolveError{ResolveErrc::failed, "cannot encode a query for " + host});
   UdpExchangeOptions udp;
   udp.tries = 2;

@@ -25,7 +25,7 @@ Ttl remaining_ttl(Instant expires, Instant now) {
 Cache::Cache(const CacheConfig& config) : config_(config) {
   std::size_t n = std::bit_ceil(std::max<std::size_t>(config.shards, 1));
   config_.shards = n;
-  shard_budget_ = std::max<std::size_t>(config.max_bytes / n, 1);
+  shard_budget_ = std::max(config.max_bytes / n, core::ByteCount(1));
   shards_.reserve(n);
   for (std::size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>());
 }
@@ -59,7 +59,7 @@ Cache::Entry* Cache::find_live(Shard& s, const KeyRef& k, Instant now) {
 void Cache::store(Entry&& e, Instant now) {
   KeyRef k = key(e.name, e.type, e.kind);
   e.hash = k.hash;
-  e.bytes = sizeof(Entry) + kEntryOverhead + (e.data ? e.data->memory() : 0);
+  e.bytes = core::ByteCount(sizeof(Entry) + kEntryOverhead + (e.data ? e.data->memory() : 0));
   Shard& s = shard_for(k);
   std::lock_guard lock(s.mutex);
   if (auto found = s.index.find(k); found != s.index.end()) {
@@ -140,7 +140,7 @@ std::size_t Cache::clear() {
     dropped += s->lru.size();
     s->index.clear();  // first: its keys borrow the names stored in the list's entries
     s->lru.clear();
-    s->bytes = 0;
+    s->bytes = core::ByteCount(0);
   }
   return dropped;
 }
@@ -149,9 +149,9 @@ Cache::Stats Cache::stats() const {
   Stats out;
   for (const auto& s : shards_) {
     std::lock_guard lock(s->mutex);
-    out.entries += s->lru.size();
+    out.entries += core::ItemCount(s->lru.size());
     out.bytes += s->bytes;
-    out.evictions += s->evictions;
+    out.evictions += core::ItemCount(s->evictions);
   }
   return out;
 }

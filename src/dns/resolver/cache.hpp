@@ -71,9 +71,9 @@ class Cache {
   std::size_t clear();
 
   struct Stats {
-    std::size_t entries = 0;
-    std::size_t bytes = 0;
-    std::uint64_t evictions = 0;  // entries dropped for room, not for age
+    core::ItemCount entries{0};
+    core::ByteCount bytes{0};
+    core::ItemCount evictions{0};  // entries dropped for room, not for age
   };
   Stats stats() const;
   const CacheConfig& config() const { return config_; }
@@ -103,7 +103,7 @@ class Cache {
     Rcode rcode = Rcode::NOERROR;
     Instant expires;
     RRsetPtr data;  // the RRset, or the SOA of a negative entry
-    std::size_t bytes = 0;
+    core::ByteCount bytes{0};
     std::size_t hash = 0;
 
     KeyRef key() const { return KeyRef{name, type, kind, hash}; }
@@ -112,7 +112,7 @@ class Cache {
     std::mutex mutex;
     std::list<Entry> lru;  // most recently used first
     std::unordered_map<KeyRef, std::list<Entry>::iterator, KeyHash, KeyEq> index;
-    std::size_t bytes = 0;
+    core::ByteCount bytes{0};
     std::uint64_t evictions = 0;
   };
 
@@ -127,7 +127,7 @@ class Cache {
   Entry* find_live(Shard& s, const KeyRef& k, Instant now);
 
   CacheConfig config_;
-  std::size_t shard_budget_;
+  core::ByteCount shard_budget_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

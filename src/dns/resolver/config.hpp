@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/strong_int.hpp"
 #include "dns/limits.hpp"
 #include "dns/resolver/engine_time.hpp"
 #include "dns/types.hpp"
@@ -47,10 +48,10 @@ struct TimingConfig {
 };
 
 struct CacheConfig {
-  std::size_t max_bytes = 64u << 20;  // RRsets and negative entries, approximate (see Cache)
-  std::size_t shards = 64;            // independent locks; a power of two
-  Ttl max_ttl{86'400};                // cache-max-ttl: longer TTLs are cut to this
-  Ttl max_negative_ttl{3'600};        // RFC 2308 §5: negative answers at most 1–3 hours
+  core::ByteCount max_bytes{64u << 20};  // RRsets and negative entries, approximate (see Cache)
+  std::size_t shards = 64;               // independent locks; a power of two
+  Ttl max_ttl{86'400};                   // cache-max-ttl: longer TTLs are cut to this
+  Ttl max_negative_ttl{3'600};           // RFC 2308 §5: negative answers at most 1–3 hours
 };
 
 struct ResolverConfig {

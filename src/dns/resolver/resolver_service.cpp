@@ -219,6 +219,7 @@ void ResolverService::start() {
 
 std::size_t ResolverService::on_datagram(ClientSocket& socket, std::span<const std::uint8_t> data,
                                          const asio::ip::udp::endpoint& from, std::span<std::uint8_t> reply) {
+  core::assert_on_loop(socket.loop());  // ls has no lock: it is this loop's
   std::size_t shard = socket.loop().index();
   LoopState& ls = *loops_[shard];
   ParsedQuery q = parse_query(data);

@@ -130,7 +130,8 @@ asio::ip::address to_asio(const IpAddress& a) {
 }
 
 Instant engine_now() {
-  return Instant(std::chrono::duration_cast<Millis>(SteadyClock::now().time_since_epoch()));
+  const core::SystemClock clock;
+  return clock.now();
 }
 
 awaitable<void> exchange(Resolution& r, core::RandomSource& random) {

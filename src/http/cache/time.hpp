@@ -1,14 +1,16 @@
-// The two kinds of time the cache computes with, kept apart by type: an instant (seconds since the Unix
-// epoch, the resolution of HTTP-date) and a duration in seconds (delta-seconds, RFC 9111 §1.2.2). The cache
-// has no clock: callers pass `now`.
+// The two kinds of time the cache computes with, kept apart by type: an instant (the core's WallTime: seconds
+// since the Unix epoch, the resolution of HTTP-date) and a duration in seconds (delta-seconds, RFC 9111
+// §1.2.2). The cache has no clock: callers pass `now`, read from a core::Clock.
 #pragma once
 
 #include <chrono>
 #include <ctime>
 
+#include "core/clock.hpp"
+
 namespace endhost::http::cache {
 
-using Time = std::chrono::sys_seconds;
+using Time = core::WallTime;
 using Duration = std::chrono::seconds;
 
 constexpr Time from_time_t(std::time_t t) noexcept {

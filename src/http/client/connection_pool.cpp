@@ -77,6 +77,7 @@ awaitable<Expected<ConnectionPool::Lease, ClientError>> ConnectionPool::acquire(
                                                                                 std::uint16_t port,
                                                                                 bool fresh,
                                                                                 const TlsTarget* tls) {
+  core::assert_on_loop(executor_);
   std::string key = pool_key(host, port, tls);
   if (!fresh) {
     if (auto it = idle_.find(key); it != idle_.end()) {
@@ -179,6 +180,7 @@ awaitable<Expected<void, ClientError>> ConnectionPool::secure(UpstreamConnection
 }
 
 void ConnectionPool::release(std::unique_ptr<UpstreamConnection> c) {
+  core::assert_on_loop(executor_);
   // No per-host entry is ever left empty: close_oldest() and arm_reaper() look at each entry's front().
   if (!c || !c->socket().is_open() || options_.max_idle_per_host == 0 || options_.max_idle_total == 0) return;
   c->deadline().expires_never();
@@ -206,6 +208,7 @@ void ConnectionPool::close_oldest() {
 }
 
 void ConnectionPool::reap(std::chrono::steady_clock::time_point now) {
+  core::assert_on_loop(executor_);
   for (auto it = idle_.begin(); it != idle_.end();) {
     auto& idle = it->second;
     const auto before = idle.size();

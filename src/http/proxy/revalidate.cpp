@@ -28,8 +28,8 @@ awaitable<void> revalidate(ProxyState& st, LoopData& loop, Route route, Request 
   up.drop_conditionals = true;
   up.drop_range = true;
   append_upstream_request(bytes, up);
-  const auto now = [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); };
-  const cache::Time request_time = now();
+  const core::Clock& clock = st.clock;
+  const cache::Time request_time = clock.wall_now();
   Exchange ex(loop.pool, st.exchange);
   auto started = co_await ex.start(route.upstream_host, route.upstream_port, bytes, Method::get, true);
   if (!started) {
@@ -43,14 +43,14 @@ awaitable<void> revalidate(ProxyState& st, LoopData& loop, Route route, Request 
     meta.fields = cache::freshen_fields(stored->meta().fields, rh.fields);
     if (!meta.fields.contains("date")) meta.fields.add("Date", date);
     meta.request_time = request_time;
-    meta.response_time = now();
+    meta.response_time = clock.wall_now();
     ex.finish();
     st.metrics.revalidations.inc(1);
     co_await freshen_on_disk(st, stored, std::move(meta));
     co_return;
   }
   const cache::CacheControl req_cc = cache::parse_cache_control(request.fields);
-  StorePlan plan = plan_store(st, key, FieldsView(views), req_cc, rh, request_time, now(), date);
+  StorePlan plan = plan_store(st, key, FieldsView(views), req_cc, rh, request_time, clock.wall_now(), date);
   if (!plan.storing) co_return;  // the exchange closes its connection
   for (;;) {
     auto piece = co_await ex.read_body();

@@ -62,7 +62,7 @@ Session::Session(ProxyState& state, core::Connection& conn)
 }
 
 cache::Time Session::now() const {
-  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return st_.clock.wall_now();
 }
 
 std::string Session::date() {

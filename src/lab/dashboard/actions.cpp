@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 
+#include "core/system_random.hpp"
 #include "core/timeout.hpp"
 #include "dns/client/transport.hpp"
 #include "dns/message.hpp"
@@ -66,7 +67,9 @@ awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::s
     r.text = name + " is not a domain name";
     co_return r;
   }
-  std::uint16_t id = static_cast<std::uint16_t>(unix_micros() & 0xffff);
+  // RFC 5452 §4.3: an unpredictable ID, not the clock's microseconds, which anyone can guess.
+  core::SystemRandom random;
+  const std::uint16_t id = random.next16();
   auto wire = dns::encode_message(dns::make_query(id, *qname, type, true));
   if (!wire) {
     r.text = "cannot encode the query";

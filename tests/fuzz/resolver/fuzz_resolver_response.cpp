@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.query_port = 53;
   CacheConfig cache_config;
   cache_config.shards = 4;
-  cache_config.max_bytes = 1 << 20;
+  cache_config.max_bytes = endhost::core::ByteCount(1 << 20);
   Cache cache(cache_config);
   InfraCache infra(config.timing, 64);
   endhost::core::SeededRandom random(1);

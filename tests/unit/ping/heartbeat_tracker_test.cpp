@@ -10,7 +10,7 @@ using Kind = HeartbeatEvent::Kind;
 
 TEST(HeartbeatTracker, ReportsNewClientThenGapsThenSilence) {
   HeartbeatTracker t(1000ms);
-  auto t0 = HeartbeatTracker::clock::time_point{} + 1h;
+  auto t0 = core::Instant{} + 1h;
   auto e = t.on_heartbeat("10.0.0.1:5000", 1, t0);
   ASSERT_EQ(e.size(), 1u);
   EXPECT_EQ(e[0].kind, Kind::NewClient);
@@ -34,7 +34,7 @@ TEST(HeartbeatTracker, ReportsNewClientThenGapsThenSilence) {
 
 TEST(HeartbeatTracker, TracksClientsSeparately) {
   HeartbeatTracker t(1000ms);
-  auto t0 = HeartbeatTracker::clock::time_point{} + 1h;
+  auto t0 = core::Instant{} + 1h;
   t.on_heartbeat("a", 1, t0);
   t.on_heartbeat("b", 10, t0);
   EXPECT_TRUE(t.on_heartbeat("a", 2, t0).empty());
@@ -44,7 +44,7 @@ TEST(HeartbeatTracker, TracksClientsSeparately) {
 
 TEST(HeartbeatTracker, ClientCountIsBounded) {
   HeartbeatTracker t(1000ms, 2);
-  auto t0 = HeartbeatTracker::clock::time_point{} + 1h;
+  auto t0 = core::Instant{} + 1h;
   t.on_heartbeat("a", 1, t0);
   t.on_heartbeat("b", 1, t0);
   EXPECT_TRUE(t.on_heartbeat("c", 1, t0).empty());

@@ -39,7 +39,7 @@ class ReplayedPing final : public test::ReplaySession {
         if (outcome.delay.count() == 0) {
           output_.push_back(std::move(outcome.reply));
         } else {
-          delayed_.emplace(now_ + outcome.delay, std::move(outcome.reply));
+          delayed_.emplace(now_ + std::chrono::ceil<core::Millis>(outcome.delay), std::move(outcome.reply));
         }
         break;
       case PingResponder::Outcome::Kind::Dropped:

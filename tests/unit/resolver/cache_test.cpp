@@ -35,7 +35,7 @@ TEST(Cache, ExpiresAtTheTtl) {
   EXPECT_EQ(hit->ttl.seconds, 7u);
   EXPECT_TRUE(c.get(N("www.example."), RRType::A, t0 + Millis(9999)).has_value());
   EXPECT_FALSE(c.get(N("www.example."), RRType::A, t0 + Millis(10000)).has_value());
-  EXPECT_EQ(c.stats().entries, 0u) << "expired entries are removed when found";
+  EXPECT_EQ(c.stats().entries, core::ItemCount(0)) << "expired entries are removed when found";
 }
 
 TEST(Cache, TtlIsCappedAndZeroIsNotStored) {
@@ -98,7 +98,7 @@ TEST(Cache, NegativeTtlIsCapped) {
 TEST(Cache, SizeBoundEvictsLeastRecentlyUsed) {
   CacheConfig cfg;
   cfg.shards = 1;
-  cfg.max_bytes = 64 * 1024;
+  cfg.max_bytes = core::ByteCount(64 * 1024);
   Cache c(cfg);
   c.put(a_rrset("keep.example.", 1000), Trust::answer_aa, t0);
   for (int i = 0; i < 2000; ++i) {
@@ -107,7 +107,7 @@ TEST(Cache, SizeBoundEvictsLeastRecentlyUsed) {
   }
   auto s = c.stats();
   EXPECT_LE(s.bytes, cfg.max_bytes);
-  EXPECT_GT(s.evictions, 1000u);
+  EXPECT_GT(s.evictions, core::ItemCount(1000));
   EXPECT_FALSE(c.get(N("n0.example."), RRType::A, t0).has_value());
   EXPECT_TRUE(c.get(N("n1999.example."), RRType::A, t0).has_value());
 }
@@ -126,7 +126,7 @@ TEST(Cache, ConcurrentUseFromSeveralThreads) {
     });
   }
   for (auto& th : threads) th.join();
-  EXPECT_EQ(c.stats().entries, 100u);
+  EXPECT_EQ(c.stats().entries, core::ItemCount(100));
 }
 
 TEST(CachedAnswer, FollowsCachedCnames) {
@@ -187,8 +187,8 @@ TEST(Cache, ClearDropsEveryEntry) {
   EXPECT_EQ(c.clear(), 3u);
   EXPECT_FALSE(c.get(N("www.example."), RRType::A, t0).has_value());
   EXPECT_FALSE(c.get_negative(N("gone.example."), RRType::A, t0).has_value());
-  EXPECT_EQ(c.stats().entries, 0u);
-  EXPECT_EQ(c.stats().bytes, 0u);
+  EXPECT_EQ(c.stats().entries, core::ItemCount(0));
+  EXPECT_EQ(c.stats().bytes, core::ByteCount(0));
   // Still usable afterwards.
   c.put(a_rrset("www.example.", 100), Trust::answer_aa, t0);
   EXPECT_TRUE(c.get(N("www.example."), RRType::A, t0).has_value());

@@ -45,7 +45,10 @@ Service& ServiceHost::adopt(std::unique_ptr<Service> service) {
 }
 
 bool ServiceHost::add(Drainable& server) {
-  if (std::find(drainables_.begin(), drainables_.end(), &server) != drainables_.end()) return false;
+  if (std::find(drainables_.begin(), drainables_.end(), &server) != drainables_.end()) {
+    ++duplicates_;
+    return false;
+  }
   drainables_.push_back(&server);
   return true;
 }

@@ -57,9 +57,10 @@ class ServiceHost {
   }
 
   // Servers that take part in shutdown. Not owned; each must outlive the host. A server given twice is
-  // drained once (returns false the second time).
+  // drained once (returns false the second time, and counts the mistake for tests to find).
   bool add(Drainable& server);
   std::size_t drainable_count() const { return drainables_.size(); }
+  std::size_t duplicate_registrations() const { return duplicates_; }
   // Detached work not owned by any adopted service (it holds a token): counted as in flight by the drain.
   WorkCounter& background() { return background_; }
   // What the drain waits for: every server's in-flight work and the background work.
@@ -87,6 +88,7 @@ class ServiceHost {
   WorkCounter background_;
   std::vector<std::unique_ptr<Service>> services_;  // destroyed by ~ServiceHost, after end_coroutines()
   std::vector<Drainable*> drainables_;
+  std::size_t duplicates_ = 0;
   std::vector<std::function<void()>> reload_;
   std::vector<std::function<void()>> shutdown_;
   std::unique_ptr<asio::signal_set> signals_;

@@ -169,6 +169,7 @@ TEST(ServiceHostDrain, AServerRegisteredTwiceIsDrainedOnce) {
   EXPECT_TRUE(host.add(server));
   EXPECT_FALSE(host.add(server));
   EXPECT_EQ(host.drainable_count(), 1u);
+  EXPECT_EQ(host.duplicate_registrations(), 1u);
   host.request_shutdown();
   EXPECT_EQ(host.run(), 0);
   EXPECT_EQ(server.drains, 1);

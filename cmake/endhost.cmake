@@ -60,7 +60,8 @@ function(endhost_unit_test name)
 endfunction()
 
 # endhost_fuzz_target(NAME SOURCE file DEPS …): a libFuzzer target, built only with ENDHOST_FUZZ. The test
-# command gives each a short run (scripts/test); a corpus and dictionary may sit in tests/fuzz/NAME/.
+# command gives each a short run (scripts/test) from its seed corpus tests/fuzz/<protocol>/NAME/, with the
+# dictionary tests/fuzz/<protocol>/NAME.dict or else the folder's shared <protocol>.dict.
 function(endhost_fuzz_target name)
   cmake_parse_arguments(ARG "" "SOURCE" "DEPS" ${ARGN})
   if(NOT ENDHOST_FUZZ)

@@ -6,6 +6,7 @@
 
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
+#include "cli/resolver_option.hpp"
 #include "http/client/fetch.hpp"
 
 namespace endhost::cli {
@@ -13,6 +14,7 @@ namespace endhost::cli {
 void add_fetch_commands(CLI::App& root, RunFn& run) {
   auto o = std::make_shared<http::FetchOptions>();
   auto page_url = std::make_shared<std::string>();
+  auto dns_server = std::make_shared<std::string>();
   auto* cmd =
       root.add_subcommand("fetch", "HTTP client like curl: options, cookie jar, local cache, --page timing");
   cmd->add_option("url", o->url, "The URL to fetch (http:// or https://)");
@@ -60,6 +62,7 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
                   "Save the cookies to this file afterwards, whatever the outcome (curl's format)");
   cmd->add_option("--cache", o->cache_dir,
                   "Keep responses in this cache directory; repeat fetches revalidate");
+  cmd->add_option("--dns-servers", *dns_server, kDnsServersHelp)->type_name("ADDR[:PORT]");
   cmd->add_option("--connect-timeout", o->connect_timeout, "Seconds to connect")->capture_default_str();
   cmd->add_option("-m,--max-time", o->max_time, "Seconds the whole operation may take (0: no limit)")
       ->capture_default_str();
@@ -82,7 +85,7 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
       "  endhost fetch -x http://127.0.0.1:3128 http://example.test/\n"
       "  endhost fetch --cacert ca.pem -v https://localhost:8443/\n"
       "  endhost fetch --page http://127.0.0.1:8080/index.html --mode parallel=5 --json");
-  cmd->callback([o, page_url, &run] {
+  cmd->callback([o, page_url, dns_server, &run] {
     if (!page_url->empty()) {
       if (!o->url.empty() && o->url != *page_url)
         throw UsageError("give the URL once: either --page URL or URL");
@@ -93,6 +96,7 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
     if (o->max_redirs < 0) throw UsageError("--max-redirs must be 0 or more");
     if (!(o->connect_timeout > 0)) throw UsageError("--connect-timeout must be a positive number of seconds");
     if (o->max_time < 0) throw UsageError("--max-time must be 0 (no limit) or more");
+    o->resolver = make_name_resolver(*dns_server);
     run = [o] { return http::run_fetch(*o, std::cout, std::cerr); };
   });
 }

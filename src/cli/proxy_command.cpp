@@ -10,9 +10,12 @@
 
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
+#include "cli/resolver_option.hpp"
 #include "cli/server_options.hpp"
 #include "cli/size_option.hpp"
 #include "core/binder.hpp"
+#include "core/byte_buffer.hpp"
+#include "core/dialer.hpp"
 #include "core/host_port.hpp"
 #include "core/run_client.hpp"
 #include "core/tcp_server.hpp"
@@ -53,6 +56,7 @@ struct ServeOptions {
   double header_timeout = 30;
   bool no_collapse = false;
   bool no_fsync = false;
+  std::string dns_server;
 };
 
 std::chrono::milliseconds ms(double seconds, const std::string& name) {
@@ -110,12 +114,10 @@ int serve(const ServeOptions& o) {
     for (const auto& p : o.connect_ports)
       config.connect_ports.push_back(parse_port_range(p, "--connect-port"));
   }
-  const std::vector<std::string> purge =
-      o.purge_from.empty() ? std::vector<std::string>{"127.0.0.0/8", "::1"} : o.purge_from;
-  for (const auto& p : purge) {
-    auto n = http::proxy::parse_network(p);
-    if (!n) throw UsageError("--purge-from: " + n.error());
-    config.purge_from.push_back(*n);
+  if (!o.purge_from.empty()) {
+    auto acl = core::AddressAcl::parse(o.purge_from);
+    if (!acl) throw UsageError("--purge-from " + acl.error());
+    config.purge_from = std::move(*acl);
   }
   for (char c : o.via)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_'))
@@ -124,6 +126,7 @@ int serve(const ServeOptions& o) {
   config.cache_name = o.via;
   config.collapse = !o.no_collapse;
   config.connect_timeout = ms(o.connect_timeout, "--connect-timeout");
+  config.resolver = make_name_resolver(o.dns_server);
   config.upstream_timeout = ms(o.upstream_timeout, "--upstream-timeout");
   config.read_timeout = ms(o.read_timeout, "--read-timeout");
   config.idle_timeout = ms(o.idle_timeout, "--idle-timeout");
@@ -208,6 +211,7 @@ struct PurgeOptions {
   std::string url;
   std::string proxy = "127.0.0.1:3128";
   double timeout = 10;
+  std::string dns_server;
 };
 
 awaitable<int> purge(const PurgeOptions& o) {
@@ -215,37 +219,37 @@ awaitable<int> purge(const PurgeOptions& o) {
   if (!url) throw UsageError(url.error());
   auto hp = core::parse_host_port(o.proxy, kProxyPort);
   if (!hp) throw UsageError("--proxy: " + hp.error());
-  auto executor = co_await asio::this_coro::executor;
-  asio::ip::tcp::resolver resolver(executor);
-  asio::ip::tcp::socket socket(executor);
   const auto limit =
       std::chrono::duration_cast<std::chrono::milliseconds>(seconds_option(o.timeout, "--timeout"));
-  auto resolved = co_await core::with_timeout(
-      resolver.async_resolve(hp->host, std::to_string(hp->port), use_nothrow), limit);
-  if (!resolved || std::get<0>(*resolved)) throw RuntimeError("cannot resolve the proxy " + o.proxy);
-  auto connected =
-      co_await core::with_timeout(asio::async_connect(socket, std::get<1>(*resolved), use_nothrow), limit);
-  if (!connected || std::get<0>(*connected))
-    throw RuntimeError("cannot connect to the proxy at " + o.proxy +
-                       " (is `endhost proxy serve` running there?)");
+  const auto resolver = make_name_resolver(o.dns_server);
+  const core::Dialer dialer(*resolver, core::DialOptions{limit, std::nullopt, true});
+  auto connected = co_await dialer.connect(hp->host, hp->port);
+  if (!connected) {
+    if (connected.error().code == core::DialErrc::connect)
+      throw RuntimeError(connected.error().message + " (is `endhost proxy serve` running there?)");
+    throw RuntimeError(connected.error().message);
+  }
+  asio::ip::tcp::socket socket = std::move(*connected);
   const std::string request = "PURGE " + url->to_string() + " HTTP/1.1\r\nHost: " + url->authority() +
                               "\r\nConnection: close\r\n\r\n";
   co_await asio::async_write(socket, asio::buffer(request), use_nothrow);
-  std::string response;
-  std::array<char, 4096> buf;
+  core::ByteBuffer response(64 * 1024);
   for (;;) {
-    auto r = co_await core::with_timeout(socket.async_read_some(asio::buffer(buf), use_nothrow), limit);
+    auto space = response.read_space();
+    if (!space) break;  // enough of an answer to show
+    auto r = co_await core::with_timeout(
+        socket.async_read_some(asio::buffer(space->data(), space->size()), use_nothrow), limit);
     if (!r) throw RuntimeError("the proxy did not answer within the timeout");
     auto [ec, n] = *r;
-    response.append(buf.data(), n);
-    if (ec || response.size() > 64 * 1024) break;
+    response.commit(n);
+    if (ec) break;
   }
   http::ResponseParser parser;
-  auto step = parser.parse_head(response);
+  auto step = parser.parse_head(response.readable());
   if (!step || step->progress != http::Progress::complete)
     throw RuntimeError("the proxy's answer is not HTTP");
   const unsigned code = http::to_int(parser.head().status);
-  std::cout << std::string_view(response).substr(step->consumed);
+  std::cout << response.readable().substr(step->consumed);
   if (code == 200) co_return 0;
   if (code == 404) co_return 3;  // nothing to purge: distinct, so scripts can tell it from a failure
   std::cerr << "endhost: the proxy refused the purge: " << code << " " << parser.head().reason << "\n";
@@ -315,6 +319,7 @@ void add_proxy_commands(CLI::App& root, RunFn& run) {
       ->capture_default_str();
   serve_cmd->add_flag("--no-collapse", so->no_collapse,
                       "Send concurrent misses for one URL to the origin separately");
+  serve_cmd->add_option("--dns-servers", so->dns_server, kDnsServersHelp)->type_name("ADDR[:PORT]");
   serve_cmd->add_flag("--no-fsync", so->no_fsync,
                       "Do not fsync stored objects (faster; a power cut may then lose recent objects)");
   serve_cmd->footer(
@@ -330,6 +335,7 @@ void add_proxy_commands(CLI::App& root, RunFn& run) {
   purge_cmd->add_option("url", po->url, "The URL to purge, as clients request it")->required();
   purge_cmd->add_option("--proxy", po->proxy, "The proxy, HOST[:PORT]")->capture_default_str();
   purge_cmd->add_option("--timeout", po->timeout, "Seconds to wait for the proxy")->capture_default_str();
+  purge_cmd->add_option("--dns-servers", po->dns_server, kDnsServersHelp)->type_name("ADDR[:PORT]");
   purge_cmd->footer(
       "Exit status: 0 purged, 3 the URL was not in the cache, 1 error.\n"
       "Example:\n  endhost proxy purge http://example.com/logo.png --proxy 127.0.0.1:3128");

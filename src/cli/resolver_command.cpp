@@ -53,13 +53,9 @@ dns::resolver::RootHints read_root_hints(const std::string& given) {
 dns::resolver::ResolverServiceConfig service_config(const ServeOptions& o) {
   dns::resolver::ResolverServiceConfig c;
   if (!o.allow.empty()) {
-    std::vector<dns::resolver::Cidr> allowed;
-    for (const auto& a : o.allow) {
-      auto cidr = dns::resolver::Cidr::parse(a);
-      if (!cidr) throw UsageError("--allow " + cidr.error());
-      allowed.push_back(*cidr);
-    }
-    c.acl = dns::resolver::Acl(std::move(allowed));
+    auto acl = core::AddressAcl::parse(o.allow);
+    if (!acl) throw UsageError("--allow " + acl.error());
+    c.acl = std::move(*acl);
   }
   if (o.query_port == 0) throw UsageError("--query-port must be 1 to 65535");
   c.engine.query_port = o.query_port;
@@ -84,7 +80,7 @@ int serve(const ServeOptions& o) {
   auto rt = make_runtime(o.server);
   config.transcript = rt.transcript("resolver");
   std::string allowed;
-  for (const auto& c : config.acl.allowed()) allowed += (allowed.empty() ? "" : ",") + c.to_string();
+  for (const auto& c : config.acl.blocks()) allowed += (allowed.empty() ? "" : ",") + c.to_string();
   std::size_t roots = config.hints.servers.size();
   dns::resolver::ResolverService service(*rt.host, std::move(config));
   for (const auto& ep : endpoints) {

@@ -34,7 +34,7 @@ bool write_all(int fd, std::string_view data) {
 }  // namespace
 
 Expected<void, std::string> write_file_durably(const std::string& path, std::string_view content,
-                                               std::optional<std::int64_t> mtime) {
+                                               std::optional<std::int64_t> mtime, unsigned mode) {
   const std::string dir = dir_of(path);
   // mkstemp: a fresh name in the target's directory (rename is atomic only within one file system).
   std::string tmp = path + ".tmp-XXXXXX";
@@ -48,7 +48,8 @@ Expected<void, std::string> write_file_durably(const std::string& path, std::str
     ::unlink(name.data());
     return Unexpected(fmt::format("cannot {} {}: {}", what, path, std::strerror(e)));
   };
-  if (::fchmod(fd, 0644) != 0) return fail("set the mode of");
+  // mkstemp made the file 0600, so a private file is never readable by others, not even for a moment.
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return fail("set the mode of");
   if (!write_all(fd, content)) return fail("write");
   if (::fsync(fd) != 0) return fail("sync");
   if (mtime) {

@@ -11,9 +11,11 @@
 
 namespace endhost::core {
 
-// Replaces `path` with `content` (mode 0644); with `mtime` (seconds since the epoch), the file's
-// modification time is set before it appears. The error says which step failed and why.
+// Replaces `path` with `content` (mode 0644, or `mode`: 0600 for private keys); with `mtime` (seconds since
+// the epoch), the file's modification time is set before it appears. The error says which step failed and
+// why.
 Expected<void, std::string> write_file_durably(const std::string& path, std::string_view content,
-                                               std::optional<std::int64_t> mtime = std::nullopt);
+                                               std::optional<std::int64_t> mtime = std::nullopt,
+                                               unsigned mode = 0644);
 
 }  // namespace endhost::core

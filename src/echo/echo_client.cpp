@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "core/asio.hpp"
+#include "core/dialer.hpp"
 #include "core/line_reader.hpp"
 #include "core/run_client.hpp"
 #include "core/timeout.hpp"
@@ -39,25 +40,14 @@ class Messages {
 
 awaitable<int> tcp_client(const EchoClientOptions& o, std::istream& in, std::ostream& out,
                           std::ostream& err) {
-  auto ex = co_await asio::this_coro::executor;
-  tcp::resolver resolver(ex);
-  auto [rec, endpoints] =
-      co_await resolver.async_resolve(o.server.host, std::to_string(o.server.port), use_nothrow);
-  if (rec) {
-    err << "endhost echo: cannot resolve " << o.server.host << ": " << rec.message() << "\n";
-    co_return 1;
-  }
-  tcp::socket socket(ex);
-  auto connected =
-      co_await core::with_timeout(asio::async_connect(socket, endpoints, use_nothrow), o.timeout);
+  const core::SystemNameResolver resolver;
+  const core::Dialer dialer(resolver, core::DialOptions{o.timeout, std::nullopt, true});
+  auto connected = co_await dialer.connect(o.server.host, o.server.port);
   if (!connected) {
-    err << "endhost echo: connecting to " << o.server.to_string() << " timed out\n";
+    err << "endhost echo: " << connected.error().message << "\n";
     co_return 1;
   }
-  if (auto [cec, ep] = *connected; cec) {
-    err << "endhost echo: cannot connect to " << o.server.to_string() << ": " << cec.message() << "\n";
-    co_return 1;
-  }
+  tcp::socket socket = std::move(*connected);
   core::LineReader reader(1 << 20);
   std::array<char, 16 * 1024> buf;
   Messages messages(o, in);

@@ -1,7 +1,6 @@
 #include "lab/http_fetch.hpp"
 
-#include <array>
-
+#include "core/dialer.hpp"
 #include "core/timeout.hpp"
 #include "http/response_parser.hpp"
 #include "http/serializer.hpp"
@@ -10,15 +9,11 @@ namespace endhost::lab {
 
 awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> HttpConnection::open(
     asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout) {
-  asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
-  auto done = co_await core::with_timeout(socket.async_connect(server, use_nothrow), timeout);
-  std::string where = server.address().to_string() + ":" + std::to_string(server.port());
-  if (!done) co_return Unexpected("connecting to " + where + ": timed out");
-  auto [ec] = *done;
-  if (ec) co_return Unexpected("connecting to " + where + ": " + ec.message());
-  boost::system::error_code ignored;
-  socket.set_option(asio::ip::tcp::no_delay(true), ignored);  // small requests go out at once
-  co_return std::make_unique<HttpConnection>(std::move(socket));
+  // The lab's experiments dial addresses from lab.json: no name to resolve.
+  const core::Dialer dialer(core::DialOptions{timeout, std::nullopt, true});
+  auto connected = co_await dialer.connect(server);
+  if (!connected) co_return Unexpected(connected.error().message);
+  co_return std::make_unique<HttpConnection>(std::move(*connected));
 }
 
 void HttpConnection::close() {
@@ -56,11 +51,12 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
 
   http::ResponseParser parser(http::Limits::for_responses(), http::method_from_token(method));
   FetchResult result;
-  std::array<char, 16 * 1024> buf;
   bool eof = false;
   auto read_more = [&]() -> awaitable<Expected<void, std::string>> {
-    auto r =
-        co_await core::with_timeout(socket_.async_read_some(asio::buffer(buf), use_nothrow), remaining());
+    auto space = in_.read_space();
+    if (!space) co_return Unexpected(std::string("the response head is too large"));
+    auto r = co_await core::with_timeout(
+        socket_.async_read_some(asio::buffer(space->data(), space->size()), use_nothrow), remaining());
     if (!r) co_return Unexpected(std::string("waiting for the response: timed out"));
     auto [ec, n] = *r;
     if (ec == asio::error::eof) {
@@ -68,19 +64,19 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
       co_return Expected<void, std::string>{};
     }
     if (ec) co_return Unexpected("reading the response: " + ec.message());
-    in_.append(buf.data(), n);
+    in_.commit(n);
     co_return Expected<void, std::string>{};
   };
 
   for (;;) {
-    auto step = parser.parse_head(in_);
+    auto step = parser.parse_head(in_.readable());
     if (!step) co_return Unexpected(std::string("the response is not valid HTTP"));
     if (step->progress == http::Progress::complete) {
       const auto& head = parser.head();
       result.status = head.status;
       result.fields = http::Fields(head.fields);
-      result.head = in_.substr(0, step->consumed);
-      in_.erase(0, step->consumed);
+      result.head = in_.readable().substr(0, step->consumed);
+      in_.consume(step->consumed);
       break;
     }
     if (eof) co_return Unexpected(std::string("the server closed the connection before answering"));
@@ -93,13 +89,13 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
       result.keep_alive = false;
       break;
     }
-    auto step = parser.parse_body(in_);
+    auto step = parser.parse_body(in_.readable());
     if (!step) co_return Unexpected(std::string("the body is not valid HTTP framing"));
     if (result.body.size() + step->data.size() > kMaxFetchBody) {
       co_return Unexpected("the body is larger than " + std::to_string(kMaxFetchBody) + " bytes");
     }
     result.body.append(step->data);
-    in_.erase(0, step->consumed);
+    in_.consume(step->consumed);
     if (step->done) break;
     // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
     if (step->consumed > 0) continue;

@@ -10,8 +10,10 @@
 #include <string>
 
 #include "core/asio.hpp"
+#include "core/byte_buffer.hpp"
 #include "core/expected.hpp"
 #include "http/fields.hpp"
+#include "http/limits.hpp"
 #include "http/status.hpp"
 
 namespace endhost::lab {
@@ -50,7 +52,8 @@ class HttpConnection {
 
  private:
   asio::ip::tcp::socket socket_;
-  std::string in_;  // bytes read past the previous response
+  // Bytes read past the previous response; at most a head at the response limit and a read.
+  core::ByteBuffer in_{http::Limits::for_responses().max_head_bytes + 16 * 1024};
 };
 
 }  // namespace endhost::lab

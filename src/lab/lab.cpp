@@ -21,6 +21,7 @@
 #include "lab/transcript_rings.hpp"
 #include "lab/unit.hpp"
 #include "lab/zone_plan.hpp"
+#include "tls/certificates.hpp"
 
 namespace endhost::lab {
 
@@ -70,6 +71,7 @@ struct Lab::Impl {
   bool published = false;
 
   Expected<void, std::string> write_files();
+  Expected<void, std::string> make_certificates();
   Expected<void, std::string> build_units();
   Expected<void, std::string> build_dashboard();
 };
@@ -108,6 +110,29 @@ Expected<void, std::string> Lab::Impl::write_files() {
     auto written = write_site(site, files.sites_dir + "/" + site.name);
     if (!written) return Unexpected(written.error());
     map_inputs.sites[site.name] = std::move(*written);
+  }
+  return {};
+}
+
+// The lab's private CA (STATE/tls, kept and reused with --state), and a certificate for each host's name and
+// address signed by it (STATE/tls/hosts/NAME.pem), so a TLS service or client in the lab needs no public CA.
+Expected<void, std::string> Lab::Impl::make_certificates() {
+  const std::string dir = state.file("tls");
+  bool made = false;
+  tls::CaOptions ca;
+  ca.common_name = "endhost lab CA";
+  auto ca_files = tls::open_or_make_ca(dir, ca, made);
+  if (!ca_files) return Unexpected("the lab's CA: " + ca_files.error());
+  map_inputs.ca_cert = ca_files->cert;
+  for (const PlannedHost& h : plan.hosts) {
+    tls::LeafOptions leaf;
+    for (const std::string& n : {h.name, h.address}) {
+      auto name = tls::parse_subject_name(n);
+      if (name) leaf.names.push_back(*name);
+    }
+    if (leaf.names.empty()) continue;
+    auto made_leaf = tls::make_leaf(dir, leaf, dir + "/hosts");
+    if (!made_leaf) return Unexpected("a certificate for " + h.name + ": " + made_leaf.error());
   }
   return {};
 }
@@ -202,6 +227,7 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   if (!zones) return Unexpected(zones.error());
   impl->zones = std::move(*zones);
   if (auto ok = impl->write_files(); !ok) return Unexpected(ok.error());
+  if (auto ok = impl->make_certificates(); !ok) return Unexpected(ok.error());
 
   impl->ring = std::make_unique<TranscriptRings>(impl->config.lab.transcript_lines);
   if (options.trace) {

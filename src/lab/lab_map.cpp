@@ -33,8 +33,10 @@ std::string format_map(const MapInputs& in) {
   const AddressPlan& plan = *in.plan;
   std::string out = fmt::format("endhost lab: a small Internet on {}.0.0/16\n", in.net);
   out += fmt::format("ports: {} ({})\n", plan.mode == PortMode::real ? "real" : "high", plan.reason);
-  out += fmt::format("state: {}{}\n\n", in.state_dir,
+  out += fmt::format("state: {}{}\n", in.state_dir,
                      in.state_removed_on_exit ? " (removed on exit; --keep keeps it)" : "");
+  if (!in.ca_cert.empty()) out += fmt::format("CA:    {} (trust it with --cacert)\n", in.ca_cert);
+  out += "\n";
   std::size_t width = 4;
   for (const auto& h : plan.hosts) width = std::max(width, h.name.size());
   out += fmt::format("  {:<{}}  {:<15}  {}\n", "host", width, "address", "services");
@@ -144,6 +146,7 @@ std::string lab_json(const MapInputs& in) {
   root["version"] = 1;
   root["pid"] = in.pid;
   root["state"] = in.state_dir;
+  root["ca"] = in.ca_cert.empty() ? json::value(nullptr) : json::value(in.ca_cert);
   root["net"] = in.net + ".0.0/16";
   root["ports"] = json::object{{"mode", plan.mode == PortMode::real ? "real" : "high"},
                                {"reason", plan.reason},

@@ -26,6 +26,7 @@ struct MapInputs {
   std::set<std::string> unavailable;  // "host/kind" of services this build cannot run yet
   std::int64_t pid = 0;
   std::map<std::string, std::vector<WrittenFile>> sites;  // site name → the files the lab wrote
+  std::string ca_cert;  // STATE/tls/ca.pem: the lab's private CA, for --cacert (empty: none)
 };
 
 std::string format_map(const MapInputs& in);

@@ -3,7 +3,6 @@
 #include <random>
 
 #include "core/connection.hpp"
-#include "echo/upper_case.hpp"
 #include "ping/ping_message.hpp"
 
 namespace endhost::ping {
@@ -25,13 +24,12 @@ PingServer::PingServer(core::ServiceHost& host, PingServerConfig config)
            core::UdpServerOptions{"ping", kMaxMessage,
                                   [this](core::UdpSocket& s, std::span<const std::uint8_t> d,
                                          const asio::ip::udp::endpoint& from) { on_datagram(s, d, from); }}),
-      model_(config_.loss, 0),
-      tracker_(config_.heartbeat_timeout),
+      responder_(LossModel(config_.loss, 0), config_.heartbeat_timeout),
       requests_(
           host.metrics().counter("endhost_ping_requests_total", "Ping and heartbeat datagrams received")),
       dropped_(host.metrics().counter("endhost_ping_dropped_total", "Pings dropped by the simulated loss")) {
   std::uint64_t seed = choose_seed(config_.seed);
-  model_ = LossModel(config_.loss, seed);
+  responder_ = PingResponder(LossModel(config_.loss, seed), config_.heartbeat_timeout);
   host_.log().info("ping server loss model",
                    {{"loss", config_.loss.loss},
                     {"delay_ms", static_cast<double>(config_.loss.delay.count()) / 1000.0},
@@ -55,44 +53,33 @@ void PingServer::on_datagram(core::UdpSocket& socket, std::span<const std::uint8
   std::string peer = core::endpoint_text(from);
   requests_.inc(1, socket.loop().index());
   config_.transcript.client(peer, text);
-  auto message = parse_message(text);
-  if (message && message->kind == Kind::Heartbeat) {
-    on_heartbeat(peer, message->seq);
-    return;
-  }
-  LossModel::Decision decision;
+  PingResponder::Outcome outcome;
   {
     std::lock_guard lock(mutex_);
-    decision = model_.decide();
+    outcome = responder_.on_datagram(peer, text, PingResponder::clock::now());
   }
-  if (decision.drop) {
+  if (outcome.kind == PingResponder::Outcome::Kind::Heartbeat) {
+    report(outcome.events);
+    return;
+  }
+  if (outcome.kind == PingResponder::Outcome::Kind::Dropped) {
     dropped_.inc(1, socket.loop().index());
     config_.transcript.note(peer, "dropped (simulated loss)");
     return;
   }
-  // Like the lab's server, any datagram is answered upper-cased, not only well-formed pings.
-  auto reply = std::make_shared<std::string>(echo::upper_case(text));
-  if (decision.delay.count() == 0) {
+  auto reply = std::make_shared<std::string>(std::move(outcome.reply));
+  if (outcome.delay.count() == 0) {
     config_.transcript.server(peer, *reply);
     socket.send_to(std::span(reinterpret_cast<const std::uint8_t*>(reply->data()), reply->size()), from);
     return;
   }
   pending_.fetch_add(1, std::memory_order_relaxed);
-  auto timer = std::make_shared<asio::steady_timer>(socket.loop().io(), decision.delay);
+  auto timer = std::make_shared<asio::steady_timer>(socket.loop().io(), outcome.delay);
   timer->async_wait([this, timer, reply, from, peer, &socket](const boost::system::error_code&) {
     config_.transcript.server(peer, *reply);
     socket.send_to(std::span(reinterpret_cast<const std::uint8_t*>(reply->data()), reply->size()), from);
     pending_.fetch_sub(1, std::memory_order_relaxed);
   });
-}
-
-void PingServer::on_heartbeat(const std::string& peer, std::uint64_t seq) {
-  std::vector<HeartbeatEvent> events;
-  {
-    std::lock_guard lock(mutex_);
-    events = tracker_.on_heartbeat(peer, seq, HeartbeatTracker::clock::now());
-  }
-  report(events);
 }
 
 void PingServer::report(const std::vector<HeartbeatEvent>& events) {
@@ -107,8 +94,7 @@ void PingServer::report(const std::vector<HeartbeatEvent>& events) {
                                      {"first_lost", e.first_lost},
                                      {"last_lost", e.last_lost},
                                      {"count", e.last_lost - e.first_lost + 1}});
-        config_.transcript.note(e.client, "heartbeats " + std::to_string(e.first_lost) + ".." +
-                                              std::to_string(e.last_lost) + " lost");
+        config_.transcript.note(e.client, *heartbeat_note(e));
         break;
       case HeartbeatEvent::Kind::Late:
         log.info("heartbeat: late or duplicate", {{"client", e.client}, {"seq", e.seq}});
@@ -116,8 +102,7 @@ void PingServer::report(const std::vector<HeartbeatEvent>& events) {
       case HeartbeatEvent::Kind::Gone:
         log.warn("heartbeat: client gone",
                  {{"client", e.client}, {"last_seq", e.seq}, {"silent_ms", e.silent_for.count()}});
-        config_.transcript.note(
-            e.client, "client gone after " + std::to_string(e.silent_for.count()) + " ms of silence");
+        config_.transcript.note(e.client, *heartbeat_note(e));
         break;
     }
   }
@@ -125,14 +110,14 @@ void PingServer::report(const std::vector<HeartbeatEvent>& events) {
 
 awaitable<void> PingServer::tick() {
   asio::steady_timer timer(host_.loops()[0].io());
-  auto period = std::max(std::chrono::milliseconds(20), config_.heartbeat_timeout / 10);
+  const auto period = responder_.tick_period();
   while (!stopping_) {
     timer.expires_after(period);
     co_await timer.async_wait(use_nothrow);
     std::vector<HeartbeatEvent> events;
     {
       std::lock_guard lock(mutex_);
-      events = tracker_.on_tick(HeartbeatTracker::clock::now());
+      events = responder_.on_tick(PingResponder::clock::now());
     }
     report(events);
   }

@@ -17,8 +17,7 @@
 #include "core/service_host.hpp"
 #include "core/transcript.hpp"
 #include "core/udp_server.hpp"
-#include "ping/heartbeat_tracker.hpp"
-#include "ping/loss_model.hpp"
+#include "ping/ping_responder.hpp"
 
 namespace endhost::ping {
 
@@ -45,16 +44,14 @@ class PingServer final : public core::Drainable {
  private:
   void on_datagram(core::UdpSocket& socket, std::span<const std::uint8_t> data,
                    const asio::ip::udp::endpoint& from);
-  void on_heartbeat(const std::string& peer, std::uint64_t seq);
   void report(const std::vector<HeartbeatEvent>& events);
   awaitable<void> tick();
 
   core::ServiceHost& host_;
   PingServerConfig config_;
   core::UdpServer udp_;
-  std::mutex mutex_;  // guards model_ and tracker_: arrival order decides the losses, across loops
-  LossModel model_;
-  HeartbeatTracker tracker_;
+  std::mutex mutex_;  // guards responder_: arrival order decides the losses, across loops
+  PingResponder responder_;
   std::atomic<std::size_t> pending_{0};  // delayed replies not yet sent
   std::atomic<bool> stopping_{false};
   core::Counter& requests_;

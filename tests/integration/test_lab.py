@@ -122,6 +122,17 @@ class Lab(TestCase):
         self.assertIn("dashboard                    http://%s:%d/" % (self.lab["dashboard"]["address"],
                                                                       self.lab["dashboard"]["port"]), out)
 
+    def test_lab_has_a_ca_and_certificates_for_its_hosts(self):
+        ca = self.lab["ca"]
+        self.assertEqual(ca, os.path.join(self.lab["state"], "tls", "ca.pem"))
+        self.assertIn("CA:    %s" % ca, "\n".join(self.server.stdout_lines))
+        www = host(self.lab, "www.someschool.edu")
+        cert = os.path.join(self.lab["state"], "tls", "hosts", "www.someschool.edu.pem")
+        for check in (["-verify_hostname", "www.someschool.edu"], ["-verify_ip", www["address"]]):
+            r = subprocess.run(["openssl", "verify", "-CAfile", ca, "-purpose", "sslserver"] + check + [cert],
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     # --- DNS -------------------------------------------------------------------------------------------------
 
     def test_dig_resolves_www_someschool_edu_through_the_lab_resolver(self):

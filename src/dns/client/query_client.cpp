@@ -1,10 +1,10 @@
 #include "dns/client/query_client.hpp"
 
 #include <ctime>
-#include <random>
 #include <sstream>
 
 #include "core/run_client.hpp"
+#include "core/system_random.hpp"
 #include "dns/client/dig_output.hpp"
 #include "dns/client/root_hints.hpp"
 #include "dns/client/trace_walk.hpp"
@@ -62,7 +62,7 @@ class Client {
       edns.emplace();
       edns->udp_payload = o_.udp_payload;
     }
-    auto wire = encode_message(make_query(static_cast<std::uint16_t>(random_()), qname, qtype, rd, edns));
+    auto wire = encode_message(make_query(random_.next16(), qname, qtype, rd, edns));
     return wire ? *wire : Bytes{};
   }
 
@@ -97,7 +97,7 @@ class Client {
   const QueryOptions& o_;
   std::ostream& out_;
   std::ostream& err_;
-  std::mt19937 random_{std::random_device{}()};
+  core::SystemRandom random_;
   std::vector<NameServer> roots_;
   int step_ = 0;
 };

@@ -1,6 +1,7 @@
 #include "dns/client/transport.hpp"
 
 #include "core/connection.hpp"
+#include "core/dialer.hpp"
 #include "core/timeout.hpp"
 #include "dns/header.hpp"
 #include "dns/wire_reader.hpp"
@@ -88,11 +89,15 @@ awaitable<Expected<Bytes, std::string>> exchange_udp(asio::ip::udp::endpoint ser
 awaitable<Expected<void, std::string>> TcpChannel::connect(asio::ip::tcp::endpoint server,
                                                            std::chrono::milliseconds timeout) {
   peer_ = core::endpoint_text(server);
-  auto done = co_await core::with_timeout(socket_.async_connect(server, use_nothrow), timeout);
-  if (!done) co_return Unexpected("connecting to " + peer_ + " timed out after " + ms_text(timeout));
-  if (auto [ec] = *done; ec) co_return Unexpected("cannot connect to " + peer_ + ": " + ec.message());
-  boost::system::error_code ignored;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  const core::Dialer dialer(
+      core::DialOptions{timeout, std::nullopt, true});  // servers are dialled by address
+  auto connected = co_await dialer.connect(server);
+  if (!connected) {
+    if (connected.error().code == core::DialErrc::timeout)
+      co_return Unexpected("connecting to " + peer_ + " timed out after " + ms_text(timeout));
+    co_return Unexpected(connected.error().message);
+  }
+  socket_ = std::move(*connected);
   co_return Expected<void, std::string>();
 }
 

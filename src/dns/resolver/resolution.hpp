@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/random.hpp"
 #include "dns/answer.hpp"
 #include "dns/message.hpp"
 #include "dns/name.hpp"
@@ -40,7 +41,6 @@
 #include "dns/resolver/engine_time.hpp"
 #include "dns/resolver/infra_cache.hpp"
 #include "dns/resolver/ip_address.hpp"
-#include "dns/resolver/random.hpp"
 #include "dns/resolver/root_hints.hpp"
 
 namespace endhost::dns::resolver {
@@ -52,7 +52,7 @@ struct ResolverContext {
   Cache* cache = nullptr;
   InfraCache* infra = nullptr;
   const RootHints* hints = nullptr;
-  RandomSource* random = nullptr;
+  core::RandomSource* random = nullptr;
   // Optional: one line per step (query sent, referral, answer, rejected response…), for --trace.
   std::function<void(std::string_view)> trace;
 };

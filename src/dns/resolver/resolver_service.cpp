@@ -3,11 +3,11 @@
 #include <array>
 #include <unordered_map>
 
+#include "core/system_random.hpp"
 #include "dns/query.hpp"
 #include "dns/resolver/cached_answer.hpp"
 #include "dns/resolver/resolution.hpp"
 #include "dns/resolver/response_writer.hpp"
-#include "dns/resolver/system_random.hpp"
 #include "dns/resolver/upstream.hpp"
 
 namespace endhost::dns::resolver {
@@ -73,7 +73,7 @@ struct ResolverService::LoopState {
     ctx.random = &random;
   }
   InfraCache infra;
-  SystemRandom random;
+  core::SystemRandom random;
   ResolverContext ctx;
   CachedAnswer cached;
   std::unique_ptr<std::uint8_t[]> out;  // kMaxMessageSize: every answer is written here before it is sent
@@ -110,7 +110,7 @@ Step answer_now(ResolverService::LoopState& ls, const ResolverServiceConfig& con
   if (q.verdict == QueryVerdict::drop) return Step::drop;
   m.queries.inc(1, shard);
   // RFC 5358: not an open resolver.
-  if (!config.acl.allows(client)) {
+  if (!config.acl.allows(client.octets())) {
     m.refused.inc(1, shard);
     return reply(Rcode::REFUSED);
   }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/address_acl.hpp"
 #include "core/asio.hpp"
 #include "core/connection.hpp"
 #include "core/drainable.hpp"
@@ -24,7 +25,6 @@
 #include "core/service_host.hpp"
 #include "core/tcp_server.hpp"
 #include "core/transcript.hpp"
-#include "dns/resolver/acl.hpp"
 #include "dns/resolver/cache.hpp"
 #include "dns/resolver/client_udp.hpp"
 #include "dns/resolver/config.hpp"
@@ -36,7 +36,7 @@ struct ResolverServiceConfig {
   ResolverConfig engine;
   CacheConfig cache;
   RootHints hints;
-  Acl acl = Acl::loopback();
+  core::AddressAcl acl = core::AddressAcl::loopback();
   // Our EDNS UDP payload size toward clients (RFC 6891 §6.2.5): advertised, and the cap on UDP answers.
   std::uint16_t max_udp_payload = kDefaultEdnsPayload;
   // Questions being resolved at once per event loop; more are dropped (the client retries), which bounds

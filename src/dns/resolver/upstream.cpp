@@ -7,6 +7,8 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include "core/dialer.hpp"
+
 namespace endhost::dns::resolver {
 
 namespace {
@@ -24,14 +26,14 @@ ServerEndpoint from_udp(const asio::ip::udp::endpoint& e) {
 
 // Binds to a random port; after a few collisions with ports in use, lets the kernel choose (its ephemeral
 // port choice is randomised on Linux too).
-bool bind_random_port(asio::ip::udp::socket& s, bool v6, RandomSource& random) {
+bool bind_random_port(asio::ip::udp::socket& s, bool v6, core::RandomSource& random) {
   boost::system::error_code ec;
   s.open(v6 ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
   if (ec) return false;
   auto any =
       v6 ? asio::ip::address(asio::ip::address_v6::any()) : asio::ip::address(asio::ip::address_v4::any());
   for (int i = 0; i < kBindAttempts; ++i) {
-    auto port = static_cast<std::uint16_t>(kLowestSourcePort + random.next() % (65536u - kLowestSourcePort));
+    auto port = static_cast<std::uint16_t>(kLowestSourcePort + random.below(65536u - kLowestSourcePort));
     s.bind({any, port}, ec);
     if (!ec) return true;
   }
@@ -39,7 +41,7 @@ bool bind_random_port(asio::ip::udp::socket& s, bool v6, RandomSource& random) {
   return !ec;
 }
 
-awaitable<void> exchange_udp(Resolution& r, RandomSource& random) {
+awaitable<void> exchange_udp(Resolution& r, core::RandomSource& random) {
   const Transmit& t = r.transmit();
   auto ex = co_await asio::this_coro::executor;
   auto deadline = SteadyClock::now() + t.timeout;
@@ -92,8 +94,12 @@ awaitable<void> exchange_tcp(Resolution& r) {
   std::copy(t.query.begin(), t.query.end(), out.begin() + 2);
 
   bool ok = false;
-  auto connected = co_await timed(sock.async_connect({to_asio(server.ip), server.port}, use_nothrow));
-  if (connected && !*connected) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  const core::Dialer dialer(
+      core::DialOptions{std::max(left, std::chrono::milliseconds(1)), std::nullopt, true});
+  auto connected = co_await dialer.connect(asio::ip::tcp::endpoint(to_asio(server.ip), server.port));
+  if (connected) {
+    sock = std::move(*connected);
     auto written = co_await timed(asio::async_write(sock, asio::buffer(out), use_nothrow));
     ok = written && !*written;
   }
@@ -126,7 +132,7 @@ Instant engine_now() {
   return Instant(std::chrono::duration_cast<Millis>(SteadyClock::now().time_since_epoch()));
 }
 
-awaitable<void> exchange(Resolution& r, RandomSource& random) {
+awaitable<void> exchange(Resolution& r, core::RandomSource& random) {
   if (r.transmit().transport == Transport::tcp) {
     co_await exchange_tcp(r);
   } else {

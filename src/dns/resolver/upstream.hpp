@@ -8,7 +8,7 @@
 #include <cstddef>
 
 #include "core/asio.hpp"
-#include "dns/resolver/random.hpp"
+#include "core/random.hpp"
 #include "dns/resolver/resolution.hpp"
 
 namespace endhost::dns::resolver {
@@ -20,6 +20,6 @@ Instant engine_now();
 
 // Sends r.transmit() and returns once the engine accepted an answer or was told of the timeout (then the
 // Resolution has moved on: done, or with a new transmit).
-awaitable<void> exchange(Resolution& r, RandomSource& random);
+awaitable<void> exchange(Resolution& r, core::RandomSource& random);
 
 }  // namespace endhost::dns::resolver

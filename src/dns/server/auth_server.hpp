@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/address_acl.hpp"
 #include "core/service_host.hpp"
 #include "core/tcp_server.hpp"
-#include "dns/server/address_acl.hpp"
 #include "dns/server/loop_zones.hpp"
 #include "dns/server/notify_sender.hpp"
 #include "dns/server/query_handler.hpp"
@@ -29,7 +29,7 @@ struct AuthServerConfig {
   QueryHandlerConfig query;
   TcpSessionConfig tcp;  // allow_transfer is filled in by the server
   UdpBatchOptions udp;   // max_response is taken from query.max_udp_payload
-  AddressAcl allow_transfer;
+  core::AddressAcl allow_transfer;
   NotifyConfig notify;
   std::size_t max_connections = 10'000;  // TCP, per listening address
 };

@@ -12,7 +12,6 @@ NotifySender::NotifySender(asio::io_context& io, NotifyConfig config, core::Logg
     : io_(io),
       config_(std::move(config)),
       log_(log),
-      random_(std::random_device{}()),
       acknowledged_(&metrics.counter("endhost_dns_notify_sent_total", "NOTIFY messages sent to secondaries",
                                      {{"result", "acknowledged"}})),
       unanswered_(&metrics.counter("endhost_dns_notify_sent_total", "NOTIFY messages sent to secondaries",
@@ -20,7 +19,7 @@ NotifySender::NotifySender(asio::io_context& io, NotifyConfig config, core::Logg
 
 void NotifySender::notify(const Zone& zone) {
   for (const auto& target : config_.targets) {
-    auto id = static_cast<std::uint16_t>(random_());
+    const std::uint16_t id = random_.next16();
     std::vector<std::uint8_t> message(512);
     auto n = make_notify(zone, id, message);
     if (!n) {

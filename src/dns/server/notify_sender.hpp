@@ -5,12 +5,12 @@
 #pragma once
 
 #include <chrono>
-#include <random>
 #include <vector>
 
 #include "core/asio.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/system_random.hpp"
 #include "dns/zone.hpp"
 
 namespace endhost::dns::server {
@@ -37,7 +37,7 @@ class NotifySender {
   asio::io_context& io_;
   NotifyConfig config_;
   core::Logger& log_;
-  std::mt19937 random_;
+  core::SystemRandom random_;  // NOTIFY IDs: a guessable one lets a stranger forge the answer
   core::Counter* acknowledged_;
   core::Counter* unanswered_;
 };

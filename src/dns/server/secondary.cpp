@@ -1,10 +1,10 @@
 #include "dns/server/secondary.hpp"
 
 #include <algorithm>
-#include <random>
 
 #include "core/connection.hpp"
 #include "core/host_port.hpp"
+#include "core/system_random.hpp"
 #include "dns/client/transport.hpp"
 #include "dns/serial.hpp"
 #include "dns/server/axfr_collector.hpp"
@@ -23,7 +23,7 @@ struct Secondaries::Zone {
   std::optional<std::uint32_t> serial;  // of the copy we serve
   clock::time_point last_ok;
   std::chrono::seconds refresh{0}, retry{0}, expire{0};
-  std::mt19937 random{std::random_device{}()};
+  core::SystemRandom random;  // query IDs (RFC 5452 §4.3): a forged SOA or AXFR answer must guess them
 };
 
 Expected<SecondarySpec, std::string> parse_secondary_spec(std::string_view text) {
@@ -161,7 +161,7 @@ awaitable<bool> Secondaries::refresh(Zone& z) {
 }
 
 awaitable<Expected<std::uint32_t, std::string>> Secondaries::primary_serial(Zone& z) {
-  auto id = static_cast<std::uint16_t>(z.random());
+  const std::uint16_t id = z.random.next16();
   auto query = encode_message(make_query(id, z.spec.origin, RRType::SOA, false));
   if (!query) co_return Unexpected(std::string("cannot encode the SOA query"));
   client::UdpExchangeOptions options;
@@ -182,7 +182,7 @@ awaitable<Expected<std::uint32_t, std::string>> Secondaries::primary_serial(Zone
 }
 
 awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::transfer(Zone& z) {
-  auto id = static_cast<std::uint16_t>(z.random());
+  const std::uint16_t id = z.random.next16();
   auto query = encode_message(make_query(id, z.spec.origin, RRType::AXFR, false, std::nullopt));
   if (!query) co_return Unexpected(std::string("cannot encode the AXFR query"));
   client::TcpChannel channel(co_await asio::this_coro::executor);

@@ -1,8 +1,9 @@
 #include "dns/server/tcp_session.hpp"
 
-#include <cstring>
 #include <vector>
 
+#include "core/address_acl_asio.hpp"
+#include "core/byte_buffer.hpp"
 #include "dns/server/bare_response.hpp"
 #include "dns/transfer.hpp"
 
@@ -10,9 +11,10 @@ namespace endhost::dns::server {
 
 namespace {
 
-// Enough for most queries and their pipelined successors; grows once to fit a larger message (at most
-// 2 + 65535 octets, the framing's own limit).
+// Enough for most queries and their pipelined successors; grows to fit a larger message (at most
+// 2 + 65535 octets, the framing's own limit, which is also the buffer's).
 constexpr std::size_t kInitialReadBuffer = 4096;
+constexpr std::size_t kMaxReadBuffer = 2 + 65535;
 
 }  // namespace
 
@@ -31,18 +33,18 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
   const auto& trace = handler_.config().transcript;
   std::string_view peer = trace.enabled() ? std::string_view(conn.peer()) : std::string_view();
   trace.note(peer, "connection opened");
-  std::vector<std::uint8_t> in(kInitialReadBuffer);
-  std::size_t have = 0;
+  core::ByteBuffer in(kMaxReadBuffer, kInitialReadBuffer);
   std::vector<std::uint8_t> out;
   for (;;) {
     // Answer every complete message already buffered (RFC 7766 §6.2.1.1: pipelining), then write once.
-    std::size_t pos = 0;
+    // Consuming moves no bytes: each message's span stays valid until the next read.
     bool close = false;
-    while (have - pos >= 2) {
-      std::size_t len = static_cast<std::size_t>(in[pos]) << 8 | in[pos + 1];
-      if (have - pos - 2 < len) break;
-      std::span<const std::uint8_t> message(in.data() + pos + 2, len);
-      pos += 2 + len;
+    while (in.size() >= 2) {
+      const std::span<const std::uint8_t> buffered = in.readable_bytes();
+      std::size_t len = static_cast<std::size_t>(buffered[0]) << 8 | buffered[1];
+      if (buffered.size() - 2 < len) break;
+      std::span<const std::uint8_t> message = buffered.subspan(2, len);
+      in.consume(2 + len);
       ParsedQuery q = parse_query(message);
       if (q.verdict == QueryVerdict::drop) {
         // No ID to answer to, or a response sent to a server: this is not a DNS client. Hang up.
@@ -68,24 +70,23 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
       }
     }
     if (close || !co_await flush(conn, out) || conn.draining()) break;
-    if (pos > 0) {
-      std::memmove(in.data(), in.data() + pos, have - pos);
-      have -= pos;
-    }
     // Make room for the whole of the message being received.
-    std::size_t need = have >= 2 ? 2 + (static_cast<std::size_t>(in[0]) << 8 | in[1]) : 2;
-    if (in.size() < need) in.resize(need);
-    bool idle = have == 0;
+    const std::span<const std::uint8_t> partial = in.readable_bytes();
+    const std::size_t need =
+        partial.size() >= 2 ? 2 + (static_cast<std::size_t>(partial[0]) << 8 | partial[1]) : 2;
+    auto space = in.read_space(need - partial.size());
+    if (!space) break;  // cannot happen: the maximum is the framing's own
+    bool idle = in.empty();
     if (idle && !conn.begin_idle()) break;
     conn.expires_after(idle ? config_.idle_timeout : config_.io_timeout);
     auto [ec, n] =
-        co_await conn.socket().async_read_some(asio::buffer(in.data() + have, in.size() - have), use_nothrow);
+        co_await conn.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
     if (idle) conn.end_idle();
     if (ec) {
       if (conn.timed_out()) trace.note(peer, idle ? "idle timeout: closing" : "read timeout: closing");
       break;
     }
-    have += n;
+    in.commit(n);
   }
   trace.note(peer, "connection closed");
 }
@@ -124,7 +125,7 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
   const auto& trace = handler_.config().transcript;
   std::string zone_name = q.qname.to_string();
   auto address = conn.remote().address();
-  bool allowed = config_.allow_transfer && config_.allow_transfer->allows(address);
+  bool allowed = config_.allow_transfer && core::allows(*config_.allow_transfer, address);
   // The set is held for the whole transfer: a reload meanwhile does not pull the zone from under us.
   std::shared_ptr<const ZoneSet> zones = handler_.zones().hold(loop);
   const Zone* zone = zones->find_exact(q.qname);

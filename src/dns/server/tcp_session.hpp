@@ -8,10 +8,10 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/address_acl.hpp"
 #include "core/connection.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "dns/server/address_acl.hpp"
 #include "dns/server/query_handler.hpp"
 
 namespace endhost::dns::server {
@@ -23,7 +23,7 @@ struct TcpSessionConfig {
   // reading is dropped).
   std::chrono::milliseconds io_timeout{10'000};
   // Clients allowed to transfer zones; empty: nobody (every AXFR is REFUSED).
-  const AddressAcl* allow_transfer = nullptr;
+  const core::AddressAcl* allow_transfer = nullptr;
   // Answers to pipelined queries are collected up to this many octets before they are written.
   std::size_t write_batch = 16 * 1024;
 };

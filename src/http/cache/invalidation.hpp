@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "http/client/url.hpp"
 #include "http/fields.hpp"
 #include "http/status.hpp"
+#include "http/url.hpp"
 
 namespace endhost::http::cache {
 

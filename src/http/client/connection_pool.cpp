@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "core/connection.hpp"
-#include "core/timeout.hpp"
+#include "core/dialer.hpp"
 
 namespace endhost::http {
 
@@ -54,7 +54,11 @@ std::string pool_key(const std::string& host, std::uint16_t port, const TlsTarge
 }
 
 ConnectionPool::ConnectionPool(asio::any_io_executor executor, PoolOptions options)
-    : executor_(std::move(executor)), options_(options), alive_(std::make_shared<ConnectionPool*>(this)) {}
+    : executor_(std::move(executor)),
+      options_(std::move(options)),
+      alive_(std::make_shared<ConnectionPool*>(this)) {
+  if (!options_.resolver) options_.resolver = std::make_shared<core::SystemNameResolver>();
+}
 
 ConnectionPool::~ConnectionPool() {
   alive_.reset();
@@ -102,33 +106,17 @@ awaitable<Expected<ConnectionPool::Lease, ClientError>> ConnectionPool::acquire(
 
 awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> ConnectionPool::open(
     const std::string& host, std::uint16_t port, std::string key) {
-  const std::string where =
-      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
-  std::vector<asio::ip::tcp::endpoint> endpoints;
-  boost::system::error_code ec;
-  const auto literal = asio::ip::make_address(host, ec);
-  if (!ec) {
-    endpoints.emplace_back(literal, port);  // an IP literal needs no resolver round trip
-  } else {
-    asio::ip::tcp::resolver resolver(executor_);
-    auto resolved = co_await core::with_timeout(
-        resolver.async_resolve(host, std::to_string(port), use_nothrow), options_.connect_timeout);
-    if (!resolved)
-      co_return Unexpected(ClientError{ClientErrc::timeout, "resolving " + host + ": timed out"});
-    auto& [rec, results] = *resolved;
-    if (rec || results.empty())
-      co_return Unexpected(ClientError{
-          ClientErrc::dns, "could not resolve host " + host + (rec ? ": " + rec.message() : std::string())});
-    for (const auto& r : results) endpoints.push_back(r.endpoint());
+  const core::Dialer dialer(*options_.resolver,
+                            core::DialOptions{options_.connect_timeout, std::nullopt, true});
+  auto connected = co_await dialer.connect(host, port);
+  if (!connected) {
+    const core::DialError& e = connected.error();
+    const ClientErrc code = e.code == core::DialErrc::timeout   ? ClientErrc::timeout
+                            : e.code == core::DialErrc::connect ? ClientErrc::connect
+                                                                : ClientErrc::dns;
+    co_return Unexpected(ClientError{code, e.message});
   }
-  asio::ip::tcp::socket socket(executor_);
-  auto connected = co_await core::with_timeout(asio::async_connect(socket, endpoints, use_nothrow),
-                                               options_.connect_timeout);
-  if (!connected)
-    co_return Unexpected(ClientError{ClientErrc::timeout, "connect to " + where + ": timed out"});
-  if (auto& [cec, ep] = *connected; cec)
-    co_return Unexpected(ClientError{ClientErrc::connect, "connect to " + where + ": " + cec.message()});
-  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  asio::ip::tcp::socket socket = std::move(*connected);
   ++stats_.opened;
   co_return std::make_unique<UpstreamConnection>(std::move(socket), std::move(key), options_.max_buffer);
 }
@@ -150,12 +138,12 @@ awaitable<Expected<void, ClientError>> ConnectionPool::secure(UpstreamConnection
       co_return Unexpected(ClientError{c.deadline().timed_out() ? ClientErrc::timeout : ClientErrc::send,
                                        "sending CONNECT to the proxy " + c.peer() + ": " + wec.message()});
     std::size_t end = std::string_view::npos;
-    while ((end = c.buffer().view().find("\r\n\r\n")) == std::string_view::npos) {
-      auto space = c.buffer().prepare();
-      if (space.empty())
+    while ((end = c.buffer().readable().find("\r\n\r\n")) == std::string_view::npos) {
+      auto space = c.buffer().read_space();
+      if (!space)
         co_return Unexpected(ClientError{ClientErrc::protocol, "the proxy's answer to CONNECT is too large"});
       auto [ec, n] =
-          co_await c.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+          co_await c.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
       if (ec) {
         if (c.deadline().timed_out())
           co_return Unexpected(
@@ -165,7 +153,7 @@ awaitable<Expected<void, ClientError>> ConnectionPool::secure(UpstreamConnection
       }
       c.buffer().commit(n);
     }
-    const std::string_view head = c.buffer().view().substr(0, end);
+    const std::string_view head = c.buffer().readable().substr(0, end);
     const std::string_view line = head.substr(0, head.find("\r\n"));
     // "HTTP/1.1 200 Connection established"
     if (line.size() < 12 || line.substr(0, 5) != "HTTP/" || line[8] != ' ' || line[9] != '2')

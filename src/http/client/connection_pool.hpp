@@ -15,8 +15,9 @@
 #include <unordered_map>
 
 #include "core/asio.hpp"
+#include "core/byte_buffer.hpp"
 #include "core/expected.hpp"
-#include "http/client/byte_buffer.hpp"
+#include "core/name_resolver.hpp"
 #include "http/client/client_error.hpp"
 #include "http/client/socket_deadline.hpp"
 #include "http/client/tls.hpp"
@@ -33,6 +34,8 @@ struct PoolOptions {
   std::size_t max_buffer = 256 * 1024;
   // Trust settings for TLS connections (`endhost fetch`); none for the proxy, whose connections are TCP.
   std::shared_ptr<TlsContext> tls;
+  // How host names become addresses (IP literals skip it); null: the system's resolver.
+  std::shared_ptr<const core::NameResolver> resolver;
 };
 
 // A TLS connection to an origin: `host` is the name to verify and send as SNI; with `tunnel`, the TCP
@@ -56,7 +59,7 @@ class UpstreamConnection {
   // The TLS layer over socket(), or null for plain TCP (then I/O goes to socket() directly).
   TlsStream* tls() { return tls_.get(); }
   void set_tls(TlsStreamPtr tls) { tls_ = std::move(tls); }
-  ByteBuffer& buffer() { return buffer_; }
+  core::ByteBuffer& buffer() { return buffer_; }
   SocketDeadline& deadline() { return deadline_; }
   const std::string& key() const { return key_; }    // pool_key(): "host:port" as asked for
   const std::string& peer() const { return peer_; }  // "127.0.0.1:8080", for transcripts
@@ -68,7 +71,7 @@ class UpstreamConnection {
   TlsStreamPtr tls_;  // borrows socket_, so declared after it (destroyed first)
   std::string key_;
   std::string peer_;
-  ByteBuffer buffer_;
+  core::ByteBuffer buffer_;
   SocketDeadline deadline_;
 };
 

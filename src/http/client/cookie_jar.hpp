@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/expected.hpp"
-#include "http/client/url.hpp"
+#include "http/url.hpp"
 
 namespace endhost::http {
 

@@ -64,7 +64,7 @@ awaitable<Expected<void, ClientError>> Exchange::start(const std::string& host, 
     pending_ = 0;
     bool received = false;
     for (;;) {
-      auto step = parser_.parse_head(c.buffer().view());
+      auto step = parser_.parse_head(c.buffer().readable());
       if (!step)
         co_return Unexpected(ClientError{ClientErrc::protocol, "malformed response from " + c.peer() + ": " +
                                                                    std::string(describe(step.error().code))});
@@ -78,18 +78,18 @@ awaitable<Expected<void, ClientError>> Exchange::start(const std::string& host, 
         }
         head_size_ = step->consumed;
         if (options_.transcript.enabled())
-          options_.transcript.server(c.peer(), c.buffer().view().substr(0, head_size_ - 2));
+          options_.transcript.server(c.peer(), c.buffer().readable().substr(0, head_size_ - 2));
         co_return Expected<void, ClientError>{};
       }
-      auto space = c.buffer().prepare();
-      if (space.empty())
+      auto space = c.buffer().read_space();
+      if (!space)
         co_return Unexpected(
             ClientError{ClientErrc::protocol, "response head from " + c.peer() + " too large"});
       IoResult got;
       if (c.tls())
-        got = co_await tls_read_some(*c.tls(), asio::buffer(space.data(), space.size()));
+        got = co_await tls_read_some(*c.tls(), asio::buffer(space->data(), space->size()));
       else
-        got = co_await c.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+        got = co_await c.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
       auto [ec, n] = got;
       if (ec) {
         const bool timed_out = c.deadline().timed_out();
@@ -120,7 +120,7 @@ awaitable<Expected<Exchange::Piece, ClientError>> Exchange::read_body() {
   pending_ = 0;
   for (;;) {
     if (parser_.done()) co_return Piece{{}, true};
-    auto step = parser_.parse_body(c.buffer().view());
+    auto step = parser_.parse_body(c.buffer().readable());
     if (!step)
       co_return Unexpected(ClientError{
           ClientErrc::protocol,
@@ -133,15 +133,14 @@ awaitable<Expected<Exchange::Piece, ClientError>> Exchange::read_body() {
       c.buffer().consume(step->consumed);
       continue;
     }
-    auto space = c.buffer().prepare();
-    if (space.empty())
-      co_return Unexpected(ClientError{ClientErrc::protocol, "response framing line too long"});
+    auto space = c.buffer().read_space();
+    if (!space) co_return Unexpected(ClientError{ClientErrc::protocol, "response framing line too long"});
     c.deadline().expires_after(options_.read_timeout);
     IoResult got;
     if (c.tls())
-      got = co_await tls_read_some(*c.tls(), asio::buffer(space.data(), space.size()));
+      got = co_await tls_read_some(*c.tls(), asio::buffer(space->data(), space->size()));
     else
-      got = co_await c.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+      got = co_await c.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
     auto [ec, n] = got;
     if (ec == asio::error::eof) {
       if (auto ok = parser_.on_eof(); ok) co_return Piece{{}, true};

@@ -202,6 +202,7 @@ awaitable<int> Fetch::run() {
   PoolOptions pool;
   pool.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::duration<double>(o_.connect_timeout));
+  pool.resolver = o_.resolver;
   // The trust store is loaded once, before the first request (a redirect may lead to https).
   if (auto tls = make_tls_context(TlsOptions{o_.insecure, o_.cacert}); !tls)
     co_return fail(fetch_exit::cacert, tls.error());

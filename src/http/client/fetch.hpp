@@ -5,10 +5,13 @@
 // page and its objects the way a browser does and reports the connections and requests it took.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "core/name_resolver.hpp"
 
 namespace endhost::http {
 
@@ -40,6 +43,8 @@ struct FetchOptions {
   std::string user_agent = "endhost-fetch/0.1";
   bool insecure = false;  // -k: skip TLS certificate and host name verification
   std::string cacert;     // --cacert FILE: trust these CAs instead of the system store
+  // How host names are resolved (--dns-servers: a DNS server at an address); null: the system's resolver.
+  std::shared_ptr<const core::NameResolver> resolver;
   // --page
   bool page = false;
   std::string mode = "persistent";  // non-persistent | persistent | parallel=N

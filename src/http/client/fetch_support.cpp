@@ -9,9 +9,9 @@
 #include "http/cache/entry.hpp"
 #include "http/cache/hop_by_hop.hpp"
 #include "http/cache/storability.hpp"
-#include "http/client/url.hpp"
 #include "http/date.hpp"
 #include "http/serializer.hpp"
+#include "http/url.hpp"
 
 namespace endhost::http {
 

@@ -14,9 +14,9 @@
 #include "http/client/client_error.hpp"
 #include "http/client/connection_pool.hpp"
 #include "http/client/exchange.hpp"
-#include "http/client/url.hpp"
 #include "http/fields.hpp"
 #include "http/message.hpp"
+#include "http/url.hpp"
 
 namespace endhost::http {
 

@@ -144,6 +144,7 @@ awaitable<int> run_page(const FetchOptions& o, std::ostream& out, std::ostream& 
   PoolOptions pool;
   pool.connect_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(o.connect_timeout));
+  pool.resolver = o.resolver;
   if (auto tls = make_tls_context(TlsOptions{o.insecure, o.cacert}); !tls) {
     err << "endhost fetch: " << tls.error() << "\n";
     co_return fetch_exit::cacert;

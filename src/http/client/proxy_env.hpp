@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "core/expected.hpp"
-#include "http/client/url.hpp"
+#include "http/url.hpp"
 
 namespace endhost::http {
 

@@ -6,32 +6,26 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/address_acl.hpp"
 #include "core/asio.hpp"
+#include "core/name_resolver.hpp"
 #include "core/transcript.hpp"
 #include "http/limits.hpp"
 #include "http/proxy/route.hpp"
 
 namespace endhost::http::proxy {
 
-// An address prefix ("127.0.0.0/8", "::1/128") for allow-lists.
-struct Network {
-  asio::ip::address address;
-  unsigned prefix = 0;
-  bool contains(const asio::ip::address& a) const;
-};
-// Parses "ADDR" or "ADDR/PREFIX"; errors are sentences for the command line.
-Expected<Network, std::string> parse_network(std::string_view text);
-
 struct ProxyConfig {
   RouteConfig routes;
-  std::vector<PortRange> connect_ports{{443, 443}};  // CONNECT destinations (RFC 9110 §9.3.6)
-  std::vector<Network> purge_from;                   // clients allowed to PURGE (loopback by default)
-  std::string via = "1.1 endhost";                   // our Via entry (RFC 9110 §7.6.3)
-  std::string cache_name = "endhost";                // our Cache-Status name (RFC 9211 §2)
-  bool collapse = true;                              // collapse concurrent misses (docs/internals/cache.md)
+  std::vector<PortRange> connect_ports{{443, 443}};            // CONNECT destinations (RFC 9110 §9.3.6)
+  core::AddressAcl purge_from = core::AddressAcl::loopback();  // clients allowed to PURGE
+  std::string via = "1.1 endhost";                             // our Via entry (RFC 9110 §7.6.3)
+  std::string cache_name = "endhost";                          // our Cache-Status name (RFC 9211 §2)
+  bool collapse = true;  // collapse concurrent misses (docs/internals/cache.md)
 
   // Client side.
   std::chrono::milliseconds idle_timeout{60'000};    // between requests on a keep-alive connection
@@ -45,6 +39,8 @@ struct ProxyConfig {
 
   // Upstream side.
   std::chrono::milliseconds connect_timeout{10'000};
+  // Origin and CONNECT host names become addresses through this (IP literals skip it); null: the system's.
+  std::shared_ptr<const core::NameResolver> resolver;
   std::chrono::milliseconds upstream_timeout{30'000};  // request sent → response head (504 after)
   std::chrono::milliseconds read_timeout{30'000};      // longest silence inside a body (response or request)
   std::chrono::milliseconds tunnel_idle_timeout{300'000};

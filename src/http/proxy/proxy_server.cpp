@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/byte_buffer.hpp"
 #include "http/proxy/messages.hpp"
 #include "http/proxy/proxy_state.hpp"
 #include "http/proxy/session.hpp"
@@ -9,56 +10,6 @@
 #include "http/serializer.hpp"
 
 namespace endhost::http::proxy {
-
-bool Network::contains(const asio::ip::address& a) const {
-  asio::ip::address addr = a;
-  // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
-  if (addr.is_v6() && addr.to_v6().is_v4_mapped() && address.is_v4())
-    addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
-  if (addr.is_v4() != address.is_v4()) return false;
-  auto bytes_of = [](const asio::ip::address& x) {
-    std::array<unsigned char, 16> b{};
-    if (x.is_v4()) {
-      auto v4 = x.to_v4().to_bytes();
-      std::copy(v4.begin(), v4.end(), b.begin());
-    } else {
-      b = x.to_v6().to_bytes();
-    }
-    return b;
-  };
-  const auto x = bytes_of(addr), n = bytes_of(address);
-  for (unsigned bit = 0; bit < prefix; ++bit) {
-    const unsigned byte = bit / 8, mask = 0x80u >> (bit % 8);
-    if ((x[byte] & mask) != (n[byte] & mask)) return false;
-  }
-  return true;
-}
-
-Expected<Network, std::string> parse_network(std::string_view text) {
-  Network n;
-  std::string_view addr = text;
-  std::optional<unsigned> prefix;
-  if (auto slash = text.find('/'); slash != std::string_view::npos) {
-    addr = text.substr(0, slash);
-    unsigned p = 0;
-    const auto digits = text.substr(slash + 1);
-    if (digits.empty() || digits.size() > 3)
-      return Unexpected("bad prefix length in '" + std::string(text) + "'");
-    for (char c : digits) {
-      if (c < '0' || c > '9') return Unexpected("bad prefix length in '" + std::string(text) + "'");
-      p = p * 10 + static_cast<unsigned>(c - '0');
-    }
-    prefix = p;
-  }
-  boost::system::error_code ec;
-  n.address = asio::ip::make_address(std::string(addr), ec);
-  if (ec) return Unexpected("'" + std::string(addr) + "' is not an IP address");
-  const unsigned max = n.address.is_v4() ? 32 : 128;
-  n.prefix = prefix.value_or(max);
-  if (n.prefix > max)
-    return Unexpected("prefix length over " + std::to_string(max) + " in '" + std::string(text) + "'");
-  return n;
-}
 
 ProxyMetrics::ProxyMetrics(core::MetricsRegistry& r)
     : requests(r.counter("endhost_proxy_requests_total", "Requests received from clients")),
@@ -94,6 +45,7 @@ ProxyState::ProxyState(ProxyConfig cfg, cache::Store& s, core::EventLoops& event
   exchange.transcript = config.upstream_transcript;
   PoolOptions pool;
   pool.connect_timeout = config.connect_timeout;
+  pool.resolver = config.resolver;
   for (std::size_t i = 0; i < event_loops.size(); ++i)
     loops.push_back(std::make_unique<LoopData>(event_loops[i].io().get_executor(), pool));
 }

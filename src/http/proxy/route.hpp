@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "core/expected.hpp"
-#include "http/client/url.hpp"
 #include "http/request_parser.hpp"
 #include "http/status.hpp"
+#include "http/url.hpp"
 
 namespace endhost::http::proxy {
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/address_acl_asio.hpp"
 #include "http/cache/invalidation.hpp"
 #include "http/serializer.hpp"
 
@@ -92,7 +93,7 @@ awaitable<void> Session::run() {
     }
     RequestHead head = parser_.head();
     if (st_.config.client_transcript.enabled())
-      st_.config.client_transcript.client(peer, in_.view().substr(0, head_size_ - 2));
+      st_.config.client_transcript.client(peer, in_.readable().substr(0, head_size_ - 2));
     keep_alive_ = head.keep_alive;
     st_.metrics.requests.inc(1, shard_);
     const bool keep = co_await handle(head);
@@ -107,7 +108,7 @@ awaitable<Session::ReadStatus> Session::read_head() {
   bool first = in_.empty();
   for (;;) {
     if (!in_.empty()) {
-      auto step = parser_.parse_head(in_.view());
+      auto step = parser_.parse_head(in_.readable());
       if (!step) {
         parse_error_ = step.error();
         co_return ReadStatus::invalid;
@@ -117,13 +118,13 @@ awaitable<Session::ReadStatus> Session::read_head() {
         co_return ReadStatus::ok;
       }
     }
-    auto space = in_.prepare();
-    if (space.empty()) {
+    auto space = in_.read_space();
+    if (!space) {
       parse_error_ = make_error(Errc::head_too_large, Status::request_header_fields_too_large);
       co_return ReadStatus::invalid;
     }
     auto [ec, n] =
-        co_await conn_.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+        co_await conn_.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
     if (ec) co_return ReadStatus::closed;
     in_.commit(n);
     if (first) {
@@ -152,7 +153,7 @@ awaitable<bool> Session::read_body(std::string& body, BodyReservation& reserved)
   // as bytes keep coming; a client silent for read_timeout gets 408.
   conn_.expires_after(st_.config.read_timeout);
   for (;;) {
-    auto step = parser_.parse_body(in_.view());
+    auto step = parser_.parse_body(in_.readable());
     if (!step) {
       keep_alive_ = false;
       outcome_.cache = "ERROR";
@@ -179,10 +180,10 @@ awaitable<bool> Session::read_body(std::string& body, BodyReservation& reserved)
     in_.consume(step->consumed);
     if (step->done) co_return true;
     if (step->consumed > 0) continue;
-    auto space = in_.prepare();
-    if (space.empty()) co_return false;
+    auto space = in_.read_space();
+    if (!space) co_return false;
     auto [ec, n] =
-        co_await conn_.socket().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+        co_await conn_.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
     if (ec) {
       if (conn_.timed_out()) {
         conn_.clear_timed_out();
@@ -326,8 +327,7 @@ awaitable<bool> Session::handle_purge(const RequestHead& head) {
   st_.metrics.purges.inc(1, shard_);
   outcome_.cache = "PURGE";
   const auto client = conn_.remote().address();
-  bool allowed = false;
-  for (const Network& n : st_.config.purge_from) allowed = allowed || n.contains(client);
+  const bool allowed = core::allows(st_.config.purge_from, client);
   if (!allowed) co_return co_await respond(Status::forbidden, "PURGE is not allowed from your address\n");
   auto route = route_request(head, st_.config.routes);
   if (!route) co_return co_await respond(route.error().status, route.error().reason + "\n");

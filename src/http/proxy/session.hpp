@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "core/asio.hpp"
+#include "core/byte_buffer.hpp"
 #include "core/connection.hpp"
 #include "http/cache/cache_control.hpp"
 #include "http/cache/cache_status.hpp"
 #include "http/cache/store.hpp"
-#include "http/client/byte_buffer.hpp"
 #include "http/client/exchange.hpp"
 #include "http/proxy/collapse.hpp"
 #include "http/proxy/messages.hpp"
@@ -77,7 +77,7 @@ class Session {
   core::Connection& conn_;
   LoopData& loop_;
   std::size_t shard_;
-  ByteBuffer in_;
+  core::ByteBuffer in_;
   RequestParser parser_;
   std::string out_;
   std::string key_;

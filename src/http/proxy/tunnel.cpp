@@ -75,7 +75,7 @@ awaitable<bool> Session::handle_connect(const RequestHead& head) {
   body_read_ = true;
   if (!in_.empty()) {
     auto [ec, n] =
-        co_await asio::async_write(up.socket(), asio::buffer(in_.view().data(), in_.size()), use_nothrow);
+        co_await asio::async_write(up.socket(), asio::buffer(in_.readable().data(), in_.size()), use_nothrow);
     if (ec) co_return false;
     in_.clear();
   }

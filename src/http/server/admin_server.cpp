@@ -1,10 +1,10 @@
 #include "http/server/admin_server.hpp"
 
 #include <chrono>
-#include <cstring>
 #include <ctime>
 #include <string>
 
+#include "core/byte_buffer.hpp"
 #include "http/date.hpp"
 #include "http/request_parser.hpp"
 #include "http/server/response.hpp"
@@ -45,8 +45,7 @@ Expected<void, std::string> AdminListener::bind(core::Binder& binder,
 awaitable<void> serve_admin(core::Connection& conn, const AdminListener& admin) {
   const http::Limits limits = admin_limits();
   http::RequestParser parser(limits);
-  std::string in(limits.max_head_bytes + 1024, '\0');
-  std::size_t begin = 0, end = 0;
+  core::ByteBuffer in(limits.max_head_bytes + 1024);
   std::string out, body;
   http::DateCache date;
   for (;;) {
@@ -54,20 +53,17 @@ awaitable<void> serve_admin(core::Connection& conn, const AdminListener& admin) 
     conn.expires_after(kTimeout);
     Expected<http::HeadStep, http::Error> step = http::HeadStep{};
     for (;;) {
-      step = parser.parse_head(std::string_view(in).substr(begin, end - begin));
+      step = parser.parse_head(in.readable());
       if (!step || step->progress == http::Progress::complete) break;
-      if (begin > 0) {
-        std::memmove(in.data(), in.data() + begin, end - begin);
-        end -= begin;
-        begin = 0;
-      }
-      const bool idle = end == 0;
+      auto space = in.read_space();
+      if (!space) co_return;  // cannot happen: the parser's head limit is lower
+      const bool idle = in.empty();
       if (idle && !conn.begin_idle()) co_return;
       auto [ec, n] =
-          co_await conn.socket().async_read_some(asio::buffer(in.data() + end, in.size() - end), kDeferred);
+          co_await conn.socket().async_read_some(asio::buffer(space->data(), space->size()), kDeferred);
       if (idle) conn.end_idle();
       if (ec) co_return;
-      end += n;
+      in.commit(n);
     }
     out.clear();
     body.clear();
@@ -95,7 +91,7 @@ awaitable<void> serve_admin(core::Connection& conn, const AdminListener& admin) 
       } else {
         body = admin.metrics_text();
       }
-      begin += step->consumed;
+      in.consume(step->consumed);
       if (health) {
         begin_response(out, status, now);
         out += "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n";

@@ -1,14 +1,14 @@
 #include "http/server/atomic_file.hpp"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+
+#include "core/system_random.hpp"
 
 namespace endhost::web {
 
@@ -16,19 +16,11 @@ namespace {
 
 // ".name.endhost-<random>": hidden (the server does not serve dotfiles by default) and unique.
 std::string temporary_name(const std::string& name) {
-  unsigned char raw[8] = {};
-  if (::getrandom(raw, sizeof raw, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof raw)) {
-    // Uniqueness, not secrecy, is what matters here, and O_EXCL or EEXIST catches a collision.
-    static std::atomic<std::uint64_t> counter{0};
-    const std::uint64_t v = counter.fetch_add(1) ^ static_cast<std::uint64_t>(::getpid()) << 32;
-    for (int i = 0; i < 8; ++i) raw[i] = static_cast<unsigned char>(v >> (8 * i));
-  }
-  char hex[17];
-  for (int i = 0; i < 8; ++i) std::snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+  core::SystemRandom random;
   std::string t = ".";
   t += name.substr(0, 200);
   t += ".endhost-";
-  t += hex;
+  t += random.hex(8);
   return t;
 }
 

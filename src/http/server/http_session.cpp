@@ -116,7 +116,7 @@ void HttpSession::write_log_line() {
 }
 
 HttpSession::Head HttpSession::parse_buffered() {
-  if (!w_ || begin_ == end_) {
+  if (nothing_buffered()) {
     if (in_request_ && eof_) return Head::closed;  // half-closed inside a head: it can never complete
     if (eof_) return Head::closed;
     return Head::need_input;
@@ -133,19 +133,16 @@ HttpSession::Head HttpSession::parse_buffered() {
 
 HttpSession::Input HttpSession::receive() {
   ensure_work();
-  if (begin_ > 0 && end_ == w_->in_capacity) {
-    std::memmove(w_->in.get(), w_->in.get() + begin_, end_ - begin_);
-    end_ -= begin_;
-    begin_ = 0;
-  }
-  if (end_ == w_->in_capacity) return Input::error;  // cannot happen: the parser's limits are lower
+  // Any room at all will do: the buffer is allocated whole, and compacting on every read would cost a copy.
+  const auto space = w_->in.read_space(1);
+  if (!space) return Input::error;  // cannot happen: the parser's limits are lower
   for (;;) {
-    const std::size_t room = w_->in_capacity - end_;
-    const ssize_t n = ::recv(fd_, w_->in.get() + end_, room, 0);
+    const std::size_t room = space->size();
+    const ssize_t n = ::recv(fd_, space->data(), room, 0);
     if (n > 0) {
       // A short read emptied the kernel's queue: new data will raise a new readiness edge.
       drained_ = static_cast<std::size_t>(n) < room;
-      end_ += static_cast<std::size_t>(n);
+      w_->in.commit(static_cast<std::size_t>(n));
       srv_.metrics.bytes_received->inc(static_cast<std::uint64_t>(n), loop_.index);
       return Input::data;
     }
@@ -161,7 +158,7 @@ HttpSession::Input HttpSession::receive() {
 
 bool HttpSession::before_read_wait() {
   drained_ = false;
-  idle_wait_ = !in_request_ && begin_ == end_;
+  idle_wait_ = !in_request_ && nothing_buffered();
   if (!idle_wait_) return true;
   // Between requests: give the buffers back, so idle keep-alive connections cost almost nothing; and
   // write the loop's pending log lines, since this connection has nothing more to do for now.
@@ -345,7 +342,7 @@ HttpSession::BodyEnd HttpSession::drop_buffered_body(std::uint64_t& dropped) {
     dropped += step->data.size();
     if (step->done) return BodyEnd::done;
     if (dropped > cfg_.max_drain_body) return BodyEnd::too_long;
-    if (begin_ == end_ || step->consumed == 0) return BodyEnd::more;
+    if (nothing_buffered() || step->consumed == 0) return BodyEnd::more;
   }
 }
 
@@ -419,10 +416,10 @@ awaitable<void> HttpSession::close_gracefully() {
   conn_.expires_after(cfg_.linger_timeout);
   std::uint64_t dropped = 0;
   while (dropped < cfg_.linger_max_bytes) {
-    begin_ = end_ = 0;
+    if (w_) w_->in.clear();
     const Input in = co_await read_more();
     if (in != Input::data) break;
-    dropped += end_;
+    dropped += w_->in.size();
   }
 }
 

@@ -95,15 +95,14 @@ class HttpSession {
   core::Connection& conn() { return conn_; }
 
  private:
-  std::string_view buffered() const { return {w_->in.get() + begin_, end_ - begin_}; }
-  void consume(std::size_t n) {
-    begin_ += n;
-    if (begin_ == end_) begin_ = end_ = 0;
-  }
+  std::string_view buffered() const { return w_->in.readable(); }
+  bool nothing_buffered() const { return !w_ || w_->in.empty(); }
+  void consume(std::size_t n) { w_->in.consume(n); }
   void ensure_work() {
     if (!w_) w_ = srv_.take_work(loop_);
   }
   void release_work() {
+    w_->in.clear();  // the next connection to take this Work starts with nothing received
     w_->out.clear();
     w_->reply.reset();
     w_->parser.reset();
@@ -165,22 +164,21 @@ class HttpSession {
   core::Connection& conn_;
   int fd_;
   std::unique_ptr<Work> w_;
-  std::size_t begin_ = 0, end_ = 0;  // unconsumed bytes of w_->in
-  std::size_t sent_ = 0;             // bytes of w_->out already sent
-  std::uint64_t out_base_ = 0;       // bytes of the connection's output stream before w_->out[0]
-  std::uint64_t reply_start_ = 0;    // where in that stream the current response begins
-  std::size_t served_ = 0;           // requests on this connection
-  Clock::time_point started_;        // when the current request's first byte was seen
-  bool in_request_ = false;          // a request has begun (its deadline is the header timeout)
-  bool idle_wait_ = false;           // the pending read wait is between requests
-  bool body_follows_ = false;        // the current request's body still has to be drained
-  bool async_ = false;               // the current request needs finish_async()
-  bool write_pending_ = false;       // the current request is a PUT, DELETE or POST to serve_write()
-  bool session_pending_ = false;     // --sessions: the visitor must be looked up before dispatch()
-  bool eof_ = false;                 // the client half-closed: answer what is buffered, then close
-  bool drained_ = false;             // see input_drained()
-  http::Error error_{};              // what parse_buffered() found wrong (Head::failed)
-  http::Error body_error_{};         // what the body parser found wrong (BodyEnd::malformed)
+  std::size_t sent_ = 0;           // bytes of w_->out already sent
+  std::uint64_t out_base_ = 0;     // bytes of the connection's output stream before w_->out[0]
+  std::uint64_t reply_start_ = 0;  // where in that stream the current response begins
+  std::size_t served_ = 0;         // requests on this connection
+  Clock::time_point started_;      // when the current request's first byte was seen
+  bool in_request_ = false;        // a request has begun (its deadline is the header timeout)
+  bool idle_wait_ = false;         // the pending read wait is between requests
+  bool body_follows_ = false;      // the current request's body still has to be drained
+  bool async_ = false;             // the current request needs finish_async()
+  bool write_pending_ = false;     // the current request is a PUT, DELETE or POST to serve_write()
+  bool session_pending_ = false;   // --sessions: the visitor must be looked up before dispatch()
+  bool eof_ = false;               // the client half-closed: answer what is buffered, then close
+  bool drained_ = false;           // see input_drained()
+  http::Error error_{};            // what parse_buffered() found wrong (Head::failed)
+  http::Error body_error_{};       // what the body parser found wrong (BodyEnd::malformed)
 };
 
 }  // namespace endhost::web::detail

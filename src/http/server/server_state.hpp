@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/asio.hpp"
+#include "core/byte_buffer.hpp"
 #include "core/metrics.hpp"
 #include "http/date.hpp"
 #include "http/request_parser.hpp"
@@ -40,8 +41,7 @@ struct WebMetrics {
 struct Work {
   Work(const http::Limits& limits, std::size_t in_capacity);
 
-  std::unique_ptr<char[]> in;  // receive buffer: the parser's head views point into it
-  std::size_t in_capacity;
+  core::ByteBuffer in;  // receive buffer, allocated whole: the parser's head views point into it
   http::RequestParser parser;
   std::string out;      // responses being built (several, when requests are pipelined)
   std::string local;    // the decoded relative path of the current request

@@ -1,32 +1,23 @@
 #include "http/server/visitor_store.hpp"
 
 #include <sqlite3.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "core/system_random.hpp"
+
 namespace endhost::web {
 
 namespace {
 
-bool random_id(char (&out)[33]) {
-  unsigned char raw[16];
-  std::size_t got = 0;
-  while (got < sizeof raw) {
-    const ssize_t n = ::getrandom(raw + got, sizeof raw - got, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    got += static_cast<std::size_t>(n);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < sizeof raw; ++i) {
-    out[2 * i] = kHex[raw[i] >> 4];
-    out[2 * i + 1] = kHex[raw[i] & 15];
-  }
+// 128 bits from the kernel's CSPRNG: a session id must not be guessable from others seen.
+void random_id(char (&out)[33]) {
+  core::SystemRandom random;
+  const std::string hex = random.hex(16);
+  std::memcpy(out, hex.data(), 32);
   out[32] = '\0';
-  return true;
 }
 
 }  // namespace
@@ -110,7 +101,7 @@ Visit VisitorStore::touch(const char* id, std::time_t now) {
   }
   // Unknown or no id: a new visitor. A collision of 128 random bits is not a practical concern, but the
   // primary key would refuse one anyway (and the request would go without a session).
-  if (!random_id(v.id)) return v;
+  random_id(v.id);
   if (rows_ >= max_visitors_) forget_oldest();
   sqlite3_reset(insert_);
   sqlite3_bind_text(insert_, 1, v.id, -1, SQLITE_STATIC);

@@ -1,7 +1,6 @@
 #include "http/server/web_server.hpp"
 
-#include <sys/random.h>
-
+#include "core/system_random.hpp"
 #include "http/server/http_session.hpp"
 #include "http/server/server_state.hpp"
 
@@ -12,24 +11,6 @@ namespace {
 // The statuses this server sends. Registering them up front keeps the request path off the registry's mutex.
 constexpr unsigned kStatuses[] = {100, 200, 201, 204, 206, 301, 304, 400, 401, 403, 404, 405, 408,
                                   409, 411, 412, 413, 414, 415, 416, 417, 431, 500, 501, 503, 505};
-
-std::string random_hex(std::size_t bytes) {
-  unsigned char raw[32] = {};
-  bytes = std::min(bytes, sizeof raw);
-  std::size_t got = 0;
-  while (got < bytes) {
-    const ssize_t n = ::getrandom(raw + got, bytes - got, 0);
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < bytes; ++i) {
-    out += kHex[raw[i] >> 4];
-    out += kHex[raw[i] & 15];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -53,8 +34,8 @@ void WebMetrics::response(unsigned status, double seconds, std::size_t shard) {
   latency->observe(seconds, shard);
 }
 
-Work::Work(const http::Limits& limits, std::size_t capacity)
-    : in(std::make_unique<char[]>(capacity)), in_capacity(capacity), parser(limits) {
+Work::Work(const http::Limits& limits, std::size_t capacity) : in(capacity), parser(limits) {
+  in.reserve(capacity);
   out.reserve(16 * 1024);
 }
 
@@ -63,7 +44,7 @@ ServerState::ServerState(WebConfig cfg, core::MetricsRegistry& registry, std::si
       metrics(registry),
       // A head at the limit must fit whole, with room to spare for what is pipelined behind it.
       in_capacity(config.limits.max_head_bytes + 4096),
-      boundary_prefix(random_hex(8)),
+      boundary_prefix(core::SystemRandom().hex(8)),
       blocking(config.blocking_threads) {
   if (config.visitors) state_thread = std::make_unique<asio::thread_pool>(1);
   for (std::size_t i = 0; i < loop_count; ++i) {

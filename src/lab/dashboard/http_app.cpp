@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/byte_buffer.hpp"
 #include "http/request_parser.hpp"
 #include "http/serializer.hpp"
 
@@ -53,16 +54,16 @@ std::string render_response(const AppResponse& r, bool keep_alive, const std::st
 
 awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpAppConfig& config) {
   http::RequestParser parser(config.limits);
-  std::string in;
-  std::array<char, 8 * 1024> buf;
   // Never more than a full head and a full body (plus a read) in memory per connection.
-  const std::size_t max_buffered = config.limits.max_head_bytes + config.limits.max_body_size + buf.size();
+  core::ByteBuffer in(config.limits.max_head_bytes + config.limits.max_body_size + 8 * 1024);
 
   auto read_more = [&]() -> awaitable<bool> {
-    if (in.size() >= max_buffered) co_return false;
-    auto [ec, n] = co_await conn.socket().async_read_some(asio::buffer(buf), use_nothrow);
+    auto space = in.read_space();
+    if (!space) co_return false;
+    auto [ec, n] =
+        co_await conn.socket().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
     if (ec) co_return false;
-    in.append(buf.data(), n);
+    in.commit(n);
     co_return true;
   };
   auto fail = [&](const http::Error& e) -> awaitable<void> {
@@ -82,7 +83,7 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
     }
     std::size_t head_size = 0;
     for (;;) {
-      auto step = parser.parse_head(in);
+      auto step = parser.parse_head(in.readable());
       if (!step) {
         if (idle) conn.end_idle();
         co_await fail(step.error());
@@ -113,20 +114,20 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
     const bool keep_alive = head.keep_alive;
     const bool head_only = head.method_id == http::Method::head;
     const bool expect_continue = head.expect_continue;
-    in.erase(0, head_size);  // the head's views are dead from here on; req owns copies
+    in.consume(head_size);  // req owns copies of the head's views: the next read may move them
 
     // Body: Content-Length or chunked, bounded by limits.max_body_size (the parser answers 413 above it).
     if (expect_continue) {
       if (!co_await write_all(conn, "HTTP/1.1 100 Continue\r\n\r\n", config.send_timeout)) co_return;
     }
     for (;;) {
-      auto step = parser.parse_body(in);
+      auto step = parser.parse_body(in.readable());
       if (!step) {
         co_await fail(step.error());
         co_return;
       }
       req.body.append(step->data);
-      in.erase(0, step->consumed);
+      in.consume(step->consumed);
       if (step->done) break;
       // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
       if (step->consumed == 0 && !co_await read_more()) co_return;

@@ -11,6 +11,7 @@
 
 #include "core/connection.hpp"
 #include "core/tcp_server.hpp"
+#include "dns/client/server_name_resolver.hpp"
 #include "http/cache/store.hpp"
 #include "http/proxy/access_log.hpp"
 #include "http/proxy/proxy_server.hpp"
@@ -48,13 +49,14 @@ class ProxyUnit final : public Unit {
       if (!url) return Unexpected("origin of " + h.name + ": " + url.error());
       config.routes.origins.push_back({h.name, *url});
     }
-    // PURGE from this machine only, as `endhost proxy serve` allows by default (the cache experiment starts
-    // cold).
-    for (const char* net : {"127.0.0.0/8", "::1"}) {
-      auto n = http::proxy::parse_network(net);
-      if (!n) return Unexpected(n.error());
-      config.purge_from.push_back(*n);
-    }
+    // PURGE from this machine only (ProxyConfig's default, as `endhost proxy serve`'s): the cache experiment
+    // starts cold.
+
+    // A name the proxy dials is looked up through the lab's own resolver, never the system's (which knows
+    // nothing of the lab's names).
+    if (const PlannedHost* r = ctx.files.plan->host_with(ServiceKind::resolver))
+      config.resolver = std::make_shared<dns::client::ServerNameResolver>(
+          asio::ip::udp::endpoint(asio::ip::make_address(r->address), r->find(ServiceKind::resolver)->port));
     config.via = "1.1 " + ctx.planned.name;
     config.cache_name = ctx.planned.name;
     config.client_transcript = ctx.transcript();

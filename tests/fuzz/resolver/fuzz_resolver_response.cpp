@@ -7,22 +7,11 @@
 #include <cstdlib>
 #include <vector>
 
+#include "core/random.hpp"
 #include "dns/resolver/resolution.hpp"
-
-namespace {
 
 using namespace endhost::dns;
 using namespace endhost::dns::resolver;
-
-class CountingRandom final : public RandomSource {
- public:
-  std::uint32_t next() override { return state_ = state_ * 1664525u + 1013904223u; }
-
- private:
-  std::uint32_t state_ = 1;
-};
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   ResolverConfig config;
@@ -32,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cache_config.max_bytes = 1 << 20;
   Cache cache(cache_config);
   InfraCache infra(config.timing, 64);
-  CountingRandom random;
+  endhost::core::SeededRandom random(1);
   RootHints hints;
   hints.servers.push_back(RootServer{*Name::from_string("a.root."), {*IpAddress::parse("192.0.2.1")}});
   hints.servers.push_back(RootServer{*Name::from_string("b.root."), {*IpAddress::parse("192.0.2.2")}});

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/random.hpp"
 #include "dns/answer.hpp"
 #include "dns/message.hpp"
 #include "dns/rdata.hpp"
@@ -49,18 +50,6 @@ inline Zone zone(std::string_view text, std::string_view origin) {
   if (!z) ADD_FAILURE() << z.error().to_string();
   return std::move(*z);
 }
-
-// Counter-based, so every run sends the same IDs; tests that need to spoof read the ID from the transmit.
-class FakeRandom final : public RandomSource {
- public:
-  std::uint32_t next() override {
-    state_ = state_ * 6364136223846793005ull + 1442695040888963407ull;
-    return static_cast<std::uint32_t>(state_ >> 33);
-  }
-
- private:
-  std::uint64_t state_ = 42;
-};
 
 // One packet a fake server sends back.
 struct Packet {
@@ -114,7 +103,7 @@ class Sim {
   std::unique_ptr<Cache> cache;
   std::unique_ptr<InfraCache> infra;
   RootHints hints;
-  FakeRandom random;
+  core::SeededRandom random{42};  // every run sends the same IDs; spoof tests read them from the transmit
   ResolverContext ctx;
   Instant now{Millis(1'000'000)};
   std::vector<Sent> sent;

@@ -57,7 +57,8 @@ awaitable<Expected<asio::ip::tcp::socket, DialError>> Dialer::connect(asio::ip::
 awaitable<Expected<asio::ip::tcp::socket, DialError>> Dialer::connect_to(
     const std::string& where, const Addresses& addresses, std::uint16_t port,
     SteadyClock::time_point until) const {
-  asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
+  const auto executor = co_await asio::this_coro::executor;
+  asio::ip::tcp::socket socket(executor);
   std::string last_error = "no address to try";
   bool timed_out = false;
   for (std::size_t i = 0; i < addresses.size(); ++i) {

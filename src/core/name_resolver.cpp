@@ -35,7 +35,8 @@ awaitable<ResolveResult> resolve_host(const NameResolver& resolver, const std::s
 
 awaitable<ResolveResult> SystemNameResolver::resolve(const std::string& host,
                                                      std::chrono::steady_clock::time_point until) const {
-  asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
+  const auto executor = co_await asio::this_coro::executor;
+  asio::ip::tcp::resolver resolver(executor);
   const auto left = until - std::chrono::steady_clock::now();
   if (left <= std::chrono::steady_clock::duration::zero())
     co_return Unexpected(ResolveError{ResolveErrc::timeout, "resolving " + host + ": timed out"});

@@ -15,7 +15,8 @@ namespace endhost::core {
 template <class T>
 awaitable<std::optional<T>> with_timeout(awaitable<T> op, std::chrono::steady_clock::duration limit) {
   using namespace asio::experimental::awaitable_operators;
-  asio::steady_timer timer(co_await asio::this_coro::executor, limit);
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, limit);
   auto result = co_await (std::move(op) || timer.async_wait(use_nothrow));
   if (result.index() == 0) co_return std::move(std::get<0>(result));
   co_return std::nullopt;

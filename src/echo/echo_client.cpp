@@ -1,14 +1,14 @@
 #include "echo/echo_client.hpp"
 
-#include <array>
 #include <istream>
 #include <ostream>
+#include <span>
 
 #include "core/asio.hpp"
 #include "core/dialer.hpp"
-#include "core/line_reader.hpp"
 #include "core/run_client.hpp"
 #include "core/timeout.hpp"
+#include "text/command_reader.hpp"
 
 namespace endhost::echo {
 
@@ -48,8 +48,12 @@ awaitable<int> tcp_client(const EchoClientOptions& o, std::istream& in, std::ost
     co_return 1;
   }
   tcp::socket socket = std::move(*connected);
-  core::LineReader reader(1 << 20);
-  std::array<char, 16 * 1024> buf;
+  // Echo's answers end with LF (CRLF from other servers is fine too); one may be as long as a message.
+  text::ReaderConfig config;
+  config.line_ending = text::LineEnding::LfOrCrlf;
+  config.limits.max_line = 1 << 20;
+  config.limits.max_buffer = config.limits.max_line + 2;
+  text::CommandReader reader(config);
   Messages messages(o, in);
   std::string message;
   while (messages.next(message)) {
@@ -59,10 +63,15 @@ awaitable<int> tcp_client(const EchoClientOptions& o, std::istream& in, std::ost
       err << "endhost echo: sending failed: " << wec.message() << "\n";
       co_return 1;
     }
-    std::string_view line;
-    while (reader.next(line) != core::LineReader::Status::Line) {
-      auto got =
-          co_await core::with_timeout(socket.async_read_some(asio::buffer(buf), use_nothrow), o.timeout);
+    text::ReadEvent answer = reader.next();
+    while (answer.kind != text::ReadEvent::Kind::Line) {
+      if (answer.kind == text::ReadEvent::Kind::Error) {
+        err << "endhost echo: the answer is longer than " << config.limits.max_line << " bytes\n";
+        co_return 1;
+      }
+      const std::span<char> space = reader.read_space();
+      auto got = co_await core::with_timeout(
+          socket.async_read_some(asio::buffer(space.data(), space.size()), use_nothrow), o.timeout);
       if (!got) {
         err << "endhost echo: no answer within " << o.timeout.count() << " ms\n";
         co_return 1;
@@ -73,9 +82,10 @@ awaitable<int> tcp_client(const EchoClientOptions& o, std::istream& in, std::ost
             << (rec2 == asio::error::eof ? "" : ": " + rec2.message()) << "\n";
         co_return 1;
       }
-      reader.feed(std::string_view(buf.data(), n));
+      reader.commit(n);
+      answer = reader.next();
     }
-    out << line << "\n" << std::flush;
+    out << answer.text << "\n" << std::flush;
   }
   error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
@@ -86,8 +96,8 @@ awaitable<int> udp_client(const EchoClientOptions& o, std::istream& in, std::ost
                           std::ostream& err) {
   auto ex = co_await asio::this_coro::executor;
   udp::resolver resolver(ex);
-  auto [rec, endpoints] =
-      co_await resolver.async_resolve(o.server.host, std::to_string(o.server.port), use_nothrow);
+  const std::string service = std::to_string(o.server.port);
+  auto [rec, endpoints] = co_await resolver.async_resolve(o.server.host, service, use_nothrow);
   if (rec || endpoints.empty()) {
     err << "endhost echo: cannot resolve " << o.server.host << ": " << rec.message() << "\n";
     co_return 1;

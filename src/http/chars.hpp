@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace endhost::http::chars {
@@ -67,6 +68,20 @@ constexpr int hex_value(char c) {
 
 constexpr char to_lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Without the optional white space (SP and HTAB, RFC 9110 §5.6.3) at either end.
+constexpr std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// An ASCII lower-case copy, for names compared without case (tokens, field names, hosts); other bytes stay.
+inline std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = to_lower(c);
+  return out;
 }
 
 constexpr bool is_token(std::string_view s) {

@@ -80,7 +80,8 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
       break;
     }
     if (eof) co_return Unexpected(std::string("the server closed the connection before answering"));
-    if (auto ok = co_await read_more(); !ok) co_return Unexpected(ok.error());
+    const auto more = co_await read_more();
+    if (!more) co_return Unexpected(more.error());
   }
   result.keep_alive = parser.head().keep_alive && keep_alive;
   for (;;) {
@@ -99,7 +100,8 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
     if (step->done) break;
     // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
     if (step->consumed > 0) continue;
-    if (auto ok = co_await read_more(); !ok) co_return Unexpected(ok.error());
+    const auto more = co_await read_more();
+    if (!more) co_return Unexpected(more.error());
   }
   if (!result.keep_alive) close();
   co_return result;

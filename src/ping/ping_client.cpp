@@ -28,8 +28,8 @@ std::int64_t unix_micros_now() {
 awaitable<int> ping(const PingClientOptions& o, std::ostream& out, std::ostream& err) {
   auto ex = co_await asio::this_coro::executor;
   udp::resolver resolver(ex);
-  auto [rec, endpoints] =
-      co_await resolver.async_resolve(o.server.host, std::to_string(o.server.port), use_nothrow);
+  const std::string service = std::to_string(o.server.port);
+  auto [rec, endpoints] = co_await resolver.async_resolve(o.server.host, service, use_nothrow);
   if (rec || endpoints.empty()) {
     err << "endhost ping: cannot resolve " << o.server.host << ": " << rec.message() << "\n";
     co_return 2;

@@ -4,13 +4,6 @@ namespace endhost::text {
 
 namespace {
 
-ReaderConfig reader_config(const ParserLimits& limits) {
-  ReaderConfig config;
-  config.limits.max_line = limits.max_line;
-  config.limits.max_buffer = limits.max_buffer;
-  return config;
-}
-
 // The reply code at the start of `line`, or 0.
 int code_of(std::string_view line, ReplyDialect dialect) {
   if (line.size() < 3) return 0;
@@ -24,7 +17,7 @@ int code_of(std::string_view line, ReplyDialect dialect) {
 }  // namespace
 
 CodedReplyParser::CodedReplyParser(ReplyDialect dialect, ParserLimits limits)
-    : dialect_(dialect), limits_(limits), reader_(reader_config(limits)) {}
+    : dialect_(dialect), limits_(limits), reader_(reply_reader_config(limits)) {}
 
 Expected<std::optional<CodedReply>, ReadError> CodedReplyParser::fail(ReadError error) {
   failed_ = error;

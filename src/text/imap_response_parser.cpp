@@ -4,20 +4,7 @@
 
 namespace endhost::text {
 
-namespace {
-
-ReaderConfig reader_config(const ParserLimits& limits) {
-  ReaderConfig config;
-  config.literals = true;
-  config.limits.max_line = limits.max_line;
-  config.limits.max_buffer = limits.max_buffer;
-  config.limits.max_literal = limits.max_literal;
-  return config;
-}
-
-}  // namespace
-
-ImapResponseParser::ImapResponseParser(ParserLimits limits) : reader_(reader_config(limits)) {}
+ImapResponseParser::ImapResponseParser(ParserLimits limits) : reader_(reply_reader_config(limits, true)) {}
 
 ImapEvent ImapResponseParser::fail(ReadError error) {
   failed_ = true;

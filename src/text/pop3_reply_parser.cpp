@@ -4,13 +4,6 @@ namespace endhost::text {
 
 namespace {
 
-ReaderConfig reader_config(const ParserLimits& limits) {
-  ReaderConfig config;
-  config.limits.max_line = limits.max_line;
-  config.limits.max_buffer = limits.max_buffer;
-  return config;
-}
-
 // `word` alone or followed by a space and text; the text, or nothing when the line is something else.
 bool indicator(std::string_view line, std::string_view word, std::string_view& text) {
   if (line.substr(0, word.size()) != word) return false;
@@ -25,7 +18,8 @@ bool indicator(std::string_view line, std::string_view word, std::string_view& t
 
 }  // namespace
 
-Pop3ReplyParser::Pop3ReplyParser(ParserLimits limits) : limits_(limits), reader_(reader_config(limits)) {}
+Pop3ReplyParser::Pop3ReplyParser(ParserLimits limits)
+    : limits_(limits), reader_(reply_reader_config(limits)) {}
 
 Pop3Event Pop3ReplyParser::fail(ReadError error) {
   failed_ = true;

@@ -136,9 +136,12 @@ void TcpChannel::close() {
 
 awaitable<Expected<Bytes, std::string>> exchange_tcp(asio::ip::tcp::endpoint server, Bytes query,
                                                      std::chrono::milliseconds timeout) {
-  TcpChannel channel(co_await asio::this_coro::executor);
-  if (auto ok = co_await channel.connect(server, timeout); !ok) co_return Unexpected(ok.error());
-  if (auto ok = co_await channel.send(query, timeout); !ok) co_return Unexpected(ok.error());
+  const auto executor = co_await asio::this_coro::executor;
+  TcpChannel channel(executor);
+  const auto connected = co_await channel.connect(server, timeout);
+  if (!connected) co_return Unexpected(connected.error());
+  const auto sent = co_await channel.send(query, timeout);
+  if (!sent) co_return Unexpected(sent.error());
   // On a fresh connection nothing else should arrive; a few strays are skipped rather than misread.
   for (int stray = 0; stray < 8; ++stray) {
     auto response = co_await channel.receive(timeout);

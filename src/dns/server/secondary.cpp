@@ -185,10 +185,13 @@ awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::trans
   const std::uint16_t id = z.random.next16();
   auto query = encode_message(make_query(id, z.spec.origin, RRType::AXFR, false, std::nullopt));
   if (!query) co_return Unexpected(std::string("cannot encode the AXFR query"));
-  client::TcpChannel channel(co_await asio::this_coro::executor);
+  const auto executor = co_await asio::this_coro::executor;
+  client::TcpChannel channel(executor);
   asio::ip::tcp::endpoint primary(z.spec.primary, z.spec.port);
-  if (auto ok = co_await channel.connect(primary, timers_.io_timeout); !ok) co_return Unexpected(ok.error());
-  if (auto ok = co_await channel.send(*query, timers_.io_timeout); !ok) co_return Unexpected(ok.error());
+  const auto connected = co_await channel.connect(primary, timers_.io_timeout);
+  if (!connected) co_return Unexpected(connected.error());
+  const auto sent = co_await channel.send(*query, timers_.io_timeout);
+  if (!sent) co_return Unexpected(sent.error());
   AxfrCollector collector(z.spec.origin, id, max_records_);
   auto deadline = clock::now() + timers_.transfer_limit;
   while (collector.status() == AxfrCollector::Status::more) {

@@ -53,7 +53,9 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
         break;
       }
       if (q.verdict == QueryVerdict::answer && q.qtype == RRType::AXFR) {
-        if (!co_await flush(conn, out) || !co_await transfer(conn, q)) {
+        bool sent = co_await flush(conn, out);
+        if (sent) sent = co_await transfer(conn, q);
+        if (!sent) {
           close = true;
           break;
         }
@@ -64,12 +66,17 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
       out.push_back(static_cast<std::uint8_t>(response.size() >> 8));
       out.push_back(static_cast<std::uint8_t>(response.size()));
       out.insert(out.end(), response.begin(), response.end());
-      if (out.size() >= config_.write_batch && !co_await flush(conn, out)) {
-        close = true;
-        break;
+      if (out.size() >= config_.write_batch) {
+        const bool flushed = co_await flush(conn, out);
+        if (!flushed) {
+          close = true;
+          break;
+        }
       }
     }
-    if (close || !co_await flush(conn, out) || conn.draining()) break;
+    if (close) break;
+    const bool flushed = co_await flush(conn, out);
+    if (!flushed || conn.draining()) break;
     // Make room for the whole of the message being received.
     const std::span<const std::uint8_t> partial = in.readable_bytes();
     const std::size_t need =

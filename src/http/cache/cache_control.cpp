@@ -3,24 +3,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "http/chars.hpp"
 #include "http/field_value.hpp"
 
 namespace endhost::http::cache {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+using chars::lower;
+using chars::trim;
 
 // Sets a delta-seconds directive unless an earlier occurrence already did. `strict` marks a bad argument as
 // invalid freshness (max-age, s-maxage); for the others a bad argument just drops the directive.

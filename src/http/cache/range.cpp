@@ -3,17 +3,14 @@
 #include <algorithm>
 
 #include "http/cache/validation.hpp"
+#include "http/chars.hpp"
 #include "http/date.hpp"
 
 namespace endhost::http::cache {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using chars::trim;
 
 // 1*DIGIT that fits 63 bits.
 std::optional<std::uint64_t> number(std::string_view s) {

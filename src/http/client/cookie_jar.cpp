@@ -5,23 +5,15 @@
 #include <cctype>
 #include <limits>
 
+#include "http/chars.hpp"
 #include "http/fields.hpp"
 
 namespace endhost::http {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using chars::lower;
+using chars::trim;
 
 bool is_ip_literal(std::string_view host) {
   if (host.find(':') != std::string_view::npos) return true;
@@ -144,6 +136,10 @@ bool CookieJar::set(std::string_view header, const Url& url, std::int64_t now, s
     if (why) *why = reason;
     return false;
   };
+  // RFC 6265bis §5.6 step 1: a control character other than HTAB anywhere ignores the whole line.
+  for (char ch : header)
+    if ((static_cast<unsigned char>(ch) < 0x20 && ch != '\t') || ch == 0x7f)
+      return fail("control character in the cookie");
   // §5.2: name-value-pair up to the first ';', attributes after.
   const auto semi = header.find(';');
   const std::string_view pair = header.substr(0, semi);
@@ -223,6 +219,8 @@ bool CookieJar::set(std::string_view header, const Url& url, std::int64_t now, s
     c.host_only = true;
   }
   c.path = path_attr ? *path_attr : default_cookie_path(url.path());
+  // The cookie file (curl's Netscape format) is tab-separated: a tab inside the Path would forge fields.
+  if (c.path.find('\t') != std::string::npos) return fail("tab in the cookie's Path");
   // §5.3 step 8 (and 6265bis): only a secure channel may set a Secure cookie.
   if (c.secure && url.scheme != "https") return fail("Secure cookie from an insecure origin");
   c.creation = now;

@@ -213,7 +213,8 @@ awaitable<int> Fetch::run() {
   exchange.read_timeout = std::chrono::minutes(5);
   VerboseSink verbose_sink(err_);
   if (o_.verbose) exchange.transcript = core::Transcript(&verbose_sink, "fetch");
-  HttpClient client(co_await asio::this_coro::executor, pool, exchange);
+  const auto executor = co_await asio::this_coro::executor;
+  HttpClient client(executor, pool, exchange);
 
   std::string method = tpl.method;
   std::string body = tpl.body;

@@ -79,17 +79,16 @@ class PageRun {
     req.proxy = proxy_;
     const auto opened_before = client_.pool().stats().opened;
     const auto start = std::chrono::steady_clock::now();
-    auto result = co_await client_.perform(
-        req,
-        [&](const Incoming& in) {
-          r.status = to_int(in.head.status);
-          return true;
-        },
-        [&](std::string_view data) {
-          r.bytes += data.size();
-          if (keep && keep->size() + data.size() <= kMaxPage) keep->append(data);
-          return true;
-        });
+    const HeadHandler on_head = [&](const Incoming& in) {
+      r.status = to_int(in.head.status);
+      return true;
+    };
+    const BodySink on_body = [&](std::string_view data) {
+      r.bytes += data.size();
+      if (keep && keep->size() + data.size() <= kMaxPage) keep->append(data);
+      return true;
+    };
+    auto result = co_await client_.perform(req, on_head, on_body);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     r.new_connection = client_.pool().stats().opened > opened_before;
     if (!result) r.error = result.error().message;
@@ -101,7 +100,8 @@ class PageRun {
     while (!queue.empty()) {
       Url next = queue.front();
       queue.pop_front();
-      results.push_back(co_await get(next, nullptr));
+      ObjectResult result = co_await get(next, nullptr);
+      results.push_back(std::move(result));
     }
   }
 
@@ -154,13 +154,15 @@ awaitable<int> run_page(const FetchOptions& o, std::ostream& out, std::ostream& 
   ExchangeOptions exchange;
   VerboseSink verbose(err);
   if (o.verbose) exchange.transcript = core::Transcript(&verbose, "fetch");
-  HttpClient client(co_await asio::this_coro::executor, pool, exchange);
+  const auto executor = co_await asio::this_coro::executor;
+  HttpClient client(executor, pool, exchange);
   PageRun run(o, *mode, client, *tpl, *proxy);
 
   const auto start = std::chrono::steady_clock::now();
   std::string html;
   std::vector<ObjectResult> results;
-  results.push_back(co_await run.get(*base, &html));
+  ObjectResult page = co_await run.get(*base, &html);
+  results.push_back(std::move(page));
   if (!results.front().error.empty()) {
     err << "endhost fetch: " << results.front().error << "\n";
     co_return fetch_exit::failed;
@@ -180,17 +182,17 @@ awaitable<int> run_page(const FetchOptions& o, std::ostream& out, std::ostream& 
     while (!objects.empty()) {
       Url next = objects.front();
       objects.pop_front();
-      results.push_back(co_await run.get(next, nullptr));
+      ObjectResult result = co_await run.get(next, nullptr);
+      results.push_back(std::move(result));
     }
   } else {
     // N workers on one event loop: up to N exchanges (and so N connections) in flight at once.
     const std::size_t workers = std::min(mode->parallel, objects.size());
     std::vector<ObjectResult> parallel_results;
-    asio::steady_timer done(co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
+    asio::steady_timer done(executor, std::chrono::steady_clock::time_point::max());
     WorkersLeft left{workers, &done};
     for (std::size_t i = 0; i < workers; ++i)
-      asio::co_spawn(co_await asio::this_coro::executor, run.worker(objects, parallel_results),
-                     WorkerDone{&left});
+      asio::co_spawn(executor, run.worker(objects, parallel_results), WorkerDone{&left});
     if (left.count > 0) co_await done.async_wait(use_nothrow);
     results.insert(results.end(), parallel_results.begin(), parallel_results.end());
   }

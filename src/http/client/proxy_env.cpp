@@ -2,15 +2,13 @@
 
 #include <cctype>
 
+#include "http/chars.hpp"
+
 namespace endhost::http {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using chars::lower;
 
 }  // namespace
 

@@ -54,7 +54,8 @@ namespace {
 
 // Flushes one loop's access-log buffer once a second, so lines show up while traffic is light.
 awaitable<void> flush_access_log(AccessLog* log, std::size_t loop) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor);
   for (;;) {
     timer.expires_after(std::chrono::seconds(1));
     auto [ec] = co_await timer.async_wait(use_nothrow);

@@ -84,8 +84,9 @@ Expected<Route, RouteFailure> route_request(const RequestHead& head, const Route
     const OriginRule* rule = find_origin(host_without_port(host), config);
     if (!rule)
       return Unexpected(RouteFailure{Status::misdirected_request, "no origin is configured for this host"});
-    if (host.empty()) host = rule->origin.authority();
-    auto url = parse_url("http://" + std::string(host) + std::string(head.target));
+    // HTTP/1.0 may leave Host out: the URI is then the origin's (owned here, as `host` only borrows).
+    const std::string authority = host.empty() ? rule->origin.authority() : std::string(host);
+    auto url = parse_url("http://" + authority + std::string(head.target));
     if (!url) return Unexpected(RouteFailure{Status::bad_request, url.error()});
     route.target = std::move(*url);
     route.upstream_host = rule->origin.host;
@@ -118,6 +119,20 @@ Expected<Route, RouteFailure> route_request(const RequestHead& head, const Route
   route.upstream_host = route.target.host;
   route.upstream_port = route.target.port;
   return route;
+}
+
+Expected<core::HostPort, RouteFailure> route_connect(const RequestHead& head, const RouteConfig& config,
+                                                     std::span<const PortRange> ports) {
+  if (config.mode == ProxyMode::reverse)
+    return Unexpected(RouteFailure{Status::method_not_allowed, "CONNECT is for forward proxies"});
+  auto target = core::parse_host_port(head.target);
+  if (!target) return Unexpected(RouteFailure{Status::bad_request, target.error()});
+  const bool allowed =
+      std::any_of(ports.begin(), ports.end(), [&](const PortRange& r) { return r.contains(target->port); });
+  if (!allowed)
+    return Unexpected(RouteFailure{Status::forbidden, "CONNECT to port " + std::to_string(target->port) +
+                                                          " is not allowed (see --connect-port)"});
+  return std::move(*target);
 }
 
 }  // namespace endhost::http::proxy

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/expected.hpp"
+#include "core/host_port.hpp"
 #include "http/request_parser.hpp"
 #include "http/status.hpp"
 #include "http/url.hpp"
@@ -52,6 +54,12 @@ struct RouteFailure {
 // RFC 9112 §3.2.2: in absolute-form the target's authority replaces Host. Never fails for CONNECT callers:
 // they are routed by the tunnel code.
 Expected<Route, RouteFailure> route_request(const RequestHead& head, const RouteConfig& config);
+
+// RFC 9110 §9.3.6: where a CONNECT (authority-form target host:port) may go. Only a forward proxy tunnels,
+// and only to `ports` (--connect-port, 443 by default): an open CONNECT proxy would let anyone reach SMTP
+// or SSH servers through it.
+Expected<core::HostPort, RouteFailure> route_connect(const RequestHead& head, const RouteConfig& config,
+                                                     std::span<const PortRange> ports);
 
 // The origin rule for a Host (without port, any case): the exact rule, else the default, else nullptr.
 const OriginRule* find_origin(std::string_view host, const RouteConfig& config) noexcept;

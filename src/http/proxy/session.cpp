@@ -87,7 +87,8 @@ awaitable<void> Session::run() {
       // The parser's error says which status (400, 414, 431, 501, 505); the framing is no longer trusted.
       keep_alive_ = false;
       outcome_.cache = "ERROR";
-      co_await respond(parse_error_.status, std::string(describe(parse_error_.code)) + "\n");
+      const std::string text = std::string(describe(parse_error_.code)) + "\n";
+      co_await respond(parse_error_.status, text);
       write_access_log(parser_.head(), nullptr);
       break;
     }
@@ -157,7 +158,8 @@ awaitable<bool> Session::read_body(std::string& body, BodyReservation& reserved)
     if (!step) {
       keep_alive_ = false;
       outcome_.cache = "ERROR";
-      co_await respond(step.error().status, std::string(describe(step.error().code)) + "\n");
+      const std::string text = std::string(describe(step.error().code)) + "\n";
+      co_await respond(step.error().status, text);
       co_return false;
     }
     // A Content-Length body was reserved (and allocated) whole before it was read; chunked data grows the
@@ -288,14 +290,17 @@ awaitable<bool> Session::handle(const RequestHead& original) {
     }
     if (head.expect_continue) {
       // RFC 9110 §10.1.1: tell the client to send the body we are going to read.
-      if (!co_await write("HTTP/1.1 100 Continue\r\n\r\n")) co_return false;
+      const bool continued = co_await write("HTTP/1.1 100 Continue\r\n\r\n");
+      if (!continued) co_return false;
     }
-    if (!co_await read_body(body, reserved)) co_return false;
+    const bool body_read = co_await read_body(body, reserved);
+    if (!body_read) co_return false;
   }
   auto route = route_request(head, st_.config.routes);
   if (!route) {
     outcome_.cache = "ERROR";
-    const bool keep = co_await respond(route.error().status, route.error().reason + "\n");
+    const std::string text = route.error().reason + "\n";
+    const bool keep = co_await respond(route.error().status, text);
     write_access_log(head, nullptr);
     co_return keep;
   }
@@ -310,7 +315,8 @@ awaitable<bool> Session::handle(const RequestHead& original) {
                                         std::string(via_pseudonym(st_.config.via)) +
                                         " (chained proxies need different --via names)"
                                   : "the request is for this proxy itself";
-    const bool keep = co_await respond(Status::loop_detected, "forwarding loop detected: " + why + "\n");
+    const std::string text = "forwarding loop detected: " + why + "\n";
+    const bool keep = co_await respond(Status::loop_detected, text);
     write_access_log(head, &*route);
     co_return keep;
   }
@@ -330,12 +336,18 @@ awaitable<bool> Session::handle_purge(const RequestHead& head) {
   const bool allowed = core::allows(st_.config.purge_from, client);
   if (!allowed) co_return co_await respond(Status::forbidden, "PURGE is not allowed from your address\n");
   auto route = route_request(head, st_.config.routes);
-  if (!route) co_return co_await respond(route.error().status, route.error().reason + "\n");
+  if (!route) {
+    const std::string text = route.error().reason + "\n";
+    co_return co_await respond(route.error().status, text);
+  }
   const std::size_t removed = st_.store.remove(cache::cache_key(route->target));
-  if (removed == 0)
-    co_return co_await respond(Status::not_found, "not in the cache: " + route->target.to_string() + "\n");
-  co_return co_await respond(
-      Status::ok, "purged " + std::to_string(removed) + " object(s) for " + route->target.to_string() + "\n");
+  if (removed == 0) {
+    const std::string text = "not in the cache: " + route->target.to_string() + "\n";
+    co_return co_await respond(Status::not_found, text);
+  }
+  const std::string text =
+      "purged " + std::to_string(removed) + " object(s) for " + route->target.to_string() + "\n";
+  co_return co_await respond(Status::ok, text);
 }
 
 awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route, std::string_view body) {
@@ -361,7 +373,8 @@ awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route
         cache::cache_forward(cache::Forward::method, {}, {}, to_string(started.error().code));
     const Status status =
         started.error().code == ClientErrc::timeout ? Status::gateway_timeout : Status::bad_gateway;
-    co_return co_await respond(status, started.error().message + "\n", &cs);
+    const std::string text = started.error().message + "\n";
+    co_return co_await respond(status, text, &cs);
   }
   // RFC 9111 §4.4: a successful unsafe request makes what we hold for its URI (and same-origin Location and
   // Content-Location) stale.

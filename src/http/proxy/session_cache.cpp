@@ -71,12 +71,10 @@ void strip_set_cookie(Fields& stored) {
 
 awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter writer, std::size_t shard) {
   // fsync and rename block: they run on the disk pool while this coroutine waits.
-  auto result = co_await asio::co_spawn(
-      st.disk,
-      [&]() -> awaitable<Expected<cache::ObjectPtr, std::string>> {
-        co_return st.store.commit(std::move(writer));
-      },
-      asio::use_awaitable);
+  auto commit = [&]() -> awaitable<Expected<cache::ObjectPtr, std::string>> {
+    co_return st.store.commit(std::move(writer));
+  };
+  auto result = co_await asio::co_spawn(st.disk, commit, asio::use_awaitable);
   if (!result) {
     st.log.warn("cache write failed", {{"error", result.error()}});
     co_return nullptr;
@@ -86,12 +84,10 @@ awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter w
 }
 
 awaitable<cache::ObjectPtr> freshen_on_disk(ProxyState& st, cache::ObjectPtr old, cache::ObjectMeta meta) {
-  auto result = co_await asio::co_spawn(
-      st.disk,
-      [&]() -> awaitable<Expected<cache::ObjectPtr, std::string>> {
-        co_return st.store.freshen(old, std::move(meta));
-      },
-      asio::use_awaitable);
+  auto freshen = [&]() -> awaitable<Expected<cache::ObjectPtr, std::string>> {
+    co_return st.store.freshen(old, std::move(meta));
+  };
+  auto result = co_await asio::co_spawn(st.disk, freshen, asio::use_awaitable);
   if (!result) {
     st.log.warn("cache update failed", {{"error", result.error()}});
     co_return nullptr;
@@ -269,7 +265,8 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
     dh.omit = omit;
     keep_alive_ = append_downstream_head(out_, dh).keep_alive;
     outcome_.status = 304;
-    co_return co_await write(out_) && keep_alive_;
+    const bool written = co_await write(out_);
+    co_return written&& keep_alive_;
   }
 
   // RFC 9110 §14: one range of a complete stored 200.
@@ -289,7 +286,8 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
     append_field(out_, "Cache-Status", cache_status);
     if (!keep_alive_) append_field(out_, "Connection", "close");
     append_end_of_head(out_);
-    co_return co_await write(out_) && keep_alive_;
+    const bool written = co_await write(out_);
+    co_return written&& keep_alive_;
   }
   if (range.kind == cache::RangeKind::partial || omit) {
     Fields fields = obj.meta().fields;
@@ -331,13 +329,17 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
   }
   if (st_.config.client_transcript.enabled())
     st_.config.client_transcript.server(conn_.peer(), std::string_view(out_).substr(0, out_.size() - 4));
-  if (head_only) co_return co_await write(out_) && keep_alive_;
+  if (head_only) {
+    const bool written = co_await write(out_);
+    co_return written&& keep_alive_;
+  }
 
   if (cs.hit) st_.metrics.bytes_saved.inc(count, shard_);
   st_.metrics.bytes_sent.inc(count, shard_);
   outcome_.bytes = count;
   if (found.memory_body) {
-    co_return co_await write(out_, std::string_view(*found.memory_body).substr(offset, count)) && keep_alive_;
+    const bool written = co_await write(out_, std::string_view(*found.memory_body).substr(offset, count));
+    co_return written&& keep_alive_;
   }
   if (obj.body_size() <= st_.store.options().memory_object_max) {
     // Small: read it once and keep it in the memory tier, so the next hit skips the file.
@@ -403,7 +405,8 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
         started.error().code == ClientErrc::timeout ? Status::gateway_timeout : Status::bad_gateway;
     const CacheStatus cs = cache::cache_forward(fwd, {}, {}, to_string(started.error().code));
     st_.log.info("upstream failed", {{"url", key_}, {"error", started.error().message}});
-    co_return co_await respond(status, started.error().message + "\n", &cs);
+    const std::string text = started.error().message + "\n";
+    co_return co_await respond(status, text, &cs);
   }
   const ResponseHead& rh = ex.head();
   const unsigned code = to_int(rh.status);
@@ -524,8 +527,10 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
         guard.finish();
       }
       if (client_ok) {
-        client_ok = hr.framing == BodyFraming::chunked ? co_await write_chunk(piece->data)
-                                                       : co_await write(piece->data);
+        if (hr.framing == BodyFraming::chunked)
+          client_ok = co_await write_chunk(piece->data);
+        else
+          client_ok = co_await write(piece->data);
         if (client_ok) sent += piece->data.size();
       }
       // A client that left is no reason to stop filling the cache, but nothing else is.

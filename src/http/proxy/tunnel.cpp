@@ -49,27 +49,25 @@ awaitable<bool> Session::handle_connect(const RequestHead& head) {
   using namespace asio::experimental::awaitable_operators;
   outcome_.cache = "TUNNEL";
   keep_alive_ = false;  // whatever happens, this connection is not an HTTP connection afterwards
-  if (st_.config.routes.mode == ProxyMode::reverse)
-    co_return co_await respond(Status::method_not_allowed, "CONNECT is for forward proxies\n");
-  auto target = core::parse_host_port(head.target);
-  if (!target) co_return co_await respond(Status::bad_request, target.error() + "\n");
-  const bool allowed = std::any_of(st_.config.connect_ports.begin(), st_.config.connect_ports.end(),
-                                   [&](const PortRange& r) { return r.contains(target->port); });
-  if (!allowed)
-    co_return co_await respond(Status::forbidden, "CONNECT to port " + std::to_string(target->port) +
-                                                      " is not allowed (see --connect-port)\n");
+  auto target = route_connect(head, st_.config.routes, st_.config.connect_ports);
+  if (!target) {
+    const std::string text = target.error().reason + "\n";
+    co_return co_await respond(target.error().status, text);
+  }
   st_.metrics.tunnels.inc(1, shard_);
   auto lease = co_await loop_.pool.acquire(target->host, target->port, true);
   if (!lease) {
     st_.metrics.upstream_errors.inc(1, shard_);
     const Status status =
         lease.error().code == ClientErrc::timeout ? Status::gateway_timeout : Status::bad_gateway;
-    co_return co_await respond(status, lease.error().message + "\n");
+    const std::string text = lease.error().message + "\n";
+    co_return co_await respond(status, text);
   }
   UpstreamConnection& up = *lease->connection;
   st_.config.upstream_transcript.note(up.peer(), "tunnel opened for " + conn_.peer());
   outcome_.status = 200;
-  if (!co_await write("HTTP/1.1 200 Connection Established\r\n\r\n")) co_return false;
+  const bool established = co_await write("HTTP/1.1 200 Connection Established\r\n\r\n");
+  if (!established) co_return false;
   // Bytes the client sent after the CONNECT head (a TLS ClientHello sent eagerly) go first.
   in_.consume(head_size_);
   body_read_ = true;

@@ -1,5 +1,6 @@
 #include "http/server/multipart.hpp"
 
+#include "http/chars.hpp"
 #include "http/fields.hpp"
 
 namespace endhost::web {
@@ -12,11 +13,7 @@ bool is_lwsp(char c) {
   return c == ' ' || c == '\t';
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_lwsp(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_lwsp(s.back())) s.remove_suffix(1);
-  return s;
-}
+using http::chars::trim;
 
 // Reads one `; name=value` parameter (RFC 9110 §5.6.6, values token or quoted-string). Returns false at the
 // end of the list or on a syntax error (which ends the parameters). `escapes`: whether a backslash quotes the

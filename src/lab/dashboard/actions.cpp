@@ -92,7 +92,8 @@ awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::s
 
 awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t seq) {
   ActionResult r;
-  asio::ip::udp::socket socket(co_await asio::this_coro::executor);
+  const auto executor = co_await asio::this_coro::executor;
+  asio::ip::udp::socket socket(executor);
   boost::system::error_code ec;
   socket.open(server.protocol(), ec);
   if (ec) {

@@ -265,7 +265,8 @@ AppResponse Dashboard::events(const AppRequest& req) {
     std::uint64_t last = after;
     auto next_status = std::chrono::steady_clock::now();
     auto next_beat = next_status + std::chrono::seconds(15);
-    if (!co_await s.send("retry: 2000\n\n")) co_return;
+    const bool started = co_await s.send("retry: 2000\n\n");
+    if (!started) co_return;
     while (!conn.draining()) {
       std::string out;
       if (config_.ring) {
@@ -282,7 +283,8 @@ AppResponse Dashboard::events(const AppRequest& req) {
       }
       if (out.empty() && now >= next_beat) out = ": keep-alive\n\n";
       if (!out.empty()) {
-        if (!co_await s.send(out)) co_return;
+        const bool sent = co_await s.send(out);
+        if (!sent) co_return;
         next_beat = now + std::chrono::seconds(15);
       }
       timer.expires_after(config_.stream_poll);

@@ -32,7 +32,8 @@ void DashboardHost::start() {
 awaitable<void> DashboardHost::sampler() {
   // The flag is shared, not borrowed: the frame may be destroyed with the loop after this object is gone.
   auto stopping = stopping_;
-  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor);
   while (!*stopping) {
     app_.sample();
     timer.expires_after(std::chrono::seconds(1));

@@ -93,7 +93,8 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
         head_size = step->consumed;
         break;
       }
-      if (!co_await read_more()) co_return;
+      const bool more = co_await read_more();
+      if (!more) co_return;
       if (idle) {
         conn.end_idle();
         idle = false;
@@ -118,7 +119,8 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
 
     // Body: Content-Length or chunked, bounded by limits.max_body_size (the parser answers 413 above it).
     if (expect_continue) {
-      if (!co_await write_all(conn, "HTTP/1.1 100 Continue\r\n\r\n", config.send_timeout)) co_return;
+      const bool continued = co_await write_all(conn, "HTTP/1.1 100 Continue\r\n\r\n", config.send_timeout);
+      if (!continued) co_return;
     }
     for (;;) {
       auto step = parser.parse_body(in.readable());
@@ -130,14 +132,18 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
       in.consume(step->consumed);
       if (step->done) break;
       // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
-      if (step->consumed == 0 && !co_await read_more()) co_return;
+      if (step->consumed == 0) {
+        const bool more = co_await read_more();
+        if (!more) co_return;
+      }
     }
 
     AppResponse res = co_await app.handle(req);
     const bool keep = keep_alive && !conn.draining() && !res.stream;
     std::string out = render_response(res, keep, config.server);
     if (!head_only && !res.stream) out += res.body;
-    if (!co_await write_all(conn, out, config.send_timeout)) co_return;
+    const bool written = co_await write_all(conn, out, config.send_timeout);
+    if (!written) co_return;
     if (res.stream && !head_only) {
       AppStream stream(conn, config.send_timeout);
       co_await res.stream(stream);

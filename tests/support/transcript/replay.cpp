@@ -175,7 +175,7 @@ std::string replay_file(const std::string& path,
   if (!script) return script.error();
   std::string failures;
   for (const Feeding feeding : {Feeding::WholeBlocks, Feeding::ByteByByte}) {
-    if (feeding == Feeding::ByteByByte && script->datagram) break;
+    if (feeding == Feeding::ByteByByte && (script->datagram || script->whole_reads)) break;
     auto session = make();
     const std::string failure = replay(*script, *session, feeding);
     if (!failure.empty()) {

@@ -102,6 +102,8 @@ Expected<TranscriptScript, std::string> parse_transcript(std::string_view text, 
       } else if (directive == "datagram") {
         script.datagram = true;
         eol.clear();
+      } else if (directive == "whole reads") {
+        script.whole_reads = true;
       } else if (directive == "eof") {
         step.kind = TranscriptStep::Kind::Eof;
         script.steps.push_back(std::move(step));

@@ -3,6 +3,8 @@
 //   # a comment; blank lines are skipped
 //   ! eol lf            C:/S: lines end with LF (the default is CRLF); `! eol none` adds nothing
 //   ! datagram          each C: line is one datagram and each S: line one reply datagram (no line ends)
+//   ! whole reads       replay in whole blocks only: the session depends on what arrives in one read
+//                       (bytes pipelined behind STARTTLS), so feeding a byte at a time would mean otherwise
 //   C: HELO crepes.fr   the client sends the text and the line end
 //   C< NOOP\n           the client sends exactly the text: no line end is added
 //   S: 250-first        the server answers; consecutive S: lines are one expected block, so a multi-line
@@ -37,7 +39,8 @@ struct TranscriptStep {
 struct TranscriptScript {
   std::string name;  // the file's name, for messages
   bool datagram = false;
-  bool notes = false;  // it has N: lines, so notes are compared
+  bool notes = false;        // it has N: lines, so notes are compared
+  bool whole_reads = false;  // `! whole reads`: not replayed a byte at a time
   std::vector<TranscriptStep> steps;
 };
 

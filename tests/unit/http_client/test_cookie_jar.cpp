@@ -153,3 +153,20 @@ TEST(CookieJar, NetscapeFileRoundTripAndCurlSyntax) {
   EXPECT_NE(jar.save_netscape(now).find("#HttpOnly_h.test\tFALSE\t/\tFALSE\t0\tsession\tyes\n"),
             std::string::npos);
 }
+
+// RFC 6265bis §5.6 step 1: a control character anywhere in the line ignores it; a tab inside the Path
+// would add fields to the tab-separated cookie file (found by fuzz_http_cookie_jar).
+TEST(CookieJar, Rfc6265bis_5_6_ControlCharactersAndTabsInThePathAreRefused) {
+  CookieJar jar;
+  std::string why;
+  EXPECT_FALSE(jar.set("a=1; Path=/x\x01y", url("http://h.test/"), now, &why));
+  EXPECT_EQ(why, "control character in the cookie");
+  EXPECT_FALSE(jar.set("a=1; Path=/x\tTRUE\t/\tFALSE", url("http://h.test/"), now, &why));
+  EXPECT_EQ(why, "tab in the cookie's Path");
+  EXPECT_TRUE(jar.set("a=1;\tPath=/x\t", url("http://h.test/"), now));  // HTAB as white space is fine
+  ASSERT_EQ(jar.cookies().size(), 1u);
+  EXPECT_EQ(jar.cookies()[0].path, "/x");
+  CookieJar again;
+  again.load_netscape(jar.save_netscape(now), now);
+  EXPECT_EQ(again.save_netscape(now), jar.save_netscape(now));
+}

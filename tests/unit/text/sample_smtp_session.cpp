@@ -15,6 +15,7 @@ const CommandTable<State, Command>& commands() {
       {.verb = "RSET", .id = Command::Rset},
       {.verb = "NOOP", .id = Command::Noop, .tls = TlsRule::Either, .ends_group = true},
       {.verb = "VRFY", .id = Command::Vrfy, .needs_auth = true, .ends_group = true},
+      {.verb = "STARTTLS", .id = Command::StartTls, .tls = TlsRule::RefusedUnderTls, .ends_group = true},
       {.verb = "QUIT", .id = Command::Quit, .tls = TlsRule::Either, .ends_group = true},
   };
   return table;
@@ -118,6 +119,14 @@ void SampleSmtpSession::on_line(std::string_view line) {
       return reply(250, "2.0.0 Ok");
     case Command::Vrfy:
       return reply(252, "2.0.0 Cannot VRFY");
+    case Command::StartTls:
+      reply(220, "2.0.0 Ready to start TLS");
+      // RFC 3207 §4.2 (CVE-2011-0411): what came with STARTTLS was sent in the clear and is dropped unread;
+      // the session starts over, as after a new greeting.
+      (void)reader_.discard_buffered();
+      context_.tls_active = true;
+      context_.state = State::Start;
+      return;
     case Command::Quit:
       reply(221, "2.0.0 Bye");
       closed_ = true;

@@ -1,6 +1,7 @@
 // A small SMTP-shaped server built on the line engine, for the engine's own transcript tests: greeting,
-// HELO/EHLO, MAIL, RCPT, DATA with dot-unstuffing and a size limit, RSET, NOOP, VRFY (after AUTH only), QUIT.
-// It keeps no mail; it answers each message with its unstuffed size, so the transcripts check the body too.
+// HELO/EHLO, MAIL, RCPT, DATA with dot-unstuffing and a size limit, RSET, NOOP, VRFY (after AUTH only),
+// STARTTLS, QUIT. It keeps no mail; it answers each message with its unstuffed size, so the transcripts check
+// the body too. It has no TLS: after STARTTLS it behaves as if the handshake had succeeded.
 // The SMTP issue builds the real session the same way.
 #pragma once
 
@@ -15,7 +16,7 @@
 namespace endhost::text::sample {
 
 enum class State { Start, Hello, Mail, Rcpt };
-enum class Command { Helo, Ehlo, Mail, Rcpt, Data, Rset, Noop, Vrfy, Quit };
+enum class Command { Helo, Ehlo, Mail, Rcpt, Data, Rset, Noop, Vrfy, StartTls, Quit };
 
 class SampleSmtpSession final : public test::ReplaySession {
  public:

@@ -141,8 +141,12 @@ awaitable<ResolutionResult> run_resolution(ResolverService::LoopState& ls,
                                            std::size_t shard, Name qname, RRType qtype, std::string peer) {
   // A context of our own, so that --trace lines name the client this resolution is for.
   ResolverContext ctx = ls.ctx;
-  if (config.transcript.enabled()) {
-    ctx.trace = [&config, &peer](std::string_view line) { config.transcript.note(peer, line); };
+  // The trace outlives suspensions: it captures a frame local, never the by-value parameter (GCC 12 may bind
+  // a capture of a coroutine parameter to the caller's copy; docs/internals/core.md, rule 4).
+  const std::string client = std::move(peer);
+  const core::Transcript& transcript = config.transcript;
+  if (transcript.enabled()) {
+    ctx.trace = [&transcript, &client](std::string_view line) { transcript.note(client, line); };
   }
   Resolution r(ctx, qname, qtype, engine_now());
   while (!r.done()) co_await exchange(r, ls.random);

@@ -54,7 +54,7 @@ TEST_F(ResolutionTest, CachedTldDelegationSkipsTheRoot) {
 TEST_F(ResolutionTest, CachedAnswerNeedsNoQuery) {
   sim.resolve("www.example.com.");
   sim.sent.clear();
-  sim.now += Millis(10'000);
+  sim.clock.advance(Millis(10'000));
   auto r = sim.resolve("www.example.com.");
   EXPECT_EQ(r.rcode, Rcode::NOERROR);
   EXPECT_TRUE(sim.sent.empty());
@@ -99,7 +99,7 @@ TEST_F(ResolutionTest, GluelessDelegationResolvesTheNameServerFirst) {
   EXPECT_EQ(sim.sent[5].server, ep("10.0.4.1"));
   EXPECT_EQ(sim.sent[5].qname, N("www.glueless.com."));
   // The server's address is now cached as an answer.
-  auto a = sim.cache->get(N("ns.dnshost.edu."), RRType::A, sim.now, Trust::answer);
+  auto a = sim.cache->get(N("ns.dnshost.edu."), RRType::A, sim.clock.now(), Trust::answer);
   ASSERT_TRUE(a.has_value());
 }
 
@@ -112,7 +112,7 @@ TEST_F(ResolutionTest, NxdomainIsCachedForTheSoaMinimum) {
   std::size_t before = sim.sent.size();
 
   // Any type of the name is NXDOMAIN from the cache (RFC 2308 §5).
-  sim.now += Millis(100'000);
+  sim.clock.advance(Millis(100'000));
   auto again = sim.resolve("nosuch.example.com.", RRType::MX);
   EXPECT_EQ(again.rcode, Rcode::NXDOMAIN);
   EXPECT_EQ(sim.sent.size(), before);
@@ -120,7 +120,7 @@ TEST_F(ResolutionTest, NxdomainIsCachedForTheSoaMinimum) {
   EXPECT_EQ(again.authority[0].ttl.seconds, 200u);
 
   // Once the negative TTL has run out, the example.com servers are asked again (and only they).
-  sim.now += Millis(200'001);
+  sim.clock.advance(Millis(200'001));
   auto later = sim.resolve("nosuch.example.com.");
   EXPECT_EQ(later.rcode, Rcode::NXDOMAIN);
   ASSERT_EQ(sim.sent.size(), before + 1);
@@ -145,13 +145,13 @@ TEST_F(ResolutionTest, NodataIsCachedPerType) {
 TEST_F(ResolutionTest, TtlExpiryAsksAgainBelowTheCachedDelegation) {
   sim.resolve("www.example.com.");
   sim.sent.clear();
-  sim.now += Millis(299'000);
+  sim.clock.advance(Millis(299'000));
   auto cached = sim.resolve("www.example.com.");
   EXPECT_TRUE(sim.sent.empty());
   ASSERT_EQ(cached.answer.size(), 1u);
   EXPECT_EQ(cached.answer[0].ttl.seconds, 1u);
 
-  sim.now += Millis(1'000);  // 300 s after the answer arrived: expired
+  sim.clock.advance(Millis(1'000));  // 300 s after the answer arrived: expired
   auto fresh = sim.resolve("www.example.com.");
   EXPECT_EQ(fresh.rcode, Rcode::NOERROR);
   ASSERT_EQ(sim.sent.size(), 1u) << "example.com's NS (TTL 172800) is still cached" << sim.trace();
@@ -191,11 +191,12 @@ TEST_F(ResolutionTest, WholeResolutionHasATimeLimit) {
   sim.silent("10.0.3.2");
   sim.config.timing.resolution_timeout = Millis(1000);
   sim.config.limits.max_tries_per_server = 10;
-  Instant start = sim.now;
+  Instant start = sim.clock.now();
   auto r = sim.resolve("www.example.com.");
   EXPECT_EQ(r.rcode, Rcode::SERVFAIL);
   EXPECT_NE(r.failure.find("no answer within"), std::string::npos) << r.failure;
-  EXPECT_EQ(sim.now - start, Millis(1000)) << "the last wait is cut to what is left of the time limit";
+  EXPECT_EQ(sim.clock.now() - start, Millis(1000))
+      << "the last wait is cut to what is left of the time limit";
 }
 
 TEST_F(ResolutionTest, ServfailFromAllServersIsServfail) {

@@ -1,7 +1,7 @@
-// A fake network and clock for driving the resolution engine deterministically, in the manner of Unbound's
-// replay tests (testcode/fake_event.c): name servers are functions from a query to the packets they send
-// back (with a delay each), built from zone text through the authoritative answer engine or scripted by hand
-// for spoofing and failure cases. Nothing here touches a socket or reads a clock.
+// The resolution engine on the simulation harness (tests/support/sim), in the manner of Unbound's replay
+// tests (testcode/fake_event.c): name servers are functions from a query to the packets they send back (with
+// a delay each), built from zone text through the authoritative answer engine or scripted by hand for
+// spoofing and failure cases. Nothing here touches a socket or reads a clock.
 #pragma once
 
 #include <gmock/gmock.h>
@@ -21,6 +21,8 @@
 #include "dns/rdata.hpp"
 #include "dns/resolver/resolution.hpp"
 #include "dns/zone_parser.hpp"
+#include "sim/network.hpp"
+#include "sim/virtual_clock.hpp"
 
 namespace endhost::dns::resolver::test {
 
@@ -94,8 +96,14 @@ inline Message decode(std::span<const std::uint8_t> wire) {
   return m ? *m : Message{};
 }
 
+// The resolver on the generic simulation harness (tests/support/sim): each scripted server is a node of the
+// fake network at its endpoint's address, the resolver is the node kResolverAddress, and a query's timeout is
+// a clock timer. One Resolution runs at a time; what is still on the wire when an attempt ends (the rest of
+// a spoofer's burst, an answer after the timeout) is discarded, as a closed socket would.
 class Sim {
  public:
+  static constexpr const char* kResolverAddress = "resolver";
+
   Sim() { reset_context(); }
 
   ResolverConfig config;
@@ -105,7 +113,9 @@ class Sim {
   RootHints hints;
   core::SeededRandom random{42};  // every run sends the same IDs; spoof tests read them from the transmit
   ResolverContext ctx;
-  Instant now{Millis(1'000'000)};
+  sim::VirtualClock clock;
+  core::SeededRandom network_random{9};  // draws nothing unless a test gives a link jitter or loss
+  sim::Network network{clock, network_random};
   std::vector<Sent> sent;
   std::vector<ResponseVerdict> verdicts;  // of every packet delivered, in order
   std::vector<std::string> trace_lines;
@@ -142,34 +152,28 @@ class Sim {
   }
 
   ResolutionResult resolve(std::string_view name, RRType type = RRType::A) {
-    Resolution r(ctx, N(name), type, now);
+    Resolution r(ctx, N(name), type, clock.now());
+    network.attach(kResolverAddress, [this, &r](const sim::Message& m) { on_reply(r, m); });
     while (!r.done()) {
       Transmit t = r.transmit();
       Message q = decode(t.query);
       sent.push_back(Sent{t.server, t.transport, q.questions.at(0).name, q.questions.at(0).type, t.id,
                           t.timeout, q.edns.has_value()});
-      std::vector<Packet> replies;
-      if (auto h = handlers.find(t.server); h != handlers.end()) replies = h->second(t, q);
-      std::stable_sort(replies.begin(), replies.end(),
-                       [](const Packet& a, const Packet& b) { return a.delay < b.delay; });
-      Instant sent_at = now;
-      bool accepted = false;
-      for (const auto& p : replies) {
-        if (p.delay >= t.timeout) break;
-        now = sent_at + p.delay;
-        auto v = r.on_response(p.from, p.via, p.bytes, now);
-        verdicts.push_back(v);
-        if (v == ResponseVerdict::accepted) {
-          accepted = true;
-          break;
-        }
-      }
-      if (!accepted) {
-        now = sent_at + t.timeout;
-        r.on_timeout(now);
-      }
+      attempt_open_ = true;
+      // Scheduled before the query goes out, so that an answer due exactly at the timeout loses to it.
+      const auto timer = clock.after(t.timeout, [this, &r] {
+        attempt_open_ = false;
+        r.on_timeout(clock.now());
+      });
+      current_ = t;
+      attach_server(t.server);
+      network.send(kResolverAddress, address_of(t.server), t.query, channel_of(t.transport));
+      clock.run_while([this] { return attempt_open_; });
+      clock.cancel(timer);
+      network.discard_in_flight_to(kResolverAddress);
       last_stats = r.stats();
     }
+    network.detach(kResolverAddress);
     last_stats = r.stats();
     return r.result();
   }
@@ -188,6 +192,46 @@ class Sim {
   std::unordered_map<ServerEndpoint, Handler, ServerEndpointHash> handlers;
   std::unordered_map<ServerEndpoint, std::shared_ptr<ZoneSet>, ServerEndpointHash> zone_sets;
   ResolutionStats last_stats;
+
+ private:
+  static sim::Channel channel_of(Transport t) {
+    return t == Transport::tcp ? sim::Channel::stream : sim::Channel::datagram;
+  }
+  sim::Address address_of(const ServerEndpoint& e) {
+    sim::Address a = e.to_string();
+    endpoints_.emplace(a, e);
+    return a;
+  }
+
+  // The server's node hands what reaches it to the handler the test gave for its endpoint (looked up at
+  // delivery, so a test may replace a handler between resolutions); a server without one is unreachable.
+  void attach_server(const ServerEndpoint& server) {
+    if (!handlers.count(server)) return;
+    const sim::Address self = address_of(server);
+    if (network.attached(self)) return;
+    network.attach(self, [this, server](const sim::Message& m) {
+      auto h = handlers.find(server);
+      if (h == handlers.end()) return;
+      Transmit t = current_;
+      t.query = m.bytes;
+      std::vector<Packet> replies = h->second(t, decode(m.bytes));
+      for (const auto& p : replies)
+        network.send(address_of(p.from), m.from, p.bytes, channel_of(p.via), p.delay);
+    });
+  }
+
+  void on_reply(Resolution& r, const sim::Message& m) {
+    if (!attempt_open_) return;
+    const ServerEndpoint from = endpoints_.at(m.from);
+    const Transport via = m.channel == sim::Channel::stream ? Transport::tcp : Transport::udp;
+    const ResponseVerdict v = r.on_response(from, via, m.bytes, clock.now());
+    verdicts.push_back(v);
+    if (v == ResponseVerdict::accepted) attempt_open_ = false;
+  }
+
+  Transmit current_;
+  bool attempt_open_ = false;
+  std::unordered_map<sim::Address, ServerEndpoint> endpoints_;
 };
 
 // Presentation strings of the RDATA of every answer record of `type` ("192.0.2.1").

@@ -168,9 +168,9 @@ TEST_F(SpoofTest, OutOfBailiwickAnswerRecordsAreNotCached) {
   auto r = sim.resolve("www.example.com.");
   EXPECT_EQ(r.rcode, Rcode::NOERROR);
   EXPECT_GE(sim.last_stats.records_dropped, 3u);
-  EXPECT_FALSE(sim.cache->get(N("www.university.edu."), RRType::A, sim.now).has_value());
-  EXPECT_FALSE(sim.cache->get(N("university.edu."), RRType::NS, sim.now).has_value());
-  EXPECT_FALSE(sim.cache->get(N("ns.university.edu."), RRType::A, sim.now).has_value());
+  EXPECT_FALSE(sim.cache->get(N("www.university.edu."), RRType::A, sim.clock.now()).has_value());
+  EXPECT_FALSE(sim.cache->get(N("university.edu."), RRType::NS, sim.clock.now()).has_value());
+  EXPECT_FALSE(sim.cache->get(N("ns.university.edu."), RRType::A, sim.clock.now()).has_value());
   // And the real data is what a later lookup finds.
   auto real = sim.resolve("www.university.edu.");
   EXPECT_THAT(rdata_strings(real, RRType::A), ElementsAre("198.51.100.7"));
@@ -190,10 +190,10 @@ TEST_F(SpoofTest, OutOfBailiwickGlueIsNotCached) {
   };
   auto r = sim.resolve("www.example.com.");
   EXPECT_FALSE(is_poisoned(r));
-  EXPECT_FALSE(sim.cache->get(N("ns.edu."), RRType::A, sim.now).has_value());
+  EXPECT_FALSE(sim.cache->get(N("ns.edu."), RRType::A, sim.clock.now()).has_value());
   // Additional data that is not the address of a referred name server is dropped even inside the bailiwick:
   // what is cached for www.example.com is the authoritative answer.
-  auto www = sim.cache->get(N("www.example.com."), RRType::A, sim.now);
+  auto www = sim.cache->get(N("www.example.com."), RRType::A, sim.clock.now());
   ASSERT_TRUE(www.has_value());
   EXPECT_EQ(www->trust, Trust::answer_aa);
   EXPECT_THAT(rdata_strings(std::vector<AnswerRRset>{{www->rrset, www->ttl}}, RRType::A),
@@ -220,7 +220,7 @@ TEST_F(SpoofTest, GlueForANameServerOutsideTheBailiwickIsNotCached) {
   EXPECT_EQ(r.rcode, Rcode::NOERROR) << sim.trace();
   EXPECT_EQ(sim.sent_to("6.6.6.6"), 0u);
   EXPECT_EQ(sim.sent_to("10.0.4.1"), 2u) << "ns.dnshost.edu was looked up for real, then asked";
-  auto a = sim.cache->get(N("ns.dnshost.edu."), RRType::A, sim.now);
+  auto a = sim.cache->get(N("ns.dnshost.edu."), RRType::A, sim.clock.now());
   ASSERT_TRUE(a.has_value());
   EXPECT_THAT(rdata_strings(std::vector<AnswerRRset>{{a->rrset, a->ttl}}, RRType::A),
               ElementsAre("10.0.4.1"));
@@ -248,7 +248,7 @@ TEST_F(SpoofTest, GlueNeverAnswersAClient) {
   // The com referral's glue for ns1.example.com is cached, but a client asking for ns1.example.com gets the
   // authoritative answer, fetched from example.com's servers (RFC 2181 §5.4.1).
   sim.resolve("www.example.com.");
-  auto glue = sim.cache->get(N("ns2.example.com."), RRType::A, sim.now);
+  auto glue = sim.cache->get(N("ns2.example.com."), RRType::A, sim.clock.now());
   ASSERT_TRUE(glue.has_value());
   EXPECT_EQ(glue->trust, Trust::additional);
   sim.sent.clear();
@@ -256,7 +256,7 @@ TEST_F(SpoofTest, GlueNeverAnswersAClient) {
   EXPECT_EQ(r.rcode, Rcode::NOERROR);
   ASSERT_EQ(sim.sent.size(), 1u);
   EXPECT_EQ(sim.sent[0].server.ip.bytes[2], 3);
-  EXPECT_EQ(sim.cache->get(N("ns2.example.com."), RRType::A, sim.now)->trust, Trust::answer_aa);
+  EXPECT_EQ(sim.cache->get(N("ns2.example.com."), RRType::A, sim.clock.now())->trust, Trust::answer_aa);
 }
 
 TEST_F(SpoofTest, ReferralToAnUnrelatedZoneIsLame) {
@@ -278,8 +278,8 @@ TEST_F(SpoofTest, ReferralToAnUnrelatedZoneIsLame) {
   auto r = sim.resolve("www.example.com.");
   EXPECT_EQ(r.rcode, Rcode::SERVFAIL);
   EXPECT_EQ(sim.sent_to("6.6.6.6"), 0u);
-  EXPECT_FALSE(sim.cache->get(N("evil.net."), RRType::NS, sim.now).has_value());
-  EXPECT_FALSE(sim.cache->get(N("ns.evil.net."), RRType::A, sim.now).has_value());
+  EXPECT_FALSE(sim.cache->get(N("evil.net."), RRType::NS, sim.clock.now()).has_value());
+  EXPECT_FALSE(sim.cache->get(N("ns.evil.net."), RRType::A, sim.clock.now()).has_value());
 }
 
 }  // namespace

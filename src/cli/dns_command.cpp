@@ -11,6 +11,7 @@
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
 #include "cli/server_options.hpp"
+#include "core/binder.hpp"
 #include "core/host_port.hpp"
 #include "dns/client/query_client.hpp"
 #include "dns/server/auth_server.hpp"
@@ -106,15 +107,11 @@ int serve(const ServeOptions& o) {
   for (const auto& ep : endpoints) {
     if (auto ok = server.listen(ep.address(), ep.port()); !ok) throw RuntimeError(ok.error());
   }
-  for (const auto& ep : server.udp_endpoints()) {
-    rt.log->info("listening",
-                 {{"service", "dns"}, {"protocol", "udp"}, {"address", core::endpoint_text(ep)}});
-  }
-  for (const auto& ep : server.tcp_endpoints()) {
-    rt.log->info("listening",
-                 {{"service", "dns"}, {"protocol", "tcp"}, {"address", core::endpoint_text(ep)}});
-  }
+  core::Binder binder(*rt.log, "dns");
+  for (const auto& ep : server.udp_endpoints()) binder.listening("udp", ep);
+  for (const auto& ep : server.tcp_endpoints()) binder.listening("tcp", ep);
   server.start();
+  drop_privileges(o.server, *rt.log, binder.lowest_port(), {o.state_dir});
   return rt.host->run();
 }
 

@@ -6,62 +6,37 @@
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
 #include "cli/server_options.hpp"
+#include "core/binder.hpp"
 #include "core/host_port.hpp"
-#include "core/tcp_server.hpp"
-#include "core/udp_server.hpp"
 #include "echo/echo_client.hpp"
-#include "echo/echo_server.hpp"
+#include "echo/echo_service.hpp"
 
 namespace endhost::cli {
 
 namespace {
 
-constexpr std::uint16_t kEchoPort = 12000;  // the textbook's serverPort
+using echo::kEchoPort;
 
 struct ServeOptions {
   ServerOptions server;
-  bool tcp = false;
-  bool udp = false;
-  std::size_t max_line = 64 * 1024;
-  double idle_timeout = 60;
+  echo::EchoServiceOptions echo;
 };
 
 int serve(const ServeOptions& o) {
-  if (!o.tcp && !o.udp) throw UsageError("choose --tcp or --udp (or both)");
+  echo::EchoServiceOptions options = o.echo;
+  options.max_connections = o.server.max_connections;
+  if (options.tcp) options.tcp_listen = tcp_listen_endpoints(o.server, kEchoPort);
+  if (options.udp) options.udp_listen = udp_listen_endpoints(o.server, kEchoPort);
   auto rt = make_runtime(o.server);
-  echo::EchoServerConfig config;
-  config.max_line = o.max_line;
-  config.idle_timeout =
-      std::chrono::duration_cast<std::chrono::milliseconds>(seconds_option(o.idle_timeout, "--idle-timeout"));
-  config.transcript = rt.transcript("echo");
-  config.messages =
-      &rt.host->metrics().counter("endhost_echo_messages_total", "Lines and datagrams answered");
-
-  std::unique_ptr<core::TcpServer> tcp;
-  std::unique_ptr<core::UdpServer> udp;
-  if (o.tcp) {
-    tcp = std::make_unique<core::TcpServer>(
-        rt.host->loops(), *rt.log,
-        core::TcpServerOptions{"echo",
-                               o.server.max_connections,
-                               [&config](core::Connection& c) { return echo::serve_tcp(c, config); },
-                               {}});
-    rt.secure(*tcp, {});
-    bind_tcp(*tcp, tcp_listen_endpoints(o.server, kEchoPort), *rt.log, "echo");
-    rt.host->add(*tcp);
-    tcp->start();
-  }
-  if (o.udp) {
-    udp = std::make_unique<core::UdpServer>(
-        rt.host->loops(), *rt.log,
-        core::UdpServerOptions{
-            "echo", 65'535,
-            [&config](core::UdpSocket& s, std::span<const std::uint8_t> d,
-                      const asio::ip::udp::endpoint& from) { echo::serve_udp(s, d, from, config); }});
-    bind_udp(*udp, udp_listen_endpoints(o.server, kEchoPort), *rt.log, "echo");
-    rt.host->add(*udp);
-    udp->start();
-  }
+  auto service = echo::EchoService::create(options, rt.host->loops(), *rt.log, rt.host->metrics(),
+                                           rt.transcript("echo"));
+  if (!service) throw UsageError(service.error());
+  auto& echo = rt.host->adopt(std::move(*service));
+  echo.secure(rt.tls);
+  core::Binder binder(*rt.log, "echo");
+  if (auto ok = echo.bind(binder); !ok) throw RuntimeError(ok.error());
+  drop_privileges(o.server, *rt.log, binder.lowest_port());
+  echo.start();
   return rt.host->run();
 }
 
@@ -94,15 +69,15 @@ void add_echo_commands(CLI::App& root, RunFn& run) {
 
   auto serve_opts = std::make_shared<ServeOptions>();
   auto* serve_cmd = echo->add_subcommand("serve", "Answer each line (TCP) or datagram (UDP) upper-cased");
-  serve_cmd->add_flag("--tcp", serve_opts->tcp,
+  serve_cmd->add_flag("--tcp", serve_opts->echo.tcp,
                       "Serve TCP: each line back upper-cased, many clients at once");
-  serve_cmd->add_flag("--udp", serve_opts->udp, "Serve UDP: each datagram back upper-cased");
+  serve_cmd->add_flag("--udp", serve_opts->echo.udp, "Serve UDP: each datagram back upper-cased");
   add_server_options(*serve_cmd, serve_opts->server, "127.0.0.1:12000");
-  serve_cmd->add_option("--max-line", serve_opts->max_line, "Longest line accepted, in bytes")
+  serve_cmd->add_option("--max-line", serve_opts->echo.max_line, "Longest line accepted, in bytes")
       ->check(CLI::Range(std::size_t{1}, std::size_t{16} << 20))
       ->capture_default_str();
   serve_cmd
-      ->add_option("--idle-timeout", serve_opts->idle_timeout,
+      ->add_option("--idle-timeout", serve_opts->echo.idle_timeout,
                    "Seconds of silence before a TCP client is dropped")
       ->capture_default_str();
   serve_cmd->footer("Example:\n  endhost echo serve --tcp --udp --listen 127.0.0.1:12000 --trace");

@@ -54,9 +54,10 @@ int serve(const ServeOptions& o) {
   auto rt = make_runtime(o.server);
   config.transcript = rt.transcript("ping");
   ping::PingServer server(*rt.host, config);
-  bind_udp(server.udp(), endpoints, *rt.log, "ping");
+  const std::uint16_t lowest_port = bind_udp(server.udp(), endpoints, *rt.log, "ping");
   rt.host->add(server);
   server.start();
+  drop_privileges(o.server, *rt.log, lowest_port);
   return rt.host->run();
 }
 

@@ -1,6 +1,7 @@
 // `endhost proxy serve|purge`: the Web cache of the textbook, built as operators expect from Squid or
 // Varnish — a forward or reverse caching proxy (RFC 9111) with its own disk storage.
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include "cli/resolver_option.hpp"
 #include "cli/server_options.hpp"
 #include "cli/size_option.hpp"
+#include "core/binder.hpp"
 #include "core/byte_buffer.hpp"
 #include "core/dialer.hpp"
 #include "core/host_port.hpp"
@@ -22,6 +24,7 @@
 #include "http/cache/store.hpp"
 #include "http/proxy/proxy_server.hpp"
 #include "http/response_parser.hpp"
+#include "http/server/admin_server.hpp"
 
 namespace endhost::cli {
 
@@ -149,13 +152,15 @@ int serve(const ServeOptions& o) {
   else
     throw UsageError("--access-log-format must be text or json");
 
-  // Declared before the runtime so they outlive its event loops (sessions left at shutdown refer to them).
+  // The host ends every coroutine on its loops when run() returns, or in its destructor: sessions that refer
+  // to these are gone before them, whichever is declared first.
   std::unique_ptr<http::cache::Store> store;
   std::unique_ptr<http::proxy::AccessLog> access_log;
   std::unique_ptr<http::proxy::ProxyServer> proxy;
   auto rt = make_runtime(o.server);
   // Declared after the runtime, so the listeners close while the event loops they belong to still exist.
-  std::unique_ptr<core::TcpServer> tcp, admin;
+  std::unique_ptr<core::TcpServer> tcp;
+  std::unique_ptr<web::AdminListener> admin;
   config.client_transcript = rt.transcript("proxy");
   config.upstream_transcript = rt.transcript("proxy>origin");
 
@@ -183,22 +188,23 @@ int serve(const ServeOptions& o) {
                              [p](core::Connection& c) { return p->serve(c); },
                              [p](core::Connection& c) { return p->refuse(c); }});
   rt.secure(*tcp, {"http/1.1"});
-  bind_tcp(*tcp, tcp_listen_endpoints(o.server, kProxyPort), *rt.log, "proxy");
+  std::uint16_t lowest_port = bind_tcp(*tcp, tcp_listen_endpoints(o.server, kProxyPort), *rt.log, "proxy");
   proxy->set_listening(tcp->local_endpoints());
   rt.host->add(*tcp);
-  tcp->start();
+  rt.host->add(*proxy);  // its background revalidations
   if (!o.admin_listen.empty()) {
     ServerOptions admin_options = o.server;
     admin_options.listen = o.admin_listen;
-    admin = std::make_unique<core::TcpServer>(
-        rt.host->loops(), *rt.log,
-        core::TcpServerOptions{
-            "proxy-admin", 64, [p](core::Connection& c) { return p->serve_admin(c); }, {}});
-    rt.secure(*admin, {"http/1.1"});
-    bind_tcp(*admin, tcp_listen_endpoints(admin_options, 3129), *rt.log, "proxy-admin");
-    rt.host->add(*admin);
-    admin->start();
+    admin = std::make_unique<web::AdminListener>(*rt.host, "proxy-admin", [p] { return p->metrics_text(); });
+    rt.secure(admin->server(), {"http/1.1"});
+    core::Binder binder(*rt.log, "proxy-admin");
+    if (auto ok = admin->bind(binder, tcp_listen_endpoints(admin_options, 3129)); !ok)
+      throw RuntimeError(ok.error());
+    lowest_port = std::min(lowest_port, binder.lowest_port());
   }
+  drop_privileges(o.server, *rt.log, lowest_port, {o.cache_dir, o.access_log});
+  tcp->start();
+  if (admin) admin->start();
   const int code = rt.host->run();
   proxy->flush();
   return code;

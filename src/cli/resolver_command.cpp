@@ -7,7 +7,7 @@
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
 #include "cli/server_options.hpp"
-#include "core/connection.hpp"
+#include "core/binder.hpp"
 #include "dns/resolver/resolver_service.hpp"
 #include "dns/zone_parser.hpp"
 
@@ -87,16 +87,12 @@ int serve(const ServeOptions& o) {
   for (const auto& ep : endpoints) {
     if (auto ok = service.listen(ep.address(), ep.port()); !ok) throw RuntimeError(ok.error());
   }
-  for (const auto& ep : service.udp_endpoints()) {
-    rt.log->info("listening",
-                 {{"service", "resolver"}, {"protocol", "udp"}, {"address", core::endpoint_text(ep)}});
-  }
-  for (const auto& ep : service.tcp_endpoints()) {
-    rt.log->info("listening",
-                 {{"service", "resolver"}, {"protocol", "tcp"}, {"address", core::endpoint_text(ep)}});
-  }
+  core::Binder binder(*rt.log, "resolver");
+  for (const auto& ep : service.udp_endpoints()) binder.listening("udp", ep);
+  for (const auto& ep : service.tcp_endpoints()) binder.listening("tcp", ep);
   rt.log->info("resolver ready", {{"root_servers", roots}, {"allow", allowed}, {"query_port", o.query_port}});
   service.start();
+  drop_privileges(o.server, *rt.log, binder.lowest_port());
   return rt.host->run();
 }
 

@@ -1,10 +1,14 @@
 #include "cli/server_options.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "cli/cli_error.hpp"
+#include "core/binder.hpp"
 #include "core/connection.hpp"
 #include "core/host_port.hpp"
+#include "core/privileges.hpp"
 #include "core/tcp_server.hpp"
 #include "core/tls_server_context.hpp"
 #include "core/udp_server.hpp"
@@ -31,6 +35,10 @@ void add_server_options(CLI::App& cmd, ServerOptions& o, const std::string& defa
   cmd.add_option("--grace", o.grace_seconds, "Seconds in-flight work may take to finish at shutdown")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd.add_option("--user", o.user,
+                 "User to become once the listeners are bound (default when started as root with a port "
+                 "below 1024: nobody)")
+      ->type_name("NAME");
   if (connection_limits) {
     cmd.add_option("--max-connections", o.max_connections,
                    "Connections per listening address; more are refused")
@@ -132,24 +140,28 @@ std::chrono::microseconds seconds_option(double seconds, const std::string& name
   return std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6));
 }
 
-void bind_tcp(core::TcpServer& server, const std::vector<asio::ip::tcp::endpoint>& endpoints,
-              core::Logger& log, const std::string& service) {
-  for (const auto& ep : endpoints) {
-    if (auto ok = server.listen(ep); !ok) throw RuntimeError(ok.error());
-  }
-  for (const auto& ep : server.local_endpoints()) {
-    log.info("listening", {{"service", service}, {"protocol", "tcp"}, {"address", core::endpoint_text(ep)}});
-  }
+std::uint16_t bind_tcp(core::TcpServer& server, const std::vector<asio::ip::tcp::endpoint>& endpoints,
+                       core::Logger& log, const std::string& service) {
+  core::Binder binder(log, service);
+  if (auto ok = binder.tcp(server, endpoints); !ok) throw RuntimeError(ok.error());
+  return binder.lowest_port();
 }
 
-void bind_udp(core::UdpServer& server, const std::vector<asio::ip::udp::endpoint>& endpoints,
-              core::Logger& log, const std::string& service) {
-  for (const auto& ep : endpoints) {
-    if (auto ok = server.listen(ep); !ok) throw RuntimeError(ok.error());
-  }
-  for (const auto& ep : server.local_endpoints()) {
-    log.info("listening", {{"service", service}, {"protocol", "udp"}, {"address", core::endpoint_text(ep)}});
-  }
+std::uint16_t bind_udp(core::UdpServer& server, const std::vector<asio::ip::udp::endpoint>& endpoints,
+                       core::Logger& log, const std::string& service) {
+  core::Binder binder(log, service);
+  if (auto ok = binder.udp(server, endpoints); !ok) throw RuntimeError(ok.error());
+  return binder.lowest_port();
+}
+
+void drop_privileges(const ServerOptions& o, core::Logger& log, std::uint16_t lowest_port,
+                     const std::vector<std::string>& writable) {
+  const std::string user = core::user_to_become(o.user, ::geteuid() == 0, lowest_port);
+  if (user.empty()) return;
+  if (auto ok = core::drop_privileges(user, writable); !ok) throw RuntimeError(ok.error());
+  log.info("privileges dropped", {{"user", user},
+                                  {"uid", static_cast<std::int64_t>(::getuid())},
+                                  {"gid", static_cast<std::int64_t>(::getgid())}});
 }
 
 }  // namespace endhost::cli

@@ -36,10 +36,12 @@ struct ServerOptions {
   // --tls-cert/--tls-key, in pairs: the first pair is the default certificate, the others chosen by SNI.
   std::vector<std::string> tls_cert;
   std::vector<std::string> tls_key;
+  std::string user;  // --user: who to become after binding (empty: see core::user_to_become)
 };
 
 // Adds --listen (repeatable; `default_listen` when none is given), --threads, --trace, --log-format,
-// --log-level, --grace and, for connection-oriented services, --max-connections and --tls-cert/--tls-key.
+// --log-level, --grace, --user and, for connection-oriented services, --max-connections and
+// --tls-cert/--tls-key.
 void add_server_options(CLI::App& cmd, ServerOptions& options, const std::string& default_listen,
                         bool connection_limits = true);
 
@@ -73,11 +75,18 @@ std::chrono::microseconds seconds_option(double seconds, const std::string& opti
 
 namespace endhost::cli {
 
-// Binds every endpoint and logs `listening service=… protocol=… address=…` for each (people and tests read
-// the real port from it). Throws RuntimeError with the one-line reason when a bind fails.
-void bind_tcp(core::TcpServer& server, const std::vector<asio::ip::tcp::endpoint>& endpoints,
-              core::Logger& log, const std::string& service);
-void bind_udp(core::UdpServer& server, const std::vector<asio::ip::udp::endpoint>& endpoints,
-              core::Logger& log, const std::string& service);
+// Binds every endpoint and logs `listening service=… protocol=… address=…` for each (core::Binder; people
+// and tests read the real port from it). Returns the lowest port bound. Throws RuntimeError with the one-line
+// reason when a bind fails.
+std::uint16_t bind_tcp(core::TcpServer& server, const std::vector<asio::ip::tcp::endpoint>& endpoints,
+                       core::Logger& log, const std::string& service);
+std::uint16_t bind_udp(core::UdpServer& server, const std::vector<asio::ip::udp::endpoint>& endpoints,
+                       core::Logger& log, const std::string& service);
+
+// After every listener is bound and before the loops run (so before any request is read): becomes --user,
+// or `nobody` when running as root with a port below 1024 bound (`lowest_port`), giving `writable` (state
+// and cache directories, log files) to that user first. Logs the change; throws RuntimeError when it fails.
+void drop_privileges(const ServerOptions& options, core::Logger& log, std::uint16_t lowest_port,
+                     const std::vector<std::string>& writable = {});
 
 }  // namespace endhost::cli

@@ -39,4 +39,10 @@ void EventLoops::stop() {
   for (auto& loop : loops_) loop->io().stop();
 }
 
+void EventLoops::shutdown() {
+  stop();
+  guards_.clear();
+  for (auto& loop : loops_) loop->io_.shut_down();
+}
+
 }  // namespace endhost::core

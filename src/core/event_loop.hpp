@@ -13,6 +13,15 @@
 
 namespace endhost::core {
 
+// The io_context of one loop, with the shutdown step its destructor would take made callable earlier.
+class LoopContext final : public asio::io_context {
+ public:
+  LoopContext() : asio::io_context(1) {}  // hint: exactly one thread runs it
+  // Destroys every handler still queued, coroutine frames included (as the destructor does); the context
+  // cannot run again. Sockets and timers may still be closed and destroyed afterwards.
+  void shut_down() { shutdown(); }
+};
+
 class EventLoop {
  public:
   explicit EventLoop(std::size_t index);
@@ -28,7 +37,7 @@ class EventLoop {
  private:
   friend class EventLoops;
   std::size_t index_;
-  asio::io_context io_{1};  // hint: exactly one thread runs it
+  LoopContext io_;
   std::thread::id thread_;
 };
 
@@ -61,6 +70,9 @@ class EventLoops {
   void run();
   // Thread-safe. Ends run(): pending handlers are abandoned, not run.
   void stop();
+  // Destroys the abandoned handlers of every loop now — the session coroutines cut off by stop() — while
+  // whatever they refer to still exists. Call once run() returned (or never ran); the loops cannot run again.
+  void shutdown();
 
  private:
   std::vector<std::unique_ptr<EventLoop>> loops_;

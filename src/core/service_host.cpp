@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
 
 namespace endhost::core {
@@ -22,18 +23,55 @@ ServiceHost::ServiceHost(ServiceHostOptions options, Logger& log)
   const std::uint64_t open_files = raise_open_file_limit();
   log_.debug("open file limit", {{"soft", open_files}});
   // Registered now, not in run(): services log "listening" before run(), and a SIGHUP or SIGTERM that arrives
-  // in between must be queued (Asio keeps it for the first wait), not kill the process with the default action.
+  // in between must be queued (Asio keeps it for the first wait), not kill the process with the default
+  // action.
   if (options_.handle_signals) {
     signals_ = std::make_unique<asio::signal_set>(loops_[0].io(), SIGINT, SIGTERM, SIGHUP);
   }
 }
 
-ServiceHost::~ServiceHost() = default;
+ServiceHost::~ServiceHost() {
+  end_coroutines();
+  // Newest first: a service adopted later may refer to one adopted before it.
+  while (!services_.empty()) services_.pop_back();
+}
+
+Service& ServiceHost::adopt(std::unique_ptr<Service> service) {
+  Service& s = *service;
+  services_.push_back(std::move(service));
+  add(s);
+  reload_.push_back([&s] { s.reload(); });
+  return s;
+}
+
+bool ServiceHost::add(Drainable& server) {
+  if (std::find(drainables_.begin(), drainables_.end(), &server) != drainables_.end()) {
+    ++duplicates_;
+    return false;
+  }
+  drainables_.push_back(&server);
+  return true;
+}
+
+std::size_t ServiceHost::in_flight() const {
+  std::size_t n = background_.in_flight();
+  for (const auto* d : drainables_) n += d->in_flight();
+  return n;
+}
 
 int ServiceHost::run() {
   if (signals_) asio::co_spawn(loops_[0].io(), watch_signals(), asio::detached);
   loops_.run();
+  for (auto& s : services_) s->stopped();
+  end_coroutines();
   return exit_code_;
+}
+
+void ServiceHost::end_coroutines() {
+  if (coroutines_ended_) return;
+  coroutines_ended_ = true;
+  loops_.shutdown();
+  signals_.reset();
 }
 
 void ServiceHost::request_shutdown() {
@@ -74,16 +112,11 @@ awaitable<void> ServiceHost::wait_for_drain() {
   using clock = std::chrono::steady_clock;
   auto deadline = clock::now() + options_.grace;
   asio::steady_timer timer(loops_[0].io());
-  auto busy = [&] {
-    std::size_t n = 0;
-    for (auto* d : drainables_) n += d->in_flight();
-    return n;
-  };
-  while (busy() > 0 && clock::now() < deadline) {
+  while (in_flight() > 0 && clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(use_nothrow);
   }
-  if (std::size_t left = busy(); left > 0) {
+  if (const std::size_t left = in_flight(); left > 0) {
     log_.warn("grace period over: closing what is left", {{"in_flight", left}});
     for (auto* d : drainables_) d->abort();
     timer.expires_after(std::chrono::milliseconds(100));

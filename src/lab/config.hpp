@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/expected.hpp"
@@ -41,6 +42,9 @@ struct WebService {  // an origin server for one site
   // The textbook's cookie example: a cookie per visitor, visits counted in a back-end database
   // (STATE/sessions/<host>/visitors.sqlite3), GET /_session shows the visitor's id and visits.
   bool sessions = false;
+  // Any other option of `endhost web serve`, by name without the dashes ("max_line" = 4096), as text: the web
+  // library sets and checks them (http/server/web_options.hpp), with the command line's messages.
+  std::vector<std::pair<std::string, std::string>> options{};
 };
 struct ProxyService {  // the institutional Web cache (a forward proxy)
   std::uint64_t capacity_bytes = 64ull << 20;

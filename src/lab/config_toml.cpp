@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <sstream>
 
+#include "http/server/web_options.hpp"
 #include "lab/address_plan.hpp"
 
 namespace endhost::lab {
@@ -68,6 +70,15 @@ class Reader {
     if (n.is_integer()) return static_cast<double>(n.as_integer()->get());
     if (!n.is_floating_point()) fail(n, fmt::format("{} must be a number", where));
     return n.as_floating_point()->get();
+  }
+
+  // A scalar as the command line would spell it: 4096, 2.5, true, "text".
+  std::string text(const toml::node& n, std::string_view where) const {
+    if (n.is_string()) return std::string(n.as_string()->get());
+    if (n.is_integer()) return std::to_string(n.as_integer()->get());
+    if (n.is_floating_point()) return fmt::format("{}", n.as_floating_point()->get());
+    if (n.is_boolean()) return n.as_boolean()->get() ? "true" : "false";
+    fail(n, fmt::format("{} must be a string, a number or true/false", where));
   }
 
   std::uint16_t port(const toml::node& n, std::string_view where) const {
@@ -149,8 +160,20 @@ HostConfig read_host(const Reader& r, const toml::node& node) {
   }
   if (auto* n = t.get("web")) {
     const auto& s = r.table(*n, where + ".web");
-    r.only(s, where + ".web", {"site", "port", "sessions"});
     h.web.emplace();
+    for (const auto& [key, value] : s) {
+      const std::string option(key.str());
+      if (option == "site" || option == "port" || option == "sessions") continue;
+      std::string dashed = option;
+      std::replace(dashed.begin(), dashed.end(), '_', '-');
+      const auto& known = web::web_option_names();
+      if (std::find(known.begin(), known.end(), dashed) == known.end()) {
+        std::string list = "site, port, sessions";
+        for (const auto& k : known) list += ", " + k;
+        r.fail(value, fmt::format("{}.web: unknown key '{}' (known: {})", where, option, list));
+      }
+      h.web->options.emplace_back(dashed, r.text(value, where + ".web." + option));
+    }
     auto* site = s.get("site");
     if (!site) r.fail(*n, where + ".web needs a site: web.site = \"NAME\" and a [site.NAME] table");
     h.web->site = r.str(*site, where + ".web.site");

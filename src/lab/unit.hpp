@@ -13,6 +13,7 @@
 
 #include "core/expected.hpp"
 #include "core/metrics.hpp"
+#include "core/service.hpp"
 #include "core/service_host.hpp"
 #include "core/transcript.hpp"
 #include "lab/address_plan.hpp"
@@ -42,11 +43,8 @@ struct UnitContext {
   core::Transcript transcript() const { return core::Transcript(transcripts, key()); }
 };
 
-// A named number the dashboard shows for a unit ("queries", "hits").
-struct UnitCounter {
-  std::string name;
-  std::uint64_t value = 0;
-};
+// A named number the dashboard shows for a unit ("queries", "hits"), read straight from the service.
+using UnitCounter = core::NamedCount;
 
 // Where a unit is in its life, as the dashboard shows it. The lab moves it along: bound when built, listening
 // once start() returned (its listeners accept on every loop), failed when start() threw, draining once the

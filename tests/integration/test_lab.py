@@ -445,6 +445,23 @@ class LabOnItsOwn(TestCase):
         self.assertIn("%s:6" % f.name, r.stderr)
         self.assertIn("unknown key 'zone'", r.stderr)
 
+    def test_a_web_option_gets_the_command_lines_check_and_message(self):
+        message = "--max-line (100000) cannot exceed --max-header-bytes (32768)"
+        site = tempfile.mkdtemp(prefix="endhost-lab-web-")
+        self.addCleanup(shutil.rmtree, site, True)
+        cli = run(["web", "serve", "--root", site, "--listen", "127.0.0.1:0", "--max-line", "100000"])
+        self.assertEqual(cli.returncode, 2)
+        self.assertIn("endhost: " + message + "\n", cli.stderr)
+        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+            f.write('[lab]\nnet = "127.93"\nports = "high"\n\n[[host]]\nname = "www.example.com"\n'
+                    'web = { site = "s", max_line = 100000 }\n\n[site.s]\n'
+                    'file = [ { path = "/index.html", text = "hi" } ]\n')
+        self.addCleanup(os.unlink, f.name)
+        r = run(["lab", "--config", f.name])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("www.example.com", r.stderr)
+        self.assertIn(message, r.stderr)
+
     def test_bad_option_is_a_usage_error(self):
         r = run(["lab", "--ports", "sometimes"])
         self.assertEqual(r.returncode, 2)

@@ -76,6 +76,17 @@ ProxyServer::ProxyServer(ProxyConfig config, cache::Store& store, core::EventLoo
 
 ProxyServer::~ProxyServer() = default;
 
+std::size_t ProxyServer::in_flight() const {
+  return state_->background.in_flight();
+}
+
+std::vector<core::NamedCount> ProxyServer::counters() const {
+  const ProxyMetrics& m = state_->metrics;
+  return {{"requests", m.requests.value()}, {"hits", m.hits.value()},
+          {"misses", m.misses.value()},     {"revalidations", m.revalidations.value()},
+          {"stored", m.stored.value()},     {"bytes saved", m.bytes_saved.value()}};
+}
+
 void ProxyServer::set_listening(std::vector<asio::ip::tcp::endpoint> endpoints) {
   state_->listening = std::move(endpoints);
 }
@@ -122,42 +133,6 @@ std::string ProxyServer::metrics_text() const {
   text += "# TYPE endhost_proxy_cache_evictions_total counter\n";
   text += fmt::format("endhost_proxy_cache_evictions_total {}\n", s.evictions);
   return text;
-}
-
-awaitable<void> ProxyServer::serve_admin(core::Connection& conn) {
-  RequestParser parser;
-  core::ByteBuffer buf(16 * 1024);
-  conn.expires_after(std::chrono::seconds(10));
-  for (;;) {
-    auto step = parser.parse_head(buf.readable());
-    if (!step) co_return;
-    if (step->progress == Progress::complete) break;
-    auto space = buf.read_space();
-    if (!space) co_return;
-    auto [ec, n] =
-        co_await conn.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
-    if (ec) co_return;
-    buf.commit(n);
-  }
-  const RequestHead& head = parser.head();
-  std::string out;
-  const std::string_view path = head.target.substr(0, head.target.find('?'));
-  if (head.method_id != Method::get && head.method_id != Method::head) {
-    append_simple_response(out, Status::method_not_allowed, "GET /metrics\n", false, {}, {}, {});
-  } else if (path == "/metrics") {
-    const std::string body = metrics_text();
-    append_status_line(out, http11, Status::ok);
-    append_field(out, "Content-Type", "text/plain; version=0.0.4");
-    append_field(out, "Content-Length", std::to_string(body.size()));
-    append_field(out, "Cache-Control", "no-store");
-    append_field(out, "Connection", "close");
-    append_end_of_head(out);
-    if (head.method_id == Method::get) out += body;
-  } else {
-    append_simple_response(out, Status::not_found, "the admin listener serves GET /metrics\n", false, {}, {},
-                           {});
-  }
-  co_await asio::async_write(conn.stream(), asio::buffer(out), use_nothrow);
 }
 
 }  // namespace endhost::http::proxy

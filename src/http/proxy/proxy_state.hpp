@@ -13,6 +13,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/work_counter.hpp"
 #include "http/cache/store.hpp"
 #include "http/client/connection_pool.hpp"
 #include "http/client/exchange.hpp"
@@ -99,6 +100,8 @@ struct ProxyState {
   // Where the proxy listens (set before the loops run, read-only after): a request for one of these would
   // come back to us.
   std::vector<asio::ip::tcp::endpoint> listening;
+  // Background revalidations in flight: the drain waits for them (ProxyServer::in_flight).
+  core::WorkCounter background;
 };
 
 }  // namespace endhost::http::proxy

@@ -7,8 +7,10 @@ namespace endhost::http::proxy {
 
 namespace {
 
+// `work` counts this coroutine as in flight for the drain until its frame is gone (core/work_counter.hpp).
 awaitable<void> revalidate(ProxyState& st, LoopData& loop, Route route, Request request,
-                           cache::ObjectPtr stored) {
+                           cache::ObjectPtr stored, core::WorkToken work) {
+  (void)work;
   const std::string key = stored->meta().key;
   bool leader = false;
   auto flight = st.flights.join(key, leader);
@@ -67,7 +69,8 @@ awaitable<void> revalidate(ProxyState& st, LoopData& loop, Route route, Request 
 void spawn_background_revalidation(ProxyState& state, LoopData& loop, Route route, Request request,
                                    cache::ObjectPtr stored) {
   asio::co_spawn(loop.pool.executor(),
-                 revalidate(state, loop, std::move(route), std::move(request), std::move(stored)),
+                 revalidate(state, loop, std::move(route), std::move(request), std::move(stored),
+                            state.background.begin()),
                  asio::detached);
 }
 

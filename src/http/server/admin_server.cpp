@@ -28,7 +28,21 @@ http::Limits admin_limits() {
 
 }  // namespace
 
-awaitable<void> serve_admin(core::Connection& conn, const core::MetricsRegistry& metrics) {
+AdminListener::AdminListener(core::ServiceHost& host, std::string name,
+                             std::function<std::string()> metrics_text)
+    : metrics_text_(std::move(metrics_text)),
+      tcp_(host.loops(), host.log(),
+           core::TcpServerOptions{
+               std::move(name), 64, [this](core::Connection& c) { return serve_admin(c, *this); }, {}}) {
+  host.on_shutdown([this] { draining_.store(true, std::memory_order_release); });
+}
+
+Expected<void, std::string> AdminListener::bind(core::Binder& binder,
+                                                std::span<const asio::ip::tcp::endpoint> endpoints) {
+  return binder.tcp(tcp_, endpoints);
+}
+
+awaitable<void> serve_admin(core::Connection& conn, const AdminListener& admin) {
   const http::Limits limits = admin_limits();
   http::RequestParser parser(limits);
   core::ByteBuffer in(limits.max_head_bytes + 1024);
@@ -55,6 +69,7 @@ awaitable<void> serve_admin(core::Connection& conn, const core::MetricsRegistry&
     body.clear();
     const std::string_view now = date.get(std::time(nullptr));
     bool keep_alive = false;
+    bool health = false;
     http::Status status = http::Status::ok;
     std::string_view allow;
     if (!step) {
@@ -66,13 +81,24 @@ awaitable<void> serve_admin(core::Connection& conn, const core::MetricsRegistry&
       if (head.method_id != http::Method::get && head.method_id != http::Method::head) {
         status = http::Status::method_not_allowed;
         allow = "GET, HEAD";
+      } else if (path == "/health") {
+        // 503 once the drain began: the service still finishes what it has, but takes nothing new.
+        health = true;
+        status = admin.draining() ? http::Status::service_unavailable : http::Status::ok;
+        body = admin.draining() ? "draining\n" : "serving\n";
       } else if (path != "/metrics") {
         status = http::Status::not_found;
       } else {
-        body = metrics.render_prometheus();
+        body = admin.metrics_text();
       }
       in.consume(step->consumed);
-      if (status == http::Status::ok) {
+      if (health) {
+        begin_response(out, status, now);
+        out += "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n";
+        append_content_length(out, body.size());
+        end_response(out, keep_alive, head.version);
+        if (head.method_id == http::Method::get) out += body;
+      } else if (status == http::Status::ok) {
         begin_response(out, status, now);
         out += "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nCache-Control: no-store\r\n";
         append_content_length(out, body.size());
@@ -80,7 +106,7 @@ awaitable<void> serve_admin(core::Connection& conn, const core::MetricsRegistry&
         if (head.method_id == http::Method::get) out += body;
       }
     }
-    if (status != http::Status::ok) {
+    if (status != http::Status::ok && !health) {
       append_error_page(body, status);
       begin_response(out, status, now);
       if (!allow.empty()) append_field(out, "Allow", allow);

@@ -1,6 +1,6 @@
 // PUT, DELETE and multipart POST (the section 3): authenticated with HTTP Basic against the
 // htpasswd file, refused before the body is read when they cannot succeed, and durable when they answer
-// (atomic_file.hpp). No partial file is ever visible: a failed or abandoned upload leaves nothing behind.
+// (core::DurableFileWriter). No partial file is ever visible: a failed or abandoned upload leaves nothing behind.
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -105,6 +105,12 @@ core::TcpServerOptions WebServer::tcp_options(std::size_t max_connections) {
   return o;
 }
 
+std::vector<core::NamedCount> WebServer::counters() const {
+  std::uint64_t requests = 0;
+  for (const core::Counter* c : state_->metrics.by_status) requests += c ? c->value() : 0;
+  return {{"requests", requests}, {"bytes sent", state_->metrics.bytes_sent->value()}};
+}
+
 const WebConfig& WebServer::config() const {
   return state_->config;
 }

@@ -5,12 +5,14 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "core/asio.hpp"
 #include "core/connection.hpp"
 #include "core/event_loop.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/service.hpp"
 #include "core/tcp_server.hpp"
 #include "http/server/web_config.hpp"
 
@@ -35,6 +37,8 @@ class WebServer {
   void reopen_logs();
 
   const WebConfig& config() const;
+  // Requests answered (every status) and bytes sent, for the lab's dashboard. Thread-safe.
+  std::vector<core::NamedCount> counters() const;
 
  private:
   std::unique_ptr<ServerState> state_;

@@ -1,9 +1,9 @@
-// The upper-case echo host: TCP and UDP servers of src/echo on the host's address.
+// The upper-case echo host: the same echo::EchoService `endhost echo serve` runs, on the host's address,
+// owned by the lab's ServiceHost.
 #include <memory>
 
-#include "core/tcp_server.hpp"
-#include "core/udp_server.hpp"
-#include "echo/echo_server.hpp"
+#include "core/binder.hpp"
+#include "echo/echo_service.hpp"
 #include "lab/unit.hpp"
 
 namespace endhost::lab {
@@ -12,59 +12,32 @@ namespace {
 
 class EchoUnit final : public Unit {
  public:
-  explicit EchoUnit(UnitContext& ctx)
-      : messages_(ctx.metrics.counter("endhost_echo_messages_total", "Lines and datagrams answered")) {
-    config_.transcript = ctx.transcript();
-    config_.messages = &messages_;
-  }
+  explicit EchoUnit(echo::EchoService& service) : service_(service) {}
 
-  Expected<void, std::string> bind(UnitContext& ctx) {
-    auto& loops = ctx.host.loops();
-    auto& log = ctx.host.log();
-    auto addr = asio::ip::make_address(ctx.planned.address);
-    if (ctx.service.tcp) {
-      tcp_ = std::make_unique<core::TcpServer>(
-          loops, log,
-          core::TcpServerOptions{
-              "echo", 10'000, [this](core::Connection& c) { return echo::serve_tcp(c, config_); }, {}});
-      if (auto ok = tcp_->listen({addr, ctx.service.port}); !ok) return ok;
-      log_listening(log, ctx, "tcp", core::endpoint_text(tcp_->local_endpoints().front()));
-      ctx.host.add(*tcp_);
-    }
-    if (ctx.service.udp) {
-      udp_ = std::make_unique<core::UdpServer>(
-          loops, log,
-          core::UdpServerOptions{
-              "echo", 65'535,
-              [this](core::UdpSocket& s, std::span<const std::uint8_t> d,
-                     const asio::ip::udp::endpoint& from) { echo::serve_udp(s, d, from, config_); }});
-      if (auto ok = udp_->listen({addr, ctx.service.port}); !ok) return ok;
-      log_listening(log, ctx, "udp", core::endpoint_text(udp_->local_endpoints().front()));
-      ctx.host.add(*udp_);
-    }
-    return {};
-  }
-
-  void start() override {
-    if (tcp_) tcp_->start();
-    if (udp_) udp_->start();
-  }
-  std::uint64_t requests() const override { return messages_.value(); }
-  std::vector<UnitCounter> counters() const override { return {{"messages", messages_.value()}}; }
+  void start() override { service_.start(); }
+  std::uint64_t requests() const override { return service_.counters().front().value; }
+  std::vector<UnitCounter> counters() const override { return service_.counters(); }
 
  private:
-  core::Counter& messages_;
-  echo::EchoServerConfig config_;
-  std::unique_ptr<core::TcpServer> tcp_;
-  std::unique_ptr<core::UdpServer> udp_;
+  echo::EchoService& service_;  // owned by the host, which outlives the units
 };
 
 }  // namespace
 
 UnitResult make_echo_unit(UnitContext& ctx) {
-  auto unit = std::make_unique<EchoUnit>(ctx);
-  if (auto ok = unit->bind(ctx); !ok) return Unexpected(ok.error());
-  return std::unique_ptr<Unit>(std::move(unit));
+  echo::EchoServiceOptions options;
+  options.tcp = ctx.service.tcp;
+  options.udp = ctx.service.udp;
+  const auto address = asio::ip::make_address(ctx.planned.address);
+  options.tcp_listen = {{address, ctx.service.port}};
+  options.udp_listen = {{address, ctx.service.port}};
+  auto service =
+      echo::EchoService::create(options, ctx.host.loops(), ctx.host.log(), ctx.metrics, ctx.transcript());
+  if (!service) return Unexpected(service.error());
+  auto& echo = ctx.host.adopt(std::move(*service));
+  core::Binder binder(ctx.host.log(), to_string(ctx.service.kind), ctx.planned.name);
+  if (auto ok = echo.bind(binder); !ok) return Unexpected(ok.error());
+  return std::unique_ptr<Unit>(std::make_unique<EchoUnit>(echo));
 }
 
 }  // namespace endhost::lab

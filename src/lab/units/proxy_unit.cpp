@@ -15,7 +15,6 @@
 #include "http/cache/store.hpp"
 #include "http/proxy/access_log.hpp"
 #include "http/proxy/proxy_server.hpp"
-#include "lab/metric_text.hpp"
 #include "lab/state_dir.hpp"
 #include "lab/unit.hpp"
 
@@ -25,7 +24,6 @@ namespace {
 
 class ProxyUnit final : public Unit {
  public:
-  explicit ProxyUnit(UnitContext& ctx) : metrics_(ctx.metrics) {}
   // Units are destroyed after the loops stopped: what the access log still buffers is written now.
   ~ProxyUnit() override {
     if (proxy_) proxy_->flush();
@@ -82,26 +80,15 @@ class ProxyUnit final : public Unit {
       return ok;
     log_listening(ctx.host.log(), ctx, "tcp", core::endpoint_text(tcp_->local_endpoints().front()));
     ctx.host.add(*tcp_);
+    ctx.host.add(*proxy_);  // its background revalidations
     return {};
   }
 
   void start() override { tcp_->start(); }
-  std::uint64_t requests() const override {
-    return static_cast<std::uint64_t>(sum_metric(metrics_, "endhost_proxy_requests_total"));
-  }
-  std::vector<UnitCounter> counters() const override {
-    std::string text = metrics_.render_prometheus();
-    auto n = [&](std::string_view family) { return static_cast<std::uint64_t>(sum_samples(text, family)); };
-    return {{"requests", n("endhost_proxy_requests_total")},
-            {"hits", n("endhost_proxy_cache_hits_total")},
-            {"misses", n("endhost_proxy_cache_misses_total")},
-            {"revalidations", n("endhost_proxy_cache_revalidations_total")},
-            {"stored", n("endhost_proxy_cache_stored_total")},
-            {"bytes saved", n("endhost_proxy_bytes_saved_total")}};
-  }
+  std::uint64_t requests() const override { return proxy_->counters().front().value; }
+  std::vector<UnitCounter> counters() const override { return proxy_->counters(); }
 
  private:
-  core::MetricsRegistry& metrics_;
   std::unique_ptr<http::cache::Store> store_;
   std::unique_ptr<http::proxy::AccessLog> access_log_;
   std::unique_ptr<http::proxy::ProxyServer> proxy_;
@@ -111,7 +98,7 @@ class ProxyUnit final : public Unit {
 }  // namespace
 
 UnitResult make_proxy_unit(UnitContext& ctx) {
-  auto unit = std::make_unique<ProxyUnit>(ctx);
+  auto unit = std::make_unique<ProxyUnit>();
   if (auto ok = unit->build(ctx); !ok) return Unexpected(ok.error());
   return std::unique_ptr<Unit>(std::move(unit));
 }

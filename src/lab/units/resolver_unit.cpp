@@ -34,8 +34,8 @@ class ResolverUnit final : public Unit {
       log_listening(ctx.host.log(), ctx, "udp", core::endpoint_text(ep));
     for (const auto& ep : service_->tcp_endpoints())
       log_listening(ctx.host.log(), ctx, "tcp", core::endpoint_text(ep));
-    // Shutdown waits for the resolutions in flight.
-    ctx.host.add(*service_);
+    // ResolverService registered itself and its listeners for the drain when it was built: registering it
+    // again here counted its resolutions twice.
     return {};
   }
 

@@ -69,6 +69,29 @@ TEST(LabConfig, AddingAHostAndAZoneTakesAFewLines) {
   EXPECT_EQ(c->zones.back().origin, "example.com");
 }
 
+TEST(LabConfig, AWebTableTakesTheWebServersOptionsByName) {
+  std::string text = std::string(default_config_toml()) +
+                     "\n[[host]]\nname = \"www.example.com\"\n"
+                     "web = { site = \"gaia\", max_line = 4096, compress = true, header_timeout = 2.5 }\n";
+  auto c = parse_config(text, "web.toml");
+  ASSERT_TRUE(c) << c.error();
+  const auto& options = c->find_host("www.example.com")->web->options;
+  // In the table's order (toml++ keeps keys sorted), as the command line's names.
+  ASSERT_EQ(options.size(), 3u);
+  EXPECT_EQ(options[0], (std::pair<std::string, std::string>{"compress", "true"}));
+  EXPECT_EQ(options[1], (std::pair<std::string, std::string>{"header-timeout", "2.5"}));
+  EXPECT_EQ(options[2], (std::pair<std::string, std::string>{"max-line", "4096"}));
+
+  auto bad =
+      parse_config(std::string(default_config_toml()) +
+                       "\n[[host]]\nname = \"www.example.com\"\nweb = { site = \"gaia\", max_lines = 1 }\n",
+                   "web.toml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("www.example.com.web: unknown key 'max_lines' (known: site, port, sessions, "),
+            std::string::npos)
+      << bad.error();
+}
+
 LabConfig minimal() {
   LabConfig c;
   HostConfig root;

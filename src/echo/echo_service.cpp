@@ -1,0 +1,68 @@
+#include "echo/echo_service.hpp"
+
+#include <chrono>
+
+namespace endhost::echo {
+
+Expected<std::unique_ptr<EchoService>, std::string> EchoService::create(const EchoServiceOptions& o,
+                                                                        core::EventLoops& loops,
+                                                                        core::Logger& log,
+                                                                        core::MetricsRegistry& metrics,
+                                                                        core::Transcript transcript) {
+  if (!o.tcp && !o.udp) return Unexpected(std::string("choose --tcp or --udp (or both)"));
+  if (!(o.idle_timeout > 0) || o.idle_timeout > 1e6)
+    return Unexpected(std::string("--idle-timeout must be a positive number of seconds"));
+  if (o.max_line == 0) return Unexpected(std::string("--max-line must be at least 1"));
+  EchoServerConfig config;
+  config.max_line = o.max_line;
+  config.idle_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.idle_timeout * 1000));
+  config.transcript = std::move(transcript);
+  auto& messages = metrics.counter("endhost_echo_messages_total", "Lines and datagrams answered");
+  return std::unique_ptr<EchoService>(new EchoService(o, std::move(config), loops, log, messages));
+}
+
+EchoService::EchoService(const EchoServiceOptions& options, EchoServerConfig config, core::EventLoops& loops,
+                         core::Logger& log, core::Counter& messages)
+    : options_(options), config_(std::move(config)), messages_(messages) {
+  config_.messages = &messages_;
+  const EchoServerConfig* shared = &config_;
+  if (options_.tcp) {
+    tcp_ = std::make_unique<core::TcpServer>(
+        loops, log,
+        core::TcpServerOptions{"echo",
+                               options_.max_connections,
+                               [shared](core::Connection& c) { return serve_tcp(c, *shared); },
+                               {}});
+    drain_with(*tcp_);
+  }
+  if (options_.udp) {
+    udp_ = std::make_unique<core::UdpServer>(
+        loops, log,
+        core::UdpServerOptions{
+            "echo", 65'535,
+            [shared](core::UdpSocket& s, std::span<const std::uint8_t> d,
+                     const asio::ip::udp::endpoint& from) { serve_udp(s, d, from, *shared); }});
+    drain_with(*udp_);
+  }
+}
+
+Expected<void, std::string> EchoService::bind(core::Binder& binder) {
+  if (tcp_) {
+    if (auto ok = binder.tcp(*tcp_, options_.tcp_listen); !ok) return ok;
+  }
+  if (udp_) {
+    if (auto ok = binder.udp(*udp_, options_.udp_listen); !ok) return ok;
+  }
+  return {};
+}
+
+void EchoService::secure(std::shared_ptr<core::TlsServerContext> tls) {
+  if (tcp_ && tls) tcp_->set_tls(std::move(tls), {});
+}
+
+void EchoService::start() {
+  if (tcp_) tcp_->start();
+  if (udp_) udp_->start();
+}
+
+}  // namespace endhost::echo

@@ -1,0 +1,62 @@
+// The web server's settings as people give them — `endhost web serve`'s options, or a lab host's [web]
+// table — before anything is opened, and the one place that checks them together and turns them into a
+// WebConfig (roots opened, password file read, visitor store opened). The CLI and the lab both go through
+// make_web_config, so a mistake gets the same sentence from either.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/expected.hpp"
+#include "http/server/web_config.hpp"
+
+namespace endhost::web {
+
+struct WebOptions {
+  std::string root;
+  std::vector<std::string> vhosts;  // NAME=DIR
+  bool no_listing = false;
+  bool follow_symlinks = false;
+  bool show_dotfiles = false;
+  bool compress = false;
+  double header_timeout = 10;
+  double body_timeout = 30;
+  double keepalive_timeout = 15;
+  double send_timeout = 60;
+  std::size_t max_requests = 1000;
+  std::size_t max_line = 8 * 1024;
+  std::size_t max_header_bytes = 32 * 1024;
+  std::size_t max_fields = 100;
+  std::size_t max_body = 1024 * 1024;
+  std::size_t max_ranges = 16;
+  bool writable = false;
+  std::string auth_file;
+  std::uint64_t max_upload = 64 * 1024 * 1024;
+  std::size_t max_upload_files = 64;
+  bool sessions = false;
+  std::string state_dir;
+  std::uint64_t max_visitors = 1'000'000;
+};
+
+// Why a WebOptions was refused: `usage` when the options contradict each other or are malformed (the CLI
+// then points at --help), not when a file or directory could not be opened.
+struct WebOptionsError {
+  std::string message;
+  bool usage = true;
+};
+
+// Checks the options together and opens what they name. Messages name the command-line options.
+Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& options);
+
+// Sets one option by its command-line name without the dashes ("max-line", "compress"), from text: for the
+// lab's [web] tables, where "max_line" is accepted too. Ranges are the command line's. Unknown names and bad
+// values are errors naming the option.
+Expected<void, std::string> set_web_option(WebOptions& options, std::string_view name,
+                                           std::string_view value);
+// The names set_web_option knows, for a list in an error message.
+const std::vector<std::string>& web_option_names();
+
+}  // namespace endhost::web

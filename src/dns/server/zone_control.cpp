@@ -1,7 +1,5 @@
 #include "dns/server/zone_control.hpp"
 
-#include "dns/server/worker.hpp"
-
 namespace endhost::dns::server {
 
 ZoneControl::ZoneControl(ZoneCatalogConfig config, LoopZones& zones, asio::io_context& control,
@@ -9,7 +7,7 @@ ZoneControl::ZoneControl(ZoneCatalogConfig config, LoopZones& zones, asio::io_co
     : catalog_(std::move(config)), zones_(zones), control_(control), log_(log) {}
 
 ZoneControl::~ZoneControl() {
-  worker_.join();
+  worker_.shutdown();
 }
 
 Expected<void, std::string> ZoneControl::load_initial() {
@@ -36,7 +34,7 @@ void ZoneControl::publish(std::shared_ptr<const ZoneSet> set, std::vector<Name> 
 }
 
 void ZoneControl::reload() {
-  asio::post(worker_, [this] {
+  auto queued = worker_.post([this] {
     auto report = catalog_.reload();
     auto set = catalog_.current();
     asio::post(control_, [this, report = std::move(report), set = std::move(set)] {
@@ -51,6 +49,7 @@ void ZoneControl::reload() {
       });
     });
   });
+  if (!queued) log_.error("zones not reloaded", {{"service", "dns"}, {"error", queued.error()}});
 }
 
 ZoneControl::InstallJob ZoneControl::install_job(Name origin, std::vector<ResourceRecord> records,
@@ -76,15 +75,22 @@ ZoneControl::RemoveJob ZoneControl::remove_job(Name origin) {
 // capture of a coroutine parameter to the caller's copy instead of the frame's (a use after free).
 awaitable<Expected<void, std::string>> ZoneControl::install(Name origin, std::vector<ResourceRecord> records,
                                                             std::string path) {
-  InstallOutcome outcome = co_await run_on(worker_, install_job(origin, std::move(records), path));
-  if (!outcome.set) co_return Unexpected(outcome.error);
-  publish(outcome.set, {}, {});
+  InstallJob job = install_job(origin, std::move(records), path);
+  auto outcome = co_await worker_.run(job);
+  if (!outcome) co_return Unexpected(outcome.error());
+  if (!outcome->set) co_return Unexpected(outcome->error);
+  publish(outcome->set, {}, {});
   co_return Expected<void, std::string>();
 }
 
 awaitable<void> ZoneControl::remove(Name origin) {
-  auto set = co_await run_on(worker_, remove_job(origin));
-  publish(set, {}, {});
+  RemoveJob job = remove_job(origin);
+  auto set = co_await worker_.run(job);
+  if (!set) {
+    log_.error("zone not removed", {{"service", "dns"}, {"error", set.error()}});
+    co_return;
+  }
+  publish(*set, {}, {});
 }
 
 }  // namespace endhost::dns::server

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/asio.hpp"
+#include "core/blocking_pool.hpp"
 #include "core/log.hpp"
 #include "dns/server/loop_zones.hpp"
 #include "dns/server/notify_sender.hpp"
@@ -60,7 +61,7 @@ class ZoneControl {
   core::Logger& log_;
   NotifySender* notifier_ = nullptr;
   std::shared_ptr<const ZoneSet> published_;
-  asio::thread_pool worker_{1};
+  core::BlockingPool worker_{"dns-zones", 1};
 };
 
 }  // namespace endhost::dns::server

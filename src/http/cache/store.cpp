@@ -63,14 +63,6 @@ bool pread_all(int fd, char* out, std::size_t size, off_t offset) {
   return true;
 }
 
-bool fsync_dir(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
-
 // Copies `size` bytes at `offset` of `src` to the current position of `dst`, in the kernel when it can.
 bool copy_range(int src, std::uint64_t offset, int dst, std::uint64_t size) {
   auto off = static_cast<loff_t>(offset);
@@ -129,38 +121,8 @@ Object::~Object() {
 
 // ---- ObjectWriter ----
 
-ObjectWriter::ObjectWriter(ObjectWriter&& o) noexcept {
-  *this = std::move(o);
-}
-
-ObjectWriter& ObjectWriter::operator=(ObjectWriter&& o) noexcept {
-  if (this == &o) return *this;
-  abort();
-  fd_ = std::exchange(o.fd_, -1);
-  failed_ = o.failed_;
-  error_ = std::move(o.error_);
-  temp_path_ = std::move(o.temp_path_);
-  meta_ = std::move(o.meta_);
-  header_size_ = o.header_size_;
-  body_size_ = o.body_size_;
-  limit_ = o.limit_;
-  keep_limit_ = o.keep_limit_;
-  memory_copy_ = std::move(o.memory_copy_);
-  keep_memory_ = o.keep_memory_;
-  id_ = o.id_;
-  o.temp_path_.clear();
-  return *this;
-}
-
-ObjectWriter::~ObjectWriter() {
-  abort();
-}
-
 void ObjectWriter::abort() noexcept {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-  if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
-  temp_path_.clear();
+  file_.abort();
 }
 
 bool ObjectWriter::append(std::string_view data) {
@@ -170,9 +132,9 @@ bool ObjectWriter::append(std::string_view data) {
     error_ = "larger than the object size limit";
     return false;
   }
-  if (!write_all(fd_, data)) {
+  if (auto wrote = file_.write(data); !wrote) {
     failed_ = true;
-    error_ = "cannot write " + temp_path_.string() + ": " + errno_text(errno);
+    error_ = std::move(wrote.error().message);
     return false;
   }
   body_size_ += data.size();
@@ -453,16 +415,18 @@ Expected<ObjectWriter, std::string> Store::begin(ObjectMeta meta,
     return Unexpected(std::string("larger than the object size limit"));
   ObjectWriter w;
   w.id_ = next_id_.fetch_add(1);
-  w.temp_path_ = options_.dir / "tmp" / (std::to_string(w.id_) + ".tmp");
-  w.fd_ = ::open(w.temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (w.fd_ < 0) {
-    std::string err = "cannot create " + w.temp_path_.string() + ": " + errno_text(errno);
-    w.temp_path_.clear();
-    return Unexpected(std::move(err));
-  }
+  // The temporary lives in DIR/tmp (emptied at start-up, so a kill -9 leaves nothing in objects/); the
+  // object files are private to the cache.
+  core::DurableFileOptions file_options;
+  file_options.mode = 0600;
+  file_options.sync = options_.fsync ? core::DurableSync::data : core::DurableSync::none;
+  file_options.temp_dir = (options_.dir / "tmp").string();
+  file_options.temp_name = std::to_string(w.id_) + ".tmp";
+  auto file = core::DurableFileWriter::create(object_path(meta, w.id_).string(), std::move(file_options));
+  if (!file) return Unexpected(std::move(file.error().message));
+  w.file_ = std::move(*file);
   const std::string header = encode_object_header(meta, 0);
-  if (!write_all(w.fd_, header))
-    return Unexpected("cannot write " + w.temp_path_.string() + ": " + errno_text(errno));
+  if (auto wrote = w.file_.write(header); !wrote) return Unexpected(std::move(wrote.error().message));
   w.header_size_ = header.size();
   w.meta_ = std::move(meta);
   w.limit_ = options_.max_object_bytes;
@@ -478,20 +442,19 @@ Expected<ObjectPtr, std::string> Store::commit(ObjectWriter&& w) {
   // a file that escaped the temp directory would be recognised as torn.
   std::string size_bytes;
   for (int i = 0; i < 8; ++i) size_bytes += static_cast<char>((writer.body_size_ >> (8 * i)) & 0xff);
-  if (::pwrite(writer.fd_, size_bytes.data(), 8, object_body_size_offset) != 8)
-    return Unexpected("cannot write " + writer.temp_path_.string() + ": " + errno_text(errno));
-  if (options_.fsync && ::fdatasync(writer.fd_) != 0)
-    return Unexpected("cannot sync " + writer.temp_path_.string() + ": " + errno_text(errno));
-  ::close(writer.fd_);
-  writer.fd_ = -1;
-  const fs::path final_path = object_path(writer.meta_, writer.id_);
+  if (auto ok = writer.file_.write_at(size_bytes, object_body_size_offset); !ok)
+    return Unexpected(std::move(ok.error().message));
+  if (auto ok = writer.file_.sync(); !ok) return Unexpected(std::move(ok.error().message));
+  const fs::path final_path = writer.file_.name();
   std::error_code ec;
   fs::create_directories(final_path.parent_path(), ec);
-  if (::rename(writer.temp_path_.c_str(), final_path.c_str()) != 0)
-    return Unexpected("cannot rename into " + final_path.string() + ": " + errno_text(errno));
-  writer.temp_path_.clear();
-  // The rename itself must survive a crash before the object is announced (ext4 and XFS need this).
-  if (options_.fsync) fsync_dir(final_path.parent_path());
+  if (auto ok = writer.file_.publish(); !ok) return Unexpected(std::move(ok.error().message));
+  // The rename itself must survive a crash before the object is announced (ext4 and XFS need this); an
+  // object whose name may not last is not announced, nor left for the next start-up to find.
+  if (auto ok = writer.file_.sync_dir(); !ok) {
+    ::unlink(final_path.c_str());
+    return Unexpected(std::move(ok.error().message));
+  }
 
   auto object = std::make_shared<Object>(writer.id_, std::move(writer.meta_), options_.heuristic, final_path,
                                          writer.header_size_, writer.body_size_);
@@ -511,7 +474,7 @@ Expected<ObjectPtr, std::string> Store::freshen(const ObjectPtr& old, ObjectMeta
   if (!writer) return Unexpected(writer.error());
   const int src = ::open(old->path().c_str(), O_RDONLY | O_CLOEXEC);
   if (src < 0) return Unexpected("cannot open " + old->path().string() + ": " + errno_text(errno));
-  const bool copied = copy_range(src, old->body_offset(), writer->fd_, old->body_size());
+  const bool copied = copy_range(src, old->body_offset(), writer->file_.fd(), old->body_size());
   ::close(src);
   if (!copied) return Unexpected("cannot copy the body of " + old->path().string());
   writer->body_size_ = old->body_size();

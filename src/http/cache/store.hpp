@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/durable_file.hpp"
 #include "core/expected.hpp"
 #include "http/cache/entry.hpp"
 #include "http/cache/eviction.hpp"
@@ -91,14 +92,14 @@ struct Found {
 class ObjectWriter {
  public:
   ObjectWriter() = default;
-  ObjectWriter(ObjectWriter&& other) noexcept;
-  ObjectWriter& operator=(ObjectWriter&& other) noexcept;
-  ~ObjectWriter();
+  ObjectWriter(ObjectWriter&& other) noexcept = default;
+  ObjectWriter& operator=(ObjectWriter&& other) noexcept = default;
+  ~ObjectWriter() = default;  // the file writer removes the temporary
 
   // Appends body bytes. false once the body is over the object limit or a write failed; the writer is
   // then dead and commit() will refuse it.
   bool append(std::string_view data);
-  bool ok() const noexcept { return fd_ >= 0 && !failed_; }
+  bool ok() const noexcept { return file_.open() && !failed_; }
   std::uint64_t body_size() const noexcept { return body_size_; }
   const std::string& error() const noexcept { return error_; }
   // Deletes the temporary file now.
@@ -106,10 +107,9 @@ class ObjectWriter {
 
  private:
   friend class Store;
-  int fd_ = -1;
+  core::DurableFileWriter file_;  // DIR/tmp/<id>.tmp until commit renames it into DIR/objects
   bool failed_ = false;
   std::string error_;
-  std::filesystem::path temp_path_;
   ObjectMeta meta_;
   std::uint64_t header_size_ = 0;
   std::uint64_t body_size_ = 0;

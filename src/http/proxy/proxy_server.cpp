@@ -92,7 +92,7 @@ void ProxyServer::set_listening(std::vector<asio::ip::tcp::endpoint> endpoints) 
 }
 
 void ProxyServer::flush() {
-  state_->disk.join();
+  state_->disk.shutdown();
   for (auto& loop : state_->loops) loop->pool.clear();
   if (state_->access_log) state_->access_log->flush_all();
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/asio.hpp"
+#include "core/blocking_pool.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -92,8 +93,8 @@ struct ProxyState {
   AccessLog* access_log;  // null: no access log
   Flights flights;
   ExchangeOptions exchange;
-  core::SystemClock clock;    // Date, Age and freshness read the time here only
-  asio::thread_pool disk{2};  // fsync and rename happen here, never on an event loop
+  core::SystemClock clock;                   // Date, Age and freshness read the time here only
+  core::BlockingPool disk{"proxy-disk", 2};  // fsync and rename happen here, never on an event loop
   std::vector<std::unique_ptr<LoopData>> loops;
   std::atomic<std::uint64_t> body_buffered{0};  // request-body bytes held by all sessions (BodyReservation)
   // Where the proxy listens (set before the loops run, read-only after): a request for one of these would

@@ -71,28 +71,24 @@ void strip_set_cookie(Fields& stored) {
 
 awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter writer, std::size_t shard) {
   // fsync and rename block: they run on the disk pool while this coroutine waits.
-  auto commit = [&]() -> awaitable<Expected<cache::ObjectPtr, std::string>> {
-    co_return st.store.commit(std::move(writer));
-  };
-  auto result = co_await asio::co_spawn(st.disk, commit, asio::use_awaitable);
-  if (!result) {
-    st.log.warn("cache write failed", {{"error", result.error()}});
+  auto commit = [&st, &writer] { return st.store.commit(std::move(writer)); };
+  auto result = co_await st.disk.run(commit);
+  if (!result || !*result) {
+    st.log.warn("cache write failed", {{"error", result ? result->error() : result.error()}});
     co_return nullptr;
   }
   st.metrics.stored.inc(1, shard);
-  co_return *result;
+  co_return **result;
 }
 
 awaitable<cache::ObjectPtr> freshen_on_disk(ProxyState& st, cache::ObjectPtr old, cache::ObjectMeta meta) {
-  auto freshen = [&]() -> awaitable<Expected<cache::ObjectPtr, std::string>> {
-    co_return st.store.freshen(old, std::move(meta));
-  };
-  auto result = co_await asio::co_spawn(st.disk, freshen, asio::use_awaitable);
-  if (!result) {
-    st.log.warn("cache update failed", {{"error", result.error()}});
+  auto freshen = [&st, &old, &meta] { return st.store.freshen(old, std::move(meta)); };
+  auto result = co_await st.disk.run(freshen);
+  if (!result || !*result) {
+    st.log.warn("cache update failed", {{"error", result ? result->error() : result.error()}});
     co_return nullptr;
   }
-  co_return *result;
+  co_return **result;
 }
 
 StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_fields,

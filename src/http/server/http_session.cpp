@@ -11,7 +11,6 @@
 
 #include "http/serializer.hpp"
 #include "http/server/access_log_format.hpp"
-#include "http/server/blocking.hpp"
 #include "http/server/cookie.hpp"
 #include "http/server/replies.hpp"
 #include "http/server/response.hpp"
@@ -592,7 +591,9 @@ awaitable<void> HttpSession::lookup_visitor() {
     Visit operator()() const { return store->touch(request.id, now); }
   };
   Touch touch{cfg_.visitors.get(), w_->visit, std::time(nullptr)};
-  const Visit visit = co_await run_blocking(srv_.state_thread->get_executor(), touch);
+  const auto looked_up = co_await srv_.state_thread->run(touch);
+  // A busy visitor thread is answered like a failed database: without a session.
+  const Visit visit = looked_up ? *looked_up : Visit{};
   w_->visit = visit;
   if (visit.ok && visit.is_new) {
     w_->session_head = "Set-Cookie: ";

@@ -1,6 +1,6 @@
 // PUT, DELETE and multipart POST (the section 3): authenticated with HTTP Basic against the
 // htpasswd file, refused before the body is read when they cannot succeed, and durable when they answer
-// (atomic_file.hpp). No partial file is ever visible: a failed or abandoned upload leaves nothing behind.
+// (core::DurableFileWriter). No partial file is ever visible: a failed or abandoned upload leaves nothing behind.
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,9 +9,8 @@
 #include <cerrno>
 #include <vector>
 
+#include "core/durable_file.hpp"
 #include "core/log.hpp"
-#include "http/server/atomic_file.hpp"
-#include "http/server/blocking.hpp"
 #include "http/server/conditional.hpp"
 #include "http/server/etag.hpp"
 #include "http/server/http_session_impl.hpp"
@@ -29,6 +28,7 @@ constexpr std::string_view kChallenge = "WWW-Authenticate: Basic realm=\"endhost
 constexpr auto kInsufficientStorage = static_cast<http::Status>(507);  // RFC 4918 §11.5
 
 http::Status status_for_write_errno(int err) {
+  if (err == EAGAIN) return http::Status::service_unavailable;  // the blocking pool is full
   if (err == ENOSPC || err == EDQUOT) return kInsufficientStorage;
   if (err == EROFS) return http::Status::forbidden;
   return status_for_errno(err);
@@ -45,11 +45,34 @@ struct Current {
   }
 };
 
-// fsync(2) of one descriptor, for run_blocking (which wants a named job object).
+// fsync(2) of one descriptor, for the blocking pool (which wants a named job object).
 struct FsyncJob {
   int fd;
   int operator()() const { return ::fsync(fd) == 0 ? 0 : errno; }
 };
+
+// One step of a DurableFileWriter as a job for the blocking pool: 0 or the errno.
+struct SyncJob {
+  core::DurableFileWriter* file;
+  bool dir;
+  int operator()() const {
+    auto ok = dir ? file->sync_dir() : file->sync();
+    return ok ? 0 : ok.error().code;
+  }
+};
+
+// The errno a blocking job returned, or EAGAIN (answered 503) when the pool refused it.
+int job_errno(const Expected<int, std::string>& result) {
+  return result ? *result : EAGAIN;
+}
+
+// Uploads are written to an unnamed temporary (O_TMPFILE) in the target's directory: nothing partial is
+// ever visible, and a kill -9 leaves nothing to clean up.
+core::DurableFileOptions upload_options() {
+  core::DurableFileOptions options;
+  options.unnamed_temp = true;
+  return options;
+}
 
 Current stat_target(int dir, const std::string& name) {
   Current c;
@@ -142,8 +165,8 @@ awaitable<bool> HttpSession::authorize() {
   // Unknown users are checked against a decoy hash, so the time taken does not reveal which names exist.
   PasswordEntry check = entry != nullptr ? *entry : decoy_password_entry();
   auto job = [&check, &credentials] { return verify_password(check, credentials->password); };
-  const bool ok = co_await run_blocking(srv_.blocking.get_executor(), job);
-  const bool known = ok && entry != nullptr;
+  const auto verified = co_await srv_.blocking.run(job);
+  const bool known = verified && *verified && entry != nullptr;
   if (known) w_->write.user = entry->user;
   co_return known;
 }
@@ -242,11 +265,13 @@ awaitable<Next> HttpSession::serve_put(int root) {
         co_await reject_write(http::Status::content_too_large, "The upload is larger than the limit.");
     co_return n;
   }
-  AtomicFile file;
-  if (int err = file.create(dir.get(), name); err != 0) {
-    const Next n = co_await reject_write(status_for_write_errno(err), "Cannot create the file.");
+  auto created = core::DurableFileWriter::create_at(dir.get(), name, upload_options());
+  if (!created) {
+    const Next n =
+        co_await reject_write(status_for_write_errno(created.error().code), "Cannot create the file.");
     co_return n;
   }
+  core::DurableFileWriter file = std::move(*created);
   const bool continued = co_await send_continue();
   if (!continued) co_return Next::abort;
   for (;;) {
@@ -259,20 +284,29 @@ awaitable<Next> HttpSession::serve_put(int root) {
           co_await reject_write(http::Status::content_too_large, "The upload is larger than the limit.");
       co_return n;
     }
-    if (int err = file.write(piece.data); err != 0) {
+    if (auto wrote = file.write(piece.data); !wrote) {
       w_->reply.keep_alive = false;
-      const Next n = co_await reject_write(status_for_write_errno(err), "Cannot write the file.");
+      const Next n =
+          co_await reject_write(status_for_write_errno(wrote.error().code), "Cannot write the file.");
       co_return n;
     }
     if (piece.end == BodyEnd::done) break;
   }
-  FsyncJob sync_file{file.fd()};
-  const int synced = co_await run_blocking(srv_.blocking.get_executor(), sync_file);
+  SyncJob sync_file{&file, false};
+  const auto synced = co_await srv_.blocking.run(sync_file);
+  int err = job_errno(synced);
   bool replaced = false;
-  int err = synced != 0 ? synced : file.publish(replaced);
-  FsyncJob sync_dir{dir.get()};
   if (err == 0) {
-    err = co_await run_blocking(srv_.blocking.get_executor(), sync_dir);
+    auto published = file.publish();
+    if (published)
+      replaced = *published;
+    else
+      err = published.error().code;
+  }
+  SyncJob sync_dir{&file, true};
+  if (err == 0) {
+    const auto dir_synced = co_await srv_.blocking.run(sync_dir);
+    err = job_errno(dir_synced);
   }
   if (err != 0) {
     const http::Status status = err == EISDIR ? http::Status::conflict : status_for_write_errno(err);
@@ -317,7 +351,8 @@ awaitable<Next> HttpSession::serve_delete(int root) {
     co_return n;
   }
   FsyncJob sync_dir{dir.get()};
-  const int err = co_await run_blocking(srv_.blocking.get_executor(), sync_dir);
+  const auto synced = co_await srv_.blocking.run(sync_dir);
+  const int err = job_errno(synced);
   if (err != 0) {
     const Next n = co_await reject_write(status_for_write_errno(err), "The deletion may not be durable.");
     co_return n;
@@ -357,9 +392,9 @@ awaitable<Next> HttpSession::serve_post(int root) {
 
   MultipartParser form(*boundary, MultipartLimits{cfg_.max_upload_files, 8 * 1024});
   // Every file of the form is published only once the whole form has arrived: all or nothing.
-  std::vector<AtomicFile> files;
+  std::vector<core::DurableFileWriter> files;
   files.reserve(cfg_.max_upload_files);  // no reallocation: `current` points into it
-  AtomicFile* current = nullptr;
+  core::DurableFileWriter* current = nullptr;
   std::string& pending = w_->body;  // body bytes the form parser has not consumed yet (bounded: see below)
   pending.clear();
   std::uint64_t total = 0;
@@ -398,17 +433,18 @@ awaitable<Next> HttpSession::serve_post(int root) {
           failure_detail = "An uploaded file has a name that cannot be stored.";
           break;
         }
-        files.emplace_back();
-        if (int err = files.back().create(dir.get(), *name); err != 0) {
-          failure = status_for_write_errno(err);
+        auto created = core::DurableFileWriter::create_at(dir.get(), *name, upload_options());
+        if (!created) {
+          failure = status_for_write_errno(created.error().code);
           failure_detail = "Cannot create the file.";
           break;
         }
+        files.push_back(std::move(*created));
         current = &files.back();
       } else if (step->kind == Kind::data) {
         if (current != nullptr) {
-          if (int err = current->write(step->data); err != 0) {
-            failure = status_for_write_errno(err);
+          if (auto wrote = current->write(step->data); !wrote) {
+            failure = status_for_write_errno(wrote.error().code);
             failure_detail = "Cannot write the file.";
             break;
           }
@@ -438,18 +474,22 @@ awaitable<Next> HttpSession::serve_post(int root) {
     co_return n;
   }
   auto sync_files = [&files] {
-    for (const AtomicFile& f : files)
-      if (::fsync(f.fd()) != 0) return errno;
+    for (core::DurableFileWriter& f : files) {
+      if (auto ok = f.sync(); !ok) return ok.error().code;
+    }
     return 0;
   };
-  int err = co_await run_blocking(srv_.blocking.get_executor(), sync_files);
-  for (AtomicFile& f : files) {
-    bool replaced = false;
-    if (err == 0) err = f.publish(replaced);
+  const auto synced = co_await srv_.blocking.run(sync_files);
+  int err = job_errno(synced);
+  for (core::DurableFileWriter& f : files) {
+    if (err != 0) break;
+    if (auto published = f.publish(); !published) err = published.error().code;
   }
+  // Every file is in the one directory: one fsync of it makes all the new names durable.
   FsyncJob sync_dir{dir.get()};
   if (err == 0) {
-    err = co_await run_blocking(srv_.blocking.get_executor(), sync_dir);
+    const auto dir_synced = co_await srv_.blocking.run(sync_dir);
+    err = job_errno(dir_synced);
   }
   if (err != 0) {
     const Next n = co_await reject_write(status_for_write_errno(err), "Cannot store the files.");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/asio.hpp"
+#include "core/blocking_pool.hpp"
 #include "core/byte_buffer.hpp"
 #include "core/metrics.hpp"
 #include "http/date.hpp"
@@ -82,8 +83,8 @@ struct ServerState {
   std::vector<std::unique_ptr<LoopState>> loops;
   std::size_t in_capacity;      // receive buffer size: a whole head at the limit, plus room to pipeline
   std::string boundary_prefix;  // random per process: multipart boundaries that do not occur in files
-  asio::thread_pool blocking;   // password hashing, fsync (blocking.hpp)
-  std::unique_ptr<asio::thread_pool> state_thread;  // --sessions: the one thread that uses the visitor store
+  core::BlockingPool blocking;  // password hashing, fsync
+  std::unique_ptr<core::BlockingPool> state_thread;  // --sessions: the one thread that uses the visitor store
 };
 
 }  // namespace endhost::web

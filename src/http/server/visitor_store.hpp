@@ -1,6 +1,6 @@
 // The back-end database of `--sessions` (the textbook's cookie example): one SQLite table of visitors —
 // id, first and last visit, visit count — in DIR/visitors.sqlite3. It is used from one thread only (the
-// store's own), since every call blocks on the disk; the event loops reach it through run_blocking.
+// store's own), since every call blocks on the disk; the event loops reach it through a core::BlockingPool.
 //
 // Durability: WAL with synchronous=FULL, so a counted visit survives a crash before its response is sent.
 // Growth is bounded: past max_visitors rows, the least recently seen are forgotten.

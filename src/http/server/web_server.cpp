@@ -45,8 +45,8 @@ ServerState::ServerState(WebConfig cfg, core::MetricsRegistry& registry, std::si
       // A head at the limit must fit whole, with room to spare for what is pipelined behind it.
       in_capacity(config.limits.max_head_bytes + 4096),
       boundary_prefix(core::SystemRandom().hex(8)),
-      blocking(config.blocking_threads) {
-  if (config.visitors) state_thread = std::make_unique<asio::thread_pool>(1);
+      blocking("web-blocking", config.blocking_threads) {
+  if (config.visitors) state_thread = std::make_unique<core::BlockingPool>("web-visitors", 1);
   for (std::size_t i = 0; i < loop_count; ++i) {
     loops.push_back(std::make_unique<LoopState>(i, config.gzip_level));
   }

@@ -71,7 +71,9 @@ void strip_set_cookie(Fields& stored) {
 
 awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter writer, std::size_t shard) {
   // fsync and rename block: they run on the disk pool while this coroutine waits.
-  auto commit = [&st, &writer] { return st.store.commit(std::move(writer)); };
+  // The job captures frame locals, never the by-value parameters (GCC 12 rule 4, docs/internals/core.md).
+  cache::ObjectWriter pending = std::move(writer);
+  auto commit = [&st, &pending] { return st.store.commit(std::move(pending)); };
   auto result = co_await st.disk.run(commit);
   if (!result || !*result) {
     st.log.warn("cache write failed", {{"error", result ? result->error() : result.error()}});
@@ -82,7 +84,9 @@ awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter w
 }
 
 awaitable<cache::ObjectPtr> freshen_on_disk(ProxyState& st, cache::ObjectPtr old, cache::ObjectMeta meta) {
-  auto freshen = [&st, &old, &meta] { return st.store.freshen(old, std::move(meta)); };
+  cache::ObjectPtr stored = std::move(old);
+  cache::ObjectMeta fresh = std::move(meta);
+  auto freshen = [&st, &stored, &fresh] { return st.store.freshen(stored, std::move(fresh)); };
   auto result = co_await st.disk.run(freshen);
   if (!result || !*result) {
     st.log.warn("cache update failed", {{"error", result ? result->error() : result.error()}});

@@ -36,6 +36,15 @@ Connections open(asio::io_context& io, ConnectionPool& pool, std::uint16_t port,
   return c;
 }
 
+// Runs `f` on the io_context's thread, as the client does: the pool is loop-owned state, and debug builds
+// assert it is touched only from its loop. poll() runs what is ready and leaves the pool's timers armed.
+template <class F>
+void on_loop(asio::io_context& io, F f) {
+  asio::post(io, std::move(f));
+  io.restart();
+  io.poll();
+}
+
 // Whether the server side of a connection saw it closed (EOF), waiting at most a few seconds.
 bool closed_by_client(tcp::socket& s) {
   timeval tv{5, 0};
@@ -57,7 +66,9 @@ TEST(ConnectionPool, Rfc9112_9_5_IdleConnectionsAreReapedByATimer) {
   ASSERT_EQ(conns.size(), 3u);
   std::vector<tcp::socket> server_side;
   for (int i = 0; i < 3; ++i) server_side.push_back(listener.accept());
-  for (auto& c : conns) pool.release(std::move(c));
+  on_loop(io, [&] {
+    for (auto& c : conns) pool.release(std::move(c));
+  });
   EXPECT_EQ(pool.idle_connections(), 3u);
   EXPECT_EQ(pool.idle_hosts(), 1u);
 
@@ -81,9 +92,11 @@ TEST(ConnectionPool, IdleConnectionsAreCappedAcrossHostsOldestFirst) {
   Connections to_b = open(io, pool, b.local_endpoint().port(), 1);
   ASSERT_EQ(to_a.size() + to_b.size(), 3u);
   tcp::socket a1 = a.accept(), a2 = a.accept(), b1 = b.accept();
-  pool.release(std::move(to_a[0]));
-  pool.release(std::move(to_a[1]));
-  pool.release(std::move(to_b[0]));
+  on_loop(io, [&] {
+    pool.release(std::move(to_a[0]));
+    pool.release(std::move(to_a[1]));
+    pool.release(std::move(to_b[0]));
+  });
   EXPECT_EQ(pool.idle_connections(), 2u);
   EXPECT_EQ(pool.idle_hosts(), 2u);
   EXPECT_TRUE(closed_by_client(a1));  // the one idle longest went
@@ -124,7 +137,7 @@ TEST(ConnectionPool, AnIdlePlainConnectionIsNotLentForTls) {
   Connections plain = open(io, pool, port, 1);
   ASSERT_EQ(plain.size(), 1u);
   tcp::socket server = a.accept();
-  pool.release(std::move(plain[0]));
+  on_loop(io, [&] { pool.release(std::move(plain[0])); });
   ASSERT_EQ(pool.idle_connections(), 1u);
   std::optional<ClientError> error;
   asio::co_spawn(io, acquire_tls(&pool, port, &error), asio::detached);

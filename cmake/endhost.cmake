@@ -47,6 +47,18 @@ function(endhost_session_library name)
   set_property(GLOBAL APPEND PROPERTY ENDHOST_SESSION_LIBRARIES ${name})
 endfunction()
 
+# endhost_register_service(NAME FUNCTION fn HEADER file LIBRARY lib): a service for `endhost NAME serve` and
+# the lab. `fn(core::ServiceRegistry&)`, declared in HEADER and defined in LIBRARY, adds its descriptor;
+# src/CMakeLists.txt generates services::builtin_services() from every registration, so a new service edits
+# nothing shared.
+function(endhost_register_service name)
+  cmake_parse_arguments(ARG "" "FUNCTION;HEADER;LIBRARY" "" ${ARGN})
+  if(ENDHOST_FUZZ)
+    return()
+  endif()
+  set_property(GLOBAL APPEND PROPERTY ENDHOST_SERVICES "${name}|${ARG_FUNCTION}|${ARG_HEADER}|${ARG_LIBRARY}")
+endfunction()
+
 # endhost_unit_test(NAME SOURCES … DEPS …): a GoogleTest binary registered with ctest under unit.NAME.
 function(endhost_unit_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})

@@ -1,4 +1,5 @@
-// `endhost echo serve|client`: the upper-case echo servers and clients of the socket-programming chapter.
+// `endhost echo client`: the upper-case echo clients of the socket-programming chapter. `echo serve` comes
+// from the service registry (echo/echo_service.hpp).
 
 #include <iostream>
 #include <memory>
@@ -6,7 +7,7 @@
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
 #include "cli/server_options.hpp"
-#include "core/binder.hpp"
+#include "cli/service_commands.hpp"
 #include "core/host_port.hpp"
 #include "echo/echo_client.hpp"
 #include "echo/echo_service.hpp"
@@ -16,29 +17,6 @@ namespace endhost::cli {
 namespace {
 
 using echo::kEchoPort;
-
-struct ServeOptions {
-  ServerOptions server;
-  echo::EchoServiceOptions echo;
-};
-
-int serve(const ServeOptions& o) {
-  echo::EchoServiceOptions options = o.echo;
-  options.max_connections = o.server.max_connections;
-  if (options.tcp) options.tcp_listen = tcp_listen_endpoints(o.server, kEchoPort);
-  if (options.udp) options.udp_listen = udp_listen_endpoints(o.server, kEchoPort);
-  auto rt = make_runtime(o.server);
-  auto service = echo::EchoService::create(options, rt.host->loops(), *rt.log, rt.host->metrics(),
-                                           rt.transcript("echo"));
-  if (!service) throw UsageError(service.error());
-  auto& echo = rt.host->adopt(std::move(*service));
-  echo.secure(rt.tls);
-  core::Binder binder(*rt.log, "echo");
-  if (auto ok = echo.bind(binder); !ok) throw RuntimeError(ok.error());
-  drop_privileges(o.server, *rt.log, binder.lowest_port());
-  echo.start();
-  return rt.host->run();
-}
 
 struct ClientOptions {
   bool tcp = false;
@@ -64,24 +42,7 @@ int client(const ClientOptions& o, bool has_message) {
 }  // namespace
 
 void add_echo_commands(CLI::App& root, RunFn& run) {
-  auto* echo = root.add_subcommand("echo", "Upper-case echo servers and clients over TCP and UDP");
-  echo->require_subcommand(1);
-
-  auto serve_opts = std::make_shared<ServeOptions>();
-  auto* serve_cmd = echo->add_subcommand("serve", "Answer each line (TCP) or datagram (UDP) upper-cased");
-  serve_cmd->add_flag("--tcp", serve_opts->echo.tcp,
-                      "Serve TCP: each line back upper-cased, many clients at once");
-  serve_cmd->add_flag("--udp", serve_opts->echo.udp, "Serve UDP: each datagram back upper-cased");
-  add_server_options(*serve_cmd, serve_opts->server, "127.0.0.1:12000");
-  serve_cmd->add_option("--max-line", serve_opts->echo.max_line, "Longest line accepted, in bytes")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{16} << 20))
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--idle-timeout", serve_opts->echo.idle_timeout,
-                   "Seconds of silence before a TCP client is dropped")
-      ->capture_default_str();
-  serve_cmd->footer("Example:\n  endhost echo serve --tcp --udp --listen 127.0.0.1:12000 --trace");
-  serve_cmd->callback([serve_opts, &run] { run = [serve_opts] { return serve(*serve_opts); }; });
+  auto* echo = &service_command(root, "echo", "Upper-case echo servers and clients over TCP and UDP");
 
   auto client_opts = std::make_shared<ClientOptions>();
   auto* client_cmd = echo->add_subcommand("client", "Send a line or datagram and print the answer");

@@ -8,6 +8,8 @@
 
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
+#include "cli/service_commands.hpp"
+#include "services/builtin_services.hpp"
 
 namespace {
 
@@ -45,7 +47,11 @@ int main(int argc, char** argv) {
       "  endhost ping client 127.0.0.1 --count 10\n"
       "Run 'endhost <service> --help' for a service's verbs and options.");
 
+  // One registry for the program and the lab: `serve` for each service comes from it, the other verbs from
+  // the command files.
+  const endhost::core::ServiceRegistry services = endhost::services::builtin_services();
   endhost::cli::RunFn run;
+  endhost::cli::add_service_commands(app, services, run);
   endhost::cli::add_all_commands(app, run);
 
   try {

@@ -13,6 +13,7 @@
 #include "core/binder.hpp"
 #include "core/drainable.hpp"
 #include "core/expected.hpp"
+#include "core/metrics.hpp"
 #include "core/work_counter.hpp"
 
 namespace endhost::core {
@@ -38,6 +39,15 @@ class Service : public Drainable {
   // Called once after the loops stopped and before pending coroutines are destroyed: flush logs, close idle
   // client connections.
   virtual void stopped() {}
+  // Files and directories the service writes (state, caches, logs): a root process gives them to the user
+  // it becomes after binding (--user), before the first request is read.
+  virtual std::vector<std::string> writable_paths() const { return {}; }
+  // The body of the admin listener's /metrics (Prometheus text): by default the host's registry, which the
+  // service counts into; a service may add gauges computed on demand (the cache's hit ratio).
+  virtual std::string metrics_text(const MetricsRegistry& shared) const { return shared.render_prometheus(); }
+  // Drops what the service has cached (the resolver's answers), so the next question starts cold; false when
+  // it keeps no such cache. Thread-safe. The lab's dashboard offers it.
+  virtual bool flush_cache() { return false; }
 
   // Drainable, over the parts registered with drain_with() and the background work. Thread-safe.
   void drain() override {

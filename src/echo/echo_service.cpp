@@ -4,6 +4,61 @@
 
 namespace endhost::echo {
 
+namespace {
+
+const core::SettingTable<EchoServiceOptions>& settings() {
+  static const auto table = [] {
+    core::SettingTable<EchoServiceOptions> t;
+    t.flag("tcp", &EchoServiceOptions::tcp, "Serve TCP: each line back upper-cased, many clients at once");
+    t.flag("udp", &EchoServiceOptions::udp, "Serve UDP: each datagram back upper-cased");
+    t.integer("max-line", &EchoServiceOptions::max_line, std::size_t{1}, std::size_t{16} << 20,
+              "Longest line accepted, in bytes", "BYTES");
+    t.seconds("idle-timeout", &EchoServiceOptions::idle_timeout,
+              "Seconds of silence before a TCP client is dropped");
+    return t;
+  }();
+  return table;
+}
+
+bool flag_set(const core::Settings& s, std::string_view name) {
+  const std::string* v = s.get(name);
+  if (!v) return false;
+  auto b = core::parse_bool_setting(name, *v);
+  return b && *b;
+}
+
+}  // namespace
+
+void register_service(core::ServiceRegistry& registry) {
+  core::ServiceDescriptor d;
+  d.name = "echo";
+  d.summary = "Upper-case echo servers and clients over TCP and UDP";
+  d.serve_help = "Answer each line (TCP) or datagram (UDP) upper-cased";
+  d.examples = "  endhost echo serve --tcp --udp --listen 127.0.0.1:12000 --trace";
+  d.port = kEchoPort;
+  d.shift_in_high_mode = false;  // the textbook's port, which needs no privilege
+  d.transports = {true, true};
+  d.transports_for = [](const core::Settings& s) {
+    return core::Transports{flag_set(s, "tcp"), flag_set(s, "udp")};
+  };
+  d.options = settings().options();
+  d.lab_defaults.add("tcp", "true");
+  d.lab_defaults.add("udp", "true");
+  d.make = [](const core::Settings& s,
+              core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
+    EchoServiceOptions options;
+    if (auto ok = settings().apply(s, options); !ok) return Unexpected(core::ServiceError{ok.error()});
+    options.max_connections = env.max_connections;
+    options.tcp_listen = env.tcp_listen;
+    options.udp_listen = env.udp_listen;
+    auto made = EchoService::create(options, env.loops, env.log, env.metrics, env.transcript);
+    if (!made) return Unexpected(core::ServiceError{made.error()});
+    (*made)->secure(env.tls);
+    return std::unique_ptr<core::Service>(std::move(*made));
+  };
+  registry.add(std::move(d));
+}
+
 Expected<std::unique_ptr<EchoService>, std::string> EchoService::create(const EchoServiceOptions& o,
                                                                         core::EventLoops& loops,
                                                                         core::Logger& log,

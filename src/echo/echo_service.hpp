@@ -15,6 +15,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/service.hpp"
+#include "core/service_registry.hpp"
 #include "core/tcp_server.hpp"
 #include "core/transcript.hpp"
 #include "core/udp_server.hpp"
@@ -33,6 +34,9 @@ struct EchoServiceOptions {
   std::vector<asio::ip::tcp::endpoint> tcp_listen;  // bound when `tcp`
   std::vector<asio::ip::udp::endpoint> udp_listen;  // bound when `udp`
 };
+
+// Adds "echo" to the registry: `endhost echo serve` and a lab host's `echo = { … }`.
+void register_service(core::ServiceRegistry& registry);
 
 class EchoService final : public core::Service {
  public:

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/asio.hpp"
+#include "lab/recipe.hpp"
 
 namespace endhost::lab {
 
@@ -23,52 +24,9 @@ std::optional<unsigned> parse_octet(std::string_view s) {
   return v;
 }
 
-std::string service_note(const HostConfig& h, ServiceKind kind) {
-  switch (kind) {
-    case ServiceKind::dns: {
-      std::string zones;
-      for (const auto& z : h.dns->zones) zones += (zones.empty() ? "" : " ") + z;
-      return "zones: " + zones;
-    }
-    case ServiceKind::resolver:
-      return "recursive, root hints: the lab root";
-    case ServiceKind::web:
-      return "site: " + h.web->site + (h.web->sessions ? ", cookies and sessions" : "");
-    case ServiceKind::proxy:
-      return "forward proxy, caching";
-    case ServiceKind::echo:
-      return "upper-case echo";
-    case ServiceKind::ping:
-      return fmt::format("{:g}% loss", h.ping->loss * 100);
-    case ServiceKind::dashboard:
-      return "live status, transcripts, plots";
-  }
-  return {};
-}
-
 }  // namespace
 
-const char* to_string(ServiceKind kind) {
-  switch (kind) {
-    case ServiceKind::dns:
-      return "dns";
-    case ServiceKind::resolver:
-      return "resolver";
-    case ServiceKind::web:
-      return "web";
-    case ServiceKind::proxy:
-      return "proxy";
-    case ServiceKind::echo:
-      return "echo";
-    case ServiceKind::ping:
-      return "ping";
-    case ServiceKind::dashboard:
-      return "dashboard";
-  }
-  return "?";
-}
-
-const PlannedService* PlannedHost::find(ServiceKind kind) const {
+const PlannedService* PlannedHost::find(std::string_view kind) const {
   for (const auto& s : services) {
     if (s.kind == kind) return &s;
   }
@@ -82,7 +40,7 @@ const PlannedHost* AddressPlan::find_host(std::string_view name) const {
   return nullptr;
 }
 
-const PlannedHost* AddressPlan::host_with(ServiceKind kind) const {
+const PlannedHost* AddressPlan::host_with(std::string_view kind) const {
   for (const auto& h : hosts) {
     if (h.find(kind)) return &h;
   }
@@ -185,13 +143,14 @@ PortChoice choose_port_mode(PortMode asked, const std::string& probe_address, co
   return {PortMode::real, may.why + ", and ports 53 and 80 are free"};
 }
 
-std::string first_host_address(const LabConfig& config) {
+std::string first_host_address(const LabConfig& config, const core::ServiceRegistry& services) {
   if (!config.hosts.empty() && config.hosts.front().address) return *config.hosts.front().address;
-  auto plan = plan_addresses(config, {PortMode::high, ""});
+  auto plan = plan_addresses(config, {PortMode::high, ""}, services);
   return plan && !plan->hosts.empty() ? plan->hosts.front().address : "127.0.0.1";
 }
 
-Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice ports) {
+Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice ports,
+                                                  const core::ServiceRegistry& services) {
   AddressPlan plan;
   plan.mode = ports.mode;
   plan.reason = ports.reason;
@@ -227,17 +186,27 @@ Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice
       }
       ph.address = format_ipv4(next++);
     }
-    auto add = [&](ServiceKind kind, bool tcp, bool udp, std::uint16_t port) {
-      ph.services.push_back({kind, tcp, udp, port, service_note(h, kind)});
-    };
-    if (h.dns) add(ServiceKind::dns, true, true, plan.dns_port);
-    if (h.resolver) add(ServiceKind::resolver, true, true, h.resolver->port.value_or(plan.dns_port));
-    if (h.web) add(ServiceKind::web, true, false, h.web->port.value_or(well_known(kHttpPort)));
-    if (h.proxy) add(ServiceKind::proxy, true, false, h.proxy->port.value_or(well_known(kProxyPort)));
-    if (h.dashboard)
-      add(ServiceKind::dashboard, true, false, h.dashboard->port.value_or(well_known(kHttpPort)));
-    if (h.echo) add(ServiceKind::echo, h.echo->tcp, h.echo->udp, h.echo->port);
-    if (h.ping) add(ServiceKind::ping, false, true, h.ping->port);
+    for (const HostService& hs : h.services) {
+      PlannedService ps;
+      ps.kind = hs.name;
+      core::Settings settings = hs.settings;
+      if (hs.name == kDashboard) {
+        ps.tcp = true;
+        ps.port = hs.port.value_or(well_known(kHttpPort));
+      } else {
+        const core::ServiceDescriptor* d = services.find(hs.name);
+        if (!d) return Unexpected(fmt::format("host {}: no service '{}' in this build", h.name, hs.name));
+        settings = d->lab_defaults;
+        for (const auto& [k, v] : hs.settings.items()) settings.add(k, v);
+        const core::Transports t = d->transports_of(settings);
+        ps.tcp = t.tcp;
+        ps.udp = t.udp;
+        ps.port = hs.port.value_or(d->shift_in_high_mode ? well_known(d->port) : d->port);
+      }
+      if (const LabRecipe* recipe = find_recipe(hs.name); recipe && recipe->note)
+        ps.note = recipe->note(settings);
+      ph.services.push_back(std::move(ps));
+    }
     for (const auto& s : ph.services) {
       auto key = std::make_pair(ph.address, s.port);
       if ((s.tcp && !tcp_used.insert(key).second) || (s.udp && !udp_used.insert(key).second)) {

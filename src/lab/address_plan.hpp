@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/expected.hpp"
+#include "core/service_registry.hpp"
 #include "lab/config.hpp"
 
 namespace endhost::lab {
@@ -22,11 +23,8 @@ inline constexpr std::uint16_t kHttpPort = 80;
 inline constexpr std::uint16_t kProxyPort = 3128;  // Squid's, the usual port of a forward cache
 inline constexpr std::uint16_t kMaxPortBase = 65535 - kProxyPort;
 
-enum class ServiceKind { dns, resolver, web, proxy, echo, ping, dashboard };
-const char* to_string(ServiceKind kind);
-
 struct PlannedService {
-  ServiceKind kind;
+  std::string kind;  // the service's name in the registry ("web"), or "dashboard"
   bool tcp = false;
   bool udp = false;
   std::uint16_t port = 0;
@@ -39,7 +37,7 @@ struct PlannedHost {
   std::string address;
   std::vector<PlannedService> services;
 
-  const PlannedService* find(ServiceKind kind) const;
+  const PlannedService* find(std::string_view kind) const;
 };
 
 struct AddressPlan {
@@ -50,7 +48,7 @@ struct AddressPlan {
 
   const PlannedHost* find_host(std::string_view name) const;
   // The host running that kind of service (the first one), or nullptr.
-  const PlannedHost* host_with(ServiceKind kind) const;
+  const PlannedHost* host_with(std::string_view kind) const;
 };
 
 // "127.20" → 20; nullopt unless it is "127.<0-255>".
@@ -82,12 +80,14 @@ PrivilegedPorts privileged_ports(unsigned euid, std::uint64_t cap_eff, unsigned 
 PrivilegedPorts privileged_ports();  // this process: geteuid, CapEff of /proc/self/status, the sysctl
 bool may_bind_privileged_ports();
 
-// Assigns addresses (explicit ones kept, the others numbered from <net>.0.1 in host order) and ports.
-// `config` must have passed validate() and must outlive the plan. Fails when the net runs out of addresses or
-// two services would share an address and port.
-Expected<AddressPlan, std::string> plan_addresses(const LabConfig& config, PortChoice ports);
+// Assigns addresses (explicit ones kept, the others numbered from <net>.0.1 in host order) and ports: a
+// service's `port`, else its registered well-known port (port_base + it in high mode, when the descriptor
+// says so); the dashboard's is HTTP's. `config` must have passed validate() and must outlive the plan. Fails
+// when the net runs out of addresses or two services would share an address and port.
+Expected<AddressPlan, std::string> plan_addresses(const LabConfig& config, PortChoice ports,
+                                                  const core::ServiceRegistry& services);
 
 // The address the first host will get (the one choose_port_mode probes), before the whole plan exists.
-std::string first_host_address(const LabConfig& config);
+std::string first_host_address(const LabConfig& config, const core::ServiceRegistry& services);
 
 }  // namespace endhost::lab

@@ -1,4 +1,5 @@
 #include "lab/config.hpp"
+#include "lab/recipe.hpp"
 
 #include <fmt/format.h>
 
@@ -138,6 +139,27 @@ bool in_zone(std::string_view name, std::string_view zone) {
   return name.size() == zone.size() || name[name.size() - zone.size() - 1] == '.';
 }
 
+const HostService* HostConfig::find(std::string_view service) const {
+  for (const auto& s : services) {
+    if (s.name == service) return &s;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> HostConfig::zones() const {
+  std::vector<std::string> out;
+  if (const HostService* dns = find("dns")) {
+    for (const auto& z : dns->settings.all("zones")) out.push_back(normalize_name(z));
+  }
+  return out;
+}
+
+std::string HostConfig::site() const {
+  const HostService* web = find("web");
+  const std::string* site = web ? web->settings.get("site") : nullptr;
+  return site ? *site : std::string();
+}
+
 const HostConfig* LabConfig::find_host(std::string_view name) const {
   for (const auto& h : hosts) {
     if (h.name == name) return &h;
@@ -188,29 +210,23 @@ Expected<void, std::string> validate(const LabConfig& c) {
         return Error(fmt::format("host {}: address {} is already another host's", h.name, *h.address));
       }
     }
-    if (h.dns) {
-      if (h.dns->zones.empty())
-        return Error(fmt::format("host {}: dns has no zones: list them (zones = [\"com\"])", h.name));
-      for (const std::string& z : h.dns->zones) {
-        if (!valid_zone_name(z))
-          return Error(fmt::format("host {}: dns zone '{}' is not a domain name", h.name, z));
-        served_zones.insert(z);
+    std::set<std::string> kinds;
+    for (const HostService& service : h.services) {
+      if (!kinds.insert(service.name).second)
+        return Error(fmt::format("host {}: {} is listed twice: merge the tables", h.name, service.name));
+      if (const LabRecipe* recipe = find_recipe(service.name); recipe && recipe->validate) {
+        if (auto ok = recipe->validate(service, c); !ok)
+          return Error(fmt::format("host {}: {}: {}", h.name, service.name, ok.error()));
       }
     }
-    if (h.web && !c.find_site(h.web->site)) {
-      return Error(fmt::format("host {}: web site '{}' is not defined: add a [site.{}] table", h.name,
-                               h.web->site, h.web->site));
+    for (const std::string& z : h.zones()) {
+      if (!valid_zone_name(z))
+        return Error(fmt::format("host {}: dns zone '{}' is not a domain name", h.name, z));
+      served_zones.insert(z);
     }
-    if (h.ping && !(h.ping->loss >= 0.0 && h.ping->loss <= 1.0)) {
-      return Error(
-          fmt::format("host {}: ping loss {} is not a fraction between 0 and 1", h.name, h.ping->loss));
-    }
-    if (h.echo && !h.echo->tcp && !h.echo->udp) {
-      return Error(fmt::format("host {}: echo with neither tcp nor udp: enable one", h.name));
-    }
-    resolvers += h.resolver ? 1 : 0;
-    proxies += h.proxy ? 1 : 0;
-    dashboards += h.dashboard ? 1 : 0;
+    resolvers += h.find("resolver") ? 1 : 0;
+    proxies += h.find("proxy") ? 1 : 0;
+    dashboards += h.find(kDashboard) ? 1 : 0;
   }
   if (resolvers > 1 || proxies > 1 || dashboards > 1) {
     return Error(

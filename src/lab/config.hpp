@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/expected.hpp"
+#include "core/settings.hpp"
 
 namespace endhost::lab {
 
@@ -26,56 +27,30 @@ struct LabSettings {
   std::size_t threads = 0;               // event loops shared by every host of the lab; 0: one per core
 };
 
-// One service per kind and host. An unset optional means the host does not run that service; `port` unset
-// means the mode's default port (address_plan.hpp).
-// Authoritative server. No port of its own: the resolver sends every query to one port (53, or port_base +
-// 53), so every authoritative server of the lab listens on that one.
-struct DnsService {
-  std::vector<std::string> zones;  // origins, normalized: "edu", "cs.umass.edu", "." for the root
-};
-struct ResolverService {  // the local DNS server of Kurose & Ross §2.4: recursive, root hints = the lab root
-  std::optional<std::uint16_t> port;
-};
-struct WebService {  // an origin server for one site
-  std::string site;
-  std::optional<std::uint16_t> port;
-  // The textbook's cookie example: a cookie per visitor, visits counted in a back-end database
-  // (STATE/sessions/<host>/visitors.sqlite3), GET /_session shows the visitor's id and visits.
-  bool sessions = false;
-  // Any other option of `endhost web serve`, by name without the dashes ("max_line" = 4096), as text: the web
-  // library sets and checks them (http/server/web_options.hpp), with the command line's messages.
-  std::vector<std::pair<std::string, std::string>> options{};
-};
-struct ProxyService {  // the institutional Web cache (a forward proxy)
-  std::uint64_t capacity_bytes = 64ull << 20;
-  std::uint64_t max_object_bytes = 8ull << 20;
-  std::optional<std::uint16_t> port;
-};
-struct EchoService {  // the upper-case servers of the socket-programming chapter
-  bool tcp = true;
-  bool udp = true;
-  std::uint16_t port = 12'000;
-};
-struct PingService {  // the UDP pinger's server, with simulated loss
-  double loss = 0.3;
-  std::uint32_t delay_ms = 0;
-  std::uint32_t jitter_ms = 0;
-  std::uint16_t port = 12'000;
-};
-struct DashboardService {
+// The lab's own service: the live dashboard. Not a registered service (it shows the others), so not an
+// `endhost … serve`.
+inline constexpr const char* kDashboard = "dashboard";
+
+// One service of a host: its name in the service registry ("web") and its table's keys as settings (TOML's
+// max_line is "max-line"; an array gives one value per element; true/false stay words). Which keys a service
+// takes is the registry's (its options) and its lab recipe's (recipe.hpp) business, checked when the file is
+// read; `port` is the lab's own: unset means the plan's default port for the service (address_plan.hpp).
+struct HostService {
+  std::string name;
+  core::Settings settings;
   std::optional<std::uint16_t> port;
 };
 
 struct HostConfig {
   std::string name;                    // a lower-case domain name: www.someschool.edu
   std::optional<std::string> address;  // an IPv4 address in 127.0.0.0/8; unset: the next one of the net
-  std::optional<DnsService> dns;
-  std::optional<ResolverService> resolver;
-  std::optional<WebService> web;
-  std::optional<ProxyService> proxy;
-  std::optional<EchoService> echo;
-  std::optional<PingService> ping;
-  std::optional<DashboardService> dashboard;
+  std::vector<HostService> services;   // at most one per name, in the file's order
+
+  const HostService* find(std::string_view service) const;
+  // The zones the host's authoritative DNS server serves (its dns.zones, normalized), for the zone plan.
+  std::vector<std::string> zones() const;
+  // The site its web server serves (web.site), or "".
+  std::string site() const;
 };
 
 // Records added to a zone the lab writes, in master-file syntax relative to the zone ("@ MX 10 mail").
@@ -120,8 +95,9 @@ inline constexpr std::uint32_t kMaxPageObjects = 1'000;
 inline constexpr std::uint64_t kMaxGeneratedFileBytes = 64ull << 20;
 inline constexpr std::size_t kMaxTranscriptLines = 100'000;  // per service
 
-// Checks names, addresses, references (a web host's site exists; extra records target a zone some host
-// serves), duplicates and limits. The error names the host, zone or site and says what to change.
+// Checks names, addresses, references (extra records target a zone some host serves; the recipes check
+// theirs, such as a web host's site), duplicates and limits. The error names the host, zone or site and says
+// what to change. Which services exist is the registry's: parse_config checks the names.
 Expected<void, std::string> validate(const LabConfig& config);
 
 // Lower-case, without a trailing dot; "." stays "." (the root). Used for host names and zone origins.

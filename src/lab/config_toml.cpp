@@ -10,8 +10,8 @@
 #include <limits>
 #include <sstream>
 
-#include "http/server/web_options.hpp"
 #include "lab/address_plan.hpp"
+#include "lab/recipe.hpp"
 
 namespace endhost::lab {
 
@@ -131,89 +131,86 @@ void read_lab(const Reader& r, const toml::table& t, LabSettings& lab) {
     lab.threads = static_cast<std::size_t>(r.integer(*n, "lab.threads", 0, 256));
 }
 
-std::optional<std::uint16_t> optional_port(const Reader& r, const toml::table& t, const std::string& where) {
-  if (auto* n = t.get("port")) return r.port(*n, where + ".port");
-  return std::nullopt;
+// A key as the settings spell it: TOML's max_line is the option max-line.
+std::string dashed(std::string_view key) {
+  std::string out(key);
+  std::replace(out.begin(), out.end(), '_', '-');
+  return out;
 }
 
-HostConfig read_host(const Reader& r, const toml::node& node) {
+// The keys a service's table may have: `port`, its recipe's and its options (lab spelling, with '_').
+std::string known_keys(const core::ServiceDescriptor* d, const LabRecipe* recipe) {
+  std::string list = "port";
+  auto add = [&list](std::string key) {
+    std::replace(key.begin(), key.end(), '-', '_');
+    list += ", " + key;
+  };
+  if (recipe) {
+    for (const auto& k : recipe->keys) add(k);
+  }
+  if (d) {
+    for (const auto& o : d->options) add(o.name);
+  }
+  return list;
+}
+
+// One service's table (`web = { site = "x", max_line = 4096 }`, or `resolver = {}`): each key must be an
+// option of the service or a key of its lab recipe; values become the settings' text.
+HostService read_service(const Reader& r, const std::string& where, std::string name, const toml::node& node,
+                         const core::ServiceRegistry& services) {
+  const std::string at = where + "." + name;
+  const toml::table& t = r.table(node, at);
+  const core::ServiceDescriptor* d = name == kDashboard ? nullptr : services.find(name);
+  const LabRecipe* recipe = find_recipe(name);
+  HostService s;
+  s.name = std::move(name);
+  for (const auto& [key, value] : t) {
+    const std::string option = dashed(key.str());
+    if (option == "port") {
+      s.port = r.port(value, at + ".port");
+      continue;
+    }
+    const bool lab_key =
+        recipe && std::find(recipe->keys.begin(), recipe->keys.end(), option) != recipe->keys.end();
+    const core::OptionInfo* info = d ? d->option(option) : nullptr;
+    if (!lab_key && !info) {
+      r.fail(value, fmt::format("{}: unknown key '{}' (known: {})", at, key.str(), known_keys(d, recipe)));
+    }
+    if (value.is_array()) {
+      if (info && !info->repeatable)
+        r.fail(value, fmt::format("{}.{} takes one value, not an array", at, key.str()));
+      for (const auto& e : *value.as_array())
+        s.settings.add(option, r.text(e, at + "." + std::string(key.str())));
+    } else {
+      if (info && info->value_name.empty() && !value.is_boolean())
+        r.fail(value, fmt::format("{}.{} must be true or false", at, key.str()));
+      s.settings.add(option, r.text(value, at + "." + std::string(key.str())));
+    }
+  }
+  return s;
+}
+
+HostConfig read_host(const Reader& r, const toml::node& node, const core::ServiceRegistry& services) {
   const toml::table& t = r.table(node, "[[host]]");
   HostConfig h;
   const toml::node* name = t.get("name");
   if (!name) r.fail(node, "[[host]] without a name: add name = \"www.example.com\"");
   h.name = normalize_name(r.str(*name, "host name"));
   std::string where = "host " + h.name;
-  r.only(t, where, {"name", "address", "dns", "resolver", "web", "proxy", "echo", "ping", "dashboard"});
-  if (auto* n = t.get("address")) h.address = r.str(*n, where + ".address");
-  if (auto* n = t.get("dns")) {
-    const auto& s = r.table(*n, where + ".dns");
-    r.only(s, where + ".dns", {"zones"});
-    h.dns.emplace();
-    if (auto* z = s.get("zones")) {
-      for (auto& zone : r.strings(*z, where + ".dns.zones")) h.dns->zones.push_back(normalize_name(zone));
+  for (const auto& [key, value] : t) {
+    const std::string k(key.str());
+    if (k == "name") continue;
+    if (k == "address") {
+      h.address = r.str(value, where + ".address");
+      continue;
     }
-  }
-  if (auto* n = t.get("resolver")) {
-    const auto& s = r.table(*n, where + ".resolver");
-    r.only(s, where + ".resolver", {"port"});
-    h.resolver = ResolverService{optional_port(r, s, where + ".resolver")};
-  }
-  if (auto* n = t.get("web")) {
-    const auto& s = r.table(*n, where + ".web");
-    h.web.emplace();
-    for (const auto& [key, value] : s) {
-      const std::string option(key.str());
-      if (option == "site" || option == "port" || option == "sessions") continue;
-      std::string dashed = option;
-      std::replace(dashed.begin(), dashed.end(), '_', '-');
-      const auto& known = web::web_option_names();
-      if (std::find(known.begin(), known.end(), dashed) == known.end()) {
-        std::string list = "site, port, sessions";
-        for (const auto& k : known) list += ", " + k;
-        r.fail(value, fmt::format("{}.web: unknown key '{}' (known: {})", where, option, list));
-      }
-      h.web->options.emplace_back(dashed, r.text(value, where + ".web." + option));
+    if (k != kDashboard && !services.find(k)) {
+      std::string list = "name, address";
+      for (const auto& n : services.names()) list += ", " + n;
+      list += std::string(", ") + kDashboard;
+      r.fail(value, fmt::format("{}: unknown key '{}' (known: {})", where, k, list));
     }
-    auto* site = s.get("site");
-    if (!site) r.fail(*n, where + ".web needs a site: web.site = \"NAME\" and a [site.NAME] table");
-    h.web->site = r.str(*site, where + ".web.site");
-    h.web->port = optional_port(r, s, where + ".web");
-    if (auto* v = s.get("sessions")) h.web->sessions = r.boolean(*v, where + ".web.sessions");
-  }
-  if (auto* n = t.get("proxy")) {
-    const auto& s = r.table(*n, where + ".proxy");
-    r.only(s, where + ".proxy", {"capacity_mb", "max_object_kb", "port"});
-    h.proxy.emplace();
-    if (auto* v = s.get("capacity_mb"))
-      h.proxy->capacity_bytes = std::uint64_t(r.integer(*v, where + ".proxy.capacity_mb", 1, 1 << 20)) << 20;
-    if (auto* v = s.get("max_object_kb"))
-      h.proxy->max_object_bytes = std::uint64_t(r.integer(*v, where + ".proxy.max_object_kb", 1, 1 << 30))
-                                  << 10;
-    h.proxy->port = optional_port(r, s, where + ".proxy");
-  }
-  if (auto* n = t.get("echo")) {
-    const auto& s = r.table(*n, where + ".echo");
-    r.only(s, where + ".echo", {"tcp", "udp", "port"});
-    h.echo.emplace();
-    if (auto* v = s.get("tcp")) h.echo->tcp = r.boolean(*v, where + ".echo.tcp");
-    if (auto* v = s.get("udp")) h.echo->udp = r.boolean(*v, where + ".echo.udp");
-    if (auto* v = s.get("port")) h.echo->port = r.port(*v, where + ".echo.port");
-  }
-  if (auto* n = t.get("ping")) {
-    const auto& s = r.table(*n, where + ".ping");
-    r.only(s, where + ".ping", {"loss", "delay_ms", "jitter_ms", "port"});
-    h.ping.emplace();
-    if (auto* v = s.get("loss")) h.ping->loss = r.number(*v, where + ".ping.loss");
-    if (auto* v = s.get("delay_ms"))
-      h.ping->delay_ms = static_cast<std::uint32_t>(r.integer(*v, where + ".ping.delay_ms", 0, 60'000));
-    if (auto* v = s.get("jitter_ms"))
-      h.ping->jitter_ms = static_cast<std::uint32_t>(r.integer(*v, where + ".ping.jitter_ms", 0, 60'000));
-    if (auto* v = s.get("port")) h.ping->port = r.port(*v, where + ".ping.port");
-  }
-  if (auto* n = t.get("dashboard")) {
-    const auto& s = r.table(*n, where + ".dashboard");
-    r.only(s, where + ".dashboard", {"port"});
-    h.dashboard = DashboardService{optional_port(r, s, where + ".dashboard")};
+    h.services.push_back(read_service(r, where, k, value, services));
   }
   return h;
 }
@@ -270,13 +267,13 @@ SiteConfig read_site(const Reader& r, std::string name, const toml::node& node) 
   return s;
 }
 
-LabConfig read_config(const Reader& r, const toml::table& root) {
+LabConfig read_config(const Reader& r, const toml::table& root, const core::ServiceRegistry& services) {
   r.only(root, "the top level", {"lab", "host", "zone", "site"});
   LabConfig c;
   if (auto* n = root.get("lab")) read_lab(r, r.table(*n, "[lab]"), c.lab);
   if (auto* n = root.get("host")) {
     if (!n->is_array()) r.fail(*n, "host must be an array of tables: write [[host]]");
-    for (const auto& h : *n->as_array()) c.hosts.push_back(read_host(r, h));
+    for (const auto& h : *n->as_array()) c.hosts.push_back(read_host(r, h, services));
   }
   if (auto* n = root.get("zone")) {
     if (!n->is_array()) r.fail(*n, "zone must be an array of tables: write [[zone]]");
@@ -291,11 +288,12 @@ LabConfig read_config(const Reader& r, const toml::table& root) {
 
 }  // namespace
 
-Expected<LabConfig, std::string> parse_config(std::string_view text, std::string_view file_name) {
+Expected<LabConfig, std::string> parse_config(std::string_view text, std::string_view file_name,
+                                              const core::ServiceRegistry& services) {
   LabConfig config;
   try {
     toml::table root = toml::parse(text, file_name);
-    config = read_config(Reader(file_name), root);
+    config = read_config(Reader(file_name), root, services);
   } catch (const toml::parse_error& e) {
     return Unexpected(fmt::format("{}:{}:{}: {}", file_name, e.source().begin.line, e.source().begin.column,
                                   e.description()));
@@ -306,7 +304,8 @@ Expected<LabConfig, std::string> parse_config(std::string_view text, std::string
   return config;
 }
 
-Expected<LabConfig, std::string> load_config_file(const std::string& path) {
+Expected<LabConfig, std::string> load_config_file(const std::string& path,
+                                                  const core::ServiceRegistry& services) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Unexpected(fmt::format("{}: cannot open it: check the path (--config FILE)", path));
   std::string text;
@@ -318,7 +317,7 @@ Expected<LabConfig, std::string> load_config_file(const std::string& path) {
           fmt::format("{}: longer than {} bytes: not a lab configuration", path, kMaxConfigBytes));
     }
   }
-  return parse_config(text, path);
+  return parse_config(text, path, services);
 }
 
 }  // namespace endhost::lab

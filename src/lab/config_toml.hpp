@@ -7,15 +7,20 @@
 #include <string_view>
 
 #include "core/expected.hpp"
+#include "core/service_registry.hpp"
 #include "lab/config.hpp"
 
 namespace endhost::lab {
 
-// Parses and validates. Errors read "file:line: what, and what to do".
-Expected<LabConfig, std::string> parse_config(std::string_view toml_text, std::string_view file_name);
+// Parses and validates. A host's keys besides name and address are services of `services` (or the lab's
+// dashboard), each with a table of its options and its recipe's keys. Errors read "file:line: what, and what
+// to do".
+Expected<LabConfig, std::string> parse_config(std::string_view toml_text, std::string_view file_name,
+                                              const core::ServiceRegistry& services);
 
 // Reads `path` (at most kMaxConfigBytes) and parses it.
-Expected<LabConfig, std::string> load_config_file(const std::string& path);
+Expected<LabConfig, std::string> load_config_file(const std::string& path,
+                                                  const core::ServiceRegistry& services);
 
 inline constexpr std::size_t kMaxConfigBytes = 4u << 20;
 

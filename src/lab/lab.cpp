@@ -4,23 +4,28 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <ostream>
 #include <set>
 #include <stdexcept>
 #include <vector>
 
+#include "core/binder.hpp"
 #include "core/service_host.hpp"
 #include "core/transcript.hpp"
+#include "dns/client/server_name_resolver.hpp"
 #include "lab/config_toml.hpp"
 #include "lab/dashboard/dashboard_host.hpp"
 #include "lab/default_config.hpp"
 #include "lab/lab_map.hpp"
+#include "lab/recipe.hpp"
 #include "lab/site_files.hpp"
 #include "lab/state_dir.hpp"
 #include "lab/transcript_rings.hpp"
 #include "lab/unit.hpp"
 #include "lab/zone_plan.hpp"
+#include "services/builtin_services.hpp"
 #include "tls/certificates.hpp"
 
 namespace endhost::lab {
@@ -60,8 +65,12 @@ struct Lab::Impl {
   std::unique_ptr<core::StreamTranscriptSink> stdout_sink;
   std::unique_ptr<TeeTranscriptSink> tee;
 
-  std::unique_ptr<core::ServiceHost> host;  // before the units: they use its loops
+  core::ServiceRegistry services = services::builtin_services();
+  std::unique_ptr<core::ServiceHost> host;  // before the units: it owns the services they refer to
   std::map<std::string, std::unique_ptr<core::MetricsRegistry>> registries;  // per lab host
+  // How the services dial names: through the lab's resolver, never the system's (which knows nothing of the
+  // lab's names). Null when the lab runs no resolver.
+  std::shared_ptr<const core::NameResolver> resolver;
   struct Running {
     const PlannedHost* host;
     const PlannedService* service;
@@ -73,12 +82,15 @@ struct Lab::Impl {
   Expected<void, std::string> write_files();
   Expected<void, std::string> make_certificates();
   Expected<void, std::string> build_units();
+  Expected<core::Service*, std::string> build_service(const PlannedHost& h, const PlannedService& s,
+                                                      core::TranscriptSink* sink);
   Expected<void, std::string> build_dashboard();
 };
 
 Expected<LabConfig, std::string> load_lab_config(const LabOptions& o) {
-  auto config = o.config_file.empty() ? parse_config(default_config_toml(), "(embedded default)")
-                                      : load_config_file(o.config_file);
+  const core::ServiceRegistry services = services::builtin_services();
+  auto config = o.config_file.empty() ? parse_config(default_config_toml(), "(embedded default)", services)
+                                      : load_config_file(o.config_file, services);
   if (!config) return config;
   if (o.net) config->lab.net = *o.net;
   if (o.ports) config->lab.ports = *o.ports;
@@ -103,7 +115,7 @@ Expected<void, std::string> Lab::Impl::write_files() {
   }
   std::set<std::string> served;
   for (const auto& h : config.hosts) {
-    if (h.web) served.insert(h.web->site);
+    if (!h.site().empty()) served.insert(h.site());
   }
   for (const auto& site : config.sites) {
     if (!served.count(site.name)) continue;
@@ -137,43 +149,78 @@ Expected<void, std::string> Lab::Impl::make_certificates() {
   return {};
 }
 
+// One service of one host, through the registry as `endhost <service> serve` builds it: the table's keys
+// over the service's lab defaults, what its recipe adds, then the factory with the host's address and port.
+Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost& h, const PlannedService& s,
+                                                               core::TranscriptSink* sink) {
+  const core::ServiceDescriptor* d = services.find(s.kind);
+  const HostService* table = h.config->find(s.kind);
+  if (!d || !table) return Unexpected(std::string("no such service in this build"));
+  const LabRecipe* recipe = find_recipe(s.kind);
+  // A key of the table replaces the default of the same name; an array's values all stay, in order.
+  core::Settings settings = d->lab_defaults;
+  for (const auto& [key, value] : table->settings.items()) {
+    if (d->lab_defaults.has(key)) settings.erase(key);
+  }
+  for (const auto& [key, value] : table->settings.items()) {
+    const bool lab_key =
+        recipe && std::find(recipe->keys.begin(), recipe->keys.end(), key) != recipe->keys.end();
+    if (!lab_key) settings.add(key, value);
+  }
+  if (recipe && recipe->prepare) {
+    if (auto ok = recipe->prepare(RecipeContext{files, config, h, s}, *table, settings); !ok)
+      return Unexpected(ok.error());
+  }
+  auto& registry = registries[h.name];
+  const std::string key = h.name + "/" + s.kind;
+  core::ServiceEnv env{host->loops(), host->log(), *registry, core::Transcript(sink, key)};
+  const auto address = asio::ip::make_address(h.address);
+  if (s.tcp) env.tcp_listen = {{address, s.port}};
+  if (s.udp) env.udp_listen = {{address, s.port}};
+  env.resolver = resolver;
+  env.transcripts = sink;
+  env.host = h.name;
+  auto made = d->make(settings, env);
+  if (!made) return Unexpected(made.error().message);
+  core::Service& service = host->adopt(std::move(*made));
+  core::Binder binder(host->log(), s.kind, h.name);
+  if (auto ok = service.bind(binder); !ok) return Unexpected(ok.error());
+  return &service;
+}
+
 Expected<void, std::string> Lab::Impl::build_units() {
   core::TranscriptSink* sink = tee ? static_cast<core::TranscriptSink*>(tee.get()) : ring.get();
+  if (const PlannedHost* r = plan.host_with("resolver")) {
+    resolver = std::make_shared<dns::client::ServerNameResolver>(
+        asio::ip::udp::endpoint(asio::ip::make_address(r->address), r->find("resolver")->port));
+  }
   for (const PlannedHost& h : plan.hosts) {
     auto& registry = registries[h.name];
     registry = std::make_unique<core::MetricsRegistry>();
     for (const PlannedService& s : h.services) {
-      if (s.kind == ServiceKind::dashboard) continue;  // built last: it shows all the others
-      const UnitFactory* factory = unit_factory(s.kind);
-      if (!factory) {
-        map_inputs.unavailable.insert(h.name + "/" + to_string(s.kind));
-        log.warn("service not in this build yet", {{"host", h.name}, {"service", to_string(s.kind)}});
-        continue;
-      }
-      UnitContext ctx{*host, *registry, sink, h, s, files};
-      auto unit = (*factory)(ctx);
-      if (!unit)
-        return Unexpected(
-            fmt::format("host {} ({}), {}: {}", h.name, h.address, to_string(s.kind), unit.error()));
-      units.push_back({&h, &s, std::move(*unit)});
+      if (s.kind == kDashboard) continue;  // built last: it shows all the others
+      auto service = build_service(h, s, sink);
+      if (!service)
+        return Unexpected(fmt::format("host {} ({}), {}: {}", h.name, h.address, s.kind, service.error()));
+      units.push_back({&h, &s, std::make_unique<Unit>(**service)});
     }
   }
   return {};
 }
 
 Expected<void, std::string> Lab::Impl::build_dashboard() {
-  const PlannedHost* dash = plan.host_with(ServiceKind::dashboard);
+  const PlannedHost* dash = plan.host_with(kDashboard);
   if (!dash) return {};
-  const PlannedService& service = *dash->find(ServiceKind::dashboard);
+  const PlannedService& service = *dash->find(kDashboard);
   DashboardConfig dc;
   std::map<std::string, Unit*> running;
-  for (const auto& u : units) running[u.host->name + "/" + to_string(u.service->kind)] = u.unit.get();
+  for (const auto& u : units) running[u.host->name + "/" + u.service->kind] = u.unit.get();
   for (const PlannedHost& h : plan.hosts) {
     for (const PlannedService& s : h.services) {
       DashboardEntry e;
-      e.key = h.name + "/" + to_string(s.kind);
+      e.key = h.name + "/" + s.kind;
       e.host = h.name;
-      e.kind = to_string(s.kind);
+      e.kind = s.kind;
       e.address = h.address;
       e.port = s.port;
       e.protocols = s.tcp && s.udp ? "udp+tcp" : (s.tcp ? "tcp" : "udp");
@@ -182,30 +229,32 @@ Expected<void, std::string> Lab::Impl::build_dashboard() {
       dc.units.push_back(std::move(e));
     }
   }
-  dc.self_key = dash->name + "/dashboard";
+  dc.self_key = dash->name + "/" + kDashboard;
   dc.ring = ring.get();
   dc.lab_json = lab_json(map_inputs);
   dc.commands = try_commands(map_inputs);
   dc.example_url = example_url(map_inputs);
-  auto endpoint_of = [&](ServiceKind kind) -> std::optional<std::pair<std::string, std::uint16_t>> {
+  auto endpoint_of = [&](const char* kind) -> std::optional<std::pair<std::string, std::uint16_t>> {
     const PlannedHost* h = plan.host_with(kind);
-    if (!h || !running.count(h->name + "/" + to_string(kind))) return std::nullopt;
+    if (!h || !running.count(h->name + "/" + kind)) return std::nullopt;
     return std::make_pair(h->address, h->find(kind)->port);
   };
-  if (auto e = endpoint_of(ServiceKind::resolver))
+  if (auto e = endpoint_of("resolver"))
     dc.resolver = asio::ip::udp::endpoint(asio::ip::make_address(e->first), e->second);
-  if (auto e = endpoint_of(ServiceKind::proxy))
+  if (auto e = endpoint_of("proxy"))
     dc.cache = asio::ip::tcp::endpoint(asio::ip::make_address(e->first), e->second);
-  if (auto e = endpoint_of(ServiceKind::ping))
+  if (auto e = endpoint_of("ping"))
     dc.ping = asio::ip::udp::endpoint(asio::ip::make_address(e->first), e->second);
 
-  auto svc = std::make_unique<DashboardHost>(*host, std::move(dc));
-  auto& registry = registries[dash->name];
-  UnitContext ctx{*host, *registry, ring.get(), *dash, service, files};
-  if (auto ok = svc->listen(ctx); !ok) {
+  auto& svc = host->adopt(std::make_unique<DashboardHost>(
+      *host, std::move(dc), asio::ip::tcp::endpoint(asio::ip::make_address(dash->address), service.port)));
+  core::Binder binder(host->log(), kDashboard, dash->name);
+  if (auto ok = svc.bind(binder); !ok) {
     return Unexpected(fmt::format("host {} ({}), dashboard: {}", dash->name, dash->address, ok.error()));
   }
-  units.push_back({dash, &service, std::move(svc)});
+  auto unit = std::make_unique<Unit>(svc);
+  svc.set_self(unit.get());
+  units.push_back({dash, &service, std::move(unit)});
   return {};
 }
 
@@ -218,9 +267,9 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   auto impl = std::make_unique<Impl>(std::move(*state), log);
   impl->options = options;
   impl->config = std::move(*config);
-  PortChoice ports =
-      choose_port_mode(impl->config.lab.ports, first_host_address(impl->config), probe_real_ports);
-  auto plan = plan_addresses(impl->config, ports);
+  PortChoice ports = choose_port_mode(impl->config.lab.ports,
+                                      first_host_address(impl->config, impl->services), probe_real_ports);
+  auto plan = plan_addresses(impl->config, ports, impl->services);
   if (!plan) return Unexpected(plan.error());
   impl->plan = std::move(*plan);
   auto zones = plan_zones(impl->config, impl->plan);
@@ -275,7 +324,7 @@ int Lab::run() {
     } catch (const std::exception& e) {
       u.unit->set_state(UnitState::failed);
       d.log.error("service failed to start",
-                  {{"host", u.host->name}, {"service", to_string(u.service->kind)}, {"error", e.what()}});
+                  {{"host", u.host->name}, {"service", u.service->kind}, {"error", e.what()}});
     }
   }
   // Shutdown closes every listener first (ServiceHost drains them all); from then on the units are draining.

@@ -16,7 +16,7 @@ std::string protocols(const PlannedService& s) {
 }
 
 std::string key(const PlannedHost& h, const PlannedService& s) {
-  return h.name + "/" + to_string(s.kind);
+  return h.name + "/" + s.kind;
 }
 
 std::string host_port(const std::string& address, std::uint16_t port) {
@@ -48,7 +48,7 @@ std::string format_map(const MapInputs& in) {
     }
     bool line_one = true;
     for (const auto& s : h.services) {
-      std::string svc = fmt::format("{} {}/{}", to_string(s.kind), protocols(s), s.port);
+      std::string svc = fmt::format("{} {}/{}", s.kind, protocols(s), s.port);
       if (!s.note.empty()) svc += "  " + s.note;
       if (in.unavailable.count(key(h, s))) svc += "  [not in this build yet]";
       out += (line_one ? first : std::string(first.size(), ' ')) + svc + "\n";
@@ -56,25 +56,25 @@ std::string format_map(const MapInputs& in) {
     }
   }
 
-  auto running = [&](ServiceKind kind) -> const PlannedHost* {
+  auto running = [&](std::string_view kind) -> const PlannedHost* {
     const PlannedHost* h = plan.host_with(kind);
     return h && !in.unavailable.count(key(*h, *h->find(kind))) ? h : nullptr;
   };
-  const PlannedHost* resolver = running(ServiceKind::resolver);
-  const PlannedHost* cache = running(ServiceKind::proxy);
-  const PlannedHost* dash = running(ServiceKind::dashboard);
+  const PlannedHost* resolver = running("resolver");
+  const PlannedHost* cache = running("proxy");
+  const PlannedHost* dash = running(kDashboard);
   out += "\nConfigure:\n";
   if (resolver) {
     out += fmt::format("  local DNS server (resolver)  {} port {}\n", resolver->address,
-                       resolver->find(ServiceKind::resolver)->port);
+                       resolver->find("resolver")->port);
   }
   if (cache) {
     out += fmt::format("  Web cache (HTTP proxy)       http://{}/\n",
-                       host_port(cache->address, cache->find(ServiceKind::proxy)->port));
+                       host_port(cache->address, cache->find("proxy")->port));
   }
   if (dash) {
     out += fmt::format("  dashboard                    http://{}/\n",
-                       host_port(dash->address, dash->find(ServiceKind::dashboard)->port));
+                       host_port(dash->address, dash->find(kDashboard)->port));
   }
 
   out += "\nTry:\n";
@@ -86,9 +86,9 @@ std::string format_map(const MapInputs& in) {
 std::string example_url(const MapInputs& in) {
   const AddressPlan& plan = *in.plan;
   for (const auto& h : plan.hosts) {
-    const PlannedService* s = h.find(ServiceKind::web);
+    const PlannedService* s = h.find("web");
     if (!s || in.unavailable.count(key(h, *s)) || !in.config) continue;
-    const SiteConfig* site = in.config->find_site(h.config->web->site);
+    const SiteConfig* site = in.config->find_site(h.config->site());
     std::string path = "/";
     if (site) {
       for (const auto& f : site->files) {
@@ -107,28 +107,28 @@ std::string example_url(const MapInputs& in) {
 
 std::vector<std::string> try_commands(const MapInputs& in) {
   const AddressPlan& plan = *in.plan;
-  auto running = [&](ServiceKind kind) -> const PlannedHost* {
+  auto running = [&](std::string_view kind) -> const PlannedHost* {
     const PlannedHost* h = plan.host_with(kind);
     return h && !in.unavailable.count(key(*h, *h->find(kind))) ? h : nullptr;
   };
   std::vector<std::string> out;
-  if (const PlannedHost* r = running(ServiceKind::resolver)) {
-    std::string port = fmt::format(" -p {}", r->find(ServiceKind::resolver)->port);
+  if (const PlannedHost* r = running("resolver")) {
+    std::string port = fmt::format(" -p {}", r->find("resolver")->port);
     out.push_back(fmt::format("dig @{}{} www.someschool.edu", r->address, port));
     out.push_back(fmt::format("dig @{}{} gaia.cs.umass.edu +norecurse", r->address, port));
   }
-  if (const PlannedHost* c = running(ServiceKind::proxy)) {
+  if (const PlannedHost* c = running("proxy")) {
     std::string url = example_url(in);
     if (!url.empty()) {
       out.push_back(fmt::format("curl -x http://{} -s -o /dev/null -D - {}",
-                                host_port(c->address, c->find(ServiceKind::proxy)->port), url));
+                                host_port(c->address, c->find("proxy")->port), url));
     }
   }
   for (const auto& h : plan.hosts) {
-    if (auto* s = h.find(ServiceKind::ping); s && !in.unavailable.count(key(h, *s))) {
+    if (auto* s = h.find("ping"); s && !in.unavailable.count(key(h, *s))) {
       out.push_back(fmt::format("endhost ping client {} --count 10", host_port(h.address, s->port)));
     }
-    if (auto* s = h.find(ServiceKind::echo); s && !in.unavailable.count(key(h, *s))) {
+    if (auto* s = h.find("echo"); s && !in.unavailable.count(key(h, *s))) {
       out.push_back(fmt::format("endhost echo client --{} {} 'hello lab'", s->tcp ? "tcp" : "udp",
                                 host_port(h.address, s->port)));
     }
@@ -151,14 +151,14 @@ std::string lab_json(const MapInputs& in) {
   root["ports"] = json::object{{"mode", plan.mode == PortMode::real ? "real" : "high"},
                                {"reason", plan.reason},
                                {"dns", plan.dns_port}};
-  auto single = [&](ServiceKind kind, const char* name) {
+  auto single = [&](std::string_view kind, const char* name) {
     const PlannedHost* h = plan.host_with(kind);
     bool running = h && !in.unavailable.count(key(*h, *h->find(kind)));
     root[name] = running ? json::value(endpoint_json(*h, *h->find(kind))) : json::value(nullptr);
   };
-  single(ServiceKind::resolver, "resolver");
-  single(ServiceKind::proxy, "cache");
-  single(ServiceKind::dashboard, "dashboard");
+  single("resolver", "resolver");
+  single("proxy", "cache");
+  single(kDashboard, "dashboard");
 
   json::array hosts;
   for (const auto& h : plan.hosts) {
@@ -167,7 +167,7 @@ std::string lab_json(const MapInputs& in) {
       json::array protos;
       if (s.udp) protos.push_back("udp");
       if (s.tcp) protos.push_back("tcp");
-      services.push_back(json::object{{"kind", to_string(s.kind)},
+      services.push_back(json::object{{"kind", s.kind},
                                       {"address", h.address},
                                       {"port", s.port},
                                       {"protocols", std::move(protos)},
@@ -191,9 +191,9 @@ std::string lab_json(const MapInputs& in) {
   root["zones"] = std::move(zones);
   json::array web;
   for (const auto& h : plan.hosts) {
-    const PlannedService* s = h.find(ServiceKind::web);
+    const PlannedService* s = h.find("web");
     if (!s || in.unavailable.count(key(h, *s))) continue;
-    auto it = in.sites.find(h.config->web->site);
+    auto it = in.sites.find(h.config->site());
     json::array paths, pages;
     if (it != in.sites.end()) {
       for (const auto& f : it->second) {
@@ -209,7 +209,7 @@ std::string lab_json(const MapInputs& in) {
     web.push_back(json::object{{"host", h.name},
                                {"address", h.address},
                                {"port", s->port},
-                               {"site", h.config->web->site},
+                               {"site", h.config->site()},
                                {"paths", std::move(paths)},
                                {"pages", std::move(pages)}});
   }

@@ -46,8 +46,7 @@ Expected<ZonePlan, std::string> plan_zones(const LabConfig& config, const Addres
   // Zone origin → the hosts serving it, in config order.
   std::map<std::string, std::vector<const PlannedHost*>> servers;
   for (const auto& h : plan.hosts) {
-    if (!h.config->dns) continue;
-    for (const auto& z : h.config->dns->zones) servers[z].push_back(&h);
+    for (const auto& z : h.config->zones()) servers[z].push_back(&h);
   }
   std::vector<std::string> origins;
   for (const auto& [origin, _] : servers) origins.push_back(origin);

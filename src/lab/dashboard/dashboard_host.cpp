@@ -1,26 +1,25 @@
 #include "lab/dashboard/dashboard_host.hpp"
 
+#include "core/binder.hpp"
 #include "core/connection.hpp"
 
 namespace endhost::lab {
 
-DashboardHost::DashboardHost(core::ServiceHost& host, DashboardConfig config)
+DashboardHost::DashboardHost(core::ServiceHost& host, DashboardConfig config, asio::ip::tcp::endpoint listen)
     : host_(host),
       app_(std::move(config)),
+      listen_(listen),
       tcp_(
           host.loops(), host.log(),
           core::TcpServerOptions{
               "dashboard", 256, [this](core::Connection& c) { return serve_http_app(c, app_, http_); }, {}}) {
-  app_.set_self(this);
+  drain_with(tcp_);
 }
 
 DashboardHost::~DashboardHost() = default;
 
-Expected<void, std::string> DashboardHost::listen(const UnitContext& ctx) {
-  if (auto ok = tcp_.listen({asio::ip::make_address(ctx.planned.address), ctx.service.port}); !ok) return ok;
-  log_listening(host_.log(), ctx, "tcp", core::endpoint_text(tcp_.local_endpoints().front()));
-  host_.add(tcp_);
-  return {};
+Expected<void, std::string> DashboardHost::bind(core::Binder& binder) {
+  return binder.tcp(tcp_, std::span(&listen_, 1));
 }
 
 void DashboardHost::start() {

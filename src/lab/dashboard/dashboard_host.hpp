@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "core/service.hpp"
 #include "core/service_host.hpp"
 #include "core/tcp_server.hpp"
 #include "lab/dashboard/dashboard.hpp"
@@ -12,16 +13,17 @@
 
 namespace endhost::lab {
 
-class DashboardHost final : public Unit {
+class DashboardHost final : public core::Service {
  public:
-  DashboardHost(core::ServiceHost& host, DashboardConfig config);
+  DashboardHost(core::ServiceHost& host, DashboardConfig config, asio::ip::tcp::endpoint listen);
   ~DashboardHost() override;
 
   // Binds the dashboard's address; logs `listening service=dashboard …`.
-  Expected<void, std::string> listen(const UnitContext& ctx);
+  Expected<void, std::string> bind(core::Binder& binder) override;
   void start() override;
-  std::uint64_t requests() const override { return app_.requests(); }
-  std::vector<UnitCounter> counters() const override { return {{"requests", app_.requests()}}; }
+  std::vector<core::NamedCount> counters() const override { return {{"requests", app_.requests()}}; }
+  // The unit the lab made of this service: the dashboard shows its own state from it.
+  void set_self(const Unit* self) { app_.set_self(self); }
 
  private:
   awaitable<void> sampler();
@@ -29,6 +31,7 @@ class DashboardHost final : public Unit {
   core::ServiceHost& host_;
   Dashboard app_;
   HttpAppConfig http_;
+  asio::ip::tcp::endpoint listen_;
   core::TcpServer tcp_;
   std::shared_ptr<bool> stopping_ = std::make_shared<bool>(false);  // loop 0 only
 };

@@ -1,0 +1,106 @@
+// The registry of services by name, the one list that both the `endhost` program and the lab read: each
+// entry says what `endhost <name> serve` and a lab host's `<name> = { … }` table accept (its options), which
+// port and transports it uses, and how to build it from settings and what the host gives it (ServiceEnv).
+// A new service is its library plus one registration (src/services/builtin_services.cpp); neither the CLI
+// nor the lab has a list of services of its own.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/asio.hpp"
+#include "core/event_loop.hpp"
+#include "core/expected.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/service.hpp"
+#include "core/settings.hpp"
+#include "core/transcript.hpp"
+
+namespace endhost::core {
+
+class NameResolver;
+class TlsServerContext;
+
+// What the host running a service gives it: the loops, the logger and metrics registry, its transcript,
+// where to listen, TLS, and how to resolve the names it dials.
+struct ServiceEnv {
+  EventLoops& loops;
+  Logger& log;
+  MetricsRegistry& metrics;
+  Transcript transcript;
+  // Where to listen; the service binds the ones its transports use (a TCP-only service ignores udp_listen).
+  std::vector<asio::ip::tcp::endpoint> tcp_listen;
+  std::vector<asio::ip::udp::endpoint> udp_listen;
+  std::size_t max_connections = 10'000;          // per listening address
+  std::shared_ptr<TlsServerContext> tls;         // --tls-cert/--tls-key (null: plain TCP)
+  std::shared_ptr<const NameResolver> resolver;  // for names the service dials (null: the system's)
+  TranscriptSink* transcripts = nullptr;  // for a second transcript of its own (the proxy's origin side)
+  std::string host;                       // the lab host's name; empty under `endhost … serve`
+};
+
+// Why a service could not be built: `usage` when the settings are wrong (the CLI then points at --help), not
+// when a file could not be opened or a store could not be read.
+struct ServiceError {
+  std::string message;
+  bool usage = true;
+};
+
+struct Transports {
+  bool tcp = false;
+  bool udp = false;
+};
+
+using ServiceFactory =
+    std::function<Expected<std::unique_ptr<Service>, ServiceError>(const Settings&, ServiceEnv&)>;
+
+struct ServiceDescriptor {
+  std::string name;        // "web": `endhost web serve`, and `web = { … }` on a lab host
+  std::string summary;     // `endhost web --help`: "HTTP/1.1 web server for static files"
+  std::string serve_help;  // `endhost web serve --help`'s first line
+  std::string examples;    // the footer of `serve --help`
+  std::uint16_t port = 0;  // its well-known port: the lab's in real mode (80, 53, 3128, 12000)
+  // The port of `endhost <name> serve` without --listen, when it is not `port` (the web server's 8080,
+  // which needs no privilege). 0: `port`.
+  std::uint16_t serve_port = 0;
+  // In the lab's high-port mode the port becomes lab.port_base + port; false for ports anyone may bind
+  // already (the textbook's 12000).
+  bool shift_in_high_mode = true;
+  Transports transports;  // what it listens on (TCP-only services get --max-connections and TLS)
+  // When the transports depend on the settings (echo's --tcp and --udp). Empty: `transports`.
+  std::function<Transports(const Settings&)> transports_for;
+  std::vector<OptionInfo> options;
+  // What a lab host's table starts from before its own keys (echo serves both TCP and UDP there unless told
+  // otherwise; on the command line it asks which).
+  Settings lab_defaults;
+  ServiceFactory make;
+
+  std::uint16_t default_serve_port() const { return serve_port ? serve_port : port; }
+  Transports transports_of(const Settings& settings) const {
+    return transports_for ? transports_for(settings) : transports;
+  }
+  const OptionInfo* option(std::string_view option_name) const {
+    for (const auto& o : options) {
+      if (o.name == option_name) return &o;
+    }
+    return nullptr;
+  }
+};
+
+class ServiceRegistry {
+ public:
+  // Registers a service; a second one with the same name is a programming error (std::logic_error).
+  void add(ServiceDescriptor descriptor);
+  const ServiceDescriptor* find(std::string_view name) const;
+  const std::vector<ServiceDescriptor>& all() const { return services_; }
+  std::vector<std::string> names() const;
+
+ private:
+  std::vector<ServiceDescriptor> services_;
+};
+
+}  // namespace endhost::core

@@ -1,0 +1,56 @@
+// What the lab adds to one service's settings from what only the lab knows: the files it wrote (a site's
+// directory, the zone files, the root hints), the other hosts (the cache's origins), and its state directory.
+// Optional: a service without a recipe is built from its TOML keys (its own options), the host's address and
+// the plan's port, and needs no edit in the lab at all. src/lab/recipes/ holds one per service that has one.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/expected.hpp"
+#include "core/settings.hpp"
+#include "lab/address_plan.hpp"
+#include "lab/config.hpp"
+#include "lab/zone_plan.hpp"
+
+namespace endhost::lab {
+
+// What every service may read while it is built: the plan, the files the lab wrote, where its state goes.
+struct LabFiles {
+  std::string state_dir;
+  std::string zones_dir;  // STATE/zones: one master file per zone, and root.hints
+  std::string sites_dir;  // STATE/sites/<site>/
+  const ZonePlan* zones = nullptr;
+  const AddressPlan* plan = nullptr;
+};
+
+struct RecipeContext {
+  const LabFiles& files;
+  const LabConfig& config;
+  const PlannedHost& host;
+  const PlannedService& service;
+};
+
+struct LabRecipe {
+  // Keys of the service's table that are the lab's, not options of the service ("site", "zones"), spelled
+  // with dashes as the settings are (TOML's capacity_mb is "capacity-mb").
+  std::vector<std::string> keys;
+  // Checks the service's table against the whole configuration before anything starts (the web site exists);
+  // the message says what to change, and the caller prefixes the host.
+  std::function<Expected<void, std::string>(const HostService&, const LabConfig&)> validate;
+  // The map's and the dashboard's note beside the service ("zones: edu", "30% loss"), from the table's keys
+  // over the service's lab defaults; empty: none.
+  std::function<std::string(const core::Settings&)> note;
+  // Turns the lab's keys into the service's own settings (site → root = STATE/sites/<site>) and adds what the
+  // lab decides (directories under STATE, access logs). `settings` holds the service's lab defaults and the
+  // table's other keys already.
+  std::function<Expected<void, std::string>(const RecipeContext&, const HostService&, core::Settings&)>
+      prepare;
+};
+
+// The recipe for a service, or null when it needs none (src/lab/recipes/recipes.cpp).
+const LabRecipe* find_recipe(std::string_view service);
+
+}  // namespace endhost::lab

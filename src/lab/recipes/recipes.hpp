@@ -1,0 +1,18 @@
+// The lab's recipes, one per service that needs what only the lab knows (recipe.hpp). Each returns its
+// recipe by value; recipes.cpp keeps them in one table by service name.
+#pragma once
+
+#include "lab/recipe.hpp"
+
+namespace endhost::lab {
+
+LabRecipe dns_recipe();       // zones → --zone ORIGIN=FILE for the zone files the lab wrote
+LabRecipe resolver_recipe();  // the lab's root hints and its one DNS port
+LabRecipe web_recipe();       // site → --root STATE/sites/<site>; sessions and the access log under STATE
+LabRecipe proxy_recipe();     // capacity_mb, max_object_kb; the lab's web hosts as origins; cache under STATE
+LabRecipe ping_recipe();      // delay_ms and jitter_ms → --delay MS:JITTER
+
+// "a/b" of a key of the settings, the way a message names it: capacity-mb → capacity_mb.
+std::string toml_key(std::string key);
+
+}  // namespace endhost::lab

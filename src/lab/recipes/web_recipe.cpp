@@ -1,0 +1,53 @@
+// A web server for one site: the files the lab wrote under STATE/sites/<site>, for any Host; the cookie
+// site's visitor database under STATE/sessions/<host>; the access log in STATE/logs/<host>.access.log.
+#include <fmt/format.h>
+
+#include "lab/recipes/recipes.hpp"
+#include "lab/state_dir.hpp"
+
+namespace endhost::lab {
+
+namespace {
+
+// Visitors the cookie site remembers; past this, the least recently seen are forgotten.
+constexpr const char* kMaxVisitors = "100000";
+
+bool sessions_on(const core::Settings& s) {
+  const std::string* v = s.get("sessions");
+  return v && *v == "true";
+}
+
+}  // namespace
+
+LabRecipe web_recipe() {
+  LabRecipe r;
+  r.keys = {"site"};
+  r.validate = [](const HostService& s, const LabConfig& c) -> Expected<void, std::string> {
+    const std::string* site = s.settings.get("site");
+    if (!site) return Unexpected(std::string("no site: web.site = \"NAME\" and a [site.NAME] table"));
+    if (!c.find_site(*site))
+      return Unexpected(fmt::format("site '{}' is not defined: add a [site.{}] table", *site, *site));
+    return {};
+  };
+  r.note = [](const core::Settings& s) {
+    const std::string* site = s.get("site");
+    return "site: " + (site ? *site : std::string()) + (sessions_on(s) ? ", cookies and sessions" : "");
+  };
+  r.prepare = [](const RecipeContext& ctx, const HostService& table,
+                 core::Settings& settings) -> Expected<void, std::string> {
+    settings.set("root", ctx.files.sites_dir + "/" + *table.settings.get("site"));
+    if (sessions_on(settings)) {
+      const std::string state = ctx.files.state_dir + "/sessions/" + ctx.host.name;
+      if (auto ok = make_directories(state); !ok) return ok;
+      settings.set("state", state);
+      if (!settings.has("max-visitors")) settings.set("max-visitors", kMaxVisitors);
+    }
+    const std::string logs = ctx.files.state_dir + "/logs";
+    if (auto ok = make_directories(logs); !ok) return ok;
+    settings.set("access-log", logs + "/" + ctx.host.name + ".access.log");
+    return {};
+  };
+  return r;
+}
+
+}  // namespace endhost::lab

@@ -43,7 +43,8 @@ struct ServeValues {
   std::map<std::string, std::string> single;                 // options with one value
   std::map<std::string, std::vector<std::string>> repeated;  // repeatable options
   std::map<std::string, bool> flags;
-  std::vector<std::string> order;  // option names in declaration order
+  std::map<std::string, const CLI::Option*> given;  // to tell an option not given from an empty value
+  std::vector<std::string> order;                   // option names in declaration order
 };
 
 core::Settings settings_of(const ServeValues& v, const core::ServiceDescriptor& d) {
@@ -55,7 +56,7 @@ core::Settings settings_of(const ServeValues& v, const core::ServiceDescriptor& 
       if (auto it = v.repeated.find(o.name); it != v.repeated.end()) {
         for (const auto& value : it->second) s.add(o.name, value);
       }
-    } else if (auto it = v.single.find(o.name); it != v.single.end()) {
+    } else if (auto it = v.single.find(o.name); it != v.single.end() && v.given.at(o.name)->count() > 0) {
       s.add(o.name, it->second);
     }
   }
@@ -119,6 +120,7 @@ void add_serve_command(CLI::App& parent, const core::ServiceDescriptor& d, RunFn
       added = cmd->add_option(names, v->single[o.name], o.help)->type_name(o.value_name);
     }
     if (!o.default_text.empty()) added->default_str(o.default_text);
+    v->given[o.name] = added;
   }
   const std::string listen = "127.0.0.1:" + std::to_string(d.default_serve_port());
   add_server_options(*cmd, v->server, listen, d.transports.tcp);

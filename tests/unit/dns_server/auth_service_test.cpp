@@ -178,8 +178,7 @@ TEST(AuthService, QueriesAreCountedWithoutATranscript) {
   core::EventLoops loops(1);
   core::MetricsRegistry metrics;
   core::Logger log(core::LogFormat::Text, core::LogLevel::Error, stderr);
-  core::ServiceEnv env{loops,   log,     metrics, core::Transcript(), {}, {}, 10'000, nullptr,
-                       nullptr, nullptr, {}};
+  core::ServiceEnv env(loops, log, metrics, core::Transcript());
   env.udp_listen = {{asio::ip::make_address("127.0.0.1"), 0}};
   env.tcp_listen = {{asio::ip::make_address("127.0.0.1"), 0}};
   core::Settings s;

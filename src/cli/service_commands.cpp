@@ -43,20 +43,21 @@ struct ServeValues {
   std::map<std::string, std::string> single;                 // options with one value
   std::map<std::string, std::vector<std::string>> repeated;  // repeatable options
   std::map<std::string, bool> flags;
-  std::map<std::string, const CLI::Option*> given;  // to tell an option not given from an empty value
-  std::vector<std::string> order;                   // option names in declaration order
+  std::map<std::string, const CLI::Option*> given;  // to tell a value given from the default
 };
 
 core::Settings settings_of(const ServeValues& v, const core::ServiceDescriptor& d) {
   core::Settings s;
   for (const auto& o : d.options) {
+    const CLI::Option* option = v.given.at(o.name);
+    if (option->count() == 0) continue;
     if (o.value_name.empty()) {
       if (auto it = v.flags.find(o.name); it != v.flags.end() && it->second) s.add(o.name, "true");
     } else if (o.repeatable) {
       if (auto it = v.repeated.find(o.name); it != v.repeated.end()) {
         for (const auto& value : it->second) s.add(o.name, value);
       }
-    } else if (auto it = v.single.find(o.name); it != v.single.end() && v.given.at(o.name)->count() > 0) {
+    } else if (auto it = v.single.find(o.name); it != v.single.end()) {
       s.add(o.name, it->second);
     }
   }

@@ -33,6 +33,14 @@ awaitable<ResolveResult> resolve_host(const NameResolver& resolver, const std::s
   co_return resolved;
 }
 
+awaitable<Expected<asio::ip::udp::endpoint, std::string>> resolve_udp_endpoint(
+    const NameResolver& resolver, const std::string& host, std::uint16_t port,
+    std::chrono::steady_clock::time_point until) {
+  const ResolveResult addresses = co_await resolve_host(resolver, host, until);
+  if (!addresses) co_return Unexpected(addresses.error().message);
+  co_return asio::ip::udp::endpoint(addresses->front(), port);
+}
+
 awaitable<ResolveResult> SystemNameResolver::resolve(const std::string& host,
                                                      std::chrono::steady_clock::time_point until) const {
   const auto executor = co_await asio::this_coro::executor;

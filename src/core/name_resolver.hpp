@@ -41,6 +41,12 @@ class NameResolver {
 awaitable<ResolveResult> resolve_host(const NameResolver& resolver, const std::string& host,
                                       std::chrono::steady_clock::time_point until);
 
+// HOST and PORT as the one UDP endpoint a datagram client sends to: the first address `resolver` gives (an
+// IP literal as itself). The error is the resolver's sentence.
+awaitable<Expected<asio::ip::udp::endpoint, std::string>> resolve_udp_endpoint(
+    const NameResolver& resolver, const std::string& host, std::uint16_t port,
+    std::chrono::steady_clock::time_point until);
+
 // The system's resolver (getaddrinfo: /etc/hosts, then DNS as nsswitch.conf says), run off the event loop
 // on Asio's resolver thread so a slow DNS server never stalls the loop.
 class SystemNameResolver final : public NameResolver {

@@ -99,12 +99,12 @@ awaitable<int> udp_client(const EchoClientOptions& o, std::istream& in, std::ost
   // Through core::NameResolver, as every dialled connection (an IP literal is used as it is).
   const core::SystemNameResolver names;
   const auto until = std::chrono::steady_clock::now() + o.timeout;
-  const core::ResolveResult addresses = co_await core::resolve_host(names, o.server.host, until);
-  if (!addresses) {
-    err << "endhost echo: " << addresses.error().message << "\n";
+  const auto resolved = co_await core::resolve_udp_endpoint(names, o.server.host, o.server.port, until);
+  if (!resolved) {
+    err << "endhost echo: " << resolved.error() << "\n";
     co_return 1;
   }
-  udp::endpoint server(addresses->front(), o.server.port);
+  const udp::endpoint server = *resolved;
   udp::socket socket(ex, udp::endpoint(server.protocol(), 0));
   std::vector<char> buf(65'535);
   Messages messages(o, in);

@@ -31,12 +31,12 @@ awaitable<int> ping(const PingClientOptions& o, std::ostream& out, std::ostream&
   // Through core::NameResolver, as every dialled connection (an IP literal is used as it is).
   const core::SystemNameResolver names;
   const auto until = std::chrono::steady_clock::now() + o.timeout;
-  const core::ResolveResult addresses = co_await core::resolve_host(names, o.server.host, until);
-  if (!addresses) {
-    err << "endhost ping: " << addresses.error().message << "\n";
+  const auto resolved = co_await core::resolve_udp_endpoint(names, o.server.host, o.server.port, until);
+  if (!resolved) {
+    err << "endhost ping: " << resolved.error() << "\n";
     co_return 2;
   }
-  udp::endpoint server(addresses->front(), o.server.port);
+  const udp::endpoint server = *resolved;
   udp::socket socket(ex, udp::endpoint(server.protocol(), 0));
   std::string name = core::endpoint_text(server);
   out << (o.heartbeat ? "HEARTBEAT " : "PING ") << name << ": " << o.count << " messages, interval "

@@ -51,10 +51,7 @@ LabRecipe proxy_recipe() {
     }
     // PURGE from this machine only (the default): the cache experiment starts cold.
     settings.set("via", ctx.host.name);
-    auto log = access_log_path(ctx);
-    if (!log) return Unexpected(log.error());
-    settings.set("access-log", *log);
-    return {};
+    return set_access_log(ctx, settings);
   };
   return r;
 }

@@ -12,10 +12,11 @@ std::string toml_key(std::string key) {
   return key;
 }
 
-Expected<std::string, std::string> access_log_path(const RecipeContext& ctx) {
+Expected<void, std::string> set_access_log(const RecipeContext& ctx, core::Settings& settings) {
   const std::string logs = ctx.files.state_dir + "/logs";
-  if (auto ok = make_directories(logs); !ok) return Unexpected(ok.error());
-  return logs + "/" + ctx.host.name + ".access.log";
+  if (auto ok = make_directories(logs); !ok) return ok;
+  settings.set("access-log", logs + "/" + ctx.host.name + ".access.log");
+  return {};
 }
 
 const LabRecipe* find_recipe(std::string_view service) {

@@ -15,7 +15,8 @@ LabRecipe ping_recipe();      // delay_ms and jitter_ms → --delay MS:JITTER
 // A key of the settings the way the lab's TOML spells it, for messages: capacity-mb → capacity_mb.
 std::string toml_key(std::string key);
 
-// STATE/logs/<host>.access.log, the logs directory made first: where the lab keeps a host's access log.
-Expected<std::string, std::string> access_log_path(const RecipeContext& ctx);
+// Sets --access-log to STATE/logs/<host>.access.log (the directory made first): where the lab keeps a host's
+// access log.
+Expected<void, std::string> set_access_log(const RecipeContext& ctx, core::Settings& settings);
 
 }  // namespace endhost::lab

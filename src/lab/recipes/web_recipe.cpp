@@ -42,10 +42,7 @@ LabRecipe web_recipe() {
       settings.set("state", state);
       if (!settings.has("max-visitors")) settings.set("max-visitors", kMaxVisitors);
     }
-    auto log = access_log_path(ctx);
-    if (!log) return Unexpected(log.error());
-    settings.set("access-log", *log);
-    return {};
+    return set_access_log(ctx, settings);
   };
   return r;
 }

@@ -219,8 +219,7 @@ TEST(ProxyServiceTest, TheRegisteredFactoryBuildsTheService) {
   core::Logger log(core::LogFormat::Text, core::LogLevel::Info, sink);
   core::MetricsRegistry metrics;
   {
-    core::ServiceEnv env{loops,   log,     metrics, core::Transcript(), {}, {}, 10'000, nullptr,
-                         nullptr, nullptr, {}};
+    core::ServiceEnv env(loops, log, metrics, core::Transcript());
     core::Settings s;
     s.add("cache-dir", (dir / "cache").string());
     s.add("no-fsync", "true");
@@ -235,8 +234,7 @@ TEST(ProxyServiceTest, TheRegisteredFactoryBuildsTheService) {
   }
   {
     // A file where the directory should be: not a usage error (exit 1, not 2).
-    core::ServiceEnv env{loops,   log,     metrics, core::Transcript(), {}, {}, 10'000, nullptr,
-                         nullptr, nullptr, {}};
+    core::ServiceEnv env(loops, log, metrics, core::Transcript());
     core::Settings s;
     s.add("cache-dir", "/dev/null/cache");
     auto made = d->make(s, env);

@@ -173,17 +173,8 @@ TEST(WebService, RegistersAndBuildsFromSettings) {
     core::EventLoops loops(1);
     core::Logger log(core::LogFormat::Text, core::LogLevel::Info, sink);
     core::MetricsRegistry metrics;
-    core::ServiceEnv env{loops,
-                         log,
-                         metrics,
-                         core::Transcript(),
-                         {{asio::ip::make_address("127.0.0.1"), 0}},
-                         {},
-                         10'000,
-                         nullptr,
-                         nullptr,
-                         nullptr,
-                         {}};
+    core::ServiceEnv env(loops, log, metrics, core::Transcript());
+    env.tcp_listen = {{asio::ip::make_address("127.0.0.1"), 0}};
 
     auto bad = d->make(of({{"root", dir.path()}, {"max-line", "100000"}}), env);
     ASSERT_FALSE(bad);

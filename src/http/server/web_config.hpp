@@ -1,5 +1,5 @@
-// Everything `endhost web serve` is configured with, filled by src/cli/web_command.cpp and read (never
-// written) by the sessions on every loop. Limits and timeouts are named here, each with its default.
+// Everything `endhost web serve` is configured with, filled by make_web_config (web_options.hpp) and read
+// (never written) by the sessions on every loop. Limits and timeouts are named here, each with its default.
 #pragma once
 
 #include <chrono>

@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <limits>
 #include <memory>
 #include <sstream>
 
+#include "http/server/access_log.hpp"
 #include "http/server/basic_auth.hpp"
 #include "http/server/file_access.hpp"
 #include "http/server/visitor_store.hpp"
@@ -55,94 +54,53 @@ Expected<Site, WebOptionsError> open_site(std::string host, const std::string& d
   return site;
 }
 
-// One option of the table set_web_option reads: where it goes and the command line's range.
-struct OptionSpec {
-  std::string name;
-  enum class Kind { flag, size, u64, seconds } kind;
-  void* (*field)(WebOptions&);
-  std::uint64_t low = 0;
-  std::uint64_t high = 0;
-};
+}  // namespace
 
-template <auto Member>
-void* field_of(WebOptions& o) {
-  return &(o.*Member);
-}
-
-const std::vector<OptionSpec>& specs() {
-  using K = OptionSpec::Kind;
-  static const std::vector<OptionSpec> table = {
-      {"no-listing", K::flag, field_of<&WebOptions::no_listing>},
-      {"follow-symlinks", K::flag, field_of<&WebOptions::follow_symlinks>},
-      {"show-dotfiles", K::flag, field_of<&WebOptions::show_dotfiles>},
-      {"compress", K::flag, field_of<&WebOptions::compress>},
-      {"header-timeout", K::seconds, field_of<&WebOptions::header_timeout>},
-      {"body-timeout", K::seconds, field_of<&WebOptions::body_timeout>},
-      {"keepalive-timeout", K::seconds, field_of<&WebOptions::keepalive_timeout>},
-      {"send-timeout", K::seconds, field_of<&WebOptions::send_timeout>},
-      {"max-requests", K::size, field_of<&WebOptions::max_requests>, 1, 100'000'000},
-      {"max-line", K::size, field_of<&WebOptions::max_line>, 64, 1u << 20},
-      {"max-header-bytes", K::size, field_of<&WebOptions::max_header_bytes>, 256, 1u << 20},
-      {"max-fields", K::size, field_of<&WebOptions::max_fields>, 4, 10'000},
-      {"max-body", K::size, field_of<&WebOptions::max_body>, 0, 1u << 30},
-      {"max-ranges", K::size, field_of<&WebOptions::max_ranges>, 1, 1000},
-      {"max-upload", K::u64, field_of<&WebOptions::max_upload>, 0, std::uint64_t{1} << 40},
-      {"max-upload-files", K::size, field_of<&WebOptions::max_upload_files>, 1, 10'000},
-      {"max-visitors", K::u64, field_of<&WebOptions::max_visitors>, 1, std::uint64_t{1} << 40},
-  };
+const core::SettingTable<WebOptions>& web_settings() {
+  using O = WebOptions;
+  static const auto table = [] {
+    core::SettingTable<O> t;
+    t.text("root", &O::root, "DIR", "Directory to serve (for any Host without its own --vhost)").alias("-r");
+    t.texts("vhost", &O::vhosts, "NAME=DIR", "Serve DIR for requests whose Host is NAME; repeatable");
+    t.flag("no-listing", &O::no_listing, "Answer 403 for directories without index.html");
+    t.flag("follow-symlinks", &O::follow_symlinks, "Follow symlinks that lead outside the root");
+    t.flag("show-dotfiles", &O::show_dotfiles, "Serve and list names that start with '.'");
+    t.flag("compress", &O::compress, "Gzip compressible files on the fly when the client accepts it");
+    t.seconds("header-timeout", &O::header_timeout, "Seconds a client has to send a whole request head");
+    t.seconds("body-timeout", &O::body_timeout, "Seconds of silence allowed inside a request body");
+    t.seconds("keepalive-timeout", &O::keepalive_timeout, "Seconds an idle connection is kept open");
+    t.seconds("send-timeout", &O::send_timeout, "Seconds a client may stall reading a response");
+    t.integer("max-requests", &O::max_requests, std::size_t{1}, std::size_t{100'000'000},
+              "Requests per connection before it is closed");
+    t.integer("max-line", &O::max_line, std::size_t{64}, std::size_t{1} << 20,
+              "Longest request line, in bytes (longer: 414)", "BYTES");
+    t.integer("max-header-bytes", &O::max_header_bytes, std::size_t{256}, std::size_t{1} << 20,
+              "Largest request head, in bytes (larger: 431)", "BYTES");
+    t.integer("max-fields", &O::max_fields, std::size_t{4}, std::size_t{10'000},
+              "Most header fields in a request (more: 431)");
+    t.integer("max-body", &O::max_body, std::size_t{0}, std::size_t{1} << 30,
+              "Largest request body read for methods that do not use one, in bytes (larger: 413)", "BYTES");
+    t.integer("max-ranges", &O::max_ranges, std::size_t{1}, std::size_t{1000},
+              "Most ranges honoured in one Range field (more: ignored)");
+    t.flag("writable", &O::writable, "Accept PUT, DELETE and multipart POST from users of --auth");
+    t.text("auth", &O::auth_file, "FILE", "htpasswd file (bcrypt or argon2 hashes) of who may write");
+    t.integer("max-upload", &O::max_upload, std::uint64_t{0}, std::uint64_t{1} << 40,
+              "Largest PUT body or form, in bytes (larger: 413)", "BYTES");
+    t.text("access-log", &O::access_log, "FILE",
+           "Log each request in Combined Log Format to FILE ('-': standard output); SIGHUP re-opens it");
+    t.flag("sessions", &O::sessions,
+           "Give each visitor a cookie and count visits in --state DIR; GET /_session shows them");
+    t.text("state", &O::state_dir, "DIR", "Directory for the server's state (the visitor database)");
+    t.integer("max-visitors", &O::max_visitors, std::uint64_t{1}, std::uint64_t{1} << 40,
+              "Visitors remembered; the least recent are forgotten");
+    t.integer("max-upload-files", &O::max_upload_files, std::size_t{1}, std::size_t{10'000},
+              "Most parts in one multipart form");
+    return t;
+  }();
   return table;
 }
 
-}  // namespace
-
-const std::vector<std::string>& web_option_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const auto& s : specs()) out.push_back(s.name);
-    return out;
-  }();
-  return names;
-}
-
-Expected<void, std::string> set_web_option(WebOptions& o, std::string_view given, std::string_view value) {
-  std::string name(given);
-  std::replace(name.begin(), name.end(), '_', '-');
-  const auto it =
-      std::find_if(specs().begin(), specs().end(), [&](const OptionSpec& s) { return s.name == name; });
-  if (it == specs().end()) return Unexpected("--" + name + ": not an option of the web server");
-  void* field = it->field(o);
-  const std::string option = "--" + name;
-  switch (it->kind) {
-    case OptionSpec::Kind::flag:
-      if (value != "true" && value != "false") return Unexpected(option + ": expected true or false");
-      *static_cast<bool*>(field) = value == "true";
-      return {};
-    case OptionSpec::Kind::seconds: {
-      double v = 0;
-      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (ec != std::errc() || p != value.data() + value.size() || !(v > 0) || v > 1e6)
-        return Unexpected(option + " must be a positive number of seconds");
-      *static_cast<double*>(field) = v;
-      return {};
-    }
-    case OptionSpec::Kind::size:
-    case OptionSpec::Kind::u64: {
-      std::uint64_t v = 0;
-      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (ec != std::errc() || p != value.data() + value.size() || v < it->low || v > it->high)
-        return Unexpected(option + ": " + std::string(value) + " not in [" + std::to_string(it->low) + " - " +
-                          std::to_string(it->high) + "]");
-      if (it->kind == OptionSpec::Kind::size)
-        *static_cast<std::size_t*>(field) = static_cast<std::size_t>(v);
-      else
-        *static_cast<std::uint64_t*>(field) = v;
-      return {};
-    }
-  }
-  return Unexpected(option + ": cannot be set here");
-}
-
-Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& o) {
+Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& o, std::size_t loops) {
   if (o.root.empty() && o.vhosts.empty())
     return usage("nothing to serve: give --root DIR, or --vhost NAME=DIR for each host name");
   WebConfig c;
@@ -212,6 +170,10 @@ Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& o) {
     auto store = VisitorStore::open(o.state_dir, o.max_visitors);
     if (!store) return failure(store.error());
     c.visitors = std::shared_ptr<VisitorStore>(std::move(*store));
+  }
+  if (!o.access_log.empty()) {
+    c.access_log = std::make_shared<AccessLog>(o.access_log, loops);
+    if (auto ok = c.access_log->open(); !ok) return failure(ok.error());
   }
   return c;
 }

@@ -1,7 +1,9 @@
-// The web server's settings as people give them — `endhost web serve`'s options, or a lab host's [web]
-// table — before anything is opened, and the one place that checks them together and turns them into a
-// WebConfig (roots opened, password file read, visitor store opened). The CLI and the lab both go through
-// make_web_config, so a mistake gets the same sentence from either.
+// The web server's settings as people give them — `endhost web serve`'s options, or a lab host's `web = { …
+// }` table — before anything is opened: their SettingTable (each option's name, help, default and range, the
+// one declaration both the command line and the lab read), and make_web_config, the one place that checks
+// them together and turns them into a WebConfig (roots opened, password file read, visitor store and access
+// log opened). The CLI and the lab both go through web_settings() and make_web_config (web_service.cpp), so a
+// mistake gets the same sentence from either.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "core/expected.hpp"
+#include "core/settings.hpp"
 #include "http/server/web_config.hpp"
 
 namespace endhost::web {
@@ -39,6 +42,7 @@ struct WebOptions {
   bool sessions = false;
   std::string state_dir;
   std::uint64_t max_visitors = 1'000'000;
+  std::string access_log;  // FILE, or "-" for standard output; empty: no access log
 };
 
 // Why a WebOptions was refused: `usage` when the options contradict each other or are malformed (the CLI
@@ -48,15 +52,12 @@ struct WebOptionsError {
   bool usage = true;
 };
 
-// Checks the options together and opens what they name. Messages name the command-line options.
-Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& options);
+// `endhost web serve`'s options (the shared server options aside: service_commands.cpp adds those), with the
+// command line's names, help and ranges. apply() checks each value on its own.
+const core::SettingTable<WebOptions>& web_settings();
 
-// Sets one option by its command-line name without the dashes ("max-line", "compress"), from text: for the
-// lab's [web] tables, where "max_line" is accepted too. Ranges are the command line's. Unknown names and bad
-// values are errors naming the option.
-Expected<void, std::string> set_web_option(WebOptions& options, std::string_view name,
-                                           std::string_view value);
-// The names set_web_option knows, for a list in an error message.
-const std::vector<std::string>& web_option_names();
+// Checks the options together and opens what they name; the access log gets one buffer per event loop
+// (`loops`). Messages name the command-line options.
+Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& options, std::size_t loops);
 
 }  // namespace endhost::web

@@ -1,0 +1,195 @@
+// `endhost web serve`'s SettingTable (web_settings) and its factory: each value checked on its own with the
+// command line's names and ranges, then make_web_config's checks across options, the same from the command
+// line and from a lab host's `web = { … }` table.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "core/event_loop.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/service_registry.hpp"
+#include "core/settings.hpp"
+#include "http/server/web_options.hpp"
+#include "http/server/web_service.hpp"
+
+namespace endhost::web {
+namespace {
+
+core::Settings of(std::initializer_list<std::pair<std::string, std::string>> items) {
+  core::Settings s;
+  for (const auto& [k, v] : items) s.add(k, v);
+  return s;
+}
+
+std::string apply_error(std::initializer_list<std::pair<std::string, std::string>> items) {
+  WebOptions o;
+  auto ok = web_settings().apply(of(items), o);
+  return ok ? std::string() : ok.error();
+}
+
+// A directory to serve, removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "web-options-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data()) ? pattern : std::string();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(WebSettings, AppliesTheCommandLinesValues) {
+  WebOptions o;
+  auto ok = web_settings().apply(of({{"root", "/srv/www"},
+                                     {"vhost", "a.test=/a"},
+                                     {"vhost", "b.test=/b"},
+                                     {"compress", "true"},
+                                     {"no-listing", "true"},
+                                     {"header-timeout", "2.5"},
+                                     {"max-line", "4096"},
+                                     {"max-upload", "1048576"},
+                                     {"sessions", "true"},
+                                     {"state", "/var/lib/web"},
+                                     {"max-visitors", "100000"},
+                                     {"access-log", "-"}}),
+                                 o);
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(o.root, "/srv/www");
+  EXPECT_EQ(o.vhosts, (std::vector<std::string>{"a.test=/a", "b.test=/b"}));
+  EXPECT_TRUE(o.compress);
+  EXPECT_TRUE(o.no_listing);
+  EXPECT_FALSE(o.follow_symlinks);
+  EXPECT_DOUBLE_EQ(o.header_timeout, 2.5);
+  EXPECT_EQ(o.max_line, 4096u);
+  EXPECT_EQ(o.max_upload, 1048576u);
+  EXPECT_TRUE(o.sessions);
+  EXPECT_EQ(o.state_dir, "/var/lib/web");
+  EXPECT_EQ(o.max_visitors, 100000u);
+  EXPECT_EQ(o.access_log, "-");
+}
+
+TEST(WebSettings, BadValuesNameTheOptionAndItsRange) {
+  EXPECT_EQ(apply_error({{"max-line", "5"}}), "--max-line: '5' is outside 64 … 1048576");
+  EXPECT_EQ(apply_error({{"max-fields", "10001"}}), "--max-fields: '10001' is outside 4 … 10000");
+  EXPECT_EQ(apply_error({{"max-visitors", "0"}}).rfind("--max-visitors: '0' is outside 1 … ", 0), 0u);
+  EXPECT_EQ(apply_error({{"header-timeout", "0"}}), "--header-timeout must be a positive number of seconds");
+  EXPECT_EQ(apply_error({{"compress", "maybe"}}), "--compress: 'maybe' is not true or false");
+}
+
+TEST(WebSettings, UnknownOptionsAreRefusedWithTheKnownOnes) {
+  // --admin is the shared admin listener of every TCP service now, not one of the web server's options.
+  EXPECT_EQ(
+      apply_error({{"admin", "127.0.0.1:9100"}}).rfind("unknown option 'admin' (known: root, vhost, ", 0),
+      0u);
+  EXPECT_EQ(apply_error({{"max_line", "4096"}}).rfind("unknown option 'max_line'", 0), 0u);
+}
+
+TEST(WebSettings, DescribesTheCommandLinesOptions) {
+  const auto options = web_settings().options();
+  ASSERT_EQ(options.size(), 24u);
+  EXPECT_EQ(options[0].name, "root");
+  EXPECT_EQ(options[0].alias, "-r");
+  EXPECT_EQ(options[0].value_name, "DIR");
+  EXPECT_EQ(options[1].name, "vhost");
+  EXPECT_TRUE(options[1].repeatable);
+  auto find = [&](const std::string& name) {
+    for (const auto& o : options) {
+      if (o.name == name) return o;
+    }
+    ADD_FAILURE() << name;
+    return core::OptionInfo{};
+  };
+  EXPECT_TRUE(find("writable").value_name.empty());  // a flag
+  EXPECT_EQ(find("header-timeout").default_text, "10");
+  EXPECT_EQ(find("max-upload").default_text, "67108864");
+  EXPECT_EQ(find("max-line").default_text, "8192");
+}
+
+TEST(WebConfigCheck, ChecksOptionsTogether) {
+  TempDir dir;
+  auto error = [&](void (*change)(WebOptions&)) {
+    WebOptions o;
+    change(o);
+    auto made = make_web_config(o, 1);
+    return made ? std::string() : made.error().message;
+  };
+  EXPECT_EQ(error([](WebOptions&) {}),
+            "nothing to serve: give --root DIR, or --vhost NAME=DIR for each host name");
+  WebOptions o;
+  o.root = dir.path();
+  o.max_line = 100000;
+  auto made = make_web_config(o, 1);
+  ASSERT_FALSE(made);
+  EXPECT_EQ(made.error().message, "--max-line (100000) cannot exceed --max-header-bytes (32768)");
+  EXPECT_TRUE(made.error().usage);
+
+  o.max_line = 8192;
+  o.writable = true;
+  made = make_web_config(o, 1);
+  ASSERT_FALSE(made);
+  EXPECT_EQ(made.error().message.rfind("--writable needs --auth FILE", 0), 0u);
+
+  o.writable = false;
+  o.access_log = "/proc/no/such/access.log";
+  made = make_web_config(o, 1);
+  ASSERT_FALSE(made);
+  EXPECT_FALSE(made.error().usage);  // a file that cannot be opened: exit 1, no --help hint
+  EXPECT_NE(made.error().message.find("/proc/no/such/access.log"), std::string::npos);
+
+  o.access_log = dir.path() + "/access.log";
+  made = make_web_config(o, 2);
+  ASSERT_TRUE(made) << made.error().message;
+  ASSERT_NE(made->access_log, nullptr);
+  ASSERT_EQ(made->sites.size(), 1u);
+  EXPECT_EQ(made->sites[0].path, dir.path());
+}
+
+TEST(WebService, RegistersAndBuildsFromSettings) {
+  core::ServiceRegistry registry;
+  register_service(registry);
+  const core::ServiceDescriptor* d = registry.find("web");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->port, 80);
+  EXPECT_EQ(d->default_serve_port(), 8080);
+  EXPECT_TRUE(d->transports.tcp);
+  EXPECT_FALSE(d->transports.udp);
+  EXPECT_EQ(d->option("admin"), nullptr);
+
+  TempDir dir;
+  std::FILE* sink = std::tmpfile();
+  ASSERT_NE(sink, nullptr);
+  {
+    core::EventLoops loops(1);
+    core::Logger log(core::LogFormat::Text, core::LogLevel::Info, sink);
+    core::MetricsRegistry metrics;
+    core::ServiceEnv env(loops, log, metrics, core::Transcript());
+    env.tcp_listen = {{asio::ip::make_address("127.0.0.1"), 0}};
+
+    auto bad = d->make(of({{"root", dir.path()}, {"max-line", "100000"}}), env);
+    ASSERT_FALSE(bad);
+    EXPECT_TRUE(bad.error().usage);
+    EXPECT_EQ(bad.error().message, "--max-line (100000) cannot exceed --max-header-bytes (32768)");
+
+    auto made = d->make(of({{"root", dir.path()}, {"access-log", dir.path() + "/a.log"}}), env);
+    ASSERT_TRUE(made) << made.error().message;
+    const auto counters = (*made)->counters();
+    ASSERT_FALSE(counters.empty());
+    EXPECT_EQ(counters.front().name, "requests");
+    EXPECT_EQ((*made)->writable_paths(), (std::vector<std::string>{dir.path() + "/a.log"}));
+  }
+  std::fclose(sink);
+}
+
+}  // namespace
+}  // namespace endhost::web

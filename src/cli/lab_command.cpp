@@ -26,6 +26,7 @@ struct LabCliOptions {
   std::size_t threads = 0;
   bool threads_set = false;
   bool trace = false;
+  std::string user;
   std::string log_format = "text";
   std::string log_level = "info";
 };
@@ -49,6 +50,7 @@ lab::LabOptions to_lab_options(const LabCliOptions& o, const CLI::App& cmd) {
   if (cmd.count("--port-base")) l.port_base = o.port_base;
   if (cmd.count("--threads")) l.threads = o.threads;
   l.trace = o.trace;
+  l.user = o.user;
   return l;
 }
 
@@ -87,6 +89,10 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
   lab->add_flag("--print-config", o->print_config,
                 "Print the embedded default configuration (TOML) and exit");
   lab->add_flag("--trace", o->trace, "Also print every service's conversation (C: / S: lines) to stdout");
+  lab->add_option("--user", o->user,
+                  "User to become once every service is bound (default when started as root on the real "
+                  "ports: nobody); the state directory is given to it")
+      ->type_name("NAME");
   lab->require_subcommand(0, 1);
   lab->footer(
       "Examples:\n"

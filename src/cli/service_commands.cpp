@@ -43,12 +43,14 @@ struct ServeValues {
   std::map<std::string, std::string> single;                 // options with one value
   std::map<std::string, std::vector<std::string>> repeated;  // repeatable options
   std::map<std::string, bool> flags;
-  std::vector<std::string> order;  // option names in declaration order
+  std::map<std::string, const CLI::Option*> given;  // to tell a value given from the default
 };
 
 core::Settings settings_of(const ServeValues& v, const core::ServiceDescriptor& d) {
   core::Settings s;
   for (const auto& o : d.options) {
+    const CLI::Option* option = v.given.at(o.name);
+    if (option->count() == 0) continue;
     if (o.value_name.empty()) {
       if (auto it = v.flags.find(o.name); it != v.flags.end() && it->second) s.add(o.name, "true");
     } else if (o.repeatable) {
@@ -119,6 +121,7 @@ void add_serve_command(CLI::App& parent, const core::ServiceDescriptor& d, RunFn
       added = cmd->add_option(names, v->single[o.name], o.help)->type_name(o.value_name);
     }
     if (!o.default_text.empty()) added->default_str(o.default_text);
+    v->given[o.name] = added;
   }
   const std::string listen = "127.0.0.1:" + std::to_string(d.default_serve_port());
   add_server_options(*cmd, v->server, listen, d.transports.tcp);

@@ -29,6 +29,9 @@ class TlsServerContext;
 // What the host running a service gives it: the loops, the logger and metrics registry, its transcript,
 // where to listen, TLS, and how to resolve the names it dials.
 struct ServiceEnv {
+  ServiceEnv(EventLoops& l, Logger& lg, MetricsRegistry& m, Transcript t)
+      : loops(l), log(lg), metrics(m), transcript(std::move(t)) {}
+
   EventLoops& loops;
   Logger& log;
   MetricsRegistry& metrics;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/binder.hpp"
+#include "core/privileges.hpp"
 #include "core/service_host.hpp"
 #include "core/transcript.hpp"
 #include "dns/client/server_name_resolver.hpp"
@@ -78,6 +79,13 @@ struct Lab::Impl {
   };
   std::vector<Running> units;
   bool published = false;
+  std::uint16_t lowest_port = 0;  // of every listener bound, for the privilege drop
+
+  void bound(const core::Binder& binder) {
+    const std::uint16_t p = binder.lowest_port();
+    if (p != 0 && (lowest_port == 0 || p < lowest_port)) lowest_port = p;
+  }
+  Expected<void, std::string> drop_privileges();
 
   Expected<void, std::string> write_files();
   Expected<void, std::string> make_certificates();
@@ -185,6 +193,7 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
   core::Service& service = host->adopt(std::move(*made));
   core::Binder binder(host->log(), s.kind, h.name);
   if (auto ok = service.bind(binder); !ok) return Unexpected(ok.error());
+  bound(binder);
   return &service;
 }
 
@@ -252,9 +261,38 @@ Expected<void, std::string> Lab::Impl::build_dashboard() {
   if (auto ok = svc.bind(binder); !ok) {
     return Unexpected(fmt::format("host {} ({}), dashboard: {}", dash->name, dash->address, ok.error()));
   }
+  bound(binder);
   auto unit = std::make_unique<Unit>(svc);
   svc.set_self(unit.get());
   units.push_back({dash, &service, std::move(unit)});
+  return {};
+}
+
+// As every `endhost … serve` does (privileges.hpp): once every listener is bound and before any request is
+// read, a lab started as root on the real ports becomes `nobody` (or --user), giving it the state directory.
+Expected<void, std::string> Lab::Impl::drop_privileges() {
+  const std::string user = core::user_to_become(options.user, ::geteuid() == 0, lowest_port);
+  if (user.empty()) return {};
+  // The pointer `endhost lab experiment` follows is the starting user's (its name has that uid, and it is
+  // trusted only when that user owns it): write it while the lab still is that user.
+  if (options.publish_current) {
+    if (auto ok = publish_current_lab(state.path()); ok) {
+      published = true;
+    } else {
+      log.warn("cannot publish the current lab for `endhost lab experiment`", {{"error", ok.error()}});
+    }
+  }
+  const std::vector<std::string> writable{state.path()};
+  if (auto ok = core::drop_privileges(user, writable); !ok) return ok;
+  if (::access(state.path().c_str(), R_OK | W_OK | X_OK) != 0) {
+    return Unexpected(
+        fmt::format("the state directory {} is out of reach of user {} (a parent directory is "
+                    "closed to it): give --state a directory under /tmp, or --user",
+                    state.path(), user));
+  }
+  log.info("privileges dropped", {{"user", user},
+                                  {"uid", static_cast<std::int64_t>(::getuid())},
+                                  {"gid", static_cast<std::int64_t>(::getgid())}});
   return {};
 }
 
@@ -297,6 +335,7 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   impl->map_inputs.pid = ::getpid();
   if (auto ok = impl->build_dashboard(); !ok) return Unexpected(ok.error());
   impl->map = format_map(impl->map_inputs);
+  if (auto ok = impl->drop_privileges(); !ok) return Unexpected(ok.error());
   return std::unique_ptr<Lab>(new Lab(std::move(impl)));
 }
 
@@ -339,7 +378,7 @@ int Lab::run() {
     if (auto ok = core::write_file_durably(d.state.file("lab.json"), lab_json(d.map_inputs)); !ok) {
       d.log.error("cannot write lab.json", {{"error", ok.error()}});
     }
-    if (d.options.publish_current) {
+    if (d.options.publish_current && !d.published) {
       if (auto ok = publish_current_lab(d.state.path()); ok) {
         d.published = true;
       } else {

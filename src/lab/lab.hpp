@@ -26,7 +26,10 @@ struct LabOptions {
   std::optional<PortMode> ports;
   std::optional<std::uint16_t> port_base;
   std::optional<std::size_t> threads;
-  bool trace = false;           // also print every transcript line to stdout
+  bool trace = false;  // also print every transcript line to stdout
+  // Who to become once every service is bound (--user); empty: `nobody` when started as root with a port
+  // below 1024 bound (the real ports), else stay.
+  std::string user;
   bool handle_signals = true;   // false when an experiment runs a lab of its own
   bool publish_current = true;  // leave the pointer that `endhost lab experiment` looks for
 };

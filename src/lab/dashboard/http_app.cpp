@@ -57,19 +57,21 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
   // Never more than a full head and a full body (plus a read) in memory per connection.
   core::ByteBuffer in(config.limits.max_head_bytes + config.limits.max_body_size + 8 * 1024);
 
-  auto read_more = [&]() -> awaitable<bool> {
-    auto space = in.read_space();
+  // The helpers take the connection and the config as arguments: a lambda inside a coroutine does not
+  // capture the coroutine's parameters (GCC 12 rule 4, docs/internals/core.md).
+  auto read_more = [](core::Connection& c, core::ByteBuffer& buffer) -> awaitable<bool> {
+    auto space = buffer.read_space();
     if (!space) co_return false;
     auto [ec, n] =
-        co_await conn.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
+        co_await c.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
     if (ec) co_return false;
-    in.commit(n);
+    buffer.commit(n);
     co_return true;
   };
-  auto fail = [&](const http::Error& e) -> awaitable<void> {
+  auto fail = [](core::Connection& c, const HttpAppConfig& cfg, const http::Error& e) -> awaitable<void> {
     AppResponse r = error_response(e);
-    std::string out = render_response(r, false, config.server) + r.body;
-    co_await write_all(conn, out, config.send_timeout);
+    std::string out = render_response(r, false, cfg.server) + r.body;
+    co_await write_all(c, out, cfg.send_timeout);
   };
 
   for (;;) {
@@ -86,14 +88,14 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
       auto step = parser.parse_head(in.readable());
       if (!step) {
         if (idle) conn.end_idle();
-        co_await fail(step.error());
+        co_await fail(conn, config, step.error());
         co_return;
       }
       if (step->progress == http::Progress::complete) {
         head_size = step->consumed;
         break;
       }
-      const bool more = co_await read_more();
+      const bool more = co_await read_more(conn, in);
       if (!more) co_return;
       if (idle) {
         conn.end_idle();
@@ -125,7 +127,7 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
     for (;;) {
       auto step = parser.parse_body(in.readable());
       if (!step) {
-        co_await fail(step.error());
+        co_await fail(conn, config, step.error());
         co_return;
       }
       req.body.append(step->data);
@@ -133,7 +135,7 @@ awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpA
       if (step->done) break;
       // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
       if (step->consumed == 0) {
-        const bool more = co_await read_more();
+        const bool more = co_await read_more(conn, in);
         if (!more) co_return;
       }
     }

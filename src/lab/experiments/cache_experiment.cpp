@@ -107,15 +107,18 @@ awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out) {
     out << "cache: the lab's web hosts serve no files\n";
     co_return 1;
   }
-  auto failed = [&](std::string_view what, const Url& u, const Expected<FetchResult, std::string>& r) {
-    out << "cache: " << what << u.absolute() << ": "
-        << (r ? "status " + std::to_string(http::to_int(r->status)) : r.error()) << "\n";
+  // The report stream as a named local: a lambda inside a coroutine does not capture the coroutine's
+  // parameters (GCC 12 rule 4, docs/internals/core.md).
+  std::ostream& report = out;
+  auto failed = [&report](std::string_view what, const Url& u, const Expected<FetchResult, std::string>& r) {
+    report << "cache: " << what << u.absolute() << ": "
+           << (r ? "status " + std::to_string(http::to_int(r->status)) : r.error()) << "\n";
   };
 
   // The request set: every URL whose origin lets a shared cache keep it (a page that sets a cookie is the
   // visitor's own, RFC 9111 §3 and §5.2.2.7), asked once each per round.
   std::map<std::string, std::unique_ptr<Client>> origins;
-  auto origin = [&](const Url& u) -> Client& {
+  auto origin = [&origins](const Url& u) -> Client& {
     auto& c = origins[u.host];
     if (!c) c = std::make_unique<Client>(u.origin);
     return *c;

@@ -106,11 +106,14 @@ awaitable<Expected<Run, std::string>> parallel(const Target& t) {
   asio::steady_timer all_done(ex, std::chrono::steady_clock::time_point::max());
   auto state = std::make_shared<std::pair<std::size_t, std::string>>(t.objects.size(), std::string());
   auto bytes = std::make_shared<std::uint64_t>(0);
+  // The target as a named local: a lambda inside a coroutine does not capture the coroutine's parameters
+  // (GCC 12 rule 4, docs/internals/core.md). It outlives the spawned fetches: this coroutine waits for all.
+  const Target& target = t;
   for (const auto& path : t.objects) {
     asio::co_spawn(
         ex,
-        [&t, path, state, bytes]() -> awaitable<void> {
-          auto n = co_await fetch_alone(t, path);
+        [&target, path, state, bytes]() -> awaitable<void> {
+          auto n = co_await fetch_alone(target, path);
           if (n)
             *bytes += *n;
           else if (state->second.empty())
@@ -218,7 +221,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
       "T, transmission of all bytes: {} ms (at {:.1f} MB/s, measured on a warm connection)\n\n", ms(transfer),
       rate / 1000.0);
   Table table({"strategy", "connections", "requests", "measured ms", "model ms", "model", "measured / RTT"});
-  auto row = [&](const std::string& name, const Run& r, double model_rtts) {
+  auto row = [&table, rtt, transfer](const std::string& name, const Run& r, double model_rtts) {
     table.add({name, std::to_string(r.connections), std::to_string(r.requests), ms(r.millis),
                ms(model_rtts * rtt + transfer), fmt::format("{:g} RTT + T", model_rtts),
                fmt::format("{:.0f}", rtt > 0 ? r.millis / rtt : 0.0)});

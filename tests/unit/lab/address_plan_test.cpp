@@ -5,12 +5,18 @@
 #include "lab/address_plan.hpp"
 #include "lab/config_toml.hpp"
 #include "lab/default_config.hpp"
+#include "services/builtin_services.hpp"
 
 namespace endhost::lab {
 namespace {
 
+const core::ServiceRegistry& services() {
+  static const core::ServiceRegistry registry = services::builtin_services();
+  return registry;
+}
+
 LabConfig default_config() {
-  auto c = parse_config(default_config_toml(), "default");
+  auto c = parse_config(default_config_toml(), "default", services());
   EXPECT_TRUE(c) << c.error();
   return *c;
 }
@@ -18,7 +24,7 @@ LabConfig default_config() {
 TEST(AddressPlan, HostsGetConsecutiveAddressesOfTheNet) {
   LabConfig c = default_config();
   c.lab.net = "127.77";
-  auto plan = plan_addresses(c, {PortMode::high, "test"});
+  auto plan = plan_addresses(c, {PortMode::high, "test"}, services());
   ASSERT_TRUE(plan) << plan.error();
   ASSERT_EQ(plan->hosts.size(), c.hosts.size());
   EXPECT_EQ(plan->hosts[0].address, "127.77.0.1");
@@ -29,19 +35,19 @@ TEST(AddressPlan, HostsGetConsecutiveAddressesOfTheNet) {
 TEST(AddressPlan, HighPortsAreTheBasePlusTheRealOnes) {
   LabConfig c = default_config();
   c.lab.port_base = 20000;
-  auto plan = plan_addresses(c, {PortMode::high, "test"});
+  auto plan = plan_addresses(c, {PortMode::high, "test"}, services());
   ASSERT_TRUE(plan);
   EXPECT_EQ(plan->dns_port, 20053);
-  EXPECT_EQ(plan->host_with(ServiceKind::web)->find(ServiceKind::web)->port, 20080);
-  EXPECT_EQ(plan->host_with(ServiceKind::proxy)->find(ServiceKind::proxy)->port, 23128);
-  EXPECT_EQ(plan->host_with(ServiceKind::resolver)->find(ServiceKind::resolver)->port, 20053);
-  EXPECT_EQ(plan->host_with(ServiceKind::ping)->find(ServiceKind::ping)->port, 12000);  // its own port
+  EXPECT_EQ(plan->host_with("web")->find("web")->port, 20080);
+  EXPECT_EQ(plan->host_with("proxy")->find("proxy")->port, 23128);
+  EXPECT_EQ(plan->host_with("resolver")->find("resolver")->port, 20053);
+  EXPECT_EQ(plan->host_with("ping")->find("ping")->port, 12000);  // its own port
 
-  auto real = plan_addresses(c, {PortMode::real, "test"});
+  auto real = plan_addresses(c, {PortMode::real, "test"}, services());
   ASSERT_TRUE(real);
   EXPECT_EQ(real->dns_port, 53);
-  EXPECT_EQ(real->host_with(ServiceKind::web)->find(ServiceKind::web)->port, 80);
-  EXPECT_EQ(real->host_with(ServiceKind::proxy)->find(ServiceKind::proxy)->port, 3128);
+  EXPECT_EQ(real->host_with("web")->find("web")->port, 80);
+  EXPECT_EQ(real->host_with("proxy")->find("proxy")->port, 3128);
 }
 
 TEST(AddressPlan, ExplicitAddressesAreKeptAndSkipped) {
@@ -53,7 +59,7 @@ TEST(AddressPlan, ExplicitAddressesAreKeptAndSkipped) {
   b.address = "127.5.0.1";
   d.name = "d.test";
   c.hosts = {a, b, d};
-  auto plan = plan_addresses(c, {PortMode::high, ""});
+  auto plan = plan_addresses(c, {PortMode::high, ""}, services());
   ASSERT_TRUE(plan);
   EXPECT_EQ(plan->hosts[0].address, "127.5.0.2");
   EXPECT_EQ(plan->hosts[1].address, "127.5.0.1");
@@ -64,10 +70,10 @@ TEST(AddressPlan, TwoServicesOnOnePortAreRefused) {
   LabConfig c;
   HostConfig h;
   h.name = "two.test";
-  h.echo = EchoService{};
-  h.ping = PingService{};  // both default to UDP 12000
+  h.services.push_back(HostService{"echo", {}, std::nullopt});
+  h.services.push_back(HostService{"ping", {}, std::nullopt});  // both default to UDP 12000
   c.hosts = {h};
-  auto plan = plan_addresses(c, {PortMode::high, ""});
+  auto plan = plan_addresses(c, {PortMode::high, ""}, services());
   ASSERT_FALSE(plan);
   EXPECT_NE(plan.error().find("two services"), std::string::npos);
 }

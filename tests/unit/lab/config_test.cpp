@@ -5,12 +5,25 @@
 #include "lab/config.hpp"
 #include "lab/config_toml.hpp"
 #include "lab/default_config.hpp"
+#include "services/builtin_services.hpp"
 
 namespace endhost::lab {
 namespace {
 
+const core::ServiceRegistry& services() {
+  static const core::ServiceRegistry registry = services::builtin_services();
+  return registry;
+}
+
+HostService service(std::string name, std::initializer_list<std::pair<std::string, std::string>> keys = {}) {
+  HostService s;
+  s.name = std::move(name);
+  for (const auto& [k, v] : keys) s.settings.add(k, v);
+  return s;
+}
+
 TEST(LabConfig, EmbeddedDefaultHasTheTextbookHosts) {
-  auto c = parse_config(default_config_toml(), "default");
+  auto c = parse_config(default_config_toml(), "default", services());
   ASSERT_TRUE(c) << c.error();
   for (const char* name :
        {"a.root-servers.net", "a.gtld-servers.net", "a.edu-servers.net", "d.nic.fr", "dns.someschool.edu",
@@ -19,9 +32,11 @@ TEST(LabConfig, EmbeddedDefaultHasTheTextbookHosts) {
         "www.exotiquecuisine.com", "cache.someschool.edu"}) {
     EXPECT_NE(c->find_host(name), nullptr) << name;
   }
-  EXPECT_TRUE(c->find_host("dns.nyu.edu")->resolver);
-  EXPECT_TRUE(c->find_host("cache.someschool.edu")->proxy);
-  EXPECT_DOUBLE_EQ(c->find_host("ping.lab")->ping->loss, 0.3);
+  EXPECT_TRUE(c->find_host("dns.nyu.edu")->find("resolver"));
+  EXPECT_TRUE(c->find_host("cache.someschool.edu")->find("proxy"));
+  EXPECT_EQ(*c->find_host("ping.lab")->find("ping")->settings.get("loss"), "0.3");
+  EXPECT_EQ(c->find_host("a.edu-servers.net")->zones(), std::vector<std::string>{"edu"});
+  EXPECT_EQ(c->find_host("www.someschool.edu")->site(), "someschool");
   const SiteConfig* site = c->find_site("exotiquecuisine");
   ASSERT_NE(site, nullptr);
   bool kiwi = false;
@@ -41,20 +56,20 @@ TEST(LabConfig, EmbeddedDefaultHasTheTextbookHosts) {
 
 TEST(LabConfig, UnknownKeyIsAnErrorWithItsLine) {
   auto c = parse_config("[lab]\nnet = \"127.9\"\n\n[[host]]\nname = \"a.test\"\nadress = \"127.9.0.1\"\n",
-                        "x.toml");
+                        "x.toml", services());
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().find("x.toml:6"), std::string::npos) << c.error();
   EXPECT_NE(c.error().find("adress"), std::string::npos) << c.error();
 }
 
 TEST(LabConfig, TomlSyntaxErrorNamesFileLineAndColumn) {
-  auto c = parse_config("[lab\n", "broken.toml");
+  auto c = parse_config("[lab\n", "broken.toml", services());
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().rfind("broken.toml:1:", 0), 0u) << c.error();
 }
 
 TEST(LabConfig, WrongTypeIsAnError) {
-  auto c = parse_config("[lab]\nport_base = \"ten\"\n[[host]]\nname = \"a.test\"\n", "t.toml");
+  auto c = parse_config("[lab]\nport_base = \"ten\"\n[[host]]\nname = \"a.test\"\n", "t.toml", services());
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().find("lab.port_base must be an integer"), std::string::npos) << c.error();
 }
@@ -64,30 +79,48 @@ TEST(LabConfig, AddingAHostAndAZoneTakesAFewLines) {
                      "\n[[host]]\nname = \"dns.example.com\"\ndns.zones = [\"example.com\"]\n"
                      "\n[[host]]\nname = \"www.example.com\"\nweb.site = \"gaia\"\n"
                      "\n[[zone]]\nname = \"example.com\"\nrecords = [\"@ MX 10 www\"]\n";
-  auto c = parse_config(text, "more.toml");
+  auto c = parse_config(text, "more.toml", services());
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->zones.back().origin, "example.com");
+}
+
+TEST(LabConfig, ABadValueOrAMisplacedArrayNamesTheKey) {
+  auto flag =
+      parse_config("[[host]]\nname = \"e.test\"\necho = { tcp = \"yes please\" }\n", "e.toml", services());
+  ASSERT_FALSE(flag);
+  EXPECT_NE(flag.error().find("e.toml:3: host e.test.echo.tcp must be true or false"), std::string::npos)
+      << flag.error();
+  auto array =
+      parse_config("[[host]]\nname = \"e.test\"\necho = { max_line = [1, 2] }\n", "e.toml", services());
+  ASSERT_FALSE(array);
+  EXPECT_NE(array.error().find("takes one value, not an array"), std::string::npos) << array.error();
+  auto unknown = parse_config("[[host]]\nname = \"e.test\"\nsmtp = {}\n", "e.toml", services());
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().find("host e.test: unknown key 'smtp' (known: name, address, "),
+            std::string::npos)
+      << unknown.error();
 }
 
 TEST(LabConfig, AWebTableTakesTheWebServersOptionsByName) {
   std::string text = std::string(default_config_toml()) +
                      "\n[[host]]\nname = \"www.example.com\"\n"
                      "web = { site = \"gaia\", max_line = 4096, compress = true, header_timeout = 2.5 }\n";
-  auto c = parse_config(text, "web.toml");
+  auto c = parse_config(text, "web.toml", services());
   ASSERT_TRUE(c) << c.error();
-  const auto& options = c->find_host("www.example.com")->web->options;
+  const auto& options = c->find_host("www.example.com")->find("web")->settings.items();
   // In the table's order (toml++ keeps keys sorted), as the command line's names.
-  ASSERT_EQ(options.size(), 3u);
+  ASSERT_EQ(options.size(), 4u);
   EXPECT_EQ(options[0], (std::pair<std::string, std::string>{"compress", "true"}));
   EXPECT_EQ(options[1], (std::pair<std::string, std::string>{"header-timeout", "2.5"}));
   EXPECT_EQ(options[2], (std::pair<std::string, std::string>{"max-line", "4096"}));
+  EXPECT_EQ(options[3], (std::pair<std::string, std::string>{"site", "gaia"}));
 
   auto bad =
       parse_config(std::string(default_config_toml()) +
                        "\n[[host]]\nname = \"www.example.com\"\nweb = { site = \"gaia\", max_lines = 1 }\n",
-                   "web.toml");
+                   "web.toml", services());
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().find("www.example.com.web: unknown key 'max_lines' (known: site, port, sessions, "),
+  EXPECT_NE(bad.error().find("www.example.com.web: unknown key 'max_lines' (known: port, site, "),
             std::string::npos)
       << bad.error();
 }
@@ -96,7 +129,7 @@ LabConfig minimal() {
   LabConfig c;
   HostConfig root;
   root.name = "a.root-servers.net";
-  root.dns = DnsService{{"."}};
+  root.services.push_back(service("dns", {{"zones", "."}}));
   c.hosts.push_back(root);
   return c;
 }
@@ -116,7 +149,7 @@ TEST(LabValidate, RefusesDuplicatesBadNamesAndDanglingReferences) {
   LabConfig web = minimal();
   HostConfig w;
   w.name = "www.test";
-  w.web = WebService{"nosuchsite", std::nullopt};
+  w.services.push_back(service("web", {{"site", "nosuchsite"}}));
   web.hosts.push_back(w);
   auto r = validate(web);
   ASSERT_FALSE(r);
@@ -127,16 +160,28 @@ TEST(LabValidate, RefusesDuplicatesBadNamesAndDanglingReferences) {
   EXPECT_FALSE(validate(zone));  // nobody serves example.com
 
   LabConfig resolver = minimal();
-  resolver.hosts.front().dns.reset();
+  resolver.hosts.front().services.clear();
   HostConfig r1;
   r1.name = "resolver.test";
-  r1.resolver = ResolverService{};
+  r1.services.push_back(service("resolver"));
   resolver.hosts.push_back(r1);
   EXPECT_FALSE(validate(resolver));  // a resolver needs a root
 
   LabConfig addr = minimal();
   addr.hosts.front().address = "10.0.0.1";  // not loopback
   EXPECT_FALSE(validate(addr));
+
+  LabConfig twice = minimal();
+  twice.hosts.front().services.push_back(service("dns", {{"zones", "com"}}));
+  auto t = validate(twice);
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().find("dns is listed twice"), std::string::npos) << t.error();
+
+  LabConfig no_zones = minimal();
+  no_zones.hosts.front().services.front().settings.erase("zones");
+  auto z = validate(no_zones);
+  ASSERT_FALSE(z);
+  EXPECT_NE(z.error().find("host a.root-servers.net: dns: no zones"), std::string::npos) << z.error();
 
   LabConfig net = minimal();
   net.lab.net = "10.20";

@@ -7,14 +7,20 @@
 #include "lab/default_config.hpp"
 #include "lab/lab_map.hpp"
 #include "lab/zone_plan.hpp"
+#include "services/builtin_services.hpp"
 
 namespace endhost::lab {
 namespace {
 
+const core::ServiceRegistry& services() {
+  static const core::ServiceRegistry registry = services::builtin_services();
+  return registry;
+}
+
 TEST(LabMap, JsonRoundTrip) {
-  auto c = parse_config(default_config_toml(), "default");
+  auto c = parse_config(default_config_toml(), "default", services());
   ASSERT_TRUE(c);
-  auto plan = plan_addresses(*c, {PortMode::high, "test"});
+  auto plan = plan_addresses(*c, {PortMode::high, "test"}, services());
   ASSERT_TRUE(plan);
   auto zones = plan_zones(*c, *plan);
   ASSERT_TRUE(zones);

@@ -11,9 +11,15 @@
 #include "lab/config_toml.hpp"
 #include "lab/default_config.hpp"
 #include "lab/zone_plan.hpp"
+#include "services/builtin_services.hpp"
 
 namespace endhost::lab {
 namespace {
+
+const core::ServiceRegistry& services() {
+  static const core::ServiceRegistry registry = services::builtin_services();
+  return registry;
+}
 
 struct Hierarchy {
   LabConfig config;
@@ -24,10 +30,10 @@ struct Hierarchy {
 
 Hierarchy build() {
   Hierarchy h;
-  auto c = parse_config(default_config_toml(), "default");
+  auto c = parse_config(default_config_toml(), "default", services());
   EXPECT_TRUE(c);
   h.config = std::move(*c);
-  auto p = plan_addresses(h.config, {PortMode::high, ""});
+  auto p = plan_addresses(h.config, {PortMode::high, ""}, services());
   EXPECT_TRUE(p);
   h.plan = std::move(*p);
   auto z = plan_zones(h.config, h.plan);
@@ -112,9 +118,9 @@ TEST(ZonePlan, ExtraRecordsAndTwoServersForNetworkUtopia) {
 }
 
 TEST(ZonePlan, ABadExtraRecordNamesTheZone) {
-  auto c = parse_config(default_config_toml(), "default");
+  auto c = parse_config(default_config_toml(), "default", services());
   c->zones.front().records.push_back("@ MX not-a-number mail");
-  auto plan = plan_addresses(*c, {PortMode::high, ""});
+  auto plan = plan_addresses(*c, {PortMode::high, ""}, services());
   auto zones = plan_zones(*c, *plan);
   ASSERT_FALSE(zones);
   EXPECT_NE(zones.error().find("networkutopia.com"), std::string::npos) << zones.error();

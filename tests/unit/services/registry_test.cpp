@@ -62,7 +62,9 @@ TEST(RegistryTest, TheLabAcceptsEveryRegisteredService) {
     auto config = lab::parse_config(toml, "test.toml", registry);
     // The table may still be incomplete for a service whose recipe wants keys (web needs a site), but the
     // service itself is known.
-    if (!config) EXPECT_EQ(config.error().find("unknown key"), std::string::npos) << config.error();
+    if (!config) {
+      EXPECT_EQ(config.error().find("unknown key"), std::string::npos) << config.error();
+    }
   }
   auto unknown = lab::parse_config("[[host]]\nname = \"a.test\"\nsmtp = {}\n", "test.toml", registry);
   ASSERT_FALSE(unknown);

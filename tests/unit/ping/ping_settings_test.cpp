@@ -11,13 +11,6 @@
 namespace endhost::ping {
 namespace {
 
-// Every field given: -Wmissing-field-initializers (an error here) wants them all.
-core::ServiceEnv env_of(core::ServiceHost& host) {
-  return core::ServiceEnv{
-      host.loops(), host.log(), host.metrics(), core::Transcript(), {}, {}, 10'000, nullptr, nullptr,
-      nullptr,      {}};
-}
-
 Expected<PingOptions, std::string> parse(std::initializer_list<std::pair<const char*, const char*>> items) {
   core::Settings s;
   for (const auto& [name, value] : items) s.add(name, value);
@@ -92,7 +85,7 @@ TEST(PingService, DescriptorAndService) {
 
   core::Logger log(core::LogFormat::Text, core::LogLevel::Error);
   core::ServiceHost host(core::ServiceHostOptions{1, std::chrono::milliseconds(100), false}, log);
-  core::ServiceEnv env = env_of(host);
+  core::ServiceEnv env(host.loops(), host.log(), host.metrics(), core::Transcript());
   env.udp_listen = {{asio::ip::make_address("127.0.0.1"), 0}};
   core::Settings settings = d->lab_defaults;
   settings.add("delay", "10:2");

@@ -19,13 +19,6 @@
 namespace endhost::dns::resolver {
 namespace {
 
-// Every field given: -Wmissing-field-initializers (an error here) wants them all.
-core::ServiceEnv env_of(core::ServiceHost& host) {
-  return core::ServiceEnv{
-      host.loops(), host.log(), host.metrics(), core::Transcript(), {}, {}, 10'000, nullptr, nullptr,
-      nullptr,      {}};
-}
-
 Expected<ResolverOptions, std::string> parse(
     std::initializer_list<std::pair<const char*, const char*>> items) {
   core::Settings s;
@@ -153,7 +146,7 @@ TEST(ResolverService, TheRegistrysResolverIsDrainedOnceAndReportsItsCounters) {
 
   core::Logger log(core::LogFormat::Text, core::LogLevel::Error);
   core::ServiceHost host(core::ServiceHostOptions{1, std::chrono::milliseconds(100), false}, log);
-  core::ServiceEnv env = env_of(host);
+  core::ServiceEnv env(host.loops(), host.log(), host.metrics(), core::Transcript());
   env.udp_listen = {{asio::ip::make_address("127.0.0.1"), 0}};
   env.tcp_listen = {{asio::ip::make_address("127.0.0.1"), 0}};
   core::Settings settings;
@@ -184,7 +177,7 @@ TEST(ResolverService, SettingsErrorsComeBackFromTheFactory) {
   register_service(registry);
   core::Logger log(core::LogFormat::Text, core::LogLevel::Error);
   core::ServiceHost host(core::ServiceHostOptions{1, std::chrono::milliseconds(100), false}, log);
-  core::ServiceEnv env = env_of(host);
+  core::ServiceEnv env(host.loops(), host.log(), host.metrics(), core::Transcript());
   core::Settings settings;
   settings.add("max-ttl", "0");
   auto made = registry.find("resolver")->make(settings, env);

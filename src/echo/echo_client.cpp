@@ -6,6 +6,7 @@
 
 #include "core/asio.hpp"
 #include "core/dialer.hpp"
+#include "core/name_resolver.hpp"
 #include "core/run_client.hpp"
 #include "core/stream.hpp"
 #include "core/timeout.hpp"
@@ -95,14 +96,15 @@ awaitable<int> tcp_client(const EchoClientOptions& o, std::istream& in, std::ost
 awaitable<int> udp_client(const EchoClientOptions& o, std::istream& in, std::ostream& out,
                           std::ostream& err) {
   auto ex = co_await asio::this_coro::executor;
-  udp::resolver resolver(ex);
-  const std::string service = std::to_string(o.server.port);
-  auto [rec, endpoints] = co_await resolver.async_resolve(o.server.host, service, use_nothrow);
-  if (rec || endpoints.empty()) {
-    err << "endhost echo: cannot resolve " << o.server.host << ": " << rec.message() << "\n";
+  // Through core::NameResolver, as every dialled connection (an IP literal is used as it is).
+  const core::SystemNameResolver names;
+  const auto until = std::chrono::steady_clock::now() + o.timeout;
+  const core::ResolveResult addresses = co_await core::resolve_host(names, o.server.host, until);
+  if (!addresses) {
+    err << "endhost echo: " << addresses.error().message << "\n";
     co_return 1;
   }
-  udp::endpoint server = *endpoints.begin();
+  udp::endpoint server(addresses->front(), o.server.port);
   udp::socket socket(ex, udp::endpoint(server.protocol(), 0));
   std::vector<char> buf(65'535);
   Messages messages(o, in);

@@ -15,10 +15,6 @@ std::string protocols(const PlannedService& s) {
   return s.tcp ? "tcp" : "udp";
 }
 
-std::string key(const PlannedHost& h, const PlannedService& s) {
-  return h.name + "/" + s.kind;
-}
-
 std::string host_port(const std::string& address, std::uint16_t port) {
   return fmt::format("{}:{}", address, port);
 }
@@ -50,19 +46,14 @@ std::string format_map(const MapInputs& in) {
     for (const auto& s : h.services) {
       std::string svc = fmt::format("{} {}/{}", s.kind, protocols(s), s.port);
       if (!s.note.empty()) svc += "  " + s.note;
-      if (in.unavailable.count(key(h, s))) svc += "  [not in this build yet]";
       out += (line_one ? first : std::string(first.size(), ' ')) + svc + "\n";
       line_one = false;
     }
   }
 
-  auto running = [&](std::string_view kind) -> const PlannedHost* {
-    const PlannedHost* h = plan.host_with(kind);
-    return h && !in.unavailable.count(key(*h, *h->find(kind))) ? h : nullptr;
-  };
-  const PlannedHost* resolver = running("resolver");
-  const PlannedHost* cache = running("proxy");
-  const PlannedHost* dash = running(kDashboard);
+  const PlannedHost* resolver = plan.host_with("resolver");
+  const PlannedHost* cache = plan.host_with("proxy");
+  const PlannedHost* dash = plan.host_with(kDashboard);
   out += "\nConfigure:\n";
   if (resolver) {
     out += fmt::format("  local DNS server (resolver)  {} port {}\n", resolver->address,
@@ -87,7 +78,7 @@ std::string example_url(const MapInputs& in) {
   const AddressPlan& plan = *in.plan;
   for (const auto& h : plan.hosts) {
     const PlannedService* s = h.find("web");
-    if (!s || in.unavailable.count(key(h, *s)) || !in.config) continue;
+    if (!s || !in.config) continue;
     const SiteConfig* site = in.config->find_site(h.config->site());
     std::string path = "/";
     if (site) {
@@ -107,17 +98,13 @@ std::string example_url(const MapInputs& in) {
 
 std::vector<std::string> try_commands(const MapInputs& in) {
   const AddressPlan& plan = *in.plan;
-  auto running = [&](std::string_view kind) -> const PlannedHost* {
-    const PlannedHost* h = plan.host_with(kind);
-    return h && !in.unavailable.count(key(*h, *h->find(kind))) ? h : nullptr;
-  };
   std::vector<std::string> out;
-  if (const PlannedHost* r = running("resolver")) {
+  if (const PlannedHost* r = plan.host_with("resolver")) {
     std::string port = fmt::format(" -p {}", r->find("resolver")->port);
     out.push_back(fmt::format("dig @{}{} www.someschool.edu", r->address, port));
     out.push_back(fmt::format("dig @{}{} gaia.cs.umass.edu +norecurse", r->address, port));
   }
-  if (const PlannedHost* c = running("proxy")) {
+  if (const PlannedHost* c = plan.host_with("proxy")) {
     std::string url = example_url(in);
     if (!url.empty()) {
       out.push_back(fmt::format("curl -x http://{} -s -o /dev/null -D - {}",
@@ -125,10 +112,10 @@ std::vector<std::string> try_commands(const MapInputs& in) {
     }
   }
   for (const auto& h : plan.hosts) {
-    if (auto* s = h.find("ping"); s && !in.unavailable.count(key(h, *s))) {
+    if (auto* s = h.find("ping")) {
       out.push_back(fmt::format("endhost ping client {} --count 10", host_port(h.address, s->port)));
     }
-    if (auto* s = h.find("echo"); s && !in.unavailable.count(key(h, *s))) {
+    if (auto* s = h.find("echo")) {
       out.push_back(fmt::format("endhost echo client --{} {} 'hello lab'", s->tcp ? "tcp" : "udp",
                                 host_port(h.address, s->port)));
     }
@@ -153,8 +140,7 @@ std::string lab_json(const MapInputs& in) {
                                {"dns", plan.dns_port}};
   auto single = [&](std::string_view kind, const char* name) {
     const PlannedHost* h = plan.host_with(kind);
-    bool running = h && !in.unavailable.count(key(*h, *h->find(kind)));
-    root[name] = running ? json::value(endpoint_json(*h, *h->find(kind))) : json::value(nullptr);
+    root[name] = h ? json::value(endpoint_json(*h, *h->find(kind))) : json::value(nullptr);
   };
   single("resolver", "resolver");
   single("proxy", "cache");
@@ -171,8 +157,7 @@ std::string lab_json(const MapInputs& in) {
                                       {"address", h.address},
                                       {"port", s.port},
                                       {"protocols", std::move(protos)},
-                                      {"note", s.note},
-                                      {"running", !in.unavailable.count(key(h, s))}});
+                                      {"note", s.note}});
     }
     hosts.push_back(
         json::object{{"name", h.name}, {"address", h.address}, {"services", std::move(services)}});
@@ -192,7 +177,7 @@ std::string lab_json(const MapInputs& in) {
   json::array web;
   for (const auto& h : plan.hosts) {
     const PlannedService* s = h.find("web");
-    if (!s || in.unavailable.count(key(h, *s))) continue;
+    if (!s) continue;
     auto it = in.sites.find(h.config->site());
     json::array paths, pages;
     if (it != in.sites.end()) {
@@ -232,7 +217,7 @@ std::optional<Endpoint> LabInfo::service(std::string_view kind, std::string_view
   for (const auto& h : hosts) {
     if (!host.empty() && h.name != host) continue;
     for (const auto& s : h.services) {
-      if (s.kind == kind && s.running) return Endpoint{h.name, s.address, s.port};
+      if (s.kind == kind) return Endpoint{h.name, s.address, s.port};
     }
   }
   return std::nullopt;
@@ -265,7 +250,7 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
       for (const auto& sv : hv.at("services").as_array()) {
         h.services.push_back({json::value_to<std::string>(sv.at("kind")),
                               json::value_to<std::string>(sv.at("address")),
-                              sv.at("port").to_number<std::uint16_t>(), sv.at("running").as_bool()});
+                              sv.at("port").to_number<std::uint16_t>()});
       }
       info.hosts.push_back(std::move(h));
     }

@@ -23,7 +23,6 @@ struct MapInputs {
   std::string net;  // "127.20"
   std::string state_dir;
   bool state_removed_on_exit = false;
-  std::set<std::string> unavailable;  // "host/kind" of services this build cannot run yet
   std::int64_t pid = 0;
   std::map<std::string, std::vector<WrittenFile>> sites;  // site name → the files the lab wrote
   std::string ca_cert;  // STATE/tls/ca.pem: the lab's private CA, for --cacert (empty: none)
@@ -53,7 +52,6 @@ struct LabInfo {
     std::string kind;
     std::string address;
     std::uint16_t port = 0;
-    bool running = false;
   };
   struct Host {
     std::string name;
@@ -78,7 +76,7 @@ struct LabInfo {
   std::vector<std::pair<std::string, std::vector<std::string>>> zones;
 
   const Host* find_host(std::string_view name) const;
-  // The first running service of that kind on that host (any host when `host` is empty).
+  // The first service of that kind on that host (any host when `host` is empty).
   std::optional<Endpoint> service(std::string_view kind, std::string_view host = {}) const;
 };
 Expected<LabInfo, std::string> parse_lab_json(std::string_view text);

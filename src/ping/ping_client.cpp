@@ -7,6 +7,7 @@
 
 #include "core/asio.hpp"
 #include "core/connection.hpp"
+#include "core/name_resolver.hpp"
 #include "core/run_client.hpp"
 #include "core/timeout.hpp"
 #include "ping/ping_message.hpp"
@@ -27,14 +28,15 @@ std::int64_t unix_micros_now() {
 
 awaitable<int> ping(const PingClientOptions& o, std::ostream& out, std::ostream& err) {
   auto ex = co_await asio::this_coro::executor;
-  udp::resolver resolver(ex);
-  const std::string service = std::to_string(o.server.port);
-  auto [rec, endpoints] = co_await resolver.async_resolve(o.server.host, service, use_nothrow);
-  if (rec || endpoints.empty()) {
-    err << "endhost ping: cannot resolve " << o.server.host << ": " << rec.message() << "\n";
+  // Through core::NameResolver, as every dialled connection (an IP literal is used as it is).
+  const core::SystemNameResolver names;
+  const auto until = std::chrono::steady_clock::now() + o.timeout;
+  const core::ResolveResult addresses = co_await core::resolve_host(names, o.server.host, until);
+  if (!addresses) {
+    err << "endhost ping: " << addresses.error().message << "\n";
     co_return 2;
   }
-  udp::endpoint server = *endpoints.begin();
+  udp::endpoint server(addresses->front(), o.server.port);
   udp::socket socket(ex, udp::endpoint(server.protocol(), 0));
   std::string name = core::endpoint_text(server);
   out << (o.heartbeat ? "HEARTBEAT " : "PING ") << name << ": " << o.count << " messages, interval "

@@ -4,11 +4,12 @@
 
 namespace endhost::dns::server {
 
-AuthServer::AuthServer(core::ServiceHost& host, AuthServerConfig config)
-    : host_(host),
+AuthServer::AuthServer(core::EventLoops& loops, core::Logger& log, core::MetricsRegistry& metrics,
+                       AuthServerConfig config)
+    : loops_(loops),
       config_(std::move(config)),
-      loop_zones_(host.loops()),
-      handler_(host.loops(), loop_zones_, config_.query, host.metrics()),
+      loop_zones_(loops),
+      handler_(loops, loop_zones_, config_.query, metrics),
       tcp_sessions_(
           handler_,
           [&] {
@@ -16,9 +17,9 @@ AuthServer::AuthServer(core::ServiceHost& host, AuthServerConfig config)
             t.allow_transfer = &config_.allow_transfer;
             return t;
           }(),
-          host.log(), host.metrics()),
+          log, metrics),
       udp_(
-          host.loops(), host.log(),
+          loops, log,
           [&] {
             auto u = config_.udp;
             u.max_response = config_.query.max_udp_payload;
@@ -26,22 +27,23 @@ AuthServer::AuthServer(core::ServiceHost& host, AuthServerConfig config)
           }(),
           [this](std::size_t loop, std::span<const std::uint8_t> d, const asio::ip::udp::endpoint& from,
                  std::span<std::uint8_t> out) { return on_datagram(loop, d, from, out); }),
-      tcp_(host.loops(), host.log(),
+      tcp_(loops, log,
            core::TcpServerOptions{"dns",
                                   config_.max_connections,
                                   [this](core::Connection& c) { return tcp_sessions_.serve(c); },
                                   {}}),
-      control_(config_.zones, loop_zones_, host.loops()[0].io(), host.log()) {
+      control_(config_.zones, loop_zones_, loops[0].io(), log) {
+  drain_with(udp_);
+  drain_with(tcp_);
   if (config_.tls) tcp_.set_tls(config_.tls, {"dot"});  // RFC 7858 §3.1 over the same framing
   if (!config_.notify.targets.empty()) {
-    notifier_ =
-        std::make_unique<NotifySender>(host.loops()[0].io(), config_.notify, host.log(), host.metrics());
+    notifier_ = std::make_unique<NotifySender>(loops[0].io(), config_.notify, log, metrics);
     control_.set_notifier(notifier_.get());
   }
   if (!config_.secondaries.empty()) {
-    secondaries_ = std::make_unique<Secondaries>(
-        host.loops()[0].io(), config_.secondaries, config_.zones.state_dir, config_.zones.limits.max_records,
-        config_.secondary_timers, control_, host.log(), host.metrics());
+    secondaries_ = std::make_unique<Secondaries>(loops[0].io(), config_.secondaries, config_.zones.state_dir,
+                                                 config_.zones.limits.max_records, config_.secondary_timers,
+                                                 control_, log, metrics);
     handler_.set_notify_hook([s = secondaries_.get()](const Name& origin, const asio::ip::address& from) {
       return s->on_notify(origin, from);
     });
@@ -65,7 +67,7 @@ Expected<std::uint16_t, std::string> AuthServer::listen(const asio::ip::address&
   // short window between closing it and binding the server's own UDP socket can race.
   std::string last_error;
   for (int attempt = 0; attempt < 20; ++attempt) {
-    asio::ip::udp::socket probe(host_.loops()[0].io());
+    asio::ip::udp::socket probe(loops_[0].io());
     boost::system::error_code ec;
     probe.open(address.is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
     if (!ec) probe.bind({address, 0}, ec);
@@ -90,16 +92,38 @@ std::size_t AuthServer::on_datagram(std::size_t loop, std::span<const std::uint8
   return handler_.handle(loop, q, Transport::udp, from.address(), peer, out).size();
 }
 
+Expected<void, std::string> AuthServer::bind(core::Binder& binder) {
+  for (const auto& ep : config_.listen) {
+    if (auto ok = listen(ep.address(), ep.port()); !ok) return Unexpected(ok.error());
+  }
+  for (const auto& ep : udp_endpoints()) binder.listening("udp", ep);
+  for (const auto& ep : tcp_endpoints()) binder.listening("tcp", ep);
+  return {};
+}
+
 void AuthServer::start() {
-  host_.add(udp_);
-  host_.add(tcp_);
   udp_.start();
   tcp_.start();
-  host_.on_reload([this] { control_.reload(); });
-  if (secondaries_) {
-    secondaries_->start();
-    host_.on_shutdown([this] { secondaries_->stop(); });
-  }
+  if (secondaries_) secondaries_->start();
+}
+
+void AuthServer::reload() {
+  control_.reload();
+}
+
+void AuthServer::drain() {
+  // The secondaries' timers live on loop 0, where the host drains from; dispatch runs it there at once.
+  if (secondaries_) asio::dispatch(loops_[0].io(), [s = secondaries_.get()] { s->stop(); });
+  core::Service::drain();
+}
+
+std::uint64_t AuthServer::queries() const {
+  return handler_.messages() + tcp_sessions_.transfers();
+}
+
+std::vector<std::string> AuthServer::writable_paths() const {
+  if (config_.zones.state_dir.empty()) return {};
+  return {config_.zones.state_dir};
 }
 
 }  // namespace endhost::dns::server

@@ -1,7 +1,8 @@
-// `endhost dns serve`: the authoritative DNS server, assembled. UDP and TCP on the same addresses and
-// ports, answered from per-loop zone sets (QueryHandler, TcpSessions); zones loaded from files and
-// swapped on SIGHUP without dropping a query (ZoneControl); NOTIFY to secondaries when a serial grows
-// (NotifySender); secondary zones kept up to date from their primaries (Secondaries).
+// `endhost dns serve` and the lab's DNS hosts: the authoritative DNS server, assembled as one core::Service.
+// UDP and TCP on the same addresses and ports, answered from per-loop zone sets (QueryHandler, TcpSessions);
+// zones loaded from files and swapped on SIGHUP without dropping a query (ZoneControl); NOTIFY to
+// secondaries when a serial grows (NotifySender); secondary zones kept up to date from their primaries
+// (Secondaries). Its options and registration are in auth_service.hpp.
 #pragma once
 
 #include <memory>
@@ -10,7 +11,10 @@
 #include <vector>
 
 #include "core/address_acl.hpp"
-#include "core/service_host.hpp"
+#include "core/event_loop.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/service.hpp"
 #include "core/tcp_server.hpp"
 #include "dns/server/loop_zones.hpp"
 #include "dns/server/notify_sender.hpp"
@@ -33,28 +37,43 @@ struct AuthServerConfig {
   core::AddressAcl allow_transfer;
   NotifyConfig notify;
   std::size_t max_connections = 10'000;  // TCP, per listening address
+  // Where bind() listens: UDP and TCP on each (port 0: one free port for both).
+  std::vector<asio::ip::udp::endpoint> listen;
 };
 
-class AuthServer {
+class AuthServer final : public core::Service {
  public:
-  AuthServer(core::ServiceHost& host, AuthServerConfig config);
-  ~AuthServer();
+  AuthServer(core::EventLoops& loops, core::Logger& log, core::MetricsRegistry& metrics,
+             AuthServerConfig config);
+  ~AuthServer() override;
 
-  // Loads every zone (start-up). The error names file:line.
+  // Loads every zone (start-up, before bind). The error names file:line.
   Expected<void, std::string> load_zones();
+  // Listens on every `config.listen` endpoint and logs the `listening` lines, UDP then TCP.
+  Expected<void, std::string> bind(core::Binder& binder) override;
   // Binds UDP and TCP on `address`:`port`. Port 0 picks one free port for both, since DNS clients expect
   // the TCP service on the UDP port (RFC 1035 §4.2). Returns the bound port.
   Expected<std::uint16_t, std::string> listen(const asio::ip::address& address, std::uint16_t port);
   std::vector<asio::ip::udp::endpoint> udp_endpoints() const { return udp_.local_endpoints(); }
   std::vector<asio::ip::tcp::endpoint> tcp_endpoints() const { return tcp_.local_endpoints(); }
-  // Starts serving, the secondaries' refreshes, and SIGHUP reloads.
-  void start();
+  // Starts serving and the secondaries' refreshes.
+  void start() override;
+  // SIGHUP: every primary zone file re-read on the worker; a grown serial is announced with NOTIFY.
+  void reload() override;
+  // Stops the secondaries' timers (on loop 0, where they run), then drains the listeners.
+  void drain() override;
+  // The dashboard's "queries": every message a client sent (answered, refused, dropped, NOTIFY, AXFR), from
+  // the server's own metrics.
+  std::vector<core::NamedCount> counters() const override { return {{"queries", queries()}}; }
+  std::uint64_t queries() const;
+  // The state directory, where secondaries keep their zones.
+  std::vector<std::string> writable_paths() const override;
 
  private:
   std::size_t on_datagram(std::size_t loop, std::span<const std::uint8_t> data,
                           const asio::ip::udp::endpoint& from, std::span<std::uint8_t> out);
 
-  core::ServiceHost& host_;
+  core::EventLoops& loops_;
   AuthServerConfig config_;
   LoopZones loop_zones_;
   QueryHandler handler_;

@@ -43,6 +43,12 @@ QueryHandler::QueryHandler(core::EventLoops& loops, LoopZones& zones, QueryHandl
   notifies_ = &metrics.counter("endhost_dns_notify_received_total", "NOTIFY requests received");
 }
 
+std::uint64_t QueryHandler::messages() const {
+  std::uint64_t n = notifies_->value();
+  for (const core::Counter* c : answers_) n += c->value();
+  return n;
+}
+
 std::span<const std::uint8_t> QueryHandler::handle(std::size_t loop, const ParsedQuery& q,
                                                    Transport transport, const asio::ip::address& from,
                                                    std::string_view peer, std::span<std::uint8_t> out) {

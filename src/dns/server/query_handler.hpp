@@ -57,6 +57,8 @@ class QueryHandler {
   const QueryHandlerConfig& config() const { return config_; }
 
   void count(std::size_t loop, AnswerKind kind) { answers_[static_cast<std::size_t>(kind)]->inc(1, loop); }
+  // Every message handled so far, whatever its outcome, NOTIFY included (from the metrics). Thread-safe.
+  std::uint64_t messages() const;
 
  private:
   struct alignas(64) Slot {

@@ -33,6 +33,8 @@ class TcpSessions {
   TcpSessions(QueryHandler& handler, TcpSessionConfig config, core::Logger& log,
               core::MetricsRegistry& metrics);
   awaitable<void> serve(core::Connection& conn);
+  // AXFR requests answered, completed or refused (from the metrics). Thread-safe.
+  std::uint64_t transfers() const { return transfers_ok_->value() + transfers_refused_->value(); }
 
  private:
   awaitable<bool> transfer(core::Connection& conn, const ParsedQuery& q);

@@ -7,7 +7,6 @@
 #include <algorithm>
 
 #include "lab/recipes/recipes.hpp"
-#include "lab/state_dir.hpp"
 
 namespace endhost::lab {
 
@@ -52,9 +51,9 @@ LabRecipe proxy_recipe() {
     }
     // PURGE from this machine only (the default): the cache experiment starts cold.
     settings.set("via", ctx.host.name);
-    const std::string logs = ctx.files.state_dir + "/logs";
-    if (auto ok = make_directories(logs); !ok) return ok;
-    settings.set("access-log", logs + "/" + ctx.host.name + ".access.log");
+    auto log = access_log_path(ctx);
+    if (!log) return Unexpected(log.error());
+    settings.set("access-log", *log);
     return {};
   };
   return r;

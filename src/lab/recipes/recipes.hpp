@@ -12,7 +12,10 @@ LabRecipe web_recipe();       // site → --root STATE/sites/<site>; sessions an
 LabRecipe proxy_recipe();     // capacity_mb, max_object_kb; the lab's web hosts as origins; cache under STATE
 LabRecipe ping_recipe();      // delay_ms and jitter_ms → --delay MS:JITTER
 
-// "a/b" of a key of the settings, the way a message names it: capacity-mb → capacity_mb.
+// A key of the settings the way the lab's TOML spells it, for messages: capacity-mb → capacity_mb.
 std::string toml_key(std::string key);
+
+// STATE/logs/<host>.access.log, the logs directory made first: where the lab keeps a host's access log.
+Expected<std::string, std::string> access_log_path(const RecipeContext& ctx);
 
 }  // namespace endhost::lab

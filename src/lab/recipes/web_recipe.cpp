@@ -42,9 +42,9 @@ LabRecipe web_recipe() {
       settings.set("state", state);
       if (!settings.has("max-visitors")) settings.set("max-visitors", kMaxVisitors);
     }
-    const std::string logs = ctx.files.state_dir + "/logs";
-    if (auto ok = make_directories(logs); !ok) return ok;
-    settings.set("access-log", logs + "/" + ctx.host.name + ".access.log");
+    auto log = access_log_path(ctx);
+    if (!log) return Unexpected(log.error());
+    settings.set("access-log", *log);
     return {};
   };
   return r;

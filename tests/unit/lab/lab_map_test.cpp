@@ -31,7 +31,6 @@ TEST(LabMap, JsonRoundTrip) {
   in.net = "127.20";
   in.state_dir = "/tmp/x";
   in.pid = 1234;
-  in.unavailable.insert("echo.lab/echo");
   in.sites["someschool"] = {{"/index.html", 10, {}},
                             {"/someDepartment/home.html", 20, {"/someDepartment/obj1.gif"}}};
 
@@ -46,7 +45,7 @@ TEST(LabMap, JsonRoundTrip) {
   EXPECT_EQ(info->cache->port, 13128);
   ASSERT_TRUE(info->dashboard);
   EXPECT_EQ(info->hosts.size(), c->hosts.size());
-  EXPECT_FALSE(info->service("echo"));
+  EXPECT_TRUE(info->service("echo"));
   EXPECT_TRUE(info->service("ping"));
   ASSERT_FALSE(info->web.empty());
   EXPECT_EQ(info->web.front().host, "www.someschool.edu");

@@ -17,34 +17,40 @@ std::uint64_t choose_seed(const std::optional<std::uint64_t>& seed) {
 
 }  // namespace
 
-PingServer::PingServer(core::ServiceHost& host, PingServerConfig config)
-    : host_(host),
+PingServer::PingServer(core::EventLoops& loops, core::Logger& log, core::MetricsRegistry& metrics,
+                       PingServerConfig config)
+    : loops_(loops),
+      log_(log),
       config_(std::move(config)),
-      udp_(host.loops(), host.log(),
+      udp_(loops, log,
            core::UdpServerOptions{"ping", kMaxMessage,
                                   [this](core::UdpSocket& s, std::span<const std::uint8_t> d,
                                          const asio::ip::udp::endpoint& from) { on_datagram(s, d, from); }}),
       responder_(LossModel(config_.loss, 0), config_.heartbeat_timeout),
-      requests_(
-          host.metrics().counter("endhost_ping_requests_total", "Ping and heartbeat datagrams received")),
-      dropped_(host.metrics().counter("endhost_ping_dropped_total", "Pings dropped by the simulated loss")) {
+      requests_(metrics.counter("endhost_ping_requests_total", "Ping and heartbeat datagrams received")),
+      dropped_(metrics.counter("endhost_ping_dropped_total", "Pings dropped by the simulated loss")) {
   std::uint64_t seed = choose_seed(config_.seed);
   responder_ = PingResponder(LossModel(config_.loss, seed), config_.heartbeat_timeout);
-  host_.log().info("ping server loss model",
-                   {{"loss", config_.loss.loss},
-                    {"delay_ms", static_cast<double>(config_.loss.delay.count()) / 1000.0},
-                    {"jitter_ms", static_cast<double>(config_.loss.jitter.count()) / 1000.0},
-                    {"seed", std::to_string(seed)}});
+  drain_with(udp_);
+  log_.info("ping server loss model",
+            {{"loss", config_.loss.loss},
+             {"delay_ms", static_cast<double>(config_.loss.delay.count()) / 1000.0},
+             {"jitter_ms", static_cast<double>(config_.loss.jitter.count()) / 1000.0},
+             {"seed", std::to_string(seed)}});
+}
+
+Expected<void, std::string> PingServer::bind(core::Binder& binder) {
+  return binder.udp(udp_, config_.listen);
 }
 
 void PingServer::start() {
   udp_.start();
-  asio::co_spawn(host_.loops()[0].io(), tick(), asio::detached);
+  asio::co_spawn(loops_[0].io(), tick(), asio::detached);
 }
 
 void PingServer::drain() {
   stopping_ = true;
-  udp_.drain();
+  core::Service::drain();
 }
 
 void PingServer::on_datagram(core::UdpSocket& socket, std::span<const std::uint8_t> data,
@@ -83,7 +89,7 @@ void PingServer::on_datagram(core::UdpSocket& socket, std::span<const std::uint8
 }
 
 void PingServer::report(const std::vector<HeartbeatEvent>& events) {
-  auto& log = host_.log();
+  auto& log = log_;
   for (const auto& e : events) {
     switch (e.kind) {
       case HeartbeatEvent::Kind::NewClient:
@@ -109,7 +115,7 @@ void PingServer::report(const std::vector<HeartbeatEvent>& events) {
 }
 
 awaitable<void> PingServer::tick() {
-  asio::steady_timer timer(host_.loops()[0].io());
+  asio::steady_timer timer(loops_[0].io());
   const auto period = responder_.tick_period();
   while (!stopping_) {
     timer.expires_after(period);

@@ -165,26 +165,28 @@ std::string describe(const ParsedQuery& q) {
 
 }  // namespace
 
-ResolverService::ResolverService(core::ServiceHost& host, ResolverServiceConfig config)
-    : host_(host),
+ResolverService::ResolverService(core::EventLoops& loops, core::Logger& log, core::MetricsRegistry& metrics,
+                                 ResolverServiceConfig config)
+    : event_loops_(loops),
+      log_(log),
       config_(std::move(config)),
       cache_(config_.cache),
-      metrics_(std::make_unique<Metrics>(host.metrics())),
-      udp_(host.loops(), host.log(), std::max<std::size_t>(config_.max_udp_payload, kMinUdpPayload),
+      metrics_(std::make_unique<Metrics>(metrics)),
+      udp_(loops, log, std::max<std::size_t>(config_.max_udp_payload, kMinUdpPayload),
            [this](ClientSocket& s, std::span<const std::uint8_t> d, const asio::ip::udp::endpoint& from,
                   std::span<std::uint8_t> reply) { return on_datagram(s, d, from, reply); }),
-      tcp_(host.loops(), host.log(),
+      tcp_(loops, log,
            core::TcpServerOptions{"resolver",
                                   config_.max_connections,
                                   [this](core::Connection& c) { return serve_tcp(c); },
                                   {}}) {
   if (config_.tls) tcp_.set_tls(config_.tls, {"dot"});  // RFC 7858 §3.1 over the same framing
-  for (std::size_t i = 0; i < host.loops().size(); ++i) {
+  for (std::size_t i = 0; i < loops.size(); ++i) {
     loops_.push_back(std::make_unique<LoopState>(config_, cache_));
   }
-  host.add(udp_);
-  host.add(tcp_);
-  host.add(*this);
+  // Drained by the host that adopts the service, through it: once each.
+  drain_with(udp_);
+  drain_with(tcp_);
 }
 
 ResolverService::~ResolverService() = default;
@@ -199,7 +201,7 @@ Expected<std::uint16_t, std::string> ResolverService::listen(const asio::ip::add
   // Port 0: a port free for both protocols. The UDP probe is held while TCP binds the same number.
   std::string last_error = "no port free for both UDP and TCP";
   for (int attempt = 0; attempt < 20; ++attempt) {
-    asio::ip::udp::socket probe(host_.loops()[0].io());
+    asio::ip::udp::socket probe(event_loops_[0].io());
     boost::system::error_code ec;
     probe.open(address.is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
     if (!ec) probe.bind({address, 0}, ec);
@@ -216,9 +218,29 @@ Expected<std::uint16_t, std::string> ResolverService::listen(const asio::ip::add
   return Unexpected(last_error);
 }
 
+Expected<void, std::string> ResolverService::bind(core::Binder& binder) {
+  for (const auto& ep : config_.listen) {
+    if (auto ok = listen(ep.address(), ep.port()); !ok) return Unexpected(ok.error());
+  }
+  for (const auto& ep : udp_endpoints()) binder.listening("udp", ep);
+  for (const auto& ep : tcp_endpoints()) binder.listening("tcp", ep);
+  return {};
+}
+
 void ResolverService::start() {
+  std::string allowed;
+  for (const auto& c : config_.acl.blocks()) allowed += (allowed.empty() ? "" : ",") + c.to_string();
+  log_.info("resolver ready", {{"root_servers", config_.hints.servers.size()},
+                               {"allow", allowed},
+                               {"query_port", config_.engine.query_port}});
   udp_.start();
   tcp_.start();
+}
+
+std::vector<core::NamedCount> ResolverService::counters() const {
+  return {{"queries", metrics_->queries.value()},
+          {"from cache", metrics_->cache_answers.value()},
+          {"upstream queries", metrics_->upstream.value()}};
 }
 
 std::size_t ResolverService::on_datagram(ClientSocket& socket, std::span<const std::uint8_t> data,
@@ -266,7 +288,7 @@ std::size_t ResolverService::on_datagram(ClientSocket& socket, std::span<const s
     try {
       result = co_await run_resolution(state, self->config_, *self->metrics_, loop, qname, qtype, who);
     } catch (const std::exception& e) {
-      self->host_.log().warn("resolution failed", {{"name", qname.to_string()}, {"error", e.what()}});
+      self->log_.warn("resolution failed", {{"name", qname.to_string()}, {"error", e.what()}});
     }
     auto node = state.pending.extract(k);
     if (!node.empty()) {

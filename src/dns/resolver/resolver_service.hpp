@@ -1,7 +1,7 @@
-// `endhost resolver serve` as a running service: clients ask over UDP and TCP on the --listen addresses, and
-// each question is answered from the shared cache when it can be, or else resolved iteratively
-// (resolution.hpp) with the queries carried out by upstream.hpp. Only clients in the ACL are served; others
-// get REFUSED.
+// `endhost resolver serve` and the lab's local DNS server as one core::Service: clients ask over UDP and TCP
+// on the --listen addresses, and each question is answered from the shared cache when it can be, or else
+// resolved iteratively (resolution.hpp) with the queries carried out by upstream.hpp. Only clients in the ACL
+// are served; others get REFUSED.
 //
 // Threads: every event loop reads the same listening sockets and keeps its own state (infrastructure cache,
 // random source, questions in flight, scratch buffers), so the request path takes no lock except the cache
@@ -19,10 +19,11 @@
 #include "core/address_acl.hpp"
 #include "core/asio.hpp"
 #include "core/connection.hpp"
-#include "core/drainable.hpp"
+#include "core/event_loop.hpp"
 #include "core/expected.hpp"
+#include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "core/service_host.hpp"
+#include "core/service.hpp"
 #include "core/tcp_server.hpp"
 #include "core/transcript.hpp"
 #include "dns/resolver/cache.hpp"
@@ -50,27 +51,39 @@ struct ResolverServiceConfig {
   Millis tcp_io_timeout{10'000};
   std::size_t max_connections = 10'000;
   core::Transcript transcript;
+  // Where bind() listens: UDP and TCP on the same port of each address (port 0: one free for both).
+  std::vector<asio::ip::udp::endpoint> listen;
 };
 
-class ResolverService final : public core::Drainable {
+class ResolverService final : public core::Service {
  public:
-  // Registers its UDP and TCP listeners and itself with `host` for graceful shutdown (callers need not; a
-  // second registration is harmless). The service must outlive host.run().
-  ResolverService(core::ServiceHost& host, ResolverServiceConfig config);
+  // Counts into `metrics` (endhost_resolver_*). The loops and the logger must outlive the service.
+  ResolverService(core::EventLoops& loops, core::Logger& log, core::MetricsRegistry& metrics,
+                  ResolverServiceConfig config);
   ~ResolverService() override;
 
   // Listens on UDP and TCP at the same port. Port 0 picks one free for both. Returns the port.
   Expected<std::uint16_t, std::string> listen(const asio::ip::address& address, std::uint16_t port);
   std::vector<asio::ip::udp::endpoint> udp_endpoints() const { return udp_.local_endpoints(); }
   std::vector<asio::ip::tcp::endpoint> tcp_endpoints() const { return tcp_.local_endpoints(); }
-  void start();
+
+  // core::Service: listens on every address of config.listen, UDP lines first, then TCP.
+  Expected<void, std::string> bind(core::Binder& binder) override;
+  void start() override;
+  // The dashboard's numbers; the first is the unit's "requests".
+  std::vector<core::NamedCount> counters() const override;
+  // The dashboard's "flush resolver cache": the next question starts from the root again.
+  bool flush_cache() override {
+    cache_.clear();
+    return true;
+  }
+  // The listeners' connections, and the resolutions in flight, which finish (they are bounded by the
+  // resolution timeout) before shutdown.
+  std::size_t in_flight() const override {
+    return core::Service::in_flight() + in_flight_.load(std::memory_order_relaxed);
+  }
 
   Cache& cache() { return cache_; }
-
-  // Drainable: resolutions in flight finish (they are bounded by the resolution timeout) before shutdown.
-  void drain() override {}
-  std::size_t in_flight() const override { return in_flight_.load(std::memory_order_relaxed); }
-  void abort() override {}
 
   struct LoopState;  // per event loop (resolver_service.cpp)
   struct Metrics;
@@ -80,7 +93,8 @@ class ResolverService final : public core::Drainable {
                           const asio::ip::udp::endpoint& from, std::span<std::uint8_t> reply);
   awaitable<void> serve_tcp(core::Connection& conn);
 
-  core::ServiceHost& host_;
+  core::EventLoops& event_loops_;
+  core::Logger& log_;
   ResolverServiceConfig config_;
   Cache cache_;
   std::unique_ptr<Metrics> metrics_;

@@ -28,7 +28,12 @@ Expected<std::uint64_t, std::string> number(const HostService& s, const std::str
 LabRecipe proxy_recipe() {
   LabRecipe r;
   r.keys = {"capacity-mb", "max-object-kb"};
-  r.validate = [](const HostService& s, const LabConfig&) -> Expected<void, std::string> {
+  r.validate = [](const HostService& s, const LabConfig& c) -> Expected<void, std::string> {
+    // Without origins the proxy would be a forward proxy to anywhere: the lab's cache is no open relay.
+    bool origins = false;
+    for (const HostConfig& h : c.hosts) origins = origins || h.find("web");
+    if (!origins)
+      return Unexpected(std::string("no web host to cache for: add a host with web.site = \"NAME\""));
     if (auto v = number(s, "capacity-mb", kDefaultCapacityMb, 1 << 20); !v) return Unexpected(v.error());
     if (auto v = number(s, "max-object-kb", kDefaultMaxObjectKb, 1 << 30); !v) return Unexpected(v.error());
     return {};

@@ -193,6 +193,7 @@ Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice
       if (hs.name == kDashboard) {
         ps.tcp = true;
         ps.port = hs.port.value_or(well_known(kHttpPort));
+        ps.note = "live status, transcripts, plots";
       } else {
         const core::ServiceDescriptor* d = services.find(hs.name);
         if (!d) return Unexpected(fmt::format("host {}: no service '{}' in this build", h.name, hs.name));

@@ -5,13 +5,11 @@
 #include <cstdio>
 
 #include "cli/cli_error.hpp"
-#include "core/binder.hpp"
 #include "core/connection.hpp"
 #include "core/host_port.hpp"
 #include "core/privileges.hpp"
 #include "core/tcp_server.hpp"
 #include "core/tls_server_context.hpp"
-#include "core/udp_server.hpp"
 
 namespace endhost::cli {
 
@@ -138,20 +136,6 @@ std::vector<asio::ip::udp::endpoint> udp_listen_endpoints(const ServerOptions& o
 std::chrono::microseconds seconds_option(double seconds, const std::string& name) {
   if (!(seconds > 0) || seconds > 1e6) throw UsageError(name + " must be a positive number of seconds");
   return std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6));
-}
-
-std::uint16_t bind_tcp(core::TcpServer& server, const std::vector<asio::ip::tcp::endpoint>& endpoints,
-                       core::Logger& log, const std::string& service) {
-  core::Binder binder(log, service);
-  if (auto ok = binder.tcp(server, endpoints); !ok) throw RuntimeError(ok.error());
-  return binder.lowest_port();
-}
-
-std::uint16_t bind_udp(core::UdpServer& server, const std::vector<asio::ip::udp::endpoint>& endpoints,
-                       core::Logger& log, const std::string& service) {
-  core::Binder binder(log, service);
-  if (auto ok = binder.udp(server, endpoints); !ok) throw RuntimeError(ok.error());
-  return binder.lowest_port();
 }
 
 void drop_privileges(const ServerOptions& o, core::Logger& log, std::uint16_t lowest_port,

@@ -18,7 +18,6 @@
 
 namespace endhost::core {
 class TcpServer;
-class UdpServer;
 class TlsServerContext;
 }  // namespace endhost::core
 
@@ -74,14 +73,6 @@ std::chrono::microseconds seconds_option(double seconds, const std::string& opti
 }  // namespace endhost::cli
 
 namespace endhost::cli {
-
-// Binds every endpoint and logs `listening service=… protocol=… address=…` for each (core::Binder; people
-// and tests read the real port from it). Returns the lowest port bound. Throws RuntimeError with the one-line
-// reason when a bind fails.
-std::uint16_t bind_tcp(core::TcpServer& server, const std::vector<asio::ip::tcp::endpoint>& endpoints,
-                       core::Logger& log, const std::string& service);
-std::uint16_t bind_udp(core::UdpServer& server, const std::vector<asio::ip::udp::endpoint>& endpoints,
-                       core::Logger& log, const std::string& service);
 
 // After every listener is bound and before the loops run (so before any request is read): becomes --user,
 // or `nobody` when running as root with a port below 1024 bound (`lowest_port`), giving `writable` (state

@@ -202,6 +202,11 @@ Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice
         const core::Transports t = d->transports_of(settings);
         ps.tcp = t.tcp;
         ps.udp = t.udp;
+        if (!hs.port && d->shift_in_high_mode && !real && c.lab.port_base + d->port > 65535) {
+          return Unexpected(fmt::format(
+              "host {}: {}'s high port would be {} + {}, above 65535: lower lab.port_base or give {}.port",
+              h.name, hs.name, c.lab.port_base, d->port, hs.name));
+        }
         ps.port = hs.port.value_or(d->shift_in_high_mode ? well_known(d->port) : d->port);
       }
       if (const LabRecipe* recipe = find_recipe(hs.name); recipe && recipe->note)

@@ -67,8 +67,9 @@ struct Lab::Impl {
   std::unique_ptr<TeeTranscriptSink> tee;
 
   core::ServiceRegistry services = services::builtin_services();
+  // Per lab host; before the host, so the services' counters into them are gone first.
+  std::map<std::string, std::unique_ptr<core::MetricsRegistry>> registries;
   std::unique_ptr<core::ServiceHost> host;  // before the units: it owns the services they refer to
-  std::map<std::string, std::unique_ptr<core::MetricsRegistry>> registries;  // per lab host
   // How the services dial names: through the lab's resolver, never the system's (which knows nothing of the
   // lab's names). Null when the lab runs no resolver.
   std::shared_ptr<const core::NameResolver> resolver;

@@ -5,6 +5,7 @@ invalidation, HEAD and Range from stored responses, hop-by-hop removal, and the 
 import concurrent.futures
 import os
 import re
+import signal
 import shutil
 import socket
 import subprocess
@@ -571,6 +572,28 @@ class ProxyTest(endhost_test.TestCase):
         self.assertRegex(trace, r"proxy C: GET http://127\.0\.0\.1:\d+/m HTTP/1\.1")
         self.assertRegex(trace, r"proxy>origin C: GET /m HTTP/1\.1")
         self.assertRegex(trace, r"proxy>origin S: HTTP/1\.\d 200")
+
+    def test_sighup_reopens_the_access_log(self):
+        # logrotate's way: rename the file, SIGHUP, and the proxy writes a fresh one under the old name.
+        o = self.origin({"/r": lambda r: (200, {}, b"r\n")})
+        log_path = os.path.join(self.dir, "rotated.log")
+        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.cache_dir, "--no-fsync",
+                    "--access-log", log_path], wait_for=1)
+        self.servers.append(s)
+        p = s.address("proxy")
+        curl(p, o.url("/r"))
+        time.sleep(1.5)  # past the once-a-second flush, so the first line is in the first file
+        os.rename(log_path, log_path + ".1")
+        s.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while not os.path.exists(log_path) and time.time() < deadline:
+            time.sleep(0.05)
+        curl(p, o.url("/r?again"))
+        self.assertEqual(s.stop(), 0)
+        with open(log_path + ".1") as f:
+            self.assertIn('"GET %s"' % o.url("/r"), f.read())
+        with open(log_path) as f:
+            self.assertIn('"GET %s"' % o.url("/r?again"), f.read())
 
     def test_a_second_process_on_the_cache_dir_is_refused(self):
         s = self.proxy()

@@ -63,6 +63,20 @@ void AccessLog::flush(std::size_t loop) {
   b.text.clear();
 }
 
+bool AccessLog::reopen(const std::string& path) {
+  if (!owned_) return false;
+  std::FILE* fresh = std::fopen(path.c_str(), "a");
+  if (!fresh) return false;
+  std::FILE* old = nullptr;
+  {
+    std::lock_guard lock(mu_);  // the loops' block writes take it: none is half-written into either file
+    old = out_;
+    out_ = fresh;
+  }
+  std::fclose(old);
+  return true;
+}
+
 void AccessLog::flush_all() {
   for (std::size_t i = 0; i < loops_; ++i) flush(i);
 }

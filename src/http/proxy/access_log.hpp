@@ -39,6 +39,9 @@ class AccessLog {
   // Writes the loop's buffer out. From the loop's thread, or any thread once the loops have stopped.
   void flush(std::size_t loop);
   void flush_all();
+  // SIGHUP after a rotation: the lines from now on go to a fresh `path`; the old file is closed. False (and
+  // the old file kept) when `path` cannot be opened. Only for a log this object owns. Any thread.
+  bool reopen(const std::string& path);
 
   static void format(std::string& out, Format format, const AccessRecord& r);
 

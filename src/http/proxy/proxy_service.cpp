@@ -238,7 +238,8 @@ Expected<std::unique_ptr<ProxyService>, core::ServiceError> ProxyService::create
 
 ProxyService::ProxyService(ProxyServiceConfig config, std::unique_ptr<cache::Store> store,
                            std::unique_ptr<AccessLog> access_log, core::ServiceEnv& env)
-    : cache_dir_(config.store.dir.string()),
+    : log_(env.log),
+      cache_dir_(config.store.dir.string()),
       access_log_path_(config.access_log),
       listen_(env.tcp_listen),
       store_(std::move(store)),
@@ -266,6 +267,17 @@ Expected<void, std::string> ProxyService::bind(core::Binder& binder) {
 
 void ProxyService::start() {
   tcp_->start();
+}
+
+}  // namespace endhost::http::proxy
+
+namespace endhost::http::proxy {
+
+void ProxyService::reload() {
+  if (!access_log_ || access_log_path_ == "-") return;
+  if (!access_log_->reopen(access_log_path_))
+    log_.error("access log not re-opened, still writing the previous file",
+               {{"service", "proxy"}, {"path", access_log_path_}, {"error", std::strerror(errno)}});
 }
 
 }  // namespace endhost::http::proxy

@@ -85,6 +85,8 @@ class ProxyService final : public core::Service {
   std::vector<core::NamedCount> counters() const override { return proxy_->counters(); }
   // The access log's buffered lines, idle upstream connections, the disk jobs.
   void stopped() override { proxy_->flush(); }
+  // SIGHUP: re-opens --access-log (log rotation), as the web server does.
+  void reload() override;
   std::vector<std::string> writable_paths() const override { return {cache_dir_, access_log_path_}; }
   // The proxy's registry is the host's; ProxyServer adds the derived gauges (hit ratio, store size).
   std::string metrics_text(const core::MetricsRegistry&) const override { return proxy_->metrics_text(); }
@@ -93,6 +95,7 @@ class ProxyService final : public core::Service {
   ProxyService(ProxyServiceConfig config, std::unique_ptr<cache::Store> store,
                std::unique_ptr<AccessLog> access_log, core::ServiceEnv& env);
 
+  core::Logger& log_;
   std::string cache_dir_;
   std::string access_log_path_;
   std::vector<asio::ip::tcp::endpoint> listen_;

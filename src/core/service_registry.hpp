@@ -80,6 +80,9 @@ struct ServiceDescriptor {
   // What a lab host's table starts from before its own keys (echo serves both TCP and UDP there unless told
   // otherwise; on the command line it asks which).
   Settings lab_defaults;
+  // Checks each value without building anything (SettingTable::checker), so that the lab can refuse a bad
+  // table when it reads its configuration, before it writes or binds anything.
+  std::function<Expected<void, std::string>(const Settings&)> check;
   ServiceFactory make;
 
   std::uint16_t default_serve_port() const { return serve_port ? serve_port : port; }

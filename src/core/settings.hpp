@@ -208,6 +208,15 @@ class SettingTable {
 
   bool knows(std::string_view name) const { return find(name) != nullptr; }
 
+  // apply() onto a throwaway Options{}: each value checked, nothing built. The table must outlive the
+  // function (registrations keep theirs in a function-local static).
+  std::function<Expected<void, std::string>(const Settings&)> checker() const {
+    return [this](const Settings& settings) {
+      T scratch{};
+      return apply(settings, scratch);
+    };
+  }
+
  private:
   struct Entry {
     OptionInfo info;

@@ -42,6 +42,7 @@ void register_service(core::ServiceRegistry& registry) {
     return core::Transports{flag_set(s, "tcp"), flag_set(s, "udp")};
   };
   d.options = settings().options();
+  d.check = settings().checker();
   d.lab_defaults.add("tcp", "true");
   d.lab_defaults.add("udp", "true");
   d.make = [](const core::Settings& s,

@@ -138,6 +138,15 @@ std::string dashed(std::string_view key) {
   return out;
 }
 
+// A service's message in the lab's words: "--max-line: '5' is outside …" → "max_line: '5' is outside …".
+std::string toml_spelling(std::string message) {
+  if (message.rfind("--", 0) != 0) return message;
+  const std::size_t end = message.find_first_of(": ", 2);
+  std::string key = message.substr(2, end - 2);
+  std::replace(key.begin(), key.end(), '-', '_');
+  return key + (end == std::string::npos ? "" : message.substr(end));
+}
+
 // The keys a service's table may have: `port`, its recipe's and its options (lab spelling, with '_').
 std::string known_keys(const core::ServiceDescriptor* d, const LabRecipe* recipe) {
   std::string list = "port";
@@ -172,6 +181,10 @@ HostService read_service(const Reader& r, const std::string& where, std::string 
     }
     const bool lab_key =
         recipe && std::find(recipe->keys.begin(), recipe->keys.end(), option) != recipe->keys.end();
+    if (recipe && std::find(recipe->sets.begin(), recipe->sets.end(), option) != recipe->sets.end()) {
+      r.fail(value, fmt::format("{}.{} is set by the lab from the rest of the configuration: remove it", at,
+                                key.str()));
+    }
     const core::OptionInfo* info = d ? d->option(option) : nullptr;
     if (!lab_key && !info) {
       r.fail(value, fmt::format("{}: unknown key '{}' (known: {})", at, key.str(), known_keys(d, recipe)));
@@ -186,6 +199,16 @@ HostService read_service(const Reader& r, const std::string& where, std::string 
         r.fail(value, fmt::format("{}.{} must be true or false", at, key.str()));
       s.settings.add(option, r.text(value, at + "." + std::string(key.str())));
     }
+  }
+  // Each value as the service itself checks it, now rather than when the lab builds the service.
+  if (d && d->check) {
+    core::Settings values = d->lab_defaults;
+    for (const auto& [k, v] : s.settings.items()) {
+      const bool lab_key =
+          recipe && std::find(recipe->keys.begin(), recipe->keys.end(), k) != recipe->keys.end();
+      if (!lab_key) values.add(k, v);
+    }
+    if (auto ok = d->check(values); !ok) r.fail(node, fmt::format("{}: {}", at, toml_spelling(ok.error())));
   }
   return s;
 }

@@ -37,6 +37,9 @@ struct LabRecipe {
   // Keys of the service's table that are the lab's, not options of the service ("site", "zones"), spelled
   // with dashes as the settings are (TOML's capacity_mb is "capacity-mb").
   std::vector<std::string> keys;
+  // Options of the service that the recipe sets from the rest of the configuration (a web host's root is its
+  // site's directory): a table that gives them is refused, rather than one of the two silently losing.
+  std::vector<std::string> sets;
   // Checks the service's table against the whole configuration before anything starts (the web site exists);
   // the message says what to change, and the caller prefixes the host.
   std::function<Expected<void, std::string>(const HostService&, const LabConfig&)> validate;

@@ -74,6 +74,7 @@ void register_service(core::ServiceRegistry& registry) {
   d.shift_in_high_mode = false;  // the textbook's port, which needs no privilege
   d.transports = {false, true};
   d.options = ping_settings().options();
+  d.check = ping_settings().checker();
   d.lab_defaults.add("loss", "0.3");  // the textbook's UDP pinger drops 30%
   d.make = [](const core::Settings& s,
               core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {

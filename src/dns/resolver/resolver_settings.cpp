@@ -100,6 +100,7 @@ void register_service(core::ServiceRegistry& registry) {
   d.port = kDnsPort;
   d.transports = {true, true};  // RFC 7766: TCP as well as UDP
   d.options = resolver_settings().options();
+  d.check = resolver_settings().checker();
   d.make = [](const core::Settings& s,
               core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
     ResolverOptions options;

@@ -136,6 +136,7 @@ void register_service(core::ServiceRegistry& registry) {
   d.port = kDnsPort;
   d.transports = {true, true};
   d.options = auth_settings().options();
+  d.check = auth_settings().checker();
   d.make = [](const core::Settings& s,
               core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
     AuthServiceOptions options;

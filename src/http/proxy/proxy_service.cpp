@@ -195,6 +195,7 @@ void register_service(core::ServiceRegistry& registry) {
   d.port = kProxyPort;
   d.transports = {true, false};
   d.options = proxy_settings().options();
+  d.check = proxy_settings().checker();
   d.make = [](const core::Settings& s,
               core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
     ProxyServiceOptions options;

@@ -23,6 +23,7 @@ void register_service(core::ServiceRegistry& registry) {
   d.serve_port = kWebServePort;
   d.transports = {true, false};
   d.options = web_settings().options();
+  d.check = web_settings().checker();
   d.make = [](const core::Settings& s,
               core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
     WebOptions options;

@@ -9,6 +9,7 @@ namespace endhost::lab {
 LabRecipe dns_recipe() {
   LabRecipe r;
   r.keys = {"zones"};
+  r.sets = {"zone"};
   r.validate = [](const HostService& s, const LabConfig&) -> Expected<void, std::string> {
     if (s.settings.all("zones").empty())
       return Unexpected(std::string("no zones: list them (dns.zones = [\"com\"])"));

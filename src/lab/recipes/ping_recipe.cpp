@@ -19,6 +19,7 @@ Expected<std::uint64_t, std::string> millis(const HostService& s, const std::str
 LabRecipe ping_recipe() {
   LabRecipe r;
   r.keys = {"delay-ms", "jitter-ms"};
+  r.sets = {"delay"};
   r.validate = [](const HostService& s, const LabConfig&) -> Expected<void, std::string> {
     for (const char* key : {"delay-ms", "jitter-ms"}) {
       if (auto v = millis(s, key); !v) return Unexpected(v.error());

@@ -28,6 +28,7 @@ Expected<std::uint64_t, std::string> number(const HostService& s, const std::str
 LabRecipe proxy_recipe() {
   LabRecipe r;
   r.keys = {"capacity-mb", "max-object-kb"};
+  r.sets = {"cache-dir", "cache-size", "max-object-size", "memory-size", "origin", "via", "access-log"};
   r.validate = [](const HostService& s, const LabConfig& c) -> Expected<void, std::string> {
     // Without origins the proxy would be a forward proxy to anywhere: the lab's cache is no open relay.
     bool origins = false;

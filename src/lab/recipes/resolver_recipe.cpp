@@ -6,6 +6,7 @@ namespace endhost::lab {
 
 LabRecipe resolver_recipe() {
   LabRecipe r;
+  r.sets = {"root-hints", "query-port"};
   r.note = [](const core::Settings&) { return std::string("recursive, root hints: the lab root"); };
   r.prepare = [](const RecipeContext& ctx, const HostService&,
                  core::Settings& settings) -> Expected<void, std::string> {

@@ -22,6 +22,7 @@ bool sessions_on(const core::Settings& s) {
 LabRecipe web_recipe() {
   LabRecipe r;
   r.keys = {"site"};
+  r.sets = {"root", "state", "access-log"};
   r.validate = [](const HostService& s, const LabConfig& c) -> Expected<void, std::string> {
     const std::string* site = s.settings.get("site");
     if (!site) return Unexpected(std::string("no site: web.site = \"NAME\" and a [site.NAME] table"));

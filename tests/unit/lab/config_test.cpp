@@ -101,6 +101,37 @@ TEST(LabConfig, ABadValueOrAMisplacedArrayNamesTheKey) {
       << unknown.error();
 }
 
+TEST(LabConfig, WhatTheLabSetsItselfIsRefusedInATable) {
+  auto root =
+      parse_config(std::string(default_config_toml()) +
+                       "\n[[host]]\nname = \"www.example.com\"\nweb = { site = \"gaia\", root = \"/etc\" }\n",
+                   "web.toml", services());
+  ASSERT_FALSE(root);
+  EXPECT_NE(root.error().find("host www.example.com.web.root is set by the lab"), std::string::npos)
+      << root.error();
+  auto via = parse_config(std::string(default_config_toml()) +
+                              "\n[[host]]\nname = \"c.example.com\"\nproxy = { via = \"mine\" }\n",
+                          "proxy.toml", services());
+  ASSERT_FALSE(via);
+  EXPECT_NE(via.error().find("proxy.via is set by the lab"), std::string::npos) << via.error();
+}
+
+TEST(LabConfig, ABadOptionValueIsRefusedWhenTheFileIsRead) {
+  auto c =
+      parse_config(std::string(default_config_toml()) +
+                       "\n[[host]]\nname = \"www.example.com\"\nweb = { site = \"gaia\", max_line = 5 }\n",
+                   "web.toml", services());
+  ASSERT_FALSE(c);
+  // The file and line of the table, the lab's spelling of the key, the service's own range.
+  EXPECT_NE(c.error().find("web.toml:"), std::string::npos) << c.error();
+  EXPECT_NE(c.error().find("host www.example.com.web: max_line: '5' is outside 64 … 1048576"),
+            std::string::npos)
+      << c.error();
+  auto loss = parse_config("[[host]]\nname = \"p.test\"\nping = { loss = 2 }\n", "p.toml", services());
+  ASSERT_FALSE(loss);
+  EXPECT_NE(loss.error().find("ping: loss: '2' is outside 0 … 1"), std::string::npos) << loss.error();
+}
+
 TEST(LabConfig, AWebTableTakesTheWebServersOptionsByName) {
   std::string text = std::string(default_config_toml()) +
                      "\n[[host]]\nname = \"www.example.com\"\n"

@@ -97,6 +97,21 @@ struct ServiceDescriptor {
   }
 };
 
+// Fills a descriptor's options, check and factory from the service's SettingTable: `build(options, env)`
+// gets the settings applied to an Options{} and builds the service. `table` must outlive the descriptor
+// (registrations keep theirs in a function-local static).
+template <class Options, class Build>
+void use_settings(ServiceDescriptor& d, const SettingTable<Options>& table, Build build) {
+  d.options = table.options();
+  d.check = table.checker();
+  d.make = [&table, build](const Settings& settings,
+                           ServiceEnv& env) -> Expected<std::unique_ptr<Service>, ServiceError> {
+    Options options{};
+    if (auto ok = table.apply(settings, options); !ok) return Unexpected(ServiceError{ok.error()});
+    return build(std::move(options), env);
+  };
+}
+
 class ServiceRegistry {
  public:
   // Registers a service; a second one with the same name is a programming error (std::logic_error).

@@ -41,22 +41,20 @@ void register_service(core::ServiceRegistry& registry) {
   d.transports_for = [](const core::Settings& s) {
     return core::Transports{flag_set(s, "tcp"), flag_set(s, "udp")};
   };
-  d.options = settings().options();
-  d.check = settings().checker();
   d.lab_defaults.add("tcp", "true");
   d.lab_defaults.add("udp", "true");
-  d.make = [](const core::Settings& s,
-              core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
-    EchoServiceOptions options;
-    if (auto ok = settings().apply(s, options); !ok) return Unexpected(core::ServiceError{ok.error()});
-    options.max_connections = env.max_connections;
-    options.tcp_listen = env.tcp_listen;
-    options.udp_listen = env.udp_listen;
-    auto made = EchoService::create(options, env.loops, env.log, env.metrics, env.transcript);
-    if (!made) return Unexpected(core::ServiceError{made.error()});
-    (*made)->secure(env.tls);
-    return std::unique_ptr<core::Service>(std::move(*made));
-  };
+  core::use_settings(
+      d, settings(),
+      [](EchoServiceOptions options,
+         core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
+        options.max_connections = env.max_connections;
+        options.tcp_listen = env.tcp_listen;
+        options.udp_listen = env.udp_listen;
+        auto made = EchoService::create(options, env.loops, env.log, env.metrics, env.transcript);
+        if (!made) return Unexpected(core::ServiceError{made.error()});
+        (*made)->secure(env.tls);
+        return std::unique_ptr<core::Service>(std::move(*made));
+      });
   registry.add(std::move(d));
 }
 

@@ -73,25 +73,23 @@ void register_service(core::ServiceRegistry& registry) {
   d.port = kDefaultPort;
   d.shift_in_high_mode = false;  // the textbook's port, which needs no privilege
   d.transports = {false, true};
-  d.options = ping_settings().options();
-  d.check = ping_settings().checker();
   d.lab_defaults.add("loss", "0.3");  // the textbook's UDP pinger drops 30%
-  d.make = [](const core::Settings& s,
-              core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
-    PingOptions o;
-    if (auto ok = ping_settings().apply(s, o); !ok) return Unexpected(core::ServiceError{ok.error()});
-    PingServerConfig config;
-    config.loss.loss = o.loss;
-    config.loss.delay = o.delay;
-    config.loss.jitter = o.jitter;
-    config.seed = o.seed;
-    config.heartbeat_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::microseconds(static_cast<std::int64_t>(o.heartbeat_timeout * 1e6)));
-    config.transcript = env.transcript;
-    config.listen = env.udp_listen;
-    return std::unique_ptr<core::Service>(
-        std::make_unique<PingServer>(env.loops, env.log, env.metrics, std::move(config)));
-  };
+  core::use_settings(
+      d, ping_settings(),
+      [](PingOptions o,
+         core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
+        PingServerConfig config;
+        config.loss.loss = o.loss;
+        config.loss.delay = o.delay;
+        config.loss.jitter = o.jitter;
+        config.seed = o.seed;
+        config.heartbeat_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::microseconds(static_cast<std::int64_t>(o.heartbeat_timeout * 1e6)));
+        config.transcript = env.transcript;
+        config.listen = env.udp_listen;
+        return std::unique_ptr<core::Service>(
+            std::make_unique<PingServer>(env.loops, env.log, env.metrics, std::move(config)));
+      });
   registry.add(std::move(d));
 }
 

@@ -99,28 +99,25 @@ void register_service(core::ServiceRegistry& registry) {
       "  endhost resolver serve --root-hints lab.root --query-port 5300 --allow 127.0.0.0/8 --trace";
   d.port = kDnsPort;
   d.transports = {true, true};  // RFC 7766: TCP as well as UDP
-  d.options = resolver_settings().options();
-  d.check = resolver_settings().checker();
-  d.make = [](const core::Settings& s,
-              core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
-    ResolverOptions options;
-    if (auto ok = resolver_settings().apply(s, options); !ok)
-      return Unexpected(core::ServiceError{ok.error()});
-    auto config = resolver_config(options);
-    if (!config) return Unexpected(config.error());
-    // UDP and TCP on the same port of each address; the host gives both lists, the same addresses.
-    config->listen = env.udp_listen;
-    if (config->listen.empty()) {
-      for (const auto& ep : env.tcp_listen) config->listen.emplace_back(ep.address(), ep.port());
-    }
-    config->max_connections = env.max_connections;
-    config->tls = env.tls;  // DNS over TLS (RFC 7858), ALPN "dot"
-    config->transcript = env.transcript;
-    // Its queries to the authoritative servers go out on its own sockets (upstream.hpp): env.resolver, the
-    // resolver other services dial names with, is not for it.
-    return std::unique_ptr<core::Service>(
-        std::make_unique<ResolverService>(env.loops, env.log, env.metrics, std::move(*config)));
-  };
+  core::use_settings(
+      d, resolver_settings(),
+      [](ResolverOptions options,
+         core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
+        auto config = resolver_config(options);
+        if (!config) return Unexpected(config.error());
+        // UDP and TCP on the same port of each address; the host gives both lists, the same addresses.
+        config->listen = env.udp_listen;
+        if (config->listen.empty()) {
+          for (const auto& ep : env.tcp_listen) config->listen.emplace_back(ep.address(), ep.port());
+        }
+        config->max_connections = env.max_connections;
+        config->tls = env.tls;  // DNS over TLS (RFC 7858), ALPN "dot"
+        config->transcript = env.transcript;
+        // Its queries to the authoritative servers go out on its own sockets (upstream.hpp): env.resolver,
+        // the resolver other services dial names with, is not for it.
+        return std::unique_ptr<core::Service>(
+            std::make_unique<ResolverService>(env.loops, env.log, env.metrics, std::move(*config)));
+      });
   registry.add(std::move(d));
 }
 

@@ -135,24 +135,22 @@ void register_service(core::ServiceRegistry& registry) {
       "Send SIGHUP to reload the zone files; queries keep being answered meanwhile.";
   d.port = kDnsPort;
   d.transports = {true, true};
-  d.options = auth_settings().options();
-  d.check = auth_settings().checker();
-  d.make = [](const core::Settings& s,
-              core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
-    AuthServiceOptions options;
-    if (auto ok = auth_settings().apply(s, options); !ok) return Unexpected(core::ServiceError{ok.error()});
-    auto config = auth_server_config(options);
-    if (!config) return Unexpected(core::ServiceError{config.error()});
-    if (auto ok = ensure_state_dir(options.state_dir); !ok)
-      return Unexpected(core::ServiceError{ok.error(), false});
-    config->listen = listen_endpoints(env);
-    config->max_connections = env.max_connections;
-    config->query.transcript = env.transcript;
-    config->tls = env.tls;  // DNS over TLS (RFC 7858): ALPN "dot", set by the server
-    auto server = std::make_unique<AuthServer>(env.loops, env.log, env.metrics, std::move(*config));
-    if (auto ok = server->load_zones(); !ok) return Unexpected(core::ServiceError{ok.error(), false});
-    return std::unique_ptr<core::Service>(std::move(server));
-  };
+  core::use_settings(
+      d, auth_settings(),
+      [](AuthServiceOptions options,
+         core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
+        auto config = auth_server_config(options);
+        if (!config) return Unexpected(core::ServiceError{config.error()});
+        if (auto ok = ensure_state_dir(options.state_dir); !ok)
+          return Unexpected(core::ServiceError{ok.error(), false});
+        config->listen = listen_endpoints(env);
+        config->max_connections = env.max_connections;
+        config->query.transcript = env.transcript;
+        config->tls = env.tls;  // DNS over TLS (RFC 7858): ALPN "dot", set by the server
+        auto server = std::make_unique<AuthServer>(env.loops, env.log, env.metrics, std::move(*config));
+        if (auto ok = server->load_zones(); !ok) return Unexpected(core::ServiceError{ok.error(), false});
+        return std::unique_ptr<core::Service>(std::move(server));
+      });
   registry.add(std::move(d));
 }
 

@@ -194,18 +194,16 @@ void register_service(core::ServiceRegistry& registry) {
       "  endhost proxy serve --cache-dir c --origin a.test=http://10.0.0.1 --origin b.test=http://10.0.0.2";
   d.port = kProxyPort;
   d.transports = {true, false};
-  d.options = proxy_settings().options();
-  d.check = proxy_settings().checker();
-  d.make = [](const core::Settings& s,
-              core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
-    ProxyServiceOptions options;
-    if (auto ok = proxy_settings().apply(s, options); !ok) return Unexpected(core::ServiceError{ok.error()});
-    auto config = build_proxy_config(options);
-    if (!config) return Unexpected(core::ServiceError{config.error()});
-    auto made = ProxyService::create(std::move(*config), env);
-    if (!made) return Unexpected(made.error());
-    return std::unique_ptr<core::Service>(std::move(*made));
-  };
+  core::use_settings(
+      d, proxy_settings(),
+      [](ProxyServiceOptions options,
+         core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
+        auto config = build_proxy_config(options);
+        if (!config) return Unexpected(core::ServiceError{config.error()});
+        auto made = ProxyService::create(std::move(*config), env);
+        if (!made) return Unexpected(made.error());
+        return std::unique_ptr<core::Service>(std::move(*made));
+      });
   registry.add(std::move(d));
 }
 

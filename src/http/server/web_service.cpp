@@ -22,16 +22,14 @@ void register_service(core::ServiceRegistry& registry) {
   d.port = kWebPort;
   d.serve_port = kWebServePort;
   d.transports = {true, false};
-  d.options = web_settings().options();
-  d.check = web_settings().checker();
-  d.make = [](const core::Settings& s,
-              core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
-    WebOptions options;
-    if (auto ok = web_settings().apply(s, options); !ok) return Unexpected(core::ServiceError{ok.error()});
-    auto made = WebService::create(options, env);
-    if (!made) return Unexpected(made.error());
-    return std::unique_ptr<core::Service>(std::move(*made));
-  };
+  core::use_settings(
+      d, web_settings(),
+      [](WebOptions options,
+         core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
+        auto made = WebService::create(options, env);
+        if (!made) return Unexpected(made.error());
+        return std::unique_ptr<core::Service>(std::move(*made));
+      });
   registry.add(std::move(d));
 }
 

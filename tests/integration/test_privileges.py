@@ -107,6 +107,33 @@ class PrivilegeDrop(TestCase):
                 self.assertIn("endhost_session=", r.headers["Set-Cookie"])
             self.assertEqual(server.stop(), 0)
 
+    def test_the_lab_drops_once_every_host_is_bound(self):
+        # --user makes it drop on high ports too (on the real ports, as root, it becomes nobody by default).
+        state = tempfile.mkdtemp(prefix="endhost-priv-lab-")
+        runtime = tempfile.mkdtemp(prefix="endhost-priv-run-")
+        self.addCleanup(shutil.rmtree, state, True)
+        self.addCleanup(shutil.rmtree, runtime, True)
+        config = os.path.join(runtime, "lab.toml")
+        with open(config, "w") as f:
+            f.write('[[host]]\nname = "www.priv.test"\nweb.site = "s"\n\n'
+                    '[site.s]\n[[site.s.file]]\npath = "/index.html"\ntext = "dropped"\n')
+        net, base = "127.%d" % (150 + os.getpid() % 90), 20000 + (os.getpid() % 40) * 1000
+        with Server(["lab", "--config", config, "--state", state, "--net", net, "--ports", "high", "--port-base",
+                     str(base), "--user", "nobody"], env=dict(os.environ, XDG_RUNTIME_DIR=runtime)) as server:
+            self.assertEqual(self.wait_dropped(server)["user"], "nobody")
+            server.wait_log(lambda r: r.get("msg") == "lab ready", timeout=30)
+            self.assert_runs_as(server.proc.pid, "nobody")
+            nobody = pwd.getpwnam("nobody")
+            self.assertEqual(os.stat(state).st_uid, nobody.pw_uid)
+            self.assertEqual(os.stat(os.path.join(state, "lab.json")).st_uid, nobody.pw_uid)  # written after
+            host, port = server.address("web")
+            with urllib.request.urlopen("http://%s:%d/index.html" % (host, port), timeout=10) as r:
+                self.assertEqual(r.read(), b"dropped")
+            # The pointer for `endhost lab experiment` is the starting user's, written before the drop.
+            pointer = os.path.join(runtime, "endhost-lab-0.current")
+            self.assertEqual(os.stat(pointer).st_uid, 0)
+            self.assertEqual(server.stop(), 0)
+
     def test_an_unknown_user_stops_the_server_with_one_line(self):
         r = run(["echo", "serve", "--tcp", "--listen", "127.0.0.1:0", "--user", "no-such-user-endhost"])
         self.assertEqual(r.returncode, 1)

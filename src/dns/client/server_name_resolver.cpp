@@ -1,5 +1,7 @@
 #include "dns/client/server_name_resolver.hpp"
 
+#include "core/host_port.hpp"
+
 #include "core/connection.hpp"
 #include "core/system_random.hpp"
 #include "dns/client/transport.hpp"
@@ -110,6 +112,18 @@ awaitable<core::ResolveResult> ServerNameResolver::resolve(const std::string& ho
         ResolveError{ResolveErrc::not_found, "cannot resolve host " + host + ": it has no address"});
   }
   co_return out;
+}
+
+Expected<std::shared_ptr<const core::NameResolver>, std::string> name_resolver_for(const std::string& spec) {
+  if (spec.empty())
+    return std::shared_ptr<const core::NameResolver>(std::make_shared<core::SystemNameResolver>());
+  auto hp = core::parse_host_port(spec, 53);
+  if (!hp) return Unexpected("--dns-servers: " + hp.error());
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(hp->host, ec);
+  if (ec) return Unexpected("--dns-servers takes an IP address, not a name: '" + hp->host + "'");
+  return std::shared_ptr<const core::NameResolver>(
+      std::make_shared<ServerNameResolver>(asio::ip::udp::endpoint(address, hp->port)));
 }
 
 }  // namespace endhost::dns::client

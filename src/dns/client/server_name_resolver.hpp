@@ -5,6 +5,10 @@
 // truncated (RFC 7766 §5).
 #pragma once
 
+#include <memory>
+#include <string>
+
+#include "core/expected.hpp"
 #include "core/name_resolver.hpp"
 
 namespace endhost::dns::client {
@@ -23,5 +27,12 @@ class ServerNameResolver final : public core::NameResolver {
  private:
   asio::ip::udp::endpoint server_;
 };
+
+// `--dns-servers ADDR[:PORT]` (fetch, proxy serve, proxy purge): a ServerNameResolver for that DNS server
+// (port 53 by default), or the system's resolver when `spec` is empty. The error names the option.
+inline constexpr const char* kDnsServersHelp =
+    "Resolve host names by asking this DNS server (ADDR[:PORT], port 53 by default) instead of the system's "
+    "resolver";
+Expected<std::shared_ptr<const core::NameResolver>, std::string> name_resolver_for(const std::string& spec);
 
 }  // namespace endhost::dns::client

@@ -54,18 +54,6 @@ Expected<OriginRule, std::string> parse_origin(const std::string& text) {
   return rule;
 }
 
-// --dns-servers ADDR[:PORT]: a DNS server at an address (an `endhost resolver serve`), port 53 by default.
-Expected<std::shared_ptr<const core::NameResolver>, std::string> dns_server_resolver(
-    const std::string& text) {
-  auto hp = core::parse_host_port(text, 53);
-  if (!hp) return Unexpected("--dns-servers: " + hp.error());
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(hp->host, ec);
-  if (ec) return Unexpected("--dns-servers takes an IP address, not a name: '" + hp->host + "'");
-  return std::shared_ptr<const core::NameResolver>(
-      std::make_shared<dns::client::ServerNameResolver>(asio::ip::udp::endpoint(address, hp->port)));
-}
-
 }  // namespace
 
 const core::SettingTable<ProxyServiceOptions>& proxy_settings() {
@@ -104,9 +92,7 @@ const core::SettingTable<ProxyServiceOptions>& proxy_settings() {
     t.seconds("idle-timeout", &O::idle_timeout, "Seconds an idle client connection is kept");
     t.seconds("header-timeout", &O::header_timeout, "Seconds a client has to send a request head");
     t.flag("no-collapse", &O::no_collapse, "Send concurrent misses for one URL to the origin separately");
-    t.text("dns-servers", &O::dns_servers, "ADDR[:PORT]",
-           "Resolve host names by asking this DNS server (ADDR[:PORT], port 53 by default) instead of the "
-           "system's resolver");
+    t.text("dns-servers", &O::dns_servers, "ADDR[:PORT]", dns::client::kDnsServersHelp);
     t.flag("no-fsync", &O::no_fsync,
            "Do not fsync stored objects (faster; a power cut may then lose recent objects)");
     return t;
@@ -163,7 +149,7 @@ Expected<ProxyServiceConfig, std::string> build_proxy_config(const ProxyServiceO
   config.idle_timeout = ms(o.idle_timeout);
   config.header_timeout = ms(o.header_timeout);
   if (!o.dns_servers.empty()) {
-    auto resolver = dns_server_resolver(o.dns_servers);
+    auto resolver = dns::client::name_resolver_for(o.dns_servers);
     if (!resolver) return Unexpected(resolver.error());
     config.resolver = std::move(*resolver);
   }

@@ -135,7 +135,7 @@ void add_query(CLI::App& dns, RunFn& run) {
 }  // namespace
 
 void add_dns_commands(CLI::App& root, RunFn& run) {
-  auto& dns = service_command(root, "dns", "Authoritative DNS server and a dig-like client with --trace");
+  auto& dns = service_command(root, "dns");
   add_query(dns, run);
 }
 

@@ -42,7 +42,7 @@ int client(const ClientOptions& o, bool has_message) {
 }  // namespace
 
 void add_echo_commands(CLI::App& root, RunFn& run) {
-  auto* echo = &service_command(root, "echo", "Upper-case echo servers and clients over TCP and UDP");
+  auto* echo = &service_command(root, "echo");
 
   auto client_opts = std::make_shared<ClientOptions>();
   auto* client_cmd = echo->add_subcommand("client", "Send a line or datagram and print the answer");

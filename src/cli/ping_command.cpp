@@ -39,8 +39,7 @@ int client(const ClientOptions& o) {
 }  // namespace
 
 void add_ping_commands(CLI::App& root, RunFn& run) {
-  auto* ping_cmd =
-      &service_command(root, "ping", "UDP ping server (with simulated loss and delay) and client");
+  auto* ping_cmd = &service_command(root, "ping");
 
   auto co = std::make_shared<ClientOptions>();
   auto* client_cmd = ping_cmd->add_subcommand("client", "Send pings and report round-trip times and loss");

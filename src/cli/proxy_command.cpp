@@ -78,8 +78,7 @@ awaitable<int> purge(const PurgeOptions& o) {
 }  // namespace
 
 void add_proxy_commands(CLI::App& root, RunFn& run) {
-  auto* proxy = &service_command(root, "proxy",
-                                 "Caching Web proxy (RFC 9111): forward, reverse, with its own disk cache");
+  auto* proxy = &service_command(root, "proxy");
 
   auto po = std::make_shared<PurgeOptions>();
   auto* purge_cmd = proxy->add_subcommand("purge", "Remove a URL from a running proxy's cache (sends PURGE)");

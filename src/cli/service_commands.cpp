@@ -67,6 +67,11 @@ core::Settings settings_of(const ServeValues& v, const core::ServiceDescriptor& 
 int serve(const core::ServiceDescriptor& d, const ServeValues& v) {
   const core::Settings settings = settings_of(v, d);
   const core::Transports transports = d.transports_of(settings);
+  // What only a TCP listener can use, asked of a service that listens on UDP only here (echo --udp).
+  if (!transports.tcp && (!v.server.tls_cert.empty() || !v.admin.empty())) {
+    throw UsageError(std::string(!v.server.tls_cert.empty() ? "--tls-cert" : "--admin") + ": " + d.name +
+                     " listens on UDP only here; TLS and the admin listener need a TCP listener");
+  }
   auto rt = make_runtime(v.server);
   core::ServiceEnv env{rt.host->loops(), *rt.log, rt.host->metrics(), rt.transcript(d.name)};
   if (transports.tcp) env.tcp_listen = tcp_listen_endpoints(v.server, d.default_serve_port());

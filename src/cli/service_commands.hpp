@@ -9,8 +9,9 @@
 
 namespace endhost::cli {
 
-// `endhost <name>`, added with `summary` unless it exists already.
-CLI::App& service_command(CLI::App& root, const std::string& name, const std::string& summary);
+// `endhost <name>`, added with `summary` unless it exists already. The command files call it without one for
+// their other verbs: add_service_commands has added the command with the descriptor's summary by then.
+CLI::App& service_command(CLI::App& root, const std::string& name, const std::string& summary = {});
 
 // Adds `serve` under `endhost <name>` for each registered service. `registry` must outlive the parse and
 // the run.

@@ -27,6 +27,7 @@ class Usage(TestCase):
         self.assertUsageError(["echo", "serve", "--bogus"], "--bogus", "endhost echo serve --help")
 
     def test_echo_serve_needs_a_protocol(self):
+        self.assertUsageError(["echo", "serve", "--udp", "--admin", "127.0.0.1:0"], "need a TCP listener")
         self.assertUsageError(["echo", "serve"], "--tcp or --udp")
 
     def test_echo_client_needs_exactly_one_protocol(self):

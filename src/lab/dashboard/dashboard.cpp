@@ -131,8 +131,8 @@ std::string Dashboard::status_json(bool with_history) const {
     std::uint64_t requests = 0;
     const bool self = u.key == config_.self_key;
     const Unit* unit = self ? self_ : u.unit;
-    // "unavailable": not in this build; otherwise what the lab last made of the unit (unit.hpp).
-    const char* state = unit ? to_string(unit->state()) : "unavailable";
+    // What the lab last made of the unit (unit.hpp); an entry the lab gave no unit has not been built.
+    const char* state = unit ? to_string(unit->state()) : "not built";
     if (self) {
       requests = requests_.load(std::memory_order_relaxed);
       counters.push_back(json::object{{"name", "requests"}, {"value", requests}});

@@ -35,7 +35,7 @@ struct DashboardEntry {
   std::uint16_t port = 0;
   std::string protocols;  // "udp+tcp"
   std::string note;
-  Unit* unit = nullptr;  // nullptr: not in this build (shown as unavailable)
+  Unit* unit = nullptr;  // every service the lab built has one; the dashboard's own entry reads its self unit
 };
 
 struct DashboardConfig {

@@ -78,6 +78,32 @@ TEST(AddressPlan, TwoServicesOnOnePortAreRefused) {
   EXPECT_NE(plan.error().find("two services"), std::string::npos);
 }
 
+TEST(AddressPlan, AHighPortPast65535IsRefused) {
+  // A registered service whose well-known port, shifted by port_base, would not fit in 16 bits.
+  core::ServiceRegistry registry = services::builtin_services();
+  core::ServiceDescriptor d;
+  d.name = "big";
+  d.summary = d.serve_help = "a service on a high well-known port";
+  d.port = 9000;
+  d.transports = {true, false};
+  d.make = [](const core::Settings&,
+              core::ServiceEnv&) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
+    return Unexpected(core::ServiceError{"not built in this test"});
+  };
+  registry.add(d);
+  LabConfig c;
+  c.lab.port_base = 60000;
+  HostConfig h;
+  h.name = "big.test";
+  h.services.push_back(HostService{"big", {}, std::nullopt});
+  c.hosts = {h};
+  auto plan = plan_addresses(c, {PortMode::high, ""}, registry);
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.error().find("big's high port would be 60000 + 9000, above 65535"), std::string::npos)
+      << plan.error();
+  EXPECT_TRUE(plan_addresses(c, {PortMode::real, ""}, registry));  // real mode keeps 9000
+}
+
 TEST(AddressPlan, AutomaticModeSaysWhy) {
   auto busy = choose_port_mode(PortMode::automatic, "127.0.0.1", [](const std::string&) {
     return std::string("UDP port 53 on 127.0.0.1 is not free");

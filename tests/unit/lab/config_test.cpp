@@ -116,6 +116,17 @@ TEST(LabConfig, WhatTheLabSetsItselfIsRefusedInATable) {
   EXPECT_NE(via.error().find("proxy.via is set by the lab"), std::string::npos) << via.error();
 }
 
+TEST(LabConfig, ACacheWithoutWebHostsIsRefused) {
+  // It would have no origins, so it would forward anywhere: the lab's cache is no open relay.
+  auto c = parse_config(
+      "[[host]]\nname = \"a.root-servers.net\"\ndns.zones = [\".\"]\n"
+      "[[host]]\nname = \"cache.test\"\nproxy = {}\n",
+      "cache.toml", services());
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().find("host cache.test: proxy: no web host to cache for"), std::string::npos)
+      << c.error();
+}
+
 TEST(LabConfig, ABadOptionValueIsRefusedWhenTheFileIsRead) {
   auto c =
       parse_config(std::string(default_config_toml()) +

@@ -5,6 +5,7 @@
 // TOML keys against it, so both give the same sentence for the same mistake.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -17,6 +18,12 @@
 #include "core/expected.hpp"
 
 namespace endhost::core {
+
+// A `seconds` setting as a duration: fractions kept to the microsecond, then truncated to D.
+template <class D = std::chrono::milliseconds>
+D seconds_as(double seconds) {
+  return std::chrono::duration_cast<D>(std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6)));
+}
 
 // Option name (the command line's, without the dashes) → the values given, in order. A flag that is set
 // has the value "true".

@@ -69,7 +69,7 @@ Expected<std::unique_ptr<EchoService>, std::string> EchoService::create(const Ec
   if (o.max_line == 0) return Unexpected(std::string("--max-line must be at least 1"));
   EchoServerConfig config;
   config.max_line = o.max_line;
-  config.idle_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.idle_timeout * 1000));
+  config.idle_timeout = core::seconds_as(o.idle_timeout);
   config.transcript = std::move(transcript);
   auto& messages = metrics.counter("endhost_echo_messages_total", "Lines and datagrams answered");
   return std::unique_ptr<EchoService>(new EchoService(o, std::move(config), loops, log, messages));

@@ -83,8 +83,7 @@ void register_service(core::ServiceRegistry& registry) {
         config.loss.delay = o.delay;
         config.loss.jitter = o.jitter;
         config.seed = o.seed;
-        config.heartbeat_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::microseconds(static_cast<std::int64_t>(o.heartbeat_timeout * 1e6)));
+        config.heartbeat_timeout = core::seconds_as(o.heartbeat_timeout);
         config.transcript = env.transcript;
         config.listen = env.udp_listen;
         return std::unique_ptr<core::Service>(

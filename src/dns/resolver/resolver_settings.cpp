@@ -12,11 +12,6 @@ namespace endhost::dns::resolver {
 
 namespace {
 
-Millis millis_of(double seconds) {
-  return std::chrono::duration_cast<Millis>(
-      std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6)));
-}
-
 Expected<RootHints, core::ServiceError> read_root_hints(const std::string& given) {
   std::string path = given;
   if (path.empty()) {
@@ -75,13 +70,13 @@ Expected<ResolverServiceConfig, core::ServiceError> resolver_config(const Resolv
   }
   c.engine.query_port = o.query_port;
   c.engine.use_ipv6 = o.ipv6;
-  c.engine.timing.resolution_timeout = millis_of(o.resolution_timeout);
+  c.engine.timing.resolution_timeout = core::seconds_as(o.resolution_timeout);
   c.cache.max_bytes = core::ByteCount(std::uint64_t{o.cache_mib} << 20);
   c.cache.max_ttl = Ttl{o.max_ttl};
   c.cache.max_negative_ttl = Ttl{o.max_negative_ttl};
   c.max_udp_payload = o.max_udp_payload;
   c.max_resolutions_per_loop = o.max_resolutions;
-  c.tcp_idle_timeout = millis_of(o.idle_timeout);
+  c.tcp_idle_timeout = core::seconds_as(o.idle_timeout);
   auto hints = read_root_hints(o.root_hints);
   if (!hints) return Unexpected(hints.error());
   c.hints = std::move(*hints);

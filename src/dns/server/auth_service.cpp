@@ -15,11 +15,6 @@ namespace endhost::dns::server {
 
 namespace {
 
-std::chrono::milliseconds ms(double seconds) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6)));
-}
-
 Expected<asio::ip::udp::endpoint, std::string> ip_endpoint(const std::string& text,
                                                            const std::string& option) {
   auto hp = core::parse_host_port(text, kDnsPort);
@@ -104,8 +99,8 @@ Expected<AuthServerConfig, std::string> auth_server_config(const AuthServiceOpti
     c.notify.targets.push_back(*ep);
   }
   c.query.max_udp_payload = o.max_udp_payload;
-  c.tcp.idle_timeout = ms(o.idle_timeout);
-  c.tcp.io_timeout = ms(o.io_timeout);
+  c.tcp.idle_timeout = core::seconds_as(o.idle_timeout);
+  c.tcp.io_timeout = core::seconds_as(o.io_timeout);
   c.secondary_timers.io_timeout = c.tcp.io_timeout;
   c.udp.batch = o.udp_batch;
   c.udp.reuseport = o.reuseport;

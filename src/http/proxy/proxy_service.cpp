@@ -24,10 +24,6 @@ using O = ProxyServiceOptions;
 
 constexpr std::uint64_t kAnySize = std::numeric_limits<std::uint64_t>::max();
 
-std::chrono::milliseconds ms(double seconds) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
-}
-
 Expected<PortRange, std::string> parse_port_range(const std::string& text, const std::string& option) {
   auto dash = text.find('-');
   auto first = core::parse_port(text.substr(0, dash));
@@ -143,11 +139,11 @@ Expected<ProxyServiceConfig, std::string> build_proxy_config(const ProxyServiceO
   config.via = "1.1 " + o.via;
   config.cache_name = o.via;
   config.collapse = !o.no_collapse;
-  config.connect_timeout = ms(o.connect_timeout);
-  config.upstream_timeout = ms(o.upstream_timeout);
-  config.read_timeout = ms(o.read_timeout);
-  config.idle_timeout = ms(o.idle_timeout);
-  config.header_timeout = ms(o.header_timeout);
+  config.connect_timeout = core::seconds_as(o.connect_timeout);
+  config.upstream_timeout = core::seconds_as(o.upstream_timeout);
+  config.read_timeout = core::seconds_as(o.read_timeout);
+  config.idle_timeout = core::seconds_as(o.idle_timeout);
+  config.header_timeout = core::seconds_as(o.header_timeout);
   if (!o.dns_servers.empty()) {
     auto resolver = dns::client::name_resolver_for(o.dns_servers);
     if (!resolver) return Unexpected(resolver.error());

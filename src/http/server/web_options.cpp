@@ -41,7 +41,7 @@ Expected<std::vector<PasswordEntry>, WebOptionsError> load_users(const std::stri
 
 Expected<std::chrono::milliseconds, WebOptionsError> millis(double seconds, const std::string& name) {
   if (!(seconds > 0) || seconds > 1e6) return usage(name + " must be a positive number of seconds");
-  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+  return core::seconds_as(seconds);
 }
 
 Expected<Site, WebOptionsError> open_site(std::string host, const std::string& dir,

@@ -51,7 +51,9 @@ struct Exchange {
   double ms = 0;
 };
 
-awaitable<Exchange> ask(asio::ip::udp::endpoint server, const dns::Name& qname, bool recursion) {
+// From `source` when set (LabInfo::client_address): the servers' transcripts then show the user's side.
+awaitable<Exchange> ask(asio::ip::udp::endpoint server, const dns::Name& qname, bool recursion,
+                        std::optional<asio::ip::address> source) {
   Exchange x;
   auto wire = dns::encode_message(dns::make_query(random_id(), qname, dns::RRType::A, recursion));
   if (!wire) {
@@ -59,8 +61,11 @@ awaitable<Exchange> ask(asio::ip::udp::endpoint server, const dns::Name& qname, 
     co_return x;
   }
   auto start = Clock::now();
-  auto answer =
-      co_await dns::client::exchange_udp(server, std::move(*wire), {std::chrono::milliseconds(2000), 2});
+  dns::client::UdpExchangeOptions options;
+  options.timeout = std::chrono::milliseconds(2000);
+  options.tries = 2;
+  options.source = source;
+  auto answer = co_await dns::client::exchange_udp(server, std::move(*wire), options);
   x.ms = since(start);
   if (!answer) {
     x.error = answer.error();
@@ -87,6 +92,7 @@ std::string answer_text(const dns::Message& m) {
 }  // namespace
 
 awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out) {
+  const std::optional<asio::ip::address> source = lab.client_address();
   auto qname = dns::Name::from_string(std::string(kName) + ".");
   std::vector<dns::client::NameServer> roots;
   for (const auto& [origin, servers] : lab.zones) {
@@ -112,7 +118,7 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out) {
   while (auto next = walk.next()) {
     ++step;
     asio::ip::udp::endpoint ep(asio::ip::make_address(address_text(next->address)), lab.dns_port);
-    Exchange x = co_await ask(ep, *qname, false);
+    Exchange x = co_await ask(ep, *qname, false, source);
     iterative_ms += x.ms;
     std::string server = next->server.to_string(), zone = next->zone.to_string();
     if (!x.reply) {
@@ -161,7 +167,7 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out) {
   bool first_walked = false;
   for (int run = 1; run <= 2; ++run) {
     auto before = co_await read_counters(lab);
-    Exchange x = co_await ask(resolver, *qname, true);
+    Exchange x = co_await ask(resolver, *qname, true, source);
     auto after = co_await read_counters(lab);
     if (!x.reply) {
       out << "dns-trace: the local DNS server did not answer: " << x.error << "\n";

@@ -41,14 +41,15 @@ struct Run {
 
 struct Target {
   asio::ip::tcp::endpoint server;
-  std::string host;  // the Host field
+  std::optional<asio::ip::address> source;  // the user's side of the lab (LabInfo::client_address)
+  std::string host;                         // the Host field
   std::string page;
   std::vector<std::string> objects;
 };
 
 // One object on a connection of its own (non-persistent: Connection: close).
 awaitable<Expected<std::uint64_t, std::string>> fetch_alone(const Target& t, const std::string& path) {
-  auto conn = co_await HttpConnection::open(t.server, kTimeout);
+  auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
   if (!conn) co_return Unexpected(conn.error());
   auto res = co_await (*conn)->get(path, t.host, false, kTimeout);
   if (!res) co_return Unexpected(path + ": " + res.error());
@@ -76,7 +77,7 @@ awaitable<Expected<Run, std::string>> non_persistent(const Target& t) {
 awaitable<Expected<Run, std::string>> persistent(const Target& t) {
   Run r;
   auto start = Clock::now();
-  auto conn = co_await HttpConnection::open(t.server, kTimeout);
+  auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
   if (!conn) co_return Unexpected(conn.error());
   r.connections = 1;
   std::vector<std::string> all{t.page};
@@ -162,6 +163,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
   }
   Target t;
   t.server = asio::ip::tcp::endpoint(asio::ip::make_address(web->address), web->port);
+  t.source = lab.client_address();
   t.host = web->port == 80 ? web->host : fmt::format("{}:{}", web->host, web->port);
   t.page = web->pages.front().path;
   t.objects = web->pages.front().objects;
@@ -171,7 +173,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
   std::vector<double> handshakes;
   for (int i = 0; i < 9; ++i) {
     auto start = Clock::now();
-    auto conn = co_await HttpConnection::open(t.server, kTimeout);
+    auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
     if (!conn) {
       out << "page-load: " << conn.error() << "\n";
       co_return 1;
@@ -193,7 +195,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
   // costs one RTT plus its transmission (and the server's own time, which the rate therefore includes).
   double rate = 0;  // bytes per millisecond
   {
-    auto conn = co_await HttpConnection::open(t.server, kTimeout);
+    auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
     if (!conn) {
       out << "page-load: " << conn.error() << "\n";
       co_return 1;

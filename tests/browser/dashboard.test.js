@@ -223,7 +223,7 @@ function stopLab(lab) {
     const expected = [];
     for (const m of cacheResult.measured.rounds) expected.push(m.mean_without_ms, m.mean_with_ms);
     expected.push(cacheResult.measured.mean_without_ms, cacheResult.measured.mean_with_ms);
-    assert.deepEqual(heights, expected, "each bar is the measured mean of its round");
+    assert.deepEqual(heights, expected, "each bar is the measured mean of its round: drawn " + JSON.stringify(heights) + ", data " + JSON.stringify(expected));
     await page.locator(cc).screenshot({ path: path.join(tmp, "figure-cache.png") });
 
     // dns-trace runs while the page is open: its figure appears as the result arrives.

@@ -385,7 +385,13 @@ AppResponse Dashboard::store_experiment(const AppRequest& req) {
     return error_json(http::Status::bad_request, "experiment must name one of: " + names);
   }
   std::string key(name->as_string());
-  std::string text = json::serialize(*body);
+  // Kept as sent, not parsed and serialized again: Boost.JSON's default parse may round a double by a unit
+  // in the last place, and the figure must show what the experiment measured. JSON strings hold no raw line
+  // breaks, so turning the others (whitespace) into spaces keeps it one SSE data line, and the same value.
+  std::string text = req.body;
+  for (auto& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
   std::lock_guard lock(experiments_mutex_);
   StoredResult& stored = experiments_[key];
   stored.version = ++experiments_version_;

@@ -17,6 +17,7 @@
 #include "core/asio.hpp"
 #include "core/byte_buffer.hpp"
 #include "core/deadline.hpp"
+#include "core/dialer.hpp"
 #include "core/expected.hpp"
 #include "core/name_resolver.hpp"
 #include "core/stream.hpp"
@@ -37,6 +38,8 @@ struct PoolOptions {
   std::shared_ptr<core::TlsClientContext> tls;
   // How host names become addresses (IP literals skip it); null: the system's resolver.
   std::shared_ptr<const core::NameResolver> resolver;
+  // Addresses that must not be dialled (the forward proxy's guard); null: any.
+  std::shared_ptr<const core::DialFilter> filter;
 };
 
 // A TLS connection to an origin: `host` is the name to verify and send as SNI; with `tunnel`, the TCP

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "http/civil_date.hpp"
+#include "http/fields.hpp"
 
 namespace endhost::http {
 
@@ -24,13 +25,15 @@ void put2(char* p, unsigned v) noexcept {
   p[1] = static_cast<char>('0' + v % 10);
 }
 
-// A small cursor over the input; every read checks bounds and fails the whole parse on a mismatch.
+// A small cursor over the input; every read checks bounds and fails the whole parse on a mismatch. Names
+// (days, months, "GMT") compare without case: RFC 9110 §5.6.7 asks recipients to be robust, and caches
+// that reject "jan" or "gmt" would treat a server's Expires as already past.
 struct Cursor {
   std::string_view s;
   bool ok = true;
 
   bool literal(std::string_view lit) noexcept {
-    if (ok && s.substr(0, lit.size()) == lit)
+    if (ok && iequals(s.substr(0, lit.size()), lit))
       s.remove_prefix(lit.size());
     else
       ok = false;
@@ -48,7 +51,7 @@ struct Cursor {
   }
   unsigned month() noexcept {
     for (unsigned i = 0; i < 12; ++i)
-      if (ok && s.substr(0, 3) == kMonths[i]) {
+      if (ok && iequals(s.substr(0, 3), kMonths[i])) {
         s.remove_prefix(3);
         return i + 1;
       }
@@ -57,7 +60,7 @@ struct Cursor {
   }
   bool one_of(const std::string_view* names, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i)
-      if (ok && s.substr(0, names[i].size()) == names[i]) {
+      if (ok && iequals(s.substr(0, names[i].size()), names[i])) {
         s.remove_prefix(names[i].size());
         return true;
       }

@@ -62,8 +62,10 @@ Expected<void, Errc> ResponseParser::parse_status_line(std::string_view line) no
   if (line[8] != ' ' || !chars::is_digit(line[9]) || !chars::is_digit(line[10]) || !chars::is_digit(line[11]))
     return Unexpected(Errc::bad_status_line);
   const int code = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-  // RFC 9110 §15: values outside 100..599 are invalid.
-  if (code < 100 || code > 599) return Unexpected(Errc::bad_status_line);
+  // RFC 9110 §15: values outside 100..599 are invalid, but servers use 600..999 (and a client "SHOULD process
+  // the response as if it had a 5xx"): those are kept, for the caller to treat as a 5xx; below 100 is not a
+  // status at all.
+  if (code < 100) return Unexpected(Errc::bad_status_line);
   head_.status = static_cast<Status>(code);
   if (line.size() > 12) {
     if (line[12] != ' ') return Unexpected(Errc::bad_status_line);

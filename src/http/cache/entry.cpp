@@ -1,5 +1,6 @@
 #include "http/cache/entry.hpp"
 
+#include "http/cache/targeted.hpp"
 #include "http/date.hpp"
 
 namespace endhost::http::cache {
@@ -22,7 +23,7 @@ EntryInfo analyze_response(Status status, const Fields& fields, Time request_tim
   e.status = status;
   e.request_time = request_time;
   e.response_time = response_time;
-  e.cc = parse_cache_control(fields);
+  e.cc = response_cache_control(fields, policy.targeted_fields, &e.targeted);
   e.vary = parse_vary(fields);
   // RFC 9110 §6.6.1: a recipient without a (valid) Date uses the time it received the response.
   e.date = date_field(fields, "date", response_time).value_or(response_time);
@@ -33,13 +34,14 @@ EntryInfo analyze_response(Status status, const Fields& fields, Time request_tim
   in.status = status;
   in.cc = &e.cc;
   in.date = e.date;
-  in.has_expires = fields.contains("expires");
-  in.expires = date_field(fields, "expires", response_time);
+  // RFC 9213 §2.1: a valid targeted field replaces Cache-Control and Expires for this cache.
+  in.has_expires = !e.targeted && fields.contains("expires");
+  if (in.has_expires) in.expires = date_field(fields, "expires", response_time);
   in.last_modified = e.last_modified;
   e.lifetime = freshness_lifetime(in, policy);
 
   AgeInputs age;
-  if (auto a = fields.get("age")) age.age_value = parse_age(*a);
+  age.age_value = age_value(fields);
   age.date_value = e.date;
   age.request_time = request_time;
   age.response_time = response_time;

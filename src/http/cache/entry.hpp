@@ -22,7 +22,8 @@ struct EntryInfo {
   Time date;                // the Date field, or response_time when absent or invalid
   Duration initial_age{0};  // corrected_initial_age (§4.2.3)
   Lifetime lifetime;        // freshness lifetime (§4.2.1)
-  CacheControl cc;          // response directives
+  CacheControl cc;          // response directives: a targeted field's (RFC 9213) or Cache-Control's
+  bool targeted = false;    // cc came from a targeted field: Cache-Control and Expires were ignored
   VarySpec vary;            // §4.1
   std::string etag;         // the ETag as sent (W/"x" or "x"), "" when none
   std::optional<Time> last_modified;

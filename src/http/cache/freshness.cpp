@@ -72,10 +72,16 @@ Duration current_age(Duration corrected_initial_age, Time response_time, Time no
 }
 
 std::optional<Duration> parse_age(std::string_view value) noexcept {
-  ListReader list(value);
-  auto first = list.next();
-  if (!first) return std::nullopt;
-  return parse_delta_seconds(*first);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return parse_delta_seconds(value);
+}
+
+std::optional<Duration> age_value(const Fields& fields) noexcept {
+  const auto value = fields.get("age");
+  if (!value) return std::nullopt;
+  if (fields.count("age") > 1) return delta_seconds_infinity;
+  return parse_age(*value).value_or(delta_seconds_infinity);
 }
 
 }  // namespace endhost::http::cache

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/cache/cache_control.hpp"
 #include "http/cache/time.hpp"
@@ -14,10 +16,14 @@ namespace endhost::http::cache {
 
 // How far a cache may guess a lifetime when the origin gave none (§4.2.2): a fraction of the time since
 // Last-Modified, capped. 10% is the figure RFC 9111 gives as typical; Squid and ATS use the same.
+// How this cache reads a response's freshness: the §4.2.2 heuristic, and the targeted cache-control
+// fields (RFC 9213) that take precedence over Cache-Control for it (lower-case names, first wins; empty
+// for none, as in forward mode).
 struct HeuristicPolicy {
   double fraction = 0.1;
   Duration max{24 * 3600};
   bool enabled = true;
+  std::vector<std::string> targeted_fields;
 };
 
 // Status codes that are "heuristically cacheable" (RFC 9110 §15.1): 200, 203, 204, 206, 300, 301, 308,
@@ -60,8 +66,14 @@ Duration corrected_initial_age(const AgeInputs& in) noexcept;
 // §4.2.3: current_age = corrected_initial_age + resident_time (now − response_time; never negative).
 Duration current_age(Duration corrected_initial_age, Time response_time, Time now) noexcept;
 
-// The Age field value (§5.1): the first member of a list, a non-negative integer; nullopt (ignore the field)
-// otherwise.
+// The Age field value (§5.1): exactly one non-negative integer; nullopt otherwise (a list, a sign, a
+// fraction, a parameter).
 std::optional<Duration> parse_age(std::string_view value) noexcept;
+
+// The age_value of §4.2.3 from a response's fields: none when there is no Age field. An Age the cache cannot
+// read (invalid, or more than one value, on one line or several) gives delta_seconds_infinity: an age it
+// does not know is treated as older than any lifetime, so the response is validated before reuse rather
+// than served on a guess (docs/internals/cache.md).
+std::optional<Duration> age_value(const Fields& fields) noexcept;
 
 }  // namespace endhost::http::cache

@@ -58,4 +58,10 @@ bool may_serve_stale_on_error(const EntryInfo& entry, const CacheControl& req, T
   return req.max_stale_any || (req.max_stale && staleness <= *req.max_stale);
 }
 
+bool may_serve_stale_disconnected(const EntryInfo& entry, const CacheControl& req, Time now) noexcept {
+  if (may_serve_stale_on_error(entry, req, now)) return true;
+  if (stale_forbidden(entry.cc)) return false;
+  return !req.no_cache && !req.max_age && !req.min_fresh;
+}
+
 }  // namespace endhost::http::cache

@@ -33,6 +33,14 @@ ReuseDecision decide_reuse(const EntryInfo& entry, const CacheControl& request_c
 // must-revalidate, proxy-revalidate, s-maxage).
 bool may_serve_stale_on_error(const EntryInfo& entry, const CacheControl& request_cc, Time now) noexcept;
 
+// Whether the stored response may answer a request when the origin could not be reached at all (connection
+// refused, closed or reset without a response, no answer in time): §4.2.4 lets a disconnected cache serve
+// stale without any directive allowing it, except where the response forbids it (must-revalidate,
+// proxy-revalidate, s-maxage, no-cache) or the client asked for validation itself (no-cache, max-age,
+// min-fresh), unless stale-if-error or max-stale allow it anyway (may_serve_stale_on_error). A 5xx from the
+// origin is an answer, not a disconnection: only may_serve_stale_on_error applies to it.
+bool may_serve_stale_disconnected(const EntryInfo& entry, const CacheControl& request_cc, Time now) noexcept;
+
 // Whether any directive of the stored response forbids serving it stale (§4.2.4).
 bool stale_forbidden(const CacheControl& response_cc) noexcept;
 

@@ -84,10 +84,19 @@ bool copy_range(int src, std::uint64_t offset, int dst, std::uint64_t size) {
   return true;
 }
 
-std::string serialize_head(const ObjectMeta& meta) {
+std::string serialize_head(const ObjectMeta& meta, const std::vector<std::string>& targeted) {
   std::string head;
   append_status_line(head, http11, meta.status, meta.reason);
-  append_fields(head, meta.fields);
+  for (const Field& f : meta.fields) {
+    // RFC 9111 §5.1: a response from the cache carries one Age, the cache's own, which the hit path
+    // appends. The stored Age stays in the metadata (the age_value of §4.2.3) but never goes out again.
+    if (iequals(f.name, "age")) continue;
+    // RFC 9213: the fields that targeted this cache are for it alone, not for the caches downstream.
+    if (std::any_of(targeted.begin(), targeted.end(),
+                    [&](const std::string& t) { return iequals(t, f.name); }))
+      continue;
+    append_field(head, f.name, f.value);
+  }
   return head;
 }
 
@@ -106,14 +115,25 @@ bool fields_valid(const ObjectMeta& meta) {
 // ---- Object ----
 
 Object::Object(Id id, ObjectMeta meta, const HeuristicPolicy& heuristic, fs::path path,
-               std::uint64_t body_offset, std::uint64_t body_size)
+               std::uint64_t body_offset, std::uint64_t body_size, fs::path temp_path)
     : id_(id),
       meta_(std::move(meta)),
       info_(analyze_response(meta_.status, meta_.fields, meta_.request_time, meta_.response_time, heuristic)),
       path_(std::move(path)),
       body_offset_(body_offset),
       body_size_(body_size),
-      head_(serialize_head(meta_)) {}
+      head_(serialize_head(meta_, heuristic.targeted_fields)),
+      temp_path_(std::move(temp_path)),
+      in_place_(temp_path_.empty()) {}
+
+int Object::open_body() const noexcept {
+  if (!in_place_.load(std::memory_order_acquire)) {
+    const int fd = ::open(temp_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 || errno != ENOENT) return fd;
+    // Renamed since: the rename is atomic, so the file is at its final path now.
+  }
+  return ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+}
 
 Object::~Object() {
   if (obsolete_.load(std::memory_order_acquire)) ::unlink(path_.c_str());
@@ -394,6 +414,11 @@ void Store::publish_locked(const std::shared_ptr<Object>& object,
 std::size_t Store::remove(std::string_view key) {
   std::vector<std::shared_ptr<Object>> dropped;
   std::lock_guard lock(mu_);
+  // A response for this key still being written predates the invalidation: it must not be stored.
+  auto [first, last] = pending_.equal_range(key);
+  for (auto p = first; p != last; ++p)
+    if (auto flag = p->second.lock()) flag->store(true, std::memory_order_release);
+  pending_.erase(first, last);
   auto it = index_.find(key);
   if (it == index_.end()) return 0;
   std::vector<Object::Id> ids;
@@ -424,6 +449,15 @@ Expected<ObjectWriter, std::string> Store::begin(ObjectMeta meta,
   file_options.temp_name = std::to_string(w.id_) + ".tmp";
   auto file = core::DurableFileWriter::create(object_path(meta, w.id_).string(), std::move(file_options));
   if (!file) return Unexpected(std::move(file.error().message));
+  w.cancelled_ = std::make_shared<std::atomic<bool>>(false);
+  {
+    std::lock_guard lock(mu_);
+    if (pending_.size() >= pending_sweep_at_) {
+      std::erase_if(pending_, [](const auto& entry) { return entry.second.expired(); });
+      pending_sweep_at_ = std::max<std::size_t>(64, 2 * pending_.size());
+    }
+    pending_.emplace(meta.key, w.cancelled_);
+  }
   w.file_ = std::move(*file);
   const std::string header = encode_object_header(meta, 0);
   if (auto wrote = w.file_.write(header); !wrote) return Unexpected(std::move(wrote.error().message));
@@ -434,45 +468,81 @@ Expected<ObjectWriter, std::string> Store::begin(ObjectMeta meta,
   return w;
 }
 
-Expected<ObjectPtr, std::string> Store::commit(ObjectWriter&& w) {
-  ObjectWriter writer = std::move(w);
-  if (!writer.ok())
-    return Unexpected(writer.error_.empty() ? std::string("writer is not usable") : writer.error_);
-  // The body size goes into the header last: until then the file's size disagrees with its header, so even
-  // a file that escaped the temp directory would be recognised as torn.
-  std::string size_bytes;
-  for (int i = 0; i < 8; ++i) size_bytes += static_cast<char>((writer.body_size_ >> (8 * i)) & 0xff);
-  if (auto ok = writer.file_.write_at(size_bytes, object_body_size_offset); !ok)
-    return Unexpected(std::move(ok.error().message));
-  if (auto ok = writer.file_.sync(); !ok) return Unexpected(std::move(ok.error().message));
-  const fs::path final_path = writer.file_.name();
-  std::error_code ec;
-  fs::create_directories(final_path.parent_path(), ec);
-  if (auto ok = writer.file_.publish(); !ok) return Unexpected(std::move(ok.error().message));
-  // The rename itself must survive a crash before the object is announced (ext4 and XFS need this); an
-  // object whose name may not last is not announced, nor left for the next start-up to find.
-  if (auto ok = writer.file_.sync_dir(); !ok) {
-    ::unlink(final_path.c_str());
-    return Unexpected(std::move(ok.error().message));
-  }
+ObjectPtr Store::publish(ObjectWriter& writer) {
+  return publish_if(writer, nullptr);
+}
 
+ObjectPtr Store::publish_if(ObjectWriter& writer, const ObjectPtr& must_be_indexed) {
+  if (writer.published_) return writer.published_;
+  if (!writer.ok() || writer.invalidated()) return nullptr;
+  const fs::path final_path = writer.file_.name();
   auto object = std::make_shared<Object>(writer.id_, std::move(writer.meta_), options_.heuristic, final_path,
-                                         writer.header_size_, writer.body_size_);
+                                         writer.header_size_, writer.body_size_,
+                                         options_.dir / "tmp" / (std::to_string(writer.id_) + ".tmp"));
   std::shared_ptr<const std::string> memory_body;
   if (writer.keep_memory_ && writer.body_size_ <= options_.memory_object_max)
     memory_body = std::make_shared<const std::string>(std::move(writer.memory_copy_));
   std::vector<std::shared_ptr<Object>> dropped;
   {
     std::lock_guard lock(mu_);
+    // Checked under the lock remove(key) takes: an invalidation is either before (we do not publish) or
+    // after (it finds the object in the index).
+    if (writer.invalidated()) return nullptr;
+    if (must_be_indexed && !by_id_.count(must_be_indexed->id())) return nullptr;
     publish_locked(object, std::move(memory_body), dropped);
   }
+  writer.published_ = object;
+  return object;
+}
+
+Expected<ObjectPtr, std::string> Store::commit(ObjectWriter&& w) {
+  ObjectWriter writer = std::move(w);
+  if (!writer.ok())
+    return Unexpected(writer.error_.empty() ? std::string("writer is not usable") : writer.error_);
+  std::shared_ptr<Object> object = writer.published_;
+  if (!object) {
+    if (!publish(writer)) {
+      if (writer.invalidated()) return ObjectPtr();
+      return Unexpected(writer.error_.empty() ? std::string("writer is not usable") : writer.error_);
+    }
+    object = writer.published_;
+  }
+  // Leaves the index on a failure below: its file will not be in place.
+  auto fail = [&](std::string message) -> Expected<ObjectPtr, std::string> {
+    remove(ObjectPtr(object));
+    return Unexpected(std::move(message));
+  };
+  // The body size goes into the header last: until then the file's size disagrees with its header, so even
+  // a file that escaped the temp directory would be recognised as torn.
+  std::string size_bytes;
+  for (int i = 0; i < 8; ++i) size_bytes += static_cast<char>((writer.body_size_ >> (8 * i)) & 0xff);
+  if (auto ok = writer.file_.write_at(size_bytes, object_body_size_offset); !ok)
+    return fail(std::move(ok.error().message));
+  if (auto ok = writer.file_.sync(); !ok) return fail(std::move(ok.error().message));
+  if (options_.commit_hook) options_.commit_hook();
+  // Invalidated, replaced or evicted while in flight: the file must not reach objects/, or the next start-up
+  // would bring the object back. (Also checked after the rename: remove() may come at any moment.)
+  if (object->obsolete_.load(std::memory_order_acquire)) return ObjectPtr();
+  const fs::path final_path = writer.file_.name();
+  std::error_code ec;
+  fs::create_directories(final_path.parent_path(), ec);
+  if (auto ok = writer.file_.publish(); !ok) return fail(std::move(ok.error().message));
+  object->in_place_.store(true, std::memory_order_release);
+  // The rename itself must survive a crash before the object is reported stored (ext4 and XFS need this);
+  // an object whose name may not last is dropped, not left for the next start-up to find.
+  if (auto ok = writer.file_.sync_dir(); !ok) {
+    ::unlink(final_path.c_str());
+    return fail(std::move(ok.error().message));
+  }
+  // An invalidation between the check above and here left the object obsolete: its destructor (after our
+  // reference goes) unlinks the file now in place.
   return ObjectPtr(object);
 }
 
 Expected<ObjectPtr, std::string> Store::freshen(const ObjectPtr& old, ObjectMeta meta) {
   auto writer = begin(std::move(meta), old->body_size());
   if (!writer) return Unexpected(writer.error());
-  const int src = ::open(old->path().c_str(), O_RDONLY | O_CLOEXEC);
+  const int src = old->open_body();
   if (src < 0) return Unexpected("cannot open " + old->path().string() + ": " + errno_text(errno));
   const bool copied = copy_range(src, old->body_offset(), writer->file_.fd(), old->body_size());
   ::close(src);
@@ -485,6 +555,8 @@ Expected<ObjectPtr, std::string> Store::freshen(const ObjectPtr& old, ObjectMeta
     else
       writer->keep_memory_ = false;
   }
+  // Only over the response it validated: one invalidated or replaced meanwhile stays gone.
+  if (!publish_if(*writer, old)) return ObjectPtr();
   return commit(std::move(*writer));
 }
 

@@ -3,8 +3,11 @@
 // objects, and a byte bound on each enforced by an eviction policy (S3-FIFO by default).
 //
 // Durability: an object is written to a temporary file, fsync'ed, renamed into place and its directory
-// fsync'ed; only then is it indexed. A crash leaves either the old object or the new one, never a torn one;
-// start-up deletes temporary files and any object whose size does not match its header.
+// fsync'ed. A crash leaves either the old object or the new one, never a torn one; start-up deletes
+// temporary files and any object whose size does not match its header. The in-memory index sees an object
+// earlier, from the moment its body is complete (publish(), before the fsync): a lookup or an invalidation
+// that comes right after the response was sent must see it (RFC 9111 §4.4), and the index does not survive
+// a crash anyway. Until the rename, such an object is read from its temporary file.
 //
 // Threads: every method is thread-safe. One mutex guards the index and the policies and is held only for
 // hash-map work, never across file I/O. Objects are immutable once published and shared by pointer, so a
@@ -15,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,14 +47,19 @@ struct StoreOptions {
   EvictionKind eviction = EvictionKind::s3fifo;
   bool fsync = true;  // off only for benchmarks and tests of the eviction logic
   HeuristicPolicy heuristic;
+  // Tests only: called by commit() on its thread after the object is indexed and before its file is
+  // renamed into place, so a test can hold a commit in flight (the lost-invalidation race).
+  std::function<void()> commit_hook;
 };
 
 // One stored response. Immutable once published.
 class Object {
  public:
   using Id = std::uint64_t;
+  // `temp_path`: the temporary file the object is read from until commit() renames it to `path` (empty
+  // for an object whose file is in place).
   Object(Id id, ObjectMeta meta, const HeuristicPolicy& heuristic, std::filesystem::path path,
-         std::uint64_t body_offset, std::uint64_t body_size);
+         std::uint64_t body_offset, std::uint64_t body_size, std::filesystem::path temp_path = {});
   ~Object();
   Object(const Object&) = delete;
   Object& operator=(const Object&) = delete;
@@ -59,6 +68,9 @@ class Object {
   const ObjectMeta& meta() const noexcept { return meta_; }
   const EntryInfo& info() const noexcept { return info_; }
   const std::filesystem::path& path() const noexcept { return path_; }
+  // Opens the object's file for reading (-1 and errno on failure): its final path, or its temporary one
+  // while the commit is in flight. Lock-free and allocation-free (the hit path calls it).
+  int open_body() const noexcept;
   std::uint64_t body_offset() const noexcept { return body_offset_; }
   std::uint64_t body_size() const noexcept { return body_size_; }
   std::uint64_t file_size() const noexcept { return body_offset_ + body_size_; }
@@ -75,6 +87,8 @@ class Object {
   std::uint64_t body_offset_;
   std::uint64_t body_size_;
   std::string head_;
+  std::filesystem::path temp_path_;
+  mutable std::atomic<bool> in_place_{true};   // the file is at path_ (false until commit renames it)
   mutable std::atomic<bool> obsolete_{false};  // set when removed from the index: unlink on destruction
 };
 
@@ -100,6 +114,8 @@ class ObjectWriter {
   // then dead and commit() will refuse it.
   bool append(std::string_view data);
   bool ok() const noexcept { return file_.open() && !failed_; }
+  // An invalidation of this key came while the response was being written: it must not be stored.
+  bool invalidated() const noexcept { return cancelled_ && cancelled_->load(std::memory_order_acquire); }
   std::uint64_t body_size() const noexcept { return body_size_; }
   const std::string& error() const noexcept { return error_; }
   // Deletes the temporary file now.
@@ -118,6 +134,9 @@ class ObjectWriter {
   std::string memory_copy_;
   bool keep_memory_ = true;
   std::uint64_t id_ = 0;
+  // Set by Store::remove(key) while this writer is in flight (RFC 9111 §4.4: the invalidation wins).
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+  std::shared_ptr<Object> published_;  // indexed by publish(), not yet in place
 };
 
 struct StoreStats {
@@ -159,11 +178,18 @@ class Store {
   // Starts writing a response. `expected_body` (a Content-Length) lets an oversized response be refused
   // before any byte is written.
   Expected<ObjectWriter, std::string> begin(ObjectMeta meta, std::optional<std::uint64_t> expected_body = {});
-  // Finishes the file (fsync, rename, fsync of the directory) and publishes the object, replacing the one
-  // with the same key and variant. Blocks on the disk: call it off the event loop.
+  // Indexes a writer's object as soon as its body is complete, replacing the one with the same key and
+  // variant, before the file is durable: from now on a lookup finds it and remove(key) removes it. Does no
+  // file I/O (call it on the event loop). Null when the writer is dead or an invalidation of its key came
+  // while it was written (then nothing is stored).
+  ObjectPtr publish(ObjectWriter& writer);
+  // Finishes the file (fsync, rename, fsync of the directory), publishing the object first if publish()
+  // was not called. An object invalidated or replaced meanwhile is not put in place: the invalidation
+  // wins: the result is then null (nothing stored, not an error). Blocks on the disk: call it off the event
+  // loop.
   Expected<ObjectPtr, std::string> commit(ObjectWriter&& writer);
-  // RFC 9111 §4.3.4: stores `old`'s body under new metadata (a 304 freshened its fields). Blocks like
-  // commit().
+  // RFC 9111 §4.3.4: stores `old`'s body under new metadata (a 304 freshened its fields). Null when `old`
+  // is no longer indexed (invalidated or replaced meanwhile): nothing stored. Blocks like commit().
   Expected<ObjectPtr, std::string> freshen(const ObjectPtr& old, ObjectMeta meta);
 
   StoreStats stats() const;
@@ -189,6 +215,9 @@ class Store {
   void unindex_locked(Object::Id id, std::vector<std::shared_ptr<Object>>& dropped);
   void remember_locked(Object::Id id, std::uint64_t ghost, std::shared_ptr<const std::string> body,
                        std::vector<std::shared_ptr<Object>>& dropped);
+  // publish() with a condition checked under the lock: `must_be_indexed` (freshen's old object) is still
+  // the indexed one.
+  ObjectPtr publish_if(ObjectWriter& writer, const ObjectPtr& must_be_indexed);
 
   StoreOptions options_;
   int lock_fd_ = -1;  // holds the exclusive flock on DIR/lock while the store is open
@@ -200,6 +229,11 @@ class Store {
   std::unordered_map<Object::Id, std::shared_ptr<const std::string>> memory_;
   std::unique_ptr<EvictionPolicy> disk_policy_;
   std::unique_ptr<EvictionPolicy> memory_policy_;
+  // Writers in flight per key, so that remove(key) can cancel them. Entries of finished writers expire
+  // and are swept when the map grows (pending_sweep_at_).
+  std::unordered_multimap<std::string, std::weak_ptr<std::atomic<bool>>, StringHash, std::equal_to<>>
+      pending_;
+  std::size_t pending_sweep_at_ = 64;
   StoreStats stats_;
 };
 

@@ -81,9 +81,12 @@ bool not_modified_selects(const Fields& stored, FieldsView nm) {
 
 Fields freshen_fields(const Fields& stored, FieldsView nm) {
   const ConnectionOptions options(nm);
+  // §3.2: everything but Content-Length and the fields the stored body depends upon: its coding, its range
+  // and its digest (Content-MD5, RFC 1864) describe the stored bytes, which a 304 does not change.
+  // Content-Type is metadata the origin may correct (a charset added), so it is updated.
   auto excluded = [&](std::string_view name) {
     return options.drop(name) || iequals(name, "content-length") || iequals(name, "content-encoding") ||
-           iequals(name, "content-range") || iequals(name, "content-type");
+           iequals(name, "content-range") || iequals(name, "content-md5");
   };
   Fields out;
   // Stored fields the 304 does not replace keep their place; then the 304's lines, in its order.

@@ -1,6 +1,7 @@
 #include "http/cache/vary.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace endhost::http::cache {
 
@@ -48,6 +49,95 @@ void detail::append_normalized(std::string& out, std::string_view value, bool& f
     first = false;
     out += *element;
   }
+}
+
+void detail::collect_languages(LanguageList& list, std::string_view value) {
+  ListReader reader(value);
+  while (auto element = reader.next()) {
+    if (list.size == list.members.size()) {
+      list.overflow = true;
+      return;
+    }
+    list.members[list.size++] = *element;
+  }
+}
+
+namespace {
+
+char lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), in thousandths.
+int parse_weight(std::string_view q) noexcept {
+  if (q.empty() || (q[0] != '0' && q[0] != '1')) return -1;
+  int value = (q[0] - '0') * 1000;
+  if (q.size() == 1) return value;
+  if (q[1] != '.' || q.size() > 5) return -1;
+  int scale = 100;
+  for (char c : q.substr(2)) {
+    if (c < '0' || c > '9') return -1;
+    value += (c - '0') * scale;
+    scale /= 10;
+  }
+  return value > 1000 ? -1 : value;
+}
+
+struct Language {
+  std::string_view range;
+  int weight = 1000;
+};
+
+bool range_less(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i)
+    if (lower(a[i]) != lower(b[i])) return lower(a[i]) < lower(b[i]);
+  return a.size() < b.size();
+}
+
+}  // namespace
+
+bool detail::append_languages(std::string& out, const LanguageList& list) {
+  std::array<Language, 16> langs;
+  for (std::size_t i = 0; i < list.size; ++i) {
+    std::string_view member = list.members[i];
+    Language& l = langs[i];
+    const auto semi = member.find(';');
+    l.range = trim(member.substr(0, semi));
+    if (l.range.empty()) return false;
+    for (char c : l.range)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '*')) return false;
+    if (semi != std::string_view::npos) {
+      // Only a weight is defined (§12.5.4): "q=0.5", with optional whitespace around ';'.
+      std::string_view param = trim(member.substr(semi + 1));
+      if (param.size() < 2 || lower(param[0]) != 'q' || param[1] != '=') return false;
+      l.weight = parse_weight(param.substr(2));
+      if (l.weight < 0) return false;
+    }
+  }
+  std::sort(langs.begin(), langs.begin() + static_cast<std::ptrdiff_t>(list.size),
+            [](const Language& a, const Language& b) {
+              if (a.weight != b.weight) return a.weight > b.weight;
+              return range_less(a.range, b.range);
+            });
+  for (std::size_t i = 0; i < list.size; ++i) {
+    if (i > 0) out += ',';
+    for (char c : langs[i].range) out += lower(c);
+    if (langs[i].weight != 1000) {
+      out += ";q=0.";
+      const int w = langs[i].weight;
+      out += static_cast<char>('0' + w / 100);
+      out += static_cast<char>('0' + w / 10 % 10);
+      out += static_cast<char>('0' + w % 10);
+    }
+  }
+  return true;
 }
 
 }  // namespace endhost::http::cache

@@ -1,9 +1,11 @@
 // Vary (RFC 9111 §4.1): the request fields a stored response depends on, and the secondary cache key made of
 // the values those fields had in the request that fetched it. Two requests match when their normalised
 // values are equal: field lines combined, whitespace around list commas removed (the transformations §4.1
-// allows); an absent field matches only an absent field.
+// allows), and Accept-Language put in a canonical order and case; an absent field matches only an absent
+// field.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -30,7 +32,19 @@ VarySpec parse_vary(const Fields& response_fields);
 
 namespace detail {
 void append_normalized(std::string& out, std::string_view value, bool& first);
-}
+
+// Accept-Language members gathered from every line, as views into the request (no allocation on a lookup).
+struct LanguageList {
+  std::array<std::string_view, 16> members;
+  std::size_t size = 0;
+  bool overflow = false;  // more members than fit: the plain normalisation is used instead
+};
+void collect_languages(LanguageList& list, std::string_view value);
+// Appends the list in a canonical form: ranges lower-cased (RFC 4647 §2), weights written the same way
+// ("q=1" and no weight are one), sorted by weight then range. false (nothing appended) when a member is not
+// a language range with an optional weight: the caller falls back to the plain normalisation.
+bool append_languages(std::string& out, const LanguageList& list);
+}  // namespace detail
 
 // The secondary key of a request for `spec`: "name:value\n" per nominated field, "\x01" for an absent one.
 // Empty when the response has no Vary. `FieldRange` is Fields or FieldsView.
@@ -41,6 +55,17 @@ std::string secondary_key(const VarySpec& spec, const FieldRange& request_fields
     key += name;
     key += ':';
     bool present = false, first = true;
+    if (name == "accept-language") {
+      // §4.1 lets a cache normalise values it knows the semantics of: "en, de", "de, en" and "eN,De" are
+      // one preference (equal weights), so they select one stored variant.
+      detail::LanguageList langs;
+      for (const auto& f : request_fields)
+        if (iequals(f.name, name)) present = true, detail::collect_languages(langs, f.value);
+      if (present && !langs.overflow && detail::append_languages(key, langs)) {
+        key += '\n';
+        continue;
+      }
+    }
     for (const auto& f : request_fields) {
       if (!iequals(f.name, name)) continue;
       present = true;

@@ -55,48 +55,75 @@ awaitable<Expected<void, ClientError>> Exchange::start(const std::string& host, 
     }
 
     parser_.reset(method);
+    method_ = method;
     head_consumed_ = false;
     pending_ = 0;
-    bool received = false;
-    for (;;) {
-      auto step = parser_.parse_head(c.buffer().readable());
-      if (!step)
-        co_return Unexpected(ClientError{ClientErrc::protocol, "malformed response from " + c.peer() + ": " +
-                                                                   std::string(describe(step.error().code))});
-      if (step->progress == Progress::complete) {
-        const unsigned code = to_int(parser_.head().status);
-        if (code >= 100 && code < 200 && code != 101) {
-          // Interim response (100 Continue, 103 Early Hints): the final one follows.
-          c.buffer().consume(step->consumed);
-          parser_.reset(method);
-          continue;
+    interim_ = false;
+    bool retry = false;
+    auto got = co_await read_head(may_retry, retry);
+    if (retry) continue;  // the pooled connection was dead: retry on a new one
+    co_return got;
+  }
+}
+
+awaitable<Expected<void, ClientError>> Exchange::next_head() {
+  if (!conn_ || !interim_) co_return Unexpected(ClientError{ClientErrc::closed, "no interim response"});
+  conn_->buffer().consume(head_size_);
+  parser_.reset(method_);
+  interim_ = false;
+  bool retry = false;
+  co_return co_await read_head(false, retry);
+}
+
+awaitable<Expected<void, ClientError>> Exchange::read_head(bool may_retry, bool& retry) {
+  UpstreamConnection& c = *conn_;
+  bool received = false;
+  for (;;) {
+    auto step = parser_.parse_head(c.buffer().readable());
+    if (!step)
+      co_return Unexpected(ClientError{ClientErrc::protocol, "malformed response from " + c.peer() + ": " +
+                                                                 std::string(describe(step.error().code))});
+    if (step->progress == Progress::complete) {
+      const unsigned code = to_int(parser_.head().status);
+      head_size_ = step->consumed;
+      // Interim responses (102 Processing, 103 Early Hints) are shown too (`fetch -v`).
+      if (options_.transcript.enabled())
+        options_.transcript.server(c.peer(), c.buffer().readable().substr(0, head_size_ - 2));
+      if (code >= 100 && code < 200 && code != 101) {
+        // Interim response: the final one follows (RFC 9110 §15.2).
+        if (stop_at_interim_) {
+          interim_ = true;
+          co_return Expected<void, ClientError>{};
         }
-        head_size_ = step->consumed;
-        if (options_.transcript.enabled())
-          options_.transcript.server(c.peer(), c.buffer().readable().substr(0, head_size_ - 2));
+        c.buffer().consume(step->consumed);
+        parser_.reset(method_);
+        continue;
+      }
+      co_return Expected<void, ClientError>{};
+    }
+    auto space = c.buffer().read_space();
+    if (!space)
+      co_return Unexpected(
+          ClientError{ClientErrc::protocol, "response head from " + c.peer() + " too large"});
+    auto [ec, n] =
+        co_await c.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
+    if (ec) {
+      const bool timed_out = c.deadline().timed_out();
+      conn_.reset();
+      if (timed_out)
+        co_return Unexpected(
+            ClientError{ClientErrc::timeout,
+                        "no response within " + std::to_string(options_.response_timeout.count()) + " ms"});
+      if (may_retry && !received) {
+        retry = true;
         co_return Expected<void, ClientError>{};
       }
-      auto space = c.buffer().read_space();
-      if (!space)
-        co_return Unexpected(
-            ClientError{ClientErrc::protocol, "response head from " + c.peer() + " too large"});
-      auto [ec, n] =
-          co_await c.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
-      if (ec) {
-        const bool timed_out = c.deadline().timed_out();
-        conn_.reset();
-        if (timed_out)
-          co_return Unexpected(
-              ClientError{ClientErrc::timeout,
-                          "no response within " + std::to_string(options_.response_timeout.count()) + " ms"});
-        if (may_retry && !received) break;  // the pooled connection was dead: retry on a new one
-        co_return Unexpected(
-            ClientError{ClientErrc::closed, received ? "connection closed inside the response head"
-                                                     : "connection closed without a response"});
-      }
-      received = true;
-      c.buffer().commit(n);
+      co_return Unexpected(ClientError{ClientErrc::closed, received
+                                                               ? "connection closed inside the response head"
+                                                               : "connection closed without a response"});
     }
+    received = true;
+    c.buffer().commit(n);
   }
 }
 

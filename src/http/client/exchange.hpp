@@ -1,7 +1,8 @@
 // One HTTP/1.1 request and its response over a pooled connection: the client engine shared by the proxy's
 // upstream side and `endhost fetch`. The request goes out as prepared bytes; the response head is parsed
-// with the codec's ResponseParser (interim 1xx responses skipped) and the body is pulled piece by piece, so
-// a caller can stream it on without holding it whole.
+// with the codec's ResponseParser and the body is pulled piece by piece, so a caller can stream it on
+// without holding it whole. Interim 1xx responses are shown in the transcript and skipped, or, for a caller
+// that forwards them (a proxy, RFC 9110 §15.2), handed over one at a time (stop_at_interim).
 //
 // A request on a reused connection that fails before any response byte arrives is retried once on a new
 // connection when it is idempotent (RFC 9112 §9.3.1: the server may have closed the idle connection just as
@@ -48,6 +49,12 @@ class Exchange {
   // The response head: valid after start() succeeded and until the first read_body() (its views borrow the
   // connection's buffer). Copy what you need (head().to_owned()) before reading the body.
   const ResponseHead& head() const { return parser_.head(); }
+
+  // With this set before start(), start() (and next_head()) also return at an interim response (1xx but
+  // 101): head() is then that response and interim() is true; next_head() reads the one that follows.
+  void stop_at_interim(bool on) { stop_at_interim_ = on; }
+  bool interim() const { return interim_; }
+  awaitable<Expected<void, ClientError>> next_head();
   bool reused() const { return reused_; }
   const std::string& peer() const;
 
@@ -73,6 +80,12 @@ class Exchange {
   std::size_t pending_ = 0;
   bool head_consumed_ = false;
   bool reused_ = false;
+  bool stop_at_interim_ = false;
+  bool interim_ = false;
+  Method method_ = Method::get;
+  // Reads response heads until a final one (or an interim one, with stop_at_interim_). `retry` is set when
+  // the connection turned out dead before any byte (the caller may send again on a new one).
+  awaitable<Expected<void, ClientError>> read_head(bool may_retry, bool& retry);
 };
 
 }  // namespace endhost::http

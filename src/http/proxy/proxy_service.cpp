@@ -79,6 +79,9 @@ const core::SettingTable<ProxyServiceOptions>& proxy_settings() {
     t.choice("access-log-format", &O::access_log_format, {"text", "json"}, "text or json");
     t.choice("eviction", &O::eviction, {"s3fifo", "lru"}, "Eviction policy: s3fifo or lru");
     t.text("via", &O::via, "NAME", "Name in Via and Cache-Status");
+    t.text("targeted-cache-control", &O::targeted_cache_control, "FIELD",
+           "Reverse mode: a response field for this cache alone (e.g. Endhost-Cache-Control), ahead of "
+           "CDN-Cache-Control and Cache-Control (RFC 9213); not forwarded to clients");
     t.size("max-request-body", &O::max_request_body, std::uint64_t{0}, kAnySize,
            "Largest request body accepted (413 above)");
     t.size("max-body-buffer", &O::max_body_buffer, std::uint64_t{0}, kAnySize,
@@ -124,6 +127,25 @@ Expected<ProxyServiceConfig, std::string> build_proxy_config(const ProxyServiceO
     config.routes.origins.push_back(std::move(*rule));
   }
   config.routes.mode = o.origins.empty() ? ProxyMode::forward : ProxyMode::reverse;
+  // RFC 9213: targeted fields address the caches a site operates (a CDN, a reverse proxy), never a forward
+  // proxy in front of browsers. Our own field first, then CDN-Cache-Control.
+  if (!o.targeted_cache_control.empty()) {
+    if (config.routes.mode != ProxyMode::reverse)
+      return Unexpected(
+          std::string("--targeted-cache-control is for a reverse proxy: give --origin too, or leave it out"));
+    std::string name = o.targeted_cache_control;
+    for (char& c : name) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+        return Unexpected("--targeted-cache-control: '" + o.targeted_cache_control +
+                          "' is not a field name (letters, digits, '-')");
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    store.heuristic.targeted_fields.push_back(std::move(name));
+  }
+  auto& targeted = store.heuristic.targeted_fields;
+  if (config.routes.mode == ProxyMode::reverse &&
+      std::find(targeted.begin(), targeted.end(), "cdn-cache-control") == targeted.end())
+    targeted.push_back("cdn-cache-control");
   if (!o.connect_ports.empty()) {
     config.connect_ports.clear();
     for (const auto& p : o.connect_ports) {

@@ -41,6 +41,7 @@ struct ProxyServiceOptions {
   std::string access_log_format = "text";
   std::string eviction = "s3fifo";
   std::string via = "endhost";
+  std::string targeted_cache_control;  // a field name (RFC 9213) ahead of CDN-Cache-Control, reverse mode
   std::uint64_t max_request_body = 16ULL << 20;
   std::uint64_t max_body_buffer = 256ULL << 20;
   std::uint64_t max_header_size = 32ULL << 10;

@@ -43,6 +43,7 @@ awaitable<void> revalidate(ProxyState& st, LoopData& loop, Route route, Request 
   if (rh.status == Status::not_modified && cache::not_modified_selects(stored->meta().fields, rh.fields)) {
     cache::ObjectMeta meta = stored->meta();
     meta.fields = cache::freshen_fields(stored->meta().fields, rh.fields);
+    strip_set_cookie(st.config, meta.fields);  // as on the client's path (session_cache.cpp)
     if (!meta.fields.contains("date")) meta.fields.add("Date", date);
     meta.request_time = request_time;
     meta.response_time = clock.wall_now();
@@ -61,6 +62,8 @@ awaitable<void> revalidate(ProxyState& st, LoopData& loop, Route route, Request 
   }
   ex.finish();
   st.metrics.refreshes.inc(1);
+  st.store.publish(plan.writer);  // seen by lookups and invalidations from now on (session_cache.cpp)
+  guard.finish();
   co_await commit_on_disk(st, std::move(plan.writer), 0);
 }
 

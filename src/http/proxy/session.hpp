@@ -75,6 +75,10 @@ class Session {
                             bool omit_no_cache_fields);
   awaitable<bool> fetch(const RequestHead& head, const Route& route, cache::Forward fwd,
                         const cache::Found* stored, FlightGuard guard, const cache::CacheControl& req_cc);
+  // Exchange::start, with the interim responses before the final one (102, 103) forwarded to an HTTP/1.1
+  // client as they come (RFC 9110 §15.2), never stored.
+  awaitable<Expected<void, ClientError>> start_upstream(Exchange& ex, const RequestHead& head,
+                                                        const Route& route, std::string_view request);
   // Sends an upstream response downstream, storing it when allowed (`may_store`). Consumes the exchange.
   awaitable<bool> forward_response(const RequestHead& head, Exchange& ex, cache::Forward fwd,
                                    FlightGuard& guard, cache::Time request_time,
@@ -120,9 +124,13 @@ StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_
                      const cache::CacheControl& req_cc, const ResponseHead& rh, cache::Time request_time,
                      cache::Time response_time, std::string_view date);
 
-// Removes Set-Cookie from fields about to be stored unless their Cache-Control has `public`: a shared cache
-// must not hand one client's cookie to others (docs/internals/cache.md, "Departures").
-void strip_set_cookie(Fields& stored);
+// The Set-Cookie policy (docs/internals/cache.md, "Set-Cookie"). In reverse mode the origin is the site
+// itself and states cacheability, so RFC 9111 §3.1/§7.3 is followed: a response that is otherwise storable
+// is stored with its Set-Cookie. In forward mode the cache sits in front of browsers and origins it does
+// not know: only `public` or `s-maxage` responses are stored, and Set-Cookie is removed from what is
+// stored unless the response is `public`, so one client's session never reaches the next.
+bool store_set_cookie_as_rfc(const ProxyConfig& config);
+void strip_set_cookie(const ProxyConfig& config, Fields& stored);
 
 // Finish a stored object on the disk pool (fsync and rename block) while the calling coroutine waits.
 awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter writer, std::size_t shard);

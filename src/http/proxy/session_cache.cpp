@@ -11,6 +11,7 @@
 #include "http/cache/range.hpp"
 #include "http/cache/reuse.hpp"
 #include "http/cache/storability.hpp"
+#include "http/cache/targeted.hpp"
 #include "http/cache/validation.hpp"
 #include "http/field_value.hpp"
 #include "http/proxy/file_send.hpp"
@@ -26,7 +27,7 @@ using cache::Forward;
 
 // Reads a small stored body into memory (then kept in the memory tier).
 bool read_file_range(const cache::Object& o, std::string& out) {
-  const int fd = ::open(o.path().c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = o.open_body();
   if (fd < 0) return false;
   out.resize(o.body_size());
   std::size_t done = 0;
@@ -63,7 +64,12 @@ std::optional<CacheStatus> collapsed_hit(ProxyState& st, std::size_t shard, cons
 
 }  // namespace
 
-void strip_set_cookie(Fields& stored) {
+bool store_set_cookie_as_rfc(const ProxyConfig& config) {
+  return config.routes.mode == ProxyMode::reverse;
+}
+
+void strip_set_cookie(const ProxyConfig& config, Fields& stored) {
+  if (store_set_cookie_as_rfc(config)) return;
   // Only `public` says the whole response, cookie included, is meant for everyone; s-maxage alone makes
   // the content shareable, not the client's session (RFC 9111 §3.1 lets a cache leave fields out).
   if (!cache::parse_cache_control(stored).public_) stored.erase("set-cookie");
@@ -79,7 +85,8 @@ awaitable<cache::ObjectPtr> commit_on_disk(ProxyState& st, cache::ObjectWriter w
     st.log.warn("cache write failed", {{"error", result ? result->error() : result.error()}});
     co_return nullptr;
   }
-  st.metrics.stored.inc(1, shard);
+  // Null: an invalidation of the key came while the object was in flight, and won (store.hpp).
+  if (**result) st.metrics.stored.inc(1, shard);
   co_return **result;
 }
 
@@ -99,19 +106,24 @@ StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_
                      const cache::CacheControl& req_cc, const ResponseHead& rh, cache::Time request_time,
                      cache::Time response_time, std::string_view date) {
   StorePlan plan;
-  const cache::CacheControl res_cc = cache::parse_cache_control(rh.fields);
+  // RFC 9213: in reverse mode CDN-Cache-Control (or our own targeted field) replaces Cache-Control and
+  // Expires for this cache's decisions.
+  bool targeted = false;
+  const cache::CacheControl res_cc =
+      cache::response_cache_control(rh.fields, st.store.options().heuristic.targeted_fields, &targeted);
   const cache::VarySpec vary = cache::parse_vary(rh.fields);
   const cache::StoreVerdict verdict =
       cache::can_store({Method::get, &req_cc, request_fields.contains("authorization"), rh.status, &res_cc,
-                        rh.fields.contains("expires"), vary.star});
+                        !targeted && rh.fields.contains("expires"), vary.star});
   if (verdict != cache::StoreVerdict::store) {
     plan.not_stored = cache::to_string(verdict);
     return plan;
   }
-  // Set-Cookie is one client's state. RFC 9111 §7.3 lets a cache store and replay it, but a shared cache
-  // that does hands one client's session to the next; so, like Varnish, we store such a response only when
-  // the origin made it explicitly shared (public or s-maxage). See strip_set_cookie for what is replayed.
-  if (rh.fields.contains("set-cookie") && !res_cc.public_ && !res_cc.s_maxage) {
+  // Set-Cookie is one client's state. RFC 9111 §7.3 lets a cache store and replay it, but a forward proxy
+  // that does hands one browser's session to the next; so there, like Varnish, we store such a response
+  // only when the origin made it explicitly shared (public or s-maxage). A reverse proxy follows the RFC.
+  if (!store_set_cookie_as_rfc(st.config) && rh.fields.contains("set-cookie") && !res_cc.public_ &&
+      !res_cc.s_maxage) {
     plan.not_stored = "set-cookie";
     return plan;
   }
@@ -128,7 +140,7 @@ StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_
   meta.fields.erase("content-length");
   // RFC 9111 §5.2.2.7: a shared cache must not store the fields named by private="…".
   for (const std::string& name : res_cc.private_fields) meta.fields.erase(name);
-  strip_set_cookie(meta.fields);
+  strip_set_cookie(st.config, meta.fields);
   // RFC 9110 §6.6.1: a cache adds the Date the origin left out.
   if (!meta.fields.contains("date")) meta.fields.add("Date", date);
   const cache::EntryInfo info = cache::analyze_response(rh.status, meta.fields, meta.request_time,
@@ -230,6 +242,13 @@ awaitable<bool> Session::handle_cacheable(const RequestHead& head, const Route& 
         outcome_.cache = "HIT";
         co_return co_await serve_hit(head, again, *cs, true);
       }
+      if (again.object) {
+        // Stored, but not usable as it is for this request (stale already, or the client asked for
+        // validation): validate it, never an unconditional request that ignores what we hold.
+        const Forward refwd =
+            req_cc.no_cache || req_cc.max_age || req_cc.min_fresh ? Forward::request : Forward::stale;
+        co_return co_await fetch(head, route, refwd, &again, FlightGuard(), req_cc);
+      }
       // Not storable (or not for us, Vary): go to the origin ourselves.
     }
   }
@@ -291,6 +310,7 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
   }
   if (range.kind == cache::RangeKind::partial || omit) {
     Fields fields = obj.meta().fields;
+    for (const std::string& name : st_.store.options().heuristic.targeted_fields) fields.erase(name);
     Status status = info.status;
     if (range.kind == cache::RangeKind::partial) {
       status = Status::partial_content;
@@ -353,7 +373,7 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
     st_.store.remember(found.object, std::move(body));
     co_return ok&& keep_alive_;
   }
-  const int fd = ::open(obj.path().c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = obj.open_body();
   if (fd < 0) {
     st_.store.remove(found.object);
     keep_alive_ = false;
@@ -386,18 +406,26 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
 
   const cache::Time request_time = now();
   Exchange ex(loop_.pool, st_.exchange);
-  auto started = co_await ex.start(route.upstream_host, route.upstream_port, request, head.method_id, true);
+  auto started = co_await start_upstream(ex, head, route, request);
   if (!started) {
     st_.metrics.upstream_errors.inc(1, shard_);
     guard.finish();
-    if (revalidating && cache::may_serve_stale_on_error(stored->object->info(), req_cc, now())) {
-      // RFC 5861 §4: the origin is down; a stale copy is better than an error.
+    // RFC 9111 §4.2.4: no answer at all (refused, closed, reset, timed out) leaves the cache disconnected,
+    // and a disconnected cache may serve stale where nothing forbids it; an answer that is not HTTP counts
+    // as an error response (only stale-if-error, RFC 5861 §4, lets it be hidden).
+    const bool unreachable = started.error().code != ClientErrc::protocol;
+    const cache::EntryInfo* info = revalidating ? &stored->object->info() : nullptr;
+    const bool allowed_on_error = info && cache::may_serve_stale_on_error(*info, req_cc, now());
+    if (info &&
+        (allowed_on_error || (unreachable && cache::may_serve_stale_disconnected(*info, req_cc, now())))) {
       st_.metrics.stale.inc(1, shard_);
       outcome_.cache = "STALE";
       co_return co_await serve_hit(
           head, *stored,
-          cache::cache_forward(Forward::stale, {}, cache::ttl_at(stored->object->info(), now()).count(),
-                               "stale-if-error"),
+          cache::cache_forward(Forward::stale, {}, cache::ttl_at(*info, now()).count(),
+                               allowed_on_error && (info->cc.stale_if_error || req_cc.stale_if_error)
+                                   ? "stale-if-error"
+                                   : "origin-unreachable"),
           true);
     }
     outcome_.cache = revalidating ? "REFRESH" : "MISS";
@@ -417,7 +445,7 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
       // RFC 9111 §4.3.4: freshen the stored response with the 304's fields and serve it.
       cache::ObjectMeta meta = old->meta();
       meta.fields = cache::freshen_fields(old->meta().fields, rh.fields);
-      strip_set_cookie(meta.fields);  // the 304 may set this client's cookie
+      strip_set_cookie(st_.config, meta.fields);  // the 304 may set this client's cookie
       if (!meta.fields.contains("date")) meta.fields.add("Date", date());
       meta.request_time = request_time;
       meta.response_time = now();
@@ -455,6 +483,36 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
     outcome_.cache = "MISS";
   }
   co_return co_await forward_response(head, ex, fwd, guard, request_time, &req_cc, true);
+}
+
+awaitable<Expected<void, ClientError>> Session::start_upstream(Exchange& ex, const RequestHead& head,
+                                                               const Route& route, std::string_view request) {
+  ex.stop_at_interim(true);
+  auto started = co_await ex.start(route.upstream_host, route.upstream_port, request, head.method_id, true);
+  while (started && ex.interim()) {
+    const ResponseHead& ih = ex.head();
+    // RFC 9110 §15.2: a proxy forwards 1xx responses, except to an HTTP/1.0 client (which cannot parse them)
+    // and except 100 Continue, which answers an Expect we handled ourselves. Their fields are theirs
+    // alone: the final response is parsed afresh, so nothing of them reaches the stored response.
+    if (head.version >= http11 && ih.status != Status::continue_) {
+      DownstreamHead dh;
+      dh.status = ih.status;
+      dh.reason = ih.reason;
+      dh.fields = ih.fields;
+      dh.has_body = false;
+      dh.client_version = head.version;
+      dh.keep_alive = true;
+      dh.via = st_.config.via;
+      out_.clear();
+      append_downstream_head(out_, dh);
+      if (st_.config.client_transcript.enabled())
+        st_.config.client_transcript.server(conn_.peer(), std::string_view(out_).substr(0, out_.size() - 4));
+      // A client that left shows when the final response is written.
+      co_await write(out_);
+    }
+    started = co_await ex.next_head();
+  }
+  co_return started;
 }
 
 awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex, Forward fwd,
@@ -497,6 +555,9 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
   dh.via = st_.config.via;
   dh.cache_status = cache_status;
   dh.date = d;
+  // RFC 9213: a field that targeted this cache is not for the caches downstream.
+  const auto& targeted = st_.store.options().heuristic.targeted_fields;
+  if (!targeted.empty()) dh.omit = &targeted;
   out_.clear();
   const HeadResult hr = append_downstream_head(out_, dh);
   keep_alive_ = hr.keep_alive;
@@ -545,7 +606,13 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
   if (client_ok && hr.framing == BodyFraming::chunked) client_ok = co_await write("0\r\n\r\n");
   st_.metrics.bytes_sent.inc(sent, shard_);
   outcome_.bytes = sent;
-  if (storing) co_await commit_on_disk(st_, std::move(writer), shard_);
+  if (storing) {
+    // The response is complete: index it now, so a request or an invalidation that comes next sees it
+    // (RFC 9111 §4.4), and let waiting requests serve it while the disk pool makes it durable.
+    st_.store.publish(writer);
+    guard.finish();
+    co_await commit_on_disk(st_, std::move(writer), shard_);
+  }
   guard.finish();
   co_return client_ok&& keep_alive_&& hr.framing != BodyFraming::close;
 }

@@ -31,9 +31,9 @@ TEST(ResponseParser, EmptyReasonWithOrWithoutSpace) {
 TEST(ResponseParser, MalformedStatusLinesAre502) {
   for (std::string_view wire :
        {"HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n", "HTTP/1.1  200 OK\r\n\r\n",
-        "HTTP/1.1 099 X\r\n\r\n", "HTTP/1.1 600 X\r\n\r\n", "HTTP/1.1 200 O\x01K\r\n\r\n",
-        "HTTP/1.1 200 OK\nX: y\r\n\r\n", "ICY 200 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nX : y\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nX: y\r\n z\r\n\r\n", "\r\nHTTP/1.1 200 OK\r\n\r\n"}) {
+        "HTTP/1.1 099 X\r\n\r\n", "HTTP/1.1 200 O\x01K\r\n\r\n", "HTTP/1.1 200 OK\nX: y\r\n\r\n",
+        "ICY 200 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nX : y\r\n\r\n", "HTTP/1.1 200 OK\r\nX: y\r\n z\r\n\r\n",
+        "\r\nHTTP/1.1 200 OK\r\n\r\n"}) {
     auto r = parse_response(wire);
     ASSERT_FALSE(r) << wire;
     EXPECT_EQ(r.error().status, Status::bad_gateway) << wire;
@@ -45,6 +45,14 @@ TEST(ResponseParser, MalformedStatusLinesAre502) {
 }
 
 // RFC 9112 §6.3 item 1: HEAD, 1xx, 204 and 304 have no content whatever the fields say.
+TEST(ResponseParser, Rfc9110_15_StatusesPast599AreKeptForTheCallerToTreatAs5xx) {
+  ResponseParser p;
+  auto step = p.parse_head("HTTP/1.1 999 Weird\r\nContent-Length: 2\r\n\r\nok");
+  ASSERT_TRUE(step);
+  EXPECT_EQ(to_int(p.head().status), 999u);
+  EXPECT_EQ(p.head().reason, "Weird");
+}
+
 TEST(ResponseFraming, NoBodyCases) {
   struct Case {
     Method method;

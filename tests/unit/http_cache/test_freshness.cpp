@@ -106,12 +106,40 @@ TEST(Age, Rfc9111_4_2_3_CurrentAgeAddsResidentTime) {
   EXPECT_EQ(current_age(5s, t0, t0 - 60s), 5s);  // a clock stepped back: resident time 0
 }
 
+TEST(Entry, Rfc9111_5_3_ExpiresInAnyCaseIsHonoured) {
+  // RFC 9110 §5.6.7 asks for robustness: "jan", "SUN" and "gmt" are read, not taken for an invalid date.
+  for (const char* expires :
+       {"sun, 14 nov 2100 22:13:20 gmt", "SUN, 14 NOV 2100 22:13:20 GMT", "Sun, 14 nOv 2100 22:13:20 Gmt"}) {
+    const Fields f{{"Date", date(t0)}, {"Expires", expires}};
+    const EntryInfo e = analyze_response(Status::ok, f, t0, t0, {});
+    EXPECT_GT(ttl_at(e, t0), 3600s) << expires;
+  }
+}
+
 TEST(Age, Rfc9111_5_1_AgeField) {
   EXPECT_EQ(parse_age("42"), 42s);
-  EXPECT_EQ(parse_age("42, 7"), 42s);  // a list: the first member
-  EXPECT_FALSE(parse_age("-3"));       // invalid: ignored
+  EXPECT_EQ(parse_age(" 42 "), 42s);
+  EXPECT_FALSE(parse_age("42, 7"));  // Age is one delta-seconds, not a list
+  EXPECT_FALSE(parse_age("-3"));
   EXPECT_FALSE(parse_age("3.0"));
+  EXPECT_FALSE(parse_age("7200;foo=bar"));
+  EXPECT_FALSE(parse_age("abc"));
   EXPECT_FALSE(parse_age(""));
+}
+
+TEST(Age, Rfc9111_5_1_AnAgeThatCannotBeReadMakesTheResponseStale) {
+  EXPECT_FALSE(age_value(Fields{{"Date", "x"}}));
+  EXPECT_EQ(age_value(Fields{{"Age", "30"}}), 30s);
+  // Garbled, a list, or two lines (even two zeros): the age is unknown, so it is older than any lifetime.
+  for (const Fields& f :
+       {Fields{{"Age", "abc"}}, Fields{{"Age", "-7200"}}, Fields{{"Age", "7200.0"}}, Fields{{"Age", "0, 0"}},
+        Fields{{"Age", "0"}, {"Age", "0"}}, Fields{{"Age", "7200;foo=111"}}}) {
+    EXPECT_EQ(age_value(f), delta_seconds_infinity) << f[0].value;
+    Fields with = f;
+    with.add("Cache-Control", "max-age=3600");
+    const EntryInfo e = analyze_response(Status::ok, with, t0, t0, {});
+    EXPECT_LE(ttl_at(e, t0), 0s) << f[0].value;
+  }
 }
 
 TEST(Entry, Rfc9111_4_2_AnalyzeComputesLifetimeAndInitialAge) {

@@ -107,3 +107,28 @@ TEST(Reuse, Rfc9111_4_2_4_StaleIfErrorCannotOverrideMustRevalidate) {
   EXPECT_FALSE(on_error("max-age=60, stale-if-error=100, no-cache", "", 70s));
   EXPECT_FALSE(on_error("s-maxage=60, stale-if-error=100", "", 70s));
 }
+
+namespace {
+bool disconnected(std::string_view response_cc, std::string_view request_cc, Duration after) {
+  CacheControl req;
+  add_cache_control(req, request_cc);
+  return may_serve_stale_disconnected(entry(response_cc), req, t0 + after);
+}
+}  // namespace
+
+TEST(Reuse, Rfc9111_4_2_4_ADisconnectedCacheServesStaleUnlessForbidden) {
+  // No directive needed: the origin could not be reached (closed, reset, timed out).
+  EXPECT_TRUE(disconnected("max-age=60", "", 3600s));
+  EXPECT_FALSE(on_error("max-age=60", "", 3600s));  // a 5xx answer is not a disconnection
+  // The response forbids stale answers; stale-if-error cannot lift that.
+  EXPECT_FALSE(disconnected("max-age=60, must-revalidate", "", 70s));
+  EXPECT_FALSE(disconnected("max-age=60, proxy-revalidate", "", 70s));
+  EXPECT_FALSE(disconnected("max-age=60, no-cache", "", 70s));
+  EXPECT_FALSE(disconnected("s-maxage=60", "", 70s));
+  EXPECT_FALSE(disconnected("s-maxage=60, stale-if-error=100", "", 70s));
+  // The client asked for a validated answer, unless it also accepts stale ones.
+  EXPECT_FALSE(disconnected("max-age=60", "no-cache", 70s));
+  EXPECT_FALSE(disconnected("max-age=60", "max-age=0", 70s));
+  EXPECT_FALSE(disconnected("max-age=60", "min-fresh=10", 70s));
+  EXPECT_TRUE(disconnected("max-age=60", "max-age=0, stale-if-error=100", 70s));
+}

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include "http/cache/store.hpp"
 #include "http/date.hpp"
@@ -13,6 +15,7 @@
 using namespace endhost::http;
 using namespace endhost::http::cache;
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -136,6 +139,120 @@ TEST_F(StoreTest, OneOpenStorePerDirectory) {
   auto third = Store::open(options());
   ASSERT_TRUE(third) << third.error();
   EXPECT_TRUE((*third)->find("http://a/in-progress", Fields{}).object);
+}
+
+TEST_F(StoreTest, Rfc9111_5_1_TheStoredHeadCarriesNoAgeButTheAgeStillCounts) {
+  auto store = Store::open(options());
+  ASSERT_TRUE(store);
+  ObjectPtr o = put(**store, meta("http://a/age", "", {{"Age", "30"}}), "aged");
+  ASSERT_TRUE(o);
+  // The hit path appends the cache's own Age to head(): a stored Age there would make two.
+  EXPECT_EQ(o->head().find("Age:"), std::string::npos) << o->head();
+  EXPECT_TRUE(o->meta().fields.contains("age"));
+  EXPECT_EQ(age_at(o->info(), t0), 30s);
+}
+
+// The lost invalidation (issue 18): a response is sent, its commit (fsync, rename) is still on the disk
+// thread, and a POST for the same URI invalidates. The commit is held in flight by the test hook, so the
+// interleaving is exact, not a matter of timing.
+TEST_F(StoreTest, Rfc9111_4_4_AnInvalidationWinsOverACommitInFlight) {
+  std::promise<void> reached, release;
+  auto release_future = release.get_future().share();
+  StoreOptions o = options();
+  o.commit_hook = [&reached, release_future] {
+    reached.set_value();
+    release_future.wait();
+  };
+  {
+    auto store = Store::open(o);
+    ASSERT_TRUE(store);
+    Store& st = **store;
+    auto w = st.begin(meta("http://a/raced"), 4);
+    ASSERT_TRUE(w);
+    ASSERT_TRUE(w->append("body"));
+    // The response is complete: from now on the index sees the object (a lookup right after is a hit).
+    ASSERT_TRUE(st.publish(*w));
+    EXPECT_TRUE(st.find("http://a/raced", Fields{}).object);
+    endhost::Expected<ObjectPtr, std::string> committed = endhost::Unexpected(std::string("not run"));
+    std::thread disk([&] { committed = st.commit(std::move(*w)); });
+    reached.get_future().wait();  // the commit is in flight
+    EXPECT_TRUE(st.find("http://a/raced", Fields{}).object);
+    EXPECT_EQ(st.remove("http://a/raced"), 1u);  // the invalidation finds it
+    release.set_value();
+    disk.join();
+    ASSERT_TRUE(committed) << committed.error();
+    EXPECT_FALSE(*committed);  // nothing stored: the invalidation won
+    EXPECT_FALSE(st.find("http://a/raced", Fields{}).object);
+  }
+  // Nor does it come back from the disk.
+  StoreOptions plain = options();
+  auto again = Store::open(plain);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE((*again)->find("http://a/raced", Fields{}).object);
+  EXPECT_EQ((*again)->stats().loaded, 0u);
+}
+
+TEST_F(StoreTest, Rfc9111_4_4_AnInvalidationWhileTheBodyIsWrittenCancelsTheWrite) {
+  auto store = Store::open(options());
+  ASSERT_TRUE(store);
+  Store& st = **store;
+  auto w = st.begin(meta("http://a/cancelled"), 4);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(st.remove("http://a/cancelled"), 0u);  // nothing indexed yet, but the write is in flight
+  EXPECT_TRUE(w->invalidated());
+  ASSERT_TRUE(w->append("body"));
+  EXPECT_FALSE(st.publish(*w));
+  auto committed = st.commit(std::move(*w));
+  ASSERT_TRUE(committed) << committed.error();
+  EXPECT_FALSE(*committed);
+  EXPECT_FALSE(st.find("http://a/cancelled", Fields{}).object);
+  // Another key's write is not touched.
+  auto other = st.begin(meta("http://a/other"), 1);
+  ASSERT_TRUE(other);
+  st.remove("http://a/cancelled");
+  ASSERT_TRUE(other->append("x"));
+  EXPECT_TRUE(put(st, meta("http://a/third"), "y"));
+  auto kept = st.commit(std::move(*other));
+  ASSERT_TRUE(kept && *kept);
+  EXPECT_TRUE(st.find("http://a/other", Fields{}).object);
+}
+
+TEST_F(StoreTest, APublishedObjectIsReadFromItsTemporaryFileUntilTheCommit) {
+  StoreOptions o = options();
+  o.memory_object_max = 0;  // so reads go to the file
+  auto store = Store::open(o);
+  ASSERT_TRUE(store);
+  Store& st = **store;
+  auto w = st.begin(meta("http://a/early"), 5);
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(w->append("early"));
+  ObjectPtr early = st.publish(*w);
+  ASSERT_TRUE(early);
+  auto read_all = [](const Object& obj) {
+    const int fd = obj.open_body();
+    if (fd < 0) return std::string("open failed");
+    std::string body(obj.body_size(), '\0');
+    const ssize_t n = ::pread(fd, body.data(), body.size(), static_cast<off_t>(obj.body_offset()));
+    ::close(fd);
+    return n == static_cast<ssize_t>(body.size()) ? body : std::string("short read");
+  };
+  EXPECT_EQ(read_all(*early), "early");
+  auto committed = st.commit(std::move(*w));
+  ASSERT_TRUE(committed && *committed);
+  EXPECT_EQ(read_all(*early), "early");  // the same object, now at its final path
+  EXPECT_TRUE(fs::exists(early->path()));
+}
+
+TEST_F(StoreTest, Rfc9111_4_3_4_AFreshenOfAnInvalidatedObjectStoresNothing) {
+  auto store = Store::open(options());
+  ASSERT_TRUE(store);
+  ObjectPtr old = put(**store, meta("http://a/f"), "body");
+  ASSERT_TRUE(old);
+  (*store)->remove("http://a/f");
+  auto fresh = (*store)->freshen(old, meta("http://a/f"));
+  ASSERT_TRUE(fresh) << fresh.error();
+  EXPECT_FALSE(*fresh);
+  EXPECT_FALSE((*store)->find("http://a/f", Fields{}).object);
 }
 
 TEST_F(StoreTest, SurvivesARestart) {

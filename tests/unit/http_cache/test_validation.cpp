@@ -88,6 +88,22 @@ TEST(Validation, Rfc9111_3_2_FreshenReplacesFieldsButNotContentLength) {
   EXPECT_EQ(out.count("date"), 1u);
 }
 
+TEST(Validation, Rfc9111_3_2_FreshenUpdatesContentTypeButNotWhatDescribesTheStoredBytes) {
+  Fields stored{{"Content-Type", "text/plain"},
+                {"Content-MD5", "rL0Y20zC+Fzt72VPzMSk2A=="},
+                {"Content-Encoding", "gzip"},
+                {"Content-Range", "bytes 0-4/5"}};
+  std::vector<FieldView> nm{{"Content-Type", "text/plain;charset=utf-8"},
+                            {"Content-MD5", "N7UdGUp1E+RbVvZSTy1R8g=="},
+                            {"Content-Encoding", "br"},
+                            {"Content-Range", "bytes 0-9/10"}};
+  Fields out = freshen_fields(stored, FieldsView(nm));
+  EXPECT_EQ(out.get("content-type"), "text/plain;charset=utf-8");
+  EXPECT_EQ(out.get("content-md5"), "rL0Y20zC+Fzt72VPzMSk2A==");
+  EXPECT_EQ(out.get("content-encoding"), "gzip");
+  EXPECT_EQ(out.get("content-range"), "bytes 0-4/5");
+}
+
 TEST(Validation, Rfc9111_4_3_2_ClientIfNoneMatch) {
   Fields stored{{"ETag", "\"v1\""}, {"Last-Modified", date(t0)}};
   std::vector<FieldView> match{{"If-None-Match", "\"v0\", W/\"v1\""}};

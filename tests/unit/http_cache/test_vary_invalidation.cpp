@@ -39,6 +39,24 @@ TEST(Vary, Rfc9111_4_1_SecondaryKeyNormalisesWhitespaceAndLines) {
   EXPECT_NE(secondary_key(spec, a), secondary_key(spec, d));
 }
 
+TEST(Vary, Rfc9111_4_1_AcceptLanguageIsNormalisedForCaseOrderAndWeights) {
+  VarySpec spec{false, {"accept-language"}};
+  const std::string en_de = secondary_key(spec, Fields{{"Accept-Language", "en, de"}});
+  EXPECT_EQ(en_de, secondary_key(spec, Fields{{"Accept-Language", "de, en"}}));
+  EXPECT_EQ(en_de, secondary_key(spec, Fields{{"Accept-Language", "eN, De"}}));
+  EXPECT_EQ(en_de, secondary_key(spec, Fields{{"Accept-Language", " en ,   de"}}));
+  EXPECT_EQ(en_de, secondary_key(spec, Fields{{"Accept-Language", "de;q=1.0, en;q=1"}}));
+  EXPECT_EQ(en_de, secondary_key(spec, Fields{{"Accept-Language", "de"}, {"accept-language", "EN"}}));
+  // Different weights are a different preference.
+  const std::string de_first = secondary_key(spec, Fields{{"Accept-Language", "de, en;q=0.5"}});
+  EXPECT_NE(en_de, de_first);
+  EXPECT_EQ(de_first, secondary_key(spec, Fields{{"Accept-Language", "en;Q=0.50 , DE"}}));
+  EXPECT_NE(en_de, secondary_key(spec, Fields{{"Accept-Language", "fr"}}));
+  // Something that is not a language list is kept as it came (whitespace aside), never merged with another.
+  EXPECT_NE(secondary_key(spec, Fields{{"Accept-Language", "en;x=1"}}),
+            secondary_key(spec, Fields{{"Accept-Language", "EN;x=1"}}));
+}
+
 TEST(Vary, Rfc9111_4_1_AbsentFieldMatchesOnlyAbsent) {
   VarySpec spec{false, {"accept-language"}};
   Fields none{{"Host", "x"}};

@@ -1,0 +1,105 @@
+#include "http/cache/targeted.hpp"
+
+#include <algorithm>
+
+#include "http/cache/structured_field.hpp"
+#include "http/cache/time.hpp"
+
+namespace endhost::http::cache {
+
+namespace {
+
+std::optional<Duration> seconds(const SfItem& item) {
+  if (item.kind != SfItem::Kind::integer || item.integer < 0) return std::nullopt;
+  return Duration(std::min<std::int64_t>(item.integer, delta_seconds_infinity.count()));
+}
+
+bool flag(const SfItem& item) {
+  return item.kind == SfItem::Kind::boolean && item.boolean;
+}
+
+template <class FieldRange>
+std::optional<CacheControl> find_targeted(const FieldRange& fields, const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    std::string combined;
+    bool present = false;
+    for (const auto& f : fields) {
+      if (!iequals(f.name, name)) continue;
+      if (present) combined += ", ";
+      combined += f.value;
+      present = true;
+    }
+    if (!present) continue;
+    if (auto cc = parse_targeted_cache_control(combined)) return cc;
+  }
+  return std::nullopt;
+}
+
+template <class FieldRange>
+CacheControl choose(const FieldRange& fields, const std::vector<std::string>& names, bool* targeted) {
+  auto t = names.empty() ? std::nullopt : find_targeted(fields, names);
+  if (targeted) *targeted = t.has_value();
+  return t ? std::move(*t) : parse_cache_control(fields);
+}
+
+}  // namespace
+
+std::optional<CacheControl> parse_targeted_cache_control(std::string_view value) {
+  auto members = parse_sf_dictionary(value);
+  if (!members) return std::nullopt;
+  CacheControl cc;
+  for (const SfMember& m : *members) {
+    const std::string& k = m.key;
+    const SfItem& v = m.value;
+    // §2.2: the directives of RFC 9111 §5.2.2 (and RFC 5861, RFC 8246), with Structured Field types.
+    if (k == "max-age")
+      cc.max_age = seconds(v);
+    else if (k == "s-maxage")
+      cc.s_maxage = seconds(v);
+    else if (k == "stale-while-revalidate")
+      cc.stale_while_revalidate = seconds(v);
+    else if (k == "stale-if-error")
+      cc.stale_if_error = seconds(v);
+    else if (k == "no-cache")
+      cc.no_cache = v.kind != SfItem::Kind::boolean || v.boolean;
+    else if (k == "private")
+      cc.private_ = v.kind != SfItem::Kind::boolean || v.boolean;
+    else if (k == "no-store")
+      cc.no_store = flag(v);
+    else if (k == "public")
+      cc.public_ = flag(v);
+    else if (k == "must-revalidate")
+      cc.must_revalidate = flag(v);
+    else if (k == "proxy-revalidate")
+      cc.proxy_revalidate = flag(v);
+    else if (k == "must-understand")
+      cc.must_understand = flag(v);
+    else if (k == "no-transform")
+      cc.no_transform = flag(v);
+    else if (k == "immutable")
+      cc.immutable = flag(v);
+    // Anything else is an extension this cache does not know: ignored (RFC 9111 §5.2.3).
+  }
+  return cc;
+}
+
+std::optional<CacheControl> targeted_cache_control(const Fields& fields,
+                                                   const std::vector<std::string>& names) {
+  return find_targeted(fields, names);
+}
+
+std::optional<CacheControl> targeted_cache_control(FieldsView fields, const std::vector<std::string>& names) {
+  return find_targeted(fields, names);
+}
+
+CacheControl response_cache_control(const Fields& fields, const std::vector<std::string>& names,
+                                    bool* targeted) {
+  return choose(fields, names, targeted);
+}
+
+CacheControl response_cache_control(FieldsView fields, const std::vector<std::string>& names,
+                                    bool* targeted) {
+  return choose(fields, names, targeted);
+}
+
+}  // namespace endhost::http::cache

@@ -1,0 +1,361 @@
+"""The Web cache's conformance details (issue 18 §1), against an origin that writes its responses byte by byte:
+one Age, interim 1xx responses forwarded and never stored, stale responses served when the origin closes
+the connection, CDN-Cache-Control and our own targeted field (RFC 9213) in reverse mode, the Set-Cookie
+choice per mode, statuses past 599, Accept-Language for Vary, Expires in any case, and 304s that update
+Content-Type. One origin and three proxies (reverse, reverse with a targeted field, forward) serve the
+whole class; every test uses its own paths."""
+
+import http.client
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import unittest
+
+import endhost_test
+from endhost_test import Server, run
+
+FAR_FUTURE = "Sun, 14 Nov 2100 22:13:20 GMT"
+
+
+class ScriptedOrigin:
+    """An HTTP/1.1 origin on 127.0.0.1 whose routes return the exact bytes to send: route(n, headers) with n
+    the 1-based count of requests for that path; None closes the connection without an answer."""
+
+    def __init__(self, routes):
+        self.routes = routes
+        self.counts = {}
+        self.requests = {}
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def count(self, path):
+        with self.lock:
+            return self.counts.get(path, 0)
+
+    def last_request(self, path):
+        with self.lock:
+            return self.requests.get(path, [{}])[-1]
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        conn.settimeout(10)
+        data = b""
+        try:
+            while True:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, data = data.split(b"\r\n\r\n", 1)
+                lines = head.decode("latin-1").split("\r\n")
+                path = lines[0].split(" ")[1]
+                headers = {}
+                for line in lines[1:]:
+                    name, _, value = line.partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                length = int(headers.get("content-length", "0"))
+                while len(data) < length:
+                    data += conn.recv(65536)
+                data = data[length:]
+                with self.lock:
+                    n = self.counts[path] = self.counts.get(path, 0) + 1
+                    self.requests.setdefault(path, []).append(headers)
+                answer = self.routes[path](n, headers)
+                if answer is None:
+                    return
+                conn.sendall(answer)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def stop(self):
+        self.sock.close()
+
+
+def response(status="200 OK", headers=(), body=b"hello\n"):
+    head = "HTTP/1.1 %s\r\n" % status
+    for name, value in headers:
+        head += "%s: %s\r\n" % (name, value)
+    head += "Content-Length: %d\r\n\r\n" % len(body)
+    return head.encode("latin-1") + body
+
+
+def always(*args, **kwargs):
+    data = response(*args, **kwargs)
+    return lambda n, headers: data
+
+
+def first_then(first, then):
+    return lambda n, headers: first if n == 1 else then(headers)
+
+
+class ProxyCacheConformanceTest(endhost_test.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="endhost-proxy-cache-")
+        etag = [("ETag", '"v1"')]
+        stale = [("Cache-Control", "max-age=0")] + etag
+        closes = lambda headers: None
+        cls.origin = ScriptedOrigin({
+            "/age": always(headers=[("Cache-Control", "max-age=3600"), ("Age", "30")]),
+            "/hints": lambda n, h: b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" +
+            response(headers=[("Cache-Control", "max-age=3600")], body=b"final\n"),
+            "/hints-fetch": lambda n, h: b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" +
+            response(body=b"final\n"),
+            "/hints10": lambda n, h: b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" +
+            response(headers=[("Cache-Control", "max-age=3600")], body=b"final\n"),
+            "/stale-close": first_then(response(headers=stale, body=b"stale copy\n"), closes),
+            "/stale-close-must-revalidate": first_then(
+                response(headers=[("Cache-Control", "max-age=0, must-revalidate")] + etag), closes),
+            "/stale-close-s-maxage": first_then(response(headers=[("Cache-Control", "s-maxage=0")] + etag),
+                                                closes),
+            "/stale-close-no-cache": first_then(response(headers=[("Cache-Control", "no-cache")] + etag),
+                                                closes),
+            "/cookie-reverse": always(headers=[("Cache-Control", "max-age=3600"), ("Set-Cookie", "a=b")]),
+            "/cookie-forward": always(headers=[("Cache-Control", "max-age=3600"), ("Set-Cookie", "a=b")]),
+            "/cdn": always(headers=[("Cache-Control", "no-store"), ("CDN-Cache-Control", "max-age=3600")]),
+            "/cdn-no-store": always(headers=[("Cache-Control", "max-age=3600"), ("CDN-Cache-Control", "no-store")]),
+            "/cdn-invalid": always(headers=[("Cache-Control", "max-age=3600"),
+                                            ("CDN-Cache-Control", 'max-age="x')]),
+            "/cdn-forward": always(headers=[("Cache-Control", "no-store"), ("CDN-Cache-Control", "max-age=3600")]),
+            "/targeted": always(headers=[("Cache-Control", "no-store"), ("CDN-Cache-Control", "no-store"),
+                                         ("Endhost-Cache-Control", "max-age=3600")]),
+            "/weird": always(status="999 Weird"),
+            "/weird-after-stale": first_then(
+                response(headers=[("Cache-Control", "max-age=0, stale-if-error=3600")] + etag, body=b"kept\n"),
+                lambda h: response(status="999 Weird", body=b"oops\n")),
+            "/lang": lambda n, h: response(headers=[("Cache-Control", "max-age=3600"), ("Vary", "Accept-Language")],
+                                           body=("for %s\n" % h.get("accept-language")).encode()),
+            "/expires-case": always(headers=[("Expires", FAR_FUTURE.lower())]),
+            "/partial": lambda n, h: (response(status="206 Partial Content",
+                                               headers=[("Cache-Control", "max-age=3600"),
+                                                        ("Content-Range", "bytes 0-3/10")], body=b"0123")
+                                      if "range" in h else
+                                      response(headers=[("Cache-Control", "max-age=3600")], body=b"0123456789")),
+            "/content-type": first_then(
+                response(headers=[("Content-Type", "text/plain")] + stale, body=b"typed\n"),
+                lambda h: b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nCache-Control: max-age=3600\r\n'
+                          b"Content-Type: text/plain;charset=utf-8\r\n\r\n"),
+        })
+        origin_url = "http://127.0.0.1:%d" % cls.origin.port
+        common = ["--listen", "127.0.0.1:0", "--threads", "2", "--no-fsync"]
+        cls.reverse = Server(["proxy", "serve", "--cache-dir", os.path.join(cls.dir, "reverse"),
+                              "--origin", origin_url] + common)
+        cls.targeted = Server(["proxy", "serve", "--cache-dir", os.path.join(cls.dir, "targeted"),
+                               "--origin", origin_url, "--targeted-cache-control", "Endhost-Cache-Control"]
+                              + common)
+        cls.forward = Server(["proxy", "serve", "--cache-dir", os.path.join(cls.dir, "forward")] + common)
+
+    @classmethod
+    def tearDownClass(cls):
+        for s in (cls.reverse, cls.targeted, cls.forward):
+            s.stop()
+            s.__exit__()
+        cls.origin.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def get(self, server, path, headers=None, forward=False):
+        """(status, [(name, value)…] in order, body) of one GET through `server`."""
+        host, port = server.address("proxy")
+        conn = http.client.HTTPConnection(host, port, timeout=20)
+        target = "http://127.0.0.1:%d%s" % (self.origin.port, path) if forward else path
+        conn.request("GET", target, headers=headers or {})
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        return r.status, r.getheaders(), body
+
+    @staticmethod
+    def values(fields, name):
+        return [v for k, v in fields if k.lower() == name.lower()]
+
+    def cache_status(self, fields):
+        return ", ".join(self.values(fields, "Cache-Status"))
+
+    def raw(self, server, request):
+        """Sends raw request bytes and reads until the server closes: the whole answer."""
+        host, port = server.address("proxy")
+        with socket.create_connection((host, port), timeout=20) as s:
+            s.sendall(request)
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return data
+                data += chunk
+
+    # RFC 9111 §4, §5.1
+    def test_a_hit_carries_one_age_the_caches_own(self):
+        status, fields, _ = self.get(self.reverse, "/age")
+        self.assertEqual(status, 200)
+        self.assertEqual(self.values(fields, "Age"), ["30"])  # forwarded as the origin sent it
+        status, fields, _ = self.get(self.reverse, "/age")
+        self.assertIn("hit", self.cache_status(fields))
+        ages = self.values(fields, "Age")
+        self.assertEqual(len(ages), 1, fields)
+        self.assertGreaterEqual(int(ages[0]), 30)
+
+    # RFC 9110 §15.2, RFC 9111 §3
+    def test_interim_responses_reach_http11_clients_and_are_never_stored(self):
+        request = b"GET /hints HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        answer = self.raw(self.reverse, request)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 103 Early Hints\r\n"), answer)
+        interim, final = answer.split(b"\r\n\r\n", 1)
+        self.assertIn(b"Link: </style.css>; rel=preload", interim)
+        self.assertTrue(final.startswith(b"HTTP/1.1 200"), final)
+        self.assertNotIn(b"Link:", final)
+        self.assertTrue(final.endswith(b"final\n"))
+        # The hit is the final response alone: no interim response, none of its fields.
+        answer = self.raw(self.reverse, request)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer)
+        self.assertNotIn(b"Link:", answer)
+        self.assertIn(b"hit", answer)
+        self.assertEqual(self.origin.count("/hints"), 1)
+
+    def test_an_http10_client_gets_no_interim_response(self):
+        answer = self.raw(self.reverse, b"GET /hints10 HTTP/1.0\r\nHost: x\r\n\r\n")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer)
+        self.assertNotIn(b"103", answer.split(b"\r\n")[0])
+        self.assertNotIn(b"Link:", answer)
+
+    def test_fetch_verbose_shows_interim_responses(self):
+        p = run(["fetch", "-v", "-o", os.devnull, "http://127.0.0.1:%d/hints-fetch" % self.origin.port])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stderr.splitlines()
+        interim = [i for i, line in enumerate(lines) if "HTTP/1.1 103 Early Hints" in line]
+        final = [i for i, line in enumerate(lines) if "HTTP/1.1 200" in line]
+        self.assertTrue(interim and final, p.stderr)
+        self.assertLess(interim[0], final[0])
+        self.assertTrue(any("Link: </style.css>" in line for line in lines), p.stderr)
+
+    # RFC 9111 §4.2.4
+    def test_stale_is_served_when_the_origin_closes_without_answering(self):
+        self.assertEqual(self.get(self.reverse, "/stale-close")[0], 200)
+        status, fields, body = self.get(self.reverse, "/stale-close")
+        self.assertEqual(status, 200)
+        self.assertEqual(body, b"stale copy\n")
+        cs = self.cache_status(fields)
+        self.assertIn("fwd=stale", cs)
+        self.assertIn("detail=origin-unreachable", cs)
+        self.assertGreaterEqual(self.origin.count("/stale-close"), 2)  # it did ask the origin
+
+    def test_no_stale_answer_where_the_response_forbids_it(self):
+        for path in ("/stale-close-must-revalidate", "/stale-close-s-maxage", "/stale-close-no-cache"):
+            with self.subTest(path=path):
+                self.assertEqual(self.get(self.reverse, path)[0], 200)
+                status, fields, _ = self.get(self.reverse, path)
+                self.assertIn(status, (502, 504), fields)
+
+    # RFC 9111 §3.1, §7.3 (docs/internals/cache.md, "Set-Cookie")
+    def test_set_cookie_is_stored_in_reverse_mode_and_not_in_forward_mode(self):
+        self.get(self.reverse, "/cookie-reverse")
+        status, fields, _ = self.get(self.reverse, "/cookie-reverse")
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.values(fields, "Set-Cookie"), ["a=b"])
+        self.assertEqual(self.origin.count("/cookie-reverse"), 1)
+        self.get(self.forward, "/cookie-forward", forward=True)
+        status, fields, _ = self.get(self.forward, "/cookie-forward", forward=True)
+        self.assertEqual(self.values(fields, "Set-Cookie"), ["a=b"])  # the client that asked gets its cookie
+        self.assertEqual(self.origin.count("/cookie-forward"), 2)
+        self.assertIn("detail=set-cookie", self.cache_status(fields))
+
+    # RFC 9213
+    def test_cdn_cache_control_takes_precedence_in_reverse_mode_and_stays_here(self):
+        self.get(self.reverse, "/cdn")
+        status, fields, _ = self.get(self.reverse, "/cdn")
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.origin.count("/cdn"), 1)
+        self.assertEqual(self.values(fields, "Cache-Control"), ["no-store"])  # for the browser
+        self.assertEqual(self.values(fields, "CDN-Cache-Control"), [])
+        self.get(self.reverse, "/cdn-no-store")
+        status, fields, _ = self.get(self.reverse, "/cdn-no-store")
+        self.assertEqual(self.origin.count("/cdn-no-store"), 2)
+        self.assertEqual(self.values(fields, "CDN-Cache-Control"), [])
+
+    def test_an_invalid_cdn_cache_control_is_ignored(self):
+        self.get(self.reverse, "/cdn-invalid")
+        status, fields, _ = self.get(self.reverse, "/cdn-invalid")
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.origin.count("/cdn-invalid"), 1)
+
+    def test_a_forward_proxy_is_not_targeted(self):
+        self.get(self.forward, "/cdn-forward", forward=True)
+        self.get(self.forward, "/cdn-forward", forward=True)
+        self.assertEqual(self.origin.count("/cdn-forward"), 2)
+
+    def test_our_own_targeted_field_comes_first(self):
+        self.get(self.targeted, "/targeted")
+        status, fields, _ = self.get(self.targeted, "/targeted")
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.origin.count("/targeted"), 1)
+        self.assertEqual(self.values(fields, "Endhost-Cache-Control"), [])
+        self.assertEqual(self.values(fields, "CDN-Cache-Control"), [])
+
+    # RFC 9110 §15
+    def test_a_status_past_599_is_forwarded_and_treated_as_5xx(self):
+        status, fields, body = self.get(self.reverse, "/weird")
+        self.assertEqual(status, 999)
+        self.assertEqual(body, b"hello\n")
+        self.get(self.reverse, "/weird-after-stale")
+        status, fields, body = self.get(self.reverse, "/weird-after-stale")
+        self.assertEqual((status, body), (200, b"kept\n"))  # stale-if-error hides it like a 5xx
+        self.assertIn("stale-if-error", self.cache_status(fields))
+
+    # RFC 9111 §4.1
+    def test_accept_language_is_normalised_for_vary(self):
+        self.get(self.reverse, "/lang", {"Accept-Language": "en, de"})
+        status, fields, body = self.get(self.reverse, "/lang", {"Accept-Language": "De,EN"})
+        self.assertEqual(body, b"for en, de\n")
+        self.assertIn("hit", self.cache_status(fields))
+        status, fields, body = self.get(self.reverse, "/lang", {"Accept-Language": "fr"})
+        self.assertEqual(body, b"for fr\n")
+
+    # RFC 9111 §5.3, RFC 9110 §5.6.7
+    def test_expires_in_lower_case_is_honoured(self):
+        self.get(self.reverse, "/expires-case")
+        status, fields, _ = self.get(self.reverse, "/expires-case")
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.origin.count("/expires-case"), 1)
+
+    # RFC 9111 §3.3, §3.4: a partial response is never stored, so never served for another request
+    def test_a_partial_response_is_passed_through_and_never_served_for_a_whole_one(self):
+        status, fields, body = self.get(self.reverse, "/partial", {"Range": "bytes=0-3"})
+        self.assertEqual((status, body), (206, b"0123"))
+        status, fields, body = self.get(self.reverse, "/partial")
+        self.assertEqual((status, body), (200, b"0123456789"))
+        self.assertEqual(self.origin.count("/partial"), 2)
+        # Once the whole response is stored, a range is cut from it.
+        status, fields, body = self.get(self.reverse, "/partial", {"Range": "bytes=2-4"})
+        self.assertEqual((status, body), (206, b"234"))
+        self.assertEqual(self.origin.count("/partial"), 2)
+
+    # RFC 9111 §3.2, §4.3.4
+    def test_a_304_updates_content_type(self):
+        self.get(self.reverse, "/content-type")
+        status, fields, body = self.get(self.reverse, "/content-type")
+        self.assertEqual((status, body), (200, b"typed\n"))
+        self.assertIn("fwd-status=304", self.cache_status(fields))
+        self.assertEqual(self.values(fields, "Content-Type"), ["text/plain;charset=utf-8"])
+        status, fields, _ = self.get(self.reverse, "/content-type")
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.values(fields, "Content-Type"), ["text/plain;charset=utf-8"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/asio.hpp"
@@ -34,9 +35,11 @@ struct FetchResult {
 
 class HttpConnection {
  public:
-  // Opens a TCP connection (one handshake: one RTT). The error is a sentence.
+  // Opens a TCP connection (one handshake: one RTT), from `source` when set (a lab host's address, so
+  // that the server's log shows which host asked). The error is a sentence.
   static awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> open(
-      asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout);
+      asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout,
+      std::optional<asio::ip::address> source = std::nullopt);
   // Sends `GET target` with Host `host` (and `Connection: close` unless keep_alive), reads the whole
   // response. `target` is origin-form ("/x.gif") for a server, absolute-form ("http://h/x.gif") for a proxy.
   awaitable<Expected<FetchResult, std::string>> get(std::string target, std::string host, bool keep_alive,

@@ -412,8 +412,8 @@ class Lab(TestCase):
         self.assertRegex(out, r"second query \(cache\)\s+A %s\s+\S+\s+0\s+2\s" % re.escape(gaia))
 
     def test_experiment_finds_the_running_lab_without_state(self):
-        with open(os.path.join(self.runtime, "endhost-lab-%d.current" % os.geteuid())) as f:
-            self.assertEqual(f.read().strip(), self.state)
+        with open(os.path.join(self.runtime, "endhost-lab-%d-%s.current" % (os.geteuid(), self.net))) as f:
+            self.assertEqual(f.read().split("\n")[:2], [self.state, str(self.server.proc.pid)])
         r = run_env(["lab", "experiment", "dns-trace"], self.env)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("(using the lab of %s, pid %d)" % (self.state, self.server.proc.pid), r.stdout)
@@ -733,3 +733,189 @@ class LabExperimentsAsData(TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def pointer(runtime, net):
+    return os.path.join(runtime, "endhost-lab-%d-%s.current" % (os.geteuid(), net))
+
+
+class PlainLab:
+    """`endhost lab` as a user starts it: text logs, stdout and stderr together as a terminal shows them."""
+
+    def __init__(self, state, net, base, env, extra=()):
+        self.proc = subprocess.Popen([ENDHOST] + lab_args(state, net, base) + list(extra), env=env,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        self.lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("endhost lab ended before its map: %s" % "".join(self.lines))
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("Press Ctrl-C to stop."):
+                break
+        lab_json = os.path.join(state, "lab.json")
+        while not os.path.exists(lab_json) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with open(lab_json) as f:
+            self.lab = json.load(f)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rest, _ = self.proc.communicate(timeout=30)
+        self.lines += rest.splitlines()
+        return self.proc.returncode
+
+
+class LabSetup(TestCase):
+    """Issue 17 §1: the map is the first thing a user sees (the log goes to STATE/lab.log), one lab per net with
+    a pointer of its own, and hosts that send from their own addresses."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.state = tempfile.mkdtemp(prefix="endhost-lab-setup-")
+        cls.runtime = tempfile.mkdtemp(prefix="endhost-lab-runtime-")
+        cls.env = runtime_env(cls.runtime)
+        for _ in range(4):
+            cls.net, cls.base = random_block()
+            try:
+                cls.plain = PlainLab(cls.state, cls.net, cls.base, cls.env)
+                break
+            except RuntimeError:
+                continue  # the block or a port was taken: try another
+        cls.lab = cls.plain.lab
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.plain.stop()
+        shutil.rmtree(cls.state, ignore_errors=True)
+        shutil.rmtree(cls.runtime, ignore_errors=True)
+        assert code == 0, "endhost lab exited with %s after SIGTERM" % code
+
+    def dashboard(self, path):
+        d = self.lab["dashboard"]
+        with urllib.request.urlopen("http://%s:%d%s" % (d["address"], d["port"], path), timeout=15) as resp:
+            return json.loads(resp.read())
+
+    # --- the map first ---------------------------------------------------------------------------------------
+
+    def test_the_first_lines_are_the_map(self):
+        self.assertTrue(self.plain.lines[0].startswith("endhost lab: a small Internet on %s.0.0/16" % self.net),
+                        self.plain.lines[:3])
+        self.assertTrue(self.plain.lines[1].startswith("ports: high"), self.plain.lines[:3])
+        for line in self.plain.lines:
+            self.assertNotRegex(line, r"^\d{4}-\d\d-\d\dT\S+ (INFO|DEBUG) ", "a log line among the map")
+
+    def test_the_map_says_how_to_configure_clients(self):
+        out = "\n".join(self.plain.lines)
+        r, c = self.lab["resolver"], self.lab["cache"]
+        self.assertIn("root hints                   %s" % os.path.join(self.state, "zones", "root.hints"), out)
+        self.assertIn("export http_proxy=http://%s:%d/" % (c["address"], c["port"]), out)
+        self.assertIn("resolv.conf                  nameserver %s   (port %d: dig -p %d)" % (
+            r["address"], r["port"], r["port"]), out)
+        self.assertIn("log:   %s" % os.path.join(self.state, "lab.log"), out)
+        with open(os.path.join(self.state, "zones", "root.hints")) as f:
+            self.assertIn(host(self.lab, "a.root-servers.net")["address"], f.read())
+
+    def test_the_log_is_in_the_state_directory(self):
+        with open(os.path.join(self.state, "lab.log")) as f:
+            log = f.read()
+        self.assertRegex(log, r"INFO listening .*service=dns")
+        self.assertIn("INFO lab ready", log)
+
+    def test_verbose_prints_the_log_after_the_map(self):
+        with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as runtime:
+            net, base = random_block()
+            lab = PlainLab(state, net, base, runtime_env(runtime), ["--verbose"])
+            self.assertEqual(lab.stop(), 0)
+            self.assertTrue(lab.lines[0].startswith("endhost lab: a small Internet"), lab.lines[:3])
+            end = lab.lines.index("Press Ctrl-C to stop.")
+            self.assertTrue(any(re.search(r" INFO listening ", l) for l in lab.lines[end:]), lab.lines[end:][:5])
+
+    # --- one lab per net ------------------------------------------------------------------------------------
+
+    def test_the_pointer_is_this_labs_own(self):
+        with open(pointer(self.runtime, self.net)) as f:
+            self.assertEqual(f.read().split("\n")[:2], [self.state, str(self.plain.proc.pid)])
+
+    def test_a_second_lab_on_the_same_net_refuses_at_once(self):
+        with tempfile.TemporaryDirectory() as state:
+            r = run_env(lab_args(state, self.net, self.base), self.env, timeout=60)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertRegex(r.stderr, r"a lab is already running on %s \(pid %d, state %s\); use --net 127\.\d+" % (
+                re.escape(self.net), self.plain.proc.pid, re.escape(self.state)))
+            # Refused before it bound anything, and the first lab's pointer is untouched.
+            self.assertNotIn("listening", r.stdout + r.stderr)
+            if os.path.exists(os.path.join(state, "lab.log")):
+                with open(os.path.join(state, "lab.log")) as f:
+                    self.assertNotIn("listening", f.read())
+        self.test_the_pointer_is_this_labs_own()
+
+    def test_experiments_find_the_lab_by_net(self):
+        other_state = tempfile.mkdtemp(prefix="endhost-lab-other-")
+        try:
+            net, base = random_block()
+            while net == self.net:
+                net, base = random_block()
+            other = PlainLab(other_state, net, base, self.env)
+            try:
+                r = run_env(["lab", "experiment", "dns-trace", "--net", net], self.env)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+                self.assertIn("(using the lab of %s, pid %d)" % (other_state, other.proc.pid), r.stdout)
+                # Two labs and no --net: which one is not guessed.
+                r = run_env(["lab", "experiment", "dns-trace"], self.env)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn("several labs are running", r.stderr)
+                self.assertIn("--net", r.stderr)
+            finally:
+                self.assertEqual(other.stop(), 0)
+            self.assertFalse(os.path.exists(pointer(self.runtime, net)), "the pointer goes with its lab")
+        finally:
+            shutil.rmtree(other_state, ignore_errors=True)
+
+    def test_a_stale_pointer_is_replaced(self):
+        with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as runtime:
+            net, base = random_block()
+            dead = subprocess.Popen(["true"])
+            dead.wait()
+            with open(pointer(runtime, net), "w") as f:
+                f.write("/nonexistent/state\n%d\n" % dead.pid)
+            lab = PlainLab(state, net, base, runtime_env(runtime))
+            try:
+                with open(pointer(runtime, net)) as f:
+                    self.assertEqual(f.read().split("\n")[:2], [state, str(lab.proc.pid)])
+            finally:
+                self.assertEqual(lab.stop(), 0)
+
+    # --- hosts send from their own addresses ---------------------------------------------------------------------
+
+    def test_the_root_server_sees_the_resolvers_address(self):
+        r = self.lab["resolver"]
+        name = "www.networkutopia.com"
+        out = subprocess.run(["dig", "+short", "+time=3", "@" + r["address"], "-p", str(r["port"]), name],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.stdout.strip(), host(self.lab, name)["address"], out.stderr)
+        lines = self.dashboard("/api/transcripts?service=a.root-servers.net%2Fdns&limit=5000")["lines"]
+        peers = {l["peer"].rpartition(":")[0] for l in lines}
+        self.assertIn(r["address"], peers, lines[-5:])
+        self.assertNotIn("127.0.0.1", peers)
+
+    def test_the_origin_sees_the_caches_address(self):
+        c, web = self.lab["cache"], service(self.lab, "www.someschool.edu", "web")
+        url = "http://www.someschool.edu:%d/index.html" % web["port"]
+        r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-x",
+                            "http://%s:%d" % (c["address"], c["port"]), "-H", "Cache-Control: no-cache", url],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.stdout, "200", r.stderr)
+        log = os.path.join(self.state, "logs", "www.someschool.edu.access.log")
+        deadline = time.monotonic() + 10
+        text = ""
+        while "/index.html" not in text and time.monotonic() < deadline:
+            time.sleep(0.1)
+            if os.path.exists(log):
+                with open(log) as f:
+                    text = f.read()
+        lines = [l for l in text.splitlines() if "/index.html" in l]
+        self.assertTrue(lines, text)
+        self.assertTrue(lines[-1].startswith(c["address"] + " "), lines[-1])

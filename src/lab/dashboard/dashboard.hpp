@@ -55,9 +55,10 @@ struct DashboardConfig {
   std::optional<asio::ip::udp::endpoint> resolver;
   std::optional<asio::ip::tcp::endpoint> cache;
   std::optional<asio::ip::udp::endpoint> ping;
-  std::string example_url;             // what the fetch button asks the cache for
-  std::size_t max_streams = 64;        // concurrent /api/events clients
-  std::size_t history_samples = 3600;  // one per second: an hour of hit ratio
+  std::optional<asio::ip::address> source;  // the buttons' queries leave from the dashboard host's address
+  std::string example_url;                  // what the fetch button asks the cache for
+  std::size_t max_streams = 64;             // concurrent /api/events clients
+  std::size_t history_samples = 3600;       // one per second: an hour of hit ratio
   std::chrono::milliseconds stream_poll{250};
 };
 

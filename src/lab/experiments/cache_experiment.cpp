@@ -45,11 +45,13 @@ struct Url {
 // A persistent connection that reopens itself when the server closed it.
 class Client {
  public:
-  explicit Client(asio::ip::tcp::endpoint server) : server_(server) {}
+  // From `source` (LabInfo::client_address), so that the servers' logs tell the user's side from the lab's.
+  Client(asio::ip::tcp::endpoint server, std::optional<asio::ip::address> source)
+      : server_(server), source_(std::move(source)) {}
   awaitable<Expected<FetchResult, std::string>> request(std::string method, std::string target,
                                                         std::string host) {
     if (!conn_ || !conn_->is_open()) {
-      auto c = co_await HttpConnection::open(server_, kTimeout);
+      auto c = co_await HttpConnection::open(server_, kTimeout, source_);
       if (!c) co_return Unexpected(c.error());
       conn_ = std::move(*c);
     }
@@ -58,6 +60,7 @@ class Client {
 
  private:
   asio::ip::tcp::endpoint server_;
+  std::optional<asio::ip::address> source_;
   std::unique_ptr<HttpConnection> conn_;
 };
 
@@ -121,9 +124,10 @@ awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out, json::obj
   // The request set: every URL whose origin lets a shared cache keep it (a page that sets a cookie is the
   // visitor's own, RFC 9111 §3 and §5.2.2.7), asked once each per round.
   std::map<std::string, std::unique_ptr<Client>> origins;
-  auto origin = [&origins](const Url& u) -> Client& {
+  const auto source = lab.client_address();
+  auto origin = [&origins, &source](const Url& u) -> Client& {
     auto& c = origins[u.host];
-    if (!c) c = std::make_unique<Client>(u.origin);
+    if (!c) c = std::make_unique<Client>(u.origin, source);
     return *c;
   };
   std::vector<Url> set;
@@ -149,7 +153,7 @@ awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out, json::obj
 
   // The probes, before the runs: one stored object, asked of its origin and (once stored) of the cache.
   asio::ip::tcp::endpoint proxy(asio::ip::make_address(lab.cache->address), lab.cache->port);
-  Client via(proxy);
+  Client via(proxy, source);
   const Url& probe = set.front();
   std::vector<double> origin_probes, cache_probes;
   for (int i = 0; i < kProbes; ++i) {

@@ -51,7 +51,9 @@ struct Exchange {
   double ms = 0;
 };
 
-awaitable<Exchange> ask(asio::ip::udp::endpoint server, const dns::Name& qname, bool recursion) {
+// From `source` when set (LabInfo::client_address): the servers' transcripts then show the user's side.
+awaitable<Exchange> ask(asio::ip::udp::endpoint server, const dns::Name& qname, bool recursion,
+                        std::optional<asio::ip::address> source) {
   Exchange x;
   x.sent = x.received = Clock::now();
   auto wire = dns::encode_message(dns::make_query(random_id(), qname, dns::RRType::A, recursion));
@@ -59,9 +61,12 @@ awaitable<Exchange> ask(asio::ip::udp::endpoint server, const dns::Name& qname, 
     x.error = "cannot encode the query";
     co_return x;
   }
+  dns::client::UdpExchangeOptions options;
+  options.timeout = std::chrono::milliseconds(2000);
+  options.tries = 2;
+  options.source = source;
   x.sent = Clock::now();
-  auto answer =
-      co_await dns::client::exchange_udp(server, std::move(*wire), {std::chrono::milliseconds(2000), 2});
+  auto answer = co_await dns::client::exchange_udp(server, std::move(*wire), options);
   x.received = Clock::now();
   x.ms = std::chrono::duration<double, std::milli>(x.received - x.sent).count();
   if (!answer) {
@@ -144,6 +149,7 @@ awaitable<std::vector<TranscriptLine>> resolution_lines(const LabInfo& lab, std:
 }  // namespace
 
 awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, json::object& data) {
+  const std::optional<asio::ip::address> source = lab.client_address();
   auto qname = dns::Name::from_string(std::string(kName) + ".");
   std::vector<dns::client::NameServer> roots;
   for (const auto& [origin, servers] : lab.zones) {
@@ -188,7 +194,7 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, json:
   while (auto next = walk.next()) {
     ++step;
     asio::ip::udp::endpoint ep(asio::ip::make_address(address_text(next->address)), lab.dns_port);
-    Exchange x = co_await ask(ep, *qname, false);
+    Exchange x = co_await ask(ep, *qname, false, source);
     iterative_ms += x.ms;
     std::string server = next->server.to_string(), zone = next->zone.to_string();
     std::string server_host = server.ends_with('.') ? server.substr(0, server.size() - 1) : server;
@@ -246,7 +252,7 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, json:
   for (int run = 1; run <= 2; ++run) {
     auto before = co_await read_counters(lab);
     auto seq_before = co_await read_transcript_seq(lab);
-    Exchange x = co_await ask(resolver, *qname, true);
+    Exchange x = co_await ask(resolver, *qname, true, source);
     auto after = co_await read_counters(lab);
     if (!x.reply) {
       out << "dns-trace: the local DNS server did not answer: " << x.error << "\n";

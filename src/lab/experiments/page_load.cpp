@@ -60,7 +60,8 @@ struct Run {
 
 struct Target {
   asio::ip::tcp::endpoint server;
-  std::string host;  // the Host field
+  std::optional<asio::ip::address> source;  // the user's side of the lab (LabInfo::client_address)
+  std::string host;                         // the Host field
   std::string page;
   std::vector<std::string> objects;
 };
@@ -71,7 +72,7 @@ ObjectTimes object_times(const std::string& path, const FetchResult& r) {
 
 // One object on a connection of its own (non-persistent: Connection: close).
 awaitable<Expected<ConnectionTimes, std::string>> fetch_alone(const Target& t, const std::string& path) {
-  auto conn = co_await HttpConnection::open(t.server, kTimeout);
+  auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
   if (!conn) co_return Unexpected(conn.error());
   auto res = co_await (*conn)->get(path, t.host, false, kTimeout);
   if (!res) co_return Unexpected(path + ": " + res.error());
@@ -102,7 +103,7 @@ awaitable<Expected<Run, std::string>> non_persistent(const Target& t) {
 awaitable<Expected<Run, std::string>> persistent(const Target& t) {
   Run r;
   r.start = Clock::now();
-  auto conn = co_await HttpConnection::open(t.server, kTimeout);
+  auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
   if (!conn) co_return Unexpected(conn.error());
   r.connections = 1;
   r.timeline.push_back({(*conn)->dial_started(), (*conn)->connected(), {}});
@@ -219,6 +220,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out, json:
   }
   Target t;
   t.server = asio::ip::tcp::endpoint(asio::ip::make_address(web->address), web->port);
+  t.source = lab.client_address();
   t.host = web->port == 80 ? web->host : fmt::format("{}:{}", web->host, web->port);
   t.page = web->pages.front().path;
   t.objects = web->pages.front().objects;
@@ -228,7 +230,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out, json:
   std::vector<double> handshakes;
   for (int i = 0; i < 9; ++i) {
     auto start = Clock::now();
-    auto conn = co_await HttpConnection::open(t.server, kTimeout);
+    auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
     if (!conn) {
       out << "page-load: " << conn.error() << "\n";
       co_return 1;
@@ -250,7 +252,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out, json:
   // costs one RTT plus its transmission (and the server's own time, which the rate therefore includes).
   double rate = 0;  // bytes per millisecond
   {
-    auto conn = co_await HttpConnection::open(t.server, kTimeout);
+    auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
     if (!conn) {
       out << "page-load: " << conn.error() << "\n";
       co_return 1;

@@ -671,11 +671,14 @@ class LabExperimentsAsData(TestCase):
         self.assertEqual(r["answer"], "A " + gaia)
         it = r["iterative"]
         self.assertEqual(it["servers_asked"], 4)
+        # The experiment asks from the dashboard host's address, and is named by that host.
+        asker = self.lab["dashboard"]["host"]
+        self.assertEqual(it["asker"], asker)
         self.assertEqual([(m["from"], m["to"], m["kind"]) for m in it["messages"]], [
-            ("this host", "a.root-servers.net", "query"), ("a.root-servers.net", "this host", "reply"),
-            ("this host", "a.edu-servers.net", "query"), ("a.edu-servers.net", "this host", "reply"),
-            ("this host", "dns.umass.edu", "query"), ("dns.umass.edu", "this host", "reply"),
-            ("this host", "dns.cs.umass.edu", "query"), ("dns.cs.umass.edu", "this host", "reply")])
+            (asker, "a.root-servers.net", "query"), ("a.root-servers.net", asker, "reply"),
+            (asker, "a.edu-servers.net", "query"), ("a.edu-servers.net", asker, "reply"),
+            (asker, "dns.umass.edu", "query"), ("dns.umass.edu", asker, "reply"),
+            (asker, "dns.cs.umass.edu", "query"), ("dns.cs.umass.edu", asker, "reply")])
         times = [m["t_ms"] for m in it["messages"]]
         self.assertEqual(times, sorted(times))
         first, second = r["recursive"]
@@ -685,7 +688,9 @@ class LabExperimentsAsData(TestCase):
         # As the servers recorded them: the client's query to the local DNS server, its queries to each
         # server on the path and their replies, and its answer (Figure 2.19), every one once.
         sent = [(m["from"], m["to"]) for m in first["messages"] if m["kind"] == "query"]
-        self.assertEqual(sent[0][1], resolver)
+        self.assertEqual(sent[0], (asker, resolver))
+        # Each host sends from its own address: the queries up the hierarchy are the resolver's, by name.
+        self.assertEqual({frm for frm, _ in sent[1:]}, {resolver}, first["messages"])
         asked = [to for _, to in sent[1:]]
         self.assertEqual(asked, ["a.root-servers.net", "a.edu-servers.net", "dns.umass.edu", "dns.cs.umass.edu"],
                          first["messages"])

@@ -177,7 +177,7 @@ function drawDnsTrace(r) {
                                q.messages.length + " messages (model " + q.model_messages + ")", q.messages));
   }
   const it = r.iterative || { messages: [], servers_asked: 0 };
-  parts.push(sequenceDiagram("iteratively from this host: " + it.servers_asked + " servers asked", it.messages));
+  parts.push(sequenceDiagram("iteratively from " + (it.asker || "this host") + ": " + it.servers_asked + " servers asked", it.messages));
   return figureBox("fig-dns-trace", ...parts);
 }
 

@@ -172,7 +172,9 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, json:
   data["name"] = kName;
   data["type"] = "A";
   // The iterative walk's messages as this program sent and received them, times in ms since the first query.
-  // The asking host is this program: its sockets are the operating system's choice, so it is "this host".
+  // The asking side is named as the servers' transcripts name it: the lab host whose address it sends from
+  // (the dashboard's), else "this host" (a lab without a dashboard: the system picks the address).
+  const std::string asker = source ? host_of(lab, source->to_string() + ":0") : std::string("this host");
   json::array walk_messages;
   std::optional<Clock::time_point> walk_start;
   auto walk_message = [&walk_messages, &walk_start](std::string from, std::string to, std::string kind,
@@ -198,9 +200,9 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, json:
     iterative_ms += x.ms;
     std::string server = next->server.to_string(), zone = next->zone.to_string();
     std::string server_host = server.ends_with('.') ? server.substr(0, server.size() - 1) : server;
-    walk_message("this host", server_host, "query", x.sent, question, address_text(next->address));
+    walk_message(asker, server_host, "query", x.sent, question, address_text(next->address));
     if (!x.reply) {
-      walk_message(server_host, "this host", "no reply", x.received, x.error, address_text(next->address));
+      walk_message(server_host, asker, "no reply", x.received, x.error, address_text(next->address));
       walk.on_no_response();
       steps.add(
           {std::to_string(step), server, address_text(next->address), zone, "no reply", x.error, ms(x.ms)});
@@ -220,11 +222,12 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, json:
     }
     steps.add({std::to_string(step), server, address_text(next->address), zone, dns::client::to_string(reply),
                detail, ms(x.ms)});
-    walk_message(server_host, "this host", "reply", x.received,
+    walk_message(server_host, asker, "reply", x.received,
                  std::string(dns::client::to_string(reply)) + ": " + detail, address_text(next->address));
   }
   out << steps.render();
-  data["iterative"] = json::object{{"servers_asked", step}, {"messages", std::move(walk_messages)}};
+  data["iterative"] =
+      json::object{{"asker", asker}, {"servers_asked", step}, {"messages", std::move(walk_messages)}};
   if (walk.outcome() != dns::client::TraceWalk::Outcome::answer) {
     out << "dns-trace: the walk ended without an answer: " << walk.failure() << "\n";
     co_return 1;

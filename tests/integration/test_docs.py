@@ -431,6 +431,17 @@ class Convention(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertNotIn("did you mean", r.stderr)
 
+    def test_student_guide_covers_every_experiment(self):
+        """A new `endhost lab experiment` needs its section in the student's guide."""
+        r = subprocess.run([ENDHOST, "lab", "experiment", "--help"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        choices = re.search(r"\{([a-z0-9,-]+)\}", r.stdout)
+        self.assertTrue(choices, "no list of experiments in:\n" + r.stdout)
+        with open(os.path.join(ROOT, "docs/guide/lab-student.md"), encoding="utf-8") as f:
+            guide = f.read()
+        for name in choices.group(1).split(","):
+            self.assertIn("$ endhost lab experiment %s" % name, guide, "docs/guide/lab-student.md: no %s" % name)
+
     def test_every_doc_has_a_run_block(self):
         for path in DOCS:
             blocks = [b for b in extract(path) if not b.directive("not-run")]

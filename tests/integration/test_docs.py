@@ -12,6 +12,8 @@ The convention (docs/guide/README.md, "How the examples are tested", says the sa
   nor a command line with `;`, `|` or `&&` around it) run in the background: the test waits until the server is ready (its main thread waits in epoll_wait after
   it printed `listening`, or, for the lab, `Ctrl-C`), runs the rest of the block, then sends SIGINT and
   expects exit status 0 and, if the block shows output under the server's prompt, those lines in its output.
+  Before each command the test lets the servers finish what the previous one started (it waits until all
+  their threads sleep in epoll_wait or on a lock), as they would have by the time a person typed it.
   Every other command must exit 0; an example about a failure shows it with `; echo "exit $?"`.
 - `<!-- with: COMMAND -->` just above a block starts COMMAND as a background server first (consecutive blocks
   with the same COMMAND share one), for blocks such as the lab's "Try" lines that assume a running lab.
@@ -244,6 +246,25 @@ class Background:
         except OSError:
             return True
 
+    IDLE_WAITS = ("epoll", "futex", "poll", "select", "nanosleep", "pipe_read", "wait_woken")
+
+    def wait_idle(self, timeout=5):
+        """Waits (a while at most) until every thread of the server sleeps in an idle wait: what it does after a
+        request (storing a cached object, fsync) is done before the next command, as it would be by the time
+        a person typed one."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                waits = []
+                for task in os.listdir("/proc/%d/task" % self.proc.pid):
+                    with open("/proc/%d/task/%s/wchan" % (self.proc.pid, task)) as f:
+                        waits.append(f.read())
+            except OSError:
+                return
+            if all(any(w in wait for w in self.IDLE_WAITS) for wait in waits):
+                return
+            time.sleep(0.01)
+
     def stop(self):
         """SIGINT, as Ctrl-C; returns (exit status, output)."""
         if self.proc.poll() is None:
@@ -322,6 +343,8 @@ def run_block(test, block):
             if cmd.is_server():
                 servers.append(Background(cmd, work, env))
                 continue
+            for server in servers + ([Context.shared[1]] if Context.shared else []):
+                server.wait_idle()
             r = subprocess.run(["bash", "-o", "pipefail", "-c", cmd.text], cwd=work, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
             out = r.stdout.decode("utf-8", "replace")
@@ -407,6 +430,17 @@ class Convention(unittest.TestCase):
         r = subprocess.run([ENDHOST, "help", "zzzzzzzzzz"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 2)
         self.assertNotIn("did you mean", r.stderr)
+
+    def test_student_guide_covers_every_experiment(self):
+        """A new `endhost lab experiment` needs its section in the student's guide."""
+        r = subprocess.run([ENDHOST, "lab", "experiment", "--help"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        choices = re.search(r"\{([a-z0-9,-]+)\}", r.stdout)
+        self.assertTrue(choices, "no list of experiments in:\n" + r.stdout)
+        with open(os.path.join(ROOT, "docs/guide/lab-student.md"), encoding="utf-8") as f:
+            guide = f.read()
+        for name in choices.group(1).split(","):
+            self.assertIn("$ endhost lab experiment %s" % name, guide, "docs/guide/lab-student.md: no %s" % name)
 
     def test_every_doc_has_a_run_block(self):
         for path in DOCS:

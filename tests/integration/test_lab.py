@@ -592,9 +592,10 @@ class PlainLab:
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
-        rest, _ = self.proc.communicate(timeout=30)
-        self.lines += rest.splitlines()
-        return self.proc.returncode
+        # Through the same buffered reader as the map (communicate() would skip what it holds), to EOF.
+        self.lines += self.proc.stdout.read().splitlines()
+        self.proc.stdout.close()
+        return self.proc.wait(timeout=30)
 
 
 class LabSetup(TestCase):

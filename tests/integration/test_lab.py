@@ -718,6 +718,13 @@ class LabSetup(TestCase):
             finally:
                 self.assertEqual(lab.stop(), 0)
 
+    def test_a_runtime_directory_it_cannot_write_is_only_a_warning(self):
+        with tempfile.TemporaryDirectory() as state:
+            net, base = random_block()
+            lab = PlainLab(state, net, base, runtime_env(os.path.join(state, "missing")))
+            self.assertEqual(lab.stop(), 0)
+            self.assertTrue(any(re.search(r" WARN cannot leave the pointer", l) for l in lab.lines), lab.lines)
+
     # --- hosts send from their own addresses ---------------------------------------------------------------------
 
     def test_the_root_server_sees_the_resolvers_address(self):

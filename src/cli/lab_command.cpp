@@ -108,17 +108,22 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
 
   auto e = std::make_shared<LabCliOptions>();
   auto name = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
   auto* exp = lab->add_subcommand("experiment", "Run one of the textbook's experiments against the lab");
   exp->add_option("name", *name, "page-load, cache or dns-trace")
       ->required()
-      ->check(CLI::IsMember({"page-load", "cache", "dns-trace"}));
+      ->check(CLI::IsMember(lab::experiment_names()));
+  exp->add_flag(
+      "--json", *json,
+      "Print what the experiment measured as one JSON object (what the dashboard draws), not the table");
   add_lab_options(*exp, *e, true);
   exp->footer(
       "Uses the running lab (the one --state names, else the one on --net, else the only one running),\n"
       "or starts its own.\n"
       "Examples:\n"
       "  endhost lab experiment page-load\n"
-      "  endhost lab experiment cache --state ./lab");
+      "  endhost lab experiment cache --state ./lab\n"
+      "  endhost lab experiment dns-trace --json      the measurements as JSON; the dashboard draws them");
 
   lab->callback([o, lab, exp, &run] {
     if (lab->got_subcommand(exp)) return;
@@ -138,12 +143,12 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
       }
     };
   });
-  exp->callback([e, name, exp, &run] {
-    run = [e, name, exp]() -> int {
+  exp->callback([e, name, json, exp, &run] {
+    run = [e, name, json, exp]() -> int {
       core::Logger log(e->log_format == "json" ? core::LogFormat::Json : core::LogFormat::Text,
                        parse_level(e->log_level), stderr);
       try {
-        return lab::run_experiment(*name, to_lab_options(*e, *exp), log, std::cout);
+        return lab::run_experiment(*name, to_lab_options(*e, *exp), log, std::cout, *json);
       } catch (const std::runtime_error& err) {
         throw RuntimeError(err.what());
       }

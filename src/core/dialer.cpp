@@ -74,12 +74,20 @@ awaitable<Expected<asio::ip::tcp::socket, DialError>> Dialer::connect_to(
   asio::ip::tcp::socket socket(executor);
   std::string last_error = "no address to try";
   bool timed_out = false;
+  std::size_t refused = 0;
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     const asio::ip::tcp::endpoint to(addresses[i], port);
     const std::string attempt =
         addresses.size() > 1 || where.find(to.address().to_string()) == std::string::npos
             ? " (" + to.address().to_string() + ")"
             : std::string();
+    if (options_.filter) {
+      if (std::string why = options_.filter->refuse(to.address()); !why.empty()) {
+        ++refused;
+        last_error = "refusing to connect to " + where + attempt + ": " + why;
+        continue;
+      }
+    }
     if (options_.local_address && options_.local_address->is_v4() != to.address().is_v4()) {
       last_error = "cannot connect to " + where + attempt + ": the local address " +
                    options_.local_address->to_string() + " is of the other IP version";
@@ -127,6 +135,8 @@ awaitable<Expected<asio::ip::tcp::socket, DialError>> Dialer::connect_to(
     co_return Unexpected(DialError{DialErrc::timeout, "cannot connect to " + where + ": timed out (tried " +
                                                           std::to_string(addresses.size()) + " addresses)"});
   }
+  if (refused == addresses.size() && refused > 0)
+    co_return Unexpected(DialError{DialErrc::refused, last_error});
   co_return Unexpected(DialError{DialErrc::connect, last_error});
 }
 

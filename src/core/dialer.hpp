@@ -16,11 +16,21 @@
 
 namespace endhost::core {
 
+// Decides whether an address may be dialled, after name resolution, so the check sees the address actually
+// connected to (a forward proxy refusing loopback: docs/internals/cache.md). Shared by every loop: const.
+class DialFilter {
+ public:
+  virtual ~DialFilter() = default;
+  // Why `address` must not be dialled ("it is a loopback address"), or "" when it may be.
+  virtual std::string refuse(const asio::ip::address& address) const = 0;
+};
+
 enum class DialErrc {
   not_found,        // the name has no address (ResolveErrc::not_found)
   resolver_failed,  // the resolver could not answer (ResolveErrc::failed)
   timeout,          // the deadline passed while resolving or connecting
   connect,          // every address refused or was unreachable, or the local address could not be bound
+  refused,          // the DialFilter refused every address
 };
 
 struct DialError {
@@ -34,6 +44,7 @@ struct DialOptions {
   std::chrono::milliseconds timeout{10'000};
   std::optional<asio::ip::address> local_address;  // bind here (port 0) before connecting
   bool no_delay = true;                            // TCP_NODELAY: our clients write whole messages
+  const DialFilter* filter = nullptr;              // consulted for every address; outlives the Dialer
 };
 
 // Cheap to copy; refers to the resolver, which must outlive it. Usable from any loop (it keeps no state).

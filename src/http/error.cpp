@@ -36,6 +36,12 @@ std::string_view describe(Errc code) noexcept {
       return "unsupported HTTP major version";
     case Errc::start_line_too_long:
       return "start line too long";
+    case Errc::http09_request:
+      return "HTTP/0.9 request line (no HTTP version)";
+    case Errc::tls_on_plain_port:
+      return "TLS handshake sent to a plain-HTTP port";
+    case Errc::userinfo_in_target:
+      return "user information in the request-target";
     case Errc::bad_status_line:
       return "malformed status line";
     case Errc::head_too_large:

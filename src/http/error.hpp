@@ -17,6 +17,9 @@ enum class Errc : std::uint8_t {
   bad_version,          // not `HTTP/DIGIT.DIGIT` (RFC 9112 §2.3)
   unsupported_version,  // major version other than 1 → 505
   start_line_too_long,  // Limits::max_start_line → 414
+  http09_request,       // "GET /" with no version: HTTP/0.9, which we do not speak (answered at once)
+  tls_on_plain_port,    // a TLS record (0x16) where a request line belongs: the peer expects TLS; close
+  userinfo_in_target,   // "http://user:pw@host/": RFC 9110 §4.2.4 says to treat it as an error
   bad_status_line,      // response: not `version SP 3DIGIT SP reason`
   // fields
   head_too_large,      // Limits::max_head_bytes → 431

@@ -119,8 +119,23 @@ bool valid_host(std::string_view host, bool require_port) noexcept {
   } else {
     const std::size_t colon = host.find(':');
     name = host.substr(0, colon);
-    for (char c : name)
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      const char c = name[i];
       if (!chars::host[static_cast<unsigned char>(c)] || c == '[' || c == ']' || c == ':') return false;
+      // RFC 3986 §3.2.2 lets a reg-name carry pct-encoded octets; a name that decodes to CR, LF or any byte
+      // outside a host name ("localhost%0d%0aX-Injected:1") would be one thing to us and another to the
+      // next hop, so only encoded letters, digits, '-', '.', '_' and '~' pass.
+      if (c == '%') {
+        if (i + 2 >= name.size()) return false;
+        const int hi = chars::hex_value(name[i + 1]), lo = chars::hex_value(name[i + 2]);
+        if (hi < 0 || lo < 0) return false;
+        const char d = static_cast<char>(hi * 16 + lo);
+        const bool plain = (d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || chars::is_digit(d) ||
+                           d == '-' || d == '.' || d == '_' || d == '~';
+        if (!plain) return false;
+        i += 2;
+      }
+    }
     has_port = colon != std::string_view::npos;
     if (has_port) port = host.substr(colon + 1);
   }

@@ -20,6 +20,7 @@ void RequestParser::reset() noexcept {
   scanner_.reset(true);
   head_ = RequestHead{};
   head_size_ = 0;
+  start_line_checked_ = false;
   body_.start(Framing{});
   state_ = State::head;
 }
@@ -42,7 +43,12 @@ Expected<HeadStep, Error> RequestParser::parse_head(std::string_view buf) noexce
                                             Errc::head_too_large, true};
   auto end = scanner_.scan(buf, scan_limits);
   if (!end) return fail(end.error());
-  if (*end == 0) return HeadStep{Progress::need_more, 0};
+  if (*end == 0) {
+    // A head that is still arriving: a request line that can never become valid (TLS bytes, HTTP/0.9) is
+    // answered now rather than after the header timeout. A head that arrives whole never comes here.
+    if (auto ok = check_partial_start(buf); !ok) return fail(ok.error());
+    return HeadStep{Progress::need_more, 0};
+  }
 
   const std::string_view head = buf.substr(scanner_.first_line, *end - scanner_.first_line);
   const std::size_t line_end = head.find('\n') - 1;  // scan() guaranteed a CRLF-terminated start line
@@ -56,6 +62,26 @@ Expected<HeadStep, Error> RequestParser::parse_head(std::string_view buf) noexce
   return HeadStep{Progress::complete, *end};
 }
 
+Expected<void, Errc> RequestParser::check_partial_start(std::string_view buf) noexcept {
+  if (scanner_.first_line >= buf.size()) return {};
+  const std::string_view line = buf.substr(scanner_.first_line);
+  // A TLS handshake record starts with content type 22 (RFC 8446 §5.1), never a method's first byte: the
+  // client thinks this port speaks TLS. There is no HTTP answer it could read, so the session closes.
+  if (line.front() == '\x16') return Unexpected(Errc::tls_on_plain_port);
+  if (!scanner_.in_first_line) {
+    if (start_line_checked_) return {};
+    start_line_checked_ = true;
+    return parse_request_line(line.substr(0, line.find("\r\n")));
+  }
+  // Still inside the request line: the method so far must be a token.
+  for (char c : line) {
+    if (c == ' ') break;
+    if (c == '\r') continue;  // the line's CR; the LF decides
+    if (!chars::is_tchar(c)) return Unexpected(Errc::bad_method);
+  }
+  return {};
+}
+
 Expected<void, Errc> RequestParser::parse_request_line(std::string_view line) noexcept {
   if (line.find('\r') != std::string_view::npos) return Unexpected(Errc::bare_cr);
   // request-line = method SP request-target SP HTTP-version (RFC 9112 §3). Exactly one SP each: the lenient
@@ -63,6 +89,9 @@ Expected<void, Errc> RequestParser::parse_request_line(std::string_view line) no
   const std::size_t sp1 = line.find(' ');
   if (sp1 == std::string_view::npos || sp1 == 0) return Unexpected(Errc::bad_request_line);
   const std::size_t sp2 = line.find(' ', sp1 + 1);
+  // "GET /path" alone is an HTTP/0.9 simple request (RFC 1945 §4.1): refused as one, not waited on.
+  if (sp2 == std::string_view::npos && sp1 + 1 < line.size() && line[sp1 + 1] == '/')
+    return Unexpected(Errc::http09_request);
   if (sp2 == std::string_view::npos || sp2 == sp1 + 1) return Unexpected(Errc::bad_request_line);
 
   head_.method = line.substr(0, sp1);
@@ -106,6 +135,14 @@ Expected<void, Errc> RequestParser::parse_request_line(std::string_view line) no
       const bool alnum = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || chars::is_digit(c);
       if (!alnum && c != '+' && c != '-' && c != '.') return Unexpected(Errc::bad_target);
     }
+    const std::string_view rest = t.substr(colon + 3);
+    const std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+    // RFC 9110 §4.2.4: userinfo in an http(s) URI is deprecated and a recipient SHOULD treat it as an
+    // error; it is mostly used to make "http://bank.example@evil.test/" look like the bank.
+    if (authority.find('@') != std::string_view::npos) return Unexpected(Errc::userinfo_in_target);
+    // RFC 9110 §4.2.1: an empty host is invalid; the host is what the target's authority routes on.
+    if (authority.empty() || authority.front() == ':' || !detail::valid_host(authority, false))
+      return Unexpected(Errc::bad_target);
   }
   return {};
 }

@@ -89,6 +89,7 @@ class RequestParser {
 
   Unexpected<Error> fail(Errc code, bool must_close = true) noexcept;
   Expected<void, Errc> parse_request_line(std::string_view line) noexcept;
+  Expected<void, Errc> check_partial_start(std::string_view buf) noexcept;
   Expected<void, Error> interpret_fields() noexcept;
 
   Limits limits_;
@@ -96,6 +97,7 @@ class RequestParser {
   detail::BlockScanner scanner_;
   RequestHead head_;
   std::size_t head_size_ = 0;
+  bool start_line_checked_ = false;  // a complete request line of an incomplete head was checked
   BodyReader body_;
   Error failure_{};  // returned again by every call once failed
   State state_ = State::head;

@@ -112,7 +112,7 @@ std::string_view Url::path() const {
   return pq.substr(0, pq.find('?'));
 }
 
-Expected<Url, std::string> parse_url(std::string_view text) {
+Expected<Url, std::string> parse_url(std::string_view text, UrlChars chars) {
   const auto sep = text.find("://");
   if (sep == std::string_view::npos)
     return Unexpected("'" + std::string(text) + "' is not an absolute URL (expected http://host/path)");
@@ -122,8 +122,12 @@ Expected<Url, std::string> parse_url(std::string_view text) {
     return Unexpected("'" + std::string(text) + "' is not an http or https URL");
   std::string_view rest = text.substr(sep + 3);
   if (auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  for (char c : rest)
-    if (!uri_char(c)) return Unexpected("'" + std::string(text) + "' has a character that must be %-encoded");
+  for (char c : rest) {
+    if (uri_char(c)) continue;
+    const auto u = static_cast<unsigned char>(c);
+    if (chars == UrlChars::as_sent && u > 0x20 && u < 0x7f) continue;  // host_char() still checks the host
+    return Unexpected("'" + std::string(text) + "' has a character that must be %-encoded");
+  }
   const auto path_start = rest.find_first_of("/?");
   const std::string_view auth = rest.substr(0, path_start);
   if (auto ok = parse_authority(auth, url); !ok)

@@ -34,9 +34,17 @@ struct Url {
   friend bool operator==(const Url&, const Url&) = default;
 };
 
+// Which bytes a URL's path and query may hold.
+enum class UrlChars : std::uint8_t {
+  strict,   // RFC 3986's set only: what we write and what `endhost fetch` is given
+  as_sent,  // also '"', '<', '>', '\\', '^', '`', '{', '|', '}', which browsers send unencoded in a
+            // request-target (the proxy forwards them as received); never controls, spaces or non-ASCII
+};
+
 // Parses an absolute http or https URL. Errors are sentences for a human ("'ftp://x' is not an http URL").
-// Bytes outside RFC 3986's set (spaces, controls) are refused rather than guessed at.
-Expected<Url, std::string> parse_url(std::string_view text);
+// Bytes outside the chosen set (spaces, controls) are refused rather than guessed at; the host is always
+// checked strictly.
+Expected<Url, std::string> parse_url(std::string_view text, UrlChars chars = UrlChars::strict);
 
 // Resolves `reference` (absolute, network-path "//h/p", absolute-path, relative path or query) against
 // `base` (RFC 3986 §5.2, dot segments removed per §5.2.4). A fragment is dropped.

@@ -28,6 +28,9 @@ struct FetchResult {
   std::string head;  // the response head as received, for display
   std::string body;
   bool keep_alive = false;  // the connection may carry another request
+  // When the request was handed to the socket, when the response's first byte and its last byte arrived:
+  // page-load draws each object's request and response from these (docs/internals/lab.md, "Figures").
+  std::chrono::steady_clock::time_point sent, first_byte, done;
 };
 
 class HttpConnection {
@@ -50,6 +53,9 @@ class HttpConnection {
                                                         std::chrono::milliseconds timeout,
                                                         std::string content_type = {}, std::string body = {});
   bool is_open() const { return open_; }
+  // When open() began dialing and when the TCP handshake completed (page-load's handshake bars).
+  std::chrono::steady_clock::time_point dial_started() const { return dial_started_; }
+  std::chrono::steady_clock::time_point connected() const { return connected_; }
   void close();
 
   explicit HttpConnection(asio::ip::tcp::socket socket) : stream_(std::move(socket)) {}
@@ -57,6 +63,7 @@ class HttpConnection {
  private:
   core::Stream stream_;
   bool open_ = true;
+  std::chrono::steady_clock::time_point dial_started_, connected_;
   // Bytes read past the previous response; at most a head at the response limit and a read.
   core::ByteBuffer in_{http::Limits::for_responses().max_head_bytes + 16 * 1024};
 };

@@ -55,7 +55,7 @@ class Origin:
                 if self.command != "HEAD" and status not in (204, 304):
                     self.wfile.write(body)
 
-            do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = handle_any
+            do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = do_TRACE = handle_any
 
         class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
             daemon_threads = True

@@ -157,7 +157,7 @@ class FetchTest(endhost_test.TestCase):
 
     def test_proxy_option_environment_and_no_proxy(self):
         o = self.origin({"/p": lambda r: (200, {"Cache-Control": "max-age=60"}, b"via proxy")})
-        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.path("cache"), "--no-fsync"])
+        s = Server(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:0", "--cache-dir", self.path("cache"), "--no-fsync"])
         self.servers.append(s)
         proxy = "http://%s:%d" % s.address("proxy")
         r = fetch("-x", proxy, "-i", o.url("/p"))
@@ -287,7 +287,7 @@ class FetchTest(endhost_test.TestCase):
 
     def test_cache_dir_in_use_by_a_proxy_is_refused(self):
         cache = self.path("cache")
-        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", cache, "--no-fsync"])
+        s = Server(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:0", "--cache-dir", cache, "--no-fsync"])
         self.servers.append(s)
         o = self.origin({"/x": lambda r: (200, {}, b"x")})
         r = fetch("--cache", cache, o.url("/x"))
@@ -296,7 +296,7 @@ class FetchTest(endhost_test.TestCase):
         self.assertEqual(o.count("/x"), 0)
 
     def proxy(self, *args):
-        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.path("cache"), "--no-fsync",
+        s = Server(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:0", "--cache-dir", self.path("cache"), "--no-fsync",
                     "--connect-timeout", "2"] + list(args))
         self.servers.append(s)
         return "http://%s:%d" % s.address("proxy")
@@ -564,7 +564,7 @@ class FetchHttpsTest(endhost_test.TestCase):
     def test_connect_through_the_proxy_from_x_and_the_environment(self):
         o = self.tls_origin()
         log_path = self.path("access.log")
-        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.path("cache"), "--no-fsync",
+        s = Server(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:0", "--cache-dir", self.path("cache"), "--no-fsync",
                     "--connect-port", str(o.port), "--access-log", log_path])
         self.servers.append(s)
         proxy = "http://%s:%d" % s.address("proxy")

@@ -14,6 +14,8 @@ import tempfile
 import time
 import tomllib
 import unittest
+import urllib.error
+import urllib.parse
 import urllib.request
 
 from endhost_test import ENDHOST, Server, TestCase, run
@@ -558,6 +560,175 @@ class LabOnItsOwn(TestCase):
                 self.assertEqual(server.stop(), 0)
         finally:
             shutil.rmtree(state, ignore_errors=True)
+
+
+class LabExperimentsAsData(TestCase):
+    """`endhost lab experiment NAME --json`: what each experiment measured, as the dashboard draws it (its
+    figure), and the dashboard's side: the newest result of each, and older transcript pages on request."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.state = tempfile.mkdtemp(prefix="endhost-lab-json-")
+        cls.runtime = tempfile.mkdtemp(prefix="endhost-lab-json-runtime-")
+        cls.env = runtime_env(cls.runtime)
+        cls.server, cls.lab, cls.net, cls.base = start_lab(cls.state, env=cls.env)
+        cls.results = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        cls.server.__exit__(None, None, None)
+        shutil.rmtree(cls.state, ignore_errors=True)
+        shutil.rmtree(cls.runtime, ignore_errors=True)
+        assert code == 0, "endhost lab exited with %s after SIGTERM" % code
+
+    def result(self, name):
+        """The experiment's --json output, run once per class."""
+        if name not in self.results:
+            r = run_env(["lab", "experiment", name, "--state", self.state, "--json"], self.env)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            lines = r.stdout.splitlines()
+            self.assertEqual(len(lines), 1, "--json prints one JSON object and nothing else:\n" + r.stdout[:3000])
+            type(self).results[name] = json.loads(lines[0])
+        return self.results[name]
+
+    def dashboard(self, path, data=None, headers=None):
+        d = self.lab["dashboard"]
+        req = urllib.request.Request("http://%s:%d%s" % (d["address"], d["port"], path), data=data,
+                                     headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=15) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def test_page_load_records_each_connection_and_object_as_measured(self):
+        r = self.result("page-load")
+        self.assertEqual(r["experiment"], "page-load")
+        self.assertTrue(r["ok"])
+        self.assertEqual(r["lab"]["state_dir"], self.state)
+        self.assertIn("non-persistent", r["text"], "the table travels with the data")
+        n = r["objects"]
+        self.assertEqual(n, 10)
+        strategies = {s["name"]: s for s in r["strategies"]}
+        self.assertEqual(list(strategies), ["non-persistent", "persistent", "parallel (10)"])
+        self.assertEqual(len(strategies["non-persistent"]["timeline"]), n + 1)
+        self.assertEqual([len(c["objects"]) for c in strategies["non-persistent"]["timeline"]], [1] * (n + 1))
+        self.assertEqual(len(strategies["persistent"]["timeline"]), 1)
+        self.assertEqual(len(strategies["persistent"]["timeline"][0]["objects"]), n + 1)
+        self.assertEqual(len(strategies["parallel (10)"]["timeline"]), n + 1)
+        self.assertEqual(strategies["persistent"]["model_rtts"], 2 + n)
+        for s in r["strategies"]:
+            paths = [o["path"] for c in s["timeline"] for o in c["objects"]]
+            self.assertEqual(paths[0], "/someDepartment/home.html", s["name"])
+            self.assertEqual(len(set(paths)), n + 1, s["name"])
+            self.assertEqual(sum(o["bytes"] for c in s["timeline"] for o in c["objects"]), r["bytes"], s["name"])
+            last = 0.0
+            for c in s["timeline"]:
+                self.assertLessEqual(0.0, c["connect_ms"])
+                self.assertLessEqual(c["connect_ms"], c["connected_ms"], s["name"])
+                t = c["connected_ms"]
+                for o in c["objects"]:
+                    self.assertLessEqual(t, o["request_ms"], (s["name"], o))
+                    self.assertLessEqual(o["request_ms"], o["first_byte_ms"], (s["name"], o))
+                    self.assertLessEqual(o["first_byte_ms"], o["last_byte_ms"], (s["name"], o))
+                    t = o["last_byte_ms"]
+                last = max(last, t)
+            # The drawn run is one of the runs: its last byte is within its own measured time.
+            self.assertLessEqual(last, s["measured_ms"] + 1e-6, s["name"])
+        # Non-persistent connections follow one another; parallel ones overlap after the base page.
+        np = strategies["non-persistent"]["timeline"]
+        for a, b in zip(np, np[1:]):
+            self.assertLessEqual(a["objects"][0]["last_byte_ms"], b["connect_ms"])
+        pa = strategies["parallel (10)"]["timeline"]
+        self.assertLess(max(c["connect_ms"] for c in pa[1:]), min(c["objects"][0]["last_byte_ms"] for c in pa[1:]),
+                        "the parallel connections were all open at once")
+
+    def test_cache_records_every_request_with_and_without_the_cache(self):
+        r = self.result("cache")
+        self.assertTrue(r["ok"], r["text"])
+        without, via = r["runs"]
+        self.assertEqual(without["name"], "without the cache")
+        self.assertEqual(via["name"], "with the cache")
+        self.assertEqual(len(without["requests"]), r["requests"])
+        self.assertEqual(len(via["requests"]), r["requests"])
+        self.assertEqual(r["requests"], r["rounds"] * r["distinct"])
+        self.assertFalse(any(q["hit"] for q in without["requests"]))
+        self.assertEqual(sum(q["hit"] for q in via["requests"]), r["measured"]["hits"])
+        self.assertFalse(any(q["hit"] for q in via["requests"] if q["round"] == 1), "purged first: round 1 misses")
+        self.assertEqual(r["model"]["hits"], r["requests"] - r["distinct"])
+        self.assertEqual([m["round"] for m in r["model"]["rounds"]], [1, 2, 3])
+        self.assertEqual(r["model"]["rounds"][0]["hit_ratio"], 0)
+        for i, m in enumerate(r["measured"]["rounds"]):
+            mine = [q["ms"] for q in via["requests"] if q["round"] == i + 1]
+            self.assertAlmostEqual(m["mean_with_ms"], sum(mine) / len(mine), places=6)
+        self.assertEqual(len(r["probes"]["origin_ms"]), 5)
+
+    def test_dns_trace_records_who_sent_what_to_whom(self):
+        r = self.result("dns-trace")
+        self.assertTrue(r["ok"], r["text"])
+        gaia = host(self.lab, "gaia.cs.umass.edu")["address"]
+        self.assertEqual(r["answer"], "A " + gaia)
+        it = r["iterative"]
+        self.assertEqual(it["servers_asked"], 4)
+        self.assertEqual([(m["from"], m["to"], m["kind"]) for m in it["messages"]], [
+            ("this host", "a.root-servers.net", "query"), ("a.root-servers.net", "this host", "reply"),
+            ("this host", "a.edu-servers.net", "query"), ("a.edu-servers.net", "this host", "reply"),
+            ("this host", "dns.umass.edu", "query"), ("dns.umass.edu", "this host", "reply"),
+            ("this host", "dns.cs.umass.edu", "query"), ("dns.cs.umass.edu", "this host", "reply")])
+        times = [m["t_ms"] for m in it["messages"]]
+        self.assertEqual(times, sorted(times))
+        first, second = r["recursive"]
+        self.assertFalse(first["from_cache"])
+        self.assertTrue(second["from_cache"])
+        resolver = self.lab["resolver"]["host"]
+        # As the servers recorded them: the client's query to the local DNS server, its queries to each
+        # server on the path and their replies, and its answer (Figure 2.19), every one once.
+        sent = [(m["from"], m["to"]) for m in first["messages"] if m["kind"] == "query"]
+        self.assertEqual(sent[0][1], resolver)
+        asked = [to for _, to in sent[1:]]
+        self.assertEqual(asked, ["a.root-servers.net", "a.edu-servers.net", "dns.umass.edu", "dns.cs.umass.edu"],
+                         first["messages"])
+        for to in asked:
+            self.assertIn((to, "reply"), [(m["from"], m["kind"]) for m in first["messages"]])
+        self.assertEqual(len(first["messages"]), first["model_messages"], first["messages"])
+        self.assertEqual(first["messages"][-1]["from"], resolver)
+        self.assertEqual(first["messages"][-1]["to"], sent[0][0])
+        self.assertEqual([(m["to"], m["kind"]) for m in second["messages"]],
+                         [(resolver, "query"), (sent[0][0], "reply")], "once cached, only the 2 messages remain")
+
+    def test_the_dashboard_keeps_the_newest_result_of_each_experiment(self):
+        r = self.result("dns-trace")
+        status, got = self.dashboard("/api/experiments")
+        self.assertEqual(status, 200)
+        self.assertEqual(got["results"]["dns-trace"]["finished_unix_ms"], r["finished_unix_ms"])
+        self.assertEqual(got["results"]["dns-trace"]["recursive"], r["recursive"])
+        # Only results of the registry's experiments, as JSON from a program or our own page.
+        body = json.dumps({"experiment": "no-such"}).encode()
+        status, err = self.dashboard("/api/experiments", body, {"Content-Type": "application/json"})
+        self.assertEqual(status, 400)
+        self.assertIn("page-load, cache, dns-trace", err["error"])
+        status, _ = self.dashboard("/api/experiments", body, {"Content-Type": "text/plain"})
+        self.assertEqual(status, 415)
+
+    def test_transcripts_page_back_before_a_sequence_number(self):
+        self.result("page-load")  # hundreds of lines in the web host's ring
+        _, status = self.dashboard("/api/status")
+        newest = status["transcript_seq"]
+        _, page = self.dashboard("/api/transcripts?limit=100")
+        self.assertEqual(len(page["lines"]), 100)
+        oldest = page["lines"][0]["seq"]
+        _, older = self.dashboard("/api/transcripts?limit=100&before=%d" % oldest)
+        seqs = [l["seq"] for l in older["lines"]]
+        self.assertEqual(len(seqs), 100)
+        self.assertEqual(seqs, sorted(seqs))
+        self.assertLess(seqs[-1], oldest)
+        self.assertLess(oldest, newest + 1)
+        # And for one service, the lines of that service only.
+        svc = older["lines"][-1]["service"]
+        _, mine = self.dashboard("/api/transcripts?limit=50&before=%d&service=%s" % (oldest, urllib.parse.quote(svc, safe="")))
+        self.assertTrue(mine["lines"])
+        self.assertTrue(all(l["service"] == svc and l["seq"] < oldest for l in mine["lines"]))
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ class ProxyTest(endhost_test.TestCase):
         return o
 
     def proxy(self, *args, wait_for=1):
-        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.cache_dir,
+        s = Server(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:0", "--cache-dir", self.cache_dir,
                     "--threads", "2", "--no-fsync"] + list(args), wait_for=wait_for)
         self.servers.append(s)
         return s
@@ -535,7 +535,7 @@ class ProxyTest(endhost_test.TestCase):
         self.assertEqual(o.count("/x"), 0)
         # A reverse proxy whose origin is itself.
         port = endhost_test.free_port()
-        s = Server(["proxy", "serve", "--listen", "127.0.0.1:%d" % port, "--cache-dir",
+        s = Server(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:%d" % port, "--cache-dir",
                     os.path.join(self.dir, "cache2"), "--no-fsync", "--origin", "http://localhost:%d" % port])
         self.servers.append(s)
         status, _, body, _ = curl(None, "http://127.0.0.1:%d/x" % port)
@@ -549,7 +549,7 @@ class ProxyTest(endhost_test.TestCase):
     def test_access_log_metrics_and_trace(self):
         o = self.origin({"/m": lambda r: (200, {"Cache-Control": "max-age=60"}, b"metered\n")})
         log_path = os.path.join(self.dir, "access.log")
-        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.cache_dir, "--no-fsync",
+        s = Server(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:0", "--cache-dir", self.cache_dir, "--no-fsync",
                     "--access-log", log_path, "--admin-listen", "127.0.0.1:0", "--trace"], wait_for=2)
         self.servers.append(s)
         p = s.address("proxy")
@@ -577,7 +577,7 @@ class ProxyTest(endhost_test.TestCase):
         # logrotate's way: rename the file, SIGHUP, and the proxy writes a fresh one under the old name.
         o = self.origin({"/r": lambda r: (200, {}, b"r\n")})
         log_path = os.path.join(self.dir, "rotated.log")
-        s = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.cache_dir, "--no-fsync",
+        s = Server(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:0", "--cache-dir", self.cache_dir, "--no-fsync",
                     "--access-log", log_path], wait_for=1)
         self.servers.append(s)
         p = s.address("proxy")
@@ -597,7 +597,7 @@ class ProxyTest(endhost_test.TestCase):
 
     def test_a_second_process_on_the_cache_dir_is_refused(self):
         s = self.proxy()
-        r = run(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", self.cache_dir, "--no-fsync"])
+        r = run(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:0", "--cache-dir", self.cache_dir, "--no-fsync"])
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("cache dir %s is in use by another endhost process (pid %d)" % (self.cache_dir, s.proc.pid),
                       r.stderr)
@@ -611,7 +611,7 @@ class ProxyTest(endhost_test.TestCase):
         os.makedirs(home)
         with open(os.path.join(home, "notes.txt"), "w") as f:
             f.write("precious")
-        r = run(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", home])
+        r = run(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:0", "--cache-dir", home])
         self.assertEqual(r.returncode, 1)
         self.assertIn("not an endhost cache directory", r.stderr)
         self.assertTrue(os.path.exists(os.path.join(home, "notes.txt")))

@@ -190,7 +190,7 @@ class ProxyTls(TestCase):
             f.write(cls.body)
         cls.origin = Server(["web", "serve", "--root", cls.root, "--listen", "127.0.0.1:0", "--threads", "1"])
         cls.cache = os.path.join(cls.pki.dir, "cache")
-        cls.proxy = Server(["proxy", "serve", "--listen", "127.0.0.1:0", "--cache-dir", cls.cache, "--threads",
+        cls.proxy = Server(["proxy", "serve", "--allow-destination", "127.0.0.0/8", "--listen", "127.0.0.1:0", "--cache-dir", cls.cache, "--threads",
                             "2", "--no-fsync"] + tls_args(cls.cert))
         cls.port = cls.proxy.address("proxy")[1]
 

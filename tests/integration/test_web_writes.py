@@ -89,6 +89,7 @@ class Writes(TestCase):
             self.assertEqual(f.read(), b"first\n")
         resp, _ = self.request("PUT", "/" + name, b"second\n")
         self.assertEqual(resp.status, 204)
+        self.assertIsNone(resp.getheader("Content-Length"))  # RFC 9110 §8.6: never in a 204
         self.assertEqual(self.request("GET", "/" + name)[1], b"second\n")
         self.assertEqual(leftovers(self.root), [])
 

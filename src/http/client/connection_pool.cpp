@@ -107,13 +107,15 @@ awaitable<Expected<ConnectionPool::Lease, ClientError>> ConnectionPool::acquire(
 
 awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> ConnectionPool::open(
     const std::string& host, std::uint16_t port, std::string key) {
-  const core::Dialer dialer(*options_.resolver,
-                            core::DialOptions{options_.connect_timeout, options_.local_address, true});
+  const core::Dialer dialer(
+      *options_.resolver,
+      core::DialOptions{options_.connect_timeout, options_.local_address, true, options_.filter.get()});
   auto connected = co_await dialer.connect(host, port);
   if (!connected) {
     const core::DialError& e = connected.error();
     const ClientErrc code = e.code == core::DialErrc::timeout   ? ClientErrc::timeout
                             : e.code == core::DialErrc::connect ? ClientErrc::connect
+                            : e.code == core::DialErrc::refused ? ClientErrc::refused
                                                                 : ClientErrc::dns;
     co_return Unexpected(ClientError{code, e.message});
   }

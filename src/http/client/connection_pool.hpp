@@ -17,6 +17,7 @@
 #include "core/asio.hpp"
 #include "core/byte_buffer.hpp"
 #include "core/deadline.hpp"
+#include "core/dialer.hpp"
 #include "core/expected.hpp"
 #include "core/name_resolver.hpp"
 #include "core/stream.hpp"
@@ -39,6 +40,8 @@ struct PoolOptions {
   std::shared_ptr<const core::NameResolver> resolver;
   // Where connections are made from (core::ServiceEnv::source_address: the lab host's own); empty: any.
   std::optional<asio::ip::address> local_address;
+  // Addresses that must not be dialled (the forward proxy's guard); null: any.
+  std::shared_ptr<const core::DialFilter> filter;
 };
 
 // A TLS connection to an origin: `host` is the name to verify and send as SNI; with `tunnel`, the TCP

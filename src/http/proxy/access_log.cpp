@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
 #include "core/log.hpp"
 
 namespace endhost::http::proxy {
@@ -11,7 +15,12 @@ constexpr std::size_t kFlushAt = 32 * 1024;
 }
 
 AccessLog::AccessLog(std::FILE* out, bool owned, Format format, std::size_t loops)
-    : out_(out), owned_(owned), format_(format), buffers_(std::make_unique<Buffer[]>(loops)), loops_(loops) {}
+    : out_(out),
+      owned_(owned),
+      format_(format),
+      buffers_(std::make_unique<Buffer[]>(loops)),
+      pending_(std::make_unique<Pending[]>(loops)),
+      loops_(loops) {}
 
 AccessLog::~AccessLog() {
   flush_all();
@@ -48,19 +57,60 @@ void AccessLog::format(std::string& out, Format format, const AccessRecord& r) {
 
 void AccessLog::write(std::size_t loop, const AccessRecord& r) {
   Buffer& b = buffers_[loop % loops_];
+  const auto begin = static_cast<std::uint32_t>(b.text.size());
   format(b.text, format_, r);
+  b.lines.push_back(Line{r.unix_micros, begin, static_cast<std::uint32_t>(b.text.size())});
   if (b.text.size() >= kFlushAt) flush(loop);
 }
 
 void AccessLog::flush(std::size_t loop) {
   Buffer& b = buffers_[loop % loops_];
-  if (b.text.empty()) return;
-  {
-    std::lock_guard lock(mu_);
-    std::fwrite(b.text.data(), 1, b.text.size(), out_);
-    std::fflush(out_);
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  std::lock_guard lock(mu_);
+  Pending& p = pending_[loop % loops_];
+  // Drop what was written, then append the new lines (their offsets move by the text kept).
+  if (p.next > 0) {
+    const std::uint32_t cut =
+        p.next < p.lines.size() ? p.lines[p.next].begin : static_cast<std::uint32_t>(p.text.size());
+    p.text.erase(0, cut);
+    p.lines.erase(p.lines.begin(), p.lines.begin() + static_cast<std::ptrdiff_t>(p.next));
+    for (Line& l : p.lines) l.begin -= cut, l.end -= cut;
+    p.next = 0;
   }
+  const auto shift = static_cast<std::uint32_t>(p.text.size());
+  p.text += b.text;
+  for (Line l : b.lines) p.lines.push_back(Line{l.micros, l.begin + shift, l.end + shift});
+  // A line is stamped before it is appended, so none later than `now` can still come from this loop
+  // (a line stamped a little earlier may be, if the clock stepped back: it is then written late, not lost).
+  for (const Line& l : p.lines) p.watermark = std::max(p.watermark, l.micros);
+  p.watermark = std::max(p.watermark, now);
   b.text.clear();
+  b.lines.clear();
+  std::int64_t until = p.watermark;
+  for (std::size_t i = 0; i < loops_; ++i) until = std::min(until, pending_[i].watermark);
+  write_until(until);
+}
+
+void AccessLog::write_until(std::int64_t until) {
+  merged_.clear();
+  for (;;) {
+    // The loop whose next line is oldest (few loops: a scan beats a heap).
+    Pending* best = nullptr;
+    for (std::size_t i = 0; i < loops_; ++i) {
+      Pending& p = pending_[i];
+      if (p.next < p.lines.size() && p.lines[p.next].micros <= until &&
+          (!best || p.lines[p.next].micros < best->lines[best->next].micros))
+        best = &p;
+    }
+    if (!best) break;
+    const Line& l = best->lines[best->next++];
+    merged_.append(best->text, l.begin, l.end - l.begin);
+  }
+  if (merged_.empty()) return;
+  std::fwrite(merged_.data(), 1, merged_.size(), out_);
+  std::fflush(out_);
 }
 
 bool AccessLog::reopen(const std::string& path) {
@@ -79,6 +129,8 @@ bool AccessLog::reopen(const std::string& path) {
 
 void AccessLog::flush_all() {
   for (std::size_t i = 0; i < loops_; ++i) flush(i);
+  std::lock_guard lock(mu_);
+  write_until(std::numeric_limits<std::int64_t>::max());
 }
 
 }  // namespace endhost::http::proxy

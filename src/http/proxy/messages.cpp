@@ -42,11 +42,16 @@ void append_upstream_request(std::string& out, const UpstreamRequest& r) {
     if (options.drop(f.name)) continue;
     // Host comes from the route; the body is re-framed below; we already answered any 100-continue.
     if (iequals(f.name, "host") || iequals(f.name, "content-length") || iequals(f.name, "expect")) continue;
+    // "Transfer_Encoding" is a different field to us, but back ends that map '_' to '-' (CGI, PHP, some
+    // frameworks) would see framing or Host fields we never checked; nginx drops them too.
+    if (!r.route->keep_underscore_fields && f.name.find('_') != std::string_view::npos) continue;
+    if (r.max_forwards && iequals(f.name, "max-forwards")) continue;
     if (r.drop_conditionals && is_conditional(f.name)) continue;
     if (r.drop_range && (iequals(f.name, "range") || iequals(f.name, "if-range"))) continue;
     append_field(out, f.name, f.value);
   }
   if (r.extra) append_fields(out, *r.extra);
+  if (r.max_forwards) append_field(out, "Max-Forwards", std::to_string(*r.max_forwards));
   // RFC 9110 §7.6.3: each proxy appends its own Via entry.
   if (!r.via.empty()) append_field(out, "Via", r.via);
   // RFC 9110 §8.6: a request with content, or a method that expects it, states its length.
@@ -69,7 +74,9 @@ HeadResult append_downstream_head(std::string& out, const DownstreamHead& h) {
   if (h.age) append_field(out, "Age", std::to_string(*h.age));
   if (!h.via.empty()) append_field(out, "Via", h.via);
   if (!h.cache_status.empty()) append_field(out, "Cache-Status", h.cache_status);
-  if (!h.has_body) {
+  if (h.status == Status::no_content) {
+    // RFC 9110 §8.6: never Content-Length in a 204, whatever the origin sent (its own is dropped above).
+  } else if (!h.has_body) {
     // HEAD (and 304) responses keep the length the full response would have had (RFC 9110 §8.6).
     if (h.length) append_field(out, "Content-Length", std::to_string(*h.length));
   } else if (h.length) {
@@ -94,7 +101,7 @@ HeadResult append_downstream_head(std::string& out, const DownstreamHead& h) {
 
 void append_simple_response(std::string& out, Status status, std::string_view body, bool keep_alive,
                             std::string_view via, std::string_view cache_status, std::string_view date,
-                            bool head_only, unsigned retry_after) {
+                            bool head_only, unsigned retry_after, std::string_view extra) {
   append_status_line(out, http11, status);
   if (!date.empty()) append_field(out, "Date", date);
   append_field(out, "Content-Type", "text/plain; charset=utf-8");
@@ -103,6 +110,7 @@ void append_simple_response(std::string& out, Status status, std::string_view bo
   if (!via.empty()) append_field(out, "Via", via);
   if (!cache_status.empty()) append_field(out, "Cache-Status", cache_status);
   if (retry_after > 0) append_field(out, "Retry-After", std::to_string(retry_after));
+  out += extra;
   if (!keep_alive) append_field(out, "Connection", "close");
   append_end_of_head(out);
   if (!head_only) out += body;

@@ -23,6 +23,8 @@ struct UpstreamRequest {
   const Fields* extra = nullptr;   // added after the client's fields (the cache's validators)
   bool drop_conditionals = false;  // the cache validates with its own validators (RFC 9111 §4.3.1)
   bool drop_range = false;
+  // RFC 9110 §7.6.2: the decremented Max-Forwards of an OPTIONS or TRACE (the client's is replaced).
+  std::optional<std::uint64_t> max_forwards;
 };
 
 // Request line in origin-form, Host from the route, the client's end-to-end fields, Via, Content-Length.
@@ -62,6 +64,6 @@ HeadResult append_downstream_head(std::string& out, const DownstreamHead& h);
 // retry_after > 0 adds Retry-After in seconds (RFC 9110 §10.2.3), for a 503 the client may simply repeat.
 void append_simple_response(std::string& out, Status status, std::string_view body, bool keep_alive,
                             std::string_view via, std::string_view cache_status, std::string_view date,
-                            bool head_only = false, unsigned retry_after = 0);
+                            bool head_only = false, unsigned retry_after = 0, std::string_view extra = {});
 
 }  // namespace endhost::http::proxy

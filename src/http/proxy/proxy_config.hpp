@@ -24,9 +24,12 @@ struct ProxyConfig {
   RouteConfig routes;
   std::vector<PortRange> connect_ports{{443, 443}};            // CONNECT destinations (RFC 9110 §9.3.6)
   core::AddressAcl purge_from = core::AddressAcl::loopback();  // clients allowed to PURGE
-  std::string via = "1.1 endhost";                             // our Via entry (RFC 9110 §7.6.3)
-  std::string cache_name = "endhost";                          // our Cache-Status name (RFC 9211 §2)
-  bool collapse = true;  // collapse concurrent misses (docs/internals/cache.md)
+  // Forward mode: destinations let through the guard against loopback, link-local and our own addresses
+  // (destination.hpp). Reverse mode dials only its configured origins and is not guarded.
+  core::AddressAcl allow_destinations;
+  std::string via = "1.1 endhost";     // our Via entry (RFC 9110 §7.6.3)
+  std::string cache_name = "endhost";  // our Cache-Status name (RFC 9211 §2)
+  bool collapse = true;                // collapse concurrent misses (docs/internals/cache.md)
 
   // Client side.
   std::chrono::milliseconds idle_timeout{60'000};    // between requests on a keep-alive connection

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/byte_buffer.hpp"
+#include "http/proxy/destination.hpp"
 #include "http/proxy/messages.hpp"
 #include "http/proxy/proxy_state.hpp"
 #include "http/proxy/session.hpp"
@@ -47,6 +48,8 @@ ProxyState::ProxyState(ProxyConfig cfg, cache::Store& s, core::EventLoops& event
   pool.connect_timeout = config.connect_timeout;
   pool.resolver = config.resolver;
   pool.local_address = config.source_address;
+  if (config.routes.mode == ProxyMode::forward)
+    pool.filter = std::make_shared<DestinationGuard>(config.allow_destinations);
   for (std::size_t i = 0; i < event_loops.size(); ++i)
     loops.push_back(std::make_unique<LoopData>(event_loops[i].io().get_executor(), pool));
 }

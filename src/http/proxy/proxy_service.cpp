@@ -70,6 +70,11 @@ const core::SettingTable<ProxyServiceOptions>& proxy_settings() {
             "Ports CONNECT may reach (N or N-M; repeatable; default 443)");
     t.texts("purge-from", &O::purge_from, "ADDR[/PREFIX]",
             "Client addresses allowed to PURGE (ADDR[/PREFIX]; repeatable; default loopback)");
+    t.texts("allow-destination", &O::allow_destinations, "ADDR[/PREFIX]",
+            "Forward mode: addresses that may be reached although they are loopback, link-local or this "
+            "machine's own (refused by default; repeatable)");
+    t.flag("keep-underscore-fields", &O::keep_underscore_fields,
+           "Forward request fields whose names contain '_' (dropped by default)");
     t.text("access-log", &O::access_log, "FILE", "Write one line per request to FILE ('-' for stdout)");
     t.choice("access-log-format", &O::access_log_format, {"text", "json"}, "text or json");
     t.choice("eviction", &O::eviction, {"s3fifo", "lru"}, "Eviction policy: s3fifo or lru");
@@ -127,6 +132,12 @@ Expected<ProxyServiceConfig, std::string> build_proxy_config(const ProxyServiceO
       config.connect_ports.push_back(*range);
     }
   }
+  if (!o.allow_destinations.empty()) {
+    auto acl = core::AddressAcl::parse(o.allow_destinations);
+    if (!acl) return Unexpected("--allow-destination " + acl.error());
+    config.allow_destinations = std::move(*acl);
+  }
+  config.routes.keep_underscore_fields = o.keep_underscore_fields;
   if (!o.purge_from.empty()) {
     auto acl = core::AddressAcl::parse(o.purge_from);
     if (!acl) return Unexpected("--purge-from " + acl.error());

@@ -35,6 +35,8 @@ struct ProxyServiceOptions {
   std::vector<std::string> origins;  // [HOST=]URL
   std::vector<std::string> connect_ports;
   std::vector<std::string> purge_from;
+  std::vector<std::string> allow_destinations;  // forward mode: loopback/link-local/own blocks let through
+  bool keep_underscore_fields = false;
   std::string access_log;
   std::string access_log_format = "text";
   std::string eviction = "s3fifo";

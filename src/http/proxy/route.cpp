@@ -58,6 +58,8 @@ bool via_names(FieldsView fields, std::string_view received_by) noexcept {
 }
 
 const OriginRule* find_origin(std::string_view host, const RouteConfig& config) noexcept {
+  // "a.test." is a.test written as a fully qualified name (RFC 1034 §3.1): the same host.
+  if (host.size() > 1 && host.back() == '.') host.remove_suffix(1);
   const OriginRule* fallback = nullptr;
   for (const OriginRule& rule : config.origins) {
     if (rule.host.empty()) {
@@ -71,8 +73,11 @@ const OriginRule* find_origin(std::string_view host, const RouteConfig& config) 
 
 Expected<Route, RouteFailure> route_request(const RequestHead& head, const RouteConfig& config) {
   Route route;
+  route.keep_underscore_fields = config.keep_underscore_fields;
   if (head.target_form == TargetForm::absolute) {
-    auto url = parse_url(head.target);
+    // Browsers send '{', '|', '"'… unencoded in queries; the parser already refused CTLs and spaces, and
+    // the target is forwarded as received (UrlChars::as_sent).
+    auto url = parse_url(head.target, UrlChars::as_sent);
     if (!url) return Unexpected(RouteFailure{Status::bad_request, url.error()});
     route.target = std::move(*url);
   } else if (head.target_form == TargetForm::origin) {
@@ -86,7 +91,7 @@ Expected<Route, RouteFailure> route_request(const RequestHead& head, const Route
       return Unexpected(RouteFailure{Status::misdirected_request, "no origin is configured for this host"});
     // HTTP/1.0 may leave Host out: the URI is then the origin's (owned here, as `host` only borrows).
     const std::string authority = host.empty() ? rule->origin.authority() : std::string(host);
-    auto url = parse_url("http://" + authority + std::string(head.target));
+    auto url = parse_url("http://" + authority + std::string(head.target), UrlChars::as_sent);
     if (!url) return Unexpected(RouteFailure{Status::bad_request, url.error()});
     route.target = std::move(*url);
     route.upstream_host = rule->origin.host;

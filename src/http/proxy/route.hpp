@@ -37,13 +37,16 @@ struct RouteConfig {
   // Forward mode: ports an http:// request may reach. Squid's Safe_ports idea: 80 and the unprivileged
   // range, so the proxy cannot be used to talk HTTP at SMTP (25), SSH (22) or other internal services.
   std::vector<PortRange> forward_ports{{80, 80}, {1024, 65535}};
+  // Forward client fields whose names contain '_' (dropped by default: messages.cpp).
+  bool keep_underscore_fields = false;
 };
 
 struct Route {
   Url target;                 // the URI the client asked for
   std::string upstream_host;  // connect here…
   std::uint16_t upstream_port = 0;
-  std::string host_header;  // …and send this Host
+  std::string host_header;              // …and send this Host
+  bool keep_underscore_fields = false;  // RouteConfig's
 };
 
 struct RouteFailure {

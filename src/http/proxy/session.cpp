@@ -43,6 +43,17 @@ bool is_own_address(std::string_view host, std::uint16_t port, const asio::ip::t
   return false;
 }
 
+// Max-Forwards = 1*DIGIT (RFC 9110 §7.6.2); a value too large for 64 bits is as good as infinite.
+std::optional<std::uint64_t> parse_max_forwards(std::string_view v) {
+  if (v.empty()) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n > (UINT64_MAX - 9) / 10 ? UINT64_MAX : n * 10 + static_cast<unsigned>(c - '0');
+  }
+  return n;
+}
+
 // Our received-by in Via: "1.1 endhost" → "endhost".
 std::string_view via_pseudonym(std::string_view via) {
   const auto space = via.rfind(' ');
@@ -83,6 +94,12 @@ awaitable<void> Session::run() {
     if (status == ReadStatus::closed) break;
     started_ = std::chrono::steady_clock::now();
     outcome_ = Outcome{};
+    if (status == ReadStatus::invalid && parse_error_.code == Errc::tls_on_plain_port) {
+      // A TLS client cannot read an HTTP answer: close at once, as nginx does.
+      outcome_.cache = "ERROR";
+      write_access_log(parser_.head(), nullptr);
+      break;
+    }
     if (status == ReadStatus::invalid) {
       // The parser's error says which status (400, 414, 431, 501, 505); the framing is no longer trusted.
       keep_alive_ = false;
@@ -229,12 +246,12 @@ awaitable<bool> Session::write_chunk(std::string_view data) {
 }
 
 awaitable<bool> Session::respond(Status status, std::string_view text, const cache::CacheStatus* cs,
-                                 unsigned retry_after) {
+                                 unsigned retry_after, std::string_view extra) {
   std::string cache_status;
   if (cs) cache::append_cache_status(cache_status, st_.config.cache_name, *cs);
   out_.clear();
   append_simple_response(out_, status, text, keep_alive_, st_.config.via, cache_status, date(),
-                         parser_.head().method_id == Method::head, retry_after);
+                         parser_.head().method_id == Method::head, retry_after, extra);
   outcome_.status = to_int(status);
   if (st_.config.client_transcript.enabled())
     st_.config.client_transcript.server(conn_.peer(),
@@ -296,6 +313,25 @@ awaitable<bool> Session::handle(const RequestHead& original) {
     const bool body_read = co_await read_body(body, reserved);
     if (!body_read) co_return false;
   }
+  // RFC 9110 §7.6.2: OPTIONS and TRACE count their hops down; at 0 this proxy is the final recipient.
+  std::optional<std::uint64_t> max_forwards;
+  if (head.method_id == Method::options || head.method_id == Method::trace) {
+    if (auto mf = head.fields.get("max-forwards")) {
+      auto value = parse_max_forwards(*mf);
+      if (!value) {
+        outcome_.cache = "ERROR";
+        const bool keep = co_await respond(Status::bad_request, "Max-Forwards is not a number\n");
+        write_access_log(head, nullptr);
+        co_return keep;
+      }
+      if (*value == 0) {
+        const bool keep = co_await answer_max_forwards(head);
+        write_access_log(head, nullptr);
+        co_return keep;
+      }
+      max_forwards = *value - 1;
+    }
+  }
   auto route = route_request(head, st_.config.routes);
   if (!route) {
     outcome_.cache = "ERROR";
@@ -324,9 +360,45 @@ awaitable<bool> Session::handle(const RequestHead& original) {
   if ((head.method_id == Method::get || head.method_id == Method::head) && !has_body)
     keep = co_await handle_cacheable(head, *route);
   else
-    keep = co_await handle_pass(head, *route, body);
+    keep = co_await handle_pass(head, *route, body, max_forwards);
   write_access_log(head, &*route);
   co_return keep;
+}
+
+awaitable<bool> Session::answer_max_forwards(const RequestHead& head) {
+  outcome_.cache = "MAX-FORWARDS";
+  if (head.method_id == Method::options) {
+    // §9.3.7: the options of this proxy, as the final recipient.
+    const std::string_view allow = st_.config.routes.mode == ProxyMode::reverse ? kReverseAllow : kProxyAllow;
+    co_return co_await respond(Status::ok, "", nullptr, 0, allow);
+  }
+  // §9.3.8: TRACE reflects the request as received, as message/http. Credentials are left out (§9.3.8
+  // says to exclude fields likely to hold sensitive data), so a script cannot read them back (XST).
+  std::string body;
+  body += head.method;
+  body += ' ';
+  body += head.target;
+  body += head.version == http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n";
+  for (const FieldView& f : head.fields) {
+    if (iequals(f.name, "cookie") || iequals(f.name, "authorization") ||
+        iequals(f.name, "proxy-authorization"))
+      continue;
+    append_field(body, f.name, f.value);
+  }
+  body += "\r\n";
+  out_.clear();
+  append_status_line(out_, http11, Status::ok);
+  append_field(out_, "Date", date());
+  append_field(out_, "Content-Type", "message/http");
+  append_field(out_, "Content-Length", std::to_string(body.size()));
+  append_field(out_, "Cache-Control", "no-store");
+  if (!st_.config.via.empty()) append_field(out_, "Via", st_.config.via);
+  if (!keep_alive_) append_field(out_, "Connection", "close");
+  append_end_of_head(out_);
+  outcome_.status = 200;
+  outcome_.bytes = body.size();
+  const bool ok = co_await write(out_, body);
+  co_return ok&& keep_alive_;
 }
 
 awaitable<bool> Session::handle_purge(const RequestHead& head) {
@@ -350,7 +422,8 @@ awaitable<bool> Session::handle_purge(const RequestHead& head) {
   co_return co_await respond(Status::ok, text);
 }
 
-awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route, std::string_view body) {
+awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route, std::string_view body,
+                                     std::optional<std::uint64_t> max_forwards) {
   st_.metrics.passes.inc(1, shard_);
   outcome_.cache = "PASS";
   std::string request;
@@ -360,6 +433,7 @@ awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route
   up.client_fields = head.fields;
   up.body = body;
   up.via = st_.config.via;
+  up.max_forwards = max_forwards;
   append_upstream_request(request, up);
   Exchange ex(loop_.pool, st_.exchange);
   // RFC 9110 §9.2.2: only idempotent requests may be retried on a fresh connection.
@@ -371,8 +445,7 @@ awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route
     st_.metrics.upstream_errors.inc(1, shard_);
     const cache::CacheStatus cs =
         cache::cache_forward(cache::Forward::method, {}, {}, to_string(started.error().code));
-    const Status status =
-        started.error().code == ClientErrc::timeout ? Status::gateway_timeout : Status::bad_gateway;
+    const Status status = upstream_failure_status(started.error().code);
     const std::string text = started.error().message + "\n";
     co_return co_await respond(status, text, &cs);
   }

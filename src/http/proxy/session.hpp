@@ -24,6 +24,12 @@
 
 namespace endhost::http::proxy {
 
+// The Allow field of a reverse proxy's 405 to CONNECT: every method it forwards (RFC 9110 §15.5.6).
+inline constexpr std::string_view kProxyAllow =
+    "Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, PATCH, PURGE, CONNECT\r\n";
+inline constexpr std::string_view kReverseAllow =
+    "Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, PATCH, PURGE\r\n";
+
 class Session {
  public:
   Session(ProxyState& state, core::Connection& conn);
@@ -48,12 +54,16 @@ class Session {
   awaitable<bool> write(std::string_view head, std::string_view body = {});
   awaitable<bool> write_chunk(std::string_view data);
   // A short text/plain response of our own (errors, PURGE). Returns whether the connection stays open.
+  // `extra` is whole field lines ("Allow: GET\r\n") added to the head.
   awaitable<bool> respond(Status status, std::string_view text, const cache::CacheStatus* cs = nullptr,
-                          unsigned retry_after = 0);
+                          unsigned retry_after = 0, std::string_view extra = {});
+  // RFC 9110 §7.6.2: an OPTIONS or TRACE whose Max-Forwards is 0 is answered here, as its final recipient.
+  awaitable<bool> answer_max_forwards(const RequestHead& head);
   awaitable<void> refuse_body();  // 503: the body budget is spent
   awaitable<bool> handle(const RequestHead& head);
   awaitable<bool> handle_purge(const RequestHead& head);
-  awaitable<bool> handle_pass(const RequestHead& head, const Route& route, std::string_view body);
+  awaitable<bool> handle_pass(const RequestHead& head, const Route& route, std::string_view body,
+                              std::optional<std::uint64_t> max_forwards = std::nullopt);
   void own_head(RequestHead& head);  // re-points `head` at owned copies before the buffer may move
   void write_access_log(const RequestHead& head, const Route* route);
   std::string date();
@@ -90,6 +100,14 @@ class Session {
   Request owned_;  // the request head, copied when its bytes may move (requests with a body)
   std::vector<FieldView> owned_views_;
 };
+
+// The status for an upstream request that failed before a response: 403 when the destination was refused
+// (forward-mode guard, destination.hpp), 504 on a timeout, 502 otherwise.
+inline Status upstream_failure_status(ClientErrc code) {
+  return code == ClientErrc::refused   ? Status::forbidden
+         : code == ClientErrc::timeout ? Status::gateway_timeout
+                                       : Status::bad_gateway;
+}
 
 // Whether and how an upstream response to a GET is stored: a writer ready for its body, or why not (the
 // Cache-Status detail). Decided from the head alone (RFC 9111 §3), before any body byte is forwarded.

@@ -401,8 +401,7 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
           true);
     }
     outcome_.cache = revalidating ? "REFRESH" : "MISS";
-    const Status status =
-        started.error().code == ClientErrc::timeout ? Status::gateway_timeout : Status::bad_gateway;
+    const Status status = upstream_failure_status(started.error().code);
     const CacheStatus cs = cache::cache_forward(fwd, {}, {}, to_string(started.error().code));
     st_.log.info("upstream failed", {{"url", key_}, {"error", started.error().message}});
     const std::string text = started.error().message + "\n";

@@ -50,14 +50,16 @@ awaitable<bool> Session::handle_connect(const RequestHead& head) {
   auto target = route_connect(head, st_.config.routes, st_.config.connect_ports);
   if (!target) {
     const std::string text = target.error().reason + "\n";
-    co_return co_await respond(target.error().status, text);
+    // RFC 9110 §15.5.6: a 405 MUST list the methods the target does allow.
+    const std::string_view allow =
+        target.error().status == Status::method_not_allowed ? kReverseAllow : std::string_view();
+    co_return co_await respond(target.error().status, text, nullptr, 0, allow);
   }
   st_.metrics.tunnels.inc(1, shard_);
   auto lease = co_await loop_.pool.acquire(target->host, target->port, true);
   if (!lease) {
     st_.metrics.upstream_errors.inc(1, shard_);
-    const Status status =
-        lease.error().code == ClientErrc::timeout ? Status::gateway_timeout : Status::bad_gateway;
+    const Status status = upstream_failure_status(lease.error().code);
     const std::string text = lease.error().message + "\n";
     co_return co_await respond(status, text);
   }

@@ -676,6 +676,8 @@ Next HttpSession::dispatch() {
 
 Next HttpSession::respond_to_error() {
   const http::Error error = error_;
+  // A TLS ClientHello on a plain port: the client cannot read an HTTP answer, so none is sent.
+  if (error.code == http::Errc::tls_on_plain_port) return Next::abort;
   // A must_close error leaves nothing of the head trustworthy; otherwise (Host and Expect problems) the head
   // is valid and its body can be drained, so the connection may carry on.
   const http::RequestHead& head = error.must_close ? kNoHead : w_->parser.head();

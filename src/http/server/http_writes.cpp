@@ -1,6 +1,7 @@
 // PUT, DELETE and multipart POST (the section 3): authenticated with HTTP Basic against the
 // htpasswd file, refused before the body is read when they cannot succeed, and durable when they answer
-// (core::DurableFileWriter). No partial file is ever visible: a failed or abandoned upload leaves nothing behind.
+// (core::DurableFileWriter). No partial file is ever visible: a failed or abandoned upload leaves nothing
+// behind.
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -122,7 +123,8 @@ Next HttpSession::reply_written(http::Status status, std::string_view content_ty
   const std::size_t mark = w_->out.size();
   start_head(rq, status);
   if (!content_type.empty()) append_field(w_->out, "Content-Type", content_type);
-  append_content_length(w_->out, body.size());
+  // RFC 9110 §8.6: a server MUST NOT send Content-Length in a 204 (it has no content to measure).
+  if (status != http::Status::no_content) append_content_length(w_->out, body.size());
   finish_head(rq, reply);
   w_->out += body;
   reply.content_bytes = body.size();

@@ -68,8 +68,13 @@ struct LoopState {
   std::uint64_t boundary_counter = 0;        // multipart/byteranges boundaries
   std::size_t index;                         // the loop's index: the metrics shard
   GzipPool gzip;                             // --compress
+  std::size_t freed_works = 0;  // Works freed (the spare pool was full) since memory was last given back
 
-  static constexpr std::size_t kMaxSpare = 256;
+  // Enough for the connections one loop is in the middle of serving at once (an idle keep-alive
+  // connection holds none); more would keep a slow-client attack's buffers for good.
+  static constexpr std::size_t kMaxSpare = 16;
+  // Give freed memory back (malloc_trim) after this many Works were freed (~0.6 MB of buffers).
+  static constexpr std::size_t kTrimAfter = 16;
 };
 
 struct ServerState {

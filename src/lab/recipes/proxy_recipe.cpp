@@ -1,7 +1,8 @@
 // The institutional Web cache. Its origins are the lab's web hosts (name → address:port, what the lab's DNS
 // says too), so requests for any other host are refused (421), which also keeps the cache from being an open
 // relay; the cache lives in STATE/cache/<host>, the access log in STATE/logs/<host>.access.log. Names it
-// dials go to the lab's resolver (the lab gives every service its resolver).
+// dials go to the lab's resolver (the lab gives every service its resolver). The lab's hosts are on the
+// forward-mode allow-list (--allow-destination), so the cache can reach them should it ever run forward.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -28,7 +29,8 @@ Expected<std::uint64_t, std::string> number(const HostService& s, const std::str
 LabRecipe proxy_recipe() {
   LabRecipe r;
   r.keys = {"capacity-mb", "max-object-kb"};
-  r.sets = {"cache-dir", "cache-size", "max-object-size", "memory-size", "origin", "via", "access-log"};
+  r.sets = {"cache-dir", "cache-size", "max-object-size",   "memory-size",
+            "origin",    "via",        "allow-destination", "access-log"};
   r.validate = [](const HostService& s, const LabConfig& c) -> Expected<void, std::string> {
     // Without origins the proxy would be a forward proxy to anywhere: the lab's cache is no open relay.
     bool origins = false;
@@ -54,6 +56,9 @@ LabRecipe proxy_recipe() {
     for (const PlannedHost& h : ctx.files.plan->hosts) {
       const PlannedService* web = h.find("web");
       if (web) settings.add("origin", fmt::format("{}=http://{}:{}/", h.name, h.address, web->port));
+      // The lab's hosts are 127.x addresses, which a forward proxy refuses by default (SSRF guard): the
+      // lab's own hosts are let through, and nothing else on this machine is.
+      settings.add("allow-destination", h.address);
     }
     // PURGE from this machine only (the default): the cache experiment starts cold.
     settings.set("via", ctx.host.name);

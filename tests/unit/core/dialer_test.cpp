@@ -147,6 +147,32 @@ TEST(Dialer, ReportsRefusalAndUnknownNames) {
   EXPECT_EQ(unknown.error().code, DialErrc::not_found);
 }
 
+// The filter judges each address after resolution: the refused one is skipped, the next one dialled, and
+// when all are refused the error says so (DialErrc::refused), without a connection attempt.
+TEST(Dialer, FilterJudgesTheResolvedAddresses) {
+  struct RefuseTwo final : DialFilter {
+    std::string refuse(const asio::ip::address& a) const override {
+      return a == asio::ip::make_address("127.0.0.2") ? "not that one" : "";
+    }
+  } filter;
+  asio::io_context io;
+  Listener l(io);
+  FixedNameResolver r(
+      {{"two.test", {asio::ip::make_address("127.0.0.2"), asio::ip::make_address("127.0.0.1")}},
+       {"only.test", {asio::ip::make_address("127.0.0.2")}}});
+  Dialer d(r, DialOptions{2s, std::nullopt, true, &filter});
+  auto s = run(io, dial(d, "two.test", l.port()));
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->remote_endpoint().address().to_string(), "127.0.0.1");
+  auto refused = run(io, dial(d, "only.test", l.port()));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, DialErrc::refused);
+  EXPECT_NE(refused.error().message.find("not that one"), std::string::npos) << refused.error().message;
+  auto literal = run(io, dial(d, "127.0.0.2", l.port()));
+  ASSERT_FALSE(literal);
+  EXPECT_EQ(literal.error().code, DialErrc::refused);
+}
+
 TEST(Dialer, SendsFromTheLocalAddress) {
   asio::io_context io;
   Listener l(io);

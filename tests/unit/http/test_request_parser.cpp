@@ -74,7 +74,7 @@ TEST(RequestLine, ExactlyOneSpaceBetweenParts) {
   expect_error("GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_request_line, Status::bad_request);
   expect_error("GET / HTTP/1.1 \r\nHost: a\r\n\r\n", Errc::bad_request_line, Status::bad_request);
   expect_error(" GET / HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_request_line, Status::bad_request);
-  expect_error("GET /\r\nHost: a\r\n\r\n", Errc::bad_request_line, Status::bad_request);
+  expect_error("GET /\r\nHost: a\r\n\r\n", Errc::http09_request, Status::bad_request);
 }
 
 // RFC 9110 §9.1: the method is a case-sensitive token.
@@ -465,6 +465,81 @@ TEST(ParseGrind, ErrorsAreFoundWhateverTheSplit) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::space_before_colon);
   }
+}
+
+// Issue 18: a request line that can never become valid is answered as soon as it is known, not after the
+// header timeout; a head that is still incomplete is enough.
+TEST(RequestParser, ProtocolMismatchAnsweredBeforeTheHeadEnds) {
+  {
+    RequestParser p;  // HTTP/0.9: "GET /" and CRLF, then nothing more
+    auto step = p.parse_head("GET /index.html\r\n");
+    ASSERT_FALSE(step);
+    EXPECT_EQ(step.error().code, Errc::http09_request);
+    EXPECT_EQ(step.error().status, Status::bad_request);
+  }
+  {
+    RequestParser p;  // the first bytes of a TLS ClientHello
+    auto step = p.parse_head(std::string_view("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+    ASSERT_FALSE(step);
+    EXPECT_EQ(step.error().code, Errc::tls_on_plain_port);
+    EXPECT_TRUE(step.error().must_close);
+  }
+  {
+    RequestParser p;  // a complete but broken request line, the fields still to come
+    auto step = p.parse_head("GET /a HTTP/1.1 x\r\nHost: a\r\n");
+    ASSERT_FALSE(step);
+    EXPECT_EQ(step.error().code, Errc::bad_request_line);
+  }
+  {
+    RequestParser p;  // a method that is no token, before the line ends
+    auto step = p.parse_head("G\x01T");
+    ASSERT_FALSE(step);
+    EXPECT_EQ(step.error().code, Errc::bad_method);
+  }
+  {
+    RequestParser p;  // a good request line keeps waiting for its fields
+    auto step = p.parse_head("GET /a HTTP/1.1\r\nHost: a\r\n");
+    ASSERT_TRUE(step);
+    EXPECT_EQ(step->progress, Progress::need_more);
+    step = p.parse_head("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+    ASSERT_TRUE(step);
+    EXPECT_EQ(step->progress, Progress::complete);
+    EXPECT_EQ(p.head().target, "/a");
+  }
+  expect_error("GET /\r\n\r\n", Errc::http09_request, Status::bad_request);
+}
+
+// RFC 9110 §4.2.4: userinfo in an absolute-form target is an error, in a server and in a proxy alike.
+TEST(RequestParser, UserinfoInAbsoluteTargetRefused) {
+  expect_error("GET http://user:pw@example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n",
+               Errc::userinfo_in_target, Status::bad_request);
+  expect_error("GET http://@example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n", Errc::userinfo_in_target,
+               Status::bad_request);
+  // An '@' in the path or query is data, not userinfo.
+  EXPECT_TRUE(parse_request("GET http://example.com/a@b?c=d@e HTTP/1.1\r\nHost: example.com\r\n\r\n"));
+}
+
+// A reg-name whose percent-encoding hides CR LF (or anything else outside a host name) is a 400, in the
+// target's authority and in Host.
+TEST(RequestParser, PercentEncodedHostBytesChecked) {
+  expect_error("GET http://localhost%0d%0aX-Injected:1/x HTTP/1.1\r\nHost: localhost\r\n\r\n",
+               Errc::bad_target, Status::bad_request);
+  expect_error("GET http://a%20b/x HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_target, Status::bad_request);
+  expect_error("GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_target, Status::bad_request);
+  expect_error("GET /x HTTP/1.1\r\nHost: localhost%0d%0aX-Injected:1\r\n\r\n", Errc::bad_host,
+               Status::bad_request);
+  expect_error("GET /x HTTP/1.1\r\nHost: a%2\r\n\r\n", Errc::bad_host, Status::bad_request);
+  // Encoded letters are still a host name.
+  EXPECT_TRUE(parse_request("GET http://ex%41mple.com/ HTTP/1.1\r\nHost: a\r\n\r\n"));
+  EXPECT_TRUE(parse_request("GET / HTTP/1.1\r\nHost: ex%61mple.com:8080\r\n\r\n"));
+}
+
+// Characters browsers send unencoded in a query stay acceptable in a target (never CTLs or spaces).
+TEST(RequestParser, BrowserUrlCharactersAccepted) {
+  auto r = parse_request("GET http://h/a?filter={\"a\":1}|x^`\\<> HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->message.target, "http://h/a?filter={\"a\":1}|x^`\\<>");
+  expect_error("GET /a\x01 HTTP/1.1\r\nHost: h\r\n\r\n", Errc::bad_target, Status::bad_request);
 }
 
 }  // namespace

@@ -192,6 +192,41 @@ TEST_F(RouteTest, ConnectIsRefusedByAReverseProxy) {
   EXPECT_EQ(refused.error().status, Status::method_not_allowed);
 }
 
+// Issue 18: "Host: a.test." is a.test written fully qualified, and goes to a.test's origin.
+TEST_F(RouteTest, ReverseTrailingDotInHostIsTheSameHost) {
+  auto config = reverse({rule("", "http://127.0.0.1:1"), rule("a.test", "http://127.0.0.1:2")});
+  auto route = route_request(head("GET /x HTTP/1.1\r\nHost: a.test.\r\n\r\n"), config);
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->upstream_port, 2);
+  route = route_request(head("GET /x HTTP/1.1\r\nHost: A.TEST.:8080\r\n\r\n"), config);
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->upstream_port, 2);
+  EXPECT_EQ(find_origin(".", config)->origin.port, 1);
+}
+
+// Characters browsers send unencoded ({ } | ^ \ ` " < >) are routed and kept as received.
+TEST_F(RouteTest, BrowserUrlCharactersAreForwardedAsReceived) {
+  const std::string target = "http://example.com/a?filter={\"a\":1}|x^`\\<>";
+  auto route = route_request(head("GET " + target + " HTTP/1.1\r\nHost: example.com\r\n\r\n"), {});
+  ASSERT_TRUE(route) << route.error().reason;
+  EXPECT_EQ(route->target.path_query, "/a?filter={\"a\":1}|x^`\\<>");
+  auto config = reverse({rule("", "http://127.0.0.1:1")});
+  route = route_request(head("GET /b?q={x}|y HTTP/1.1\r\nHost: a.test\r\n\r\n"), config);
+  ASSERT_TRUE(route) << route.error().reason;
+  EXPECT_EQ(route->target.path_query, "/b?q={x}|y");
+}
+
+TEST_F(RouteTest, UnderscoreOptionIsCarriedByTheRoute) {
+  RouteConfig config;
+  auto route = route_request(head("GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n"), config);
+  ASSERT_TRUE(route);
+  EXPECT_FALSE(route->keep_underscore_fields);
+  config.keep_underscore_fields = true;
+  route = route_request(head("GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n"), config);
+  ASSERT_TRUE(route);
+  EXPECT_TRUE(route->keep_underscore_fields);
+}
+
 TEST(HostWithoutPort, LowerCasesAndDropsThePort) {
   EXPECT_EQ(host_without_port("Example.COM:8080"), "example.com");
   EXPECT_EQ(host_without_port("example.com"), "example.com");

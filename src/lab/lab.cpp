@@ -317,9 +317,14 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   // Before anything binds (even the trial bind of the real ports): a second lab on a net in use refuses
   // here, with the first one's pid and the next free net, and leaves the first one's pointer alone.
   if (options.publish_current) {
-    auto claim = NetClaim::claim(impl->config.lab.net, impl->state.path());
+    std::string warning;
+    auto claim = NetClaim::claim(impl->config.lab.net, impl->state.path(), warning);
     if (!claim) return Unexpected(claim.error());
     impl->claim = std::move(*claim);
+    if (!warning.empty()) {
+      log.warn("cannot leave the pointer `endhost lab experiment` looks for (give experiments --state)",
+               {{"error", warning}});
+    }
   }
   PortChoice ports = choose_port_mode(impl->config.lab.ports,
                                       first_host_address(impl->config, impl->services), probe_real_ports);

@@ -198,7 +198,8 @@ Expected<std::optional<std::string>, std::string> find_running_lab(const std::op
   return Unexpected(fmt::format("several labs are running ({}): say which with --net or --state", nets));
 }
 
-Expected<NetClaim, std::string> NetClaim::claim(const std::string& net, const std::string& state_dir) {
+Expected<NetClaim, std::string> NetClaim::claim(const std::string& net, const std::string& state_dir,
+                                                std::string& warning) {
   const std::string path = lab_pointer_path(net);
   const std::string text = fmt::format("{}\n{}\n", state_dir, ::getpid());
   if (auto held = read_pointer(path, net); held && lab_process_alive(held->pid) && held->pid != ::getpid()) {
@@ -207,8 +208,11 @@ Expected<NetClaim, std::string> NetClaim::claim(const std::string& net, const st
   }
   // No live holder (none, or a stale pointer of a lab that died): ours, replaced atomically. In a shared /tmp
   // another user may own a file of this name; rename() then fails (sticky bit) instead of following it.
-  if (auto ok = core::write_file_durably(path, text); !ok) return Unexpected(ok.error());
   NetClaim c;
+  if (auto ok = core::write_file_durably(path, text); !ok) {
+    warning = ok.error();
+    return c;
+  }
   c.path_ = path;
   c.text_ = text;
   return c;

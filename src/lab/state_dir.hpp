@@ -67,8 +67,11 @@ class NetClaim {
   bool held() const { return !path_.empty(); }
 
   // Claims `net` for this process and `state_dir`. Refuses, with "a lab is already running on 127.20 (pid N,
-  // state DIR); use --net 127.21", while a live lab holds the net's pointer.
-  static Expected<NetClaim, std::string> claim(const std::string& net, const std::string& state_dir);
+  // state DIR); use --net 127.21", while a live lab holds the net's pointer. A pointer that cannot be written
+  // (a runtime directory closed to this user) is no reason to refuse: the claim is then not held and
+  // `warning` says why.
+  static Expected<NetClaim, std::string> claim(const std::string& net, const std::string& state_dir,
+                                               std::string& warning);
 
  private:
   std::string path_;

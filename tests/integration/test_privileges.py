@@ -130,7 +130,7 @@ class PrivilegeDrop(TestCase):
             with urllib.request.urlopen("http://%s:%d/index.html" % (host, port), timeout=10) as r:
                 self.assertEqual(r.read(), b"dropped")
             # The pointer for `endhost lab experiment` is the starting user's, written before the drop.
-            pointer = os.path.join(runtime, "endhost-lab-0.current")
+            pointer = os.path.join(runtime, "endhost-lab-0-%s.current" % net)  # one per net
             self.assertEqual(os.stat(pointer).st_uid, 0)
             self.assertEqual(server.stop(), 0)
 

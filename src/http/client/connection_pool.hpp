@@ -22,6 +22,7 @@
 #include "core/stream.hpp"
 #include "core/tls_client.hpp"
 #include "http/client/client_error.hpp"
+#include "http/client/pinned_address.hpp"
 
 namespace endhost::http {
 
@@ -37,6 +38,8 @@ struct PoolOptions {
   std::shared_ptr<core::TlsClientContext> tls;
   // How host names become addresses (IP literals skip it); null: the system's resolver.
   std::shared_ptr<const core::NameResolver> resolver;
+  // `fetch --resolve`: host:port pairs dialled at these addresses, before and instead of `resolver`.
+  std::vector<PinnedAddress> pinned;
 };
 
 // A TLS connection to an origin: `host` is the name to verify and send as SNI; with `tunnel`, the TCP
@@ -76,8 +79,9 @@ class UpstreamConnection {
 };
 
 struct PoolStats {
-  std::uint64_t opened = 0;  // TCP connections opened
-  std::uint64_t reused = 0;  // exchanges that went over a pooled connection
+  std::uint64_t opened = 0;                              // TCP connections opened
+  std::uint64_t reused = 0;                              // exchanges that went over a pooled connection
+  std::chrono::steady_clock::time_point last_connected;  // when the newest TCP connect completed
 };
 
 class ConnectionPool {

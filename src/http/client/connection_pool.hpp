@@ -40,6 +40,8 @@ struct PoolOptions {
   std::shared_ptr<const core::NameResolver> resolver;
   // `fetch --resolve`: host:port pairs dialled at these addresses, before and instead of `resolver`.
   std::vector<PinnedAddress> pinned;
+  // Where connections are made from (core::ServiceEnv::source_address: the lab host's own); empty: any.
+  std::optional<asio::ip::address> local_address;
 };
 
 // A TLS connection to an origin: `host` is the name to verify and send as SNI; with `tunnel`, the TCP

@@ -1,8 +1,15 @@
 // `endhost fetch URL`: a curl-like HTTP client, and `endhost fetch --page URL --mode …`, the textbook's
 // persistent/non-persistent/parallel comparison.
 
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
@@ -11,14 +18,57 @@
 
 namespace endhost::cli {
 
+namespace {
+
+// -w @FILE reads the format from a file (@- from standard input), as curl does.
+std::string write_out_format(const std::string& value) {
+  if (value.empty() || value.front() != '@') return value;
+  const std::string path = value.substr(1);
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw UsageError("-w " + value + ": cannot read " + path + ": " + std::strerror(errno));
+    text << in.rdbuf();
+  }
+  return text.str();
+}
+
+// The prompt goes to stderr and the answer comes from standard input, with echo off while it is a terminal.
+std::string read_password(const std::string& prompt) {
+  // Echo goes off before the prompt shows, so that nothing typed after it is echoed or thrown away.
+  termios saved{};
+  const bool tty = ::isatty(0) && ::tcgetattr(0, &saved) == 0;
+  if (tty) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(0, TCSANOW, &quiet);
+  }
+  std::cerr << prompt << std::flush;
+  std::string password;
+  std::getline(std::cin, password);
+  if (tty) ::tcsetattr(0, TCSANOW, &saved);
+  std::cerr << "\n";
+  return password;
+}
+
+}  // namespace
+
 void add_fetch_commands(CLI::App& root, RunFn& run) {
   auto o = std::make_shared<http::FetchOptions>();
   auto page_url = std::make_shared<std::string>();
   auto dns_server = std::make_shared<std::string>();
+  auto write_out = std::make_shared<std::string>();
+  auto resolve = std::make_shared<std::vector<std::string>>();
   auto* cmd =
       root.add_subcommand("fetch", "HTTP client like curl: options, cookie jar, local cache, --page timing");
-  cmd->add_option("url", o->url, "The URL to fetch (http:// or https://)");
-  cmd->add_option("-o,--output", o->output, "Write the body to FILE instead of standard output");
+  cmd->add_option("url", o->urls,
+                  "The URLs to fetch, in order over the same connections (http:// or https://; without a "
+                  "scheme, http://)");
+  cmd->add_option("-o,--output", o->outputs,
+                  "Write the body to FILE instead of standard output; one per URL, in order")
+      ->allow_extra_args(false);
   cmd->add_flag("-O,--remote-name", o->remote_name,
                 "Write the body to a file named like the URL's last segment");
   cmd->add_flag("-I,--head", o->head, "Send HEAD and print the response head");
@@ -56,6 +106,22 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
   cmd->add_flag("--compressed", o->compressed, "Ask for gzip, deflate, br or zstd and decode the body");
   cmd->add_flag("-v,--verbose", o->verbose, "Show the request and response heads (C: / S: lines) on stderr");
   cmd->add_flag("-s,--silent", o->silent, "No progress meter and no error messages");
+  cmd->add_flag("-S,--show-error", o->show_error, "With -s: still print error messages");
+  cmd->add_flag("-f,--fail", o->fail,
+                "HTTP status 400 or more: write no body and exit 22 (without it such a reply exits 0)");
+  cmd->add_flag("--fail-with-body", o->fail_with_body, "HTTP status 400 or more: write the body, exit 22");
+  cmd->add_option("-w,--write-out", *write_out,
+                  "Print FORMAT on stdout after each transfer (@FILE reads it from a file): %{http_code}, "
+                  "%{time_total}, %{time_connect}, %{time_starttransfer}, %{size_download}, %{num_connects}, "
+                  "%{url_effective}; \\n for a newline")
+      ->type_name("FORMAT");
+  cmd->add_option("-D,--dump-header", o->dump_header,
+                  "Write each response head received to FILE ('-': standard output)")
+      ->type_name("FILE");
+  cmd->add_option("--resolve", *resolve,
+                  "Connect to HOST:PORT at ADDR instead of resolving HOST (curl's --resolve); repeatable")
+      ->type_name("HOST:PORT:ADDR")
+      ->allow_extra_args(false);
   cmd->add_option("-b,--cookie", o->cookie_in,
                   "Send cookies from this Netscape cookie file (or 'name=value')");
   cmd->add_option("-c,--cookie-jar", o->cookie_out,
@@ -74,30 +140,49 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
       ->capture_default_str();
   cmd->add_flag("--json", o->json, "With --page: the report as JSON");
   cmd->footer(
-      "Exit status: 0 ok, 3 bad URL, 6 host not found, 7 cannot connect, 8 bad HTTP reply, 18 body cut "
-      "short,\n"
-      "22 HTTP status 400 or more (the body is still written), 23 cannot write, 28 timeout, 47 too many\n"
-      "redirects, 35 TLS handshake failed, 52 empty reply, 60 certificate does not verify, 77 unreadable\n"
-      "--cacert file, 1 other errors.\n"
+      "Exit status: 0 ok (also for an HTTP error status without -f), 3 bad URL, 6 host not found, 7 cannot\n"
+      "connect, 8 bad HTTP reply, 18 body cut short, 22 HTTP status 400 or more with -f or "
+      "--fail-with-body,\n"
+      "23 cannot write, 28 timeout, 47 too many redirects, 35 TLS handshake failed, 52 empty reply, 60\n"
+      "certificate does not verify, 77 unreadable --cacert file, 1 other errors. With several URLs: the\n"
+      "last failure's.\n"
       "Examples:\n"
       "  endhost fetch http://127.0.0.1:8080/ -v\n"
+      "  endhost fetch -s -o /dev/null -w '%{http_code} %{time_total}\\n' 127.0.0.1:8080/ 127.0.0.1:8080/a\n"
+      "  endhost fetch --resolve www.lab:80:127.20.0.10 http://www.lab/\n"
       "  endhost fetch -L -o page.html -c jar.txt -b jar.txt http://127.0.0.1:8080/login\n"
       "  endhost fetch -x http://127.0.0.1:3128 http://example.test/\n"
       "  endhost fetch --cacert ca.pem -v https://localhost:8443/\n"
       "  endhost fetch --page http://127.0.0.1:8080/index.html --mode parallel=5 --json");
-  cmd->callback([o, page_url, dns_server, &run] {
+  cmd->callback([o, page_url, dns_server, write_out, resolve, &run] {
     if (!page_url->empty()) {
-      if (!o->url.empty() && o->url != *page_url)
+      if (o->urls.size() > 1 || (!o->urls.empty() && o->urls.front() != *page_url))
         throw UsageError("give the URL once: either --page URL or URL");
-      o->url = *page_url;
+      o->urls = {*page_url};
       o->page = true;
     }
-    if (o->url.empty()) throw UsageError("no URL given (endhost fetch http://host/path)");
+    if (o->urls.empty()) throw UsageError("no URL given (endhost fetch http://host/path)");
+    o->url = o->urls.front();
+    if (o->outputs.size() > o->urls.size())
+      throw UsageError("more -o files (" + std::to_string(o->outputs.size()) + ") than URLs (" +
+                       std::to_string(o->urls.size()) + ")");
+    if (!o->outputs.empty()) o->output = o->outputs.front();
+    for (const auto& r : *resolve) {
+      auto pin = http::parse_pinned_address(r);
+      if (!pin) throw UsageError(pin.error());
+      o->pinned.push_back(std::move(*pin));
+    }
+    o->write_out = write_out_format(*write_out);
     if (o->max_redirs < 0) throw UsageError("--max-redirs must be 0 or more");
     if (!(o->connect_timeout > 0)) throw UsageError("--connect-timeout must be a positive number of seconds");
     if (o->max_time < 0) throw UsageError("--max-time must be 0 (no limit) or more");
     o->resolver = make_name_resolver(*dns_server);
-    run = [o] { return http::run_fetch(*o, std::cout, std::cerr); };
+    run = [o] {
+      // -u user without ':password': asked for now, as curl does, without echo on a terminal.
+      if (!o->user.empty() && o->user.find(':') == std::string::npos)
+        o->user += ":" + read_password("Enter host password for user '" + o->user + "':");
+      return http::run_fetch(*o, std::cout, std::cerr);
+    };
   });
 }
 

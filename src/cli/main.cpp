@@ -9,6 +9,7 @@
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
 #include "cli/service_commands.hpp"
+#include "cli/suggest.hpp"
 #include "services/builtin_services.hpp"
 
 namespace {
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   endhost::cli::RunFn run;
   endhost::cli::add_service_commands(app, services, run);
   endhost::cli::add_all_commands(app, run);
+  endhost::cli::set_service_footers(app);
 
   try {
     app.parse(argc, argv);
@@ -63,6 +65,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // CLI11 says "argument not expected"; say which word was unknown and what was probably meant.
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    if (auto mistake = endhost::cli::find_mistake(app, args)) {
+      std::cerr << "endhost: " << mistake->message << "\nRun '" << mistake->command
+                << " --help' for usage.\n";
+      return 2;
+    }
     std::cerr << "endhost: " << e.what() << "\nRun '" << command_path(&app) << " --help' for usage.\n";
     return 2;
   } catch (const endhost::cli::UsageError& e) {

@@ -22,6 +22,7 @@ struct ClientOptions {
   double interval = 1;
   double timeout = 1;
   bool heartbeat = false;
+  bool quiet = false;
 };
 
 int client(const ClientOptions& o) {
@@ -33,6 +34,7 @@ int client(const ClientOptions& o) {
   options.interval = seconds_option(o.interval, "--interval");
   options.timeout = seconds_option(o.timeout, "--timeout");
   options.heartbeat = o.heartbeat;
+  options.quiet = o.quiet;
   return ping::run_ping_client(options, std::cout, std::cerr);
 }
 
@@ -46,17 +48,20 @@ void add_ping_commands(CLI::App& root, RunFn& run) {
   client_cmd->add_option("server", co->server, "The ping server, HOST[:PORT] (port 12000 by default)")
       ->required()
       ->type_name("HOST[:PORT]");
-  client_cmd->add_option("--count,-c", co->count, "Pings to send")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+  client_cmd->add_option("--count,-c", co->count, "Pings to send (0: until Ctrl-C)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}))
       ->capture_default_str();
   client_cmd->add_option("--interval,-i", co->interval, "Seconds between pings (fractions allowed)")
       ->capture_default_str();
   client_cmd->add_option("--timeout,-W", co->timeout, "Seconds to wait for each reply")
       ->capture_default_str();
+  client_cmd->add_flag("--quiet,-q", co->quiet, "Print only the first line and the statistics (ping -q)");
   client_cmd->add_flag("--heartbeat", co->heartbeat,
                        "Send one-way heartbeats instead; the server reports losses and silence");
   client_cmd->footer(
+      "Ctrl-C stops early and prints the statistics, as ping(8) does.\n"
       "Examples:\n  endhost ping client 127.0.0.1 --count 10\n"
+      "  endhost ping client 127.0.0.1 -c 0 -q          until Ctrl-C, then only the statistics\n"
       "  endhost ping client 127.0.0.1:12000 --heartbeat --count 20 --interval 0.2");
   client_cmd->callback([co, &run] { run = [co] { return client(*co); }; });
 }

@@ -5,6 +5,7 @@
 #include "cli/service_commands.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 
@@ -36,6 +37,8 @@ class AdminService final : public core::Service {
   std::vector<asio::ip::tcp::endpoint> endpoints_;
 };
 
+constexpr const char* kPositional = "root";
+
 // What CLI11 fills in for one `serve` command: the shared options and the service's, as text.
 struct ServeValues {
   ServerOptions server;
@@ -44,10 +47,17 @@ struct ServeValues {
   std::map<std::string, std::vector<std::string>> repeated;  // repeatable options
   std::map<std::string, bool> flags;
   std::map<std::string, const CLI::Option*> given;  // to tell a value given from the default
+  std::string positional;                           // --root given as the positional argument
 };
 
 core::Settings settings_of(const ServeValues& v, const core::ServiceDescriptor& d) {
   core::Settings s;
+  if (!v.positional.empty()) {
+    if (v.given.at(kPositional)->count() > 0)
+      throw UsageError(std::string("give --") + kPositional + " once: either '" + v.positional + "' or --" +
+                       kPositional);
+    s.add(kPositional, v.positional);
+  }
   for (const auto& o : d.options) {
     const CLI::Option* option = v.given.at(o.name);
     if (option->count() == 0) continue;
@@ -127,6 +137,14 @@ void add_serve_command(CLI::App& parent, const core::ServiceDescriptor& d, RunFn
     }
     if (!o.default_text.empty()) added->default_str(o.default_text);
     v->given[o.name] = added;
+  }
+  // A service that serves a directory (--root) takes it as its one positional argument too, as `python3 -m
+  // http.server` does: `endhost web serve ./site`.
+  if (const core::OptionInfo* p = d.option(kPositional)) {
+    std::string shown = p->value_name;  // "DIR" → the positional "dir"
+    for (char& c : shown) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    cmd->add_option(shown, v->positional, "Same as --" + p->name + " " + p->value_name)
+        ->type_name(p->value_name);
   }
   const std::string listen = "127.0.0.1:" + std::to_string(d.default_serve_port());
   add_server_options(*cmd, v->server, listen, d.transports.tcp);

@@ -97,6 +97,13 @@ awaitable<void> ServiceHost::watch_signals() {
     }
     log_.info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     begin_shutdown();
+    // Say how long the drain may take and how to cut it short, when there is something to wait for.
+    if (const std::size_t busy = in_flight(); busy > 0) {
+      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options_.grace).count();
+      log_.warn("waiting up to " + std::to_string(seconds) + " s for " + std::to_string(busy) +
+                (busy == 1 ? " transfer" : " transfers") + " in flight (--grace); " +
+                (sig == SIGINT ? "press Ctrl-C again" : "send SIGTERM again") + " to stop at once");
+    }
   }
 }
 

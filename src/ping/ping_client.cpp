@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <ostream>
 #include <vector>
 
@@ -39,21 +40,33 @@ awaitable<int> ping(const PingClientOptions& o, std::ostream& out, std::ostream&
   const udp::endpoint server = *resolved;
   udp::socket socket(ex, udp::endpoint(server.protocol(), 0));
   std::string name = core::endpoint_text(server);
-  out << (o.heartbeat ? "HEARTBEAT " : "PING ") << name << ": " << o.count << " messages, interval "
+  out << (o.heartbeat ? "HEARTBEAT " : "PING ") << name << ": "
+      << (o.count == 0 ? std::string("until Ctrl-C") : std::to_string(o.count) + " messages") << ", interval "
       << fmt::format("{:g}", static_cast<double>(o.interval.count()) / 1e6) << " s\n"
       << std::flush;
 
   RttStats stats;
   std::vector<char> buf(kMaxMessage + 1);
   asio::steady_timer pacer(ex);
+  // Ctrl-C stops the pinging and goes on to the statistics (ping(8)'s way): it wakes the pacer or the
+  // wait for a reply. The handler touches this frame only when the signal came, never after cancel().
+  asio::signal_set interrupt(ex, SIGINT);
+  bool interrupted = false;
+  interrupt.async_wait([&interrupted, &pacer, &socket](const boost::system::error_code& e, int) {
+    if (e) return;
+    interrupted = true;
+    pacer.cancel();
+    socket.cancel();
+  });
   auto start = clock::now();
   std::size_t sent = 0;
-  for (std::size_t seq = 1; seq <= o.count; ++seq) {
+  for (std::size_t seq = 1; (o.count == 0 || seq <= o.count) && !interrupted; ++seq) {
     auto due = start + (seq - 1) * o.interval;
     if (clock::now() < due) {
       pacer.expires_at(due);
       co_await pacer.async_wait(use_nothrow);
     }
+    if (interrupted) break;
     Message m{o.heartbeat ? Kind::Heartbeat : Kind::Ping, seq, unix_micros_now()};
     std::string text = format_message(m);
     auto sent_at = clock::now();
@@ -65,13 +78,13 @@ awaitable<int> ping(const PingClientOptions& o, std::ostream& out, std::ostream&
     }
     ++sent;
     if (o.heartbeat) {
-      out << "sent " << text << "\n" << std::flush;
+      if (!o.quiet) out << "sent " << text << "\n" << std::flush;
       continue;
     }
     // Wait for this ping's reply; replies to earlier pings that come late are not this one's.
     auto deadline = sent_at + o.timeout;
     bool answered = false;
-    while (!answered && clock::now() < deadline) {
+    while (!answered && !interrupted && clock::now() < deadline) {
       udp::endpoint from;
       auto got = co_await core::with_timeout(socket.async_receive_from(asio::buffer(buf), from, use_nothrow),
                                              deadline - clock::now());
@@ -83,16 +96,20 @@ awaitable<int> ping(const PingClientOptions& o, std::ostream& out, std::ostream&
       if (!parsed || parsed->seq != seq) continue;
       double rtt = std::chrono::duration<double, std::milli>(clock::now() - sent_at).count();
       stats.add(rtt);
-      out << "Reply from " << name << ": " << reply << fmt::format("  seq={} rtt={:.3f} ms", seq, rtt) << "\n"
-          << std::flush;
+      if (!o.quiet)
+        out << "Reply from " << name << ": " << reply << fmt::format("  seq={} rtt={:.3f} ms", seq, rtt)
+            << "\n"
+            << std::flush;
       answered = true;
     }
-    if (!answered) out << "Request timed out (seq=" << seq << ")\n" << std::flush;
+    if (!answered && !interrupted && !o.quiet) out << "Request timed out (seq=" << seq << ")\n" << std::flush;
   }
+  boost::system::error_code ignored;
+  interrupt.cancel(ignored);
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start).count();
   if (o.heartbeat) {
     out << "\n--- " << name << " heartbeat ---\n" << sent << " heartbeats sent, time " << elapsed << "ms\n";
-    co_return sent == o.count ? 0 : 1;
+    co_return sent == o.count || (o.count == 0 && sent > 0) || interrupted ? 0 : 1;
   }
   out << "\n--- " << name << " ping statistics ---\n" << format_summary(sent, stats, elapsed) << std::flush;
   co_return stats.count() > 0 ? 0 : 1;

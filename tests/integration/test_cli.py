@@ -21,7 +21,32 @@ class Usage(TestCase):
         self.assertUsageError([], "subcommand is required")
 
     def test_unknown_service(self):
-        self.assertUsageError(["nosuch"])
+        self.assertUsageError(["nosuch"], "unknown service 'nosuch'; the services are: ")
+
+    def test_unknown_service_and_verb_suggest_the_nearest(self):
+        self.assertUsageError(["wbe", "serve"], "unknown service 'wbe'; did you mean 'web'?")
+        self.assertUsageError(["web", "srve"], "unknown verb 'srve' for 'endhost web'; did you mean 'serve'?",
+                              "endhost web --help")
+        self.assertUsageError(["ping", "clinet", "127.0.0.1"], "did you mean 'client'?")
+
+    def test_unknown_options_suggest_the_nearest(self):
+        self.assertUsageError(["web", "serve", "--port", "8080"],
+                              "unknown option --port; use --listen 127.0.0.1:8080", "endhost web serve --help")
+        self.assertUsageError(["web", "serve", "--lsten", "127.0.0.1:0"],
+                              "unknown option --lsten; did you mean --listen?")
+        self.assertUsageError(["proxy", "serve", "--max-conections", "5"], "did you mean --max-connections?")
+        r = self.assertUsageError(["fetch", "--bogus-flag", "http://127.0.0.1:1/"], "unknown option --bogus-flag")
+        self.assertNotIn("http://127.0.0.1:1/", r.stderr)
+
+    def test_service_help_shows_the_services_examples(self):
+        top = run(["--help"]).stdout
+        self.assertIn("endhost echo serve --tcp --listen 127.0.0.1:12000", top)
+        for service, example in (("web", "endhost web serve ./site"), ("ping", "endhost ping client 127.0.0.1"),
+                                 ("dns", "endhost dns query")):
+            r = run([service, "--help"])
+            self.assertEqual(r.returncode, 0)
+            self.assertIn(example, r.stdout)
+            self.assertNotIn("run a small Internet on loopback addresses", r.stdout, service)
 
     def test_unknown_option_names_the_right_help(self):
         self.assertUsageError(["echo", "serve", "--bogus"], "--bogus", "endhost echo serve --help")
@@ -43,7 +68,7 @@ class Usage(TestCase):
         self.assertUsageError(["ping", "serve", "--loss", "1.5"], "--loss")
         self.assertUsageError(["ping", "serve", "--delay", "abc"], "--delay")
         self.assertUsageError(["ping", "client", "127.0.0.1", "--interval", "0"], "--interval")
-        self.assertUsageError(["ping", "client", "127.0.0.1", "--count", "0"], "--count")
+        self.assertUsageError(["ping", "client", "127.0.0.1", "--count", "-1"], "--count")
         self.assertUsageError(["ping", "client"], "server")
 
     def test_help_and_version_exit_0(self):

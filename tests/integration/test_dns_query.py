@@ -134,15 +134,59 @@ class Hierarchy(TestCase):
         self.assertIn("no servers could be reached", r.stdout)
 
     def test_usage_errors(self):
-        r = run(["dns", "query", "www.networkutopia.com", "NOTATYPE"])
+        # A word that is not a type is a second name in dig's grammar; -t says it is meant as a type.
+        r = run(["dns", "query", "www.networkutopia.com", "-t", "NOTATYPE"])
         self.assertEqual(r.returncode, 2)
-        self.assertIn("NOTATYPE", r.stderr)
-        r = run(["dns", "query", "www.networkutopia.com", "--trace"])
+        self.assertIn("-t 'NOTATYPE' is not a record type", r.stderr)
+        r = run(["dns", "query", "www.networkutopia.com", "+shrot"])
         self.assertEqual(r.returncode, 2)
-        self.assertIn("--root-hints", r.stderr)
+        self.assertIn("'+shrot' is not a dig option", r.stderr)
         r = run(["dns", "query", "www.networkutopia.com", "--server", "dns.example:53"])
         self.assertEqual(r.returncode, 2)
         self.assertIn("not an IP address", r.stderr)
+
+    def dig(self, *args):
+        return subprocess.run(["dig"] + list(args), capture_output=True, text=True, timeout=30)
+
+    def test_dig_grammar_short_output_is_digs(self):
+        p = str(self.port)
+        for args in (["@127.0.1.10", "-p", p, "MX", "networkutopia.com", "+short"],
+                     ["networkutopia.com", "NS", "@127.0.1.10", "+short", "-p", p],
+                     ["+short", "-p", p, "@127.0.1.10", "www.networkutopia.com", "mail.networkutopia.com"]):
+            ours = run(["dns", "query"] + args)
+            theirs = self.dig(*args)
+            self.assertEqual(ours.returncode, 0, ours.stderr)
+            self.assertTrue(theirs.stdout.strip(), theirs.stdout)
+            # The server rotates multi-record RRsets (round robin), so the order may differ between the two.
+            self.assertEqual(sorted(ours.stdout.splitlines(True)), sorted(theirs.stdout.splitlines(True)),
+                             " ".join(args))
+
+    def test_dig_grammar_noall_answer_is_digs(self):
+        p = str(self.port)
+        args = ["@127.0.1.10", "-p", p, "+noall", "+answer", "www.networkutopia.com", "networkutopia.com", "MX",
+                "+tcp"]
+        ours = run(["dns", "query"] + args)
+        theirs = self.dig(*args)
+        self.assertEqual(ours.returncode, 0, ours.stderr)
+        self.assertEqual(len(ours.stdout.splitlines()), 2, ours.stdout)
+        self.assertEqual(sorted(ours.stdout.splitlines()), sorted(theirs.stdout.splitlines()))
+
+    def test_dig_grammar_norecurse_and_reverse(self):
+        p = str(self.port)
+        r = run(["dns", "query", "+norecurse", "@127.0.1.10", "-p", p, "www.networkutopia.com"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(";; flags: qr aa;", r.stdout)
+        self.assertIn("; <<>> endhost dns query <<>> www.networkutopia.com\n", r.stdout)
+        # -x asks for the PTR of the in-addr.arpa name; this server has no such zone, so it refuses.
+        r = run(["dns", "query", "-x", "127.0.1.10", "@127.0.1.10", "-p", p])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(";10.1.0.127.in-addr.arpa.\t\tIN\tPTR", r.stdout)
+
+    def test_dig_grammar_trace(self):
+        r = run(["dns", "query", "+trace", "www.networkutopia.com", "-p", str(self.port), "--root-hints",
+                 self.hints, "+time=2"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(";; Done: www.networkutopia.com. A resolved in 3 steps", r.stdout)
 
     def test_trace_walks_root_tld_authoritative(self):
         r = self.trace("www.networkutopia.com")

@@ -137,7 +137,8 @@ class FetchTest(endhost_test.TestCase):
 
     def test_exit_codes_tell_failures_apart(self):
         o = self.origin({})
-        self.assertEqual(fetch(o.url("/missing")).returncode, 22)
+        # curl's rule: an HTTP error status is a failure (22) only with -f (this used to exit 22 without it).
+        self.assertEqual(fetch("-f", o.url("/missing")).returncode, 22)
         self.assertEqual(fetch("http://no-such-host.invalid/").returncode, 6)
         closed = endhost_test.free_port()
         self.assertEqual(fetch("http://127.0.0.1:%d/" % closed).returncode, 7)
@@ -466,6 +467,111 @@ def make_server_cert(d, name, san):
 
 PAGE = b"""<html><head><link rel="stylesheet" href="/style.css"></head>
 <body><img src="/a.png"><img src="b.png"></body></html>"""
+
+
+class CurlHabits(endhost_test.TestCase):
+    """curl's everyday options and habits: -f, -s/-S, -w, -D, URLs without a scheme, several URLs over one
+    connection, -u prompting on a terminal, --resolve, and messages that name the reason."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="endhost-fetch-curl-")
+        cls.o = Origin({
+            "/a": lambda r: (200, {"Content-Type": "text/plain"}, b"alpha\n"),
+            "/b": lambda r: (200, {"Content-Type": "text/plain", "X-B": "yes"}, b"bravo!\n"),
+            "/auth": lambda r: (200, {}, r.headers.get("Authorization", "none").encode()),
+            "/host": lambda r: (200, {}, r.headers.get("Host", "").encode()),
+        })
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.o.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def test_fail_only_with_f(self):
+        r = fetch(self.o.url("/missing"))
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, b"no such thing\n", b""))
+        r = fetch("-f", self.o.url("/missing"))
+        self.assertEqual((r.returncode, r.stdout), (22, b""))
+        self.assertIn(b"the server answered 404", r.stderr)
+        r = fetch("--fail-with-body", self.o.url("/missing"))
+        self.assertEqual((r.returncode, r.stdout), (22, b"no such thing\n"))
+        r = fetch("-fs", self.o.url("/missing"))
+        self.assertEqual((r.returncode, r.stderr), (22, b""))
+        r = fetch("-fsS", self.o.url("/missing"))
+        self.assertEqual(r.returncode, 22)
+        self.assertIn(b"404", r.stderr)
+
+    def test_write_out_and_several_urls_over_one_connection(self):
+        r = fetch("-s", "-o", self.path("a"), "-o", self.path("b"), "-w",
+                  "%{http_code} %{size_download} %{num_connects} %{url_effective}\\n",
+                  self.o.url("/a"), self.o.url("/b"), self.o.url("/missing"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.decode().splitlines()
+        self.assertEqual(lines[0], "200 6 1 " + self.o.url("/a"))
+        self.assertEqual(lines[1], "200 7 0 " + self.o.url("/b"))  # the connection was reused
+        self.assertEqual(lines[2], "no such thing")  # no third -o: stdout
+        self.assertEqual(lines[3], "404 14 0 " + self.o.url("/missing"))
+        with open(self.path("b"), "rb") as f:
+            self.assertEqual(f.read(), b"bravo!\n")
+        r = fetch("-s", "-o", "/dev/null", "-w", "%{time_connect} %{time_starttransfer} %{time_total}",
+                  self.o.url("/a"))
+        connect, start, total = (float(x) for x in r.stdout.decode().split())
+        self.assertTrue(0 < connect <= start <= total, r.stdout)
+        r = fetch("-s", "-w", "%{nosuch}", self.o.url("/a"))
+        self.assertIn(b"unknown --write-out variable: 'nosuch'", r.stderr)
+
+    def test_dump_header_and_url_without_scheme(self):
+        bare = self.o.url("/b")[len("http://"):]
+        r = fetch("-D", "-", bare)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith(b"HTTP/1.1 200 OK\r\n"), r.stdout)
+        self.assertIn(b"X-B: yes\r\n", r.stdout)
+        self.assertTrue(r.stdout.endswith(b"\r\n\r\nbravo!\n"), r.stdout)
+        r = fetch("-s", "-D", self.path("heads"), "-o", "/dev/null", bare)
+        with open(self.path("heads"), "rb") as f:
+            heads = f.read()
+        self.assertTrue(heads.startswith(b"HTTP/1.1 200 OK\r\n") and heads.endswith(b"\r\n\r\n"), heads)
+
+    def test_output_error_says_why(self):
+        r = fetch("-o", "/missing/dir/x", self.o.url("/a"))
+        self.assertEqual(r.returncode, 23)
+        self.assertIn(b"cannot write /missing/dir/x: No such file or directory", r.stderr)
+
+    def test_resolve_pins_a_name(self):
+        url = "http://www.lab.test:%d/host" % self.o.port
+        r = fetch("--resolve", "www.lab.test:%d:127.0.0.1" % self.o.port, url)
+        self.assertEqual((r.returncode, r.stdout), (0, ("www.lab.test:%d" % self.o.port).encode()), r.stderr)
+        r = fetch("--resolve", "www.lab.test:80", url)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(b"--resolve 'www.lab.test:80': expected HOST:PORT:ADDR", r.stderr)
+
+    def test_user_without_password_prompts_on_a_terminal(self):
+        import pty
+        import select
+        master, slave = pty.openpty()
+        p = subprocess.Popen([ENDHOST, "fetch", "-u", "ann", self.o.url("/auth")], stdin=slave, stdout=subprocess.PIPE,
+                             stderr=slave)
+        os.close(slave)
+        seen = b""
+        deadline = time.monotonic() + 20
+        while b"Enter host password for user 'ann':" not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.2)[0]:
+                seen += os.read(master, 1024)
+        os.write(master, b"s3cret\n")
+        out, _ = p.communicate(timeout=20)
+        try:
+            while select.select([master], [], [], 0.2)[0]:
+                seen += os.read(master, 1024)
+        except OSError:
+            pass
+        os.close(master)
+        self.assertEqual(p.returncode, 0)
+        self.assertEqual(out, b"Basic YW5uOnMzY3JldA==")  # ann:s3cret
+        self.assertNotIn(b"s3cret", seen)  # no echo
 
 
 class TlsOrigin:

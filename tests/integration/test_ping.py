@@ -2,10 +2,12 @@
 and the heartbeat exercise."""
 
 import re
+import signal
 import socket
+import subprocess
 import time
 
-from endhost_test import Server, TestCase, run
+from endhost_test import ENDHOST, Server, TestCase, run
 
 SUMMARY = re.compile(r"^(\d+) packets transmitted, (\d+) received, ([\d.]+)% packet loss, time (\d+)ms$", re.M)
 RTT = re.compile(r"^rtt min/avg/max/mdev = ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+) ms$", re.M)
@@ -72,6 +74,62 @@ class Ping(TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("2 packets transmitted, 0 received, 100% packet loss", r.stdout)
         self.assertNotIn("rtt min", r.stdout)
+
+
+class Interrupt(TestCase):
+    """ping(8)'s habits: Ctrl-C prints the statistics, -q prints only them, --count 0 runs until Ctrl-C."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(["ping", "serve", "--listen", "127.0.0.1:0"])
+        cls.addr = "%s:%d" % cls.server.address("ping", "udp")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.__exit__()
+
+    def interrupted(self, *args):
+        p = subprocess.Popen([ENDHOST, "ping", "client", self.addr] + list(args), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        # Wait for the first line (the client runs), then for its second reply, then Ctrl-C.
+        first = p.stdout.readline()
+        lines = [first]
+        if "-q" not in args:
+            lines += [p.stdout.readline(), p.stdout.readline()]
+        else:
+            time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+        return p.returncode, "".join(lines) + out, err
+
+    def test_ctrl_c_prints_the_statistics_and_count_0_runs_until_then(self):
+        code, out, err = self.interrupted("--count", "0", "--interval", "0.05")
+        self.assertEqual(code, 0, err)
+        self.assertIn(": until Ctrl-C, interval 0.05 s", out)
+        self.assertIn("ping statistics ---", out)
+        m = SUMMARY.search(out)
+        self.assertIsNotNone(m, out)
+        self.assertGreaterEqual(int(m.group(2)), 2)
+        self.assertEqual(len(re.findall(r"^Reply from ", out, re.M)), int(m.group(2)))
+
+    def test_ctrl_c_stops_a_counted_run_early(self):
+        code, out, err = self.interrupted("--count", "1000", "--interval", "0.05")
+        self.assertEqual(code, 0, err)
+        m = SUMMARY.search(out)
+        self.assertIsNotNone(m, out)
+        self.assertLess(int(m.group(1)), 1000)
+
+    def test_quiet_prints_only_the_first_line_and_the_statistics(self):
+        code, out, err = self.interrupted("-c", "0", "-q", "--interval", "0.05")
+        self.assertEqual(code, 0, err)
+        self.assertNotIn("Reply from", out)
+        self.assertIsNotNone(SUMMARY.search(out), out)
+        self.assertIsNotNone(RTT.search(out), out)
+        r = run(["ping", "client", self.addr, "-q", "-c", "3", "-i", "0.01"])
+        self.assertEqual(r.returncode, 0)
+        # The first line, then the statistics' title and its two lines.
+        self.assertEqual(len([l for l in r.stdout.splitlines() if l]), 4, r.stdout)
 
 
 class Heartbeat(TestCase):

@@ -574,3 +574,123 @@ class ServerOptions(TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Terminal(TestCase):
+    """`python3 -m http.server`'s habits: the directory as the argument, and each request logged on the
+    terminal (stderr a pty), unless --quiet or stderr is not a terminal."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = make_site({"index.html": "<p>hi</p>\n"})
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.root, ignore_errors=True)
+
+    def serve_on_a_pty(self, *extra):
+        import json
+        import pty
+        import select
+        import signal as sig
+        import subprocess
+        from endhost_test import ENDHOST
+        master, slave = pty.openpty()
+        p = subprocess.Popen([ENDHOST, "web", "serve", self.root, "--listen", "127.0.0.1:0", "--threads", "1",
+                              "--log-format", "json"] + list(extra),
+                             stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+        os.close(slave)
+        text = b""
+        port = None
+        seen = ""
+        try:
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.2)
+                if ready:
+                    try:
+                        chunk = os.read(master, 4096)
+                    except OSError:
+                        break
+                    text += chunk
+                    for line in text.decode("utf-8", "replace").splitlines():
+                        if '"listening"' in line and port is None:
+                            port = int(json.loads(line)["address"].rpartition(":")[2])
+                if port is not None and not seen:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    conn.request("GET", "/index.html")
+                    self.assertEqual(conn.getresponse().status, 200)
+                    conn.close()
+                    seen = "asked"
+                    # What the server writes about that request comes within the next moments.
+                    deadline = min(deadline, time.monotonic() + 2)
+        finally:
+            p.send_signal(sig.SIGTERM)
+            p.wait(timeout=20)
+            try:
+                while True:
+                    ready, _, _ = select.select([master], [], [], 0.2)
+                    if not ready:
+                        break
+                    chunk = os.read(master, 4096)
+                    if not chunk:
+                        break
+                    text += chunk
+            except OSError:
+                pass
+            os.close(master)
+        self.assertIsNotNone(port, text)
+        return p.returncode, text.decode("utf-8", "replace")
+
+    def test_requests_are_logged_on_a_terminal(self):
+        code, out = self.serve_on_a_pty()
+        self.assertEqual(code, 0, out)
+        self.assertRegex(out, r'127\.0\.0\.1 - - \[[^]]+\] "GET /index\.html HTTP/1\.1" 200 10 ')
+
+    def test_quiet_turns_the_terminal_log_off(self):
+        code, out = self.serve_on_a_pty("--quiet")
+        self.assertEqual(code, 0, out)
+        self.assertNotIn("GET /index.html", out)
+
+    def test_no_request_log_when_stderr_is_not_a_terminal(self):
+        with Server(["web", "serve", self.root, "--listen", "127.0.0.1:0"]) as server:
+            host, port = server.address("web")
+            conn = http.client.HTTPConnection(host, port, timeout=10)
+            conn.request("GET", "/index.html")
+            self.assertEqual(conn.getresponse().read(), b"<p>hi</p>\n")
+            conn.close()
+            self.assertEqual(server.stop(), 0)
+        self.assertFalse([r for r in server.log if "GET /index.html" in r.get("line", "")], server.log)
+
+    def test_the_directory_once(self):
+        r = run(["web", "serve", self.root, "--root", self.root])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("give --root once", r.stderr)
+
+
+class SecondCtrlC(TestCase):
+    """The first Ctrl-C with a transfer in flight says how long the server waits and that a second one stops
+    it at once; the second one does."""
+
+    def test_second_ctrl_c_stops_at_once(self):
+        import signal as sig
+        root = make_site({})
+        with open(os.path.join(root, "big.bin"), "wb") as f:
+            f.truncate(256 * 1024 * 1024)
+        try:
+            with Server(["web", "serve", root, "--listen", "127.0.0.1:0", "--grace", "300"]) as server:
+                host, port = server.address("web")
+                s = socket.create_connection((host, port))
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+                s.recv(1024)  # the transfer has started; reading no more keeps it in flight
+                server.proc.send_signal(sig.SIGINT)
+                rec = server.wait_log(lambda r: "to stop at once" in r.get("msg", ""))
+                self.assertIn("waiting up to 300 s for 1 transfer in flight (--grace); press Ctrl-C again",
+                              rec["msg"])
+                server.proc.send_signal(sig.SIGINT)
+                self.assertEqual(server.proc.wait(timeout=60), 1)  # well before the 300 s grace
+                server.wait_log(lambda r: r.get("msg") == "second signal: stopping at once")
+                s.close()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)

@@ -1,5 +1,9 @@
 #include "dns/client/dig_output.hpp"
 
+#include <tuple>
+
+#include "dns/rdata.hpp"
+
 namespace endhost::dns::client {
 
 std::string format_banner(const std::string& arguments) {
@@ -29,6 +33,42 @@ std::string format_response(const Message& m, const ExchangeFacts& facts) {
          (facts.tcp ? "TCP" : "UDP") + ")\n";
   if (!facts.when.empty()) out += ";; WHEN: " + facts.when + "\n";
   out += ";; MSG SIZE  rcvd: " + std::to_string(facts.size) + "\n";
+  return out;
+}
+
+std::string format_response(const Message& m, const ExchangeFacts& facts, const Display& d) {
+  if (d.everything()) return format_response(m, facts);
+  std::string out;
+  if (d.short_form) {
+    // dig +short: each answer's RDATA alone, one per line.
+    for (const auto& rr : m.answers) out += rdata_to_string(rr.type, rr.rdata) + "\n";
+    return out;
+  }
+  if (d.comments) {
+    if (facts.retried_over_tcp) out += ";; Truncated, retrying in TCP mode.\n";
+    const std::string all = to_string(m);
+    out += ";; Got answer:\n" + all.substr(0, all.find("\n;; QUESTION SECTION:"));  // ends with its newline
+  }
+  if (d.question && !m.questions.empty()) {
+    if (d.comments) out += "\n;; QUESTION SECTION:\n";
+    for (const auto& q : m.questions) out += to_string(q) + "\n";
+  }
+  const std::tuple<bool, const std::vector<ResourceRecord>*, const char*> sections[] = {
+      {d.answer, &m.answers, "ANSWER"},
+      {d.authority, &m.authorities, "AUTHORITY"},
+      {d.additional, &m.additionals, "ADDITIONAL"}};
+  for (auto [on, records, title] : sections) {
+    if (!on || records->empty()) continue;
+    if (d.comments) out += std::string("\n;; ") + title + " SECTION:\n";
+    out += format_records(*records);
+  }
+  if (d.stats) {
+    out += "\n;; Query time: " + std::to_string(facts.query_ms) + " msec\n";
+    out += ";; SERVER: " + facts.server_address + "(" + facts.server_name + ") (" +
+           (facts.tcp ? "TCP" : "UDP") + ")\n";
+    if (!facts.when.empty()) out += ";; WHEN: " + facts.when + "\n";
+    out += ";; MSG SIZE  rcvd: " + std::to_string(facts.size) + "\n";
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "dns/client/dig_args.hpp"
 #include "dns/message.hpp"
 
 namespace endhost::dns::client {
@@ -23,6 +24,8 @@ struct ExchangeFacts {
 
 // The whole output for one exchange, starting with ";; Got answer:".
 std::string format_response(const Message& response, const ExchangeFacts& facts);
+// What `display` (dig's +noall, +answer, +short…) keeps of it; everything() is format_response.
+std::string format_response(const Message& response, const ExchangeFacts& facts, const Display& display);
 
 // "; <<>> endhost dns query <<>> NAME TYPE" and dig's global line.
 std::string format_banner(const std::string& arguments);

@@ -62,7 +62,9 @@ class Client {
       edns.emplace();
       edns->udp_payload = o_.udp_payload;
     }
-    auto wire = encode_message(make_query(random_.next16(), qname, qtype, rd, edns));
+    Message query = make_query(random_.next16(), qname, qtype, rd, edns);
+    if (!query.questions.empty()) query.questions.front().klass = o_.qclass;
+    auto wire = encode_message(query);
     return wire ? *wire : Bytes{};
   }
 
@@ -104,7 +106,7 @@ class Client {
 
 awaitable<int> Client::query() {
   Bytes query = make(o_.qname, o_.qtype, o_.recurse);
-  out_ << format_banner(o_.arguments);
+  if (o_.display.cmd) out_ << format_banner(o_.arguments);
   auto ex = co_await send(query, o_.server, o_.port);
   if (!ex) {
     out_ << ";; " << ex.error() << "\n;; no servers could be reached\n";
@@ -123,7 +125,7 @@ awaitable<int> Client::query() {
   facts.query_ms = ex->ms;
   facts.size = ex->wire.size();
   facts.when = now_text();
-  out_ << format_response(*m, facts);
+  out_ << format_response(*m, facts, o_.display);
   co_return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/asio.hpp"
+#include "dns/client/dig_args.hpp"
 #include "dns/name.hpp"
 #include "dns/types.hpp"
 
@@ -18,6 +19,8 @@ namespace endhost::dns::client {
 struct QueryOptions {
   Name qname;
   RRType qtype = RRType::A;
+  RRClass qclass = RRClass::IN;
+  Display display;        // dig's +short, +noall +answer…
   std::string arguments;  // echoed in the banner line
   asio::ip::address server = asio::ip::make_address_v4("127.0.0.1");
   std::uint16_t port = 53;

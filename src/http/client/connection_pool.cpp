@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <map>
 
 #include "core/connection.hpp"
 #include "core/dialer.hpp"
@@ -107,8 +108,12 @@ awaitable<Expected<ConnectionPool::Lease, ClientError>> ConnectionPool::acquire(
 
 awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> ConnectionPool::open(
     const std::string& host, std::uint16_t port, std::string key) {
+  // A --resolve pin for exactly this host:port replaces the resolver for this dial.
+  std::optional<core::FixedNameResolver> pinned;
+  if (const PinnedAddress* pin = find_pinned(options_.pinned, host, port))
+    pinned.emplace(std::map<std::string, core::Addresses>{{pin->host, pin->addresses}});
   const core::Dialer dialer(
-      *options_.resolver,
+      pinned ? static_cast<const core::NameResolver&>(*pinned) : *options_.resolver,
       core::DialOptions{options_.connect_timeout, options_.local_address, true, options_.filter.get()});
   auto connected = co_await dialer.connect(host, port);
   if (!connected) {
@@ -121,6 +126,7 @@ awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> Connection
   }
   asio::ip::tcp::socket socket = std::move(*connected);
   ++stats_.opened;
+  stats_.last_connected = std::chrono::steady_clock::now();
   co_return std::make_unique<UpstreamConnection>(std::move(socket), std::move(key), options_.max_buffer);
 }
 

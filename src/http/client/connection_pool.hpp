@@ -23,6 +23,7 @@
 #include "core/stream.hpp"
 #include "core/tls_client.hpp"
 #include "http/client/client_error.hpp"
+#include "http/client/pinned_address.hpp"
 
 namespace endhost::http {
 
@@ -38,6 +39,8 @@ struct PoolOptions {
   std::shared_ptr<core::TlsClientContext> tls;
   // How host names become addresses (IP literals skip it); null: the system's resolver.
   std::shared_ptr<const core::NameResolver> resolver;
+  // `fetch --resolve`: host:port pairs dialled at these addresses, before and instead of `resolver`.
+  std::vector<PinnedAddress> pinned;
   // Where connections are made from (core::ServiceEnv::source_address: the lab host's own); empty: any.
   std::optional<asio::ip::address> local_address;
   // Addresses that must not be dialled (the forward proxy's guard); null: any.
@@ -81,8 +84,9 @@ class UpstreamConnection {
 };
 
 struct PoolStats {
-  std::uint64_t opened = 0;  // TCP connections opened
-  std::uint64_t reused = 0;  // exchanges that went over a pooled connection
+  std::uint64_t opened = 0;                              // TCP connections opened
+  std::uint64_t reused = 0;                              // exchanges that went over a pooled connection
+  std::chrono::steady_clock::time_point last_connected;  // when the newest TCP connect completed
 };
 
 class ConnectionPool {

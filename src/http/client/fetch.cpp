@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,6 +27,7 @@
 #include "http/client/http_client.hpp"
 #include "http/client/page.hpp"
 #include "http/client/proxy_env.hpp"
+#include "http/client/write_out.hpp"
 #include "http/serializer.hpp"
 
 namespace endhost::http {
@@ -44,8 +47,11 @@ class Output {
     }
     file_ = std::fopen(path.c_str(), append ? "ab" : "wb");
     owned_ = file_ != nullptr;
+    error_ = file_ ? 0 : errno;
     return file_ != nullptr;
   }
+  // Why open() failed: "No such file or directory".
+  std::string reason() const { return std::strerror(error_); }
   bool write(std::string_view data) {
     if (!file_ || data.empty()) return true;
     return std::fwrite(data.data(), 1, data.size(), file_) == data.size();
@@ -63,12 +69,21 @@ class Output {
  private:
   std::FILE* file_ = nullptr;
   bool owned_ = false;
+  int error_ = 0;
 };
 
+double seconds_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+// One command's fetches: the connection pool, cookie jar, local cache and -D file are shared by its URLs;
+// run() fetches `options.url` (each URL in turn) with them.
 class Fetch {
  public:
-  Fetch(const FetchOptions& o, std::ostream& err) : o_(o), err_(err) {}
-  awaitable<int> run();
+  Fetch(const FetchOptions& o, std::ostream& out, std::ostream& err) : o_(&o), out_(out), err_(err) {}
+  awaitable<int> run(const FetchOptions& options);
+  // -w: what the last run() measured, formatted (unknown variables warned about once, as curl does).
+  void write_out();
   // Writes the cookie jar (-c) once the transfer ended, however it ended — an answer from the local cache,
   // a redirect limit, a transport error or --max-time — as curl does; cookies received before a failure are
   // kept. Returns `code`, or the write error when the transfer itself succeeded.
@@ -76,9 +91,12 @@ class Fetch {
 
  private:
   int fail(int code, const std::string& message) {
-    if (!o_.silent || o_.verbose) err_ << "endhost fetch: " << message << "\n";
+    if (!o_->silent || o_->show_error || o_->verbose) err_ << "endhost fetch: " << message << "\n";
     return code;
   }
+  awaitable<int> transfer();
+  awaitable<Expected<void, int>> start_command();
+  void dump_head(std::string_view head);
   int client_error(const ClientError& e, bool after_head) {
     switch (e.code) {
       case ClientErrc::dns:
@@ -103,8 +121,19 @@ class Fetch {
   }
   awaitable<int> serve_from_cache(const cache::Found& found, const char* why);
 
-  const FetchOptions& o_;
+  const FetchOptions* o_;
+  std::ostream& out_;
   std::ostream& err_;
+  bool started_ = false;
+  std::unique_ptr<HttpClient> client_;
+  std::unique_ptr<VerboseSink> verbose_sink_;
+  Output dump_;  // -D FILE (stdout for "-")
+  bool dump_open_ = false;
+  bool warned_write_out_ = false;
+  // -w: this transfer's facts.
+  std::chrono::steady_clock::time_point started_at_, head_at_;
+  std::uint64_t connects_before_ = 0, received_ = 0;
+  WriteOutValues facts_;
   CookieJar jar_;
   bool jar_loaded_ = false;  // -b was read: only then may -c overwrite a file (it may be the -b file)
   std::unique_ptr<cache::Store> store_;
@@ -112,10 +141,11 @@ class Fetch {
   std::unique_ptr<ContentDecoder> decoder_;
   ProgressMeter progress_;
   std::string output_path_;
+  std::string literal_cookie_;  // -b 'name=value'
 };
 
 awaitable<int> Fetch::serve_from_cache(const cache::Found& found, const char* why) {
-  if (o_.verbose) err_ << "* served from the cache (" << why << ")\n";
+  if (o_->verbose) err_ << "* served from the cache (" << why << ")\n";
   const cache::Object& obj = *found.object;
   std::string body;
   if (found.memory_body) {
@@ -125,18 +155,19 @@ awaitable<int> Fetch::serve_from_cache(const cache::Found& found, const char* wh
     in.seekg(static_cast<std::streamoff>(obj.body_offset()));
     body.resize(obj.body_size());
     in.read(body.data(), static_cast<std::streamsize>(body.size()));
-    if (!in) co_return fail(fetch_exit::failed, "cannot read the cached copy of " + o_.url);
+    if (!in) co_return fail(fetch_exit::failed, "cannot read the cached copy of " + o_->url);
   }
-  if (!output_.open(output_path_, false)) co_return fail(fetch_exit::write, "cannot write " + output_path_);
-  if (o_.include || o_.head) {
+  if (!output_.open(output_path_, false))
+    co_return fail(fetch_exit::write, "cannot write " + output_path_ + ": " + output_.reason());
+  if (o_->include || o_->head) {
     std::string head = obj.head();
     append_field(head, "Content-Length", std::to_string(obj.body_size()));
     append_end_of_head(head);
     output_.write(head);
   }
-  if (!o_.head) {
+  if (!o_->head) {
     std::string decoded;
-    if (o_.compressed) {
+    if (o_->compressed) {
       auto d = make_content_decoder(obj.meta().fields.get("content-encoding").value_or(""));
       if (!d) co_return fail(fetch_exit::failed, d.error());
       if (*d) {
@@ -148,73 +179,133 @@ awaitable<int> Fetch::serve_from_cache(const cache::Found& found, const char* wh
     if (!output_.write(body)) co_return fail(fetch_exit::write, "cannot write the output");
   }
   if (!output_.close()) co_return fail(fetch_exit::write, "cannot write the output");
-  co_return to_int(obj.info().status) >= 400 && o_.fail_with_body ? fetch_exit::http : fetch_exit::ok;
+  facts_.http_code = to_int(obj.info().status);
+  received_ = obj.body_size();
+  co_return facts_.http_code >= 400 && (o_->fail || o_->fail_with_body) ? fetch_exit::http : fetch_exit::ok;
 }
 
-awaitable<int> Fetch::run() {
-  auto parsed = parse_url(o_.url);
+awaitable<int> Fetch::run(const FetchOptions& options) {
+  o_ = &options;
+  output_path_.clear();
+  decoder_.reset();
+  progress_ = ProgressMeter{};
+  facts_ = WriteOutValues{};
+  facts_.url_effective = o_->url;
+  received_ = 0;
+  started_at_ = std::chrono::steady_clock::now();
+  head_at_ = {};
+  if (!started_) {
+    auto ok = co_await start_command();
+    if (!ok) co_return ok.error();
+    started_ = true;
+  }
+  started_at_ = std::chrono::steady_clock::now();  // after the trust store was loaded, as curl's clock
+  connects_before_ = client_->pool().stats().opened;
+  co_return co_await transfer();
+}
+
+// What every URL of the command shares, set up once before the first: the cookie jar (-b), the local
+// cache, the -D file, the trust store and the connection pool.
+awaitable<Expected<void, int>> Fetch::start_command() {
+  CookieJar& jar = jar_;
+  const auto now_s = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
+  if (!o_->cookie_in.empty()) {
+    std::ifstream in(o_->cookie_in, std::ios::binary);
+    if (in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      jar.load_netscape(ss.str(), now_s());
+    } else if (o_->cookie_in.find('=') != std::string::npos) {
+      literal_cookie_ = o_->cookie_in;  // curl: -b 'name=value' sends it as is
+    }
+    // curl: a -b file that does not exist is not an error (it starts the cookie engine).
+  }
+  jar_loaded_ = true;
+  if (!o_->cache_dir.empty()) {
+    cache::StoreOptions so;
+    so.dir = o_->cache_dir;
+    auto opened = cache::Store::open(so);
+    if (!opened) co_return Unexpected(fail(fetch_exit::failed, "--cache: " + opened.error()));
+    store_ = std::move(*opened);
+  }
+  if (!o_->dump_header.empty()) {
+    if (!dump_.open(o_->dump_header == "-" ? "" : o_->dump_header, false))
+      co_return Unexpected(
+          fail(fetch_exit::write, "cannot write " + o_->dump_header + ": " + dump_.reason()));
+    dump_open_ = true;
+  }
+  PoolOptions pool;
+  pool.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::duration<double>(o_->connect_timeout));
+  pool.resolver = o_->resolver;
+  pool.pinned = o_->pinned;
+  // The trust store is loaded once, before the first request (a redirect may lead to https).
+  if (auto tls = core::TlsClientContext::make(core::TlsClientOptions{o_->insecure, o_->cacert}); !tls)
+    co_return Unexpected(fail(fetch_exit::cacert, tls.error()));
+  else
+    pool.tls = std::move(*tls);
+  ExchangeOptions exchange;
+  exchange.response_timeout = std::chrono::minutes(5);
+  exchange.read_timeout = std::chrono::minutes(5);
+  verbose_sink_ = std::make_unique<VerboseSink>(err_);
+  if (o_->verbose) exchange.transcript = core::Transcript(verbose_sink_.get(), "fetch");
+  const auto executor = co_await asio::this_coro::executor;
+  client_ = std::make_unique<HttpClient>(executor, pool, exchange);
+  co_return Expected<void, int>{};
+}
+
+void Fetch::dump_head(std::string_view head) {
+  if (dump_open_) dump_.write(head);
+}
+
+void Fetch::write_out() {
+  if (o_->write_out.empty()) return;
+  facts_.num_connects = client_ ? client_->pool().stats().opened - connects_before_ : 0;
+  if (facts_.num_connects > 0 && client_)
+    facts_.time_connect = seconds_between(started_at_, client_->pool().stats().last_connected);
+  facts_.time_total = seconds_between(started_at_, std::chrono::steady_clock::now());
+  facts_.time_starttransfer =
+      head_at_ == std::chrono::steady_clock::time_point{} ? 0 : seconds_between(started_at_, head_at_);
+  facts_.size_download = received_;
+  std::vector<std::string> unknown;
+  std::fflush(stdout);
+  out_ << render_write_out(o_->write_out, facts_, &unknown) << std::flush;
+  if (!warned_write_out_)
+    for (const auto& name : unknown)
+      err_ << "endhost fetch: unknown --write-out variable: '" << name << "'\n";
+  warned_write_out_ = true;
+}
+
+awaitable<int> Fetch::transfer() {
+  auto parsed = parse_url(o_->url);
   if (!parsed) co_return fail(fetch_exit::bad_url, parsed.error());
   Url url = *parsed;
 
   // What to send.
   RequestTemplate tpl;
-  if (auto t = build_template(o_); !t)
+  if (auto t = build_template(*o_); !t)
     co_return fail(fetch_exit::failed, t.error());
   else
     tpl = std::move(*t);
 
   CookieJar& jar = jar_;
-  std::string literal_cookie;
+  const std::string& literal_cookie = literal_cookie_;
   const auto now_s = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
-  if (!o_.cookie_in.empty()) {
-    std::ifstream in(o_.cookie_in, std::ios::binary);
-    if (in) {
-      std::stringstream ss;
-      ss << in.rdbuf();
-      jar.load_netscape(ss.str(), now_s());
-    } else if (o_.cookie_in.find('=') != std::string::npos) {
-      literal_cookie = o_.cookie_in;  // curl: -b 'name=value' sends it as is
-    }
-    // curl: a -b file that does not exist is not an error (it starts the cookie engine).
-  }
-  jar_loaded_ = true;
-  if (!o_.cache_dir.empty()) {
-    cache::StoreOptions so;
-    so.dir = o_.cache_dir;
-    auto opened = cache::Store::open(so);
-    if (!opened) co_return fail(fetch_exit::failed, "--cache: " + opened.error());
-    store_ = std::move(*opened);
-  }
-  output_path_ = o_.output;
-  if (o_.remote_name) {
+  output_path_ = o_->output;
+  if (o_->remote_name) {
     std::string_view path = url.path();
     std::string name(path.substr(path.rfind('/') + 1));
     if (name.empty()) co_return fail(fetch_exit::write, "-O: the URL has no file name (use -o FILE)");
     output_path_ = name;
   }
   std::uint64_t resume_from = 0;
-  if (o_.resume) {
+  if (o_->resume) {
     if (output_path_.empty()) co_return fail(fetch_exit::failed, "-C - needs an output file (-o or -O)");
     std::error_code ec;
     if (fs::exists(output_path_, ec)) resume_from = fs::file_size(output_path_, ec);
   }
 
-  PoolOptions pool;
-  pool.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::duration<double>(o_.connect_timeout));
-  pool.resolver = o_.resolver;
-  // The trust store is loaded once, before the first request (a redirect may lead to https).
-  if (auto tls = core::TlsClientContext::make(core::TlsClientOptions{o_.insecure, o_.cacert}); !tls)
-    co_return fail(fetch_exit::cacert, tls.error());
-  else
-    pool.tls = std::move(*tls);
-  ExchangeOptions exchange;
-  exchange.response_timeout = std::chrono::minutes(5);
-  exchange.read_timeout = std::chrono::minutes(5);
-  VerboseSink verbose_sink(err_);
-  if (o_.verbose) exchange.transcript = core::Transcript(&verbose_sink, "fetch");
-  const auto executor = co_await asio::this_coro::executor;
-  HttpClient client(executor, pool, exchange);
+  HttpClient& client = *client_;
 
   std::string method = tpl.method;
   std::string body = tpl.body;
@@ -222,6 +313,7 @@ awaitable<int> Fetch::run() {
     Outgoing req;
     req.method = method;
     req.url = url;
+    facts_.url_effective = url.to_string();
     req.body = body;
     req.fields = tpl.fields;
     if (tpl.basic_auth.empty() && !url.userinfo.empty())
@@ -232,13 +324,14 @@ awaitable<int> Fetch::run() {
     if (!literal_cookie.empty()) cookies = cookies.empty() ? literal_cookie : cookies + "; " + literal_cookie;
     if (!cookies.empty()) req.fields.add("Cookie", cookies);
     if (resume_from > 0) req.fields.set("Range", "bytes=" + std::to_string(resume_from) + "-");
-    auto proxy = choose_proxy(url, o_.proxy, o_.no_proxy, [](const char* name) -> std::optional<std::string> {
-      const char* v = std::getenv(name);
-      return v ? std::optional<std::string>(v) : std::nullopt;
-    });
+    auto proxy =
+        choose_proxy(url, o_->proxy, o_->no_proxy, [](const char* name) -> std::optional<std::string> {
+          const char* v = std::getenv(name);
+          return v ? std::optional<std::string>(v) : std::nullopt;
+        });
     if (!proxy) co_return fail(fetch_exit::failed, proxy.error());
     req.proxy = *proxy;
-    if (o_.verbose)
+    if (o_->verbose)
       err_ << "* " << (req.proxy ? "via proxy " + req.proxy->host_port() : "connecting to " + url.host_port())
            << "\n";
 
@@ -266,13 +359,22 @@ awaitable<int> Fetch::run() {
     const cache::Time request_time = cache::from_time_t(now_s());
     auto on_head = [&](const Incoming& in) -> bool {
       status_code = to_int(in.head.status);
+      facts_.http_code = status_code;
+      head_at_ = std::chrono::steady_clock::now();
+      if (dump_open_) {
+        std::string head;
+        append_status_line(head, in.head.version, in.head.status, in.head.reason);
+        append_fields(head, in.head.fields);
+        append_end_of_head(head);
+        dump_head(head);
+      }
       for (const Field& f : in.head.fields)
         if (iequals(f.name, "set-cookie")) {
           std::string why;
-          if (!jar.set(f.value, url, now_s(), &why) && o_.verbose)
+          if (!jar.set(f.value, url, now_s(), &why) && o_->verbose)
             err_ << "* cookie ignored: " << why << "\n";
         }
-      if (o_.follow && status_code >= 300 && status_code < 400 && status_code != 304) {
+      if (o_->follow && status_code >= 300 && status_code < 400 && status_code != 304) {
         if (auto loc = in.head.fields.get("location")) {
           auto next = resolve_url(url, *loc);
           if (next) {
@@ -285,22 +387,23 @@ awaitable<int> Fetch::run() {
         not_modified = true;
         return true;
       }
+      if (status_code >= 400 && o_->fail) return false;  // curl -f: no body, exit 22
       const bool append = resume_from > 0 && status_code == 206;
-      if (resume_from > 0 && status_code == 200 && o_.verbose)
+      if (resume_from > 0 && status_code == 200 && o_->verbose)
         err_ << "* the server ignored the range: downloading the whole file again\n";
       if (resume_from > 0 && status_code == 416) return false;  // nothing left to fetch
       if (!output_.open(output_path_, append)) {
-        write_error = "cannot write " + output_path_;
+        write_error = "cannot write " + output_path_ + ": " + output_.reason();
         return false;
       }
-      if (o_.include || o_.head) {
+      if (o_->include || o_->head) {
         std::string head;
         append_status_line(head, in.head.version, in.head.status, in.head.reason);
         append_fields(head, in.head.fields);
         append_end_of_head(head);
         output_.write(head);
       }
-      if (o_.compressed) {
+      if (o_->compressed) {
         auto d = make_content_decoder(in.head.fields.get("content-encoding").value_or(""));
         if (!d) {
           write_error = d.error();
@@ -308,13 +411,13 @@ awaitable<int> Fetch::run() {
         }
         decoder_ = std::move(*d);
       }
-      if (cacheable && !o_.head) {
+      if (cacheable && !o_->head) {
         auto plan =
             plan_fetch_store(*store_, key, req.fields, in.head, request_time, cache::from_time_t(now_s()));
         if (plan) {
           writer = std::move(*plan);
           storing = true;
-        } else if (o_.verbose) {
+        } else if (o_->verbose) {
           err_ << "* not stored in the cache: " << plan.error() << "\n";
         }
       }
@@ -322,12 +425,13 @@ awaitable<int> Fetch::run() {
       if (auto cl = in.head.fields.get("content-length"))
         total = std::strtoull(std::string(*cl).c_str(), nullptr, 10);
       progress_.start(total,
-                      !o_.silent && !o_.verbose && ::isatty(2) && (!output_path_.empty() || !::isatty(1)));
-      return !o_.head;
+                      !o_->silent && !o_->verbose && ::isatty(2) && (!output_path_.empty() || !::isatty(1)));
+      return !o_->head;
     };
     std::string decoded;
     auto on_body = [&](std::string_view data) -> bool {
       progress_.add(data.size());
+      received_ += data.size();
       if (storing && !writer.append(data)) storing = false;
       if (not_modified) return true;
       if (!decoder_) return output_.write(data) || (write_error = "cannot write the output", false);
@@ -343,9 +447,9 @@ awaitable<int> Fetch::run() {
     if (!write_error.empty()) co_return fail(fetch_exit::write, write_error);
     if (!result) co_return client_error(result.error(), status_code != 0);
     if (redirect_to) {
-      if (redirects >= o_.max_redirs)
-        co_return fail(fetch_exit::redirects, "more than " + std::to_string(o_.max_redirs) + " redirects");
-      if (o_.verbose) err_ << "* following the redirect to " << redirect_to->to_string() << "\n";
+      if (redirects >= o_->max_redirs)
+        co_return fail(fetch_exit::redirects, "more than " + std::to_string(o_->max_redirs) + " redirects");
+      if (o_->verbose) err_ << "* following the redirect to " << redirect_to->to_string() << "\n";
       // RFC 9110 §15.4: 303 always becomes GET; 301 and 302 turn POST into GET as browsers (and curl) do.
       if (status_code == 303 || ((status_code == 301 || status_code == 302) && method == "POST")) {
         if (method != "HEAD") method = "GET";
@@ -364,7 +468,7 @@ awaitable<int> Fetch::run() {
       meta.request_time = request_time;
       meta.response_time = cache::from_time_t(now_s());
       auto fresh = store_->freshen(old, std::move(meta));
-      if (o_.verbose) err_ << "* 304 Not Modified: the cached copy is still good\n";
+      if (o_->verbose) err_ << "* 304 Not Modified: the cached copy is still good\n";
       cache::Found f = store_->find(key, req.fields);
       if (!f.object) f = found;
       co_return co_await serve_from_cache(f, "revalidated");
@@ -377,13 +481,13 @@ awaitable<int> Fetch::run() {
     if (!output_.close()) co_return fail(fetch_exit::write, "cannot write the output");
     if (storing) {
       auto committed = store_->commit(std::move(writer));
-      if (!committed && o_.verbose) err_ << "* cache write failed: " << committed.error() << "\n";
+      if (!committed && o_->verbose) err_ << "* cache write failed: " << committed.error() << "\n";
     }
     if (resume_from > 0 && status_code == 416) {
-      if (o_.verbose) err_ << "* the file is already complete\n";
+      if (o_->verbose) err_ << "* the file is already complete\n";
       co_return fetch_exit::ok;
     }
-    if (status_code >= 400 && o_.fail_with_body) {
+    if (status_code >= 400 && (o_->fail || o_->fail_with_body)) {
       fail(fetch_exit::http,
            "the server answered " + std::to_string(status_code) + " " + result->head.reason);
       co_return fetch_exit::http;
@@ -393,12 +497,12 @@ awaitable<int> Fetch::run() {
 }
 
 int Fetch::save_cookies(int code) {
-  if (o_.cookie_out.empty() || !jar_loaded_) return code;
-  std::ofstream out(o_.cookie_out, std::ios::binary | std::ios::trunc);
+  if (o_->cookie_out.empty() || !jar_loaded_) return code;
+  std::ofstream out(o_->cookie_out, std::ios::binary | std::ios::trunc);
   out << jar_.save_netscape(static_cast<std::int64_t>(std::time(nullptr)));
   out.close();
   if (!out) {
-    const int failed = fail(fetch_exit::write, "cannot write the cookie jar " + o_.cookie_out);
+    const int failed = fail(fetch_exit::write, "cannot write the cookie jar " + o_->cookie_out);
     return code == fetch_exit::ok ? failed : code;
   }
   return code;
@@ -406,23 +510,47 @@ int Fetch::save_cookies(int code) {
 
 }  // namespace
 
+// curl assumes http:// for a URL given without a scheme ("127.0.0.1:8080/x", "www.lab/").
+std::string with_scheme(const std::string& url) {
+  return url.find("://") == std::string::npos ? "http://" + url : url;
+}
+
 int run_fetch(const FetchOptions& options, std::ostream& out, std::ostream& err) {
+  // One set of options per URL, alive until the end: Fetch keeps a pointer to the current one.
+  std::vector<FetchOptions> each;
+  const std::vector<std::string> urls =
+      options.urls.empty() ? std::vector<std::string>{options.url} : options.urls;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    FetchOptions one = options;
+    one.url = with_scheme(urls[i]);
+    if (!options.outputs.empty()) one.output = i < options.outputs.size() ? options.outputs[i] : std::string();
+    each.push_back(std::move(one));
+  }
   return core::run_client(
       [&]() -> awaitable<int> {
-        if (options.page) co_return co_await run_page(options, out, err);
-        if (options.max_time > 0) {
-          Fetch fetch(options, err);
-          auto r =
-              co_await core::with_timeout(fetch.run(), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                           std::chrono::duration<double>(options.max_time)));
-          if (!r) {
-            err << "endhost fetch: the whole operation took longer than --max-time\n";
-            co_return fetch.save_cookies(fetch_exit::timeout);
+        if (options.page) co_return co_await run_page(each.front(), out, err);
+        Fetch fetch(each.front(), out, err);
+        int code = fetch_exit::ok;
+        for (const FetchOptions& one : each) {
+          int result = fetch_exit::ok;
+          if (options.max_time > 0) {
+            // curl's --max-time bounds each transfer.
+            auto r = co_await core::with_timeout(fetch.run(one),
+                                                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                     std::chrono::duration<double>(options.max_time)));
+            if (!r) {
+              if (!options.silent || options.show_error)
+                err << "endhost fetch: the whole operation took longer than --max-time\n";
+              result = fetch_exit::timeout;
+            } else {
+              result = *r;
+            }
+          } else {
+            result = co_await fetch.run(one);
           }
-          co_return fetch.save_cookies(*r);
+          fetch.write_out();
+          if (result != fetch_exit::ok) code = result;
         }
-        Fetch fetch(options, err);
-        const int code = co_await fetch.run();
         co_return fetch.save_cookies(code);
       },
       err, "endhost fetch");

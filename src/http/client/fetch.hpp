@@ -12,12 +12,17 @@
 #include <vector>
 
 #include "core/name_resolver.hpp"
+#include "http/client/pinned_address.hpp"
 
 namespace endhost::http {
 
 struct FetchOptions {
+  // The URLs, fetched in order over the same connection pool (a server's connection is reused); a URL
+  // without "scheme://" is taken as http://, as curl does. `url` is the one being fetched (and --page's).
+  std::vector<std::string> urls;
   std::string url;
-  std::string output;                    // -o FILE; "" = standard output
+  std::vector<std::string> outputs;      // -o FILE, one per URL in order; the URLs past them: stdout
+  std::string output;                    // the -o of `url`; "" = standard output
   bool remote_name = false;              // -O: the last path segment of the URL
   bool head = false;                     // -I
   bool include = false;                  // -i: print the response head before the body
@@ -30,14 +35,19 @@ struct FetchOptions {
   int max_redirs = 20;
   std::optional<std::string> proxy;  // -x (an empty string disables the environment's proxy)
   std::optional<std::string> no_proxy;
-  bool resume = false;         // -C -
-  bool compressed = false;     // --compressed
-  bool verbose = false;        // -v
-  bool silent = false;         // -s
-  bool fail_with_body = true;  // HTTP status >= 400 exits 22 (the body is still written)
-  std::string cookie_in;       // -b FILE or -b 'name=value; …'
-  std::string cookie_out;      // -c FILE
-  std::string cache_dir;       // --cache DIR
+  bool resume = false;                // -C -
+  bool compressed = false;            // --compressed
+  bool verbose = false;               // -v
+  bool silent = false;                // -s
+  bool show_error = false;            // -S: error messages even with -s
+  bool fail = false;                  // -f: HTTP status >= 400 exits 22 and writes no body (curl's -f)
+  bool fail_with_body = false;        // --fail-with-body: exits 22 and still writes the body
+  std::string write_out;              // -w FORMAT, printed on stdout after each transfer (write_out.hpp)
+  std::string dump_header;            // -D FILE: every response head received, as received; "-": stdout
+  std::vector<PinnedAddress> pinned;  // --resolve HOST:PORT:ADDR
+  std::string cookie_in;              // -b FILE or -b 'name=value; …'
+  std::string cookie_out;             // -c FILE
+  std::string cache_dir;              // --cache DIR
   double connect_timeout = 10;
   double max_time = 0;  // 0: no overall limit
   std::string user_agent = "endhost-fetch/0.1";
@@ -60,7 +70,7 @@ inline constexpr int dns = 6;       // could not resolve host
 inline constexpr int connect = 7;   // could not connect
 inline constexpr int protocol = 8;  // the server's reply is not valid HTTP
 inline constexpr int partial = 18;  // the body was cut short
-inline constexpr int http = 22;     // HTTP status 400 or above
+inline constexpr int http = 22;     // HTTP status 400 or above, with -f or --fail-with-body
 inline constexpr int write = 23;    // could not write the output
 inline constexpr int timeout = 28;
 inline constexpr int tls = 35;        // the TLS handshake failed
@@ -71,8 +81,9 @@ inline constexpr int certificate = 60;  // the server's certificate does not ver
 inline constexpr int cacert = 77;       // the --cacert file cannot be read
 }  // namespace fetch_exit
 
-// Runs one fetch (or a --page fetch) to completion. The body goes to the output file or stdout; reports and
-// -v go to `err` (the --page report to `out`).
+// Runs the fetches (or a --page fetch) to completion. Bodies go to the output files or stdout; reports and
+// -v go to `err` (the --page report and -w to `out`). With several URLs the exit status is the last
+// failure's, or 0.
 int run_fetch(const FetchOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace endhost::http

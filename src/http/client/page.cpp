@@ -145,6 +145,7 @@ awaitable<int> run_page(const FetchOptions& o, std::ostream& out, std::ostream& 
   pool.connect_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(o.connect_timeout));
   pool.resolver = o.resolver;
+  pool.pinned = o.pinned;
   if (auto tls = core::TlsClientContext::make(core::TlsClientOptions{o.insecure, o.cacert}); !tls) {
     err << "endhost fetch: " << tls.error() << "\n";
     co_return fetch_exit::cacert;

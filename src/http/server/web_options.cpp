@@ -1,5 +1,7 @@
 #include "http/server/web_options.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -17,6 +19,8 @@
 namespace endhost::web {
 
 namespace {
+
+constexpr const char* kTerminalLog = "/dev/stderr";
 
 Unexpected<WebOptionsError> usage(std::string message) {
   return Unexpected(WebOptionsError{std::move(message), true});
@@ -87,7 +91,9 @@ const core::SettingTable<WebOptions>& web_settings() {
     t.integer("max-upload", &O::max_upload, std::uint64_t{0}, std::uint64_t{1} << 40,
               "Largest PUT body or form, in bytes (larger: 413)", "BYTES");
     t.text("access-log", &O::access_log, "FILE",
-           "Log each request in Combined Log Format to FILE ('-': standard output); SIGHUP re-opens it");
+           "Log each request in Combined Log Format to FILE ('-': standard output); SIGHUP re-opens it. "
+           "Without it, requests are logged to stderr when that is a terminal");
+    t.flag("quiet", &O::quiet, "No request log on the terminal (when --access-log is not given)");
     t.flag("sessions", &O::sessions,
            "Give each visitor a cookie and count visits in --state DIR; GET /_session shows them");
     t.text("state", &O::state_dir, "DIR", "Directory for the server's state (the visitor database)");
@@ -171,8 +177,13 @@ Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& o, std::s
     if (!store) return failure(store.error());
     c.visitors = std::shared_ptr<VisitorStore>(std::move(*store));
   }
-  if (!o.access_log.empty()) {
-    c.access_log = std::make_shared<AccessLog>(o.access_log, loops);
+  // A terminal gets each request as it is served, like `python3 -m http.server`; a pipe or file does not
+  // (a service's stderr is its log, and a request line per hit would drown it).
+  const std::string log_path = !o.access_log.empty()          ? o.access_log
+                               : !o.quiet && ::isatty(2) == 1 ? std::string(kTerminalLog)
+                                                              : std::string();
+  if (!log_path.empty()) {
+    c.access_log = std::make_shared<AccessLog>(log_path, loops);
     if (auto ok = c.access_log->open(); !ok) return failure(ok.error());
   }
   return c;

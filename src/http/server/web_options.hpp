@@ -43,6 +43,9 @@ struct WebOptions {
   std::string state_dir;
   std::uint64_t max_visitors = 1'000'000;
   std::string access_log;  // FILE, or "-" for standard output; empty: no access log
+  // Without --access-log, requests are logged to stderr while it is a terminal (python3 -m http.server's
+  // habit); --quiet turns that off (the lab's hosts are quiet).
+  bool quiet = false;
 };
 
 // Why a WebOptions was refused: `usage` when the options contradict each other or are malformed (the CLI

@@ -14,6 +14,7 @@ void register_service(core::ServiceRegistry& registry) {
   d.summary = "HTTP/1.1 web server for static files";
   d.serve_help = "Serve a directory over HTTP/1.0 and HTTP/1.1";
   d.examples =
+      "  endhost web serve ./site                     on a terminal, each request is logged to stderr\n"
       "  endhost web serve --root ./site\n"
       "  endhost web serve --root ./site --listen 127.0.0.1:8080 --threads 2 --trace\n"
       "  endhost web serve --vhost a.test=./a --vhost b.test=./b --root ./default\n"
@@ -22,6 +23,8 @@ void register_service(core::ServiceRegistry& registry) {
   d.port = kWebPort;
   d.serve_port = kWebServePort;
   d.transports = {true, false};
+  // The lab's web hosts log to their access logs, never to the lab's terminal.
+  d.lab_defaults.add("quiet", "true");
   core::use_settings(
       d, web_settings(),
       [](WebOptions options,

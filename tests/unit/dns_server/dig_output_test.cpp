@@ -58,5 +58,35 @@ TEST(ResolvConf, FirstNameserverWins) {
   EXPECT_EQ(first_nameserver("options edns0\n"), "");
 }
 
+TEST(DigOutput, DisplaySwitchesKeepOnlyWhatDigWouldPrint) {
+  Message m;
+  m.header.qr = true;
+  m.header.aa = true;
+  m.questions.push_back({N("networkutopia.com."), RRType::MX, RRClass::IN});
+  m.answers.push_back(
+      test::rr("networkutopia.com.", RRType::MX, rdata::Mx{10, N("mail.networkutopia.com.")}, 3600));
+  m.authorities.push_back(
+      test::rr("networkutopia.com.", RRType::NS, rdata::Ns{N("dns1.networkutopia.com.")}, 3600));
+  ExchangeFacts f;
+  f.server_address = "127.0.0.1#5300";
+  f.server_name = "127.0.0.1";
+  Display all;
+  EXPECT_EQ(format_response(m, f, all), format_response(m, f));
+  Display answer_only;
+  answer_only.cmd = answer_only.comments = answer_only.question = answer_only.authority =
+      answer_only.additional = answer_only.stats = false;
+  EXPECT_EQ(format_response(m, f, answer_only),
+            "networkutopia.com.\t3600\tIN\tMX\t10 mail.networkutopia.com.\n");
+  Display short_form = answer_only;
+  short_form.short_form = true;
+  EXPECT_EQ(format_response(m, f, short_form), "10 mail.networkutopia.com.\n");
+  Display no_stats;
+  no_stats.stats = false;
+  const std::string out = format_response(m, f, no_stats);
+  EXPECT_EQ(out.find(";; Query time"), std::string::npos);
+  EXPECT_NE(out.find(";; AUTHORITY SECTION:\nnetworkutopia.com."), std::string::npos) << out;
+  EXPECT_EQ(out.find("\n\n\n"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace endhost::dns::client

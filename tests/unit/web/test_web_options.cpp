@@ -97,7 +97,7 @@ TEST(WebSettings, UnknownOptionsAreRefusedWithTheKnownOnes) {
 
 TEST(WebSettings, DescribesTheCommandLinesOptions) {
   const auto options = web_settings().options();
-  ASSERT_EQ(options.size(), 24u);
+  ASSERT_EQ(options.size(), 25u);
   EXPECT_EQ(options[0].name, "root");
   EXPECT_EQ(options[0].alias, "-r");
   EXPECT_EQ(options[0].value_name, "DIR");
@@ -111,6 +111,7 @@ TEST(WebSettings, DescribesTheCommandLinesOptions) {
     return core::OptionInfo{};
   };
   EXPECT_TRUE(find("writable").value_name.empty());  // a flag
+  EXPECT_TRUE(find("quiet").value_name.empty());     // no request log on the terminal
   EXPECT_EQ(find("header-timeout").default_text, "10");
   EXPECT_EQ(find("max-upload").default_text, "67108864");
   EXPECT_EQ(find("max-line").default_text, "8192");

@@ -9,7 +9,14 @@ AuthServer::AuthServer(core::EventLoops& loops, core::Logger& log, core::Metrics
     : loops_(loops),
       config_(std::move(config)),
       loop_zones_(loops),
-      handler_(loops, loop_zones_, config_.query, metrics),
+      handler_(
+          loops, loop_zones_,
+          [&] {
+            auto q = config_.query;
+            q.allow_transfer = &config_.allow_transfer;
+            return q;
+          }(),
+          metrics),
       tcp_sessions_(
           handler_,
           [&] {

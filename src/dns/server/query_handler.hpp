@@ -10,8 +10,10 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
+#include "core/address_acl.hpp"
 #include "core/asio.hpp"
 #include "core/event_loop.hpp"
 #include "core/metrics.hpp"
@@ -26,6 +28,12 @@ struct QueryHandlerConfig {
   // Our EDNS UDP payload size: advertised in responses and the cap on UDP answers (RFC 6891 §6.2.5).
   std::uint16_t max_udp_payload = kDefaultEdnsPayload;
   core::Transcript transcript;
+  // RFC 4892 identity answers (version.bind, hostname.bind, id.server, …); off: all CH queries REFUSED.
+  bool identity_enabled = true;
+  // Who may ask IXFR over UDP (RFC 1995 §2); the same list as TCP transfers. Null: nobody.
+  const core::AddressAcl* allow_transfer = nullptr;
+  std::string version_text;   // version.bind, version.server; empty refuses them
+  std::string hostname_text;  // hostname.bind, id.server, hostname.server; empty refuses them
 };
 
 // Decides a NOTIFY for `origin` from `from` (called on the loop that received it): NOERROR when a refresh was
@@ -65,12 +73,17 @@ class QueryHandler {
     std::unique_ptr<std::uint8_t[]> scratch;
     std::uint32_t rotation = 0;
   };
+  // IXFR over UDP (RFC 1995 §2): the current SOA when the client is up to date, the incremental answer when
+  // it fits one datagram, else the current SOA with TC so the client asks again over TCP.
+  std::span<const std::uint8_t> ixfr_udp(std::size_t loop, const ParsedQuery& q,
+                                         const asio::ip::address& from, std::span<std::uint8_t> out);
   void trace(const ParsedQuery& q, std::span<const std::uint8_t> response, std::string_view peer) const;
 
   LoopZones& zones_;
   QueryHandlerConfig config_;
   std::vector<Slot> slots_;
   NotifyHook on_notify_;
+  ServerIdentity identity_;  // views into config_
   static constexpr std::size_t kKinds = static_cast<std::size_t>(AnswerKind::badvers) + 1;
   std::array<core::Counter*, kKinds> answers_{};
   core::Counter* truncated_ = nullptr;

@@ -1,9 +1,11 @@
 #include "dns/server/tcp_session.hpp"
 
+#include <optional>
 #include <vector>
 
 #include "core/address_acl_asio.hpp"
 #include "core/byte_buffer.hpp"
+#include "dns/serial.hpp"
 #include "dns/server/bare_response.hpp"
 #include "dns/transfer.hpp"
 
@@ -52,7 +54,7 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
         close = true;
         break;
       }
-      if (q.verdict == QueryVerdict::answer && q.qtype == RRType::AXFR) {
+      if (q.verdict == QueryVerdict::answer && (q.qtype == RRType::AXFR || q.qtype == RRType::IXFR)) {
         bool sent = co_await flush(conn, out);
         if (sent) sent = co_await transfer(conn, q);
         if (!sent) {
@@ -141,12 +143,28 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
   if (q.qclass != RRClass::IN) co_return co_await refuse(conn, q, Rcode::REFUSED, "class not served");
   if (!zone) co_return co_await refuse(conn, q, Rcode::NOTAUTH, "not a zone served here");
 
-  trace.client(conn.peer(), "AXFR " + zone_name);
+  // IXFR (RFC 1995 §4): the current SOA alone when the client is up to date, the journal's deltas when it
+  // knows the client's version, else the whole zone in AXFR form.
+  const bool is_ixfr = q.qtype == RRType::IXFR;
+  std::optional<IxfrStream> ixfr;
+  const char* form = "AXFR";
+  auto journal = zones->journal(zone->origin());
+  if (is_ixfr && !serial_newer(zone->soa().serial, *q.ixfr_serial)) {
+    ixfr.emplace(*zone, std::span<const ZoneDelta>(), q);
+    form = "IXFR up to date";
+  } else if (is_ixfr && journal) {
+    if (auto deltas = journal->from(*q.ixfr_serial)) {
+      ixfr.emplace(*zone, *deltas, q);
+      form = "IXFR";
+    }
+  }
+  if (is_ixfr && !ixfr) form = "IXFR in AXFR form";
+  trace.client(conn.peer(), std::string(is_ixfr ? "IXFR " : "AXFR ") + zone_name);
   std::vector<std::uint8_t> buf(2 + kMaxMessageSize);
   AxfrStream stream(*zone, q);
   std::size_t messages = 0, octets = 0;
-  while (!stream.done()) {
-    auto n = stream.next(std::span(buf).subspan(2));
+  while (ixfr ? !ixfr->done() : !stream.done()) {
+    auto n = ixfr ? ixfr->next(std::span(buf).subspan(2)) : stream.next(std::span(buf).subspan(2));
     if (!n) {
       log_.error("zone transfer failed",
                  {{"service", "dns"}, {"zone", zone_name}, {"error", n.error().to_string()}});
@@ -170,12 +188,14 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
   log_.info("zone transfer", {{"service", "dns"},
                               {"peer", conn.peer()},
                               {"zone", zone_name},
+                              {"form", form},
                               {"serial", static_cast<std::int64_t>(zone->soa().serial)},
                               {"records", zone->record_count()},
                               {"messages", messages},
                               {"octets", octets}});
-  trace.server(conn.peer(), "AXFR " + zone_name + ": " + std::to_string(zone->record_count()) +
-                                " records in " + std::to_string(messages) + " messages");
+  trace.server(conn.peer(), std::string(form) + " " + zone_name + ": " +
+                                std::to_string(zone->record_count()) + " records in " +
+                                std::to_string(messages) + " messages");
   co_return true;
 }
 

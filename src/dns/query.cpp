@@ -71,7 +71,8 @@ ParsedQuery parse_query(std::span<const std::uint8_t> packet) {
     if (!len) return formerr("truncated additional record");
     auto rdata = r.bytes(*len);
     if (!rdata) return formerr("additional record RDATA runs past the packet");
-    if (static_cast<RRType>(*type) != RRType::OPT) continue;  // e.g. TSIG: not supported, ignored
+    if (*type == 250) q.has_tsig = true;  // TSIG (RFC 8945): checked by the server session (tsig.hpp)
+    if (static_cast<RRType>(*type) != RRType::OPT) continue;
     if (q.has_edns) return formerr("more than one OPT record");
     if (!owner.is_root()) return formerr("OPT record not owned by the root");
     // Options must frame exactly (RFC 6891 §6.1.2).

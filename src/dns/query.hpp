@@ -40,6 +40,7 @@ struct ParsedQuery {
   std::uint8_t edns_version = 0;
   bool dnssec_ok = false;
   std::span<const std::uint8_t> edns_options;  // raw OPT RDATA, borrowed from the packet
+  bool has_tsig = false;                       // a TSIG record in the additional section
   std::optional<std::uint32_t> ixfr_serial;    // IXFR: the serial of the client's SOA (RFC 1995 §3)
 };
 

@@ -96,7 +96,7 @@ std::size_t AuthServer::on_datagram(std::size_t loop, std::span<const std::uint8
                                     const asio::ip::udp::endpoint& from, std::span<std::uint8_t> out) {
   ParsedQuery q = parse_query(data);
   std::string peer = config_.query.transcript.enabled() ? core::endpoint_text(from) : std::string();
-  return handler_.handle(loop, q, Transport::udp, from.address(), peer, out).size();
+  return handler_.handle(loop, q, Transport::udp, from.address(), peer, out, data).size();
 }
 
 Expected<void, std::string> AuthServer::bind(core::Binder& binder) {

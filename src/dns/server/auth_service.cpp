@@ -74,6 +74,10 @@ const core::SettingTable<AuthServiceOptions>& auth_settings() {
     t.text(
         "identity", &O::identity, "TEXT",
         "What hostname.bind, id.server and hostname.server (class CH, TXT) answer; default this host's name");
+    t.texts(
+        "tsig-key", &O::tsig_keys, "NAME:ALG:BASE64",
+        "A TSIG key (RFC 8945; hmac-sha1, hmac-sha256, hmac-sha512), repeatable: signed requests are checked "
+        "and answered signed, and a signed transfer request is allowed as --allow-transfer would");
     t.flag("no-identity", &O::no_identity, "Refuse every class CH query (version.bind, id.server, …)");
     return t;
   }();
@@ -112,6 +116,11 @@ Expected<AuthServerConfig, std::string> auth_server_config(const AuthServiceOpti
   }
   c.query.max_udp_payload = o.max_udp_payload;
   c.query.identity_enabled = !o.no_identity;
+  for (const auto& k : o.tsig_keys) {
+    auto key = parse_tsig_key(k);
+    if (!key) return Unexpected(key.error());
+    c.query.tsig_keys.push_back(std::move(*key));
+  }
   c.query.version_text = o.version_string;
   c.query.hostname_text = o.identity;
   if (c.query.hostname_text.empty()) {

@@ -39,6 +39,7 @@ struct AuthServiceOptions {
   std::string version_string = default_version_string();
   std::string identity;  // empty: this host's name, as NSD answers
   bool no_identity = false;
+  std::vector<std::string> tsig_keys;  // NAME:ALGORITHM:BASE64 (RFC 8945)
 };
 
 // The table of the options above: names, aliases, help, ranges.

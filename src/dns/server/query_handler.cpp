@@ -1,6 +1,7 @@
 #include "dns/server/query_handler.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 
 #include "core/address_acl_asio.hpp"
@@ -56,12 +57,14 @@ std::uint64_t QueryHandler::messages() const {
 
 std::span<const std::uint8_t> QueryHandler::handle(std::size_t loop, const ParsedQuery& q,
                                                    Transport transport, const asio::ip::address& from,
-                                                   std::string_view peer, std::span<std::uint8_t> out) {
+                                                   std::string_view peer, std::span<std::uint8_t> out,
+                                                   std::span<const std::uint8_t> packet) {
   Slot& slot = slots_[loop];
   if (q.verdict == QueryVerdict::drop) {
     answers_[static_cast<std::size_t>(AnswerKind::dropped)]->inc(1, loop);
     return {};
   }
+  if (q.has_tsig && !packet.empty()) return handle_signed(loop, q, transport, from, peer, out, packet);
   // RFC 1996 §3.7: a NOTIFY names the zone in its question, with QTYPE SOA.
   if (q.header.opcode == Opcode::NOTIFY && q.has_question) {
     notifies_->inc(1, loop);
@@ -89,6 +92,74 @@ std::span<const std::uint8_t> QueryHandler::handle(std::size_t loop, const Parse
   auto response = out.first(r.size);
   if (config_.transcript.enabled()) trace(q, response, peer);
   return response;
+}
+
+namespace {
+
+// TSIG's clock: seconds since 1970 (RFC 8945 §4.3.3, Time Signed).
+std::uint64_t unix_seconds() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+}  // namespace
+
+QueryHandler::TsigOutcome QueryHandler::check_tsig(const ParsedQuery& q, std::span<const std::uint8_t> packet,
+                                                   std::span<std::uint8_t> out) const {
+  TsigOutcome o;
+  auto found = find_tsig(packet);
+  if (!found || !*found) {
+    o.reply = write_bare_response(q, Rcode::FORMERR, false, out);  // §5.1: TSIG not last, or malformed
+    return o;
+  }
+  const TsigRecord& t = **found;
+  const std::uint64_t now = unix_seconds();
+  TsigCheck c = verify_request(packet, t, config_.tsig_keys, now);
+  if (c.error == TsigError::none) {
+    o.signer.emplace(*c.key, std::move(c.request_mac));
+    o.room = 128 + c.key->name.size();
+    return o;
+  }
+  // §5.2: NOTAUTH, with the TSIG error; unsigned unless the key and MAC were good (BADTIME).
+  std::size_t n = write_bare_response(q, Rcode::NOTAUTH, false, out);
+  std::optional<std::size_t> signed_n;
+  if (c.error == TsigError::badtime) {
+    TsigSigner s(*c.key, std::move(c.request_mac));
+    signed_n = s.sign(out, n, now, TsigError::badtime);
+  } else {
+    signed_n = append_unsigned_tsig(out, n, t, c.error, now);
+  }
+  o.reply = signed_n.value_or(n);
+  return o;
+}
+
+std::span<const std::uint8_t> QueryHandler::handle_signed(std::size_t loop, const ParsedQuery& q,
+                                                          Transport transport, const asio::ip::address& from,
+                                                          std::string_view peer, std::span<std::uint8_t> out,
+                                                          std::span<const std::uint8_t> packet) {
+  TsigOutcome t = check_tsig(q, packet, out);
+  if (!t.signer) {
+    answers_[static_cast<std::size_t>(AnswerKind::refused)]->inc(1, loop);
+    auto reply = out.first(t.reply);
+    if (config_.transcript.enabled()) trace(q, reply, peer);
+    return reply;
+  }
+  // The answer as if unsigned, in a buffer that leaves room for the TSIG record within the client's limit.
+  std::size_t limit = out.size();
+  if (transport == Transport::udp) {
+    limit = std::min(limit, q.has_edns
+                                ? std::clamp<std::size_t>(q.udp_payload, kMinUdpPayload,
+                                                          std::max(kMinUdpPayload, config_.max_udp_payload))
+                                : kMinUdpPayload);
+  }
+  ParsedQuery inner = q;
+  inner.has_tsig = false;
+  auto unsigned_reply =
+      handle(loop, inner, transport, from, peer, out.first(limit - std::min(limit, t.room)));
+  if (unsigned_reply.empty()) return unsigned_reply;
+  auto n = t.signer->sign(out.first(limit), unsigned_reply.size(), unix_seconds());
+  return n ? out.first(*n) : unsigned_reply;
 }
 
 std::span<const std::uint8_t> QueryHandler::ixfr_udp(std::size_t loop, const ParsedQuery& q,

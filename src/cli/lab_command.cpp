@@ -26,6 +26,7 @@ struct LabCliOptions {
   std::size_t threads = 0;
   bool threads_set = false;
   bool trace = false;
+  bool verbose = false;
   std::string user;
   std::string log_format = "text";
   std::string log_level = "info";
@@ -61,7 +62,8 @@ void add_lab_options(CLI::App& cmd, LabCliOptions& o, bool experiment) {
       ->check(CLI::ExistingFile);
   cmd.add_option("--state", o.state,
                  experiment
-                     ? "State directory of the lab to use (default: the last lab started); with no lab "
+                     ? "State directory of the lab to use (default: the lab on --net, else the only one "
+                       "running); with no lab "
                        "running there, one is started in it for the experiment"
                      : "Directory for the lab's state: zones, sites, caches, lab.json (default: a "
                        "temporary directory)");
@@ -89,6 +91,8 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
   lab->add_flag("--print-config", o->print_config,
                 "Print the embedded default configuration (TOML) and exit");
   lab->add_flag("--trace", o->trace, "Also print every service's conversation (C: / S: lines) to stdout");
+  lab->add_flag("--verbose", o->verbose,
+                "Print the log (STATE/lab.log) to stderr after the map, not only its warnings");
   lab->add_option("--user", o->user,
                   "User to become once every service is bound (default when started as root on the real "
                   "ports: nobody); the state directory is given to it")
@@ -99,20 +103,27 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
       "  endhost lab                                  the default lab; prints its map, Ctrl-C stops it\n"
       "  endhost lab --print-config > my-lab.toml     a starting point for a lab of your own\n"
       "  endhost lab --config my-lab.toml --state ./lab --ports high\n"
+      "  endhost lab --net 127.21 --verbose           a second lab beside the first, its log shown\n"
       "  endhost lab experiment dns-trace             in another terminal, against the running lab");
 
   auto e = std::make_shared<LabCliOptions>();
   auto name = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
   auto* exp = lab->add_subcommand("experiment", "Run one of the textbook's experiments against the lab");
   exp->add_option("name", *name, "page-load, cache or dns-trace")
       ->required()
-      ->check(CLI::IsMember({"page-load", "cache", "dns-trace"}));
+      ->check(CLI::IsMember(lab::experiment_names()));
+  exp->add_flag(
+      "--json", *json,
+      "Print what the experiment measured as one JSON object (what the dashboard draws), not the table");
   add_lab_options(*exp, *e, true);
   exp->footer(
-      "Uses the running lab (the one --state names, else the last one started), or starts its own.\n"
+      "Uses the running lab (the one --state names, else the one on --net, else the only one running),\n"
+      "or starts its own.\n"
       "Examples:\n"
       "  endhost lab experiment page-load\n"
-      "  endhost lab experiment cache --state ./lab");
+      "  endhost lab experiment cache --state ./lab\n"
+      "  endhost lab experiment dns-trace --json      the measurements as JSON; the dashboard draws them");
 
   lab->callback([o, lab, exp, &run] {
     if (lab->got_subcommand(exp)) return;
@@ -121,21 +132,23 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
         std::cout << lab::default_config_toml() << std::flush;
         return 0;
       }
-      core::Logger log(o->log_format == "json" ? core::LogFormat::Json : core::LogFormat::Text,
-                       parse_level(o->log_level), stderr);
+      lab::LabLogOptions logging;
+      logging.format = o->log_format == "json" ? core::LogFormat::Json : core::LogFormat::Text;
+      logging.level = parse_level(o->log_level);
+      logging.verbose = o->verbose;
       try {
-        return lab::run_lab(to_lab_options(*o, *lab), log, std::cout);
+        return lab::run_lab(to_lab_options(*o, *lab), logging, std::cout);
       } catch (const std::runtime_error& err) {
         throw RuntimeError(err.what());
       }
     };
   });
-  exp->callback([e, name, exp, &run] {
-    run = [e, name, exp]() -> int {
+  exp->callback([e, name, json, exp, &run] {
+    run = [e, name, json, exp]() -> int {
       core::Logger log(e->log_format == "json" ? core::LogFormat::Json : core::LogFormat::Text,
                        parse_level(e->log_level), stderr);
       try {
-        return lab::run_experiment(*name, to_lab_options(*e, *exp), log, std::cout);
+        return lab::run_experiment(*name, to_lab_options(*e, *exp), log, std::cout, *json);
       } catch (const std::runtime_error& err) {
         throw RuntimeError(err.what());
       }

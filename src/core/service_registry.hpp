@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,10 @@ struct ServiceEnv {
   std::shared_ptr<const NameResolver> resolver;  // for names the service dials (null: the system's)
   TranscriptSink* transcripts = nullptr;  // for a second transcript of its own (the proxy's origin side)
   std::string host;                       // the lab host's name; empty under `endhost … serve`
+  // Where the service's own client sockets send from (upstream queries, origin connections, zone
+  // transfers): the lab host's address, so that logs and transcripts show who talks to whom. Empty: the
+  // kernel chooses, as for any client.
+  std::optional<asio::ip::address> source_address;
 };
 
 // Why a service could not be built: `usage` when the settings are wrong (the CLI then points at --help), not

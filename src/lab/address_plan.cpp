@@ -11,6 +11,7 @@
 
 #include "core/asio.hpp"
 #include "lab/recipe.hpp"
+#include "lab/restricted_ports.hpp"
 
 namespace endhost::lab {
 
@@ -211,6 +212,17 @@ Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice
       }
       if (const LabRecipe* recipe = find_recipe(hs.name); recipe && recipe->note)
         ps.note = recipe->note(settings);
+      // Browsers refuse the Fetch standard's bad ports (ERR_UNSAFE_PORT), so no lab port may be one; the
+      // only exception is DNS's own 53 on the real ports, which no browser asks.
+      const bool real_dns = real && ps.port == kDnsPort;
+      if (browser_restricted_port(ps.port) && !real_dns) {
+        return Unexpected(fmt::format(
+            "host {}: {} would be on port {}, which browsers refuse (a \"bad port\" of the Fetch standard): "
+            "{}",
+            h.name, hs.name, ps.port,
+            hs.port ? fmt::format("give {}.port another value", hs.name)
+                    : std::string("choose another lab.port_base (--port-base), or give the service a port")));
+      }
       ph.services.push_back(std::move(ps));
     }
     for (const auto& s : ph.services) {

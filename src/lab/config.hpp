@@ -22,7 +22,7 @@ enum class PortMode { automatic, real, high };
 struct LabSettings {
   std::string net = "127.20";  // hosts without an explicit address get 127.<x>.a.b in order
   PortMode ports = PortMode::automatic;
-  std::uint16_t port_base = 10'000;
+  std::uint16_t port_base = 20'000;
   std::size_t transcript_lines = 1'000;  // newest transcript lines kept in memory, per service
   std::size_t threads = 0;               // event loops shared by every host of the lab; 0: one per core
 };

@@ -8,12 +8,18 @@
 namespace endhost::lab {
 
 awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> HttpConnection::open(
-    asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout) {
+    asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout,
+    std::optional<asio::ip::address> source) {
   // The lab's experiments dial addresses from lab.json: no name to resolve.
-  const core::Dialer dialer(core::DialOptions{timeout, std::nullopt, true});
+  if (source && source->is_v4() != server.address().is_v4()) source.reset();
+  const core::Dialer dialer(core::DialOptions{timeout, source, true});
+  const auto started = std::chrono::steady_clock::now();
   auto connected = co_await dialer.connect(server);
   if (!connected) co_return Unexpected(connected.error().message);
-  co_return std::make_unique<HttpConnection>(std::move(*connected));
+  auto conn = std::make_unique<HttpConnection>(std::move(*connected));
+  conn->dial_started_ = started;
+  conn->connected_ = std::chrono::steady_clock::now();
+  co_return conn;
 }
 
 void HttpConnection::close() {
@@ -44,13 +50,16 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
   auto remaining = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   };
+  FetchResult result;
+  result.sent = std::chrono::steady_clock::now();
+  // Bytes left from before this request (none from a server that waits for requests) count as its first.
+  if (!in_.readable().empty()) result.first_byte = result.sent;
   auto wrote =
       co_await core::with_timeout(asio::async_write(stream_, asio::buffer(request), use_nothrow), timeout);
   if (!wrote) co_return Unexpected(std::string("sending the request: timed out"));
   if (auto [ec, n] = *wrote; ec) co_return Unexpected("sending the request: " + ec.message());
 
   http::ResponseParser parser(http::Limits::for_responses(), http::method_from_token(method));
-  FetchResult result;
   bool eof = false;
   auto read_more = [&]() -> awaitable<Expected<void, std::string>> {
     auto space = in_.read_space();
@@ -64,6 +73,8 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
       co_return Expected<void, std::string>{};
     }
     if (ec) co_return Unexpected("reading the response: " + ec.message());
+    if (result.first_byte == std::chrono::steady_clock::time_point{})
+      result.first_byte = std::chrono::steady_clock::now();
     in_.commit(n);
     co_return Expected<void, std::string>{};
   };
@@ -103,6 +114,7 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
     const auto more = co_await read_more();
     if (!more) co_return Unexpected(more.error());
   }
+  result.done = std::chrono::steady_clock::now();
   if (!result.keep_alive) close();
   co_return result;
 }

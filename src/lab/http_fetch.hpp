@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/asio.hpp"
@@ -27,13 +28,18 @@ struct FetchResult {
   std::string head;  // the response head as received, for display
   std::string body;
   bool keep_alive = false;  // the connection may carry another request
+  // When the request was handed to the socket, when the response's first byte and its last byte arrived:
+  // page-load draws each object's request and response from these (docs/internals/lab.md, "Figures").
+  std::chrono::steady_clock::time_point sent, first_byte, done;
 };
 
 class HttpConnection {
  public:
-  // Opens a TCP connection (one handshake: one RTT). The error is a sentence.
+  // Opens a TCP connection (one handshake: one RTT), from `source` when set (a lab host's address, so
+  // that the server's log shows which host asked). The error is a sentence.
   static awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> open(
-      asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout);
+      asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout,
+      std::optional<asio::ip::address> source = std::nullopt);
   // Sends `GET target` with Host `host` (and `Connection: close` unless keep_alive), reads the whole
   // response. `target` is origin-form ("/x.gif") for a server, absolute-form ("http://h/x.gif") for a proxy.
   awaitable<Expected<FetchResult, std::string>> get(std::string target, std::string host, bool keep_alive,
@@ -47,6 +53,9 @@ class HttpConnection {
                                                         std::chrono::milliseconds timeout,
                                                         std::string content_type = {}, std::string body = {});
   bool is_open() const { return open_; }
+  // When open() began dialing and when the TCP handshake completed (page-load's handshake bars).
+  std::chrono::steady_clock::time_point dial_started() const { return dial_started_; }
+  std::chrono::steady_clock::time_point connected() const { return connected_; }
   void close();
 
   explicit HttpConnection(asio::ip::tcp::socket socket) : stream_(std::move(socket)) {}
@@ -54,6 +63,7 @@ class HttpConnection {
  private:
   core::Stream stream_;
   bool open_ = true;
+  std::chrono::steady_clock::time_point dial_started_, connected_;
   // Bytes read past the previous response; at most a head at the response limit and a read.
   core::ByteBuffer in_{http::Limits::for_responses().max_head_bytes + 16 * 1024};
 };

@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <map>
 #include <ostream>
 #include <set>
@@ -19,6 +22,7 @@
 #include "lab/config_toml.hpp"
 #include "lab/dashboard/dashboard_host.hpp"
 #include "lab/default_config.hpp"
+#include "lab/lab_log.hpp"
 #include "lab/lab_map.hpp"
 #include "lab/recipe.hpp"
 #include "lab/site_files.hpp"
@@ -79,7 +83,8 @@ struct Lab::Impl {
     std::unique_ptr<Unit> unit;
   };
   std::vector<Running> units;
-  bool published = false;
+  // This lab's pointer for `endhost lab experiment` (per net), claimed before anything binds; released last.
+  NetClaim claim;
   std::uint16_t lowest_port = 0;  // of every listener bound, for the privilege drop
 
   void bound(const core::Binder& binder) {
@@ -121,6 +126,7 @@ Expected<void, std::string> Lab::Impl::write_files() {
   }
   if (!zones.root_hints.empty()) {
     if (auto ok = core::write_file_durably(files.zones_dir + "/root.hints", zones.root_hints); !ok) return ok;
+    map_inputs.root_hints = files.zones_dir + "/root.hints";
   }
   std::set<std::string> served;
   for (const auto& h : config.hosts) {
@@ -189,6 +195,9 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
   env.resolver = resolver;
   env.transcripts = sink;
   env.host = h.name;
+  // Hosts send from their own address, so that the servers' logs and transcripts show who talks to whom
+  // (the root server sees the resolver's 127.20.0.13, not 127.0.0.1).
+  env.source_address = address;
   auto made = d->make(settings, env);
   if (!made) return Unexpected(made.error().message);
   core::Service& service = host->adopt(std::move(*made));
@@ -244,6 +253,7 @@ Expected<void, std::string> Lab::Impl::build_dashboard() {
   dc.lab_json = lab_json(map_inputs);
   dc.commands = try_commands(map_inputs);
   dc.example_url = example_url(map_inputs);
+  dc.source = asio::ip::make_address(dash->address);
   auto endpoint_of = [&](const char* kind) -> std::optional<std::pair<std::string, std::uint16_t>> {
     const PlannedHost* h = plan.host_with(kind);
     if (!h || !running.count(h->name + "/" + kind)) return std::nullopt;
@@ -275,14 +285,7 @@ Expected<void, std::string> Lab::Impl::drop_privileges() {
   const std::string user = core::user_to_become(options.user, ::geteuid() == 0, lowest_port);
   if (user.empty()) return {};
   // The pointer `endhost lab experiment` follows is the starting user's (its name has that uid, and it is
-  // trusted only when that user owns it): write it while the lab still is that user.
-  if (options.publish_current) {
-    if (auto ok = publish_current_lab(state.path()); ok) {
-      published = true;
-    } else {
-      log.warn("cannot publish the current lab for `endhost lab experiment`", {{"error", ok.error()}});
-    }
-  }
+  // trusted only when that user owns it): it was claimed at the start, while the lab still was that user.
   const std::vector<std::string> writable{state.path()};
   if (auto ok = core::drop_privileges(user, writable); !ok) return ok;
   if (::access(state.path().c_str(), R_OK | W_OK | X_OK) != 0) {
@@ -302,10 +305,22 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   if (!config) return Unexpected(config.error());
   auto state = StateDir::open(options.state_dir, options.keep);
   if (!state) return Unexpected(state.error());
+  return create(options, std::move(*config), std::move(*state), log);
+}
 
-  auto impl = std::make_unique<Impl>(std::move(*state), log);
+Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& options, LabConfig config,
+                                                        StateDir state, core::Logger& log) {
+  auto impl = std::make_unique<Impl>(std::move(state), log);
   impl->options = options;
-  impl->config = std::move(*config);
+  impl->config = std::move(config);
+  impl->map_inputs.log_file = options.log_file;
+  // Before anything binds (even the trial bind of the real ports): a second lab on a net in use refuses
+  // here, with the first one's pid and the next free net, and leaves the first one's pointer alone.
+  if (options.publish_current) {
+    auto claim = NetClaim::claim(impl->config.lab.net, impl->state.path());
+    if (!claim) return Unexpected(claim.error());
+    impl->claim = std::move(*claim);
+  }
   PortChoice ports = choose_port_mode(impl->config.lab.ports,
                                       first_host_address(impl->config, impl->services), probe_real_ports);
   auto plan = plan_addresses(impl->config, ports, impl->services);
@@ -342,9 +357,7 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
 
 Lab::Lab(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Lab::~Lab() {
-  if (impl_ && impl_->published) retract_current_lab(impl_->state.path());
-}
+Lab::~Lab() = default;
 
 const std::string& Lab::map() const {
   return impl_->map;
@@ -373,18 +386,11 @@ int Lab::run() {
       if (u.unit->state() == UnitState::listening) u.unit->set_state(UnitState::draining);
     }
   });
-  // lab.json, the pointer and "lab ready" come from the first loop once it runs: by then every service
+  // lab.json and "lab ready" come from the first loop once it runs: by then every service
   // accepts and SIGINT/SIGTERM are handled, so whoever reacts to them can connect, or stop the lab cleanly.
   asio::post(d.host->loops()[0].io(), [&d] {
     if (auto ok = core::write_file_durably(d.state.file("lab.json"), lab_json(d.map_inputs)); !ok) {
       d.log.error("cannot write lab.json", {{"error", ok.error()}});
-    }
-    if (d.options.publish_current && !d.published) {
-      if (auto ok = publish_current_lab(d.state.path()); ok) {
-        d.published = true;
-      } else {
-        d.log.warn("cannot publish the current lab for `endhost lab experiment`", {{"error", ok.error()}});
-      }
     }
     d.log.info("lab ready", {{"state", d.state.path()},
                              {"hosts", d.plan.hosts.size()},
@@ -397,10 +403,28 @@ void Lab::request_shutdown() {
   impl_->host->request_shutdown();
 }
 
-int run_lab(const LabOptions& options, core::Logger& log, std::ostream& out) {
-  auto lab = Lab::create(options, log);
-  if (!lab) throw std::runtime_error(lab.error());
+int run_lab(const LabOptions& options, const LabLogOptions& logging, std::ostream& out) {
+  // The configuration first: a mistake in it creates no --state directory.
+  auto config = load_lab_config(options);
+  if (!config) throw std::runtime_error(config.error());
+  auto state = StateDir::open(options.state_dir, options.keep);
+  if (!state) throw std::runtime_error(state.error());
+  // The map is what a user sees: the log (a line per listener, about forty) goes to STATE/lab.log, and to
+  // the terminal only after the map (everything with --verbose or JSON, which programs read; else warnings).
+  LabOptions o = options;
+  o.log_file = state->file("lab.log");
+  auto file = LabLogStream::open(o.log_file);
+  if (!file) throw std::runtime_error(file.error());
+  core::Logger log(logging.format, logging.level, (*file)->stream());
+  // JSON lines are for programs, which read them from stderr as from every other command.
+  const bool verbose = logging.verbose || logging.format == core::LogFormat::Json;
+  auto lab = Lab::create(o, std::move(*config), std::move(*state), log);  // destroyed before `log`
+  if (!lab) {
+    (*file)->show_on(stderr, verbose, true);
+    throw std::runtime_error(lab.error());
+  }
   out << (*lab)->map() << std::flush;
+  (*file)->show_on(stderr, verbose, true);
   return (*lab)->run();
 }
 

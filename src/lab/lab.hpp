@@ -14,6 +14,7 @@
 #include "core/log.hpp"
 #include "lab/address_plan.hpp"
 #include "lab/config.hpp"
+#include "lab/state_dir.hpp"
 
 namespace endhost::lab {
 
@@ -32,6 +33,14 @@ struct LabOptions {
   std::string user;
   bool handle_signals = true;   // false when an experiment runs a lab of its own
   bool publish_current = true;  // leave the pointer that `endhost lab experiment` looks for
+  std::string log_file;         // where the log goes, for the map's `log:` line (empty: not a file)
+};
+
+// How `endhost lab` logs: to STATE/lab.log, and after the map to stderr (with --verbose, everything).
+struct LabLogOptions {
+  core::LogFormat format = core::LogFormat::Text;
+  core::LogLevel level = core::LogLevel::Info;
+  bool verbose = false;
 };
 
 // The configuration the options select, with their overrides applied, validated.
@@ -41,6 +50,9 @@ class Lab {
  public:
   // Plans, writes the state directory, builds and binds every service. The error is one line.
   static Expected<std::unique_ptr<Lab>, std::string> create(const LabOptions& options, core::Logger& log);
+  // The same with the configuration loaded (load_lab_config) and the state directory opened already.
+  static Expected<std::unique_ptr<Lab>, std::string> create(const LabOptions& options, LabConfig config,
+                                                            StateDir state, core::Logger& log);
   ~Lab();
 
   const std::string& map() const;        // the printed map
@@ -57,8 +69,8 @@ class Lab {
   std::unique_ptr<Impl> impl_;
 };
 
-// `endhost lab`: creates the lab, prints the map to `out`, runs. Throws std::runtime_error with the one-line
-// reason when the lab cannot start.
-int run_lab(const LabOptions& options, core::Logger& log, std::ostream& out);
+// `endhost lab`: creates the lab, prints the map to `out` (first: the log goes to STATE/lab.log), runs.
+// Throws std::runtime_error with the one-line reason when the lab cannot start.
+int run_lab(const LabOptions& options, const LabLogOptions& logging, std::ostream& out);
 
 }  // namespace endhost::lab

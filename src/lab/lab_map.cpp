@@ -32,6 +32,7 @@ std::string format_map(const MapInputs& in) {
   out += fmt::format("state: {}{}\n", in.state_dir,
                      in.state_removed_on_exit ? " (removed on exit; --keep keeps it)" : "");
   if (!in.ca_cert.empty()) out += fmt::format("CA:    {} (trust it with --cacert)\n", in.ca_cert);
+  if (!in.log_file.empty()) out += fmt::format("log:   {} (--verbose prints it here)\n", in.log_file);
   out += "\n";
   std::size_t width = 4;
   for (const auto& h : plan.hosts) width = std::max(width, h.name.size());
@@ -56,12 +57,19 @@ std::string format_map(const MapInputs& in) {
   const PlannedHost* dash = plan.host_with(kDashboard);
   out += "\nConfigure:\n";
   if (resolver) {
-    out += fmt::format("  local DNS server (resolver)  {} port {}\n", resolver->address,
-                       resolver->find("resolver")->port);
+    const std::uint16_t port = resolver->find("resolver")->port;
+    out += fmt::format("  local DNS server (resolver)  {} port {}\n", resolver->address, port);
+    // resolv.conf(5) has no port: on the high ports the line serves tools that take one (dig -p).
+    out += fmt::format("  resolv.conf                  nameserver {}{}\n", resolver->address,
+                       port == kDnsPort ? std::string() : fmt::format("   (port {}: dig -p {})", port, port));
+  }
+  if (!in.root_hints.empty()) {
+    out += fmt::format("  root hints                   {}\n", in.root_hints);
   }
   if (cache) {
-    out += fmt::format("  Web cache (HTTP proxy)       http://{}/\n",
-                       host_port(cache->address, cache->find("proxy")->port));
+    const std::string proxy = host_port(cache->address, cache->find("proxy")->port);
+    out += fmt::format("  Web cache (HTTP proxy)       http://{}/\n", proxy);
+    out += fmt::format("  export http_proxy=http://{}/\n", proxy);
   }
   if (dash) {
     out += fmt::format("  dashboard                    http://{}/\n",
@@ -211,6 +219,14 @@ const LabInfo::Host* LabInfo::find_host(std::string_view name) const {
     if (h.name == name) return &h;
   }
   return nullptr;
+}
+
+std::optional<asio::ip::address> LabInfo::client_address() const {
+  if (!dashboard) return std::nullopt;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(dashboard->address, ec);
+  if (ec) return std::nullopt;
+  return address;
 }
 
 std::optional<Endpoint> LabInfo::service(std::string_view kind, std::string_view host) const {

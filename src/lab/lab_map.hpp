@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/asio.hpp"
 #include "core/expected.hpp"
 #include "lab/address_plan.hpp"
 #include "lab/site_files.hpp"
@@ -25,7 +26,9 @@ struct MapInputs {
   bool state_removed_on_exit = false;
   std::int64_t pid = 0;
   std::map<std::string, std::vector<WrittenFile>> sites;  // site name → the files the lab wrote
-  std::string ca_cert;  // STATE/tls/ca.pem: the lab's private CA, for --cacert (empty: none)
+  std::string ca_cert;     // STATE/tls/ca.pem: the lab's private CA, for --cacert (empty: none)
+  std::string root_hints;  // STATE/zones/root.hints (empty: the lab serves no root zone)
+  std::string log_file;    // STATE/lab.log, when `endhost lab` logs there (empty: the logger's own output)
 };
 
 std::string format_map(const MapInputs& in);
@@ -78,6 +81,9 @@ struct LabInfo {
   const Host* find_host(std::string_view name) const;
   // The first service of that kind on that host (any host when `host` is empty).
   std::optional<Endpoint> service(std::string_view kind, std::string_view host = {}) const;
+  // Where the user's clients (experiments, the dashboard's buttons) send from: the dashboard host's address,
+  // so that the lab's logs tell them from the lab's own hosts. Nullopt without a dashboard.
+  std::optional<asio::ip::address> client_address() const;
 };
 Expected<LabInfo, std::string> parse_lab_json(std::string_view text);
 

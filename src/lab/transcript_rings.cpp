@@ -12,14 +12,16 @@ namespace {
 
 using Ring = std::deque<core::TranscriptRecord>;
 
-// The records of one ring with seq > after (a ring's seqs increase), at most the newest `limit`.
-std::pair<Ring::const_iterator, Ring::const_iterator> newest_after(const Ring& ring, std::uint64_t after,
-                                                                   std::size_t limit) {
+// The records of one ring with after < seq < before (a ring's seqs increase), at most the newest `limit`.
+std::pair<Ring::const_iterator, Ring::const_iterator> newest_between(const Ring& ring, std::uint64_t after,
+                                                                     std::uint64_t before,
+                                                                     std::size_t limit) {
   auto first = std::partition_point(ring.begin(), ring.end(),
                                     [after](const core::TranscriptRecord& r) { return r.seq <= after; });
-  if (static_cast<std::size_t>(ring.end() - first) > limit)
-    first = ring.end() - static_cast<std::ptrdiff_t>(limit);
-  return {first, ring.end()};
+  auto last = std::partition_point(first, ring.end(),
+                                   [before](const core::TranscriptRecord& r) { return r.seq < before; });
+  if (static_cast<std::size_t>(last - first) > limit) first = last - static_cast<std::ptrdiff_t>(limit);
+  return {first, last};
 }
 
 }  // namespace
@@ -36,19 +38,20 @@ void TranscriptRings::record(const core::TranscriptEntry& e) {
 }
 
 std::vector<core::TranscriptRecord> TranscriptRings::since(std::uint64_t after, std::size_t limit,
-                                                           std::string_view service) const {
+                                                           std::string_view service,
+                                                           std::uint64_t before) const {
   std::lock_guard lock(mutex_);
   std::vector<core::TranscriptRecord> out;
   if (!service.empty()) {
     auto it = rings_.find(service);
     if (it == rings_.end()) return out;
-    auto [first, last] = newest_after(it->second, after, limit);
+    auto [first, last] = newest_between(it->second, after, before, limit);
     out.assign(first, last);
     return out;
   }
   // Every ring's newest `limit` may be among the newest `limit` overall; merge them by seq.
   for (const auto& [name, ring] : rings_) {
-    auto [first, last] = newest_after(ring, after, limit);
+    auto [first, last] = newest_between(ring, after, before, limit);
     out.insert(out.end(), first, last);
   }
   std::sort(out.begin(), out.end(),

@@ -23,10 +23,11 @@ class TranscriptRings final : public core::TranscriptSink {
   explicit TranscriptRings(std::size_t lines_per_service) : per_service_(lines_per_service) {}
   void record(const core::TranscriptEntry& entry) override;
 
-  // Records with seq > after, oldest first, the newest `limit` of them; only those of `service` unless it is
-  // empty.
+  // Records with after < seq < before, oldest first, the newest `limit` of them; only those of `service`
+  // unless it is empty. `before` pages back through what the rings still hold (the dashboard's older lines).
   std::vector<core::TranscriptRecord> since(std::uint64_t after, std::size_t limit = 1000,
-                                            std::string_view service = {}) const;
+                                            std::string_view service = {},
+                                            std::uint64_t before = UINT64_MAX) const;
   std::uint64_t last_seq() const;
 
  private:

@@ -10,15 +10,18 @@ namespace endhost::ping {
 PingResponder::Outcome PingResponder::on_datagram(const std::string& peer, std::string_view text,
                                                   clock::time_point now) {
   Outcome out;
-  auto message = parse_message(text);
-  if (message && message->kind == Kind::Heartbeat) {
-    out.kind = Outcome::Kind::Heartbeat;
-    out.events = tracker_.on_heartbeat(peer, message->seq, now);
-    return out;
-  }
+  // The loss model stands for the network, so heartbeats go through it too: a heartbeat it drops never
+  // reaches the tracker, which then reports the gap, as the textbook's heartbeat exercise expects.
   const LossModel::Decision decision = model_.decide();
   if (decision.drop) {
     out.kind = Outcome::Kind::Dropped;
+    return out;
+  }
+  auto message = parse_message(text);
+  if (message && message->kind == Kind::Heartbeat) {
+    // One-way: there is no reply to delay, so the simulated delay does not apply.
+    out.kind = Outcome::Kind::Heartbeat;
+    out.events = tracker_.on_heartbeat(peer, message->seq, now);
     return out;
   }
   // Like the lab's server, any datagram is answered upper-cased, not only well-formed pings.

@@ -14,6 +14,8 @@ import tempfile
 import time
 import tomllib
 import unittest
+import urllib.error
+import urllib.parse
 import urllib.request
 
 from endhost_test import ENDHOST, Server, TestCase, run
@@ -410,8 +412,8 @@ class Lab(TestCase):
         self.assertRegex(out, r"second query \(cache\)\s+A %s\s+\S+\s+0\s+2\s" % re.escape(gaia))
 
     def test_experiment_finds_the_running_lab_without_state(self):
-        with open(os.path.join(self.runtime, "endhost-lab-%d.current" % os.geteuid())) as f:
-            self.assertEqual(f.read().strip(), self.state)
+        with open(os.path.join(self.runtime, "endhost-lab-%d-%s.current" % (os.geteuid(), self.net))) as f:
+            self.assertEqual(f.read().split("\n")[:2], [self.state, str(self.server.proc.pid)])
         r = run_env(["lab", "experiment", "dns-trace"], self.env)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("(using the lab of %s, pid %d)" % (self.state, self.server.proc.pid), r.stdout)
@@ -560,5 +562,360 @@ class LabOnItsOwn(TestCase):
             shutil.rmtree(state, ignore_errors=True)
 
 
+class LabExperimentsAsData(TestCase):
+    """`endhost lab experiment NAME --json`: what each experiment measured, as the dashboard draws it (its
+    figure), and the dashboard's side: the newest result of each, and older transcript pages on request."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.state = tempfile.mkdtemp(prefix="endhost-lab-json-")
+        cls.runtime = tempfile.mkdtemp(prefix="endhost-lab-json-runtime-")
+        cls.env = runtime_env(cls.runtime)
+        cls.server, cls.lab, cls.net, cls.base = start_lab(cls.state, env=cls.env)
+        cls.results = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        cls.server.__exit__(None, None, None)
+        shutil.rmtree(cls.state, ignore_errors=True)
+        shutil.rmtree(cls.runtime, ignore_errors=True)
+        assert code == 0, "endhost lab exited with %s after SIGTERM" % code
+
+    def result(self, name):
+        """The experiment's --json output, run once per class."""
+        if name not in self.results:
+            r = run_env(["lab", "experiment", name, "--state", self.state, "--json"], self.env)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            lines = r.stdout.splitlines()
+            self.assertEqual(len(lines), 1, "--json prints one JSON object and nothing else:\n" + r.stdout[:3000])
+            type(self).results[name] = json.loads(lines[0])
+        return self.results[name]
+
+    def dashboard(self, path, data=None, headers=None):
+        d = self.lab["dashboard"]
+        req = urllib.request.Request("http://%s:%d%s" % (d["address"], d["port"], path), data=data,
+                                     headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=15) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def test_page_load_records_each_connection_and_object_as_measured(self):
+        r = self.result("page-load")
+        self.assertEqual(r["experiment"], "page-load")
+        self.assertTrue(r["ok"])
+        self.assertEqual(r["lab"]["state_dir"], self.state)
+        self.assertIn("non-persistent", r["text"], "the table travels with the data")
+        n = r["objects"]
+        self.assertEqual(n, 10)
+        strategies = {s["name"]: s for s in r["strategies"]}
+        self.assertEqual(list(strategies), ["non-persistent", "persistent", "parallel (10)"])
+        self.assertEqual(len(strategies["non-persistent"]["timeline"]), n + 1)
+        self.assertEqual([len(c["objects"]) for c in strategies["non-persistent"]["timeline"]], [1] * (n + 1))
+        self.assertEqual(len(strategies["persistent"]["timeline"]), 1)
+        self.assertEqual(len(strategies["persistent"]["timeline"][0]["objects"]), n + 1)
+        self.assertEqual(len(strategies["parallel (10)"]["timeline"]), n + 1)
+        self.assertEqual(strategies["persistent"]["model_rtts"], 2 + n)
+        for s in r["strategies"]:
+            paths = [o["path"] for c in s["timeline"] for o in c["objects"]]
+            self.assertEqual(paths[0], "/someDepartment/home.html", s["name"])
+            self.assertEqual(len(set(paths)), n + 1, s["name"])
+            self.assertEqual(sum(o["bytes"] for c in s["timeline"] for o in c["objects"]), r["bytes"], s["name"])
+            last = 0.0
+            for c in s["timeline"]:
+                self.assertLessEqual(0.0, c["connect_ms"])
+                self.assertLessEqual(c["connect_ms"], c["connected_ms"], s["name"])
+                t = c["connected_ms"]
+                for o in c["objects"]:
+                    self.assertLessEqual(t, o["request_ms"], (s["name"], o))
+                    self.assertLessEqual(o["request_ms"], o["first_byte_ms"], (s["name"], o))
+                    self.assertLessEqual(o["first_byte_ms"], o["last_byte_ms"], (s["name"], o))
+                    t = o["last_byte_ms"]
+                last = max(last, t)
+            # The drawn run is one of the runs: its last byte is within its own measured time.
+            self.assertLessEqual(last, s["measured_ms"] + 1e-6, s["name"])
+        # Non-persistent connections follow one another; parallel ones overlap after the base page.
+        np = strategies["non-persistent"]["timeline"]
+        for a, b in zip(np, np[1:]):
+            self.assertLessEqual(a["objects"][0]["last_byte_ms"], b["connect_ms"])
+        pa = strategies["parallel (10)"]["timeline"]
+        self.assertLess(max(c["connect_ms"] for c in pa[1:]), min(c["objects"][0]["last_byte_ms"] for c in pa[1:]),
+                        "the parallel connections were all open at once")
+
+    def test_cache_records_every_request_with_and_without_the_cache(self):
+        r = self.result("cache")
+        self.assertTrue(r["ok"], r["text"])
+        without, via = r["runs"]
+        self.assertEqual(without["name"], "without the cache")
+        self.assertEqual(via["name"], "with the cache")
+        self.assertEqual(len(without["requests"]), r["requests"])
+        self.assertEqual(len(via["requests"]), r["requests"])
+        self.assertEqual(r["requests"], r["rounds"] * r["distinct"])
+        self.assertFalse(any(q["hit"] for q in without["requests"]))
+        self.assertEqual(sum(q["hit"] for q in via["requests"]), r["measured"]["hits"])
+        self.assertFalse(any(q["hit"] for q in via["requests"] if q["round"] == 1), "purged first: round 1 misses")
+        self.assertEqual(r["model"]["hits"], r["requests"] - r["distinct"])
+        self.assertEqual([m["round"] for m in r["model"]["rounds"]], [1, 2, 3])
+        self.assertEqual(r["model"]["rounds"][0]["hit_ratio"], 0)
+        for i, m in enumerate(r["measured"]["rounds"]):
+            mine = [q["ms"] for q in via["requests"] if q["round"] == i + 1]
+            self.assertAlmostEqual(m["mean_with_ms"], sum(mine) / len(mine), places=6)
+        self.assertEqual(len(r["probes"]["origin_ms"]), 5)
+
+    def test_dns_trace_records_who_sent_what_to_whom(self):
+        r = self.result("dns-trace")
+        self.assertTrue(r["ok"], r["text"])
+        gaia = host(self.lab, "gaia.cs.umass.edu")["address"]
+        self.assertEqual(r["answer"], "A " + gaia)
+        it = r["iterative"]
+        self.assertEqual(it["servers_asked"], 4)
+        self.assertEqual([(m["from"], m["to"], m["kind"]) for m in it["messages"]], [
+            ("this host", "a.root-servers.net", "query"), ("a.root-servers.net", "this host", "reply"),
+            ("this host", "a.edu-servers.net", "query"), ("a.edu-servers.net", "this host", "reply"),
+            ("this host", "dns.umass.edu", "query"), ("dns.umass.edu", "this host", "reply"),
+            ("this host", "dns.cs.umass.edu", "query"), ("dns.cs.umass.edu", "this host", "reply")])
+        times = [m["t_ms"] for m in it["messages"]]
+        self.assertEqual(times, sorted(times))
+        first, second = r["recursive"]
+        self.assertFalse(first["from_cache"])
+        self.assertTrue(second["from_cache"])
+        resolver = self.lab["resolver"]["host"]
+        # As the servers recorded them: the client's query to the local DNS server, its queries to each
+        # server on the path and their replies, and its answer (Figure 2.19), every one once.
+        sent = [(m["from"], m["to"]) for m in first["messages"] if m["kind"] == "query"]
+        self.assertEqual(sent[0][1], resolver)
+        asked = [to for _, to in sent[1:]]
+        self.assertEqual(asked, ["a.root-servers.net", "a.edu-servers.net", "dns.umass.edu", "dns.cs.umass.edu"],
+                         first["messages"])
+        for to in asked:
+            self.assertIn((to, "reply"), [(m["from"], m["kind"]) for m in first["messages"]])
+        self.assertEqual(len(first["messages"]), first["model_messages"], first["messages"])
+        self.assertEqual(first["messages"][-1]["from"], resolver)
+        self.assertEqual(first["messages"][-1]["to"], sent[0][0])
+        self.assertEqual([(m["to"], m["kind"]) for m in second["messages"]],
+                         [(resolver, "query"), (sent[0][0], "reply")], "once cached, only the 2 messages remain")
+
+    def test_the_dashboard_keeps_the_newest_result_of_each_experiment(self):
+        r = self.result("dns-trace")
+        status, got = self.dashboard("/api/experiments")
+        self.assertEqual(status, 200)
+        self.assertEqual(got["results"]["dns-trace"]["finished_unix_ms"], r["finished_unix_ms"])
+        self.assertEqual(got["results"]["dns-trace"]["recursive"], r["recursive"])
+        # Only results of the registry's experiments, as JSON from a program or our own page.
+        body = json.dumps({"experiment": "no-such"}).encode()
+        status, err = self.dashboard("/api/experiments", body, {"Content-Type": "application/json"})
+        self.assertEqual(status, 400)
+        self.assertIn("page-load, cache, dns-trace", err["error"])
+        status, _ = self.dashboard("/api/experiments", body, {"Content-Type": "text/plain"})
+        self.assertEqual(status, 415)
+
+    def test_transcripts_page_back_before_a_sequence_number(self):
+        self.result("page-load")  # hundreds of lines in the web host's ring
+        _, status = self.dashboard("/api/status")
+        newest = status["transcript_seq"]
+        _, page = self.dashboard("/api/transcripts?limit=100")
+        self.assertEqual(len(page["lines"]), 100)
+        oldest = page["lines"][0]["seq"]
+        _, older = self.dashboard("/api/transcripts?limit=100&before=%d" % oldest)
+        seqs = [l["seq"] for l in older["lines"]]
+        self.assertEqual(len(seqs), 100)
+        self.assertEqual(seqs, sorted(seqs))
+        self.assertLess(seqs[-1], oldest)
+        self.assertLess(oldest, newest + 1)
+        # And for one service, the lines of that service only.
+        svc = older["lines"][-1]["service"]
+        _, mine = self.dashboard("/api/transcripts?limit=50&before=%d&service=%s" % (oldest, urllib.parse.quote(svc, safe="")))
+        self.assertTrue(mine["lines"])
+        self.assertTrue(all(l["service"] == svc and l["seq"] < oldest for l in mine["lines"]))
+
+
 if __name__ == "__main__":
     unittest.main()
+
+
+def pointer(runtime, net):
+    return os.path.join(runtime, "endhost-lab-%d-%s.current" % (os.geteuid(), net))
+
+
+class PlainLab:
+    """`endhost lab` as a user starts it: text logs, stdout and stderr together as a terminal shows them."""
+
+    def __init__(self, state, net, base, env, extra=()):
+        self.proc = subprocess.Popen([ENDHOST] + lab_args(state, net, base) + list(extra), env=env,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        self.lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("endhost lab ended before its map: %s" % "".join(self.lines))
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("Press Ctrl-C to stop."):
+                break
+        lab_json = os.path.join(state, "lab.json")
+        while not os.path.exists(lab_json) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with open(lab_json) as f:
+            self.lab = json.load(f)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rest, _ = self.proc.communicate(timeout=30)
+        self.lines += rest.splitlines()
+        return self.proc.returncode
+
+
+class LabSetup(TestCase):
+    """Issue 17 §1: the map is the first thing a user sees (the log goes to STATE/lab.log), one lab per net with
+    a pointer of its own, and hosts that send from their own addresses."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.state = tempfile.mkdtemp(prefix="endhost-lab-setup-")
+        cls.runtime = tempfile.mkdtemp(prefix="endhost-lab-runtime-")
+        cls.env = runtime_env(cls.runtime)
+        for _ in range(4):
+            cls.net, cls.base = random_block()
+            try:
+                cls.plain = PlainLab(cls.state, cls.net, cls.base, cls.env)
+                break
+            except RuntimeError:
+                continue  # the block or a port was taken: try another
+        cls.lab = cls.plain.lab
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.plain.stop()
+        shutil.rmtree(cls.state, ignore_errors=True)
+        shutil.rmtree(cls.runtime, ignore_errors=True)
+        assert code == 0, "endhost lab exited with %s after SIGTERM" % code
+
+    def dashboard(self, path):
+        d = self.lab["dashboard"]
+        with urllib.request.urlopen("http://%s:%d%s" % (d["address"], d["port"], path), timeout=15) as resp:
+            return json.loads(resp.read())
+
+    # --- the map first ---------------------------------------------------------------------------------------
+
+    def test_the_first_lines_are_the_map(self):
+        self.assertTrue(self.plain.lines[0].startswith("endhost lab: a small Internet on %s.0.0/16" % self.net),
+                        self.plain.lines[:3])
+        self.assertTrue(self.plain.lines[1].startswith("ports: high"), self.plain.lines[:3])
+        for line in self.plain.lines:
+            self.assertNotRegex(line, r"^\d{4}-\d\d-\d\dT\S+ (INFO|DEBUG) ", "a log line among the map")
+
+    def test_the_map_says_how_to_configure_clients(self):
+        out = "\n".join(self.plain.lines)
+        r, c = self.lab["resolver"], self.lab["cache"]
+        self.assertIn("root hints                   %s" % os.path.join(self.state, "zones", "root.hints"), out)
+        self.assertIn("export http_proxy=http://%s:%d/" % (c["address"], c["port"]), out)
+        self.assertIn("resolv.conf                  nameserver %s   (port %d: dig -p %d)" % (
+            r["address"], r["port"], r["port"]), out)
+        self.assertIn("log:   %s" % os.path.join(self.state, "lab.log"), out)
+        with open(os.path.join(self.state, "zones", "root.hints")) as f:
+            self.assertIn(host(self.lab, "a.root-servers.net")["address"], f.read())
+
+    def test_the_log_is_in_the_state_directory(self):
+        with open(os.path.join(self.state, "lab.log")) as f:
+            log = f.read()
+        self.assertRegex(log, r"INFO listening .*service=dns")
+        self.assertIn("INFO lab ready", log)
+
+    def test_verbose_prints_the_log_after_the_map(self):
+        with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as runtime:
+            net, base = random_block()
+            lab = PlainLab(state, net, base, runtime_env(runtime), ["--verbose"])
+            self.assertEqual(lab.stop(), 0)
+            self.assertTrue(lab.lines[0].startswith("endhost lab: a small Internet"), lab.lines[:3])
+            end = lab.lines.index("Press Ctrl-C to stop.")
+            self.assertTrue(any(re.search(r" INFO listening ", l) for l in lab.lines[end:]), lab.lines[end:][:5])
+
+    # --- one lab per net ------------------------------------------------------------------------------------
+
+    def test_the_pointer_is_this_labs_own(self):
+        with open(pointer(self.runtime, self.net)) as f:
+            self.assertEqual(f.read().split("\n")[:2], [self.state, str(self.plain.proc.pid)])
+
+    def test_a_second_lab_on_the_same_net_refuses_at_once(self):
+        with tempfile.TemporaryDirectory() as state:
+            r = run_env(lab_args(state, self.net, self.base), self.env, timeout=60)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertRegex(r.stderr, r"a lab is already running on %s \(pid %d, state %s\); use --net 127\.\d+" % (
+                re.escape(self.net), self.plain.proc.pid, re.escape(self.state)))
+            # Refused before it bound anything, and the first lab's pointer is untouched.
+            self.assertNotIn("listening", r.stdout + r.stderr)
+            if os.path.exists(os.path.join(state, "lab.log")):
+                with open(os.path.join(state, "lab.log")) as f:
+                    self.assertNotIn("listening", f.read())
+        self.test_the_pointer_is_this_labs_own()
+
+    def test_experiments_find_the_lab_by_net(self):
+        other_state = tempfile.mkdtemp(prefix="endhost-lab-other-")
+        try:
+            net, base = random_block()
+            while net == self.net:
+                net, base = random_block()
+            other = PlainLab(other_state, net, base, self.env)
+            try:
+                r = run_env(["lab", "experiment", "dns-trace", "--net", net], self.env)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+                self.assertIn("(using the lab of %s, pid %d)" % (other_state, other.proc.pid), r.stdout)
+                # Two labs and no --net: which one is not guessed.
+                r = run_env(["lab", "experiment", "dns-trace"], self.env)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn("several labs are running", r.stderr)
+                self.assertIn("--net", r.stderr)
+            finally:
+                self.assertEqual(other.stop(), 0)
+            self.assertFalse(os.path.exists(pointer(self.runtime, net)), "the pointer goes with its lab")
+        finally:
+            shutil.rmtree(other_state, ignore_errors=True)
+
+    def test_a_stale_pointer_is_replaced(self):
+        with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as runtime:
+            net, base = random_block()
+            dead = subprocess.Popen(["true"])
+            dead.wait()
+            with open(pointer(runtime, net), "w") as f:
+                f.write("/nonexistent/state\n%d\n" % dead.pid)
+            lab = PlainLab(state, net, base, runtime_env(runtime))
+            try:
+                with open(pointer(runtime, net)) as f:
+                    self.assertEqual(f.read().split("\n")[:2], [state, str(lab.proc.pid)])
+            finally:
+                self.assertEqual(lab.stop(), 0)
+
+    # --- hosts send from their own addresses ---------------------------------------------------------------------
+
+    def test_the_root_server_sees_the_resolvers_address(self):
+        r = self.lab["resolver"]
+        name = "www.networkutopia.com"
+        out = subprocess.run(["dig", "+short", "+time=3", "@" + r["address"], "-p", str(r["port"]), name],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.stdout.strip(), host(self.lab, name)["address"], out.stderr)
+        lines = self.dashboard("/api/transcripts?service=a.root-servers.net%2Fdns&limit=5000")["lines"]
+        peers = {l["peer"].rpartition(":")[0] for l in lines}
+        self.assertIn(r["address"], peers, lines[-5:])
+        self.assertNotIn("127.0.0.1", peers)
+
+    def test_the_origin_sees_the_caches_address(self):
+        c, web = self.lab["cache"], service(self.lab, "www.someschool.edu", "web")
+        url = "http://www.someschool.edu:%d/index.html" % web["port"]
+        r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-x",
+                            "http://%s:%d" % (c["address"], c["port"]), "-H", "Cache-Control: no-cache", url],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.stdout, "200", r.stderr)
+        log = os.path.join(self.state, "logs", "www.someschool.edu.access.log")
+        deadline = time.monotonic() + 10
+        text = ""
+        while "/index.html" not in text and time.monotonic() < deadline:
+            time.sleep(0.1)
+            if os.path.exists(log):
+                with open(log) as f:
+                    text = f.read()
+        lines = [l for l in text.splitlines() if "/index.html" in l]
+        self.assertTrue(lines, text)
+        self.assertTrue(lines[-1].startswith(c["address"] + " "), lines[-1])

@@ -55,7 +55,11 @@ awaitable<Expected<Bytes, std::string>> exchange_udp(asio::ip::udp::endpoint ser
   socket.open(server.protocol(), ec);
   // Port 0: the kernel picks a random ephemeral port, one more thing a spoofer must guess. Connecting makes
   // the kernel drop datagrams from any other source and report ICMP "port unreachable" to us.
-  if (!ec) socket.bind(asio::ip::udp::endpoint(server.protocol(), 0), ec);
+  const bool from_source = options.source && options.source->is_v4() == server.address().is_v4();
+  if (!ec)
+    socket.bind(from_source ? asio::ip::udp::endpoint(*options.source, 0)
+                            : asio::ip::udp::endpoint(server.protocol(), 0),
+                ec);
   if (!ec) socket.connect(server, ec);
   if (ec)
     co_return Unexpected("cannot open a UDP socket to " + core::endpoint_text(server) + ": " + ec.message());
@@ -87,10 +91,11 @@ awaitable<Expected<Bytes, std::string>> exchange_udp(asio::ip::udp::endpoint ser
 }
 
 awaitable<Expected<void, std::string>> TcpChannel::connect(asio::ip::tcp::endpoint server,
-                                                           std::chrono::milliseconds timeout) {
+                                                           std::chrono::milliseconds timeout,
+                                                           std::optional<asio::ip::address> source) {
   peer_ = core::endpoint_text(server);
-  const core::Dialer dialer(
-      core::DialOptions{timeout, std::nullopt, true});  // servers are dialled by address
+  if (source && source->is_v4() != server.address().is_v4()) source.reset();
+  const core::Dialer dialer(core::DialOptions{timeout, source, true});  // servers are dialled by address
   auto connected = co_await dialer.dial(server);
   if (!connected) {
     if (connected.error().code == core::DialErrc::timeout)
@@ -137,10 +142,11 @@ void TcpChannel::close() {
 }
 
 awaitable<Expected<Bytes, std::string>> exchange_tcp(asio::ip::tcp::endpoint server, Bytes query,
-                                                     std::chrono::milliseconds timeout) {
+                                                     std::chrono::milliseconds timeout,
+                                                     std::optional<asio::ip::address> source) {
   const auto executor = co_await asio::this_coro::executor;
   TcpChannel channel(executor);
-  const auto connected = co_await channel.connect(server, timeout);
+  const auto connected = co_await channel.connect(server, timeout, source);
   if (!connected) co_return Unexpected(connected.error());
   const auto sent = co_await channel.send(query, timeout);
   if (!sent) co_return Unexpected(sent.error());

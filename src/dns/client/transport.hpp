@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ struct UdpExchangeOptions {
   std::chrono::milliseconds timeout{2'000};  // per try
   int tries = 3;
   std::size_t max_response = 65'535;
+  // The address to send from (a lab host's own, core::ServiceEnv::source_address); empty: any.
+  std::optional<asio::ip::address> source;
 };
 
 // True if `response` answers `query`: QR set, same ID, and the same question (names compared
@@ -41,8 +44,10 @@ class TcpChannel {
  public:
   TcpChannel() = default;
   explicit TcpChannel(const asio::any_io_executor&) {}
+  // From `source` when set (as UdpExchangeOptions::source).
   awaitable<Expected<void, std::string>> connect(asio::ip::tcp::endpoint server,
-                                                 std::chrono::milliseconds timeout);
+                                                 std::chrono::milliseconds timeout,
+                                                 std::optional<asio::ip::address> source = std::nullopt);
   awaitable<Expected<void, std::string>> send(Bytes message, std::chrono::milliseconds timeout);
   // Reads one length-prefixed message; an error if the peer closes or the time runs out.
   awaitable<Expected<Bytes, std::string>> receive(std::chrono::milliseconds timeout);
@@ -55,6 +60,7 @@ class TcpChannel {
 
 // One query, one answer over a fresh TCP connection; the answer must match the query (as above).
 awaitable<Expected<Bytes, std::string>> exchange_tcp(asio::ip::tcp::endpoint server, Bytes query,
-                                                     std::chrono::milliseconds timeout);
+                                                     std::chrono::milliseconds timeout,
+                                                     std::optional<asio::ip::address> source = std::nullopt);
 
 }  // namespace endhost::dns::client

@@ -168,7 +168,7 @@ awaitable<ResolutionResult> run_resolution(ResolverService::LoopState& ls,
     ctx.trace = [&transcript, &client](std::string_view line) { transcript.note(client, line); };
   }
   Resolution r(ctx, qname, qtype, engine_now());
-  while (!r.done()) co_await exchange(r, ls.random);
+  while (!r.done()) co_await exchange(r, ls.random, config.source_address);
   const auto& s = r.stats();
   m.upstream.inc(s.queries_sent, shard);
   m.timeouts.inc(s.timeouts, shard);

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,8 @@ struct ResolverServiceConfig {
   core::Transcript transcript;
   // Where bind() listens: UDP and TCP on the same port of each address (port 0: one free for both).
   std::vector<asio::ip::udp::endpoint> listen;
+  // Where upstream queries leave from (core::ServiceEnv::source_address); empty: any.
+  std::optional<asio::ip::address> source_address;
 };
 
 class ResolverService final : public core::Service {

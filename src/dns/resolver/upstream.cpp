@@ -27,12 +27,15 @@ ServerEndpoint from_udp(const asio::ip::udp::endpoint& e) {
 
 // Binds to a random port; after a few collisions with ports in use, lets the kernel choose (its ephemeral
 // port choice is randomised on Linux too).
-bool bind_random_port(asio::ip::udp::socket& s, bool v6, core::RandomSource& random) {
+bool bind_random_port(asio::ip::udp::socket& s, bool v6, core::RandomSource& random,
+                      const std::optional<asio::ip::address>& source) {
   boost::system::error_code ec;
   s.open(v6 ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
   if (ec) return false;
-  auto any =
-      v6 ? asio::ip::address(asio::ip::address_v6::any()) : asio::ip::address(asio::ip::address_v4::any());
+  // From the source address when it is of the server's IP version, else from any.
+  auto any = source && source->is_v6() == v6 ? *source
+             : v6                            ? asio::ip::address(asio::ip::address_v6::any())
+                                             : asio::ip::address(asio::ip::address_v4::any());
   for (int i = 0; i < kBindAttempts; ++i) {
     auto port = static_cast<std::uint16_t>(kLowestSourcePort + random.below(65536u - kLowestSourcePort));
     s.bind({any, port}, ec);
@@ -42,13 +45,14 @@ bool bind_random_port(asio::ip::udp::socket& s, bool v6, core::RandomSource& ran
   return !ec;
 }
 
-awaitable<void> exchange_udp(Resolution& r, core::RandomSource& random) {
+awaitable<void> exchange_udp(Resolution& r, core::RandomSource& random,
+                             const std::optional<asio::ip::address>& source) {
   const Transmit& t = r.transmit();
   auto ex = co_await asio::this_coro::executor;
   auto deadline = SteadyClock::now() + t.timeout;
   asio::ip::udp::socket sock(ex);
   boost::system::error_code ec;
-  if (!bind_random_port(sock, t.server.ip.v6, random)) {
+  if (!bind_random_port(sock, t.server.ip.v6, random, source)) {
     r.on_timeout(engine_now());  // no socket: as good as no answer, and the engine moves on
     co_return;
   }
@@ -76,7 +80,7 @@ awaitable<void> exchange_udp(Resolution& r, core::RandomSource& random) {
   r.on_timeout(engine_now());
 }
 
-awaitable<void> exchange_tcp(Resolution& r) {
+awaitable<void> exchange_tcp(Resolution& r, const std::optional<asio::ip::address>& source) {
   const Transmit& t = r.transmit();
   auto ex = co_await asio::this_coro::executor;
   auto deadline = SteadyClock::now() + t.timeout;
@@ -96,8 +100,9 @@ awaitable<void> exchange_tcp(Resolution& r) {
 
   bool ok = false;
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-  const core::Dialer dialer(
-      core::DialOptions{std::max(left, std::chrono::milliseconds(1)), std::nullopt, true});
+  const bool same_version = source && source->is_v6() == server.ip.v6;
+  const core::Dialer dialer(core::DialOptions{std::max(left, std::chrono::milliseconds(1)),
+                                              same_version ? source : std::nullopt, true});
   auto connected = co_await dialer.connect(asio::ip::tcp::endpoint(to_asio(server.ip), server.port));
   if (connected) {
     sock = std::make_unique<core::Stream>(std::move(*connected));
@@ -134,11 +139,12 @@ Instant engine_now() {
   return clock.now();
 }
 
-awaitable<void> exchange(Resolution& r, core::RandomSource& random) {
+awaitable<void> exchange(Resolution& r, core::RandomSource& random,
+                         const std::optional<asio::ip::address>& source) {
   if (r.transmit().transport == Transport::tcp) {
-    co_await exchange_tcp(r);
+    co_await exchange_tcp(r, source);
   } else {
-    co_await exchange_udp(r, random);
+    co_await exchange_udp(r, random, source);
   }
 }
 

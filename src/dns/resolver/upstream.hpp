@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 
 #include "core/asio.hpp"
 #include "core/random.hpp"
@@ -19,7 +20,9 @@ asio::ip::address to_asio(const IpAddress& a);
 Instant engine_now();
 
 // Sends r.transmit() and returns once the engine accepted an answer or was told of the timeout (then the
-// Resolution has moved on: done, or with a new transmit).
-awaitable<void> exchange(Resolution& r, core::RandomSource& random);
+// Resolution has moved on: done, or with a new transmit). `source`, when set, is the address the query leaves
+// from (the lab host's own, ServiceEnv::source_address); it must outlive the call.
+awaitable<void> exchange(Resolution& r, core::RandomSource& random,
+                         const std::optional<asio::ip::address>& source);
 
 }  // namespace endhost::dns::resolver

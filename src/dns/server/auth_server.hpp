@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,8 @@ struct AuthServerConfig {
   UdpBatchOptions udp;   // max_response is taken from query.max_udp_payload
   core::AddressAcl allow_transfer;
   NotifyConfig notify;
+  // Where SOA checks, transfers and NOTIFYs leave from (core::ServiceEnv::source_address); empty: any.
+  std::optional<asio::ip::address> source_address;
   std::size_t max_connections = 10'000;  // TCP, per listening address
   // Where bind() listens: UDP and TCP on each (port 0: one free port for both).
   std::vector<asio::ip::udp::endpoint> listen;

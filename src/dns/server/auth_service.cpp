@@ -169,6 +169,8 @@ void register_service(core::ServiceRegistry& registry) {
         config->listen = listen_endpoints(env);
         config->max_connections = env.max_connections;
         config->query.transcript = env.transcript;
+        config->source_address = env.source_address;
+        config->notify.source = env.source_address;
         config->tls = env.tls;  // DNS over TLS (RFC 7858): ALPN "dot", set by the server
         auto server = std::make_unique<AuthServer>(env.loops, env.log, env.metrics, std::move(*config));
         if (auto ok = server->load_zones(); !ok) return Unexpected(core::ServiceError{ok.error(), false});

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "core/asio.hpp"
@@ -19,6 +20,7 @@ struct NotifyConfig {
   std::vector<asio::ip::udp::endpoint> targets;
   std::chrono::milliseconds timeout{2'000};  // before a retransmission
   int tries = 5;
+  std::optional<asio::ip::address> source;  // where NOTIFYs leave from; empty: any
 };
 
 class NotifySender {

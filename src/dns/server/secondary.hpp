@@ -40,11 +40,14 @@ struct SecondaryTimers {
   std::chrono::seconds max_interval{7 * 24 * 3600};
 };
 
+// Where the SOA checks and transfers leave from (core::ServiceEnv::source_address); empty: any.
+using SourceAddress = std::optional<asio::ip::address>;
+
 class Secondaries {
  public:
   Secondaries(asio::io_context& control, std::vector<SecondarySpec> specs, std::string state_dir,
               std::size_t max_records, SecondaryTimers timers, ZoneControl& zones, core::Logger& log,
-              core::MetricsRegistry& metrics);
+              core::MetricsRegistry& metrics, SourceAddress source = std::nullopt);
   ~Secondaries();
 
   // Starts one refresh coroutine per zone on the control loop.
@@ -74,6 +77,7 @@ class Secondaries {
   std::string state_dir_;
   std::size_t max_records_;
   SecondaryTimers timers_;
+  SourceAddress source_;
   ZoneControl& control_zones_;
   core::Logger& log_;
   core::Counter* transfers_;

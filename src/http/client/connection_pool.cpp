@@ -108,7 +108,7 @@ awaitable<Expected<ConnectionPool::Lease, ClientError>> ConnectionPool::acquire(
 awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> ConnectionPool::open(
     const std::string& host, std::uint16_t port, std::string key) {
   const core::Dialer dialer(*options_.resolver,
-                            core::DialOptions{options_.connect_timeout, std::nullopt, true});
+                            core::DialOptions{options_.connect_timeout, options_.local_address, true});
   auto connected = co_await dialer.connect(host, port);
   if (!connected) {
     const core::DialError& e = connected.error();

@@ -37,6 +37,8 @@ struct PoolOptions {
   std::shared_ptr<core::TlsClientContext> tls;
   // How host names become addresses (IP literals skip it); null: the system's resolver.
   std::shared_ptr<const core::NameResolver> resolver;
+  // Where connections are made from (core::ServiceEnv::source_address: the lab host's own); empty: any.
+  std::optional<asio::ip::address> local_address;
 };
 
 // A TLS connection to an origin: `host` is the name to verify and send as SNI; with `tunnel`, the TCP

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ struct ProxyConfig {
   std::chrono::milliseconds connect_timeout{10'000};
   // Origin and CONNECT host names become addresses through this (IP literals skip it); null: the system's.
   std::shared_ptr<const core::NameResolver> resolver;
+  // Where origin connections leave from (core::ServiceEnv::source_address); empty: any.
+  std::optional<asio::ip::address> source_address;
   std::chrono::milliseconds upstream_timeout{30'000};  // request sent → response head (504 after)
   std::chrono::milliseconds read_timeout{30'000};      // longest silence inside a body (response or request)
   std::chrono::milliseconds tunnel_idle_timeout{300'000};

@@ -46,6 +46,7 @@ ProxyState::ProxyState(ProxyConfig cfg, cache::Store& s, core::EventLoops& event
   PoolOptions pool;
   pool.connect_timeout = config.connect_timeout;
   pool.resolver = config.resolver;
+  pool.local_address = config.source_address;
   for (std::size_t i = 0; i < event_loops.size(); ++i)
     loops.push_back(std::make_unique<LoopData>(event_loops[i].io().get_executor(), pool));
 }

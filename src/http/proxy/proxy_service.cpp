@@ -211,6 +211,7 @@ Expected<std::unique_ptr<ProxyService>, core::ServiceError> ProxyService::create
   // not), unless --dns-servers named a server.
   if (!config.proxy.resolver) config.proxy.resolver = env.resolver;
   if (!config.proxy.resolver) config.proxy.resolver = std::make_shared<core::SystemNameResolver>();
+  config.proxy.source_address = env.source_address;
   config.proxy.client_transcript = env.transcript;
   config.proxy.upstream_transcript = core::Transcript(env.transcripts, env.transcript.service() + ">origin");
   return std::unique_ptr<ProxyService>(

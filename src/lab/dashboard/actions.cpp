@@ -59,8 +59,8 @@ bool valid_query_name(std::string_view name) {
   return name.find("..") == std::string_view::npos && name.front() != '.';
 }
 
-awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::string name,
-                                        dns::RRType type) {
+awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::string name, dns::RRType type,
+                                        std::optional<asio::ip::address> source) {
   ActionResult r;
   auto qname = dns::Name::from_string(name.back() == '.' ? name : name + ".");
   if (!qname) {
@@ -76,8 +76,11 @@ awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::s
     co_return r;
   }
   auto start = Clock::now();
-  auto answer =
-      co_await dns::client::exchange_udp(resolver, std::move(*wire), {std::chrono::milliseconds(3000), 2});
+  dns::client::UdpExchangeOptions options;
+  options.timeout = std::chrono::milliseconds(3000);
+  options.tries = 2;
+  options.source = source;
+  auto answer = co_await dns::client::exchange_udp(resolver, std::move(*wire), options);
   r.millis = millis_since(start);
   if (!answer) {
     r.text = answer.error();
@@ -93,12 +96,14 @@ awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::s
   co_return r;
 }
 
-awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t seq) {
+awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t seq,
+                                  std::optional<asio::ip::address> source) {
   ActionResult r;
   const auto executor = co_await asio::this_coro::executor;
   asio::ip::udp::socket socket(executor);
   boost::system::error_code ec;
   socket.open(server.protocol(), ec);
+  if (!ec && source && source->is_v4() == server.address().is_v4()) socket.bind({*source, 0}, ec);
   if (ec) {
     r.text = "cannot open a UDP socket: " + ec.message();
     co_return r;
@@ -131,10 +136,11 @@ awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t 
   co_return r;
 }
 
-awaitable<ActionResult> fetch_through(asio::ip::tcp::endpoint proxy, std::string url) {
+awaitable<ActionResult> fetch_through(asio::ip::tcp::endpoint proxy, std::string url,
+                                      std::optional<asio::ip::address> source) {
   ActionResult r;
   auto start = Clock::now();
-  auto conn = co_await HttpConnection::open(proxy, std::chrono::milliseconds(3000));
+  auto conn = co_await HttpConnection::open(proxy, std::chrono::milliseconds(3000), source);
   if (!conn) {
     r.text = conn.error();
     co_return r;

@@ -3,6 +3,7 @@
 // text for the page; the services' own transcripts show the exchange in the dashboard as it happens.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/asio.hpp"
@@ -21,10 +22,14 @@ bool parse_query_type(std::string_view text, dns::RRType& out);
 // A host name a user may ask for: letters, digits, '-', '_' and dots, at most 253 characters.
 bool valid_query_name(std::string_view name);
 
-awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::string name, dns::RRType type);
-awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t seq);
+// Each sends from `source` when set: the dashboard host's address, so that the lab's logs show who asked.
+awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::string name, dns::RRType type,
+                                        std::optional<asio::ip::address> source);
+awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t seq,
+                                  std::optional<asio::ip::address> source);
 // GET `url` (absolute http://) through the forward proxy at `proxy`; the result is the response head and
 // the body size.
-awaitable<ActionResult> fetch_through(asio::ip::tcp::endpoint proxy, std::string url);
+awaitable<ActionResult> fetch_through(asio::ip::tcp::endpoint proxy, std::string url,
+                                      std::optional<asio::ip::address> source);
 
 }  // namespace endhost::lab

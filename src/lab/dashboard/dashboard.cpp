@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "lab/dashboard/actions.hpp"
+#include "lab/experiments/experiment.hpp"
 
 namespace endhost::lab {
 
@@ -171,13 +172,36 @@ std::string Dashboard::status_json(bool with_history) const {
   return json::serialize(root);
 }
 
-std::string Dashboard::transcripts_json(std::uint64_t after, std::size_t limit,
-                                        std::string_view service) const {
+std::string Dashboard::transcripts_json(std::uint64_t after, std::size_t limit, std::string_view service,
+                                        std::uint64_t before) const {
   json::array lines;
   if (config_.ring) {
-    for (const auto& r : config_.ring->since(after, limit, service)) lines.push_back(record_json(r));
+    for (const auto& r : config_.ring->since(after, limit, service, before)) lines.push_back(record_json(r));
   }
   return json::serialize(json::object{{"lines", std::move(lines)}});
+}
+
+std::string Dashboard::experiments_json() const {
+  // The stored texts are serialized JSON objects already: splice them rather than parse them again.
+  std::string out = R"({"results":{)";
+  std::lock_guard lock(experiments_mutex_);
+  bool first = true;
+  for (const auto& [name, stored] : experiments_) {
+    out += (first ? "" : ",") + json::serialize(json::string(name)) + ":" + stored.json;
+    first = false;
+  }
+  return out + "}}";
+}
+
+std::vector<std::string> Dashboard::experiments_after(std::uint64_t& seen) const {
+  std::vector<std::string> out;
+  std::lock_guard lock(experiments_mutex_);
+  if (experiments_version_ <= seen) return out;
+  for (const auto& [name, stored] : experiments_) {
+    if (stored.version > seen) out.push_back(stored.json);
+  }
+  seen = experiments_version_;
+  return out;
 }
 
 awaitable<AppResponse> Dashboard::handle(const AppRequest& req) {
@@ -216,11 +240,20 @@ awaitable<AppResponse> Dashboard::handle(const AppRequest& req) {
   if (req.path == "/api/transcripts") {
     if (!get) co_return only("GET, HEAD");
     std::size_t limit = std::min<std::uint64_t>(to_u64(query_param(req.query, "limit")), 5000);
+    const std::uint64_t before = to_u64(query_param(req.query, "before"));
     AppResponse r;
     r.content_type = "application/json";
     r.body = transcripts_json(to_u64(query_param(req.query, "after")), limit ? limit : 1000,
-                              query_param(req.query, "service")) +
+                              query_param(req.query, "service"), before ? before : UINT64_MAX) +
              "\n";
+    co_return r;
+  }
+  if (req.path == "/api/experiments") {
+    if (req.method == "POST") co_return store_experiment(req);
+    if (!get) co_return only("GET, HEAD, POST");
+    AppResponse r;
+    r.content_type = "application/json";
+    r.body = experiments_json() + "\n";
     co_return r;
   }
   if (req.path == "/api/events") {
@@ -263,6 +296,7 @@ AppResponse Dashboard::events(const AppRequest& req) {
     auto& conn = s.connection();
     asio::steady_timer timer(conn.loop().io());
     std::uint64_t last = after;
+    std::uint64_t experiments_seen = 0;  // a page that connects gets every stored result first
     auto next_status = std::chrono::steady_clock::now();
     auto next_beat = next_status + std::chrono::seconds(15);
     const bool started = co_await s.send("retry: 2000\n\n");
@@ -276,6 +310,8 @@ AppResponse Dashboard::events(const AppRequest& req) {
           last = rec.seq;
         }
       }
+      for (const auto& result : experiments_after(experiments_seen))
+        out += "event: experiment\ndata: " + result + "\n\n";
       auto now = std::chrono::steady_clock::now();
       if (now >= next_status) {
         out += "event: status\ndata: " + latest_status() + "\n\n";
@@ -336,6 +372,33 @@ AppResponse Dashboard::flush(const AppRequest& req) {
   return json_response(json::object{{"ok", true}, {"flushed", std::move(flushed)}});
 }
 
+// An experiment's result, from `endhost lab experiment` (experiment.cpp): a JSON object whose "experiment"
+// names one of the registry. The newest of each is kept (so at most one per experiment, each under the body
+// limit) and sent to every open page.
+AppResponse Dashboard::store_experiment(const AppRequest& req) {
+  auto body = json_post_body(req);
+  if (!body) return std::move(body).error();
+  const json::value* name = body->if_contains("experiment");
+  if (!name || !name->is_string() || !is_experiment(name->as_string())) {
+    std::string names;
+    for (const auto& n : experiment_names()) names += (names.empty() ? "" : ", ") + n;
+    return error_json(http::Status::bad_request, "experiment must name one of: " + names);
+  }
+  std::string key(name->as_string());
+  // Kept as sent, not parsed and serialized again: Boost.JSON's default parse may round a double by a unit
+  // in the last place, and the figure must show what the experiment measured. JSON strings hold no raw line
+  // breaks, so turning the others (whitespace) into spaces keeps it one SSE data line, and the same value.
+  std::string text = req.body;
+  for (auto& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  std::lock_guard lock(experiments_mutex_);
+  StoredResult& stored = experiments_[key];
+  stored.version = ++experiments_version_;
+  stored.json = std::move(text);
+  return json_response(json::object{{"ok", true}, {"experiment", key}});
+}
+
 awaitable<AppResponse> Dashboard::query(const AppRequest& req) {
   auto body = json_post_body(req);
   if (!body) co_return std::move(body).error();
@@ -355,10 +418,11 @@ awaitable<AppResponse> Dashboard::query(const AppRequest& req) {
     if (!parse_query_type(type_text, qtype)) {
       co_return error_json(http::Status::bad_request, "type must be A, AAAA, MX, NS, SOA, TXT or CNAME");
     }
-    result = co_await resolve_through(*config_.resolver, name, qtype);
+    result = co_await resolve_through(*config_.resolver, name, qtype, config_.source);
   } else if (kind == "ping") {
     if (!config_.ping) co_return error_json(http::Status::conflict, "this lab has no ping server");
-    result = co_await ping_once(*config_.ping, ping_seq_.fetch_add(1, std::memory_order_relaxed) + 1);
+    result = co_await ping_once(*config_.ping, ping_seq_.fetch_add(1, std::memory_order_relaxed) + 1,
+                                config_.source);
   } else if (kind == "http") {
     if (!config_.cache) co_return error_json(http::Status::conflict, "this lab has no Web cache");
     std::string url = str("url");
@@ -372,7 +436,7 @@ awaitable<AppResponse> Dashboard::query(const AppRequest& req) {
     }
     if (!lab_host)
       co_return error_json(http::Status::bad_request, "give an http:// URL of one of the lab's web hosts");
-    result = co_await fetch_through(*config_.cache, url);
+    result = co_await fetch_through(*config_.cache, url, config_.source);
   } else {
     co_return error_json(http::Status::bad_request, "kind must be dns, ping or http");
   }

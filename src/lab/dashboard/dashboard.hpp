@@ -3,8 +3,12 @@
 //   GET  /                  the page
 //   GET  /api/lab           lab.json
 //   GET  /api/status        every service with its status and counters, and the cache's hit-ratio history
-//   GET  /api/transcripts   ?after=SEQ&service=KEY: transcript lines from the in-memory rings, as JSON
-//   GET  /api/events        Server-Sent Events: `transcript` events as lines arrive, `status` every second
+//   GET  /api/transcripts   ?after=SEQ&before=SEQ&service=KEY&limit=N: transcript lines from the in-memory
+//                           rings, as JSON (before= pages back to older lines)
+//   GET  /api/experiments   the newest result of each experiment that ran against this lab
+//   POST /api/experiments   an experiment's result (`endhost lab experiment` sends it), drawn by the page
+//   GET  /api/events        Server-Sent Events: `transcript` events as lines arrive, `status` every second,
+//                           `experiment` when a result arrives (and, on connecting, each one stored)
 //   POST /api/query         {"kind": "dns"|"http"|"ping", …}: the page's buttons (actions.hpp)
 //   POST /api/flush         {"kind": "resolver"}: empties the caches of those services (`dns-trace` starts
 //                           cold with it)
@@ -16,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,6 +31,9 @@
 #include "lab/unit.hpp"
 
 namespace endhost::lab {
+
+// The largest experiment result the dashboard takes (the request body limit of its HTTP server).
+inline constexpr std::size_t kMaxExperimentResultBytes = 1u << 20;
 
 struct DashboardEntry {
   std::string key;  // "www.someschool.edu/web": the transcript's service name
@@ -47,9 +55,10 @@ struct DashboardConfig {
   std::optional<asio::ip::udp::endpoint> resolver;
   std::optional<asio::ip::tcp::endpoint> cache;
   std::optional<asio::ip::udp::endpoint> ping;
-  std::string example_url;             // what the fetch button asks the cache for
-  std::size_t max_streams = 64;        // concurrent /api/events clients
-  std::size_t history_samples = 3600;  // one per second: an hour of hit ratio
+  std::optional<asio::ip::address> source;  // the buttons' queries leave from the dashboard host's address
+  std::string example_url;                  // what the fetch button asks the cache for
+  std::size_t max_streams = 64;             // concurrent /api/events clients
+  std::size_t history_samples = 3600;       // one per second: an hour of hit ratio
   std::chrono::milliseconds stream_poll{250};
 };
 
@@ -66,7 +75,10 @@ class Dashboard final : public HttpApp {
   // `with_history`: the whole hit-ratio history (for a page that just loaded); else only the newest counts.
   std::string status_json(bool with_history) const;
   std::uint64_t requests() const { return requests_.load(std::memory_order_relaxed); }
-  std::string transcripts_json(std::uint64_t after, std::size_t limit, std::string_view service) const;
+  std::string transcripts_json(std::uint64_t after, std::size_t limit, std::string_view service,
+                               std::uint64_t before = UINT64_MAX) const;
+  // {"results": {NAME: result…}}: the newest result of each experiment.
+  std::string experiments_json() const;
 
  private:
   struct Sample {
@@ -76,6 +88,9 @@ class Dashboard final : public HttpApp {
   };
   awaitable<AppResponse> query(const AppRequest& request);
   AppResponse flush(const AppRequest& request);
+  AppResponse store_experiment(const AppRequest& request);
+  // The results stored after version `seen`, each as its JSON text; `seen` becomes the newest version.
+  std::vector<std::string> experiments_after(std::uint64_t& seen) const;
   AppResponse events(const AppRequest& request);
   std::pair<std::uint64_t, std::uint64_t> cache_counts() const;
   std::string latest_status() const;  // the last sample's status (no history), for the event streams
@@ -86,6 +101,13 @@ class Dashboard final : public HttpApp {
   mutable std::mutex history_mutex_;
   std::deque<Sample> history_;
   std::string latest_status_;  // guarded by history_mutex_
+  struct StoredResult {
+    std::uint64_t version = 0;
+    std::string json;
+  };
+  mutable std::mutex experiments_mutex_;
+  std::map<std::string, StoredResult, std::less<>> experiments_;  // one per experiment of the registry
+  std::uint64_t experiments_version_ = 0;                         // guarded by experiments_mutex_
   std::atomic<std::size_t> streams_{0};
   std::atomic<std::uint64_t> ping_seq_{0};
   std::atomic<std::uint64_t> requests_{0};

@@ -8,6 +8,13 @@ namespace endhost::lab {
 DashboardHost::DashboardHost(core::ServiceHost& host, DashboardConfig config, asio::ip::tcp::endpoint listen)
     : host_(host),
       app_(std::move(config)),
+      http_([] {
+        HttpAppConfig c;
+        // An experiment's result (POST /api/experiments) is the one large body: page-load's timelines for a
+        // page of kMaxPageObjects objects stay under this.
+        c.limits.max_body_size = kMaxExperimentResultBytes;
+        return c;
+      }()),
       listen_(listen),
       tcp_(
           host.loops(), host.log(),

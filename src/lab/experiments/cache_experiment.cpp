@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
 #include <map>
 #include <memory>
@@ -19,6 +20,8 @@
 #include "lab/http_fetch.hpp"
 
 namespace endhost::lab {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -42,11 +45,13 @@ struct Url {
 // A persistent connection that reopens itself when the server closed it.
 class Client {
  public:
-  explicit Client(asio::ip::tcp::endpoint server) : server_(server) {}
+  // From `source` (LabInfo::client_address), so that the servers' logs tell the user's side from the lab's.
+  Client(asio::ip::tcp::endpoint server, std::optional<asio::ip::address> source)
+      : server_(server), source_(std::move(source)) {}
   awaitable<Expected<FetchResult, std::string>> request(std::string method, std::string target,
                                                         std::string host) {
     if (!conn_ || !conn_->is_open()) {
-      auto c = co_await HttpConnection::open(server_, kTimeout);
+      auto c = co_await HttpConnection::open(server_, kTimeout, source_);
       if (!c) co_return Unexpected(c.error());
       conn_ = std::move(*c);
     }
@@ -55,6 +60,7 @@ class Client {
 
  private:
   asio::ip::tcp::endpoint server_;
+  std::optional<asio::ip::address> source_;
   std::unique_ptr<HttpConnection> conn_;
 };
 
@@ -90,7 +96,7 @@ bool shareable(const FetchResult& r) {
 
 }  // namespace
 
-awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out) {
+awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out, json::object& data) {
   if (!lab.cache) {
     out << "cache: this lab runs no Web cache (a host with proxy = {})\n";
     co_return 1;
@@ -118,9 +124,10 @@ awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out) {
   // The request set: every URL whose origin lets a shared cache keep it (a page that sets a cookie is the
   // visitor's own, RFC 9111 §3 and §5.2.2.7), asked once each per round.
   std::map<std::string, std::unique_ptr<Client>> origins;
-  auto origin = [&origins](const Url& u) -> Client& {
+  const auto source = lab.client_address();
+  auto origin = [&origins, &source](const Url& u) -> Client& {
     auto& c = origins[u.host];
-    if (!c) c = std::make_unique<Client>(u.origin);
+    if (!c) c = std::make_unique<Client>(u.origin, source);
     return *c;
   };
   std::vector<Url> set;
@@ -146,7 +153,7 @@ awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out) {
 
   // The probes, before the runs: one stored object, asked of its origin and (once stored) of the cache.
   asio::ip::tcp::endpoint proxy(asio::ip::make_address(lab.cache->address), lab.cache->port);
-  Client via(proxy);
+  Client via(proxy, source);
   const Url& probe = set.front();
   std::vector<double> origin_probes, cache_probes;
   for (int i = 0; i < kProbes; ++i) {
@@ -186,13 +193,20 @@ awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out) {
   const std::size_t predicted_origin = distinct;
   const double predicted_ms = predicted_h * t_cache + (1 - predicted_h) * t_origin;
 
+  // Every request of both runs as it went, for the figure: URL, round, time, and whether it was a hit.
+  json::array direct_requests, via_requests;
   // Without the cache: every request goes to its origin.
   double direct_ms = 0;
+  std::vector<double> direct_round_ms(kRounds, 0.0);
   for (int round = 0; round < kRounds; ++round) {
     for (const auto& u : set) {
       auto start = Clock::now();
       auto r = co_await origin(u).request("GET", u.path, u.host);
-      direct_ms += since(start);
+      const double took = since(start);
+      direct_ms += took;
+      direct_round_ms[round] += took;
+      direct_requests.push_back(
+          json::object{{"url", u.absolute()}, {"round", round + 1}, {"ms", took}, {"hit", false}});
       if (!r || r->status != http::Status::ok) {
         failed("", u, r);
         co_return 1;
@@ -227,10 +241,13 @@ awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out) {
       }
       rounds[round].ms += took;
       via_ms += took;
-      if (is_hit(*r)) {
+      const bool hit = is_hit(*r);
+      if (hit) {
         ++rounds[round].hits;
         ++hits;
       }
+      via_requests.push_back(
+          json::object{{"url", u.absolute()}, {"round", round + 1}, {"ms", took}, {"hit", hit}});
     }
   }
   auto after = co_await read_counters(lab);
@@ -274,6 +291,46 @@ awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out) {
       distinct, distinct, n,
       counted_by_origins ? "are the origins' own counts (dashboard)"
                          : "are the responses that were not hits");
+
+  // The model per round as well: a cold cache misses every URL in the first round and hits every one after.
+  json::array model_rounds, measured_rounds;
+  for (int i = 0; i < kRounds; ++i) {
+    const double round_h = i == 0 ? 0.0 : 1.0;
+    model_rounds.push_back(json::object{{"round", i + 1},
+                                        {"hit_ratio", round_h},
+                                        {"mean_with_ms", round_h * t_cache + (1 - round_h) * t_origin},
+                                        {"mean_without_ms", t_origin}});
+    measured_rounds.push_back(
+        json::object{{"round", i + 1},
+                     {"hits", rounds[i].hits},
+                     {"mean_with_ms", rounds[i].ms / static_cast<double>(distinct)},
+                     {"mean_without_ms", direct_round_ms[i] / static_cast<double>(distinct)}});
+  }
+  json::array left_out_json;
+  for (const auto& u : left_out) left_out_json.push_back(json::string(u));
+  data["cache"] = json::object{{"address", lab.cache->address}, {"port", lab.cache->port}};
+  data["distinct"] = distinct;
+  data["rounds"] = kRounds;
+  data["requests"] = n;
+  data["left_out"] = std::move(left_out_json);
+  data["probes"] = json::object{{"url", probe.absolute()},
+                                {"origin_ms", json::value_from(origin_probes)},
+                                {"cache_ms", json::value_from(cache_probes)},
+                                {"t_origin_ms", t_origin},
+                                {"t_cache_ms", t_cache}};
+  data["model"] = json::object{
+      {"hits", predicted_hits},       {"hit_ratio", predicted_h},    {"origin_requests", predicted_origin},
+      {"mean_with_ms", predicted_ms}, {"mean_without_ms", t_origin}, {"rounds", std::move(model_rounds)}};
+  data["measured"] = json::object{{"hits", hits},
+                                  {"hit_ratio", h},
+                                  {"origin_requests", origin_requests},
+                                  {"origin_requests_counted_by_origins", counted_by_origins},
+                                  {"mean_with_ms", via_ms / static_cast<double>(n)},
+                                  {"mean_without_ms", direct_ms / static_cast<double>(n)},
+                                  {"rounds", std::move(measured_rounds)}};
+  data["runs"] =
+      json::array{json::object{{"name", "without the cache"}, {"requests", std::move(direct_requests)}},
+                  json::object{{"name", "with the cache"}, {"requests", std::move(via_requests)}}};
   co_return hits == predicted_hits ? 0 : 1;
 }
 

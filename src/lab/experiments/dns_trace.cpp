@@ -7,6 +7,7 @@
 // once the answer is cached.
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
 #include <ostream>
 
 #include "core/system_random.hpp"
@@ -19,14 +20,12 @@
 
 namespace endhost::lab {
 
+namespace json = boost::json;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr const char* kName = "gaia.cs.umass.edu";
-
-double since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
 
 dns::client::ServerAddress server_address(const std::string& ipv4) {
   dns::client::ServerAddress a;
@@ -48,20 +47,28 @@ std::uint16_t random_id() {
 struct Exchange {
   std::optional<dns::Message> reply;
   std::string error;
+  Clock::time_point sent, received;  // the query went out; the reply (or the giving up) came
   double ms = 0;
 };
 
-awaitable<Exchange> ask(asio::ip::udp::endpoint server, const dns::Name& qname, bool recursion) {
+// From `source` when set (LabInfo::client_address): the servers' transcripts then show the user's side.
+awaitable<Exchange> ask(asio::ip::udp::endpoint server, const dns::Name& qname, bool recursion,
+                        std::optional<asio::ip::address> source) {
   Exchange x;
+  x.sent = x.received = Clock::now();
   auto wire = dns::encode_message(dns::make_query(random_id(), qname, dns::RRType::A, recursion));
   if (!wire) {
     x.error = "cannot encode the query";
     co_return x;
   }
-  auto start = Clock::now();
-  auto answer =
-      co_await dns::client::exchange_udp(server, std::move(*wire), {std::chrono::milliseconds(2000), 2});
-  x.ms = since(start);
+  dns::client::UdpExchangeOptions options;
+  options.timeout = std::chrono::milliseconds(2000);
+  options.tries = 2;
+  options.source = source;
+  x.sent = Clock::now();
+  auto answer = co_await dns::client::exchange_udp(server, std::move(*wire), options);
+  x.received = Clock::now();
+  x.ms = std::chrono::duration<double, std::milli>(x.received - x.sent).count();
   if (!answer) {
     x.error = answer.error();
     co_return x;
@@ -84,9 +91,65 @@ std::string answer_text(const dns::Message& m) {
   return out.empty() ? dns::to_string(m.rcode()) : out;
 }
 
+// The lab host of "ADDRESS:PORT", else the address itself (a client outside the lab's hosts).
+std::string host_of(const LabInfo& lab, std::string_view peer) {
+  std::string address(peer.substr(0, peer.rfind(':')));
+  for (const auto& h : lab.hosts) {
+    if (h.address == address) return h.name;
+  }
+  return address;
+}
+
+// The DNS messages of one resolution as the lab's servers recorded them in their transcripts: every query
+// a DNS server or the local DNS server received ('C' lines: from the peer to the service's host) and every
+// reply it sent ('S' lines), in the order recorded, times in ms since the first. Notes are left out.
+json::array messages_from_transcripts(const LabInfo& lab, const std::vector<TranscriptLine>& lines) {
+  json::array out;
+  std::int64_t first = 0;
+  for (const auto& l : lines) {
+    auto slash = l.service.rfind('/');
+    std::string_view kind =
+        slash == std::string::npos ? std::string_view() : std::string_view(l.service).substr(slash + 1);
+    if ((kind != "dns" && kind != "resolver") || (l.who != 'C' && l.who != 'S')) continue;
+    if (out.empty()) first = l.unix_micros;
+    std::string service_host = l.service.substr(0, slash);
+    std::string peer_host = host_of(lab, l.peer);
+    const bool query = l.who == 'C';
+    out.push_back(json::object{{"from", query ? peer_host : service_host},
+                               {"to", query ? service_host : peer_host},
+                               {"kind", query ? "query" : "reply"},
+                               {"t_ms", static_cast<double>(l.unix_micros - first) / 1000.0},
+                               {"service", l.service},
+                               {"peer", l.peer},
+                               {"text", l.text}});
+  }
+  return out;
+}
+
+// The transcript lines after `after`, once the local DNS server's reply to its client is among them (it is
+// recorded just after the reply is sent, so it may trail the answer by a moment): at most ~1 s of asking.
+awaitable<std::vector<TranscriptLine>> resolution_lines(const LabInfo& lab, std::uint64_t after) {
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor);
+  std::vector<TranscriptLine> lines;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    auto got = co_await read_transcripts(lab, after);
+    if (got) {
+      lines = std::move(*got);
+      for (const auto& l : lines) {
+        if (l.who == 'S' && l.service.size() > 9 && l.service.ends_with("/resolver")) co_return lines;
+      }
+    }
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(use_nothrow);
+  }
+  co_return lines;
+}
+
 }  // namespace
 
-awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out) {
+awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, json::object& data) {
+  const std::optional<asio::ip::address> source = lab.client_address();
   auto qname = dns::Name::from_string(std::string(kName) + ".");
   std::vector<dns::client::NameServer> roots;
   for (const auto& [origin, servers] : lab.zones) {
@@ -106,16 +169,38 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out) {
                      kName, lab.dns_port);
   Table steps({"step", "asked", "address", "as authority for", "reply", "next", "ms"});
   dns::client::TraceWalk walk(*qname, dns::RRType::A, roots);
+  data["name"] = kName;
+  data["type"] = "A";
+  // The iterative walk's messages as this program sent and received them, times in ms since the first query.
+  // The asking host is this program: its sockets are the operating system's choice, so it is "this host".
+  json::array walk_messages;
+  std::optional<Clock::time_point> walk_start;
+  auto walk_message = [&walk_messages, &walk_start](std::string from, std::string to, std::string kind,
+                                                    Clock::time_point at, std::string text,
+                                                    std::string address) {
+    if (!walk_start) walk_start = at;
+    walk_messages.push_back(
+        json::object{{"from", std::move(from)},
+                     {"to", std::move(to)},
+                     {"kind", std::move(kind)},
+                     {"t_ms", std::chrono::duration<double, std::milli>(at - *walk_start).count()},
+                     {"server_address", std::move(address)},
+                     {"text", std::move(text)}});
+  };
+  const std::string question = std::string(kName) + " A";
   int step = 0;
   double iterative_ms = 0;
   std::string final_answer;
   while (auto next = walk.next()) {
     ++step;
     asio::ip::udp::endpoint ep(asio::ip::make_address(address_text(next->address)), lab.dns_port);
-    Exchange x = co_await ask(ep, *qname, false);
+    Exchange x = co_await ask(ep, *qname, false, source);
     iterative_ms += x.ms;
     std::string server = next->server.to_string(), zone = next->zone.to_string();
+    std::string server_host = server.ends_with('.') ? server.substr(0, server.size() - 1) : server;
+    walk_message("this host", server_host, "query", x.sent, question, address_text(next->address));
     if (!x.reply) {
+      walk_message(server_host, "this host", "no reply", x.received, x.error, address_text(next->address));
       walk.on_no_response();
       steps.add(
           {std::to_string(step), server, address_text(next->address), zone, "no reply", x.error, ms(x.ms)});
@@ -135,13 +220,17 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out) {
     }
     steps.add({std::to_string(step), server, address_text(next->address), zone, dns::client::to_string(reply),
                detail, ms(x.ms)});
+    walk_message(server_host, "this host", "reply", x.received,
+                 std::string(dns::client::to_string(reply)) + ": " + detail, address_text(next->address));
   }
   out << steps.render();
+  data["iterative"] = json::object{{"servers_asked", step}, {"messages", std::move(walk_messages)}};
   if (walk.outcome() != dns::client::TraceWalk::Outcome::answer) {
     out << "dns-trace: the walk ended without an answer: " << walk.failure() << "\n";
     co_return 1;
   }
   const int servers_asked = step;
+  data["answer"] = final_answer;
 
   // The same question, recursively, through the local DNS server, twice.
   if (!lab.resolver) {
@@ -157,11 +246,13 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out) {
   }
   Table local(
       {"through " + lab.resolver->host, "answer", "ms", "queries it sent", "messages", "model messages"});
+  json::array recursive;
   bool second_cached = false;
   bool first_walked = false;
   for (int run = 1; run <= 2; ++run) {
     auto before = co_await read_counters(lab);
-    Exchange x = co_await ask(resolver, *qname, true);
+    auto seq_before = co_await read_transcript_seq(lab);
+    Exchange x = co_await ask(resolver, *qname, true, source);
     auto after = co_await read_counters(lab);
     if (!x.reply) {
       out << "dns-trace: the local DNS server did not answer: " << x.error << "\n";
@@ -184,8 +275,24 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out) {
     local.add(
         {label, answer_text(*x.reply), ms(x.ms), sent, messages,
          run == 1 ? fmt::format("{} (2 + 2 x {})", 2 + 2 * servers_asked, servers_asked) : "2 (cached)"});
+    // Who sent what when, as the lab's servers recorded it (not as the model says it should be).
+    json::array recorded;
+    if (seq_before) {
+      auto lines = co_await resolution_lines(lab, *seq_before);
+      recorded = messages_from_transcripts(lab, lines);
+    }
+    recursive.push_back(json::object{{"label", run == 1 ? "first query" : "second query"},
+                                     {"from_cache", from_cache},
+                                     {"answer", answer_text(*x.reply)},
+                                     {"ms", x.ms},
+                                     {"upstream_queries", sent},
+                                     {"model_messages", run == 1 ? 2 + 2 * servers_asked : 2},
+                                     {"messages", std::move(recorded)}});
   }
   out << "\n" << local.render();
+  data["resolver"] = json::object{
+      {"host", lab.resolver->host}, {"address", lab.resolver->address}, {"port", lab.resolver->port}};
+  data["recursive"] = std::move(recursive);
   out << fmt::format(
       "\nIteratively, {} servers were asked (root, TLD, then the authoritative chain: {} ms in all). The "
       "local\n"

@@ -2,34 +2,90 @@
 
 #include <signal.h>
 
+#include <boost/json.hpp>
+#include <chrono>
+#include <iostream>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
 
 #include "lab/experiments/experiments_impl.hpp"
 #include "lab/experiments/lab_access.hpp"
+#include "lab/experiments/lab_status.hpp"
 
 namespace endhost::lab {
 
+namespace json = boost::json;
+
 namespace {
 
-// A plain coroutine, not a capturing lambda (GCC 12 mishandles those). `lab` and `out` outlive the
-// io_context.
-awaitable<int> run_named(std::string name, const LabInfo& lab, std::ostream& out) {
-  if (name == "page-load") co_return co_await page_load_experiment(lab, out);
-  if (name == "cache") co_return co_await cache_experiment(lab, out);
-  co_return co_await dns_trace_experiment(lab, out);
+// The registry: a new experiment is one line here, one coroutine, and one figure in the dashboard's
+// figures.js under the same name (docs/internals/lab.md, "Figures").
+constexpr ExperimentKind kExperiments[] = {
+    {"page-load", "non-persistent, persistent and parallel fetches of a page (§2.2.2)", page_load_experiment},
+    {"cache", "the same requests with and without the institutional cache (§2.2.5)", cache_experiment},
+    {"dns-trace", "the iterative resolution of gaia.cs.umass.edu, then through the local server (§2.4)",
+     dns_trace_experiment},
+};
+
+const ExperimentKind* find_kind(std::string_view name) {
+  for (const auto& k : kExperiments) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+std::int64_t unix_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A plain coroutine, not a capturing lambda (GCC 12 mishandles those). `lab`, `out` and `result` outlive the
+// io_context. The table is written to `out` and kept in the result's "text" as well; the result goes to the
+// dashboard, which draws it (a lab without one is told nothing).
+awaitable<int> run_kind(const ExperimentKind* kind, const LabInfo& lab, std::ostream& out,
+                        json::object& result, bool tee) {
+  std::ostringstream text;
+  json::object data;
+  const int code = co_await kind->run(lab, text, data);
+  if (tee) out << text.str();
+  result["experiment"] = kind->name;
+  result["ok"] = code == 0;
+  result["finished_unix_ms"] = unix_millis();
+  for (auto& [k, v] : data) result[k] = std::move(v);
+  result["text"] = text.str();
+  if (lab.dashboard) {
+    auto published = co_await publish_experiment(lab, json::serialize(result));
+    if (!published) out << "(the dashboard did not take the result: " << published.error() << ")\n";
+  }
+  co_return code;
 }
 
 }  // namespace
 
-bool is_experiment(std::string_view name) {
-  return name == "page-load" || name == "cache" || name == "dns-trace";
+std::span<const ExperimentKind> experiment_kinds() {
+  return kExperiments;
 }
 
-int run_experiment(const std::string& name, const LabOptions& options, core::Logger& log, std::ostream& out) {
-  if (!is_experiment(name))
-    throw std::runtime_error("no experiment named " + name + " (page-load, cache, dns-trace)");
+bool is_experiment(std::string_view name) {
+  return find_kind(name) != nullptr;
+}
+
+std::vector<std::string> experiment_names() {
+  std::vector<std::string> out;
+  for (const auto& k : kExperiments) out.emplace_back(k.name);
+  return out;
+}
+
+int run_experiment(const std::string& name, const LabOptions& options, core::Logger& log, std::ostream& out,
+                   bool json_output) {
+  const ExperimentKind* kind = find_kind(name);
+  if (!kind) {
+    std::string names;
+    for (const auto& k : kExperiments) names += (names.empty() ? "" : ", ") + std::string(k.name);
+    throw std::runtime_error("no experiment named " + name + " (" + names + ")");
+  }
   // Declared before the io_context, so destroyed after it: the experiment's coroutine frames, which borrow
   // the lab's description, go first, then a lab started for the experiment stops and its temporary state
   // directory is removed.
@@ -52,17 +108,23 @@ int run_experiment(const std::string& name, const LabOptions& options, core::Log
   if (!opened) throw std::runtime_error(opened.error());
   access = std::move(*opened);
   const LabInfo& lab = access->info();
+  // With --json, stdout is the one JSON object and nothing else; the lines for people go nowhere.
+  std::ostringstream discarded;
+  std::ostream& text = json_output ? static_cast<std::ostream&>(discarded) : out;
   if (access->started_here()) {
-    out << "(no running lab found: started one for this experiment in " << access->state_dir() << ")\n";
+    text << "(no running lab found: started one for this experiment in " << access->state_dir() << ")\n";
   } else {
-    out << "(using the lab of " << access->state_dir() << ", pid " << lab.pid << ")\n";
+    text << "(using the lab of " << access->state_dir() << ", pid " << lab.pid << ")\n";
   }
-  out << std::flush;
+  text << std::flush;
 
+  json::object result;
+  result["lab"] = json::object{
+      {"state_dir", access->state_dir()}, {"pid", lab.pid}, {"started_here", access->started_here()}};
   std::ostringstream err;
   int code = 1;
-  asio::co_spawn(io, run_named(name, lab, out), [&](std::exception_ptr e, int result) {
-    code = result;
+  asio::co_spawn(io, run_kind(kind, lab, text, result, true), [&](std::exception_ptr e, int r) {
+    code = r;
     signals.cancel();  // nothing left to interrupt: let io.run() return
     if (!e) return;
     code = 1;
@@ -73,12 +135,15 @@ int run_experiment(const std::string& name, const LabOptions& options, core::Log
     }
   });
   io.run();
-  out << std::flush;
+  text << std::flush;
   if (stopped_by != 0) {
-    out << "(stopped by " << (stopped_by == SIGINT ? "SIGINT" : "SIGTERM") << ")\n" << std::flush;
+    (json_output ? std::cerr : out) << "(stopped by " << (stopped_by == SIGINT ? "SIGINT" : "SIGTERM")
+                                    << ")\n"
+                                    << std::flush;
     return 128 + stopped_by;  // as a shell reports a program a signal ended
   }
   if (!err.str().empty()) throw std::runtime_error(err.str().substr(0, err.str().find('\n')));
+  if (json_output) out << json::serialize(result) << "\n" << std::flush;
   return code;
 }
 

@@ -11,20 +11,6 @@
 
 namespace endhost::lab {
 
-namespace {
-
-// The pid is alive and runs endhost (a pid reused by another program since the lab stopped does not count).
-bool lab_process_alive(std::int64_t pid) {
-  if (pid <= 0) return false;
-  if (pid == ::getpid()) return true;
-  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
-  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-  std::string name;
-  return !comm || (std::getline(comm, name) && name.find("endhost") != std::string::npos);
-}
-
-}  // namespace
-
 Expected<LabInfo, std::string> running_lab(const std::string& state_dir) {
   auto text = read_small_file(state_dir + "/lab.json", 4u << 20);
   if (!text) return Unexpected(std::string("no lab.json in ") + state_dir);
@@ -43,7 +29,10 @@ Expected<std::unique_ptr<LabAccess>, std::string> LabAccess::open(const LabOptio
   if (!options.state_dir.empty()) {
     dir = options.state_dir;
   } else {
-    dir = find_current_lab();
+    // The lab on --net, else the only one running (state_dir.hpp): several need --net or --state.
+    auto found = find_running_lab(options.net);
+    if (!found) return Unexpected(found.error());
+    dir = *found;
   }
   if (dir) {
     if (auto info = running_lab(*dir)) {

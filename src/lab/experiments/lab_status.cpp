@@ -43,20 +43,82 @@ awaitable<std::optional<LabCounters>> read_counters(const LabInfo& lab) {
   co_return out;
 }
 
-awaitable<Expected<void, std::string>> flush_resolver_cache(const LabInfo& lab) {
+namespace {
+
+// POSTs a JSON body to the dashboard; an answer other than 200 is an error naming the status and its message.
+awaitable<Expected<void, std::string>> post_json(const LabInfo& lab, std::string path, std::string body) {
   if (!lab.dashboard) co_return Unexpected(std::string("the lab runs no dashboard to ask"));
   asio::ip::tcp::endpoint ep(asio::ip::make_address(lab.dashboard->address), lab.dashboard->port);
   auto conn = co_await HttpConnection::open(ep, std::chrono::milliseconds(3000));
   if (!conn) co_return Unexpected(conn.error());
-  auto res = co_await (*conn)->request("POST", "/api/flush", lab.dashboard->address, false,
-                                       std::chrono::milliseconds(5000), "application/json",
-                                       R"({"kind": "resolver"})");
+  std::string method = "POST", type = "application/json";
+  auto res = co_await (*conn)->request(std::move(method), std::move(path), lab.dashboard->address, false,
+                                       std::chrono::milliseconds(5000), std::move(type), std::move(body));
   if (!res) co_return Unexpected(res.error());
   if (res->status != http::Status::ok) {
     co_return Unexpected("the dashboard answered " + std::to_string(http::to_int(res->status)) + ": " +
                          res->body.substr(0, res->body.find('\n')));
   }
   co_return Expected<void, std::string>{};
+}
+
+awaitable<std::optional<json::value>> get_json(const LabInfo& lab, std::string path) {
+  if (!lab.dashboard) co_return std::nullopt;
+  asio::ip::tcp::endpoint ep(asio::ip::make_address(lab.dashboard->address), lab.dashboard->port);
+  auto conn = co_await HttpConnection::open(ep, std::chrono::milliseconds(3000));
+  if (!conn) co_return std::nullopt;
+  auto res =
+      co_await (*conn)->get(std::move(path), lab.dashboard->address, false, std::chrono::milliseconds(5000));
+  if (!res || res->status != http::Status::ok) co_return std::nullopt;
+  boost::system::error_code ec;
+  json::value v = json::parse(res->body, ec);
+  if (ec || !v.is_object()) co_return std::nullopt;
+  co_return v;
+}
+
+}  // namespace
+
+awaitable<Expected<void, std::string>> flush_resolver_cache(const LabInfo& lab) {
+  std::string path = "/api/flush", body = R"({"kind": "resolver"})";
+  co_return co_await post_json(lab, std::move(path), std::move(body));
+}
+
+awaitable<Expected<void, std::string>> publish_experiment(const LabInfo& lab, std::string result_json) {
+  std::string path = "/api/experiments";
+  co_return co_await post_json(lab, std::move(path), std::move(result_json));
+}
+
+awaitable<std::optional<std::uint64_t>> read_transcript_seq(const LabInfo& lab) {
+  std::string path = "/api/status";
+  auto v = co_await get_json(lab, std::move(path));
+  if (!v) co_return std::nullopt;
+  const json::value* seq = v->as_object().if_contains("transcript_seq");
+  if (!seq || !seq->is_number()) co_return std::nullopt;
+  co_return seq->to_number<std::uint64_t>();
+}
+
+awaitable<std::optional<std::vector<TranscriptLine>>> read_transcripts(const LabInfo& lab,
+                                                                       std::uint64_t after) {
+  std::string path = "/api/transcripts?limit=5000&after=" + std::to_string(after);
+  auto v = co_await get_json(lab, std::move(path));
+  if (!v) co_return std::nullopt;
+  std::vector<TranscriptLine> out;
+  try {
+    for (const auto& l : v->at("lines").as_array()) {
+      TranscriptLine t;
+      t.seq = l.at("seq").to_number<std::uint64_t>();
+      t.unix_micros = l.at("t").to_number<std::int64_t>();
+      t.service = json::value_to<std::string>(l.at("service"));
+      t.peer = json::value_to<std::string>(l.at("peer"));
+      std::string who = json::value_to<std::string>(l.at("who"));
+      t.who = who.empty() ? 'N' : who[0];
+      t.text = json::value_to<std::string>(l.at("text"));
+      out.push_back(std::move(t));
+    }
+  } catch (const std::exception&) {
+    co_return std::nullopt;
+  }
+  co_return out;
 }
 
 }  // namespace endhost::lab

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/asio.hpp"
 #include "core/expected.hpp"
@@ -34,5 +35,24 @@ awaitable<std::optional<LabCounters>> read_counters(const LabInfo& lab);
 // the hierarchy from the root; works for a lab in another process as for one in this. The error says why
 // not (no dashboard, no resolver, no answer).
 awaitable<Expected<void, std::string>> flush_resolver_cache(const LabInfo& lab);
+
+// Gives an experiment's result (one JSON object) to the dashboard (POST /api/experiments), which keeps the
+// newest of each experiment and draws it. The error says why not.
+awaitable<Expected<void, std::string>> publish_experiment(const LabInfo& lab, std::string result_json);
+
+// The dashboard's transcript lines after sequence number `after` (GET /api/transcripts), oldest first, and
+// the newest sequence number it has given out: what the lab's own services recorded, for an experiment that
+// shows who sent what when. Empty when the lab has no dashboard or it did not answer.
+struct TranscriptLine {
+  std::uint64_t seq = 0;
+  std::int64_t unix_micros = 0;
+  std::string service;  // "a.root-servers.net/dns"
+  std::string peer;     // "127.20.0.13:40123"
+  char who = 'N';       // 'C' from the peer, 'S' to the peer, 'N' a note
+  std::string text;
+};
+awaitable<std::optional<std::uint64_t>> read_transcript_seq(const LabInfo& lab);
+awaitable<std::optional<std::vector<TranscriptLine>>> read_transcripts(const LabInfo& lab,
+                                                                       std::uint64_t after);
 
 }  // namespace endhost::lab

@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <vector>
 
@@ -16,6 +18,8 @@
 #include "lab/http_fetch.hpp"
 
 namespace endhost::lab {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -32,53 +36,77 @@ double median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
+// One object as fetched: when its request went out and when its response's first and last bytes came in.
+struct ObjectTimes {
+  std::string path;
+  Clock::time_point request, first_byte, last_byte;
+  std::uint64_t bytes = 0;
+};
+
+// One TCP connection: its handshake, then the objects it carried, in order.
+struct ConnectionTimes {
+  Clock::time_point dial, connected;
+  std::vector<ObjectTimes> objects;
+};
+
 struct Run {
   std::size_t connections = 0;
   std::size_t requests = 0;
   std::uint64_t bytes = 0;
   double millis = 0;
+  Clock::time_point start;
+  std::vector<ConnectionTimes> timeline;  // as measured, for the figure (Figures 2.7 and 2.8)
 };
 
 struct Target {
   asio::ip::tcp::endpoint server;
-  std::string host;  // the Host field
+  std::optional<asio::ip::address> source;  // the user's side of the lab (LabInfo::client_address)
+  std::string host;                         // the Host field
   std::string page;
   std::vector<std::string> objects;
 };
 
+ObjectTimes object_times(const std::string& path, const FetchResult& r) {
+  return {path, r.sent, r.first_byte, r.done, static_cast<std::uint64_t>(r.body.size())};
+}
+
 // One object on a connection of its own (non-persistent: Connection: close).
-awaitable<Expected<std::uint64_t, std::string>> fetch_alone(const Target& t, const std::string& path) {
-  auto conn = co_await HttpConnection::open(t.server, kTimeout);
+awaitable<Expected<ConnectionTimes, std::string>> fetch_alone(const Target& t, const std::string& path) {
+  auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
   if (!conn) co_return Unexpected(conn.error());
   auto res = co_await (*conn)->get(path, t.host, false, kTimeout);
   if (!res) co_return Unexpected(path + ": " + res.error());
   if (res->status != http::Status::ok)
     co_return Unexpected(path + ": status " + std::to_string(http::to_int(res->status)));
-  co_return static_cast<std::uint64_t>(res->body.size());
+  ConnectionTimes c{(*conn)->dial_started(), (*conn)->connected(), {}};
+  c.objects.push_back(object_times(path, *res));
+  co_return c;
 }
 
 awaitable<Expected<Run, std::string>> non_persistent(const Target& t) {
   Run r;
-  auto start = Clock::now();
+  r.start = Clock::now();
   std::vector<std::string> all{t.page};
   all.insert(all.end(), t.objects.begin(), t.objects.end());
   for (const auto& path : all) {
-    auto n = co_await fetch_alone(t, path);
-    if (!n) co_return Unexpected(n.error());
-    r.bytes += *n;
+    auto c = co_await fetch_alone(t, path);
+    if (!c) co_return Unexpected(c.error());
+    r.bytes += c->objects.front().bytes;
+    r.timeline.push_back(std::move(*c));
     ++r.connections;
     ++r.requests;
   }
-  r.millis = since(start);
+  r.millis = since(r.start);
   co_return r;
 }
 
 awaitable<Expected<Run, std::string>> persistent(const Target& t) {
   Run r;
-  auto start = Clock::now();
-  auto conn = co_await HttpConnection::open(t.server, kTimeout);
+  r.start = Clock::now();
+  auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
   if (!conn) co_return Unexpected(conn.error());
   r.connections = 1;
+  r.timeline.push_back({(*conn)->dial_started(), (*conn)->connected(), {}});
   std::vector<std::string> all{t.page};
   all.insert(all.end(), t.objects.begin(), t.objects.end());
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -88,36 +116,40 @@ awaitable<Expected<Run, std::string>> persistent(const Target& t) {
     if (!last && !res->keep_alive)
       co_return Unexpected(all[i] + ": the server closed a persistent connection");
     r.bytes += res->body.size();
+    r.timeline.front().objects.push_back(object_times(all[i], *res));
     ++r.requests;
   }
-  r.millis = since(start);
+  r.millis = since(r.start);
   co_return r;
 }
 
 // The base page, then every object on its own connection, all at once (a browser's parallel connections).
 awaitable<Expected<Run, std::string>> parallel(const Target& t) {
   Run r;
-  auto start = Clock::now();
+  r.start = Clock::now();
   auto base = co_await fetch_alone(t, t.page);
   if (!base) co_return Unexpected(base.error());
-  r.bytes += *base;
+  r.bytes += base->objects.front().bytes;
+  r.timeline.push_back(std::move(*base));
   r.connections = r.requests = 1;
   auto ex = co_await asio::this_coro::executor;
   asio::steady_timer all_done(ex, std::chrono::steady_clock::time_point::max());
   auto state = std::make_shared<std::pair<std::size_t, std::string>>(t.objects.size(), std::string());
-  auto bytes = std::make_shared<std::uint64_t>(0);
+  // Each object's connection, in the order of the page's references.
+  auto fetched = std::make_shared<std::vector<std::optional<ConnectionTimes>>>(t.objects.size());
   // The target as a named local: a lambda inside a coroutine does not capture the coroutine's parameters
   // (GCC 12 rule 4, docs/internals/core.md). It outlives the spawned fetches: this coroutine waits for all.
   const Target& target = t;
-  for (const auto& path : t.objects) {
+  for (std::size_t i = 0; i < target.objects.size(); ++i) {
+    const std::string& path = target.objects[i];
     asio::co_spawn(
         ex,
-        [&target, path, state, bytes]() -> awaitable<void> {
-          auto n = co_await fetch_alone(target, path);
-          if (n)
-            *bytes += *n;
+        [&target, path, i, state, fetched]() -> awaitable<void> {
+          auto c = co_await fetch_alone(target, path);
+          if (c)
+            (*fetched)[i] = std::move(*c);
           else if (state->second.empty())
-            state->second = n.error();
+            state->second = c.error();
         },
         [state, &all_done](std::exception_ptr) {
           if (--state->first == 0) all_done.cancel();
@@ -125,30 +157,56 @@ awaitable<Expected<Run, std::string>> parallel(const Target& t) {
   }
   if (!t.objects.empty()) co_await all_done.async_wait(use_nothrow);
   if (!state->second.empty()) co_return Unexpected(state->second);
-  r.bytes += *bytes;
+  for (auto& c : *fetched) {
+    if (!c) co_return Unexpected(std::string("a parallel fetch did not finish"));
+    r.bytes += c->objects.front().bytes;
+    r.timeline.push_back(std::move(*c));
+  }
   r.connections += t.objects.size();
   r.requests += t.objects.size();
-  r.millis = since(start);
+  r.millis = since(r.start);
   co_return r;
 }
 
-awaitable<Expected<Run, std::string>> best_of(
+// Runs the strategy kRepeats times; the run reported (and drawn) is the one whose time is the median.
+awaitable<Expected<Run, std::string>> median_of(
     awaitable<Expected<Run, std::string>> (*strategy)(const Target&), const Target& t) {
-  std::vector<double> times;
-  Run last;
+  std::vector<Run> runs;
   for (int i = 0; i < kRepeats; ++i) {
     auto r = co_await strategy(t);
     if (!r) co_return r;
-    times.push_back(r->millis);
-    last = *r;
+    runs.push_back(std::move(*r));
   }
-  last.millis = median(times);
-  co_return last;
+  std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.millis < b.millis; });
+  co_return std::move(runs[runs.size() / 2]);
+}
+
+double offset(Clock::time_point t, Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(t - start).count();
+}
+
+// The run's connections as JSON, every time in ms since the run began.
+json::array timeline_json(const Run& r) {
+  json::array conns;
+  for (const auto& c : r.timeline) {
+    json::array objects;
+    for (const auto& o : c.objects) {
+      objects.push_back(json::object{{"path", o.path},
+                                     {"request_ms", offset(o.request, r.start)},
+                                     {"first_byte_ms", offset(o.first_byte, r.start)},
+                                     {"last_byte_ms", offset(o.last_byte, r.start)},
+                                     {"bytes", o.bytes}});
+    }
+    conns.push_back(json::object{{"connect_ms", offset(c.dial, r.start)},
+                                 {"connected_ms", offset(c.connected, r.start)},
+                                 {"objects", std::move(objects)}});
+  }
+  return conns;
 }
 
 }  // namespace
 
-awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
+awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out, json::object& data) {
   const LabInfo::WebHost* web = nullptr;
   for (const auto& w : lab.web) {
     if (!w.pages.empty()) {
@@ -162,6 +220,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
   }
   Target t;
   t.server = asio::ip::tcp::endpoint(asio::ip::make_address(web->address), web->port);
+  t.source = lab.client_address();
   t.host = web->port == 80 ? web->host : fmt::format("{}:{}", web->host, web->port);
   t.page = web->pages.front().path;
   t.objects = web->pages.front().objects;
@@ -171,7 +230,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
   std::vector<double> handshakes;
   for (int i = 0; i < 9; ++i) {
     auto start = Clock::now();
-    auto conn = co_await HttpConnection::open(t.server, kTimeout);
+    auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
     if (!conn) {
       out << "page-load: " << conn.error() << "\n";
       co_return 1;
@@ -180,9 +239,9 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
   }
   const double rtt = median(handshakes);
 
-  auto np = co_await best_of(non_persistent, t);
-  auto pe = co_await best_of(persistent, t);
-  auto pa = co_await best_of(parallel, t);
+  auto np = co_await median_of(non_persistent, t);
+  auto pe = co_await median_of(persistent, t);
+  auto pa = co_await median_of(parallel, t);
   for (auto* r : {&np, &pe, &pa}) {
     if (!*r) {
       out << "page-load: " << r->error() << "\n";
@@ -193,7 +252,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
   // costs one RTT plus its transmission (and the server's own time, which the rate therefore includes).
   double rate = 0;  // bytes per millisecond
   {
-    auto conn = co_await HttpConnection::open(t.server, kTimeout);
+    auto conn = co_await HttpConnection::open(t.server, kTimeout, t.source);
     if (!conn) {
       out << "page-load: " << conn.error() << "\n";
       co_return 1;
@@ -221,15 +280,31 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out) {
       "T, transmission of all bytes: {} ms (at {:.1f} MB/s, measured on a warm connection)\n\n", ms(transfer),
       rate / 1000.0);
   Table table({"strategy", "connections", "requests", "measured ms", "model ms", "model", "measured / RTT"});
-  auto row = [&table, rtt, transfer](const std::string& name, const Run& r, double model_rtts) {
+  json::array strategies;
+  auto row = [&table, &strategies, rtt, transfer](const std::string& name, const Run& r, double model_rtts) {
     table.add({name, std::to_string(r.connections), std::to_string(r.requests), ms(r.millis),
                ms(model_rtts * rtt + transfer), fmt::format("{:g} RTT + T", model_rtts),
                fmt::format("{:.0f}", rtt > 0 ? r.millis / rtt : 0.0)});
+    strategies.push_back(json::object{{"name", name},
+                                      {"connections", r.connections},
+                                      {"requests", r.requests},
+                                      {"measured_ms", r.millis},
+                                      {"model_rtts", model_rtts},
+                                      {"model_ms", model_rtts * rtt + transfer},
+                                      {"timeline", timeline_json(r)}});
   };
   row("non-persistent", *np, 2.0 * (n + 1));
   row("persistent", *pe, 2.0 + n);
   row(fmt::format("parallel ({})", n), *pa, 4.0);
   out << table.render();
+  data["url"] = fmt::format("http://{}{}", t.host, t.page);
+  data["server"] = json::object{{"host", web->host}, {"address", web->address}, {"port", web->port}};
+  data["objects"] = n;
+  data["bytes"] = pe->bytes;
+  data["rtt_ms"] = rtt;
+  data["transmission_ms"] = transfer;
+  data["repeats"] = kRepeats;
+  data["strategies"] = std::move(strategies);
   out << fmt::format(
       "\nThe model (Kurose & Ross §2.2.2) counts round trips: non-persistent 2 RTT per object, persistent 1 "
       "RTT\n"

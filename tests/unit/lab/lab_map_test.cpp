@@ -37,12 +37,12 @@ TEST(LabMap, JsonRoundTrip) {
   auto info = parse_lab_json(lab_json(in));
   ASSERT_TRUE(info) << info.error();
   EXPECT_EQ(info->pid, 1234);
-  EXPECT_EQ(info->dns_port, 10053);
+  EXPECT_EQ(info->dns_port, 20053);
   ASSERT_TRUE(info->resolver);
   EXPECT_EQ(info->resolver->host, "dns.nyu.edu");
-  EXPECT_EQ(info->resolver->port, 10053);
+  EXPECT_EQ(info->resolver->port, 20053);
   ASSERT_TRUE(info->cache);
-  EXPECT_EQ(info->cache->port, 13128);
+  EXPECT_EQ(info->cache->port, 23128);
   ASSERT_TRUE(info->dashboard);
   EXPECT_EQ(info->hosts.size(), c->hosts.size());
   EXPECT_TRUE(info->service("echo"));
@@ -59,10 +59,36 @@ TEST(LabMap, JsonRoundTrip) {
   std::string map = format_map(in);
   EXPECT_NE(map.find("a.root-servers.net"), std::string::npos);
   EXPECT_NE(map.find("ports: high (test)"), std::string::npos);
-  EXPECT_NE(map.find("dig @" + info->resolver->address + " -p 10053 www.someschool.edu"), std::string::npos);
-  EXPECT_NE(map.find("curl -x http://" + info->cache->address + ":13128"), std::string::npos);
+  EXPECT_NE(map.find("dig @" + info->resolver->address + " -p 20053 www.someschool.edu"), std::string::npos);
+  EXPECT_NE(map.find("curl -x http://" + info->cache->address + ":23128"), std::string::npos);
   EXPECT_NE(map.find("ping udp/12000  30% loss"), std::string::npos) << map;
   EXPECT_NE(map.find("zones: edu"), std::string::npos);
+}
+
+TEST(LabMap, SaysHowToConfigureAClient) {
+  auto c = parse_config(default_config_toml(), "default", services());
+  ASSERT_TRUE(c);
+  auto plan = plan_addresses(*c, {PortMode::high, "test"}, services());
+  ASSERT_TRUE(plan);
+  MapInputs in;
+  in.config = &*c;
+  in.plan = &*plan;
+  in.net = "127.20";
+  in.state_dir = "/tmp/x";
+  in.root_hints = "/tmp/x/zones/root.hints";
+  in.log_file = "/tmp/x/lab.log";
+  const std::string map = format_map(in);
+  const std::string resolver = plan->host_with("resolver")->address;
+  const std::string cache = plan->host_with("proxy")->address;
+  EXPECT_NE(map.find("log:   /tmp/x/lab.log"), std::string::npos) << map;
+  EXPECT_NE(map.find("root hints                   /tmp/x/zones/root.hints\n"), std::string::npos) << map;
+  EXPECT_NE(map.find("export http_proxy=http://" + cache + ":23128/\n"), std::string::npos) << map;
+  EXPECT_NE(map.find("nameserver " + resolver + "   (port 20053"), std::string::npos) << map;
+
+  auto real = plan_addresses(*c, {PortMode::real, "test"}, services());
+  ASSERT_TRUE(real);
+  in.plan = &*real;
+  EXPECT_NE(format_map(in).find("nameserver " + resolver + "\n"), std::string::npos);  // resolv.conf as is
 }
 
 TEST(LabMap, RejectsJsonWithoutTheLabsFields) {

@@ -51,5 +51,31 @@ TEST(TranscriptRings, SinceAndLimitAcrossServices) {
   EXPECT_EQ(rings.since(10)[0].text, "x\\x1by");
 }
 
+// The dashboard's "older lines": the page before a sequence number, for one service or across all.
+TEST(TranscriptRings, PagesBackBeforeASequenceNumber) {
+  TranscriptRings rings(100);
+  core::Transcript a(&rings, "a/web");
+  core::Transcript b(&rings, "b/web");
+  for (int i = 1; i <= 10; ++i) (i % 2 ? a : b).server("p", std::to_string(i));
+  auto page = rings.since(0, 3, {}, 8);
+  ASSERT_EQ(page.size(), 3u) << "the newest 3 before seq 8";
+  EXPECT_EQ(page[0].seq, 5u);
+  EXPECT_EQ(page[2].seq, 7u);
+  auto older = rings.since(0, 3, {}, page[0].seq);
+  ASSERT_EQ(older.size(), 3u);
+  EXPECT_EQ(older[0].seq, 2u);
+  EXPECT_EQ(older[2].seq, 4u);
+  auto oldest = rings.since(0, 3, {}, older[0].seq);
+  ASSERT_EQ(oldest.size(), 1u) << "a short page: nothing older is kept";
+  EXPECT_TRUE(rings.since(0, 3, {}, 1).empty());
+  auto mine = rings.since(0, 2, "a/web", 9);
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].text, "5");
+  EXPECT_EQ(mine[1].text, "7");
+  auto between = rings.since(3, 100, {}, 6);
+  ASSERT_EQ(between.size(), 2u) << "after and before together";
+  EXPECT_EQ(between[0].seq, 4u);
+}
+
 }  // namespace
 }  // namespace endhost::lab

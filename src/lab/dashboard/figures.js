@@ -1,0 +1,188 @@
+// The dashboard's figures: the result of each experiment drawn as SVG by the page, from the JSON that
+// `endhost lab experiment NAME --json` prints (and sends to the dashboard when it runs). FIGURES is the
+// registry: one entry per experiment name, whose draw(result) returns the figure's element. A new experiment
+// adds its entry here under the name of src/lab/experiments' registry (docs/internals/lab.md, "Figures").
+// Every mark drawn from a datum carries a class the browser test counts (fig-conn, fig-bar, fig-arrow…).
+"use strict";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+// An SVG element; text goes in as a text node, never as markup (the results come from a program's POST).
+function svg(tag, attrs, text) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function fmtMs(ms) {
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
+}
+
+// Round tick values for an axis from 0 to max (about n of them).
+function ticks(max, n) {
+  if (!(max > 0)) return [0];
+  const raw = max / n, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+  const out = [];
+  for (let v = 0; v <= max + step * 1e-9; v += step) out.push(v);
+  return out;
+}
+
+function figureBox(cls, ...children) {
+  const d = document.createElement("div");
+  d.className = "figure " + cls;
+  for (const c of children) d.append(c);
+  return d;
+}
+
+function caption(text) {
+  const p = document.createElement("p");
+  p.className = "fig-caption";
+  p.textContent = text;
+  return p;
+}
+
+// page-load: each strategy's connections as rows on one time scale, side by side (Figures 2.7 and 2.8 of
+// the textbook turned on their side): the TCP handshake, then per object its request (sent → first byte)
+// and response (first byte → last byte).
+function drawPageLoad(r) {
+  const strategies = r.strategies || [];
+  let end = 0;
+  for (const s of strategies)
+    for (const c of s.timeline) for (const o of c.objects) end = Math.max(end, o.last_byte_ms);
+  const row = document.createElement("div");
+  row.className = "fig-row";
+  for (const s of strategies) {
+    const W = 300, left = 26, right = 8, top = 30, rowH = Math.max(6, Math.min(16, 190 / Math.max(1, s.timeline.length)));
+    const H = top + rowH * s.timeline.length + 34;
+    const x = (ms) => left + (ms / (end || 1)) * (W - left - right);
+    const g = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "fig-strategy", "data-strategy": s.name, role: "img",
+                           "aria-label": s.name + ": " + s.timeline.length + " connections" });
+    g.append(svg("text", { x: 2, y: 12, class: "fig-title" }, s.name));
+    g.append(svg("text", { x: 2, y: 24, class: "fig-note" },
+                 fmtMs(s.measured_ms) + " ms measured · model " + s.model_rtts + " RTT + T = " + fmtMs(s.model_ms) + " ms"));
+    s.timeline.forEach((c, i) => {
+      const y = top + i * rowH;
+      const conn = svg("g", { class: "fig-conn" });
+      conn.append(svg("text", { x: left - 3, y: y + rowH * 0.75, class: "fig-axis", "text-anchor": "end" }, String(i + 1)));
+      const bar = (from, to, cls, title) => {
+        const w = Math.max(1, x(to) - x(from));
+        const rect = svg("rect", { x: x(from).toFixed(2), y: y + 1, width: w.toFixed(2), height: rowH - 2, class: cls });
+        rect.append(svg("title", {}, title));
+        conn.append(rect);
+      };
+      bar(c.connect_ms, c.connected_ms, "fig-handshake", "TCP handshake " + fmtMs(c.connected_ms - c.connect_ms) + " ms");
+      for (const o of c.objects) {
+        bar(o.request_ms, o.first_byte_ms, "fig-request", o.path + ": request, " + fmtMs(o.first_byte_ms - o.request_ms) + " ms to the first byte");
+        bar(o.first_byte_ms, o.last_byte_ms, "fig-response", o.path + ": response, " + o.bytes + " bytes");
+      }
+      g.append(conn);
+    });
+    const axisY = top + rowH * s.timeline.length + 4;
+    g.append(svg("line", { x1: left, x2: W - right, y1: axisY, y2: axisY, class: "fig-gridline" }));
+    for (const t of ticks(end, 4)) {
+      g.append(svg("line", { x1: x(t), x2: x(t), y1: axisY, y2: axisY + 3, class: "fig-gridline" }));
+      g.append(svg("text", { x: x(t), y: axisY + 13, class: "fig-axis", "text-anchor": "middle" }, fmtMs(t)));
+    }
+    g.append(svg("text", { x: W - right, y: axisY + 26, class: "fig-axis", "text-anchor": "end" }, "ms since the first connect"));
+    row.append(g);
+  }
+  const legend = document.createElement("div");
+  legend.className = "legend";
+  legend.innerHTML = '<span class="sw fig-handshake"></span> TCP handshake <span class="sw fig-request"></span> request → first byte ' +
+                     '<span class="sw fig-response"></span> response (first → last byte) · one row per TCP connection';
+  return figureBox("fig-page-load", caption(r.url + ": a base file and " + r.objects + " objects, " + r.bytes +
+                   " bytes; RTT " + fmtMs(r.rtt_ms) + " ms, T " + fmtMs(r.transmission_ms) + " ms (the median of " +
+                   r.repeats + " runs of each strategy is drawn)"), row, legend);
+}
+
+// cache: the mean response time per round without and with the cache, as bars, each with the model's
+// prediction beside it as a tick (a cold cache misses every URL in round 1 and hits every one after).
+function drawCache(r) {
+  const measured = r.measured.rounds, model = r.model.rounds;
+  const groups = measured.map((m, i) => ({ label: "round " + m.round, without: m.mean_without_ms, with: m.mean_with_ms,
+                                            model_without: model[i].mean_without_ms, model_with: model[i].mean_with_ms,
+                                            note: m.hits + "/" + r.distinct + " hits" }));
+  groups.push({ label: "all " + r.requests, without: r.measured.mean_without_ms, with: r.measured.mean_with_ms,
+                model_without: r.model.mean_without_ms, model_with: r.model.mean_with_ms,
+                note: r.measured.hits + " hits (model " + r.model.hits + ")" });
+  let max = 0;
+  for (const g of groups) max = Math.max(max, g.without, g.with, g.model_without, g.model_with);
+  const W = 640, H = 220, left = 44, bottom = 40, top = 12;
+  const y = (ms) => H - bottom - (ms / (max || 1)) * (H - bottom - top);
+  const s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "fig-cache", role: "img", "aria-label": "mean response time per round, with and without the cache" });
+  for (const t of ticks(max, 4)) {
+    s.append(svg("line", { x1: left, x2: W, y1: y(t), y2: y(t), class: "fig-gridline" }));
+    s.append(svg("text", { x: left - 4, y: y(t) + 3, class: "fig-axis", "text-anchor": "end" }, fmtMs(t)));
+  }
+  s.append(svg("text", { x: 2, y: 10, class: "fig-axis" }, "ms"));
+  const gw = (W - left) / groups.length, bw = Math.min(40, gw / 3);
+  groups.forEach((g, i) => {
+    const gx = left + i * gw + gw / 2;
+    for (const [k, dx, cls, label] of [["without", -bw - 2, "fig-bar-without", "without the cache"], ["with", 2, "fig-bar-with", "with the cache"]]) {
+      const v = g[k], m = g["model_" + k];
+      const rect = svg("rect", { x: (gx + dx).toFixed(1), y: y(v).toFixed(1), width: bw, height: Math.max(0.5, y(0) - y(v)).toFixed(1),
+                                 class: "fig-bar " + cls, "data-ms": v });
+      rect.append(svg("title", {}, g.label + ", " + label + ": " + fmtMs(v) + " ms measured, " + fmtMs(m) + " ms by the model"));
+      s.append(rect);
+      s.append(svg("line", { x1: gx + dx - 3, x2: gx + dx + bw + 3, y1: y(m), y2: y(m), class: "fig-model", "data-ms": m }));
+    }
+    s.append(svg("text", { x: gx, y: H - bottom + 14, class: "fig-axis", "text-anchor": "middle" }, g.label));
+    s.append(svg("text", { x: gx, y: H - bottom + 27, class: "fig-note", "text-anchor": "middle" }, g.note));
+  });
+  const legend = document.createElement("div");
+  legend.className = "legend";
+  legend.innerHTML = '<span class="sw fig-bar-without"></span> straight to the origins <span class="sw fig-bar-with"></span> through the cache ' +
+                     '<span class="sw fig-model"></span> the model: h·t(cache) + (1−h)·t(origin)';
+  return figureBox("fig-cache-box", caption(r.distinct + " URLs × " + r.rounds + " rounds; t(origin) " + fmtMs(r.probes.t_origin_ms) +
+                   " ms, t(cache) " + fmtMs(r.probes.t_cache_ms) + " ms; hit ratio " + Math.round(100 * r.measured.hit_ratio) +
+                   "% measured, " + Math.round(100 * r.model.hit_ratio) + "% predicted"), s, legend);
+}
+
+// One sequence diagram: a lane per participant (in order of first appearance), an arrow per message, top to
+// bottom in the order recorded, each labelled with its time.
+function sequenceDiagram(title, messages) {
+  const lanes = [];
+  for (const m of messages) for (const p of [m.from, m.to]) if (!lanes.includes(p)) lanes.push(p);
+  const W = 720, left = 54, top = 44, step = 24, H = top + step * messages.length + 14;
+  const laneX = (p) => left + (lanes.indexOf(p) + 0.5) * ((W - left) / Math.max(1, lanes.length));
+  const s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "fig-sequence", role: "img", "aria-label": title });
+  s.append(svg("text", { x: 2, y: 12, class: "fig-title" }, title));
+  for (const p of lanes) {
+    s.append(svg("text", { x: laneX(p), y: 32, class: "fig-lane", "text-anchor": "middle" }, p));
+    s.append(svg("line", { x1: laneX(p), x2: laneX(p), y1: 36, y2: H - 4, class: "fig-lifeline" }));
+  }
+  messages.forEach((m, i) => {
+    const yy = top + i * step + 12, x1 = laneX(m.from), x2 = laneX(m.to), dir = x2 >= x1 ? 1 : -1;
+    const g = svg("g", { class: "fig-arrow fig-" + m.kind.replace(/\s+/g, "-"), "data-from": m.from, "data-to": m.to });
+    g.append(svg("line", { x1: x1, x2: x2 - dir * 5, y1: yy, y2: yy }));
+    g.append(svg("path", { d: "M" + x2 + "," + yy + " l" + (-dir * 7) + ",-4 v8 z" }));
+    g.append(svg("text", { x: (x1 + x2) / 2, y: yy - 4, class: "fig-msg", "text-anchor": "middle" },
+                 (m.kind === "query" ? "" : m.kind + ": ") + (m.text.length > 48 ? m.text.slice(0, 47) + "…" : m.text)));
+    g.append(svg("title", {}, m.from + " → " + m.to + " at " + fmtMs(m.t_ms) + " ms: " + m.text));
+    s.append(g);
+    s.append(svg("text", { x: 2, y: yy + 3, class: "fig-axis" }, fmtMs(m.t_ms) + " ms"));
+  });
+  return s;
+}
+
+// dns-trace: Figure 2.19 as the lab recorded it (the local DNS server's queries to the root, TLD and
+// authoritative servers, from their transcripts), the same question once it is cached, and the experiment's
+// own iterative walk.
+function drawDnsTrace(r) {
+  const parts = [caption(r.name + " " + r.type + " → " + r.answer)];
+  for (const q of r.recursive || []) {
+    parts.push(sequenceDiagram(q.label + " through the local DNS server" + (q.from_cache ? " (from its cache)" : "") + ": " +
+                               q.messages.length + " messages (model " + q.model_messages + ")", q.messages));
+  }
+  const it = r.iterative || { messages: [], servers_asked: 0 };
+  parts.push(sequenceDiagram("iteratively from this host: " + it.servers_asked + " servers asked", it.messages));
+  return figureBox("fig-dns-trace", ...parts);
+}
+
+const FIGURES = {
+  "page-load": { title: "page-load: non-persistent, persistent and parallel connections (§2.2.2, Figures 2.7–2.8)", draw: drawPageLoad },
+  "cache": { title: "cache: response times with and without the institutional cache (§2.2.5)", draw: drawCache },
+  "dns-trace": { title: "dns-trace: who asks whom for gaia.cs.umass.edu (§2.4, Figure 2.19)", draw: drawDnsTrace },
+};

@@ -58,6 +58,27 @@ class Response {
     return true;
   }
 
+  // One TXT record of class CH with TTL 0 in the answer section (RFC 4892 identity answers), holding
+  // `text` cut to one 255-octet string. Returns false, having written nothing, if it does not fit.
+  bool add_chaos_txt(NameView owner, std::string_view text) {
+    auto mark = w_.mark(&table_);
+    const std::size_t n = std::min<std::size_t>(text.size(), 255);
+    w_.name(owner, &table_);
+    w_.u16(to_underlying(RRType::TXT));
+    w_.u16(to_underlying(RRClass::CH));
+    w_.u32(0);
+    w_.u16(static_cast<std::uint16_t>(n + 1));
+    w_.u8(static_cast<std::uint8_t>(n));
+    w_.bytes(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), n));
+    if (!w_.ok()) {
+      w_.rewind(mark, &table_);
+      tc_ = true;
+      return false;
+    }
+    ++counts_[kAnswer];
+    return true;
+  }
+
   // For answer and authority data: a miss means the response is incomplete, so TC (RFC 2181 §9).
   bool add_required(Section s, NameView owner, const RRset& set, Ttl ttl, std::uint32_t rotation) {
     if (add(s, owner, set, ttl, rotation)) return true;
@@ -217,10 +238,12 @@ Outcome resolve(const ParsedQuery& q, const Zone& zone, Response& resp, std::uin
         negative(AnswerKind::nodata, Rcode::NOERROR);
         break;
       }
-      for (const auto& set : node->rrsets) {
-        if (!resp.add_required(kAnswer, name, set, set.ttl(), rotation)) break;
-        targets.collect(set, set.type() == RRType::NS);
-      }
+      // RFC 8482 §4.1: one RRset of the name, not all of them, so that ANY is no amplifier. NSD and Knot
+      // do the same on UDP and TCP; so do we (docs/internals/dns.md). The first RRset in zone order is
+      // the SOA at an apex, as NSD answers.
+      const RRset& set = node->rrsets.front();
+      resp.add_required(kAnswer, name, set, set.ttl(), rotation);
+      targets.collect(set, set.type() == RRType::NS);
       out.kind = AnswerKind::answer;
       break;
     }
@@ -249,6 +272,21 @@ Outcome resolve(const ParsedQuery& q, const Zone& zone, Response& resp, std::uin
   }
   targets.write(resp, zone, cut, rotation);
   return out;
+}
+
+// RFC 4892 §2: the identity TXT record asked for, or an empty view when the name is not one of them or the
+// string for it is empty.
+std::string_view identity_text(const ServerIdentity& id, NameView qname) {
+  static constexpr std::array<std::string_view, 2> kVersion = {"version.bind.", "version.server."};
+  static constexpr std::array<std::string_view, 3> kHost = {"hostname.bind.", "id.server.",
+                                                            "hostname.server."};
+  for (std::string_view n : kVersion) {
+    if (auto want = Name::from_string(n); want && qname == want->view()) return id.version;
+  }
+  for (std::string_view n : kHost) {
+    if (auto want = Name::from_string(n); want && qname == want->view()) return id.hostname;
+  }
+  return {};
 }
 
 }  // namespace
@@ -282,8 +320,13 @@ AnswerResult answer(const ParsedQuery& q, const ZoneSet& zones, const AnswerOpti
   h.id = q.header.id;
   h.qr = true;
   h.opcode = q.header.opcode;
-  h.rd = q.header.rd;  // RFC 1035 §4.1.1: copied into the response
-  h.cd = q.header.cd;  // RFC 4035 §3.1.6 would have us copy CD as well
+  // RD (RFC 1035 §4.1.1) and CD (RFC 4035 §3.1.6) are copied into the response, but they are bits of a
+  // QUERY: a reply to an opcode we do not implement carries only ID, QR, OPCODE and RCODE (RFC 6895 §2;
+  // genreport's "opcodeflg" probe, which Knot and BIND pass). See docs/internals/dns.md.
+  if (q.header.opcode == Opcode::QUERY) {
+    h.rd = q.header.rd;
+    h.cd = q.header.cd;
+  }
 
   auto finish = [&](AnswerKind kind, Rcode rcode, bool with_opt, std::uint8_t ext_rcode = 0) {
     h.rcode = static_cast<std::uint8_t>(to_underlying(rcode) & 0x0F);
@@ -311,6 +354,17 @@ AnswerResult answer(const ParsedQuery& q, const ZoneSet& zones, const AnswerOpti
   }
   auto fail_with = [&](AnswerKind kind, Rcode rcode) { return finish(kind, rcode, q.has_edns); };
 
+  // RFC 4892: the CH-class TXT names that say who and what this server is; every other CH question is
+  // REFUSED, as NSD answers.
+  if (q.qclass == RRClass::CH) {
+    std::string_view text;
+    if (options.identity && (q.qtype == RRType::TXT || q.qtype == RRType::ANY))
+      text = identity_text(*options.identity, q.qname);
+    if (text.empty()) return fail_with(AnswerKind::refused, Rcode::REFUSED);
+    h.aa = true;
+    resp.add_chaos_txt(q.qname, text);  // TC if it did not fit
+    return finish(AnswerKind::answer, Rcode::NOERROR, q.has_edns);
+  }
   // Only class IN zones exist; QCLASS ANY (RFC 1035 §3.2.5) matches them.
   if (q.qclass != RRClass::IN && q.qclass != RRClass::ANY)
     return fail_with(AnswerKind::refused, Rcode::REFUSED);

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "dns/limits.hpp"
 #include "dns/query.hpp"
@@ -20,6 +21,14 @@ namespace endhost::dns {
 
 enum class Transport : std::uint8_t { udp, tcp };
 
+// The strings of the CH-class identity queries (RFC 4892 §2): version.bind and version.server answer
+// `version`, hostname.bind, id.server and hostname.server answer `hostname`, each as one TXT record. An empty
+// string refuses that query; AnswerOptions::identity == nullptr refuses them all (REFUSED, as NSD does).
+struct ServerIdentity {
+  std::string_view version;
+  std::string_view hostname;
+};
+
 struct AnswerOptions {
   Transport transport = Transport::udp;
   // Round-robin counter: multi-record RRsets start at record (rotation % size). Pass e.g. a per-thread
@@ -27,6 +36,8 @@ struct AnswerOptions {
   std::uint32_t rotation = 0;
   // Our EDNS UDP payload size: advertised in the OPT we return and the cap on UDP answers (RFC 6891 §6.2.5).
   std::uint16_t max_udp_payload = kDefaultEdnsPayload;
+  // Borrowed for the call; nullptr: every CH-class query is REFUSED.
+  const ServerIdentity* identity = nullptr;
 };
 
 enum class AnswerKind : std::uint8_t {

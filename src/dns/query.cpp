@@ -41,8 +41,26 @@ ParsedQuery parse_query(std::span<const std::uint8_t> packet) {
   if (q.header.qdcount != 1) return formerr("QDCOUNT is not 1");
   if (!q.has_question) return formerr("malformed or truncated question");
   // RFC 1035 does not define answers in a query; NSD and Knot refuse them too.
-  if (q.header.ancount != 0 || q.header.nscount != 0)
+  // An IXFR carries the client's SOA in the authority section (RFC 1995 §3), and only that.
+  const bool ixfr = q.qtype == RRType::IXFR;
+  if (q.header.ancount != 0 || (q.header.nscount != 0 && !(ixfr && q.header.nscount == 1)))
     return formerr("records in the answer or authority section");
+  if (ixfr) {
+    if (q.header.nscount != 1) return formerr("IXFR without the client's SOA in the authority section");
+    Name owner, mname, rname;
+    if (!r.name(owner)) return formerr("malformed IXFR SOA owner");
+    auto type = r.u16();
+    auto klass = type ? r.u16() : Result<std::uint16_t>(Unexpected(type.error()));
+    auto ttl = klass ? r.u32() : Result<std::uint32_t>(Unexpected(klass.error()));
+    auto len = ttl ? r.u16() : Result<std::uint16_t>(Unexpected(ttl.error()));
+    if (!len) return formerr("truncated IXFR SOA");
+    if (static_cast<RRType>(*type) != RRType::SOA) return formerr("IXFR authority record is not an SOA");
+    const std::size_t end = r.position() + *len;
+    if (!r.name(mname) || !r.name(rname)) return formerr("malformed IXFR SOA RDATA");
+    auto serial = r.u32();
+    if (!serial || !r.bytes(16) || r.position() != end) return formerr("malformed IXFR SOA RDATA");
+    q.ixfr_serial = *serial;
+  }
   for (std::uint16_t i = 0; i < q.header.arcount; ++i) {
     Name owner;
     if (!r.name(owner)) return formerr("malformed additional record owner");
@@ -53,7 +71,8 @@ ParsedQuery parse_query(std::span<const std::uint8_t> packet) {
     if (!len) return formerr("truncated additional record");
     auto rdata = r.bytes(*len);
     if (!rdata) return formerr("additional record RDATA runs past the packet");
-    if (static_cast<RRType>(*type) != RRType::OPT) continue;  // e.g. TSIG: not supported, ignored
+    if (*type == 250) q.has_tsig = true;  // TSIG (RFC 8945): checked by the server session (tsig.hpp)
+    if (static_cast<RRType>(*type) != RRType::OPT) continue;
     if (q.has_edns) return formerr("more than one OPT record");
     if (!owner.is_root()) return formerr("OPT record not owned by the root");
     // Options must frame exactly (RFC 6891 §6.1.2).

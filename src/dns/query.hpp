@@ -4,7 +4,8 @@
 //   drop     shorter than the header (no ID to answer to), or QR = 1 (a response: answering responses invites
 //            reflection loops between servers);
 //   notimp   an opcode other than QUERY (NOTIFY and UPDATE are not served by the answer engine);
-//   formerr  QDCOUNT != 1, records in the answer or authority section, a name or record that does not
+//   formerr  QDCOUNT != 1, records in the answer or authority section (but an IXFR's one SOA), a name or
+//   record that does not
 //            parse, octets after the last record, an OPT that is duplicated, misplaced or not owned by root;
 //   answer   a well-formed query; qname/qtype/qclass and the EDNS fields are valid.
 //
@@ -14,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "dns/header.hpp"
@@ -38,6 +40,8 @@ struct ParsedQuery {
   std::uint8_t edns_version = 0;
   bool dnssec_ok = false;
   std::span<const std::uint8_t> edns_options;  // raw OPT RDATA, borrowed from the packet
+  bool has_tsig = false;                       // a TSIG record in the additional section
+  std::optional<std::uint32_t> ixfr_serial;    // IXFR: the serial of the client's SOA (RFC 1995 §3)
 };
 
 ParsedQuery parse_query(std::span<const std::uint8_t> packet);

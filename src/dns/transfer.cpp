@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "dns/compression.hpp"
 #include "dns/header.hpp"
 #include "dns/rdata.hpp"
 #include "dns/wire_writer.hpp"
@@ -89,6 +90,62 @@ Result<std::size_t> AxfrStream::next(std::span<std::uint8_t> out) {
   h.ancount = static_cast<std::uint16_t>(count);
   encode_header(h, out);
   return w.size();
+}
+
+IxfrStream::IxfrStream(const Zone& zone, std::span<const ZoneDelta> deltas, const ParsedQuery& query)
+    : query_(query) {
+  auto rd = zone.soa_rrset().rdata(0);
+  current_soa_ = JournalRecord{zone.origin(), RRType::SOA, zone.soa_rrset().ttl(),
+                               std::vector<std::uint8_t>(rd.begin(), rd.end())};
+  sequence_.push_back(nullptr);  // the current SOA
+  if (deltas.empty()) return;    // up to date: the SOA alone
+  for (const ZoneDelta& d : deltas) {
+    sequence_.push_back(&d.old_soa);
+    for (const auto& r : d.removed) sequence_.push_back(&r);
+    sequence_.push_back(&d.new_soa);
+    for (const auto& r : d.added) sequence_.push_back(&r);
+  }
+  sequence_.push_back(nullptr);
+}
+
+Result<std::size_t> IxfrStream::next(std::span<std::uint8_t> out) {
+  if (done()) return std::size_t{0};
+  std::size_t limit = std::min(out.size(), kMaxMessageSize);
+  if (limit < kHeaderSize) return fail(Errc::buffer_full, "buffer smaller than a header");
+  WireWriter w(out.first(limit));
+  CompressionTable table;
+  w.bytes(std::array<std::uint8_t, kHeaderSize>{});
+  Header h;
+  h.id = query_.header.id;
+  h.qr = true;
+  h.aa = true;
+  h.opcode = query_.header.opcode;
+  if (first_message_ && query_.has_question) {
+    w.name(query_.qname, &table);
+    w.u16(to_underlying(query_.qtype));
+    w.u16(to_underlying(query_.qclass));
+    h.qdcount = 1;
+  }
+  std::size_t count = 0;
+  while (!done() && write_journal_record(w, table, sequence_[at_] ? *sequence_[at_] : current_soa_)) {
+    ++at_;
+    ++count;
+  }
+  if (count == 0) return fail(Errc::buffer_full, "a record does not fit an IXFR message");
+  if (!w.ok()) return fail(Errc::buffer_full, "the IXFR question does not fit");
+  first_message_ = false;
+  h.ancount = static_cast<std::uint16_t>(count);
+  encode_header(h, out);
+  return w.size();
+}
+
+bool IxfrStream::fits_in(std::size_t limit) const {
+  IxfrStream copy(*this);
+  copy.at_ = 0;
+  copy.first_message_ = true;
+  std::vector<std::uint8_t> buf(std::min(limit, kMaxMessageSize));
+  auto n = copy.next(buf);
+  return n && copy.done();
 }
 
 Result<std::size_t> make_notify(const Zone& zone, std::uint16_t id, std::span<std::uint8_t> out) {

@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "dns/error.hpp"
+#include "dns/journal.hpp"
 #include "dns/query.hpp"
 #include "dns/zone.hpp"
 
@@ -30,6 +32,28 @@ class AxfrStream {
   ParsedQuery query_;
   Phase phase_ = Phase::first_soa;
   std::size_t node_ = 0, rrset_ = 0, record_ = 0;  // cursor in the body
+  bool first_message_ = true;
+};
+
+// The incremental answer to an IXFR (RFC 1995 §4): the current SOA; for each delta the old SOA, the records
+// removed, the new SOA and the records added; then the current SOA again, packed into as few messages as fit.
+// With no deltas it is the current SOA alone: the client is up to date (§4). The zone and the deltas must
+// outlive the stream. (A client whose version the journal does not know gets an AxfrStream instead.)
+class IxfrStream {
+ public:
+  IxfrStream(const Zone& zone, std::span<const ZoneDelta> deltas, const ParsedQuery& query);
+
+  bool done() const { return at_ == sequence_.size(); }
+  // As AxfrStream::next.
+  Result<std::size_t> next(std::span<std::uint8_t> out);
+  // Whether the whole answer fits one message of `limit` octets (for IXFR over UDP, RFC 1995 §2).
+  bool fits_in(std::size_t limit) const;
+
+ private:
+  ParsedQuery query_;
+  JournalRecord current_soa_;
+  std::vector<const JournalRecord*> sequence_;  // into the deltas; nullptr stands for current_soa_
+  std::size_t at_ = 0;
   bool first_message_ = true;
 };
 

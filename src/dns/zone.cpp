@@ -147,4 +147,17 @@ const Zone* ZoneSet::find_exact(NameView origin) const {
   return it == zones_.end() ? nullptr : &it->second;
 }
 
+void ZoneSet::set_journal(const Name& origin, std::shared_ptr<const ZoneJournal> journal) {
+  if (journal) {
+    journals_[origin] = std::move(journal);
+  } else {
+    journals_.erase(origin);
+  }
+}
+
+std::shared_ptr<const ZoneJournal> ZoneSet::journal(NameView origin) const {
+  auto it = journals_.find(Name(origin));
+  return it == journals_.end() ? nullptr : it->second;
+}
+
 }  // namespace endhost::dns

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -17,6 +18,8 @@
 #include "dns/types.hpp"
 
 namespace endhost::dns {
+
+class ZoneJournal;
 
 // All records of one owner, type and class (RFC 2181 §5), no duplicates, one TTL (the lowest seen, §5.2).
 class RRset {
@@ -118,8 +121,13 @@ class ZoneSet {
   const Zone* find_exact(NameView origin) const;
   std::size_t size() const { return zones_.size(); }
 
+  // The IXFR history of zone `origin` (journal.hpp), or null when none is known.
+  void set_journal(const Name& origin, std::shared_ptr<const ZoneJournal> journal);
+  std::shared_ptr<const ZoneJournal> journal(NameView origin) const;
+
  private:
   std::unordered_map<Name, Zone, NameHash, NameEqual> zones_;
+  std::unordered_map<Name, std::shared_ptr<const ZoneJournal>, NameHash, NameEqual> journals_;
   std::size_t max_labels_ = 0;  // deepest origin, so find() skips hopeless suffixes
 };
 

@@ -11,9 +11,15 @@ import tempfile
 import threading
 import time
 
+import subprocess
+
+import dns.flags
 import dns.message
 import dns.query
 import dns.rcode
+import dns.rdatatype
+import dns.rrset
+import dns.xfr
 
 from endhost_test import Server, TestCase
 
@@ -151,3 +157,133 @@ class Reload(TestCase):
         self.sighup_and_wait()
         r = dns.query.udp(dns.message.make_query("www.reload.test", "A"), self.udp[0], port=self.udp[1], timeout=5)
         self.assertEqual(r.answer[0][0].to_text(), "192.0.2.4")
+
+
+def ixfr_query(serial):
+    """An IXFR request carrying the client's SOA with `serial` in the authority section (RFC 1995 §3)."""
+    q = dns.message.make_query("reload.test", "IXFR")
+    soa = dns.rrset.from_text("reload.test.", 60, "IN", "SOA", "ns.reload.test. hostmaster.reload.test. %d 1 1 1 1"
+                              % serial)
+    q.authority.append(soa)
+    return q
+
+
+def tcp_exchange_all(address, query):
+    """Sends `query` over TCP and reads response messages until one ends with the first SOA again (the zones
+    here are small: a mid-stream SOA never falls at the end of a message), or the answer is one SOA alone."""
+    records = []
+    with socket.create_connection(address, timeout=10) as s:
+        wire = query.to_wire()
+        s.sendall(struct.pack("!H", len(wire)) + wire)
+        while True:
+            head = b""
+            while len(head) < 2:
+                head += s.recv(2 - len(head))
+            n = struct.unpack("!H", head)[0]
+            body = b""
+            while len(body) < n:
+                body += s.recv(n - len(body))
+            m = dns.message.from_wire(body, one_rr_per_rrset=True)
+            if m.rcode() != dns.rcode.NOERROR:
+                return m.rcode(), records
+            for rrset in m.answer:
+                for rd in rrset:
+                    records.append(("SOA %d" % rd.serial) if rrset.rdtype == dns.rdatatype.SOA
+                                   else "%s %s" % (rrset.name, rd.to_text()))
+            if len(records) == 1 or (len(records) > 1 and records[-1] == records[0]):
+                return m.rcode(), records
+
+
+class IxfrFromTheJournal(TestCase):
+    """Two reloads that grow the serial leave a history the server answers IXFR from (RFC 1995 §4)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="endhost-dns-ixfr-")
+        cls.zone = os.path.join(cls.tmp, "reload.test.zone")
+        write_zone(cls.zone, 1, "192.0.2.1", "gone A 192.0.2.9")
+        cls.server = Server(["dns", "serve", "--listen", "127.0.0.1:0", "--zone", cls.zone,
+                             "--allow-transfer", "127.0.0.1"], wait_for=2)
+        cls.udp = cls.server.address("dns", "udp")
+        cls.tcp = cls.server.address("dns", "tcp")
+        for serial, address, extra in ((2, "192.0.2.2", "gone A 192.0.2.9"), (3, "192.0.2.2", "new A 192.0.2.3")):
+            dns.query.udp(dns.message.make_query("ns.reload.test", "A"), cls.udp[0], port=cls.udp[1], timeout=5)
+            before = sum(1 for r in cls.server.log if r.get("msg") == "zones reloaded")
+            write_zone(cls.zone, serial, address, extra)
+            cls.server.proc.send_signal(signal.SIGHUP)
+            cls.server.wait_log(lambda r, b=before: r.get("msg") == "zones reloaded" and
+                                sum(1 for x in cls.server.log if x.get("msg") == "zones reloaded") > b)
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        cls.server.__exit__()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+        assert code == 0
+
+    WANT_FROM_1 = ["SOA 3",
+                   "SOA 1", "www.reload.test. 192.0.2.1", "SOA 2", "www.reload.test. 192.0.2.2",
+                   "SOA 2", "gone.reload.test. 192.0.2.9", "SOA 3", "new.reload.test. 192.0.2.3",
+                   "SOA 3"]
+
+    def test_incremental_over_tcp(self):
+        rcode, records = tcp_exchange_all(self.tcp, ixfr_query(1))
+        self.assertEqual(rcode, dns.rcode.NOERROR)
+        self.assertEqual(records, self.WANT_FROM_1)
+        rcode, records = tcp_exchange_all(self.tcp, ixfr_query(2))
+        self.assertEqual(records, ["SOA 3", "SOA 2", "gone.reload.test. 192.0.2.9", "SOA 3",
+                                   "new.reload.test. 192.0.2.3", "SOA 3"])
+
+    def test_dnspython_applies_the_increments(self):
+        # dnspython's own IXFR client (dns.query.inbound_xfr) turns version 1 into version 3.
+        import dns.zone
+        z = dns.zone.from_text(ZONE.format(serial=1, address="192.0.2.1", extra="gone A 192.0.2.9"),
+                               origin="reload.test.", relativize=False)
+        q, _ = dns.xfr.make_query(z)
+        dns.query.inbound_xfr(self.tcp[0], z, q, port=self.tcp[1], timeout=10, lifetime=20)
+        self.assertEqual(z.get_soa().serial, 3)
+        self.assertEqual(z.get_rdataset("new.reload.test.", "A")[0].to_text(), "192.0.2.3")
+        self.assertIsNone(z.get_rdataset("gone.reload.test.", "A"))
+        self.assertEqual(z.get_rdataset("www.reload.test.", "A")[0].to_text(), "192.0.2.2")
+
+    def test_dig_ixfr(self):
+        out = subprocess.run(["dig", "@%s" % self.tcp[0], "-p", str(self.tcp[1]), "reload.test", "IXFR=2"],
+                             capture_output=True, text=True, timeout=30).stdout
+        self.assertIn("new.reload.test.", out)
+        self.assertIn("gone.reload.test.", out)
+        self.assertNotIn("www.reload.test.", out, "only the differences since serial 2")
+
+    def test_up_to_date_and_unknown_history(self):
+        rcode, records = tcp_exchange_all(self.tcp, ixfr_query(3))
+        self.assertEqual(records, ["SOA 3"], "up to date: the SOA alone")
+        # A serial the journal does not know: the whole zone in AXFR form (RFC 1995 §4).
+        rcode, records = tcp_exchange_all(self.tcp, ixfr_query(0))
+        self.assertEqual(records[0], "SOA 3")
+        self.assertEqual(records[-1], "SOA 3")
+        self.assertNotEqual(records[1][:4], "SOA ", "AXFR form: the body follows the first SOA")
+        self.assertIn("new.reload.test. 192.0.2.3", records)
+
+    def test_over_udp(self):
+        # RFC 1995 §2: the full answer when it fits a datagram.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(5)
+            s.sendto(ixfr_query(1).to_wire(), self.udp)
+            r = dns.message.from_wire(s.recv(65535), one_rr_per_rrset=True)
+        self.assertEqual(r.rcode(), dns.rcode.NOERROR)
+        self.assertFalse(r.flags & dns.flags.TC)
+        flat = [("SOA %d" % rrset[0].serial) if rrset.rdtype == dns.rdatatype.SOA
+                else "%s %s" % (rrset.name, rrset[0].to_text()) for rrset in r.answer]
+        self.assertEqual(flat, self.WANT_FROM_1)
+        # Up to date: the SOA alone, no TC.
+        r = dns.query.udp(ixfr_query(3), self.udp[0], port=self.udp[1], timeout=5)
+        self.assertEqual([rd.serial for rd in r.answer[0]], [3])
+        self.assertFalse(r.flags & dns.flags.TC)
+        # Unknown history: the answer would be the whole zone, so the SOA with TC: ask again over TCP.
+        r = dns.query.udp(ixfr_query(0), self.udp[0], port=self.udp[1], timeout=5)
+        self.assertTrue(r.flags & dns.flags.TC)
+        self.assertEqual(r.answer[0][0].serial, 3)
+
+    def test_ixfr_is_refused_outside_allow_transfer(self):
+        r = dns.query.udp(ixfr_query(1), "127.0.0.1", port=self.udp[1], timeout=5, source="127.0.0.2")
+        self.assertEqual(r.rcode(), dns.rcode.REFUSED)
+        self.assertEqual(r.answer, [])

@@ -103,6 +103,11 @@ class Secondary(TestCase):
         primary.proc.send_signal(signal.SIGHUP)
         primary.wait_log(lambda r: r.get("msg") == "NOTIFY acknowledged" and r.get("rcode") == "NOERROR")
         wait_until(transferred(secondary, 2), "the transfer after NOTIFY")
+        # The secondary asked IXFR first, and the primary answered from its journal (RFC 1995).
+        done = [r for r in secondary.log if r.get("msg") == "zone transferred" and r.get("serial") == 2]
+        self.assertEqual(done[0].get("transfer"), "IXFR")
+        served = [r for r in primary.log if r.get("msg") == "zone transfer" and r.get("serial") == 2]
+        self.assertEqual(served[-1].get("form"), "IXFR")
         self.assertEqual(ask(s_addr, "new.sec.test").answer[0][0].to_text(), "192.0.2.77")
         self.assertEqual(ask(s_addr, "sec.test", "SOA").answer[0][0].serial, 2)
 

@@ -18,6 +18,7 @@ import dns.opcode
 import dns.query
 import dns.rcode
 import dns.rdatatype
+import dns.tsigkeyring
 import dns.xfr
 import dns.zone
 
@@ -36,6 +37,9 @@ rr      A   10.1.0.2
 rr      A   10.1.0.3
 *.wild  A   10.2.0.1
 """ + "".join("big A 10.0.0.%d\n" % i for i in range(1, 61))
+
+
+TSIG_SECRET = "c2VjcmV0c2VjcmV0c2VjcmV0"  # base64 of "secretsecretsecret"
 
 
 def dig(server, *args):
@@ -58,10 +62,16 @@ class Authoritative(TestCase):
         test_zone = os.path.join(cls.tmp, "test.zone")
         with open(test_zone, "w") as f:
             f.write(TEST_ZONE)
+        big_zone = os.path.join(cls.tmp, "bigxfr.test.zone")
+        with open(big_zone, "w") as f:
+            f.write("$ORIGIN bigxfr.test.\n$TTL 60\n@ SOA ns hm 1 1 1 1 1\n@ NS ns\nns A 127.0.0.1\n")
+            f.write("".join("t%d TXT \"%s\"\n" % (i, "x" * 100) for i in range(1500)))
         cls.server = Server(["dns", "serve", "--listen", "127.0.0.1:0", "--threads", "2",
                              "--zone", os.path.join(ZONES, "networkutopia.com.zone"),
                              "--zone", os.path.join(ZONES, "com.zone"),
-                             "--zone", test_zone], wait_for=2)
+                             "--zone", test_zone, "--zone", big_zone,
+                             "--tsig-key", "xfr-key:hmac-sha256:" + TSIG_SECRET,
+                             "--version-string", "test-version 1.2"], wait_for=2)
         cls.udp = cls.server.address("dns", "udp")
         cls.tcp = cls.server.address("dns", "tcp")
 
@@ -243,6 +253,72 @@ class Authoritative(TestCase):
         self.assertEqual(r.rcode(), dns.rcode.REFUSED)
 
 
+    # TSIG (RFC 8945), against dig -y and dnspython's own implementation.
+    def test_tsig_signed_query_is_answered_signed(self):
+        out = dig(self.udp, "-y", "hmac-sha256:xfr-key:" + TSIG_SECRET, "networkutopia.com", "SOA")
+        self.assertIn("status: NOERROR", out)
+        self.assertIn("TSIG PSEUDOSECTION", out)
+        self.assertNotIn("failure", out.lower())
+        keyring = dns.tsigkeyring.from_text({"xfr-key.": ("hmac-sha256", TSIG_SECRET)})
+        q = dns.message.make_query("www.networkutopia.com", "A")
+        q.use_tsig(keyring, keyname="xfr-key.")
+        r = dns.query.tcp(q, self.tcp[0], port=self.tcp[1], timeout=5)  # dnspython verifies the answer's MAC
+        self.assertTrue(r.had_tsig)
+        self.assertEqual(r.rcode(), dns.rcode.NOERROR)
+
+    def tsig_error(self, wire):
+        """The RCODE of the answer to `wire` over UDP, its TSIG error and its TSIG MAC size."""
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(5)
+            s.sendto(wire, self.udp)
+            data = s.recv(65535)
+        at = data.rindex(b"\x0bhmac-sha256\x00") + 13  # the TSIG's algorithm name, then its fields
+        mac_size = struct.unpack("!H", data[at + 8:at + 10])[0]
+        at += 10 + mac_size
+        error = struct.unpack("!H", data[at + 2:at + 4])[0]
+        return data[3] & 0x0F, error, mac_size
+
+    def test_tsig_errors(self):
+        q = dns.message.make_query("networkutopia.com", "SOA")
+        unknown = dns.tsigkeyring.from_text({"nobody.": ("hmac-sha256", TSIG_SECRET)})
+        q.use_tsig(unknown, keyname="nobody.")
+        rcode, error, mac_size = self.tsig_error(q.to_wire())
+        self.assertEqual((rcode, error), (dns.rcode.NOTAUTH, 17), "unknown key: NOTAUTH, BADKEY")
+        self.assertEqual(mac_size, 0, "BADKEY is unsigned")
+        wrong = dns.tsigkeyring.from_text({"xfr-key.": ("hmac-sha256", "b3RoZXJzZWNyZXQ=")})
+        q = dns.message.make_query("networkutopia.com", "SOA")
+        q.use_tsig(wrong, keyname="xfr-key.")
+        self.assertEqual(self.tsig_error(q.to_wire())[:2], (dns.rcode.NOTAUTH, 16), "BADSIG")
+        good = dns.tsigkeyring.from_text({"xfr-key.": ("hmac-sha256", TSIG_SECRET)})
+        # Signed ten minutes ago: BADTIME, and that answer is signed.
+        old = dns.message.make_query("networkutopia.com", "SOA")
+        old.use_tsig(good, keyname="xfr-key.")
+        real_time = time.time
+        try:
+            time.time = lambda: real_time() - 600
+            wire = old.to_wire()
+        finally:
+            time.time = real_time
+        rcode, error, mac_size = self.tsig_error(wire)
+        self.assertEqual((rcode, error), (dns.rcode.NOTAUTH, 18), "BADTIME")
+        self.assertEqual(mac_size, 32, "BADTIME is signed")
+
+    def test_tsig_signed_axfr_every_message(self):
+        # Unsigned: refused (no --allow-transfer here); signed with our key: allowed, every message signed
+        # and chained (dnspython verifies each one).
+        keyring = dns.tsigkeyring.from_text({"xfr-key.": ("hmac-sha256", TSIG_SECRET)})
+        messages = list(dns.query.xfr(self.tcp[0], "bigxfr.test", port=self.tcp[1], keyring=keyring,
+                                      keyname="xfr-key.", timeout=10, lifetime=30))
+        self.assertGreater(len(messages), 1, "a multi-message transfer")
+        for m in messages:
+            self.assertTrue(m.had_tsig)
+        records = sum(len(rrset) for m in messages for rrset in m.answer)
+        self.assertGreaterEqual(records, 1500)
+        out = dig(self.tcp, "-y", "hmac-sha256:xfr-key:" + TSIG_SECRET, "bigxfr.test", "AXFR")
+        self.assertIn("t1499.bigxfr.test.", out)
+        self.assertNotIn("failure", out.lower())
+
+
 class TcpLimits(TestCase):
     def setUp(self):
         self.server = Server(["dns", "serve", "--listen", "127.0.0.1:0", "--idle-timeout", "0.3",
@@ -365,3 +441,27 @@ class Trace(TestCase):
         finally:
             self.assertEqual(server.stop(), 0)
             server.__exit__()
+
+
+class Identity(TestCase):
+    """CH-class identity (RFC 4892): configured strings, REFUSED for other names and when disabled."""
+
+    def test_identity_strings_and_refusals(self):
+        with Server(["dns", "serve", "--listen", "127.0.0.1:0", "--zone", os.path.join(ZONES, "com.zone"),
+                     "--version-string", "test-version 1.2", "--identity", "ns-under-test"], wait_for=2) as s:
+            addr = s.address("dns", "udp")
+            self.assertIn('"test-version 1.2"', dig(addr, "version.bind", "CH", "TXT", "+short"))
+            self.assertIn('"test-version 1.2"', dig(addr, "version.server", "CH", "TXT", "+short"))
+            for name in ("hostname.bind", "id.server", "hostname.server"):
+                self.assertIn('"ns-under-test"', dig(addr, name, "CH", "TXT", "+short"), name)
+            self.assertIn("status: REFUSED", dig(addr, "other.bind", "CH", "TXT"))
+            self.assertEqual(s.stop(), 0)
+        with Server(["dns", "serve", "--listen", "127.0.0.1:0", "--zone", os.path.join(ZONES, "com.zone"),
+                     "--no-identity"], wait_for=2) as s:
+            self.assertIn("status: REFUSED", dig(s.address("dns", "udp"), "version.bind", "CH", "TXT"))
+            self.assertEqual(s.stop(), 0)
+        with Server(["dns", "serve", "--listen", "127.0.0.1:0", "--zone", os.path.join(ZONES, "com.zone")],
+                    wait_for=2) as s:
+            self.assertIn('"endhost ', dig(s.address("dns", "udp"), "version.bind", "CH", "TXT", "+short"))
+            self.assertEqual(s.stop(), 0)
+

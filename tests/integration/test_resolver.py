@@ -73,6 +73,7 @@ example.com.    NS   ns1.example.com.
 ns1.example.com. A   127.0.0.5
 www.example.com. 300 A 192.0.2.80
 host1.example.com. 300 A 192.0.2.11
+norecurse.example.com. 300 A 192.0.2.12
 alias.example.com. CNAME www.example.com.
 far.example.com. CNAME www.university.edu.
 short.example.com. 2 A 192.0.2.2
@@ -327,6 +328,34 @@ class ResolverTest(TestCase):
         out = dig(self.addr, "host1.example.com")
         self.assertIn("192.0.2.11", out)
         self.assertEqual(self.net["127.0.0.5"].count("host1.example.com."), 1)
+
+    def test_rd_clear_is_answered_from_the_cache_only(self):
+        # BIND's reading (docs/internals/resolver.md): RD=0 never starts a resolution.
+        name = "norecurse.example.com."
+        asked = lambda: sum(s.count(name) for s in self.net.servers.values())
+        for tcp in (False, True):
+            q = dns.message.make_query(name, "A")
+            q.flags &= ~dns.flags.RD
+            r = (dns.query.tcp if tcp else dns.query.udp)(q, self.addr[0], port=self.addr[1], timeout=15)
+            self.assertEqual(r.rcode(), dns.rcode.NOERROR)
+            self.assertEqual(r.answer, [], "nothing cached, nothing answered")
+            self.assertFalse(r.flags & dns.flags.RD)
+            self.assertEqual(asked(), 0, "no server was asked for an RD=0 question")
+        self.assertIn("192.0.2.12", str(self.query(name).answer))
+        self.assertEqual(asked(), 1)
+        q = dns.message.make_query(name, "A")
+        q.flags &= ~dns.flags.RD
+        r = dns.query.udp(q, self.addr[0], port=self.addr[1], timeout=15)
+        self.assertIn("192.0.2.12", str(r.answer), "now the cache holds it")
+        self.assertEqual(asked(), 1)
+        # A name under a cached zone gets a referral to that zone's servers from the cache.
+        q = dns.message.make_query("unasked.example.com.", "A")
+        q.flags &= ~dns.flags.RD
+        r = dns.query.udp(q, self.addr[0], port=self.addr[1], timeout=15)
+        self.assertEqual(r.answer, [])
+        self.assertIn("example.com. ", str(r.authority[0]) + " ")
+        self.assertEqual(r.authority[0].rdtype, dns.rdatatype.NS)
+        self.assertEqual(self.net["127.0.0.5"].count("unasked.example.com."), 0)
 
     def test_first_lookup_walks_root_tld_authoritative(self):
         net = Hierarchy()

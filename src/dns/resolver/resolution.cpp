@@ -104,8 +104,12 @@ bool Resolution::start_lookup(Instant now) {
 }
 
 void Resolution::find_delegation(Lookup& l, Instant now) {
-  // RFC 1034 §5.3.3 step 2: the closest enclosing zone whose servers we know.
-  for (NameView z = l.qname;; z = z.parent()) {
+  // RFC 1034 §5.3.3 step 2: the closest enclosing zone whose servers we know. DS lives on the parent side
+  // of the cut (RFC 4035 §3.1.4.1), so for DS the search starts at the parent: the child's own servers would
+  // answer with the child's SOA.
+  NameView start = l.qname.view();
+  if (l.qtype == RRType::DS && !start.is_root()) start = start.parent();
+  for (NameView z = start;; z = z.parent()) {
     if (auto ns = ctx_.cache->get(z, RRType::NS, now)) {
       if (set_delegation(l, z, *ns->rrset, {}, now)) {
         if (tracing()) trace("closest known zone for " + l.qname.to_string() + ": " + z.to_string());

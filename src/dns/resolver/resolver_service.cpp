@@ -133,6 +133,25 @@ Step answer_now(ResolverService::LoopState& ls, const ResolverServiceConfig& con
     size = write_response(q, ls.cached.rcode, ls.cached.answer(), authority, opts, out).size;
     return size > 0 ? Step::answered : Step::drop;
   }
+  // RD clear: the client asked us not to recurse (RFC 1034 §4.3.1), so it gets what the cache holds and
+  // nothing more, as BIND answers: the cached CNAMEs so far and a referral to the closest zone whose servers
+  // are cached (NOERROR, empty answer otherwise). See docs/internals/resolver.md.
+  if (!q.header.rd) {
+    m.cache_answers.inc(1, shard);
+    AnswerRRset referral;
+    const Instant now = engine_now();
+    for (NameView z = ls.cached.next.view();; z = z.parent()) {
+      if (auto ns = cache.get(z, RRType::NS, now)) {
+        referral = AnswerRRset{ns->rrset, ns->ttl};
+        break;
+      }
+      if (z.is_root()) break;
+    }
+    std::span<const AnswerRRset> authority;
+    if (referral.rrset) authority = std::span<const AnswerRRset>(&referral, 1);
+    size = write_response(q, Rcode::NOERROR, ls.cached.answer(), authority, opts, out).size;
+    return size > 0 ? Step::answered : Step::drop;
+  }
   return Step::resolve;
 }
 

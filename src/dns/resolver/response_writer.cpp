@@ -58,9 +58,12 @@ WrittenResponse write_response(const ParsedQuery& query, Rcode rcode, std::span<
   h.id = query.header.id;
   h.qr = true;
   h.opcode = query.header.opcode;
-  h.rd = query.header.rd;
-  h.cd = query.header.cd;
-  h.ra = true;
+  // RD, CD and RA are bits of a QUERY (RFC 1035 §4.1.1, RFC 4035 §3.1.6): the NOTIMP reply to another
+  // opcode clears them, as genreport's "opcodeflg" probe expects (RFC 6895 §2).
+  const bool is_query = query.header.opcode == Opcode::QUERY;
+  h.rd = is_query && query.header.rd;
+  h.cd = is_query && query.header.cd;
+  h.ra = is_query;
   h.rcode = static_cast<std::uint8_t>(code & 0x0F);
 
   WireWriter w(out.first(limit));
@@ -91,7 +94,8 @@ WrittenResponse write_response(const ParsedQuery& query, Rcode rcode, std::span<
     w.u8(0);
     w.u16(to_underlying(RRType::OPT));
     w.u16(std::max(options.max_udp_payload, kMinUdpPayload));
-    w.u32(edns_ttl(static_cast<std::uint8_t>(code >> 4), 0, false, 0));
+    // RFC 3225 §3: the DO bit of the query is copied into the response.
+    w.u32(edns_ttl(static_cast<std::uint8_t>(code >> 4), 0, query.dnssec_ok, 0));
     w.u16(0);
     h.arcount = 1;
   }

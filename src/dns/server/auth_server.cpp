@@ -9,7 +9,14 @@ AuthServer::AuthServer(core::EventLoops& loops, core::Logger& log, core::Metrics
     : loops_(loops),
       config_(std::move(config)),
       loop_zones_(loops),
-      handler_(loops, loop_zones_, config_.query, metrics),
+      handler_(
+          loops, loop_zones_,
+          [&] {
+            auto q = config_.query;
+            q.allow_transfer = &config_.allow_transfer;
+            return q;
+          }(),
+          metrics),
       tcp_sessions_(
           handler_,
           [&] {
@@ -89,7 +96,7 @@ std::size_t AuthServer::on_datagram(std::size_t loop, std::span<const std::uint8
                                     const asio::ip::udp::endpoint& from, std::span<std::uint8_t> out) {
   ParsedQuery q = parse_query(data);
   std::string peer = config_.query.transcript.enabled() ? core::endpoint_text(from) : std::string();
-  return handler_.handle(loop, q, Transport::udp, from.address(), peer, out).size();
+  return handler_.handle(loop, q, Transport::udp, from.address(), peer, out, data).size();
 }
 
 Expected<void, std::string> AuthServer::bind(core::Binder& binder) {

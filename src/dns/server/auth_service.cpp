@@ -1,7 +1,9 @@
 #include "dns/server/auth_service.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -35,6 +37,10 @@ std::vector<asio::ip::udp::endpoint> listen_endpoints(const core::ServiceEnv& en
 
 }  // namespace
 
+std::string default_version_string() {
+  return std::string("endhost ") + ENDHOST_VERSION;
+}
+
 const core::SettingTable<AuthServiceOptions>& auth_settings() {
   using O = AuthServiceOptions;
   static const auto table = [] {
@@ -63,6 +69,16 @@ const core::SettingTable<AuthServiceOptions>& auth_settings() {
               "UDP queries read (recvmmsg) and answered (sendmmsg) per system call");
     t.flag("reuseport", &O::reuseport,
            "One UDP socket per thread (SO_REUSEPORT): the kernel spreads clients over threads by address");
+    t.text("version-string", &O::version_string, "TEXT",
+           "What version.bind and version.server (class CH, TXT) answer; empty refuses them");
+    t.text(
+        "identity", &O::identity, "TEXT",
+        "What hostname.bind, id.server and hostname.server (class CH, TXT) answer; default this host's name");
+    t.texts(
+        "tsig-key", &O::tsig_keys, "NAME:ALG:BASE64",
+        "A TSIG key (RFC 8945; hmac-sha1, hmac-sha256, hmac-sha512), repeatable: signed requests are checked "
+        "and answered signed, and a signed transfer request is allowed as --allow-transfer would");
+    t.flag("no-identity", &O::no_identity, "Refuse every class CH query (version.bind, id.server, …)");
     return t;
   }();
   return table;
@@ -99,6 +115,18 @@ Expected<AuthServerConfig, std::string> auth_server_config(const AuthServiceOpti
     c.notify.targets.push_back(*ep);
   }
   c.query.max_udp_payload = o.max_udp_payload;
+  c.query.identity_enabled = !o.no_identity;
+  for (const auto& k : o.tsig_keys) {
+    auto key = parse_tsig_key(k);
+    if (!key) return Unexpected(key.error());
+    c.query.tsig_keys.push_back(std::move(*key));
+  }
+  c.query.version_text = o.version_string;
+  c.query.hostname_text = o.identity;
+  if (c.query.hostname_text.empty()) {
+    std::array<char, 256> host{};
+    if (::gethostname(host.data(), host.size() - 1) == 0) c.query.hostname_text = host.data();
+  }
   c.tcp.idle_timeout = core::seconds_as(o.idle_timeout);
   c.tcp.io_timeout = core::seconds_as(o.io_timeout);
   c.secondary_timers.io_timeout = c.tcp.io_timeout;

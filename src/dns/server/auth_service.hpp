@@ -18,6 +18,8 @@
 namespace endhost::dns::server {
 
 inline constexpr std::uint16_t kDnsPort = 53;
+// What version.bind answers by default, the way NSD answers "NSD 4.6.1": "endhost 0.1.0".
+std::string default_version_string();
 
 // The serve options, as the command line names them (--zone, --secondary, …).
 struct AuthServiceOptions {
@@ -33,6 +35,11 @@ struct AuthServiceOptions {
   std::size_t max_zone_bytes = kDefaultMaxZoneFileBytes;
   std::size_t udp_batch = 32;
   bool reuseport = false;
+  // RFC 4892 identity: version.bind/version.server and hostname.bind/id.server/hostname.server (CH TXT).
+  std::string version_string = default_version_string();
+  std::string identity;  // empty: this host's name, as NSD answers
+  bool no_identity = false;
+  std::vector<std::string> tsig_keys;  // NAME:ALGORITHM:BASE64 (RFC 8945)
 };
 
 // The table of the options above: names, aliases, help, ranges.

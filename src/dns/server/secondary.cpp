@@ -14,6 +14,28 @@ namespace endhost::dns::server {
 
 using clock = std::chrono::steady_clock;
 
+namespace {
+
+// The records of a zone we serve, SOA first, as a transfer would have brought them.
+std::vector<ResourceRecord> zone_records(const dns::Zone& zone) {
+  std::vector<ResourceRecord> out;
+  auto add = [&](NameView owner, const RRset& set) {
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      auto rd = decode_rdata(set.type(), set.rdata(i));
+      if (rd) out.push_back(ResourceRecord{Name(owner), set.type(), RRClass::IN, set.ttl(), std::move(*rd)});
+    }
+  };
+  add(zone.origin(), zone.soa_rrset());
+  for (const Node* n : zone.nodes()) {
+    for (const RRset& set : n->rrsets) {
+      if (set.type() != RRType::SOA) add(n->name, set);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 struct Secondaries::Zone {
   Zone(asio::io_context& io, SecondarySpec s) : spec(std::move(s)), timer(io) {}
   SecondarySpec spec;
@@ -21,6 +43,8 @@ struct Secondaries::Zone {
   asio::steady_timer timer;
   bool notified = false;
   std::optional<std::uint32_t> serial;  // of the copy we serve
+  std::vector<ResourceRecord> records;  // that copy, SOA first: what an IXFR's differences apply to
+  const char* last_form = "AXFR";       // how the last transfer came: AXFR, IXFR, or IXFR in AXFR form
   clock::time_point last_ok;
   std::chrono::seconds refresh{0}, retry{0}, expire{0};
   core::SystemRandom random;  // query IDs (RFC 5452 §4.3): a forged SOA or AXFR answer must guess them
@@ -72,6 +96,7 @@ void Secondaries::start() {
       // A copy saved by an earlier run: serve it now, and count its age from now (the file has no
       // timestamp of the last successful check).
       z->serial = copy->soa().serial;
+      z->records = zone_records(*copy);
       z->last_ok = clock::now();
       read_timers(*z, copy->soa());
     }
@@ -147,16 +172,19 @@ awaitable<bool> Secondaries::refresh(Zone& z) {
   if (!records) co_return failed(z, "zone transfer failed", records.error());
   const auto soa = std::get<rdata::Soa>(records->front().rdata);
   std::size_t count = records->size();
+  auto kept = *records;
   auto installed = co_await control_zones_.install(z.spec.origin, std::move(*records),
                                                    saved_zone_path(state_dir_, z.spec.origin));
   if (!installed) co_return failed(z, "transferred zone not installed", installed.error());
   transfers_->inc();
   z.serial = soa.serial;
+  z.records = std::move(kept);
   read_timers(z, soa);
   log_.info("zone transferred", {{"service", "dns"},
                                  {"zone", z.name},
                                  {"serial", static_cast<std::int64_t>(soa.serial)},
                                  {"records", count},
+                                 {"transfer", z.last_form},
                                  {"primary", z.spec.primary.to_string()}});
   co_return true;
 }
@@ -183,10 +211,26 @@ awaitable<Expected<std::uint32_t, std::string>> Secondaries::primary_serial(Zone
   co_return Unexpected(std::string("the primary's answer has no SOA record"));
 }
 
+// IXFR first (RFC 1995): only the differences travel. A primary that cannot answer it (an error RCODE, a
+// broken stream, differences that do not apply to our copy) is asked again with AXFR.
 awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::transfer(Zone& z) {
+  if (!z.records.empty()) {
+    auto incremental = co_await transfer_once(z, z.records);
+    if (incremental) co_return incremental;
+    log_.info("IXFR failed, asking AXFR",
+              {{"service", "dns"}, {"zone", z.name}, {"error", incremental.error()}});
+  }
+  co_return co_await transfer_once(z, {});
+}
+
+awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::transfer_once(
+    Zone& z, std::vector<ResourceRecord> current) {
   const std::uint16_t id = z.random.next16();
-  auto query = encode_message(make_query(id, z.spec.origin, RRType::AXFR, false, std::nullopt));
-  if (!query) co_return Unexpected(std::string("cannot encode the AXFR query"));
+  const bool ixfr = !current.empty();
+  Message request = make_query(id, z.spec.origin, ixfr ? RRType::IXFR : RRType::AXFR, false, std::nullopt);
+  if (ixfr) request.authorities.push_back(current.front());  // our SOA (RFC 1995 §3)
+  auto query = encode_message(request);
+  if (!query) co_return Unexpected(std::string("cannot encode the transfer query"));
   const auto executor = co_await asio::this_coro::executor;
   client::TcpChannel channel(executor);
   asio::ip::tcp::endpoint primary(z.spec.primary, z.spec.port);
@@ -194,7 +238,8 @@ awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::trans
   if (!connected) co_return Unexpected(connected.error());
   const auto sent = co_await channel.send(*query, timers_.io_timeout);
   if (!sent) co_return Unexpected(sent.error());
-  AxfrCollector collector(z.spec.origin, id, max_records_);
+  AxfrCollector collector = ixfr ? AxfrCollector(z.spec.origin, id, max_records_, std::move(current))
+                                 : AxfrCollector(z.spec.origin, id, max_records_);
   auto deadline = clock::now() + timers_.transfer_limit;
   while (collector.status() == AxfrCollector::Status::more) {
     if (clock::now() >= deadline) co_return Unexpected(std::string("the transfer took too long"));
@@ -204,6 +249,7 @@ awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::trans
   }
   channel.close();
   if (collector.status() == AxfrCollector::Status::failed) co_return Unexpected(collector.error());
+  z.last_form = !ixfr ? "AXFR" : collector.incremental() ? "IXFR" : "IXFR in AXFR form";
   co_return collector.take_records();
 }
 

@@ -65,6 +65,10 @@ class Secondaries {
   awaitable<bool> refresh(Zone& zone);
   awaitable<Expected<std::uint32_t, std::string>> primary_serial(Zone& zone);
   awaitable<Expected<std::vector<ResourceRecord>, std::string>> transfer(Zone& zone);
+  // One transfer query over a new TCP connection: IXFR with our copy's SOA when `current` is not empty
+  // (RFC 1995 §3), else AXFR.
+  awaitable<Expected<std::vector<ResourceRecord>, std::string>> transfer_once(
+      Zone& zone, std::vector<ResourceRecord> current);
   void read_timers(Zone& zone, const rdata::Soa& soa);
   bool failed(const Zone& zone, const std::string& what, const std::string& error);
 

@@ -1,9 +1,12 @@
 #include "dns/server/tcp_session.hpp"
 
+#include <chrono>
+#include <optional>
 #include <vector>
 
 #include "core/address_acl_asio.hpp"
 #include "core/byte_buffer.hpp"
+#include "dns/serial.hpp"
 #include "dns/server/bare_response.hpp"
 #include "dns/transfer.hpp"
 
@@ -52,16 +55,16 @@ awaitable<void> TcpSessions::serve(core::Connection& conn) {
         close = true;
         break;
       }
-      if (q.verdict == QueryVerdict::answer && q.qtype == RRType::AXFR) {
+      if (q.verdict == QueryVerdict::answer && (q.qtype == RRType::AXFR || q.qtype == RRType::IXFR)) {
         bool sent = co_await flush(conn, out);
-        if (sent) sent = co_await transfer(conn, q);
+        if (sent) sent = co_await transfer(conn, q, message);
         if (!sent) {
           close = true;
           break;
         }
         continue;
       }
-      auto response = handler_.handle(loop, q, Transport::tcp, conn.remote().address(), peer);
+      auto response = handler_.handle(loop, q, Transport::tcp, conn.remote().address(), peer, message);
       if (response.empty()) continue;
       out.push_back(static_cast<std::uint8_t>(response.size() >> 8));
       out.push_back(static_cast<std::uint8_t>(response.size()));
@@ -127,12 +130,31 @@ awaitable<bool> TcpSessions::refuse(core::Connection& conn, const ParsedQuery& q
   co_return !ec;
 }
 
-awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery& q) {
+awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery& q,
+                                      std::span<const std::uint8_t> message) {
   const std::size_t loop = conn.loop().index();
   const auto& trace = handler_.config().transcript;
   std::string zone_name = q.qname.to_string();
   auto address = conn.remote().address();
-  bool allowed = config_.allow_transfer && core::allows(*config_.allow_transfer, address);
+  std::vector<std::uint8_t> buf(2 + kMaxMessageSize);
+  // A signed request (RFC 8945): a bad signature is answered at once; a good one authorizes the transfer
+  // as --allow-transfer does, and every message of the answer is signed (§5.3.1).
+  std::optional<TsigSigner> signer;
+  std::size_t room = 0;
+  if (q.has_tsig) {
+    QueryHandler::TsigOutcome t = handler_.check_tsig(q, message, std::span(buf).subspan(2));
+    if (!t.signer) {
+      buf[0] = static_cast<std::uint8_t>(t.reply >> 8);
+      buf[1] = static_cast<std::uint8_t>(t.reply);
+      conn.expires_after(config_.io_timeout);
+      auto [ec, written] =
+          co_await asio::async_write(conn.stream(), asio::buffer(buf.data(), 2 + t.reply), use_nothrow);
+      co_return !ec;
+    }
+    signer = std::move(t.signer);
+    room = t.room;
+  }
+  bool allowed = signer || (config_.allow_transfer && core::allows(*config_.allow_transfer, address));
   // The set is held for the whole transfer: a reload meanwhile does not pull the zone from under us.
   std::shared_ptr<const ZoneSet> zones = handler_.zones().hold(loop);
   const Zone* zone = zones->find_exact(q.qname);
@@ -141,41 +163,69 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
   if (q.qclass != RRClass::IN) co_return co_await refuse(conn, q, Rcode::REFUSED, "class not served");
   if (!zone) co_return co_await refuse(conn, q, Rcode::NOTAUTH, "not a zone served here");
 
-  trace.client(conn.peer(), "AXFR " + zone_name);
-  std::vector<std::uint8_t> buf(2 + kMaxMessageSize);
+  // IXFR (RFC 1995 §4): the current SOA alone when the client is up to date, the journal's deltas when it
+  // knows the client's version, else the whole zone in AXFR form.
+  const bool is_ixfr = q.qtype == RRType::IXFR;
+  std::optional<IxfrStream> ixfr;
+  const char* form = "AXFR";
+  auto journal = zones->journal(zone->origin());
+  if (is_ixfr && !serial_newer(zone->soa().serial, *q.ixfr_serial)) {
+    ixfr.emplace(*zone, std::span<const ZoneDelta>(), q);
+    form = "IXFR up to date";
+  } else if (is_ixfr && journal) {
+    if (auto deltas = journal->from(*q.ixfr_serial)) {
+      ixfr.emplace(*zone, *deltas, q);
+      form = "IXFR";
+    }
+  }
+  if (is_ixfr && !ixfr) form = "IXFR in AXFR form";
+  trace.client(conn.peer(), std::string(is_ixfr ? "IXFR " : "AXFR ") + zone_name);
   AxfrStream stream(*zone, q);
+  const std::span<std::uint8_t> body = std::span(buf).subspan(2);
+  const std::span<std::uint8_t> unsigned_body = body.first(body.size() - room);
   std::size_t messages = 0, octets = 0;
-  while (!stream.done()) {
-    auto n = stream.next(std::span(buf).subspan(2));
+  while (ixfr ? !ixfr->done() : !stream.done()) {
+    auto n = ixfr ? ixfr->next(unsigned_body) : stream.next(unsigned_body);
     if (!n) {
       log_.error("zone transfer failed",
                  {{"service", "dns"}, {"zone", zone_name}, {"error", n.error().to_string()}});
       co_return false;
     }
     if (*n == 0) break;
-    buf[0] = static_cast<std::uint8_t>(*n >> 8);
-    buf[1] = static_cast<std::uint8_t>(*n);
+    std::size_t size = *n;
+    if (signer) {
+      auto now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+      auto signed_size = signer->sign(body, size, now);
+      if (!signed_size) co_return false;
+      size = *signed_size;
+    }
+    buf[0] = static_cast<std::uint8_t>(size >> 8);
+    buf[1] = static_cast<std::uint8_t>(size);
     conn.expires_after(config_.io_timeout);
     auto [ec, written] =
-        co_await asio::async_write(conn.stream(), asio::buffer(buf.data(), 2 + *n), use_nothrow);
+        co_await asio::async_write(conn.stream(), asio::buffer(buf.data(), 2 + size), use_nothrow);
     if (ec) {
       log_.info("zone transfer aborted",
                 {{"service", "dns"}, {"peer", conn.peer()}, {"zone", zone_name}, {"error", ec.message()}});
       co_return false;
     }
     ++messages;
-    octets += *n;
+    octets += size;
   }
   transfers_ok_->inc(1, loop);
   log_.info("zone transfer", {{"service", "dns"},
                               {"peer", conn.peer()},
                               {"zone", zone_name},
+                              {"form", form},
                               {"serial", static_cast<std::int64_t>(zone->soa().serial)},
                               {"records", zone->record_count()},
                               {"messages", messages},
                               {"octets", octets}});
-  trace.server(conn.peer(), "AXFR " + zone_name + ": " + std::to_string(zone->record_count()) +
-                                " records in " + std::to_string(messages) + " messages");
+  trace.server(conn.peer(), std::string(form) + " " + zone_name + ": " +
+                                std::to_string(zone->record_count()) + " records in " +
+                                std::to_string(messages) + " messages");
   co_return true;
 }
 

@@ -37,7 +37,8 @@ class TcpSessions {
   std::uint64_t transfers() const { return transfers_ok_->value() + transfers_refused_->value(); }
 
  private:
-  awaitable<bool> transfer(core::Connection& conn, const ParsedQuery& q);
+  awaitable<bool> transfer(core::Connection& conn, const ParsedQuery& q,
+                           std::span<const std::uint8_t> message);
   awaitable<bool> refuse(core::Connection& conn, const ParsedQuery& q, Rcode rcode, const char* why);
   awaitable<bool> flush(core::Connection& conn, std::vector<std::uint8_t>& out);
 

@@ -1,5 +1,6 @@
 #include "dns/server/zone_catalog.hpp"
 
+#include "dns/journal.hpp"
 #include "dns/serial.hpp"
 
 namespace endhost::dns::server {
@@ -56,6 +57,20 @@ std::shared_ptr<const ZoneSet> ZoneCatalog::rebuild(std::vector<Zone> fresh, con
     if (origin) carry(*origin);
   }
   for (const auto& origin : config_.secondaries) carry(origin);
+  // The IXFR history (RFC 1995 §4): a zone whose serial grew gets the previous history plus the difference
+  // between the two versions; an unchanged serial keeps its history; anything else starts none.
+  for (const auto& origin : placed) {
+    const Zone* now = set->find_exact(origin);
+    const Zone* before = current_->find_exact(origin);
+    if (!now || !before) continue;
+    auto history = current_->journal(origin);
+    if (now->soa().serial == before->soa().serial) {
+      set->set_journal(origin, std::move(history));
+    } else if (serial_newer(now->soa().serial, before->soa().serial)) {
+      set->set_journal(origin,
+                       ZoneJournal::extend(history.get(), diff_zones(*before, *now), config_.journal));
+    }
+  }
   return set;
 }
 

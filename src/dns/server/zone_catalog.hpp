@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/expected.hpp"
+#include "dns/journal.hpp"
 #include "dns/name.hpp"
 #include "dns/server/zone_files.hpp"
 #include "dns/zone.hpp"
@@ -26,6 +27,7 @@ struct ZoneCatalogConfig {
   std::vector<Name> secondaries;  // origins; their data comes from transfers
   std::string state_dir;          // where secondaries keep their copies (required with secondaries)
   ZoneLimits limits;
+  JournalLimits journal;  // the IXFR history kept per zone, in memory
 };
 
 class ZoneCatalog {

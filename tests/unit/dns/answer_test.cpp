@@ -203,6 +203,23 @@ TEST(Answer, MalformedQueries) {
   EXPECT_EQ(n->header.opcode, Opcode::NOTIFY);
 }
 
+TEST(Answer, NotimpForAnUnknownOpcodeClearsTheQueryFlags) {
+  // genreport's "opcodeflg": a header-only opcode 15 with TC, RD, RA, Z, AD, CD and AA set. The reply is
+  // NOTIMP with QR and the opcode, and none of those flags (RFC 6895 §2: they belong to QUERY).
+  ZoneSet zs = textbook();
+  std::vector<std::uint8_t> q = {
+      0x12, 0x34, static_cast<std::uint8_t>(15 << 3 | 0x07), 0xF0, 0, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<std::uint8_t> out(512);
+  AnswerResult r = answer(q, zs, {}, out);
+  ASSERT_EQ(r.size, kHeaderSize);
+  EXPECT_EQ(r.rcode, Rcode::NOTIMP);
+  EXPECT_EQ(out[0], 0x12);
+  EXPECT_EQ(out[1], 0x34);
+  EXPECT_EQ(out[2], 0x80 | 15 << 3) << "QR and the opcode only: no AA, TC or RD";
+  EXPECT_EQ(out[3], static_cast<std::uint8_t>(Rcode::NOTIMP)) << "no RA, Z, AD or CD";
+  for (std::size_t i = 4; i < kHeaderSize; ++i) EXPECT_EQ(out[i], 0) << "empty sections";
+}
+
 TEST(Answer, EdnsIsEchoedAndBadversReported) {
   ZoneSet zs = textbook();
   Edns e;
@@ -225,13 +242,66 @@ TEST(Answer, EdnsIsEchoedAndBadversReported) {
   EXPECT_TRUE(bv.msg.answers.empty());
 }
 
-TEST(Answer, AnyReturnsEveryRRset) {
+TEST(Answer, AnyReturnsOneRRset) {
+  // RFC 8482 §4.1, as NSD answers: one RRset of the name (the SOA at the apex), on UDP and on TCP.
   ZoneSet zs = textbook();
-  Reply r = ask(zs, "www.networkutopia.com.", RRType::ANY);
-  EXPECT_EQ(r.msg.answers.size(), 2u);
   Reply apex = ask(zs, "networkutopia.com.", RRType::ANY);
-  EXPECT_EQ(apex.msg.answers.size(), 5u);  // SOA, 2 NS, MX, TXT
+  EXPECT_EQ(apex.result.kind, AnswerKind::answer);
+  ASSERT_EQ(apex.msg.answers.size(), 1u);  // not SOA, 2 NS, MX, TXT
   EXPECT_EQ(apex.msg.answers[0].type, RRType::SOA);
+  EXPECT_TRUE(apex.msg.header.aa);
+  AnswerOptions tcp;
+  tcp.transport = Transport::tcp;
+  Reply over_tcp = ask(zs, "networkutopia.com.", RRType::ANY, std::nullopt, tcp);
+  ASSERT_EQ(over_tcp.msg.answers.size(), 1u);
+  Reply www = ask(zs, "www.networkutopia.com.", RRType::ANY);
+  ASSERT_FALSE(www.msg.answers.empty());
+  for (const auto& rr : www.msg.answers) EXPECT_EQ(rr.type, www.msg.answers[0].type) << "one RRset";
+  EXPECT_EQ(ask(zs, "nope.networkutopia.com.", RRType::ANY).msg.rcode(), Rcode::NXDOMAIN);
+}
+
+Reply ask_chaos(std::string_view qname, RRType qtype, const ServerIdentity* identity) {
+  ZoneSet zs = textbook();
+  auto query = make_query(7, N(qname), qtype, false, std::nullopt);
+  query.questions[0].klass = RRClass::CH;
+  auto q = test::encode(query);
+  AnswerOptions opt;
+  opt.identity = identity;
+  std::vector<std::uint8_t> out(512);
+  Reply r;
+  r.result = answer(q, zs, opt, out);
+  auto m = decode_message(std::span(out).first(r.result.size));
+  EXPECT_TRUE(m);
+  if (m) r.msg = std::move(*m);
+  return r;
+}
+
+TEST(Answer, ChaosIdentityQueriesAnswerTheConfiguredStrings) {
+  // RFC 4892 §2: version.bind / version.server, hostname.bind / id.server / hostname.server in class CH.
+  ServerIdentity id{"endhost 9.9", "ns-test"};
+  struct Case {
+    const char* name;
+    const char* text;
+  };
+  for (Case c : {Case{"version.bind.", "endhost 9.9"}, Case{"VERSION.server.", "endhost 9.9"},
+                 Case{"hostname.bind.", "ns-test"}, Case{"id.server.", "ns-test"},
+                 Case{"hostname.server.", "ns-test"}}) {
+    Reply r = ask_chaos(c.name, RRType::TXT, &id);
+    EXPECT_EQ(r.msg.rcode(), Rcode::NOERROR) << c.name;
+    ASSERT_EQ(r.msg.answers.size(), 1u) << c.name;
+    EXPECT_EQ(r.msg.answers[0].klass, RRClass::CH);
+    EXPECT_EQ(r.msg.answers[0].type, RRType::TXT);
+    EXPECT_EQ(r.msg.answers[0].ttl.seconds, 0u);
+    EXPECT_NE(to_string(r.msg.answers[0]).find("\"" + std::string(c.text) + "\""), std::string::npos)
+        << to_string(r.msg.answers[0]);
+  }
+  // Not an identity name, not TXT, an empty string, or identity off: REFUSED (NSD answers the same).
+  EXPECT_EQ(ask_chaos("foo.bind.", RRType::TXT, &id).msg.rcode(), Rcode::REFUSED);
+  EXPECT_EQ(ask_chaos("version.bind.", RRType::A, &id).msg.rcode(), Rcode::REFUSED);
+  ServerIdentity no_version{"", "ns-test"};
+  EXPECT_EQ(ask_chaos("version.bind.", RRType::TXT, &no_version).msg.rcode(), Rcode::REFUSED);
+  EXPECT_EQ(ask_chaos("id.server.", RRType::TXT, &no_version).msg.rcode(), Rcode::NOERROR);
+  EXPECT_EQ(ask_chaos("version.bind.", RRType::TXT, nullptr).msg.rcode(), Rcode::REFUSED);
 }
 
 std::string big_zone() {

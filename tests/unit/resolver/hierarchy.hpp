@@ -33,6 +33,7 @@ example    172800 NS ns1.example.com.
 example    172800 NS ns2.example.com.
 ns1.example 172800 A 10.0.3.1
 ns2.example 172800 A 10.0.3.2
+example    86400 DS \# 6 303908020102
 glueless   172800 NS ns.dnshost.edu.
 )";
 

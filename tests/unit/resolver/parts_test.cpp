@@ -90,11 +90,12 @@ TEST(InfraCache, IsBounded) {
 }
 
 std::vector<std::uint8_t> query_wire(std::string_view name, RRType type, bool edns,
-                                     std::uint16_t payload = 1232) {
+                                     std::uint16_t payload = 1232, bool dnssec_ok = false) {
   std::optional<Edns> opt;
   if (edns) {
     opt.emplace();
     opt->udp_payload = payload;
+    opt->dnssec_ok = dnssec_ok;
   }
   return encode(make_query(0xBEEF, N(name), type, true, opt));
 }
@@ -163,6 +164,31 @@ TEST(ResponseWriter, ExtendedRcodeGoesIntoTheOpt) {
   auto w = write_response(parse_query(wire), Rcode::BADVERS, {}, {}, ResponseOptions{}, out);
   Message m = decode(std::span(out.data(), w.size));
   EXPECT_EQ(m.rcode(), Rcode::BADVERS);
+}
+
+TEST(ResponseWriter, NotimpForAnUnknownOpcodeClearsTheQueryFlags) {
+  // genreport's "opcodeflg": RD, RA, CD (and Z, AD, AA, TC) belong to QUERY; the NOTIMP reply has none.
+  std::vector<std::uint8_t> q = {
+      0x12, 0x34, static_cast<std::uint8_t>(15 << 3 | 0x07), 0xF0, 0, 0, 0, 0, 0, 0, 0, 0};
+  ParsedQuery pq = parse_query(q);
+  ASSERT_EQ(pq.verdict, QueryVerdict::notimp);
+  std::array<std::uint8_t, 512> out;
+  auto w = write_response(pq, Rcode::NOTIMP, {}, {}, ResponseOptions{}, out);
+  ASSERT_EQ(w.size, kHeaderSize);
+  EXPECT_EQ(out[2], 0x80 | 15 << 3);
+  EXPECT_EQ(out[3], static_cast<std::uint8_t>(Rcode::NOTIMP));
+}
+
+TEST(ResponseWriter, CopiesTheDoBitIntoTheResponse) {
+  // RFC 3225 §3: the DO bit of the query is copied into the response, set or clear.
+  std::array<std::uint8_t, 512> out;
+  for (bool dnssec_ok : {true, false}) {
+    auto wire = query_wire("www.example.", RRType::A, true, 1232, dnssec_ok);
+    auto w = write_response(parse_query(wire), Rcode::NOERROR, {}, {}, ResponseOptions{}, out);
+    Message m = decode(std::span(out.data(), w.size));
+    ASSERT_TRUE(m.edns.has_value());
+    EXPECT_EQ(m.edns->dnssec_ok, dnssec_ok);
+  }
 }
 
 }  // namespace

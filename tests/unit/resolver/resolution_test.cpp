@@ -62,6 +62,19 @@ TEST_F(ResolutionTest, CachedAnswerNeedsNoQuery) {
   EXPECT_EQ(r.answer[0].ttl.seconds, 290u) << "TTLs from the cache are decremented";
 }
 
+TEST_F(ResolutionTest, DsIsAskedOfTheParentEvenWhenTheChildsServersAreCached) {
+  // RFC 4035 §3.1.4.1: DS lives on the parent side of the cut. With example.com's servers cached, the DS
+  // query must still go to com's server, which holds the DS (the child would answer NODATA with its SOA).
+  sim.resolve("www.example.com.");
+  sim.sent.clear();
+  auto r = sim.resolve("example.com.", RRType::DS);
+  EXPECT_EQ(r.rcode, Rcode::NOERROR) << sim.trace();
+  ASSERT_EQ(sim.sent.size(), 1u) << sim.trace();
+  EXPECT_EQ(sim.sent[0].server, ep("10.0.1.1")) << sim.trace();
+  ASSERT_EQ(r.answer.size(), 1u) << sim.trace();
+  EXPECT_EQ(r.answer[0].rrset->type, RRType::DS);
+}
+
 TEST_F(ResolutionTest, CnameInsideTheZone) {
   auto r = sim.resolve("alias.example.com.");
   EXPECT_EQ(r.rcode, Rcode::NOERROR) << sim.trace();

@@ -160,7 +160,8 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
         cls.targeted = Server(["proxy", "serve", "--cache-dir", os.path.join(cls.dir, "targeted"),
                                "--origin", origin_url, "--targeted-cache-control", "Endhost-Cache-Control"]
                               + common)
-        cls.forward = Server(["proxy", "serve", "--cache-dir", os.path.join(cls.dir, "forward")] + common)
+        cls.forward = Server(["proxy", "serve", "--cache-dir", os.path.join(cls.dir, "forward"),
+                                   "--allow-destination", "127.0.0.0/8"] + common)
 
     @classmethod
     def tearDownClass(cls):

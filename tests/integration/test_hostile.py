@@ -7,6 +7,7 @@ import os
 import resource
 import shutil
 import socket
+import subprocess
 import tempfile
 import time
 import unittest
@@ -29,6 +30,26 @@ def exchange(address, data, timeout=20):
         return r.status, dict(r.headers), r.body
     finally:
         c.close()
+
+
+def own_non_loopback_address():
+    """One of this machine's own addresses that is neither loopback nor link-local (those are refused for
+    being what they are; this one only for being ours), as a URL host; None when the machine has none."""
+    try:
+        out = subprocess.run(["ip", "-o", "addr"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = {"inet": [], "inet6": []}
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) < 4 or words[2] not in found or "scope" not in words:
+            continue
+        if words[words.index("scope") + 1] != "global":  # host (loopback) and link scopes are not wanted
+            continue
+        found[words[2]].append(words[3].split("/")[0])
+    if found["inet"]:
+        return found["inet"][0]
+    return "[%s]" % found["inet6"][0] if found["inet6"] else None
 
 
 def closed_without_answer(address, data, timeout=20):
@@ -227,6 +248,19 @@ class ForwardProxyGuard(MismatchChecks, ProxyBase):
         self.assertEqual(status, 403, body)
         self.assertNotIn(b"endhost_proxy", body)
 
+    # An own address that is not loopback: a guard that judged only the address's kind (loopback, link-local)
+    # would forward this one, and the proxy would answer 502 (nothing listens there on that port) or, worse,
+    # reach a service of this machine bound to all addresses; only the check of the proxy's own addresses
+    # gives the 403.
+    def test_an_own_non_loopback_address_is_refused(self):
+        host = own_non_loopback_address()
+        if host is None:
+            self.skipTest("this machine has no global-scope address besides loopback (ip -o addr)")
+        before = len(self.origin.requests)
+        status, _, body = self.get("http://%s:%d/" % (host, self.origin.port))
+        self.assertEqual(status, 403, (host, body))
+        self.assertEqual(len(self.origin.requests), before)
+
     def test_unspecified_and_link_local_are_refused(self):
         for host in ["0.0.0.0", "[::]", "169.254.169.254", "0"]:
             status, _, body = self.get("http://%s:%d/" % (host, self.origin.port))
@@ -311,6 +345,14 @@ class ForwardProxyAllowed(ProxyBase):
         self.assertEqual(len(seen), 1, status)
         self.assertEqual(seen[0][2].get("Max-Forwards"), "2")
         self.assertEqual(self.send(b"OPTIONS", "/a", b"Max-Forwards: x\r\n")[0], 400)
+
+    # §7.6.2 applies to TRACE as to OPTIONS: forwarding TRACE's Max-Forwards unchanged (or decrementing only
+    # OPTIONS') would leave the origin seeing "3", not "2".
+    def test_max_forwards_of_trace_is_decremented(self):
+        status, _, _ = self.send(b"TRACE", "/a", b"Max-Forwards: 3\r\nX-Mf: trace\r\n")
+        seen = self.origin_saw(lambda r: r[0] == "TRACE" and r[2].get("X-Mf") == "trace")
+        self.assertEqual(len(seen), 1, status)
+        self.assertEqual(seen[0][2].get("Max-Forwards"), "2")
 
     def test_underscore_fields_are_dropped_unless_kept(self):
         self.send(b"GET", "/a", b"Transfer_Encoding: chunked\r\nContent_Length: 5\r\nX-Under: drop\r\n")

@@ -46,6 +46,23 @@ class InstallTest(unittest.TestCase):
         # A temporary prefix is not on the caller's PATH: the script says how to add it.
         self.assertIn("not on your PATH", self.result.stderr)
 
+    def test_an_unwritable_prefix_says_what_to_do(self):
+        # A prefix the user may not write (as /usr/local is for a non-root user): one line saying what to do,
+        # not cmake's permission error. As root, the check is made as nobody, for whom a 0555 directory is
+        # read-only (root may write anywhere).
+        ro = os.path.join(self.prefix, "read-only")
+        os.makedirs(ro)
+        os.chmod(ro, 0o555)
+        os.chmod(self.prefix, 0o755)
+        command = [INSTALL, ro]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "nobody", "--"] + command
+        r = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("cannot write to %s/bin" % ro, r.stderr)
+        self.assertIn("sudo scripts/install", r.stderr)
+        self.assertNotIn("CMake Error", r.stderr)
+
     def test_without_a_build_says_what_to_run(self):
         env = dict(os.environ, ENDHOST_BUILD=os.path.join(self.prefix, "no-build"))
         r = subprocess.run([INSTALL, os.path.join(self.prefix, "other")], capture_output=True, text=True,

@@ -41,8 +41,8 @@ Expected<TsigKey, std::string> named_key(const std::vector<TsigKey>& keys, const
   for (const auto& k : keys) {
     if (k.name.view() == name.view()) return k;
   }
-  return Unexpected(option + " " + text + ": no --tsig-key named " + name.to_string() +
-                    " (give --tsig-key " + name.to_string() + ":hmac-sha256:BASE64)");
+  return Unexpected(option + " " + text + ": no --tsig-key named " + name.to_string() + " (give --tsig-key " +
+                    name.to_string() + ":hmac-sha256:BASE64)");
 }
 
 }  // namespace

@@ -75,8 +75,9 @@ awaitable<void> NotifySender::send(std::vector<std::uint8_t> message, std::uint1
     auto verified = verify_response(*reply, *key, request_mac, true, unix_seconds());
     if (!verified) {
       unanswered_->inc();
-      log_.warn("NOTIFY answer not verified",
-                {{"service", "dns"}, {"zone", zone}, {"secondary", to}, {"error", "TSIG: " + verified.error()}});
+      log_.warn(
+          "NOTIFY answer not verified",
+          {{"service", "dns"}, {"zone", zone}, {"secondary", to}, {"error", "TSIG: " + verified.error()}});
       co_return;
     }
   }

@@ -295,8 +295,8 @@ awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::trans
     if (signer) {
       // RFC 8945 §5.3.1: each message chains the previous one's MAC; we require every one to be signed, as
       // our primary signs them (§4.3.2 also allows up to 99 unsigned ones in between).
-      auto verified = verify_response(*message, *z.spec.key, prior_mac, collector.messages() == 0,
-                                      unix_seconds());
+      auto verified =
+          verify_response(*message, *z.spec.key, prior_mac, collector.messages() == 0, unix_seconds());
       if (!verified)
         co_return Unexpected("TSIG, message " + std::to_string(collector.messages() + 1) + ": " +
                              verified.error());

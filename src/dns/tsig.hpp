@@ -81,6 +81,7 @@ class TsigSigner {
   std::optional<std::size_t> sign(std::span<std::uint8_t> buf, std::size_t size, std::uint64_t now,
                                   TsigError error = TsigError::none, bool unsigned_reply = false);
   const std::vector<std::uint8_t>& last_mac() const { return prior_mac_; }
+  const TsigKey& key() const { return *key_; }
 
  private:
   const TsigKey* key_;

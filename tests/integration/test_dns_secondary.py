@@ -16,7 +16,7 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 
-from endhost_test import Server, TestCase, free_port
+from endhost_test import Server, TestCase, free_port, run
 
 ZONE = """$ORIGIN sec.test.
 $TTL 60
@@ -174,3 +174,88 @@ class Secondary(TestCase):
         # Nothing was installed: the secondary does not claim the zone.
         self.assertEqual(ask(secondary.address("dns", "udp"), "www.sec.test").rcode(), dns.rcode.REFUSED)
         self.assertFalse(os.path.exists(os.path.join(self.state, "sec.test.zone")))
+
+
+KEY = "xfr-key:hmac-sha256:" + "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I="  # 32 octets
+WRONG_KEY = "xfr-key:hmac-sha256:" + "d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmc="
+
+
+class SecondaryWithTsig(TestCase):
+    """RFC 8945 between our primary and our secondary: the secondary signs its SOA checks and transfer
+    requests with `--secondary ZONE=PRIMARY,key=NAME`, the primary's `--allow-transfer` does not cover the
+    secondary's address (only the key lets it transfer), the primary signs its NOTIFY (`--notify
+    ADDR,key=NAME`), and the secondary takes a NOTIFY for a keyed zone only when it is signed."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="endhost-dns-tsig-")
+        self.zone = os.path.join(self.tmp, "sec.test.zone")
+        self.state = os.path.join(self.tmp, "state")
+        self.servers = []
+
+    def tearDown(self):
+        codes = [s.stop() for s in self.servers]
+        for s in self.servers:
+            s.__exit__()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.assertEqual(codes, [0] * len(codes))
+
+    def start(self, args):
+        s = Server(["dns", "serve", "--threads", "2"] + args, wait_for=2)
+        self.servers.append(s)
+        return s
+
+    def test_transfers_and_notify_authorized_by_the_key_alone(self):
+        write_zone(self.zone, 1)
+        sec_port = free_port()
+        primary = self.start(["--listen", "127.0.0.1:0", "--zone", self.zone, "--allow-transfer", "192.0.2.0/24",
+                              "--tsig-key", KEY, "--notify", "127.0.0.1:%d,key=xfr-key" % sec_port])
+        p_port = primary.address("dns", "udp")[1]
+        secondary = self.start(["--listen", "127.0.0.1:%d" % sec_port, "--tsig-key", KEY, "--secondary",
+                                "sec.test=127.0.0.1:%d,key=xfr-key" % p_port, "--state", self.state])
+        s_addr = ("127.0.0.1", sec_port)
+        wait_until(transferred(secondary, 1), "the first, signed transfer")
+        first = [r for r in secondary.log if r.get("msg") == "zone transferred"][0]
+        self.assertEqual(first.get("transfer"), "AXFR")
+        self.assertEqual(ask(s_addr, "www.sec.test").answer[0][0].to_text(), "192.0.2.1")
+
+        # A reload with a higher serial: the signed NOTIFY is taken, and the IXFR is signed and verified.
+        write_zone(self.zone, 2, "new A 192.0.2.77")
+        primary.proc.send_signal(signal.SIGHUP)
+        primary.wait_log(lambda r: r.get("msg") == "NOTIFY acknowledged" and r.get("rcode") == "NOERROR")
+        wait_until(transferred(secondary, 2), "the signed transfer after NOTIFY")
+        done = [r for r in secondary.log if r.get("msg") == "zone transferred" and r.get("serial") == 2]
+        self.assertEqual(done[0].get("transfer"), "IXFR")
+        self.assertEqual(ask(s_addr, "new.sec.test").answer[0][0].to_text(), "192.0.2.77")
+
+        # An unsigned NOTIFY from the primary's address is not enough for a zone with a key.
+        q = dns.message.make_query("sec.test", "SOA")
+        q.flags = dns.flags.AA
+        q.set_opcode(dns.opcode.NOTIFY)
+        r = dns.query.udp(q, s_addr[0], port=s_addr[1], timeout=5, source="127.0.0.1")
+        self.assertEqual(r.rcode(), dns.rcode.REFUSED)
+        secondary.wait_log(lambda r: r.get("msg", "").startswith("NOTIFY refused: not signed"))
+
+        # Without the key the transfer is refused: the address is not in --allow-transfer.
+        axfr = dns.message.make_query("sec.test", "AXFR")
+        r = dns.query.tcp(axfr, "127.0.0.1", port=p_port, timeout=5)
+        self.assertEqual(r.rcode(), dns.rcode.REFUSED)
+
+    def test_a_wrong_key_installs_nothing_and_says_why(self):
+        write_zone(self.zone, 1)
+        primary = self.start(["--listen", "127.0.0.1:0", "--zone", self.zone, "--allow-transfer", "192.0.2.0/24",
+                              "--tsig-key", KEY])
+        p_port = primary.address("dns", "udp")[1]
+        secondary = self.start(["--listen", "127.0.0.1:0", "--tsig-key", WRONG_KEY, "--secondary",
+                                "sec.test=127.0.0.1:%d,key=xfr-key" % p_port, "--state", self.state])
+        rec = secondary.wait_log(lambda r: r.get("msg") == "SOA check failed" and "TSIG" in r.get("error", ""))
+        self.assertIn("BADSIG", rec["error"])
+        self.assertEqual(ask(secondary.address("dns", "udp"), "www.sec.test").rcode(), dns.rcode.REFUSED)
+        self.assertFalse(os.path.exists(os.path.join(self.state, "sec.test.zone")))
+        self.assertFalse(any(r.get("msg") == "zone transferred" for r in secondary.log))
+
+    def test_a_key_name_that_is_not_configured_is_refused_at_start(self):
+        args = ["dns", "serve", "--listen", "127.0.0.1:0", "--secondary", "sec.test=127.0.0.1:53,key=nokey",
+                "--state", self.state]
+        p = run(args, timeout=10)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no --tsig-key named nokey", p.stderr)

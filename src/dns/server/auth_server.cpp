@@ -51,9 +51,10 @@ AuthServer::AuthServer(core::EventLoops& loops, core::Logger& log, core::Metrics
     secondaries_ = std::make_unique<Secondaries>(loops[0].io(), config_.secondaries, config_.zones.state_dir,
                                                  config_.zones.limits.max_records, config_.secondary_timers,
                                                  control_, log, metrics, config_.source_address);
-    handler_.set_notify_hook([s = secondaries_.get()](const Name& origin, const asio::ip::address& from) {
-      return s->on_notify(origin, from);
-    });
+    handler_.set_notify_hook(
+        [s = secondaries_.get()](const Name& origin, const asio::ip::address& from, const Name* key) {
+          return s->on_notify(origin, from, key);
+        });
   }
 }
 

@@ -35,6 +35,16 @@ std::vector<asio::ip::udp::endpoint> listen_endpoints(const core::ServiceEnv& en
   return out;
 }
 
+// The configured key named `name` (`,key=NAME` of --secondary and --notify), or why there is none.
+Expected<TsigKey, std::string> named_key(const std::vector<TsigKey>& keys, const Name& name,
+                                         const std::string& option, const std::string& text) {
+  for (const auto& k : keys) {
+    if (k.name.view() == name.view()) return k;
+  }
+  return Unexpected(option + " " + text + ": no --tsig-key named " + name.to_string() + " (give --tsig-key " +
+                    name.to_string() + ":hmac-sha256:BASE64)");
+}
+
 }  // namespace
 
 std::string default_version_string() {
@@ -48,13 +58,15 @@ const core::SettingTable<AuthServiceOptions>& auth_settings() {
     t.texts("zone", &O::zones, "[ORIGIN=]FILE",
             "A primary zone file, repeatable. The origin is the file's SOA owner, or give ORIGIN=FILE")
         .alias("-z");
-    t.texts("secondary", &O::secondaries, "ZONE=ADDR:PORT",
-            "Serve a copy of ZONE transferred from PRIMARY (AXFR at start, on NOTIFY and every SOA refresh)");
+    t.texts("secondary", &O::secondaries, "ZONE=ADDR:PORT[,key=KEY]",
+            "Serve a copy of ZONE transferred from PRIMARY (AXFR at start, on NOTIFY and every SOA refresh); "
+            "with key=, a --tsig-key signs the requests and must sign the answers and NOTIFYs");
     t.text("state", &O::state_dir, "DIR", "Directory where secondary zones are kept durably across restarts");
     t.texts("allow-transfer", &O::allow_transfer, "CIDR",
             "Clients allowed to transfer zones (AXFR over TCP), repeatable; others get REFUSED");
-    t.texts("notify", &O::notify, "ADDR:PORT",
-            "Secondary to send a NOTIFY when a reload (SIGHUP) grows a zone's serial, repeatable");
+    t.texts("notify", &O::notify, "ADDR:PORT[,key=KEY]",
+            "Secondary to send a NOTIFY when a reload (SIGHUP) grows a zone's serial, repeatable; with key=, "
+            "signed with that --tsig-key");
     t.integer("max-udp-payload", &O::max_udp_payload, std::uint16_t{512}, std::uint16_t{65535},
               "Largest UDP answer (EDNS payload size we advertise); longer answers are truncated (TC)",
               "BYTES");
@@ -89,6 +101,11 @@ Expected<AuthServerConfig, std::string> auth_server_config(const AuthServiceOpti
   if (o.zones.empty() && o.secondaries.empty())
     return Unexpected(
         std::string("nothing to serve: give --zone FILE (a primary zone) or --secondary ZONE=PRIMARY"));
+  for (const auto& k : o.tsig_keys) {
+    auto key = parse_tsig_key(k);
+    if (!key) return Unexpected(key.error());
+    c.query.tsig_keys.push_back(std::move(*key));
+  }
   for (const auto& z : o.zones) {
     auto spec = parse_primary_zone_spec(z);
     if (!spec) return Unexpected(spec.error());
@@ -97,6 +114,11 @@ Expected<AuthServerConfig, std::string> auth_server_config(const AuthServiceOpti
   for (const auto& s : o.secondaries) {
     auto spec = parse_secondary_spec(s);
     if (!spec) return Unexpected(spec.error());
+    if (spec->key_name) {
+      auto key = named_key(c.query.tsig_keys, *spec->key_name, "--secondary", s);
+      if (!key) return Unexpected(key.error());
+      spec->key = std::move(*key);
+    }
     c.zones.secondaries.push_back(spec->origin);
     c.secondaries.push_back(*spec);
   }
@@ -110,17 +132,27 @@ Expected<AuthServerConfig, std::string> auth_server_config(const AuthServiceOpti
     if (auto ok = c.allow_transfer.add(a); !ok) return Unexpected("--allow-transfer " + ok.error());
   }
   for (const auto& n : o.notify) {
-    auto ep = ip_endpoint(n, "--notify");
+    // ADDR:PORT[,key=KEYNAME], as --secondary names its key.
+    const auto comma = n.find(',');
+    auto ep = ip_endpoint(n.substr(0, comma), "--notify");
     if (!ep) return Unexpected(ep.error());
+    std::optional<TsigKey> key;
+    if (comma != std::string::npos) {
+      const std::string option = n.substr(comma + 1);
+      const bool named = option.rfind("key=", 0) == 0 && option.size() > 4;
+      auto name = Name::from_string(named ? std::string_view(option).substr(4) : std::string_view("."));
+      if (!named || !name)
+        return Unexpected("--notify " + n + ": '" + option +
+                          "' is not key=KEYNAME (write ADDR:PORT[,key=KEYNAME], e.g. 192.0.2.2:53,key=xfr)");
+      auto found = named_key(c.query.tsig_keys, *name, "--notify", n);
+      if (!found) return Unexpected(found.error());
+      key = std::move(*found);
+    }
     c.notify.targets.push_back(*ep);
+    c.notify.keys.push_back(std::move(key));
   }
   c.query.max_udp_payload = o.max_udp_payload;
   c.query.identity_enabled = !o.no_identity;
-  for (const auto& k : o.tsig_keys) {
-    auto key = parse_tsig_key(k);
-    if (!key) return Unexpected(key.error());
-    c.query.tsig_keys.push_back(std::move(*key));
-  }
   c.query.version_text = o.version_string;
   c.query.hostname_text = o.identity;
   if (c.query.hostname_text.empty()) {

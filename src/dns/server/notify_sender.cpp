@@ -17,22 +17,46 @@ NotifySender::NotifySender(asio::io_context& io, NotifyConfig config, core::Logg
       unanswered_(&metrics.counter("endhost_dns_notify_sent_total", "NOTIFY messages sent to secondaries",
                                    {{"result", "unanswered"}})) {}
 
+namespace {
+
+// TSIG's clock: seconds since 1970 (RFC 8945 §4.3.3, Time Signed).
+std::uint64_t unix_seconds() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+}  // namespace
+
 void NotifySender::notify(const Zone& zone) {
-  for (const auto& target : config_.targets) {
+  for (std::size_t i = 0; i < config_.targets.size(); ++i) {
     const std::uint16_t id = random_.next16();
-    std::vector<std::uint8_t> message(512);
-    auto n = make_notify(zone, id, message);
+    std::vector<std::uint8_t> message(1024);
+    auto built = make_notify(zone, id, std::span(message).first(512));
+    std::optional<std::size_t> n;
+    if (built) n = *built;
+    const TsigKey* key = i < config_.keys.size() && config_.keys[i] ? &*config_.keys[i] : nullptr;
+    std::vector<std::uint8_t> request_mac;
+    if (n && key) {
+      TsigSigner signer(*key);
+      n = signer.sign(message, *n, unix_seconds());
+      request_mac = signer.last_mac();
+    }
     if (!n) {
       log_.error("cannot build NOTIFY", {{"service", "dns"}, {"zone", zone.origin().to_string()}});
       return;
     }
     message.resize(*n);
-    asio::co_spawn(io_, send(std::move(message), id, target, zone.origin().to_string()), asio::detached);
+    asio::co_spawn(io_,
+                   send(std::move(message), id, config_.targets[i], zone.origin().to_string(), key,
+                        std::move(request_mac)),
+                   asio::detached);
   }
 }
 
 awaitable<void> NotifySender::send(std::vector<std::uint8_t> message, std::uint16_t id,
-                                   asio::ip::udp::endpoint target, std::string zone) {
+                                   asio::ip::udp::endpoint target, std::string zone, const TsigKey* key,
+                                   std::vector<std::uint8_t> request_mac) {
   client::UdpExchangeOptions options;
   options.timeout = config_.timeout;
   options.tries = config_.tries;
@@ -45,6 +69,17 @@ awaitable<void> NotifySender::send(std::vector<std::uint8_t> message, std::uint1
     log_.warn("NOTIFY not acknowledged",
               {{"service", "dns"}, {"zone", zone}, {"secondary", to}, {"error", reply.error()}});
     co_return;
+  }
+  if (key) {
+    // RFC 8945 §5.3.1: the answer to a signed NOTIFY is signed with the same key.
+    auto verified = verify_response(*reply, *key, request_mac, true, unix_seconds());
+    if (!verified) {
+      unanswered_->inc();
+      log_.warn(
+          "NOTIFY answer not verified",
+          {{"service", "dns"}, {"zone", zone}, {"secondary", to}, {"error", "TSIG: " + verified.error()}});
+      co_return;
+    }
   }
   Rcode rcode = Rcode::NOERROR;
   is_notify_response(*reply, id, rcode);

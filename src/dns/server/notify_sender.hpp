@@ -1,7 +1,8 @@
 // The primary's half of RFC 1996: when a zone's SOA serial grows (a reload), tell each configured secondary
 // (--notify ADDR:PORT) with a NOTIFY over UDP, so it refreshes now rather than at the SOA refresh time.
 // Each NOTIFY goes from a fresh socket with a random ID and is retransmitted until the secondary answers
-// (§3.6) or the tries run out. Runs on one event loop.
+// (§3.6) or the tries run out. A target with a TSIG key (`--notify ADDR:PORT,key=NAME`) gets the NOTIFY
+// signed (RFC 8945) and its answer must verify. Runs on one event loop.
 #pragma once
 
 #include <chrono>
@@ -12,12 +13,14 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/system_random.hpp"
+#include "dns/tsig.hpp"
 #include "dns/zone.hpp"
 
 namespace endhost::dns::server {
 
 struct NotifyConfig {
   std::vector<asio::ip::udp::endpoint> targets;
+  std::vector<std::optional<TsigKey>> keys;  // per target, same order; empty or shorter: unsigned
   std::chrono::milliseconds timeout{2'000};  // before a retransmission
   int tries = 5;
   std::optional<asio::ip::address> source;  // where NOTIFYs leave from; empty: any
@@ -34,7 +37,7 @@ class NotifySender {
 
  private:
   awaitable<void> send(std::vector<std::uint8_t> message, std::uint16_t id, asio::ip::udp::endpoint target,
-                       std::string zone);
+                       std::string zone, const TsigKey* key, std::vector<std::uint8_t> request_mac);
 
   asio::io_context& io_;
   NotifyConfig config_;

@@ -67,14 +67,15 @@ std::span<const std::uint8_t> QueryHandler::handle(std::size_t loop, const Parse
   if (q.has_tsig && !packet.empty()) return handle_signed(loop, q, transport, from, peer, out, packet);
   // RFC 1996 §3.7: a NOTIFY names the zone in its question, with QTYPE SOA.
   if (q.header.opcode == Opcode::NOTIFY && q.has_question) {
-    notifies_->inc(1, loop);
-    Rcode rcode = on_notify_ ? on_notify_(q.qname, from) : Rcode::NOTAUTH;
-    std::size_t n = write_bare_response(q, rcode, true, out);
-    if (config_.transcript.enabled()) {
-      config_.transcript.client(peer, "NOTIFY " + q.qname.to_string());
-      config_.transcript.server(peer, "NOTIFY response " + dns::to_string(rcode));
+    // parse_query stops at the question for opcodes other than QUERY; a NOTIFY may still be signed
+    // (RFC 8945 §5.2: checked like any request, and the secondary wants to know by which key).
+    auto found = packet.empty() ? std::optional<TsigRecord>() : find_tsig(packet).value_or(std::nullopt);
+    if (found) {
+      ParsedQuery signed_query = q;
+      signed_query.has_tsig = true;
+      return handle_signed(loop, signed_query, transport, from, peer, out, packet);
     }
-    return out.first(n);
+    return notify(loop, q, from, peer, out, nullptr);
   }
   if (q.verdict == QueryVerdict::answer && q.qtype == RRType::IXFR && transport == Transport::udp) {
     auto response = ixfr_udp(loop, q, from, out);
@@ -92,6 +93,19 @@ std::span<const std::uint8_t> QueryHandler::handle(std::size_t loop, const Parse
   auto response = out.first(r.size);
   if (config_.transcript.enabled()) trace(q, response, peer);
   return response;
+}
+
+std::span<const std::uint8_t> QueryHandler::notify(std::size_t loop, const ParsedQuery& q,
+                                                   const asio::ip::address& from, std::string_view peer,
+                                                   std::span<std::uint8_t> out, const Name* key) {
+  notifies_->inc(1, loop);
+  Rcode rcode = on_notify_ ? on_notify_(q.qname, from, key) : Rcode::NOTAUTH;
+  std::size_t n = write_bare_response(q, rcode, true, out);
+  if (config_.transcript.enabled()) {
+    config_.transcript.client(peer, "NOTIFY " + q.qname.to_string());
+    config_.transcript.server(peer, "NOTIFY response " + dns::to_string(rcode));
+  }
+  return out.first(n);
 }
 
 namespace {
@@ -155,8 +169,11 @@ std::span<const std::uint8_t> QueryHandler::handle_signed(std::size_t loop, cons
   }
   ParsedQuery inner = q;
   inner.has_tsig = false;
-  auto unsigned_reply =
-      handle(loop, inner, transport, from, peer, out.first(limit - std::min(limit, t.room)));
+  auto room = out.first(limit - std::min(limit, t.room));
+  // A signed NOTIFY tells the secondary which key vouched for it (a zone with a key wants that one).
+  auto unsigned_reply = q.header.opcode == Opcode::NOTIFY && q.has_question
+                            ? notify(loop, inner, from, peer, room, &t.signer->key().name)
+                            : handle(loop, inner, transport, from, peer, room);
   if (unsigned_reply.empty()) return unsigned_reply;
   auto n = t.signer->sign(out.first(limit), unsigned_reply.size(), unix_seconds());
   return n ? out.first(*n) : unsigned_reply;

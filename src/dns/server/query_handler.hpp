@@ -42,7 +42,8 @@ struct QueryHandlerConfig {
 
 // Decides a NOTIFY for `origin` from `from` (called on the loop that received it): NOERROR when a refresh was
 // scheduled, NOTAUTH when the zone is not a secondary here, REFUSED when `from` is not its primary.
-using NotifyHook = std::function<Rcode(const Name& origin, const asio::ip::address& from)>;
+// `key`: the TSIG key the NOTIFY was signed with and verified against (RFC 8945), null when unsigned.
+using NotifyHook = std::function<Rcode(const Name& origin, const asio::ip::address& from, const Name* key)>;
 
 class QueryHandler {
  public:
@@ -98,6 +99,8 @@ class QueryHandler {
                                               const asio::ip::address& from, std::string_view peer,
                                               std::span<std::uint8_t> out,
                                               std::span<const std::uint8_t> packet);
+  std::span<const std::uint8_t> notify(std::size_t loop, const ParsedQuery& q, const asio::ip::address& from,
+                                       std::string_view peer, std::span<std::uint8_t> out, const Name* key);
   void trace(const ParsedQuery& q, std::span<const std::uint8_t> response, std::string_view peer) const;
 
   LoopZones& zones_;

@@ -34,6 +34,25 @@ std::vector<ResourceRecord> zone_records(const dns::Zone& zone) {
   return out;
 }
 
+// TSIG's clock: seconds since 1970 (RFC 8945 §4.3.3, Time Signed).
+std::uint64_t unix_seconds() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+}
+
+// Appends a TSIG record to the request `query` (RFC 8945 §4.2); `signer` then holds the request's MAC,
+// which the answer's first message must chain.
+bool sign_request(const TsigKey& key, std::vector<std::uint8_t>& query, std::optional<TsigSigner>& signer) {
+  signer.emplace(key);
+  const std::size_t size = query.size();
+  query.resize(size + 128 + key.name.size());
+  auto n = signer->sign(query, size, unix_seconds());
+  if (!n) return false;
+  query.resize(*n);
+  return true;
+}
+
 }  // namespace
 
 struct Secondaries::Zone {
@@ -53,8 +72,17 @@ struct Secondaries::Zone {
 Expected<SecondarySpec, std::string> parse_secondary_spec(std::string_view text) {
   auto hint = [&](const std::string& why) {
     return Unexpected("--secondary " + std::string(text) + ": " + why +
-                      " (write ZONE=PRIMARY_ADDR:PORT, e.g. example.com=192.0.2.1:53)");
+                      " (write ZONE=PRIMARY_ADDR:PORT[,key=KEYNAME], e.g. example.com=192.0.2.1:53)");
   };
+  std::optional<Name> key_name;
+  if (auto comma = text.find(','); comma != std::string_view::npos) {
+    std::string_view option = text.substr(comma + 1);
+    text = text.substr(0, comma);
+    if (option.rfind("key=", 0) != 0) return hint("'" + std::string(option) + "' is not key=KEYNAME");
+    auto k = Name::from_string(option.substr(4));
+    if (!k || option.size() == 4) return hint("'" + std::string(option.substr(4)) + "' is not a key name");
+    key_name = *k;
+  }
   auto eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0) return hint("missing ZONE=");
   auto origin = Name::from_string(text.substr(0, eq));
@@ -64,7 +92,7 @@ Expected<SecondarySpec, std::string> parse_secondary_spec(std::string_view text)
   boost::system::error_code ec;
   auto address = asio::ip::make_address(hp->host, ec);
   if (ec) return hint("'" + hp->host + "' is not an IP address");
-  return SecondarySpec{*origin, address, hp->port};
+  return SecondarySpec{*origin, address, hp->port, key_name, std::nullopt};
 }
 
 Secondaries::Secondaries(asio::io_context& control, std::vector<SecondarySpec> specs, std::string state_dir,
@@ -109,10 +137,16 @@ void Secondaries::stop() {
   for (auto& z : zones_) z->timer.cancel();
 }
 
-Rcode Secondaries::on_notify(const Name& origin, const asio::ip::address& from) {
+Rcode Secondaries::on_notify(const Name& origin, const asio::ip::address& from, const Name* key) {
   for (auto& z : zones_) {
     if (!(z->spec.origin == origin)) continue;
     if (from != z->spec.primary) return Rcode::REFUSED;
+    // With a key, only a NOTIFY signed with it counts (RFC 8945 §5.2 already checked its MAC and time).
+    if (z->spec.key && (key == nullptr || !(key->view() == z->spec.key->name.view()))) {
+      log_.warn("NOTIFY refused: not signed with the zone's TSIG key",
+                {{"service", "dns"}, {"zone", z->name}, {"key", z->spec.key->name.to_string()}});
+      return Rcode::REFUSED;
+    }
     Zone* zone = z.get();
     asio::post(control_, [zone] {
       zone->notified = true;
@@ -193,6 +227,9 @@ awaitable<Expected<std::uint32_t, std::string>> Secondaries::primary_serial(Zone
   const std::uint16_t id = z.random.next16();
   auto query = encode_message(make_query(id, z.spec.origin, RRType::SOA, false));
   if (!query) co_return Unexpected(std::string("cannot encode the SOA query"));
+  std::optional<TsigSigner> signer;
+  if (z.spec.key && !sign_request(*z.spec.key, *query, signer))
+    co_return Unexpected(std::string("cannot sign the SOA query"));
   client::UdpExchangeOptions options;
   options.timeout = timers_.query_timeout;
   options.source = source_;
@@ -201,6 +238,11 @@ awaitable<Expected<std::uint32_t, std::string>> Secondaries::primary_serial(Zone
     reply = co_await client::exchange_tcp({z.spec.primary, z.spec.port}, *query, timers_.io_timeout, source_);
   }
   if (!reply) co_return Unexpected(reply.error());
+  if (signer) {
+    // RFC 8945 §5.3.1: an answer to a signed request must be signed; one that is not is discarded.
+    auto verified = verify_response(*reply, *z.spec.key, signer->last_mac(), true, unix_seconds());
+    if (!verified) co_return Unexpected("TSIG: " + verified.error());
+  }
   auto m = decode_message(*reply);
   if (!m) co_return Unexpected("malformed SOA answer: " + m.error().to_string());
   if (m->rcode() != Rcode::NOERROR) co_return Unexpected("the primary answered " + to_string(m->rcode()));
@@ -231,6 +273,11 @@ awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::trans
   if (ixfr) request.authorities.push_back(current.front());  // our SOA (RFC 1995 §3)
   auto query = encode_message(request);
   if (!query) co_return Unexpected(std::string("cannot encode the transfer query"));
+  std::optional<TsigSigner> signer;
+  if (z.spec.key && !sign_request(*z.spec.key, *query, signer))
+    co_return Unexpected(std::string("cannot sign the transfer query"));
+  std::vector<std::uint8_t> prior_mac;
+  if (signer) prior_mac = signer->last_mac();
   const auto executor = co_await asio::this_coro::executor;
   client::TcpChannel channel(executor);
   asio::ip::tcp::endpoint primary(z.spec.primary, z.spec.port);
@@ -245,6 +292,16 @@ awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::trans
     if (clock::now() >= deadline) co_return Unexpected(std::string("the transfer took too long"));
     auto message = co_await channel.receive(timers_.io_timeout);
     if (!message) co_return Unexpected(message.error());
+    if (signer) {
+      // RFC 8945 §5.3.1: each message chains the previous one's MAC; we require every one to be signed, as
+      // our primary signs them (§4.3.2 also allows up to 99 unsigned ones in between).
+      auto verified =
+          verify_response(*message, *z.spec.key, prior_mac, collector.messages() == 0, unix_seconds());
+      if (!verified)
+        co_return Unexpected("TSIG, message " + std::to_string(collector.messages() + 1) + ": " +
+                             verified.error());
+      prior_mac = std::move(*verified);
+    }
     collector.feed(*message);
   }
   channel.close();

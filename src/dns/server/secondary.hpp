@@ -3,7 +3,9 @@
 // is newer (RFC 1982), transfers the zone with AXFR over TCP (RFC 5936), installs it durably and publishes it
 // (ZoneControl). It does so at start, when the primary sends a NOTIFY (RFC 1996), and every SOA REFRESH
 // seconds (RETRY after a failure). When the primary has been unreachable for the SOA EXPIRE time the zone is
-// no longer served (RFC 1035 §3.3.13).
+// no longer served (RFC 1035 §3.3.13). With a TSIG key for the primary (`,key=NAME`), the SOA query and
+// the transfer request are signed and every message of the answer must verify (RFC 8945 §5.3.1): an answer
+// that does not is logged and discarded, never installed; a NOTIFY must then be signed with that key.
 #pragma once
 
 #include <chrono>
@@ -19,6 +21,7 @@
 #include "core/metrics.hpp"
 #include "dns/name.hpp"
 #include "dns/server/zone_control.hpp"
+#include "dns/tsig.hpp"
 #include "dns/types.hpp"
 
 namespace endhost::dns::server {
@@ -27,8 +30,10 @@ struct SecondarySpec {
   Name origin;
   asio::ip::address primary;
   std::uint16_t port = 53;
+  std::optional<Name> key_name;  // `,key=NAME`: a --tsig-key to sign with (RFC 8945)
+  std::optional<TsigKey> key;    // that key, filled in from the configured keys
 };
-// Parses `ZONE=ADDR[:PORT]` (IPv6 as [addr]:port). The error is a sentence for --secondary.
+// Parses `ZONE=ADDR[:PORT][,key=KEYNAME]` (IPv6 as [addr]:port). The error is a sentence for --secondary.
 Expected<SecondarySpec, std::string> parse_secondary_spec(std::string_view text);
 
 struct SecondaryTimers {
@@ -57,7 +62,9 @@ class Secondaries {
 
   // A NOTIFY arrived (any loop; thread-safe): NOERROR and a refresh is scheduled when `origin` is one of ours
   // and `from` is its primary (RFC 1996 §3.10), REFUSED for another sender, NOTAUTH for another zone.
-  Rcode on_notify(const Name& origin, const asio::ip::address& from);
+  // When the zone has a key, the NOTIFY must have been signed with it (`key`: the verified key's name, null
+  // for an unsigned NOTIFY): REFUSED otherwise.
+  Rcode on_notify(const Name& origin, const asio::ip::address& from, const Name* key = nullptr);
 
  private:
   struct Zone;

@@ -62,5 +62,19 @@ TEST(SecondarySpec, ParsesZoneAndPrimary) {
   }
 }
 
+TEST(SecondarySpec, NamesATsigKey) {
+  auto s = parse_secondary_spec("example.com=[::1]:5300,key=xfr-key");
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(s->port, 5300);
+  ASSERT_TRUE(s->key_name);
+  EXPECT_EQ(*s->key_name, N("xfr-key."));
+  EXPECT_FALSE(parse_secondary_spec("example.com=192.0.2.1").value_or(SecondarySpec{}).key_name);
+  for (const char* bad : {"example.com=192.0.2.1,key=", "example.com=192.0.2.1,tsig=k"}) {
+    auto r = parse_secondary_spec(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().find("key=KEYNAME"), std::string::npos) << r.error();
+  }
+}
+
 }  // namespace
 }  // namespace endhost::dns::server

@@ -344,10 +344,10 @@ AnswerResult answer(const ParsedQuery& q, const ZoneSet& zones, const AnswerOpti
   };
 
   if (q.has_question) resp.question(q);
-  // RFC 6891 §7: a FORMERR caused by a bad OPT is answered without one; NOTIMP is decided before EDNS
-  // parsing.
+  // RFC 6891 §7: a FORMERR caused by a bad OPT is answered without one. A NOTIMP carries an OPT when the
+  // request had one (§6.1.1; parse_query looks for it leniently): header, question and OPT fit in 512.
   if (q.verdict == QueryVerdict::formerr) return finish(AnswerKind::formerr, Rcode::FORMERR, false);
-  if (q.verdict == QueryVerdict::notimp) return finish(AnswerKind::notimp, Rcode::NOTIMP, false);
+  if (q.verdict == QueryVerdict::notimp) return finish(AnswerKind::notimp, Rcode::NOTIMP, q.has_edns);
   if (q.has_edns) {
     if (q.edns_version > 0) return finish(AnswerKind::badvers, Rcode::BADVERS, true, 1);  // RFC 6891 §6.1.3
     resp.writer().set_limit(limit - kOptRecordSize);

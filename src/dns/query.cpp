@@ -4,6 +4,68 @@
 
 namespace endhost::dns {
 
+namespace {
+
+struct RecordHead {
+  std::uint16_t type = 0, klass = 0, rdlength = 0;
+  std::uint32_t ttl = 0;
+};
+
+// Reads one resource record's owner and fixed fields (RFC 1035 §4.1.3), leaving `r` at its RDATA.
+bool record_head(WireReader& r, Name& owner, RecordHead& h) {
+  if (!r.name(owner)) return false;
+  auto type = r.u16();
+  auto klass = type ? r.u16() : Result<std::uint16_t>(Unexpected(type.error()));
+  auto ttl = klass ? r.u32() : Result<std::uint32_t>(Unexpected(klass.error()));
+  auto len = ttl ? r.u16() : Result<std::uint16_t>(Unexpected(ttl.error()));
+  if (!len) return false;
+  h = {*type, *klass, *len, *ttl};
+  return true;
+}
+
+// True if the OPT RDATA's options frame exactly (RFC 6891 §6.1.2).
+bool options_frame(std::span<const std::uint8_t> rdata) {
+  for (std::size_t at = 0; at < rdata.size();) {
+    if (rdata.size() - at < 4) return false;
+    std::size_t olen = static_cast<std::size_t>(rdata[at + 2]) << 8 | rdata[at + 3];
+    if (rdata.size() - at - 4 < olen) return false;
+    at += 4 + olen;
+  }
+  return true;
+}
+
+// For an opcode we do not implement (the reply is NOTIMP whatever follows the question): skips the answer
+// and authority records (a NOTIFY may carry an SOA, RFC 1996 §3.7) and takes the EDNS fields from the one
+// root-owned OPT of the additional section, if the whole message parses; otherwise leaves `q` without EDNS.
+// Bounded: every record read consumes at least 11 octets of the packet or stops the scan.
+void find_opt_leniently(WireReader& r, ParsedQuery& q) {
+  Name owner;
+  RecordHead h;
+  const unsigned skipped = unsigned{q.header.ancount} + q.header.nscount;
+  for (unsigned i = 0; i < skipped; ++i) {
+    if (!record_head(r, owner, h) || !r.skip(h.rdlength)) return;
+  }
+  std::optional<RecordHead> opt;
+  std::span<const std::uint8_t> options;
+  for (std::uint16_t i = 0; i < q.header.arcount; ++i) {
+    if (!record_head(r, owner, h)) return;
+    auto rdata = r.bytes(h.rdlength);
+    if (!rdata) return;
+    if (static_cast<RRType>(h.type) != RRType::OPT) continue;
+    if (opt || !owner.is_root() || !options_frame(*rdata)) return;
+    opt = h;
+    options = *rdata;
+  }
+  if (!opt || !r.at_end()) return;
+  q.has_edns = true;
+  q.udp_payload = opt->klass;
+  q.edns_version = static_cast<std::uint8_t>(opt->ttl >> 16);
+  q.dnssec_ok = opt->ttl & 0x8000;
+  q.edns_options = options;
+}
+
+}  // namespace
+
 ParsedQuery parse_query(std::span<const std::uint8_t> packet) {
   ParsedQuery q;
   if (packet.size() < kHeaderSize) {
@@ -36,6 +98,9 @@ ParsedQuery parse_query(std::span<const std::uint8_t> packet) {
   if (q.header.opcode != Opcode::QUERY) {
     q.verdict = QueryVerdict::notimp;
     q.reason = "opcode not implemented";
+    // RFC 6891 §6.1.1: a request with an OPT gets an OPT in its response, NOTIMP included. Only when the
+    // question parsed; and a message that does not parse to its end has no OPT for us, never a FORMERR.
+    if (q.header.qdcount == (q.has_question ? 1 : 0)) find_opt_leniently(r, q);
     return q;
   }
   if (q.header.qdcount != 1) return formerr("QDCOUNT is not 1");

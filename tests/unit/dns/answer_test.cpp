@@ -220,6 +220,25 @@ TEST(Answer, NotimpForAnUnknownOpcodeClearsTheQueryFlags) {
   for (std::size_t i = 4; i < kHeaderSize; ++i) EXPECT_EQ(out[i], 0) << "empty sections";
 }
 
+TEST(Answer, NotimpToAnEdnsRequestCarriesAnOpt) {
+  // RFC 6891 §6.1.1 (dig +opcode=15 warns "retry with +noedns" otherwise); the flags stay QR and opcode.
+  ZoneSet zs = textbook();
+  Edns e;
+  e.dnssec_ok = true;
+  auto q = test::encode(make_query(9, N("www.networkutopia.com."), RRType::A, true, e));
+  q[2] = static_cast<std::uint8_t>(15 << 3 | 0x01);
+  std::vector<std::uint8_t> out(512);
+  AnswerResult r = answer(q, zs, {}, out);
+  EXPECT_EQ(r.rcode, Rcode::NOTIMP);
+  auto m = decode_message(std::span(out).first(r.size));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(out[2], 0x80 | 15 << 3);
+  ASSERT_TRUE(m->edns);
+  EXPECT_EQ(m->edns->version, 0);
+  EXPECT_TRUE(m->edns->dnssec_ok);
+  EXPECT_EQ(m->questions.size(), 1u);
+}
+
 TEST(Answer, EdnsIsEchoedAndBadversReported) {
   ZoneSet zs = textbook();
   Edns e;

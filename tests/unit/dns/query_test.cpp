@@ -1,6 +1,7 @@
 // parse_query's verdicts: drop vs FORMERR vs NOTIMP vs answer (see query.hpp for the policy).
 #include <gtest/gtest.h>
 
+#include "dns/limits.hpp"
 #include "dns/query.hpp"
 #include "dns_test_util.hpp"
 
@@ -50,6 +51,54 @@ TEST(ParseQuery, NotimpForOtherOpcodesEchoesQuestion) {
   ParsedQuery q = parse_query(w);
   EXPECT_EQ(q.verdict, QueryVerdict::notimp);
   EXPECT_TRUE(q.has_question);
+}
+
+std::vector<std::uint8_t> with_opcode(std::vector<std::uint8_t> w, int opcode) {
+  w[2] = static_cast<std::uint8_t>((w[2] & ~0x78) | (opcode << 3));
+  return w;
+}
+
+TEST(ParseQuery, NotimpFindsTheOpt) {
+  // RFC 6891 §6.1.1: the NOTIMP reply to a request with an OPT carries one, so parse_query must find it.
+  Edns e;
+  e.udp_payload = 1400;
+  e.dnssec_ok = true;
+  ParsedQuery q = parse_query(with_opcode(query(e), 15));
+  EXPECT_EQ(q.verdict, QueryVerdict::notimp);
+  EXPECT_TRUE(q.has_edns);
+  EXPECT_EQ(q.udp_payload, 1400);
+  EXPECT_TRUE(q.dnssec_ok);
+  EXPECT_FALSE(parse_query(with_opcode(query(), 15)).has_edns);
+}
+
+TEST(ParseQuery, NotimpSkipsAnswerRecordsBeforeTheOpt) {
+  // A NOTIFY may carry the new SOA in its answer section (RFC 1996 §3.7); the OPT follows it.
+  Message m = make_query(7, N("example."), RRType::SOA, false, Edns{});
+  m.header.opcode = Opcode::NOTIFY;
+  m.answers.push_back(ResourceRecord{N("example."), RRType::SOA, RRClass::IN, Ttl{60},
+                                     Rdata{rdata::Soa{N("ns.example."), N("h.example."), 1, 2, 3, 4, 5}}});
+  ParsedQuery q = parse_query(test::encode(m));
+  EXPECT_EQ(q.verdict, QueryVerdict::notimp);
+  EXPECT_TRUE(q.has_edns);
+}
+
+TEST(ParseQuery, NotimpStaysNotimpWhenTheRestIsMalformed) {
+  Edns e;
+  auto good = with_opcode(query(e), 15);
+  auto trailing = good;
+  trailing.push_back(0);
+  auto cut = good;
+  cut.pop_back();
+  auto extra_count = good;
+  extra_count[11] = 2;  // ARCOUNT 2, one record
+  auto two_opts = good;
+  two_opts[11] = 2;
+  two_opts.insert(two_opts.end(), good.end() - kOptRecordSize, good.end());
+  for (const auto* w : {&trailing, &cut, &extra_count, &two_opts}) {
+    ParsedQuery q = parse_query(*w);
+    EXPECT_EQ(q.verdict, QueryVerdict::notimp);
+    EXPECT_FALSE(q.has_edns) << "malformed: answered without an OPT";
+  }
 }
 
 TEST(ParseQuery, Formerr) {

@@ -179,6 +179,21 @@ TEST(ResponseWriter, NotimpForAnUnknownOpcodeClearsTheQueryFlags) {
   EXPECT_EQ(out[3], static_cast<std::uint8_t>(Rcode::NOTIMP));
 }
 
+TEST(ResponseWriter, NotimpToAnEdnsRequestCarriesAnOpt) {
+  // RFC 6891 §6.1.1: an OPT in the request means an OPT in the response, NOTIMP included.
+  auto wire = query_wire("www.example.", RRType::A, true, 1232, false);
+  wire[2] = static_cast<std::uint8_t>(15 << 3 | 0x01);
+  ParsedQuery pq = parse_query(wire);
+  ASSERT_EQ(pq.verdict, QueryVerdict::notimp);
+  std::array<std::uint8_t, 512> out;
+  auto w = write_response(pq, Rcode::NOTIMP, {}, {}, ResponseOptions{}, out);
+  Message m = decode(std::span(out.data(), w.size));
+  EXPECT_EQ(m.rcode(), Rcode::NOTIMP);
+  EXPECT_EQ(out[2], 0x80 | 15 << 3);
+  EXPECT_EQ(out[3], static_cast<std::uint8_t>(Rcode::NOTIMP));
+  EXPECT_TRUE(m.edns.has_value());
+}
+
 TEST(ResponseWriter, CopiesTheDoBitIntoTheResponse) {
   // RFC 3225 §3: the DO bit of the query is copied into the response, set or clear.
   std::array<std::uint8_t, 512> out;

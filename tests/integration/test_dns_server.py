@@ -318,6 +318,40 @@ class Authoritative(TestCase):
         self.assertIn("t1499.bigxfr.test.", out)
         self.assertNotIn("failure", out.lower())
 
+    def test_tsig_refusals_of_a_verified_request_are_signed(self):
+        # RFC 8945 §5.3: the request verified, so the answer is signed even when policy refuses it; dnspython
+        # checks each answer's MAC against the request's.
+        keyring = dns.tsigkeyring.from_text({"xfr-key.": ("hmac-sha256", TSIG_SECRET)})
+        for name, rdclass, rcode in (("nowhere.test", "IN", dns.rcode.NOTAUTH),
+                                     ("bigxfr.test", "CH", dns.rcode.REFUSED)):
+            q = dns.message.make_query(name, "AXFR", rdclass)
+            q.use_tsig(keyring, keyname="xfr-key.")
+            r = dns.query.tcp(q, self.tcp[0], port=self.tcp[1], timeout=5)
+            self.assertEqual(r.rcode(), rcode, name)
+            self.assertTrue(r.had_tsig, "a refused signed AXFR of %s %s is answered signed" % (rdclass, name))
+        # A signed NOTIFY for a zone that is not a secondary here: NOTAUTH (RFC 1996 §3.10), signed.
+        notify = dns.message.make_query("networkutopia.com", "SOA")
+        notify.set_opcode(dns.opcode.NOTIFY)
+        notify.flags &= ~dns.flags.RD
+        notify.use_tsig(keyring, keyname="xfr-key.")
+        r = dns.query.udp(notify, self.udp[0], port=self.udp[1], timeout=5)
+        self.assertEqual(r.rcode(), dns.rcode.NOTAUTH)
+        self.assertTrue(r.had_tsig)
+
+    def test_notimp_to_an_edns_request_carries_an_opt(self):
+        # RFC 6891 §6.1.1: dig +opcode=15 with EDNS; no "retry with +noedns" warning.
+        q = dns.message.make_query("networkutopia.com", "SOA", use_edns=0)
+        q.flags = 0
+        wire = bytearray(q.to_wire())
+        wire[2] = 15 << 3
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(5)
+            s.sendto(bytes(wire), self.udp)
+            data = s.recv(65535)
+        self.assertEqual(data[2:4], bytes([0x80 | 15 << 3, dns.rcode.NOTIMP]), "QR, opcode and rcode only")
+        self.assertEqual(struct.unpack("!H", data[10:12])[0], 1, "one additional record: the OPT")
+        self.assertEqual(data[-11:-8], b"\x00\x00\x29", "root-owned OPT")
+
 
 class TcpLimits(TestCase):
     def setUp(self):

@@ -112,7 +112,7 @@ awaitable<bool> TcpSessions::flush(core::Connection& conn, std::vector<std::uint
 }
 
 awaitable<bool> TcpSessions::refuse(core::Connection& conn, const ParsedQuery& q, Rcode rcode,
-                                    const char* why) {
+                                    const char* why, TsigSigner* signer) {
   std::string zone_name = q.qname.to_string();
   transfers_refused_->inc(1, conn.loop().index());
   log_.info("zone transfer refused",
@@ -120,8 +120,19 @@ awaitable<bool> TcpSessions::refuse(core::Connection& conn, const ParsedQuery& q
   const auto& trace = handler_.config().transcript;
   trace.client(conn.peer(), "AXFR " + zone_name);
   trace.server(conn.peer(), std::string(dns::to_string(rcode)) + ": " + why);
-  std::array<std::uint8_t, 2 + kMaxNameWireSize + kHeaderSize + 4> buf{};
+  // Header, question, and room for a TSIG (QueryHandler::check_tsig's 128 + key name).
+  std::array<std::uint8_t, 2 + kMaxNameWireSize + kHeaderSize + 4 + 128 + kMaxNameWireSize> buf{};
   std::size_t n = write_bare_response(q, rcode, false, std::span(buf).subspan(2));
+  if (signer) {
+    // RFC 8945 §5.3: the request verified, so even a policy refusal is signed; only BADKEY, BADSIG and
+    // BADTRUNC answers (check_tsig) go unsigned.
+    auto now = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    auto signed_n = signer->sign(std::span(buf).subspan(2), n, now);
+    if (!signed_n) co_return false;
+    n = *signed_n;
+  }
   buf[0] = static_cast<std::uint8_t>(n >> 8);
   buf[1] = static_cast<std::uint8_t>(n);
   conn.expires_after(config_.io_timeout);
@@ -159,9 +170,11 @@ awaitable<bool> TcpSessions::transfer(core::Connection& conn, const ParsedQuery&
   std::shared_ptr<const ZoneSet> zones = handler_.zones().hold(loop);
   const Zone* zone = zones->find_exact(q.qname);
   // RFC 5936 §2.2.1: REFUSED for policy, NOTAUTH for a zone we do not serve; §4.1 leaves the ACL to us.
-  if (!allowed) co_return co_await refuse(conn, q, Rcode::REFUSED, "client not in --allow-transfer");
-  if (q.qclass != RRClass::IN) co_return co_await refuse(conn, q, Rcode::REFUSED, "class not served");
-  if (!zone) co_return co_await refuse(conn, q, Rcode::NOTAUTH, "not a zone served here");
+  TsigSigner* const signing = signer ? &*signer : nullptr;
+  if (!allowed) co_return co_await refuse(conn, q, Rcode::REFUSED, "client not in --allow-transfer", signing);
+  if (q.qclass != RRClass::IN)
+    co_return co_await refuse(conn, q, Rcode::REFUSED, "class not served", signing);
+  if (!zone) co_return co_await refuse(conn, q, Rcode::NOTAUTH, "not a zone served here", signing);
 
   // IXFR (RFC 1995 §4): the current SOA alone when the client is up to date, the journal's deltas when it
   // knows the client's version, else the whole zone in AXFR form.

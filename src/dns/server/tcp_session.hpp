@@ -39,7 +39,9 @@ class TcpSessions {
  private:
   awaitable<bool> transfer(core::Connection& conn, const ParsedQuery& q,
                            std::span<const std::uint8_t> message);
-  awaitable<bool> refuse(core::Connection& conn, const ParsedQuery& q, Rcode rcode, const char* why);
+  // `signer`: the request's verified TSIG, which signs the refusal too (RFC 8945 §5.3); null if unsigned.
+  awaitable<bool> refuse(core::Connection& conn, const ParsedQuery& q, Rcode rcode, const char* why,
+                         TsigSigner* signer);
   awaitable<bool> flush(core::Connection& conn, std::vector<std::uint8_t>& out);
 
   QueryHandler& handler_;

@@ -337,6 +337,14 @@ class Authoritative(TestCase):
         r = dns.query.udp(notify, self.udp[0], port=self.udp[1], timeout=5)
         self.assertEqual(r.rcode(), dns.rcode.NOTAUTH)
         self.assertTrue(r.had_tsig)
+        # A signed UPDATE (not implemented): NOTIMP, signed as well.
+        update = dns.message.make_query("networkutopia.com", "SOA")
+        update.set_opcode(dns.opcode.UPDATE)
+        update.flags &= ~dns.flags.RD
+        update.use_tsig(keyring, keyname="xfr-key.")
+        r = dns.query.udp(update, self.udp[0], port=self.udp[1], timeout=5)
+        self.assertEqual(r.rcode(), dns.rcode.NOTIMP)
+        self.assertTrue(r.had_tsig, "a signed UPDATE's NOTIMP is signed")
 
     def test_notimp_to_an_edns_request_carries_an_opt(self):
         # RFC 6891 §6.1.1: dig +opcode=15 with EDNS; no "retry with +noedns" warning.

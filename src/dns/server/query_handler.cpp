@@ -65,18 +65,18 @@ std::span<const std::uint8_t> QueryHandler::handle(std::size_t loop, const Parse
     return {};
   }
   if (q.has_tsig && !packet.empty()) return handle_signed(loop, q, transport, from, peer, out, packet);
-  // RFC 1996 §3.7: a NOTIFY names the zone in its question, with QTYPE SOA.
-  if (q.header.opcode == Opcode::NOTIFY && q.has_question) {
-    // parse_query stops at the question for opcodes other than QUERY; a NOTIFY may still be signed
-    // (RFC 8945 §5.2: checked like any request, and the secondary wants to know by which key).
-    auto found = packet.empty() ? std::optional<TsigRecord>() : find_tsig(packet).value_or(std::nullopt);
-    if (found) {
+  // parse_query does not look for a TSIG for opcodes other than QUERY, yet a NOTIFY may be signed (RFC 8945
+  // §5.2: checked like any request, and the secondary wants to know by which key), and the NOTIMP to a
+  // verified request of another opcode is signed too (§5.3). `packet` is empty on the inner, unsigned pass.
+  if (q.verdict == QueryVerdict::notimp && !packet.empty()) {
+    if (find_tsig(packet).value_or(std::nullopt)) {
       ParsedQuery signed_query = q;
       signed_query.has_tsig = true;
       return handle_signed(loop, signed_query, transport, from, peer, out, packet);
     }
-    return notify(loop, q, from, peer, out, nullptr);
   }
+  // RFC 1996 §3.7: a NOTIFY names the zone in its question, with QTYPE SOA.
+  if (q.header.opcode == Opcode::NOTIFY && q.has_question) return notify(loop, q, from, peer, out, nullptr);
   if (q.verdict == QueryVerdict::answer && q.qtype == RRType::IXFR && transport == Transport::udp) {
     auto response = ixfr_udp(loop, q, from, out);
     if (config_.transcript.enabled()) trace(q, response, peer);

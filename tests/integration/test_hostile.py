@@ -134,6 +134,11 @@ class SlowClientMemory(endhost_test.TestCase):
     COUNT = 1000
 
     def test_rss_comes_back_after_a_slowloris_attack(self):
+        # ASan's allocator keeps freed memory in its quarantine and never hands it back to the system, so
+        # under the asan preset RSS measures the sanitizer, not the server.
+        with open(endhost_test.ENDHOST, "rb") as f:
+            if b"__asan_init" in f.read():
+                self.skipTest("RSS is the sanitizer's under AddressSanitizer")
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if hard != resource.RLIM_INFINITY and hard < self.COUNT + 200:
             self.skipTest("needs %d file descriptors" % (self.COUNT + 200))

@@ -29,6 +29,25 @@ bool write_record(WireWriter& w, CompressionTable& t, NameView owner, const RRse
   return true;
 }
 
+// The start of every message of a transfer: room for the header, and the question in the first message
+// (RFC 5936 §2.2.1; RFC 1995 §4 keeps that form). Returns the header to finish once the records are in.
+Header begin_transfer_message(WireWriter& w, CompressionTable& table, const ParsedQuery& query,
+                              bool first_message) {
+  w.bytes(std::array<std::uint8_t, kHeaderSize>{});
+  Header h;
+  h.id = query.header.id;
+  h.qr = true;
+  h.aa = true;
+  h.opcode = query.header.opcode;
+  if (first_message && query.has_question) {
+    w.name(query.qname, &table);
+    w.u16(to_underlying(query.qtype));
+    w.u16(to_underlying(query.qclass));
+    h.qdcount = 1;
+  }
+  return h;
+}
+
 }  // namespace
 
 Result<std::size_t> AxfrStream::next(std::span<std::uint8_t> out) {
@@ -37,19 +56,7 @@ Result<std::size_t> AxfrStream::next(std::span<std::uint8_t> out) {
   if (limit < kHeaderSize) return fail(Errc::buffer_full, "buffer smaller than a header");
   WireWriter w(out.first(limit));
   CompressionTable table;
-  w.bytes(std::array<std::uint8_t, kHeaderSize>{});
-  Header h;
-  h.id = query_.header.id;
-  h.qr = true;
-  h.aa = true;
-  h.opcode = query_.header.opcode;
-  // RFC 5936 §2.2.1: the question is echoed in the first message.
-  if (first_message_ && query_.has_question) {
-    w.name(query_.qname, &table);
-    w.u16(to_underlying(query_.qtype));
-    w.u16(to_underlying(query_.qclass));
-    h.qdcount = 1;
-  }
+  Header h = begin_transfer_message(w, table, query_, first_message_);
   std::size_t count = 0;
   const auto nodes = zone_->nodes();
   auto emit = [&](NameView owner, const RRset& set, std::size_t i) {
@@ -114,18 +121,7 @@ Result<std::size_t> IxfrStream::next(std::span<std::uint8_t> out) {
   if (limit < kHeaderSize) return fail(Errc::buffer_full, "buffer smaller than a header");
   WireWriter w(out.first(limit));
   CompressionTable table;
-  w.bytes(std::array<std::uint8_t, kHeaderSize>{});
-  Header h;
-  h.id = query_.header.id;
-  h.qr = true;
-  h.aa = true;
-  h.opcode = query_.header.opcode;
-  if (first_message_ && query_.has_question) {
-    w.name(query_.qname, &table);
-    w.u16(to_underlying(query_.qtype));
-    w.u16(to_underlying(query_.qclass));
-    h.qdcount = 1;
-  }
+  Header h = begin_transfer_message(w, table, query_, first_message_);
   std::size_t count = 0;
   while (!done() && write_journal_record(w, table, sequence_[at_] ? *sequence_[at_] : current_soa_)) {
     ++at_;

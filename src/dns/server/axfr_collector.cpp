@@ -34,16 +34,7 @@ bool AxfrCollector::axfr_record(const ResourceRecord& rr, bool last) {
     }
     return false;
   }
-  if (!rr.name.is_subdomain_of(origin_)) {
-    ++ignored_;
-    return true;
-  }
-  if (records_.size() >= max_records_) {
-    fail("more than " + std::to_string(max_records_) + " records (see --max-zone-records)");
-    return false;
-  }
-  records_.push_back(rr);
-  return true;
+  return keep(rr);
 }
 
 // RFC 1995 §4: the new SOA; then either the SOA alone (up to date), the client's SOA starting the first
@@ -108,6 +99,11 @@ bool AxfrCollector::ixfr_record(const ResourceRecord& rr, bool last) {
     mode_ = Mode::deleting;
     return true;
   }
+  return keep(rr);
+}
+
+bool AxfrCollector::keep(const ResourceRecord& rr) {
+  // Records outside the zone are skipped, and the zone's size is bounded.
   if (!rr.name.is_subdomain_of(origin_)) {
     ++ignored_;
     return true;

@@ -48,6 +48,7 @@ class AxfrCollector {
   // The body of an AXFR-form stream; false once the stream failed or ended.
   bool axfr_record(const ResourceRecord& rr, bool last);
   bool ixfr_record(const ResourceRecord& rr, bool last);
+  bool keep(const ResourceRecord& rr);  // a record of the zone: false once the limit is passed
 
   Name origin_;
   std::uint16_t id_;

@@ -3,6 +3,7 @@
 #include "core/connection.hpp"
 #include "dns/client/transport.hpp"
 #include "dns/server/bare_response.hpp"
+#include "dns/server/tsig_clock.hpp"
 #include "dns/transfer.hpp"
 
 namespace endhost::dns::server {
@@ -17,17 +18,6 @@ NotifySender::NotifySender(asio::io_context& io, NotifyConfig config, core::Logg
       unanswered_(&metrics.counter("endhost_dns_notify_sent_total", "NOTIFY messages sent to secondaries",
                                    {{"result", "unanswered"}})) {}
 
-namespace {
-
-// TSIG's clock: seconds since 1970 (RFC 8945 §4.3.3, Time Signed).
-std::uint64_t unix_seconds() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
-
-}  // namespace
-
 void NotifySender::notify(const Zone& zone) {
   for (std::size_t i = 0; i < config_.targets.size(); ++i) {
     const std::uint16_t id = random_.next16();
@@ -39,7 +29,7 @@ void NotifySender::notify(const Zone& zone) {
     std::vector<std::uint8_t> request_mac;
     if (n && key) {
       TsigSigner signer(*key);
-      n = signer.sign(message, *n, unix_seconds());
+      n = signer.sign(message, *n, tsig_now());
       request_mac = signer.last_mac();
     }
     if (!n) {
@@ -72,7 +62,7 @@ awaitable<void> NotifySender::send(std::vector<std::uint8_t> message, std::uint1
   }
   if (key) {
     // RFC 8945 §5.3.1: the answer to a signed NOTIFY is signed with the same key.
-    auto verified = verify_response(*reply, *key, request_mac, true, unix_seconds());
+    auto verified = verify_response(*reply, *key, request_mac, true, tsig_now());
     if (!verified) {
       unanswered_->inc();
       log_.warn(

@@ -8,6 +8,7 @@
 #include "dns/header.hpp"
 #include "dns/serial.hpp"
 #include "dns/server/bare_response.hpp"
+#include "dns/server/tsig_clock.hpp"
 #include "dns/transfer.hpp"
 
 namespace endhost::dns::server {
@@ -108,17 +109,6 @@ std::span<const std::uint8_t> QueryHandler::notify(std::size_t loop, const Parse
   return out.first(n);
 }
 
-namespace {
-
-// TSIG's clock: seconds since 1970 (RFC 8945 §4.3.3, Time Signed).
-std::uint64_t unix_seconds() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
-
-}  // namespace
-
 QueryHandler::TsigOutcome QueryHandler::check_tsig(const ParsedQuery& q, std::span<const std::uint8_t> packet,
                                                    std::span<std::uint8_t> out) const {
   TsigOutcome o;
@@ -128,7 +118,7 @@ QueryHandler::TsigOutcome QueryHandler::check_tsig(const ParsedQuery& q, std::sp
     return o;
   }
   const TsigRecord& t = **found;
-  const std::uint64_t now = unix_seconds();
+  const std::uint64_t now = tsig_now();
   TsigCheck c = verify_request(packet, t, config_.tsig_keys, now);
   if (c.error == TsigError::none) {
     o.signer.emplace(*c.key, std::move(c.request_mac));
@@ -175,7 +165,7 @@ std::span<const std::uint8_t> QueryHandler::handle_signed(std::size_t loop, cons
                             ? notify(loop, inner, from, peer, room, &t.signer->key().name)
                             : handle(loop, inner, transport, from, peer, room);
   if (unsigned_reply.empty()) return unsigned_reply;
-  auto n = t.signer->sign(out.first(limit), unsigned_reply.size(), unix_seconds());
+  auto n = t.signer->sign(out.first(limit), unsigned_reply.size(), tsig_now());
   return n ? out.first(*n) : unsigned_reply;
 }
 

@@ -8,6 +8,7 @@
 #include "dns/client/transport.hpp"
 #include "dns/serial.hpp"
 #include "dns/server/axfr_collector.hpp"
+#include "dns/server/tsig_clock.hpp"
 #include "dns/server/zone_files.hpp"
 
 namespace endhost::dns::server {
@@ -34,20 +35,13 @@ std::vector<ResourceRecord> zone_records(const dns::Zone& zone) {
   return out;
 }
 
-// TSIG's clock: seconds since 1970 (RFC 8945 §4.3.3, Time Signed).
-std::uint64_t unix_seconds() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
-}
-
 // Appends a TSIG record to the request `query` (RFC 8945 §4.2); `signer` then holds the request's MAC,
 // which the answer's first message must chain.
 bool sign_request(const TsigKey& key, std::vector<std::uint8_t>& query, std::optional<TsigSigner>& signer) {
   signer.emplace(key);
   const std::size_t size = query.size();
   query.resize(size + 128 + key.name.size());
-  auto n = signer->sign(query, size, unix_seconds());
+  auto n = signer->sign(query, size, tsig_now());
   if (!n) return false;
   query.resize(*n);
   return true;
@@ -240,7 +234,7 @@ awaitable<Expected<std::uint32_t, std::string>> Secondaries::primary_serial(Zone
   if (!reply) co_return Unexpected(reply.error());
   if (signer) {
     // RFC 8945 §5.3.1: an answer to a signed request must be signed; one that is not is discarded.
-    auto verified = verify_response(*reply, *z.spec.key, signer->last_mac(), true, unix_seconds());
+    auto verified = verify_response(*reply, *z.spec.key, signer->last_mac(), true, tsig_now());
     if (!verified) co_return Unexpected("TSIG: " + verified.error());
   }
   auto m = decode_message(*reply);
@@ -296,7 +290,7 @@ awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::trans
       // RFC 8945 §5.3.1: each message chains the previous one's MAC; we require every one to be signed, as
       // our primary signs them (§4.3.2 also allows up to 99 unsigned ones in between).
       auto verified =
-          verify_response(*message, *z.spec.key, prior_mac, collector.messages() == 0, unix_seconds());
+          verify_response(*message, *z.spec.key, prior_mac, collector.messages() == 0, tsig_now());
       if (!verified)
         co_return Unexpected("TSIG, message " + std::to_string(collector.messages() + 1) + ": " +
                              verified.error());

@@ -41,6 +41,10 @@ Expected<HeadStep, Error> RequestParser::parse_head(std::string_view buf) noexce
   if (state_ != State::head) return fail(Errc::bad_request_line);
   const detail::BlockScanLimits scan_limits{limits_.max_start_line, limits_.max_head_bytes,
                                             Errc::head_too_large, true};
+  // Judged before the scan: a ClientHello's random bytes may hold an LF, a NUL or even a whole "head",
+  // which the scanner would refuse or accept first; the record's first byte says what the peer is, and it
+  // must be closed, not sent a 400 it cannot read.
+  if (starts_with_tls_record(buf)) return fail(Errc::tls_on_plain_port);
   auto end = scanner_.scan(buf, scan_limits);
   if (!end) return fail(end.error());
   if (*end == 0) {
@@ -62,12 +66,15 @@ Expected<HeadStep, Error> RequestParser::parse_head(std::string_view buf) noexce
   return HeadStep{Progress::complete, *end};
 }
 
+bool RequestParser::starts_with_tls_record(std::string_view buf) noexcept {
+  // A TLS handshake record starts with content type 22 (RFC 8446 §5.1), never a method's first byte: the
+  // client thinks this port speaks TLS. It sends no empty line first, so the buffer's first byte decides.
+  return !buf.empty() && buf.front() == '\x16';
+}
+
 Expected<void, Errc> RequestParser::check_partial_start(std::string_view buf) noexcept {
   if (scanner_.first_line >= buf.size()) return {};
   const std::string_view line = buf.substr(scanner_.first_line);
-  // A TLS handshake record starts with content type 22 (RFC 8446 §5.1), never a method's first byte: the
-  // client thinks this port speaks TLS. There is no HTTP answer it could read, so the session closes.
-  if (line.front() == '\x16') return Unexpected(Errc::tls_on_plain_port);
   if (!scanner_.in_first_line) {
     if (start_line_checked_) return {};
     start_line_checked_ = true;

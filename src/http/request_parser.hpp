@@ -89,6 +89,7 @@ class RequestParser {
 
   Unexpected<Error> fail(Errc code, bool must_close = true) noexcept;
   Expected<void, Errc> parse_request_line(std::string_view line) noexcept;
+  static bool starts_with_tls_record(std::string_view buf) noexcept;
   Expected<void, Errc> check_partial_start(std::string_view buf) noexcept;
   Expected<void, Error> interpret_fields() noexcept;
 

@@ -25,9 +25,30 @@ def lab_args(state, net, base, ports="high"):
     return ["lab", "--state", state, "--net", net, "--ports", ports, "--port-base", str(base), "--threads", "2"]
 
 
+_handed_out = set()  # the blocks this module gave out: a lab of an earlier test may still hold its block
+
+
+def _block_is_free(net):
+    """True when nothing listens on the block's echo address and port (12000 in every port mode): another
+    lab there (this module's or another test's) would make the new lab fail to bind."""
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("%s.0.22" % net, 12000))
+            except OSError:
+                return False
+    return True
+
+
 def random_block():
-    """A 127.x block and a port base other tests are unlikely to use at the same time."""
-    return "127.%d" % random.randint(100, 249), random.choice(range(20000, 50000, 1000))
+    """A 127.x block and a port base no other lab uses now: never one this module handed out, and one whose
+    addresses are free (the lab of the Lab class and a lab started for one test once drew the same block)."""
+    for _ in range(100):
+        net = "127.%d" % random.randint(100, 249)
+        if net not in _handed_out and _block_is_free(net):
+            _handed_out.add(net)
+            return net, random.choice(range(20000, 50000, 1000))
+    raise RuntimeError("no free 127.x block for a lab")
 
 
 def runtime_env(runtime_dir):

@@ -141,37 +141,37 @@ std::string mlsx_time(std::int64_t seconds) {
   return s;
 }
 
-std::string mlsx_facts(const EntryFacts& e, MlsxRole role, MlsxPermissions p) {
-  std::string s = "type=";
-  const bool dir = e.type == EntryType::dir || role != MlsxRole::entry;
+namespace {
+
+std::string_view type_fact(const EntryFacts& e, MlsxRole role) {
   switch (role) {
     case MlsxRole::cdir:
-      s += "cdir";
-      break;
+      return "cdir";
     case MlsxRole::pdir:
-      s += "pdir";
-      break;
+      return "pdir";
     case MlsxRole::entry:
-      // §7.5.1: a symlink is listed as what it is; OS.unix=symlink is the registered spelling.
-      s += e.type == EntryType::dir       ? "dir"
-           : e.type == EntryType::file    ? "file"
-           : e.type == EntryType::symlink ? "OS.unix=symlink"
-                                          : "OS.unix=special";
       break;
   }
-  s += ';';
-  if (!dir) {  // §7.5.7: size of a file in octets; directories' sizes mean nothing portable
-    s += "size=";
-    append_number(s, e.size);
-    s += ';';
+  // §7.5.1: a symlink is listed as what it is; OS.unix=symlink is the registered spelling.
+  switch (e.type) {
+    case EntryType::dir:
+      return "dir";
+    case EntryType::file:
+      return "file";
+    case EntryType::symlink:
+      return "OS.unix=symlink";
+    case EntryType::other:
+      break;
   }
-  s += "modify=";
-  s += mlsx_time(e.mtime);
-  s += ';';
-  // §7.5.5: what this login may do with the entry.
+  return "OS.unix=special";
+}
+
+// §7.5.5: what this login may do with the entry. Read permission from the owner bits (the server's files
+// are its own); changes only for a writable login.
+std::string perm_fact(const EntryFacts& e, bool dir, MlsxRole role, MlsxPermissions p) {
   const bool readable = (e.mode & 0400) != 0;
   const bool owner_writable = (e.mode & 0200) != 0;
-  s += "perm=";
+  std::string s;
   if (dir) {
     if (p.writable && owner_writable) s += "cmp";  // create files, make directories, purge entries
     if (p.writable && role == MlsxRole::entry) s += "df";
@@ -183,22 +183,49 @@ std::string mlsx_facts(const EntryFacts& e, MlsxRole role, MlsxPermissions p) {
     if (readable) s += 'r';
     if (p.writable && owner_writable) s += 'w';
   }
-  s += ';';
-  s += "unix.mode=";
-  s += '0';
-  {
+  return s;
+}
+
+}  // namespace
+
+std::string mlsx_facts(const EntryFacts& e, MlsxRole role, MlsxPermissions p, MlsxSelection want) {
+  std::string s;
+  const bool dir = e.type == EntryType::dir || role != MlsxRole::entry;
+  if (want.type) {
+    s += "type=";
+    s += type_fact(e, role);
+    s += ';';
+  }
+  if (!dir && want.size) {  // §7.5.7: size of a file in octets; directories' sizes mean nothing portable
+    s += "size=";
+    append_number(s, e.size);
+    s += ';';
+  }
+  if (want.modify) {  // §7.5.3
+    s += "modify=";
+    s += mlsx_time(e.mtime);
+    s += ';';
+  }
+  if (want.perm) {
+    s += "perm=";
+    s += perm_fact(e, dir, role, p);
+    s += ';';
+  }
+  if (want.unix_mode) {  // the common extension (IANA "UNIX.mode"), four octal digits
+    s += "unix.mode=0";
     std::array<char, 8> buf;
     const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), e.mode & 07777u, 8);
     const auto n = static_cast<std::size_t>(r.ptr - buf.data());
     if (n < 3) s.append(3 - n, '0');
     s.append(buf.data(), r.ptr);
+    s += ';';
   }
-  s += ';';
   return s;
 }
 
-void append_mlsd_line(std::string& out, const EntryFacts& e, MlsxRole role, MlsxPermissions p) {
-  out += mlsx_facts(e, role, p);
+void append_mlsd_line(std::string& out, const EntryFacts& e, MlsxRole role, MlsxPermissions p,
+                      MlsxSelection want) {
+  out += mlsx_facts(e, role, p, want);
   out += ' ';
   out += e.name;
   out += "\r\n";

@@ -53,12 +53,19 @@ struct MlsxPermissions {
   bool writable = false;
 };
 
+// The facts a client asked for with OPTS MLST (RFC 3659 §7.9); all by default.
+struct MlsxSelection {
+  bool type = true, size = true, modify = true, perm = true, unix_mode = true;
+};
+
 // "type=file;size=1234;modify=20261202130200;perm=adfrw;unix.mode=0644;" (the facts RFC 3659 §7 calls for,
 // each ended by ';', sizes only for files). The caller adds " name".
-std::string mlsx_facts(const EntryFacts& entry, MlsxRole role, MlsxPermissions permissions);
+std::string mlsx_facts(const EntryFacts& entry, MlsxRole role, MlsxPermissions permissions,
+                       MlsxSelection selection = {});
 
 // MLSD (RFC 3659 §7.2): facts, one space, the name, CRLF.
-void append_mlsd_line(std::string& out, const EntryFacts& entry, MlsxRole role, MlsxPermissions permissions);
+void append_mlsd_line(std::string& out, const EntryFacts& entry, MlsxRole role, MlsxPermissions permissions,
+                      MlsxSelection selection = {});
 
 // YYYYMMDDHHMMSS in UTC (RFC 3659 §2.3): MDTM's reply and the modify fact.
 std::string mlsx_time(std::int64_t seconds);

@@ -37,7 +37,10 @@ using action::TransferKind;
 
 const std::vector<std::string> kAlpn = {"ftp"};
 constexpr std::size_t kListBatch = 1024;         // directory entries per blocking-pool job
-constexpr std::size_t kStatListMax = 10'000;     // lines of STAT path on the control connection
+// STAT of a directory answers on the control connection, whose reply buffer is bounded: the listing is cut
+// there (LIST over a data connection has no such limit).
+constexpr std::size_t kStatListMax = 400;
+constexpr std::size_t kStatListBytes = 40 * 1024;
 
 FsError fs_error(int err) {
   switch (err) {
@@ -93,6 +96,8 @@ TransferOutcome outcome_of(int err) {
 }
 
 std::string address_text(const asio::ip::address& a) { return unmapped(a).to_string(); }
+
+MlsxSelection selection(const MlstFacts& f) { return {f.type, f.size, f.modify, f.perm, f.unix_mode}; }
 
 // What the transfer coroutine tells the control loop, in order.
 struct TransferEvent {
@@ -550,7 +555,7 @@ awaitable<Action> Session::filesystem(action::Fs f) {
       if (!st) {
         r.error = fs_error(st.error());
       } else {
-        r.lines.push_back(mlsx_facts(*st, MlsxRole::entry, {may_write()}) + " " + f.path);
+        r.lines.push_back(mlsx_facts(*st, MlsxRole::entry, {may_write()}, selection(f.facts)) + " " + f.path);
       }
       break;
     }
@@ -581,10 +586,13 @@ awaitable<Action> Session::filesystem(action::Fs f) {
         r.error = FsError::Io;
         break;
       }
+      std::size_t bytes = 0;
       for (const auto& e : **batch) {
         std::string line;
         append_list_line(line, e, now);
         line.resize(line.size() - 2);
+        bytes += line.size() + 3;
+        if (bytes > kStatListBytes) break;
         r.lines.push_back(std::move(line));
       }
       break;
@@ -759,7 +767,7 @@ awaitable<void> Session::listing(action::Transfer t, std::unique_ptr<core::Strea
     if (t.kind == TransferKind::Mlsd) {
       EntryFacts self = *st;
       self.name = ".";
-      append_mlsd_line(text, self, MlsxRole::cdir, perms);
+      append_mlsd_line(text, self, MlsxRole::cdir, perms, selection(t.facts));
     }
   }
   data = co_await open_data(t);
@@ -785,7 +793,7 @@ awaitable<void> Session::listing(action::Transfer t, std::unique_ptr<core::Strea
             append_nlst_line(text, e.name);
             break;
           default:
-            append_mlsd_line(text, e, MlsxRole::entry, perms);
+            append_mlsd_line(text, e, MlsxRole::entry, perms, selection(t.facts));
             break;
         }
       }

@@ -104,5 +104,14 @@ TEST(FtpListing, MlsdSymlinkAndSetuid) {
   EXPECT_EQ(mlsx_facts(file("su", 1, kNow, 04755), MlsxRole::entry, {false}).substr(46), "unix.mode=04755;");
 }
 
+TEST(FtpListing, OptsMlstSelectsFacts) {
+  MlsxSelection only;
+  only.perm = only.unix_mode = false;
+  EXPECT_EQ(mlsx_facts(file("f", 7, kNow), MlsxRole::entry, {true}, only),
+            "type=file;size=7;modify=20261202130200;");
+  MlsxSelection none{false, false, false, false, false};
+  EXPECT_EQ(mlsx_facts(file("f", 7, kNow), MlsxRole::entry, {true}, none), "");
+}
+
 }  // namespace
 }  // namespace endhost::ftp

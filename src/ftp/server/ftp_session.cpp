@@ -308,10 +308,17 @@ awaitable<void> Session::run() {
           break;
       }
     }
-    while (alive && !actions_.empty()) {
-      Action a = std::move(actions_.front());
-      actions_.pop_front();
-      alive = co_await perform(std::move(a));
+    // Then the lines the session kept while an action was outstanding, in order (poll()).
+    for (;;) {
+      while (alive && !actions_.empty()) {
+        Action a = std::move(actions_.front());
+        actions_.pop_front();
+        alive = co_await perform(std::move(a));
+      }
+      if (!alive || transferring_) break;
+      Action kept = proto_.poll();
+      if (std::holds_alternative<action::None>(kept)) break;
+      actions_.push_back(std::move(kept));
     }
     if (!alive) break;
     // 2. Replies.

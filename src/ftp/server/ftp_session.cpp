@@ -170,7 +170,15 @@ class Session {
   awaitable<void> listing(action::Transfer t, std::unique_ptr<core::Stream>& data);
   awaitable<void> retrieve(action::Transfer t, std::unique_ptr<core::Stream>& data);
 
-  bool may_write() const { return cfg_.writable && proto_.logged_in(); }
+  // For the perm fact: a writable login that is not anonymous (anonymous may only add files, in one place).
+  bool may_write() const { return cfg_.writable && proto_.logged_in() && !proto_.anonymous(); }
+  // A second line of defence behind the codec's rules: an anonymous change outside the upload directory.
+  bool anonymous_outside_upload(const std::string& vpath) const {
+    if (!proto_.anonymous()) return false;
+    const std::string& dir = cfg_.anon_upload_vpath;
+    if (dir.empty()) return true;
+    return !(vpath.size() > dir.size() && vpath.compare(0, dir.size(), dir) == 0 && vpath[dir.size()] == '/');
+  }
 
   core::Connection& conn_;
   FtpServer& srv_;
@@ -467,7 +475,12 @@ awaitable<bool> Session::perform(Action action) {
 awaitable<Action> Session::login(action::VerifyLogin v) {
   const std::size_t shard = conn_.loop().index();
   if (v.anonymous) {
-    fs_.emplace(srv_.root());
+    auto tree = srv_.root().with_home(cfg_.anon_home);
+    if (!tree) {
+      srv_.log().warn("anonymous login refused", {{"service", "ftp"}, {"error", tree.error()}});
+      co_return proto_.login_result(false, "/");
+    }
+    fs_.emplace(std::move(*tree));
     if (srv_.counters().logins) srv_.counters().logins->inc(1, shard);
     co_return proto_.login_result(true, "/");
   }
@@ -509,6 +522,12 @@ awaitable<Action> Session::filesystem(action::Fs f) {
     co_return proto_.fs_result(r);
   }
   const ConfinedFs& fs = *fs_;
+  const bool changes = f.op == FsOp::MakeDir || f.op == FsOp::RemoveDir || f.op == FsOp::Delete ||
+                       f.op == FsOp::RenameFrom || f.op == FsOp::RenameTo || f.op == FsOp::Chmod;
+  if (changes && (!cfg_.writable || proto_.anonymous())) {
+    r.error = FsError::PermissionDenied;
+    co_return proto_.fs_result(r);
+  }
   // Metadata operations are one or two system calls on cached inodes: done here. STAT of a path may list
   // a large directory: on the pool.
   switch (f.op) {
@@ -824,7 +843,8 @@ awaitable<void> Session::listing(action::Transfer t, std::unique_ptr<core::Strea
 }
 
 awaitable<void> Session::upload(action::Transfer t, std::unique_ptr<core::Stream>& data) {
-  if (!fs_ || !may_write()) {
+  if (!fs_ || !cfg_.writable || (proto_.anonymous() && (anonymous_outside_upload(t.path + "/x") ||
+                                                          t.kind == TransferKind::Appe))) {
     post({TransferEvent::Kind::done, {}, {}, TransferOutcome::PermissionDenied});
     co_return;
   }
@@ -847,6 +867,11 @@ awaitable<void> Session::upload(action::Transfer t, std::unique_ptr<core::Stream
       if (!fs.stat(target)) break;
     }
   }
+  if (t.kind != TransferKind::Stou && anonymous_outside_upload(target)) {
+    post({TransferEvent::Kind::done, {}, {}, TransferOutcome::PermissionDenied});
+    co_return;
+  }
+  if (proto_.anonymous()) t.exclusive = true;  // anonymous never replaces a file
   auto parent = fs.open_parent(target);
   if (!parent) {
     post({TransferEvent::Kind::done, {}, {}, outcome_of(parent.error())});

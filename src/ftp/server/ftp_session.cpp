@@ -162,7 +162,9 @@ class Session {
   void note(std::string_view text) const { srv_.transcript().note(conn_.peer(), text); }
 
   // The transfer's steps that need the data connection.
-  awaitable<std::unique_ptr<core::Stream>> open_data(const action::Transfer& t);
+  // Connects the data connection, posts `started` (the 150), then, for PROT P, runs the TLS handshake:
+  // clients (python's ftplib, vsftpd's order) start TLS on the data connection only after the 150.
+  awaitable<std::unique_ptr<core::Stream>> open_data(const action::Transfer& t, TransferEvent started);
   awaitable<void> finish_data(std::unique_ptr<core::Stream>& data);
   void end_transfer(TransferOutcome outcome, std::uint64_t bytes, bool sent);
   void report_io(const IoResult& r, bool sent);
@@ -647,7 +649,7 @@ awaitable<void> Session::transfer(action::Transfer t) {
   co_await finish_data(data);
 }
 
-awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transfer& t) {
+awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transfer& t, TransferEvent started) {
   auto made = co_await data_.connect(DataTimeouts{cfg_.connect_timeout});
   const std::uint64_t hijacks = data_.hijack_attempts();
   if (hijacks > hijacks_seen_) {
@@ -666,6 +668,7 @@ awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transf
     co_return nullptr;
   }
   std::unique_ptr<core::Stream> stream = std::move(*made);
+  post(std::move(started));
   if (t.protected_data) {
     if (!srv_.tls()) {
       post({TransferEvent::Kind::done, {}, {}, TransferOutcome::TlsFailed});
@@ -735,9 +738,9 @@ awaitable<void> Session::retrieve(action::Transfer t, std::unique_ptr<core::Stre
     co_return;
   }
   const auto size = static_cast<std::uint64_t>(file->st.st_size);
-  data = co_await open_data(t);
+  TransferEvent started{TransferEvent::Kind::started, size, {}, TransferOutcome::Ok};
+  data = co_await open_data(t, std::move(started));
   if (!data) co_return;
-  post({TransferEvent::Kind::started, size, {}, TransferOutcome::Ok});
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();
   const std::uint64_t offset = std::min(t.offset, size);
@@ -796,9 +799,9 @@ awaitable<void> Session::listing(action::Transfer t, std::unique_ptr<core::Strea
       append_mlsd_line(text, self, MlsxRole::cdir, perms, selection(t.facts));
     }
   }
-  data = co_await open_data(t);
+  TransferEvent started{TransferEvent::Kind::started, {}, {}, TransferOutcome::Ok};
+  data = co_await open_data(t, std::move(started));
   if (!data) co_return;
-  post({TransferEvent::Kind::started, {}, {}, TransferOutcome::Ok});
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();
   IoResult total;
@@ -936,9 +939,9 @@ awaitable<void> Session::upload(action::Transfer t, std::unique_ptr<core::Stream
       co_return;
     }
   }
-  data = co_await open_data(t);
+  TransferEvent started{TransferEvent::Kind::started, {}, stou_name, TransferOutcome::Ok};
+  data = co_await open_data(t, std::move(started));
   if (!data) co_return;
-  post({TransferEvent::Kind::started, {}, stou_name, TransferOutcome::Ok});
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();
   UploadLimits limits{cfg_.max_file_size == 0 ? 0 : cfg_.max_file_size - keep, cfg_.min_free_space};

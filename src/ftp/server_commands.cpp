@@ -690,7 +690,7 @@ Action ServerSession::dispatch(std::string_view line) {
       return action::None{};
     case text::Verdict::NeedsTls:
       reply(530, texts::kNeedTls);
-      return action::None{};  // RFC 4217 §15
+      return action::None{};  // RFC 4217 §4: a server may insist on AUTH before USER
     case text::Verdict::RefusedUnderTls:
       reply(503, texts::kAlreadyTls);
       return action::None{};

@@ -708,7 +708,7 @@ Action ServerSession::dispatch(std::string_view line) {
   return Impl::handle(*this, cmd, look.args);
 }
 
-Action ServerSession::fs_result(const FsResult& r) {
+Action ServerSession::finish_fs(const FsResult& r) {
   using action::FsOp;
   if (pending_ != Pending::Fs) return action::None{};
   pending_ = Pending::None;

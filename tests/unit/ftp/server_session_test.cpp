@@ -287,6 +287,19 @@ TEST(FtpServerSession, AReplyTooBigForTheBufferIs451) {
   EXPECT_FALSE(s.closing());
 }
 
+TEST(FtpServerSession, AnUndrainedOutputEndsTheSession) {
+  ServerSession s(config(), text::WriterLimits{64, 64});
+  s.greeting();                                          // 16 bytes, never sent
+  EXPECT_EQ(s.on_line("NOOP"), Action(action::None{}));  // 30
+  EXPECT_EQ(s.on_line("NOOP"), Action(action::None{}));  // 44
+  EXPECT_EQ(s.on_line("SYST"), Action(action::None{}));  // 63
+  EXPECT_FALSE(s.closing());
+  EXPECT_EQ(s.on_line("NOOP"), Action(action::Close{}));  // 77: does not fit
+  EXPECT_TRUE(s.closing());
+  EXPECT_EQ(s.on_line("NOOP"), Action(action::None{}));
+  EXPECT_EQ(s.poll(), Action(action::None{}));
+}
+
 TEST(FtpServerSession, MdtmIsUtcTimeVal) {
   ServerSession s = logged_in();
   (void)s.on_line("MDTM f");

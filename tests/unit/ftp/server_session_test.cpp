@@ -329,6 +329,24 @@ TEST(FtpServerSession, FsErrorsMapToTheirCodes) {
             "550 Create directory operation failed.\r\n");
 }
 
+TEST(FtpServerSession, RenameToThatFails) {
+  ServerSession s = logged_in();
+  ASSERT_TRUE(std::holds_alternative<action::Fs>(s.on_line("RNFR a")));
+  (void)s.fs_result({});
+  const Action a = s.on_line("RNTO b");
+  ASSERT_EQ(a, Action(action::Fs{action::FsOp::RenameTo, "/a", "/b", 0, {}}));
+  FsResult r;
+  r.error = FsError::Exists;
+  (void)s.fs_result(r);
+  EXPECT_EQ(take(s), "350 Ready for RNTO.\r\n550 Rename failed.\r\n");
+}
+
+TEST(FtpServerSession, AuthAfterLogin) {
+  ServerSession s = logged_in();
+  EXPECT_EQ(s.on_line("AUTH TLS"), Action(action::None{}));
+  EXPECT_EQ(take(s), "503 AUTH not allowed after login.\r\n");
+}
+
 TEST(FtpServerSession, TransferCarriesTheSessionSettings) {
   ServerSession s = logged_in();
   (void)s.on_line("TYPE I");

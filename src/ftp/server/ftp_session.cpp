@@ -148,11 +148,10 @@ class Session {
   awaitable<bool> flush();
   awaitable<void> sleep(std::chrono::milliseconds d);
   // Carries out one action; false ends the session.
-  awaitable<bool> perform(Action action);
-  awaitable<Action> login(action::VerifyLogin v);
-  awaitable<Action> filesystem(action::Fs f);
+  awaitable<bool> perform(Action& action);
+  awaitable<Action> login(action::VerifyLogin& v);
+  awaitable<Action> filesystem(const action::Fs& f);
   awaitable<void> transfer(action::Transfer t);
-  awaitable<void> download(action::Transfer t, core::Stream*& stream);
   void post(TransferEvent e);
   void take_line(std::string_view line);
   // Feeds the reader from unfed_ and hands its lines to the ServerSession while it takes them; true when
@@ -164,13 +163,13 @@ class Session {
   // The transfer's steps that need the data connection.
   // Connects the data connection, posts `started` (the 150), then, for PROT P, runs the TLS handshake:
   // clients (python's ftplib, vsftpd's order) start TLS on the data connection only after the 150.
-  awaitable<std::unique_ptr<core::Stream>> open_data(const action::Transfer& t, TransferEvent started);
+  awaitable<std::unique_ptr<core::Stream>> open_data(const action::Transfer& t, TransferEvent& started);
   awaitable<void> finish_data(std::unique_ptr<core::Stream>& data);
   void end_transfer(TransferOutcome outcome, std::uint64_t bytes, bool sent);
   void report_io(const IoResult& r, bool sent);
-  awaitable<void> upload(action::Transfer t, std::unique_ptr<core::Stream>& data);
-  awaitable<void> listing(action::Transfer t, std::unique_ptr<core::Stream>& data);
-  awaitable<void> retrieve(action::Transfer t, std::unique_ptr<core::Stream>& data);
+  awaitable<void> upload(action::Transfer& t, std::unique_ptr<core::Stream>& data);
+  awaitable<void> listing(const action::Transfer& t, std::unique_ptr<core::Stream>& data);
+  awaitable<void> retrieve(const action::Transfer& t, std::unique_ptr<core::Stream>& data);
 
   // For the perm fact: a writable login that is not anonymous (anonymous may only add files, in one place).
   bool may_write() const { return cfg_.writable && proto_.logged_in() && !proto_.anonymous(); }
@@ -323,7 +322,7 @@ awaitable<void> Session::run() {
       while (alive && !actions_.empty()) {
         Action a = std::move(actions_.front());
         actions_.pop_front();
-        alive = co_await perform(std::move(a));
+        alive = co_await perform(a);
       }
       if (!alive || transferring_) break;
       Action kept = proto_.poll();
@@ -403,10 +402,10 @@ awaitable<void> Session::run() {
   srv_.leave(peer_addr_);
 }
 
-awaitable<bool> Session::perform(Action action) {
+awaitable<bool> Session::perform(Action& action) {
   if (std::holds_alternative<action::None>(action)) co_return true;
   if (auto* v = std::get_if<action::VerifyLogin>(&action)) {
-    Action next = co_await login(std::move(*v));
+    Action next = co_await login(*v);
     actions_.push_front(std::move(next));
     co_return true;
   }
@@ -428,7 +427,7 @@ awaitable<bool> Session::perform(Action action) {
     co_return true;
   }
   if (auto* f = std::get_if<action::Fs>(&action)) {
-    Action next = co_await filesystem(std::move(*f));
+    Action next = co_await filesystem(*f);
     actions_.push_front(std::move(next));
     co_return true;
   }
@@ -474,7 +473,7 @@ awaitable<bool> Session::perform(Action action) {
   co_return true;
 }
 
-awaitable<Action> Session::login(action::VerifyLogin v) {
+awaitable<Action> Session::login(action::VerifyLogin& v) {
   const std::size_t shard = conn_.loop().index();
   if (v.anonymous) {
     auto tree = srv_.root().with_home(cfg_.anon_home);
@@ -517,7 +516,7 @@ awaitable<Action> Session::login(action::VerifyLogin v) {
   co_return proto_.login_result(ok, "/");
 }
 
-awaitable<Action> Session::filesystem(action::Fs f) {
+awaitable<Action> Session::filesystem(const action::Fs& f) {
   FsResult r;
   if (!fs_) {
     r.error = FsError::PermissionDenied;
@@ -640,16 +639,16 @@ awaitable<void> Session::transfer(action::Transfer t) {
   const bool upload_kind =
       t.kind == TransferKind::Stor || t.kind == TransferKind::Appe || t.kind == TransferKind::Stou;
   if (t.kind == TransferKind::Retr) {
-    co_await retrieve(std::move(t), data);
+    co_await retrieve(t, data);
   } else if (upload_kind) {
-    co_await upload(std::move(t), data);
+    co_await upload(t, data);
   } else {
-    co_await listing(std::move(t), data);
+    co_await listing(t, data);
   }
   co_await finish_data(data);
 }
 
-awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transfer& t, TransferEvent started) {
+awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transfer& t, TransferEvent& started) {
   auto made = co_await data_.connect(DataTimeouts{cfg_.connect_timeout});
   const std::uint64_t hijacks = data_.hijack_attempts();
   if (hijacks > hijacks_seen_) {
@@ -727,7 +726,7 @@ TransferOutcome io_outcome(IoEnd end) {
   return TransferOutcome::LocalError;
 }
 
-awaitable<void> Session::retrieve(action::Transfer t, std::unique_ptr<core::Stream>& data) {
+awaitable<void> Session::retrieve(const action::Transfer& t, std::unique_ptr<core::Stream>& data) {
   if (!fs_) {
     post({TransferEvent::Kind::done, {}, {}, TransferOutcome::PermissionDenied});
     co_return;
@@ -739,7 +738,7 @@ awaitable<void> Session::retrieve(action::Transfer t, std::unique_ptr<core::Stre
   }
   const auto size = static_cast<std::uint64_t>(file->st.st_size);
   TransferEvent started{TransferEvent::Kind::started, size, {}, TransferOutcome::Ok};
-  data = co_await open_data(t, std::move(started));
+  data = co_await open_data(t, started);
   if (!data) co_return;
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();
@@ -755,7 +754,7 @@ awaitable<void> Session::retrieve(action::Transfer t, std::unique_ptr<core::Stre
   end_transfer(io_outcome(r.end), r.bytes, true);
 }
 
-awaitable<void> Session::listing(action::Transfer t, std::unique_ptr<core::Stream>& data) {
+awaitable<void> Session::listing(const action::Transfer& t, std::unique_ptr<core::Stream>& data) {
   if (!fs_) {
     post({TransferEvent::Kind::done, {}, {}, TransferOutcome::PermissionDenied});
     co_return;
@@ -800,7 +799,7 @@ awaitable<void> Session::listing(action::Transfer t, std::unique_ptr<core::Strea
     }
   }
   TransferEvent started{TransferEvent::Kind::started, {}, {}, TransferOutcome::Ok};
-  data = co_await open_data(t, std::move(started));
+  data = co_await open_data(t, started);
   if (!data) co_return;
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();
@@ -845,7 +844,7 @@ awaitable<void> Session::listing(action::Transfer t, std::unique_ptr<core::Strea
   end_transfer(io_outcome(total.end), total.bytes, true);
 }
 
-awaitable<void> Session::upload(action::Transfer t, std::unique_ptr<core::Stream>& data) {
+awaitable<void> Session::upload(action::Transfer& t, std::unique_ptr<core::Stream>& data) {
   if (!fs_ || !cfg_.writable || (proto_.anonymous() && (anonymous_outside_upload(t.path + "/x") ||
                                                           t.kind == TransferKind::Appe))) {
     post({TransferEvent::Kind::done, {}, {}, TransferOutcome::PermissionDenied});
@@ -940,7 +939,7 @@ awaitable<void> Session::upload(action::Transfer t, std::unique_ptr<core::Stream
     }
   }
   TransferEvent started{TransferEvent::Kind::started, {}, stou_name, TransferOutcome::Ok};
-  data = co_await open_data(t, std::move(started));
+  data = co_await open_data(t, started);
   if (!data) co_return;
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();

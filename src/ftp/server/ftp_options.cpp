@@ -54,7 +54,8 @@ const core::SettingTable<FtpOptions>& ftp_settings() {
 
 Expected<std::pair<std::uint16_t, std::uint16_t>, std::string> parse_port_range(std::string_view text) {
   const auto bad = [&] {
-    return Unexpected("--pasv-ports: '" + std::string(text) + "' is not LO-HI with 1024 <= LO <= HI <= 65535");
+    return Unexpected("--pasv-ports: '" + std::string(text) +
+                      "' is not LO-HI with 1024 <= LO <= HI <= 65535");
   };
   const std::size_t dash = text.find('-');
   if (dash == std::string_view::npos) return bad();
@@ -91,12 +92,12 @@ Expected<FtpConfig, core::ServiceError> make_ftp_config(const FtpOptions& o) {
     std::string h = o.anon_home;
     while (!h.empty() && h.front() == '/') h.erase(0, 1);
     if (!std::filesystem::is_directory(c.root / h, ec))
-      return Unexpected(core::ServiceError{"--anon-home " + o.anon_home + " is not a directory under --root", false});
+      return Unexpected(
+          core::ServiceError{"--anon-home " + o.anon_home + " is not a directory under --root", false});
     c.anon_home = h;
   }
   if (!o.anon_upload_dir.empty()) {
-    if (!o.anonymous || !o.writable)
-      return usage("--anon-upload-dir needs --anonymous and --writable");
+    if (!o.anonymous || !o.writable) return usage("--anon-upload-dir needs --anonymous and --writable");
     std::string v = "/";
     for (std::string_view rest = o.anon_upload_dir; !rest.empty();) {
       const std::size_t slash = rest.find('/');

@@ -101,8 +101,9 @@ awaitable<IoResult> send_file(core::Stream& data, core::Deadline& deadline, int 
   AsciiEncoder encoder;
   std::uint64_t pos = offset;
   while (pos < size) {
-    const ssize_t n = ::pread(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size - pos)),
-                              static_cast<off_t>(pos));
+    const ssize_t n =
+        ::pread(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size - pos)),
+                static_cast<off_t>(pos));
     if (n < 0) {
       if (errno == EINTR) continue;
       r.end = IoEnd::file_error;

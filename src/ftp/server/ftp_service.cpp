@@ -11,7 +11,7 @@ void register_service(core::ServiceRegistry& registry) {
   d.serve_help = "Serve a directory over FTP: one control connection, a data connection per transfer";
   d.examples =
       "  endhost ftp serve --root ./pub --anonymous --trace\n"
-      "  endhost ftp adduser users.txt alice && mkdir -p ./srv/alice && \\\n"
+      "  endhost ftp adduser --users users.txt alice && mkdir -p ./srv/alice && \\\n"
       "    endhost ftp serve --root ./srv --users users.txt --writable --listen 127.0.0.1:2121\n"
       "  endhost ftp serve --root ./srv --users users.txt --tls-cert c.pem --tls-key k.pem --require-tls\n"
       "  curl ftp://127.0.0.1:2121/ --user alice:secret";

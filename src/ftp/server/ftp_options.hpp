@@ -37,7 +37,7 @@ struct FtpOptions {
   std::size_t max_login_failures = 3;          // then 421 and close (vsftpd max_login_fails)
   double login_failure_delay = 1;              // seconds before answering a failed PASS
   std::size_t max_sessions_per_ip = 32;        // 421 to the next one
-  std::size_t max_commands_per_second = 100;   // token bucket, burst twice that; beyond: 421 and close
+  std::size_t max_commands_per_second = 1000;  // token bucket, burst twice that; beyond: 421 and close
   std::size_t max_line = 4096;                 // a longer command line gets 500 (vsftpd's 4096)
   std::size_t login_threads = 2;               // password verification threads (argon2 is slow)
 };
@@ -64,7 +64,7 @@ struct FtpConfig {
   std::size_t max_login_failures = 3;
   std::chrono::milliseconds login_failure_delay{1000};
   std::size_t max_sessions_per_ip = 32;
-  std::size_t max_commands_per_second = 100;
+  std::size_t max_commands_per_second = 1000;
   std::size_t max_line = 4096;
   std::size_t login_threads = 2;
 };

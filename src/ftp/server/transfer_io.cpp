@@ -15,7 +15,8 @@ namespace endhost::ftp::server {
 
 namespace {
 
-constexpr std::size_t kChunk = 256 * 1024;       // pread / recv size on plain connections
+constexpr std::size_t kChunk = 256 * 1024;       // pread size on plain connections (TYPE A)
+constexpr std::size_t kRecvChunk = 1 << 20;      // recv size of uploads on plain connections
 constexpr std::size_t kTlsChunk = 16 * 1024;     // one TLS record
 constexpr std::size_t kSendfileChunk = 4 << 20;  // per sendfile call
 // A reader as fast as the disk never makes sendfile wait; the loop's other sessions get a turn this often.
@@ -140,7 +141,7 @@ awaitable<IoResult> receive_file(core::Stream& data, core::Deadline& deadline, c
                                  bool ascii, UploadLimits limits, std::chrono::milliseconds idle,
                                  TransferControl& control) {
   IoResult r;
-  std::vector<char> buf(data.is_plain() ? kChunk : kTlsChunk);
+  std::vector<char> buf(data.is_plain() ? kRecvChunk : kTlsChunk);
   std::string converted;
   AsciiDecoder decoder;
   std::uint64_t next_space_check = 0;

@@ -14,9 +14,9 @@
 //      transfer_started / transfer_done, tls_ready …), which may return a further Action to carry out.
 // One action is outstanding at a time, except during a transfer, when on_line() still answers ABOR
 // (returns Action Abort), STAT and QUIT. Lines that arrive while an action is outstanding are kept (at most
-// SessionLimits::max_deferred_lines; can_take_line() says when to stop reading) and run in order when it
-// completes, so a pipelining client is answered in order; the completion then returns the action the next
-// kept line needs.
+// SessionLimits::max_deferred_lines; can_take_line() says when to stop reading) and run in order by poll(),
+// so a pipelining client is answered in order: after carrying out each action (and its completion's), call
+// poll() until it returns None.
 #pragma once
 
 #include <chrono>
@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "ftp/command_table.hpp"
 #include "ftp/host_port.hpp"
 #include "text/read_error.hpp"
 #include "text/reply_writer.hpp"
@@ -188,16 +189,11 @@ enum class TransferOutcome {
   TlsFailed,         // the data connection's TLS handshake failed (RFC 4217 §10): 522
 };
 
-enum class State {
-  NeedUser,      // after the greeting, or a failed login
-  NeedPassword,  // USER given
-  LoggedIn,      // idle, logged in
-  Transferring,  // a Transfer is outstanding: only ABOR, STAT, QUIT are answered now
-};
-
 class ServerSession {
  public:
-  explicit ServerSession(SessionConfig config, text::WriterLimits writer_limits = {});
+  // FTP's replies carry paths, so lines may be long (PATH_MAX and more); STAT listings make big replies.
+  static constexpr text::WriterLimits kWriterLimits{4 * 1024 * 1024, 16 * 1024};
+  explicit ServerSession(SessionConfig config, text::WriterLimits writer_limits = kWriterLimits);
 
   // Writes the 220 greeting (RFC 959 §5.4: 220 on connection). Call once, first.
   void greeting();
@@ -210,6 +206,9 @@ class ServerSession {
   Action on_read_error(text::ReadError error);
   // Whether on_line() may be fed now (false while max_deferred_lines are kept: stop reading).
   bool can_take_line() const;
+  // After carrying out an action with no completion (None, ConnectActive, Pause) and after each completion's
+  // action: runs the next line kept while the session was busy. Call until it returns None.
+  Action poll();
 
   // Completions, one per outstanding action.
   Action login_result(bool ok, std::string home = "/");  // VerifyLogin: 230 (cwd := home) or 530
@@ -245,19 +244,20 @@ class ServerSession {
   static std::string traceable(std::string_view line);
 
  private:
-  struct Impl;  // the command handlers (server_session.cpp, server_commands.cpp)
+  struct Impl;  // the command handlers (server_commands.cpp)
   friend struct Impl;
 
   enum class Pending { None, Login, Passive, Fs, Transfer, Tls };
   enum class DataSetup { None, Passive, Active };
 
-  Action dispatch(std::string_view line, core::Instant now);
-  Action run_deferred(Action next);
+  Action dispatch(std::string_view line);
   void reply(int code, std::string_view text);
-  void reply(int code, std::initializer_list<std::string_view> lines);
+  // `code-first`, then each middle line with a leading space (RFC 959 §4.2, RFC 2389 §3.2), `code last`.
   void reply_lines(int code, std::string_view first, const std::vector<std::string>& middle,
                    std::string_view last);
-  Action close_after_reply(int code, std::string_view text);
+  Action close_after_reply(int code, std::string_view text, std::chrono::milliseconds delay = {});
+  bool take_token(core::Instant now);
+  void end_transfer();
 
   SessionConfig config_;
   text::ReplyWriter writer_;
@@ -285,15 +285,18 @@ class ServerSession {
   bool pbsz_ = false;
   bool prot_private_ = false;
 
-  // The outstanding action's details, for its reply.
+  // The outstanding action, for its reply.
   action::Fs fs_{};
+  std::string fs_arg_;  // the argument as sent, for texts
   action::Transfer transfer_{};
+  std::string transfer_arg_;
+  bool transfer_started_ = false;
   bool abort_requested_ = false;
   bool quit_after_transfer_ = false;
   std::uint64_t transferred_ = 0;
-  bool pending_extended_ = false;
+  bool passive_extended_ = false;
 
-  // Commands per second (token bucket).
+  // Commands per second: a token bucket of 2 × max_commands_per_second.
   double tokens_ = 0;
   core::Instant last_refill_{};
   bool bucket_started_ = false;

@@ -13,7 +13,7 @@ import tempfile
 import time
 import unittest
 
-from endhost_test import TestCase, free_port, run
+from endhost_test import Server, TestCase, free_port, run
 
 VSFTPD = "/usr/sbin/vsftpd"
 
@@ -251,6 +251,18 @@ class FtpClientAgainstVsftpd(TestCase):
         self.assertTrue(any(l.startswith("C: EPRT") for l in r.stdout.splitlines()), r.stdout)
         self.assertIn("data: %d bytes" % len(self.big), r.stdout.splitlines())
 
+    def test_client_ascii_converts_line_ends_both_ways(self):
+        # vsftpd does not convert (ascii_*_enable=NO): what is on the wire is what the client made of it.
+        with open(os.path.join(self.root, "incoming", "crlf.txt"), "wb") as f:
+            f.write(b"one\r\ntwo\r\n")
+        with open(self.path("lf.txt"), "wb") as f:
+            f.write(b"x\ny\n")
+        r = self.client("ascii; cd incoming; get crlf.txt; put lf.txt; binary; get lf.txt raw.txt")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.read(self.path("crlf.txt")), b"one\ntwo\n")
+        self.assertEqual(self.read(os.path.join(self.root, "incoming", "lf.txt")), b"x\r\ny\r\n")
+        self.assertEqual(self.read(self.path("raw.txt")), b"x\r\ny\r\n")
+
     def test_client_stops_at_the_first_failure(self):
         r = self.client("cd pub; get nope.txt; pwd")
         self.assertEqual(r.returncode, 1)
@@ -328,6 +340,74 @@ class FtpClientTlsAgainstVsftpd(TestCase):
         r = run(["ftp", "client", "127.0.0.1:%d" % self.server.port, "--ftp-ssl", "-k", "-c", "cd pub; size secret.bin"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout.strip(), str(len(self.data)))
+
+
+class FtpClientAgainstEndhostServe(TestCase):
+    """The same client against `endhost ftp serve`: a user added with `ftp adduser`, confined to their home,
+    and an anonymous read-only area with an upload directory."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="endhost-ftp-serve-client-")
+        cls.root = os.path.join(cls.work, "root")
+        for d in ("pub", "incoming", "alice"):
+            os.makedirs(os.path.join(cls.root, d))
+        cls.data = os.urandom(2 * 1024 * 1024 + 5)
+        with open(os.path.join(cls.root, "pub", "big.bin"), "wb") as f:
+            f.write(cls.data)
+        for name in ("a.txt", "b.txt"):
+            with open(os.path.join(cls.root, "pub", name), "w") as f:
+                f.write(name + "\n")
+        cls.users = os.path.join(cls.work, "users")
+        r = run(["ftp", "adduser", "--users", cls.users, "alice"], input="wonderland\n")
+        assert r.returncode == 0, r.stderr
+        cls.server = Server(["ftp", "serve", "--root", cls.root, "--users", cls.users, "--anonymous",
+                             "--writable", "--anon-upload-dir", "incoming", "--listen", "127.0.0.1:0"])
+        cls.port = cls.server.address()[1]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def url(self, path, user=""):
+        return "ftp://%s127.0.0.1:%d/%s" % (user, self.port, path)
+
+    def test_anonymous_download_passive_and_active(self):
+        out = os.path.join(self.work, "anon.bin")
+        for mode in ([], ["--ftp-port"]):
+            r = run(["fetch", "-v", "-o", out] + mode + [self.url("pub/big.bin")])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out, "rb") as f:
+                self.assertEqual(f.read(), self.data)
+            self.assertIn("data: %d bytes" % len(self.data), r.stderr.splitlines())
+        r = run(["fetch", "-s", self.url("pub/nope")])
+        self.assertEqual(r.returncode, 78, r.stderr)
+
+    def test_user_upload_resume_and_client_commands(self):
+        src = os.path.join(self.work, "up.bin")
+        with open(src, "wb") as f:
+            f.write(self.data)
+        with open(os.path.join(self.root, "alice", "up.bin"), "wb") as f:
+            f.write(self.data[:123456])
+        r = run(["fetch", "-v", "-C", "-", "-T", src, self.url("", "alice:wonderland@")])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.root, "alice", "up.bin"), "rb") as f:
+            self.assertEqual(f.read(), self.data)
+        local = tempfile.mkdtemp(dir=self.work)
+        from endhost_test import ENDHOST
+        r = subprocess.run([ENDHOST, "ftp", "client", "127.0.0.1:%d" % self.port, "--user", "alice", "--password",
+                            "wonderland", "-c", "pwd; mkdir d; cd d; put ../up.bin copy.bin; rename copy.bin c.bin; "
+                            "ls; get c.bin; delete c.bin; cdup; rmdir d"], cwd=local, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.split(), ["/", "c.bin"])
+        with open(os.path.join(local, "c.bin"), "rb") as f:
+            self.assertEqual(f.read(), self.data)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "alice", "d")))
+        r = run(["ftp", "client", "127.0.0.1:%d" % self.port, "-c", "cd pub; delete a.txt"])
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"delete a.txt: 5\d\d ")
 
 
 class FtpAddUser(TestCase):

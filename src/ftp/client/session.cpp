@@ -7,6 +7,7 @@
 
 #include "core/dialer.hpp"
 #include "core/timeout.hpp"
+#include "ftp/ascii.hpp"
 #include "ftp/client/command_line.hpp"
 #include "ftp/host_port.hpp"
 
@@ -435,6 +436,11 @@ awaitable<Result<std::uint64_t>> Session::transfer(std::string_view line, std::u
   std::optional<Error> data_failure;
   std::array<char, 64 * 1024> buf;
   core::Stream& stream = *data->stream;
+  // TYPE A (RFC 959 §3.1.1.1): CRLF on the wire, the system's LF in local files and on the terminal.
+  const bool ascii = type_ == TransferType::ascii;
+  AsciiDecoder decoder;
+  AsciiEncoder encoder;
+  std::string converted;
   if (sink) {
     for (;;) {
       data->deadline->expires_after(options_.read_timeout);
@@ -442,12 +448,24 @@ awaitable<Result<std::uint64_t>> Session::transfer(std::string_view line, std::u
       data->deadline->expires_never();
       if (n > 0) {
         moved += n;
-        if (!(*sink)(std::string_view(buf.data(), n))) {
+        std::string_view chunk(buf.data(), n);
+        if (ascii) {
+          converted.clear();
+          decoder.decode(chunk, converted);
+          chunk = converted;
+        }
+        if (!chunk.empty() && !(*sink)(chunk)) {
           local_failure = make_error(ErrorKind::local, "cannot write the file");
           break;
         }
       }
-      if (ec == asio::error::eof) break;
+      if (ec == asio::error::eof) {
+        converted.clear();
+        if (ascii) decoder.finish(converted);
+        if (!converted.empty() && !(*sink)(converted))
+          local_failure = make_error(ErrorKind::local, "cannot write the file");
+        break;
+      }
       if (ec) {
         data_failure = data->deadline->timed_out()
                            ? make_error(ErrorKind::timeout, "the data connection stalled")
@@ -457,14 +475,22 @@ awaitable<Result<std::uint64_t>> Session::transfer(std::string_view line, std::u
     }
   } else {
     for (;;) {
-      auto got = (*source)(std::span<char>(buf.data(), buf.size()));
+      // In TYPE A a chunk can double (LF → CRLF): read half a buffer then.
+      const std::size_t want = ascii ? buf.size() / 2 : buf.size();
+      auto got = (*source)(std::span<char>(buf.data(), want));
       if (!got) {
         local_failure = make_error(ErrorKind::local, got.error());
         break;
       }
       if (*got == 0) break;
+      asio::const_buffer out = asio::buffer(buf.data(), *got);
+      if (ascii) {
+        converted.clear();
+        encoder.encode(std::string_view(buf.data(), *got), converted);
+        out = asio::buffer(converted);
+      }
       data->deadline->expires_after(options_.read_timeout);
-      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(buf.data(), *got), use_nothrow);
+      auto [ec, n] = co_await asio::async_write(stream, out, use_nothrow);
       data->deadline->expires_never();
       moved += n;
       if (ec) {
@@ -474,8 +500,20 @@ awaitable<Result<std::uint64_t>> Session::transfer(std::string_view line, std::u
         break;
       }
     }
-    // The end of the file is the end of the connection (RFC 959 §3.4, stream mode): close_notify, then FIN.
-    if (!local_failure) stream.shutdown();
+    // The end of the file is the end of the connection (RFC 959 §3.4, stream mode): close_notify, then
+    // FIN, then wait for the server's end. Closing at once would turn bytes still unread here (a TLS 1.3
+    // server's session tickets) into a RST, and the server may see the RST before the last of the file:
+    // vsftpd answers 426 then.
+    if (!local_failure && !data_failure) {
+      stream.shutdown_send();
+      for (std::uint64_t drained = 0; drained < (1u << 20);) {
+        data->deadline->expires_after(options_.read_timeout);
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(buf), use_nothrow);
+        data->deadline->expires_never();
+        drained += n;
+        if (ec) break;
+      }
+    }
   }
   trace("data: " + std::to_string(moved) + " bytes");
   data.reset();

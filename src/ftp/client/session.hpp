@@ -138,7 +138,8 @@ class Session {
   bool protected_ = false;                   // PROT P is on: data connections are TLS
   bool no_epsv_ = false;                     // EPSV was refused once: PASV from then on (as curl does)
   bool no_eprt_ = false;                     // EPRT was refused once: PORT from then on
-  TransferType type_ = TransferType::ascii;  // RFC 959 §3.1.1.1: ASCII until TYPE says otherwise
+  TransferType type_ = TransferType::ascii;  // RFC 959 §3.1.1.1: ASCII until TYPE says otherwise; converted
+                                             // to and from local LF line ends (ftp/ascii.hpp)
 };
 
 }  // namespace endhost::ftp::client

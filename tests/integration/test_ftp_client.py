@@ -410,6 +410,48 @@ class FtpClientAgainstEndhostServe(TestCase):
         self.assertRegex(r.stderr, r"delete a.txt: 5\d\d ")
 
 
+@unittest.skipUnless(shutil.which("openssl"), "openssl is not installed")
+class FtpsAgainstEndhostServe(TestCase):
+    """AUTH TLS and PROT P against `endhost ftp serve --require-tls`, which finishes the data connection's
+    handshake before its 150 (vsftpd does it after): the client copes with both orders."""
+
+    def test_protected_download_and_upload_both_modes(self):
+        work = tempfile.mkdtemp(prefix="endhost-ftps-serve-")
+        try:
+            root = os.path.join(work, "root")
+            os.makedirs(os.path.join(root, "pub"))
+            os.makedirs(os.path.join(root, "alice"))
+            data = os.urandom(1500000)
+            with open(os.path.join(root, "pub", "f.bin"), "wb") as f:
+                f.write(data)
+            cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+                            cert, "-subj", "/CN=127.0.0.1", "-days", "2", "-addext",
+                            "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+            users = os.path.join(work, "users")
+            r = run(["ftp", "adduser", "--users", users, "alice"], input="pw\n")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with Server(["ftp", "serve", "--root", root, "--users", users, "--anonymous", "--writable",
+                         "--require-tls", "--tls-cert", cert, "--tls-key", key, "--listen", "127.0.0.1:0"]) as server:
+                port = server.address()[1]
+                out = os.path.join(work, "got.bin")
+                for mode in ([], ["--ftp-port"]):
+                    r = run(["fetch", "-s", "-S", "--ftp-ssl", "--cacert", cert, "-o", out] + mode +
+                            ["ftp://127.0.0.1:%d/pub/f.bin" % port])
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    with open(out, "rb") as f:
+                        self.assertEqual(f.read(), data)
+                    r = run(["fetch", "-s", "-S", "--ftp-ssl", "--cacert", cert, "-T", out] + mode +
+                            ["ftp://alice:pw@127.0.0.1:%d/" % port])
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    with open(os.path.join(root, "alice", "got.bin"), "rb") as f:
+                        self.assertEqual(f.read(), data)
+                r = run(["fetch", "-s", "-S", "ftp://127.0.0.1:%d/pub/f.bin" % port])
+                self.assertEqual(r.returncode, 67, r.stderr)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 class FtpAddUser(TestCase):
     def test_adduser_reads_the_password_from_standard_input(self):
         work = tempfile.mkdtemp(prefix="endhost-adduser-")

@@ -5,7 +5,9 @@
 #include <array>
 #include <variant>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include "core/dialer.hpp"
+
 #include "core/timeout.hpp"
 #include "ftp/ascii.hpp"
 #include "ftp/client/command_line.hpp"
@@ -360,7 +362,18 @@ awaitable<Result<std::unique_ptr<Session::Data>>> Session::prepare_active() {
   co_return data;
 }
 
-// After the 1yz: accept the active connection (from the server's address only) and put TLS over it.
+// The reply that opens a transfer; anything but a 1yz cancels the data connection's setup beside it.
+awaitable<Result<text::CodedReply>> Session::opening_reply(Data& data) {
+  auto reply = co_await read_reply();
+  if (!reply || !is_class(*reply, ReplyClass::Preliminary)) {
+    boost::system::error_code ignored;
+    if (data.acceptor) data.acceptor->close(ignored);
+    if (data.stream) data.stream->cancel();
+  }
+  co_return reply;
+}
+
+// Beside the 1yz: accept the active connection (from the server's address only) and put TLS over it.
 awaitable<Result<void>> Session::finish_data_setup(Data& data) {
   if (data.acceptor) {
     auto accepted =
@@ -415,7 +428,11 @@ awaitable<Result<std::uint64_t>> Session::transfer(std::string_view line, std::u
   }
   auto sent = co_await write_line(line);
   if (!sent) co_return Unexpected(sent.error());
-  auto first = co_await read_reply();
+  // The 1yz and the data connection's setup (accepting it, its TLS handshake) run side by side: servers
+  // differ in their order. vsftpd sends 150 and then waits for the handshake; others (curl is happy with
+  // either) finish the handshake before they send 150. RFC 4217 §7 does not say.
+  using namespace asio::experimental::awaitable_operators;
+  auto [first, ready] = co_await (opening_reply(*data) && finish_data_setup(*data));
   if (!first) co_return Unexpected(first.error());
   // 125/150 open the transfer (RFC 959 §5.4); a 4yz/5yz ends it before it starts (550 no such file).
   if (!is_class(*first, ReplyClass::Preliminary)) {
@@ -424,7 +441,6 @@ awaitable<Result<std::uint64_t>> Session::transfer(std::string_view line, std::u
           ErrorKind::protocol, "the server answered " + reply_summary(*first) + " without a transfer"));
     co_return Unexpected(reply_error(*first));
   }
-  auto ready = co_await finish_data_setup(*data);
   if (!ready) {
     data.reset();
     auto last = co_await read_reply();  // 425/426 most likely; the control connection stays in step

@@ -121,6 +121,7 @@ class Session {
   awaitable<Result<std::unique_ptr<Data>>> prepare_data();
   awaitable<Result<std::unique_ptr<Data>>> prepare_passive();
   awaitable<Result<std::unique_ptr<Data>>> prepare_active();
+  awaitable<Result<text::CodedReply>> opening_reply(Data& data);
   awaitable<Result<void>> finish_data_setup(Data& data);
   awaitable<Result<std::uint64_t>> transfer(std::string_view line, std::uint64_t offset, const DataSink* sink,
                                             const DataSource* source);

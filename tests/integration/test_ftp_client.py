@@ -410,6 +410,39 @@ class FtpClientAgainstEndhostServe(TestCase):
         self.assertRegex(r.stderr, r"delete a.txt: 5\d\d ")
 
 
+def ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@unittest.skipUnless(ipv6_loopback(), "no IPv6 loopback")
+class FtpClientOverIpv6(TestCase):
+    """EPSV and EPRT |2| (RFC 2428) over ::1; PASV and PORT cannot carry IPv6."""
+
+    def test_passive_and_active_over_ipv6(self):
+        work = tempfile.mkdtemp(prefix="endhost-ftp6-")
+        try:
+            os.makedirs(os.path.join(work, "pub"))
+            with open(os.path.join(work, "pub", "six.txt"), "w") as f:
+                f.write("over v6\n")
+            with Server(["ftp", "serve", "--root", work, "--anonymous", "--listen", "[::1]:0"]) as server:
+                port = server.address()[1]
+                r = run(["fetch", "-v", "ftp://[::1]:%d/pub/six.txt" % port])
+                self.assertEqual((r.returncode, r.stdout), (0, "over v6\n"), r.stderr)
+                self.assertIn("C: EPSV", r.stderr.splitlines())
+                r = run(["fetch", "-v", "--ftp-port", "ftp://[::1]:%d/pub/six.txt" % port])
+                self.assertEqual((r.returncode, r.stdout), (0, "over v6\n"), r.stderr)
+                self.assertTrue(any(l.startswith("C: EPRT |2|::1|") for l in r.stderr.splitlines()), r.stderr)
+                r = run(["ftp", "client", "[::1]:%d" % port, "--active", "-c", "cd pub; ls"])
+                self.assertEqual((r.returncode, r.stdout), (0, "six.txt\n"), r.stderr)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 @unittest.skipUnless(shutil.which("openssl"), "openssl is not installed")
 class FtpsAgainstEndhostServe(TestCase):
     """AUTH TLS and PROT P against `endhost ftp serve --require-tls`, which finishes the data connection's

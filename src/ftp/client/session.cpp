@@ -90,6 +90,15 @@ Session::Session(const core::NameResolver& resolver, SessionOptions options)
 
 Session::~Session() = default;
 
+// The lab's hosts send from their own address (docs/internals/core.md, "Source addresses"). For a data
+// connection, whose destination is known, one of the other IP version is left out rather than failing it.
+core::DialOptions Session::dial_options(const asio::ip::address* to) const {
+  core::DialOptions d{options_.connect_timeout, std::nullopt, true};
+  if (options_.local_address && (!to || to->is_v4() == options_.local_address->is_v4()))
+    d.local_address = options_.local_address;
+  return d;
+}
+
 Error Session::reply_error(const text::CodedReply& reply) const {
   return make_error(ErrorKind::reply, reply_summary(reply), reply.code);
 }
@@ -200,7 +209,7 @@ awaitable<Result<void>> Session::open(std::string_view host, std::uint16_t port,
   no_epsv_ = no_eprt_ = false;
   type_ = TransferType::ascii;
   login.tls = options_.tls != nullptr;
-  const core::Dialer dialer(*resolver_, core::DialOptions{options_.connect_timeout, std::nullopt, true});
+  const core::Dialer dialer(*resolver_, dial_options(nullptr));
   auto dialled = co_await dialer.dial(host_, port);
   if (!dialled) co_return Unexpected(dial_error(dialled.error()));
   control_ = std::move(*dialled);
@@ -316,8 +325,9 @@ awaitable<Result<std::unique_ptr<Session::Data>>> Session::prepare_passive() {
       trace("* 227 names " + hp->address + ": connecting to " + peer.address().to_string() + " instead");
     port = hp->port;
   }
-  const core::Dialer dialer(core::DialOptions{options_.connect_timeout, std::nullopt, true});
-  const tcp::endpoint to(peer.address(), port);
+  const asio::ip::address server = peer.address();
+  const core::Dialer dialer(dial_options(&server));
+  const tcp::endpoint to(server, port);
   auto dialled = co_await dialer.dial(to);
   if (!dialled) co_return Unexpected(dial_error(dialled.error()));
   auto data = std::make_unique<Data>();

@@ -55,26 +55,6 @@ void trace_reply(const TraceHook& hook, const text::CodedReply& r) {
   }
 }
 
-// 257 "/a ""quoted"" dir" is created (RFC 959 Appendix II): the name between the first quote and its match.
-std::optional<std::string> quoted_name(std::string_view text) {
-  const auto open = text.find('"');
-  if (open == text.npos) return std::nullopt;
-  std::string name;
-  for (std::size_t i = open + 1; i < text.size(); ++i) {
-    if (text[i] != '"') {
-      name += text[i];
-      continue;
-    }
-    if (i + 1 < text.size() && text[i + 1] == '"') {
-      name += '"';
-      ++i;
-      continue;
-    }
-    return name;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 // A data connection: the stream once connected (passive: before the command; active: accepted after it),
@@ -265,20 +245,13 @@ awaitable<Result<std::optional<std::uint64_t>>> Session::size(std::string_view p
   const std::string line = "SIZE " + std::string(path);
   auto r = co_await command(line);
   if (!r) co_return Unexpected(r.error());
-  if (r->code != 213 || r->lines.empty()) co_return std::optional<std::uint64_t>{};
-  const std::string& t = r->lines.front();
-  std::uint64_t v = 0;
-  std::size_t i = 0;
-  for (; i < t.size() && t[i] >= '0' && t[i] <= '9' && i < 19; ++i)
-    v = v * 10 + static_cast<unsigned>(t[i] - '0');
-  if (i == 0) co_return std::optional<std::uint64_t>{};
-  co_return std::optional<std::uint64_t>{v};
+  co_return parse_size_reply(*r);
 }
 
 awaitable<Result<std::string>> Session::pwd() {
   auto r = co_await require("PWD", ReplyClass::Completion);
   if (!r) co_return Unexpected(r.error());
-  auto name = quoted_name(r->lines.front());
+  auto name = parse_pwd_reply(*r);
   if (!name)
     co_return Unexpected(
         make_error(ErrorKind::protocol, "PWD's reply names no directory: " + reply_summary(*r)));

@@ -366,6 +366,8 @@ awaitable<Result<void>> Session::finish_data_setup(Data& data) {
     auto [ec, socket] = std::move(*accepted);
     if (ec)
       co_return Unexpected(make_error(ErrorKind::connect, "accepting the data connection: " + ec.message()));
+    // The opening reply runs beside this and may have ended the session meanwhile.
+    if (!control_) co_return Unexpected(make_error(ErrorKind::closed, "the control connection is gone"));
     error_code pec, cec;
     const auto from = socket.remote_endpoint(pec);
     const auto server = control_->lowest_layer().remote_endpoint(cec);
@@ -381,6 +383,7 @@ awaitable<Result<void>> Session::finish_data_setup(Data& data) {
   const auto executor = co_await asio::this_coro::executor;
   data.deadline = std::make_unique<core::Deadline>(executor, data.stream->lowest_layer());
   if (protected_) {
+    if (!control_) co_return Unexpected(make_error(ErrorKind::closed, "the control connection is gone"));
     auto begun = data.stream->begin_tls_client(options_.tls->native(), host_, options_.tls->verifies());
     if (!begun) co_return Unexpected(make_error(ErrorKind::tls, begun.error()));
     // RFC 4217 §10.2 leaves it open; vsftpd (require_ssl_reuse) and others insist that the data

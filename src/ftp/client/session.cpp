@@ -415,8 +415,8 @@ awaitable<Result<std::uint64_t>> Session::transfer(std::string_view line, std::u
   auto sent = co_await write_line(line);
   if (!sent) co_return Unexpected(sent.error());
   // The 1yz and the data connection's setup (accepting it, its TLS handshake) run side by side: servers
-  // differ in their order. vsftpd sends 150 and then waits for the handshake; others (curl is happy with
-  // either) finish the handshake before they send 150. RFC 4217 §7 does not say.
+  // differ in their order. vsftpd sends 150 and then waits for the handshake; others finish the handshake
+  // before they send 150 (curl copes with both). RFC 4217 does not say.
   using namespace asio::experimental::awaitable_operators;
   auto [first, ready] = co_await (opening_reply(*data) && finish_data_setup(*data));
   if (!first) co_return Unexpected(first.error());

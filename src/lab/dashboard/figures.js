@@ -189,9 +189,10 @@ function drawFtp(r) {
   const client = "client", control = "control (" + (r.ftp_server ? r.ftp_server.host : "server") + ")";
   const messages = [];
   for (const c of f.conversation || []) {
-    if (c.who === "C") messages.push({ from: client, to: control, kind: "query", text: c.text, t_ms: c.t_ms });
+    if (c.who === "note" && c.text.startsWith("* connected")) messages.push({ from: client, to: control, kind: "connect", text: "TCP connection (" + c.text.slice(2) + ")", t_ms: c.t_ms });
+    else if (c.who === "C") messages.push({ from: client, to: control, kind: "query", text: c.text, t_ms: c.t_ms });
     else if (c.who === "S") messages.push({ from: control, to: client, kind: "reply", text: c.text, t_ms: c.t_ms });
-    else if (c.who === "data") messages.push({ from: c.connection, to: client, kind: "data", text: c.text, t_ms: c.t_ms });
+    else if (c.who === "data") messages.push({ from: c.connection, to: client, kind: "data", text: c.text.replace(/^data: /, ""), t_ms: c.t_ms });
   }
   const h = r.http || { objects: [] };
   const web = "HTTP (" + (r.web_server ? r.web_server.host : "web") + ")";

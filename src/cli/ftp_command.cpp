@@ -2,9 +2,12 @@
 // and `endhost ftp adduser`. `ftp serve` comes from the service registry when the FTP service is built in;
 // service_command() finds that `endhost ftp` or adds it, so this file works with and without it.
 
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 
+#include "auth/user_db.hpp"
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
 #include "cli/password_prompt.hpp"
@@ -12,6 +15,7 @@
 #include "cli/server_options.hpp"
 #include "cli/service_commands.hpp"
 #include "core/host_port.hpp"
+#include "core/system_random.hpp"
 #include "ftp/client/interactive.hpp"
 
 namespace endhost::cli {
@@ -57,6 +61,26 @@ int ftp_client(const FtpClientArgs& a, bool has_user, bool has_password, bool ha
   }
   o.resolver = make_name_resolver(a.dns_server);
   return ftp::client::run_interactive(o, std::cin, std::cout, std::cerr);
+}
+
+// The password from standard input when it is not a terminal (scripts: `echo pw | endhost ftp adduser`),
+// otherwise asked for twice without echo.
+int add_user(const std::string& file, const std::string& name) {
+  if (auto why = auth::invalid_user_name(name)) throw UsageError(*why);
+  std::string password;
+  if (!::isatty(0)) {
+    if (!std::getline(std::cin, password)) throw UsageError("no password on standard input");
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+  } else {
+    password = read_password("Password for " + name + ": ");
+    if (read_password("Again: ") != password) throw RuntimeError("the passwords differ; nothing was changed");
+  }
+  if (password.empty()) throw UsageError("the password is empty");
+  core::SystemRandom random;
+  auto added = auth::add_user(file, name, password, random);
+  if (!added) throw RuntimeError(added.error());
+  std::cerr << "added " << name << " to " << file << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -110,6 +134,21 @@ void add_ftp_commands(CLI::App& root, RunFn& run) {
       return ftp_client(*a, has_user, has_password, has_commands);
     };
   });
+
+  auto users = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
+  auto* adduser =
+      ftp->add_subcommand("adduser", "Add a user to a users file (argon2id), for ftp serve --users");
+  adduser->add_option("--users", *users, "The users file (created 0600 when missing)")
+      ->required()
+      ->type_name("FILE");
+  adduser->add_option("name", *name, "The user's name")->required()->type_name("NAME");
+  adduser->footer(
+      "The password comes from standard input when it is not a terminal, otherwise it is asked for twice.\n"
+      "Examples:\n"
+      "  endhost ftp adduser --users users.txt alice\n"
+      "  printf 'secret\\n' | endhost ftp adduser --users users.txt bob");
+  adduser->callback([users, name, &run] { run = [users, name] { return add_user(*users, *name); }; });
 }
 
 }  // namespace endhost::cli

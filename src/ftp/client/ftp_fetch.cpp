@@ -98,7 +98,8 @@ awaitable<int> FtpTransfer::run(const std::string& text, const std::string& outp
     if (!tls) co_return fail(fx::cacert, tls.error());
     so.tls = std::move(*tls);
   }
-  if (o_.verbose) so.trace = [this](std::string_view line) { err_ << line << "\n" << std::flush; };
+  std::ostream* err = &err_;
+  if (o_.verbose) so.trace = [err](std::string_view line) { *err << line << "\n" << std::flush; };
   const core::SystemNameResolver system;
   const core::NameResolver& resolver = o_.resolver ? *o_.resolver : system;
   Session session(resolver, so);
@@ -116,7 +117,9 @@ awaitable<int> FtpTransfer::run(const std::string& text, const std::string& outp
       co_return fail(code_for(r.error(), ftp_exit::access_denied), r.error());
     }
   }
-  const TransferType type = url.type == 'a' ? TransferType::ascii : TransferType::binary;
+  // Listings are text (curl lists in TYPE A too); files are bytes unless ;type=a asks for text.
+  const bool textual = url.type == 'a' || url.type == 'd' || (url.is_directory() && x_.upload.empty());
+  const TransferType type = textual ? TransferType::ascii : TransferType::binary;
   auto typed = co_await session.set_type(type);
   if (!typed) co_return fail(code_for(typed.error(), fx::failed), typed.error());
   int code = 0;
@@ -161,7 +164,7 @@ awaitable<int> FtpTransfer::download(Session& s, const FtpUrl& url, const std::s
   progress.start(total ? std::optional<std::uint64_t>(*total - offset) : std::nullopt,
                  !o_.silent && !o_.verbose && ::isatty(2) && (!path.empty() || !::isatty(1)));
   bool write_failed = false;
-  const DataSink sink = [&](std::string_view data) {
+  const DataSink sink = [file, &progress, &write_failed](std::string_view data) {
     progress.add(data.size());
     if (std::fwrite(data.data(), 1, data.size(), file) != data.size()) write_failed = true;
     return !write_failed;
@@ -211,10 +214,13 @@ awaitable<int> FtpTransfer::upload(Session& s, const FtpUrl& url) {
   http::ProgressMeter progress;
   progress.start(ec || local_size < offset ? std::nullopt : std::optional<std::uint64_t>(local_size - offset),
                  !o_.silent && !o_.verbose && ::isatty(2));
-  const DataSource source = [&](std::span<char> space) -> Expected<std::size_t, std::string> {
+  // GCC 12 (docs/internals/core.md): the lambdas of a coroutine capture named locals, not its parameters.
+  const std::string upload_path = x_.upload;
+  const DataSource source = [file, &progress,
+                             &upload_path](std::span<char> space) -> Expected<std::size_t, std::string> {
     const std::size_t n = std::fread(space.data(), 1, space.size(), file);
     if (n == 0 && std::ferror(file))
-      return Unexpected("cannot read " + x_.upload + ": " + std::strerror(errno));
+      return Unexpected("cannot read " + upload_path + ": " + std::strerror(errno));
     progress.add(n);
     return n;
   };

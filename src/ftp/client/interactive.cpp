@@ -92,7 +92,7 @@ awaitable<bool> Interactive::get(const std::string& remote, const std::string& l
   std::FILE* file = std::fopen(local.c_str(), "wb");
   if (!file) co_return failed("get " + remote, "cannot write " + local + ": " + std::strerror(errno));
   bool write_failed = false;
-  const DataSink sink = [&](std::string_view data) {
+  const DataSink sink = [file, &write_failed](std::string_view data) {
     write_failed = std::fwrite(data.data(), 1, data.size(), file) != data.size();
     return !write_failed;
   };
@@ -110,9 +110,11 @@ awaitable<bool> Interactive::get(const std::string& remote, const std::string& l
 awaitable<bool> Interactive::put(const std::string& local, const std::string& remote) {
   std::FILE* file = std::fopen(local.c_str(), "rb");
   if (!file) co_return failed("put " + local, "cannot read " + local + ": " + std::strerror(errno));
-  const DataSource source = [&](std::span<char> space) -> Expected<std::size_t, std::string> {
+  // GCC 12 (docs/internals/core.md): the lambdas of a coroutine capture named locals, not its parameters.
+  const std::string name = local;
+  const DataSource source = [file, &name](std::span<char> space) -> Expected<std::size_t, std::string> {
     const std::size_t n = std::fread(space.data(), 1, space.size(), file);
-    if (n == 0 && std::ferror(file)) return Unexpected("cannot read " + local + ": " + std::strerror(errno));
+    if (n == 0 && std::ferror(file)) return Unexpected("cannot read " + name + ": " + std::strerror(errno));
     return n;
   };
   auto sent = co_await session_.store(remote, false, 0, source);
@@ -126,12 +128,14 @@ awaitable<bool> Interactive::put(const std::string& local, const std::string& re
 awaitable<bool> Interactive::list(std::string_view verb, const std::string& path,
                                   std::vector<std::string>* names) {
   std::string text;
-  const DataSink sink = [&](std::string_view data) {
-    if (names) {
+  const bool collect = names != nullptr;
+  std::ostream* out = &out_;
+  const DataSink sink = [&text, collect, out](std::string_view data) {
+    if (collect) {
       if (text.size() + data.size() > (16u << 20)) return false;  // a listing bigger than this is not names
       text.append(data);
     } else {
-      out_.write(data.data(), static_cast<std::streamsize>(data.size()));
+      out->write(data.data(), static_cast<std::streamsize>(data.size()));
     }
     return true;
   };
@@ -314,6 +318,12 @@ awaitable<int> Interactive::run() {
   auto opened = co_await session_.open(o_.host, o_.port, login);
   if (!opened) {
     err_ << "endhost ftp: " << o_.host << ": " << opened.error().message << "\n";
+    co_return 1;
+  }
+  // Binary by default, as ftp(1) between Unix systems: files arrive byte for byte ('ascii' switches).
+  auto typed = co_await session_.set_type(TransferType::binary);
+  if (!typed) {
+    err_ << "endhost ftp: " << o_.host << ": " << typed.error().message << "\n";
     co_return 1;
   }
   if (!scripted() && !o_.trace)

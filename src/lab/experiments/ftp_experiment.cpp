@@ -129,7 +129,8 @@ std::string describe(const ftp::client::Error& e) {
   return e.message;
 }
 
-awaitable<Expected<FtpRun, std::string>> run_ftp(const LabInfo::FtpHost& host) {
+awaitable<Expected<FtpRun, std::string>> run_ftp(const LabInfo::FtpHost& host,
+                                                 std::optional<asio::ip::address> source) {
   FtpRun run;
   // The lab's own name for its host, as the lab's DNS has it (no system resolver involved).
   std::map<std::string, core::Addresses> table;
@@ -139,6 +140,9 @@ awaitable<Expected<FtpRun, std::string>> run_ftp(const LabInfo::FtpHost& host) {
   options.connect_timeout = kTimeout;
   options.read_timeout = kTimeout;
   options.passive = true;
+  // From the user's side of the lab (the dashboard host), as the other experiments: the server's transcript
+  // names that host, and the active data connections are dialled back to it.
+  options.local_address = source;
   std::vector<Traced>* trace = &run.trace;
   options.trace = [trace](std::string_view line) { trace->push_back({Clock::now(), std::string(line)}); };
   ftp::client::Session session(names, std::move(options));
@@ -295,7 +299,7 @@ awaitable<int> ftp_experiment(const LabInfo& lab, std::ostream& out, json::objec
 
   const auto seq_before = co_await read_transcript_seq(lab);
   const auto counters_before = co_await read_counters(lab);
-  auto ftp = co_await run_ftp(ftp_host);
+  auto ftp = co_await run_ftp(ftp_host, source);
   if (!ftp) {
     out << "ftp: " << ftp.error() << "\n";
     co_return 1;

@@ -112,6 +112,7 @@ class LabFtp(TestCase):
         self.assertEqual(ftp["model_connections"], 5)
         self.assertEqual(result["http"]["connections"], 1)
         self.assertEqual(result["http"]["requests"], 3)
+        self.assertEqual(result["http"]["server_connections"], 1, "the web server saw one connection")
         self.assertEqual([f["bytes"] for f in result["files"]], [o["bytes"] for o in result["http"]["objects"]])
 
         # The replies in order: each command's final reply as the conversation shows it, and the same codes as
@@ -157,6 +158,7 @@ class LabFtp(TestCase):
         self.assertRegex(r.stdout, r"FTP: 1 control \+ data per transfer\s+1 \+ 4\s+17\s+17\s")
         self.assertRegex(r.stdout, r"persistent HTTP\s+1\s+4\s+4\s")
         self.assertIn("The server's transcript: 1 control connection(s), 4 data connection(s)", r.stdout)
+        self.assertIn("The web server's transcript: requests on 1 connection(s)", r.stdout)
 
 
 if __name__ == "__main__":

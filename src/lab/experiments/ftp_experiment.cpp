@@ -308,10 +308,23 @@ awaitable<int> ftp_experiment(const LabInfo& lab, std::ostream& out, json::objec
   std::optional<std::vector<TranscriptLine>> transcript;
   if (seq_before) transcript = co_await read_transcripts(lab, *seq_before);
 
+  const auto http_seq = co_await read_transcript_seq(lab);
   auto http_run = co_await run_http(*web, ftp->files, source);
   if (!http_run) {
     out << "ftp: HTTP: " << http_run.error() << "\n";
     co_return 1;
+  }
+  // The web server's side: the connections its transcript saw requests on (distinct peers of 'C' lines).
+  std::optional<std::size_t> web_connections;
+  if (http_seq) {
+    auto web_lines = co_await read_transcripts(lab, *http_seq);
+    if (web_lines) {
+      std::set<std::string> peers;
+      for (const auto& l : *web_lines) {
+        if (l.service == web->host + "/web" && l.who == 'C') peers.insert(l.peer);
+      }
+      web_connections = peers.size();
+    }
   }
 
   // Transmission rate: the largest file again on a warm persistent connection (each GET costs one RTT plus
@@ -465,6 +478,8 @@ awaitable<int> ftp_experiment(const LabInfo& lab, std::ostream& out, json::objec
   }
   if (sessions && transfers)
     out << fmt::format("The server's counters: {} session(s), {} transfer(s)\n", *sessions, *transfers);
+  if (web_connections)
+    out << fmt::format("The web server's transcript: requests on {} connection(s)\n", *web_connections);
   out << fmt::format(
       "\nThe model (Kurose & Ross ch. 2): FTP keeps one control connection for the session and opens a TCP\n"
       "connection for each file and each listing: {} RTT + T, {} connections. Persistent HTTP sends the\n"
@@ -488,6 +503,8 @@ awaitable<int> ftp_experiment(const LabInfo& lab, std::ostream& out, json::objec
   if (transfers && *transfers != client_data)
     problems.push_back(fmt::format("the server counted {} transfers", *transfers));
   if (http_run->connections != 1) problems.push_back("HTTP used more than one connection");
+  if (web_connections && *web_connections != 1)
+    problems.push_back(fmt::format("the web server saw requests on {} connections", *web_connections));
   for (std::size_t i = 0; i < ftp->files.size(); ++i) {
     const auto& a = ftp->files[i];
     const auto& b = http_run->files[i];
@@ -530,15 +547,17 @@ awaitable<int> ftp_experiment(const LabInfo& lab, std::ostream& out, json::objec
   if (sessions) server["sessions_counted"] = *sessions;
   if (transfers) server["transfers_counted"] = *transfers;
   data["ftp_server_view"] = std::move(server);
-  data["http"] = json::object{{"connections", http_run->connections},
-                              {"requests", http_run->requests},
-                              {"round_trips", http_run->connections + http_run->requests},
-                              {"measured_ms", http_run->millis},
-                              {"connect_ms", http_run->connect_ms},
-                              {"connected_ms", http_run->connected_ms},
-                              {"model_rtts", model_http_rtts},
-                              {"model_ms", model_http_rtts * rtt + transfer_ms},
-                              {"objects", std::move(http_run->requests_json)}};
+  data["http"] = json::object{
+      {"connections", http_run->connections},
+      {"requests", http_run->requests},
+      {"round_trips", http_run->connections + http_run->requests},
+      {"measured_ms", http_run->millis},
+      {"connect_ms", http_run->connect_ms},
+      {"connected_ms", http_run->connected_ms},
+      {"server_connections", web_connections ? json::value(*web_connections) : json::value(nullptr)},
+      {"model_rtts", model_http_rtts},
+      {"model_ms", model_http_rtts * rtt + transfer_ms},
+      {"objects", std::move(http_run->requests_json)}};
   co_return problems.empty() ? 0 : 1;
 }
 

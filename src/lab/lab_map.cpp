@@ -123,6 +123,9 @@ std::vector<std::string> try_commands(const MapInputs& in) {
     if (auto* s = h.find("ping")) {
       out.push_back(fmt::format("endhost ping client {} --count 10", host_port(h.address, s->port)));
     }
+    if (auto* s = h.find("ftp")) {
+      out.push_back(fmt::format("curl ftp://{}/pub/", host_port(h.address, s->port)));
+    }
     if (auto* s = h.find("echo")) {
       out.push_back(fmt::format("endhost echo client --{} {} 'hello lab'", s->tcp ? "tcp" : "udp",
                                 host_port(h.address, s->port)));
@@ -132,6 +135,7 @@ std::vector<std::string> try_commands(const MapInputs& in) {
   out.push_back("endhost lab experiment page-load" + state);
   out.push_back("endhost lab experiment cache" + state);
   out.push_back("endhost lab experiment dns-trace" + state);
+  if (plan.host_with("ftp")) out.push_back("endhost lab experiment ftp" + state);
   return out;
 }
 
@@ -207,6 +211,25 @@ std::string lab_json(const MapInputs& in) {
                                {"pages", std::move(pages)}});
   }
   root["web"] = std::move(web);
+  // The FTP hosts with what a client needs to log in (the lab's documented login, not a secret) and the
+  // site whose web server serves the same pub/ (the ftp experiment's HTTP half).
+  json::array ftp;
+  for (const auto& h : plan.hosts) {
+    const PlannedService* s = h.find("ftp");
+    const HostService* table = h.config ? h.config->find("ftp") : nullptr;
+    if (!s || !table) continue;
+    auto text = [&](const char* key) {
+      const std::string* v = table->settings.get(key);
+      return v ? json::value(*v) : json::value(nullptr);
+    };
+    ftp.push_back(json::object{{"host", h.name},
+                               {"address", h.address},
+                               {"port", s->port},
+                               {"site", text("site")},
+                               {"login", text("login")},
+                               {"password", text("password")}});
+  }
+  root["ftp"] = std::move(ftp);
   json::array commands;
   for (auto& c : try_commands(in)) commands.push_back(json::string(c));
   root["commands"] = std::move(commands);
@@ -276,12 +299,26 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
         w.host = json::value_to<std::string>(wv.at("host"));
         w.address = json::value_to<std::string>(wv.at("address"));
         w.port = wv.at("port").to_number<std::uint16_t>();
+        if (const json::value* site = wv.as_object().if_contains("site"); site && site->is_string())
+          w.site = json::value_to<std::string>(*site);
         w.paths = json::value_to<std::vector<std::string>>(wv.at("paths"));
         for (const auto& pv : wv.at("pages").as_array()) {
           w.pages.push_back({json::value_to<std::string>(pv.at("path")),
                              json::value_to<std::vector<std::string>>(pv.at("objects"))});
         }
         info.web.push_back(std::move(w));
+      }
+    }
+    if (const json::value* ftp = o.if_contains("ftp")) {
+      auto field = [](const json::value& f, const char* key) {
+        const json::value* s = f.as_object().if_contains(key);
+        return s && s->is_string() ? json::value_to<std::string>(*s) : std::string();
+      };
+      for (const auto& fv : ftp->as_array()) {
+        info.ftp.push_back({json::value_to<std::string>(fv.at("host")),
+                            json::value_to<std::string>(fv.at("address")),
+                            fv.at("port").to_number<std::uint16_t>(), field(fv, "site"), field(fv, "login"),
+                            field(fv, "password")});
       }
     }
     if (const json::value* zones = o.if_contains("zones")) {

@@ -71,10 +71,22 @@ struct LabInfo {
     std::string host;
     std::string address;
     std::uint16_t port = 0;
+    std::string site;
     std::vector<std::string> paths;
     std::vector<Page> pages;
   };
   std::vector<WebHost> web;
+  // Each FTP host (lab.json "ftp"): where it listens, its login (empty: anonymous only) and the site whose
+  // web host serves the same pub/ (empty: none).
+  struct FtpHost {
+    std::string host;
+    std::string address;
+    std::uint16_t port = 0;
+    std::string site;
+    std::string login;
+    std::string password;
+  };
+  std::vector<FtpHost> ftp;
   // Zone origin → its servers' names (lab.json "zones").
   std::vector<std::pair<std::string, std::vector<std::string>>> zones;
 

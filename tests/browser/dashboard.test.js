@@ -252,6 +252,25 @@ function stopLab(lab) {
     assert.deepEqual(arrows, first.messages.map((m) => [m.from, m.to]), "each arrow goes from its sender to its receiver");
     await page.locator(dt).screenshot({ path: path.join(tmp, "figure-dns-trace.png") });
 
+    // ftp: the FTP session with a lane for the control connection and one per data connection, an arrow per
+    // traced command, reply line and data transfer; then the persistent HTTP connection's requests.
+    const ftpResult = await experiment(lab, "ftp");
+    const ft = "#experiment-ftp";
+    await page.waitForSelector(ft + " svg.fig-sequence", { timeout: 15000 });
+    assert.equal(await count(page, ft, "svg.fig-sequence"), 2, "a diagram for FTP, one for HTTP");
+    const drawn = ftpResult.ftp.conversation.filter((c) => c.who !== "note" || c.text.startsWith("* connected")).length;
+    assert.equal(await count(page, ft, "svg.fig-sequence:first-of-type g.fig-arrow"), drawn, "an arrow per traced line");
+    assert.equal(await count(page, ft, "svg.fig-sequence:first-of-type g.fig-data"), ftpResult.ftp.data_connections,
+                 "an arrow per data connection");
+    const ftpLanes = await page.$$eval(ft + " svg.fig-sequence:first-of-type text.fig-lane", (ts) => ts.map((t) => t.textContent));
+    assert.equal(ftpLanes.filter((l) => l.startsWith("data ")).length, ftpResult.ftp.data_connections,
+                 "a lane per data connection: " + ftpLanes);
+    assert.equal(ftpLanes[0], "client", "the client's lane first: it opens the control connection");
+    assert.equal(await count(page, ft, "svg.fig-sequence:first-of-type g.fig-connect"), 1, "one control connection");
+    assert.equal(await count(page, ft, "svg.fig-sequence:last-of-type g.fig-arrow"), 2 * ftpResult.http.requests,
+                 "a request and a response per HTTP object");
+    await page.locator(ft).screenshot({ path: path.join(tmp, "figure-ftp.png") });
+
     // The transcript pages back beyond what the event stream started with.
     await page.click('#services button[data-key="*"]');
     const shown = await page.$$eval("#transcript .line", (ls) => ls.map((l) => Number(l.dataset.seq)));

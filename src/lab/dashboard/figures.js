@@ -181,8 +181,37 @@ function drawDnsTrace(r) {
   return figureBox("fig-dns-trace", ...parts);
 }
 
+// ftp: the FTP session as a sequence diagram with a lane for the control connection and one per data
+// connection (each opened for one transfer and closed at its end), beside the same files over one
+// persistent HTTP connection.
+function drawFtp(r) {
+  const f = r.ftp || { conversation: [], data: [] };
+  const client = "client", control = "control (" + (r.ftp_server ? r.ftp_server.host : "server") + ")";
+  const messages = [];
+  for (const c of f.conversation || []) {
+    if (c.who === "note" && c.text.startsWith("* connected")) messages.push({ from: client, to: control, kind: "connect", text: "TCP connection (" + c.text.slice(2) + ")", t_ms: c.t_ms });
+    else if (c.who === "C") messages.push({ from: client, to: control, kind: "query", text: c.text, t_ms: c.t_ms });
+    else if (c.who === "S") messages.push({ from: control, to: client, kind: "reply", text: c.text, t_ms: c.t_ms });
+    else if (c.who === "data") messages.push({ from: c.connection, to: client, kind: "data", text: c.text.replace(/^data: /, ""), t_ms: c.t_ms });
+  }
+  const h = r.http || { objects: [] };
+  const web = "HTTP (" + (r.web_server ? r.web_server.host : "web") + ")";
+  const http = [];
+  for (const o of h.objects || []) {
+    http.push({ from: client, to: web, kind: "query", text: "GET " + o.path, t_ms: o.request_ms });
+    http.push({ from: web, to: client, kind: "response", text: o.bytes + " bytes", t_ms: o.last_byte_ms });
+  }
+  return figureBox("fig-ftp",
+    caption("FTP: " + f.control_connections + " control + " + f.data_connections + " data connections, " + f.round_trips +
+            " round trips (model " + f.model_rtts + "); persistent HTTP: " + h.connections + " connection, " + h.round_trips +
+            " round trips (model " + h.model_rtts + ")"),
+    sequenceDiagram("FTP: " + fmtMs(f.measured_ms) + " ms (model " + fmtMs(f.model_ms) + " ms)", messages),
+    sequenceDiagram("persistent HTTP: " + fmtMs(h.measured_ms) + " ms (model " + fmtMs(h.model_ms) + " ms)", http));
+}
+
 const FIGURES = {
   "page-load": { title: "page-load: non-persistent, persistent and parallel connections (§2.2.2, Figures 2.7–2.8)", draw: drawPageLoad },
   "cache": { title: "cache: response times with and without the institutional cache (§2.2.5)", draw: drawCache },
   "dns-trace": { title: "dns-trace: who asks whom for gaia.cs.umass.edu (§2.4, Figure 2.19)", draw: drawDnsTrace },
+  "ftp": { title: "ftp: one control connection, a data connection per transfer, beside persistent HTTP", draw: drawFtp },
 };

@@ -26,6 +26,8 @@ constexpr ExperimentKind kExperiments[] = {
     {"cache", "the same requests with and without the institutional cache (§2.2.5)", cache_experiment},
     {"dns-trace", "the iterative resolution of gaia.cs.umass.edu, then through the local server (§2.4)",
      dns_trace_experiment},
+    {"ftp", "one FTP control connection and a data connection per transfer, beside persistent HTTP",
+     ftp_experiment},
 };
 
 const ExperimentKind* find_kind(std::string_view name) {

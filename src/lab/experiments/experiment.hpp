@@ -4,6 +4,7 @@
 //   page-load  non-persistent, persistent and parallel fetches of a page with N objects (§2.2.2)
 //   cache      the same requests with and without the institutional cache (§2.2.5)
 //   dns-trace  the iterative resolution of gaia.cs.umass.edu, step by step, then again from the cache (§2.4)
+//   ftp        one control connection and a data connection per file or listing, beside persistent HTTP
 #pragma once
 
 #include <iosfwd>

@@ -22,7 +22,7 @@ Expected<void, std::string> set_access_log(const RecipeContext& ctx, core::Setti
 const LabRecipe* find_recipe(std::string_view service) {
   static const std::map<std::string, LabRecipe, std::less<>> recipes = {
       {"dns", dns_recipe()},     {"resolver", resolver_recipe()}, {"web", web_recipe()},
-      {"proxy", proxy_recipe()}, {"ping", ping_recipe()},
+      {"proxy", proxy_recipe()}, {"ping", ping_recipe()},         {"ftp", ftp_recipe()},
   };
   auto it = recipes.find(service);
   return it == recipes.end() ? nullptr : &it->second;

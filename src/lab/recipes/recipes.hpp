@@ -11,6 +11,8 @@ LabRecipe resolver_recipe();  // the lab's root hints and its one DNS port
 LabRecipe web_recipe();       // site → --root STATE/sites/<site>; sessions and the access log under STATE
 LabRecipe proxy_recipe();     // capacity_mb, max_object_kb; the lab's web hosts as origins; cache under STATE
 LabRecipe ping_recipe();      // delay_ms and jitter_ms → --delay MS:JITTER
+LabRecipe
+ftp_recipe();  // the tree under STATE/ftp/<host>, login/password → the users file; site → pub/ over HTTP
 
 // A key of the settings the way the lab's TOML spells it, for messages: capacity-mb → capacity_mb.
 std::string toml_key(std::string key);

@@ -51,6 +51,15 @@ TEST(LabMap, JsonRoundTrip) {
   EXPECT_EQ(info->web.front().host, "www.someschool.edu");
   ASSERT_EQ(info->web.front().pages.size(), 1u);
   EXPECT_EQ(info->web.front().pages[0].objects, std::vector<std::string>{"/someDepartment/obj1.gif"});
+  // The FTP host with its login and the site whose web host serves the same pub/ (the ftp experiment).
+  ASSERT_EQ(info->ftp.size(), 1u);
+  EXPECT_EQ(info->ftp[0].host, "ftp.someschool.edu");
+  EXPECT_EQ(info->ftp[0].port, 20021);
+  EXPECT_EQ(info->ftp[0].site, "someschool");
+  EXPECT_EQ(info->ftp[0].login, "alice");
+  EXPECT_EQ(info->ftp[0].password, "wonderland");
+  EXPECT_EQ(info->ftp[0].address, info->find_host("ftp.someschool.edu")->address);
+  EXPECT_EQ(info->web.front().site, "someschool");
   bool root = false;
   for (const auto& [origin, servers] : info->zones)
     root = root || (origin == "." && servers[0] == "a.root-servers.net");

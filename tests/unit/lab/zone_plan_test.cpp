@@ -106,6 +106,17 @@ TEST(ZonePlan, ReferralsWithGlueLeadFromTheRootToGaia) {
   FAIL() << "no answer after 6 referrals";
 }
 
+// The FTP host is named in its school's zone like every other host (issue 13 §3).
+TEST(ZonePlan, TheFtpHostIsInItsSchoolsZone) {
+  Hierarchy h = build();
+  const PlannedHost* ftp = h.plan.find_host("ftp.someschool.edu");
+  ASSERT_NE(ftp, nullptr);
+  ASSERT_NE(ftp->find("ftp"), nullptr);
+  auto m = ask(h.by_server[h.plan.find_host("dns.someschool.edu")->address], "ftp.someschool.edu.");
+  ASSERT_EQ(m.answers.size(), 1u);
+  EXPECT_EQ(dns::rdata_to_string(m.answers[0].type, m.answers[0].rdata), ftp->address);
+}
+
 TEST(ZonePlan, ExtraRecordsAndTwoServersForNetworkUtopia) {
   Hierarchy h = build();
   for (const auto& z : h.zones.zones) {

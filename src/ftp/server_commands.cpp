@@ -316,7 +316,7 @@ struct ServerSession::Impl {
     s.rest_ = 0;
     t.ascii = s.ascii_ && !listing;
     t.protected_data = s.prot_private_;
-    t.exclusive = s.anonymous_;
+    t.exclusive = s.anonymous_ && upload;  // anonymous uploads never replace a file
     t.list_options = std::move(options);
     t.facts = s.facts_;
     s.transfer_ = t;
@@ -668,7 +668,8 @@ struct ServerSession::Impl {
     return action::None{};
   }
 
-  static void fs_failed(S& s, const FsResult& r, std::string_view text) {
+  // RFC 959 §4.2: 452 insufficient storage, 451 local error, else 550 with the operation's text.
+  static Action fs_failed(S& s, const FsResult& r, std::string_view text) {
     if (r.error == FsError::NoSpace) {
       s.reply(452, texts::kNoSpace);
     } else if (r.error == FsError::Io) {
@@ -676,6 +677,7 @@ struct ServerSession::Impl {
     } else {
       s.reply(550, text);
     }
+    return action::None{};
   }
 };
 
@@ -688,7 +690,7 @@ Action ServerSession::dispatch(std::string_view line) {
       return action::None{};
     case text::Verdict::NeedsTls:
       reply(530, texts::kNeedTls);
-      return action::None{};  // RFC 4217 §15
+      return action::None{};  // RFC 4217 §4: a server may insist on AUTH before USER
     case text::Verdict::RefusedUnderTls:
       reply(503, texts::kAlreadyTls);
       return action::None{};
@@ -706,56 +708,56 @@ Action ServerSession::dispatch(std::string_view line) {
   return Impl::handle(*this, cmd, look.args);
 }
 
-Action ServerSession::fs_result(const FsResult& r) {
+Action ServerSession::finish_fs(const FsResult& r) {
   using action::FsOp;
   if (pending_ != Pending::Fs) return action::None{};
   pending_ = Pending::None;
   const bool ok = r.error == FsError::None;
   switch (fs_.op) {
     case FsOp::ChangeDir:
-      if (!ok) return Impl::fs_failed(*this, r, texts::kCwdFailed), action::None{};
+      if (!ok) return Impl::fs_failed(*this, r, texts::kCwdFailed);
       cwd_ = fs_.path;
       reply(250, texts::kCwdOk);
       break;
     case FsOp::MakeDir:
-      if (!ok) return Impl::fs_failed(*this, r, texts::kMkdFailed), action::None{};
+      if (!ok) return Impl::fs_failed(*this, r, texts::kMkdFailed);
       reply(257, quote_path(fs_.path) + " created");  // RFC 959 Appendix II
       break;
     case FsOp::RemoveDir:
-      if (!ok) return Impl::fs_failed(*this, r, texts::kRmdFailed), action::None{};
+      if (!ok) return Impl::fs_failed(*this, r, texts::kRmdFailed);
       reply(250, texts::kRmdOk);
       break;
     case FsOp::Delete:
-      if (!ok) return Impl::fs_failed(*this, r, texts::kDeleFailed), action::None{};
+      if (!ok) return Impl::fs_failed(*this, r, texts::kDeleFailed);
       reply(250, texts::kDeleOk);
       break;
     case FsOp::RenameFrom:
-      if (!ok) return Impl::fs_failed(*this, r, texts::kRnfrFailed), action::None{};
+      if (!ok) return Impl::fs_failed(*this, r, texts::kRnfrFailed);
       rename_from_ = fs_.path;
       reply(350, texts::kRnfrOk);
       break;
     case FsOp::RenameTo:
-      if (!ok) return Impl::fs_failed(*this, r, texts::kRntoFailed), action::None{};
+      if (!ok) return Impl::fs_failed(*this, r, texts::kRntoFailed);
       reply(250, texts::kRntoOk);
       break;
     case FsOp::Size:
-      if (!ok) return Impl::fs_failed(*this, r, texts::kSizeFailed), action::None{};
+      if (!ok) return Impl::fs_failed(*this, r, texts::kSizeFailed);
       reply(213, std::to_string(r.size));  // RFC 3659 §4.2
       break;
     case FsOp::ModTime:
-      if (!ok) return Impl::fs_failed(*this, r, texts::kMdtmFailed), action::None{};
+      if (!ok) return Impl::fs_failed(*this, r, texts::kMdtmFailed);
       reply(213, time_val(r.mtime));  // RFC 3659 §3.2
       break;
     case FsOp::Facts:
-      if (!ok || r.lines.empty()) return Impl::fs_failed(*this, r, texts::kMlstFailed), action::None{};
+      if (!ok || r.lines.empty()) return Impl::fs_failed(*this, r, texts::kMlstFailed);
       reply_lines(250, "Listing " + (fs_arg_.empty() ? fs_.path : fs_arg_), r.lines, "End");  // RFC 3659 §7.2
       break;
     case FsOp::StatList:
-      if (!ok) return Impl::fs_failed(*this, r, texts::kMlstFailed), action::None{};
+      if (!ok) return Impl::fs_failed(*this, r, texts::kMlstFailed);
       reply_lines(213, "Status follows:", r.lines, "End of status");
       break;
     case FsOp::Chmod:
-      if (!ok) return Impl::fs_failed(*this, r, texts::kChmodFailed), action::None{};
+      if (!ok) return Impl::fs_failed(*this, r, texts::kChmodFailed);
       reply(200, texts::kChmodOk);
       break;
   }

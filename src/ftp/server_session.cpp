@@ -80,7 +80,48 @@ bool ServerSession::take_token(core::Instant now) {
   return true;
 }
 
+Action ServerSession::checked(Action a) {
+  if (std::holds_alternative<action::Close>(a)) close_returned_ = true;
+  if (overflowed_ && !close_returned_) {
+    close_returned_ = true;
+    return action::Close{};
+  }
+  return a;
+}
+
 Action ServerSession::on_line(std::string_view raw, core::Instant now) {
+  return checked(take_line(raw, now));
+}
+
+Action ServerSession::fs_result(const FsResult& result) {
+  return checked(finish_fs(result));
+}
+
+Action ServerSession::transfer_done(TransferOutcome outcome) {
+  return checked(finish_transfer(outcome));
+}
+
+Action ServerSession::on_read_error(text::ReadError error) {
+  return checked(read_error_impl(error));
+}
+
+Action ServerSession::login_result(bool ok, std::string home) {
+  return checked(login_impl(ok, std::move(home)));
+}
+
+Action ServerSession::passive_ready(std::uint16_t port) {
+  return checked(passive_impl(port));
+}
+
+Action ServerSession::data_failed() {
+  return checked(data_failed_impl());
+}
+
+Action ServerSession::tls_ready() {
+  return checked(tls_impl());
+}
+
+Action ServerSession::take_line(std::string_view raw, core::Instant now) {
   if (closing_) return action::None{};
   // RFC 4217 §4 (and CVE-2011-0411): nothing sent in the clear after AUTH TLS is acted on.
   if (pending_ == Pending::Tls) return action::None{};
@@ -105,16 +146,17 @@ Action ServerSession::on_line(std::string_view raw, core::Instant now) {
 }
 
 Action ServerSession::poll() {
+  if (overflowed_) return checked(action::None{});
   while (!closing_ && pending_ == Pending::None && !deferred_.empty()) {
     const std::string line = std::move(deferred_.front());
     deferred_.pop_front();
     Action next = dispatch(line);
-    if (!std::holds_alternative<action::None>(next)) return next;
+    if (!std::holds_alternative<action::None>(next)) return checked(std::move(next));
   }
-  return action::None{};
+  return checked(action::None{});
 }
 
-Action ServerSession::on_read_error(text::ReadError error) {
+Action ServerSession::read_error_impl(text::ReadError error) {
   if (closing_) return action::None{};
   if (error == text::ReadError::LineTooLong) {
     reply(500, texts::kLineTooLong);
@@ -124,7 +166,7 @@ Action ServerSession::on_read_error(text::ReadError error) {
   return action::None{};
 }
 
-Action ServerSession::login_result(bool ok, std::string home) {
+Action ServerSession::login_impl(bool ok, std::string home) {
   if (pending_ != Pending::Login) return action::None{};
   pending_ = Pending::None;
   if (ok) {
@@ -149,7 +191,7 @@ Action ServerSession::login_result(bool ok, std::string home) {
   return action::None{};
 }
 
-Action ServerSession::passive_ready(std::uint16_t port) {
+Action ServerSession::passive_impl(std::uint16_t port) {
   if (pending_ != Pending::Passive) return action::None{};
   pending_ = Pending::None;
   if (passive_extended_) {
@@ -168,7 +210,7 @@ Action ServerSession::passive_ready(std::uint16_t port) {
   return action::None{};
 }
 
-Action ServerSession::data_failed() {
+Action ServerSession::data_failed_impl() {
   if (pending_ == Pending::Passive) {
     pending_ = Pending::None;
     data_ = DataSetup::None;
@@ -223,7 +265,7 @@ void ServerSession::end_transfer() {
   transferred_ = 0;
 }
 
-Action ServerSession::transfer_done(TransferOutcome outcome) {
+Action ServerSession::finish_transfer(TransferOutcome outcome) {
   if (pending_ != Pending::Transfer) return action::None{};
   const bool listing = transfer_.kind == action::TransferKind::List ||
                        transfer_.kind == action::TransferKind::Nlst ||
@@ -274,7 +316,7 @@ Action ServerSession::transfer_done(TransferOutcome outcome) {
   return action::None{};
 }
 
-Action ServerSession::tls_ready() {
+Action ServerSession::tls_impl() {
   if (pending_ != Pending::Tls) return action::None{};
   pending_ = Pending::None;
   tls_active_ = true;
@@ -311,7 +353,10 @@ void ServerSession::reply(int code, std::string_view text) {
   line += ' ';
   line += printable(text);
   line += "\r\n";
-  if (!writer_.raw(line)) closing_ = true;  // the I/O let the output pass its maximum: give up on the peer
+  if (!writer_.raw(line)) {  // the I/O let the output pass its maximum: give up on the peer
+    closing_ = true;
+    overflowed_ = true;
+  }
 }
 
 void ServerSession::reply_lines(int code, std::string_view first, const std::vector<std::string>& middle,
@@ -328,12 +373,16 @@ void ServerSession::reply_lines(int code, std::string_view first, const std::vec
     reply(451, texts::kReplyTooLong);
     return;
   }
-  if (!writer_.raw(out)) closing_ = true;
+  if (!writer_.raw(out)) {
+    closing_ = true;
+    overflowed_ = true;
+  }
 }
 
 Action ServerSession::close_after_reply(int code, std::string_view text, std::chrono::milliseconds delay) {
   reply(code, text);
   closing_ = true;
+  close_returned_ = true;
   deferred_.clear();
   return action::Close{delay};
 }

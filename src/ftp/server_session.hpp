@@ -233,7 +233,7 @@ class ServerSession {
   const text::ReplyWriter& writer() const { return writer_; }
 
   State state() const { return state_; }
-  bool closing() const { return closing_; }  // Close was returned: read nothing more
+  bool closing() const { return closing_; }  // Close was returned (or is): read nothing more
   bool logged_in() const { return state_ == State::LoggedIn || state_ == State::Transferring; }
   bool anonymous() const { return anonymous_; }
   bool tls_active() const { return tls_active_; }
@@ -251,6 +251,16 @@ class ServerSession {
   enum class DataSetup { None, Passive, Active };
 
   Action dispatch(std::string_view line);
+  Action take_line(std::string_view raw, core::Instant now);
+  Action finish_fs(const FsResult& result);
+  Action read_error_impl(text::ReadError error);
+  Action login_impl(bool ok, std::string home);
+  Action passive_impl(std::uint16_t port);
+  Action data_failed_impl();
+  Action tls_impl();
+  Action finish_transfer(TransferOutcome outcome);
+  // A reply that did not fit the output buffer (the I/O did not drain it) ends the session: Close, once.
+  Action checked(Action a);
   void reply(int code, std::string_view text);
   // `code-first`, then each middle line with a leading space (RFC 959 §4.2, RFC 2389 §3.2), `code last`.
   void reply_lines(int code, std::string_view first, const std::vector<std::string>& middle,
@@ -265,6 +275,8 @@ class ServerSession {
   Pending pending_ = Pending::None;
   std::deque<std::string> deferred_;
   bool closing_ = false;
+  bool overflowed_ = false;
+  bool close_returned_ = false;
 
   // Login.
   std::string user_;

@@ -17,8 +17,11 @@ const core::SettingTable<FtpOptions>& ftp_settings() {
            "Let 'anonymous' and 'ftp' log in with any password, read-only, to the whole root");
     t.flag("writable", &FtpOptions::writable,
            "Let users upload, delete, rename and make directories (anonymous only in --anon-upload-dir)");
+    t.text("anon-home", &FtpOptions::anon_home, "DIR",
+           "The anonymous users' tree, under --root (default: the whole root, users' homes included)");
     t.text("anon-upload-dir", &FtpOptions::anon_upload_dir, "DIR",
-           "Directory under --root where anonymous users may upload (needs --writable and --anonymous)");
+           "Directory in the anonymous tree where anonymous users may upload, never replacing a file "
+           "(needs --writable and --anonymous)");
     t.text("pasv-ports", &FtpOptions::pasv_ports, "LO-HI", "Ports for passive data connections (PASV, EPSV)");
     t.text("pasv-address", &FtpOptions::pasv_address, "IPV4",
            "Address PASV announces (behind NAT); default: the control connection's local address");
@@ -78,6 +81,19 @@ Expected<FtpConfig, core::ServiceError> make_ftp_config(const FtpOptions& o) {
   c.users_file = o.users;
   c.anonymous = o.anonymous;
   c.writable = o.writable;
+  if (!o.anon_home.empty()) {
+    if (!o.anonymous) return usage("--anon-home needs --anonymous");
+    for (std::string_view rest = o.anon_home; !rest.empty();) {
+      const std::size_t slash = rest.find('/');
+      if (rest.substr(0, slash) == "..") return usage("--anon-home must stay inside --root");
+      rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    }
+    std::string h = o.anon_home;
+    while (!h.empty() && h.front() == '/') h.erase(0, 1);
+    if (!std::filesystem::is_directory(c.root / h, ec))
+      return Unexpected(core::ServiceError{"--anon-home " + o.anon_home + " is not a directory under --root", false});
+    c.anon_home = h;
+  }
   if (!o.anon_upload_dir.empty()) {
     if (!o.anonymous || !o.writable)
       return usage("--anon-upload-dir needs --anonymous and --writable");
@@ -90,8 +106,9 @@ Expected<FtpConfig, core::ServiceError> make_ftp_config(const FtpOptions& o) {
       rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     }
     if (v == "/") return usage("--anon-upload-dir must name a directory under --root, not the root itself");
-    if (!std::filesystem::is_directory(c.root / v.substr(1), ec))
-      return Unexpected(core::ServiceError{"--anon-upload-dir " + o.anon_upload_dir + " is not a directory under --root", false});
+    if (!std::filesystem::is_directory(c.root / c.anon_home / v.substr(1), ec))
+      return Unexpected(core::ServiceError{
+          "--anon-upload-dir " + o.anon_upload_dir + " is not a directory in the anonymous tree", false});
     c.anon_upload_vpath = v;
   }
   auto ports = parse_port_range(o.pasv_ports);

@@ -24,7 +24,8 @@ struct FtpOptions {
   std::string users;       // --users FILE: the passwd-style users file (src/auth/user_db.hpp)
   bool anonymous = false;  // `anonymous` and `ftp` log in (any password), read-only
   bool writable = false;   // users may change their homes; anonymous only inside --anon-upload-dir
-  std::string anon_upload_dir;  // relative to --root: where anonymous uploads go (with --writable)
+  std::string anon_home;        // relative to --root: the anonymous tree ("" = the whole root)
+  std::string anon_upload_dir;  // relative to the anonymous tree: where anonymous uploads go
   std::string pasv_ports = "50000-50999";
   std::string pasv_address;  // the address PASV announces (behind NAT); "" = the control connection's
   bool require_tls = false;  // USER/PASS only after AUTH TLS, data only with PROT P (RFC 4217 §6, §9)
@@ -48,7 +49,8 @@ struct FtpConfig {
   std::filesystem::path users_file;  // empty: no users file
   bool anonymous = false;
   bool writable = false;
-  std::string anon_upload_vpath;  // "/incoming" (a virtual path under the root) or ""
+  std::string anon_home;          // "pub" (relative to root) or "" for the root itself
+  std::string anon_upload_vpath;  // "/incoming" (a virtual path in the anonymous tree) or ""
   std::uint16_t pasv_low = 50000;
   std::uint16_t pasv_high = 50999;
   std::string pasv_address;

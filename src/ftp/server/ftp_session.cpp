@@ -148,11 +148,10 @@ class Session {
   awaitable<bool> flush();
   awaitable<void> sleep(std::chrono::milliseconds d);
   // Carries out one action; false ends the session.
-  awaitable<bool> perform(Action action);
-  awaitable<Action> login(action::VerifyLogin v);
-  awaitable<Action> filesystem(action::Fs f);
+  awaitable<bool> perform(Action& action);
+  awaitable<Action> login(action::VerifyLogin& v);
+  awaitable<Action> filesystem(const action::Fs& f);
   awaitable<void> transfer(action::Transfer t);
-  awaitable<void> download(action::Transfer t, core::Stream*& stream);
   void post(TransferEvent e);
   void take_line(std::string_view line);
   // Feeds the reader from unfed_ and hands its lines to the ServerSession while it takes them; true when
@@ -162,15 +161,25 @@ class Session {
   void note(std::string_view text) const { srv_.transcript().note(conn_.peer(), text); }
 
   // The transfer's steps that need the data connection.
-  awaitable<std::unique_ptr<core::Stream>> open_data(const action::Transfer& t);
+  // Connects the data connection, posts `started` (the 150), then, for PROT P, runs the TLS handshake:
+  // clients (python's ftplib, vsftpd's order) start TLS on the data connection only after the 150.
+  awaitable<std::unique_ptr<core::Stream>> open_data(const action::Transfer& t, TransferEvent& started);
   awaitable<void> finish_data(std::unique_ptr<core::Stream>& data);
   void end_transfer(TransferOutcome outcome, std::uint64_t bytes, bool sent);
   void report_io(const IoResult& r, bool sent);
-  awaitable<void> upload(action::Transfer t, std::unique_ptr<core::Stream>& data);
-  awaitable<void> listing(action::Transfer t, std::unique_ptr<core::Stream>& data);
-  awaitable<void> retrieve(action::Transfer t, std::unique_ptr<core::Stream>& data);
+  awaitable<void> upload(action::Transfer& t, std::unique_ptr<core::Stream>& data);
+  awaitable<void> listing(const action::Transfer& t, std::unique_ptr<core::Stream>& data);
+  awaitable<void> retrieve(const action::Transfer& t, std::unique_ptr<core::Stream>& data);
 
-  bool may_write() const { return cfg_.writable && proto_.logged_in(); }
+  // For the perm fact: a writable login that is not anonymous (anonymous may only add files, in one place).
+  bool may_write() const { return cfg_.writable && proto_.logged_in() && !proto_.anonymous(); }
+  // A second line of defence behind the codec's rules: an anonymous change outside the upload directory.
+  bool anonymous_outside_upload(const std::string& vpath) const {
+    if (!proto_.anonymous()) return false;
+    const std::string& dir = cfg_.anon_upload_vpath;
+    if (dir.empty()) return true;
+    return !(vpath.size() > dir.size() && vpath.compare(0, dir.size(), dir) == 0 && vpath[dir.size()] == '/');
+  }
 
   core::Connection& conn_;
   FtpServer& srv_;
@@ -308,10 +317,17 @@ awaitable<void> Session::run() {
           break;
       }
     }
-    while (alive && !actions_.empty()) {
-      Action a = std::move(actions_.front());
-      actions_.pop_front();
-      alive = co_await perform(std::move(a));
+    // Then the lines the session kept while an action was outstanding, in order (poll()).
+    for (;;) {
+      while (alive && !actions_.empty()) {
+        Action a = std::move(actions_.front());
+        actions_.pop_front();
+        alive = co_await perform(a);
+      }
+      if (!alive || transferring_) break;
+      Action kept = proto_.poll();
+      if (std::holds_alternative<action::None>(kept)) break;
+      actions_.push_back(std::move(kept));
     }
     if (!alive) break;
     // 2. Replies.
@@ -386,10 +402,10 @@ awaitable<void> Session::run() {
   srv_.leave(peer_addr_);
 }
 
-awaitable<bool> Session::perform(Action action) {
+awaitable<bool> Session::perform(Action& action) {
   if (std::holds_alternative<action::None>(action)) co_return true;
   if (auto* v = std::get_if<action::VerifyLogin>(&action)) {
-    Action next = co_await login(std::move(*v));
+    Action next = co_await login(*v);
     actions_.push_front(std::move(next));
     co_return true;
   }
@@ -411,7 +427,7 @@ awaitable<bool> Session::perform(Action action) {
     co_return true;
   }
   if (auto* f = std::get_if<action::Fs>(&action)) {
-    Action next = co_await filesystem(std::move(*f));
+    Action next = co_await filesystem(*f);
     actions_.push_front(std::move(next));
     co_return true;
   }
@@ -457,10 +473,15 @@ awaitable<bool> Session::perform(Action action) {
   co_return true;
 }
 
-awaitable<Action> Session::login(action::VerifyLogin v) {
+awaitable<Action> Session::login(action::VerifyLogin& v) {
   const std::size_t shard = conn_.loop().index();
   if (v.anonymous) {
-    fs_.emplace(srv_.root());
+    auto tree = srv_.root().with_home(cfg_.anon_home);
+    if (!tree) {
+      srv_.log().warn("anonymous login refused", {{"service", "ftp"}, {"error", tree.error()}});
+      co_return proto_.login_result(false, "/");
+    }
+    fs_.emplace(std::move(*tree));
     if (srv_.counters().logins) srv_.counters().logins->inc(1, shard);
     co_return proto_.login_result(true, "/");
   }
@@ -495,13 +516,19 @@ awaitable<Action> Session::login(action::VerifyLogin v) {
   co_return proto_.login_result(ok, "/");
 }
 
-awaitable<Action> Session::filesystem(action::Fs f) {
+awaitable<Action> Session::filesystem(const action::Fs& f) {
   FsResult r;
   if (!fs_) {
     r.error = FsError::PermissionDenied;
     co_return proto_.fs_result(r);
   }
   const ConfinedFs& fs = *fs_;
+  const bool changes = f.op == FsOp::MakeDir || f.op == FsOp::RemoveDir || f.op == FsOp::Delete ||
+                       f.op == FsOp::RenameFrom || f.op == FsOp::RenameTo || f.op == FsOp::Chmod;
+  if (changes && (!cfg_.writable || proto_.anonymous())) {
+    r.error = FsError::PermissionDenied;
+    co_return proto_.fs_result(r);
+  }
   // Metadata operations are one or two system calls on cached inodes: done here. STAT of a path may list
   // a large directory: on the pool.
   switch (f.op) {
@@ -612,16 +639,16 @@ awaitable<void> Session::transfer(action::Transfer t) {
   const bool upload_kind =
       t.kind == TransferKind::Stor || t.kind == TransferKind::Appe || t.kind == TransferKind::Stou;
   if (t.kind == TransferKind::Retr) {
-    co_await retrieve(std::move(t), data);
+    co_await retrieve(t, data);
   } else if (upload_kind) {
-    co_await upload(std::move(t), data);
+    co_await upload(t, data);
   } else {
-    co_await listing(std::move(t), data);
+    co_await listing(t, data);
   }
   co_await finish_data(data);
 }
 
-awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transfer& t) {
+awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transfer& t, TransferEvent& started) {
   auto made = co_await data_.connect(DataTimeouts{cfg_.connect_timeout});
   const std::uint64_t hijacks = data_.hijack_attempts();
   if (hijacks > hijacks_seen_) {
@@ -640,6 +667,7 @@ awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transf
     co_return nullptr;
   }
   std::unique_ptr<core::Stream> stream = std::move(*made);
+  post(std::move(started));
   if (t.protected_data) {
     if (!srv_.tls()) {
       post({TransferEvent::Kind::done, {}, {}, TransferOutcome::TlsFailed});
@@ -698,7 +726,7 @@ TransferOutcome io_outcome(IoEnd end) {
   return TransferOutcome::LocalError;
 }
 
-awaitable<void> Session::retrieve(action::Transfer t, std::unique_ptr<core::Stream>& data) {
+awaitable<void> Session::retrieve(const action::Transfer& t, std::unique_ptr<core::Stream>& data) {
   if (!fs_) {
     post({TransferEvent::Kind::done, {}, {}, TransferOutcome::PermissionDenied});
     co_return;
@@ -709,9 +737,9 @@ awaitable<void> Session::retrieve(action::Transfer t, std::unique_ptr<core::Stre
     co_return;
   }
   const auto size = static_cast<std::uint64_t>(file->st.st_size);
-  data = co_await open_data(t);
+  TransferEvent started{TransferEvent::Kind::started, size, {}, TransferOutcome::Ok};
+  data = co_await open_data(t, started);
   if (!data) co_return;
-  post({TransferEvent::Kind::started, size, {}, TransferOutcome::Ok});
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();
   const std::uint64_t offset = std::min(t.offset, size);
@@ -726,7 +754,7 @@ awaitable<void> Session::retrieve(action::Transfer t, std::unique_ptr<core::Stre
   end_transfer(io_outcome(r.end), r.bytes, true);
 }
 
-awaitable<void> Session::listing(action::Transfer t, std::unique_ptr<core::Stream>& data) {
+awaitable<void> Session::listing(const action::Transfer& t, std::unique_ptr<core::Stream>& data) {
   if (!fs_) {
     post({TransferEvent::Kind::done, {}, {}, TransferOutcome::PermissionDenied});
     co_return;
@@ -770,9 +798,9 @@ awaitable<void> Session::listing(action::Transfer t, std::unique_ptr<core::Strea
       append_mlsd_line(text, self, MlsxRole::cdir, perms, selection(t.facts));
     }
   }
-  data = co_await open_data(t);
+  TransferEvent started{TransferEvent::Kind::started, {}, {}, TransferOutcome::Ok};
+  data = co_await open_data(t, started);
   if (!data) co_return;
-  post({TransferEvent::Kind::started, {}, {}, TransferOutcome::Ok});
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();
   IoResult total;
@@ -816,8 +844,9 @@ awaitable<void> Session::listing(action::Transfer t, std::unique_ptr<core::Strea
   end_transfer(io_outcome(total.end), total.bytes, true);
 }
 
-awaitable<void> Session::upload(action::Transfer t, std::unique_ptr<core::Stream>& data) {
-  if (!fs_ || !may_write()) {
+awaitable<void> Session::upload(action::Transfer& t, std::unique_ptr<core::Stream>& data) {
+  if (!fs_ || !cfg_.writable || (proto_.anonymous() && (anonymous_outside_upload(t.path + "/x") ||
+                                                          t.kind == TransferKind::Appe))) {
     post({TransferEvent::Kind::done, {}, {}, TransferOutcome::PermissionDenied});
     co_return;
   }
@@ -840,6 +869,11 @@ awaitable<void> Session::upload(action::Transfer t, std::unique_ptr<core::Stream
       if (!fs.stat(target)) break;
     }
   }
+  if (t.kind != TransferKind::Stou && anonymous_outside_upload(target)) {
+    post({TransferEvent::Kind::done, {}, {}, TransferOutcome::PermissionDenied});
+    co_return;
+  }
+  if (proto_.anonymous()) t.exclusive = true;  // anonymous never replaces a file
   auto parent = fs.open_parent(target);
   if (!parent) {
     post({TransferEvent::Kind::done, {}, {}, outcome_of(parent.error())});
@@ -904,9 +938,9 @@ awaitable<void> Session::upload(action::Transfer t, std::unique_ptr<core::Stream
       co_return;
     }
   }
-  data = co_await open_data(t);
+  TransferEvent started{TransferEvent::Kind::started, {}, stou_name, TransferOutcome::Ok};
+  data = co_await open_data(t, started);
   if (!data) co_return;
-  post({TransferEvent::Kind::started, {}, stou_name, TransferOutcome::Ok});
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();
   UploadLimits limits{cfg_.max_file_size == 0 ? 0 : cfg_.max_file_size - keep, cfg_.min_free_space};

@@ -58,7 +58,8 @@ TEST(FtpCommandTable, DuringATransferOnlyAborStatQuit) {
 }
 
 TEST(FtpCommandTable, TlsRules) {
-  // --require-tls (RFC 4217 §15): logins need TLS, the discovery commands do not.
+  // --require-tls (RFC 4217 §4: a server may insist on AUTH first): logins need TLS, the discovery commands
+  // do not.
   for (const char* line : {"USER bob", "PASS x", "ACCT x"}) {
     EXPECT_EQ(verdict(line, ctx(State::NeedUser, false, true)), Verdict::NeedsTls) << line;
     EXPECT_EQ(verdict(line, ctx(State::NeedUser, true, true)), Verdict::Allowed) << line;

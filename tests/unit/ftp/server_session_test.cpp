@@ -287,6 +287,19 @@ TEST(FtpServerSession, AReplyTooBigForTheBufferIs451) {
   EXPECT_FALSE(s.closing());
 }
 
+TEST(FtpServerSession, AnUndrainedOutputEndsTheSession) {
+  ServerSession s(config(), text::WriterLimits{64, 64});
+  s.greeting();                                          // 16 bytes, never sent
+  EXPECT_EQ(s.on_line("NOOP"), Action(action::None{}));  // 30
+  EXPECT_EQ(s.on_line("NOOP"), Action(action::None{}));  // 44
+  EXPECT_EQ(s.on_line("SYST"), Action(action::None{}));  // 63
+  EXPECT_FALSE(s.closing());
+  EXPECT_EQ(s.on_line("NOOP"), Action(action::Close{}));  // 77: does not fit
+  EXPECT_TRUE(s.closing());
+  EXPECT_EQ(s.on_line("NOOP"), Action(action::None{}));
+  EXPECT_EQ(s.poll(), Action(action::None{}));
+}
+
 TEST(FtpServerSession, MdtmIsUtcTimeVal) {
   ServerSession s = logged_in();
   (void)s.on_line("MDTM f");
@@ -314,6 +327,24 @@ TEST(FtpServerSession, FsErrorsMapToTheirCodes) {
   EXPECT_EQ(take(s),
             "452 Insufficient storage space.\r\n451 Local error in processing.\r\n"
             "550 Create directory operation failed.\r\n");
+}
+
+TEST(FtpServerSession, RenameToThatFails) {
+  ServerSession s = logged_in();
+  ASSERT_TRUE(std::holds_alternative<action::Fs>(s.on_line("RNFR a")));
+  (void)s.fs_result({});
+  const Action a = s.on_line("RNTO b");
+  ASSERT_EQ(a, Action(action::Fs{action::FsOp::RenameTo, "/a", "/b", 0, {}}));
+  FsResult r;
+  r.error = FsError::Exists;
+  (void)s.fs_result(r);
+  EXPECT_EQ(take(s), "350 Ready for RNTO.\r\n550 Rename failed.\r\n");
+}
+
+TEST(FtpServerSession, AuthAfterLogin) {
+  ServerSession s = logged_in();
+  EXPECT_EQ(s.on_line("AUTH TLS"), Action(action::None{}));
+  EXPECT_EQ(take(s), "503 AUTH not allowed after login.\r\n");
 }
 
 TEST(FtpServerSession, TransferCarriesTheSessionSettings) {

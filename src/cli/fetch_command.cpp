@@ -1,8 +1,5 @@
-// `endhost fetch URL`: a curl-like HTTP client, and `endhost fetch --page URL --mode …`, the textbook's
-// persistent/non-persistent/parallel comparison.
-
-#include <termios.h>
-#include <unistd.h>
+// `endhost fetch URL`: a curl-like HTTP and FTP client (ftp:// URLs: ftp/client/ftp_fetch.hpp), and `endhost
+// fetch --page URL --mode …`, the textbook's persistent/non-persistent/parallel comparison.
 
 #include <cerrno>
 #include <cstring>
@@ -13,7 +10,10 @@
 
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
+#include "cli/password_prompt.hpp"
 #include "cli/resolver_option.hpp"
+#include "ftp/client/ftp_fetch.hpp"
+#include "ftp/client/ftp_url.hpp"
 #include "http/client/fetch.hpp"
 
 namespace endhost::cli {
@@ -35,24 +35,6 @@ std::string write_out_format(const std::string& value) {
   return text.str();
 }
 
-// The prompt goes to stderr and the answer comes from standard input, with echo off while it is a terminal.
-std::string read_password(const std::string& prompt) {
-  // Echo goes off before the prompt shows, so that nothing typed after it is echoed or thrown away.
-  termios saved{};
-  const bool tty = ::isatty(0) && ::tcgetattr(0, &saved) == 0;
-  if (tty) {
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(0, TCSANOW, &quiet);
-  }
-  std::cerr << prompt << std::flush;
-  std::string password;
-  std::getline(std::cin, password);
-  if (tty) ::tcsetattr(0, TCSANOW, &saved);
-  std::cerr << "\n";
-  return password;
-}
-
 }  // namespace
 
 void add_fetch_commands(CLI::App& root, RunFn& run) {
@@ -61,11 +43,12 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
   auto dns_server = std::make_shared<std::string>();
   auto write_out = std::make_shared<std::string>();
   auto resolve = std::make_shared<std::vector<std::string>>();
-  auto* cmd =
-      root.add_subcommand("fetch", "HTTP client like curl: options, cookie jar, local cache, --page timing");
+  auto ftp = std::make_shared<ftp::client::FtpFetchExtras>();
+  auto* cmd = root.add_subcommand(
+      "fetch", "HTTP and FTP client like curl: options, cookie jar, local cache, --page timing");
   cmd->add_option("url", o->urls,
-                  "The URLs to fetch, in order over the same connections (http:// or https://; without a "
-                  "scheme, http://)");
+                  "The URLs to fetch, in order over the same connections (http://, https:// or ftp://; "
+                  "without a scheme, http://)");
   cmd->add_option("-o,--output", o->outputs,
                   "Write the body to FILE instead of standard output; one per URL, in order")
       ->allow_extra_args(false);
@@ -133,6 +116,29 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
   cmd->add_option("-m,--max-time", o->max_time, "Seconds the whole operation may take (0: no limit)")
       ->capture_default_str();
   cmd->add_option("-A,--user-agent", o->user_agent, "User-Agent to send")->capture_default_str();
+  cmd->add_option("-T,--upload-file", ftp->upload,
+                  "ftp://: upload FILE to the URL (a URL ending in '/' gets the file's name); with -C -, "
+                  "append what the server lacks (SIZE, then APPE)")
+      ->type_name("FILE");
+  cmd->add_flag_callback(
+      "--ftp-pasv", [ftp] { ftp->active = false; },
+      "ftp://: passive data connections, EPSV then PASV (the default)");
+  cmd->add_flag("--ftp-port", ftp->active,
+                "ftp://: active data connections, EPRT then PORT, to a port on the control connection's "
+                "local address");
+  cmd->add_option(
+         "-P",
+         [ftp](const std::vector<std::string>& v) {
+           if (v.size() != 1 || v.front() != "-")
+             throw UsageError("-P takes '-' (the control connection's address), like --ftp-port");
+           ftp->active = true;
+           return true;
+         },
+         "ftp://: '-': the same as --ftp-port")
+      ->type_name("-");
+  cmd->add_flag("--ftp-ssl,--ssl-reqd", ftp->tls,
+                "ftp://: AUTH TLS on the control connection and PROT P on the data connections (RFC 4217); "
+                "fails rather than go on in the clear");
   cmd->add_option("--page", *page_url,
                   "Fetch a page and the objects it references on the same server, and report connections, "
                   "requests and time");
@@ -145,7 +151,8 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
       "--fail-with-body,\n"
       "23 cannot write, 28 timeout, 47 too many redirects, 35 TLS handshake failed, 52 empty reply, 60\n"
       "certificate does not verify, 77 unreadable --cacert file, 1 other errors. With several URLs: the\n"
-      "last failure's.\n"
+      "last failure's. ftp:// also: 9 CWD refused, 19 RETR failed, 25 upload refused, 26 cannot read the -T\n"
+      "file, 67 login refused, 78 no such remote file.\n"
       "Examples:\n"
       "  endhost fetch http://127.0.0.1:8080/ -v\n"
       "  endhost fetch -s -o /dev/null -w '%{http_code} %{time_total}\\n' 127.0.0.1:8080/ 127.0.0.1:8080/a\n"
@@ -153,8 +160,10 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
       "  endhost fetch -L -o page.html -c jar.txt -b jar.txt http://127.0.0.1:8080/login\n"
       "  endhost fetch -x http://127.0.0.1:3128 http://example.test/\n"
       "  endhost fetch --cacert ca.pem -v https://localhost:8443/\n"
-      "  endhost fetch --page http://127.0.0.1:8080/index.html --mode parallel=5 --json");
-  cmd->callback([o, page_url, dns_server, write_out, resolve, &run] {
+      "  endhost fetch --page http://127.0.0.1:8080/index.html --mode parallel=5 --json\n"
+      "  endhost fetch -o a.txt ftp://127.0.0.1:2121/pub/a.txt\n"
+      "  endhost fetch -T report.pdf ftp://alice:secret@127.0.0.1:2121/incoming/");
+  cmd->callback([o, page_url, dns_server, write_out, resolve, ftp, &run] {
     if (!page_url->empty()) {
       if (o->urls.size() > 1 || (!o->urls.empty() && o->urls.front() != *page_url))
         throw UsageError("give the URL once: either --page URL or URL");
@@ -177,6 +186,22 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
     if (!(o->connect_timeout > 0)) throw UsageError("--connect-timeout must be a positive number of seconds");
     if (o->max_time < 0) throw UsageError("--max-time must be 0 (no limit) or more");
     o->resolver = make_name_resolver(*dns_server);
+    std::size_t ftp_urls = 0;
+    for (const auto& u : o->urls) ftp_urls += ftp::client::is_ftp_url(u) ? 1 : 0;
+    if (ftp_urls > 0) {
+      if (ftp_urls != o->urls.size())
+        throw UsageError("give either ftp:// URLs or http(s):// URLs, not both");
+      if (o->page) throw UsageError("--page is for http:// URLs");
+      if (!ftp->upload.empty() && o->urls.size() != 1) throw UsageError("-T uploads to one URL");
+      run = [o, ftp] {
+        if (!o->user.empty() && o->user.find(':') == std::string::npos)
+          o->user += ":" + read_password("Enter host password for user '" + o->user + "':");
+        return ftp::client::run_ftp_fetch(*o, *ftp, std::cout, std::cerr);
+      };
+      return;
+    }
+    if (!ftp->upload.empty() || ftp->active || ftp->tls)
+      throw UsageError("-T, --ftp-port and --ftp-ssl are for ftp:// URLs");
     run = [o] {
       // -u user without ':password': asked for now, as curl does, without echo on a terminal.
       if (!o->user.empty() && o->user.find(':') == std::string::npos)

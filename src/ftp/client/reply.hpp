@@ -1,0 +1,31 @@
+// What an FTP client reads from a reply's code (RFC 959 §4.2.1): the first digit is the class the client
+// acts on, never the exact number, so a server's 250 where another sends 226 is understood the same.
+#pragma once
+
+#include <string>
+
+#include "text/coded_reply_parser.hpp"
+
+namespace endhost::ftp::client {
+
+enum class ReplyClass {
+  Preliminary = 1,   // 1yz: a transfer starts, another reply follows
+  Completion = 2,    // 2yz: done
+  Intermediate = 3,  // 3yz: send the next command of the sequence (PASS after USER, RNTO after RNFR)
+  Transient = 4,     // 4yz: failed, may work later
+  Permanent = 5,     // 5yz: failed
+};
+
+inline ReplyClass reply_class(int code) {
+  return static_cast<ReplyClass>(code / 100);
+}
+inline bool is_class(const text::CodedReply& r, ReplyClass c) {
+  return reply_class(r.code) == c;
+}
+
+// "550 No such file" (the code and the first line): what error messages quote.
+inline std::string reply_summary(const text::CodedReply& r) {
+  return std::to_string(r.code) + (r.lines.empty() || r.lines.front().empty() ? "" : " " + r.lines.front());
+}
+
+}  // namespace endhost::ftp::client

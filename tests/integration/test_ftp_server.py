@@ -6,6 +6,7 @@ hashes; --writable uploads; the --trace lines."""
 import ftplib
 import os
 import shutil
+import signal
 import socket
 import ssl
 import tempfile
@@ -13,7 +14,7 @@ import threading
 import time
 import unittest
 
-from endhost_test import TestCase
+from endhost_test import TestCase, run
 from test_tls_serve import Pki
 from ftp_util import (Control, connect, source, curl, lftp, make_tree, pasv_port, read, retr, rmtree, start_ftp, stop, tree_of,
                       users_file)
@@ -416,6 +417,29 @@ class Users(TestCase):
         finally:
             rmtree(local, back, os.path.join(self.root, "alice", "mirrored"))
 
+    def test_a_user_added_by_endhost_ftp_adduser_logs_in(self):
+        # adduser writes an {ARGON2ID} line into the same file; SIGHUP makes the server read it again.
+        r = run(["ftp", "adduser", "--users", self.users, "carol"], input="carol's secret\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.users) as f:
+            self.assertIn("carol:{ARGON2ID}$argon2id$", f.read())
+        os.makedirs(os.path.join(self.root, "carol"), exist_ok=True)
+        self.server.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                ftp = connect(self.port, "carol", "carol's secret")
+                break
+            except ftplib.error_perm:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        ftp.storbinary("STOR c.txt", source(b"carol\n"))
+        self.assertEqual(read(os.path.join(self.root, "carol", "c.txt")), b"carol\n")
+        ftp.quit()
+        # alice still logs in with her htpasswd -B hash.
+        self.alice().quit()
+
     def test_trace_prints_both_connections(self):
         ftp = self.alice()
         self.assertEqual(retr(ftp, "readme.txt"), b"alice's\n")
@@ -436,6 +460,35 @@ class Users(TestCase):
         self.assertIn("S: 150 ", text)
         self.assertIn("data: 8 bytes", text)
         self.assertIn("S: 226 ", text)
+
+
+class AnonymousHome(TestCase):
+    """--anon-home: anonymous logins see only that directory, users their homes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = make_tree({"pub/open.txt": "open\n", "alice/private.txt": "private\n"})
+        cls.etc = tempfile.mkdtemp(prefix="endhost-ftp-etc-")
+        cls.users = users_file(cls.etc, {"alice": ("wonderland", "alice")})
+        cls.server, cls.port = start_ftp(cls.root, "--users", cls.users, "--anonymous", "--anon-home", "pub")
+
+    @classmethod
+    def tearDownClass(cls):
+        code = stop(cls.server)
+        rmtree(cls.root, cls.etc)
+        assert code == 0, code
+
+    def test_anonymous_sees_only_its_home(self):
+        ftp = connect(self.port)
+        self.assertEqual(ftp.nlst(), ["open.txt"])
+        self.assertEqual(retr(ftp, "/open.txt"), b"open\n")
+        for path in ("../alice/private.txt", "/alice/private.txt", "alice/private.txt"):
+            with self.assertRaises(ftplib.error_perm, msg=path):
+                retr(ftp, path)
+        ftp.quit()
+        ftp = connect(self.port, "alice", "wonderland")
+        self.assertEqual(retr(ftp, "private.txt"), b"private\n")
+        ftp.quit()
 
 
 class Tls(TestCase):

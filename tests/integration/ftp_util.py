@@ -109,9 +109,8 @@ def lftp(port, script, user="anonymous", password="", cwd=None, timeout=120):
 class Control:
     """A raw control connection: send exact bytes, read whole replies (multi-line per RFC 959 §4.2)."""
 
-    def __init__(self, port, source=None, timeout=10):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
-                                             source_address=(source, 0) if source else None)
+    def __init__(self, port, host="127.0.0.1", timeout=10):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buf = b""
         self.greeting = self.reply()
 

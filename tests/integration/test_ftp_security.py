@@ -1,7 +1,8 @@
 """`endhost ftp serve` against attacks (issue 13 §1 and §4): the FTP bounce attack (PORT/EPRT to a third
 address), data-connection hijacking (a connection to the passive port from another address), path traversal
 with `..`, absolute paths and symlinks out of the root, anonymous writes, kill -9 during STOR (no partial
-file, no temporary in listings), over-long lines, and failed logins."""
+file, no temporary in listings), over-long lines, failed logins; the limits (upload size, idle timeout,
+sessions per address); and the same address checks over IPv6 (RFC 2428)."""
 
 import ftplib
 import os
@@ -13,7 +14,7 @@ import threading
 import time
 import unittest
 
-from endhost_test import TestCase
+from endhost_test import Server, TestCase
 from ftp_util import Control, connect, source, make_tree, pasv_port, read, retr, rmtree, start_ftp, stop, users_file
 
 SECRET = b"outside the root\n"
@@ -339,6 +340,99 @@ class Uploads(TestCase):
         finally:
             self.assertEqual(stop(server), 0)
 
+
+
+class Limits(TestCase):
+    """The limits of issue 13 §1: upload size, idle timeout (421), sessions per address."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = make_tree({"alice/.keep": "", "pub.txt": "pub\n"})
+        cls.etc = tempfile.mkdtemp(prefix="endhost-ftp-etc-")
+        cls.users = users_file(cls.etc, {"alice": ("pw", "alice")})
+        cls.server, cls.port = start_ftp(cls.root, "--users", cls.users, "--anonymous", "--writable",
+                                         "--max-file-size", "100000", "--idle-timeout", "2",
+                                         "--max-sessions-per-ip", "3")
+
+    @classmethod
+    def tearDownClass(cls):
+        code = stop(cls.server)
+        rmtree(cls.root, cls.etc)
+        assert code == 0, code
+
+    def test_an_upload_over_max_file_size_gets_552_and_leaves_nothing(self):
+        ftp = connect(self.port, "alice", "pw")
+        ftp.storbinary("STOR fits.bin", source(b"x" * 100000))
+        self.assertEqual(os.path.getsize(os.path.join(self.root, "alice", "fits.bin")), 100000)
+        with self.assertRaises(ftplib.error_perm) as e:
+            ftp.storbinary("STOR big.bin", source(b"x" * 300000))
+        self.assertTrue(str(e.exception).startswith("552"), e.exception)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "alice", "big.bin")))
+        ftp.delete("fits.bin")
+        ftp.quit()
+
+    def test_idle_timeout_gives_421_and_closes(self):
+        c = Control(self.port)
+        c.cmd("USER anonymous")
+        c.cmd("PASS x")
+        t0 = time.monotonic()
+        reply = c.reply()
+        self.assertTrue(reply.startswith("421"), reply)
+        self.assertLess(time.monotonic() - t0, 8)
+        self.assertTrue(c.closed())
+
+    def test_sessions_per_address_over_the_limit_get_421(self):
+        held = [Control(self.port) for _ in range(3)]
+        try:
+            extra = Control(self.port)
+            self.assertTrue(extra.greeting.startswith("421"), extra.greeting)
+            self.assertTrue(extra.closed())
+        finally:
+            for c in held:
+                c.close()
+        time.sleep(0.3)
+        ftp = connect(self.port)
+        ftp.quit()
+
+
+class Ipv6(TestCase):
+    """An IPv6 listener: EPSV and EPRT |2|::1|port| (RFC 2428) with curl and ftplib."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = make_tree({"six.bin": DATA})
+        cls.server = Server(["ftp", "serve", "--root", cls.root, "--anonymous", "--listen", "[::1]:0"])
+        cls.port = cls.server.address("ftp")[1]
+
+    @classmethod
+    def tearDownClass(cls):
+        code = stop(cls.server)
+        rmtree(cls.root)
+        assert code == 0, code
+
+    def test_curl_epsv_and_eprt_over_ipv6(self):
+        for flags in ([], ["-P", "-"]):
+            p = subprocess.run(["curl", "-sS", "-g", "--max-time", "30"] + flags +
+                               ["ftp://[::1]:%d/six.bin" % self.port], capture_output=True, timeout=40)
+            self.assertEqual(p.returncode, 0, (flags, p.stderr))
+            self.assertEqual(p.stdout, DATA, flags)
+
+    def test_ftplib_over_ipv6_both_modes(self):
+        for passive in (True, False):
+            ftp = ftplib.FTP(timeout=10)
+            ftp.connect("::1", self.port)
+            ftp.login()
+            ftp.set_pasv(passive)
+            self.assertEqual(retr(ftp, "six.bin"), DATA, passive)
+            ftp.quit()
+
+    def test_eprt_to_another_v6_address_is_refused(self):
+        c = Control(self.port, host="::1")
+        c.cmd("USER anonymous")
+        c.cmd("PASS x")
+        self.assertEqual(c.cmd("EPRT |2|2001:db8::1|4000|")[0], "5")
+        self.assertEqual(c.cmd("EPRT |1|127.0.0.1|4000|")[0], "5")  # another family than the control's peer
+        c.close()
 
 
 if __name__ == "__main__":

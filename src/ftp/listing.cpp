@@ -25,7 +25,11 @@ Utc utc(std::int64_t t) {
     --days;
   }
   const http::CivilDate d = http::civil_from_days(days);
-  return {d.year, d.month, d.day, static_cast<unsigned>(rest / 3600), static_cast<unsigned>(rest / 60 % 60),
+  return {d.year,
+          d.month,
+          d.day,
+          static_cast<unsigned>(rest / 3600),
+          static_cast<unsigned>(rest / 60 % 60),
           static_cast<unsigned>(rest % 60)};
 }
 

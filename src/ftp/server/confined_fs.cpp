@@ -79,7 +79,9 @@ DirReader::~DirReader() {
   if (dir_ != nullptr) ::closedir(static_cast<DIR*>(dir_));
 }
 
-int DirReader::fd() const { return dir_ != nullptr ? ::dirfd(static_cast<DIR*>(dir_)) : -1; }
+int DirReader::fd() const {
+  return dir_ != nullptr ? ::dirfd(static_cast<DIR*>(dir_)) : -1;
+}
 
 Expected<std::vector<EntryFacts>, FsErr> DirReader::next(std::size_t max, bool dot_files) {
   std::vector<EntryFacts> out;

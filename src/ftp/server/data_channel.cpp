@@ -18,7 +18,7 @@ asio::ip::address unmapped(const asio::ip::address& a) {
 }
 
 Expected<std::uint16_t, std::string> DataChannel::open_passive(const asio::ip::address& local,
-                                                                PassivePorts& ports) {
+                                                               PassivePorts& ports) {
   reset();
   auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(executor_);
   const asio::ip::tcp::endpoint any(local, 0);

@@ -46,7 +46,8 @@ struct DataTimeouts {
 class DataChannel {
  public:
   // `peer`: the control connection's peer address, the only one a passive connection may come from.
-  DataChannel(asio::any_io_executor executor, asio::ip::address peer) : executor_(std::move(executor)), peer_(peer) {}
+  DataChannel(asio::any_io_executor executor, asio::ip::address peer)
+      : executor_(std::move(executor)), peer_(peer) {}
 
   // PASV/EPSV: listens on `local` (the control connection's local address) at a port of `ports`; returns
   // it. An earlier setup is dropped.

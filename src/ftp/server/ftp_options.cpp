@@ -13,8 +13,9 @@ const core::SettingTable<FtpOptions>& ftp_settings() {
     t.text("users", &FtpOptions::users, "FILE",
            "Users file (name:{SCHEME}hash:uid:gid:gecos:home:shell), re-read on SIGHUP; home is relative to "
            "--root (default: the user's name)");
-    t.flag("anonymous", &FtpOptions::anonymous,
-           "Let 'anonymous' and 'ftp' log in with any password, read-only, to the whole root");
+    t.flag(
+        "anonymous", &FtpOptions::anonymous,
+        "Let 'anonymous' and 'ftp' log in with any password, read-only, to --anon-home (default the root)");
     t.flag("writable", &FtpOptions::writable,
            "Let users upload, delete, rename and make directories (anonymous only in --anon-upload-dir)");
     t.text("anon-home", &FtpOptions::anon_home, "DIR",
@@ -30,7 +31,7 @@ const core::SettingTable<FtpOptions>& ftp_settings() {
     t.size("max-file-size", &FtpOptions::max_file_size, std::uint64_t{0}, std::uint64_t{1} << 50,
            "Largest upload accepted (552 past it); 0 for no limit");
     t.size("min-free-space", &FtpOptions::min_free_space, std::uint64_t{0}, std::uint64_t{1} << 50,
-           "Uploads stop (552) when the disk would have less than this free");
+           "Uploads stop (452) when the disk has less than this free");
     t.seconds("idle-timeout", &FtpOptions::idle_timeout, "Seconds between commands before 421 and close");
     t.seconds("data-timeout", &FtpOptions::data_timeout, "Seconds a data connection may stall");
     t.seconds("connect-timeout", &FtpOptions::connect_timeout,
@@ -42,7 +43,8 @@ const core::SettingTable<FtpOptions>& ftp_settings() {
     t.integer("max-sessions-per-ip", &FtpOptions::max_sessions_per_ip, std::size_t{1}, std::size_t{100'000},
               "Control connections from one address at once (421 beyond)");
     t.integer("max-commands-per-second", &FtpOptions::max_commands_per_second, std::size_t{1},
-              std::size_t{1'000'000}, "Commands answered per second and connection; faster ones wait");
+              std::size_t{1'000'000},
+              "Commands per second and connection (a burst of twice that); faster clients are closed (421)");
     t.integer("max-line", &FtpOptions::max_line, std::size_t{512}, std::size_t{65'536},
               "Longest command line, in bytes (500 beyond)", "BYTES");
     t.integer("login-threads", &FtpOptions::login_threads, std::size_t{1}, std::size_t{64},
@@ -54,7 +56,8 @@ const core::SettingTable<FtpOptions>& ftp_settings() {
 
 Expected<std::pair<std::uint16_t, std::uint16_t>, std::string> parse_port_range(std::string_view text) {
   const auto bad = [&] {
-    return Unexpected("--pasv-ports: '" + std::string(text) + "' is not LO-HI with 1024 <= LO <= HI <= 65535");
+    return Unexpected("--pasv-ports: '" + std::string(text) +
+                      "' is not LO-HI with 1024 <= LO <= HI <= 65535");
   };
   const std::size_t dash = text.find('-');
   if (dash == std::string_view::npos) return bad();
@@ -91,12 +94,12 @@ Expected<FtpConfig, core::ServiceError> make_ftp_config(const FtpOptions& o) {
     std::string h = o.anon_home;
     while (!h.empty() && h.front() == '/') h.erase(0, 1);
     if (!std::filesystem::is_directory(c.root / h, ec))
-      return Unexpected(core::ServiceError{"--anon-home " + o.anon_home + " is not a directory under --root", false});
+      return Unexpected(
+          core::ServiceError{"--anon-home " + o.anon_home + " is not a directory under --root", false});
     c.anon_home = h;
   }
   if (!o.anon_upload_dir.empty()) {
-    if (!o.anonymous || !o.writable)
-      return usage("--anon-upload-dir needs --anonymous and --writable");
+    if (!o.anonymous || !o.writable) return usage("--anon-upload-dir needs --anonymous and --writable");
     std::string v = "/";
     for (std::string_view rest = o.anon_upload_dir; !rest.empty();) {
       const std::size_t slash = rest.find('/');

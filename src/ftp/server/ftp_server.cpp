@@ -19,8 +19,8 @@ FtpServer::FtpServer(FtpConfig config, ConfinedFs root, std::shared_ptr<const au
   counters_.bytes_sent = &metrics.counter("endhost_ftp_sent_bytes_total", "Bytes sent on data connections");
   counters_.bytes_received =
       &metrics.counter("endhost_ftp_received_bytes_total", "Bytes received on data connections");
-  counters_.hijack_attempts = &metrics.counter(
-      "endhost_ftp_data_hijack_attempts_total", "Passive data connections from another address, closed");
+  counters_.hijack_attempts = &metrics.counter("endhost_ftp_data_hijack_attempts_total",
+                                               "Passive data connections from another address, closed");
   counters_.refused = &metrics.counter("endhost_ftp_refused_sessions_total",
                                        "Control connections refused by a session or connection limit");
 }

@@ -11,7 +11,7 @@ void register_service(core::ServiceRegistry& registry) {
   d.serve_help = "Serve a directory over FTP: one control connection, a data connection per transfer";
   d.examples =
       "  endhost ftp serve --root ./pub --anonymous --trace\n"
-      "  endhost ftp adduser users.txt alice && mkdir -p ./srv/alice && \\\n"
+      "  endhost ftp adduser --users users.txt alice && mkdir -p ./srv/alice && \\\n"
       "    endhost ftp serve --root ./srv --users users.txt --writable --listen 127.0.0.1:2121\n"
       "  endhost ftp serve --root ./srv --users users.txt --tls-cert c.pem --tls-key k.pem --require-tls\n"
       "  curl ftp://127.0.0.1:2121/ --user alice:secret";
@@ -43,8 +43,8 @@ Expected<std::unique_ptr<FtpService>, core::ServiceError> FtpService::create(con
   }
   auto root = ConfinedFs::open(config->root, "");
   if (!root) return Unexpected(core::ServiceError{root.error(), false});
-  auto server = std::make_unique<FtpServer>(std::move(*config), std::move(*root), std::move(users), env.metrics,
-                                            env.log, env.transcript);
+  auto server = std::make_unique<FtpServer>(std::move(*config), std::move(*root), std::move(users),
+                                            env.metrics, env.log, env.transcript);
   // AUTH TLS upgrades the control connection and PROT P the data connections (RFC 4217): the certificate
   // is used in-band, never on the listener (that would be implicit FTPS on port 990, which RFC 4217 does
   // not define).
@@ -66,20 +66,26 @@ FtpService::FtpService(FtpOptions options, std::unique_ptr<FtpServer> server, co
   if (server_->tls() || options_.users.empty()) return;
   for (const auto& ep : listen_) {
     if (ep.address().is_loopback()) continue;
-    log_.warn("users log in on a non-loopback address without TLS: passwords cross the network in clear "
-              "text; give --tls-cert/--tls-key (and --require-tls)",
-              {{"service", "ftp"}, {"address", core::endpoint_text(ep)}});
+    log_.warn(
+        "users log in on a non-loopback address without TLS: passwords cross the network in clear "
+        "text; give --tls-cert/--tls-key (and --require-tls)",
+        {{"service", "ftp"}, {"address", core::endpoint_text(ep)}});
   }
 }
 
-Expected<void, std::string> FtpService::bind(core::Binder& binder) { return binder.tcp(tcp_, listen_); }
+Expected<void, std::string> FtpService::bind(core::Binder& binder) {
+  return binder.tcp(tcp_, listen_);
+}
 
-void FtpService::start() { tcp_.start(); }
+void FtpService::start() {
+  tcp_.start();
+}
 
 void FtpService::reload() {
   auto ok = server_->reload_users();
   if (!ok) {
-    log_.error("users file not reloaded; the previous users stay", {{"service", "ftp"}, {"error", ok.error()}});
+    log_.error("users file not reloaded; the previous users stay",
+               {{"service", "ftp"}, {"error", ok.error()}});
   } else if (!server_->config().users_file.empty()) {
     log_.info("users file reloaded", {{"service", "ftp"}, {"file", server_->config().users_file.string()}});
   }
@@ -87,10 +93,14 @@ void FtpService::reload() {
 
 std::vector<core::NamedCount> FtpService::counters() const {
   const FtpCounters& c = server_->counters();
-  return {{"commands", c.commands->value()},           {"sessions", c.sessions->value()},
-          {"logins", c.logins->value()},               {"login failures", c.login_failures->value()},
-          {"transfers", c.transfers->value()},         {"bytes sent", c.bytes_sent->value()},
-          {"bytes received", c.bytes_received->value()}, {"hijack attempts", c.hijack_attempts->value()}};
+  return {{"commands", c.commands->value()},
+          {"sessions", c.sessions->value()},
+          {"logins", c.logins->value()},
+          {"login failures", c.login_failures->value()},
+          {"transfers", c.transfers->value()},
+          {"bytes sent", c.bytes_sent->value()},
+          {"bytes received", c.bytes_received->value()},
+          {"hijack attempts", c.hijack_attempts->value()}};
 }
 
 std::vector<std::string> FtpService::writable_paths() const {

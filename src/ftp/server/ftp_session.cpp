@@ -36,7 +36,7 @@ using action::FsOp;
 using action::TransferKind;
 
 const std::vector<std::string> kAlpn = {"ftp"};
-constexpr std::size_t kListBatch = 1024;         // directory entries per blocking-pool job
+constexpr std::size_t kListBatch = 1024;  // directory entries per blocking-pool job
 // STAT of a directory answers on the control connection, whose reply buffer is bounded: the listing is cut
 // there (LIST over a data connection has no such limit).
 constexpr std::size_t kStatListMax = 400;
@@ -95,9 +95,13 @@ TransferOutcome outcome_of(int err) {
   }
 }
 
-std::string address_text(const asio::ip::address& a) { return unmapped(a).to_string(); }
+std::string address_text(const asio::ip::address& a) {
+  return unmapped(a).to_string();
+}
 
-MlsxSelection selection(const MlstFacts& f) { return {f.type, f.size, f.modify, f.perm, f.unix_mode}; }
+MlsxSelection selection(const MlstFacts& f) {
+  return {f.type, f.size, f.modify, f.perm, f.unix_mode};
+}
 
 // What the transfer coroutine tells the control loop, in order.
 struct TransferEvent {
@@ -214,7 +218,8 @@ awaitable<bool> Session::flush() {
     if (out.size() > traced_) trace_replies(out.substr(traced_));
     traced_ = out.size();
     conn_.expires_after(cfg_.write_timeout);
-    auto [ec, n] = co_await asio::async_write(conn_.stream(), asio::buffer(out.data(), out.size()), use_nothrow);
+    auto [ec, n] =
+        co_await asio::async_write(conn_.stream(), asio::buffer(out.data(), out.size()), use_nothrow);
     if (ec) co_return false;
     proto_.writer().consumed(n);
     traced_ -= std::min(traced_, n);
@@ -457,7 +462,8 @@ awaitable<bool> Session::perform(Action& action) {
       co_return false;
     }
     up->discarded += unfed;
-    if (up->discarded > 0) note("dropped " + std::to_string(up->discarded) + " bytes sent before the handshake");
+    if (up->discarded > 0)
+      note("dropped " + std::to_string(up->discarded) + " bytes sent before the handshake");
     actions_.push_front(proto_.tls_ready());
     co_return true;
   }
@@ -648,7 +654,8 @@ awaitable<void> Session::transfer(action::Transfer t) {
   co_await finish_data(data);
 }
 
-awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transfer& t, TransferEvent& started) {
+awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transfer& t,
+                                                            TransferEvent& started) {
   auto made = co_await data_.connect(DataTimeouts{cfg_.connect_timeout});
   const std::uint64_t hijacks = data_.hijack_attempts();
   if (hijacks > hijacks_seen_) {
@@ -678,7 +685,10 @@ awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transf
     data_stream_ = nullptr;
     if (!secured) {
       note(secured.error());
-      post({TransferEvent::Kind::done, {}, {}, control_.abort ? TransferOutcome::Aborted : TransferOutcome::TlsFailed});
+      post({TransferEvent::Kind::done,
+            {},
+            {},
+            control_.abort ? TransferOutcome::Aborted : TransferOutcome::TlsFailed});
       co_return nullptr;
     }
   }
@@ -761,9 +771,9 @@ awaitable<void> Session::listing(const action::Transfer& t, std::unique_ptr<core
   }
   const bool dot_files = t.list_options.find('a') != std::string::npos ||
                          t.list_options.find('A') != std::string::npos || t.kind == TransferKind::Mlsd;
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   auto st = fs_->stat_follow(t.path);
   if (!st) {
     post({TransferEvent::Kind::done, {}, {}, outcome_of(st.error())});
@@ -845,8 +855,8 @@ awaitable<void> Session::listing(const action::Transfer& t, std::unique_ptr<core
 }
 
 awaitable<void> Session::upload(action::Transfer& t, std::unique_ptr<core::Stream>& data) {
-  if (!fs_ || !cfg_.writable || (proto_.anonymous() && (anonymous_outside_upload(t.path + "/x") ||
-                                                          t.kind == TransferKind::Appe))) {
+  if (!fs_ || !cfg_.writable ||
+      (proto_.anonymous() && (anonymous_outside_upload(t.path + "/x") || t.kind == TransferKind::Appe))) {
     post({TransferEvent::Kind::done, {}, {}, TransferOutcome::PermissionDenied});
     co_return;
   }
@@ -882,7 +892,9 @@ awaitable<void> Session::upload(action::Transfer& t, std::unique_ptr<core::Strea
   struct stat existing {};
   const bool exists = ::fstatat(parent->dir.get(), parent->name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
   if (exists && (t.exclusive || t.kind == TransferKind::Stou || !S_ISREG(existing.st_mode))) {
-    post({TransferEvent::Kind::done, {}, {},
+    post({TransferEvent::Kind::done,
+          {},
+          {},
           S_ISDIR(existing.st_mode) ? TransferOutcome::IsDirectory : TransferOutcome::PermissionDenied});
     co_return;
   }
@@ -944,7 +956,8 @@ awaitable<void> Session::upload(action::Transfer& t, std::unique_ptr<core::Strea
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();
   UploadLimits limits{cfg_.max_file_size == 0 ? 0 : cfg_.max_file_size - keep, cfg_.min_free_space};
-  const IoResult r = co_await receive_file(*data, deadline, writer, t.ascii, limits, cfg_.data_timeout, control_);
+  const IoResult r =
+      co_await receive_file(*data, deadline, writer, t.ascii, limits, cfg_.data_timeout, control_);
   data_stream_ = nullptr;
   report_io(r, false);
   if (r.end != IoEnd::done) {
@@ -957,7 +970,8 @@ awaitable<void> Session::upload(action::Transfer& t, std::unique_ptr<core::Strea
     co_return;
   }
   // Durable before 226: fsync the file, rename it into place, fsync the directory (on the pool).
-  if (t.exclusive && ::fstatat(parent->dir.get(), parent->name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0) {
+  if (t.exclusive &&
+      ::fstatat(parent->dir.get(), parent->name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0) {
     writer.abort();
     end_transfer(TransferOutcome::PermissionDenied, r.bytes, false);
     co_return;

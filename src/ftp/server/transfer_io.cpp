@@ -16,7 +16,9 @@ namespace {
 
 constexpr std::size_t kChunk = 256 * 1024;       // pread / recv size on plain connections
 constexpr std::size_t kTlsChunk = 16 * 1024;     // one TLS record
-constexpr std::size_t kSendfileChunk = 4 << 20;  // per sendfile call: lets the loop breathe
+constexpr std::size_t kSendfileChunk = 4 << 20;  // per sendfile call
+// A reader as fast as the disk never makes sendfile wait; the loop's other sessions get a turn this often.
+constexpr std::uint64_t kYieldEvery = 16 << 20;
 constexpr std::uint64_t kSpaceCheckEvery = 8 << 20;
 
 IoEnd broken(const boost::system::error_code& ec, const core::Deadline& deadline, const TransferControl& c) {
@@ -59,7 +61,12 @@ awaitable<IoResult> send_file(core::Stream& data, core::Deadline& deadline, int 
     boost::system::error_code nb;
     socket.non_blocking(true, nb);
     auto off = static_cast<off_t>(offset);
+    std::uint64_t since_yield = 0;
     while (static_cast<std::uint64_t>(off) < size) {
+      if (since_yield >= kYieldEvery) {
+        since_yield = 0;
+        co_await asio::post(data.get_executor(), asio::use_awaitable);
+      }
       if (control.abort) {
         r.end = IoEnd::aborted;
         co_return r;
@@ -69,12 +76,14 @@ awaitable<IoResult> send_file(core::Stream& data, core::Deadline& deadline, int 
                                    static_cast<std::size_t>(std::min<std::uint64_t>(left, kSendfileChunk)));
       if (n > 0) {
         r.bytes += static_cast<std::uint64_t>(n);
+        since_yield += static_cast<std::uint64_t>(n);
         control.bytes = r.bytes;
         continue;
       }
       if (n == 0) break;  // the file shrank under us: what is there has been sent
       if (errno == EINTR) continue;
       if (errno == EAGAIN) {
+        since_yield = 0;
         deadline.expires_after(idle);
         auto [ec] = co_await socket.async_wait(asio::socket_base::wait_write, use_nothrow);
         if (ec) {
@@ -101,8 +110,9 @@ awaitable<IoResult> send_file(core::Stream& data, core::Deadline& deadline, int 
   AsciiEncoder encoder;
   std::uint64_t pos = offset;
   while (pos < size) {
-    const ssize_t n = ::pread(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size - pos)),
-                              static_cast<off_t>(pos));
+    const ssize_t n =
+        ::pread(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size - pos)),
+                static_cast<off_t>(pos));
     if (n < 0) {
       if (errno == EINTR) continue;
       r.end = IoEnd::file_error;

@@ -49,8 +49,14 @@ TEST(FtpAscii, DecoderKeepsLoneCr) {
 }
 
 const char* const kSamples[] = {
-    "line one\nline two\n",  "dos\r\nmixed\nlone\rcr\r\r\n\n", "\r", "\n", "\r\n", "\r\r\r\n\n\n",
-    "ends with cr\r",        "x\n\ry\r\n\rz",
+    "line one\nline two\n",
+    "dos\r\nmixed\nlone\rcr\r\r\n\n",
+    "\r",
+    "\n",
+    "\r\n",
+    "\r\r\r\n\n\n",
+    "ends with cr\r",
+    "x\n\ry\r\n\rz",
 };
 
 TEST(FtpAscii, EncoderSameAtEveryTwoWaySplit) {

@@ -20,7 +20,9 @@ EntryFacts file(std::string name, std::uint64_t size, std::int64_t mtime, std::u
   return f;
 }
 
-TEST(FtpListing, TimeIsUtc) { EXPECT_EQ(mlsx_time(kNow), "20261202130200"); }
+TEST(FtpListing, TimeIsUtc) {
+  EXPECT_EQ(mlsx_time(kNow), "20261202130200");
+}
 
 TEST(FtpListing, RecentFileShowsTime) {
   std::string out;
@@ -89,11 +91,14 @@ TEST(FtpListing, MlsdFileFacts) {
 TEST(FtpListing, MlsdDirectoryFacts) {
   EntryFacts d = file("pub", 4096, kNow, 0755);
   d.type = EntryType::dir;
-  EXPECT_EQ(mlsx_facts(d, MlsxRole::entry, {false}), "type=dir;modify=20261202130200;perm=el;unix.mode=0755;");
+  EXPECT_EQ(mlsx_facts(d, MlsxRole::entry, {false}),
+            "type=dir;modify=20261202130200;perm=el;unix.mode=0755;");
   EXPECT_EQ(mlsx_facts(d, MlsxRole::entry, {true}),
             "type=dir;modify=20261202130200;perm=cmpdfel;unix.mode=0755;");
-  EXPECT_EQ(mlsx_facts(d, MlsxRole::cdir, {true}), "type=cdir;modify=20261202130200;perm=cmpel;unix.mode=0755;");
-  EXPECT_EQ(mlsx_facts(d, MlsxRole::pdir, {false}), "type=pdir;modify=20261202130200;perm=el;unix.mode=0755;");
+  EXPECT_EQ(mlsx_facts(d, MlsxRole::cdir, {true}),
+            "type=cdir;modify=20261202130200;perm=cmpel;unix.mode=0755;");
+  EXPECT_EQ(mlsx_facts(d, MlsxRole::pdir, {false}),
+            "type=pdir;modify=20261202130200;perm=el;unix.mode=0755;");
 }
 
 TEST(FtpListing, MlsdSymlinkAndSetuid) {

@@ -381,6 +381,24 @@ class Limits(TestCase):
         self.assertLess(time.monotonic() - t0, 8)
         self.assertTrue(c.closed())
 
+    def test_a_command_flood_gets_421_and_is_closed(self):
+        server, port = start_ftp(self.root, "--anonymous", "--max-commands-per-second", "5")
+        try:
+            c = Control(port)
+            c.cmd("USER anonymous")
+            c.cmd("PASS x")
+            replies = []
+            try:
+                for _ in range(40):
+                    replies.append(c.cmd("NOOP")[:3])
+            except (EOFError, ConnectionResetError):
+                pass
+            self.assertIn("421", replies)
+            self.assertLess(len(replies), 40, "40 commands at once were all answered")
+            self.assertTrue(c.closed())
+        finally:
+            self.assertEqual(stop(server), 0)
+
     def test_sessions_per_address_over_the_limit_get_421(self):
         held = [Control(self.port) for _ in range(3)]
         try:

@@ -10,7 +10,7 @@ import shutil
 import socket
 import subprocess
 
-from endhost_test import Server
+from endhost_test import Server, TestCase
 from web_util import make_site
 
 
@@ -170,3 +170,21 @@ def pasv_port(reply):
 def rmtree(*paths):
     for p in paths:
         shutil.rmtree(p, ignore_errors=True)
+
+
+class ServerTestCase(TestCase):
+    """A test class with one `endhost ftp serve` for all its tests (cls.server, cls.port). setUpClass calls
+    cls.serve(ROOT, ARGS…) and lists in cls.temporary what to remove afterwards; tearDownClass stops the
+    server (it must exit 0) and removes them."""
+
+    temporary = ()
+
+    @classmethod
+    def serve(cls, root, *args):
+        cls.server, cls.port = start_ftp(root, *args)
+
+    @classmethod
+    def tearDownClass(cls):
+        code = stop(cls.server)
+        rmtree(*cls.temporary)
+        assert code == 0, code

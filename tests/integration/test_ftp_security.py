@@ -15,7 +15,8 @@ import time
 import unittest
 
 from endhost_test import Server, TestCase
-from ftp_util import Control, connect, source, make_tree, pasv_port, read, retr, rmtree, start_ftp, stop, users_file
+from ftp_util import (Control, ServerTestCase, connect, make_tree, pasv_port, read, retr, rmtree, source, start_ftp,
+                      stop, users_file)
 
 SECRET = b"outside the root\n"
 DATA = os.urandom(2 * 1024 * 1024)
@@ -30,7 +31,7 @@ def can_bind(address):
         return False
 
 
-class Attacks(TestCase):
+class Attacks(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.outside = make_tree({"secret.txt": SECRET, "dir/inner.txt": SECRET})
@@ -40,13 +41,9 @@ class Attacks(TestCase):
         os.symlink("../../" + os.path.basename(cls.outside) + "/secret.txt", os.path.join(cls.root, "pub", "rel.txt"))
         os.symlink("file.bin", os.path.join(cls.root, "inside-link.bin"))
         # A short wait for data connections, so a transfer whose only connection was refused fails quickly.
-        cls.server, cls.port = start_ftp(cls.root, "--anonymous", "--connect-timeout", "2")
+        cls.temporary = (cls.root, cls.outside)
+        cls.serve(cls.root, "--anonymous", "--connect-timeout", "2")
 
-    @classmethod
-    def tearDownClass(cls):
-        code = stop(cls.server)
-        rmtree(cls.root, cls.outside)
-        assert code == 0, code
 
     def login(self):
         c = Control(self.port)
@@ -342,7 +339,7 @@ class Uploads(TestCase):
 
 
 
-class Limits(TestCase):
+class Limits(ServerTestCase):
     """The limits of issue 13 §1: upload size, idle timeout (421), sessions per address."""
 
     @classmethod
@@ -350,15 +347,11 @@ class Limits(TestCase):
         cls.root = make_tree({"alice/.keep": "", "pub.txt": "pub\n"})
         cls.etc = tempfile.mkdtemp(prefix="endhost-ftp-etc-")
         cls.users = users_file(cls.etc, {"alice": ("pw", "alice")})
-        cls.server, cls.port = start_ftp(cls.root, "--users", cls.users, "--anonymous", "--writable",
+        cls.temporary = (cls.root, cls.etc)
+        cls.serve(cls.root, "--users", cls.users, "--anonymous", "--writable",
                                          "--max-file-size", "100000", "--idle-timeout", "2",
                                          "--max-sessions-per-ip", "3")
 
-    @classmethod
-    def tearDownClass(cls):
-        code = stop(cls.server)
-        rmtree(cls.root, cls.etc)
-        assert code == 0, code
 
     def test_an_upload_over_max_file_size_gets_552_and_leaves_nothing(self):
         ftp = connect(self.port, "alice", "pw")
@@ -413,20 +406,16 @@ class Limits(TestCase):
         ftp.quit()
 
 
-class Ipv6(TestCase):
+class Ipv6(ServerTestCase):
     """An IPv6 listener: EPSV and EPRT |2|::1|port| (RFC 2428) with curl and ftplib."""
 
     @classmethod
     def setUpClass(cls):
         cls.root = make_tree({"six.bin": DATA})
+        cls.temporary = (cls.root,)
         cls.server = Server(["ftp", "serve", "--root", cls.root, "--anonymous", "--listen", "[::1]:0"])
         cls.port = cls.server.address("ftp")[1]
 
-    @classmethod
-    def tearDownClass(cls):
-        code = stop(cls.server)
-        rmtree(cls.root)
-        assert code == 0, code
 
     def test_curl_epsv_and_eprt_over_ipv6(self):
         for flags in ([], ["-P", "-"]):

@@ -7,16 +7,14 @@ import ftplib
 import os
 import shutil
 import signal
-import socket
 import ssl
 import tempfile
-import threading
 import time
 import unittest
 
 from endhost_test import TestCase, run
 from test_tls_serve import Pki
-from ftp_util import (Control, connect, source, curl, lftp, make_tree, pasv_port, read, retr, rmtree, start_ftp, stop, tree_of,
+from ftp_util import (Control, ServerTestCase, connect, curl, lftp, make_tree, read, retr, rmtree, source, tree_of,
                       users_file)
 
 SMALL = b"hello, ftp\n"
@@ -44,20 +42,16 @@ def write_big(path):
             f.write(chunk)
 
 
-class AnonymousReadOnly(TestCase):
+class AnonymousReadOnly(ServerTestCase):
     """--anonymous without --writable: everything readable, nothing writable."""
 
     @classmethod
     def setUpClass(cls):
         cls.root = make_tree(tree_files())
         write_big(os.path.join(cls.root, "big.bin"))
-        cls.server, cls.port = start_ftp(cls.root, "--anonymous")
+        cls.temporary = (cls.root,)
+        cls.serve(cls.root, "--anonymous")
 
-    @classmethod
-    def tearDownClass(cls):
-        code = stop(cls.server)
-        rmtree(cls.root)
-        assert code == 0, code
 
     def test_greeting_and_anonymous_login(self):
         c = Control(self.port)
@@ -299,7 +293,7 @@ class AnonymousReadOnly(TestCase):
 
 
 
-class Users(TestCase):
+class Users(ServerTestCase):
     """--users FILE --writable: users from a users file with htpasswd -B hashes, each in a home under the root,
     uploads durable; anonymous not enabled."""
 
@@ -308,13 +302,9 @@ class Users(TestCase):
         cls.root = make_tree({"alice/readme.txt": "alice's\n", "bob/readme.txt": "bob's\n", "top.txt": "top\n"})
         cls.etc = tempfile.mkdtemp(prefix="endhost-ftp-etc-")
         cls.users = users_file(cls.etc, {"alice": ("wonderland", "/alice"), "bob": ("builder", "/bob")})
-        cls.server, cls.port = start_ftp(cls.root, "--users", cls.users, "--writable", "--trace")
+        cls.temporary = (cls.root, cls.etc)
+        cls.serve(cls.root, "--users", cls.users, "--writable", "--trace")
 
-    @classmethod
-    def tearDownClass(cls):
-        code = stop(cls.server)
-        rmtree(cls.root, cls.etc)
-        assert code == 0, code
 
     def alice(self, **kw):
         return connect(self.port, "alice", "wonderland", **kw)
@@ -462,7 +452,7 @@ class Users(TestCase):
         self.assertIn("S: 226 ", text)
 
 
-class AnonymousHome(TestCase):
+class AnonymousHome(ServerTestCase):
     """--anon-home: anonymous logins see only that directory, users their homes."""
 
     @classmethod
@@ -470,13 +460,9 @@ class AnonymousHome(TestCase):
         cls.root = make_tree({"pub/open.txt": "open\n", "alice/private.txt": "private\n"})
         cls.etc = tempfile.mkdtemp(prefix="endhost-ftp-etc-")
         cls.users = users_file(cls.etc, {"alice": ("wonderland", "alice")})
-        cls.server, cls.port = start_ftp(cls.root, "--users", cls.users, "--anonymous", "--anon-home", "pub")
+        cls.temporary = (cls.root, cls.etc)
+        cls.serve(cls.root, "--users", cls.users, "--anonymous", "--anon-home", "pub")
 
-    @classmethod
-    def tearDownClass(cls):
-        code = stop(cls.server)
-        rmtree(cls.root, cls.etc)
-        assert code == 0, code
 
     def test_anonymous_sees_only_its_home(self):
         ftp = connect(self.port)
@@ -491,7 +477,7 @@ class AnonymousHome(TestCase):
         ftp.quit()
 
 
-class Tls(TestCase):
+class Tls(ServerTestCase):
     """--tls-cert/--tls-key: AUTH TLS, PBSZ 0, PROT P (RFC 4217) with curl, ftplib.FTP_TLS and lftp."""
 
     @classmethod
@@ -500,14 +486,13 @@ class Tls(TestCase):
         cls.etc = tempfile.mkdtemp(prefix="endhost-ftp-tls-")
         cls.pki = Pki()
         cls.cert, cls.key = cls.pki.leaf("ftp", ["localhost"])
-        cls.server, cls.port = start_ftp(cls.root, "--anonymous", "--tls-cert", cls.cert, "--tls-key", cls.key)
+        cls.temporary = (cls.root, cls.etc)
+        cls.serve(cls.root, "--anonymous", "--tls-cert", cls.cert, "--tls-key", cls.key)
 
     @classmethod
     def tearDownClass(cls):
-        code = stop(cls.server)
         cls.pki.close()
-        rmtree(cls.root, cls.etc)
-        assert code == 0, code
+        super().tearDownClass()
 
     def test_curl_auth_tls(self):
         r = curl("--ftp-ssl-reqd", "--cacert", self.pki.ca, "ftp://127.0.0.1:%d/medium.bin" % self.port)

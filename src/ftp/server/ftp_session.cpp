@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -36,7 +37,11 @@ using action::FsOp;
 using action::TransferKind;
 
 const std::vector<std::string> kAlpn = {"ftp"};
-constexpr std::size_t kListBatch = 1024;  // directory entries per blocking-pool job
+// Directory entries per blocking-pool job. The first job reads up to kListSorted entries and sorts them by
+// name (as ls and vsftpd list); a directory larger than that streams the rest in directory order, so memory
+// stays bounded whatever its size.
+constexpr std::size_t kListBatch = 1024;
+constexpr std::size_t kListSorted = 10'000;
 // STAT of a directory answers on the control connection, whose reply buffer is bounded: the listing is cut
 // there (LIST over a data connection has no such limit).
 constexpr std::size_t kStatListMax = 400;
@@ -814,9 +819,19 @@ awaitable<void> Session::listing(const action::Transfer& t, std::unique_ptr<core
   core::Deadline deadline(data->get_executor(), data->lowest_layer());
   data_stream_ = data.get();
   IoResult total;
+  bool first_batch = true;
   for (;;) {
     if (dir && !dir->done()) {
-      auto job = [&dir, dot_files]() { return dir->next(kListBatch, dot_files); };
+      const std::size_t want = first_batch ? kListSorted : kListBatch;
+      auto job = [&dir, dot_files, want, first_batch]() {
+        auto got = dir->next(want, dot_files);
+        if (got && first_batch) {
+          std::sort(got->begin(), got->end(),
+                    [](const EntryFacts& a, const EntryFacts& b) { return a.name < b.name; });
+        }
+        return got;
+      };
+      first_batch = false;
       const auto batch = co_await srv_.pool().run(job);
       if (!batch || !*batch) {
         total.end = IoEnd::file_error;

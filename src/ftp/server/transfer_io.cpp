@@ -1,5 +1,6 @@
 #include "ftp/server/transfer_io.hpp"
 
+#include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -14,12 +15,14 @@ namespace endhost::ftp::server {
 
 namespace {
 
-constexpr std::size_t kChunk = 256 * 1024;       // pread / recv size on plain connections
+constexpr std::size_t kChunk = 256 * 1024;       // pread size on plain connections (TYPE A)
+constexpr std::size_t kRecvChunk = 1 << 20;      // recv size of uploads on plain connections
 constexpr std::size_t kTlsChunk = 16 * 1024;     // one TLS record
 constexpr std::size_t kSendfileChunk = 4 << 20;  // per sendfile call
 // A reader as fast as the disk never makes sendfile wait; the loop's other sessions get a turn this often.
 constexpr std::uint64_t kYieldEvery = 16 << 20;
 constexpr std::uint64_t kSpaceCheckEvery = 8 << 20;
+constexpr std::uint64_t kWritebackEvery = 8 << 20;
 
 IoEnd broken(const boost::system::error_code& ec, const core::Deadline& deadline, const TransferControl& c) {
   if (c.abort) return IoEnd::aborted;
@@ -138,10 +141,11 @@ awaitable<IoResult> receive_file(core::Stream& data, core::Deadline& deadline, c
                                  bool ascii, UploadLimits limits, std::chrono::milliseconds idle,
                                  TransferControl& control) {
   IoResult r;
-  std::vector<char> buf(data.is_plain() ? kChunk : kTlsChunk);
+  std::vector<char> buf(data.is_plain() ? kRecvChunk : kTlsChunk);
   std::string converted;
   AsciiDecoder decoder;
   std::uint64_t next_space_check = 0;
+  std::uint64_t written_back = 0;
   const auto space_ok = [&]() {
     if (limits.min_free_space == 0) return true;
     struct statvfs s {};
@@ -176,6 +180,13 @@ awaitable<IoResult> receive_file(core::Stream& data, core::Deadline& deadline, c
       r.end = w.error().code == ENOSPC || w.error().code == EDQUOT ? IoEnd::no_space : IoEnd::file_error;
       r.error = w.error().code;
       co_return r;
+    }
+    if (out.size() >= written_back + kWritebackEvery) {
+      // Start the disk writing what has arrived, without waiting for it: the fsync before 226 then has
+      // little left to do, instead of a whole upload's dirty pages at once.
+      ::sync_file_range(out.fd(), static_cast<off_t>(written_back),
+                        static_cast<off_t>(out.size() - written_back), SYNC_FILE_RANGE_WRITE);
+      written_back = out.size();
     }
     if (out.size() >= next_space_check) {
       if (!space_ok()) {

@@ -410,6 +410,81 @@ class FtpClientAgainstEndhostServe(TestCase):
         self.assertRegex(r.stderr, r"delete a.txt: 5\d\d ")
 
 
+def ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@unittest.skipUnless(ipv6_loopback(), "no IPv6 loopback")
+class FtpClientOverIpv6(TestCase):
+    """EPSV and EPRT |2| (RFC 2428) over ::1; PASV and PORT cannot carry IPv6."""
+
+    def test_passive_and_active_over_ipv6(self):
+        work = tempfile.mkdtemp(prefix="endhost-ftp6-")
+        try:
+            os.makedirs(os.path.join(work, "pub"))
+            with open(os.path.join(work, "pub", "six.txt"), "w") as f:
+                f.write("over v6\n")
+            with Server(["ftp", "serve", "--root", work, "--anonymous", "--listen", "[::1]:0"]) as server:
+                port = server.address()[1]
+                r = run(["fetch", "-v", "ftp://[::1]:%d/pub/six.txt" % port])
+                self.assertEqual((r.returncode, r.stdout), (0, "over v6\n"), r.stderr)
+                self.assertIn("C: EPSV", r.stderr.splitlines())
+                r = run(["fetch", "-v", "--ftp-port", "ftp://[::1]:%d/pub/six.txt" % port])
+                self.assertEqual((r.returncode, r.stdout), (0, "over v6\n"), r.stderr)
+                self.assertTrue(any(l.startswith("C: EPRT |2|::1|") for l in r.stderr.splitlines()), r.stderr)
+                r = run(["ftp", "client", "[::1]:%d" % port, "--active", "-c", "cd pub; ls"])
+                self.assertEqual((r.returncode, r.stdout), (0, "six.txt\n"), r.stderr)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+@unittest.skipUnless(shutil.which("openssl"), "openssl is not installed")
+class FtpsAgainstEndhostServe(TestCase):
+    """AUTH TLS and PROT P against `endhost ftp serve --require-tls`, which finishes the data connection's
+    handshake before its 150 (vsftpd does it after): the client copes with both orders."""
+
+    def test_protected_download_and_upload_both_modes(self):
+        work = tempfile.mkdtemp(prefix="endhost-ftps-serve-")
+        try:
+            root = os.path.join(work, "root")
+            os.makedirs(os.path.join(root, "pub"))
+            os.makedirs(os.path.join(root, "alice"))
+            data = os.urandom(1500000)
+            with open(os.path.join(root, "pub", "f.bin"), "wb") as f:
+                f.write(data)
+            cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+                            cert, "-subj", "/CN=127.0.0.1", "-days", "2", "-addext",
+                            "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+            users = os.path.join(work, "users")
+            r = run(["ftp", "adduser", "--users", users, "alice"], input="pw\n")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with Server(["ftp", "serve", "--root", root, "--users", users, "--anonymous", "--writable",
+                         "--require-tls", "--tls-cert", cert, "--tls-key", key, "--listen", "127.0.0.1:0"]) as server:
+                port = server.address()[1]
+                out = os.path.join(work, "got.bin")
+                for mode in ([], ["--ftp-port"]):
+                    r = run(["fetch", "-s", "-S", "--ftp-ssl", "--cacert", cert, "-o", out] + mode +
+                            ["ftp://127.0.0.1:%d/pub/f.bin" % port])
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    with open(out, "rb") as f:
+                        self.assertEqual(f.read(), data)
+                    r = run(["fetch", "-s", "-S", "--ftp-ssl", "--cacert", cert, "-T", out] + mode +
+                            ["ftp://alice:pw@127.0.0.1:%d/" % port])
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    with open(os.path.join(root, "alice", "got.bin"), "rb") as f:
+                        self.assertEqual(f.read(), data)
+                r = run(["fetch", "-s", "-S", "ftp://127.0.0.1:%d/pub/f.bin" % port])
+                self.assertEqual(r.returncode, 67, r.stderr)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 class FtpAddUser(TestCase):
     def test_adduser_reads_the_password_from_standard_input(self):
         work = tempfile.mkdtemp(prefix="endhost-adduser-")

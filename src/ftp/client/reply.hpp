@@ -2,6 +2,8 @@
 // acts on, never the exact number, so a server's 250 where another sends 226 is understood the same.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "text/coded_reply_parser.hpp"
@@ -27,5 +29,13 @@ inline bool is_class(const text::CodedReply& r, ReplyClass c) {
 inline std::string reply_summary(const text::CodedReply& r) {
   return std::to_string(r.code) + (r.lines.empty() || r.lines.front().empty() ? "" : " " + r.lines.front());
 }
+
+// SIZE's answer (RFC 3659 §4.2): `213 <digits>` and nothing else; none for any other reply, or digits that
+// do not fit 64 bits (a hostile size must not turn into a small one).
+std::optional<std::uint64_t> parse_size_reply(const text::CodedReply& r);
+
+// PWD's and MKD's answer (RFC 959 §4.1.3 and Appendix II): `257 "name" comment`, a quote inside the name
+// doubled; none when there is no closed quoted name, or it holds a NUL.
+std::optional<std::string> parse_pwd_reply(const text::CodedReply& r);
 
 }  // namespace endhost::ftp::client

@@ -5,7 +5,9 @@
 #include <array>
 #include <variant>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include "core/dialer.hpp"
+
 #include "core/timeout.hpp"
 #include "ftp/ascii.hpp"
 #include "ftp/client/command_line.hpp"
@@ -53,26 +55,6 @@ void trace_reply(const TraceHook& hook, const text::CodedReply& r) {
   }
 }
 
-// 257 "/a ""quoted"" dir" is created (RFC 959 Appendix II): the name between the first quote and its match.
-std::optional<std::string> quoted_name(std::string_view text) {
-  const auto open = text.find('"');
-  if (open == text.npos) return std::nullopt;
-  std::string name;
-  for (std::size_t i = open + 1; i < text.size(); ++i) {
-    if (text[i] != '"') {
-      name += text[i];
-      continue;
-    }
-    if (i + 1 < text.size() && text[i + 1] == '"') {
-      name += '"';
-      ++i;
-      continue;
-    }
-    return name;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 // A data connection: the stream once connected (passive: before the command; active: accepted after it),
@@ -87,6 +69,15 @@ Session::Session(const core::NameResolver& resolver, SessionOptions options)
     : resolver_(&resolver), options_(std::move(options)) {}
 
 Session::~Session() = default;
+
+// The lab's hosts send from their own address (docs/internals/core.md, "Source addresses"). For a data
+// connection, whose destination is known, one of the other IP version is left out rather than failing it.
+core::DialOptions Session::dial_options(const asio::ip::address* to) const {
+  core::DialOptions d{options_.connect_timeout, std::nullopt, true};
+  if (options_.local_address && (!to || to->is_v4() == options_.local_address->is_v4()))
+    d.local_address = options_.local_address;
+  return d;
+}
 
 Error Session::reply_error(const text::CodedReply& reply) const {
   return make_error(ErrorKind::reply, reply_summary(reply), reply.code);
@@ -198,7 +189,7 @@ awaitable<Result<void>> Session::open(std::string_view host, std::uint16_t port,
   no_epsv_ = no_eprt_ = false;
   type_ = TransferType::ascii;
   login.tls = options_.tls != nullptr;
-  const core::Dialer dialer(*resolver_, core::DialOptions{options_.connect_timeout, std::nullopt, true});
+  const core::Dialer dialer(*resolver_, dial_options(nullptr));
   auto dialled = co_await dialer.dial(host_, port);
   if (!dialled) co_return Unexpected(dial_error(dialled.error()));
   control_ = std::move(*dialled);
@@ -254,20 +245,13 @@ awaitable<Result<std::optional<std::uint64_t>>> Session::size(std::string_view p
   const std::string line = "SIZE " + std::string(path);
   auto r = co_await command(line);
   if (!r) co_return Unexpected(r.error());
-  if (r->code != 213 || r->lines.empty()) co_return std::optional<std::uint64_t>{};
-  const std::string& t = r->lines.front();
-  std::uint64_t v = 0;
-  std::size_t i = 0;
-  for (; i < t.size() && t[i] >= '0' && t[i] <= '9' && i < 19; ++i)
-    v = v * 10 + static_cast<unsigned>(t[i] - '0');
-  if (i == 0) co_return std::optional<std::uint64_t>{};
-  co_return std::optional<std::uint64_t>{v};
+  co_return parse_size_reply(*r);
 }
 
 awaitable<Result<std::string>> Session::pwd() {
   auto r = co_await require("PWD", ReplyClass::Completion);
   if (!r) co_return Unexpected(r.error());
-  auto name = quoted_name(r->lines.front());
+  auto name = parse_pwd_reply(*r);
   if (!name)
     co_return Unexpected(
         make_error(ErrorKind::protocol, "PWD's reply names no directory: " + reply_summary(*r)));
@@ -314,8 +298,9 @@ awaitable<Result<std::unique_ptr<Session::Data>>> Session::prepare_passive() {
       trace("* 227 names " + hp->address + ": connecting to " + peer.address().to_string() + " instead");
     port = hp->port;
   }
-  const core::Dialer dialer(core::DialOptions{options_.connect_timeout, std::nullopt, true});
-  const tcp::endpoint to(peer.address(), port);
+  const asio::ip::address server = peer.address();
+  const core::Dialer dialer(dial_options(&server));
+  const tcp::endpoint to(server, port);
   auto dialled = co_await dialer.dial(to);
   if (!dialled) co_return Unexpected(dial_error(dialled.error()));
   auto data = std::make_unique<Data>();
@@ -360,7 +345,18 @@ awaitable<Result<std::unique_ptr<Session::Data>>> Session::prepare_active() {
   co_return data;
 }
 
-// After the 1yz: accept the active connection (from the server's address only) and put TLS over it.
+// The reply that opens a transfer; anything but a 1yz cancels the data connection's setup beside it.
+awaitable<Result<text::CodedReply>> Session::opening_reply(Data& data) {
+  auto reply = co_await read_reply();
+  if (!reply || !is_class(*reply, ReplyClass::Preliminary)) {
+    boost::system::error_code ignored;
+    if (data.acceptor) data.acceptor->close(ignored);
+    if (data.stream) data.stream->cancel();
+  }
+  co_return reply;
+}
+
+// Beside the 1yz: accept the active connection (from the server's address only) and put TLS over it.
 awaitable<Result<void>> Session::finish_data_setup(Data& data) {
   if (data.acceptor) {
     auto accepted =
@@ -415,7 +411,11 @@ awaitable<Result<std::uint64_t>> Session::transfer(std::string_view line, std::u
   }
   auto sent = co_await write_line(line);
   if (!sent) co_return Unexpected(sent.error());
-  auto first = co_await read_reply();
+  // The 1yz and the data connection's setup (accepting it, its TLS handshake) run side by side: servers
+  // differ in their order. vsftpd sends 150 and then waits for the handshake; others (curl is happy with
+  // either) finish the handshake before they send 150. RFC 4217 §7 does not say.
+  using namespace asio::experimental::awaitable_operators;
+  auto [first, ready] = co_await (opening_reply(*data) && finish_data_setup(*data));
   if (!first) co_return Unexpected(first.error());
   // 125/150 open the transfer (RFC 959 §5.4); a 4yz/5yz ends it before it starts (550 no such file).
   if (!is_class(*first, ReplyClass::Preliminary)) {
@@ -424,7 +424,6 @@ awaitable<Result<std::uint64_t>> Session::transfer(std::string_view line, std::u
           ErrorKind::protocol, "the server answered " + reply_summary(*first) + " without a transfer"));
     co_return Unexpected(reply_error(*first));
   }
-  auto ready = co_await finish_data_setup(*data);
   if (!ready) {
     data.reset();
     auto last = co_await read_reply();  // 425/426 most likely; the control connection stays in step

@@ -24,6 +24,7 @@
 
 #include "core/asio.hpp"
 #include "core/deadline.hpp"
+#include "core/dialer.hpp"
 #include "core/expected.hpp"
 #include "core/name_resolver.hpp"
 #include "core/stream.hpp"
@@ -67,6 +68,9 @@ struct SessionOptions {
   bool passive = true;                             // false: active (EPRT/PORT)
   std::shared_ptr<const core::TlsClientContext> tls;  // set: AUTH TLS, PBSZ 0, PROT P
   TraceHook trace;                                    // C:/S:/data: lines; empty: none
+  // Where the control and passive data connections are dialled from (the lab's host address); none: the
+  // kernel's choice. The active listener is on the control connection's local address either way.
+  std::optional<asio::ip::address> local_address;
 };
 
 enum class TransferType { binary, ascii };
@@ -121,6 +125,7 @@ class Session {
   awaitable<Result<std::unique_ptr<Data>>> prepare_data();
   awaitable<Result<std::unique_ptr<Data>>> prepare_passive();
   awaitable<Result<std::unique_ptr<Data>>> prepare_active();
+  awaitable<Result<text::CodedReply>> opening_reply(Data& data);
   awaitable<Result<void>> finish_data_setup(Data& data);
   awaitable<Result<std::uint64_t>> transfer(std::string_view line, std::uint64_t offset, const DataSink* sink,
                                             const DataSource* source);
@@ -128,6 +133,7 @@ class Session {
     if (options_.trace) options_.trace(line);
   }
   Error reply_error(const text::CodedReply& reply) const;
+  core::DialOptions dial_options(const asio::ip::address* to) const;
 
   const core::NameResolver* resolver_;
   SessionOptions options_;

@@ -29,11 +29,13 @@ class FakeServer {
   bool silent_after_greeting = false;
   std::string active_source = "127.0.0.1";  // where an active data connection comes from
   std::string payload = "hello, data";
-  std::vector<std::string> received;  // command lines as they came
+  std::vector<std::string> received;    // command lines as they came
+  std::string control_peer, data_peer;  // the client's addresses as seen here
 
   awaitable<void> serve() {
     auto [aec, control] = co_await acceptor_.async_accept(use_nothrow);
     if (aec) co_return;
+    control_peer = control.remote_endpoint().address().to_string();
     co_await say(control, "220 fake ready");
     std::string buffer;
     for (;;) {
@@ -97,6 +99,7 @@ class FakeServer {
       auto [ec, s] = co_await passive_->async_accept(use_nothrow);
       passive_.reset();
       if (ec) co_return;
+      data_peer = s.remote_endpoint().address().to_string();
       data = std::move(s);
     } else if (active_) {
       boost::system::error_code ec;
@@ -171,6 +174,18 @@ TEST(FtpClientSession, PassiveTransferWithTrace) {
   EXPECT_FALSE(has("C: PASS secret"));
   EXPECT_TRUE(has("S: 150 here it comes"));
   EXPECT_TRUE(has("data: 11 bytes"));
+}
+
+TEST(FtpClientSession, ConnectionsGoFromTheGivenLocalAddress) {
+  // The lab's hosts dial from their own 127.x address, data connections included.
+  asio::io_context io;
+  FakeServer server(io);
+  SessionOptions options;
+  options.local_address = asio::ip::make_address("127.0.0.3");
+  const Outcome out = run_against(server, io, options, 1);
+  ASSERT_TRUE(out.first) << out.first.error().message;
+  EXPECT_EQ(server.control_peer, "127.0.0.3");
+  EXPECT_EQ(server.data_peer, "127.0.0.3");
 }
 
 TEST(FtpClientSession, EpsvRefusedOnceThenPasvToTheControlPeerNotTheAnnouncedAddress) {

@@ -444,7 +444,11 @@ awaitable<bool> Session::perform(Action& action) {
   if (auto* t = std::get_if<action::Transfer>(&action)) {
     transferring_ = true;
     control_ = TransferControl{};
-    asio::co_spawn(conn_.stream().get_executor(), transfer(std::move(*t)), asio::detached);
+    // The session waits for the transfer's `done`; an exception out of it (memory) must still say so.
+    auto ended = [this](std::exception_ptr e) {
+      if (e) post({TransferEvent::Kind::done, {}, {}, TransferOutcome::LocalError});
+    };
+    asio::co_spawn(conn_.stream().get_executor(), transfer(std::move(*t)), ended);
     co_return true;
   }
   if (std::holds_alternative<action::Abort>(action)) {

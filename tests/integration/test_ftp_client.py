@@ -445,8 +445,8 @@ class FtpClientOverIpv6(TestCase):
 
 @unittest.skipUnless(shutil.which("openssl"), "openssl is not installed")
 class FtpsAgainstEndhostServe(TestCase):
-    """AUTH TLS and PROT P against `endhost ftp serve --require-tls`, which finishes the data connection's
-    handshake before its 150 (vsftpd does it after): the client copes with both orders."""
+    """AUTH TLS and PROT P against `endhost ftp serve --require-tls`, passive and active, downloads and
+    uploads (the order of 150 and the data connection's handshake is the session test's and vsftpd's)."""
 
     def test_protected_download_and_upload_both_modes(self):
         work = tempfile.mkdtemp(prefix="endhost-ftps-serve-")

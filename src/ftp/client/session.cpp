@@ -366,6 +366,8 @@ awaitable<Result<void>> Session::finish_data_setup(Data& data) {
     auto [ec, socket] = std::move(*accepted);
     if (ec)
       co_return Unexpected(make_error(ErrorKind::connect, "accepting the data connection: " + ec.message()));
+    // The opening reply runs beside this and may have ended the session meanwhile.
+    if (!control_) co_return Unexpected(make_error(ErrorKind::closed, "the control connection is gone"));
     error_code pec, cec;
     const auto from = socket.remote_endpoint(pec);
     const auto server = control_->lowest_layer().remote_endpoint(cec);
@@ -381,6 +383,7 @@ awaitable<Result<void>> Session::finish_data_setup(Data& data) {
   const auto executor = co_await asio::this_coro::executor;
   data.deadline = std::make_unique<core::Deadline>(executor, data.stream->lowest_layer());
   if (protected_) {
+    if (!control_) co_return Unexpected(make_error(ErrorKind::closed, "the control connection is gone"));
     auto begun = data.stream->begin_tls_client(options_.tls->native(), host_, options_.tls->verifies());
     if (!begun) co_return Unexpected(make_error(ErrorKind::tls, begun.error()));
     // RFC 4217 §10.2 leaves it open; vsftpd (require_ssl_reuse) and others insist that the data
@@ -412,8 +415,8 @@ awaitable<Result<std::uint64_t>> Session::transfer(std::string_view line, std::u
   auto sent = co_await write_line(line);
   if (!sent) co_return Unexpected(sent.error());
   // The 1yz and the data connection's setup (accepting it, its TLS handshake) run side by side: servers
-  // differ in their order. vsftpd sends 150 and then waits for the handshake; others (curl is happy with
-  // either) finish the handshake before they send 150. RFC 4217 §7 does not say.
+  // differ in their order. vsftpd sends 150 and then waits for the handshake; others finish the handshake
+  // before they send 150 (curl copes with both). RFC 4217 does not say.
   using namespace asio::experimental::awaitable_operators;
   auto [first, ready] = co_await (opening_reply(*data) && finish_data_setup(*data));
   if (!first) co_return Unexpected(first.error());

@@ -8,7 +8,7 @@ namespace endhost::auth {
 namespace {
 
 constexpr std::string_view kUseInstead =
-    "use {ARGON2ID} (endhost ftp adduser), {BLF-CRYPT} (htpasswd -B) or {SHA512-CRYPT}";
+    "use {ARGON2ID} (endhost ftp adduser), bcrypt ({BLF-CRYPT}, htpasswd -B) or {SHA512-CRYPT}";
 
 // Dovecot schemes that are unsalted digests, plain text, or crypt(3) variants too fast to resist guessing.
 constexpr std::array<std::string_view, 28> kWeak = {

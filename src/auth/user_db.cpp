@@ -60,19 +60,18 @@ std::optional<std::string> invalid_user_name(std::string_view name) {
   return std::nullopt;
 }
 
-Expected<UserDb, std::string> UserDb::parse(std::string_view text, std::string_view origin) {
-  UserDb db;
+Expected<std::vector<User>, LineError> parse_users(std::string_view text) {
+  std::vector<User> users;
   std::vector<std::size_t> lines;  // where each user was given, for the duplicate message
   std::size_t line_no = 0;
-  const auto fail = [&](const std::string& what) {
-    return Unexpected(std::string(origin) + ":" + std::to_string(line_no) + ": " + what);
-  };
+  const auto fail = [&](std::string what) { return Unexpected(LineError{line_no, std::move(what)}); };
   while (!text.empty()) {
     ++line_no;
     const std::size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    while (!line.empty() && is_blank(line.back())) line.remove_suffix(1);
     const std::string_view trimmed = trim(line);
     if (trimmed.empty() || trimmed.front() == '#') continue;
     for (char c : line)
@@ -96,12 +95,22 @@ Expected<UserDb, std::string> UserDb::parse(std::string_view text, std::string_v
     u.home = f[5];
     u.shell = f[6];
     u.extra = f[7];
-    for (std::size_t i = 0; i < db.users_.size(); ++i)
-      if (db.users_[i].name == name)
+    for (std::size_t i = 0; i < users.size(); ++i)
+      if (users[i].name == name)
         return fail("user '" + name + "' is given twice (first on line " + std::to_string(lines[i]) + ")");
-    db.users_.push_back(std::move(u));
+    users.push_back(std::move(u));
     lines.push_back(line_no);
   }
+  return users;
+}
+
+Expected<UserDb, std::string> UserDb::parse(std::string_view text, std::string_view origin) {
+  auto users = parse_users(text);
+  if (!users)
+    return Unexpected(std::string(origin) + ":" + std::to_string(users.error().line) + ": " +
+                      users.error().message);
+  UserDb db;
+  db.users_ = std::move(*users);
   return db;
 }
 

@@ -31,6 +31,17 @@ struct User {
   std::string gecos, shell;
 };
 
+// What is wrong with a users file, and on which line (1-based).
+struct LineError {
+  std::size_t line;
+  std::string message;
+};
+
+// The users of a users file's text, in file order: the parser behind UserDb::parse, for callers that report
+// the line themselves (the web server's htpasswd files, whose `user:hash` lines are users-file lines). Lines
+// may end in CR LF; trailing blanks are ignored.
+Expected<std::vector<User>, LineError> parse_users(std::string_view text);
+
 class UserDb {
  public:
   // Reads and parses the file (at most 16 MiB). Errors are "FILE:LINE: what is wrong" (or "FILE: …" when

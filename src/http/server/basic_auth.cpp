@@ -1,5 +1,6 @@
 #include "http/server/basic_auth.hpp"
 
+#include "auth/user_db.hpp"
 #include "http/fields.hpp"
 
 namespace endhost::web {
@@ -60,41 +61,12 @@ std::optional<Credentials> parse_basic_authorization(std::string_view value) {
   return Credentials{decoded.substr(0, colon), decoded.substr(colon + 1)};
 }
 
-std::optional<HashKind> hash_kind(std::string_view hash) noexcept {
-  if (hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$"))
-    return HashKind::bcrypt;
-  if (hash.starts_with("$argon2id$")) return HashKind::argon2id;
-  if (hash.starts_with("$argon2i$")) return HashKind::argon2i;
-  if (hash.starts_with("$argon2d$")) return HashKind::argon2d;
-  return std::nullopt;
-}
-
 Expected<std::vector<PasswordEntry>, HtpasswdError> parse_htpasswd(std::string_view text) {
+  // An htpasswd line `user:hash` is a users-file line with the optional fields left out.
+  auto users = auth::parse_users(text);
+  if (!users) return Unexpected(std::move(users).error());
   std::vector<PasswordEntry> entries;
-  std::size_t line_no = 0;
-  while (!text.empty()) {
-    ++line_no;
-    const std::size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    if (line.empty() || line.front() == '#') continue;
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon + 1 == line.size())
-      return Unexpected(HtpasswdError{line_no, "expected user:hash"});
-    const std::string_view user = line.substr(0, colon), hash = line.substr(colon + 1);
-    const auto kind = hash_kind(hash);
-    if (!kind)
-      return Unexpected(HtpasswdError{
-          line_no,
-          "unsupported hash for user '" + std::string(user) +
-              "': use bcrypt (htpasswd -B) or argon2 (argon2 … -e); MD5, SHA-1 and crypt are refused"});
-    for (const auto& e : entries)
-      if (e.user == user)
-        return Unexpected(HtpasswdError{line_no, "user '" + std::string(user) + "' appears twice"});
-    entries.push_back(PasswordEntry{std::string(user), std::string(hash), *kind});
-  }
+  for (auto& u : *users) entries.push_back(PasswordEntry{std::move(u.name), std::move(u.hash), u.scheme});
   return entries;
 }
 

@@ -1,5 +1,6 @@
-// Checks a password against an htpasswd entry's hash: bcrypt through libcrypt's crypt_r, argon2 through
-// libargon2. Deliberately slow (that is the point of these hashes): call it on the blocking pool.
+// Checks a password against an htpasswd entry's hash, with the users file's checks (auth::verify_hash:
+// crypt_r for bcrypt and the other crypt schemes, libargon2 for argon2). Deliberately slow (that is the
+// point of these hashes): call it on the blocking pool.
 #pragma once
 
 #include <string_view>

@@ -361,7 +361,7 @@ class FtpClientAgainstEndhostServe(TestCase):
         cls.users = os.path.join(cls.work, "users")
         r = run(["ftp", "adduser", "--users", cls.users, "alice"], input="wonderland\n")
         assert r.returncode == 0, r.stderr
-        cls.server = Server(["ftp", "serve", "--root", cls.root, "--users", cls.users, "--anonymous",
+        cls.server = Server(["ftp", "serve", "--root", cls.root, "--users", cls.users, "--anonymous", "--anon-home", ".",
                              "--writable", "--anon-upload-dir", "incoming", "--listen", "127.0.0.1:0"])
         cls.port = cls.server.address()[1]
 
@@ -464,7 +464,7 @@ class FtpsAgainstEndhostServe(TestCase):
             users = os.path.join(work, "users")
             r = run(["ftp", "adduser", "--users", users, "alice"], input="pw\n")
             self.assertEqual(r.returncode, 0, r.stderr)
-            with Server(["ftp", "serve", "--root", root, "--users", users, "--anonymous", "--writable",
+            with Server(["ftp", "serve", "--root", root, "--users", users, "--anonymous", "--anon-home", ".", "--writable",
                          "--require-tls", "--tls-cert", cert, "--tls-key", key, "--listen", "127.0.0.1:0"]) as server:
                 port = server.address()[1]
                 out = os.path.join(work, "got.bin")

@@ -348,7 +348,7 @@ class Limits(ServerTestCase):
         cls.etc = tempfile.mkdtemp(prefix="endhost-ftp-etc-")
         cls.users = users_file(cls.etc, {"alice": ("pw", "alice")})
         cls.temporary = (cls.root, cls.etc)
-        cls.serve(cls.root, "--users", cls.users, "--anonymous", "--writable",
+        cls.serve(cls.root, "--users", cls.users, "--anonymous", "--anon-home", ".", "--writable",
                                          "--max-file-size", "100000", "--idle-timeout", "2",
                                          "--max-sessions-per-ip", "3")
 

@@ -476,6 +476,13 @@ class AnonymousHome(ServerTestCase):
         self.assertEqual(retr(ftp, "private.txt"), b"private\n")
         ftp.quit()
 
+    def test_anonymous_with_users_needs_an_anonymous_tree(self):
+        # Without --anon-home anonymous would read every user's home under --root: a usage error, not a default.
+        r = run(["ftp", "serve", "--root", self.root, "--users", self.users, "--anonymous",
+                 "--listen", "127.0.0.1:0"], timeout=10)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--anon-home", r.stderr.splitlines()[0])
+
 
 class Tls(ServerTestCase):
     """--tls-cert/--tls-key: AUTH TLS, PBSZ 0, PROT P (RFC 4217) with curl, ftplib.FTP_TLS and lftp."""

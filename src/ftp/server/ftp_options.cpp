@@ -15,11 +15,13 @@ const core::SettingTable<FtpOptions>& ftp_settings() {
            "--root (default: the user's name)");
     t.flag(
         "anonymous", &FtpOptions::anonymous,
-        "Let 'anonymous' and 'ftp' log in with any password, read-only, to --anon-home (default the root)");
+        "Let 'anonymous' and 'ftp' log in with any password, read-only, to --anon-home (needed with --users; "
+        "else the root)");
     t.flag("writable", &FtpOptions::writable,
            "Let users upload, delete, rename and make directories (anonymous only in --anon-upload-dir)");
     t.text("anon-home", &FtpOptions::anon_home, "DIR",
-           "The anonymous users' tree, under --root (default: the whole root, users' homes included)");
+           "The anonymous users' tree, under --root (required with --users, so the users' homes stay out of "
+           "sight; default without: the root)");
     t.text("anon-upload-dir", &FtpOptions::anon_upload_dir, "DIR",
            "Directory in the anonymous tree where anonymous users may upload, never replacing a file "
            "(needs --writable and --anonymous)");
@@ -81,6 +83,12 @@ Expected<FtpConfig, core::ServiceError> make_ftp_config(const FtpOptions& o) {
     return Unexpected(core::ServiceError{"--root " + o.root + " is not a directory", false});
   if (o.users.empty() && !o.anonymous)
     return usage("nobody can log in: give --users FILE, --anonymous, or both");
+  // vsftpd keeps anonymous in the ftp account's home, apart from local users; here the users' homes are
+  // under --root, so anonymous with users needs a tree of its own, or it would read every user's files.
+  if (!o.users.empty() && o.anonymous && o.anon_home.empty())
+    return usage(
+        "--anonymous with --users would let anonymous read every user's home: give --anon-home DIR, a "
+        "directory under --root for anonymous (e.g. pub), or . to share the whole root");
   c.users_file = o.users;
   c.anonymous = o.anonymous;
   c.writable = o.writable;
@@ -93,6 +101,7 @@ Expected<FtpConfig, core::ServiceError> make_ftp_config(const FtpOptions& o) {
     }
     std::string h = o.anon_home;
     while (!h.empty() && h.front() == '/') h.erase(0, 1);
+    if (h == ".") h.clear();  // `--anon-home .`: the whole root, users' homes included, said on purpose
     if (!std::filesystem::is_directory(c.root / h, ec))
       return Unexpected(
           core::ServiceError{"--anon-home " + o.anon_home + " is not a directory under --root", false});

@@ -1,5 +1,6 @@
-// An FTP server (`endhost ftp serve`) over a tree the lab writes under STATE/ftp/<host>/: pub/, the anonymous
-// area, with a text file and a few large generated files; and, when the table names a login, that user's home
+// An FTP server (`endhost ftp serve`) over a tree the lab writes under STATE/ftp/<host>/: anon/pub/, the
+// anonymous area (--anon-home anon: anonymous sees /pub and never a user's home), with a text file and a few
+// large generated files; and, when the table names a login, that user's home
 // (<user>/, relative to the root as the users file says) with an upload/ directory. The users file is
 // STATE/ftp/<host>.users, outside the root, so no FTP client can download the hashes. With `site`, pub/'s
 // files are also linked into that site's directory (STATE/sites/<site>/pub/), so the site's web server
@@ -80,9 +81,9 @@ std::string ftp_readme_text() {
 }
 
 Expected<void, std::string> write_ftp_tree(const std::string& root, const std::string& user) {
-  if (auto ok = make_directories(root + "/pub"); !ok) return ok;
+  if (auto ok = make_directories(root + "/anon/pub"); !ok) return ok;
   for (const FtpTreeFile& f : ftp_pub_files()) {
-    const std::string path = root + "/pub/" + f.name;
+    const std::string path = root + "/anon/pub/" + f.name;
     auto ok =
         f.bytes == 0 ? core::write_file_durably(path, ftp_readme_text()) : write_generated(path, f.bytes);
     if (!ok) return ok;
@@ -101,8 +102,9 @@ Expected<void, std::string> check_ftp_table(const HostService& s, const LabConfi
         std::string("login and password go together: give both, or neither for anonymous only"));
   if (user) {
     if (auto why = auth::invalid_user_name(*user)) return Unexpected("login: " + *why);
-    if (*user == "anonymous" || *user == "ftp" || *user == "pub")
-      return Unexpected(fmt::format("login: '{}' is taken (anonymous logins, the pub/ directory)", *user));
+    if (*user == "anonymous" || *user == "ftp" || *user == "anon")
+      return Unexpected(
+          fmt::format("login: '{}' is taken (anonymous logins, the anonymous tree anon/)", *user));
     if (password->empty()) return Unexpected(std::string("password: empty"));
   }
   if (const std::string* site = get(s, "site")) {
@@ -139,6 +141,8 @@ LabRecipe ftp_recipe() {
     if (auto ok = write_ftp_tree(root, user ? *user : std::string()); !ok) return ok;
     settings.set("root", root);
     if (!settings.has("anonymous")) settings.set("anonymous", "true");
+    // Anonymous gets anon/ (its /pub), never the root: the users' homes are there.
+    if (!settings.has("anon-home")) settings.set("anon-home", "anon");
     if (user) {
       const std::string users = root + ".users";
       if (auto ok = write_users(users, *user, *get(table, "password")); !ok) return ok;
@@ -149,7 +153,7 @@ LabRecipe ftp_recipe() {
       const std::string pub = ctx.files.sites_dir + "/" + *site + "/pub";
       if (auto ok = make_directories(pub); !ok) return ok;
       for (const FtpTreeFile& f : ftp_pub_files()) {
-        if (auto ok = link_or_copy(root + "/pub/" + f.name, pub + "/" + f.name); !ok) return ok;
+        if (auto ok = link_or_copy(root + "/anon/pub/" + f.name, pub + "/" + f.name); !ok) return ok;
       }
     }
     return {};

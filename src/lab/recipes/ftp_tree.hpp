@@ -20,8 +20,8 @@ struct FtpTreeFile {
 std::vector<FtpTreeFile> ftp_pub_files();
 std::string ftp_readme_text();
 
-// Writes ROOT/pub/ and, with a user, ROOT/<user>/upload/ (directories made, files durable; a large file of
-// the right size already there is kept).
+// Writes ROOT/anon/pub/ (the anonymous tree, --anon-home anon) and, with a user, ROOT/<user>/upload/
+// (directories made, files durable; a large file of the right size already there is kept).
 Expected<void, std::string> write_ftp_tree(const std::string& root, const std::string& user);
 
 // The checks of an `ftp = { … }` table: user and password together, a valid user name, a site that exists and

@@ -111,7 +111,7 @@ TEST(FtpRecipe, TheTreeHasPubWithLargeFilesAndTheUsersUploadDirectory) {
   EXPECT_TRUE(fs::is_directory(root + "/alice/upload"));
   std::size_t large = 0;
   for (const auto& f : ftp_pub_files()) {
-    const fs::path p = root + "/pub/" + f.name;
+    const fs::path p = root + "/anon/pub/" + f.name;
     ASSERT_TRUE(fs::is_regular_file(p)) << p;
     if (f.bytes == 0) {
       EXPECT_EQ(read(p), ftp_readme_text());
@@ -124,7 +124,7 @@ TEST(FtpRecipe, TheTreeHasPubWithLargeFilesAndTheUsersUploadDirectory) {
   }
   EXPECT_GE(large, 3u);  // the experiment downloads three
   // A second start keeps the large files as they are (same inode: not rewritten).
-  const fs::path big = root + "/pub/" + ftp_pub_files().back().name;
+  const fs::path big = root + "/anon/pub/" + ftp_pub_files().back().name;
   struct stat before {
   }, after{};
   ASSERT_EQ(::stat(big.c_str(), &before), 0);
@@ -157,6 +157,7 @@ TEST(FtpRecipe, PrepareGivesTheServerItsRootUsersAndTheSiteItsPub) {
   const std::string root = *settings.get("root");
   EXPECT_EQ(root, files.state_dir + "/ftp/ftp.someschool.edu");
   EXPECT_EQ(*settings.get("anonymous"), "true");
+  EXPECT_EQ(*settings.get("anon-home"), "anon");  // anonymous never sees a user's home
   EXPECT_EQ(*settings.get("writable"), "true");
   // The users file is outside the root: no FTP client can download the hash.
   const std::string users = *settings.get("users");
@@ -169,7 +170,7 @@ TEST(FtpRecipe, PrepareGivesTheServerItsRootUsersAndTheSiteItsPub) {
   EXPECT_FALSE(auth::verify_password(*alice, "wonderlanD"));
   // The same inodes under the site's directory: the web server serves pub/ too.
   for (const auto& f : ftp_pub_files()) {
-    EXPECT_TRUE(fs::equivalent(root + "/pub/" + f.name, files.sites_dir + "/someschool/pub/" + f.name))
+    EXPECT_TRUE(fs::equivalent(root + "/anon/pub/" + f.name, files.sites_dir + "/someschool/pub/" + f.name))
         << f.name;
   }
   // A second start (--state used again) replaces the users file instead of failing on "already exists".

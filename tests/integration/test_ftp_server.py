@@ -446,10 +446,10 @@ class Users(ServerTestCase):
         self.assertIn("C: USER alice", text)
         self.assertIn("C: PASS ****", text)
         self.assertNotIn("wonderland", text)
-        self.assertIn("C: RETR readme.txt", text)
-        self.assertIn("S: 150 ", text)
-        self.assertIn("data: 8 bytes", text)
-        self.assertIn("S: 226 ", text)
+        # The textbook's order: the command, the 150, the data, the 226.
+        retr_at = text.rindex("C: RETR readme.txt")
+        at = [text.index(s, retr_at) for s in ("S: 150 ", "data: 8 bytes", "S: 226 ")]
+        self.assertEqual(at, sorted(at), text[retr_at:])
 
 
 class AnonymousHome(ServerTestCase):

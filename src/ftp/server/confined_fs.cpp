@@ -285,7 +285,9 @@ Expected<void, FsErr> ConfinedFs::chmod(std::string_view vpath, unsigned mode) c
   if (S_ISLNK(st.st_mode)) return Unexpected(FsErr{EPERM});
   // fchmod needs a descriptor opened for reading or writing, which a mode-000 file would not give; the
   // name is re-checked through the O_PATH descriptor (same inode) instead.
-  if (::fchmodat(p->dir.get(), p->name.c_str(), mode & 07777, AT_SYMLINK_NOFOLLOW) != 0) {
+  // Permission bits only, as vsftpd: setuid, setgid and sticky from a client would make an upload a
+  // set-id program of the server's account (root when it did not drop privileges).
+  if (::fchmodat(p->dir.get(), p->name.c_str(), mode & 0777, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno != EOPNOTSUPP && errno != ENOTSUP) return Unexpected(FsErr{errno});
     return Unexpected(FsErr{EPERM});
   }

@@ -126,7 +126,8 @@ class Session {
         proto_(session_config(conn, server)),
         reader_(reader_config(server.config())),
         data_(conn.stream().get_executor(), conn.remote().address()),
-        timer_(conn.stream().get_executor()) {}
+        timer_(conn.stream().get_executor()),
+        opening_sent_(conn.stream().get_executor()) {}
 
   awaitable<void> run();
 
@@ -198,6 +199,9 @@ class Session {
   text::CommandReader reader_;
   DataChannel data_;
   asio::steady_timer timer_;
+  // The transfer waits on it after posting its 150, until the control loop has sent that reply.
+  asio::steady_timer opening_sent_;
+  bool opening_written_ = false;  // the 150 is in the writer: the next flush sends it
   std::optional<ConfinedFs> fs_;
   std::deque<Action> actions_;
   std::string unfed_;       // received, not yet given to the reader (it was full, or lines were kept)
@@ -312,6 +316,7 @@ awaitable<void> Session::run() {
       switch (e.kind) {
         case TransferEvent::Kind::started:
           proto_.transfer_started(e.size, e.stou_name);
+          opening_written_ = true;
           break;
         case TransferEvent::Kind::done:
           transferring_ = false;
@@ -342,6 +347,10 @@ awaitable<void> Session::run() {
     if (!alive) break;
     // 2. Replies.
     const bool sent = co_await flush();
+    if (opening_written_) {
+      opening_written_ = false;
+      opening_sent_.cancel();  // the 150 is out: the transfer may send its first byte
+    }
     if (!sent || proto_.closing()) break;
     if (!events_.empty()) continue;
     if (!transferring_ && conn_.draining()) break;
@@ -391,6 +400,7 @@ awaitable<void> Session::run() {
     }
   }
   // A transfer still running is stopped and waited for: it refers to this session.
+  opening_sent_.cancel();
   if (transferring_) {
     control_.abort = true;
     if (data_stream_) data_stream_->cancel();
@@ -684,6 +694,15 @@ awaitable<std::unique_ptr<core::Stream>> Session::open_data(const action::Transf
   }
   std::unique_ptr<core::Stream> stream = std::move(*made);
   post(std::move(started));
+  // RFC 959 §5.4: the 150 comes before the data, on the wire and in --trace (`S: 150` then `data:`), so the
+  // first byte waits until the control loop has sent the reply (bounded: a stuck control write ends the
+  // session anyway). The wait starts before the loop can run, so its cancel() cannot come first.
+  opening_sent_.expires_after(cfg_.write_timeout);
+  co_await opening_sent_.async_wait(use_nothrow);
+  if (control_.abort) {
+    post({TransferEvent::Kind::done, {}, {}, TransferOutcome::Aborted});
+    co_return nullptr;
+  }
   if (t.protected_data) {
     if (!srv_.tls()) {
       post({TransferEvent::Kind::done, {}, {}, TransferOutcome::TlsFailed});

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -154,6 +155,14 @@ TEST_F(FtpServerFs, UnlinkRemovesALinkNotItsTarget) {
   ASSERT_TRUE(fs_->unlink("/abs-out"));
   EXPECT_TRUE(fs::exists(base_ / "secret.txt"));
   EXPECT_EQ(fs_->unlink("/docs").error(), EISDIR);
+}
+
+TEST_F(FtpServerFs, ChmodSetsPermissionBitsOnly) {
+  // SITE CHMOD 6777 must not make a set-id file of the server's account.
+  ASSERT_TRUE(fs_->chmod("/docs/a.txt", 06777));
+  struct stat st {};
+  ASSERT_EQ(::stat((base_ / "root/alice/docs/a.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0777u);
 }
 
 TEST_F(FtpServerFs, ChmodRefusesSymlinks) {

@@ -158,7 +158,7 @@ Expected<void, DurableFileError> DurableFileWriter::sync() {
   return {};
 }
 
-Expected<bool, DurableFileError> DurableFileWriter::publish() {
+Expected<bool, DurableFileError> DurableFileWriter::publish(Publish mode) {
   if (fd_ < 0)
     return Unexpected(DurableFileError{EBADF, "cannot publish " + name_ + ": the file is not open"});
   struct stat st {};
@@ -179,8 +179,12 @@ Expected<bool, DurableFileError> DurableFileWriter::publish() {
     }
     if (temp_.empty()) return Unexpected(error("link a file into", temp_dir_, EEXIST));
   }
-  if (::renameat(dir_, temp_.c_str(), dir_, name_.c_str()) != 0)
-    return Unexpected(error("rename into", name_, errno));
+  // keep_existing: RENAME_NOREPLACE alone decides, atomically (a check before it could be overtaken); a file
+  // system without it refuses with EINVAL, and the file is then refused rather than allowed to replace.
+  const int rc = mode == Publish::keep_existing
+                     ? ::renameat2(dir_, temp_.c_str(), dir_, name_.c_str(), RENAME_NOREPLACE)
+                     : ::renameat(dir_, temp_.c_str(), dir_, name_.c_str());
+  if (rc != 0) return Unexpected(error("rename into", name_, errno));
   temp_.clear();
   published_ = true;
   ::close(fd_);
@@ -202,9 +206,9 @@ Expected<void, DurableFileError> DurableFileWriter::sync_dir() {
   return {};
 }
 
-Expected<bool, DurableFileError> DurableFileWriter::commit() {
+Expected<bool, DurableFileError> DurableFileWriter::commit(Publish mode) {
   if (auto ok = sync(); !ok) return Unexpected(ok.error());
-  auto replaced = publish();
+  auto replaced = publish(mode);
   if (!replaced) return replaced;
   if (auto ok = sync_dir(); !ok) return Unexpected(ok.error());
   return replaced;

@@ -65,14 +65,18 @@ class DurableFileWriter {
   // Sets the modification time (seconds since the epoch) the file will have when it appears.
   Expected<void, DurableFileError> set_mtime(std::int64_t seconds);
 
+  // Whether publish() may replace a file of the target's name. `keep_existing` is atomic (renameat2's
+  // RENAME_NOREPLACE): of two writers publishing the same new name, the second gets EEXIST and vanishes.
+  enum class Publish { replace, keep_existing };
+
   // The steps of commit(), for callers that run the blocking ones elsewhere (each on a BlockingPool):
   // sync() blocks; publish() renames the file into place and says whether it replaced one (EISDIR when the
   // target is a directory); sync_dir() blocks.
   Expected<void, DurableFileError> sync();
-  Expected<bool, DurableFileError> publish();
+  Expected<bool, DurableFileError> publish(Publish mode = Publish::replace);
   Expected<void, DurableFileError> sync_dir();
   // sync(), publish(), sync_dir(). Blocks: call it off the event loop. Returns whether a file was replaced.
-  Expected<bool, DurableFileError> commit();
+  Expected<bool, DurableFileError> commit(Publish mode = Publish::replace);
 
   // Removes the temporary (nothing if published); the writer is then empty.
   void abort() noexcept;

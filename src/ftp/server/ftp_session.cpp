@@ -1007,15 +1007,14 @@ awaitable<void> Session::upload(action::Transfer& t, std::unique_ptr<core::Strea
     end_transfer(io_outcome(r.end), r.bytes, false);
     co_return;
   }
-  // Durable before 226: fsync the file, rename it into place, fsync the directory (on the pool).
-  if (t.exclusive &&
-      ::fstatat(parent->dir.get(), parent->name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0) {
-    writer.abort();
-    end_transfer(TransferOutcome::PermissionDenied, r.bytes, false);
-    co_return;
-  }
-  auto commit = [&writer]() -> int {
-    auto done = writer.commit();
+  // Durable before 226: fsync the file, rename it into place, fsync the directory (on the pool). An
+  // exclusive upload (anonymous, STOU) is published with RENAME_NOREPLACE: of two uploads racing to the same
+  // new name, the second is refused (EEXIST: 550), never replacing the first.
+  const auto mode = t.exclusive || t.kind == TransferKind::Stou
+                        ? core::DurableFileWriter::Publish::keep_existing
+                        : core::DurableFileWriter::Publish::replace;
+  auto commit = [&writer, mode]() -> int {
+    auto done = writer.commit(mode);
     return done ? 0 : done.error().code;
   };
   const auto committed = co_await srv_.pool().run(commit);

@@ -156,6 +156,29 @@ TEST_F(DurableFile, UnnamedTemporaryHasNoNameUntilPublished) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}), 1);
 }
 
+TEST_F(DurableFile, KeepExistingLosesARaceInsteadOfReplacing) {
+  // Two writers of the same new name (two anonymous FTP uploads): the first to publish wins, the second gets
+  // EEXIST from renameat2 and leaves nothing once aborted, not even its temporary.
+  Fd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  for (const bool unnamed : {true, false}) {
+    DurableFileOptions options;
+    options.unnamed_temp = unnamed;
+    auto first = DurableFileWriter::create_at(dir.get(), "race.txt", options);
+    auto second = DurableFileWriter::create_at(dir.get(), "race.txt", options);
+    ASSERT_TRUE(first && second);
+    ASSERT_TRUE(first->write("first"));
+    ASSERT_TRUE(second->write("second"));
+    ASSERT_TRUE(first->commit(DurableFileWriter::Publish::keep_existing));
+    auto lost = second->commit(DurableFileWriter::Publish::keep_existing);
+    ASSERT_FALSE(lost);
+    EXPECT_EQ(lost.error().code, EEXIST);
+    second->abort();
+    EXPECT_EQ(read(dir_ / "race.txt"), "first");
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator{}), 1);
+    fs::remove(dir_ / "race.txt");
+  }
+}
+
 TEST_F(DurableFile, PublishingOverADirectoryIsRefused) {
   fs::create_directory(dir_ / "sub");
   auto w = DurableFileWriter::create((dir_ / "sub").string());

@@ -6,6 +6,7 @@ sessions per address); and the same address checks over IPv6 (RFC 2428)."""
 
 import ftplib
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -372,6 +373,24 @@ class Limits(ServerTestCase):
         reply = c.reply()
         self.assertTrue(reply.startswith("421"), reply)
         self.assertLess(time.monotonic() - t0, 8)
+        self.assertTrue(c.closed())
+
+    def test_a_command_dripped_a_byte_at_a_time_does_not_hold_the_session(self):
+        c = Control(self.port)
+        c.cmd("USER anonymous")
+        c.cmd("PASS x")
+        # One byte of "NOOP" every 0.5 s never ends a command: the idle timeout (2 s) still runs out.
+        t0 = time.monotonic()
+        try:
+            for _ in range(16):
+                c.send(b"N")
+                if select.select([c.sock], [], [], 0.5)[0]:
+                    break  # the server spoke (its 421): stop dripping
+        except OSError:
+            pass  # the server closed the connection: what this test wants
+        reply = c.reply()
+        self.assertTrue(reply.startswith("421"), reply)
+        self.assertLess(time.monotonic() - t0, 7)
         self.assertTrue(c.closed())
 
     def test_a_command_flood_gets_421_and_is_closed(self):

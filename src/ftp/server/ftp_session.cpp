@@ -366,7 +366,9 @@ awaitable<void> Session::run() {
     } else {
       if (!conn_.begin_idle()) break;
       idle = true;
-      conn_.expires_after(cfg_.idle_timeout);
+      // The idle time runs from the end of the last command: a command that arrives a byte at a time
+      // keeps the deadline it started with, so dripping bytes cannot hold a session past --idle-timeout.
+      if (reader_.buffered() == 0 && unfed_.empty()) conn_.expires_after(cfg_.idle_timeout);
     }
     std::size_t n = 0;
     boost::system::error_code ec;

@@ -104,9 +104,10 @@ std::vector<core::NamedCount> FtpService::counters() const {
 }
 
 std::vector<std::string> FtpService::writable_paths() const {
-  // Uploads, renames and deletes happen anywhere under the root; read-only serving needs nothing.
-  if (!server_->config().writable) return {};
-  return {server_->config().root.string()};
+  // Nothing: the tree under --root is the operator's, and handing it to --user would chown every file in it
+  // (a root of /home would change every user's files). As vsftpd, after --user the server writes where that
+  // account may; the operator gives it the upload directories.
+  return {};
 }
 
 }  // namespace endhost::ftp::server

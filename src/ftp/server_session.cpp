@@ -10,6 +10,11 @@
 namespace endhost::ftp {
 namespace {
 
+// A refused line kept in deferred_ until its turn: a LF cannot be in a line the reader returns, so these
+// never collide with a client's command.
+constexpr std::string_view kKeptLineTooLong = "\nline too long";
+constexpr std::string_view kKeptBadLineEnd = "\nbad line end";
+
 // RFC 959 §4.1.3 (ABOR, STAT): a client sends Telnet IP and Synch (IAC IP IAC DM) before an urgent command,
 // and the DM may arrive as urgent data or in line. RFC 854: IAC IAC is a data 0xFF; IAC WILL/WONT/DO/DONT
 // take an option byte; other IAC commands are two bytes. All are dropped from the command line.
@@ -150,6 +155,10 @@ Action ServerSession::poll() {
   while (!closing_ && pending_ == Pending::None && !deferred_.empty()) {
     const std::string line = std::move(deferred_.front());
     deferred_.pop_front();
+    if (line == kKeptLineTooLong || line == kKeptBadLineEnd) {
+      reply(500, line == kKeptLineTooLong ? texts::kLineTooLong : texts::kBadLineEnd);
+      continue;
+    }
     Action next = dispatch(line);
     if (!std::holds_alternative<action::None>(next)) return checked(std::move(next));
   }
@@ -158,11 +167,16 @@ Action ServerSession::poll() {
 
 Action ServerSession::read_error_impl(text::ReadError error) {
   if (closing_) return action::None{};
-  if (error == text::ReadError::LineTooLong) {
-    reply(500, texts::kLineTooLong);
-  } else {
-    reply(500, texts::kBadLineEnd);
+  if (pending_ == Pending::Tls) return action::None{};  // nothing in the clear after AUTH TLS (RFC 4217 §4)
+  const bool too_long = error == text::ReadError::LineTooLong;
+  // RFC 959 §4.2: replies come in the order of the commands, so a refused line behind an outstanding or
+  // kept command waits for its turn like any other line.
+  if (pending_ != Pending::None || !deferred_.empty()) {
+    if (deferred_.size() >= config_.limits.max_deferred_lines) return close_after_reply(421, texts::kTooMany);
+    deferred_.emplace_back(too_long ? kKeptLineTooLong : kKeptBadLineEnd);
+    return pending_ == Pending::None ? poll() : action::None{};
   }
+  reply(500, too_long ? texts::kLineTooLong : texts::kBadLineEnd);
   return action::None{};
 }
 

@@ -85,6 +85,27 @@ TEST(FtpServerSession, NewLinesQueueBehindKeptOnes) {
   EXPECT_EQ(take(s), "200 NOOP ok.\r\n215 UNIX Type: L8\r\n");
 }
 
+TEST(FtpServerSession, ARefusedLineWaitsForItsTurn) {
+  // A too-long line pipelined behind PASS is answered after the PASS (RFC 959 §4.2: replies in order).
+  ServerSession s(config());
+  (void)s.on_line("USER bob");
+  ASSERT_TRUE(std::holds_alternative<action::VerifyLogin>(s.on_line("PASS pw")));
+  EXPECT_TRUE(std::holds_alternative<action::None>(s.on_read_error(text::ReadError::LineTooLong)));
+  EXPECT_TRUE(std::holds_alternative<action::None>(s.on_line("NOOP")));
+  EXPECT_EQ(take(s), "331 Please specify the password.\r\n");
+  (void)s.login_result(true);
+  EXPECT_TRUE(std::holds_alternative<action::None>(s.poll()));
+  const std::string out = take(s);
+  EXPECT_EQ(out.substr(0, 4), "230 ") << out;
+  const auto refused = out.find("\r\n500 ");
+  const auto noop = out.find("\r\n200 NOOP ok.");
+  EXPECT_NE(refused, std::string::npos) << out;
+  EXPECT_LT(refused, noop) << out;
+  // With nothing outstanding it is answered at once.
+  (void)s.on_read_error(text::ReadError::BareLf);
+  EXPECT_EQ(take(s).substr(0, 4), "500 ");
+}
+
 TEST(FtpServerSession, BoundsTheLinesItKeeps) {
   SessionConfig c = config();
   c.limits.max_deferred_lines = 2;

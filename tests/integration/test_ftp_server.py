@@ -85,6 +85,23 @@ class AnonymousReadOnly(ServerTestCase):
         self.assertEqual(facts["sub"]["type"], "dir")
         ftp.quit()
 
+    def test_nlst_and_list_take_a_glob_in_the_last_name(self):
+        # vsftpd's behaviour, and what the BSD ftp client's mget sends: NLST *.txt.
+        ftp = connect(self.port)
+        ftp.cwd("pub")
+        self.assertEqual(sorted(ftp.nlst("*.txt")), ["a.txt", "b c.txt"])
+        self.assertEqual(ftp.nlst("?.txt"), ["a.txt"])
+        lines = []
+        ftp.retrlines("LIST s*", lines.append)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertTrue(lines[0].startswith("d") and lines[0].endswith(" sub"), lines)
+        with self.assertRaises(ftplib.error_perm):
+            ftp.nlst("nothing/*.txt")  # no such directory: 550, not an empty listing
+        ftp.cwd("/")
+        self.assertEqual(ftp.nlst("*.bin"), sorted(ftp.nlst("*.bin")))
+        self.assertEqual(sorted(ftp.nlst("*.bin")), ["big.bin", "medium.bin"])
+        ftp.quit()
+
     def test_active_retr_and_list(self):
         ftp = connect(self.port, passive=False)
         self.assertEqual(retr(ftp, "medium.bin"), MEDIUM)

@@ -5,6 +5,7 @@
 // loop by cancelling its pending control read (a cancelled read loses no bytes: it either completed with
 // them or read nothing).
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -805,6 +806,20 @@ awaitable<void> Session::listing(const action::Transfer& t, std::unique_ptr<core
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
   auto st = fs_->stat_follow(t.path);
+  // LIST/NLST `*.txt`: a glob in the last name lists the matching entries of its directory, as vsftpd and
+  // the BSD ftp client's mget expect (a name that exists is taken as it is, globbing or not).
+  std::string pattern;
+  std::string dir_path = t.path;
+  if (!st && t.kind != TransferKind::Mlsd) {
+    const std::size_t slash = t.path.rfind('/');
+    const std::string last = t.path.substr(slash + 1);
+    if (last.find_first_of("*?[") != std::string::npos) {
+      pattern = last;
+      dir_path = slash == 0 ? "/" : t.path.substr(0, slash);
+      st = fs_->stat_follow(dir_path);
+      if (st && st->type != EntryType::dir) st = Unexpected(FsErr{ENOTDIR});
+    }
+  }
   if (!st) {
     post({TransferEvent::Kind::done, {}, {}, outcome_of(st.error())});
     co_return;
@@ -826,7 +841,7 @@ awaitable<void> Session::listing(const action::Transfer& t, std::unique_ptr<core
       }
     }
   } else {
-    auto opened = fs_->open_dir(t.path);
+    auto opened = fs_->open_dir(dir_path);
     if (!opened) {
       post({TransferEvent::Kind::done, {}, {}, outcome_of(opened.error())});
       co_return;
@@ -845,11 +860,12 @@ awaitable<void> Session::listing(const action::Transfer& t, std::unique_ptr<core
   data_stream_ = data.get();
   IoResult total;
   bool first_batch = true;
+  const bool with_dots = dot_files || (!pattern.empty() && pattern.front() == '.');
   for (;;) {
     if (dir && !dir->done()) {
       const std::size_t want = first_batch ? kListSorted : kListBatch;
-      auto job = [&dir, dot_files, want, first_batch]() {
-        auto got = dir->next(want, dot_files);
+      auto job = [&dir, with_dots, want, first_batch]() {
+        auto got = dir->next(want, with_dots);
         if (got && first_batch) {
           std::sort(got->begin(), got->end(),
                     [](const EntryFacts& a, const EntryFacts& b) { return a.name < b.name; });
@@ -863,6 +879,8 @@ awaitable<void> Session::listing(const action::Transfer& t, std::unique_ptr<core
         break;
       }
       for (const auto& e : **batch) {
+        // FNM_PERIOD: `*` does not match a leading dot, as in the shell.
+        if (!pattern.empty() && ::fnmatch(pattern.c_str(), e.name.c_str(), FNM_PERIOD) != 0) continue;
         switch (t.kind) {
           case TransferKind::List:
             append_list_line(text, e, now);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <optional>
 
 namespace endhost::ftp::server {
@@ -90,10 +91,28 @@ TEST(FtpServerDataChannel, ResetStopsAWaitingAccept) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
+// Two consecutive ports that were free a moment ago (a fixed pair may be held by a server of a test running
+// beside this one, as the FTP integration tests' passive ports are).
+std::uint16_t two_free_ports(asio::io_context& io, const ip::address& address) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    ip::tcp::acceptor first(io, {address, 0});
+    const std::uint16_t port = first.local_endpoint().port();
+    if (port == 65535) continue;
+    boost::system::error_code ec;
+    ip::tcp::acceptor second(io);
+    second.open(ip::tcp::v4(), ec);
+    if (!ec) second.bind({address, static_cast<std::uint16_t>(port + 1)}, ec);
+    if (!ec) return port;
+  }
+  return 0;
+}
+
 TEST(FtpServerDataChannel, PortsAreSharedRoundRobin) {
   asio::io_context io;
   const auto loopback = ip::make_address("127.0.0.1");
-  PassivePorts ports(50800, 50801);
+  const std::uint16_t low = two_free_ports(io, loopback);
+  ASSERT_NE(low, 0);
+  PassivePorts ports(low, static_cast<std::uint16_t>(low + 1));
   DataChannel a(io.get_executor(), loopback), b(io.get_executor(), loopback), c(io.get_executor(), loopback);
   auto pa = a.open_passive(loopback, ports);
   auto pb = b.open_passive(loopback, ports);

@@ -221,5 +221,76 @@ TEST(SmtpServerSession, FakeIoDeliversOnce) {
   EXPECT_EQ(io.messages()[0], "a\r\n");
 }
 
+TEST(SmtpServerSession, GroupEndsAndStats) {
+  FakePolicy policy;
+  ServerSession s(config(), policy);
+  s.greeting();
+  (void)s.on_line("EHLO crepes.fr");
+  EXPECT_TRUE(s.ends_group_pending());  // RFC 2920 §3.1: flush the EHLO reply before reading on
+  (void)s.on_line("MAIL FROM:<alice@crepes.fr>", true);
+  EXPECT_FALSE(s.ends_group_pending());
+  (void)s.on_line("RCPT TO:<nobody@hamburger.edu>", true);
+  (void)s.on_line("RCPT TO:<carol@elsewhere.example>", true);
+  EXPECT_EQ(s.stats().commands, 4u);
+  EXPECT_EQ(s.stats().rejected_rcpt, 2u);
+  EXPECT_EQ(s.stats().errors, 2u);
+  EXPECT_TRUE(std::holds_alternative<action::Close>(s.on_line("NOOP", true)));
+  EXPECT_EQ(s.stats().pipelining_violations, 1u);
+}
+
+TEST(SmtpServerSession, TooManyKeptLinesEndTheSession) {
+  FakePolicy policy;
+  ServerSession s(config(), policy);
+  to_rcpt(s);
+  (void)s.on_line("DATA");
+  ASSERT_TRUE(std::holds_alternative<action::Deliver>(s.data_end(std::nullopt)));
+  Action last = action::None{};
+  for (int i = 0; i < 40 && std::holds_alternative<action::None>(last); ++i) last = s.on_line("RSET");
+  EXPECT_TRUE(std::holds_alternative<action::Close>(last));
+  EXPECT_TRUE(s.closing());
+}
+
+TEST(SmtpServerSession, BdatDeadlineAndEnvelope) {
+  FakePolicy policy;
+  ServerSession s(config(), policy);
+  to_rcpt(s);
+  Action a = s.on_line("BDAT 4 LAST");
+  ASSERT_TRUE(std::holds_alternative<action::ReceiveChunk>(a));
+  EXPECT_EQ(std::get<action::ReceiveChunk>(a), (action::ReceiveChunk{4, true, 10'240'000}));
+  EXPECT_EQ(s.read_timeout(), std::chrono::seconds(180));
+  (void)s.body_chunk("ab\r\n");
+  a = s.chunk_end();
+  ASSERT_TRUE(std::holds_alternative<action::Deliver>(a));
+  EXPECT_TRUE(std::get<action::Deliver>(a).envelope.chunked);
+  EXPECT_EQ(s.message(), "ab\r\n");
+}
+
+TEST(SmtpServerSession, ImplicitTlsOffersAuthNotStartTls) {
+  FakePolicy policy;
+  ServerConfig c = config();
+  c.tls_available = c.tls_active = c.auth_available = true;
+  ServerSession s(c, policy);
+  s.greeting();
+  drain(s);
+  (void)s.on_line("EHLO crepes.fr");
+  const std::string out = drain(s);
+  EXPECT_EQ(out.find("STARTTLS"), std::string::npos) << out;
+  EXPECT_NE(out.find("250-AUTH PLAIN LOGIN\r\n"), std::string::npos) << out;
+  (void)s.on_line("STARTTLS");
+  EXPECT_EQ(drain(s), "554 5.5.1 Error: TLS already active\r\n");
+}
+
+TEST(SmtpServerSession, NothingAfterClose) {
+  FakePolicy policy;
+  ServerSession s(config(), policy);
+  s.greeting();
+  ASSERT_TRUE(std::holds_alternative<action::Close>(s.on_line("QUIT")));
+  drain(s);
+  EXPECT_TRUE(std::holds_alternative<action::None>(s.on_timeout()));
+  EXPECT_TRUE(std::holds_alternative<action::None>(s.on_read_error(text::ReadError::BareLf)));
+  EXPECT_TRUE(std::holds_alternative<action::None>(s.on_line("HELO x")));
+  EXPECT_EQ(drain(s), "");
+}
+
 }  // namespace
 }  // namespace endhost::smtp

@@ -14,8 +14,8 @@ core::WallTime at(std::int64_t unix) {
 
 TEST(MailMessage, DateAndMessageId) {
   EXPECT_EQ(format_date(at(0)), "Thu, 01 Jan 1970 00:00:00 +0000");
-  EXPECT_EQ(format_date(at(1796316000)), "Sun, 04 Dec 2026 16:00:00 +0000");
-  EXPECT_EQ(make_message_id(at(1796316000), 0x1234, "crepes.fr"),
+  EXPECT_EQ(format_date(at(1796400000)), "Fri, 04 Dec 2026 16:00:00 +0000");
+  EXPECT_EQ(make_message_id(at(1796400000), 0x1234, "crepes.fr"),
             "<20261204160000.0000000000001234@crepes.fr>");
   EXPECT_EQ(make_boundary(0xff), "=_endhost_00000000000000ff");
 }
@@ -36,11 +36,11 @@ TEST(MailMessage, PlainTextMessage) {
   spec.to = {"bob@hamburger.edu"};
   spec.subject = "Ketchup";
   spec.body = "Do you like ketchup?\nHow about pickles?\n";
-  spec.date = at(1796316000);
+  spec.date = at(1796400000);
   spec.message_id = "<1@crepes.fr>";
   const BuiltMessage m = build_message(spec);
   EXPECT_EQ(m.text,
-            "Date: Sun, 04 Dec 2026 16:00:00 +0000\r\nFrom: alice@crepes.fr\r\nTo: bob@hamburger.edu\r\n"
+            "Date: Fri, 04 Dec 2026 16:00:00 +0000\r\nFrom: alice@crepes.fr\r\nTo: bob@hamburger.edu\r\n"
             "Subject: Ketchup\r\nMessage-ID: <1@crepes.fr>\r\nMIME-Version: 1.0\r\n"
             "Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"
             "Do you like ketchup?\r\nHow about pickles?\r\n");

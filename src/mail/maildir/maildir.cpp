@@ -30,8 +30,7 @@ std::string safe_hostname(std::string_view hostname) {
 
 std::string message_name(std::chrono::system_clock::time_point when, long pid, std::uint64_t counter,
                          std::string_view safe_host, std::uint64_t size) {
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch()).count();
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch()).count();
   const long long secs = micros / 1'000'000;
   const long long frac = micros % 1'000'000;
   std::string name = std::to_string(secs);
@@ -83,7 +82,8 @@ DeliveryError failed(const core::DurableFileError& e) {
 }  // namespace
 
 Writer::Writer(std::string hostname)
-    : host_(safe_hostname(hostname.empty() ? machine_name() : hostname)), pid_(static_cast<long>(::getpid())) {}
+    : host_(safe_hostname(hostname.empty() ? machine_name() : hostname)),
+      pid_(static_cast<long>(::getpid())) {}
 
 Expected<std::filesystem::path, DeliveryError> Writer::deliver(const std::filesystem::path& maildir,
                                                                std::span<const std::string_view> parts) {
@@ -95,7 +95,8 @@ Expected<std::filesystem::path, DeliveryError> Writer::deliver(const std::filesy
                                                                std::chrono::system_clock::time_point when) {
   std::uint64_t size = 0;
   for (const auto p : parts) size += p.size();
-  const std::string name = message_name(when, pid_, counter_.fetch_add(1, std::memory_order_relaxed), host_, size);
+  const std::string name =
+      message_name(when, pid_, counter_.fetch_add(1, std::memory_order_relaxed), host_, size);
   core::DurableFileOptions options;
   options.mode = 0600;  // mail is private to its user (Dovecot's and Postfix's default)
   options.sync = core::DurableSync::full;

@@ -17,7 +17,8 @@ const core::SettingTable<MailOptions>& mail_settings() {
     t.text("mail-dir", &MailOptions::mail_dir, "DIR",
            "Mailboxes (DIR/users/NAME, Maildir), the queue (DIR/queue) and DKIM keys (DIR/dkim) (required)");
     t.text("users", &MailOptions::users, "FILE",
-           "Users file (name:{SCHEME}hash:…, Dovecot's passwd-file; `endhost mail adduser` writes it): the local "
+           "Users file (name:{SCHEME}hash:…, Dovecot's passwd-file; `endhost mail adduser` writes it): the "
+           "local "
            "mailboxes and who may AUTH; re-read on SIGHUP");
     t.text("submission-listen", &MailOptions::submission_listen, "ADDR:PORT",
            "Also listen for submission (RFC 6409, port 587): MAIL needs AUTH, then any domain is relayed");
@@ -75,8 +76,8 @@ bool valid_domain(std::string_view d) {
       label = 0;
       continue;
     }
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    (c == '-' && label > 0);
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c == '-' && label > 0);
     if (!ok || ++label > 63) return false;
   }
   return label > 0 && d.back() != '-';
@@ -86,7 +87,8 @@ Expected<MailConfig, core::ServiceError> make_mail_config(const MailOptions& o) 
   const auto usage = [](std::string m) { return Unexpected(core::ServiceError{std::move(m), true}); };
   const auto failed = [](std::string m) { return Unexpected(core::ServiceError{std::move(m), false}); };
   MailConfig c;
-  if (o.domains.empty()) return usage("--domain DOMAIN is required: the mail domain(s) this server receives for");
+  if (o.domains.empty())
+    return usage("--domain DOMAIN is required: the mail domain(s) this server receives for");
   for (const auto& d : o.domains) {
     if (!valid_domain(d)) return usage("--domain: '" + d + "' is not a domain name");
     const std::string l = lower_ascii(d);
@@ -96,7 +98,8 @@ Expected<MailConfig, core::ServiceError> make_mail_config(const MailOptions& o) 
   }
   c.hostname = o.hostname.empty() ? c.domains.front() : o.hostname;
   if (!valid_domain(c.hostname)) return usage("--hostname: '" + o.hostname + "' is not a host name");
-  if (o.mail_dir.empty()) return usage("--mail-dir DIR is required: where the mailboxes and the queue are kept");
+  if (o.mail_dir.empty())
+    return usage("--mail-dir DIR is required: where the mailboxes and the queue are kept");
   std::error_code ec;
   c.mail_dir = std::filesystem::absolute(o.mail_dir, ec);
   if (ec) return failed("--mail-dir " + o.mail_dir + ": " + ec.message());

@@ -26,32 +26,32 @@ inline constexpr std::uint16_t kMailServePort = 2525;  // `endhost mail serve` w
 inline constexpr std::uint16_t kSubmissionPort = 587;  // RFC 6409 §3.1
 
 struct MailOptions {
-  std::vector<std::string> domains;  // --domain D (repeatable, at least one)
-  std::string hostname;              // greeting and Received: (default: the first domain)
-  std::string mail_dir;              // --mail-dir DIR (required): users/, queue/, dkim/
-  std::string users;                 // --users FILE: Dovecot passwd-file (src/auth/user_db.hpp)
-  std::string submission_listen;     // --submission-listen ADDR:PORT (RFC 6409; needs --users)
+  std::vector<std::string> domains;     // --domain D (repeatable, at least one)
+  std::string hostname;                 // greeting and Received: (default: the first domain)
+  std::string mail_dir;                 // --mail-dir DIR (required): users/, queue/, dkim/
+  std::string users;                    // --users FILE: Dovecot passwd-file (src/auth/user_db.hpp)
+  std::string submission_listen;        // --submission-listen ADDR:PORT (RFC 6409; needs --users)
   std::vector<std::string> relay_from;  // --relay-from CIDR: peers whose mail for any domain is relayed
   std::string postmaster;               // --postmaster NAME: who gets postmaster@ each domain
   std::uint64_t max_message_size = 10'240'000;  // Postfix message_size_limit
   std::size_t max_recipients = 100;             // RFC 5321 §4.5.3.1.8's minimum; Postfix 1000
   std::size_t max_errors = 10;                  // then 421 and close (Postfix smtpd_soft_error_limit)
   std::size_t max_commands_before_mail = 50;
-  std::string resolver;                         // --resolver ADDR:PORT: MX lookups and SPF
-  std::uint16_t relay_port = 25;                // the next hop's SMTP port
-  std::string relay_host;                       // --relay-host HOST[:PORT]: a smarthost for every message
-  double retry_min = 300;                       // Postfix minimal_backoff_time
-  double retry_max = 4000;                      // Postfix maximal_backoff_time
-  double queue_lifetime = 5 * 24 * 3600;        // Postfix maximal_queue_lifetime (5d)
-  double queue_run_interval = 300;              // Postfix queue_run_delay
+  std::string resolver;                   // --resolver ADDR:PORT: MX lookups and SPF
+  std::uint16_t relay_port = 25;          // the next hop's SMTP port
+  std::string relay_host;                 // --relay-host HOST[:PORT]: a smarthost for every message
+  double retry_min = 300;                 // Postfix minimal_backoff_time
+  double retry_max = 4000;                // Postfix maximal_backoff_time
+  double queue_lifetime = 5 * 24 * 3600;  // Postfix maximal_queue_lifetime (5d)
+  double queue_run_interval = 300;        // Postfix queue_run_delay
   std::string dkim_selector = "endhost";
-  std::string dkim_algorithm = "rsa";           // rsa-sha256 (every verifier has it) or ed25519-sha256
-  bool dkim_reject = false;                     // 550 for a message whose DKIM signature fails
-  bool spf_reject = false;                      // 550 at the end of DATA when SPF says fail
-  bool require_tls = false;                     // MAIL only after STARTTLS (Postfix smtpd_tls_security_level=encrypt)
-  double command_timeout = 300;                 // RFC 5321 §4.5.3.2.7: server timeout 5 min
-  double data_timeout = 180;                    // RFC 5321 §4.5.3.2.5: 3 min per data block
-  std::size_t delivery_threads = 8;             // fsync, rename, password checks (argon2)
+  std::string dkim_algorithm = "rsa";  // rsa-sha256 (every verifier has it) or ed25519-sha256
+  bool dkim_reject = false;            // 550 for a message whose DKIM signature fails
+  bool spf_reject = false;             // 550 at the end of DATA when SPF says fail
+  bool require_tls = false;            // MAIL only after STARTTLS (Postfix smtpd_tls_security_level=encrypt)
+  double command_timeout = 300;        // RFC 5321 §4.5.3.2.7: server timeout 5 min
+  double data_timeout = 180;           // RFC 5321 §4.5.3.2.5: 3 min per data block
+  std::size_t delivery_threads = 8;    // fsync, rename, password checks (argon2)
 };
 
 const core::SettingTable<MailOptions>& mail_settings();
@@ -73,7 +73,8 @@ struct MailConfig {
   std::optional<asio::ip::udp::endpoint> resolver;
   std::uint16_t relay_port = 25;
   std::optional<core::HostPort> relay_host;
-  std::chrono::seconds retry_min{300}, retry_max{4000}, queue_lifetime{5 * 24 * 3600}, queue_run_interval{300};
+  std::chrono::seconds retry_min{300}, retry_max{4000}, queue_lifetime{5 * 24 * 3600},
+      queue_run_interval{300};
   std::string dkim_selector;
   DkimAlgorithm dkim_algorithm = DkimAlgorithm::Rsa;
   bool dkim_reject = false;

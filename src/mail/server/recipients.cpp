@@ -46,7 +46,8 @@ LocalRecipients::Match LocalRecipients::resolve(std::string_view local_part, std
   return {Kind::Unknown, {}};
 }
 
-std::optional<std::string> invalid_mailbox_name(std::string_view name, const std::vector<std::string>& domains) {
+std::optional<std::string> invalid_mailbox_name(std::string_view name,
+                                                const std::vector<std::string>& domains) {
   if (name.empty() || name == "." || name == "..") return "'" + std::string(name) + "' cannot name a Maildir";
   if (name.find('/') != std::string_view::npos)
     return "'" + std::string(name) + "' contains '/', which cannot be in a Maildir's name";

@@ -50,6 +50,7 @@ std::string lower_ascii(std::string_view s);
 
 // Why a users-file name cannot have a Maildir under DIR/users/ ('/', "." or "..", or a domain part that is
 // not one of ours), or nullopt.
-std::optional<std::string> invalid_mailbox_name(std::string_view name, const std::vector<std::string>& domains);
+std::optional<std::string> invalid_mailbox_name(std::string_view name,
+                                                const std::vector<std::string>& domains);
 
 }  // namespace endhost::mail::server

@@ -29,9 +29,7 @@ class Maildir : public testing::Test {
     base_ = fs::temp_directory_path() / ("maildir-test-" + std::to_string(rd()));
     fs::create_directories(base_);
   }
-  void TearDown() override {
-    fs::remove_all(base_);
-  }
+  void TearDown() override { fs::remove_all(base_); }
   static std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::stringstream s;

@@ -273,7 +273,6 @@ class ServerSession {
     int refusal_code = 0;  // 0: accepted
     std::string refusal_text;
   } chunk_;
-  bool bdat_failed_ = false;  // an earlier chunk of this transaction was refused: the rest are too
   SessionStats stats_;
 };
 

@@ -1,0 +1,153 @@
+// The durable mail queue under DIR/queue (docs/internals/mail-queue.md). Each queued mail is two files:
+// `msg/<id>` (the message, as accepted, CRLF lines) and `env/<id>` (the envelope and every recipient's
+// state). Both are written temp, fsync, rename, fsync dir; the envelope is written after the message, so an
+// envelope always has its message and a message without an envelope is a half-enqueued mail (its 250 was
+// never sent) that open() removes. Every state change rewrites the envelope the same way, so a kill -9 at
+// any point leaves either the state before the change or the state after it.
+//
+// Several processes may use one queue (the server and `endhost mail queue delete` beside it): changes are
+// made under an exclusive flock of DIR/queue/lock, always re-reading the envelope from disk first, and
+// `flush` touches DIR/queue/flush, which the running relay watches.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/expected.hpp"
+
+namespace endhost::mail::queue {
+
+struct QueuedEnvelope {
+  std::string sender;  // "" for <> (a bounce: never bounced itself)
+  std::vector<std::string> recipients;
+  bool smtputf8 = false;
+  bool eight_bit = false;
+};
+
+enum class RecipientState {
+  Pending,    // not delivered yet: tried at next_try
+  Delivered,  // the next hop said 250 (or local delivery wrote it)
+  Failed,     // permanent failure or lifetime over: in the bounce
+};
+
+const char* to_string(RecipientState state);
+
+struct RecipientStatus {
+  std::string address;
+  RecipientState state = RecipientState::Pending;
+  std::uint32_t attempts = 0;
+  core::WallTime next_try{};  // the epoch: at once
+  std::string last_error;     // "connect to mx.hamburger.edu[127.0.0.3]:25: Connection refused", or the reply
+  std::string status;         // enhanced status code of the last result ("4.4.1", "5.1.1"), "" before any
+  std::string remote;         // the peer that gave it ("mx.hamburger.edu[127.0.0.3]:25"), or ""
+  friend bool operator==(const RecipientStatus&, const RecipientStatus&) = default;
+};
+
+struct QueueEntry {
+  std::string id;
+  std::uint64_t size = 0;  // of the message
+  core::WallTime arrival{};
+  std::string sender;
+  std::vector<RecipientStatus> recipients;
+  bool smtputf8 = false;
+  bool eight_bit = false;
+  // The bounce for the Failed recipients has been queued (so a restart does not queue it again).
+  bool bounced = false;
+
+  // The earliest next_try of the Pending recipients, if any.
+  std::optional<core::WallTime> next_try() const;
+  bool finished() const;  // no recipient is Pending
+  friend bool operator==(const QueueEntry&, const QueueEntry&) = default;
+};
+
+class QueueStore {
+ public:
+  // Creates DIR, DIR/msg, DIR/env if missing, removes half-enqueued messages and stale temporaries.
+  // `clock` gives arrival times and "now" for flush (tests pass a ManualClock; it must outlive the store).
+  static Expected<QueueStore, std::string> open(const std::filesystem::path& queue_dir,
+                                                const core::Clock* clock = nullptr);
+
+  QueueStore(QueueStore&&) noexcept;
+  QueueStore& operator=(QueueStore&&) noexcept;
+  ~QueueStore();
+
+  // Durable before it returns (blocks on fsync: call it from the blocking pool). The id is 16 upper-case
+  // hex digits, unique across processes and restarts.
+  Expected<std::string, std::string> enqueue(const QueuedEnvelope& envelope, std::string_view message);
+  // The same with a chosen id (the relay's bounces: "<id>B", so queueing one twice is a no-op) and arrival.
+  // Returns false when a mail of that id is queued already.
+  Expected<bool, std::string> enqueue_with_id(const std::string& id, const QueuedEnvelope& envelope,
+                                              std::string_view message, core::WallTime arrival);
+
+  // Every queued mail, oldest first, as on disk now.
+  std::vector<QueueEntry> list() const;
+  // One mail as on disk now; nullopt when it is not (or no longer) queued.
+  std::optional<QueueEntry> get(std::string_view id) const;
+  Expected<std::string, std::string> message(std::string_view id) const;
+
+  // Removes the mail (envelope first, so it is never seen half-removed).
+  Expected<void, std::string> remove(std::string_view id);
+  // Makes the Pending recipients of `id` ("" = every mail) due now and touches the flush file.
+  Expected<void, std::string> flush(std::string_view id);
+
+  // Read-modify-write of one envelope under the lock: `change` gets the state as on disk and edits it;
+  // the result is written durably. nullopt when the mail is gone (deleted meanwhile).
+  template <class Fn>
+  Expected<std::optional<QueueEntry>, std::string> update(std::string_view id, Fn&& change) {
+    Locked lock(*this);
+    if (!lock.ok()) return Unexpected(lock.error());
+    auto entry = read_entry(id);
+    if (!entry) return std::optional<QueueEntry>();
+    change(*entry);
+    if (auto written = write_entry(*entry); !written) return Unexpected(written.error());
+    return std::optional<QueueEntry>(std::move(*entry));
+  }
+
+  // The flush file's modification time in nanoseconds (0 if missing): the relay rescans when it changes.
+  std::int64_t flush_stamp() const;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  const core::Clock& clock() const { return *clock_; }
+
+ private:
+  QueueStore() = default;
+  class Locked {  // flock(LOCK_EX) of DIR/lock for the scope, and the in-process mutex
+   public:
+    explicit Locked(const QueueStore& store);
+    ~Locked();
+    Locked(const Locked&) = delete;
+    Locked& operator=(const Locked&) = delete;
+    bool ok() const { return error_.empty(); }
+    const std::string& error() const { return error_; }
+
+   private:
+    std::unique_lock<std::mutex> guard_;
+    int fd_ = -1;
+    std::string error_;
+  };
+
+  std::optional<QueueEntry> read_entry(std::string_view id) const;
+  Expected<void, std::string> write_entry(const QueueEntry& entry);
+  std::string new_id();
+
+  std::filesystem::path dir_;
+  const core::Clock* clock_ = nullptr;
+  std::unique_ptr<core::Clock> own_clock_;
+  std::unique_ptr<std::mutex> mutex_;
+  std::uint32_t counter_ = 0;
+};
+
+// Whether `id` has the shape of a queue id (hex digits, optionally with the bounce suffix "B"): the CLI
+// and the store refuse anything else, so an id is never a path.
+bool valid_queue_id(std::string_view id);
+
+}  // namespace endhost::mail::queue

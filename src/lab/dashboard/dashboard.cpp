@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "lab/dashboard/actions.hpp"
+#include "lab/port_switch.hpp"
 #include "lab/experiments/experiment.hpp"
 
 namespace endhost::lab {

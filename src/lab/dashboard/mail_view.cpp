@@ -1,9 +1,12 @@
 #include "lab/dashboard/mail_view.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <system_error>
 #include <vector>
 
@@ -23,9 +26,12 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-std::int64_t to_unix_ms(fs::file_time_type t) {
-  const auto sys = std::chrono::clock_cast<std::chrono::system_clock>(t);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(sys.time_since_epoch()).count();
+// The file's modification time in ms since the epoch (stat(2): file_time_type has no portable epoch in
+// GCC 12's library); nullopt when it is gone.
+std::optional<std::int64_t> mtime_unix_ms(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
 }
 
 // The first line of each header the view shows (RFC 5322 §2.2: a header ends at the first line that does
@@ -101,9 +107,9 @@ json::array recent_deliveries(const std::string& mail_dir, std::size_t limit) {
       for (const auto& f : fs::directory_iterator(user.path() / sub, sub_ec)) {
         std::error_code fec;
         if (!f.is_regular_file(fec)) continue;
-        const auto mtime = f.last_write_time(fec);
-        if (fec) continue;
-        found.push_back({to_unix_ms(mtime), user.path().filename().string(), f.path(), f.file_size(fec)});
+        const auto mtime = mtime_unix_ms(f.path());
+        if (!mtime) continue;
+        found.push_back({*mtime, user.path().filename().string(), f.path(), f.file_size(fec)});
       }
     }
   }

@@ -15,15 +15,13 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "auth/user_db.hpp"
 #include "core/system_random.hpp"
 #include "lab/recipes/recipes.hpp"
 #include "lab/state_dir.hpp"
-#include "mail/dkim/dkim_key.hpp"
+#include "mail/checks/keys.hpp"
 
 namespace endhost::lab {
 
@@ -78,16 +76,6 @@ std::string txt_strings(std::string_view text) {
 
 std::string dkim_dir(const std::string& state_dir, const std::string& host) {
   return state_dir + "/mail/" + host + "/dkim";
-}
-
-Expected<std::string, std::string> read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Unexpected(fmt::format("cannot read {}", path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  std::string text = s.str();
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
 }
 
 Expected<void, std::string> write_users(const std::string& file, const std::string& user,
@@ -160,13 +148,12 @@ LabRecipe mail_recipe() {
       if (origin.empty() || origin == ".")
         return Unexpected(fmt::format(
             "domain {}: no lab zone holds it, so it can have no MX or DKIM record: serve it (dns.zones)", domain));
-      if (auto made = mail::dkim::ensure_key(dir, domain, selector, algorithm); !made)
-        return Unexpected(fmt::format("DKIM key of {}: {}", domain, made.error()));
-      auto text = read_text(fmt::format("{}/{}.{}.txt", dir, domain, selector));
-      if (!text) return Unexpected(text.error());
-      const std::string quoted = !text->empty() && text->front() == '"' ? *text : txt_strings(*text);
+      auto algo = mail::checks::parse_key_algorithm(algorithm);
+      if (!algo) return Unexpected("dkim_algorithm: " + algo.error());
+      auto key = mail::checks::ensure_key(dir, domain, selector, *algo);
+      if (!key) return Unexpected(fmt::format("DKIM key of {}: {}", domain, key.error()));
       const std::string key_name = relative_to(selector + "._domainkey." + domain, origin);
-      out.push_back({origin, fmt::format("{} TXT {}", key_name, quoted)});
+      out.push_back({origin, fmt::format("{} TXT {}", key_name, txt_strings(key->record_text()))});
       // The servers that may send as the domain are its MX hosts: the lab's mail host sends from its own
       // address, which its MX's A record names.
       out.push_back({origin, fmt::format("{} TXT \"v=spf1 mx -all\"", relative_to(domain, origin))});

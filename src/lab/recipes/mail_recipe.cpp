@@ -175,8 +175,8 @@ LabRecipe mail_recipe() {
     const AddressPlan& plan = *ctx.files.plan;
     // The next hop's SMTP port is the lab's: every mail host listens on the same planned port.
     settings.set("relay-port", std::to_string(ctx.service.port));
-    if (const PlannedHost* r = plan.host_with("resolver"))
-      settings.set("resolver", fmt::format("{}:{}", r->address, r->find("resolver")->port));
+    if (const PlannedHost* res = plan.host_with("resolver"))
+      settings.set("resolver", fmt::format("{}:{}", res->address, res->find("resolver")->port));
     settings.set("submission-listen",
                  fmt::format("{}:{}", ctx.host.address, mail_submission_port(plan, ctx.config)));
     // Short retries for the lab (Postfix waits 300 s to 4000 s): a message deferred while Bob's server is

@@ -219,8 +219,9 @@ Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice
       // port_base + 587) is the mail recipe's, outside the plan.
       constexpr std::uint16_t kFtpControlPort = 21;  // RFC 959 §3.2
       constexpr std::uint16_t kSmtpPort = 25;        // RFC 5321 §4.5.4.2
-      const bool own_real_port = real && (ps.port == kDnsPort || (hs.name == "ftp" && ps.port == kFtpControlPort) ||
-                                          (hs.name == "mail" && ps.port == kSmtpPort));
+      const bool own_real_port =
+          real && (ps.port == kDnsPort || (hs.name == "ftp" && ps.port == kFtpControlPort) ||
+                   (hs.name == "mail" && ps.port == kSmtpPort));
       if (browser_restricted_port(ps.port) && !own_real_port) {
         return Unexpected(fmt::format(
             "host {}: {} would be on port {}, which browsers refuse (a \"bad port\" of the Fetch standard): "

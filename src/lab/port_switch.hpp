@@ -52,7 +52,7 @@ class PortSwitch final : public core::Service {
   asio::ip::tcp::endpoint front_, back_;
   core::Transcript trace_;
   std::shared_ptr<asio::ip::tcp::acceptor> acceptor_;  // on the loop only
-  std::list<std::weak_ptr<Pair>> pairs_;                // on the loop only
+  std::list<std::weak_ptr<Pair>> pairs_;               // on the loop only
   std::atomic<bool> on_{true};
   std::atomic<bool> draining_{false};
   std::atomic<std::size_t> active_{0};

@@ -6,8 +6,8 @@
 #include <charconv>
 
 #include "lab/dashboard/actions.hpp"
-#include "lab/port_switch.hpp"
 #include "lab/experiments/experiment.hpp"
+#include "lab/port_switch.hpp"
 
 namespace endhost::lab {
 

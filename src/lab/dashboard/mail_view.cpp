@@ -21,9 +21,8 @@ namespace json = boost::json;
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
 }
 
 // The file's modification time in ms since the epoch (stat(2): file_time_type has no portable epoch in
@@ -82,12 +81,8 @@ json::object entry_json(const mail::queue::QueueEntry& e) {
                                       {"remote", r.remote},
                                       {"next_try_ms", wall_ms(r.next_try)}});
   }
-  return json::object{{"id", e.id},
-                      {"size", e.size},
-                      {"arrival_ms", wall_ms(e.arrival)},
-                      {"sender", e.sender},
-                      {"bounce", e.bounced},
-                      {"recipients", std::move(recipients)}};
+  return json::object{{"id", e.id},         {"size", e.size},      {"arrival_ms", wall_ms(e.arrival)},
+                      {"sender", e.sender}, {"bounce", e.bounced}, {"recipients", std::move(recipients)}};
 }
 
 }  // namespace

@@ -116,7 +116,8 @@ awaitable<std::optional<json::value>> read_mail_view(const LabInfo& lab) {
   co_return co_await get_json(lab, std::move(path));
 }
 
-awaitable<Expected<std::string, std::string>> ask_dns(const LabInfo& lab, std::string name, std::string type) {
+awaitable<Expected<std::string, std::string>> ask_dns(const LabInfo& lab, std::string name,
+                                                      std::string type) {
   std::string path = "/api/query";
   std::string body = json::serialize(json::object{{"kind", "dns"}, {"name", name}, {"type", type}});
   auto answer = co_await post_json_body(lab, std::move(path), std::move(body));

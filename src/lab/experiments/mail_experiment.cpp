@@ -76,7 +76,8 @@ std::string rfc5322_date(Clock::time_point t) {
 std::string make_message(const std::string& from, const std::string& to, const std::string& subject,
                          const std::string& message_id, const std::string& body, Clock::time_point now) {
   return fmt::format(
-      "Date: {}\r\nFrom: Alice <{}>\r\nTo: Bob <{}>\r\nSubject: {}\r\nMessage-ID: <{}>\r\nMIME-Version: 1.0\r\n"
+      "Date: {}\r\nFrom: Alice <{}>\r\nTo: Bob <{}>\r\nSubject: {}\r\nMessage-ID: <{}>\r\nMIME-Version: "
+      "1.0\r\n"
       "Content-Type: text/plain; charset=utf-8\r\n\r\n{}",
       rfc5322_date(now), from, to, subject, message_id, body);
 }
@@ -108,14 +109,15 @@ awaitable<Submitted> submit(const LabInfo::MailHost& server, std::optional<asio:
   }
   if (ec) {
     out.result.failed_at = smtp::client::DeliveryResult::Stage::Connect;
-    out.result.reply.text = fmt::format("cannot connect to {}:{}: {}", server.address, server.submission_port,
-                                        ec.message());
+    out.result.reply.text =
+        fmt::format("cannot connect to {}:{}: {}", server.address, server.submission_port, ec.message());
     co_return out;
   }
   Collect sink;
   core::Transcript trace(&sink, "user agent");
   smtp::client::ClientOptions options;
-  options.helo_name = "alice-laptop." + (server.domains.empty() ? std::string("lab") : server.domains.front());
+  options.helo_name =
+      "alice-laptop." + (server.domains.empty() ? std::string("lab") : server.domains.front());
   options.tls = smtp::client::TlsMode::None;  // AUTH in the clear is allowed on loopback (issue 11 §1)
   options.auth = std::make_pair(server.login, server.password);
   options.trace = &trace;
@@ -132,7 +134,8 @@ awaitable<Submitted> submit(const LabInfo::MailHost& server, std::optional<asio:
 }
 
 // The file in the user's Maildir (new/ or cur/) holding `message_id`, or "".
-fs::path find_in_maildir(const std::string& mail_dir, const std::string& user, const std::string& message_id) {
+fs::path find_in_maildir(const std::string& mail_dir, const std::string& user,
+                         const std::string& message_id) {
   const std::string needle = "<" + message_id + ">";
   for (const char* sub : {"new", "cur"}) {
     std::error_code ec;
@@ -176,7 +179,8 @@ std::vector<std::string> header_lines(const fs::path& file) {
 
 // The queue entry of Alice's server that holds a message for `to` and says why its last try failed, from
 // the dashboard's /api/mail; null when there is none (yet).
-std::optional<json::object> waiting_entry(const json::value& view, const std::string& host, const std::string& to) {
+std::optional<json::object> waiting_entry(const json::value& view, const std::string& host,
+                                          const std::string& to) {
   const json::value* servers = view.as_object().if_contains("servers");
   if (!servers || !servers->is_array()) return std::nullopt;
   for (const auto& s : servers->as_array()) {
@@ -245,10 +249,11 @@ awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, json::obje
 
   // --- 1. Alice → Bob, hop by hop ----------------------------------------------------------------------
   const std::string id1 = "first." + host_suffix + "@" + alice->domains.front();
-  const std::string msg1 = make_message(from, to, "Hello Bob", id1,
-                                        "Bob,\r\n\r\nThis went user agent -> my server -> yours -> your mailbox.\r\n"
-                                        "\r\nAlice\r\n",
-                                        Clock::now());
+  const std::string msg1 =
+      make_message(from, to, "Hello Bob", id1,
+                   "Bob,\r\n\r\nThis went user agent -> my server -> yours -> your mailbox.\r\n"
+                   "\r\nAlice\r\n",
+                   Clock::now());
   const double submit1_ms = now_ms();
   Submitted s1 = co_await submit(*alice, lab.client_address(), from, to, msg1);
   const double submitted1_ms = now_ms();
@@ -287,7 +292,8 @@ awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, json::obje
                                         {"who", std::string(1, l->who)},
                                         {"text", l->text}});
   }
-  std::vector<std::string> headers = delivered1.empty() ? std::vector<std::string>{} : header_lines(delivered1);
+  std::vector<std::string> headers =
+      delivered1.empty() ? std::vector<std::string>{} : header_lines(delivered1);
 
   out << fmt::format("Alice ({}) sends to Bob ({}): each hop of Figure 2.16\n\n", from, to);
   Table hops({"hop", "from", "to", "what", "ms"});
@@ -301,7 +307,8 @@ awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, json::obje
   for (std::istringstream in(mx_text); std::getline(in, mx_line);) {
     if (mx_line.find("MX") != std::string::npos && mx_line.find(';') != 0) break;
   }
-  hops.add({"2", alice->host, "resolver", "MX " + bob->domains.front() + "? " + short_text(mx_line, 60), "—"});
+  hops.add(
+      {"2", alice->host, "resolver", "MX " + bob->domains.front() + "? " + short_text(mx_line, 60), "—"});
   hops.add({"3", alice->host, fmt::format("{} :{}", bob->host, bob->port),
             fmt::format("SMTP relay, {} lines seen by Bob's server", relay.size()), "—"});
   hops.add({"4", bob->host, bob->login + "'s Maildir",
@@ -325,9 +332,9 @@ awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, json::obje
   auto off = co_await set_server_switch(lab, bob_host_name, false);
   const double off_ms = now_ms();
   const std::string id2 = "second." + host_suffix + "@" + alice->domains.front();
-  const std::string msg2 = make_message(from, to, "Are you there?", id2,
-                                        "Bob,\r\n\r\nYour server was down when I sent this.\r\n\r\nAlice\r\n",
-                                        Clock::now());
+  const std::string msg2 =
+      make_message(from, to, "Are you there?", id2,
+                   "Bob,\r\n\r\nYour server was down when I sent this.\r\n\r\nAlice\r\n", Clock::now());
   const double submit2_ms = now_ms();
   Submitted s2 = co_await submit(*alice, lab.client_address(), from, to, msg2);
   std::optional<json::object> waiting;
@@ -367,8 +374,8 @@ awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, json::obje
         next_try_ms = nt->to_number<double>() - unix_micros(t0) / 1000.0;
         when = fmt::format("in {:.1f} s", (next_try_ms - waiting_ms) / 1000.0);
       }
-      out << fmt::format("    {}: last error \"{}\", next try {}\n", std::string(ro.at("address").as_string()),
-                         short_text(err, 80), when);
+      out << fmt::format("    {}: last error \"{}\", next try {}\n",
+                         std::string(ro.at("address").as_string()), short_text(err, 80), when);
     }
   } else {
     out << "  not seen waiting in the queue within 20 s\n";
@@ -380,8 +387,8 @@ awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, json::obje
   else
     out << "not delivered within 90 s\n";
 
-  const bool ok = s1.result.delivered() && !delivered1.empty() && !relay.empty() && off && waiting.has_value() &&
-                  !early && on && !delivered2.empty();
+  const bool ok = s1.result.delivered() && !delivered1.empty() && !relay.empty() && off &&
+                  waiting.has_value() && !early && on && !delivered2.empty();
   json::array header_array;
   for (const auto& h : headers) header_array.push_back(json::string(h));
   data["mail"] = json::object{
@@ -390,22 +397,25 @@ awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, json::obje
       {"alice", json::object{{"host", alice->host}, {"address", alice->address}}},
       {"bob", json::object{{"host", bob->host}, {"address", bob->address}}},
       {"mx", mx ? json::value(*mx) : json::value(nullptr)},
-      {"first", json::object{{"submitted_ms", submit1_ms},
-                             {"accepted_ms", submitted1_ms},
-                             {"reply", smtp::client::reply_summary(s1.result.reply)},
-                             {"delivered_ms", delivered1.empty() ? json::value(nullptr) : json::value(delivered1_ms)},
-                             {"maildir_file", delivered1.empty() ? "" : delivered1.filename().string()},
-                             {"headers", std::move(header_array)}}},
+      {"first",
+       json::object{{"submitted_ms", submit1_ms},
+                    {"accepted_ms", submitted1_ms},
+                    {"reply", smtp::client::reply_summary(s1.result.reply)},
+                    {"delivered_ms", delivered1.empty() ? json::value(nullptr) : json::value(delivered1_ms)},
+                    {"maildir_file", delivered1.empty() ? "" : delivered1.filename().string()},
+                    {"headers", std::move(header_array)}}},
       {"conversation", std::move(conversation)},
-      {"second", json::object{{"down_ms", off_ms},
-                              {"submitted_ms", submit2_ms},
-                              {"reply", smtp::client::reply_summary(s2.result.reply)},
-                              {"waiting_ms", waiting ? json::value(waiting_ms) : json::value(nullptr)},
-                              {"queue_entry", waiting ? json::value(*waiting) : json::value(nullptr)},
-                              {"next_try_ms", waiting && next_try_ms != 0 ? json::value(next_try_ms) : json::value(nullptr)},
-                              {"delivered_before_up", early},
-                              {"up_ms", on_ms},
-                              {"delivered_ms", delivered2.empty() ? json::value(nullptr) : json::value(delivered2_ms)}}}};
+      {"second",
+       json::object{
+           {"down_ms", off_ms},
+           {"submitted_ms", submit2_ms},
+           {"reply", smtp::client::reply_summary(s2.result.reply)},
+           {"waiting_ms", waiting ? json::value(waiting_ms) : json::value(nullptr)},
+           {"queue_entry", waiting ? json::value(*waiting) : json::value(nullptr)},
+           {"next_try_ms", waiting && next_try_ms != 0 ? json::value(next_try_ms) : json::value(nullptr)},
+           {"delivered_before_up", early},
+           {"up_ms", on_ms},
+           {"delivered_ms", delivered2.empty() ? json::value(nullptr) : json::value(delivered2_ms)}}}};
   co_return ok ? 0 : 1;
 }
 

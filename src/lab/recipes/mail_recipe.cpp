@@ -49,7 +49,6 @@ std::vector<std::string> mail_domains(const HostService& table, const std::strin
   return out;
 }
 
-
 // `name` relative to `origin` for a master file: "@" for the origin itself.
 std::string relative_to(const std::string& name, const std::string& origin) {
   if (name == origin) return "@";
@@ -140,14 +139,16 @@ LabRecipe mail_recipe() {
     const std::string algorithm = alg ? *alg : kDefaultAlgorithm;
     const auto domains = mail_domains(table, ctx.host.name, ctx.zone_origins);
     if (domains.empty())
-      return Unexpected(fmt::format("no mail domain: give mail.domain, or serve a zone above {}", ctx.host.name));
+      return Unexpected(
+          fmt::format("no mail domain: give mail.domain, or serve a zone above {}", ctx.host.name));
     const std::string dir = dkim_dir(ctx.state_dir, ctx.host.name);
     if (auto ok = make_directories(dir); !ok) return Unexpected(ok.error());
     for (const std::string& domain : domains) {
       const std::string origin = closest_zone(domain, ctx.zone_origins);
       if (origin.empty() || origin == ".")
         return Unexpected(fmt::format(
-            "domain {}: no lab zone holds it, so it can have no MX or DKIM record: serve it (dns.zones)", domain));
+            "domain {}: no lab zone holds it, so it can have no MX or DKIM record: serve it (dns.zones)",
+            domain));
       auto algo = mail::checks::parse_key_algorithm(algorithm);
       if (!algo) return Unexpected("dkim_algorithm: " + algo.error());
       auto key = mail::checks::ensure_key(dir, domain, selector, *algo);

@@ -151,7 +151,8 @@ fs::path find_in_maildir(const std::string& mail_dir, const std::string& user,
 }
 
 awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer t(executor, d);
   co_await t.async_wait(use_nothrow);
 }
 

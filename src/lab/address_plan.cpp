@@ -213,12 +213,15 @@ Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice
       if (const LabRecipe* recipe = find_recipe(hs.name); recipe && recipe->note)
         ps.note = recipe->note(settings);
       // Browsers refuse the Fetch standard's bad ports (ERR_UNSAFE_PORT), so no lab port may be one; the
-      // only exceptions are DNS's own 53 and FTP's own 21 on the real ports: the list is there to keep
-      // browsers' HTTP off those protocols' servers, and no browser asks them anything (browsers dropped
-      // ftp:// in 2021).
+      // only exceptions are DNS's own 53, FTP's own 21 and SMTP's own 25 on the real ports: the list is there
+      // to keep browsers' HTTP off those protocols' servers, and no browser asks them anything (browsers
+      // dropped ftp:// in 2021; they never spoke SMTP). The mail hosts' submission port (587, or
+      // port_base + 587) is the mail recipe's, outside the plan.
       constexpr std::uint16_t kFtpControlPort = 21;  // RFC 959 §3.2
+      constexpr std::uint16_t kSmtpPort = 25;        // RFC 5321 §4.5.4.2
       const bool own_real_port =
-          real && (ps.port == kDnsPort || (hs.name == "ftp" && ps.port == kFtpControlPort));
+          real && (ps.port == kDnsPort || (hs.name == "ftp" && ps.port == kFtpControlPort) ||
+                   (hs.name == "mail" && ps.port == kSmtpPort));
       if (browser_restricted_port(ps.port) && !own_real_port) {
         return Unexpected(fmt::format(
             "host {}: {} would be on port {}, which browsers refuse (a \"bad port\" of the Fetch standard): "

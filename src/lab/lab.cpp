@@ -24,6 +24,7 @@
 #include "lab/default_config.hpp"
 #include "lab/lab_log.hpp"
 #include "lab/lab_map.hpp"
+#include "lab/port_switch.hpp"
 #include "lab/recipe.hpp"
 #include "lab/site_files.hpp"
 #include "lab/state_dir.hpp"
@@ -83,6 +84,8 @@ struct Lab::Impl {
     std::unique_ptr<Unit> unit;
   };
   std::vector<Running> units;
+  // The switches in front of switchable services (the mail hosts' SMTP ports), by host name.
+  std::map<std::string, PortSwitch*> switches;
   // This lab's pointer for `endhost lab experiment` (per net), claimed before anything binds; released last.
   NetClaim claim;
   std::uint16_t lowest_port = 0;  // of every listener bound, for the privilege drop
@@ -112,6 +115,38 @@ Expected<LabConfig, std::string> load_lab_config(const LabOptions& o) {
   if (o.threads) config->lab.threads = *o.threads;
   if (auto ok = validate(*config); !ok) return Unexpected(ok.error());
   return config;
+}
+
+// The records recipes add to the lab's zones (a mail domain's DKIM key and SPF policy), appended to the
+// configuration's [[zone]] records before the zones are planned, so plan_zones checks them as it checks
+// those.
+Expected<void, std::string> add_recipe_zone_records(LabConfig& config, const std::string& state_dir) {
+  std::vector<std::string> origins;
+  for (const auto& h : config.hosts) {
+    for (const auto& z : h.zones()) {
+      if (std::find(origins.begin(), origins.end(), z) == origins.end()) origins.push_back(z);
+    }
+  }
+  std::vector<ZoneRecord> records;
+  for (const auto& h : config.hosts) {
+    for (const auto& s : h.services) {
+      const LabRecipe* recipe = find_recipe(s.name);
+      if (!recipe || !recipe->zone_records) continue;
+      auto more = recipe->zone_records(ZoneRecordContext{config, h, origins, state_dir}, s);
+      if (!more) return Unexpected(fmt::format("host {}, {}: {}", h.name, s.name, more.error()));
+      records.insert(records.end(), more->begin(), more->end());
+    }
+  }
+  for (auto& r : records) {
+    auto it = std::find_if(config.zones.begin(), config.zones.end(),
+                           [&](const ZoneExtra& z) { return normalize_name(z.origin) == r.origin; });
+    if (it == config.zones.end()) {
+      config.zones.push_back(ZoneExtra{r.origin, {}});
+      it = std::prev(config.zones.end());
+    }
+    it->records.push_back(std::move(r.record));
+  }
+  return {};
 }
 
 Expected<void, std::string> Lab::Impl::write_files() {
@@ -190,7 +225,9 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
   const std::string key = h.name + "/" + s.kind;
   core::ServiceEnv env{host->loops(), host->log(), *registry, core::Transcript(sink, key)};
   const auto address = asio::ip::make_address(h.address);
-  if (s.tcp) env.tcp_listen = {{address, s.port}};
+  const bool switched = recipe && recipe->switchable && s.tcp;
+  // A switchable service listens behind its switch (port_switch.hpp), which takes the planned port.
+  if (s.tcp) env.tcp_listen = {{address, switched ? switched_port(s.port) : s.port}};
   if (s.udp) env.udp_listen = {{address, s.port}};
   env.resolver = resolver;
   env.transcripts = sink;
@@ -204,6 +241,16 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
   core::Binder binder(host->log(), s.kind, h.name);
   if (auto ok = service.bind(binder); !ok) return Unexpected(ok.error());
   bound(binder);
+  if (switched) {
+    auto& sw = host->adopt(std::make_unique<PortSwitch>(
+        host->loops()[0], asio::ip::tcp::endpoint(address, s.port),
+        asio::ip::tcp::endpoint(address, switched_port(s.port)), core::Transcript(sink, h.name + "/switch")));
+    core::Binder switch_binder(host->log(), "switch", h.name);
+    if (auto ok = sw.bind(switch_binder); !ok) return Unexpected("its switch: " + ok.error());
+    bound(switch_binder);
+    sw.start();
+    switches[h.name] = &sw;
+  }
   return &service;
 }
 
@@ -265,6 +312,14 @@ Expected<void, std::string> Lab::Impl::build_dashboard() {
     dc.cache = asio::ip::tcp::endpoint(asio::ip::make_address(e->first), e->second);
   if (auto e = endpoint_of("ping"))
     dc.ping = asio::ip::udp::endpoint(asio::ip::make_address(e->first), e->second);
+  for (const PlannedHost& h : plan.hosts) {
+    if (!h.find("mail") || !running.count(h.name + "/mail")) continue;
+    MailView view;
+    view.host = h.name;
+    view.mail_dir = files.state_dir + "/mail/" + h.name;
+    if (auto it = switches.find(h.name); it != switches.end()) view.power = it->second;
+    dc.mail.push_back(std::move(view));
+  }
 
   auto& svc = host->adopt(std::make_unique<DashboardHost>(
       *host, std::move(dc), asio::ip::tcp::endpoint(asio::ip::make_address(dash->address), service.port)));
@@ -331,6 +386,7 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   auto plan = plan_addresses(impl->config, ports, impl->services);
   if (!plan) return Unexpected(plan.error());
   impl->plan = std::move(*plan);
+  if (auto ok = add_recipe_zone_records(impl->config, impl->state.path()); !ok) return Unexpected(ok.error());
   auto zones = plan_zones(impl->config, impl->plan);
   if (!zones) return Unexpected(zones.error());
   impl->zones = std::move(*zones);

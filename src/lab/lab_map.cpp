@@ -1,5 +1,7 @@
 #include "lab/lab_map.hpp"
 
+#include "lab/recipes/recipes.hpp"
+
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -136,6 +138,7 @@ std::vector<std::string> try_commands(const MapInputs& in) {
   out.push_back("endhost lab experiment cache" + state);
   out.push_back("endhost lab experiment dns-trace" + state);
   if (plan.host_with("ftp")) out.push_back("endhost lab experiment ftp" + state);
+  if (plan.host_with("mail")) out.push_back("endhost lab experiment mail" + state);
   return out;
 }
 
@@ -230,6 +233,30 @@ std::string lab_json(const MapInputs& in) {
                                {"password", text("password")}});
   }
   root["ftp"] = std::move(ftp);
+  // The mail hosts: where their SMTP and submission ports are, their domains, the user and password the lab
+  // wrote (documented, not secret), and their mail directory (Maildirs and queue) under the state.
+  json::array mail;
+  const std::vector<std::string> origins = in.zones ? zone_origins(*in.zones) : std::vector<std::string>{};
+  for (const auto& h : plan.hosts) {
+    const PlannedService* s = h.find("mail");
+    const HostService* table = h.config ? h.config->find("mail") : nullptr;
+    if (!s || !table || !in.config) continue;
+    auto text = [&](const char* key) {
+      const std::string* v = table->settings.get(key);
+      return v ? json::value(*v) : json::value(nullptr);
+    };
+    json::array domains;
+    for (const auto& d : lab_mail_domains(*h.config, origins)) domains.push_back(json::string(d));
+    mail.push_back(json::object{{"host", h.name},
+                                {"address", h.address},
+                                {"port", s->port},
+                                {"submission_port", mail_submission_port(plan, *in.config)},
+                                {"domains", std::move(domains)},
+                                {"login", text("login")},
+                                {"password", text("password")},
+                                {"mail_dir", in.state_dir + "/mail/" + h.name}});
+  }
+  root["mail"] = std::move(mail);
   json::array commands;
   for (auto& c : try_commands(in)) commands.push_back(json::string(c));
   root["commands"] = std::move(commands);
@@ -319,6 +346,24 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
                             json::value_to<std::string>(fv.at("address")),
                             fv.at("port").to_number<std::uint16_t>(), field(fv, "site"), field(fv, "login"),
                             field(fv, "password")});
+      }
+    }
+    if (const json::value* mail = o.if_contains("mail")) {
+      auto field = [](const json::value& f, const char* key) {
+        const json::value* s = f.as_object().if_contains(key);
+        return s && s->is_string() ? json::value_to<std::string>(*s) : std::string();
+      };
+      for (const auto& mv : mail->as_array()) {
+        LabInfo::MailHost m;
+        m.host = json::value_to<std::string>(mv.at("host"));
+        m.address = json::value_to<std::string>(mv.at("address"));
+        m.port = mv.at("port").to_number<std::uint16_t>();
+        m.submission_port = mv.at("submission_port").to_number<std::uint16_t>();
+        m.domains = json::value_to<std::vector<std::string>>(mv.at("domains"));
+        m.login = field(mv, "login");
+        m.password = field(mv, "password");
+        m.mail_dir = field(mv, "mail_dir");
+        info.mail.push_back(std::move(m));
       }
     }
     if (const json::value* zones = o.if_contains("zones")) {

@@ -87,6 +87,19 @@ struct LabInfo {
     std::string password;
   };
   std::vector<FtpHost> ftp;
+  // Each mail host (lab.json "mail"): its SMTP and submission ports, domains, the lab's user and password,
+  // and its mail directory (STATE/mail/<host>: users/<name>/ Maildirs, queue/).
+  struct MailHost {
+    std::string host;
+    std::string address;
+    std::uint16_t port = 0;
+    std::uint16_t submission_port = 0;
+    std::vector<std::string> domains;
+    std::string login;
+    std::string password;
+    std::string mail_dir;
+  };
+  std::vector<MailHost> mail;
   // Zone origin → its servers' names (lab.json "zones").
   std::vector<std::pair<std::string, std::vector<std::string>>> zones;
 

@@ -33,6 +33,22 @@ struct RecipeContext {
   const PlannedService& service;
 };
 
+// A record the recipe puts into a zone the lab writes ("lab._domainkey TXT …" under crepes.fr), relative to
+// that zone as [[zone]] records are.
+struct ZoneRecord {
+  std::string origin;  // normalized zone origin: "crepes.fr"
+  std::string record;  // master-file text relative to the origin
+};
+
+// What a recipe may read before the zones are written: the configuration and its zone origins, the host, the
+// state directory (keys it makes live there), and how the ports are planned.
+struct ZoneRecordContext {
+  const LabConfig& config;
+  const HostConfig& host;
+  const std::vector<std::string>& zone_origins;  // every zone some host serves, normalized
+  const std::string& state_dir;
+};
+
 struct LabRecipe {
   // Keys of the service's table that are the lab's, not options of the service ("site", "zones"), spelled
   // with dashes as the settings are (TOML's capacity_mb is "capacity-mb").
@@ -51,7 +67,19 @@ struct LabRecipe {
   // table's other keys already.
   std::function<Expected<void, std::string>(const RecipeContext&, const HostService&, core::Settings&)>
       prepare;
+  // Records for the lab's zones that only the service knows (a mail domain's DKIM key, its SPF policy),
+  // asked once per host before the zone files are planned. Empty: none.
+  std::function<Expected<std::vector<ZoneRecord>, std::string>(const ZoneRecordContext&, const HostService&)>
+      zone_records;
+  // The service's TCP port goes through a switch the dashboard can turn off and on (POST /api/switch): the
+  // service itself listens on switched_port() of the host's address, and the lab forwards the planned port
+  // to it while the switch is on (lab/port_switch.hpp). The mail experiment takes Bob's server down so.
+  bool switchable = false;
 };
+
+// Where a switchable service listens behind its switch: the planned port + 10000 (below 65536; else the
+// planned port - 10000), on the host's own address, so no other host can meet it.
+std::uint16_t switched_port(std::uint16_t planned);
 
 // The recipe for a service, or null when it needs none (src/lab/recipes/recipes.cpp).
 const LabRecipe* find_recipe(std::string_view service);

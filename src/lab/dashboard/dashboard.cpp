@@ -7,6 +7,7 @@
 
 #include "lab/dashboard/actions.hpp"
 #include "lab/experiments/experiment.hpp"
+#include "lab/port_switch.hpp"
 
 namespace endhost::lab {
 
@@ -268,6 +269,14 @@ awaitable<AppResponse> Dashboard::handle(const AppRequest& req) {
     if (req.method != "POST") co_return only("POST");
     co_return flush(req);
   }
+  if (req.path == "/api/mail") {
+    if (!get) co_return only("GET, HEAD");
+    co_return mail_json();
+  }
+  if (req.path == "/api/switch") {
+    if (req.method != "POST") co_return only("POST");
+    co_return switch_power(req);
+  }
   co_return error_json(http::Status::not_found, "no such page: " + req.path);
 }
 
@@ -370,6 +379,28 @@ AppResponse Dashboard::flush(const AppRequest& req) {
   }
   if (flushed.empty()) return error_json(http::Status::conflict, "this lab runs no resolver");
   return json_response(json::object{{"ok", true}, {"flushed", std::move(flushed)}});
+}
+
+AppResponse Dashboard::mail_json() const {
+  json::array servers;
+  for (const MailView& m : config_.mail) servers.push_back(mail_view_json(m));
+  return json_response(json::object{{"servers", std::move(servers)}});
+}
+
+AppResponse Dashboard::switch_power(const AppRequest& req) {
+  auto body = json_post_body(req);
+  if (!body) return std::move(body).error();
+  const json::value* host = body->if_contains("host");
+  const json::value* on = body->if_contains("on");
+  if (!host || !host->is_string() || !on || !on->is_bool())
+    return error_json(http::Status::bad_request, R"(send {"host": "mail.hamburger.edu", "on": false})");
+  for (const MailView& m : config_.mail) {
+    if (m.host != host->as_string() || !m.power) continue;
+    m.power->set_on(on->as_bool());
+    return json_response(json::object{{"ok", true}, {"host", m.host}, {"on", on->as_bool()}});
+  }
+  return error_json(http::Status::not_found,
+                    "no switchable server on host " + std::string(host->as_string()));
 }
 
 // An experiment's result, from `endhost lab experiment` (experiment.cpp): a JSON object whose "experiment"

@@ -12,6 +12,9 @@
 //   POST /api/query         {"kind": "dns"|"http"|"ping", …}: the page's buttons (actions.hpp)
 //   POST /api/flush         {"kind": "resolver"}: empties the caches of those services (`dns-trace` starts
 //                           cold with it)
+//   GET  /api/mail          each mail server's queue, recent deliveries and switch (mail_view.hpp)
+//   POST /api/switch        {"host": "mail.hamburger.edu", "on": false}: takes that server down (its port
+//                           refuses connections) or brings it back (port_switch.hpp; the mail experiment)
 // Only loopback clients reach it (the lab binds 127.x); POST requires a JSON body and, when the browser sends
 // Origin, our own origin, so another web page cannot make a visitor's browser trigger queries.
 #pragma once
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "lab/dashboard/http_app.hpp"
+#include "lab/dashboard/mail_view.hpp"
 #include "lab/transcript_rings.hpp"
 #include "lab/unit.hpp"
 
@@ -57,6 +61,7 @@ struct DashboardConfig {
   std::optional<asio::ip::udp::endpoint> ping;
   std::optional<asio::ip::address> source;  // the buttons' queries leave from the dashboard host's address
   std::string example_url;                  // what the fetch button asks the cache for
+  std::vector<MailView> mail;               // the mail servers, for /api/mail and /api/switch
   std::size_t max_streams = 64;             // concurrent /api/events clients
   std::size_t history_samples = 3600;       // one per second: an hour of hit ratio
   std::chrono::milliseconds stream_poll{250};
@@ -88,6 +93,8 @@ class Dashboard final : public HttpApp {
   };
   awaitable<AppResponse> query(const AppRequest& request);
   AppResponse flush(const AppRequest& request);
+  AppResponse mail_json() const;
+  AppResponse switch_power(const AppRequest& request);
   AppResponse store_experiment(const AppRequest& request);
   // The results stored after version `seen`, each as its JSON text; `seen` becomes the newest version.
   std::vector<std::string> experiments_after(std::uint64_t& seen) const;

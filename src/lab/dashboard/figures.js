@@ -209,9 +209,60 @@ function drawFtp(r) {
     sequenceDiagram("persistent HTTP: " + fmtMs(h.measured_ms) + " ms (model " + fmtMs(h.model_ms) + " ms)", http));
 }
 
+// mail: Figure 2.16 as the lab recorded it: the user agent's submission to Alice's server and the relay to
+// Bob's server (as Bob's server's transcript has it) as one sequence diagram, then the second message's
+// timeline: Bob's server down, the message waiting in Alice's queue (its last error, its next try), the
+// server back, the delivery on the retry.
+function drawMail(r) {
+  const m = r.mail || { conversation: [], first: {}, second: {} };
+  const messages = [];
+  for (const c of m.conversation || []) {
+    messages.push({ from: c.from, to: c.to, kind: c.who === "C" ? "query" : "reply", text: c.text, t_ms: c.t_ms });
+  }
+  if (m.first && m.first.delivered_ms != null && m.bob) {
+    messages.push({ from: m.bob.host, to: "Bob's mailbox", kind: "deliver", text: "new/" + m.first.maildir_file, t_ms: m.first.delivered_ms });
+  }
+  const parts = [caption(m.from + " → " + m.to + ": " + (m.first && m.first.reply ? m.first.reply : "") +
+                         (m.mx ? " · MX: " + m.mx.split("\n").filter((l) => l.includes("MX")).join(" ") : ""))];
+  parts.push(sequenceDiagram("the first message, hop by hop", messages));
+  parts.push(mailTimeline(m.second || {}));
+  return figureBox("fig-mail", ...parts);
+}
+
+// The second message on a time axis: a bar while Bob's server is down, marks for the submission, the moment
+// it was seen waiting, its next try, the server back and the delivery.
+function mailTimeline(s) {
+  const points = [["down", s.down_ms], ["sent", s.submitted_ms], ["in queue", s.waiting_ms], ["next try", s.next_try_ms],
+                  ["up", s.up_ms], ["delivered", s.delivered_ms]].filter((p) => p[1] != null);
+  const start = Math.min(...points.map((p) => p[1])), end = Math.max(...points.map((p) => p[1]));
+  const W = 720, left = 20, right = 20, H = 96, y = 46;
+  const x = (t) => left + ((t - start) / ((end - start) || 1)) * (W - left - right);
+  const g = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "fig-mail-timeline", role: "img", "aria-label": "the second message" });
+  g.append(svg("text", { x: 2, y: 12, class: "fig-title" }, "the second message: Bob's server down, then back (" +
+                         fmtMs((s.delivered_ms != null ? s.delivered_ms : end) - start) + " ms)"));
+  if (s.down_ms != null && s.up_ms != null) {
+    const bar = svg("rect", { x: x(s.down_ms), y: y - 8, width: Math.max(1, x(s.up_ms) - x(s.down_ms)), height: 16, class: "fig-bar fig-down" });
+    bar.append(svg("title", {}, "Bob's server down for " + fmtMs(s.up_ms - s.down_ms) + " ms"));
+    g.append(bar);
+  }
+  points.forEach(([label, t], i) => {
+    const mark = svg("g", { class: "fig-mark", "data-mark": label });
+    mark.append(svg("line", { x1: x(t), x2: x(t), y1: y - 14, y2: y + 14 }));
+    mark.append(svg("text", { x: x(t), y: i % 2 ? y + 28 : y - 18, class: "fig-msg", "text-anchor": "middle" }, label));
+    mark.append(svg("title", {}, label + " at " + fmtMs(t) + " ms"));
+    g.append(mark);
+  });
+  if (s.queue_entry && s.queue_entry.recipients) {
+    const errs = s.queue_entry.recipients.map((rc) => rc.address + ": " + rc.last_error).join("; ");
+    g.append(svg("text", { x: 2, y: H - 4, class: "fig-axis" }, "queue " + (s.queue_entry.id || "") + " · " + (errs.length > 110 ? errs.slice(0, 109) + "…" : errs)));
+  }
+  return g;
+}
+
 const FIGURES = {
   "page-load": { title: "page-load: non-persistent, persistent and parallel connections (§2.2.2, Figures 2.7–2.8)", draw: drawPageLoad },
   "cache": { title: "cache: response times with and without the institutional cache (§2.2.5)", draw: drawCache },
   "dns-trace": { title: "dns-trace: who asks whom for gaia.cs.umass.edu (§2.4, Figure 2.19)", draw: drawDnsTrace },
   "ftp": { title: "ftp: one control connection, a data connection per transfer, beside persistent HTTP", draw: drawFtp },
+  "mail": { title: "mail: Alice's message to Bob hop by hop, and the queue while Bob's server is down (§2.3)", draw: drawMail },
 };

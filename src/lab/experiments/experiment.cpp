@@ -28,6 +28,8 @@ constexpr ExperimentKind kExperiments[] = {
      dns_trace_experiment},
     {"ftp", "one FTP control connection and a data connection per transfer, beside persistent HTTP",
      ftp_experiment},
+    {"mail", "Alice's mail to Bob hop by hop, then held in her server's queue while Bob's is down (§2.3)",
+     mail_experiment},
 };
 
 const ExperimentKind* find_kind(std::string_view name) {

@@ -5,6 +5,7 @@
 //   cache      the same requests with and without the institutional cache (§2.2.5)
 //   dns-trace  the iterative resolution of gaia.cs.umass.edu, step by step, then again from the cache (§2.4)
 //   ftp        one control connection and a data connection per file or listing, beside persistent HTTP
+//   mail       Alice's message to Bob hop by hop, then held in her server's queue while Bob's is down (§2.3)
 #pragma once
 
 #include <iosfwd>

@@ -28,6 +28,7 @@ std::span<const ExperimentKind> experiment_kinds();
 awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
 awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
 awaitable<int> ftp_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
+awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
 awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
 
 }  // namespace endhost::lab

@@ -46,6 +46,23 @@ awaitable<std::optional<LabCounters>> read_counters(const LabInfo& lab) {
 namespace {
 
 // POSTs a JSON body to the dashboard; an answer other than 200 is an error naming the status and its message.
+awaitable<Expected<std::string, std::string>> post_json_body(const LabInfo& lab, std::string path,
+                                                             std::string body) {
+  if (!lab.dashboard) co_return Unexpected(std::string("the lab runs no dashboard to ask"));
+  asio::ip::tcp::endpoint ep(asio::ip::make_address(lab.dashboard->address), lab.dashboard->port);
+  auto conn = co_await HttpConnection::open(ep, std::chrono::milliseconds(3000));
+  if (!conn) co_return Unexpected(conn.error());
+  std::string method = "POST", type = "application/json";
+  auto res = co_await (*conn)->request(std::move(method), std::move(path), lab.dashboard->address, false,
+                                       std::chrono::milliseconds(10000), std::move(type), std::move(body));
+  if (!res) co_return Unexpected(res.error());
+  if (res->status != http::Status::ok) {
+    co_return Unexpected("the dashboard answered " + std::to_string(http::to_int(res->status)) + ": " +
+                         res->body.substr(0, res->body.find('\n')));
+  }
+  co_return std::move(res->body);
+}
+
 awaitable<Expected<void, std::string>> post_json(const LabInfo& lab, std::string path, std::string body) {
   if (!lab.dashboard) co_return Unexpected(std::string("the lab runs no dashboard to ask"));
   asio::ip::tcp::endpoint ep(asio::ip::make_address(lab.dashboard->address), lab.dashboard->port);
@@ -86,6 +103,30 @@ awaitable<Expected<void, std::string>> flush_resolver_cache(const LabInfo& lab) 
 awaitable<Expected<void, std::string>> publish_experiment(const LabInfo& lab, std::string result_json) {
   std::string path = "/api/experiments";
   co_return co_await post_json(lab, std::move(path), std::move(result_json));
+}
+
+awaitable<Expected<void, std::string>> set_server_switch(const LabInfo& lab, std::string host, bool on) {
+  std::string path = "/api/switch";
+  std::string body = json::serialize(json::object{{"host", host}, {"on", on}});
+  co_return co_await post_json(lab, std::move(path), std::move(body));
+}
+
+awaitable<std::optional<json::value>> read_mail_view(const LabInfo& lab) {
+  std::string path = "/api/mail";
+  co_return co_await get_json(lab, std::move(path));
+}
+
+awaitable<Expected<std::string, std::string>> ask_dns(const LabInfo& lab, std::string name,
+                                                      std::string type) {
+  std::string path = "/api/query";
+  std::string body = json::serialize(json::object{{"kind", "dns"}, {"name", name}, {"type", type}});
+  auto answer = co_await post_json_body(lab, std::move(path), std::move(body));
+  if (!answer) co_return Unexpected(answer.error());
+  boost::system::error_code ec;
+  json::value v = json::parse(*answer, ec);
+  const json::value* text = !ec && v.is_object() ? v.as_object().if_contains("text") : nullptr;
+  if (!text || !text->is_string()) co_return Unexpected(std::string("the dashboard's answer has no text"));
+  co_return std::string(text->as_string());
 }
 
 awaitable<std::optional<std::uint64_t>> read_transcript_seq(const LabInfo& lab) {

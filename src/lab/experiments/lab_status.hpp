@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
 #include "core/asio.hpp"
 #include "core/expected.hpp"
 #include "lab/lab_map.hpp"
@@ -51,6 +53,15 @@ struct TranscriptLine {
   char who = 'N';       // 'C' from the peer, 'S' to the peer, 'N' a note
   std::string text;
 };
+// Turns a mail host's switch off (its server down: connections refused) or on (POST /api/switch).
+awaitable<Expected<void, std::string>> set_server_switch(const LabInfo& lab, std::string host, bool on);
+// Every mail server's queue, recent deliveries and switch (GET /api/mail, mail_view.hpp); nullopt when the
+// dashboard did not answer.
+awaitable<std::optional<boost::json::value>> read_mail_view(const LabInfo& lab);
+// One DNS question through the lab's resolver, asked by the dashboard (POST /api/query): the dig-like text
+// of the answer, or why there is none.
+awaitable<Expected<std::string, std::string>> ask_dns(const LabInfo& lab, std::string name, std::string type);
+
 awaitable<std::optional<std::uint64_t>> read_transcript_seq(const LabInfo& lab);
 awaitable<std::optional<std::vector<TranscriptLine>>> read_transcripts(const LabInfo& lab,
                                                                        std::uint64_t after);

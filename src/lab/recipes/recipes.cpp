@@ -23,6 +23,7 @@ const LabRecipe* find_recipe(std::string_view service) {
   static const std::map<std::string, LabRecipe, std::less<>> recipes = {
       {"dns", dns_recipe()},     {"resolver", resolver_recipe()}, {"web", web_recipe()},
       {"proxy", proxy_recipe()}, {"ping", ping_recipe()},         {"ftp", ftp_recipe()},
+      {"mail", mail_recipe()},
   };
   auto it = recipes.find(service);
   return it == recipes.end() ? nullptr : &it->second;

@@ -14,6 +14,14 @@ LabRecipe ping_recipe();      // delay_ms and jitter_ms → --delay MS:JITTER
 LabRecipe
 ftp_recipe();  // the tree under STATE/ftp/<host>, login/password → the users file; site → pub/ over HTTP
 
+LabRecipe mail_recipe();  // the mail directory, login/password, DKIM and SPF records, resolver, switch
+
+// A mail host's domains: its mail.domain values, else the closest of `origins` above its name.
+std::vector<std::string> lab_mail_domains(const HostConfig& host, const std::vector<std::string>& origins);
+// The submission port (RFC 6409) of every lab mail host: 587, or port_base + 587 on the high ports.
+std::uint16_t mail_submission_port(const AddressPlan& plan, const LabConfig& config);
+std::vector<std::string> zone_origins(const ZonePlan& zones);
+
 // A key of the settings the way the lab's TOML spells it, for messages: capacity-mb → capacity_mb.
 std::string toml_key(std::string key);
 

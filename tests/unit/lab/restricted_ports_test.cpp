@@ -50,12 +50,13 @@ TEST(RestrictedPorts, NoPortOfTheDefaultLabsHighModeIsOnTheList) {
   EXPECT_EQ(plan->host_with("dashboard")->find("dashboard")->port, 20080);
 }
 
-// DNS's 53 and FTP's 21 are on the list, for their own protocols, which no browser asks (address_plan.cpp).
-TEST(RestrictedPorts, OnTheRealPortsOnlyDnsAndFtpAreOnTheList) {
+// DNS's 53, FTP's 21 and SMTP's 25 are on the list, for their own protocols, which no browser asks
+// (address_plan.cpp).
+TEST(RestrictedPorts, OnTheRealPortsOnlyDnsFtpAndSmtpAreOnTheList) {
   auto plan = plan_addresses(default_config(), {PortMode::real, "test"}, services());
   ASSERT_TRUE(plan) << plan.error();
   for (std::uint16_t p : ports_of(*plan)) {
-    if (p != 53 && p != 21) {
+    if (p != 53 && p != 21 && p != 25) {
       EXPECT_FALSE(browser_restricted_port(p)) << "port " << p;
     }
   }

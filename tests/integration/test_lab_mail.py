@@ -1,0 +1,147 @@
+"""The lab's mail hosts (issue 11 §4): mail.crepes.fr (Alice) and mail.hamburger.edu (Bob) with MX, DKIM and
+SPF records in the lab's DNS, users alice and bob with the documented passwords, a message submitted by hand
+(smtplib, AUTH on the submission port) that Alice's server relays to Bob's by MX, the dashboard's mail view
+and switch, and `endhost lab experiment mail`: hop by hop, then the message held in Alice's queue while Bob's
+server is down and delivered once it is back."""
+
+import json
+import os
+import shutil
+import smtplib
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+
+from endhost_test import TestCase
+from test_lab import run_env, runtime_env, start_lab
+
+
+def dig(lab, name, rtype):
+    r = lab["resolver"]
+    p = subprocess.run(["dig", "+short", "+time=3", "+tries=2", "@" + r["address"], "-p", str(r["port"]), name, rtype],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.split("\n")
+
+
+def wait_for(what, predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for %s" % what)
+
+
+class LabMail(TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.state = tempfile.mkdtemp(prefix="endhost-lab-mail-")
+        cls.runtime = tempfile.mkdtemp(prefix="endhost-lab-mail-runtime-")
+        cls.env = runtime_env(cls.runtime)
+        cls.server, cls.lab, cls.net, cls.base = start_lab(cls.state, env=cls.env)
+        cls.mail = {m["host"]: m for m in cls.lab["mail"]}
+        cls.alice = cls.mail["mail.crepes.fr"]
+        cls.bob = cls.mail["mail.hamburger.edu"]
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        cls.server.__exit__(None, None, None)
+        shutil.rmtree(cls.state, ignore_errors=True)
+        shutil.rmtree(cls.runtime, ignore_errors=True)
+        assert code == 0, "endhost lab exited with %s after SIGTERM" % code
+
+    def dashboard(self, path, body=None):
+        d = self.lab["dashboard"]
+        req = urllib.request.Request("http://%s:%d%s" % (d["address"], d["port"], path),
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=15) as resp:
+            return json.loads(resp.read())
+
+    def bob_messages(self):
+        new = os.path.join(self.bob["mail_dir"], "users", "bob", "new")
+        out = []
+        for n in sorted(os.listdir(new)) if os.path.isdir(new) else []:
+            with open(os.path.join(new, n), "rb") as f:
+                out.append(f.read())
+        return out
+
+    def test_mail_hosts_in_lab_json(self):
+        self.assertEqual(self.alice["domains"], ["crepes.fr"])
+        self.assertEqual(self.alice["login"], "alice")
+        self.assertEqual(self.alice["password"], "wonderland")
+        self.assertEqual(self.bob["domains"], ["hamburger.edu"])
+        self.assertEqual(self.bob["login"], "bob")
+        self.assertEqual(self.alice["port"], self.base + 25)
+        self.assertEqual(self.alice["submission_port"], self.base + 587)
+
+    def test_mx_dkim_and_spf_records(self):
+        self.assertEqual(dig(self.lab, "hamburger.edu", "MX")[0], "10 mail.hamburger.edu.")
+        self.assertEqual(dig(self.lab, "mail.hamburger.edu", "A")[0], self.bob["address"])
+        key = " ".join(dig(self.lab, "lab._domainkey.crepes.fr", "TXT"))
+        self.assertIn("v=DKIM1", key)
+        self.assertIn("p=", key)
+        # The TXT record is the key the server signs with (the same file under the mail directory).
+        with open(os.path.join(self.alice["mail_dir"], "dkim", "crepes.fr.lab.txt")) as f:
+            self.assertIn(f.read().strip().split("p=")[1][:20], key.replace('" "', ""))
+        self.assertIn('"v=spf1 mx -all"', dig(self.lab, "crepes.fr", "TXT"))
+
+    def test_alice_submits_and_alices_server_relays_by_mx(self):
+        subject = "by-hand-%d" % time.monotonic_ns()
+        with smtplib.SMTP(self.alice["address"], self.alice["submission_port"], timeout=30) as s:
+            s.ehlo("alice-laptop.crepes.fr")
+            s.login("alice", "wonderland")
+            refused = s.sendmail("alice@crepes.fr", ["bob@hamburger.edu"],
+                                 "From: alice@crepes.fr\r\nTo: bob@hamburger.edu\r\nSubject: %s\r\n\r\nhi Bob\r\n" % subject)
+            self.assertEqual(refused, {})
+        got = wait_for("the message in Bob's Maildir",
+                       lambda: [m for m in self.bob_messages() if subject.encode() in m], 60)
+        raw = got[0]
+        # Received: by Bob's server from Alice's server (its own address, through the lab's switch), and
+        # Alice's server's DKIM signature, verified by Bob's.
+        self.assertIn(b"by mail.hamburger.edu", raw)
+        self.assertIn(self.alice["address"].encode(), raw)
+        self.assertIn(b"DKIM-Signature:", raw)
+        self.assertIn(b"d=crepes.fr", raw)
+        self.assertIn(b"dkim=pass", raw)
+        self.assertIn(b"spf=pass", raw)
+        # The dashboard's view lists it among Bob's server's recent deliveries.
+        view = self.dashboard("/api/mail")
+        servers = {s["host"]: s for s in view["servers"]}
+        self.assertTrue(any(subject in (d["headers"].get("Subject") or "") for d in servers["mail.hamburger.edu"]["recent"]))
+
+    def test_a_wrong_password_is_refused(self):
+        with smtplib.SMTP(self.alice["address"], self.alice["submission_port"], timeout=30) as s:
+            s.ehlo("alice-laptop.crepes.fr")
+            with self.assertRaises(smtplib.SMTPAuthenticationError):
+                s.login("alice", "not-wonderland")
+
+    def test_z_experiment_mail(self):
+        r = run_env(["lab", "experiment", "mail", "--state", self.state, "--json"], self.env, timeout=240)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        result = json.loads(r.stdout)
+        m = result["mail"]
+        self.assertEqual(m["from"], "alice@crepes.fr")
+        self.assertEqual(m["to"], "bob@hamburger.edu")
+        self.assertTrue(any(c["hop"] == "user agent" and c["text"].startswith("AUTH") for c in m["conversation"]))
+        relay = [c for c in m["conversation"] if c["hop"] == "relay"]
+        self.assertTrue(any(c["text"].upper().startswith("MAIL FROM:<ALICE@CREPES.FR>") for c in relay), relay)
+        self.assertTrue(any(c["text"].startswith("220 ") for c in relay), relay)
+        second = m["second"]
+        self.assertIsNotNone(second["queue_entry"])
+        self.assertFalse(second["delivered_before_up"])
+        self.assertGreater(second["delivered_ms"], second["up_ms"])
+        # The switch is on again afterwards, and the dashboard keeps the result for its figure.
+        servers = {s["host"]: s for s in self.dashboard("/api/mail")["servers"]}
+        self.assertTrue(servers["mail.hamburger.edu"]["up"])
+        stored = self.dashboard("/api/experiments")["results"]["mail"]
+        self.assertTrue(stored["ok"])
+
+
+if __name__ == "__main__":
+    unittest.main()

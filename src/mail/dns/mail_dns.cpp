@@ -15,20 +15,6 @@ namespace endhost::mail::dns {
 
 namespace wire = ::endhost::dns;
 
-const char* to_string(LookupStatus status) {
-  switch (status) {
-    case LookupStatus::Ok:
-      return "ok";
-    case LookupStatus::NxDomain:
-      return "no such domain";
-    case LookupStatus::NoData:
-      return "no record of that type";
-    case LookupStatus::TempFail:
-      return "temporary DNS failure";
-  }
-  return "?";
-}
-
 namespace {
 
 std::string without_dot(std::string name) {

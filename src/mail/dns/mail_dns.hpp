@@ -12,20 +12,9 @@
 #include <vector>
 
 #include "core/asio.hpp"
+#include "mail/dns/mail_dns_types.hpp"
 
 namespace endhost::mail::dns {
-
-// What a lookup came to. NoData: the name exists but has no record of the type asked (RFC 2308 §2.2);
-// TempFail: SERVFAIL, REFUSED, a timeout or a malformed answer, worth asking again later.
-enum class LookupStatus { Ok, NxDomain, NoData, TempFail };
-
-const char* to_string(LookupStatus status);
-
-struct MxHost {
-  std::uint16_t preference = 0;
-  std::string host;  // without the trailing dot; "" for the null MX "." (RFC 7505)
-  friend bool operator==(const MxHost&, const MxHost&) = default;
-};
 
 class MailDns {
  public:

@@ -1,13 +1,15 @@
-// The durable mail queue under DIR/queue (docs/internals/mail-queue.md). Each queued mail is two files:
-// `msg/<id>` (the message, as accepted, CRLF lines) and `env/<id>` (the envelope and every recipient's
-// state). Both are written temp, fsync, rename, fsync dir; the envelope is written after the message, so an
-// envelope always has its message and a message without an envelope is a half-enqueued mail (its 250 was
-// never sent) that open() removes. Every state change rewrites the envelope the same way, so a kill -9 at
-// any point leaves either the state before the change or the state after it.
+// The durable mail queue under DIR/queue (docs/internals/mail-queue.md). Each queued mail is two files in
+// that one directory: `<id>.msg` (the message, as accepted, CRLF lines) and `<id>.env` (the envelope and
+// every recipient's state, queue_entry.hpp). Each is written to a hidden temporary, fsynced and renamed, the
+// message first; then the directory is fsynced once, before enqueue() returns (and the 250 goes out). A
+// `.env` is the commit point: the relay and `mailq` see only mails that have one. A `.msg` without `.env`
+// is half-enqueued (its 250 was never sent); open() removes those, and temporaries, older than an hour (a
+// running server may be writing younger ones). Every state change rewrites the `.env` the same way, so a
+// kill -9 at any point leaves either the state before the change or the state after it.
 //
 // Several processes may use one queue (the server and `endhost mail queue delete` beside it): changes are
-// made under an exclusive flock of DIR/queue/lock, always re-reading the envelope from disk first, and
-// `flush` touches DIR/queue/flush, which the running relay watches.
+// made under an exclusive flock of DIR/queue/.lock, always re-reading the envelope from disk first, and
+// `flush` touches DIR/queue/.flush, which the running relay watches.
 #pragma once
 
 #include <chrono>
@@ -23,55 +25,13 @@
 
 #include "core/clock.hpp"
 #include "core/expected.hpp"
+#include "mail/queue/queue_entry.hpp"
 
 namespace endhost::mail::queue {
 
-struct QueuedEnvelope {
-  std::string sender;  // "" for <> (a bounce: never bounced itself)
-  std::vector<std::string> recipients;
-  bool smtputf8 = false;
-  bool eight_bit = false;
-};
-
-enum class RecipientState {
-  Pending,    // not delivered yet: tried at next_try
-  Delivered,  // the next hop said 250 (or local delivery wrote it)
-  Failed,     // permanent failure or lifetime over: in the bounce
-};
-
-const char* to_string(RecipientState state);
-
-struct RecipientStatus {
-  std::string address;
-  RecipientState state = RecipientState::Pending;
-  std::uint32_t attempts = 0;
-  core::WallTime next_try{};  // the epoch: at once
-  std::string last_error;     // "connect to mx.hamburger.edu[127.0.0.3]:25: Connection refused", or the reply
-  std::string status;         // enhanced status code of the last result ("4.4.1", "5.1.1"), "" before any
-  std::string remote;         // the peer that gave it ("mx.hamburger.edu[127.0.0.3]:25"), or ""
-  friend bool operator==(const RecipientStatus&, const RecipientStatus&) = default;
-};
-
-struct QueueEntry {
-  std::string id;
-  std::uint64_t size = 0;  // of the message
-  core::WallTime arrival{};
-  std::string sender;
-  std::vector<RecipientStatus> recipients;
-  bool smtputf8 = false;
-  bool eight_bit = false;
-  // The bounce for the Failed recipients has been queued (so a restart does not queue it again).
-  bool bounced = false;
-
-  // The earliest next_try of the Pending recipients, if any.
-  std::optional<core::WallTime> next_try() const;
-  bool finished() const;  // no recipient is Pending
-  friend bool operator==(const QueueEntry&, const QueueEntry&) = default;
-};
-
 class QueueStore {
  public:
-  // Creates DIR, DIR/msg, DIR/env if missing, removes half-enqueued messages and stale temporaries.
+  // Creates DIR if missing, removes half-enqueued messages and stale temporaries.
   // `clock` gives arrival times and "now" for flush (tests pass a ManualClock; it must outlive the store).
   static Expected<QueueStore, std::string> open(const std::filesystem::path& queue_dir,
                                                 const core::Clock* clock = nullptr);
@@ -115,6 +75,10 @@ class QueueStore {
   // The flush file's modification time in nanoseconds (0 if missing): the relay rescans when it changes.
   std::int64_t flush_stamp() const;
 
+  // The ids this process enqueued since the last call (the relay takes them on kick() instead of
+  // rescanning the directory for each new mail).
+  std::vector<std::string> take_new();
+
   const std::filesystem::path& dir() const { return dir_; }
   const core::Clock& clock() const { return *clock_; }
 
@@ -144,10 +108,7 @@ class QueueStore {
   std::unique_ptr<core::Clock> own_clock_;
   std::unique_ptr<std::mutex> mutex_;
   std::uint32_t counter_ = 0;
+  std::vector<std::string> new_ids_;
 };
-
-// Whether `id` has the shape of a queue id (hex digits, optionally with the bounce suffix "B"): the CLI
-// and the store refuse anything else, so an id is never a path.
-bool valid_queue_id(std::string_view id);
 
 }  // namespace endhost::mail::queue

@@ -19,7 +19,7 @@ import threading
 import time
 import unittest
 
-from endhost_test import ENDHOST, TestCase, free_port, run
+from endhost_test import ENDHOST, Server, TestCase, free_port, run
 
 
 def make_cert(directory):
@@ -299,6 +299,68 @@ class MailSendTest(TestCase):
             self.assertLess(time.monotonic() - start, 10)
         self.assertEqual(r.returncode, 1)
         self.assertIn("no reply within 1 s", r.stderr)
+
+
+ZONE = """$ORIGIN hamburger.edu.
+$TTL 60
+@ SOA ns hostmaster 1 60 60 60 60
+@ NS ns
+ns A 127.0.0.1
+@ MX 20 mx2
+@ MX 10 mx1
+mx1 A 127.0.0.2
+mx2 A 127.0.0.1
+"""
+
+NULL_MX_ZONE = """$ORIGIN nomail.test.
+$TTL 60
+@ SOA ns hostmaster 1 60 60 60 60
+@ NS ns
+ns A 127.0.0.1
+@ MX 0 .
+"""
+
+
+class MxTest(TestCase):
+    """Without --server: the MX records of the recipient's domain through `endhost dns serve`, by preference;
+    mx1 (127.0.0.2) has nothing listening on the port, so the delivery goes to mx2."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="mail-send-mx-")
+        zones = []
+        for name, text in (("hamburger.edu", ZONE), ("nomail.test", NULL_MX_ZONE)):
+            path = os.path.join(cls.dir, name + ".zone")
+            with open(path, "w") as f:
+                f.write(text)
+            zones += ["--zone", path]
+        cls.dns = Server(["dns", "serve", "--listen", "127.0.0.1:0"] + zones, wait_for=2)
+        cls.resolver = "%s:%d" % cls.dns.address("dns", "udp")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dns.stop()
+        cls.dns.__exit__()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_delivery_by_mx_preference(self):
+        s = SmtpServer()
+        self.addCleanup(s.close)
+        r = run(["mail", "send", "--resolver", self.resolver, "--mx-port", str(s.port), "--from",
+                 "alice@crepes.fr", "--to", "bob@hamburger.edu", "--body", "by MX", "-v",
+                 "--connect-timeout", "2"])
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        self.assertEqual(len(s.messages), 1)
+        out = r.stdout
+        self.assertIn("MX mx1.hamburger.edu (127.0.0.2)", out)
+        self.assertIn("MX mx2.hamburger.edu (127.0.0.1)", out)
+        self.assertLess(out.index("mx1.hamburger.edu"), out.index("mx2.hamburger.edu"))
+
+    def test_null_mx_and_unknown_domain(self):
+        r = run(["mail", "send", "--resolver", self.resolver, "--from", "alice@crepes.fr", "--to",
+                 "x@nomail.test", "--body", "x"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("null MX", r.stderr)
 
 
 @unittest.skipUnless(shutil.which("smtp-sink") or os.path.exists("/usr/sbin/smtp-sink"), "no smtp-sink")

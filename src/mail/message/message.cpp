@@ -267,25 +267,38 @@ BuiltMessage build_message(const MessageSpec& spec) {
     text_part(out, spec.body);
     return built;
   }
-  const std::string boundary = spec.boundary.empty() ? make_boundary(0) : spec.boundary;
+  // Each part whole first, so that the boundary can be checked against them (RFC 2046 §5.1.1: it must not
+  // occur in any part; base64 and quoted-printable cannot produce "=_", but 7bit text can hold anything).
+  std::vector<std::string> parts;
+  parts.emplace_back();
+  text_part(parts.back(), spec.body);
+  for (const auto& a : spec.attachments) {
+    std::string& p = parts.emplace_back();
+    const std::string type = a.content_type.empty() ? guess_content_type(a.filename) : a.content_type;
+    const bool text = lower(type).starts_with("text/") && looks_like_text(a.data);
+    p += "Content-Type: " + type + "\r\n";
+    p += "Content-Disposition: attachment; " + filename_param(a.filename) + "\r\n";
+    if (text) {
+      p += "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
+      p += qp_encode(a.data);
+    } else {
+      p += "Content-Transfer-Encoding: base64\r\n\r\n";
+      p += base64_encode(a.data, 76);
+    }
+  }
+  std::string boundary = spec.boundary.empty() ? make_boundary(0) : spec.boundary;
+  for (int n = 0;; ++n) {
+    bool clash = false;
+    for (const auto& p : parts) clash = clash || p.find("--" + boundary) != std::string::npos;
+    if (!clash) break;
+    boundary += "_" + std::to_string(n);
+  }
   out += "Content-Type: multipart/mixed; boundary=" + param_value(boundary) + "\r\n\r\n";
   // RFC 2046 §5.1.1: the preamble is for readers without MIME.
   out += "This is a multi-part message in MIME format.\r\n";
-  out += "\r\n--" + boundary + "\r\n";
-  text_part(out, spec.body);
-  for (const auto& a : spec.attachments) {
+  for (const auto& p : parts) {
     out += "\r\n--" + boundary + "\r\n";
-    const std::string type = a.content_type.empty() ? guess_content_type(a.filename) : a.content_type;
-    const bool text = lower(type).starts_with("text/") && looks_like_text(a.data);
-    out += "Content-Type: " + type + "\r\n";
-    out += "Content-Disposition: attachment; " + filename_param(a.filename) + "\r\n";
-    if (text) {
-      out += "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
-      out += qp_encode(a.data);
-    } else {
-      out += "Content-Transfer-Encoding: base64\r\n\r\n";
-      out += base64_encode(a.data, 76);
-    }
+    out += p;
   }
   out += "\r\n--" + boundary + "--\r\n";
   return built;

@@ -97,6 +97,19 @@ TEST(MailMessage, AttachmentsInMultipartMixed) {
   for (const char c : m.text) EXPECT_LT(static_cast<unsigned char>(c), 0x80);
 }
 
+TEST(MailMessage, BoundaryNeverOccursInAPart) {
+  MessageSpec spec;
+  spec.from = "alice@crepes.fr";
+  spec.boundary = "b";
+  spec.body = "--b\n--b--\n--b_0\n";
+  spec.attachments.push_back(Attachment{"a.bin", "", "x"});
+  auto parsed = parse_message(build_message(spec).text);
+  ASSERT_TRUE(parsed) << parsed.error();
+  EXPECT_EQ(parsed->content_type.param("boundary"), "b_0_1");
+  ASSERT_EQ(parsed->parts.size(), 2u);
+  EXPECT_EQ(parsed->parts[0].decoded_body(), "--b\r\n--b--\r\n--b_0\r\n");
+}
+
 TEST(MailMessage, Utf8AddressNeedsSmtpUtf8) {
   MessageSpec spec;
   spec.from = "alice@crepes.fr";

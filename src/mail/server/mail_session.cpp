@@ -98,6 +98,7 @@ class Session {
   text::CommandReader reader_;
   std::size_t traced_ = 0;  // bytes at the front of the writer's pending() already in the transcript
   bool tls_ = false;
+  bool in_body_ = false;  // a DATA body is being read (begin_data until DataEnd)
   std::uint64_t violations_seen_ = 0;
 
   // --trace of a body: the unfinished last line, and how many lines and bytes were shown or skipped.
@@ -321,6 +322,7 @@ awaitable<bool> Session::act(smtp::Action& first) {
       co_return false;
     }
     if (auto* r = std::get_if<smtp::action::ReceiveData>(&a)) {
+      in_body_ = true;
       reader_.begin_data(r->max_size);
       continue;
     }
@@ -368,6 +370,9 @@ awaitable<bool> Session::pump() {
         break;
       }
       case text::ReadEvent::Kind::Error:
+        // Inside DATA the reader reports a bare CR/LF or the size limit once, then reads on to CRLF.CRLF and
+        // DataEnd carries the error: the session answers then (550/552), never in the middle of the body.
+        if (in_body_) continue;
         if (srv_.transcript().enabled()) note("refused line: " + std::string(text::describe(e.error)));
         a = proto_.on_read_error(e.error);
         break;
@@ -376,6 +381,7 @@ awaitable<bool> Session::pump() {
         a = proto_.body_chunk(e.text);
         break;
       case text::ReadEvent::Kind::DataEnd:
+        in_body_ = false;
         trace_body_end();
         if (srv_.transcript().enabled()) srv_.transcript().client(conn_.peer(), ".");
         if (e.has_error && srv_.transcript().enabled())

@@ -121,8 +121,8 @@ LocalDeliveryResult MailServer::deliver_local(std::span<const std::string> users
 queue::LocalResult MailServer::deliver_queued(const std::string& recipient, std::string_view message,
                                               const std::string& delivery_id, std::string& error) {
   const std::size_t at = recipient.rfind('@');
-  const std::string_view local = at == std::string::npos ? std::string_view(recipient)
-                                                         : std::string_view(recipient).substr(0, at);
+  const std::string_view local =
+      at == std::string::npos ? std::string_view(recipient) : std::string_view(recipient).substr(0, at);
   const std::string_view domain =
       at == std::string::npos ? std::string_view() : std::string_view(recipient).substr(at + 1);
   const auto snapshot = users();
@@ -145,7 +145,8 @@ queue::LocalResult MailServer::deliver_queued(const std::string& recipient, std:
   for (const char* folder : {"new", "cur"}) {
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(box / folder, ec)) {
-      if (e.path().filename().string().find(needle) != std::string::npos) return queue::LocalResult::Delivered;
+      if (e.path().filename().string().find(needle) != std::string::npos)
+        return queue::LocalResult::Delivered;
     }
   }
   const std::vector<std::string_view> parts = {message};

@@ -81,7 +81,8 @@ Expected<std::unique_ptr<MailService>, core::ServiceError> MailService::create(c
   auto store = queue::QueueStore::open(server->config().queue_dir());
   if (!store) return Unexpected(core::ServiceError{"--mail-dir: the queue: " + store.error(), false});
   server->set_queue(std::make_unique<queue::QueueStore>(std::move(*store)));
-  auto dns = dns::resolver_mail_dns(server->config().resolver.value_or(system_resolver()), env.source_address);
+  auto dns =
+      dns::resolver_mail_dns(server->config().resolver.value_or(system_resolver()), env.source_address);
   return std::unique_ptr<MailService>(new MailService(options, std::move(server), env, std::move(dns)));
 }
 

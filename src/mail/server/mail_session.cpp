@@ -202,8 +202,9 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
   // (RFC 5321 §4.4), so the queued copy has only our Received:.
   std::string queue_id;
   const std::size_t first_line = trace.find("\r\n");
-  const std::string_view received =
-      first_line == std::string::npos ? std::string_view(trace) : std::string_view(trace).substr(first_line + 2);
+  const std::string_view received = first_line == std::string::npos
+                                        ? std::string_view(trace)
+                                        : std::string_view(trace).substr(first_line + 2);
   if (!remote.empty()) {
     queue::QueueStore* store = srv_.queue();
     if (!store) {
@@ -220,7 +221,8 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
     const auto enqueued = co_await srv_.pool().run(job);
     if (!enqueued || !*enqueued) {
       const std::string why = !enqueued ? enqueued.error() : enqueued->error();
-      srv_.log().error("queue write failed", {{"service", "mail"}, {"id", env.transaction_id}, {"error", why}});
+      srv_.log().error("queue write failed",
+                       {{"service", "mail"}, {"id", env.transaction_id}, {"error", why}});
       note("queue write failed: " + why);
       count(srv_.counters().deferred);
       co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
@@ -228,7 +230,8 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
     queue_id = **enqueued;
     count(srv_.counters().queued);
     if (srv_.relay()) srv_.relay()->kick();
-    if (srv_.transcript().enabled()) note("queued " + queue_id + " for " + std::to_string(remote.size()) + " remote recipient(s)");
+    if (srv_.transcript().enabled())
+      note("queued " + queue_id + " for " + std::to_string(remote.size()) + " remote recipient(s)");
   }
   LocalDeliveryResult result;
   if (!local.empty()) {
@@ -281,7 +284,8 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
   count(srv_.counters().received_bytes, message.size());
   if (srv_.transcript().enabled())
     note("delivered " + env.transaction_id + " to " + std::to_string(result.delivered) + " mailbox(es)");
-  co_return proto_.delivered(smtp::DeliveryOutcome::Accepted, queue_id.empty() ? env.transaction_id : queue_id);
+  co_return proto_.delivered(smtp::DeliveryOutcome::Accepted,
+                             queue_id.empty() ? env.transaction_id : queue_id);
 }
 
 awaitable<std::optional<smtp::Action>> Session::starttls() {

@@ -1,0 +1,120 @@
+#include "mail/server/mail_server.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+namespace endhost::mail::server {
+
+UsersSnapshot::UsersSnapshot(std::shared_ptr<const auth::UserDb> users, const MailConfig& config)
+    : users_(std::move(users)),
+      recipients_(config.domains, users_.get(), config.postmaster),
+      first_domain_(config.domains.empty() ? std::string() : config.domains.front()) {}
+
+smtp::RecipientVerdict UsersSnapshot::classify(std::string_view local_part, std::string_view domain) const {
+  // RFC 5321 §4.5.1: a bare <postmaster> is this host's postmaster.
+  const auto m = recipients_.resolve(local_part, domain.empty() ? std::string_view(first_domain_) : domain);
+  switch (m.kind) {
+    case LocalRecipients::Kind::Local:
+      return {smtp::RecipientKind::LocalUser, m.user};
+    case LocalRecipients::Kind::Unknown:
+      return {smtp::RecipientKind::UnknownLocal, {}};
+    case LocalRecipients::Kind::Remote:
+      break;
+  }
+  return {smtp::RecipientKind::Remote, {}};
+}
+
+MailServer::MailServer(MailConfig config, std::shared_ptr<const auth::UserDb> users,
+                       core::MetricsRegistry& metrics, core::Logger& log, core::Transcript transcript)
+    : config_(std::move(config)),
+      pool_("mail-blocking", config_.delivery_threads),
+      log_(log),
+      transcript_(std::move(transcript)),
+      id_epoch_(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count())),
+      users_(std::make_shared<const UsersSnapshot>(std::move(users), config_)) {
+  counters_.sessions = &metrics.counter("endhost_mail_sessions_total", "SMTP connections served");
+  counters_.commands = &metrics.counter("endhost_mail_commands_total", "SMTP commands received");
+  counters_.messages =
+      &metrics.counter("endhost_mail_messages_total", "Messages accepted (250 after DATA/BDAT)");
+  counters_.delivered =
+      &metrics.counter("endhost_mail_delivered_total", "Message copies written to local Maildirs");
+  counters_.queued = &metrics.counter("endhost_mail_queued_total", "Messages queued for remote recipients");
+  counters_.deferred =
+      &metrics.counter("endhost_mail_deferred_total", "Messages answered 4xx at the end of data");
+  counters_.rejected =
+      &metrics.counter("endhost_mail_rejected_total", "Messages answered 5xx at the end of data");
+  counters_.refused_recipients = &metrics.counter("endhost_mail_refused_recipients_total",
+                                                  "RCPT TO refused (unknown user, relay denied)");
+  counters_.logins = &metrics.counter("endhost_mail_logins_total", "Successful AUTH");
+  counters_.login_failures = &metrics.counter("endhost_mail_login_failures_total", "Failed AUTH");
+  counters_.starttls = &metrics.counter("endhost_mail_starttls_total", "Sessions upgraded by STARTTLS");
+  counters_.pipelining_violations = &metrics.counter(
+      "endhost_mail_pipelining_violations_total", "Sessions closed for talking out of turn (RFC 2920 §3.1)");
+  counters_.received_bytes =
+      &metrics.counter("endhost_mail_received_bytes_total", "Bytes of accepted messages");
+}
+
+std::shared_ptr<const UsersSnapshot> MailServer::users() const {
+  std::lock_guard lock(users_mutex_);
+  return users_;
+}
+
+Expected<void, std::string> MailServer::ensure_mailboxes(const UsersSnapshot& users) {
+  for (const auto& name : users.recipients().users()) {
+    if (auto ok = maildir::ensure(config_.users_dir() / name); !ok) return ok;
+  }
+  return {};
+}
+
+Expected<void, std::string> MailServer::reload_users() {
+  if (config_.users_file.empty()) return {};
+  auto db = auth::UserDb::load(config_.users_file);
+  if (!db) return Unexpected(db.error());
+  for (const auto& u : db->users()) {
+    if (auto why = invalid_mailbox_name(u.name, config_.domains))
+      return Unexpected(config_.users_file.string() + ": " + *why);
+  }
+  auto fresh =
+      std::make_shared<const UsersSnapshot>(std::make_shared<const auth::UserDb>(std::move(*db)), config_);
+  if (auto ok = ensure_mailboxes(*fresh); !ok) return ok;
+  std::lock_guard lock(users_mutex_);
+  users_ = std::move(fresh);
+  return {};
+}
+
+std::string MailServer::next_transaction_id() {
+  // Postfix's short queue ids are hex; here the start time in hex (8 digits), then a counter (at least 6).
+  char buf[40];
+  const auto n = id_counter_.fetch_add(1, std::memory_order_relaxed);
+  std::snprintf(buf, sizeof buf, "%08llX%06llX", static_cast<unsigned long long>(id_epoch_),
+                static_cast<unsigned long long>(n & 0xFFFFFFFFFFULL));
+  return buf;
+}
+
+LocalDeliveryResult MailServer::deliver_local(std::span<const std::string> users,
+                                              std::span<const std::string_view> parts) {
+  LocalDeliveryResult r;
+  std::set<std::string> done;
+  for (const auto& user : users) {
+    if (!done.insert(user).second) continue;  // two addresses of one user: one copy (as Postfix's local)
+    const std::filesystem::path box = config_.users_dir() / user;
+    auto delivered = maildir_.deliver(box, parts);
+    if (!delivered && delivered.error().code == ENOENT) {
+      // A user added to the file since the last reload, or a Maildir someone removed: make it and retry.
+      if (maildir::ensure(box)) delivered = maildir_.deliver(box, parts);
+    }
+    if (delivered) {
+      ++r.delivered;
+      continue;
+    }
+    r.failed.push_back(user);
+    r.no_space = r.no_space || delivered.error().no_space;
+    if (r.error.empty()) r.error = delivered.error().message;
+  }
+  return r;
+}
+
+}  // namespace endhost::mail::server

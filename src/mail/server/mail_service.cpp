@@ -1,0 +1,140 @@
+#include "mail/server/mail_service.hpp"
+
+#include <utility>
+
+namespace endhost::mail::server {
+
+void register_service(core::ServiceRegistry& registry) {
+  core::ServiceDescriptor d;
+  d.name = "mail";
+  d.summary =
+      "SMTP mail server (RFC 5321, ESMTP, STARTTLS, AUTH, submission) with Maildir mailboxes and a queue";
+  d.serve_help =
+      "Receive mail for --domain into Maildirs under --mail-dir, and queue mail for other domains (relay)";
+  d.examples =
+      "  printf 'secret\\n' | endhost mail adduser --users users.txt bob\n"
+      "  endhost mail serve --domain hamburger.edu --mail-dir ./mail --users users.txt --trace\n"
+      "  swaks --server 127.0.0.1:2525 --from alice@crepes.fr --to bob@hamburger.edu\n"
+      "  endhost mail serve --domain crepes.fr --mail-dir ./mail --users users.txt \\\n"
+      "    --submission-listen 127.0.0.1:5870 --tls-cert cert.pem --tls-key key.pem --resolver 127.0.0.1:53";
+  d.port = kSmtpPort;
+  d.serve_port = kMailServePort;
+  d.shift_in_high_mode = true;
+  d.transports = {true, false};
+  core::use_settings(
+      d, mail_settings(),
+      [](MailOptions options,
+         core::ServiceEnv& env) -> Expected<std::unique_ptr<core::Service>, core::ServiceError> {
+        auto made = MailService::create(options, env);
+        if (!made) return Unexpected(made.error());
+        return std::unique_ptr<core::Service>(std::move(*made));
+      });
+  registry.add(std::move(d));
+}
+
+Expected<std::unique_ptr<MailService>, core::ServiceError> MailService::create(const MailOptions& options,
+                                                                               core::ServiceEnv& env) {
+  auto config = make_mail_config(options);
+  if (!config) return Unexpected(config.error());
+  if (config->require_tls && !env.tls)
+    return Unexpected(core::ServiceError{"--require-tls needs --tls-cert and --tls-key", true});
+  std::shared_ptr<const auth::UserDb> users;
+  if (!config->users_file.empty()) {
+    auto db = auth::UserDb::load(config->users_file);
+    if (!db) return Unexpected(core::ServiceError{db.error(), false});
+    users = std::make_shared<const auth::UserDb>(std::move(*db));
+  }
+  auto server = std::make_unique<MailServer>(std::move(*config), std::move(users), env.metrics, env.log,
+                                             env.transcript);
+  if (auto ok = server->ensure_mailboxes(*server->users()); !ok)
+    return Unexpected(core::ServiceError{ok.error(), false});
+  // STARTTLS upgrades a plain connection (RFC 3207); the listeners themselves stay plain (port 465's
+  // implicit TLS, RFC 8314, is not offered).
+  server->set_tls(env.tls);
+  return std::unique_ptr<MailService>(new MailService(options, std::move(server), env));
+}
+
+MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server, core::ServiceEnv& env)
+    : options_(std::move(options)),
+      listen_(env.tcp_listen),
+      server_(std::move(server)),
+      smtp_(env.loops, env.log,
+            core::TcpServerOptions{
+                "mail", env.max_connections,
+                [s = server_.get()](core::Connection& c) { return serve_smtp(c, *s, false); },
+                [h = server_->config().hostname](core::Connection& c) { return refuse_smtp(c, h); }}),
+      log_(env.log) {
+  drain_with(smtp_);
+  if (server_->config().submission_listen) {
+    submission_.emplace(
+        env.loops, env.log,
+        core::TcpServerOptions{
+            "mail", env.max_connections,
+            [s = server_.get()](core::Connection& c) { return serve_smtp(c, *s, true); },
+            [h = server_->config().hostname](core::Connection& c) { return refuse_smtp(c, h); }});
+    drain_with(*submission_);
+  }
+  std::string domains;
+  for (const auto& d : server_->config().domains) domains += (domains.empty() ? "" : ",") + d;
+  log_.info("serving",
+            {{"service", "mail"}, {"domains", domains}, {"mail_dir", server_->config().mail_dir.string()}});
+  if (server_->tls() || options_.users.empty()) return;
+  std::vector<asio::ip::tcp::endpoint> all = listen_;
+  if (server_->config().submission_listen) all.push_back(*server_->config().submission_listen);
+  for (const auto& ep : all) {
+    if (ep.address().is_loopback()) continue;
+    log_.warn(
+        "AUTH is offered only to loopback peers without TLS: give --tls-cert/--tls-key so that others can "
+        "log in with STARTTLS",
+        {{"service", "mail"}, {"address", core::endpoint_text(ep)}});
+    break;
+  }
+}
+
+Expected<void, std::string> MailService::bind(core::Binder& binder) {
+  // SMTP first, then submission: the `listening` lines come in this order.
+  if (auto ok = binder.tcp(smtp_, listen_); !ok) return ok;
+  if (submission_) {
+    const std::vector<asio::ip::tcp::endpoint> sub = {*server_->config().submission_listen};
+    if (auto ok = binder.tcp(*submission_, sub); !ok) return ok;
+  }
+  return {};
+}
+
+void MailService::start() {
+  smtp_.start();
+  if (submission_) submission_->start();
+}
+
+void MailService::reload() {
+  auto ok = server_->reload_users();
+  if (!ok) {
+    log_.error("users file not reloaded; the previous users stay",
+               {{"service", "mail"}, {"error", ok.error()}});
+  } else if (!server_->config().users_file.empty()) {
+    log_.info("users file reloaded", {{"service", "mail"}, {"file", server_->config().users_file.string()}});
+  }
+}
+
+std::vector<core::NamedCount> MailService::counters() const {
+  const MailCounters& c = server_->counters();
+  return {{"messages", c.messages->value()},
+          {"sessions", c.sessions->value()},
+          {"delivered", c.delivered->value()},
+          {"queued", c.queued->value()},
+          {"deferred", c.deferred->value()},
+          {"rejected", c.rejected->value()},
+          {"refused recipients", c.refused_recipients->value()},
+          {"logins", c.logins->value()},
+          {"login failures", c.login_failures->value()},
+          {"starttls", c.starttls->value()},
+          {"pipelining violations", c.pipelining_violations->value()}};
+}
+
+std::vector<std::string> MailService::writable_paths() const {
+  // The whole mail directory: mailboxes, the queue and the DKIM keys are the server's own (unlike FTP's
+  // --root, which is the operator's tree).
+  return {server_->config().mail_dir.string()};
+}
+
+}  // namespace endhost::mail::server

@@ -1,0 +1,446 @@
+// One SMTP connection: the loop of smtp/server_session.hpp over a core::Connection. The I/O owns the socket
+// and the text::CommandReader; the ServerSession owns the protocol. Each reader event goes to the session,
+// each Action it returns is carried out before the next event is taken (the session keeps, bounded, any line
+// handed in meanwhile; none is here), and the completions (login_result, tls_ready, delivered) are followed
+// by poll() until it has nothing more. Replies are sent when the session says a pipelined group ended
+// (RFC 2920 §3.1) and before every read, so a pipelining client gets its group's replies in one write.
+//
+// The blocking work is on the server's pool: password checks (argon2, bcrypt) and the Maildir fsyncs. The
+// 250 after the end of data is written only when every copy is durable (issue §1, RFC 5321 §6.1).
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "auth/user_db.hpp"
+#include "core/address_acl_asio.hpp"
+#include "core/clock.hpp"
+#include "core/starttls.hpp"
+#include "mail/server/mail_server.hpp"
+#include "smtp/server_session.hpp"
+#include "text/command_reader.hpp"
+
+namespace endhost::mail::server {
+
+namespace {
+
+// Lines of one message shown by --trace; the rest is a note with its size (a 10 MB attachment in the
+// terminal helps nobody).
+constexpr std::size_t kTraceBodyLines = 200;
+
+asio::ip::address unmapped_address(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  return a;
+}
+
+smtp::ServerConfig session_config(core::Connection& conn, MailServer& server, bool submission,
+                                  const UsersSnapshot& users) {
+  const MailConfig& c = server.config();
+  const asio::ip::address peer = unmapped_address(conn.remote().address());
+  smtp::ServerConfig s;
+  s.hostname = c.hostname;
+  s.submission = submission;
+  s.tls_available = server.tls() != nullptr;
+  s.tls_required = c.require_tls;
+  s.auth_available = users.users() != nullptr;
+  s.peer_is_loopback = peer.is_loopback();
+  s.relay_permitted = core::allows(c.relay_from, peer);
+  s.peer_address = peer.to_string();
+  s.limits.max_message_size = c.max_message_size;
+  s.limits.max_recipients = c.max_recipients;
+  s.limits.max_errors = c.max_errors;
+  s.limits.max_commands_before_mail = c.max_commands_before_mail;
+  s.timeouts.command = std::chrono::duration_cast<std::chrono::seconds>(c.command_timeout);
+  s.timeouts.data_block = std::chrono::duration_cast<std::chrono::seconds>(c.data_timeout);
+  if (s.timeouts.command.count() < 1) s.timeouts.command = std::chrono::seconds(1);
+  if (s.timeouts.data_block.count() < 1) s.timeouts.data_block = std::chrono::seconds(1);
+  return s;
+}
+
+class Session {
+ public:
+  Session(core::Connection& conn, MailServer& server, bool submission)
+      : conn_(conn),
+        srv_(server),
+        users_(server.users()),
+        peer_ip_(unmapped_address(conn.remote().address()).to_string()),
+        proto_(session_config(conn, server, submission, *users_), *users_),
+        reader_(smtp::ServerSession::reader_config(proto_.config().limits)) {}
+
+  awaitable<void> run();
+
+ private:
+  awaitable<bool> flush();
+  // Carries out `first` and everything that follows from it (completions, then poll()); false ends the
+  // session.
+  awaitable<bool> act(smtp::Action& first);
+  awaitable<smtp::Action> login(smtp::action::VerifyLogin& v);
+  awaitable<smtp::Action> deliver(smtp::action::Deliver& d);
+  awaitable<std::optional<smtp::Action>> starttls();
+  // Takes reader events while the session can take them; false ends the session.
+  awaitable<bool> pump();
+
+  void note(std::string_view text) const { srv_.transcript().note(conn_.peer(), text); }
+  void count(core::Counter* c, std::uint64_t n = 1) const {
+    if (c) c->inc(n, conn_.loop().index());
+  }
+  void trace_body(std::string_view chunk);
+  void trace_body_end();
+
+  core::Connection& conn_;
+  MailServer& srv_;
+  std::shared_ptr<const UsersSnapshot> users_;  // the snapshot this session began with (SIGHUP swaps)
+  std::string peer_ip_;
+  smtp::ServerSession proto_;
+  text::CommandReader reader_;
+  std::size_t traced_ = 0;  // bytes at the front of the writer's pending() already in the transcript
+  bool tls_ = false;
+  std::uint64_t violations_seen_ = 0;
+
+  // --trace of a body: the unfinished last line, and how many lines and bytes were shown or skipped.
+  std::string trace_partial_;
+  std::size_t trace_lines_ = 0;
+  std::uint64_t trace_skipped_ = 0;
+};
+
+void Session::trace_body(std::string_view chunk) {
+  if (!srv_.transcript().enabled()) return;
+  while (!chunk.empty()) {
+    const std::size_t lf = chunk.find('\n');
+    if (lf == std::string_view::npos) {
+      if (trace_lines_ < kTraceBodyLines && trace_partial_.size() < 4096) {
+        trace_partial_.append(chunk.substr(0, 4096 - trace_partial_.size()));
+      } else {
+        trace_skipped_ += chunk.size();
+      }
+      return;
+    }
+    if (trace_lines_ < kTraceBodyLines) {
+      trace_partial_.append(chunk.substr(0, lf));
+      if (!trace_partial_.empty() && trace_partial_.back() == '\r') trace_partial_.pop_back();
+      // As on the wire (RFC 5321 §4.5.2): a line that starts with '.' was sent with one more.
+      if (!trace_partial_.empty() && trace_partial_.front() == '.') trace_partial_.insert(0, 1, '.');
+      srv_.transcript().client(conn_.peer(), trace_partial_.empty() ? std::string_view(" ") : trace_partial_);
+      ++trace_lines_;
+    } else {
+      trace_skipped_ += lf + 1;
+    }
+    trace_partial_.clear();
+    chunk.remove_prefix(lf + 1);
+  }
+}
+
+void Session::trace_body_end() {
+  if (!srv_.transcript().enabled()) return;
+  if (trace_skipped_ > 0)
+    note("(" + std::to_string(trace_skipped_) + " more bytes of the message not shown)");
+  trace_partial_.clear();
+  trace_lines_ = 0;
+  trace_skipped_ = 0;
+}
+
+awaitable<bool> Session::flush() {
+  while (!proto_.writer().empty()) {
+    const std::string_view out = proto_.writer().pending();
+    if (out.size() > traced_ && srv_.transcript().enabled())
+      srv_.transcript().server(conn_.peer(), out.substr(traced_));
+    traced_ = out.size();
+    conn_.expires_after(srv_.config().write_timeout);
+    auto [ec, n] =
+        co_await asio::async_write(conn_.stream(), asio::buffer(out.data(), out.size()), use_nothrow);
+    if (ec) co_return false;
+    proto_.writer().consumed(n);
+    traced_ -= std::min(traced_, n);
+  }
+  co_return true;
+}
+
+awaitable<smtp::Action> Session::login(smtp::action::VerifyLogin& v) {
+  const auth::UserDb* db = users_->users();
+  const auth::User* user = db ? db->find(v.user) : nullptr;
+  std::optional<auth::User> copy;
+  if (user) copy = *user;
+  const std::string password = std::move(v.password);
+  // Argon2 and bcrypt take tens of milliseconds by design: never on the loop. An unknown user costs the
+  // same (verify_decoy), so the time of the 535 does not tell which names exist.
+  auto job = [&copy, &password]() -> bool {
+    if (!copy) {
+      auth::verify_decoy(password);
+      return false;
+    }
+    return auth::verify_password(*copy, password);
+  };
+  const auto verified = co_await srv_.pool().run(job);
+  const bool ok = verified && *verified;
+  count(ok ? srv_.counters().logins : srv_.counters().login_failures);
+  if (!ok && srv_.transcript().enabled()) note("AUTH failed for " + v.user);
+  co_return proto_.login_result(ok);
+}
+
+awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
+  smtp::Envelope& env = d.envelope;
+  env.transaction_id = srv_.next_transaction_id();
+  const core::WallTime now = core::SystemClock().wall_now();
+  const std::string trace = smtp::ServerSession::trace_headers(env, srv_.config().hostname, peer_ip_, now);
+  const std::string& message = proto_.message();
+
+  std::vector<std::string> local;
+  std::vector<std::string> remote;
+  for (const auto& r : env.recipients) {
+    if (r.kind == smtp::RecipientKind::LocalUser) {
+      local.push_back(r.local_user);
+    } else if (r.kind == smtp::RecipientKind::Remote) {
+      remote.push_back(r.address);
+    }
+  }
+  if (!remote.empty()) {
+    // The queue (src/mail/queue) is not part of this build: a remote recipient cannot be kept, so the whole
+    // message is refused for now rather than accepted and lost.
+    note("no queue for remote recipients: 451");
+    count(srv_.counters().deferred);
+    co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
+  }
+  LocalDeliveryResult result;
+  const std::vector<std::string_view> parts = {trace, message};
+  auto job = [this, &local, &parts]() { return srv_.deliver_local(local, parts); };
+  const auto done = co_await srv_.pool().run(job);
+  if (!done) {
+    // The pool is full or stopping: nothing was written.
+    note("delivery not started: " + done.error());
+    count(srv_.counters().deferred);
+    co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
+  }
+  result = *done;
+  if (result.delivered > 0) count(srv_.counters().delivered, result.delivered);
+  if (!result.failed.empty()) {
+    srv_.log().error("local delivery failed",
+                     {{"service", "mail"}, {"id", env.transaction_id}, {"error", result.error}});
+    if (srv_.transcript().enabled()) note("delivery failed: " + result.error);
+    if (result.delivered == 0) {
+      count(srv_.counters().deferred);
+      co_return proto_.delivered(
+          result.no_space ? smtp::DeliveryOutcome::NoSpace : smtp::DeliveryOutcome::TemporaryFailure, {});
+    }
+    // Some copies are in their mailboxes already: a 4xx now would make the client send them again.
+    // Without a queue to retry the others in, the 250 stands and the failure is logged.
+  }
+  count(srv_.counters().messages);
+  count(srv_.counters().received_bytes, message.size());
+  if (srv_.transcript().enabled())
+    note("delivered " + env.transaction_id + " to " + std::to_string(result.delivered) + " mailbox(es)");
+  co_return proto_.delivered(smtp::DeliveryOutcome::Accepted, env.transaction_id);
+}
+
+awaitable<std::optional<smtp::Action>> Session::starttls() {
+  // The 220 goes out in the clear first.
+  const bool sent = co_await flush();
+  if (!sent || !srv_.tls()) co_return std::nullopt;
+  conn_.expires_after(std::chrono::seconds(30));
+  // Whatever followed STARTTLS in the clear is dropped (RFC 3207 §4.2, CVE-2011-0411): it must never run
+  // as if it had come over TLS.
+  auto up = co_await core::starttls_server(conn_.stream(), *srv_.tls(), reader_);
+  if (!up) {
+    note(up.error());
+    co_return proto_.tls_ready(false);
+  }
+  if (up->discarded > 0)
+    note("dropped " + std::to_string(up->discarded) + " bytes sent before the handshake");
+  tls_ = true;
+  count(srv_.counters().starttls);
+  co_return proto_.tls_ready(true);
+}
+
+awaitable<bool> Session::act(smtp::Action& first) {
+  std::deque<smtp::Action> todo;
+  todo.push_back(std::move(first));
+  bool completed = false;  // a completion ran: poll() until None
+  for (;;) {
+    if (todo.empty()) {
+      if (!completed) co_return true;
+      smtp::Action kept = proto_.poll();
+      if (std::holds_alternative<smtp::action::None>(kept)) co_return true;
+      todo.push_back(std::move(kept));
+    }
+    smtp::Action a = std::move(todo.front());
+    todo.pop_front();
+    if (std::holds_alternative<smtp::action::None>(a)) continue;
+    if (std::holds_alternative<smtp::action::Close>(a)) {
+      co_await flush();
+      co_return false;
+    }
+    if (auto* r = std::get_if<smtp::action::ReceiveData>(&a)) {
+      reader_.begin_data(r->max_size);
+      continue;
+    }
+    if (auto* c = std::get_if<smtp::action::ReceiveChunk>(&a)) {
+      reader_.read_counted(c->size);
+      continue;
+    }
+    completed = true;
+    if (auto* v = std::get_if<smtp::action::VerifyLogin>(&a)) {
+      smtp::Action next = co_await login(*v);
+      todo.push_back(std::move(next));
+      continue;
+    }
+    if (auto* d = std::get_if<smtp::action::Deliver>(&a)) {
+      // The replies before the end of data (BDAT's 250s) are already out; the final one waits for the disk.
+      smtp::Action next = co_await deliver(*d);
+      todo.push_back(std::move(next));
+      continue;
+    }
+    if (std::holds_alternative<smtp::action::StartTls>(a)) {
+      auto next = co_await starttls();
+      if (!next) co_return false;
+      todo.push_back(std::move(*next));
+      continue;
+    }
+  }
+}
+
+awaitable<bool> Session::pump() {
+  for (;;) {
+    if (proto_.closing()) co_return false;
+    const text::ReadEvent e = reader_.next();
+    smtp::Action a;
+    switch (e.kind) {
+      case text::ReadEvent::Kind::NeedMore:
+      case text::ReadEvent::Kind::AwaitingDecision:
+        co_return true;
+      case text::ReadEvent::Kind::Line: {
+        count(srv_.counters().commands);
+        const bool follows = reader_.has_buffered_input();
+        if (srv_.transcript().enabled())
+          srv_.transcript().client(conn_.peer(),
+                                   smtp::ServerSession::traceable(e.text, proto_.sasl_pending()));
+        a = proto_.on_line(e.text, follows);
+        break;
+      }
+      case text::ReadEvent::Kind::Error:
+        if (srv_.transcript().enabled()) note("refused line: " + std::string(text::describe(e.error)));
+        a = proto_.on_read_error(e.error);
+        break;
+      case text::ReadEvent::Kind::DataChunk:
+        trace_body(e.text);
+        a = proto_.body_chunk(e.text);
+        break;
+      case text::ReadEvent::Kind::DataEnd:
+        trace_body_end();
+        if (srv_.transcript().enabled()) srv_.transcript().client(conn_.peer(), ".");
+        if (e.has_error && srv_.transcript().enabled())
+          note("message refused: " + std::string(text::describe(e.error)));
+        a = proto_.data_end(e.has_error ? std::optional<text::ReadError>(e.error) : std::nullopt);
+        break;
+      case text::ReadEvent::Kind::LiteralChunk:
+        a = proto_.body_chunk(e.text);
+        break;
+      case text::ReadEvent::Kind::LiteralEnd:
+        if (srv_.transcript().enabled()) note("BDAT chunk read");
+        a = proto_.chunk_end();
+        break;
+      case text::ReadEvent::Kind::LiteralAnnounced:
+        reader_.refuse_literal();  // SMTP has no IMAP literals; the reader is configured without them
+        continue;
+    }
+    const bool alive = co_await act(a);
+    const std::uint64_t violations = proto_.stats().pipelining_violations;
+    if (violations > violations_seen_) {
+      count(srv_.counters().pipelining_violations, violations - violations_seen_);
+      violations_seen_ = violations;
+    }
+    if (!alive) co_return false;
+    if (proto_.ends_group_pending()) {
+      const bool sent = co_await flush();
+      if (!sent) co_return false;
+    }
+  }
+}
+
+awaitable<void> Session::run() {
+  count(srv_.counters().sessions);
+  note("connection opened");
+  bool alive = true;
+  {
+    // Postfix's smtpd_forbid_unauth_pipelining and postscreen's pregreet test: a client that talks before
+    // the 220 is a spambot that does not wait for replies.
+    boost::system::error_code ec;
+    const std::size_t early = conn_.stream().lowest_layer().available(ec);
+    if (!ec && early > 0) {
+      note("client spoke before the greeting");
+      count(srv_.counters().pipelining_violations);
+      smtp::Action refused = proto_.pregreet_input();
+      alive = co_await act(refused);
+    } else if (conn_.draining()) {
+      smtp::Action refused = proto_.refuse("Service shutting down");
+      alive = co_await act(refused);
+    } else {
+      proto_.greeting();
+    }
+  }
+  while (alive) {
+    const bool sent = co_await flush();
+    if (!sent || proto_.closing()) break;
+    const smtp::State state = proto_.state();
+    const bool between_commands =
+        reader_.buffered() == 0 && (state == smtp::State::Start || state == smtp::State::Ready);
+    if (between_commands && conn_.draining()) {
+      // RFC 5321 §3.8: a server that must stop says 421 and closes; the client tries again later.
+      (void)proto_.writer().coded(421, "4.3.2 " + srv_.config().hostname + " Service shutting down");
+      co_await flush();
+      break;
+    }
+    bool idle = false;
+    if (between_commands) {
+      if (!conn_.begin_idle()) {
+        (void)proto_.writer().coded(421, "4.3.2 " + srv_.config().hostname + " Service shutting down");
+        co_await flush();
+        break;
+      }
+      idle = true;
+    }
+    conn_.expires_after(proto_.read_timeout());
+    const std::span<char> space = reader_.read_space();
+    if (space.empty()) break;  // cannot happen after pump() (text.md: room() is never 0 then)
+    auto [ec, n] =
+        co_await conn_.stream().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
+    if (idle) conn_.end_idle();
+    if (n > 0) {
+      reader_.commit(n);
+      alive = co_await pump();
+      continue;
+    }
+    if (conn_.timed_out()) {
+      conn_.clear_timed_out();
+      note("timeout");
+      smtp::Action closing = proto_.on_timeout();
+      alive = co_await act(closing);
+      continue;
+    }
+    if (ec == asio::error::operation_aborted && conn_.draining()) {
+      (void)proto_.writer().coded(421, "4.3.2 " + srv_.config().hostname + " Service shutting down");
+      co_await flush();
+      break;
+    }
+    break;  // EOF or a network error: whatever was not acknowledged was never delivered
+  }
+  conn_.stream().shutdown();
+  note("connection closed");
+}
+
+}  // namespace
+
+awaitable<void> serve_smtp(core::Connection& conn, MailServer& server, bool submission) {
+  Session session(conn, server, submission);
+  co_await session.run();
+}
+
+awaitable<void> refuse_smtp(core::Connection& conn, std::string hostname) {
+  const std::string busy = "421 4.7.0 " + hostname + " Too many connections, try again later\r\n";
+  conn.expires_after(std::chrono::seconds(5));
+  co_await asio::async_write(conn.stream(), asio::buffer(busy.data(), busy.size()), use_nothrow);
+  conn.stream().shutdown();
+}
+
+}  // namespace endhost::mail::server

@@ -57,7 +57,7 @@ struct MailSendArgs {
   std::string helo;
   std::string resolver;
   std::uint16_t mx_port = 25;
-  double timeout = 300;
+  double timeout = 0;  // 0: RFC 5321 §4.5.3.2's limits, each its own
   double connect_timeout = 30;
   bool chunking = false;
 };
@@ -299,11 +299,12 @@ int mail_send(const MailSendArgs& a) {
     }
     o.auth = std::pair{std::move(user), std::move(password)};
   }
-  const auto timeout =
-      std::chrono::duration_cast<std::chrono::seconds>(seconds_option(a.timeout, "--timeout"));
-  if (timeout.count() < 1) throw UsageError("--timeout must be at least 1 second");
-  o.command_timeout = o.greeting_timeout = o.data_block_timeout = timeout;
-  o.data_end_timeout = std::max(timeout, std::chrono::seconds(1));
+  if (a.timeout != 0) {
+    const auto timeout =
+        std::chrono::duration_cast<std::chrono::seconds>(seconds_option(a.timeout, "--timeout"));
+    if (timeout.count() < 1) throw UsageError("--timeout must be at least 1 second");
+    o.command_timeout = o.greeting_timeout = o.data_block_timeout = o.data_end_timeout = timeout;
+  }
   o.connect_timeout =
       std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(
                                             seconds_option(a.connect_timeout, "--connect-timeout")));
@@ -367,8 +368,10 @@ void add_mail_send_commands(CLI::App& root, RunFn& run) {
       ->type_name("ADDR[:PORT]");
   send->add_option("--mx-port", a->mx_port, "Without --server: the port of the MX hosts")
       ->capture_default_str();
-  send->add_option("--timeout", a->timeout, "Seconds to wait for each reply (RFC 5321 §4.5.3.2: 300)")
-      ->capture_default_str();
+  send->add_option(
+          "--timeout", a->timeout,
+          "Seconds to wait for each reply (default: RFC 5321 §4.5.3.2's: 5 minutes, 10 after the data)")
+      ->type_name("S");
   send->add_option("--connect-timeout", a->connect_timeout, "Seconds to connect")->capture_default_str();
   send->add_flag("--chunking", a->chunking, "Send with BDAT (RFC 3030) when the server offers CHUNKING");
   send->footer(

@@ -14,8 +14,29 @@ import time
 import unittest
 import urllib.request
 
-from endhost_test import TestCase
-from test_lab import run_env, runtime_env, start_lab
+from endhost_test import Server, TestCase
+from test_lab import lab_args, random_block, run_env, runtime_env
+
+
+def start_mail_lab(state, env):
+    """The default lab with its two mail hosts' `mail = …` lines uncommented (they are off by default)."""
+    config = run_env(["lab", "--print-config"], env)
+    assert config.returncode == 0, config.stderr
+    text = config.stdout.replace('# mail = { login = "bob"', 'mail = { login = "bob"')
+    text = text.replace('# mail = { login = "alice"', 'mail = { login = "alice"')
+    path = os.path.join(state, "..", os.path.basename(state) + ".toml")
+    with open(path, "w") as f:
+        f.write(text)
+    for _ in range(4):
+        net, base = random_block()
+        try:
+            server = Server(lab_args(state, net, base) + ["--config", path], env=env)
+        except RuntimeError:
+            continue
+        server.wait_log(lambda r: r.get("msg") == "lab ready", timeout=60)
+        with open(os.path.join(state, "lab.json")) as f:
+            return server, json.load(f), net, base
+    raise RuntimeError("the lab did not start on any block")
 
 
 def dig(lab, name, rtype):
@@ -42,7 +63,7 @@ class LabMail(TestCase):
         cls.state = tempfile.mkdtemp(prefix="endhost-lab-mail-")
         cls.runtime = tempfile.mkdtemp(prefix="endhost-lab-mail-runtime-")
         cls.env = runtime_env(cls.runtime)
-        cls.server, cls.lab, cls.net, cls.base = start_lab(cls.state, env=cls.env)
+        cls.server, cls.lab, cls.net, cls.base = start_mail_lab(cls.state, cls.env)
         cls.mail = {m["host"]: m for m in cls.lab["mail"]}
         cls.alice = cls.mail["mail.crepes.fr"]
         cls.bob = cls.mail["mail.hamburger.edu"]

@@ -30,6 +30,11 @@ std::string safe_hostname(std::string_view hostname) {
 
 std::string message_name(std::chrono::system_clock::time_point when, long pid, std::uint64_t counter,
                          std::string_view safe_host, std::uint64_t size) {
+  return message_name(when, pid, std::string_view(std::to_string(counter)), safe_host, size);
+}
+
+std::string message_name(std::chrono::system_clock::time_point when, long pid, std::string_view counter,
+                         std::string_view safe_host, std::uint64_t size) {
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch()).count();
   const long long secs = micros / 1'000'000;
   const long long frac = micros % 1'000'000;
@@ -39,7 +44,7 @@ std::string message_name(std::chrono::system_clock::time_point when, long pid, s
   name += 'P';
   name += std::to_string(pid);
   name += 'Q';
-  name += std::to_string(counter);
+  name += counter;
   name += '.';
   name += safe_host;
   name += ",S=";
@@ -95,8 +100,21 @@ Expected<std::filesystem::path, DeliveryError> Writer::deliver(const std::filesy
                                                                std::chrono::system_clock::time_point when) {
   std::uint64_t size = 0;
   for (const auto p : parts) size += p.size();
-  const std::string name =
-      message_name(when, pid_, counter_.fetch_add(1, std::memory_order_relaxed), host_, size);
+  return write(maildir, parts,
+               message_name(when, pid_, counter_.fetch_add(1, std::memory_order_relaxed), host_, size));
+}
+
+Expected<std::filesystem::path, DeliveryError> Writer::deliver_tagged(const std::filesystem::path& maildir,
+                                                                      std::span<const std::string_view> parts,
+                                                                      std::string_view tag) {
+  std::uint64_t size = 0;
+  for (const auto p : parts) size += p.size();
+  return write(maildir, parts, message_name(std::chrono::system_clock::now(), pid_, tag, host_, size));
+}
+
+Expected<std::filesystem::path, DeliveryError> Writer::write(const std::filesystem::path& maildir,
+                                                             std::span<const std::string_view> parts,
+                                                             const std::string& name) {
   core::DurableFileOptions options;
   options.mode = 0600;  // mail is private to its user (Dovecot's and Postfix's default)
   options.sync = core::DurableSync::full;

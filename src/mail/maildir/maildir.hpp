@@ -35,6 +35,8 @@ std::string safe_hostname(std::string_view hostname);
 // `<secs>.M<micros>P<pid>Q<counter>.<host>,S=<size>` for a message of `size` bytes written at `when`.
 std::string message_name(std::chrono::system_clock::time_point when, long pid, std::uint64_t counter,
                          std::string_view safe_host, std::uint64_t size);
+std::string message_name(std::chrono::system_clock::time_point when, long pid, std::string_view counter,
+                         std::string_view safe_host, std::uint64_t size);
 
 // Makes `maildir` and its tmp/, new/ and cur/ (mode 0700) where missing; existing ones are left as they are.
 Expected<void, std::string> ensure(const std::filesystem::path& maildir);
@@ -52,9 +54,18 @@ class Writer {
                                                          std::span<const std::string_view> parts,
                                                          std::chrono::system_clock::time_point when);
 
+  // The same with `tag` in place of the counter (`Q<tag>`): a name the caller can find again, for a delivery
+  // that must happen once (the queue's retries). `tag` must not contain '/', '.', ':' or ','.
+  Expected<std::filesystem::path, DeliveryError> deliver_tagged(const std::filesystem::path& maildir,
+                                                                std::span<const std::string_view> parts,
+                                                                std::string_view tag);
+
   const std::string& host() const { return host_; }
 
  private:
+  Expected<std::filesystem::path, DeliveryError> write(const std::filesystem::path& maildir,
+                                                       std::span<const std::string_view> parts,
+                                                       const std::string& name);
   std::string host_;  // safe_hostname()
   long pid_;
   std::atomic<std::uint64_t> counter_{0};

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <set>
+#include <system_error>
 
 namespace endhost::mail::server {
 
@@ -115,6 +116,47 @@ LocalDeliveryResult MailServer::deliver_local(std::span<const std::string> users
     if (r.error.empty()) r.error = delivered.error().message;
   }
   return r;
+}
+
+queue::LocalResult MailServer::deliver_queued(const std::string& recipient, std::string_view message,
+                                              const std::string& delivery_id, std::string& error) {
+  const std::size_t at = recipient.rfind('@');
+  const std::string_view local =
+      at == std::string::npos ? std::string_view(recipient) : std::string_view(recipient).substr(0, at);
+  const std::string_view domain =
+      at == std::string::npos ? std::string_view() : std::string_view(recipient).substr(at + 1);
+  const auto snapshot = users();
+  const smtp::RecipientVerdict v = snapshot->classify(local, domain);
+  if (v.kind == smtp::RecipientKind::Remote) return queue::LocalResult::NotLocal;
+  if (v.kind == smtp::RecipientKind::UnknownLocal) {
+    error = "550 5.1.1 <" + recipient + ">: no such user here";
+    return queue::LocalResult::Unknown;
+  }
+  const std::filesystem::path box = config_.users_dir() / v.local_user;
+  if (auto ok = maildir::ensure(box); !ok) {
+    error = ok.error();
+    return queue::LocalResult::Deferred;
+  }
+  // The delivery id in the name ("Q<id>"), so that a retry after a crash between the rename and the queue's
+  // update finds the copy and delivers nothing (the relay's exactly-once promise for local mail).
+  std::string tag;
+  for (const char c : delivery_id) tag += (c == '.' || c == '/' || c == ':' || c == ',') ? '_' : c;
+  const std::string needle = "Q" + tag + ".";
+  for (const char* folder : {"new", "cur"}) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(box / folder, ec)) {
+      if (e.path().filename().string().find(needle) != std::string::npos)
+        return queue::LocalResult::Delivered;
+    }
+  }
+  const std::vector<std::string_view> parts = {message};
+  auto delivered = maildir_.deliver_tagged(box, parts, tag);
+  if (!delivered) {
+    error = delivered.error().message;
+    return queue::LocalResult::Deferred;
+  }
+  counters_.delivered->inc(1, 0);
+  return queue::LocalResult::Delivered;
 }
 
 }  // namespace endhost::mail::server

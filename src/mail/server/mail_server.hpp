@@ -23,6 +23,8 @@
 #include "core/tls_server_context.hpp"
 #include "core/transcript.hpp"
 #include "mail/maildir/maildir.hpp"
+#include "mail/queue/queue_store.hpp"
+#include "mail/queue/relay.hpp"
 #include "mail/server/mail_options.hpp"
 #include "mail/server/recipients.hpp"
 #include "smtp/server_session.hpp"
@@ -97,6 +99,17 @@ class MailServer {
   LocalDeliveryResult deliver_local(std::span<const std::string> users,
                                     std::span<const std::string_view> parts);
 
+  // The queue (DIR/queue) and its relay, for remote recipients. Set once by the service before it starts.
+  void set_queue(std::unique_ptr<queue::QueueStore> store) { queue_ = std::move(store); }
+  queue::QueueStore* queue() { return queue_.get(); }
+  void set_relay(queue::Relay* relay) { relay_ = relay; }
+  queue::Relay* relay() { return relay_; }
+  // The relay's way into the mailboxes (RelayConfig::local_delivery): bounces to local senders, and local
+  // recipients whose first delivery failed. Exactly once per `delivery_id`, which is part of the file name.
+  // Blocks. Thread-safe.
+  queue::LocalResult deliver_queued(const std::string& recipient, std::string_view message,
+                                    const std::string& delivery_id, std::string& error);
+
  private:
   MailConfig config_;
   core::BlockingPool pool_;
@@ -107,6 +120,9 @@ class MailServer {
   maildir::Writer maildir_;
   std::uint64_t id_epoch_;
   std::atomic<std::uint64_t> id_counter_{0};
+
+  std::unique_ptr<queue::QueueStore> queue_;
+  queue::Relay* relay_ = nullptr;
 
   mutable std::mutex users_mutex_;
   std::shared_ptr<const UsersSnapshot> users_;

@@ -1,5 +1,7 @@
 #include "mail/server/mail_service.hpp"
 
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 namespace endhost::mail::server {
@@ -32,6 +34,31 @@ void register_service(core::ServiceRegistry& registry) {
   registry.add(std::move(d));
 }
 
+namespace {
+
+// --resolver's default: the first nameserver of /etc/resolv.conf (as the stub resolver would ask), else
+// 127.0.0.1:53.
+asio::ip::udp::endpoint system_resolver() {
+  std::ifstream in("/etc/resolv.conf");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string key, value;
+    if (!(words >> key >> value) || key != "nameserver") continue;
+    boost::system::error_code ec;
+    const auto a = asio::ip::make_address(value, ec);
+    if (!ec) return {a, 53};
+  }
+  return {asio::ip::make_address_v4("127.0.0.1"), 53};
+}
+
+// The token is held by the frame until the relay has stopped: the host's drain waits for it.
+awaitable<void> stop_relay(queue::Relay* relay, [[maybe_unused]] core::WorkToken token) {
+  co_await relay->stop();
+}
+
+}  // namespace
+
 Expected<std::unique_ptr<MailService>, core::ServiceError> MailService::create(const MailOptions& options,
                                                                                core::ServiceEnv& env) {
   auto config = make_mail_config(options);
@@ -51,10 +78,16 @@ Expected<std::unique_ptr<MailService>, core::ServiceError> MailService::create(c
   // STARTTLS upgrades a plain connection (RFC 3207); the listeners themselves stay plain (port 465's
   // implicit TLS, RFC 8314, is not offered).
   server->set_tls(env.tls);
-  return std::unique_ptr<MailService>(new MailService(options, std::move(server), env));
+  auto store = queue::QueueStore::open(server->config().queue_dir());
+  if (!store) return Unexpected(core::ServiceError{"--mail-dir: the queue: " + store.error(), false});
+  server->set_queue(std::make_unique<queue::QueueStore>(std::move(*store)));
+  auto dns =
+      dns::resolver_mail_dns(server->config().resolver.value_or(system_resolver()), env.source_address);
+  return std::unique_ptr<MailService>(new MailService(options, std::move(server), env, std::move(dns)));
 }
 
-MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server, core::ServiceEnv& env)
+MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server, core::ServiceEnv& env,
+                         std::shared_ptr<const dns::MailDns> dns)
     : options_(std::move(options)),
       listen_(env.tcp_listen),
       server_(std::move(server)),
@@ -63,8 +96,25 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
                 "mail", env.max_connections,
                 [s = server_.get()](core::Connection& c) { return serve_smtp(c, *s, false); },
                 [h = server_->config().hostname](core::Connection& c) { return refuse_smtp(c, h); }}),
-      log_(env.log) {
+      log_(env.log),
+      loops_(env.loops) {
   drain_with(smtp_);
+  const MailConfig& mc = server_->config();
+  queue::RelayConfig rc;
+  rc.hostname = mc.hostname;
+  rc.retry_min = mc.retry_min;
+  rc.retry_max = mc.retry_max;
+  rc.lifetime = mc.queue_lifetime;
+  rc.run_interval = mc.queue_run_interval;
+  rc.port = mc.relay_port;
+  rc.relay_host = mc.relay_host;
+  rc.source = env.source_address;
+  MailServer* s = server_.get();
+  rc.local_delivery = [s](const std::string& recipient, std::string_view message, const std::string& id,
+                          std::string& error) { return s->deliver_queued(recipient, message, id, error); };
+  relay_ = std::make_unique<queue::Relay>(env.loops, *server_->queue(), std::move(rc), std::move(dns),
+                                          env.transcript);
+  server_->set_relay(relay_.get());
   if (server_->config().submission_listen) {
     submission_.emplace(
         env.loops, env.log,
@@ -102,6 +152,7 @@ Expected<void, std::string> MailService::bind(core::Binder& binder) {
 }
 
 void MailService::start() {
+  relay_->start();
   smtp_.start();
   if (submission_) submission_->start();
 }
@@ -116,13 +167,24 @@ void MailService::reload() {
   }
 }
 
+void MailService::drain() {
+  core::Service::drain();
+  // The relay's deliveries in flight end (their state is on disk either way); the host waits for the token.
+  asio::co_spawn(loops_[0].io(), stop_relay(relay_.get(), background().begin()), asio::detached);
+}
+
 std::vector<core::NamedCount> MailService::counters() const {
   const MailCounters& c = server_->counters();
+  const queue::RelayStats r = relay_->stats();
   return {{"messages", c.messages->value()},
+          {"queued", r.queued},
+          {"relayed", r.delivered},
+          {"deferred", r.deferred},
+          {"bounced", r.bounced},
           {"sessions", c.sessions->value()},
           {"delivered", c.delivered->value()},
-          {"queued", c.queued->value()},
-          {"deferred", c.deferred->value()},
+          {"accepted for relay", c.queued->value()},
+          {"answered 4xx", c.deferred->value()},
           {"rejected", c.rejected->value()},
           {"refused recipients", c.refused_recipients->value()},
           {"logins", c.logins->value()},

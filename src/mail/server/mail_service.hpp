@@ -13,6 +13,8 @@
 #include "core/service.hpp"
 #include "core/service_registry.hpp"
 #include "core/tcp_server.hpp"
+#include "mail/dns/mail_dns.hpp"
+#include "mail/queue/relay.hpp"
 #include "mail/server/mail_server.hpp"
 
 namespace endhost::mail::server {
@@ -30,11 +32,13 @@ class MailService final : public core::Service {
   void reload() override;
   std::vector<core::NamedCount> counters() const override;
   std::vector<std::string> writable_paths() const override;
+  void drain() override;
 
   MailServer& server() { return *server_; }
 
  private:
-  MailService(MailOptions options, std::unique_ptr<MailServer> server, core::ServiceEnv& env);
+  MailService(MailOptions options, std::unique_ptr<MailServer> server, core::ServiceEnv& env,
+              std::shared_ptr<const dns::MailDns> dns);
 
   MailOptions options_;
   std::vector<asio::ip::tcp::endpoint> listen_;
@@ -42,6 +46,8 @@ class MailService final : public core::Service {
   core::TcpServer smtp_;
   std::optional<core::TcpServer> submission_;
   core::Logger& log_;
+  core::EventLoops& loops_;
+  std::unique_ptr<queue::Relay> relay_;  // after server_: it refers to the queue the server owns
 };
 
 }  // namespace endhost::mail::server

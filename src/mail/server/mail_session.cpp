@@ -98,6 +98,7 @@ class Session {
   text::CommandReader reader_;
   std::size_t traced_ = 0;  // bytes at the front of the writer's pending() already in the transcript
   bool tls_ = false;
+  bool in_body_ = false;  // a DATA body is being read (begin_data until DataEnd)
   std::uint64_t violations_seen_ = 0;
 
   // --trace of a body: the unfinished last line, and how many lines and bytes were shown or skipped.
@@ -196,42 +197,95 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
       remote.push_back(r.address);
     }
   }
+  // Remote recipients first, into the queue (one .msg and one .env, fsynced): if that fails nothing has
+  // been delivered and the client keeps the message (451). Return-Path is the final delivery's to add
+  // (RFC 5321 §4.4), so the queued copy has only our Received:.
+  std::string queue_id;
+  const std::size_t first_line = trace.find("\r\n");
+  const std::string_view received = first_line == std::string::npos
+                                        ? std::string_view(trace)
+                                        : std::string_view(trace).substr(first_line + 2);
   if (!remote.empty()) {
-    // The queue (src/mail/queue) is not part of this build: a remote recipient cannot be kept, so the whole
-    // message is refused for now rather than accepted and lost.
-    note("no queue for remote recipients: 451");
-    count(srv_.counters().deferred);
-    co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
+    queue::QueueStore* store = srv_.queue();
+    if (!store) {
+      note("no queue for remote recipients: 451");
+      count(srv_.counters().deferred);
+      co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
+    }
+    queue::QueuedEnvelope qe{env.reverse_path, remote, env.smtputf8, env.eight_bit};
+    std::string queued;
+    queued.reserve(received.size() + message.size());
+    queued.append(received);
+    queued.append(message);
+    auto job = [store, &qe, &queued]() { return store->enqueue(qe, queued); };
+    const auto enqueued = co_await srv_.pool().run(job);
+    if (!enqueued || !*enqueued) {
+      const std::string why = !enqueued ? enqueued.error() : enqueued->error();
+      srv_.log().error("queue write failed",
+                       {{"service", "mail"}, {"id", env.transaction_id}, {"error", why}});
+      note("queue write failed: " + why);
+      count(srv_.counters().deferred);
+      co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
+    }
+    queue_id = **enqueued;
+    count(srv_.counters().queued);
+    if (srv_.relay()) srv_.relay()->kick();
+    if (srv_.transcript().enabled())
+      note("queued " + queue_id + " for " + std::to_string(remote.size()) + " remote recipient(s)");
   }
   LocalDeliveryResult result;
-  const std::vector<std::string_view> parts = {trace, message};
-  auto job = [this, &local, &parts]() { return srv_.deliver_local(local, parts); };
-  const auto done = co_await srv_.pool().run(job);
-  if (!done) {
-    // The pool is full or stopping: nothing was written.
-    note("delivery not started: " + done.error());
-    count(srv_.counters().deferred);
-    co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
+  if (!local.empty()) {
+    const std::vector<std::string_view> parts = {trace, message};
+    auto job = [this, &local, &parts]() { return srv_.deliver_local(local, parts); };
+    const auto done = co_await srv_.pool().run(job);
+    if (!done) {
+      result.failed = local;
+      result.error = done.error();
+    } else {
+      result = *done;
+    }
   }
-  result = *done;
   if (result.delivered > 0) count(srv_.counters().delivered, result.delivered);
   if (!result.failed.empty()) {
     srv_.log().error("local delivery failed",
                      {{"service", "mail"}, {"id", env.transaction_id}, {"error", result.error}});
     if (srv_.transcript().enabled()) note("delivery failed: " + result.error);
-    if (result.delivered == 0) {
+    if (result.delivered == 0 && queue_id.empty()) {
+      // Nothing was written anywhere: the client keeps the message and tries again.
       count(srv_.counters().deferred);
       co_return proto_.delivered(
           result.no_space ? smtp::DeliveryOutcome::NoSpace : smtp::DeliveryOutcome::TemporaryFailure, {});
     }
-    // Some copies are in their mailboxes already: a 4xx now would make the client send them again.
-    // Without a queue to retry the others in, the 250 stands and the failure is logged.
+    // Some copies are written already, so a 4xx would make the client send those again: the failed local
+    // recipients go into the queue, whose relay delivers them locally on its next try (LocalDelivery).
+    queue::QueueStore* store = srv_.queue();
+    std::vector<std::string> retry;
+    for (const auto& r : env.recipients) {
+      if (r.kind != smtp::RecipientKind::LocalUser) continue;
+      if (std::find(result.failed.begin(), result.failed.end(), r.local_user) != result.failed.end())
+        retry.push_back(r.address);
+    }
+    if (store && !retry.empty()) {
+      queue::QueuedEnvelope qe{env.reverse_path, retry, env.smtputf8, env.eight_bit};
+      std::string queued;
+      queued.append(trace);
+      queued.append(message);
+      auto job = [store, &qe, &queued]() { return store->enqueue(qe, queued); };
+      const auto enqueued = co_await srv_.pool().run(job);
+      if (enqueued && *enqueued) {
+        if (srv_.relay()) srv_.relay()->kick();
+      } else {
+        srv_.log().error("local recipients lost: neither their mailbox nor the queue could be written",
+                         {{"service", "mail"}, {"id", env.transaction_id}});
+      }
+    }
   }
   count(srv_.counters().messages);
   count(srv_.counters().received_bytes, message.size());
   if (srv_.transcript().enabled())
     note("delivered " + env.transaction_id + " to " + std::to_string(result.delivered) + " mailbox(es)");
-  co_return proto_.delivered(smtp::DeliveryOutcome::Accepted, env.transaction_id);
+  co_return proto_.delivered(smtp::DeliveryOutcome::Accepted,
+                             queue_id.empty() ? env.transaction_id : queue_id);
 }
 
 awaitable<std::optional<smtp::Action>> Session::starttls() {
@@ -272,6 +326,7 @@ awaitable<bool> Session::act(smtp::Action& first) {
       co_return false;
     }
     if (auto* r = std::get_if<smtp::action::ReceiveData>(&a)) {
+      in_body_ = true;
       reader_.begin_data(r->max_size);
       continue;
     }
@@ -319,6 +374,9 @@ awaitable<bool> Session::pump() {
         break;
       }
       case text::ReadEvent::Kind::Error:
+        // Inside DATA the reader reports a bare CR/LF or the size limit once, then reads on to CRLF.CRLF and
+        // DataEnd carries the error: the session answers then (550/552), never in the middle of the body.
+        if (in_body_) continue;
         if (srv_.transcript().enabled()) note("refused line: " + std::string(text::describe(e.error)));
         a = proto_.on_read_error(e.error);
         break;
@@ -327,6 +385,7 @@ awaitable<bool> Session::pump() {
         a = proto_.body_chunk(e.text);
         break;
       case text::ReadEvent::Kind::DataEnd:
+        in_body_ = false;
         trace_body_end();
         if (srv_.transcript().enabled()) srv_.transcript().client(conn_.peer(), ".");
         if (e.has_error && srv_.transcript().enabled())

@@ -31,6 +31,7 @@ struct Scripted {
   std::string greeting = "220 hamburger.edu ESMTP\r\n";
   std::vector<std::string> ehlo = {"250-hamburger.edu", "250-PIPELINING", "250 8BITMIME"};
   bool silent = false;
+  bool starttls_injection = false;  // answer STARTTLS with 220 and, in the same write, a forged reply
   std::string received;
 };
 
@@ -78,6 +79,8 @@ awaitable<void> serve(tcp::acceptor& acceptor, Scripted& s) {
       } else if (line == "DATA") {
         replies += "354 End data with <CR><LF>.<CR><LF>\r\n";
         in_data = true;
+      } else if (line == "STARTTLS" && s.starttls_injection) {
+        replies += "220 2.0.0 Ready to start TLS\r\n250 2.0.0 forged, as if over TLS\r\n";
       } else if (line == "QUIT") {
         replies += "221 2.0.0 Bye\r\n";
         co_await asio::async_write(socket, asio::buffer(replies), use_nothrow);
@@ -180,6 +183,20 @@ TEST(SmtpClientDeliver, RequiredTlsNotOfferedFails) {
   const DeliveryResult r = run(s, t, o);
   EXPECT_EQ(r.failed_at, DeliveryResult::Stage::StartTls);
   EXPECT_TRUE(s.received.ends_with("QUIT\r\n"));
+}
+
+// RFC 3207 §4.2's twin of CVE-2011-0411: a reply that came with the 220 would be read as if protected.
+TEST(SmtpClientDeliver, BytesAfterStartTlsGoAheadAreRefused) {
+  Scripted s;
+  s.starttls_injection = true;
+  s.ehlo = {"250-hamburger.edu", "250 STARTTLS"};
+  ClientOptions o;
+  o.tls = TlsMode::Required;
+  const Transaction t = transaction();
+  const DeliveryResult r = run(s, t, o);
+  EXPECT_EQ(r.failed_at, DeliveryResult::Stage::StartTls);
+  EXPECT_EQ(r.reply, (Reply{0, "the server sent more after its 220 to STARTTLS"}));
+  EXPECT_EQ(s.received.find("MAIL"), std::string::npos);
 }
 
 }  // namespace

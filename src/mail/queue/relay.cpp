@@ -455,7 +455,8 @@ awaitable<void> Relay::stop() {
   });
   // Deliveries in flight end by their own deadlines; their state is on disk whatever happens, so waiting
   // is bounded: after 10 s the rest is abandoned (delivered again after the restart, at least once).
-  asio::steady_timer wait(co_await asio::this_coro::executor);
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer wait(executor);
   for (int i = 0; i < 100; ++i) {
     if (!s->running && s->active == 0) break;
     wait.expires_after(std::chrono::milliseconds(100));

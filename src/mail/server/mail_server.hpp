@@ -22,6 +22,8 @@
 #include "core/metrics.hpp"
 #include "core/tls_server_context.hpp"
 #include "core/transcript.hpp"
+#include "mail/checks/signer.hpp"
+#include "mail/dns/mail_dns.hpp"
 #include "mail/maildir/maildir.hpp"
 #include "mail/queue/queue_store.hpp"
 #include "mail/queue/relay.hpp"
@@ -102,6 +104,12 @@ class MailServer {
   // The queue (DIR/queue) and its relay, for remote recipients. Set once by the service before it starts.
   void set_queue(std::unique_ptr<queue::QueueStore> store) { queue_ = std::move(store); }
   queue::QueueStore* queue() { return queue_.get(); }
+  // DKIM signing of outbound mail (the keys of DIR/dkim, one per --domain) and the lookups of the inbound
+  // checks (SPF, DKIM). Set once by the service before it starts.
+  void set_signer(std::shared_ptr<const checks::Signer> signer) { signer_ = std::move(signer); }
+  const checks::Signer* signer() const { return signer_.get(); }
+  void set_dns(std::shared_ptr<const dns::MailDns> dns) { dns_ = std::move(dns); }
+  const dns::MailDns* dns() const { return dns_.get(); }
   void set_relay(queue::Relay* relay) { relay_ = relay; }
   queue::Relay* relay() { return relay_; }
   // The relay's way into the mailboxes (RelayConfig::local_delivery): bounces to local senders, and local
@@ -123,6 +131,8 @@ class MailServer {
 
   std::unique_ptr<queue::QueueStore> queue_;
   queue::Relay* relay_ = nullptr;
+  std::shared_ptr<const checks::Signer> signer_;
+  std::shared_ptr<const dns::MailDns> dns_;
 
   mutable std::mutex users_mutex_;
   std::shared_ptr<const UsersSnapshot> users_;

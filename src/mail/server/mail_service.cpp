@@ -1,5 +1,8 @@
 #include "mail/server/mail_service.hpp"
 
+#include "mail/checks/keys.hpp"
+#include "mail/checks/signer.hpp"
+
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -83,6 +86,20 @@ Expected<std::unique_ptr<MailService>, core::ServiceError> MailService::create(c
   server->set_queue(std::make_unique<queue::QueueStore>(std::move(*store)));
   auto dns =
       dns::resolver_mail_dns(server->config().resolver.value_or(system_resolver()), env.source_address);
+  // RFC 6376 §3.6.1: each domain signs with a key whose public half is published as
+  // SELECTOR._domainkey.DOMAIN; it is made once and kept (`endhost mail dkim-key` prints the record).
+  const MailConfig& mc = server->config();
+  for (const auto& domain : mc.domains) {
+    auto key = checks::ensure_key(
+        mc.dkim_dir(), domain, mc.dkim_selector,
+        mc.dkim_algorithm == DkimAlgorithm::Ed25519 ? dkim::KeyType::Ed25519 : dkim::KeyType::Rsa);
+    if (!key)
+      return Unexpected(core::ServiceError{"--mail-dir: DKIM key of " + domain + ": " + key.error(), false});
+  }
+  auto signer = checks::Signer::load(mc.dkim_dir(), mc.dkim_selector);
+  if (!signer) return Unexpected(core::ServiceError{"--mail-dir: DKIM keys: " + signer.error(), false});
+  server->set_signer(std::move(*signer));
+  server->set_dns(dns);
   return std::unique_ptr<MailService>(new MailService(options, std::move(server), env, std::move(dns)));
 }
 

@@ -19,6 +19,8 @@
 #include "core/address_acl_asio.hpp"
 #include "core/clock.hpp"
 #include "core/starttls.hpp"
+#include "mail/checks/authentication_results.hpp"
+#include "mail/checks/signer.hpp"
 #include "mail/server/mail_server.hpp"
 #include "smtp/server_session.hpp"
 #include "text/command_reader.hpp"
@@ -34,6 +36,11 @@ constexpr std::size_t kTraceBodyLines = 200;
 asio::ip::address unmapped_address(const asio::ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
   return a;
+}
+
+std::string_view trim_crlf(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
 }
 
 smtp::ServerConfig session_config(core::Connection& conn, MailServer& server, bool submission,
@@ -186,7 +193,35 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
   env.transaction_id = srv_.next_transaction_id();
   const core::WallTime now = core::SystemClock().wall_now();
   const std::string trace = smtp::ServerSession::trace_headers(env, srv_.config().hostname, peer_ip_, now);
-  const std::string& message = proto_.message();
+  // Mail our users send out (AUTH, or a --relay-from peer) is signed with its From domain's key
+  // (RFC 6376 §5); mail from anyone else is checked (SPF, DKIM) and the results go in front of it
+  // (RFC 8601), after the forged Authentication-Results fields in our name are dropped (§5).
+  std::string checked;
+  const bool ours = !env.authenticated_user.empty() || proto_.config().relay_permitted;
+  if (ours) {
+    const checks::Signer* signer = srv_.signer();
+    const auto domain = checks::from_domain(proto_.message());
+    if (signer && domain && signer->has_key(*domain)) {
+      std::string header = signer->signature_header(proto_.message(), *domain, now);
+      if (!header.empty()) checked = std::move(header) + proto_.message();
+    }
+  } else if (const dns::MailDns* dns = srv_.dns()) {
+    const std::string& host = srv_.config().hostname;
+    std::string cleaned = checks::remove_forged_results(proto_.message(), host);
+    const asio::ip::address client = unmapped_address(conn_.remote().address());
+    std::string authserv = host, mail_from = env.reverse_path, helo = env.helo;
+    const std::string_view body = cleaned;
+    const checks::CheckResults results = co_await checks::run_checks(
+        *dns, std::move(authserv), body, client, std::move(mail_from), std::move(helo), now);
+    if (srv_.transcript().enabled()) note(std::string(trim_crlf(results.header)));
+    if ((srv_.config().spf_reject && results.spf_failed()) ||
+        (srv_.config().dkim_reject && results.dkim_failed())) {
+      count(srv_.counters().rejected);
+      co_return proto_.delivered(smtp::DeliveryOutcome::Rejected, {});
+    }
+    checked = results.header + cleaned;
+  }
+  const std::string& message = checked.empty() ? proto_.message() : checked;
 
   std::vector<std::string> local;
   std::vector<std::string> remote;

@@ -84,7 +84,8 @@ class FakeSmtp {
       } else if (cmd == "RCPT") {
         const std::string to = l->substr(8, l->find('>') - 8 + 1);
         if (std::find(reject.begin(), reject.end(), to) != reject.end()) {
-          co_await say(s, "550 5.1.1 " + to + ": Recipient address rejected: no such user");
+          const std::string refusal = "550 5.1.1 " + to + ": Recipient address rejected: no such user";
+          co_await say(s, refusal);
         } else {
           r.rcpt_to.push_back(to);
           co_await say(s, "250 2.1.5 Ok");

@@ -71,11 +71,10 @@ class MailPostfix(TestCase):
         if added.returncode != 0:  # the same file format; `mail adduser` may not be in every build
             added = run(["ftp", "adduser", "--users", cls.users, "alice"], input="wonderland\n")
         assert added.returncode == 0, added.stderr
+        os.makedirs(os.path.join(cls.tmp, "postfix"))
         cls.postfix = postfix_instance.Postfix(
             cls.pf_port, domains=[THEIRS], users=["bob"], hostname="mx.pf.test",
             routes={OURS: "127.0.0.1:%d" % cls.our_port}, base=os.path.join(cls.tmp, "postfix"))
-        os.makedirs(cls.postfix.base)
-        os.chmod(cls.postfix.base, 0o755)
         cls.postfix.start()
         cls.server = cls.start_ours()
 

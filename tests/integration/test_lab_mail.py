@@ -19,7 +19,7 @@ from test_lab import lab_args, random_block, run_env, runtime_env
 
 
 def start_mail_lab(state, env):
-    """The default lab with its two mail hosts' `mail = …` lines uncommented (they are off by default)."""
+    """The default lab (its configuration printed and loaded again: the mail hosts are in it)."""
     config = run_env(["lab", "--print-config"], env)
     assert config.returncode == 0, config.stderr
     text = config.stdout.replace('# mail = { login = "bob"', 'mail = { login = "bob"')

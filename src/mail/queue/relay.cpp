@@ -184,8 +184,9 @@ awaitable<void> Relay::State::deliver_one(std::string id) {
     if (config.local_delivery) {
       const std::string delivery_id = id + "." + std::to_string(i);
       std::string error;
-      auto local_job = [this, &address, &message, &delivery_id, &error] {
-        return config.local_delivery(address, message, delivery_id, error);
+      const std::string& sender = entry.sender;
+      auto local_job = [this, &sender, &address, &message, &delivery_id, &error] {
+        return config.local_delivery(sender, address, message, delivery_id, error);
       };
       auto local = co_await pool.run(local_job);
       const LocalResult lr = local ? *local : LocalResult::Deferred;

@@ -43,8 +43,11 @@ enum class LocalResult {
 // Set by the mail service: puts `message` into the mailbox of `recipient` if it is local. Blocking (fsync):
 // the relay calls it on its blocking pool. `delivery_id` ("<queue id>.<recipient index>") is the same on
 // every retry of that recipient, and a second call with an id already delivered must deliver nothing.
-using LocalDelivery = std::function<LocalResult(const std::string& recipient, std::string_view message,
-                                                const std::string& delivery_id, std::string& error)>;
+// `sender` is the envelope's reverse-path ("" for a bounce): the final delivery's Return-Path (RFC 5321
+// §4.4).
+using LocalDelivery =
+    std::function<LocalResult(const std::string& sender, const std::string& recipient,
+                              std::string_view message, const std::string& delivery_id, std::string& error)>;
 
 struct RelayConfig {
   std::string hostname;                          // EHLO name, Reporting-MTA, MAILER-DAEMON@hostname

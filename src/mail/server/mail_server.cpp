@@ -1,5 +1,7 @@
 #include "mail/server/mail_server.hpp"
 
+#include "text/verb.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -118,8 +120,9 @@ LocalDeliveryResult MailServer::deliver_local(std::span<const std::string> users
   return r;
 }
 
-queue::LocalResult MailServer::deliver_queued(const std::string& recipient, std::string_view message,
-                                              const std::string& delivery_id, std::string& error) {
+queue::LocalResult MailServer::deliver_queued(const std::string& sender, const std::string& recipient,
+                                              std::string_view message, const std::string& delivery_id,
+                                              std::string& error) {
   const std::size_t at = recipient.rfind('@');
   const std::string_view local =
       at == std::string::npos ? std::string_view(recipient) : std::string_view(recipient).substr(0, at);
@@ -149,7 +152,13 @@ queue::LocalResult MailServer::deliver_queued(const std::string& recipient, std:
         return queue::LocalResult::Delivered;
     }
   }
-  const std::vector<std::string_view> parts = {message};
+  // The final delivery adds Return-Path (RFC 5321 §4.4), unless the queued copy has it already (local
+  // recipients queued after a failed first delivery carry the session's trace headers whole).
+  const std::string return_path = "Return-Path: <" + sender + ">\r\n";
+  const bool has_return_path = message.size() >= 12 && text::iequals(message.substr(0, 12), "Return-Path:");
+  std::vector<std::string_view> parts;
+  if (!has_return_path) parts.push_back(return_path);
+  parts.push_back(message);
   auto delivered = maildir_.deliver_tagged(box, parts, tag);
   if (!delivered) {
     error = delivered.error().message;

@@ -115,8 +115,9 @@ class MailServer {
   // The relay's way into the mailboxes (RelayConfig::local_delivery): bounces to local senders, and local
   // recipients whose first delivery failed. Exactly once per `delivery_id`, which is part of the file name.
   // Blocks. Thread-safe.
-  queue::LocalResult deliver_queued(const std::string& recipient, std::string_view message,
-                                    const std::string& delivery_id, std::string& error);
+  queue::LocalResult deliver_queued(const std::string& sender, const std::string& recipient,
+                                    std::string_view message, const std::string& delivery_id,
+                                    std::string& error);
 
  private:
   MailConfig config_;

@@ -127,8 +127,10 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
   rc.relay_host = mc.relay_host;
   rc.source = env.source_address;
   MailServer* s = server_.get();
-  rc.local_delivery = [s](const std::string& recipient, std::string_view message, const std::string& id,
-                          std::string& error) { return s->deliver_queued(recipient, message, id, error); };
+  rc.local_delivery = [s](const std::string& sender, const std::string& recipient, std::string_view message,
+                          const std::string& id, std::string& error) {
+    return s->deliver_queued(sender, recipient, message, id, error);
+  };
   relay_ = std::make_unique<queue::Relay>(env.loops, *server_->queue(), std::move(rc), std::move(dns),
                                           env.transcript);
   server_->set_relay(relay_.get());

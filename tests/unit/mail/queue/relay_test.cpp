@@ -261,8 +261,8 @@ TEST_F(RelayTest, NullMxBouncesAndALocalSenderGetsItThroughLocalDelivery) {
   std::vector<std::pair<std::string, std::string>> local;  // recipient, delivery id
   std::string bounce;
   RelayConfig c;
-  c.local_delivery = [&](const std::string& rcpt, std::string_view message, const std::string& delivery_id,
-                         std::string&) {
+  c.local_delivery = [&](const std::string&, const std::string& rcpt, std::string_view message,
+                         const std::string& delivery_id, std::string&) {
     if (rcpt != "alice@crepes.fr") return LocalResult::NotLocal;
     std::lock_guard g(mu);
     local.emplace_back(rcpt, delivery_id);

@@ -272,7 +272,8 @@ Expected<HostPort, HostPortError> parse_eprt_argument(std::string_view args) {
     if (addr.find(':') == std::string_view::npos) return Unexpected(HostPortError::BadAddress);
     const auto v6 = parse_ipv6(addr);
     if (!v6) return Unexpected(HostPortError::BadAddress);
-    hp.address = format_ip(*v6);
+    // A v4-mapped address keeps its IPv6 form (RFC 5952 §5, `::ffff:192.0.2.1`): net-prt 2 needs a colon.
+    hp.address = is_v4_mapped(*v6) ? "::ffff:" + format_ip(*v6) : format_ip(*v6);
   } else {
     const auto v4 = parse_ipv4(addr);
     if (!v4) return Unexpected(HostPortError::BadAddress);

@@ -58,6 +58,15 @@ TEST(FtpEprtArgument, TakesAnyDelimiter) {
   EXPECT_EQ(*hp, (HostPort{"::1", 1025, true}));
 }
 
+// The fuzzer's find: a v4-mapped address under net-prt 2 printed as dotted IPv4 did not parse back.
+TEST(FtpEprtArgument, KeepsAV4MappedAddressInItsIpv6Form) {
+  const auto hp = parse_eprt_argument("|2|::ffff:050:A|5|");
+  ASSERT_TRUE(hp);
+  EXPECT_EQ(*hp, (HostPort{"::ffff:0.80.0.10", 5, true}));
+  EXPECT_EQ(*parse_eprt_argument(format_eprt_argument(*hp)), *hp);
+  EXPECT_TRUE(same_host(hp->address, "0.80.0.10"));
+}
+
 TEST(FtpEprtArgument, RefusesMalformed) {
   EXPECT_EQ(parse_eprt_argument("|3|1.2.3.4|1025|").error(), HostPortError::UnsupportedProtocol);
   EXPECT_EQ(parse_eprt_argument("|1|::1|1025|").error(), HostPortError::BadAddress);

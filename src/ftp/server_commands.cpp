@@ -195,7 +195,10 @@ struct ServerSession::Impl {
     }
     s.data_ = DataSetup::Active;
     s.reply(200, ok_text);
-    return action::ConnectActive{hp};
+    // The dial target in its canonical form: EPRT's `::ffff:a.b.c.d` is the IPv4 host a.b.c.d.
+    HostPort target = hp;
+    if (const auto canonical = canonical_ip(hp.address)) target.address = *canonical;
+    return action::ConnectActive{target};
   }
 
   static Action port(S& s, std::string_view arg) {

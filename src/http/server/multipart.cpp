@@ -170,7 +170,9 @@ Expected<MultipartStep, MultipartError> MultipartParser::next(std::string_view b
       } else {
         end = buf.find("\r\n\r\n");
         if (end == std::string_view::npos) {
-          if (buf.size() > limits_.max_header_bytes) return fail(MultipartError::header_too_large);
+          // A terminator still to come starts at buf.size() - 3 or later, so the block would end (at its
+          // first CRLF) past buf.size() - 1: only then is it surely over the limit, whatever the split.
+          if (buf.size() > limits_.max_header_bytes + 1) return fail(MultipartError::header_too_large);
           return MultipartStep{Kind::need_more, 0, {}};
         }
         end += 2;

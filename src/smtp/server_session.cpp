@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "smtp/message_text.hpp"
 #include "smtp/sasl.hpp"
 #include "text/verb.hpp"
 
@@ -589,6 +590,7 @@ Action ServerSession::chunk_end() {
 
 Action ServerSession::finish_message() {
   pending_ = Pending::Deliver;
+  prepare_for_storage(message_, envelope_.chunked);
   Envelope e = envelope_;
   e.tls = tls_active_;
   e.authenticated_user = user_;

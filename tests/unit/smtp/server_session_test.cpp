@@ -216,9 +216,9 @@ TEST(SmtpServerSession, FakeIoDeliversOnce) {
   io.receive("MAIL FROM:<alice@crepes.fr>\r\n");
   io.receive("RCPT TO:<bob@hamburger.edu>\r\n");
   io.receive("DATA\r\n");
-  io.receive("a\r\n.\r\n");
+  io.receive("Subject: a\r\n\r\na\r\n.\r\n");
   ASSERT_EQ(io.messages().size(), 1u);
-  EXPECT_EQ(io.messages()[0], "a\r\n");
+  EXPECT_EQ(io.messages()[0], "Subject: a\r\n\r\na\r\n");
 }
 
 TEST(SmtpServerSession, GroupEndsAndStats) {
@@ -262,7 +262,27 @@ TEST(SmtpServerSession, BdatDeadlineAndEnvelope) {
   a = s.chunk_end();
   ASSERT_TRUE(std::holds_alternative<action::Deliver>(a));
   EXPECT_TRUE(std::get<action::Deliver>(a).envelope.chunked);
-  EXPECT_EQ(s.message(), "ab\r\n");
+  EXPECT_EQ(s.message(), "\r\nab\r\n");  // no header section: an empty one, so trace fields stay apart
+}
+
+TEST(SmtpServerSession, BdatBodyGetsTheLineEndsDataWouldHave) {
+  FakePolicy policy;
+  ServerSession s(config(), policy);
+  to_rcpt(s);
+  (void)s.on_line("BDAT 28 LAST");
+  (void)s.body_chunk("Subject: x\n\nline\rbare cr\nend");
+  ASSERT_TRUE(std::holds_alternative<action::Deliver>(s.chunk_end()));
+  EXPECT_EQ(s.message(), "Subject: x\r\n\r\nline\r\nbare cr\r\nend\r\n");
+}
+
+TEST(SmtpServerSession, HeaderlessDataGetsAnEmptyHeaderSection) {
+  FakePolicy policy;
+  ServerSession s(config(), policy);
+  to_rcpt(s);
+  (void)s.on_line("DATA");
+  s.body_chunk("Do you like ketchup?\r\nHow about pickles?\r\n");  // the textbook's message
+  ASSERT_TRUE(std::holds_alternative<action::Deliver>(s.data_end(std::nullopt)));
+  EXPECT_EQ(s.message(), "\r\nDo you like ketchup?\r\nHow about pickles?\r\n");
 }
 
 TEST(SmtpServerSession, ImplicitTlsOffersAuthNotStartTls) {

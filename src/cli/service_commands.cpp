@@ -105,8 +105,8 @@ int serve(const core::ServiceDescriptor& d, const ServeValues& v) {
   if (!v.admin.empty()) {
     ServerOptions admin_options = v.server;
     admin_options.listen = v.admin;
-    const auto endpoints =
-        tcp_listen_endpoints(admin_options, static_cast<std::uint16_t>(d.default_serve_port() + 1));
+    const auto endpoints = tcp_listen_endpoints(
+        admin_options, static_cast<std::uint16_t>((d.serve_port ? d.serve_port : d.port) + 1));
     auto& metrics = rt.host->metrics();
     admin = &rt.host->adopt(std::make_unique<AdminService>(
         *rt.host, d.name + "-admin", [&service, &metrics] { return service.metrics_text(metrics); },

@@ -2,7 +2,15 @@
 
 #include <stdexcept>
 
+#include "core/privileged_ports.hpp"
+
 namespace endhost::core {
+
+std::uint16_t ServiceDescriptor::default_serve_port() const {
+  if (!serve_port) return port;
+  if (prefer_well_known_port && port < serve_port && may_bind_port(port)) return port;
+  return serve_port;
+}
 
 void ServiceRegistry::add(ServiceDescriptor descriptor) {
   if (descriptor.name.empty() || !descriptor.make)

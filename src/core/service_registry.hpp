@@ -90,7 +90,11 @@ struct ServiceDescriptor {
   std::function<Expected<void, std::string>(const Settings&)> check;
   ServiceFactory make;
 
-  std::uint16_t default_serve_port() const { return serve_port ? serve_port : port; }
+  // Whether `serve` without --listen takes `port` when this process may bind it (mail's 25, as Postfix), and
+  // `serve_port` only when it may not.
+  bool prefer_well_known_port = false;
+
+  std::uint16_t default_serve_port() const;
   Transports transports_of(const Settings& settings) const {
     return transports_for ? transports_for(settings) : transports;
   }

@@ -1,15 +1,14 @@
 #include "lab/address_plan.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <charconv>
-#include <fstream>
 #include <set>
 
 #include "core/asio.hpp"
+#include "core/privileged_ports.hpp"
 #include "lab/recipe.hpp"
 #include "lab/restricted_ports.hpp"
 
@@ -75,37 +74,11 @@ std::string format_ipv4(std::uint32_t a) {
 }
 
 PrivilegedPorts privileged_ports(unsigned euid, std::uint64_t cap_eff, unsigned unprivileged_port_start) {
-  // capabilities(7): binding below ip_unprivileged_port_start takes CAP_NET_BIND_SERVICE in the effective
-  // set; root has it unless a container or a bounding set took it away.
-  constexpr std::uint64_t kCapNetBindService = std::uint64_t{1} << 10;
-  const bool cap = (cap_eff & kCapNetBindService) != 0;
-  if (cap) return {true, euid == 0 ? "running as root" : "CAP_NET_BIND_SERVICE is in effect"};
-  if (unprivileged_port_start <= kDnsPort) {
-    return {true, fmt::format("net.ipv4.ip_unprivileged_port_start is {}", unprivileged_port_start)};
-  }
-  return {false, fmt::format("{}, no CAP_NET_BIND_SERVICE, net.ipv4.ip_unprivileged_port_start is {}",
-                             euid == 0 ? "root" : "not root", unprivileged_port_start)};
+  return core::privileged_ports(euid, cap_eff, unprivileged_port_start, kDnsPort);
 }
 
 PrivilegedPorts privileged_ports() {
-  const unsigned euid = ::geteuid();
-  // Without /proc, assume what the kernel gives root by default, and the default sysctl.
-  std::uint64_t cap_eff = euid == 0 ? ~std::uint64_t{0} : 0;
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("CapEff:", 0) != 0) continue;
-    std::string_view hex(line);
-    hex.remove_prefix(7);
-    while (!hex.empty() && (hex.front() == ' ' || hex.front() == '\t')) hex.remove_prefix(1);
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), v, 16);
-    if (ec == std::errc() && p != hex.data()) cap_eff = v;
-    break;
-  }
-  std::ifstream sysctl("/proc/sys/net/ipv4/ip_unprivileged_port_start");
-  unsigned start = 1024;
-  if (!(sysctl >> start)) start = 1024;
-  return privileged_ports(euid, cap_eff, start);
+  return core::privileged_ports(kDnsPort);  // the lowest the lab binds: 80 then needs no more
 }
 
 bool may_bind_privileged_ports() {

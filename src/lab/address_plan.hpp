@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/expected.hpp"
+#include "core/privileged_ports.hpp"
 #include "core/service_registry.hpp"
 #include "lab/config.hpp"
 
@@ -72,10 +73,7 @@ PortChoice choose_port_mode(PortMode asked, const std::string& probe_address, co
 
 // Whether this process may bind ports 53 and 80, and why, as a phrase for the map: CAP_NET_BIND_SERVICE in
 // the effective set (root's, or granted with setcap), or net.ipv4.ip_unprivileged_port_start at most 53.
-struct PrivilegedPorts {
-  bool allowed = false;
-  std::string why;
-};
+using PrivilegedPorts = core::PrivilegedPorts;
 PrivilegedPorts privileged_ports(unsigned euid, std::uint64_t cap_eff, unsigned unprivileged_port_start);
 PrivilegedPorts privileged_ports();  // this process: geteuid, CapEff of /proc/self/status, the sysctl
 bool may_bind_privileged_ports();

@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "auth/user_db.hpp"
+#include "core/privileged_ports.hpp"
 #include "mail/server/recipients.hpp"
 
 namespace endhost::mail::server {
@@ -20,12 +21,15 @@ const core::SettingTable<MailOptions>& mail_settings() {
            "Users file (name:{SCHEME}hash:…, Dovecot's passwd-file; `endhost mail adduser` writes it): the "
            "local "
            "mailboxes and who may AUTH; re-read on SIGHUP");
-    t.text("submission-listen", &MailOptions::submission_listen, "ADDR:PORT",
-           "Also listen for submission (RFC 6409, port 587): MAIL needs AUTH, then any domain is relayed");
+    t.text(
+        "submission-listen", &MailOptions::submission_listen, "ADDR:PORT|off",
+        "Submission listener (RFC 6409): MAIL needs AUTH, then any domain is relayed (default with --users: "
+        "127.0.0.1:587 when allowed, else 127.0.0.1:2587; off: none)");
     t.texts("relay-from", &MailOptions::relay_from, "CIDR",
             "Peers whose mail for other domains is relayed without AUTH (repeatable; default: nobody)");
     t.text("postmaster", &MailOptions::postmaster, "NAME",
-           "The user who receives postmaster@ of every domain (default: a user named postmaster, else 550)");
+           "The user who receives postmaster@ of every domain (default: a user named postmaster, else the "
+           "Maildir DIR/users/postmaster)");
     t.size("max-message-size", &MailOptions::max_message_size, std::uint64_t{1024}, std::uint64_t{1} << 34,
            "Largest message accepted (SIZE, RFC 1870; 552 past it)");
     t.integer("max-recipients", &MailOptions::max_recipients, std::size_t{1}, std::size_t{100'000},
@@ -122,7 +126,17 @@ Expected<MailConfig, core::ServiceError> make_mail_config(const MailOptions& o) 
     return usage("--postmaster needs --users: the postmaster is one of its users");
   }
   c.postmaster = o.postmaster;
-  if (!o.submission_listen.empty()) {
+  if (o.submission_listen == "off") {
+    // no submission listener
+  } else if (o.submission_listen.empty()) {
+    // With users to AUTH, submission is on by default, on loopback: 587 when this process may bind it, as
+    // Postfix's master.cf would have it, else 2587 (as SMTP's 25 becomes 2525).
+    if (!o.users.empty()) {
+      const std::uint16_t port =
+          core::may_bind_port(kSubmissionPort) ? kSubmissionPort : kSubmissionServePort;
+      c.submission_listen = asio::ip::tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), port);
+    }
+  } else {
     if (o.users.empty())
       return usage("--submission-listen needs --users: submission (RFC 6409) takes mail only after AUTH");
     auto hp = core::parse_host_port(o.submission_listen, kSubmissionPort);

@@ -21,16 +21,18 @@
 
 namespace endhost::mail::server {
 
-inline constexpr std::uint16_t kSmtpPort = 25;         // RFC 5321 §4.5.4.2 (well known; needs privilege)
-inline constexpr std::uint16_t kMailServePort = 2525;  // `endhost mail serve` without --listen
-inline constexpr std::uint16_t kSubmissionPort = 587;  // RFC 6409 §3.1
+inline constexpr std::uint16_t kSmtpPort = 25;  // RFC 5321 §4.5.4.2 (well known; needs privilege)
+inline constexpr std::uint16_t kMailServePort =
+    2525;  // `mail serve` without --listen, when 25 is not allowed
+inline constexpr std::uint16_t kSubmissionPort = 587;        // RFC 6409 §3.1
+inline constexpr std::uint16_t kSubmissionServePort = 2587;  // submission's default when 587 needs privilege
 
 struct MailOptions {
   std::vector<std::string> domains;     // --domain D (repeatable, at least one)
   std::string hostname;                 // greeting and Received: (default: the first domain)
   std::string mail_dir;                 // --mail-dir DIR (required): users/, queue/, dkim/
   std::string users;                    // --users FILE: Dovecot passwd-file (src/auth/user_db.hpp)
-  std::string submission_listen;        // --submission-listen ADDR:PORT (RFC 6409; needs --users)
+  std::string submission_listen;        // --submission-listen ADDR:PORT|off (RFC 6409; needs --users)
   std::vector<std::string> relay_from;  // --relay-from CIDR: peers whose mail for any domain is relayed
   std::string postmaster;               // --postmaster NAME: who gets postmaster@ each domain
   std::uint64_t max_message_size = 10'240'000;  // Postfix message_size_limit

@@ -15,7 +15,9 @@ void register_service(core::ServiceRegistry& registry) {
   d.summary =
       "SMTP mail server (RFC 5321, ESMTP, STARTTLS, AUTH, submission) with Maildir mailboxes and a queue";
   d.serve_help =
-      "Receive mail for --domain into Maildirs under --mail-dir, and queue mail for other domains (relay)";
+      "Receive mail for --domain into Maildirs under --mail-dir, and queue mail for other domains (relay). "
+      "SMTP listens on 127.0.0.1:25 when this process may bind it, else 2525; with --users, submission on "
+      "587, else 2587";
   d.examples =
       "  printf 'secret\\n' | endhost mail adduser --users users.txt bob\n"
       "  endhost mail serve --domain hamburger.edu --mail-dir ./mail --users users.txt --trace\n"
@@ -24,6 +26,7 @@ void register_service(core::ServiceRegistry& registry) {
       "    --submission-listen 127.0.0.1:5870 --tls-cert cert.pem --tls-key key.pem --resolver 127.0.0.1:53";
   d.port = kSmtpPort;
   d.serve_port = kMailServePort;
+  d.prefer_well_known_port = true;  // 25 when allowed, as the issue and Postfix have it; else 2525
   d.shift_in_high_mode = true;
   d.transports = {true, false};
   core::use_settings(

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <random>
 
+#include "core/privileged_ports.hpp"
+
 namespace endhost::mail::server {
 namespace {
 
@@ -102,6 +104,31 @@ TEST_F(MailOptionsTest, CrossOptionChecks) {
   auto d = make_mail_config(o);
   ASSERT_FALSE(d);
   EXPECT_NE(d.error().message.find("--domain"), std::string::npos);
+}
+
+TEST_F(MailOptionsTest, SubmissionIsOnWithUsersUnlessOff) {
+  const fs::path users = base_ / "users";
+  std::ofstream(users) << "bob:{BLF-CRYPT}$2y$05$abcdefghijklmnopqrstuuTVo8pJz8Y8mMZ1X1nKeV5c8Z0p0L1Ba\n";
+  MailOptions o;
+  o.domains = {"hamburger.edu"};
+  o.mail_dir = (base_ / "m").string();
+  auto none = make_mail_config(o);
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(none->submission_listen) << "no users: nobody could AUTH";
+  o.users = users.string();
+  auto on = make_mail_config(o);
+  ASSERT_TRUE(on) << on.error().message;
+  ASSERT_TRUE(on->submission_listen);
+  EXPECT_EQ(on->submission_listen->address().to_string(), "127.0.0.1");
+  EXPECT_EQ(on->submission_listen->port(), core::may_bind_port(587) ? 587 : 2587);
+  o.submission_listen = "off";
+  auto off = make_mail_config(o);
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_FALSE(off->submission_listen);
+  o.submission_listen = "127.0.0.1:5870";
+  auto given = make_mail_config(o);
+  ASSERT_TRUE(given) << given.error().message;
+  EXPECT_EQ(given->submission_listen->port(), 5870);
 }
 
 TEST_F(MailOptionsTest, UsersWithAForeignDomainAreRefused) {

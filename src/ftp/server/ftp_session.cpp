@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "auth/user_db.hpp"
+#include "auth/verify_login.hpp"
 #include "core/clock.hpp"
 #include "core/durable_file.hpp"
 #include "core/random.hpp"
@@ -513,22 +514,10 @@ awaitable<Action> Session::login(action::VerifyLogin& v) {
     if (srv_.counters().logins) srv_.counters().logins->inc(1, shard);
     co_return proto_.login_result(true, "/");
   }
-  std::shared_ptr<const auth::UserDb> db = srv_.users();
-  const auth::User* user = db ? db->find(v.user) : nullptr;
-  std::optional<auth::User> copy;
-  if (user) copy = *user;
-  const std::string password = std::move(v.password);
-  // Argon2 and bcrypt take tens of milliseconds by design: never on the loop. An unknown user costs the
-  // same (verify_decoy), so timing does not tell which names exist.
-  auto job = [&copy, &password]() -> bool {
-    if (!copy) {
-      auth::verify_decoy(password);
-      return false;
-    }
-    return auth::verify_password(*copy, password);
-  };
-  const auto verified = co_await srv_.pool().run(job);
-  bool ok = verified && *verified;
+  const std::shared_ptr<const auth::UserDb> db = srv_.users();  // held while the pool checks
+  const std::optional<auth::User> copy =
+      co_await auth::verify_login(srv_.pool(), db.get(), v.user, v.password);
+  bool ok = copy.has_value();
   if (ok) {
     std::string home = copy->home.empty() ? copy->name : copy->home;
     auto confined = srv_.root().with_home(home);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 namespace endhost::mail::queue {
 
@@ -27,6 +28,14 @@ std::optional<core::WallTime> QueueEntry::next_try() const {
 bool QueueEntry::finished() const {
   return std::none_of(recipients.begin(), recipients.end(),
                       [](const RecipientStatus& r) { return r.state == RecipientState::Pending; });
+}
+
+std::string format_queue_id(std::chrono::microseconds since_epoch, std::uint32_t tail) {
+  const auto micros = static_cast<std::uint64_t>(since_epoch.count());
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%08X%05X%03X", static_cast<unsigned>((micros / 1'000'000) & 0xFFFFFFFF),
+                static_cast<unsigned>(micros % 1'000'000), static_cast<unsigned>(tail & 0xFFF));
+  return buf;
 }
 
 bool valid_queue_id(std::string_view id) {

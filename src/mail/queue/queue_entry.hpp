@@ -3,6 +3,8 @@
 // writes the files, the relay's schedule (schedule.hpp) edits the entries.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,6 +62,12 @@ struct QueueEntry {
 // Whether `id` has the shape of a queue id (hex digits, optionally with the bounce suffix "B"): the CLI
 // and the store refuse anything else, so an id is never a path.
 bool valid_queue_id(std::string_view id);
+
+// A new queue id, 16 upper-case hex digits: 8 of seconds and 5 of microseconds since the epoch (so ids sort
+// by arrival), then 3 of `tail` (a counter mixed with randomness, which tells apart ids made in the same
+// microsecond by one process or by two). The server gives it to a transaction before it is queued, so the
+// Received: field, the queue and the 250 reply name the mail alike.
+std::string format_queue_id(std::chrono::microseconds since_epoch, std::uint32_t tail);
 
 // The envelope file: a versioned line format, one field per line, values percent-encoded so that any
 // address (quoted local parts with spaces) and any error text round-trip:

@@ -134,18 +134,13 @@ std::string QueueStore::new_id() {
   // within a process, and two processes (or a restart in the same microsecond) differ by the random part;
   // the RENAME_NOREPLACE publish catches the rest.
   const auto t = std::chrono::system_clock::now().time_since_epoch();
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t).count();
-  const auto secs = static_cast<std::uint32_t>(micros / 1'000'000);
-  const auto frac = static_cast<std::uint32_t>(micros % 1'000'000);
   std::uint32_t tail = 0;
   {
     std::lock_guard g(*mutex_);
     core::SystemRandom random;
-    tail = (++counter_ + random.next()) & 0xFFF;
+    tail = ++counter_ + static_cast<std::uint32_t>(random.next());
   }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%08X%05X%03X", secs, frac, tail);
-  return buf;
+  return format_queue_id(std::chrono::duration_cast<std::chrono::microseconds>(t), tail);
 }
 
 Expected<std::string, std::string> QueueStore::enqueue(const QueuedEnvelope& envelope,
@@ -161,6 +156,16 @@ Expected<std::string, std::string> QueueStore::enqueue(const QueuedEnvelope& env
     }
   }
   return Unexpected(std::string("cannot find a free queue id"));
+}
+
+Expected<bool, std::string> QueueStore::enqueue_as(const std::string& id, const QueuedEnvelope& envelope,
+                                                   std::string_view message) {
+  auto done = enqueue_with_id(id, envelope, message, clock_->wall_now());
+  if (done && *done) {
+    std::lock_guard g(*mutex_);
+    new_ids_.push_back(id);
+  }
+  return done;
 }
 
 Expected<bool, std::string> QueueStore::enqueue_with_id(const std::string& id, const QueuedEnvelope& envelope,

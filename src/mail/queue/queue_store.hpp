@@ -43,6 +43,10 @@ class QueueStore {
   // Durable before it returns (blocks on fsync: call it from the blocking pool). The id is 16 upper-case
   // hex digits, unique across processes and restarts.
   Expected<std::string, std::string> enqueue(const QueuedEnvelope& envelope, std::string_view message);
+  // The same under an id the caller made (format_queue_id: the server names the transaction before it
+  // queues it). Returns false, and writes nothing, when a mail of that id is queued already.
+  Expected<bool, std::string> enqueue_as(const std::string& id, const QueuedEnvelope& envelope,
+                                         std::string_view message);
   // The same with a chosen id (the relay's bounces: "<id>B", so queueing one twice is a no-op) and arrival.
   // Returns false when a mail of that id is queued already.
   Expected<bool, std::string> enqueue_with_id(const std::string& id, const QueuedEnvelope& envelope,

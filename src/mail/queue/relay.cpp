@@ -151,11 +151,11 @@ awaitable<void> Relay::State::deliver_one(std::string id) {
   }
   QueueEntry entry = std::move(**got);
   const core::WallTime start = clock->wall_now();
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t> pending;
   for (std::size_t i = 0; i < entry.recipients.size(); ++i)
     if (entry.recipients[i].state == RecipientState::Pending && entry.recipients[i].next_try <= start)
-      todo.push_back(i);
-  if (todo.empty()) {
+      pending.push_back(i);
+  if (pending.empty()) {
     if (entry.finished()) {
       co_await finish(id);
     } else {
@@ -179,7 +179,7 @@ awaitable<void> Relay::State::deliver_one(std::string id) {
   std::map<std::size_t, Attempt> results;
   // Local recipients first (a bounce for a local sender): the mail service writes them to the mailbox.
   std::map<std::string, std::vector<std::size_t>> by_domain;
-  for (std::size_t i : todo) {
+  for (std::size_t i : pending) {
     const std::string& address = entry.recipients[i].address;
     if (config.local_delivery) {
       const std::string delivery_id = id + "." + std::to_string(i);

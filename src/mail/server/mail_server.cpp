@@ -1,5 +1,7 @@
 #include "mail/server/mail_server.hpp"
 
+#include "core/system_random.hpp"
+#include "mail/queue/queue_entry.hpp"
 #include "text/verb.hpp"
 
 #include <chrono>
@@ -34,9 +36,6 @@ MailServer::MailServer(MailConfig config, std::shared_ptr<const auth::UserDb> us
       pool_("mail-blocking", config_.delivery_threads),
       log_(log),
       transcript_(std::move(transcript)),
-      id_epoch_(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                               std::chrono::system_clock::now().time_since_epoch())
-                                               .count())),
       users_(std::make_shared<const UsersSnapshot>(std::move(users), config_)) {
   counters_.sessions = &metrics.counter("endhost_mail_sessions_total", "SMTP connections served");
   counters_.commands = &metrics.counter("endhost_mail_commands_total", "SMTP commands received");
@@ -89,12 +88,14 @@ Expected<void, std::string> MailServer::reload_users() {
 }
 
 std::string MailServer::next_transaction_id() {
-  // Postfix's short queue ids are hex; here the start time in hex (8 digits), then a counter (at least 6).
-  char buf[40];
-  const auto n = id_counter_.fetch_add(1, std::memory_order_relaxed);
-  std::snprintf(buf, sizeof buf, "%08llX%06llX", static_cast<unsigned long long>(id_epoch_),
-                static_cast<unsigned long long>(n & 0xFFFFFFFFFFULL));
-  return buf;
+  // The queue's id format (Postfix's short queue ids are hex too): if the mail is queued it keeps this id.
+  // The random part keeps two servers on one queue, or a restart, from naming two mails alike; the queue's
+  // no-replace publish catches what is left.
+  const auto n = static_cast<std::uint32_t>(id_counter_.fetch_add(1, std::memory_order_relaxed));
+  core::SystemRandom random;
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return queue::format_queue_id(std::chrono::duration_cast<std::chrono::microseconds>(now),
+                                n + static_cast<std::uint32_t>(random.next()));
 }
 
 LocalDeliveryResult MailServer::deliver_local(std::span<const std::string> users,

@@ -127,7 +127,6 @@ class MailServer {
   std::shared_ptr<core::TlsServerContext> tls_;
   MailCounters counters_;
   maildir::Writer maildir_;
-  std::uint64_t id_epoch_;
   std::atomic<std::uint64_t> id_counter_{0};
 
   std::unique_ptr<queue::QueueStore> queue_;

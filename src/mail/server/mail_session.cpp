@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "auth/user_db.hpp"
+#include "auth/verify_login.hpp"
 #include "core/address_acl_asio.hpp"
 #include "core/clock.hpp"
 #include "core/starttls.hpp"
@@ -167,22 +168,9 @@ awaitable<bool> Session::flush() {
 }
 
 awaitable<smtp::Action> Session::login(smtp::action::VerifyLogin& v) {
-  const auth::UserDb* db = users_->users();
-  const auth::User* user = db ? db->find(v.user) : nullptr;
-  std::optional<auth::User> copy;
-  if (user) copy = *user;
-  const std::string password = std::move(v.password);
-  // Argon2 and bcrypt take tens of milliseconds by design: never on the loop. An unknown user costs the
-  // same (verify_decoy), so the time of the 535 does not tell which names exist.
-  auto job = [&copy, &password]() -> bool {
-    if (!copy) {
-      auth::verify_decoy(password);
-      return false;
-    }
-    return auth::verify_password(*copy, password);
-  };
-  const auto verified = co_await srv_.pool().run(job);
-  const bool ok = verified && *verified;
+  const std::optional<auth::User> user =
+      co_await auth::verify_login(srv_.pool(), users_->users(), v.user, v.password);
+  const bool ok = user.has_value();
   count(ok ? srv_.counters().logins : srv_.counters().login_failures);
   if (!ok && srv_.transcript().enabled()) note("AUTH failed for " + v.user);
   co_return proto_.login_result(ok);
@@ -192,7 +180,7 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
   smtp::Envelope& env = d.envelope;
   env.transaction_id = srv_.next_transaction_id();
   const core::WallTime now = core::SystemClock().wall_now();
-  const std::string trace = smtp::ServerSession::trace_headers(env, srv_.config().hostname, peer_ip_, now);
+  std::string trace = smtp::ServerSession::trace_headers(env, srv_.config().hostname, peer_ip_, now);
   // Mail our users send out (AUTH, or a --relay-from peer) is signed with its From domain's key
   // (RFC 6376 §5); mail from anyone else is checked (SPF, DKIM) and the results go in front of it
   // (RFC 8601), after the forged Authentication-Results fields in our name are dropped (§5).
@@ -235,11 +223,8 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
   // Remote recipients first, into the queue (one .msg and one .env, fsynced): if that fails nothing has
   // been delivered and the client keeps the message (451). Return-Path is the final delivery's to add
   // (RFC 5321 §4.4), so the queued copy has only our Received:.
+  // The queue keeps the transaction's id, so Received: (`id …`), `mail queue` and the 250 name it alike.
   std::string queue_id;
-  const std::size_t first_line = trace.find("\r\n");
-  const std::string_view received = first_line == std::string::npos
-                                        ? std::string_view(trace)
-                                        : std::string_view(trace).substr(first_line + 2);
   if (!remote.empty()) {
     queue::QueueStore* store = srv_.queue();
     if (!store) {
@@ -248,21 +233,37 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
       co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
     }
     queue::QueuedEnvelope qe{env.reverse_path, remote, env.smtputf8, env.eight_bit};
-    std::string queued;
-    queued.reserve(received.size() + message.size());
-    queued.append(received);
-    queued.append(message);
-    auto job = [store, &qe, &queued]() { return store->enqueue(qe, queued); };
-    const auto enqueued = co_await srv_.pool().run(job);
-    if (!enqueued || !*enqueued) {
-      const std::string why = !enqueued ? enqueued.error() : enqueued->error();
+    std::string why;
+    for (int attempt = 0; attempt < 8 && queue_id.empty() && why.empty(); ++attempt) {
+      if (attempt > 0) {  // the id is taken (another server on this queue made it too): a fresh one
+        env.transaction_id = srv_.next_transaction_id();
+        trace = smtp::ServerSession::trace_headers(env, srv_.config().hostname, peer_ip_, now);
+      }
+      const std::size_t first_line = trace.find("\r\n");
+      const std::string_view received = first_line == std::string::npos
+                                            ? std::string_view(trace)
+                                            : std::string_view(trace).substr(first_line + 2);
+      std::string queued;
+      queued.reserve(received.size() + message.size());
+      queued.append(received);
+      queued.append(message);
+      const std::string& id = env.transaction_id;
+      auto job = [store, &id, &qe, &queued]() { return store->enqueue_as(id, qe, queued); };
+      const auto enqueued = co_await srv_.pool().run(job);
+      if (!enqueued || !*enqueued) {
+        why = !enqueued ? enqueued.error() : enqueued->error();
+      } else if (**enqueued) {
+        queue_id = id;
+      }
+    }
+    if (queue_id.empty() && why.empty()) why = "no free queue id";
+    if (queue_id.empty()) {
       srv_.log().error("queue write failed",
                        {{"service", "mail"}, {"id", env.transaction_id}, {"error", why}});
       note("queue write failed: " + why);
       count(srv_.counters().deferred);
       co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
     }
-    queue_id = **enqueued;
     count(srv_.counters().queued);
     if (srv_.relay()) srv_.relay()->kick();
     if (srv_.transcript().enabled())
@@ -317,10 +318,9 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
   }
   count(srv_.counters().messages);
   count(srv_.counters().received_bytes, message.size());
-  if (srv_.transcript().enabled())
+  if (srv_.transcript().enabled() && !local.empty())
     note("delivered " + env.transaction_id + " to " + std::to_string(result.delivered) + " mailbox(es)");
-  co_return proto_.delivered(smtp::DeliveryOutcome::Accepted,
-                             queue_id.empty() ? env.transaction_id : queue_id);
+  co_return proto_.delivered(smtp::DeliveryOutcome::Accepted, env.transaction_id);
 }
 
 awaitable<std::optional<smtp::Action>> Session::starttls() {
@@ -343,18 +343,18 @@ awaitable<std::optional<smtp::Action>> Session::starttls() {
 }
 
 awaitable<bool> Session::act(smtp::Action& first) {
-  std::deque<smtp::Action> todo;
-  todo.push_back(std::move(first));
+  std::deque<smtp::Action> pending;
+  pending.push_back(std::move(first));
   bool completed = false;  // a completion ran: poll() until None
   for (;;) {
-    if (todo.empty()) {
+    if (pending.empty()) {
       if (!completed) co_return true;
       smtp::Action kept = proto_.poll();
       if (std::holds_alternative<smtp::action::None>(kept)) co_return true;
-      todo.push_back(std::move(kept));
+      pending.push_back(std::move(kept));
     }
-    smtp::Action a = std::move(todo.front());
-    todo.pop_front();
+    smtp::Action a = std::move(pending.front());
+    pending.pop_front();
     if (std::holds_alternative<smtp::action::None>(a)) continue;
     if (std::holds_alternative<smtp::action::Close>(a)) {
       co_await flush();
@@ -372,19 +372,19 @@ awaitable<bool> Session::act(smtp::Action& first) {
     completed = true;
     if (auto* v = std::get_if<smtp::action::VerifyLogin>(&a)) {
       smtp::Action next = co_await login(*v);
-      todo.push_back(std::move(next));
+      pending.push_back(std::move(next));
       continue;
     }
     if (auto* d = std::get_if<smtp::action::Deliver>(&a)) {
       // The replies before the end of data (BDAT's 250s) are already out; the final one waits for the disk.
       smtp::Action next = co_await deliver(*d);
-      todo.push_back(std::move(next));
+      pending.push_back(std::move(next));
       continue;
     }
     if (std::holds_alternative<smtp::action::StartTls>(a)) {
       auto next = co_await starttls();
       if (!next) co_return false;
-      todo.push_back(std::move(*next));
+      pending.push_back(std::move(*next));
       continue;
     }
   }

@@ -43,6 +43,8 @@ LocalRecipients::Match LocalRecipients::resolve(std::string_view local_part, std
   if (auto it = address_.find(l + "@" + d); it != address_.end()) return {Kind::Local, it->second};
   if (l == "postmaster" && !postmaster_.empty()) return {Kind::Local, postmaster_};
   if (auto it = bare_.find(l); it != bare_.end()) return {Kind::Local, it->second};
+  // RFC 5321 §4.5.1: postmaster MUST be accepted, whoever reads it. Its Maildir is made on first delivery.
+  if (l == "postmaster") return {Kind::Local, std::string(kDefaultPostmaster)};
   return {Kind::Unknown, {}};
 }
 

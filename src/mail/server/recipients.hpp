@@ -1,8 +1,9 @@
 // Who receives mail here: the users file and --domain, as the fixed layout says (docs/guide/mail.md). A user
 // name without '@' (`bob`) receives bob@D for every --domain D; one with '@' (`bob@hamburger.edu`) only that
 // address. Local parts compare case-insensitively (RFC 5321 §2.4 lets the server decide; Postfix and Dovecot
-// fold them), domains always do. `postmaster` of every domain (RFC 5321 §4.5.1) goes to --postmaster NAME,
-// or to a user called postmaster; without either it is an unknown user (550). A domain that is not one of
+// fold them), domains always do. `postmaster` of every domain (RFC 5321 §4.5.1: it MUST be accepted) goes
+// to --postmaster NAME, else to a user called postmaster, else to DIR/users/postmaster/, a Maildir made on
+// the first delivery that only the operator reads. A domain that is not one of
 // ours is remote: whether it may be relayed is the session's question (submission, --relay-from).
 //
 // Built from one snapshot of the users file; the server makes a new one on SIGHUP and a session keeps the
@@ -30,6 +31,9 @@ class LocalRecipients {
   // `domains` as given to --domain (compared case-insensitively); `users` may be null (no users file: every
   // address of our domains is unknown); `postmaster` is a users-file name or "".
   LocalRecipients(std::vector<std::string> domains, const auth::UserDb* users, std::string postmaster);
+
+  // The Maildir postmaster@ goes to when neither --postmaster nor a user of that name says otherwise.
+  static constexpr std::string_view kDefaultPostmaster = "postmaster";
 
   Match resolve(std::string_view local_part, std::string_view domain) const;
   bool is_local_domain(std::string_view domain) const;

@@ -1,6 +1,6 @@
 // Who receives mail: bare users get every --domain, NAME@DOMAIN only that address (and wins over a bare
-// name), local parts and domains fold case, postmaster goes to --postmaster or a user called postmaster,
-// other domains are remote, and the session's <postmaster> without a domain is ours.
+// name), local parts and domains fold case, postmaster goes to --postmaster, a user called postmaster, or
+// its own Maildir, other domains are remote, and the session's <postmaster> without a domain is ours.
 #include "mail/server/recipients.hpp"
 
 #include <gtest/gtest.h>
@@ -53,7 +53,11 @@ TEST(MailRecipients, FullAddressWinsOverBareName) {
 TEST(MailRecipients, Postmaster) {
   const auto users = db(users_text({"bob", "root"}));
   const LocalRecipients none({"hamburger.edu"}, &users, "");
-  EXPECT_EQ(none.resolve("postmaster", "hamburger.edu").kind, Kind::Unknown) << "550 without --postmaster";
+  // RFC 5321 §4.5.1: accepted even with nobody named, into DIR/users/postmaster/.
+  EXPECT_EQ(none.resolve("postmaster", "hamburger.edu").kind, Kind::Local);
+  EXPECT_EQ(none.resolve("postmaster", "hamburger.edu").user, "postmaster");
+  EXPECT_EQ(none.resolve("postmaster", "elsewhere.example").kind, Kind::Remote);
+  EXPECT_EQ(none.resolve("postmistress", "hamburger.edu").kind, Kind::Unknown);
   const LocalRecipients given({"hamburger.edu", "crepes.fr"}, &users, "root");
   EXPECT_EQ(given.resolve("PostMaster", "hamburger.edu").user, "root");
   EXPECT_EQ(given.resolve("postmaster", "crepes.fr").user, "root");

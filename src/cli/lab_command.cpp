@@ -110,9 +110,12 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
   auto name = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto* exp = lab->add_subcommand("experiment", "Run one of the textbook's experiments against the lab");
-  exp->add_option("name", *name, "page-load, cache or dns-trace")
-      ->required()
-      ->check(CLI::IsMember(lab::experiment_names()));
+  // Named from the registry, so a new experiment is listed here as soon as it exists.
+  std::string names_text;
+  const auto names = lab::experiment_names();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    names_text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  exp->add_option("name", *name, names_text)->required()->check(CLI::IsMember(lab::experiment_names()));
   exp->add_flag(
       "--json", *json,
       "Print what the experiment measured as one JSON object (what the dashboard draws), not the table");

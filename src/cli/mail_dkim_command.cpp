@@ -1,4 +1,4 @@
-// `endhost mail dkim-key --mail-dir DIR --domain D [--selector S] [--algorithm ed25519|rsa]`: makes the
+// `endhost mail dkim-key --mail-dir DIR --domain D [--selector S] [--algorithm rsa|ed25519]`: makes the
 // domain's DKIM key in DIR/dkim when it has none (the key `endhost mail serve` signs with) and prints the TXT
 // record as a zone file line, `S._domainkey.D. IN TXT ( "…" )`, which `endhost dns serve --zone` loads. The
 // `mail` command itself comes from the service registry when the mail service is built in; service_command()
@@ -20,7 +20,9 @@ struct DkimKeyArgs {
   std::string mail_dir;
   std::string domain;
   std::string selector = "endhost";
-  std::string algorithm = "ed25519";
+  // rsa-sha256, as `mail serve --dkim-algorithm`: every verifier checks it, while many (Gmail among them)
+  // still ignore ed25519-sha256 (RFC 8463), and a key made here is the one the server signs with.
+  std::string algorithm = "rsa";
   bool record_only = false;
 };
 
@@ -55,15 +57,15 @@ void add_mail_dkim_commands(CLI::App& root, RunFn& run) {
   cmd->add_option("--selector", a->selector, "The selector (s=), one label; `mail serve --dkim-selector`")
       ->capture_default_str()
       ->type_name("NAME");
-  cmd->add_option("--algorithm", a->algorithm, "ed25519 (RFC 8463) or rsa (2048 bits), for a new key")
+  cmd->add_option("--algorithm", a->algorithm, "rsa (2048 bits) or ed25519 (RFC 8463), for a new key")
       ->capture_default_str()
-      ->check(CLI::IsMember({"ed25519", "rsa"}));
+      ->check(CLI::IsMember({"rsa", "ed25519"}));
   cmd->add_flag("--record", a->record_only, "Print only the record's text (v=DKIM1; k=…; p=…)");
   cmd->footer(
       "An existing key is never replaced. Add the printed line to the domain's zone file.\n"
       "Examples:\n"
       "  endhost mail dkim-key --mail-dir /var/mail/endhost --domain crepes.fr >> crepes.fr.zone\n"
-      "  endhost mail dkim-key --mail-dir mail --domain hamburger.edu --selector lab --algorithm rsa");
+      "  endhost mail dkim-key --mail-dir mail --domain hamburger.edu --selector lab --algorithm ed25519");
   cmd->callback([a, &run] { run = [a] { return dkim_key(*a); }; });
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -27,7 +28,14 @@ struct QueueArgs {
 
 mail::queue::QueueStore open_store(const QueueArgs& a) {
   if (a.mail_dir.empty()) throw UsageError("--mail-dir is required (the directory `mail serve` was given)");
-  auto store = mail::queue::QueueStore::open(std::filesystem::path(a.mail_dir) / "queue");
+  // Opening creates what is missing, which for a mistyped directory would make an empty queue and say so.
+  const std::filesystem::path queue_dir = std::filesystem::path(a.mail_dir) / "queue";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(queue_dir, ec)) {
+    throw UsageError("--mail-dir " + a.mail_dir + " holds no mail queue (no " + queue_dir.string() +
+                     "): give the directory `mail serve --mail-dir` was started with");
+  }
+  auto store = mail::queue::QueueStore::open(queue_dir);
   if (!store) throw RuntimeError(store.error());
   return std::move(*store);
 }

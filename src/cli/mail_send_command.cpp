@@ -9,7 +9,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -74,7 +76,8 @@ class TextbookSink final : public core::TranscriptSink {
 
 std::string read_file(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw RuntimeError(std::string("cannot read the ") + what + " " + path);
+  if (!in)
+    throw RuntimeError(std::string("cannot read the ") + what + " " + path + ": " + std::strerror(errno));
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -113,16 +116,23 @@ asio::ip::udp::endpoint mx_resolver(const std::string& spec) {
   return asio::ip::udp::endpoint(address, hp->port);
 }
 
-// What one delivery came to, printed, and whether it delivered to every recipient.
-bool report(const client::DeliveryResult& r, std::size_t recipients) {
+// What one delivery came to, printed (a line per refused recipient, or one for what ended it), and whether it
+// delivered to every recipient. `implicit_tls`: --tls was asked for, which a plain port answers in clear.
+bool report(const client::DeliveryResult& r, std::size_t recipients, bool implicit_tls) {
   bool all = r.delivered();
+  std::size_t refused = 0;
   for (const auto& rr : r.recipients) {
     if (rr.reply.code / 100 != 2) {
       all = false;
+      ++refused;
       std::cerr << "endhost mail send: " << rr.recipient << " refused: " << client::reply_summary(rr.reply)
                 << "\n";
     }
   }
+  // Every recipient refused at RCPT: their lines above say all there is.
+  if (!r.delivered() && r.failed_at == client::DeliveryResult::Stage::Rcpt && refused > 0 &&
+      refused == r.recipients.size())
+    return false;
   if (r.delivered()) {
     std::size_t accepted = 0;
     for (const auto& rr : r.recipients)
@@ -132,7 +142,10 @@ bool report(const client::DeliveryResult& r, std::size_t recipients) {
               << client::reply_summary(r.reply) << "\n";
   } else {
     std::cerr << "endhost mail send: " << (r.peer.empty() ? "" : r.peer + ": ") << "failed at "
-              << client::stage_name(r.failed_at) << ": " << client::reply_summary(r.reply) << "\n";
+              << client::stage_name(r.failed_at) << ": " << client::reply_summary(r.reply);
+    if (implicit_tls && r.failed_at == client::DeliveryResult::Stage::Tls)
+      std::cerr << " (--tls is for an implicit-TLS port such as 465; use --starttls on a plain one)";
+    std::cerr << "\n";
   }
   return all;
 }
@@ -142,14 +155,13 @@ struct Job {
   client::Transaction transaction;
   client::ClientOptions options;
   std::shared_ptr<const core::NameResolver> names;
+  core::HostPort server;  // --server, checked before anything is sent
 };
 
 // --server: one connection to that host.
 awaitable<int> send_to_server(const Job& job) {
   const MailSendArgs& a = *job.args;
-  const std::uint16_t default_port = a.tls ? 465 : 25;
-  auto hp = core::parse_host_port(a.server, default_port);
-  if (!hp) throw UsageError("--server: " + hp.error());
+  const core::HostPort* hp = &job.server;
   core::DialOptions dial;
   dial.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(job.options.connect_timeout);
   const core::Dialer dialer(*job.names, dial);
@@ -162,7 +174,7 @@ awaitable<int> send_to_server(const Job& job) {
   if (job.options.trace) job.options.trace->note("", "connected to " + core::host_port_text(host, hp->port));
   const client::DeliveryResult r =
       co_await client::deliver(std::move(*stream), host, job.transaction, job.options);
-  const bool ok = report(r, job.transaction.recipients.size());
+  const bool ok = report(r, job.transaction.recipients.size(), a.tls);
   co_return ok ? 0 : 1;
 }
 
@@ -235,7 +247,7 @@ awaitable<int> send_by_mx(const Job& job, std::shared_ptr<const mail::dns::MailD
       status = 1;
       continue;
     }
-    if (!report(*last, recipients.size())) status = 1;
+    if (!report(*last, recipients.size(), job.args->tls)) status = 1;
   }
   co_return status;
 }
@@ -317,6 +329,10 @@ int mail_send(const MailSendArgs& a) {
   if (a.server.empty()) {
     dns = mail::dns::resolver_mail_dns(mx_resolver(a.resolver));
   } else {
+    // Checked here, not in the coroutine: a usage error must end as one (exit 2), whatever runs the client.
+    auto hp = core::parse_host_port(a.server, a.tls ? 465 : 25);
+    if (!hp) throw UsageError("--server: " + hp.error());
+    job.server = std::move(*hp);
     job.names = make_name_resolver(a.resolver);
   }
   const Job& j = job;

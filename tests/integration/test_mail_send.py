@@ -279,7 +279,10 @@ class MailSendTest(TestCase):
         only = run(["mail", "send", "--server", "127.0.0.1:%d" % s.port, "--from", "alice@crepes.fr",
                     "--to", "nobody@hamburger.edu", "--body", "x"])
         self.assertEqual(only.returncode, 1)
-        self.assertIn("failed at RCPT TO: 550 5.1.1", only.stderr)
+        # one line: the refused recipient and the reply, not a second one saying the same
+        lines = only.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, only.stderr)
+        self.assertIn("nobody@hamburger.edu refused: 550 5.1.1", lines[0])
 
     def test_connection_refused_and_usage(self):
         r = self.send(free_port(), "--body", "x")
@@ -289,6 +292,25 @@ class MailSendTest(TestCase):
         self.assertEqual(r.returncode, 2)
         r = run(["mail", "send", "--server", "127.0.0.1:1", "--from", "a@b", "--to", "c@d", "--tls", "--starttls"])
         self.assertEqual(r.returncode, 2)
+        r = run(["mail", "send", "--server", "foo:bar", "--from", "a@b", "--to", "c@d", "--body", "x"])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--server", r.stderr)
+        missing = os.path.join(tempfile.gettempdir(), "endhost-no-such-attachment-%d" % os.getpid())
+        r = run(["mail", "send", "--server", "127.0.0.1:1", "--from", "a@b", "--to", "c@d", "--body", "x",
+                 "--attach", missing])
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("No such file or directory", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+
+    def test_implicit_tls_to_a_plain_port_says_so(self):
+        s = self.server()
+        r = self.send(s.port, "--tls", "--body", "x")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("failed at the TLS handshake", r.stderr)
+        self.assertNotIn("STARTTLS:", r.stderr)
+        self.assertIn("--starttls", r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        self.assertEqual(s.messages, [])
 
     def test_server_that_never_answers_times_out(self):
         with socket.socket() as listener:

@@ -366,7 +366,7 @@ awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, json::obje
   if (waiting) {
     const json::object& e = *waiting;
     std::string id = e.contains("id") && e.at("id").is_string() ? std::string(e.at("id").as_string()) : "?";
-    out << fmt::format("  in {}'s queue after {}: id {}\n", alice->host, ms(waiting_ms - submit2_ms), id);
+    out << fmt::format("  in {}'s queue after {} ms: id {}\n", alice->host, ms(waiting_ms - submit2_ms), id);
     for (const auto& r : e.at("recipients").as_array()) {
       const json::object& ro = r.as_object();
       std::string err = ro.at("last_error").is_string() ? std::string(ro.at("last_error").as_string()) : "";
@@ -383,7 +383,7 @@ awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, json::obje
   }
   out << fmt::format("\nBob's server back at {} ms: ", on_ms > 0 ? static_cast<long>(on_ms) : 0L);
   if (!delivered2.empty())
-    out << fmt::format("delivered {} later, on the queue's retry (new/{})\n", ms(delivered2_ms - on_ms),
+    out << fmt::format("delivered {} ms later, on the queue's retry (new/{})\n", ms(delivered2_ms - on_ms),
                        delivered2.filename().string());
   else
     out << "not delivered within 90 s\n";

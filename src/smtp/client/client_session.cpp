@@ -50,6 +50,8 @@ std::string_view stage_name(Stage stage) {
   switch (stage) {
     case Stage::Connect:
       return "connect";
+    case Stage::Tls:
+      return "the TLS handshake";
     case Stage::Greeting:
       return "greeting";
     case Stage::Ehlo:

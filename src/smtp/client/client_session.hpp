@@ -54,6 +54,7 @@ struct RecipientResult {
 struct DeliveryResult {
   enum class Stage {
     Connect,
+    Tls,  // implicit TLS's handshake, before the greeting (RFC 8314 §3.3)
     Greeting,
     Ehlo,
     StartTls,

@@ -113,7 +113,7 @@ awaitable<DeliveryResult> deliver(std::unique_ptr<core::Stream> stream, std::str
     }
     if (!ok) {
       session.network_error(why);
-      session.result().failed_at = Stage::StartTls;
+      session.result().failed_at = Stage::Tls;
     } else if (trace) {
       trace->note(trace_peer, "TLS: " + core::tls_summary(*stream));
     }

@@ -7,10 +7,11 @@ import hashlib
 import io
 import os
 import shutil
-import socket
 import subprocess
 
+import line_client
 from endhost_test import Server, TestCase
+from line_client import LineClient
 from web_util import make_site
 
 
@@ -26,17 +27,9 @@ def source(payload):
 
 def users_file(directory, users):
     """Writes `directory`/users from {name: (password, home)} with `htpasswd -nbB` hashes; returns the path."""
-    lines = []
-    for name, (password, home) in users.items():
-        out = subprocess.run(["htpasswd", "-nbB", "-C", "5", name, password], capture_output=True, text=True,
-                             check=True, timeout=30).stdout.strip()
-        # htpasswd prints name:hash; the users file's fields are name:hash:uid:gid:gecos:home:shell:extra.
-        lines.append(out + "::::" + home + "::")
-    path = os.path.join(directory, "users")
-    with open(path, "w") as f:
-        f.write("# made by the FTP integration tests\n" + "\n".join(lines) + "\n")
-    os.chmod(path, 0o600)
-    return path
+    # The users file's fields after the hash are uid:gid:gecos:home:shell:extra.
+    return line_client.users_file(directory, {n: pw for n, (pw, _) in users.items()}, "FTP",
+                                  lambda name: "::::" + users[name][1] + "::")
 
 
 def start_ftp(root, *extra, wait_for=1):
@@ -106,58 +99,10 @@ def lftp(port, script, user="anonymous", password="", cwd=None, timeout=120):
                           timeout=timeout)
 
 
-class Control:
+class Control(LineClient):
     """A raw control connection: send exact bytes, read whole replies (multi-line per RFC 959 §4.2)."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=10):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
-        self.buf = b""
-        self.greeting = self.reply()
-
-    def send(self, data):
-        self.sock.sendall(data.encode() if isinstance(data, str) else data)
-
-    def line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError("control connection closed; unread: %r" % self.buf)
-            self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\r\n")
-        return line.decode("utf-8", "replace")
-
-    def reply(self):
-        """The whole next reply as one string (lines joined with \\n)."""
-        first = self.line()
-        lines = [first]
-        if len(first) > 3 and first[3] == "-":
-            code = first[:3]
-            while True:
-                lines.append(self.line())
-                if lines[-1] == code or lines[-1].startswith(code + " "):
-                    break
-        return "\n".join(lines)
-
-    def cmd(self, text):
-        self.send(text + "\r\n")
-        return self.reply()
-
-    def closed(self, timeout=10):
-        """Whether the server closes the connection within timeout (no further bytes but replies)."""
-        self.sock.settimeout(timeout)
-        try:
-            while True:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    return True
-                self.buf += chunk
-        except (socket.timeout, TimeoutError):
-            return False
-        except ConnectionResetError:
-            return True
-
-    def close(self):
-        self.sock.close()
+    WHAT = "control connection"
 
 
 def pasv_port(reply):

@@ -6,31 +6,27 @@ import email
 import email.policy
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 
+import line_client
 from endhost_test import Server, TestCase
+from line_client import LineClient
 
 
 def users_file(directory, users):
     """Writes `directory`/users from {name: password} with `htpasswd -nbB` hashes; returns the path."""
-    lines = []
-    for name, password in users.items():
-        out = subprocess.run(["htpasswd", "-nbB", "-C", "5", name, password], capture_output=True, text=True,
-                             check=True, timeout=30).stdout.strip()
-        lines.append(out)
-    path = os.path.join(directory, "users")
-    with open(path, "w") as f:
-        f.write("# made by the mail integration tests\n" + "\n".join(lines) + "\n")
-    os.chmod(path, 0o600)
-    return path
+    return line_client.users_file(directory, users, "mail")
 
 
 def start_mail(mail_dir, domains, *extra, wait_for=1):
-    """`endhost mail serve --domain D… --mail-dir DIR --listen 127.0.0.1:0 EXTRA…`; returns the Server."""
+    """`endhost mail serve --domain D… --mail-dir DIR --listen 127.0.0.1:0 EXTRA…`; returns the Server.
+    Submission is off unless EXTRA gives --submission-listen: its default port (587 as root) is one for the
+    whole machine, and tests run side by side."""
     args = ["mail", "serve", "--mail-dir", mail_dir, "--listen", "127.0.0.1:0"]
+    if "--submission-listen" not in extra:
+        args += ["--submission-listen", "off"]
     for d in domains:
         args += ["--domain", d]
     return Server(args + list(extra), wait_for=wait_for)
@@ -71,58 +67,10 @@ def parse(raw):
     return email.message_from_bytes(raw, policy=email.policy.default)
 
 
-class Smtp:
+class Smtp(LineClient):
     """A raw SMTP connection: send exact bytes, read whole replies (all lines of one code)."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=10, read_greeting=True):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
-        self.buf = b""
-        self.greeting = self.reply() if read_greeting else None
-
-    def send(self, data):
-        if isinstance(data, str):
-            data = data.encode()
-        self.sock.sendall(data)
-
-    def line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError("connection closed; unread: %r" % self.buf)
-            self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\r\n")
-        return line.decode("utf-8", "replace")
-
-    def reply(self):
-        """The next reply as one string, lines joined with \\n ("250-a\\n250 b")."""
-        lines = [self.line()]
-        while len(lines[-1]) > 3 and lines[-1][3] == "-":
-            lines.append(self.line())
-        return "\n".join(lines)
-
-    def cmd(self, line):
-        self.send(line + "\r\n")
-        return self.reply()
-
-    def closed(self, timeout=5):
-        """True when the server closed the connection (after whatever it still sends)."""
-        self.sock.settimeout(timeout)
-        try:
-            while True:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    return True
-                self.buf += chunk
-        except (ConnectionResetError, BrokenPipeError):
-            return True
-        except socket.timeout:
-            return False
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+    CLOSE_TIMEOUT = 5
 
 
 def swaks(*args, timeout=60):

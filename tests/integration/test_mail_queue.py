@@ -10,8 +10,10 @@ import os
 import re
 import shutil
 import signal
+import socket
 import smtplib
 import tempfile
+import threading
 import time
 
 from endhost_test import Server, TestCase, free_port, run
@@ -79,6 +81,7 @@ class Relay(TestCase):
     def start_crepes(cls):
         return Server(["mail", "serve", "--domain", "crepes.fr", "--mail-dir", cls.crepes_mail,
                        "--users", cls.crepes_users, "--listen", "127.0.0.1:%d" % cls.crepes_port,
+                       "--submission-listen", "off",
                        "--relay-from", "127.0.0.0/8", "--relay-port", str(cls.hamburger_port),
                        "--dkim-algorithm", "ed25519"] + cls.common())
 
@@ -86,6 +89,7 @@ class Relay(TestCase):
     def start_hamburger(cls):
         return Server(["mail", "serve", "--domain", "hamburger.edu", "--mail-dir", cls.hamburger_mail,
                        "--users", cls.hamburger_users, "--listen", "127.0.0.1:%d" % cls.hamburger_port,
+                       "--submission-listen", "off",
                        "--relay-port", str(cls.crepes_port)] + cls.common())
 
     @classmethod
@@ -205,6 +209,10 @@ class Relay(TestCase):
         self.assertIn("is due now", flushed)
         got = self.wait_mail(self.hamburger_mail, "bob", subject, timeout=10)
         self.assertEqual(len(got), 1, got)
+        # crepes.fr's Received: names the mail by the id its queue listed (RFC 5321 §4.4 "id")
+        received = [" ".join(str(v).split()) for v in parse(got[0]).get_all("Received", [])]
+        self.assertTrue(any("by crepes.fr" in r and (" id %s " % ids[0]) in r for r in received),
+                        (ids, received))
         self.wait_queue_empty(timeout=10)
         self.assertEqual(len(with_subject(maildir_messages(self.hamburger_mail, "bob"), subject)), 1)
 
@@ -289,3 +297,105 @@ class Relay(TestCase):
         self.assertEqual(len(got), 1, got)
         self.wait_queue_empty()
         self.assertEqual(len(with_subject(maildir_messages(self.hamburger_mail, "bob"), subject)), 1)
+
+    def test_6_kill_9_while_the_receiver_holds_the_data_loses_nothing(self):
+        """kill -9 of the sender mid-delivery: the receiver has the whole DATA but has not answered it, so the
+        message is not delivered as far as the sender knows, and after a restart it goes again, once."""
+        self.stop_hamburger()
+        stalled = threading.Event()
+        release = threading.Event()
+        got_data = []
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.hamburger_port))
+        listener.listen(4)
+        listener.settimeout(30)
+
+        def stalling_receiver():
+            # A minimal RFC 5321 server (no extensions, so the sender sends one command at a time) that reads
+            # the message and then never gives the final 250.
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.settimeout(30)
+            f = conn.makefile("rb")
+            conn.sendall(b"220 mx.hamburger.edu ESMTP stalling\r\n")
+            try:
+                while True:
+                    line = f.readline()
+                    if not line:
+                        return
+                    verb = line[:4].upper()
+                    if verb in (b"EHLO", b"HELO"):
+                        conn.sendall(b"250 mx.hamburger.edu\r\n")
+                    elif verb == b"DATA":
+                        conn.sendall(b"354 go ahead\r\n")
+                        body = b""
+                        while not body.endswith(b"\r\n.\r\n"):
+                            chunk = f.readline()
+                            if not chunk:
+                                return
+                            body += chunk
+                        got_data.append(body)
+                        stalled.set()
+                        release.wait(20)  # holding the reply until the sender is gone
+                        return
+                    else:
+                        conn.sendall(b"250 ok\r\n")
+            except OSError:
+                return
+            finally:
+                conn.close()
+
+        t = threading.Thread(target=stalling_receiver, daemon=True)
+        t.start()
+        subject = "kill -9 mid-delivery %d" % time.time_ns()
+        try:
+            self.send("alice@crepes.fr", ["bob@hamburger.edu"], subject)
+            self.assertTrue(stalled.wait(20), "crepes.fr never delivered to the stalling receiver")
+            self.assertIn(subject.encode(), got_data[0])
+            self.crepes.stop(signal.SIGKILL)
+            self.crepes.__exit__(None, None, None)
+        finally:
+            release.set()
+            t.join(5)
+            listener.close()
+        self.restart_crepes()
+        out = self.queue()
+        self.assertIn("bob@hamburger.edu", out)  # still queued: the receiver never said 250
+        self.restart_hamburger()
+        self.queue("flush")
+        got = self.wait_mail(self.hamburger_mail, "bob", subject, timeout=15)
+        self.assertEqual(len(got), 1, got)
+        self.wait_queue_empty()
+        self.assertEqual(len(with_subject(maildir_messages(self.hamburger_mail, "bob"), subject)), 1)
+
+    def test_7_a_mistyped_mail_dir_is_an_error_not_an_empty_queue(self):
+        typo = os.path.join(self.base, "crepes", "mial")
+        r = run(["mail", "queue", "--mail-dir", typo])
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("holds no mail queue", r.stderr)
+        self.assertFalse(os.path.exists(typo), "`mail queue` created %s" % typo)
+
+    def test_8_postmaster_is_accepted_without_a_user_of_that_name(self):
+        # RFC 5321 §4.5.1: hamburger.edu has no --postmaster and no such user, and still takes the mail.
+        subject = "to postmaster %d" % time.time_ns()
+        with smtplib.SMTP("127.0.0.1", self.hamburger_port, timeout=10) as s:
+            s.ehlo("client.crepes.fr")
+            refused = s.sendmail("alice@crepes.fr", ["postmaster@hamburger.edu"],
+                                 "From: alice@crepes.fr\r\nSubject: %s\r\n\r\nhello\r\n" % subject)
+            self.assertEqual(refused, {})
+        self.assertEqual(len(self.wait_mail(self.hamburger_mail, "postmaster", subject)), 1)
+
+    def test_9_dkim_key_defaults_to_rsa_like_the_server(self):
+        mail_dir = os.path.join(self.base, "dkim-default")
+        r = run(["mail", "dkim-key", "--mail-dir", mail_dir, "--domain", "example.org"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("k=rsa", r.stdout)
+        self.assertIn("(rsa", r.stderr)
+        # asked again for ed25519, the key is kept (and it says so)
+        r = run(["mail", "dkim-key", "--mail-dir", mail_dir, "--domain", "example.org", "--algorithm", "ed25519"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("k=rsa", r.stdout)
+        self.assertIn("kept the existing", r.stderr)

@@ -615,6 +615,12 @@ Action ServerSession::delivered(DeliveryOutcome outcome, std::string queue_id) {
     case DeliveryOutcome::Rejected:
       reply(554, "5.7.1 Error: message rejected by policy");
       break;
+    case DeliveryOutcome::DkimFailed:
+      reply(550, "5.7.20 No passing DKIM signature found");
+      break;
+    case DeliveryOutcome::SpfFailed:
+      reply(550, "5.7.23 SPF validation failed");
+      break;
   }
   reset_transaction();
   return checked(action::None{});

@@ -140,6 +140,8 @@ enum class DeliveryOutcome {
   TemporaryFailure,  // 451 4.3.0
   NoSpace,           // 452 4.3.1
   Rejected,          // 554 5.7.1 (policy)
+  DkimFailed,        // 550 5.7.20 (RFC 7372 §3.1): --dkim-reject, and no signature passed
+  SpfFailed,         // 550 5.7.23 (RFC 7372 §3.2): --spf-reject, and SPF said fail
 };
 
 struct SessionStats {

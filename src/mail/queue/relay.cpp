@@ -268,9 +268,9 @@ awaitable<void> Relay::State::deliver_one(std::string id) {
   active = in_flight.size();
 }
 
-// Every recipient is done: the bounce for the failed ones is queued (under the id "<id>B", so doing this
-// again after a crash queues nothing new), marked, and the mail removed. A bounce (sender <>) is never
-// bounced (RFC 5321 §4.5.5).
+// Every recipient is done: the bounce for the failed ones is queued under the id "<id>B" (after a crash
+// between that and the removal, doing it again finds the bounce queued and queues nothing new), then the
+// mail is removed. A bounce (sender <>) is never bounced (RFC 5321 §4.5.5).
 awaitable<void> Relay::State::finish(const std::string& id) {
   auto get_job = [this, &id] { return store.get(id); };
   auto got = co_await pool.run(get_job);
@@ -311,6 +311,7 @@ awaitable<void> Relay::State::finish(const std::string& id) {
       due[id] = clock->wall_now() + policy.retry_min;
       co_return;
     }
+    // false: the bounce is queued already (this is the second try, after a crash): it goes out as it is.
     due.emplace(bounce_id, core::WallTime{});
     if (trace.enabled()) trace.note("relay", id + ": sender non-delivery notification: " + bounce_id);
   }

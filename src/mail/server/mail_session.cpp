@@ -108,6 +108,7 @@ class Session {
   bool tls_ = false;
   bool in_body_ = false;  // a DATA body is being read (begin_data until DataEnd)
   std::uint64_t violations_seen_ = 0;
+  std::uint64_t refused_rcpt_seen_ = 0;
 
   // --trace of a body: the unfinished last line, and how many lines and bytes were shown or skipped.
   std::string trace_partial_;
@@ -202,10 +203,12 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
     const checks::CheckResults results = co_await checks::run_checks(
         *dns, std::move(authserv), body, client, std::move(mail_from), std::move(helo), now);
     if (srv_.transcript().enabled()) note(std::string(trim_crlf(results.header)));
-    if ((srv_.config().spf_reject && results.spf_failed()) ||
-        (srv_.config().dkim_reject && results.dkim_failed())) {
+    const bool spf_refused = srv_.config().spf_reject && results.spf_failed();
+    const bool dkim_refused = srv_.config().dkim_reject && results.dkim_failed();
+    if (spf_refused || dkim_refused) {
       count(srv_.counters().rejected);
-      co_return proto_.delivered(smtp::DeliveryOutcome::Rejected, {});
+      co_return proto_.delivered(
+          spf_refused ? smtp::DeliveryOutcome::SpfFailed : smtp::DeliveryOutcome::DkimFailed, {});
     }
     checked = results.header + cleaned;
   }
@@ -301,6 +304,7 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
       if (std::find(result.failed.begin(), result.failed.end(), r.local_user) != result.failed.end())
         retry.push_back(r.address);
     }
+    bool kept = retry.empty();
     if (store && !retry.empty()) {
       queue::QueuedEnvelope qe{env.reverse_path, retry, env.smtputf8, env.eight_bit};
       std::string queued;
@@ -308,12 +312,16 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
       queued.append(message);
       auto job = [store, &qe, &queued]() { return store->enqueue(qe, queued); };
       const auto enqueued = co_await srv_.pool().run(job);
-      if (enqueued && *enqueued) {
-        if (srv_.relay()) srv_.relay()->kick();
-      } else {
-        srv_.log().error("local recipients lost: neither their mailbox nor the queue could be written",
-                         {{"service", "mail"}, {"id", env.transaction_id}});
-      }
+      kept = enqueued && *enqueued;
+      if (kept && srv_.relay()) srv_.relay()->kick();
+    }
+    if (!kept) {
+      // Neither their mailbox nor the queue could be written: a 250 would lose them. The 451 makes the client
+      // send the message again, so the copies written already come twice: a duplicate, never a loss.
+      srv_.log().error("local delivery and the queue both failed: 451, some copies will come twice",
+                       {{"service", "mail"}, {"id", env.transaction_id}});
+      count(srv_.counters().deferred);
+      co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
     }
   }
   count(srv_.counters().messages);
@@ -443,6 +451,11 @@ awaitable<bool> Session::pump() {
     if (violations > violations_seen_) {
       count(srv_.counters().pipelining_violations, violations - violations_seen_);
       violations_seen_ = violations;
+    }
+    const std::uint64_t refused = proto_.stats().rejected_rcpt;
+    if (refused > refused_rcpt_seen_) {
+      count(srv_.counters().refused_recipients, refused - refused_rcpt_seen_);
+      refused_rcpt_seen_ = refused;
     }
     if (!alive) co_return false;
     if (proto_.ends_group_pending()) {

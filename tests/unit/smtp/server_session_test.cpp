@@ -101,9 +101,9 @@ TEST(SmtpServerSession, BodyBoundedEvenIfTheReaderIsNot) {
 TEST(SmtpServerSession, DeliveryOutcomes) {
   FakePolicy policy;
   const std::pair<DeliveryOutcome, std::string_view> cases[] = {
-      {DeliveryOutcome::TemporaryFailure, "451 4.3.0"},
-      {DeliveryOutcome::NoSpace, "452 4.3.1"},
-      {DeliveryOutcome::Rejected, "554 5.7.1"},
+      {DeliveryOutcome::TemporaryFailure, "451 4.3.0"}, {DeliveryOutcome::NoSpace, "452 4.3.1"},
+      {DeliveryOutcome::Rejected, "554 5.7.1"},         {DeliveryOutcome::DkimFailed, "550 5.7.20"},
+      {DeliveryOutcome::SpfFailed, "550 5.7.23"},
   };
   for (const auto& [outcome, reply] : cases) {
     ServerSession s(config(), policy);
@@ -112,7 +112,7 @@ TEST(SmtpServerSession, DeliveryOutcomes) {
     ASSERT_TRUE(std::holds_alternative<action::Deliver>(s.data_end(std::nullopt)));
     drain(s);
     (void)s.delivered(outcome, "");
-    EXPECT_EQ(drain(s).substr(0, 9), reply);
+    EXPECT_EQ(drain(s).substr(0, reply.size()), reply);
     EXPECT_EQ(s.state(), State::Ready);
   }
 }

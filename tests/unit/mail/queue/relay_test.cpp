@@ -229,6 +229,29 @@ TEST_F(RelayTest, ABounceIsNeverBounced) {
   EXPECT_TRUE(store_->list().empty());
 }
 
+// A crash after the bounce was queued and before the mail was removed: on the next try the bounce is found
+// queued already, so nothing new is queued and the mail goes.
+TEST_F(RelayTest, ABounceQueuedBeforeACrashIsNotQueuedAgain) {
+  // The bounce's recipient is a host that refuses connections, so it stays queued where the test sees it.
+  dns_->mx_records["down.test"] = {{10, "mx.down.test"}};
+  dns_->address_records["mx.down.test"] = {asio::ip::make_address("127.0.0.2")};
+  const std::string id = enqueue({"nobody@hamburger.edu"});
+  QueuedEnvelope b;
+  b.recipients = {"alice@down.test"};
+  auto queued = store_->enqueue_with_id(id + "B", b, "the bounce from before the crash\r\n",
+                                        store_->clock().wall_now());
+  ASSERT_TRUE(queued && *queued);
+  start({});
+  ASSERT_TRUE(wait_for([&] { return !store_->get(id); }));
+  const auto left = store_->list();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, id + "B");
+  auto message = store_->message(id + "B");
+  ASSERT_TRUE(message);
+  EXPECT_EQ(*message, "the bounce from before the crash\r\n");
+  for (const auto& r : server_->received()) EXPECT_NE(r.mail_from, "<>");
+}
+
 TEST_F(RelayTest, AServerThatIsDownDefersByTheMinimalBackoff) {
   RelayConfig c;
   {

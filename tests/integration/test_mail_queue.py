@@ -62,9 +62,13 @@ class Relay(TestCase):
         with open(hamburger_zone, "w") as f:
             f.write(zone_text("hamburger.edu", '@    TXT "v=spf1 ip4:127.0.0.0/8 -all"\n'))
 
+        # a domain whose SPF policy allows no host at all: its mail fails SPF from anywhere
+        spoof_zone = os.path.join(cls.base, "spoof.test.zone")
+        with open(spoof_zone, "w") as f:
+            f.write(zone_text("spoof.test", '@    TXT "v=spf1 -all"\n'))
         cls.dns_port = free_port()
         cls.dns = Server(["dns", "serve", "--listen", "127.0.0.1:%d" % cls.dns_port, "--threads", "1",
-                          "--zone", crepes_zone, "--zone", hamburger_zone], wait_for=2)
+                          "--zone", crepes_zone, "--zone", hamburger_zone, "--zone", spoof_zone], wait_for=2)
         cls.crepes_port = free_port()
         cls.hamburger_port = free_port()
         while cls.hamburger_port == cls.crepes_port:
@@ -399,3 +403,25 @@ class Relay(TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("k=rsa", r.stdout)
         self.assertIn("kept the existing", r.stderr)
+
+    def test_10_spf_reject_refuses_with_5_7_23_and_keeps_nothing(self):
+        strict_dir = os.path.join(self.base, "strict")
+        os.makedirs(strict_dir, exist_ok=True)
+        mail_dir = os.path.join(strict_dir, "mail")
+        users = users_file(strict_dir, {"bob": "bobpass"})
+        port = free_port()
+        with Server(["mail", "serve", "--domain", "hamburger.edu", "--mail-dir", mail_dir, "--users", users,
+                     "--listen", "127.0.0.1:%d" % port, "--submission-listen", "off", "--spf-reject",
+                     "--resolver", "127.0.0.1:%d" % self.dns_port, "--threads", "1"]) as strict:
+            with smtplib.SMTP("127.0.0.1", port, timeout=10) as s:
+                s.ehlo("client.spoof.test")
+                with self.assertRaises(smtplib.SMTPDataError) as refused:
+                    s.sendmail("eve@spoof.test", ["bob@hamburger.edu"], "Subject: spoofed\r\n\r\nx\r\n")
+                self.assertEqual(refused.exception.smtp_code, 550)
+                self.assertIn(b"5.7.23", refused.exception.smtp_error)
+                # mail from a domain that allows 127.0.0.0/8 still goes in
+                self.assertEqual(s.sendmail("alice@crepes.fr", ["bob@hamburger.edu"],
+                                            "Subject: allowed\r\n\r\nx\r\n"), {})
+            self.assertEqual(len(self.wait_mail(mail_dir, "bob", "allowed")), 1)
+            self.assertEqual(with_subject(maildir_messages(mail_dir, "bob"), "spoofed"), [])
+            self.assertEqual(strict.stop(), 0)

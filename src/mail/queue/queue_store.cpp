@@ -255,7 +255,7 @@ Expected<std::string, std::string> QueueStore::message(std::string_view id) cons
   return read_whole(dir_ / (std::string(id) + ".msg"));
 }
 
-Expected<void, std::string> QueueStore::remove(std::string_view id) {
+Expected<void, std::string> QueueStore::remove(std::string_view id, bool sync_directory) {
   if (!valid_queue_id(id)) return Unexpected("not a queue id: " + std::string(id));
   Locked lock(*this);
   if (!lock.ok()) return Unexpected(lock.error());
@@ -268,6 +268,7 @@ Expected<void, std::string> QueueStore::remove(std::string_view id) {
   }
   if (::unlink(msg.c_str()) != 0 && errno != ENOENT)
     return Unexpected("cannot remove " + msg.string() + ": " + errno_text(errno));
+  if (!sync_directory) return {};
   return sync_dir(dir_);
 }
 

@@ -58,8 +58,10 @@ class QueueStore {
   std::optional<QueueEntry> get(std::string_view id) const;
   Expected<std::string, std::string> message(std::string_view id) const;
 
-  // Removes the mail (envelope first, so it is never seen half-removed).
-  Expected<void, std::string> remove(std::string_view id);
+  // Removes the mail (envelope first, so it is never seen half-removed). `sync_directory` false: the removal
+  // is not fsynced, so a crash may bring the mail back; for the relay's delivered mail only, which is then
+  // delivered again, never lost (at-least-once; Postfix's queue manager deletes the same way).
+  Expected<void, std::string> remove(std::string_view id, bool sync_directory = true);
   // Makes the Pending recipients of `id` ("" = every mail) due now and touches the flush file.
   Expected<void, std::string> flush(std::string_view id);
 

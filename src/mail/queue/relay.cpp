@@ -63,6 +63,16 @@ struct Relay::State : std::enable_shared_from_this<Relay::State> {
   bool rescan_wanted = true;
   std::int64_t flush_stamp = 0;
   core::Instant last_scan{};
+  bool slot_freed = false;  // a delivery ended since run() last looked: start the next at once
+
+  // A delivery is over: its slot is free for the next due mail now, not at the next tick (with 20 slots
+  // and a 1 s tick, waiting for the tick capped the relay at 20 messages a second).
+  void finished(const std::string& id) {
+    in_flight.erase(id);
+    active = in_flight.size();
+    slot_freed = true;
+    timer.cancel();
+  }
 
   mutable std::mutex stats_mu;
   RelayStats stats;
@@ -133,8 +143,13 @@ awaitable<void> Relay::State::run() {
       active = in_flight.size();
       asio::co_spawn(io, deliver_one(id), asio::detached);
     }
+    if (slot_freed && !stopping) {  // freed while this pass ran: its cancel found no wait to end
+      slot_freed = false;
+      continue;
+    }
     timer.expires_after(kTick);
     co_await timer.async_wait(use_nothrow);
+    slot_freed = false;
   }
   running = false;
 }
@@ -145,8 +160,7 @@ awaitable<void> Relay::State::deliver_one(std::string id) {
   auto got = co_await pool.run(get_job);
   if (!got || !*got) {
     due.erase(id);  // removed meanwhile (`mail queue delete`)
-    in_flight.erase(id);
-    active = in_flight.size();
+    finished(id);
     co_return;
   }
   QueueEntry entry = std::move(**got);
@@ -161,8 +175,7 @@ awaitable<void> Relay::State::deliver_one(std::string id) {
     } else {
       due[id] = *entry.next_try();
     }
-    in_flight.erase(id);
-    active = in_flight.size();
+    finished(id);
     co_return;
   }
   auto msg_job = [this, &id] { return store.message(id); };
@@ -170,8 +183,7 @@ awaitable<void> Relay::State::deliver_one(std::string id) {
   if (!msg || !*msg) {
     problem("cannot read the message of " + id + ": " + (msg ? msg->error() : msg.error()));
     due[id] = start + policy.retry_min;
-    in_flight.erase(id);
-    active = in_flight.size();
+    finished(id);
     co_return;
   }
   const std::string message = std::move(**msg);
@@ -219,8 +231,45 @@ awaitable<void> Relay::State::deliver_one(std::string id) {
     for (std::size_t k = 0; k < indices.size(); ++k) results[indices[k]] = attempts[k];
   }
 
-  // Record the results durably (re-reading the envelope: `mail queue delete` may have removed it).
   const core::WallTime now = clock->wall_now();
+  // Every recipient has it now: the mail goes at once, with no envelope rewrite before (nothing about it is
+  // left to keep) and no fsync after. A crash before the unlink reaches the disk delivers it again, never
+  // loses it: the at-least-once of RFC 5321 §6.1, and Postfix's qmgr deletes the same way.
+  bool all_delivered = true;
+  for (std::size_t i = 0; i < entry.recipients.size(); ++i) {
+    const auto it = results.find(i);
+    const bool done = it != results.end() ? it->second.verdict == Verdict::Delivered
+                                          : entry.recipients[i].state == RecipientState::Delivered;
+    all_delivered = all_delivered && done;
+  }
+  if (all_delivered) {
+    auto remove_job = [this, &id] { return store.remove(id, false); };
+    auto removed = co_await pool.run(remove_job);
+    if (!removed) {
+      problem("cannot remove " + id + ": " + removed.error());  // a busy pool: it goes again, later
+      due[id] = now + policy.retry_min;
+    } else if (!*removed) {  // a real error, or `mail queue delete` took it meanwhile
+      problem("cannot remove " + id + ": " + removed->error());
+    }
+    for (const auto& [i, a] : results) {
+      RecentDelivery rd;
+      rd.when = now;
+      rd.id = id;
+      rd.recipient = entry.recipients[i].address;
+      rd.outcome = "delivered";
+      rd.relay = a.remote;
+      rd.detail = a.detail;
+      if (trace.enabled())
+        trace.note(a.remote.empty() ? "relay" : a.remote,
+                   id + ": to=<" + rd.recipient + ">, relay=" + (a.remote.empty() ? "none" : a.remote) +
+                       ", status=delivered (" + a.detail + ")");
+      note(std::move(rd));
+    }
+    if (removed) due.erase(id);
+    finished(id);
+    co_return;
+  }
+  // Record the results durably (re-reading the envelope: `mail queue delete` may have removed it).
   auto update_job = [this, &id, &results, &now] {
     return store.update(id, [&](QueueEntry& e) {
       for (const auto& [i, a] : results)
@@ -231,14 +280,12 @@ awaitable<void> Relay::State::deliver_one(std::string id) {
   if (!updated || !*updated) {
     problem("cannot record the delivery of " + id + ": " + (!updated ? updated.error() : updated->error()));
     due[id] = now + policy.retry_min;
-    in_flight.erase(id);
-    active = in_flight.size();
+    finished(id);
     co_return;
   }
   if (!updated->value()) {
     due.erase(id);
-    in_flight.erase(id);
-    active = in_flight.size();
+    finished(id);
     co_return;
   }
   const QueueEntry after = std::move(*updated->value());
@@ -264,8 +311,7 @@ awaitable<void> Relay::State::deliver_one(std::string id) {
   } else {
     due[id] = *after.next_try();
   }
-  in_flight.erase(id);
-  active = in_flight.size();
+  finished(id);
 }
 
 // Every recipient is done: the bounce for the failed ones is queued under the id "<id>B" (after a crash

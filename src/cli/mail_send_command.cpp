@@ -161,17 +161,17 @@ struct Job {
 // --server: one connection to that host.
 awaitable<int> send_to_server(const Job& job) {
   const MailSendArgs& a = *job.args;
-  const core::HostPort* hp = &job.server;
+  const core::HostPort& hp = job.server;
   core::DialOptions dial;
   dial.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(job.options.connect_timeout);
   const core::Dialer dialer(*job.names, dial);
-  const std::string host = hp->host;
-  auto stream = co_await dialer.dial(host, hp->port);
+  const std::string host = hp.host;
+  auto stream = co_await dialer.dial(host, hp.port);
   if (!stream) {
     std::cerr << "endhost mail send: " << stream.error().message << "\n";
     co_return 1;
   }
-  if (job.options.trace) job.options.trace->note("", "connected to " + core::host_port_text(host, hp->port));
+  if (job.options.trace) job.options.trace->note("", "connected to " + core::host_port_text(host, hp.port));
   const client::DeliveryResult r =
       co_await client::deliver(std::move(*stream), host, job.transaction, job.options);
   const bool ok = report(r, job.transaction.recipients.size(), a.tls);

@@ -222,34 +222,29 @@ class LocalDelivery(MailTestCase):
         self.assertTrue(any(r.startswith("421") for r in replies), replies)
         self.assertTrue(c.closed())
 
-    def test_bdat(self):
+    def bdat(self, *chunks):
+        """One BDAT transaction to bob of these chunks (the last with LAST); returns bob's one new message."""
         self.clear("bob")
         c = Smtp(self.port)
         c.cmd("EHLO crepes.fr")
         c.cmd("MAIL FROM:<alice@crepes.fr>")
         c.cmd("RCPT TO:<bob@hamburger.edu>")
-        first = b"Subject: chunks\r\n\r\n"
-        last = b"one\r\ntwo\r\n"
-        c.send(b"BDAT %d\r\n" % len(first) + first)
-        self.assertTrue(c.reply().startswith("250"))
-        c.send(b"BDAT %d LAST\r\n" % len(last) + last)
-        self.assertTrue(c.reply().startswith("250"))
+        for k, chunk in enumerate(chunks):
+            last = b" LAST" if k == len(chunks) - 1 else b""
+            c.send(b"BDAT %d%s\r\n" % (len(chunk), last) + chunk)
+            self.assertTrue(c.reply().startswith("250"))
         c.cmd("QUIT")
         got = wait_messages(self.mail_dir, "bob", 1)
         self.assertEqual(len(got), 1)
-        self.assertTrue(next(iter(got.values())).endswith(first + last))
+        return next(iter(got.values()))
+
+    def test_bdat(self):
+        first = b"Subject: chunks\r\n\r\n"
+        last = b"one\r\ntwo\r\n"
+        self.assertTrue(self.bdat(first, last).endswith(first + last))
         # bare LFs in a chunk are stored as the CRLF lines DATA would have given (RFC 3030 §3)
-        self.clear("bob")
-        c = Smtp(self.port)
-        c.cmd("EHLO crepes.fr")
-        c.cmd("MAIL FROM:<alice@crepes.fr>")
-        c.cmd("RCPT TO:<bob@hamburger.edu>")
-        bare = b"Subject: bare\n\none\ntwo"
-        c.send(b"BDAT %d LAST\r\n" % len(bare) + bare)
-        self.assertTrue(c.reply().startswith("250"))
-        c.cmd("QUIT")
-        got = wait_messages(self.mail_dir, "bob", 1)
-        self.assertTrue(next(iter(got.values())).endswith(b"\r\nSubject: bare\r\n\r\none\r\ntwo\r\n"), got)
+        stored = self.bdat(b"Subject: bare\n\none\ntwo")
+        self.assertTrue(stored.endswith(b"\r\nSubject: bare\r\n\r\none\r\ntwo\r\n"), stored)
 
     def test_auth_plain_and_login_on_loopback(self):
         for mech in ("PLAIN", "LOGIN"):

@@ -1,6 +1,7 @@
 #include "smtp/client/client_session.hpp"
 
 #include "mail/message/base64.hpp"
+#include "smtp/message_text.hpp"
 #include "text/dot_stuffer.hpp"
 
 namespace endhost::smtp::client {
@@ -23,25 +24,6 @@ Reply to_reply(const text::CodedReply& r) {
 
 bool positive(int code) {
   return code / 100 == 2;
-}
-
-// BDAT carries the message as it is (RFC 3030 §2): its lines must already end in CRLF (RFC 5321 §2.3.8).
-std::string crlf_lines(std::string_view in) {
-  std::string out;
-  out.reserve(in.size() + in.size() / 32 + 2);
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '\r') {
-      out += "\r\n";
-      if (i + 1 < in.size() && in[i + 1] == '\n') ++i;
-    } else if (c == '\n') {
-      out += "\r\n";
-    } else {
-      out += c;
-    }
-  }
-  if (!out.empty() && !out.ends_with("\r\n")) out += "\r\n";
-  return out;
 }
 
 }  // namespace
@@ -239,7 +221,9 @@ void ClientSession::send_data_command() {
   stage_ = Stage::Data;
   if (chunking()) {
     // RFC 3030 §2: the whole message as one last chunk; no dot-stuffing, no 354.
-    const std::string body = crlf_lines(transaction_->message);
+    // BDAT carries the message as it is (RFC 3030 §2): its lines must already end in CRLF (RFC 5321 §2.3.8).
+    std::string body(transaction_->message);
+    normalize_line_ends(body);
     send("BDAT " + std::to_string(body.size()) + " LAST");
     trace_body(body);
     out_ += body;

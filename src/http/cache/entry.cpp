@@ -23,7 +23,7 @@ EntryInfo analyze_response(Status status, const Fields& fields, Time request_tim
   e.status = status;
   e.request_time = request_time;
   e.response_time = response_time;
-  e.cc = response_cache_control(fields, policy.targeted_fields, &e.targeted);
+  e.cc = response_cache_control(fields, policy.targeted_fields, policy.surrogate_token, &e.targeted);
   e.vary = parse_vary(fields);
   // RFC 9110 §6.6.1: a recipient without a (valid) Date uses the time it received the response.
   e.date = date_field(fields, "date", response_time).value_or(response_time);

@@ -17,13 +17,14 @@ namespace endhost::http::cache {
 // How far a cache may guess a lifetime when the origin gave none (§4.2.2): a fraction of the time since
 // Last-Modified, capped. 10% is the figure RFC 9111 gives as typical; Squid and ATS use the same.
 // How this cache reads a response's freshness: the §4.2.2 heuristic, and the targeted cache-control
-// fields (RFC 9213) that take precedence over Cache-Control for it (lower-case names, first wins; empty
-// for none, as in forward mode).
+// fields (RFC 9213, and Surrogate-Control) that take precedence over Cache-Control for it (lower-case names,
+// first wins; empty for none, as in forward mode), with its Surrogate-Control device token.
 struct HeuristicPolicy {
   double fraction = 0.1;
   Duration max{24 * 3600};
   bool enabled = true;
   std::vector<std::string> targeted_fields;
+  std::string surrogate_token = "endhost";
 };
 
 // Status codes that are "heuristically cacheable" (RFC 9110 §15.1): 200, 203, 204, 206, 300, 301, 308,

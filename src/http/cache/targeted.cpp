@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "http/cache/structured_field.hpp"
+#include "http/cache/surrogate_control.hpp"
 #include "http/cache/time.hpp"
 
 namespace endhost::http::cache {
@@ -19,7 +20,8 @@ bool flag(const SfItem& item) {
 }
 
 template <class FieldRange>
-std::optional<CacheControl> find_targeted(const FieldRange& fields, const std::vector<std::string>& names) {
+std::optional<CacheControl> find_targeted(const FieldRange& fields, const std::vector<std::string>& names,
+                                          std::string_view surrogate_token) {
   for (const std::string& name : names) {
     std::string combined;
     bool present = false;
@@ -30,14 +32,18 @@ std::optional<CacheControl> find_targeted(const FieldRange& fields, const std::v
       present = true;
     }
     if (!present) continue;
-    if (auto cc = parse_targeted_cache_control(combined)) return cc;
+    // Surrogate-Control predates Structured Fields: its own grammar, and directives aimed by device token.
+    auto cc = name == "surrogate-control" ? parse_surrogate_control(combined, surrogate_token)
+                                          : parse_targeted_cache_control(combined);
+    if (cc) return cc;
   }
   return std::nullopt;
 }
 
 template <class FieldRange>
-CacheControl choose(const FieldRange& fields, const std::vector<std::string>& names, bool* targeted) {
-  auto t = names.empty() ? std::nullopt : find_targeted(fields, names);
+CacheControl choose(const FieldRange& fields, const std::vector<std::string>& names,
+                    std::string_view surrogate_token, bool* targeted) {
+  auto t = names.empty() ? std::nullopt : find_targeted(fields, names, surrogate_token);
   if (targeted) *targeted = t.has_value();
   return t ? std::move(*t) : parse_cache_control(fields);
 }
@@ -84,22 +90,24 @@ std::optional<CacheControl> parse_targeted_cache_control(std::string_view value)
 }
 
 std::optional<CacheControl> targeted_cache_control(const Fields& fields,
-                                                   const std::vector<std::string>& names) {
-  return find_targeted(fields, names);
+                                                   const std::vector<std::string>& names,
+                                                   std::string_view surrogate_token) {
+  return find_targeted(fields, names, surrogate_token);
 }
 
-std::optional<CacheControl> targeted_cache_control(FieldsView fields, const std::vector<std::string>& names) {
-  return find_targeted(fields, names);
+std::optional<CacheControl> targeted_cache_control(FieldsView fields, const std::vector<std::string>& names,
+                                                   std::string_view surrogate_token) {
+  return find_targeted(fields, names, surrogate_token);
 }
 
 CacheControl response_cache_control(const Fields& fields, const std::vector<std::string>& names,
-                                    bool* targeted) {
-  return choose(fields, names, targeted);
+                                    std::string_view surrogate_token, bool* targeted) {
+  return choose(fields, names, surrogate_token, targeted);
 }
 
 CacheControl response_cache_control(FieldsView fields, const std::vector<std::string>& names,
-                                    bool* targeted) {
-  return choose(fields, names, targeted);
+                                    std::string_view surrogate_token, bool* targeted) {
+  return choose(fields, names, surrogate_token, targeted);
 }
 
 }  // namespace endhost::http::cache

@@ -54,6 +54,8 @@ void append_upstream_request(std::string& out, const UpstreamRequest& r) {
   if (r.max_forwards) append_field(out, "Max-Forwards", std::to_string(*r.max_forwards));
   // RFC 9110 §7.6.3: each proxy appends its own Via entry.
   if (!r.via.empty()) append_field(out, "Via", r.via);
+  // Edge Architecture §2.2: each surrogate adds its own capabilities (a list split over lines is one list).
+  if (!r.surrogate_capability.empty()) append_field(out, "Surrogate-Capability", r.surrogate_capability);
   // RFC 9110 §8.6: a request with content, or a method that expects it, states its length.
   const Method m = method_from_token(r.method);
   if (!r.body.empty() || m == Method::post || m == Method::put || m == Method::patch)

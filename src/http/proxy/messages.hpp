@@ -19,9 +19,10 @@ struct UpstreamRequest {
   const Route* route = nullptr;
   FieldsView client_fields;
   std::string_view body;
-  std::string_view via;            // "1.1 endhost"
-  const Fields* extra = nullptr;   // added after the client's fields (the cache's validators)
-  bool drop_conditionals = false;  // the cache validates with its own validators (RFC 9111 §4.3.1)
+  std::string_view via;                   // "1.1 endhost"
+  std::string_view surrogate_capability;  // ours, appended to any the client sent; "" for none
+  const Fields* extra = nullptr;          // added after the client's fields (the cache's validators)
+  bool drop_conditionals = false;         // the cache validates with its own validators (RFC 9111 §4.3.1)
   bool drop_range = false;
   // RFC 9110 §7.6.2: the decremented Max-Forwards of an OPTIONS or TRACE (the client's is replaced).
   std::optional<std::uint64_t> max_forwards;

@@ -29,7 +29,9 @@ struct ProxyConfig {
   core::AddressAcl allow_destinations;
   std::string via = "1.1 endhost";     // our Via entry (RFC 9110 §7.6.3)
   std::string cache_name = "endhost";  // our Cache-Status name (RFC 9211 §2)
-  bool collapse = true;                // collapse concurrent misses (docs/internals/cache.md)
+  // Reverse mode: what we add as Surrogate-Capability to requests for the origin (surrogate_control.hpp).
+  std::string surrogate_capability;
+  bool collapse = true;  // collapse concurrent misses (docs/internals/cache.md)
 
   // Client side.
   std::chrono::milliseconds idle_timeout{60'000};    // between requests on a keep-alive connection

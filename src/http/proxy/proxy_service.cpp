@@ -13,6 +13,7 @@
 #include "core/host_port.hpp"
 #include "core/name_resolver.hpp"
 #include "dns/client/server_name_resolver.hpp"
+#include "http/cache/surrogate_control.hpp"
 #include "http/proxy/route.hpp"
 #include "http/url.hpp"
 
@@ -78,10 +79,10 @@ const core::SettingTable<ProxyServiceOptions>& proxy_settings() {
     t.text("access-log", &O::access_log, "FILE", "Write one line per request to FILE ('-' for stdout)");
     t.choice("access-log-format", &O::access_log_format, {"text", "json"}, "text or json");
     t.choice("eviction", &O::eviction, {"s3fifo", "lru"}, "Eviction policy: s3fifo or lru");
-    t.text("via", &O::via, "NAME", "Name in Via and Cache-Status");
+    t.text("via", &O::via, "NAME", "Name in Via and Cache-Status, and the Surrogate-Control device token");
     t.text("targeted-cache-control", &O::targeted_cache_control, "FIELD",
            "Reverse mode: a response field for this cache alone (e.g. Endhost-Cache-Control), ahead of "
-           "CDN-Cache-Control and Cache-Control (RFC 9213); not forwarded to clients");
+           "CDN-Cache-Control, Surrogate-Control and Cache-Control (RFC 9213); not forwarded to clients");
     t.size("max-request-body", &O::max_request_body, std::uint64_t{0}, kAnySize,
            "Largest request body accepted (413 above)");
     t.size("max-body-buffer", &O::max_body_buffer, std::uint64_t{0}, kAnySize,
@@ -143,9 +144,12 @@ Expected<ProxyServiceConfig, std::string> build_proxy_config(const ProxyServiceO
     store.heuristic.targeted_fields.push_back(std::move(name));
   }
   auto& targeted = store.heuristic.targeted_fields;
-  if (config.routes.mode == ProxyMode::reverse &&
-      std::find(targeted.begin(), targeted.end(), "cdn-cache-control") == targeted.end())
-    targeted.push_back("cdn-cache-control");
+  // Then Surrogate-Control (W3C Edge Architecture), which origins behind a surrogate still send: it has the
+  // lowest precedence, as the oldest and least precise.
+  if (config.routes.mode == ProxyMode::reverse) {
+    for (const char* name : {"cdn-cache-control", "surrogate-control"})
+      if (std::find(targeted.begin(), targeted.end(), name) == targeted.end()) targeted.push_back(name);
+  }
   if (!o.connect_ports.empty()) {
     config.connect_ports.clear();
     for (const auto& p : o.connect_ports) {
@@ -171,6 +175,10 @@ Expected<ProxyServiceConfig, std::string> build_proxy_config(const ProxyServiceO
   }
   config.via = "1.1 " + o.via;
   config.cache_name = o.via;
+  // Our name is also our Surrogate-Control device token, announced to the origins we stand in front of.
+  store.heuristic.surrogate_token = o.via;
+  if (config.routes.mode == ProxyMode::reverse)
+    config.surrogate_capability = cache::surrogate_capability(o.via);
   config.collapse = !o.no_collapse;
   config.connect_timeout = core::seconds_as(o.connect_timeout);
   config.upstream_timeout = core::seconds_as(o.upstream_timeout);

@@ -26,6 +26,7 @@ awaitable<void> revalidate(ProxyState& st, LoopData& loop, Route route, Request 
   up.route = &route;
   up.client_fields = FieldsView(views);
   up.via = st.config.via;
+  up.surrogate_capability = st.config.surrogate_capability;
   up.extra = &validators;
   up.drop_conditionals = true;
   up.drop_range = true;

@@ -433,6 +433,7 @@ awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route
   up.client_fields = head.fields;
   up.body = body;
   up.via = st_.config.via;
+  up.surrogate_capability = st_.config.surrogate_capability;
   up.max_forwards = max_forwards;
   append_upstream_request(request, up);
   Exchange ex(loop_.pool, st_.exchange);

@@ -106,11 +106,12 @@ StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_
                      const cache::CacheControl& req_cc, const ResponseHead& rh, cache::Time request_time,
                      cache::Time response_time, std::string_view date) {
   StorePlan plan;
-  // RFC 9213: in reverse mode CDN-Cache-Control (or our own targeted field) replaces Cache-Control and
-  // Expires for this cache's decisions.
+  // RFC 9213: in reverse mode CDN-Cache-Control (or our own targeted field, or Surrogate-Control) replaces
+  // Cache-Control and Expires for this cache's decisions.
   bool targeted = false;
+  const cache::HeuristicPolicy& policy = st.store.options().heuristic;
   const cache::CacheControl res_cc =
-      cache::response_cache_control(rh.fields, st.store.options().heuristic.targeted_fields, &targeted);
+      cache::response_cache_control(rh.fields, policy.targeted_fields, policy.surrogate_token, &targeted);
   const cache::VarySpec vary = cache::parse_vary(rh.fields);
   const cache::StoreVerdict verdict =
       cache::can_store({Method::get, &req_cc, request_fields.contains("authorization"), rh.status, &res_cc,
@@ -400,6 +401,7 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
   up.route = &route;
   up.client_fields = head.fields;
   up.via = st_.config.via;
+  up.surrogate_capability = st_.config.surrogate_capability;
   up.extra = revalidating ? &validators : nullptr;
   up.drop_conditionals = revalidating;
   append_upstream_request(request, up);

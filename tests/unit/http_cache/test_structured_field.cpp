@@ -78,7 +78,7 @@ TEST(Targeted, Rfc9213_2_1_TheFirstValidTargetedFieldReplacesCacheControlAndExpi
                  {"CDN-Cache-Control", "max-age=60"},
                  {"Endhost-Cache-Control", "max-age=600"}};
   bool targeted = false;
-  const CacheControl cc = response_cache_control(f, names, &targeted);
+  const CacheControl cc = response_cache_control(f, names, "endhost", &targeted);
   EXPECT_TRUE(targeted);
   EXPECT_EQ(cc.max_age, 600s);
   EXPECT_FALSE(cc.no_store);
@@ -91,15 +91,15 @@ TEST(Targeted, Rfc9213_2_1_TheFirstValidTargetedFieldReplacesCacheControlAndExpi
   const Fields g{{"Cache-Control", "max-age=5"},
                  {"Endhost-Cache-Control", "max-age=1,"},
                  {"CDN-Cache-Control", "max-age=50"}};
-  EXPECT_EQ(response_cache_control(g, names).max_age, 50s);
+  EXPECT_EQ(response_cache_control(g, names, "endhost").max_age, 50s);
   const Fields h{{"Cache-Control", "max-age=5"}, {"CDN-Cache-Control", "max-age="}};
-  EXPECT_EQ(response_cache_control(h, names, &targeted).max_age, 5s);
+  EXPECT_EQ(response_cache_control(h, names, "endhost", &targeted).max_age, 5s);
   EXPECT_FALSE(targeted);
   // Lines of one field combine.
   const Fields lines{{"CDN-Cache-Control", "max-age=50"}, {"CDN-Cache-Control", "must-revalidate"}};
-  const CacheControl both = response_cache_control(lines, names);
+  const CacheControl both = response_cache_control(lines, names, "endhost");
   EXPECT_EQ(both.max_age, 50s);
   EXPECT_TRUE(both.must_revalidate);
   // Without targeted names (forward mode) the field means nothing.
-  EXPECT_FALSE(response_cache_control(f, {}).max_age);
+  EXPECT_FALSE(response_cache_control(f, {}, "endhost").max_age);
 }

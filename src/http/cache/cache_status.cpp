@@ -47,6 +47,8 @@ std::string_view to_string(Forward f) noexcept {
       return "request";
     case Forward::stale:
       return "stale";
+    case Forward::partial:
+      return "partial";
   }
   return "";
 }

@@ -20,6 +20,7 @@ enum class Forward : std::uint8_t {
   miss,       // stored responses that could not be used (no other reason fits)
   request,    // the request asked for it (no-cache, max-age…)
   stale,      // the stored response was stale and had to be validated
+  partial,    // a stored partial response (RFC 9111 §3.3) that does not hold what was asked for
 };
 
 std::string_view to_string(Forward f) noexcept;

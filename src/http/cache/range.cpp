@@ -82,4 +82,26 @@ std::string content_range(const RangeDecision& d, std::uint64_t length) {
          std::to_string(length);
 }
 
+std::optional<HeldRange> parse_content_range(std::string_view value) noexcept {
+  std::string_view v = trim(value);
+  if (v.size() < 6 || !iequals(v.substr(0, 6), "bytes ")) return std::nullopt;
+  v.remove_prefix(6);
+  const auto dash = v.find('-'), slash = v.find('/');
+  if (dash == std::string_view::npos || slash == std::string_view::npos || dash > slash) return std::nullopt;
+  const auto first = number(v.substr(0, dash));
+  const auto last = number(v.substr(dash + 1, slash - dash - 1));
+  const auto length = number(v.substr(slash + 1));
+  // §14.4: an invalid range (last < first, or past the end) makes the whole field invalid.
+  if (!first || !last || !length || *last < *first || *last >= *length) return std::nullopt;
+  return HeldRange{{*first, *last}, *length};
+}
+
+std::optional<ByteRange> range_within(std::optional<std::string_view> range,
+                                      const HeldRange& stored) noexcept {
+  const RangeDecision d = evaluate_range(range, stored.length);
+  if (d.kind != RangeKind::partial) return std::nullopt;
+  if (d.range.first < stored.held.first || d.range.last > stored.held.last) return std::nullopt;
+  return d.range;
+}
+
 }  // namespace endhost::http::cache

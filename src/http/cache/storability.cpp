@@ -33,9 +33,11 @@ StoreVerdict can_store(const StoreInputs& in) noexcept {
   const CacheControl& res = *in.response_cc;
   // §3: the request method is understood and cacheable. We store GET; HEAD is then served from it (§4).
   if (in.method != Method::get) return StoreVerdict::method;
-  // §3: a final status; 206 would need range assembly (§3.3) and a 304 only freshens (§4.3.4).
+  // §3: a final status; a 304 only freshens (§4.3.4). §3.3: a 206 is stored as an incomplete response
+  // when it holds one range of a representation of known length; multipart/byteranges is not.
   const unsigned code = to_int(in.status);
-  if (code < 200 || in.status == Status::partial_content || in.status == Status::not_modified)
+  if (code < 200 || in.status == Status::not_modified ||
+      (in.status == Status::partial_content && !in.storable_partial))
     return StoreVerdict::status;
   if (req.no_store) return StoreVerdict::request_no_store;
   // §5.2.2.3: with must-understand, a cache stores only status codes it understands, and then ignores

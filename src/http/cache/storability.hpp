@@ -14,7 +14,7 @@ namespace endhost::http::cache {
 enum class StoreVerdict : std::uint8_t {
   store,
   method,  // §3: only GET is stored here (HEAD is answered from a stored GET)
-  status,  // §3: 1xx, 206 and 304 are not stored as new entries; must-understand of an unknown code
+  status,  // §3: 1xx, 304 and unusable 206s are not stored as new entries; must-understand of an unknown code
   request_no_store,  // §5.2.1.5
   no_store,          // §5.2.2.5
   private_,          // §5.2.2.7: a shared cache must not store it
@@ -31,6 +31,9 @@ struct StoreInputs {
   const CacheControl* request_cc = nullptr;  // required
   bool request_has_authorization = false;
   Status status = Status::ok;
+  // A 206 with one range of a representation of known length (parse_content_range), which §3.3 lets a
+  // cache store as an incomplete response; any other 206 is not stored.
+  bool storable_partial = false;
   const CacheControl* response_cc = nullptr;  // required
   bool response_has_expires = false;
   bool vary_star = false;

@@ -341,6 +341,8 @@ awaitable<int> Fetch::transfer() {
     const std::string key = cache::cache_key(url);
     if (cacheable) {
       found = store_->find(key, req.fields);
+      // A partial response a reverse proxy stored in this directory (RFC 9111 §3.3) is not the file.
+      if (found.object && found.object->info().status == Status::partial_content) found = {};
       if (found.object) {
         const cache::CacheControl req_cc = cache::parse_cache_control(req.fields);
         const auto d = cache::decide_reuse(found.object->info(), req_cc, cache::from_time_t(now_s()));
@@ -523,7 +525,8 @@ int run_fetch(const FetchOptions& options, std::ostream& out, std::ostream& err)
   for (std::size_t i = 0; i < urls.size(); ++i) {
     FetchOptions one = options;
     one.url = with_scheme(urls[i]);
-    if (!options.outputs.empty()) one.output = i < options.outputs.size() ? options.outputs[i] : std::string();
+    if (!options.outputs.empty())
+      one.output = i < options.outputs.size() ? options.outputs[i] : std::string();
     each.push_back(std::move(one));
   }
   return core::run_client(

@@ -186,8 +186,8 @@ Expected<cache::ObjectWriter, std::string> plan_fetch_store(cache::Store& store,
   // does not matter either. Everything else is the shared rule set.
   cache::CacheControl shared_view = res_cc;
   shared_view.private_ = false;
-  const auto verdict = cache::can_store(
-      {Method::get, &req_cc, false, head.status, &shared_view, head.fields.contains("expires"), vary.star});
+  const auto verdict = cache::can_store({Method::get, &req_cc, false, head.status, false, &shared_view,
+                                         head.fields.contains("expires"), vary.star});
   if (verdict != cache::StoreVerdict::store) return Unexpected(std::string(cache::to_string(verdict)));
   cache::ObjectMeta meta;
   meta.key = key;

@@ -48,6 +48,40 @@ bool has_conditional(FieldsView fields) {
   return fields.contains("if-none-match") || fields.contains("if-modified-since");
 }
 
+// RFC 9111 §3.3: a stored partial response answers only a GET for one range wholly inside what it holds,
+// with no validators of the client's own (they would be about the complete representation). For any other
+// request it is as if nothing were stored: the request goes forward, and what comes back may replace it.
+bool partial_unusable(const RequestHead& head, const cache::Object& obj) {
+  if (obj.info().status != Status::partial_content) return false;
+  if (head.method_id != Method::get || has_conditional(head.fields) || head.fields.contains("if-match") ||
+      head.fields.contains("if-unmodified-since"))
+    return true;
+  const auto held = cache::parse_content_range(obj.meta().fields.get("content-range").value_or(""));
+  if (!held || !cache::if_range_allows(head.fields.get("if-range"), obj.meta().fields)) return true;
+  return !cache::range_within(head.fields.get("range"), *held);
+}
+
+// Drops an unusable partial from what find() returned; true when it did.
+bool drop_unusable_partial(cache::Found& found, const RequestHead& head) {
+  if (!found.object || !partial_unusable(head, *found.object)) return false;
+  found = cache::Found{nullptr, nullptr, true};
+  return true;
+}
+
+// A 206 the cache may store (§3.3): one Content-Range of a representation of known length, and a body
+// framed by a Content-Length that says exactly that many bytes, so what is stored is what it claims.
+bool storable_partial(const ResponseHead& rh) {
+  if (rh.status != Status::partial_content || rh.framing.kind != BodyKind::length) return false;
+  std::optional<std::string_view> value;
+  for (const FieldView& f : rh.fields) {
+    if (!iequals(f.name, "content-range")) continue;
+    if (value) return false;  // two of them: which one is the body?
+    value = f.value;
+  }
+  const auto held = value ? cache::parse_content_range(*value) : std::nullopt;
+  return held && rh.framing.length == held->held.size();
+}
+
 // After waiting for another request's fetch of the same key: the Cache-Status to serve what that fetch
 // left in the store as a collapsed hit, or nothing when it is not fresh enough for this request.
 std::optional<CacheStatus> collapsed_hit(ProxyState& st, std::size_t shard, const cache::Found& again,
@@ -113,9 +147,9 @@ StorePlan plan_store(ProxyState& st, const std::string& key, FieldsView request_
   const cache::CacheControl res_cc =
       cache::response_cache_control(rh.fields, policy.targeted_fields, policy.surrogate_token, &targeted);
   const cache::VarySpec vary = cache::parse_vary(rh.fields);
-  const cache::StoreVerdict verdict =
-      cache::can_store({Method::get, &req_cc, request_fields.contains("authorization"), rh.status, &res_cc,
-                        !targeted && rh.fields.contains("expires"), vary.star});
+  const cache::StoreVerdict verdict = cache::can_store(
+      {Method::get, &req_cc, request_fields.contains("authorization"), rh.status, storable_partial(rh),
+       &res_cc, !targeted && rh.fields.contains("expires"), vary.star});
   if (verdict != cache::StoreVerdict::store) {
     plan.not_stored = cache::to_string(verdict);
     return plan;
@@ -167,6 +201,7 @@ awaitable<bool> Session::handle_cacheable(const RequestHead& head, const Route& 
   const cache::CacheControl req_cc = cache::parse_cache_control(head.fields);
   const cache::Time t = now();
   cache::Found found = st_.store.find(key_, head.fields);
+  const bool partial_miss = drop_unusable_partial(found, head);
   if (found.object) {
     const cache::ReuseDecision d = cache::decide_reuse(found.object->info(), req_cc, t);
     switch (d.action) {
@@ -209,6 +244,7 @@ awaitable<bool> Session::handle_cacheable(const RequestHead& head, const Route& 
       } else {
         co_await Flights::wait(std::move(flight), st_.config.upstream_timeout + st_.config.read_timeout);
         cache::Found again = st_.store.find(key_, head.fields);
+        drop_unusable_partial(again, head);
         if (auto cs = collapsed_hit(st_, shard_, again, req_cc, now())) {
           outcome_.cache = "HIT";
           co_return co_await serve_hit(head, again, *cs, true);
@@ -228,7 +264,9 @@ awaitable<bool> Session::handle_cacheable(const RequestHead& head, const Route& 
     const CacheStatus cs = cache::cache_forward(Forward::uri_miss, {}, {}, "only-if-cached");
     co_return co_await respond(Status::gateway_timeout, "not in the cache (only-if-cached)\n", &cs);
   }
-  const Forward fwd = found.uri_known ? Forward::vary_miss : Forward::uri_miss;
+  const Forward fwd = partial_miss      ? Forward::partial
+                      : found.uri_known ? Forward::vary_miss
+                                        : Forward::uri_miss;
   FlightGuard guard;
   if (st_.config.collapse && head.method_id == Method::get) {
     bool leader = false;
@@ -239,6 +277,7 @@ awaitable<bool> Session::handle_cacheable(const RequestHead& head, const Route& 
       // Another request is fetching this URI: wait for it, then look again.
       co_await Flights::wait(std::move(flight), st_.config.upstream_timeout + st_.config.read_timeout);
       cache::Found again = st_.store.find(key_, head.fields);
+      drop_unusable_partial(again, head);
       if (auto cs = collapsed_hit(st_, shard_, again, req_cc, now())) {
         outcome_.cache = "HIT";
         co_return co_await serve_hit(head, again, *cs, true);
@@ -289,18 +328,32 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
     co_return written&& keep_alive_;
   }
 
-  // RFC 9110 §14: one range of a complete stored 200.
+  // RFC 9110 §14: one range of a complete stored 200; or, from a stored partial (RFC 9111 §3.3), the range
+  // the caller checked lies inside it (partial_unusable).
   cache::RangeDecision range;
+  std::uint64_t length = obj.body_size();  // of the whole representation
+  std::uint64_t held_first = 0;            // where the stored bytes start in it
   if (head.method_id == Method::get && info.status == Status::ok) {
     if (auto r = head.fields.get("range");
         r && cache::if_range_allows(head.fields.get("if-range"), obj.meta().fields))
-      range = cache::evaluate_range(r, obj.body_size());
+      range = cache::evaluate_range(r, length);
+  } else if (info.status == Status::partial_content) {
+    const auto held = cache::parse_content_range(obj.meta().fields.get("content-range").value_or(""));
+    const auto want = held ? cache::range_within(head.fields.get("range"), *held) : std::nullopt;
+    if (!want || head_only) {
+      keep_alive_ = false;
+      co_return co_await respond(Status::internal_server_error,
+                                 "the cached partial response cannot serve this\n");
+    }
+    range = {cache::RangeKind::partial, *want};
+    length = held->length;
+    held_first = held->held.first;
   }
   std::uint64_t offset = 0, count = obj.body_size();
   if (range.kind == cache::RangeKind::unsatisfiable) {
     outcome_.status = 416;
     append_status_line(out_, http11, Status::range_not_satisfiable);
-    append_field(out_, "Content-Range", cache::content_range(range, obj.body_size()));
+    append_field(out_, "Content-Range", cache::content_range(range, length));
     append_field(out_, "Content-Length", "0");
     append_field(out_, "Via", st_.config.via);
     append_field(out_, "Cache-Status", cache_status);
@@ -315,10 +368,10 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
     Status status = info.status;
     if (range.kind == cache::RangeKind::partial) {
       status = Status::partial_content;
-      offset = range.range.first;
+      offset = range.range.first - held_first;
       count = range.range.size();
       fields.erase("content-range");
-      fields.add("Content-Range", cache::content_range(range, obj.body_size()));
+      fields.add("Content-Range", cache::content_range(range, length));
     }
     DownstreamHead dh;
     dh.status = status;
@@ -528,7 +581,11 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
   // Decide whether to store, from the head alone (RFC 9111 §3).
   const std::string d = date();
   StorePlan plan;
-  if (may_store && req_cc && head.method_id == Method::get && !head.fields.contains("range"))
+  // A range request's answer is stored when it is the whole representation (the origin ignored Range) or
+  // one range of it (§3.3); never a 416 or anything else, which would then answer requests without Range.
+  const bool range_request = head.fields.contains("range");
+  if (may_store && req_cc && head.method_id == Method::get &&
+      (!range_request || status == Status::ok || status == Status::partial_content))
     plan = plan_store(st_, key_, head.fields, *req_cc, rh, request_time, now(), d);
   cache::ObjectWriter writer = std::move(plan.writer);
   bool storing = plan.storing;

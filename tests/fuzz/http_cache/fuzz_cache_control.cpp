@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Time t0 = from_time_t(784887151);
   EntryInfo e = analyze_response(Status::ok, fields, t0, t0);
   if (e.lifetime.value.count() < 0) __builtin_trap();
-  StoreInputs s{Method::get, &req, true, Status::ok, &e.cc, false, false};
+  StoreInputs s{Method::get, &req, true, Status::ok, false, &e.cc, false, false};
   (void)can_store(s);
   (void)decide_reuse(e, req, t0 + std::chrono::seconds(size));
   (void)may_serve_stale_on_error(e, req, t0 + std::chrono::seconds(size * 7));

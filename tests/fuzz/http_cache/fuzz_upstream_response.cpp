@@ -8,6 +8,7 @@
 #include "http/cache/entry.hpp"
 #include "http/cache/hop_by_hop.hpp"
 #include "http/cache/invalidation.hpp"
+#include "http/cache/range.hpp"
 #include "http/cache/storability.hpp"
 #include "http/cache/validation.hpp"
 #include "http/response_parser.hpp"
@@ -35,7 +36,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Time t0 = from_time_t(784887151);
   EntryInfo e = analyze_response(r.status, r.fields, t0, t0);
   CacheControl req;
-  StoreInputs s{Method::get, &req, false, r.status, &e.cc, r.fields.contains("expires"), e.vary.star};
+  // A 206 is stored when its Content-Range holds one range of a known length (RFC 9111 §3.3).
+  const auto held = parse_content_range(r.fields.get("content-range").value_or(""));
+  if (held && (held->held.last < held->held.first || held->held.last >= held->length)) __builtin_trap();
+  if (held) (void)range_within(r.fields.get("range"), *held);
+  StoreInputs s{Method::get, &req, false, r.status, held.has_value(), &e.cc, r.fields.contains("expires"),
+                e.vary.star};
   (void)can_store(s);
   (void)not_modified_selects(r.fields, parser.head().fields);
   (void)freshen_fields(r.fields, parser.head().fields);

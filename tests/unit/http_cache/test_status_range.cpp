@@ -80,6 +80,31 @@ TEST(Range, Rfc9110_13_1_5_IfRange) {
   EXPECT_FALSE(if_range_allows("Tue, 15 Nov 1994 08:12:32 GMT", stored));
 }
 
+TEST(Range, Rfc9110_14_4_ContentRangeOfAStorablePartial) {
+  EXPECT_EQ(parse_content_range("bytes 4-9/10"), (HeldRange{{4, 9}, 10}));
+  EXPECT_EQ(parse_content_range("Bytes 0-0/1"), (HeldRange{{0, 0}, 1}));
+  for (const char* bad : {"bytes 4-9/*", "bytes */10", "bytes 9-4/10", "bytes 4-10/10", "items 0-1/2",
+                          "bytes 4-9", "bytes -9/10", "bytes 4-/10", "bytes 4 - 9/10", "bytes 1-2/3/4", ""})
+    EXPECT_FALSE(parse_content_range(bad)) << bad;
+}
+
+TEST(Range, Rfc9111_3_3_OnlyRangesWhollyInsideAPartialAreServedFromIt) {
+  const HeldRange held{{4, 9}, 10};  // the last six bytes of ten
+  EXPECT_EQ(range_within("bytes=-6", held), (ByteRange{4, 9}));
+  EXPECT_EQ(range_within("bytes=6-8", held), (ByteRange{6, 8}));
+  EXPECT_EQ(range_within("bytes=6-", held), (ByteRange{6, 9}));
+  EXPECT_EQ(range_within("bytes=-1", held), (ByteRange{9, 9}));
+  EXPECT_EQ(range_within("bytes=8-100", held), (ByteRange{8, 9}));  // clipped to the length first
+  EXPECT_FALSE(range_within("bytes=3-5", held));                    // starts before what is held
+  EXPECT_FALSE(range_within("bytes=-7", held));
+  EXPECT_FALSE(range_within("bytes=10-", held));  // unsatisfiable: the origin answers that
+  EXPECT_FALSE(range_within("bytes=4-5,7-8", held));
+  EXPECT_FALSE(range_within(std::nullopt, held));  // the whole representation is not here
+  const HeldRange head{{0, 4}, 10};
+  EXPECT_EQ(range_within("bytes=0-4", head), (ByteRange{0, 4}));
+  EXPECT_FALSE(range_within("bytes=0-", head));
+}
+
 TEST(HopByHop, Rfc9110_7_6_1_FixedSetAndConnectionOptions) {
   Fields f{{"Connection", "close, X-Trace"},
            {"X-Trace", "1"},

@@ -16,6 +16,7 @@ struct Case {
   std::string request_cc;
   bool authorization = false;
   Status status = Status::ok;
+  bool storable_partial = false;
   std::string response_cc;
   bool expires = false;
   bool vary_star = false;
@@ -24,7 +25,7 @@ struct Case {
     CacheControl req, res;
     add_cache_control(req, request_cc);
     add_cache_control(res, response_cc);
-    return can_store({method, &req, authorization, status, &res, expires, vary_star});
+    return can_store({method, &req, authorization, status, storable_partial, &res, expires, vary_star});
   }
 };
 
@@ -43,6 +44,18 @@ TEST(Storability, Rfc9111_3_FinalStatusOnlyAndNotPartialOrNotModified) {
   EXPECT_EQ((Case{.status = Status::continue_}).verdict(), StoreVerdict::status);
   EXPECT_EQ((Case{.status = Status::partial_content}).verdict(), StoreVerdict::status);
   EXPECT_EQ((Case{.status = Status::not_modified}).verdict(), StoreVerdict::status);
+}
+
+TEST(Storability, Rfc9111_3_3_OneRangeOfAKnownLengthIsStoredAsIncomplete) {
+  EXPECT_EQ((Case{.status = Status::partial_content, .storable_partial = true, .response_cc = "max-age=60"})
+                .verdict(),
+            StoreVerdict::store);
+  // The other rules still apply to it.
+  EXPECT_EQ((Case{.status = Status::partial_content, .storable_partial = true, .response_cc = "no-store"})
+                .verdict(),
+            StoreVerdict::no_store);
+  // The flag means nothing for another status.
+  EXPECT_EQ((Case{.status = Status::not_modified, .storable_partial = true}).verdict(), StoreVerdict::status);
 }
 
 TEST(Storability, Rfc9111_5_2_2_5_ResponseNoStore) {

@@ -59,4 +59,14 @@ StoreVerdict can_store(const StoreInputs& in) noexcept {
   return StoreVerdict::store;
 }
 
+bool post_response_reusable(const Url& target, Status status, FieldsView response_fields,
+                            const CacheControl& response_cc, bool response_has_expires) {
+  if (status != Status::ok) return false;
+  if (!response_cc.max_age && !response_cc.s_maxage && !response_has_expires) return false;
+  const auto location = response_fields.get("content-location");
+  if (!location) return false;
+  const auto url = resolve_url(target, *location);
+  return url && url->to_string() == target.to_string();
+}
+
 }  // namespace endhost::http::cache

@@ -6,8 +6,10 @@
 #include <string_view>
 
 #include "http/cache/cache_control.hpp"
+#include "http/fields.hpp"
 #include "http/method.hpp"
 #include "http/status.hpp"
+#include "http/url.hpp"
 
 namespace endhost::http::cache {
 
@@ -40,5 +42,12 @@ struct StoreInputs {
 };
 
 StoreVerdict can_store(const StoreInputs& in) noexcept;
+
+// RFC 9110 §9.3.3 (and RFC 9111 §2): a response to POST is cacheable, and may answer later GET and HEAD
+// requests, when it has explicit freshness and a Content-Location that names the target URI itself. We take
+// only a 200, the representation of the resource (a 201 or 204 describes what the POST did). The other
+// rules of can_store still apply, as for a GET.
+bool post_response_reusable(const Url& target, Status status, FieldsView response_fields,
+                            const CacheControl& response_cc, bool response_has_expires);
 
 }  // namespace endhost::http::cache

@@ -5,6 +5,8 @@
 
 #include "core/address_acl_asio.hpp"
 #include "http/cache/invalidation.hpp"
+#include "http/cache/storability.hpp"
+#include "http/cache/targeted.hpp"
 #include "http/serializer.hpp"
 
 namespace endhost::http::proxy {
@@ -440,6 +442,7 @@ awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route
   // RFC 9110 §9.2.2: only idempotent requests may be retried on a fresh connection.
   const bool idempotent = cache::is_safe_method(head.method) || head.method_id == Method::put ||
                           head.method_id == Method::delete_;
+  const cache::Time request_time = now();
   auto started =
       co_await ex.start(route.upstream_host, route.upstream_port, request, head.method_id, idempotent);
   if (!started) {
@@ -456,6 +459,22 @@ awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route
        cache::invalidated_keys(head.method, ex.head().status, route.target, ex.head().fields))
     st_.store.remove(key);
   FlightGuard none;
+  // RFC 9110 §9.3.3: a POST's answer that names its own URI in Content-Location, with explicit freshness,
+  // is that URI's new representation: stored (after the invalidation above) for the GETs that follow.
+  if (head.method_id == Method::post) {
+    const ResponseHead& rh = ex.head();
+    const cache::HeuristicPolicy& policy = st_.store.options().heuristic;
+    bool targeted = false;
+    const cache::CacheControl res_cc =
+        cache::response_cache_control(rh.fields, policy.targeted_fields, policy.surrogate_token, &targeted);
+    if (cache::post_response_reusable(route.target, rh.status, rh.fields, res_cc,
+                                      !targeted && rh.fields.contains("expires"))) {
+      key_ = cache::cache_key(route.target);
+      const cache::CacheControl req_cc = cache::parse_cache_control(head.fields);
+      co_return co_await forward_response(head, ex, cache::Forward::method, none, request_time, &req_cc,
+                                          true);
+    }
+  }
   co_return co_await forward_response(head, ex, cache::Forward::method, none, now(), nullptr, false);
 }
 

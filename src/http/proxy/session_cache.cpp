@@ -584,7 +584,8 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
   // A range request's answer is stored when it is the whole representation (the origin ignored Range) or
   // one range of it (§3.3); never a 416 or anything else, which would then answer requests without Range.
   const bool range_request = head.fields.contains("range");
-  if (may_store && req_cc && head.method_id == Method::get &&
+  // may_store with a POST: handle_pass found its answer reusable (RFC 9110 §9.3.3).
+  if (may_store && req_cc && (head.method_id == Method::get || head.method_id == Method::post) &&
       (!range_request || status == Status::ok || status == Status::partial_content))
     plan = plan_store(st_, key_, head.fields, *req_cc, rh, request_time, now(), d);
   cache::ObjectWriter writer = std::move(plan.writer);

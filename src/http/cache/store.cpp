@@ -325,16 +325,29 @@ Found Store::find_impl(std::string_view key, const FieldRange& request_fields) {
   auto it = index_.find(key);
   if (it == index_.end()) return found;
   found.uri_known = true;
-  for (const auto& object : it->second.variants) {
-    const VarySpec& vary = object->info().vary;
-    if (!vary.empty() && secondary_key(vary, request_fields) != object->meta().variant) continue;
-    if (vary.empty() && !object->meta().variant.empty()) continue;
+  const auto take = [&](const std::shared_ptr<Object>& object) {
     disk_policy_->touch(object->id());
     if (auto mem = memory_.find(object->id()); mem != memory_.end()) {
       memory_policy_->touch(object->id());
       found.memory_body = mem->second;
     }
     found.object = object;
+  };
+  const auto& variants = it->second.variants;
+  for (const auto& object : variants) {
+    const VarySpec& vary = object->info().vary;
+    if (!vary.empty() && secondary_key(vary, request_fields) != object->meta().variant) continue;
+    if (vary.empty() && !object->meta().variant.empty()) continue;
+    take(object);
+    return found;
+  }
+  // No variant for these exact preferences: one in the language this request prefers most (vary.hpp).
+  for (const auto& object : variants) {
+    const VarySpec& vary = object->info().vary;
+    if (vary.star || vary.names.size() != 1 || vary.names.front() != "accept-language") continue;
+    const auto language = object->meta().fields.get("content-language");
+    if (!language || !language_selects(request_fields, *language)) continue;
+    take(object);
     return found;
   }
   return found;

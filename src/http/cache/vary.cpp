@@ -101,26 +101,62 @@ bool range_less(std::string_view a, std::string_view b) noexcept {
   return a.size() < b.size();
 }
 
+// One Accept-Language member: a language range with an optional weight. false when it is neither.
+bool parse_language(std::string_view member, Language& l) noexcept {
+  const auto semi = member.find(';');
+  l.range = trim(member.substr(0, semi));
+  if (l.range.empty()) return false;
+  for (char c : l.range)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '*')) return false;
+  if (semi != std::string_view::npos) {
+    // Only a weight is defined (§12.5.4): "q=0.5", with optional whitespace around ';'.
+    std::string_view param = trim(member.substr(semi + 1));
+    if (param.size() < 2 || lower(param[0]) != 'q' || param[1] != '=') return false;
+    l.weight = parse_weight(param.substr(2));
+    if (l.weight < 0) return false;
+  }
+  return true;
+}
+
+bool iequal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
 }  // namespace
+
+bool detail::top_language_matches(const LanguageList& list, std::string_view content_language) noexcept {
+  const std::string_view tag = trim(content_language);
+  if (tag.empty()) return false;
+  for (char c : tag)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return false;  // one tag, not a list
+  if (list.overflow || list.size == 0) return false;
+  Language top;
+  bool tie = false;
+  for (std::size_t i = 0; i < list.size; ++i) {
+    Language l;
+    if (!parse_language(list.members[i], l)) return false;
+    if (i == 0 || l.weight > top.weight) {
+      top = l;
+      tie = false;
+    } else if (l.weight == top.weight) {
+      tie = true;
+    }
+  }
+  // One range the client prefers to every other, and not "*" (which says nothing about which language).
+  if (tie || top.weight == 0 || top.range == "*") return false;
+  // RFC 4647 §3.3.1 basic filtering: the range is the tag, or a prefix of it ending at a '-'.
+  if (iequal(top.range, tag)) return true;
+  return tag.size() > top.range.size() && tag[top.range.size()] == '-' &&
+         iequal(tag.substr(0, top.range.size()), top.range);
+}
 
 bool detail::append_languages(std::string& out, const LanguageList& list) {
   std::array<Language, 16> langs;
-  for (std::size_t i = 0; i < list.size; ++i) {
-    std::string_view member = list.members[i];
-    Language& l = langs[i];
-    const auto semi = member.find(';');
-    l.range = trim(member.substr(0, semi));
-    if (l.range.empty()) return false;
-    for (char c : l.range)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '*')) return false;
-    if (semi != std::string_view::npos) {
-      // Only a weight is defined (§12.5.4): "q=0.5", with optional whitespace around ';'.
-      std::string_view param = trim(member.substr(semi + 1));
-      if (param.size() < 2 || lower(param[0]) != 'q' || param[1] != '=') return false;
-      l.weight = parse_weight(param.substr(2));
-      if (l.weight < 0) return false;
-    }
-  }
+  for (std::size_t i = 0; i < list.size; ++i)
+    if (!parse_language(list.members[i], langs[i])) return false;
   std::sort(langs.begin(), langs.begin() + static_cast<std::ptrdiff_t>(list.size),
             [](const Language& a, const Language& b) {
               if (a.weight != b.weight) return a.weight > b.weight;

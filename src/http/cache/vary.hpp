@@ -44,6 +44,9 @@ void collect_languages(LanguageList& list, std::string_view value);
 // ("q=1" and no weight are one), sorted by weight then range. false (nothing appended) when a member is not
 // a language range with an optional weight: the caller falls back to the plain normalisation.
 bool append_languages(std::string& out, const LanguageList& list);
+// Whether the one range the list weights above all others (a tie, "*" or a bad member: no) matches the tag
+// `content_language` by RFC 4647 §3.3.1 basic filtering ("de" matches "de" and "de-AT").
+bool top_language_matches(const LanguageList& list, std::string_view content_language) noexcept;
 }  // namespace detail
 
 // The secondary key of a request for `spec`: "name:value\n" per nominated field, "\x01" for an absent one.
@@ -75,6 +78,18 @@ std::string secondary_key(const VarySpec& spec, const FieldRange& request_fields
     key += '\n';
   }
   return key;
+}
+
+// §4.1 with the semantics of Accept-Language (RFC 9110 §12.5.4), for a stored response that varies on it
+// alone and whose secondary key does not match: it is still what the origin would send when it is in the one
+// language this request prefers most, since the origin has that language and chose it for someone. So
+// "fr;q=0.5, de" reuses the "de" response that "en, de" got. `FieldRange` is Fields or FieldsView.
+template <class FieldRange>
+bool language_selects(const FieldRange& request_fields, std::string_view content_language) {
+  detail::LanguageList langs;
+  for (const auto& f : request_fields)
+    if (iequals(f.name, "accept-language")) detail::collect_languages(langs, f.value);
+  return detail::top_language_matches(langs, content_language);
 }
 
 }  // namespace endhost::http::cache

@@ -346,6 +346,27 @@ TEST_F(StoreTest, Rfc9111_4_1_VaryVariants) {
   EXPECT_FALSE((*store)->find("http://a/v", en).object);
 }
 
+TEST_F(StoreTest, Rfc9111_4_1_AVariantInTheMostPreferredLanguageIsSelected) {
+  auto store = Store::open(options());
+  ASSERT_TRUE(store);
+  const Fields vary{{"Vary", "Accept-Language"}, {"Content-Language", "de"}};
+  const VarySpec spec = parse_vary(vary);
+  const Fields en_de{{"Accept-Language", "en, de"}};
+  put(**store, meta("http://a/l", secondary_key(spec, en_de), vary), "hallo");
+  // The origin answered "en, de" in German: it has German, and this request wants German most.
+  const Fields prefers_de{{"Accept-Language", "fr;q=0.5, de;q=1.0"}};
+  EXPECT_EQ(*(*store)->find("http://a/l", prefers_de).memory_body, "hallo");
+  EXPECT_TRUE((*store)->find("http://a/l", Fields{{"Accept-Language", "DE"}}).object);
+  // Anything else is a Vary miss: another first choice, a tie, only "*", or no Accept-Language.
+  for (const char* value : {"fr, de;q=0.9", "de, fr", "*", "de;q=0, fr;q=0"})
+    EXPECT_FALSE((*store)->find("http://a/l", Fields{{"Accept-Language", value}}).object) << value;
+  EXPECT_FALSE((*store)->find("http://a/l", Fields{}).object);
+  // Not for a response that varies on more than the language.
+  const Fields two{{"Vary", "Accept-Language, Accept-Encoding"}, {"Content-Language", "de"}};
+  put(**store, meta("http://a/m", secondary_key(parse_vary(two), en_de), two), "hallo");
+  EXPECT_FALSE((*store)->find("http://a/m", prefers_de).object);
+}
+
 TEST_F(StoreTest, SizeBoundEvicts) {
   StoreOptions o = options();
   o.max_bytes = 20'000;

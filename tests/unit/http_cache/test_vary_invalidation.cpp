@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "http/cache/invalidation.hpp"
+#include "http/cache/storability.hpp"
 #include "http/cache/vary.hpp"
 
 using namespace endhost::http;
@@ -57,6 +58,25 @@ TEST(Vary, Rfc9111_4_1_AcceptLanguageIsNormalisedForCaseOrderAndWeights) {
             secondary_key(spec, Fields{{"Accept-Language", "EN;x=1"}}));
 }
 
+TEST(Vary, Rfc4647_3_3_1_TheMostPreferredRangeSelectsAContentLanguage) {
+  const auto selects = [](const char* accept, const char* language) {
+    return language_selects(Fields{{"Accept-Language", accept}}, language);
+  };
+  EXPECT_TRUE(selects("fr;q=0.5, de;q=1.0", "de"));
+  EXPECT_TRUE(selects("de", "de-AT"));  // basic filtering: a prefix up to a '-'
+  EXPECT_TRUE(selects("DE-at, en;q=0.1", "de-AT"));
+  EXPECT_FALSE(selects("de-AT", "de"));  // a longer range does not match a shorter tag
+  EXPECT_FALSE(selects("den", "de"));
+  EXPECT_FALSE(selects("d", "de"));
+  EXPECT_FALSE(selects("de, fr", "de"));  // a tie: the origin might have chosen French
+  EXPECT_FALSE(selects("*", "de"));
+  EXPECT_FALSE(selects("de;q=0", "de"));
+  EXPECT_FALSE(selects("de;q=x", "de"));  // a bad member spoils the list
+  EXPECT_FALSE(selects("de", "de, en"));  // a response in two languages
+  EXPECT_FALSE(selects("de", ""));
+  EXPECT_FALSE(language_selects(Fields{}, "de"));
+}
+
 TEST(Vary, Rfc9111_4_1_AbsentFieldMatchesOnlyAbsent) {
   VarySpec spec{false, {"accept-language"}};
   Fields none{{"Host", "x"}};
@@ -107,6 +127,25 @@ TEST(Invalidation, Rfc9111_4_4_LocationAndContentLocationOnTheSameOrigin) {
                          {{"Location", "/res/42"}, {"Content-Location", "http://A.example:80/other"}});
   EXPECT_EQ(keys, (std::vector<std::string>{"http://a.example/res?x=1", "http://a.example/res/42",
                                             "http://a.example/other"}));
+}
+
+TEST(PostResponse, Rfc9110_9_3_3_ReusableWithExplicitFreshnessAndItsOwnContentLocation) {
+  const Url target = *parse_url("http://a.example/res?x=1");
+  CacheControl fresh;
+  fresh.max_age = Duration(60);
+  const CacheControl none;
+  const auto reusable = [&](Status status, Fields fields, const CacheControl& cc, bool expires = false) {
+    std::vector<FieldView> view;
+    for (const Field& f : fields) view.push_back({f.name, f.value});
+    return post_response_reusable(target, status, FieldsView(view), cc, expires);
+  };
+  EXPECT_TRUE(reusable(Status::ok, {{"Content-Location", "/res?x=1"}}, fresh));
+  EXPECT_TRUE(reusable(Status::ok, {{"Content-Location", "http://A.example:80/res?x=1"}}, none, true));
+  EXPECT_FALSE(reusable(Status::ok, {{"Content-Location", "/res?x=1"}}, none));  // no explicit freshness
+  EXPECT_FALSE(reusable(Status::ok, {{"Content-Location", "/res"}}, fresh));     // another URI
+  EXPECT_FALSE(reusable(Status::ok, {{"Content-Location", "https://a.example/res?x=1"}}, fresh));
+  EXPECT_FALSE(reusable(Status::ok, {}, fresh));
+  EXPECT_FALSE(reusable(Status::created, {{"Content-Location", "/res?x=1"}}, fresh));
 }
 
 TEST(Invalidation, Rfc9111_4_4_NeverAnotherOrigin) {

@@ -1,9 +1,10 @@
 """The Web cache's conformance details (issue 18 §1), against an origin that writes its responses byte by byte:
 one Age, interim 1xx responses forwarded and never stored, stale responses served when the origin closes
 or resets the connection or never answers, unsafe requests right after a store invalidating it and
-revalidations right after it conditional, CDN-Cache-Control and our own targeted field (RFC 9213) in reverse
-mode, the Set-Cookie choice per mode, statuses past 599, Accept-Language for Vary, Expires in any case, and
-304s that update Content-Type. One origin and four proxies (reverse, reverse with a targeted field, reverse with a short
+revalidations right after it conditional, CDN-Cache-Control, Surrogate-Control and our own targeted field
+(RFC 9213) in reverse mode, the Set-Cookie choice per mode, statuses past 599, Accept-Language for Vary,
+Expires in any case, partial responses stored and served within their range, and 304s that update
+Content-Type. One origin and four proxies (reverse, reverse with a targeted field, reverse with a short
 upstream timeout, forward) serve the whole class; every test uses its own paths."""
 
 import http.client
@@ -120,6 +121,25 @@ def first_then(first, then):
     return lambda n, headers: first if n == 1 else then(headers)
 
 
+def ranged(body, headers=()):
+    """A route that answers one byte range as RFC 9110 §14 says (206, or the whole 200 without Range)."""
+    def route(n, h):
+        if h[":method"] == "HEAD":
+            return response(headers=headers, body=body).split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+        spec = h.get("range", "")
+        if not spec.startswith("bytes=") or "," in spec:
+            return response(headers=headers, body=body)
+        first, _, last = spec[6:].partition("-")
+        if first:
+            a, b = int(first), min(int(last) if last else len(body) - 1, len(body) - 1)
+        else:
+            a, b = max(len(body) - int(last), 0), len(body) - 1
+        return response(status="206 Partial Content",
+                        headers=list(headers) + [("Content-Range", "bytes %d-%d/%d" % (a, b, len(body)))],
+                        body=body[a:b + 1])
+    return route
+
+
 class ProxyCacheConformanceTest(endhost_test.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -176,6 +196,24 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
                                                         ("Content-Range", "bytes 0-3/10")], body=b"0123")
                                       if "range" in h else
                                       response(headers=[("Cache-Control", "max-age=3600")], body=b"0123456789")),
+            "/partial-stored": ranged(b"0123456789", [("Cache-Control", "max-age=3600"), ("ETag", '"p1"')]),
+            "/partial-head": ranged(b"0123456789", [("Cache-Control", "max-age=3600"), ("ETag", '"p2"')]),
+            "/surrogate": always(headers=[("Cache-Control", "no-store"), ("Surrogate-Control", "max-age=3600")]),
+            "/surrogate-other": always(headers=[("Cache-Control", "no-store"),
+                                                ("Surrogate-Control", "max-age=3600;edge7")]),
+            "/surrogate-mine": always(headers=[("Cache-Control", "max-age=3600"),
+                                               ("Surrogate-Control", "max-age=3600, no-store;endhost")]),
+            "/surrogate-forward": always(headers=[("Cache-Control", "no-store"),
+                                                  ("Surrogate-Control", "max-age=3600")]),
+            "/post-self": lambda n, h: (response(headers=[("Cache-Control", "max-age=3600"),
+                                                          ("Content-Location", "/post-self")], body=b"posted\n")
+                                        if h[":method"] == "POST" else response(body=b"from the origin\n")),
+            "/post-elsewhere": lambda n, h: (response(headers=[("Cache-Control", "max-age=3600"),
+                                                               ("Content-Location", "/other")], body=b"posted\n")
+                                             if h[":method"] == "POST" else response(body=b"from the origin\n")),
+            "/lang-select": lambda n, h: response(
+                headers=[("Cache-Control", "max-age=3600"), ("Vary", "Accept-Language"),
+                         ("Content-Language", "de")], body=b"Hallo\n"),
             "/content-type": first_then(
                 response(headers=[("Content-Type", "text/plain")] + stale, body=b"typed\n"),
                 lambda h: b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nCache-Control: max-age=3600\r\n'
@@ -444,8 +482,8 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
         self.assertIn("hit", self.cache_status(fields))
         self.assertEqual(self.origin.count("/expires-case"), 1)
 
-    # RFC 9111 §3.3, §3.4: a partial response is never stored, so never served for another request
-    def test_a_partial_response_is_passed_through_and_never_served_for_a_whole_one(self):
+    # RFC 9111 §3.3: a stored partial response is never served for a request of the whole one
+    def test_a_partial_response_is_never_served_for_a_whole_one(self):
         status, fields, body = self.get(self.reverse, "/partial", {"Range": "bytes=0-3"})
         self.assertEqual((status, body), (206, b"0123"))
         status, fields, body = self.get(self.reverse, "/partial")
@@ -455,6 +493,104 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
         status, fields, body = self.get(self.reverse, "/partial", {"Range": "bytes=2-4"})
         self.assertEqual((status, body), (206, b"234"))
         self.assertEqual(self.origin.count("/partial"), 2)
+
+    # RFC 9111 §3.3
+    def test_a_stored_partial_serves_the_ranges_inside_it(self):
+        status, fields, body = self.get(self.reverse, "/partial-stored", {"Range": "bytes=-6"})
+        self.assertEqual((status, body), (206, b"456789"))
+        self.assertIn("stored", self.cache_status(fields))
+        for spec, want, content_range in (("bytes=-6", b"456789", "bytes 4-9/10"),
+                                          ("bytes=6-8", b"678", "bytes 6-8/10"),
+                                          ("bytes=7-", b"789", "bytes 7-9/10"),
+                                          ("bytes=-1", b"9", "bytes 9-9/10"),
+                                          ("bytes=8-99", b"89", "bytes 8-9/10")):
+            status, fields, body = self.get(self.reverse, "/partial-stored", {"Range": spec})
+            self.assertEqual((status, body), (206, want), spec)
+            self.assertEqual(self.values(fields, "Content-Range"), [content_range], spec)
+            self.assertIn("hit", self.cache_status(fields), spec)
+        self.assertEqual(self.origin.count("/partial-stored"), 1)
+        # A range that reaches outside what is held goes to the origin, and its answer replaces the partial.
+        status, fields, body = self.get(self.reverse, "/partial-stored", {"Range": "bytes=2-5"})
+        self.assertEqual((status, body), (206, b"2345"))
+        self.assertIn("fwd=partial", self.cache_status(fields))
+        self.assertEqual(self.origin.count("/partial-stored"), 2)
+        status, fields, body = self.get(self.reverse, "/partial-stored", {"Range": "bytes=3-4"})
+        self.assertEqual((status, body), (206, b"34"))
+        self.assertIn("hit", self.cache_status(fields))
+        # A request for the whole representation is never answered from a partial.
+        status, fields, body = self.get(self.reverse, "/partial-stored")
+        self.assertEqual((status, body), (200, b"0123456789"))
+        self.assertIn("fwd=partial", self.cache_status(fields))
+        self.assertEqual(self.origin.count("/partial-stored"), 3)
+
+    def test_a_stored_partial_answers_no_head_conditional_or_failed_if_range(self):
+        self.get(self.reverse, "/partial-head", {"Range": "bytes=0-4"})
+        host, port = self.reverse.address("proxy")
+        conn = http.client.HTTPConnection(host, port, timeout=20)
+        conn.request("HEAD", "/partial-head")
+        r = conn.getresponse()
+        r.read()
+        conn.close()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(self.origin.count("/partial-head"), 2)
+        status, fields, body = self.get(self.reverse, "/partial-head",
+                                        {"Range": "bytes=0-4", "If-None-Match": '"p2"'})
+        self.assertEqual(self.origin.count("/partial-head"), 3)
+        status, fields, body = self.get(self.reverse, "/partial-head", {"Range": "bytes=0-4", "If-Range": '"old"'})
+        self.assertEqual(self.origin.count("/partial-head"), 4)
+        status, fields, body = self.get(self.reverse, "/partial-head", {"Range": "bytes=1-2", "If-Range": '"p2"'})
+        self.assertEqual((status, body), (206, b"12"))
+        self.assertEqual(self.origin.count("/partial-head"), 4)
+
+    # W3C Edge Architecture 1.0: Surrogate-Control and Surrogate-Capability
+    def test_surrogate_control_is_a_targeted_field_in_reverse_mode(self):
+        self.get(self.reverse, "/surrogate")
+        self.assertEqual(self.origin.last_request("/surrogate").get("surrogate-capability"),
+                         'endhost="Surrogate/1.0"')
+        status, fields, _ = self.get(self.reverse, "/surrogate")
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.origin.count("/surrogate"), 1)
+        self.assertEqual(self.values(fields, "Surrogate-Control"), [])  # for us alone
+        self.assertEqual(self.values(fields, "Cache-Control"), ["no-store"])  # for the browser
+        # Aimed at another surrogate: Cache-Control's no-store applies.
+        self.get(self.reverse, "/surrogate-other")
+        self.get(self.reverse, "/surrogate-other")
+        self.assertEqual(self.origin.count("/surrogate-other"), 2)
+        # Aimed at us by our name: it overrides the directives for every surrogate.
+        self.get(self.reverse, "/surrogate-mine")
+        self.get(self.reverse, "/surrogate-mine")
+        self.assertEqual(self.origin.count("/surrogate-mine"), 2)
+
+    def test_a_forward_proxy_is_no_surrogate(self):
+        self.get(self.forward, "/surrogate-forward", forward=True)
+        self.assertNotIn("surrogate-capability", self.origin.last_request("/surrogate-forward"))
+        self.get(self.forward, "/surrogate-forward", forward=True)
+        self.assertEqual(self.origin.count("/surrogate-forward"), 2)
+
+    # RFC 9110 §9.3.3
+    def test_a_post_answer_naming_its_own_uri_is_stored_for_the_gets_after_it(self):
+        status, fields, body = self.send(self.reverse, "POST", "/post-self")
+        self.assertEqual((status, body), (200, b"posted\n"))
+        self.assertIn("stored", self.cache_status(fields))
+        status, fields, body = self.get(self.reverse, "/post-self")
+        self.assertEqual((status, body), (200, b"posted\n"))
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.origin.count("/post-self"), 1)
+        # Content-Location naming another URI: nothing is stored for this one.
+        self.send(self.reverse, "POST", "/post-elsewhere")
+        status, fields, body = self.get(self.reverse, "/post-elsewhere")
+        self.assertEqual(body, b"from the origin\n")
+        self.assertEqual(self.origin.count("/post-elsewhere"), 2)
+
+    # RFC 9111 §4.1 with Accept-Language's semantics
+    def test_a_variant_in_the_most_preferred_language_is_reused(self):
+        self.get(self.reverse, "/lang-select", {"Accept-Language": "en, de"})
+        status, fields, body = self.get(self.reverse, "/lang-select", {"Accept-Language": "fr;q=0.5, de;q=1.0"})
+        self.assertEqual(body, b"Hallo\n")
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.origin.count("/lang-select"), 1)
+        self.get(self.reverse, "/lang-select", {"Accept-Language": "fr, de;q=0.5"})
+        self.assertEqual(self.origin.count("/lang-select"), 2)
 
     # RFC 9111 §3.2, §4.3.4
     def test_a_304_updates_content_type(self):

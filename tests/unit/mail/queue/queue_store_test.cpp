@@ -152,6 +152,39 @@ TEST_F(QueueStoreTest, FlushMakesPendingRecipientsDueAndTouchesTheStamp) {
   EXPECT_FALSE(store.flush("0123456789ABCDEF"));
 }
 
+TEST_F(QueueStoreTest, AWholeQueueFlushRewritesOnlyWhatWaitsInBatches) {
+  auto store = open();
+  const auto later = clock_.wall_now() + 3000s;
+  std::vector<std::string> waiting;
+  for (int i = 0; i < 300; ++i) {  // more than one batch of temporaries
+    waiting.push_back(*store.enqueue(envelope(), "x\r\n"));
+    ASSERT_TRUE(store.update(waiting.back(), [&](QueueEntry& e) {
+      for (auto& r : e.recipients) r.next_try = later;
+    }));
+  }
+  const std::string due = *store.enqueue(envelope(), "y\r\n");  // due already
+  struct stat before {};
+  ASSERT_EQ(::stat((dir_ / (due + ".env")).c_str(), &before), 0);
+  clock_.advance(60s);
+  ASSERT_TRUE(store.flush(""));
+  for (const auto& id : waiting) {
+    const auto e = store.get(id);
+    ASSERT_TRUE(e) << id;
+    for (const auto& r : e->recipients) EXPECT_EQ(r.next_try, clock_.wall_now()) << id;
+  }
+  struct stat after {};
+  ASSERT_EQ(::stat((dir_ / (due + ".env")).c_str(), &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino);  // not rewritten
+  EXPECT_EQ(store.list().size(), 301u);
+  // No temporary is left behind: envelopes, messages, the lock and the stamp only.
+  for (const auto& de : fs::directory_iterator(dir_)) {
+    const std::string name = de.path().filename().string();
+    const bool known = name == ".lock" || name == ".flush" ||
+                       (!name.starts_with(".") && (name.ends_with(".env") || name.ends_with(".msg")));
+    EXPECT_TRUE(known) << name;
+  }
+}
+
 TEST_F(QueueStoreTest, ABounceUnderItsFixedIdIsQueuedOnce) {
   auto store = open();
   QueuedEnvelope b;

@@ -203,6 +203,16 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
                                                 ("Surrogate-Control", "max-age=3600;edge7")]),
             "/surrogate-mine": always(headers=[("Cache-Control", "max-age=3600"),
                                                ("Surrogate-Control", "max-age=3600, no-store;endhost")]),
+            "/surrogate-overrides": always(headers=[("Cache-Control", "no-store"),
+                                                    ("Surrogate-Control", "no-store, max-age=3600;endhost")]),
+            "/surrogate-private": always(headers=[("Cache-Control", "private"),
+                                                  ("Surrogate-Control", "max-age=3600")]),
+            "/surrogate-cookie": always(headers=[("Cache-Control", "no-store"), ("Set-Cookie", "sid=a"),
+                                                 ("Surrogate-Control", "max-age=3600")]),
+            "/partial-over-complete": ranged(b"0123456789", [("Cache-Control", "max-age=0"), ("ETag", '"c1"')]),
+            "/post-cookie": lambda n, h: (response(headers=[("Cache-Control", "max-age=3600"), ("Set-Cookie", "s=1"),
+                                                            ("Content-Location", "/post-cookie")], body=b"posted\n")
+                                          if h[":method"] == "POST" else response(body=b"from the origin\n")),
             "/surrogate-forward": always(headers=[("Cache-Control", "no-store"),
                                                   ("Surrogate-Control", "max-age=3600")]),
             "/post-self": lambda n, h: (response(headers=[("Cache-Control", "max-age=3600"),
@@ -523,6 +533,22 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
         self.assertIn("fwd=partial", self.cache_status(fields))
         self.assertEqual(self.origin.count("/partial-stored"), 3)
 
+    def test_a_range_revalidating_a_complete_response_never_replaces_it_with_a_part(self):
+        status, fields, body = self.get(self.reverse, "/partial-over-complete")
+        self.assertIn("stored", self.cache_status(fields))
+        # Stale: revalidated with the client's Range and If-Range kept; this origin ignores validators and
+        # answers 206, which goes to the client but is not stored over the whole.
+        status, fields, body = self.get(self.reverse, "/partial-over-complete",
+                                        {"Range": "bytes=2-4", "If-Range": '"c1"'})
+        self.assertEqual((status, body), (206, b"234"))
+        request = self.origin.last_request("/partial-over-complete")
+        self.assertEqual(request.get("if-range"), '"c1"')
+        self.assertEqual(request.get("if-none-match"), '"c1"')
+        status, fields, body = self.get(self.reverse, "/partial-over-complete")
+        self.assertEqual((status, body), (200, b"0123456789"))
+        self.assertIn("fwd=stale", self.cache_status(fields))  # the complete copy was still there
+        self.assertNotIn("fwd=partial", self.cache_status(fields))
+
     def test_a_stored_partial_answers_no_head_conditional_or_failed_if_range(self):
         self.get(self.reverse, "/partial-head", {"Range": "bytes=0-4"})
         host, port = self.reverse.address("proxy")
@@ -556,10 +582,25 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
         self.get(self.reverse, "/surrogate-other")
         self.get(self.reverse, "/surrogate-other")
         self.assertEqual(self.origin.count("/surrogate-other"), 2)
-        # Aimed at us by our name: it overrides the directives for every surrogate.
+        # Aimed at us by our name: it overrides the directives for every surrogate, both ways.
         self.get(self.reverse, "/surrogate-mine")
         self.get(self.reverse, "/surrogate-mine")
         self.assertEqual(self.origin.count("/surrogate-mine"), 2)
+        self.get(self.reverse, "/surrogate-overrides")
+        status, fields, _ = self.get(self.reverse, "/surrogate-overrides")
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.origin.count("/surrogate-overrides"), 1)
+
+    def test_surrogate_control_leaves_private_and_cookies_to_cache_control(self):
+        self.get(self.reverse, "/surrogate-private")
+        self.get(self.reverse, "/surrogate-private")
+        self.assertEqual(self.origin.count("/surrogate-private"), 2)
+        status, fields, _ = self.get(self.reverse, "/surrogate-cookie")
+        self.assertEqual(self.values(fields, "Set-Cookie"), ["sid=a"])  # the client that asked gets its cookie
+        status, fields, _ = self.get(self.reverse, "/surrogate-cookie")
+        self.assertIn("hit", self.cache_status(fields))
+        self.assertEqual(self.values(fields, "Set-Cookie"), [])  # the next one does not
+        self.assertEqual(self.origin.count("/surrogate-cookie"), 1)
 
     def test_a_forward_proxy_is_no_surrogate(self):
         self.get(self.forward, "/surrogate-forward", forward=True)
@@ -576,6 +617,10 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
         self.assertEqual((status, body), (200, b"posted\n"))
         self.assertIn("hit", self.cache_status(fields))
         self.assertEqual(self.origin.count("/post-self"), 1)
+        # An answer that sets a cookie is not kept for the next client (unless the origin says public).
+        self.send(self.reverse, "POST", "/post-cookie")
+        status, fields, body = self.get(self.reverse, "/post-cookie")
+        self.assertEqual(body, b"from the origin\n")
         # Content-Location naming another URI: nothing is stored for this one.
         self.send(self.reverse, "POST", "/post-elsewhere")
         status, fields, body = self.get(self.reverse, "/post-elsewhere")

@@ -32,10 +32,25 @@ std::optional<CacheControl> find_targeted(const FieldRange& fields, const std::v
       present = true;
     }
     if (!present) continue;
+    if (name != "surrogate-control") {
+      if (auto cc = parse_targeted_cache_control(combined)) return cc;
+      continue;
+    }
     // Surrogate-Control predates Structured Fields: its own grammar, and directives aimed by device token.
-    auto cc = name == "surrogate-control" ? parse_surrogate_control(combined, surrogate_token)
-                                          : parse_targeted_cache_control(combined);
-    if (cc) return cc;
+    auto cc = parse_surrogate_control(combined, surrogate_token);
+    if (!cc) continue;
+    // Origins wrote it for CDNs that still honour Cache-Control's `private` (Fastly) and never share a
+    // Set-Cookie (Varnish passes such responses): it sets how long a response is kept, not whose it is. So
+    // `private` still forbids storing, `private="…"` still drops those fields, and a cookie is not kept for
+    // the next client unless Cache-Control says `public`.
+    const CacheControl plain = parse_cache_control(fields);
+    cc->private_ = plain.private_;
+    cc->private_fields = plain.private_fields;
+    if (!plain.public_ && fields.contains("set-cookie") &&
+        std::find(cc->private_fields.begin(), cc->private_fields.end(), "set-cookie") ==
+            cc->private_fields.end())
+      cc->private_fields.push_back("set-cookie");
+    return cc;
   }
   return std::nullopt;
 }

@@ -9,9 +9,13 @@ namespace endhost::http::proxy {
 
 namespace {
 
+// The preconditions the cache replaces with its own validators (RFC 9111 §4.3.1). If-Range stays with the
+// client's Range: the origin evaluates our If-None-Match first (a 304 if unchanged) and then the client's
+// If-Range (the whole 200 if changed, RFC 9110 §13.2.2), so a resuming client never gets a part of a newer
+// representation spliced onto its older bytes.
 bool is_conditional(std::string_view name) {
   return iequals(name, "if-none-match") || iequals(name, "if-modified-since") || iequals(name, "if-match") ||
-         iequals(name, "if-unmodified-since") || iequals(name, "if-range");
+         iequals(name, "if-unmodified-since");
 }
 
 template <class FieldRange>

@@ -467,8 +467,10 @@ awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route
     bool targeted = false;
     const cache::CacheControl res_cc =
         cache::response_cache_control(rh.fields, policy.targeted_fields, policy.surrogate_token, &targeted);
-    if (cache::post_response_reusable(route.target, rh.status, rh.fields, res_cc,
-                                      !targeted && rh.fields.contains("expires"))) {
+    // A POST is where logins set cookies: such an answer is stored only when the origin says `public`.
+    const bool cookie = rh.fields.contains("set-cookie") && !res_cc.public_;
+    if (!cookie && cache::post_response_reusable(route.target, rh.status, rh.fields, res_cc,
+                                                 !targeted && rh.fields.contains("expires"))) {
       key_ = cache::cache_key(route.target);
       const cache::CacheControl req_cc = cache::parse_cache_control(head.fields);
       co_return co_await forward_response(head, ex, cache::Forward::method, none, request_time, &req_cc,

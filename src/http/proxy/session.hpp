@@ -79,10 +79,12 @@ class Session {
   // client as they come (RFC 9110 §15.2), never stored.
   awaitable<Expected<void, ClientError>> start_upstream(Exchange& ex, const RequestHead& head,
                                                         const Route& route, std::string_view request);
-  // Sends an upstream response downstream, storing it when allowed (`may_store`). Consumes the exchange.
+  // Sends an upstream response downstream, storing it when allowed (`may_store`; a 206 only with
+  // `may_store_partial`, false when it would replace a complete stored response). Consumes the exchange.
   awaitable<bool> forward_response(const RequestHead& head, Exchange& ex, cache::Forward fwd,
                                    FlightGuard& guard, cache::Time request_time,
-                                   const cache::CacheControl* req_cc, bool may_store);
+                                   const cache::CacheControl* req_cc, bool may_store,
+                                   bool may_store_partial = true);
 
   // --- tunnel.cpp ---
   awaitable<bool> handle_connect(const RequestHead& head);

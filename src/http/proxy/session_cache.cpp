@@ -510,7 +510,9 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
       co_await freshen_on_disk(st_, old, std::move(meta));
       guard.finish();
       cache::Found f = st_.store.find(key_, head.fields);
-      if (!f.object) f = *stored;  // the update failed (logged): the old copy was just validated anyway
+      // The update failed (logged), or another response took the key meanwhile (one that may not answer this
+      // request, such as a partial for another range): the copy just validated is still ours to serve.
+      if (!f.object || partial_unusable(head, *f.object)) f = *stored;
       const CacheStatus cs = cache::cache_forward(fwd, 304, cache::ttl_at(f.object->info(), now()).count());
       co_return co_await serve_hit(head, f, cs, true);
     }
@@ -537,7 +539,9 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
     st_.metrics.misses.inc(1, shard_);
     outcome_.cache = "MISS";
   }
-  co_return co_await forward_response(head, ex, fwd, guard, request_time, &req_cc, true);
+  // A 206 answering the revalidation of a complete response would replace the whole with a part of it.
+  const bool over_complete = revalidating && stored->object->info().status != Status::partial_content;
+  co_return co_await forward_response(head, ex, fwd, guard, request_time, &req_cc, true, !over_complete);
 }
 
 awaitable<Expected<void, ClientError>> Session::start_upstream(Exchange& ex, const RequestHead& head,
@@ -572,7 +576,8 @@ awaitable<Expected<void, ClientError>> Session::start_upstream(Exchange& ex, con
 
 awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex, Forward fwd,
                                           FlightGuard& guard, cache::Time request_time,
-                                          const cache::CacheControl* req_cc, bool may_store) {
+                                          const cache::CacheControl* req_cc, bool may_store,
+                                          bool may_store_partial) {
   const ResponseHead& rh = ex.head();
   const Status status = rh.status;
   const bool head_only = head.method_id == Method::head;
@@ -586,13 +591,14 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
   const bool range_request = head.fields.contains("range");
   // may_store with a POST: handle_pass found its answer reusable (RFC 9110 §9.3.3).
   if (may_store && req_cc && (head.method_id == Method::get || head.method_id == Method::post) &&
-      (!range_request || status == Status::ok || status == Status::partial_content))
+      (!range_request || status == Status::ok || (status == Status::partial_content && may_store_partial)))
     plan = plan_store(st_, key_, head.fields, *req_cc, rh, request_time, now(), d);
   cache::ObjectWriter writer = std::move(plan.writer);
   bool storing = plan.storing;
   const std::string not_stored = std::move(plan.not_stored);
-  // Followers waiting for this fetch: nothing will be stored, so they go to the origin themselves now.
-  if (!storing) guard.finish();
+  // Followers waiting for this fetch: nothing will be stored, so they go to the origin themselves now. Nor
+  // do they wait for a partial, which seldom holds the range another request wants.
+  if (!storing || status == Status::partial_content) guard.finish();
 
   std::string cache_status;
   CacheStatus cs = cache::cache_forward(fwd, to_int(status), {}, not_stored);
@@ -626,7 +632,8 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
     st_.config.client_transcript.server(conn_.peer(), std::string_view(out_).substr(0, out_.size() - 4));
   bool client_ok = co_await write(out_);
 
-  std::uint64_t sent = 0;
+  std::uint64_t sent = 0, received = 0;
+  bool published = false;
   for (;;) {
     auto piece = co_await ex.read_body();
     if (!piece) {
@@ -640,12 +647,20 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
       keep_alive_ = false;
       co_return false;
     }
+    received += piece->data.size();
+    if (!piece->data.empty() && storing && !writer.append(piece->data)) {
+      storing = false;
+      writer.abort();
+      guard.finish();
+    }
+    // The last bytes complete the client's response: the object is indexed before they go, so a request the
+    // client sends the moment it has them (on a new connection, maybe another loop) finds it, and an
+    // invalidation right after it removes it (RFC 9111 §4.4).
+    if (storing && !published && (piece->done || (length && received >= *length))) {
+      st_.store.publish(writer);
+      published = true;
+    }
     if (!piece->data.empty()) {
-      if (storing && !writer.append(piece->data)) {
-        storing = false;
-        writer.abort();
-        guard.finish();
-      }
       if (client_ok) {
         if (hr.framing == BodyFraming::chunked)
           client_ok = co_await write_chunk(piece->data);
@@ -667,9 +682,8 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
   st_.metrics.bytes_sent.inc(sent, shard_);
   outcome_.bytes = sent;
   if (storing) {
-    // The response is complete: index it now, so a request or an invalidation that comes next sees it
-    // (RFC 9111 §4.4), and let waiting requests serve it while the disk pool makes it durable.
-    st_.store.publish(writer);
+    // Indexed (above, or now): waiting requests serve it while the disk pool makes it durable.
+    if (!published) st_.store.publish(writer);
     guard.finish();
     co_await commit_on_disk(st_, std::move(writer), shard_);
   }

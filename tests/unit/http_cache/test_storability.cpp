@@ -54,8 +54,6 @@ TEST(Storability, Rfc9111_3_3_OneRangeOfAKnownLengthIsStoredAsIncomplete) {
   EXPECT_EQ((Case{.status = Status::partial_content, .storable_partial = true, .response_cc = "no-store"})
                 .verdict(),
             StoreVerdict::no_store);
-  // The flag means nothing for another status.
-  EXPECT_EQ((Case{.status = Status::not_modified, .storable_partial = true}).verdict(), StoreVerdict::status);
 }
 
 TEST(Storability, Rfc9111_5_2_2_5_ResponseNoStore) {

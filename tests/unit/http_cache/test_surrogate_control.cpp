@@ -98,3 +98,28 @@ TEST(SurrogateControl, TargetedFieldAfterCdnCacheControl) {
   const Fields mine{{"Cache-Control", "max-age=5"}, {"Surrogate-Control", "max-age=3600;edge9"}};
   EXPECT_EQ(response_cache_control(mine, reverse_names, "edge9").max_age, 3600s);
 }
+
+TEST(SurrogateControl, CacheControlsPrivateAndCookiesStillCount) {
+  bool targeted = false;
+  // It says how long to keep a response, not whose it is: private still forbids a shared copy.
+  const Fields priv{{"Cache-Control", "private"}, {"Surrogate-Control", "max-age=600"}};
+  const CacheControl p = response_cache_control(priv, reverse_names, "endhost", &targeted);
+  EXPECT_TRUE(targeted);
+  EXPECT_EQ(p.max_age, 600s);
+  EXPECT_TRUE(p.private_);
+  const Fields qualified{{"Cache-Control", "private=\"x-user\""}, {"Surrogate-Control", "max-age=600"}};
+  EXPECT_EQ(response_cache_control(qualified, reverse_names, "endhost").private_fields,
+            std::vector<std::string>{"x-user"});
+  // A cookie is not kept for the next client unless Cache-Control makes the response public.
+  const Fields cookie{
+      {"Cache-Control", "no-store"}, {"Set-Cookie", "sid=1"}, {"Surrogate-Control", "max-age=60"}};
+  const CacheControl c = response_cache_control(cookie, reverse_names, "endhost");
+  EXPECT_FALSE(c.no_store);  // the browsers' no-store is overridden, as the Edge Architecture intends
+  EXPECT_EQ(c.private_fields, std::vector<std::string>{"set-cookie"});
+  const Fields shared{
+      {"Cache-Control", "public"}, {"Set-Cookie", "sid=1"}, {"Surrogate-Control", "max-age=60"}};
+  EXPECT_TRUE(response_cache_control(shared, reverse_names, "endhost").private_fields.empty());
+  // CDN-Cache-Control (RFC 9213) replaces Cache-Control whole, as its RFC says.
+  const Fields cdn{{"Cache-Control", "private"}, {"CDN-Cache-Control", "max-age=60"}};
+  EXPECT_FALSE(response_cache_control(cdn, reverse_names, "endhost").private_);
+}

@@ -341,12 +341,20 @@ Found Store::find_impl(std::string_view key, const FieldRange& request_fields) {
     take(object);
     return found;
   }
-  // No variant for these exact preferences: one in the language this request prefers most (vary.hpp).
+  // No variant for these exact preferences: one in the language this request prefers most (vary.hpp). The
+  // request's list is gathered once, and only when some variant varies on the language alone.
+  std::optional<detail::LanguageList> langs;
   for (const auto& object : variants) {
     const VarySpec& vary = object->info().vary;
     if (vary.star || vary.names.size() != 1 || vary.names.front() != "accept-language") continue;
     const auto language = object->meta().fields.get("content-language");
-    if (!language || !language_selects(request_fields, *language)) continue;
+    if (!language) continue;
+    if (!langs) {
+      langs.emplace();
+      for (const auto& f : request_fields)
+        if (iequals(f.name, "accept-language")) detail::collect_languages(*langs, f.value);
+    }
+    if (!detail::top_language_matches(*langs, *language)) continue;
     take(object);
     return found;
   }

@@ -153,6 +153,8 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
             response(headers=[("Cache-Control", "max-age=3600")], body=b"final\n"),
             "/hints-fetch": lambda n, h: b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" +
             response(body=b"final\n"),
+            "/hints-post": lambda n, h: b"HTTP/1.1 103 Early Hints\r\nLink: </next.css>; rel=preload\r\n\r\n" +
+            response(body=b"posted\n"),
             "/hints10": lambda n, h: b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" +
             response(headers=[("Cache-Control", "max-age=3600")], body=b"final\n"),
             "/stale-close": first_then(response(headers=stale, body=b"stale copy\n"), closes),
@@ -318,6 +320,15 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
         self.assertIn(b"hit", answer)
         self.assertEqual(self.origin.count("/hints"), 1)
 
+    def test_interim_responses_reach_the_client_of_a_passed_request(self):
+        answer = self.raw(self.reverse, b"POST /hints-post HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                                        b"Connection: close\r\n\r\nab")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 103 Early Hints\r\n"), answer)
+        interim, final = answer.split(b"\r\n\r\n", 1)
+        self.assertIn(b"Link: </next.css>; rel=preload", interim)
+        self.assertTrue(final.startswith(b"HTTP/1.1 200"), final)
+        self.assertTrue(final.endswith(b"posted\n"))
+
     def test_an_http10_client_gets_no_interim_response(self):
         answer = self.raw(self.reverse, b"GET /hints10 HTTP/1.0\r\nHost: x\r\n\r\n")
         self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer)
@@ -436,7 +447,8 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
 
     # RFC 9213
     def test_cdn_cache_control_takes_precedence_in_reverse_mode_and_stays_here(self):
-        self.get(self.reverse, "/cdn")
+        status, fields, _ = self.get(self.reverse, "/cdn")
+        self.assertEqual(self.values(fields, "CDN-Cache-Control"), [])  # not on the miss either
         status, fields, _ = self.get(self.reverse, "/cdn")
         self.assertIn("hit", self.cache_status(fields))
         self.assertEqual(self.origin.count("/cdn"), 1)

@@ -102,6 +102,8 @@ void ProxyServer::flush() {
 }
 
 awaitable<void> ProxyServer::serve(core::Connection& conn) {
+  // Declared before the session, so it counts the close after the session's buffers are freed.
+  core::BurstTrim::Connection counted(state_->loops[conn.loop().index() % state_->loops.size()]->trim);
   Session session(*state_, conn);
   co_await session.run();
 }

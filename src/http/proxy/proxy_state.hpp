@@ -10,6 +10,7 @@
 
 #include "core/asio.hpp"
 #include "core/blocking_pool.hpp"
+#include "core/burst_trim.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -79,6 +80,7 @@ struct LoopData {
   LoopData(asio::any_io_executor executor, const PoolOptions& options) : pool(std::move(executor), options) {}
   ConnectionPool pool;
   DateCache dates;
+  core::BurstTrim trim;  // client connections of this loop: memory back after a slow-client attack
 };
 
 struct ProxyState {

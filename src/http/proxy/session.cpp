@@ -443,8 +443,8 @@ awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route
   const bool idempotent = cache::is_safe_method(head.method) || head.method_id == Method::put ||
                           head.method_id == Method::delete_;
   const cache::Time request_time = now();
-  auto started =
-      co_await ex.start(route.upstream_host, route.upstream_port, request, head.method_id, idempotent);
+  // 1xx responses (103 Early Hints after a POST, 102 Processing) reach the client here too (RFC 9110 §15.2).
+  auto started = co_await start_upstream(ex, head, route, request, idempotent);
   if (!started) {
     st_.metrics.upstream_errors.inc(1, shard_);
     const cache::CacheStatus cs =

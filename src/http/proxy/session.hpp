@@ -78,7 +78,8 @@ class Session {
   // Exchange::start, with the interim responses before the final one (102, 103) forwarded to an HTTP/1.1
   // client as they come (RFC 9110 §15.2), never stored.
   awaitable<Expected<void, ClientError>> start_upstream(Exchange& ex, const RequestHead& head,
-                                                        const Route& route, std::string_view request);
+                                                        const Route& route, std::string_view request,
+                                                        bool idempotent = true);
   // Sends an upstream response downstream, storing it when allowed (`may_store`; a 206 only with
   // `may_store_partial`, false when it would replace a complete stored response). Consumes the exchange.
   awaitable<bool> forward_response(const RequestHead& head, Exchange& ex, cache::Forward fwd,

@@ -545,9 +545,11 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
 }
 
 awaitable<Expected<void, ClientError>> Session::start_upstream(Exchange& ex, const RequestHead& head,
-                                                               const Route& route, std::string_view request) {
+                                                               const Route& route, std::string_view request,
+                                                               bool idempotent) {
   ex.stop_at_interim(true);
-  auto started = co_await ex.start(route.upstream_host, route.upstream_port, request, head.method_id, true);
+  auto started =
+      co_await ex.start(route.upstream_host, route.upstream_port, request, head.method_id, idempotent);
   while (started && ex.interim()) {
     const ResponseHead& ih = ex.head();
     // RFC 9110 §15.2: a proxy forwards 1xx responses, except to an HTTP/1.0 client (which cannot parse them)

@@ -78,10 +78,16 @@ std::optional<Duration> parse_age(std::string_view value) noexcept {
 }
 
 std::optional<Duration> age_value(const Fields& fields) noexcept {
-  const auto value = fields.get("age");
+  // §5.1: "a cache encountering a message with a list-based Age field value SHOULD use the first member of
+  // the field value, discarding subsequent ones" (one line "0, 7200", or several lines, combined), and "if
+  // the field value (after discarding additional members...) is invalid ..., a cache SHOULD ignore the
+  // field". Values past 2^31 saturate there (§1.2.2), so a huge Age still means stale.
+  const auto value = fields.get("age");  // the first line holds the first member
   if (!value) return std::nullopt;
-  if (fields.count("age") > 1) return delta_seconds_infinity;
-  return parse_age(*value).value_or(delta_seconds_infinity);
+  ListReader list(*value);
+  const auto first = list.next();
+  if (!first) return std::nullopt;
+  return parse_age(*first);
 }
 
 }  // namespace endhost::http::cache

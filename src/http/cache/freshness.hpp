@@ -71,10 +71,9 @@ Duration current_age(Duration corrected_initial_age, Time response_time, Time no
 // fraction, a parameter).
 std::optional<Duration> parse_age(std::string_view value) noexcept;
 
-// The age_value of §4.2.3 from a response's fields: none when there is no Age field. An Age the cache cannot
-// read (invalid, or more than one value, on one line or several) gives delta_seconds_infinity: an age it
-// does not know is treated as older than any lifetime, so the response is validated before reuse rather
-// than served on a guess (docs/internals/cache.md).
+// The age_value of §4.2.3 from a response's fields, as §5.1 says: the first member of a list (on one line
+// or several), and none when there is no Age field or that member is not delta-seconds (the field is then
+// ignored).
 std::optional<Duration> age_value(const Fields& fields) noexcept;
 
 }  // namespace endhost::http::cache

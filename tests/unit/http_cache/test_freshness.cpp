@@ -127,19 +127,28 @@ TEST(Age, Rfc9111_5_1_AgeField) {
   EXPECT_FALSE(parse_age(""));
 }
 
-TEST(Age, Rfc9111_5_1_AnAgeThatCannotBeReadMakesTheResponseStale) {
+TEST(Age, Rfc9111_5_1_TheFirstMemberCountsAndAnInvalidAgeIsIgnored) {
   EXPECT_FALSE(age_value(Fields{{"Date", "x"}}));
   EXPECT_EQ(age_value(Fields{{"Age", "30"}}), 30s);
-  // Garbled, a list, or two lines (even two zeros): the age is unknown, so it is older than any lifetime.
-  for (const Fields& f :
-       {Fields{{"Age", "abc"}}, Fields{{"Age", "-7200"}}, Fields{{"Age", "7200.0"}}, Fields{{"Age", "0, 0"}},
-        Fields{{"Age", "0"}, {"Age", "0"}}, Fields{{"Age", "7200;foo=111"}}}) {
-    EXPECT_EQ(age_value(f), delta_seconds_infinity) << f[0].value;
+  // A list, on one line or several: the first member.
+  EXPECT_EQ(age_value(Fields{{"Age", "0, 7200"}}), 0s);
+  EXPECT_EQ(age_value(Fields{{"Age", "7200, 0"}}), 7200s);
+  EXPECT_EQ(age_value(Fields{{"Age", "0"}, {"Age", "7200"}}), 0s);
+  EXPECT_EQ(age_value(Fields{{"Age", "7200"}, {"Age", "0"}}), 7200s);
+  // Past 2^31: saturated, so stale under any lifetime.
+  EXPECT_EQ(age_value(Fields{{"Age", "2147483649"}}), delta_seconds_infinity);
+  // Not delta-seconds: the field is ignored, and the response is as fresh as its lifetime says.
+  for (const Fields& f : {Fields{{"Age", "abc"}}, Fields{{"Age", "-7200"}}, Fields{{"Age", "7200.0"}},
+                          Fields{{"Age", "7200;foo=111"}}, Fields{{"Age", ""}}}) {
+    EXPECT_FALSE(age_value(f)) << f[0].value;
     Fields with = f;
+    with.add("Date", date(t0));
     with.add("Cache-Control", "max-age=3600");
     const EntryInfo e = analyze_response(Status::ok, with, t0, t0, {});
-    EXPECT_LE(ttl_at(e, t0), 0s) << f[0].value;
+    EXPECT_EQ(ttl_at(e, t0), 3600s) << f[0].value;
   }
+  const Fields old{{"Date", date(t0)}, {"Cache-Control", "max-age=3600"}, {"Age", "7200, 0"}};
+  EXPECT_LE(ttl_at(analyze_response(Status::ok, old, t0, t0, {}), t0), 0s);
 }
 
 TEST(Entry, Rfc9111_4_2_AnalyzeComputesLifetimeAndInitialAge) {

@@ -112,7 +112,9 @@ Expected<ObjectMeta, std::string> decode_object_meta(const ObjectHeader& header,
   if (!r.str(meta.key) || !r.str(meta.variant) || !r.u64(request_time) || !r.u64(response_time) ||
       !r.u32(status) || !r.str(meta.reason) || !r.u32(count))
     return Unexpected(std::string("metadata block malformed"));
-  if (status < 100 || status > 599) return Unexpected(std::string("bad status in metadata"));
+  // 100..999, as the response parser keeps them (RFC 9110 §15: 600..999 are treated as 5xx, and may be
+  // stored with explicit freshness like one).
+  if (status < 100 || status > 999) return Unexpected(std::string("bad status in metadata"));
   meta.request_time = Time(Duration(static_cast<std::int64_t>(request_time)));
   meta.response_time = Time(Duration(static_cast<std::int64_t>(response_time)));
   meta.status = static_cast<Status>(status);

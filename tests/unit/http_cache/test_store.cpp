@@ -275,6 +275,23 @@ TEST_F(StoreTest, SurvivesARestart) {
   EXPECT_NE(third->path(), f.object->path());
 }
 
+TEST_F(StoreTest, AStatusPast599SurvivesARestart) {
+  {
+    auto store = Store::open(options());
+    ASSERT_TRUE(store);
+    ObjectMeta m = meta("http://a/weird");
+    m.status = static_cast<Status>(999);
+    m.reason = "Weird";
+    ASSERT_TRUE(put(**store, std::move(m), "oops"));
+  }
+  auto store = Store::open(options());
+  ASSERT_TRUE(store) << store.error();
+  EXPECT_EQ((*store)->stats().loaded, 1u);
+  Found f = (*store)->find("http://a/weird", Fields{});
+  ASSERT_TRUE(f.object);
+  EXPECT_EQ(to_int(f.object->meta().status), 999u);
+}
+
 TEST_F(StoreTest, TornFilesAndTemporaryFilesAreDiscardedAtStartUp) {
   fs::path torn;
   {

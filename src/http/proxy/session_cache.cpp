@@ -57,7 +57,11 @@ bool partial_unusable(const RequestHead& head, const cache::Object& obj) {
       head.fields.contains("if-unmodified-since"))
     return true;
   const auto held = cache::parse_content_range(obj.meta().fields.get("content-range").value_or(""));
-  if (!held || !cache::if_range_allows(head.fields.get("if-range"), obj.meta().fields)) return true;
+  // The held range must be the stored body, byte for byte (storable_partial made it so; a damaged or
+  // altered object is not trusted with offsets).
+  if (!held || held->held.size() != obj.body_size() ||
+      !cache::if_range_allows(head.fields.get("if-range"), obj.meta().fields))
+    return true;
   return !cache::range_within(head.fields.get("range"), *held);
 }
 

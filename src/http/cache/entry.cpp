@@ -29,6 +29,8 @@ EntryInfo analyze_response(Status status, const Fields& fields, Time request_tim
   e.date = date_field(fields, "date", response_time).value_or(response_time);
   if (auto etag = fields.get("etag")) e.etag = std::string(*etag);
   e.last_modified = date_field(fields, "last-modified", response_time);
+  if (status == Status::partial_content)
+    if (auto range = fields.get("content-range")) e.held = parse_content_range(*range);
 
   FreshnessInputs in;
   in.status = status;

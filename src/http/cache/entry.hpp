@@ -8,6 +8,7 @@
 
 #include "http/cache/cache_control.hpp"
 #include "http/cache/freshness.hpp"
+#include "http/cache/range.hpp"
 #include "http/cache/time.hpp"
 #include "http/cache/vary.hpp"
 #include "http/fields.hpp"
@@ -27,6 +28,7 @@ struct EntryInfo {
   VarySpec vary;            // §4.1
   std::string etag;         // the ETag as sent (W/"x" or "x"), "" when none
   std::optional<Time> last_modified;
+  std::optional<HeldRange> held;  // a 206: what its Content-Range says it holds (RFC 9111 §3.3)
 
   bool has_validator() const noexcept { return !etag.empty() || last_modified.has_value(); }
 };

@@ -349,11 +349,7 @@ Found Store::find_impl(std::string_view key, const FieldRange& request_fields) {
     if (vary.star || vary.names.size() != 1 || vary.names.front() != "accept-language") continue;
     const auto language = object->meta().fields.get("content-language");
     if (!language) continue;
-    if (!langs) {
-      langs.emplace();
-      for (const auto& f : request_fields)
-        if (iequals(f.name, "accept-language")) detail::collect_languages(*langs, f.value);
-    }
+    if (!langs) langs = request_languages(request_fields);
     if (!detail::top_language_matches(*langs, *language)) continue;
     take(object);
     return found;

@@ -118,13 +118,6 @@ bool parse_language(std::string_view member, Language& l) noexcept {
   return true;
 }
 
-bool iequal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 }  // namespace
 
 bool detail::top_language_matches(const LanguageList& list, std::string_view content_language) noexcept {
@@ -148,9 +141,9 @@ bool detail::top_language_matches(const LanguageList& list, std::string_view con
   // One range the client prefers to every other, and not "*" (which says nothing about which language).
   if (tie || top.weight == 0 || top.range == "*") return false;
   // RFC 4647 §3.3.1 basic filtering: the range is the tag, or a prefix of it ending at a '-'.
-  if (iequal(top.range, tag)) return true;
+  if (iequals(top.range, tag)) return true;
   return tag.size() > top.range.size() && tag[top.range.size()] == '-' &&
-         iequal(tag.substr(0, top.range.size()), top.range);
+         iequals(tag.substr(0, top.range.size()), top.range);
 }
 
 bool detail::append_languages(std::string& out, const LanguageList& list) {

@@ -80,16 +80,22 @@ std::string secondary_key(const VarySpec& spec, const FieldRange& request_fields
   return key;
 }
 
+// The Accept-Language members of every line of a request, gathered once (views into the request).
+template <class FieldRange>
+detail::LanguageList request_languages(const FieldRange& request_fields) {
+  detail::LanguageList langs;
+  for (const auto& f : request_fields)
+    if (iequals(f.name, "accept-language")) detail::collect_languages(langs, f.value);
+  return langs;
+}
+
 // §4.1 with the semantics of Accept-Language (RFC 9110 §12.5.4), for a stored response that varies on it
 // alone and whose secondary key does not match: it is still what the origin would send when it is in the one
 // language this request prefers most, since the origin has that language and chose it for someone. So
 // "fr;q=0.5, de" reuses the "de" response that "en, de" got. `FieldRange` is Fields or FieldsView.
 template <class FieldRange>
 bool language_selects(const FieldRange& request_fields, std::string_view content_language) {
-  detail::LanguageList langs;
-  for (const auto& f : request_fields)
-    if (iequals(f.name, "accept-language")) detail::collect_languages(langs, f.value);
-  return detail::top_language_matches(langs, content_language);
+  return detail::top_language_matches(request_languages(request_fields), content_language);
 }
 
 }  // namespace endhost::http::cache

@@ -56,7 +56,7 @@ bool partial_unusable(const RequestHead& head, const cache::Object& obj) {
   if (head.method_id != Method::get || has_conditional(head.fields) || head.fields.contains("if-match") ||
       head.fields.contains("if-unmodified-since"))
     return true;
-  const auto held = cache::parse_content_range(obj.meta().fields.get("content-range").value_or(""));
+  const auto& held = obj.info().held;
   // The held range must be the stored body, byte for byte (storable_partial made it so; a damaged or
   // altered object is not trusted with offsets).
   if (!held || held->held.size() != obj.body_size() ||
@@ -342,7 +342,7 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
         r && cache::if_range_allows(head.fields.get("if-range"), obj.meta().fields))
       range = cache::evaluate_range(r, length);
   } else if (info.status == Status::partial_content) {
-    const auto held = cache::parse_content_range(obj.meta().fields.get("content-range").value_or(""));
+    const auto& held = info.held;
     const auto want = held ? cache::range_within(head.fields.get("range"), *held) : std::nullopt;
     if (!want || head_only) {
       keep_alive_ = false;

@@ -151,6 +151,14 @@ TEST(Age, Rfc9111_5_1_TheFirstMemberCountsAndAnInvalidAgeIsIgnored) {
   EXPECT_LE(ttl_at(analyze_response(Status::ok, old, t0, t0, {}), t0), 0s);
 }
 
+TEST(Entry, Rfc9111_3_3_APartialResponseRecordsTheRangeItHolds) {
+  const Fields f{{"Date", date(t0)}, {"Cache-Control", "max-age=60"}, {"Content-Range", "bytes 4-9/10"}};
+  EXPECT_EQ(analyze_response(Status::partial_content, f, t0, t0, {}).held, (HeldRange{{4, 9}, 10}));
+  EXPECT_FALSE(analyze_response(Status::ok, f, t0, t0, {}).held);  // only a 206 holds a part
+  const Fields unknown{{"Content-Range", "bytes 4-9/*"}};
+  EXPECT_FALSE(analyze_response(Status::partial_content, unknown, t0, t0, {}).held);
+}
+
 TEST(Entry, Rfc9111_4_2_AnalyzeComputesLifetimeAndInitialAge) {
   Fields f{{"Date", date(t0 - 5s)},
            {"Cache-Control", "max-age=60"},

@@ -289,7 +289,6 @@ Expected<void, std::string> QueueStore::flush(std::string_view id) {
     // those journal commits took longer than the deliveries the flush asked for. Each envelope is still
     // replaced whole, by rename, once its new bytes are on disk. Batches bound the open temporaries.
     constexpr std::size_t kBatch = 256;
-    bool found = false;
     core::DurableFileOptions options;
     options.mode = 0600;
     std::vector<core::DurableFileWriter> writers;
@@ -306,7 +305,6 @@ Expected<void, std::string> QueueStore::flush(std::string_view id) {
       return sync_dir(dir_);
     };
     for (QueueEntry& entry : entries) {
-      found = true;
       bool changed = false;
       for (auto& r : entry.recipients) {
         if (r.state != RecipientState::Pending || r.next_try <= now) continue;
@@ -322,7 +320,7 @@ Expected<void, std::string> QueueStore::flush(std::string_view id) {
         if (auto b = publish_batch(); !b) return b;
     }
     if (auto b = publish_batch(); !b) return b;
-    if (!id.empty() && !found) return Unexpected("no mail " + std::string(id) + " in the queue");
+    if (!id.empty() && entries.empty()) return Unexpected("no mail " + std::string(id) + " in the queue");
   }
   // Tell a running relay: it watches this file's modification time.
   const fs::path stamp = dir_ / ".flush";

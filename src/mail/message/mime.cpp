@@ -1,5 +1,8 @@
 #include "mail/message/mime.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include "mail/message/base64.hpp"
 #include "mail/message/encoded_words.hpp"
 #include "mail/message/quoted_printable.hpp"
@@ -25,52 +28,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
-}
-
-// The next line of `text` from `pos` (without its LF or CRLF); pos moves past it. Both line ends are
-// accepted when reading: stored mail often has LF only.
-std::string_view next_line(std::string_view text, std::size_t& pos) {
-  const std::size_t start = pos;
-  std::size_t end = text.find('\n', start);
-  if (end == text.npos) {
-    pos = text.size();
-    return text.substr(start);
-  }
-  pos = end + 1;
-  std::string_view line = text.substr(start, end - start);
-  if (line.ends_with('\r')) line.remove_suffix(1);
-  return line;
-}
-
-// RFC 5322 §2.2: fields up to the first empty line; the body after it.
-Expected<std::pair<std::vector<HeaderField>, std::string_view>, std::string> split_header(
-    std::string_view text, const MimeLimits& limits) {
-  std::vector<HeaderField> fields;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t line_start = pos;
-    const std::string_view line = next_line(text, pos);
-    if (line.empty()) return std::pair{std::move(fields), text.substr(pos)};
-    if (line.front() == ' ' || line.front() == '\t') {
-      if (fields.empty()) return Unexpected(std::string("the header starts with a continuation line"));
-      fields.back().value += line;  // §2.2.3: unfolding removes the CRLF only
-      continue;
-    }
-    const auto colon = line.find(':');
-    if (colon == line.npos || colon == 0) {
-      // Not a field: a message without a header (RFC 2046 §5.1.1 allows a part with none) starts its body
-      // here.
-      if (fields.empty()) return std::pair{std::move(fields), text.substr(line_start)};
-      return Unexpected("a header line without a colon: '" + std::string(line.substr(0, 60)) + "'");
-    }
-    if (fields.size() >= limits.max_header_fields) return Unexpected(std::string("too many header fields"));
-    std::string_view name = line.substr(0, colon);
-    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    fields.push_back(HeaderField{std::string(name), std::string(value)});
-  }
-  return std::pair{std::move(fields), std::string_view()};
 }
 
 // RFC 2045 §5.1 tokens and quoted strings, with RFC 822 comments skipped.
@@ -136,6 +93,17 @@ class ValueReader {
     }
     return token();
   }
+  // Broken but common: `name==?utf-8?b?...?=` (an encoded word not in quotes, RFC 2231 §5 misapplied).
+  // Dovecot takes it up to the next ';' or blank; so do we.
+  std::optional<std::string> raw_encoded_word() {
+    skip_space();
+    if (i_ >= s_.size() || s_[i_] != '=') return std::nullopt;
+    const std::size_t start = i_;
+    while (i_ < s_.size() && s_[i_] != ';' && s_[i_] != ' ' && s_[i_] != '\t' && s_[i_] != '\r' &&
+           s_[i_] != '\n')
+      ++i_;
+    return std::string(s_.substr(start, i_ - start));
+  }
 
  private:
   std::string_view s_;
@@ -162,67 +130,264 @@ int hex_value(char c) {
   return -1;
 }
 
-Expected<MimePart, std::string> parse_part(std::string_view text, const MimeLimits& limits, std::size_t depth,
-                                           std::size_t& parts);
-
-// RFC 2046 §5.1.1: delimiter lines "--boundary" (trailing whitespace allowed), the last "--boundary--".
-// The CRLF before a delimiter belongs to it. Returns the parts' texts and whether the close was found.
-std::pair<std::vector<std::string_view>, bool> split_multipart(std::string_view body,
-                                                               std::string_view boundary) {
-  std::vector<std::string_view> out;
-  const std::string dash = "--" + std::string(boundary);
-  std::size_t pos = 0;
-  std::optional<std::size_t> part_start;  // where the current part's text begins
-  while (pos < body.size()) {
-    const std::size_t line_start = pos;
-    std::string_view line = next_line(body, pos);
-    if (!line.starts_with(dash)) continue;
-    std::string_view rest = line.substr(dash.size());
-    const bool close = rest.starts_with("--");
-    if (close) rest.remove_prefix(2);
-    if (!trim(rest).empty()) continue;  // "--boundaryX" is not this boundary
-    if (part_start) {
-      // The part ends before the line end that precedes the delimiter.
-      std::size_t end = line_start;
-      if (end > *part_start && body[end - 1] == '\n') --end;
-      if (end > *part_start && body[end - 1] == '\r') --end;
-      out.push_back(body.substr(*part_start, end - *part_start));
-    }
-    if (close) return {std::move(out), true};
-    part_start = pos;
-  }
-  if (part_start) out.push_back(body.substr(*part_start));
-  return {std::move(out), false};
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
 }
 
-Expected<MimePart, std::string> parse_part(std::string_view text, const MimeLimits& limits, std::size_t depth,
-                                           std::size_t& parts) {
-  if (++parts > limits.max_parts) return Unexpected(std::string("too many MIME parts"));
-  auto split = split_header(text, limits);
-  if (!split) return Unexpected(split.error());
+// One line of [pos, end): `content_end` before its CRLF or LF, `next` after it. Both line ends are accepted
+// when reading: stored mail often has LF only. A CR not before an LF is content.
+struct Line {
+  std::size_t start = 0;
+  std::size_t content_end = 0;
+  std::size_t next = 0;
+  bool empty() const { return content_end == start; }
+};
+
+Line line_at(std::string_view text, std::size_t pos, std::size_t end) {
+  Line l{pos, end, end};
+  const void* lf = pos < end ? std::memchr(text.data() + pos, '\n', end - pos) : nullptr;
+  if (lf != nullptr) {
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(lf) - text.data());
+    l.next = at + 1;
+    l.content_end = at > pos && text[at - 1] == '\r' ? at - 1 : at;
+  }
+  return l;
+}
+
+struct Budget {
+  std::size_t parts = 0;   // parts created so far
+  std::size_t fields = 0;  // fields recorded so far
+  bool parts_exhausted = false;
+};
+
+// RFC 5322 §2.2: fields up to the first empty line, the body after it. A first line that is not a field
+// starts the body (RFC 2046 §5.1.1 allows a part with no header; stored mail sometimes has none).
+void read_header(std::string_view text, std::size_t begin, std::size_t end, const StructureLimits& limits,
+                 Budget& budget, PartStructure& part) {
+  bool in_field = false;  // the last line read belongs to a recorded field, so a continuation extends it
+  std::size_t pos = begin;
+  while (pos < end) {
+    const Line line = line_at(text, pos, end);
+    pos = line.next;
+    if (line.empty()) {
+      part.header = {begin, line.next - begin};
+      part.body = {line.next, end - line.next};
+      return;
+    }
+    if (is_blank(text[line.start])) {
+      if (in_field) {
+        FieldRange& f = part.fields.back();
+        f.whole.size = line.next - f.whole.offset;
+        f.value.size = line.content_end - f.value.offset;
+      } else if (line.start == begin) {
+        part.defects |= kLeadingContinuation;
+      }
+      continue;
+    }
+    in_field = false;
+    const std::string_view content = text.substr(line.start, line.content_end - line.start);
+    const std::size_t colon = content.find(':');
+    if (colon == content.npos || colon == 0) {
+      if (line.start == begin) {
+        part.header = {begin, 0};
+        part.body = {begin, end - begin};
+        return;
+      }
+      part.defects |= kLineWithoutColon;
+      continue;
+    }
+    if (part.fields.size() >= limits.max_header_fields || budget.fields >= limits.max_total_fields) {
+      part.defects |= kTooManyFields;
+      continue;
+    }
+    std::size_t name_size = colon;
+    while (name_size > 0 && is_blank(content[name_size - 1])) --name_size;
+    std::size_t value_start = colon + 1;
+    while (value_start < content.size() && is_blank(content[value_start])) ++value_start;
+    FieldRange f;
+    f.whole = {line.start, line.next - line.start};
+    f.name_size = name_size;
+    f.value = {line.start + value_start, content.size() - value_start};
+    part.fields.push_back(f);
+    ++budget.fields;
+    in_field = true;
+  }
+  // The header runs to the end: no body.
+  part.header = {begin, end - begin};
+  part.body = {end, 0};
+}
+
+void count_lines(std::string_view text, PartStructure& part) {
+  const char* p = text.data() + part.body.offset;
+  const char* const last = p + part.body.size;
+  while (p < last) {
+    const void* lf = std::memchr(p, '\n', static_cast<std::size_t>(last - p));
+    if (lf == nullptr) break;
+    const char* at = static_cast<const char*>(lf);
+    ++part.body_lines;
+    if (at == text.data() + part.body.offset || at[-1] != '\r') ++part.body_bare_lf;
+    p = at + 1;
+  }
+}
+
+void parse_part(std::string_view text, std::size_t begin, std::size_t end, const StructureLimits& limits,
+                std::size_t depth, bool in_digest, Budget& budget, PartStructure& part);
+
+// RFC 2046 §5.1.1: delimiter lines "--boundary" (trailing whitespace allowed), the last "--boundary--".
+// The line end before a delimiter belongs to it. Each body part is parsed as soon as its end is known, so a
+// limit stops the walk instead of a list of ranges growing first.
+void split_multipart(std::string_view text, const StructureLimits& limits, std::size_t depth, Budget& budget,
+                     std::string_view boundary, PartStructure& part) {
+  const bool digest = part.content_type.subtype == "digest";
+  const std::size_t end = part.body.end();
+  std::size_t pos = part.body.offset;
+  std::optional<std::size_t> part_start;  // where the current body part begins
+  auto add = [&](std::size_t b, std::size_t e) {
+    if (budget.parts >= limits.max_parts) {
+      budget.parts_exhausted = true;
+      part.defects |= kTooManyParts;
+      return false;
+    }
+    ++budget.parts;
+    part.parts.emplace_back();
+    parse_part(text, b, e, limits, depth + 1, digest, budget, part.parts.back());
+    return !budget.parts_exhausted;
+  };
+  while (pos < end) {
+    const Line line = line_at(text, pos, end);
+    pos = line.next;
+    std::string_view content = text.substr(line.start, line.content_end - line.start);
+    if (content.size() < boundary.size() + 2 || content[0] != '-' || content[1] != '-' ||
+        content.compare(2, boundary.size(), boundary) != 0)
+      continue;
+    content.remove_prefix(boundary.size() + 2);
+    const bool close = content.starts_with("--");
+    if (close) content.remove_prefix(2);
+    if (!trim(content).empty()) continue;  // "--boundaryX" is not this boundary
+    if (part_start) {
+      std::size_t e = line.start;
+      if (e > *part_start && text[e - 1] == '\n') --e;
+      if (e > *part_start && text[e - 1] == '\r') --e;
+      if (!add(*part_start, e)) return;
+    }
+    if (close) return;
+    part_start = line.next;
+  }
+  part.truncated = true;
+  if (part_start) add(*part_start, end);
+}
+
+void parse_part(std::string_view text, std::size_t begin, std::size_t end, const StructureLimits& limits,
+                std::size_t depth, bool in_digest, Budget& budget, PartStructure& part) {
+  read_header(text, begin, end, limits, budget, part);
+  count_lines(text, part);
+  if (in_digest) part.content_type = ContentType{"message", "rfc822", {}};
+  if (const FieldRange* ct = part.field(text, "Content-Type")) {
+    if (auto parsed = parse_content_type(unfold(ct->value.in(text)))) {
+      part.content_type = std::move(*parsed);
+      part.content_type_given = true;
+    }
+  }
+  if (const FieldRange* cte = part.field(text, "Content-Transfer-Encoding")) {
+    const std::string value = unfold(cte->value.in(text));
+    ValueReader r(value);
+    if (auto token = r.token(); token && r.done()) part.transfer_encoding = lower(*token);
+  }
+  const ContentType& ct = part.content_type;
+  if (ct.type == "multipart") {
+    const std::string boundary = ct.param("boundary");
+    if (boundary.empty() || boundary.size() > limits.max_boundary) {
+      part.defects |= kBadBoundary;
+      part.content_type = ContentType{};
+      part.content_type_given = false;
+      return;
+    }
+    part.kind = PartKind::Multipart;
+    if (depth + 1 > limits.max_depth) {
+      part.defects |= kTooDeep;
+      return;
+    }
+    split_multipart(text, limits, depth, budget, boundary, part);
+    return;
+  }
+  if (limits.encapsulated && ct.type == "message" && (ct.subtype == "rfc822" || ct.subtype == "global")) {
+    part.kind = PartKind::Message;
+    if (depth + 1 > limits.max_depth) {
+      part.defects |= kTooDeep;
+      return;
+    }
+    if (budget.parts >= limits.max_parts) {
+      budget.parts_exhausted = true;
+      part.defects |= kTooManyParts;
+      return;
+    }
+    ++budget.parts;
+    part.parts.emplace_back();
+    parse_part(text, part.body.offset, part.body.end(), limits, depth + 1, false, budget, part.parts.back());
+  }
+}
+
+// parse_message()'s errors, for the first part (in order) with a defect.
+std::optional<std::string> first_defect(const PartStructure& part) {
+  const std::uint8_t d = part.defects;
+  if (d & kLeadingContinuation) return "the header starts with a continuation line";
+  if (d & kLineWithoutColon) return "a header line without a colon";
+  if (d & kTooManyFields) return "too many header fields";
+  if (d & kBadBoundary) return "a multipart without a valid boundary";
+  if (d & kTooDeep) return "multiparts nested too deeply";
+  if (d & kTooManyParts) return "too many MIME parts";
+  for (const auto& child : part.parts)
+    if (auto e = first_defect(child)) return e;
+  return std::nullopt;
+}
+
+MimePart to_mime_part(std::string_view text, const PartStructure& s) {
   MimePart part;
-  part.headers = std::move(split->first);
-  part.body = std::string(split->second);
+  part.headers.reserve(s.fields.size());
+  for (const auto& f : s.fields)
+    part.headers.push_back(HeaderField{std::string(f.name(text)), unfold(f.value.in(text))});
+  part.body = std::string(s.body.in(text));
   if (auto ct = part.header("Content-Type")) {
     if (auto parsed = parse_content_type(*ct)) part.content_type = std::move(*parsed);
   }
   if (auto cte = part.header("Content-Transfer-Encoding")) part.transfer_encoding = lower(trim(*cte));
-  if (!part.is_multipart()) return part;
-  const std::string boundary = part.content_type.param("boundary");
-  // RFC 2046 §5.1.1: 1 to 70 characters.
-  if (boundary.empty() || boundary.size() > 70)
-    return Unexpected(std::string("a multipart without a valid boundary"));
-  if (depth + 1 > limits.max_depth) return Unexpected(std::string("multiparts nested too deeply"));
-  auto [texts, closed] = split_multipart(split->second, boundary);
-  part.truncated = !closed;
-  for (const auto t : texts) {
-    auto child = parse_part(t, limits, depth + 1, parts);
-    if (!child) return Unexpected(child.error());
-    part.parts.push_back(std::move(*child));
-  }
+  part.truncated = s.truncated;
+  part.parts.reserve(s.parts.size());
+  for (const auto& child : s.parts) part.parts.push_back(to_mime_part(text, child));
   return part;
 }
 
+// RFC 2231 §3: `name*0`, `name*1*`: the base name, the index and whether that segment is extended
+// (charset'language'%XX). nullopt for an ordinary name.
+struct Continuation {
+  std::string base;
+  unsigned index = 0;
+  bool extended = false;
+  std::string value;
+  std::size_t order = 0;
+};
+
+std::optional<Continuation> as_continuation(const std::string& name) {
+  const auto star = name.find('*');
+  if (star == std::string::npos || star == 0) return std::nullopt;
+  std::size_t i = star + 1;
+  Continuation c;
+  c.base = name.substr(0, star);
+  if (i == name.size()) return std::nullopt;  // `name*` alone: an extended value, not a continuation
+  std::size_t digits = 0;
+  while (i < name.size() && name[i] >= '0' && name[i] <= '9' && digits < 4) {
+    c.index = c.index * 10 + static_cast<unsigned>(name[i] - '0');
+    ++i;
+    ++digits;
+  }
+  if (digits == 0) return std::nullopt;
+  if (i < name.size() && name[i] == '*') {
+    c.extended = true;
+    ++i;
+  }
+  if (i != name.size()) return std::nullopt;
+  return c;
+}
 }  // namespace
 
 std::string ContentType::param(const std::string& name) const {
@@ -295,9 +460,127 @@ std::string MimePart::filename() const {
   return {};
 }
 
+std::string unfold(std::string_view folded) {
+  std::string out;
+  out.reserve(folded.size());
+  for (std::size_t i = 0; i < folded.size(); ++i) {
+    const char c = folded[i];
+    if (c == '\n' || (c == '\r' && i + 1 < folded.size() && folded[i + 1] == '\n')) continue;
+    out += c;
+  }
+  return out;
+}
+
+const FieldRange* PartStructure::field(std::string_view text, std::string_view name) const {
+  for (const auto& f : fields) {
+    const std::string_view n = f.name(text);
+    if (n.size() == name.size() && iequal(n, name)) return &f;
+  }
+  return nullptr;
+}
+
+PartStructure parse_structure(std::string_view text, StructureLimits limits) {
+  Budget budget;
+  budget.parts = 1;
+  PartStructure root;
+  parse_part(text, 0, text.size(), limits, 0, false, budget, root);
+  return root;
+}
+
+std::string decode_body(std::string_view body, std::string_view transfer_encoding) {
+  if (transfer_encoding == "base64") return base64_decode_lenient(body);
+  if (transfer_encoding == "quoted-printable") return qp_decode(body);
+  return std::string(body);
+}
+
+std::optional<ParameterizedValue> parse_parameterized_value(std::string_view value, bool with_subtype) {
+  ValueReader r(value);
+  ParameterizedValue out;
+  auto type = r.token();
+  if (!type) return std::nullopt;
+  out.type = std::move(*type);
+  if (with_subtype) {
+    if (!r.eat('/')) return std::nullopt;
+    auto subtype = r.token();
+    if (!subtype) return std::nullopt;
+    out.subtype = std::move(*subtype);
+  }
+  std::vector<Continuation> continuations;
+  std::size_t count = 0;
+  while (r.eat(';') && count < kMaxMimeParameters) {
+    auto name = r.token();
+    if (!name || !r.eat('=')) break;
+    auto v = r.value();
+    if (!v) v = r.raw_encoded_word();
+    if (!v) break;
+    ++count;
+    if (auto c = as_continuation(*name)) {
+      c->value = std::move(*v);
+      c->order = continuations.size();
+      continuations.push_back(std::move(*c));
+    } else {
+      out.params.push_back(MimeParameter{std::move(*name), std::move(*v)});
+    }
+  }
+  // Join each name's segments in index order; with a gap in the indexes they stay as they were.
+  std::stable_sort(continuations.begin(), continuations.end(),
+                   [](const Continuation& a, const Continuation& b) {
+                     const std::string la = lower(a.base), lb = lower(b.base);
+                     return la != lb ? la < lb : a.index < b.index;
+                   });
+  std::vector<std::pair<std::size_t, MimeParameter>> joined;  // with the order of each name's first segment
+  for (std::size_t i = 0; i < continuations.size();) {
+    std::size_t j = i;
+    bool contiguous = true;
+    bool extended = false;
+    std::size_t first = continuations[i].order;
+    while (j < continuations.size() && iequal(continuations[j].base, continuations[i].base)) {
+      if (continuations[j].index != j - i) contiguous = false;
+      extended = extended || continuations[j].extended;
+      first = std::min(first, continuations[j].order);
+      ++j;
+    }
+    if (!contiguous) {
+      for (std::size_t k = i; k < j; ++k) {
+        const auto& c = continuations[k];
+        joined.push_back(
+            {c.order,
+             MimeParameter{c.base + "*" + std::to_string(c.index) + (c.extended ? "*" : ""), c.value}});
+      }
+    } else {
+      std::string v;
+      // An extended value starts with charset'language'; a plain first segment before extended ones gets
+      // an empty pair, and plain segments among extended ones have their '%' escaped (as Dovecot does).
+      if (extended && !continuations[i].extended) v += "''";
+      for (std::size_t k = i; k < j; ++k) {
+        const auto& c = continuations[k];
+        if (extended && !c.extended) {
+          for (const char ch : c.value) v += ch == '%' ? std::string("%25") : std::string(1, ch);
+        } else {
+          v += c.value;
+        }
+      }
+      joined.push_back({first, MimeParameter{continuations[i].base + (extended ? "*" : ""), std::move(v)}});
+    }
+    i = j;
+  }
+  std::stable_sort(joined.begin(), joined.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [order, param] : joined) out.params.push_back(std::move(param));
+  return out;
+}
+
 Expected<MimePart, std::string> parse_message(std::string_view text, MimeLimits limits) {
-  std::size_t parts = 0;
-  return parse_part(text, limits, 0, parts);
+  StructureLimits s;
+  s.max_depth = limits.max_depth;
+  s.max_parts = limits.max_parts;
+  s.max_header_fields = limits.max_header_fields;
+  s.max_total_fields = static_cast<std::size_t>(-1);
+  s.max_boundary = 70;  // RFC 2046 §5.1.1
+  s.encapsulated = false;
+  const PartStructure structure = parse_structure(text, s);
+  if (auto error = first_defect(structure)) return Unexpected(std::move(*error));
+  return to_mime_part(text, structure);
 }
 
 }  // namespace endhost::mail::message

@@ -36,7 +36,8 @@ std::optional<Date> parse_date(std::string_view text);
 std::optional<DateTime> parse_date_time(std::string_view text);
 
 // The same text for INTERNALDATE (RFC 9051 §7.5.2), with its quotes: `"17-Jul-1996 02:44:25 -0700"`,
-// the instant shown in the given zone (day with a leading space when below 10: date-day-fixed).
+// the instant shown in the given zone (day with a leading space when below 10: date-day-fixed). The instant
+// is clamped to years 1..9999 and the zone to ±23:59, which is all the format can say.
 std::string format_internal_date(std::int64_t unix_seconds, int tz_offset_minutes = 0);
 
 // Days since 1970-01-01 of a civil date and back (Howard Hinnant's algorithms), for the session's SEARCH

@@ -9,8 +9,9 @@
 namespace endhost::imap {
 
 struct ParseLimits {
-  std::size_t max_tag = 64;           // octets of a tag (RFC 9051 sets none; Dovecot's is 100)
-  std::size_t max_depth = 16;         // nested parentheses: search keys, fetch items, parameter values
+  std::size_t max_tag = 64;    // octets of a tag (RFC 9051 sets none; Dovecot's is 100)
+  std::size_t max_depth = 16;  // levels of a search key tree (each parenthesis, NOT and OR is one) and of
+                               // parentheses in a parameter list
   std::size_t max_string = 8 * 1024;  // octets of an atom or quoted string (literals: the reader's limit)
   std::size_t max_mailbox = 1024;     // octets of a mailbox name or LIST pattern, however it was sent
   std::size_t max_sequence_ranges = 10'000;  // comma-separated parts of one sequence set

@@ -11,10 +11,12 @@ namespace endhost::imap {
 
 // To UTF-8. nullopt for a name that is not modified UTF-7: an 8-bit or control octet, an unterminated or
 // empty shift (`&-` excepted), a bad base64 character, leftover bits that are not zero, an encoded printable
-// ASCII character (it must stand for itself), two shifts back to back, or a broken UTF-16 surrogate pair.
+// ASCII character (it must stand for itself), two shifts back to back (so that each name has one spelling),
+// a broken UTF-16 surrogate pair, or an encoded control character (C0 or DEL: no name needs one).
 std::optional<std::string> mutf7_decode(std::string_view name);
 
-// From UTF-8. nullopt when `name` is not well-formed UTF-8 (overlong forms, surrogates, past U+10FFFF).
+// From UTF-8. nullopt when `name` is not well-formed UTF-8 (overlong forms, surrogates, past U+10FFFF) or
+// holds a C0 control or DEL. mutf7_decode(mutf7_encode(x)) == x for every x it accepts.
 std::optional<std::string> mutf7_encode(std::string_view name);
 
 }  // namespace endhost::imap

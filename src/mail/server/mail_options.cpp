@@ -25,6 +25,9 @@ const core::SettingTable<MailOptions>& mail_settings() {
         "submission-listen", &MailOptions::submission_listen, "ADDR:PORT|off",
         "Submission listener (RFC 6409): MAIL needs AUTH, then any domain is relayed (default with --users: "
         "127.0.0.1:587 when allowed, else 127.0.0.1:2587; off: none)");
+    t.text("pop3", &MailOptions::pop3, "ADDR:PORT|off",
+           "POP3 listener (RFC 1939; STLS with --tls-cert, logins from --users) over the same Maildirs "
+           "(default with --users: 127.0.0.1:110 when allowed, else 127.0.0.1:1110; off: none)");
     t.texts("relay-from", &MailOptions::relay_from, "CIDR",
             "Peers whose mail for other domains is relayed without AUTH (repeatable; default: nobody)");
     t.text("postmaster", &MailOptions::postmaster, "NAME",
@@ -87,6 +90,33 @@ bool valid_domain(std::string_view d) {
   return label > 0 && d.back() != '-';
 }
 
+namespace {
+
+// A listener that serves the users of --users (--submission-listen, --pop3): "off"; left empty, loopback
+// on `port` when this process may bind it, else on `fallback`, and only with users; or ADDR:PORT, which
+// needs users (`why` says so).
+Expected<std::optional<asio::ip::tcp::endpoint>, core::ServiceError> users_listener(
+    std::string_view option, const std::string& value, bool have_users, std::uint16_t port,
+    std::uint16_t fallback, std::string_view why) {
+  const auto usage = [](std::string m) { return Unexpected(core::ServiceError{std::move(m), true}); };
+  const std::string name(option);
+  if (value == "off") return std::optional<asio::ip::tcp::endpoint>();
+  if (value.empty()) {
+    if (!have_users) return std::optional<asio::ip::tcp::endpoint>();
+    const std::uint16_t chosen = core::may_bind_port(port) ? port : fallback;
+    return std::optional(asio::ip::tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), chosen));
+  }
+  if (!have_users) return usage(name + " needs --users: " + std::string(why));
+  auto hp = core::parse_host_port(value, port);
+  if (!hp) return usage(name + ": " + hp.error());
+  boost::system::error_code aec;
+  const auto a = asio::ip::make_address(hp->host, aec);
+  if (aec) return usage(name + ": '" + hp->host + "' is not an IP address");
+  return std::optional(asio::ip::tcp::endpoint(a, hp->port));
+}
+
+}  // namespace
+
 Expected<MailConfig, core::ServiceError> make_mail_config(const MailOptions& o) {
   const auto usage = [](std::string m) { return Unexpected(core::ServiceError{std::move(m), true}); };
   const auto failed = [](std::string m) { return Unexpected(core::ServiceError{std::move(m), false}); };
@@ -126,26 +156,18 @@ Expected<MailConfig, core::ServiceError> make_mail_config(const MailOptions& o) 
     return usage("--postmaster needs --users: the postmaster is one of its users");
   }
   c.postmaster = o.postmaster;
-  if (o.submission_listen == "off") {
-    // no submission listener
-  } else if (o.submission_listen.empty()) {
-    // With users to AUTH, submission is on by default, on loopback: 587 when this process may bind it, as
-    // Postfix's master.cf would have it, else 2587 (as SMTP's 25 becomes 2525).
-    if (!o.users.empty()) {
-      const std::uint16_t port =
-          core::may_bind_port(kSubmissionPort) ? kSubmissionPort : kSubmissionServePort;
-      c.submission_listen = asio::ip::tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), port);
-    }
-  } else {
-    if (o.users.empty())
-      return usage("--submission-listen needs --users: submission (RFC 6409) takes mail only after AUTH");
-    auto hp = core::parse_host_port(o.submission_listen, kSubmissionPort);
-    if (!hp) return usage("--submission-listen: " + hp.error());
-    boost::system::error_code aec;
-    const auto a = asio::ip::make_address(hp->host, aec);
-    if (aec) return usage("--submission-listen: '" + hp->host + "' is not an IP address");
-    c.submission_listen = asio::ip::tcp::endpoint(a, hp->port);
-  }
+  // Submission (RFC 6409) takes mail only after AUTH, POP3 only after a login: both need the users file.
+  // Left at their default they are on, on loopback, when there are users, as Postfix's master.cf and
+  // Dovecot would have them: the well-known port when this process may bind it, else a high one.
+  auto submission =
+      users_listener("--submission-listen", o.submission_listen, !o.users.empty(), kSubmissionPort,
+                     kSubmissionServePort, "submission (RFC 6409) takes mail only after AUTH");
+  if (!submission) return Unexpected(submission.error());
+  c.submission_listen = *submission;
+  auto pop3 = users_listener("--pop3", o.pop3, !o.users.empty(), kPop3Port, kPop3ServePort,
+                             "only its users can log in to POP3");
+  if (!pop3) return Unexpected(pop3.error());
+  c.pop3_listen = *pop3;
   auto acl = core::AddressAcl::parse(o.relay_from);
   if (!acl) return usage("--relay-from: " + acl.error());
   c.relay_from = std::move(*acl);

@@ -36,6 +36,7 @@ MailServer::MailServer(MailConfig config, std::shared_ptr<const auth::UserDb> us
       pool_("mail-blocking", config_.delivery_threads),
       log_(log),
       transcript_(std::move(transcript)),
+      store_(config_.users_dir(), config_.max_message_size),
       users_(std::make_shared<const UsersSnapshot>(std::move(users), config_)) {
   counters_.sessions = &metrics.counter("endhost_mail_sessions_total", "SMTP connections served");
   counters_.commands = &metrics.counter("endhost_mail_commands_total", "SMTP commands received");
@@ -112,6 +113,7 @@ LocalDeliveryResult MailServer::deliver_local(std::span<const std::string> users
     }
     if (delivered) {
       ++r.delivered;
+      store_.delivered(user);  // an open INBOX takes it in now: IMAP IDLE wakes
       continue;
     }
     r.failed.push_back(user);
@@ -165,6 +167,7 @@ queue::LocalResult MailServer::deliver_queued(const std::string& sender, const s
     error = delivered.error().message;
     return queue::LocalResult::Deferred;
   }
+  store_.delivered(v.local_user);
   counters_.delivered->inc(1, 0);
   return queue::LocalResult::Delivered;
 }

@@ -1,7 +1,8 @@
-// What every SMTP session of one `mail` service shares: the checked configuration, the users file and the
-// recipient map built from it (re-read on SIGHUP, swapped atomically: a session keeps the snapshot it began
-// with), the blocking pool (Maildir fsyncs, password checks), the Maildir writer, the TLS context for
-// STARTTLS, the transaction ids and the counters. Thread-safe where several loops touch it.
+// What every SMTP and POP3 session of one `mail` service shares: the checked configuration, the users file
+// and the recipient map built from it (re-read on SIGHUP, swapped atomically: a session keeps the snapshot it
+// began with), the blocking pool (Maildir fsyncs, password checks, the store's reads), the Maildir writer,
+// the mail store the access protocols read through, the TLS context for STARTTLS, the transaction ids and
+// the counters. Thread-safe where several loops touch it.
 #pragma once
 
 #include <atomic>
@@ -29,6 +30,7 @@
 #include "mail/queue/relay.hpp"
 #include "mail/server/mail_options.hpp"
 #include "mail/server/recipients.hpp"
+#include "mail/store/store.hpp"
 #include "smtp/server_session.hpp"
 
 namespace endhost::mail::server {
@@ -83,6 +85,9 @@ class MailServer {
   core::Logger& log() { return log_; }
   const MailCounters& counters() const { return counters_; }
 
+  // The mailboxes as POP3 (and IMAP) see them: DIR/users through mail/store (blocking: call it on pool()).
+  store::Store& store() { return store_; }
+
   void set_tls(std::shared_ptr<core::TlsServerContext> tls) { tls_ = std::move(tls); }
   const std::shared_ptr<core::TlsServerContext>& tls() const { return tls_; }
 
@@ -127,6 +132,7 @@ class MailServer {
   std::shared_ptr<core::TlsServerContext> tls_;
   MailCounters counters_;
   maildir::Writer maildir_;
+  store::Store store_;
   std::atomic<std::uint64_t> id_counter_{0};
 
   std::unique_ptr<queue::QueueStore> queue_;

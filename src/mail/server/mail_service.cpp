@@ -13,11 +13,12 @@ void register_service(core::ServiceRegistry& registry) {
   core::ServiceDescriptor d;
   d.name = "mail";
   d.summary =
-      "SMTP mail server (RFC 5321, ESMTP, STARTTLS, AUTH, submission) with Maildir mailboxes and a queue";
+      "SMTP mail server (RFC 5321, ESMTP, STARTTLS, AUTH, submission) with Maildir mailboxes, a queue and "
+      "POP3";
   d.serve_help =
       "Receive mail for --domain into Maildirs under --mail-dir, and queue mail for other domains (relay). "
       "SMTP listens on 127.0.0.1:25 when this process may bind it, else 2525; with --users, submission on "
-      "587, else 2587";
+      "587, else 2587, and POP3 on 110, else 1110";
   d.examples =
       "  printf 'secret\\n' | endhost mail adduser --users users.txt bob\n"
       "  endhost mail serve --domain hamburger.edu --mail-dir ./mail --users users.txt --trace\n"
@@ -116,6 +117,7 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
                 "mail", env.max_connections,
                 [s = server_.get()](core::Connection& c) { return serve_smtp(c, *s, false); },
                 [h = server_->config().hostname](core::Connection& c) { return refuse_smtp(c, h); }}),
+      pop3_counters_(env.metrics),
       log_(env.log),
       loops_(env.loops) {
   drain_with(smtp_);
@@ -146,6 +148,15 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
             [h = server_->config().hostname](core::Connection& c) { return refuse_smtp(c, h); }});
     drain_with(*submission_);
   }
+  if (server_->config().pop3_listen) {
+    pop3_.emplace(env.loops, env.log,
+                  core::TcpServerOptions{"mail", env.max_connections,
+                                         [s = server_.get(), c = &pop3_counters_](core::Connection& conn) {
+                                           return serve_pop3(conn, *s, *c);
+                                         },
+                                         [](core::Connection& conn) { return refuse_pop3(conn); }});
+    drain_with(*pop3_);
+  }
   std::string domains;
   for (const auto& d : server_->config().domains) domains += (domains.empty() ? "" : ",") + d;
   log_.info("serving",
@@ -153,22 +164,29 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
   if (server_->tls() || options_.users.empty()) return;
   std::vector<asio::ip::tcp::endpoint> all = listen_;
   if (server_->config().submission_listen) all.push_back(*server_->config().submission_listen);
+  if (server_->config().pop3_listen) all.push_back(*server_->config().pop3_listen);
   for (const auto& ep : all) {
     if (ep.address().is_loopback()) continue;
     log_.warn(
         "AUTH is offered only to loopback peers without TLS: give --tls-cert/--tls-key so that others can "
-        "log in with STARTTLS",
+        "log in with STARTTLS (SMTP) and STLS (POP3)",
         {{"service", "mail"}, {"address", core::endpoint_text(ep)}});
     break;
   }
 }
 
 Expected<void, std::string> MailService::bind(core::Binder& binder) {
-  // SMTP first, then submission: the `listening` lines come in this order.
+  // SMTP first, then submission, then POP3: the `listening` lines come in this order. POP3's line says
+  // protocol=pop3, so a reader finds it by name.
   if (auto ok = binder.tcp(smtp_, listen_); !ok) return ok;
   if (submission_) {
     const std::vector<asio::ip::tcp::endpoint> sub = {*server_->config().submission_listen};
     if (auto ok = binder.tcp(*submission_, sub); !ok) return ok;
+  }
+  if (pop3_) {
+    if (auto ok = pop3_->listen(*server_->config().pop3_listen); !ok)
+      return Unexpected("--pop3: " + ok.error());
+    for (const auto& ep : pop3_->local_endpoints()) binder.listening("pop3", ep);
   }
   return {};
 }
@@ -177,6 +195,7 @@ void MailService::start() {
   relay_->start();
   smtp_.start();
   if (submission_) submission_->start();
+  if (pop3_) pop3_->start();
 }
 
 void MailService::reload() {
@@ -212,7 +231,11 @@ std::vector<core::NamedCount> MailService::counters() const {
           {"logins", c.logins->value()},
           {"login failures", c.login_failures->value()},
           {"starttls", c.starttls->value()},
-          {"pipelining violations", c.pipelining_violations->value()}};
+          {"pipelining violations", c.pipelining_violations->value()},
+          {"pop3 sessions", pop3_counters_.sessions->value()},
+          {"pop3 logins", pop3_counters_.logins->value()},
+          {"pop3 retrieved", pop3_counters_.retrieved->value()},
+          {"pop3 deleted", pop3_counters_.deleted->value()}};
 }
 
 std::vector<std::string> MailService::writable_paths() const {

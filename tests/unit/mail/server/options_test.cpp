@@ -131,6 +131,44 @@ TEST_F(MailOptionsTest, SubmissionIsOnWithUsersUnlessOff) {
   EXPECT_EQ(given->submission_listen->port(), 5870);
 }
 
+TEST_F(MailOptionsTest, Pop3IsOnWithUsersUnlessOff) {
+  const fs::path users = base_ / "users";
+  std::ofstream(users) << "bob:{BLF-CRYPT}$2y$05$abcdefghijklmnopqrstuuTVo8pJz8Y8mMZ1X1nKeV5c8Z0p0L1Ba\n";
+  MailOptions o;
+  o.domains = {"hamburger.edu"};
+  o.mail_dir = (base_ / "m").string();
+  auto none = make_mail_config(o);
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(none->pop3_listen) << "no users: nobody could log in";
+  o.pop3 = "127.0.0.1:1110";
+  auto refused = make_mail_config(o);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("--pop3 needs --users"), std::string::npos)
+      << refused.error().message;
+  o.pop3.clear();
+  o.users = users.string();
+  auto on = make_mail_config(o);
+  ASSERT_TRUE(on) << on.error().message;
+  ASSERT_TRUE(on->pop3_listen);
+  EXPECT_EQ(on->pop3_listen->address().to_string(), "127.0.0.1");
+  EXPECT_EQ(on->pop3_listen->port(), core::may_bind_port(110) ? 110 : 1110);
+  o.pop3 = "off";
+  auto off = make_mail_config(o);
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_FALSE(off->pop3_listen);
+  o.pop3 = "::1:1995";
+  EXPECT_FALSE(make_mail_config(o));
+  o.pop3 = "[::1]:1995";
+  auto given = make_mail_config(o);
+  ASSERT_TRUE(given) << given.error().message;
+  EXPECT_EQ(given->pop3_listen->port(), 1995);
+  EXPECT_TRUE(given->pop3_listen->address().is_v6());
+  o.pop3 = "localhost:1995";
+  auto name = make_mail_config(o);
+  ASSERT_FALSE(name);
+  EXPECT_NE(name.error().message.find("--pop3: 'localhost' is not an IP address"), std::string::npos);
+}
+
 TEST_F(MailOptionsTest, UsersWithAForeignDomainAreRefused) {
   const fs::path users = base_ / "users";
   std::ofstream(users)

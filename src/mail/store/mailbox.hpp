@@ -59,7 +59,10 @@ class Mailbox {
   struct Private {
     explicit Private() = default;
   };
-  Mailbox(Private, std::string name, std::filesystem::path dir, std::shared_ptr<detail::UserContext> user);
+  // `owner` (the UserStore) is kept alive while the mailbox is, so its registry stays the one that hands
+  // this object out.
+  Mailbox(Private, std::string name, std::filesystem::path dir, std::shared_ptr<detail::UserContext> user,
+          std::shared_ptr<const void> owner = nullptr);
   ~Mailbox();
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
@@ -68,8 +71,8 @@ class Mailbox {
   Expected<OpenReport, StoreError> load();
 
   // "INBOX", "Sent", "Archive.2024": the name as IMAP sends it (modified UTF-7, RFC 3501 §5.1.3).
-  const std::string& name() const { return name_; }
-  const std::filesystem::path& dir() const { return dir_; }
+  const std::string& name() const;
+  const std::filesystem::path& dir() const;
 
   // Takes in what arrived in new/ (moved to cur/ with ":2,", given UIDs, appended to the index) and what
   // changed in cur/ behind the store's back (files gone: expunged; renamed: new flags; unknown: new
@@ -137,13 +140,16 @@ class Mailbox {
   std::uint32_t take_recent(std::uint32_t session_uidnext);
 
   // Called after a change (refresh that found something, or any change made through this object), from the
-  // thread that made it, without the mailbox's mutex held: IDLE wakes on it. A listener may still run once
-  // while unsubscribe() returns: capture a weak_ptr, or post to an executor that checks liveness.
+  // thread that made it, without the mailbox's mutex held: IDLE wakes on it. The UserStore's lock may be
+  // held (DELETE and RENAME tell the folders they remove), so a listener posts to its session's executor
+  // and never calls back into the store itself. A listener may still run once while unsubscribe() returns:
+  // capture a weak_ptr, or post to an executor that checks liveness.
   std::uint64_t subscribe(Listener listener);
   void unsubscribe(std::uint64_t id);
 
   // The UserStore's part of DELETE and RENAME: every later call fails with NoSuchMailbox.
   void mark_gone();
+  bool gone() const;
   // RENAME INBOX (RFC 3501 §6.3.5): moves every message file into the Maildir `dest_dir` (its cur/ and
   // new/), leaving this mailbox empty but usable.
   Expected<void, StoreError> move_all_to(const std::filesystem::path& dest_dir);

@@ -28,7 +28,7 @@ struct FolderInfo {
   bool selectable = true;  // false for "a" when only "a.b" exists (LIST's \Noselect / \NonExistent)
 };
 
-class UserStore {
+class UserStore : public std::enable_shared_from_this<UserStore> {
  public:
   // The folders every user has (RFC 6154), made when missing each time the user store is opened (as
   // Dovecot's `auto = create`), with their SPECIAL-USE attribute.
@@ -55,6 +55,8 @@ class UserStore {
   // open reads its index (Mailbox::load); `report`, when given, says whether the index had to be rebuilt.
   Expected<std::shared_ptr<Mailbox>, StoreError> open(std::string_view name,
                                                       Mailbox::OpenReport* report = nullptr);
+  // The folder's Mailbox if some caller has it open (Store::delivered), else null. Never loads one.
+  std::shared_ptr<Mailbox> find_open(std::string_view name) const;
   // Every folder, INBOX first, then by name; with the parents that only exist as a hierarchy level.
   Expected<std::vector<FolderInfo>, StoreError> list() const;
   bool exists(std::string_view name) const;

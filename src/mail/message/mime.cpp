@@ -154,51 +154,146 @@ Line line_at(std::string_view text, std::size_t pos, std::size_t end) {
   return l;
 }
 
-struct Budget {
-  std::size_t parts = 0;   // parts created so far
-  std::size_t fields = 0;  // fields recorded so far
-  bool parts_exhausted = false;
-};
+// The single pass of parse_structure(). Every part that has begun but whose end is not known yet is on
+// `open_`, the outermost first; only the innermost can still be in its header. A delimiter line of an open
+// multipart ends every part inside it; its end is the line end before the delimiter (RFC 2046 §5.1.1).
+class StructureParser {
+ public:
+  StructureParser(std::string_view text, const StructureOptions& options) : text_(text), o_(options) {}
 
-// RFC 5322 §2.2: fields up to the first empty line, the body after it. A first line that is not a field
-// starts the body (RFC 2046 §5.1.1 allows a part with no header; stored mail sometimes has none).
-void read_header(std::string_view text, std::size_t begin, std::size_t end, const StructureLimits& limits,
-                 Budget& budget, PartStructure& part) {
-  bool in_field = false;  // the last line read belongs to a recorded field, so a continuation extends it
-  std::size_t pos = begin;
-  while (pos < end) {
-    const Line line = line_at(text, pos, end);
-    pos = line.next;
-    if (line.empty()) {
-      part.header = {begin, line.next - begin};
-      part.body = {line.next, end - line.next};
+  PartStructure run() {
+    PartStructure root;
+    start_part(root, 0, 0, false);
+    std::size_t pos = 0;
+    while (pos < text_.size()) {
+      const Line line = line_at(text_, pos, text_.size());
+      const bool has_lf = line.next > line.content_end && text_[line.next - 1] == '\n';
+      lf_after_ = lf_ + (has_lf ? 1 : 0);
+      bare_after_ = bare_ + (has_lf && !(line.next >= 2 && text_[line.next - 2] == '\r') ? 1 : 0);
+      process(line);
+      lf_ = lf_after_;
+      bare_ = bare_after_;
+      pos = line.next;
+    }
+    while (!open_.empty()) {
+      finish_at_end(open_.back());
+      open_.pop_back();
+    }
+    return root;
+  }
+
+ private:
+  struct Open {
+    PartStructure* part = nullptr;
+    std::size_t depth = 0;
+    bool in_header = true;
+    bool in_field = false;         // the header's last line belongs to a recorded field
+    bool digest_default = false;   // a part of a multipart/digest: message/rfc822 unless it says otherwise
+    std::size_t lf_at_body = 0;    // LFs before the body
+    std::size_t bare_at_body = 0;  // bare LFs before the body
+    std::string boundary;          // an opened multipart's, until its close delimiter
+    bool opened = false;           // its boundary was taken into use
+    bool closed = false;           // its close delimiter came: the rest is epilogue
+    bool digest = false;           // it is a multipart/digest
+  };
+
+  void start_part(PartStructure& part, std::size_t at, std::size_t depth, bool digest_default) {
+    part.header = {at, 0};
+    part.body = {at, 0};
+    Open o;
+    o.part = &part;
+    o.depth = depth;
+    o.digest_default = digest_default;
+    open_.push_back(std::move(o));
+  }
+
+  void process(const Line& line) {
+    const std::string_view content = text_.substr(line.start, line.content_end - line.start);
+    if (content.size() >= 2 && content[0] == '-' && content[1] == '-') {
+      // The innermost open multipart first: its boundary may have an outer one as a prefix.
+      for (std::size_t level = open_.size(); level-- > 0;) {
+        const Open& m = open_[level];
+        if (m.boundary.empty() || m.closed) continue;
+        if (auto close = delimiter_kind(content, m.boundary)) {
+          delimiter(level, line, *close);
+          return;
+        }
+      }
+    }
+    if (open_.back().in_header) header_line(line);
+  }
+
+  // nullopt when `content` is not a delimiter of `boundary`; else whether it is the close delimiter.
+  std::optional<bool> delimiter_kind(std::string_view content, std::string_view boundary) const {
+    if (content.size() < boundary.size() + 2 || content.compare(2, boundary.size(), boundary) != 0)
+      return std::nullopt;
+    std::string_view rest = content.substr(boundary.size() + 2);
+    const bool close = rest.starts_with("--");
+    if (o_.boundary_prefix_match) return close;
+    if (close) rest.remove_prefix(2);
+    if (!trim(rest).empty()) return std::nullopt;  // strict: "--boundaryX" is not this boundary
+    return close;
+  }
+
+  void delimiter(std::size_t level, const Line& line, bool close) {
+    while (open_.size() > level + 1) {
+      finish_at_delimiter(open_.back(), line);
+      open_.pop_back();
+    }
+    Open& m = open_[level];
+    if (close) {
+      m.closed = true;
       return;
     }
-    if (is_blank(text[line.start])) {
-      if (in_field) {
+    PartStructure& multipart = *m.part;
+    if (parts_ >= o_.max_parts) {
+      multipart.defects |= kTooManyParts;
+      return;
+    }
+    ++parts_;
+    const bool digest = m.digest;
+    const std::size_t depth = m.depth + 1;
+    multipart.parts.emplace_back();
+    start_part(multipart.parts.back(), line.next, depth, digest);
+  }
+
+  // RFC 5322 §2.2: fields up to the first empty line, the body after it.
+  void header_line(const Line& line) {
+    Open& o = open_.back();
+    PartStructure& part = *o.part;
+    const std::size_t header_start = part.header.offset;
+    if (line.empty()) {
+      end_header(o, line.next, line.next, lf_after_, bare_after_);
+      return;
+    }
+    if (is_blank(text_[line.start])) {
+      if (o.in_field) {
         FieldRange& f = part.fields.back();
         f.whole.size = line.next - f.whole.offset;
         f.value.size = line.content_end - f.value.offset;
-      } else if (line.start == begin) {
+      } else if (line.start == header_start) {
         part.defects |= kLeadingContinuation;
       }
-      continue;
+      return;
     }
-    in_field = false;
-    const std::string_view content = text.substr(line.start, line.content_end - line.start);
+    o.in_field = false;
+    const std::string_view content = text_.substr(line.start, line.content_end - line.start);
     const std::size_t colon = content.find(':');
     if (colon == content.npos || colon == 0) {
-      if (line.start == begin) {
-        part.header = {begin, 0};
-        part.body = {begin, end - begin};
+      if (line.start == header_start && o_.headerless_first_line) {
+        // No header at all (RFC 2046 §5.1.1 allows a part with none): the body starts with this line, and
+        // whatever that opens (a delimiter, a message's header) reads it again.
+        PartStructure* const before = open_.back().part;
+        end_header(o, line.start, line.start, lf_, bare_);
+        if (open_.back().part != before) header_line(line);
         return;
       }
       part.defects |= kLineWithoutColon;
-      continue;
+      return;
     }
-    if (part.fields.size() >= limits.max_header_fields || budget.fields >= limits.max_total_fields) {
+    if (part.fields.size() >= o_.max_header_fields || fields_ >= o_.max_total_fields) {
       part.defects |= kTooManyFields;
-      continue;
+      return;
     }
     std::size_t name_size = colon;
     while (name_size > 0 && is_blank(content[name_size - 1])) --name_size;
@@ -209,123 +304,121 @@ void read_header(std::string_view text, std::size_t begin, std::size_t end, cons
     f.name_size = name_size;
     f.value = {line.start + value_start, content.size() - value_start};
     part.fields.push_back(f);
-    ++budget.fields;
-    in_field = true;
+    ++fields_;
+    o.in_field = true;
   }
-  // The header runs to the end: no body.
-  part.header = {begin, end - begin};
-  part.body = {end, 0};
-}
 
-void count_lines(std::string_view text, PartStructure& part) {
-  const char* p = text.data() + part.body.offset;
-  const char* const last = p + part.body.size;
-  while (p < last) {
-    const void* lf = std::memchr(p, '\n', static_cast<std::size_t>(last - p));
-    if (lf == nullptr) break;
-    const char* at = static_cast<const char*>(lf);
-    ++part.body_lines;
-    if (at == text.data() + part.body.offset || at[-1] != '\r') ++part.body_bare_lf;
-    p = at + 1;
-  }
-}
-
-void parse_part(std::string_view text, std::size_t begin, std::size_t end, const StructureLimits& limits,
-                std::size_t depth, bool in_digest, Budget& budget, PartStructure& part);
-
-// RFC 2046 §5.1.1: delimiter lines "--boundary" (trailing whitespace allowed), the last "--boundary--".
-// The line end before a delimiter belongs to it. Each body part is parsed as soon as its end is known, so a
-// limit stops the walk instead of a list of ranges growing first.
-void split_multipart(std::string_view text, const StructureLimits& limits, std::size_t depth, Budget& budget,
-                     std::string_view boundary, PartStructure& part) {
-  const bool digest = part.content_type.subtype == "digest";
-  const std::size_t end = part.body.end();
-  std::size_t pos = part.body.offset;
-  std::optional<std::size_t> part_start;  // where the current body part begins
-  auto add = [&](std::size_t b, std::size_t e) {
-    if (budget.parts >= limits.max_parts) {
-      budget.parts_exhausted = true;
-      part.defects |= kTooManyParts;
-      return false;
+  // What the fields say the part is (RFC 2045 §5, RFC 2046 §5.1.5 for digests).
+  void classify(Open& o) {
+    PartStructure& part = *o.part;
+    if (o.digest_default) part.content_type = ContentType{"message", "rfc822", {}};
+    if (const FieldRange* ct = part.field(text_, "Content-Type")) {
+      if (auto parsed = parse_content_type(unfold(ct->value.in(text_)))) {
+        part.content_type = std::move(*parsed);
+        part.content_type_given = true;
+      }
     }
-    ++budget.parts;
-    part.parts.emplace_back();
-    parse_part(text, b, e, limits, depth + 1, digest, budget, part.parts.back());
-    return !budget.parts_exhausted;
-  };
-  while (pos < end) {
-    const Line line = line_at(text, pos, end);
-    pos = line.next;
-    std::string_view content = text.substr(line.start, line.content_end - line.start);
-    if (content.size() < boundary.size() + 2 || content[0] != '-' || content[1] != '-' ||
-        content.compare(2, boundary.size(), boundary) != 0)
-      continue;
-    content.remove_prefix(boundary.size() + 2);
-    const bool close = content.starts_with("--");
-    if (close) content.remove_prefix(2);
-    if (!trim(content).empty()) continue;  // "--boundaryX" is not this boundary
-    if (part_start) {
+    if (const FieldRange* cte = part.field(text_, "Content-Transfer-Encoding")) {
+      const std::string value = unfold(cte->value.in(text_));
+      ValueReader r(value);
+      if (auto token = r.token()) part.transfer_encoding = lower(*token);
+    }
+    const ContentType& ct = part.content_type;
+    if (ct.type == "multipart") {
+      part.kind = PartKind::Multipart;
+    } else if (o_.encapsulated && ct.type == "message" &&
+               (ct.subtype == "rfc822" || ct.subtype == "global")) {
+      part.kind = PartKind::Message;
+    }
+  }
+
+  void end_header(Open& o, std::size_t header_end, std::size_t body_start, std::size_t lf, std::size_t bare) {
+    PartStructure& part = *o.part;
+    part.header.size = header_end - part.header.offset;
+    part.body = {body_start, 0};
+    o.in_header = false;
+    o.lf_at_body = lf;
+    o.bare_at_body = bare;
+    classify(o);
+    if (part.kind == PartKind::Multipart) {
+      const std::string boundary = part.content_type.param("boundary");
+      if (boundary.empty() || boundary.size() > o_.max_boundary) {
+        part.defects |= kBadBoundary;
+      } else if (o.depth + 1 > o_.max_depth) {
+        part.defects |= kTooDeep;
+      } else {
+        o.boundary = boundary;
+        o.opened = true;
+        o.digest = part.content_type.subtype == "digest";
+      }
+    } else if (part.kind == PartKind::Message) {
+      if (o.depth + 1 > o_.max_depth) {
+        part.defects |= kTooDeep;
+      } else if (parts_ >= o_.max_parts) {
+        part.defects |= kTooManyParts;
+      } else {
+        ++parts_;
+        const std::size_t depth = o.depth + 1;
+        part.parts.emplace_back();
+        start_part(part.parts.back(), body_start, depth, false);  // `o` may move: not used after this
+      }
+    }
+  }
+
+  // The part ends before the line end that precedes the delimiter line (which belongs to the delimiter).
+  void finish_at_delimiter(Open& o, const Line& line) {
+    PartStructure& part = *o.part;
+    if (o.in_header) {
       std::size_t e = line.start;
-      if (e > *part_start && text[e - 1] == '\n') --e;
-      if (e > *part_start && text[e - 1] == '\r') --e;
-      if (!add(*part_start, e)) return;
+      if (e > part.header.offset && text_[e - 1] == '\n') --e;
+      if (e > part.header.offset && text_[e - 1] == '\r') --e;
+      end_header_only(o, e);
+      return;
     }
-    if (close) return;
-    part_start = line.next;
+    const std::size_t b = part.body.offset;
+    if (line.start > b) {
+      std::size_t e = line.start - 1;  // the LF before a line start
+      const bool crlf = e > b && text_[e - 1] == '\r';
+      if (crlf) --e;
+      part.body.size = e - b;
+      part.body_lines = lf_ - o.lf_at_body - 1;
+      part.body_bare_lf =
+          bare_ - o.bare_at_body - (crlf || (line.start >= 2 && text_[line.start - 2] == '\r') ? 0 : 1);
+    }
+    part.truncated = o.opened && !o.closed;
   }
-  part.truncated = true;
-  if (part_start) add(*part_start, end);
-}
 
-void parse_part(std::string_view text, std::size_t begin, std::size_t end, const StructureLimits& limits,
-                std::size_t depth, bool in_digest, Budget& budget, PartStructure& part) {
-  read_header(text, begin, end, limits, budget, part);
-  count_lines(text, part);
-  if (in_digest) part.content_type = ContentType{"message", "rfc822", {}};
-  if (const FieldRange* ct = part.field(text, "Content-Type")) {
-    if (auto parsed = parse_content_type(unfold(ct->value.in(text)))) {
-      part.content_type = std::move(*parsed);
-      part.content_type_given = true;
-    }
-  }
-  if (const FieldRange* cte = part.field(text, "Content-Transfer-Encoding")) {
-    const std::string value = unfold(cte->value.in(text));
-    ValueReader r(value);
-    if (auto token = r.token(); token && r.done()) part.transfer_encoding = lower(*token);
-  }
-  const ContentType& ct = part.content_type;
-  if (ct.type == "multipart") {
-    const std::string boundary = ct.param("boundary");
-    if (boundary.empty() || boundary.size() > limits.max_boundary) {
-      part.defects |= kBadBoundary;
-      part.content_type = ContentType{};
-      part.content_type_given = false;
+  void finish_at_end(Open& o) {
+    PartStructure& part = *o.part;
+    if (o.in_header) {
+      end_header_only(o, text_.size());
       return;
     }
-    part.kind = PartKind::Multipart;
-    if (depth + 1 > limits.max_depth) {
-      part.defects |= kTooDeep;
-      return;
-    }
-    split_multipart(text, limits, depth, budget, boundary, part);
-    return;
+    part.body.size = text_.size() - part.body.offset;
+    part.body_lines = lf_ - o.lf_at_body;
+    part.body_bare_lf = bare_ - o.bare_at_body;
+    part.truncated = o.opened && !o.closed;
   }
-  if (limits.encapsulated && ct.type == "message" && (ct.subtype == "rfc822" || ct.subtype == "global")) {
-    part.kind = PartKind::Message;
-    if (depth + 1 > limits.max_depth) {
-      part.defects |= kTooDeep;
-      return;
-    }
-    if (budget.parts >= limits.max_parts) {
-      budget.parts_exhausted = true;
-      part.defects |= kTooManyParts;
-      return;
-    }
-    ++budget.parts;
-    part.parts.emplace_back();
-    parse_part(text, part.body.offset, part.body.end(), limits, depth + 1, false, budget, part.parts.back());
+
+  // A header that no empty line ended: there is no body.
+  void end_header_only(Open& o, std::size_t header_end) {
+    PartStructure& part = *o.part;
+    part.header.size = header_end - part.header.offset;
+    part.body = {header_end, 0};
+    o.in_header = false;
+    classify(o);
   }
-}
+
+  std::string_view text_;
+  const StructureOptions& o_;
+  std::vector<Open> open_;
+  std::size_t parts_ = 1;     // parts created, the top one included
+  std::size_t fields_ = 0;    // fields recorded in all parts
+  std::size_t lf_ = 0;        // LFs before the line being read
+  std::size_t bare_ = 0;      // bare LFs before it
+  std::size_t lf_after_ = 0;  // the same after it
+  std::size_t bare_after_ = 0;
+};
 
 // parse_message()'s errors, for the first part (in order) with a defect.
 std::optional<std::string> first_defect(const PartStructure& part) {
@@ -479,12 +572,8 @@ const FieldRange* PartStructure::field(std::string_view text, std::string_view n
   return nullptr;
 }
 
-PartStructure parse_structure(std::string_view text, StructureLimits limits) {
-  Budget budget;
-  budget.parts = 1;
-  PartStructure root;
-  parse_part(text, 0, text.size(), limits, 0, false, budget, root);
-  return root;
+PartStructure parse_structure(std::string_view text, StructureOptions options) {
+  return StructureParser(text, options).run();
 }
 
 std::string decode_body(std::string_view body, std::string_view transfer_encoding) {
@@ -571,14 +660,16 @@ std::optional<ParameterizedValue> parse_parameterized_value(std::string_view val
 }
 
 Expected<MimePart, std::string> parse_message(std::string_view text, MimeLimits limits) {
-  StructureLimits s;
-  s.max_depth = limits.max_depth;
-  s.max_parts = limits.max_parts;
-  s.max_header_fields = limits.max_header_fields;
-  s.max_total_fields = static_cast<std::size_t>(-1);
-  s.max_boundary = 70;  // RFC 2046 §5.1.1
-  s.encapsulated = false;
-  const PartStructure structure = parse_structure(text, s);
+  StructureOptions o;
+  o.max_depth = limits.max_depth;
+  o.max_parts = limits.max_parts;
+  o.max_header_fields = limits.max_header_fields;
+  o.max_total_fields = static_cast<std::size_t>(-1);
+  o.max_boundary = 70;  // RFC 2046 §5.1.1
+  o.encapsulated = false;
+  o.boundary_prefix_match = false;
+  o.headerless_first_line = true;
+  const PartStructure structure = parse_structure(text, o);
   if (auto error = first_defect(structure)) return Unexpected(std::move(*error));
   return to_mime_part(text, structure);
 }

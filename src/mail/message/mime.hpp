@@ -97,27 +97,26 @@ enum class PartKind : std::uint8_t {
 // What the lenient parse stepped over. parse_message() fails on any of them; IMAP serves what was found.
 enum StructureDefect : std::uint8_t {
   kLeadingContinuation = 1,  // the header began with a continuation line (skipped)
-  kLineWithoutColon = 2,     // a header line that is not a field (skipped; the header goes on)
+  kLineWithoutColon = 2,     // a header line that is not a field (kept in the header, not a field)
   kTooManyFields = 4,        // fields past the limit (not recorded; the header goes on to its end)
-  kBadBoundary = 8,          // multipart/* without a usable boundary: read as text/plain
+  kBadBoundary = 8,          // multipart/* without a usable boundary: a multipart with no parts
   kTooDeep = 16,             // a multipart or message nested past max_depth: not opened
   kTooManyParts = 32,        // parts past max_parts: not recorded (here and in every later part)
 };
 
 struct PartStructure {
-  TextRange
-      header;      // the fields and the empty line after them; empty (at body.offset) when the part has none
+  TextRange header;  // the fields and the empty line after them (none when a delimiter or the end came first)
   TextRange body;  // after the empty line; a body part's ends before the line end that precedes the delimiter
   std::size_t body_lines = 0;      // LFs in the body (IMAP's "size in text lines", RFC 3501 §7.4.2)
   std::size_t body_bare_lf = 0;    // LFs in the body without a CR before them (what a CRLF conversion adds)
   std::vector<FieldRange> fields;  // in order, at most max_header_fields
   // From Content-Type when it parses; otherwise RFC 2045 §5.2's text/plain, or message/rfc822 in a
-  // multipart/digest (RFC 2046 §5.1.5). A multipart without a usable boundary is given text/plain too.
+  // multipart/digest (RFC 2046 §5.1.5).
   ContentType content_type;
   bool content_type_given = false;         // content_type is the Content-Type field's
   std::string transfer_encoding = "7bit";  // lower case; the default when absent or not a token
   PartKind kind = PartKind::Leaf;
-  std::vector<PartStructure> parts;  // see PartKind; may be empty when a limit stopped the parse
+  std::vector<PartStructure> parts;  // see PartKind; may be empty (no delimiter line, or a limit)
   bool truncated = false;            // a multipart whose close delimiter never came (RFC 2046 §5.1.1)
   std::uint8_t defects = 0;          // StructureDefect bits for this part alone
 
@@ -125,19 +124,28 @@ struct PartStructure {
   const FieldRange* field(std::string_view text, std::string_view name) const;
 };
 
-struct StructureLimits {
+// Limits (hostile input costs little) and the two readings where parse_message() and IMAP differ.
+struct StructureOptions {
   std::size_t max_depth = 16;            // multipart and message nesting below the top
   std::size_t max_parts = 1000;          // parts in all, the top one included
   std::size_t max_header_fields = 1000;  // recorded per part
   std::size_t max_total_fields = 20000;  // recorded in all parts together
   std::size_t max_boundary = 200;        // RFC 2046 §5.1.1 says 70; longer ones occur and cost nothing
   bool encapsulated = true;              // parse message/rfc822 (and message/global) bodies as messages
+  // RFC 2046 §5.1.1's note to implementors: a line that starts with "--boundary" is a delimiter whatever
+  // follows it (Dovecot's reading). false: only blanks may follow (and "--" for the close delimiter).
+  bool boundary_prefix_match = true;
+  // A first line that is not a field starts the body, as if the header were empty. false: it is a header
+  // line without a colon, and the header runs to the empty line (Dovecot's reading).
+  bool headerless_first_line = false;
 };
 
-// The structure of `text`. Never fails: each defect is recorded where it was found and the parse goes on.
-// Linear in the text for each level of nesting. The offsets are into `text`; nothing is copied but the
-// Content-Type values.
-PartStructure parse_structure(std::string_view text, StructureLimits limits = {});
+// The structure of `text`, in one pass over its lines. Never fails: each defect is recorded where it was
+// found and the parse goes on. Delimiter lines are matched against the open multiparts' boundaries, the
+// innermost first; a delimiter of an outer multipart ends every part inside it (RFC 2046 §5.1.1: a missing
+// close delimiter). Linear in the text (each line is compared with at most max_depth boundaries). The
+// offsets are into `text`; nothing is copied but the Content-Type values.
+PartStructure parse_structure(std::string_view text, StructureOptions options = {});
 
 // A body with its transfer encoding (lower case) undone: base64 and quoted-printable leniently; anything
 // else as it is.

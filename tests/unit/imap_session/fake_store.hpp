@@ -148,6 +148,24 @@ class FakeFolder final : public Folder {
     return floor;
   }
 
+  // RENAME (as the store's directory rename): the folder under its new name with its UIDs and UIDVALIDITY;
+  // this one is gone, so a session that has it selected learns it at its next refresh().
+  std::shared_ptr<FakeFolder> renamed(std::string to) {
+    auto copy = std::make_shared<FakeFolder>(*this);
+    copy->name_ = std::move(to);
+    gone = true;
+    return copy;
+  }
+  // RENAME INBOX (RFC 3501 §6.3.5): every message moves to `dest`, INBOX stays, empty.
+  void move_all_to(FakeFolder& dest) {
+    std::vector<std::uint32_t> uids;
+    for (const FakeMessage& m : messages_) {
+      (void)dest.append(m.text, m.record.flags, m.record.internal_date);
+      uids.push_back(m.record.uid);
+    }
+    (void)expunge(uids);
+  }
+
   // For tests: trim the journal so that changes_since() must fall back to a snapshot.
   void forget_journal() {
     journal_.clear();
@@ -186,10 +204,18 @@ class FakeAccount final : public Account {
     return std::shared_ptr<Folder>(it->second);
   }
   Expected<std::vector<FolderEntry>, StoreError> list() override {
-    std::vector<FolderEntry> out;
+    // As mail::store::UserStore::list(): every level above a folder is listed, not selectable when it is
+    // no folder of its own ("Lists" for "Lists.imap").
+    std::map<std::string, bool> names;  // name -> selectable
     for (const auto& [name, f] : folders_) {
-      FolderEntry e{name, name == "Sent" ? "\\Sent" : "", false, true};
-      for (const auto& [other, g] : folders_)
+      names[name] = true;
+      for (auto dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1))
+        names.emplace(name.substr(0, dot), false);
+    }
+    std::vector<FolderEntry> out;
+    for (const auto& [name, selectable] : names) {
+      FolderEntry e{name, name == "Sent" ? "\\Sent" : "", false, selectable};
+      for (const auto& [other, s] : names)
         if (other.rfind(name + ".", 0) == 0) e.has_children = true;
       out.push_back(e);
     }
@@ -209,14 +235,32 @@ class FakeAccount final : public Account {
     folders_.erase(it);
     return {};
   }
-  Expected<void, StoreError> rename(std::string_view from, std::string_view to) override {
-    auto it = folders_.find(std::string(from));
-    if (it == folders_.end()) return Unexpected(StoreError{0, StoreError::Kind::NoSuchMailbox, "no"});
-    if (folders_.count(std::string(to))) return Unexpected(StoreError{0, StoreError::Kind::Exists, "exists"});
-    auto f = std::make_shared<FakeFolder>(std::string(to), 3000);
-    folders_[std::string(to)] = f;
-    it->second->gone = true;
-    folders_.erase(std::string(from));
+  // As mail::store::UserStore::rename(): INBOX's messages move and INBOX stays; any other folder moves
+  // with its children ("a" to "b" takes "a.x" to "b.x"), all checked before anything moves.
+  Expected<void, StoreError> rename(std::string_view from_view, std::string_view to_view) override {
+    const std::string from(from_view), to(to_view);
+    if (to == "INBOX" || to == from || folders_.count(to))
+      return Unexpected(StoreError{0, StoreError::Kind::Exists, "exists"});
+    if (to.rfind(from + ".", 0) == 0)
+      return Unexpected(StoreError{0, StoreError::Kind::Invalid, "below itself"});
+    if (from == "INBOX") {
+      auto dest = std::make_shared<FakeFolder>(to, 3000);
+      folders_.at("INBOX")->move_all_to(*dest);
+      folders_[to] = dest;
+      return {};
+    }
+    std::vector<std::pair<std::string, std::string>> moves;
+    for (const auto& [name, f] : folders_) {
+      if (name == from) moves.emplace_back(name, to);
+      if (name.rfind(from + ".", 0) == 0) moves.emplace_back(name, to + name.substr(from.size()));
+    }
+    if (moves.empty()) return Unexpected(StoreError{0, StoreError::Kind::NoSuchMailbox, "no"});
+    for (const auto& [old_name, new_name] : moves)
+      if (folders_.count(new_name)) return Unexpected(StoreError{0, StoreError::Kind::Exists, "exists"});
+    for (const auto& [old_name, new_name] : moves) {
+      folders_[new_name] = folders_.at(old_name)->renamed(new_name);
+      folders_.erase(old_name);
+    }
     return {};
   }
   Expected<void, StoreError> subscribe(std::string_view name, bool on) override {
@@ -250,5 +294,66 @@ class FakeDirectory final : public Directory {
   std::vector<std::string> subscriptions;
   int attempts = 0;
 };
+
+// Three messages as a real INBOX holds them (CRLF): uid 1 a short text/plain one, unread; uid 2 a
+// multipart/mixed with a base64 attachment, \Seen; uid 3 a reply to the first, \Flagged. The transcripts
+// and the fuzz target start from it.
+inline const std::vector<FakeMessage>& sample_messages() {
+  static const std::vector<FakeMessage> messages = [] {
+    auto message = [](std::uint8_t flags, std::int64_t date, std::string text) {
+      FakeMessage m;
+      m.record.flags.system = flags;
+      m.record.internal_date = date;
+      m.text = std::move(text);
+      return m;
+    };
+    return std::vector<FakeMessage>{
+        message(0, 1'796'230'800,  // 02-Dec-2026 17:00:00 +0000
+                "From: Alice <alice@crepes.fr>\r\n"
+                "To: Bob <bob@hamburger.edu>\r\n"
+                "Subject: Lunch\r\n"
+                "Date: Wed, 02 Dec 2026 16:59:35 +0000\r\n"
+                "Message-ID: <lunch@crepes.fr>\r\n"
+                "\r\n"
+                "Shall we meet at noon?\r\n"),
+        message(mail::store::kSeen, 1'796'285'100,  // 03-Dec-2026 08:05:00 +0000
+                "From: Carol <carol@hamburger.edu>\r\n"
+                "To: bob@hamburger.edu\r\n"
+                "Cc: alice@crepes.fr\r\n"
+                "Subject: Quarterly report\r\n"
+                "Date: Thu, 03 Dec 2026 09:00:00 +0100\r\n"
+                "Message-ID: <report@hamburger.edu>\r\n"
+                "MIME-Version: 1.0\r\n"
+                "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+                "\r\n"
+                "--b1\r\n"
+                "Content-Type: text/plain; charset=utf-8\r\n"
+                "\r\n"
+                "The figures are attached.\r\n"
+                "--b1\r\n"
+                "Content-Type: application/pdf; name=\"q4.pdf\"\r\n"
+                "Content-Disposition: attachment; filename=\"q4.pdf\"\r\n"
+                "Content-Transfer-Encoding: base64\r\n"
+                "\r\n"
+                "JVBERi0xLjQK\r\n"
+                "--b1--\r\n"),
+        message(mail::store::kFlagged, 1'796'387'460,  // 04-Dec-2026 12:31:00 +0000
+                "From: Alice <alice@crepes.fr>\r\n"
+                "To: Bob <bob@hamburger.edu>\r\n"
+                "Subject: Re: Lunch\r\n"
+                "Date: Fri, 04 Dec 2026 12:30:00 +0000\r\n"
+                "Message-ID: <re-lunch@crepes.fr>\r\n"
+                "In-Reply-To: <lunch@crepes.fr>\r\n"
+                "\r\n"
+                "Noon it is. The crepes are on me.\r\n"),
+    };
+  }();
+  return messages;
+}
+
+inline void add_sample_messages(FakeFolder& folder) {
+  for (const FakeMessage& m : sample_messages())
+    (void)folder.append(m.text, m.record.flags, m.record.internal_date);
+}
 
 }  // namespace endhost::imap::testing

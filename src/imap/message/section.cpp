@@ -72,12 +72,13 @@ SectionBytes header_fields(const ParsedMessage& m, const PartStructure& header_p
     // The last field of a header that ends without a line end still gets one.
     if (!whole.ends_with('\n')) out += "\r\n";
   }
-  // The empty line that ends a header. Dovecot leaves it out of HEADER.FIELDS.NOT when the header had none
-  // (it filters the header as stored), but always writes it after HEADER.FIELDS.
+  // The empty line that ends a header. When the header had none, Dovecot writes it only after the message's
+  // own HEADER.FIELDS (built from its cache), not after HEADER.FIELDS.NOT or an encapsulated message's
+  // (which filter the header as stored); so do we.
   const std::string_view header = m.bytes(header_part.header);
   const bool ended =
       header == "\n" || header == "\r\n" || header.ends_with("\n\n") || header.ends_with("\n\r\n");
-  if (keep_listed || ended) out += "\r\n";
+  if (ended || (keep_listed && s.part.empty())) out += "\r\n";
   return SectionBytes::owned(std::move(out));
 }
 

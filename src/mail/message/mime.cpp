@@ -236,8 +236,20 @@ class StructureParser {
   }
 
   void delimiter(std::size_t level, const Line& line, bool close) {
+    // The line end before the delimiter is taken from the innermost part only. When that part has no body
+    // (the delimiter came in its header, or right after it), it comes off its header, and the parts around
+    // it end at the delimiter line itself (Dovecot's sizes).
+    bool innermost = true;
+    bool strip_outer = true;
     while (open_.size() > level + 1) {
-      finish_at_delimiter(open_.back(), line);
+      Open& o = open_.back();
+      if (innermost) {
+        strip_outer = !(o.in_header || o.part->body.offset >= line.start);
+        finish_at_delimiter(o, line, true);
+        innermost = false;
+      } else {
+        finish_at_delimiter(o, line, strip_outer);
+      }
       open_.pop_back();
     }
     Open& m = open_[level];
@@ -365,25 +377,35 @@ class StructureParser {
     }
   }
 
-  // The part ends before the line end that precedes the delimiter line (which belongs to the delimiter).
-  void finish_at_delimiter(Open& o, const Line& line) {
+  // The part ends at the delimiter line; with `strip`, before the line end that precedes it (which belongs to
+  // the delimiter, RFC 2046 §5.1.1).
+  void finish_at_delimiter(Open& o, const Line& line, bool strip) {
     PartStructure& part = *o.part;
-    if (o.in_header) {
+    if (o.in_header || part.body.offset >= line.start) {
       std::size_t e = line.start;
-      if (e > part.header.offset && text_[e - 1] == '\n') --e;
-      if (e > part.header.offset && text_[e - 1] == '\r') --e;
-      end_header_only(o, e);
-      return;
-    }
-    const std::size_t b = part.body.offset;
-    if (line.start > b) {
+      if (strip && e > part.header.offset && text_[e - 1] == '\n') --e;
+      if (strip && e > part.header.offset && text_[e - 1] == '\r') --e;
+      if (!part.fields.empty() && part.fields.back().whole.end() > e)
+        part.fields.back().whole.size = e - part.fields.back().whole.offset;
+      if (o.in_header) {
+        end_header_only(o, e);
+      } else {
+        part.header.size = e - part.header.offset;
+        part.body = {e, 0};
+      }
+    } else if (strip) {
+      const std::size_t b = part.body.offset;
       std::size_t e = line.start - 1;  // the LF before a line start
       const bool crlf = e > b && text_[e - 1] == '\r';
       if (crlf) --e;
       part.body.size = e - b;
       part.body_lines = lf_ - o.lf_at_body - 1;
-      part.body_bare_lf =
-          bare_ - o.bare_at_body - (crlf || (line.start >= 2 && text_[line.start - 2] == '\r') ? 0 : 1);
+      const bool lf_was_bare = !(line.start >= 2 && text_[line.start - 2] == '\r');
+      part.body_bare_lf = bare_ - o.bare_at_body - (lf_was_bare ? 1 : 0);
+    } else {
+      part.body.size = line.start - part.body.offset;
+      part.body_lines = lf_ - o.lf_at_body;
+      part.body_bare_lf = bare_ - o.bare_at_body;
     }
     part.truncated = o.opened && !o.closed;
   }

@@ -1,7 +1,10 @@
 // The MIME parser and the encoders from arbitrary bytes. Checks: parsing never crashes and stays within its
-// limits (parts, depth); every part's decoded body and headers can be computed; base64 and quoted-printable
-// round-trip the input exactly (with CRLF line ends for quoted-printable, which is text); RFC 2047 encoding
-// of the input decodes back to it; and a message built around the input parses back with the same body.
+// limits (parts, depth); the offset form (parse_structure, with IMAP's options and parse_message's) keeps
+// every range inside its parent and in order, a header just before its body, each field inside its header,
+// and counts a body's LFs and bare LFs right; every part's decoded body and headers can be computed; base64
+// and quoted-printable round-trip the input exactly (with CRLF line ends for quoted-printable, which is
+// text); RFC 2047 encoding of the input decodes back to it; and a message built around the input parses
+// back with the same body.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -28,6 +31,52 @@ std::size_t walk(const MimePart& p, std::size_t depth) {
   (void)p.decoded_header("Subject");
   std::size_t n = 1;
   for (const auto& c : p.parts) n += walk(c, depth + 1);
+  return n;
+}
+
+bool inside(const TextRange& inner, std::size_t begin, std::size_t end) {
+  return inner.offset >= begin && inner.end() <= end && inner.offset <= inner.end();
+}
+
+// Every rule of the offset form for one part and what is below it; returns the parts counted.
+std::size_t check_structure(std::string_view text, const PartStructure& p, std::size_t begin, std::size_t end,
+                            std::size_t depth, const StructureOptions& o) {
+  check(depth <= o.max_depth);
+  check(inside(p.header, begin, end) && inside(p.body, begin, end));
+  check(p.header.end() == p.body.offset);
+  check(p.fields.size() <= o.max_header_fields);
+  std::size_t last = p.header.offset;
+  for (const auto& f : p.fields) {
+    check(inside(f.whole, p.header.offset, p.header.end()) && f.whole.offset >= last);
+    check(f.name_size <= f.whole.size && inside(f.value, f.whole.offset, f.whole.end()));
+    last = f.whole.end();
+    (void)unfold(f.value.in(text));
+  }
+  const std::string_view body = p.body.in(text);
+  std::size_t lines = 0, bare = 0;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\n') continue;
+    ++lines;
+    if (i == 0 || body[i - 1] != '\r') ++bare;
+  }
+  check(lines == p.body_lines && bare == p.body_bare_lf);
+  check(p.kind != PartKind::Leaf || p.parts.empty());
+  check(p.kind != PartKind::Message || p.parts.size() <= 1);
+  std::size_t n = 1;
+  std::size_t next = p.body.offset;
+  for (const auto& c : p.parts) {
+    if (p.kind == PartKind::Message) {
+      // The message starts the body; it may end a line end short of it (when it has no body of its own,
+      // the line end before a delimiter comes off its header only).
+      check(c.header.offset == p.body.offset && c.body.end() <= p.body.end() &&
+            c.body.end() + 2 >= p.body.end());
+    } else {
+      check(c.header.offset >= next);
+    }
+    n += check_structure(text, c, p.body.offset, p.body.end(), depth + 1, o);
+    next = c.body.end();
+  }
+  (void)decode_body(body, p.transfer_encoding);
   return n;
 }
 
@@ -66,6 +115,17 @@ bool valid_utf8_without_controls(std::string_view s) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view s(reinterpret_cast<const char*>(data), size);
   if (auto m = parse_message(s)) check(walk(*m, 0) <= MimeLimits{}.max_parts);
+
+  StructureOptions imap;
+  check(check_structure(s, parse_structure(s, imap), 0, s.size(), 0, imap) <= imap.max_parts);
+  StructureOptions strict;
+  strict.max_depth = 4;
+  strict.max_parts = 50;
+  strict.boundary_prefix_match = false;
+  strict.headerless_first_line = true;
+  strict.encapsulated = false;
+  check(check_structure(s, parse_structure(s, strict), 0, s.size(), 0, strict) <= strict.max_parts);
+  if (auto ct = parse_parameterized_value(s, true)) check(ct->params.size() <= kMaxMimeParameters);
 
   check(base64_decode(base64_encode(s)) == std::string(s));
   check(base64_decode_lenient(base64_encode(s, 76)) == std::string(s));

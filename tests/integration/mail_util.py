@@ -22,13 +22,15 @@ def users_file(directory, users):
 
 def start_mail(mail_dir, domains, *extra, wait_for=1):
     """`endhost mail serve --domain D… --mail-dir DIR --listen 127.0.0.1:0 EXTRA…`; returns the Server.
-    Submission and POP3 are off unless EXTRA gives --submission-listen or --pop3: their default ports (587
-    and 110 as root) are one for the whole machine, and tests run side by side."""
+    Submission, POP3 and IMAP are off unless EXTRA gives --submission-listen, --pop3 or --imap: their default
+    ports (587, 110 and 143 as root) are one for the whole machine, and tests run side by side."""
     args = ["mail", "serve", "--mail-dir", mail_dir, "--listen", "127.0.0.1:0"]
     if "--submission-listen" not in extra:
         args += ["--submission-listen", "off"]
     if "--pop3" not in extra:
         args += ["--pop3", "off"]
+    if "--imap" not in extra:
+        args += ["--imap", "off"]
     for d in domains:
         args += ["--domain", d]
     return Server(args + list(extra), wait_for=wait_for)

@@ -82,7 +82,7 @@ class MailPostfix(TestCase):
     def start_ours(cls):
         return Server(["mail", "serve", "--domain", OURS, "--hostname", "mx.ours.test", "--mail-dir", cls.mail_dir,
                        "--users", cls.users, "--listen", "127.0.0.1:%d" % cls.our_port, "--submission-listen", "off",
-                       "--pop3", "off",
+                       "--pop3", "off", "--imap", "off",
                        "--relay-from", "127.0.0.1/32", "--relay-host", "127.0.0.1:%d" % cls.pf_port,
                        "--retry-min", "1", "--retry-max", "2", "--queue-run-interval", "1"])
 

@@ -85,7 +85,7 @@ class Relay(TestCase):
     def start_crepes(cls):
         return Server(["mail", "serve", "--domain", "crepes.fr", "--mail-dir", cls.crepes_mail,
                        "--users", cls.crepes_users, "--listen", "127.0.0.1:%d" % cls.crepes_port,
-                       "--submission-listen", "off", "--pop3", "off",
+                       "--submission-listen", "off", "--pop3", "off", "--imap", "off",
                        "--relay-from", "127.0.0.0/8", "--relay-port", str(cls.hamburger_port),
                        "--dkim-algorithm", "ed25519"] + cls.common())
 
@@ -93,7 +93,7 @@ class Relay(TestCase):
     def start_hamburger(cls):
         return Server(["mail", "serve", "--domain", "hamburger.edu", "--mail-dir", cls.hamburger_mail,
                        "--users", cls.hamburger_users, "--listen", "127.0.0.1:%d" % cls.hamburger_port,
-                       "--submission-listen", "off", "--pop3", "off",
+                       "--submission-listen", "off", "--pop3", "off", "--imap", "off",
                        "--relay-port", str(cls.crepes_port)] + cls.common())
 
     @classmethod
@@ -411,7 +411,7 @@ class Relay(TestCase):
         users = users_file(strict_dir, {"bob": "bobpass"})
         port = free_port()
         with Server(["mail", "serve", "--domain", "hamburger.edu", "--mail-dir", mail_dir, "--users", users,
-                     "--listen", "127.0.0.1:%d" % port, "--submission-listen", "off", "--pop3", "off", "--spf-reject",
+                     "--listen", "127.0.0.1:%d" % port, "--submission-listen", "off", "--pop3", "off", "--imap", "off", "--spf-reject",
                      "--resolver", "127.0.0.1:%d" % self.dns_port, "--threads", "1"]) as strict:
             with smtplib.SMTP("127.0.0.1", port, timeout=10) as s:
                 s.ehlo("client.spoof.test")

@@ -8,9 +8,9 @@
 //     `<selector>._domainkey.<domain>`, and an SPF policy `v=spf1 mx -all`, both put into the domain's zone
 //     before the DNS servers start (RFC 6376 §3.6.2.1, RFC 7208 §3);
 //   - the lab's resolver (--resolver), the lab's SMTP port as the next hop's (--relay-port), the submission
-//     listener (587, or port_base + 587) and the POP3 listener (110, or port_base + 110) on the host's
-//     address, and short retry times, so that a deferred message is seen to go out within seconds once its
-//     next hop is back.
+//     listener (587, or port_base + 587), the POP3 listener (110, or port_base + 110) and the IMAP listener
+//     (143, or port_base + 143) on the host's address, and short retry times, so that a deferred message is
+//     seen to go out within seconds once its next hop is back.
 // The SMTP port goes through the lab's switch (recipe.hpp `switchable`), so the dashboard and the mail
 // experiment can take the server down and bring it back.
 #include <fmt/format.h>
@@ -34,6 +34,7 @@ constexpr const char* kDefaultSelector = "lab";
 constexpr const char* kDefaultAlgorithm = "ed25519";  // a TXT record of one short string (RFC 8463)
 constexpr std::uint16_t kSubmissionPort = 587;        // RFC 6409 §3.1
 constexpr std::uint16_t kPop3Port = 110;              // RFC 1939 §3
+constexpr std::uint16_t kImapPort = 143;              // RFC 3501 §1
 
 const std::string* get(const HostService& s, const char* key) {
   return s.settings.get(key);
@@ -123,7 +124,7 @@ std::uint16_t mail_submission_port(const AddressPlan& plan, const LabConfig& con
 LabRecipe mail_recipe() {
   LabRecipe r;
   r.keys = {"login", "password"};
-  r.sets = {"mail-dir", "users", "resolver", "relay-port", "submission-listen", "pop3"};
+  r.sets = {"mail-dir", "users", "resolver", "relay-port", "submission-listen", "pop3", "imap"};
   r.switchable = true;
   r.validate = check_mail_table;
   r.note = [](const core::Settings& s) {
@@ -187,6 +188,10 @@ LabRecipe mail_recipe() {
                                    ? kPop3Port
                                    : static_cast<std::uint16_t>(ctx.config.lab.port_base + kPop3Port);
     settings.set("pop3", fmt::format("{}:{}", ctx.host.address, pop3));
+    const std::uint16_t imap = plan.mode == PortMode::real
+                                   ? kImapPort
+                                   : static_cast<std::uint16_t>(ctx.config.lab.port_base + kImapPort);
+    settings.set("imap", fmt::format("{}:{}", ctx.host.address, imap));
     // Short retries for the lab (Postfix waits 300 s to 4000 s): a message deferred while Bob's server is
     // down goes out a few seconds after it is back.
     if (!settings.has("retry-min")) settings.set("retry-min", "5");

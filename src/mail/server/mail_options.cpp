@@ -28,6 +28,10 @@ const core::SettingTable<MailOptions>& mail_settings() {
     t.text("pop3", &MailOptions::pop3, "ADDR:PORT|off",
            "POP3 listener (RFC 1939; STLS with --tls-cert, logins from --users) over the same Maildirs "
            "(default with --users: 127.0.0.1:110 when allowed, else 127.0.0.1:1110; off: none)");
+    t.text("imap", &MailOptions::imap, "ADDR:PORT|off",
+           "IMAP listener (RFC 3501 with IDLE, UIDPLUS, MOVE, SPECIAL-USE; STARTTLS with --tls-cert, logins "
+           "from --users) over the same Maildirs (default with --users: 127.0.0.1:143 when allowed, else "
+           "127.0.0.1:1143; off: none)");
     t.texts("relay-from", &MailOptions::relay_from, "CIDR",
             "Peers whose mail for other domains is relayed without AUTH (repeatable; default: nobody)");
     t.text("postmaster", &MailOptions::postmaster, "NAME",
@@ -168,6 +172,10 @@ Expected<MailConfig, core::ServiceError> make_mail_config(const MailOptions& o) 
                              "only its users can log in to POP3");
   if (!pop3) return Unexpected(pop3.error());
   c.pop3_listen = *pop3;
+  auto imap = users_listener("--imap", o.imap, !o.users.empty(), kImapPort, kImapServePort,
+                             "only its users can log in to IMAP");
+  if (!imap) return Unexpected(imap.error());
+  c.imap_listen = *imap;
   auto acl = core::AddressAcl::parse(o.relay_from);
   if (!acl) return usage("--relay-from: " + acl.error());
   c.relay_from = std::move(*acl);

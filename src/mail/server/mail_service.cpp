@@ -118,6 +118,7 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
                 [s = server_.get()](core::Connection& c) { return serve_smtp(c, *s, false); },
                 [h = server_->config().hostname](core::Connection& c) { return refuse_smtp(c, h); }}),
       pop3_counters_(env.metrics),
+      imap_counters_(env.metrics),
       log_(env.log),
       loops_(env.loops) {
   drain_with(smtp_);
@@ -157,6 +158,15 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
                                          [](core::Connection& conn) { return refuse_pop3(conn); }});
     drain_with(*pop3_);
   }
+  if (server_->config().imap_listen) {
+    imap_.emplace(env.loops, env.log,
+                  core::TcpServerOptions{"mail", env.max_connections,
+                                         [s = server_.get(), c = &imap_counters_](core::Connection& conn) {
+                                           return serve_imap(conn, *s, *c);
+                                         },
+                                         [](core::Connection& conn) { return refuse_imap(conn); }});
+    drain_with(*imap_);
+  }
   std::string domains;
   for (const auto& d : server_->config().domains) domains += (domains.empty() ? "" : ",") + d;
   log_.info("serving",
@@ -165,19 +175,20 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
   std::vector<asio::ip::tcp::endpoint> all = listen_;
   if (server_->config().submission_listen) all.push_back(*server_->config().submission_listen);
   if (server_->config().pop3_listen) all.push_back(*server_->config().pop3_listen);
+  if (server_->config().imap_listen) all.push_back(*server_->config().imap_listen);
   for (const auto& ep : all) {
     if (ep.address().is_loopback()) continue;
     log_.warn(
         "AUTH is offered only to loopback peers without TLS: give --tls-cert/--tls-key so that others can "
-        "log in with STARTTLS (SMTP) and STLS (POP3)",
+        "log in with STARTTLS (SMTP, IMAP) and STLS (POP3)",
         {{"service", "mail"}, {"address", core::endpoint_text(ep)}});
     break;
   }
 }
 
 Expected<void, std::string> MailService::bind(core::Binder& binder) {
-  // SMTP first, then submission, then POP3: the `listening` lines come in this order. POP3's line says
-  // protocol=pop3, so a reader finds it by name.
+  // SMTP first, then submission, POP3 and IMAP: the `listening` lines come in this order. POP3's and IMAP's
+  // lines say protocol=pop3 / protocol=imap, so a reader finds them by name.
   if (auto ok = binder.tcp(smtp_, listen_); !ok) return ok;
   if (submission_) {
     const std::vector<asio::ip::tcp::endpoint> sub = {*server_->config().submission_listen};
@@ -188,6 +199,11 @@ Expected<void, std::string> MailService::bind(core::Binder& binder) {
       return Unexpected("--pop3: " + ok.error());
     for (const auto& ep : pop3_->local_endpoints()) binder.listening("pop3", ep);
   }
+  if (imap_) {
+    if (auto ok = imap_->listen(*server_->config().imap_listen); !ok)
+      return Unexpected("--imap: " + ok.error());
+    for (const auto& ep : imap_->local_endpoints()) binder.listening("imap", ep);
+  }
   return {};
 }
 
@@ -196,6 +212,7 @@ void MailService::start() {
   smtp_.start();
   if (submission_) submission_->start();
   if (pop3_) pop3_->start();
+  if (imap_) imap_->start();
 }
 
 void MailService::reload() {
@@ -235,7 +252,11 @@ std::vector<core::NamedCount> MailService::counters() const {
           {"pop3 sessions", pop3_counters_.sessions->value()},
           {"pop3 logins", pop3_counters_.logins->value()},
           {"pop3 retrieved", pop3_counters_.retrieved->value()},
-          {"pop3 deleted", pop3_counters_.deleted->value()}};
+          {"pop3 deleted", pop3_counters_.deleted->value()},
+          {"imap sessions", imap_counters_.sessions->value()},
+          {"imap logins", imap_counters_.logins->value()},
+          {"imap fetched", imap_counters_.fetched->value()},
+          {"imap appended", imap_counters_.appended->value()}};
 }
 
 std::vector<std::string> MailService::writable_paths() const {

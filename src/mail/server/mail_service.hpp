@@ -1,9 +1,9 @@
 // `endhost mail serve` and a lab host's `mail = { … }` as one core::Service: the options checked once
 // (make_mail_config), the users file read and a Maildir made for each user, the SMTP listener (--listen,
-// from the host), the submission listener (--submission-listen) and the POP3 listener (--pop3) bound
-// through the Binder and drained by the host, TLS (--tls-cert/--tls-key) offered through STARTTLS (RFC 3207)
-// and STLS (RFC 2595) rather than on the listeners, SIGHUP re-reading the users file and the certificates,
-// and the counters for the dashboard.
+// from the host), the submission listener (--submission-listen) and the POP3 (--pop3) and IMAP (--imap)
+// listeners bound through the Binder and drained by the host, TLS (--tls-cert/--tls-key) offered through
+// STARTTLS (RFC 3207) and STLS (RFC 2595) rather than on the listeners, SIGHUP re-reading the users file and
+// the certificates, and the counters for the dashboard.
 #pragma once
 
 #include <memory>
@@ -16,6 +16,7 @@
 #include "core/tcp_server.hpp"
 #include "mail/dns/mail_dns.hpp"
 #include "mail/queue/relay.hpp"
+#include "mail/server/imap_session.hpp"
 #include "mail/server/mail_server.hpp"
 #include "mail/server/pop3_session.hpp"
 
@@ -49,6 +50,8 @@ class MailService final : public core::Service {
   std::optional<core::TcpServer> submission_;
   Pop3Counters pop3_counters_;
   std::optional<core::TcpServer> pop3_;
+  ImapCounters imap_counters_;
+  std::optional<core::TcpServer> imap_;
   core::Logger& log_;
   core::EventLoops& loops_;
   std::unique_ptr<queue::Relay> relay_;  // after server_: it refers to the queue the server owns

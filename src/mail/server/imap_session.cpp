@@ -71,7 +71,7 @@ class ImapConnection {
   awaitable<bool> flush();
   awaitable<bool> act(imap::Step step);
   awaitable<bool> pump();
-  awaitable<bool> execute(bool resume);
+  void account();
   awaitable<void> idle_watch(std::shared_ptr<IdleSignal> signal);
   void start_idle();
   awaitable<void> stop_idle();
@@ -120,17 +120,7 @@ awaitable<bool> ImapConnection::flush() {
   co_return true;
 }
 
-awaitable<bool> ImapConnection::execute(bool resume) {
-  auto job = [this, resume]() { return resume ? proto_.resume() : proto_.execute(); };
-  auto r = co_await srv_.pool().run(job);
-  if (!r) {
-    // The pool is full or stopping: the command did not run. RFC 3501 §7.1.5: BYE, and close.
-    note("pool refused: " + r.error());
-    const std::string bye = "* BYE Server busy, try again later.\r\n";
-    conn_.expires_after(std::chrono::seconds(5));
-    co_await asio::async_write(conn_.stream(), asio::buffer(bye.data(), bye.size()), use_nothrow);
-    co_return false;
-  }
+void ImapConnection::account() {
   const imap::SessionStats& st = proto_.stats();
   count(counters_.logins, st.logins - seen_.logins);
   count(counters_.login_failures, st.login_failures - seen_.login_failures);
@@ -138,24 +128,38 @@ awaitable<bool> ImapConnection::execute(bool resume) {
   count(counters_.appended, st.appended - seen_.appended);
   count(counters_.expunged, st.expunged - seen_.expunged);
   seen_ = st;
-  co_return co_await act(*r);
 }
 
 awaitable<bool> ImapConnection::act(imap::Step step) {
-  switch (step) {
-    case imap::Step::None:
-      co_return true;
-    case imap::Step::Execute:
-      co_return co_await execute(false);
-    case imap::Step::More: {
-      if (!co_await flush()) co_return false;
-      co_return co_await execute(true);
-    }
-    case imap::Step::Close:
+  for (;;) {
+    if (step == imap::Step::None) co_return true;
+    if (step == imap::Step::Close) {
       co_await flush();
       co_return false;
-    case imap::Step::StartTls: {
-      if (!co_await flush() || !srv_.tls()) co_return false;
+    }
+    if (step == imap::Step::Execute || step == imap::Step::More) {
+      const bool resume = step == imap::Step::More;
+      if (resume) {
+        const bool sent = co_await flush();
+        if (!sent) co_return false;
+      }
+      auto job = [this, resume]() { return resume ? proto_.resume() : proto_.execute(); };
+      auto r = co_await srv_.pool().run(job);
+      if (!r) {
+        // The pool is full or stopping: the command did not run. RFC 3501 §7.1.5: BYE, and close.
+        note("pool refused: " + r.error());
+        const std::string bye = "* BYE Server busy, try again later.\r\n";
+        conn_.expires_after(std::chrono::seconds(5));
+        co_await asio::async_write(conn_.stream(), asio::buffer(bye.data(), bye.size()), use_nothrow);
+        co_return false;
+      }
+      account();
+      step = *r;
+      continue;
+    }
+    if (step == imap::Step::StartTls) {
+      const bool sent = co_await flush();
+      if (!sent || !srv_.tls()) co_return false;
       conn_.expires_after(std::chrono::seconds(30));
       // RFC 3501 §6.2.1 / CVE-2011-0411: what came after STARTTLS in the clear is dropped.
       auto up = co_await core::starttls_server(conn_.stream(), *srv_.tls(), reader_);
@@ -163,14 +167,15 @@ awaitable<bool> ImapConnection::act(imap::Step step) {
       if (up && up->discarded > 0)
         note("dropped " + std::to_string(up->discarded) + " bytes sent before the handshake");
       if (up) count(counters_.starttls);
-      co_return co_await act(proto_.tls_ready(up.has_value()));
+      step = proto_.tls_ready(up.has_value());
+      continue;
     }
-    case imap::Step::Idle:
-      if (!co_await flush()) co_return false;
-      start_idle();
-      co_return true;
+    // Step::Idle
+    const bool sent = co_await flush();
+    if (!sent) co_return false;
+    start_idle();
+    co_return true;
   }
-  co_return true;
 }
 
 void ImapConnection::start_idle() {
@@ -203,7 +208,8 @@ awaitable<void> ImapConnection::idle_watch(std::shared_ptr<IdleSignal> signal) {
     auto r = co_await srv_.pool().run(job);
     if (!r || signal->stop) break;
     if (!proto_.output().empty()) {
-      if (!co_await flush()) break;
+      const bool sent = co_await flush();
+      if (!sent) break;
       conn_.expires_after(proto_.read_timeout());
     }
   }
@@ -244,7 +250,10 @@ awaitable<bool> ImapConnection::pump() {
           srv_.transcript().client(conn_.peer(),
                                    proto_.traceable(e.text) + " {" + std::to_string(e.literal_size) + "}");
         if (d == imap::LiteralDecision::Accept && reader_.accept_literal()) {
-          if (!e.non_synchronizing && !co_await flush()) co_return false;  // the client waits for `+`
+          if (!e.non_synchronizing) {  // the client waits for `+`
+            const bool sent = co_await flush();
+            if (!sent) co_return false;
+          }
           break;
         }
         step = proto_.literal_refused(reader_.refuse_literal());
@@ -264,7 +273,8 @@ awaitable<bool> ImapConnection::pump() {
       default:
         break;
     }
-    if (!co_await act(step)) co_return false;
+    const bool alive = co_await act(step);
+    if (!alive) co_return false;
   }
 }
 
@@ -278,7 +288,10 @@ awaitable<void> ImapConnection::run() {
   }
   bool alive = true;
   while (alive) {
-    if (!idle_ && !co_await flush()) break;
+    if (!idle_) {
+      const bool sent = co_await flush();
+      if (!sent) break;
+    }
     if (proto_.closing()) break;
     // Between commands (or idling, waiting for DONE): a drain may end the connection here.
     const bool between = reader_.buffered() == 0 && proto_.between_commands();

@@ -44,6 +44,7 @@ struct FolderStatus {
   std::uint32_t uidnext = 0;
   std::uint32_t uidvalidity = 0;
   std::uint32_t unseen = 0;
+  std::uint32_t recent = 0;  // UIDs at or above the recent floor: \Recent for whoever selects next
   std::uint32_t deleted = 0;
   std::uint64_t size = 0;
 };
@@ -71,6 +72,7 @@ class Folder {
   virtual Expected<std::uint32_t, StoreError> keyword_bits(std::span<const std::string> names,
                                                            bool create) = 0;
   virtual std::uint32_t take_recent(std::uint32_t session_uidnext) = 0;
+  virtual std::uint32_t recent_floor() = 0;  // take_recent's floor, not taken (EXAMINE, STATUS)
 };
 
 // One logged-in user's folders (mail::store::UserStore).

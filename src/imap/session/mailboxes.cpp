@@ -4,6 +4,7 @@
 #include <set>
 
 #include "imap/message/wire_string.hpp"
+#include "imap/mutf7.hpp"
 #include "imap/session/list_match.hpp"
 #include "imap/session/session.hpp"
 
@@ -14,6 +15,13 @@ namespace {
 bool is_inbox(std::string_view name) {
   return name == "INBOX";
 }
+
+// RFC 3501 §5.1.3: a name is modified UTF-7 ("&" shifts to modified base64, "&-" is "&" itself, no 8-bit
+// octets). A name that is not would come back from LIST in a form no client reads the same way.
+bool valid_name(std::string_view name) {
+  return mutf7_decode(name).has_value();
+}
+constexpr std::string_view kBadName = "[CANNOT] Mailbox name is not valid mUTF-7.";
 
 std::string status_name(StatusItem item) {
   switch (item) {
@@ -78,6 +86,10 @@ Step Session::create(const Command& c) {
     tagged(c.tag, "NO", "[ALREADYEXISTS] Mailbox already exists.");
     return Step::None;
   }
+  if (!valid_name(name)) {
+    tagged(c.tag, "NO", kBadName);
+    return Step::None;
+  }
   if (auto ok = account_->create(name); !ok) return store_error(c.tag, ok.error());
   tagged(c.tag, "OK", "Create completed.");
   return Step::None;
@@ -105,6 +117,10 @@ Step Session::rename(const Command& c) {
   const RenameArgs& a = c.as<RenameArgs>();
   if (is_inbox(a.to)) {
     tagged(c.tag, "NO", "[ALREADYEXISTS] Mailbox already exists.");
+    return Step::None;
+  }
+  if (!valid_name(a.to)) {
+    tagged(c.tag, "NO", kBadName);
     return Step::None;
   }
   const bool own =
@@ -145,9 +161,7 @@ std::string Session::status_line(Folder& folder, std::span<const StatusItem> ite
         line += std::to_string(s.messages);
         break;
       case StatusItem::Recent:
-        // \Recent belongs to whichever session selects first (mail-store.md); STATUS cannot tell without
-        // taking it, so it reports none, as IMAP4rev2 (RFC 9051) dropped the item.
-        line += "0";
+        line += std::to_string(s.recent);
         break;
       case StatusItem::UidNext:
         line += std::to_string(s.uidnext);
@@ -199,6 +213,10 @@ Step Session::list(const Command& c, bool lsub) {
   for (const std::string& opt : a.selection)
     if (opt != "SUBSCRIBED" && opt != "SPECIAL-USE" && opt != "RECURSIVEMATCH")
       return bad(c.tag, "Unknown LIST selection option.");
+  const bool recursive = has(a.selection, "RECURSIVEMATCH");
+  // RFC 5258 §3: RECURSIVEMATCH qualifies another selection option; alone it is an error.
+  if (recursive && a.selection.size() == 1)
+    return bad(c.tag, "RECURSIVEMATCH needs another selection option.");
   const bool only_subscribed = lsub || has(a.selection, "SUBSCRIBED");
   const bool only_special = has(a.selection, "SPECIAL-USE");
   const bool ret_subscribed = !lsub && (has(a.return_options, "SUBSCRIBED") || only_subscribed);
@@ -218,11 +236,20 @@ Step Session::list(const Command& c, bool lsub) {
     return false;
   };
 
+  // RFC 5258 §3.5: a name whose descendants match the selection (here: are subscribed) and that
+  // RECURSIVEMATCH brings in, or that has them besides, gets CHILDINFO.
+  auto subscribed_below = [&subs](const std::string& name) {
+    for (const std::string& s : subs)
+      if (s.size() > name.size() && s.compare(0, name.size(), name) == 0 && s[name.size()] == kDelimiter)
+        return true;
+    return false;
+  };
   std::set<std::string> shown;
   for (const FolderEntry& f : *folders) {
     if (!matches(f.name)) continue;
     const bool is_sub = subscribed.count(f.name) > 0;
-    if (only_subscribed && !is_sub) continue;
+    const bool child_info = recursive && only_subscribed && subscribed_below(f.name);
+    if (only_subscribed && !is_sub && !child_info) continue;
     if (only_special && f.special_use.empty()) continue;
     shown.insert(f.name);
     std::string attrs;
@@ -230,7 +257,9 @@ Step Session::list(const Command& c, bool lsub) {
       if (!attrs.empty()) attrs += ' ';
       attrs += s;
     };
-    if (!f.selectable) attr(lsub ? "\\Noselect" : "\\Noselect");
+    // A level that exists only as the parent of others: \Noselect (RFC 3501 §6.3.8), or \NonExistent when a
+    // selection option brought it in (RFC 5258 §3.4: RECURSIVEMATCH's parents).
+    if (!f.selectable) attr(!a.selection.empty() && !lsub ? "\\NonExistent" : "\\Noselect");
     attr(f.has_children ? "\\HasChildren" : "\\HasNoChildren");
     if (ret_subscribed && is_sub) attr("\\Subscribed");
     if (!f.special_use.empty()) attr(f.special_use);
@@ -238,10 +267,27 @@ Step Session::list(const Command& c, bool lsub) {
     line += attrs;
     line += ") \".\" ";
     message::append_astring(line, f.name);
+    if (child_info) line += " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
     untagged(line);
     if (ret_status && f.selectable) {
       auto folder = account_->open(f.name);
       if (folder && (*folder)->refresh()) untagged(status_line(**folder, a.return_status, f.name));
+    }
+  }
+  // RFC 3501 §6.3.9: with `%`, LSUB lists the parent of a subscribed name that does not match, \Noselect,
+  // when the parent is not subscribed itself.
+  if (lsub) {
+    for (const std::string& name : subs) {
+      if (matches(name)) continue;
+      for (std::size_t dot = name.find(kDelimiter); dot != std::string::npos;
+           dot = name.find(kDelimiter, dot + 1)) {
+        const std::string parent = name.substr(0, dot);
+        if (shown.count(parent) || subscribed.count(parent) || !matches(parent)) continue;
+        shown.insert(parent);
+        std::string line = "LSUB (\\Noselect) \".\" ";
+        message::append_astring(line, parent);
+        untagged(line);
+      }
     }
   }
   // RFC 5258 §3.1: a subscribed name that does not exist is listed as \NonExistent (LSUB: \Noselect).

@@ -128,6 +128,7 @@ Step Session::bad(std::string_view tag, std::string_view text) {
   if (bad_count_ >= config_.max_bad) {
     untagged("BYE Too many invalid IMAP commands.");
     closing_ = true;
+    idle_tag_.reset();
     return Step::Close;
   }
   return Step::None;
@@ -159,6 +160,7 @@ std::chrono::seconds Session::read_timeout() const {
 Step Session::on_timeout() {
   untagged("BYE Disconnected for inactivity.");
   closing_ = true;
+  idle_tag_.reset();
   return Step::Close;
 }
 
@@ -215,6 +217,15 @@ LiteralDecision Session::on_literal(std::string_view line_before, std::uint64_t 
   const Head h = head_of(wire_.empty() ? line_before : std::string_view(wire_));
   literal_is_append_ = iequals(h.name, "APPEND");
   discard_tag_ = valid_tag(h.tag) ? std::string(h.tag) : std::string();
+  literal_refusal_.clear();
+  // Before login only LOGIN and AUTHENTICATE may carry literals: anything else would be refused once whole,
+  // so its literal is refused now (RFC 3501 §7.5) and an unauthenticated client holds no message-sized
+  // buffer.
+  if (state_ == State::NotAuthenticated && !iequals(h.name, "LOGIN") && !iequals(h.name, "AUTHENTICATE")) {
+    literal_refusal_ = "Please log in first.";
+    literal_is_append_ = false;
+    return LiteralDecision::Refuse;
+  }
   const std::uint64_t limit = literal_is_append_ ? config_.max_message_size : config_.max_literal;
   if (size > limit || wire_.size() + line_before.size() > 2 * config_.max_line)
     return LiteralDecision::Refuse;
@@ -232,6 +243,7 @@ Step Session::literal_refused(bool rest_follows) {
   const bool was_discarding = discarding_;
   discarding_ = rest_follows;
   if (was_discarding || idle_tag_ || sasl_tag_ || closing_) return closing_ ? Step::Close : Step::None;
+  if (!literal_refusal_.empty()) return bad(discard_tag_, literal_refusal_);
   if (literal_is_append_) {
     // RFC 7889 / RFC 4469: the message is over the size this server takes.
     tagged(discard_tag_.empty() ? "*" : discard_tag_, "NO", "[TOOBIG] Message too large.");
@@ -251,6 +263,12 @@ Step Session::literal_end() {
 Step Session::on_read_error(text::ReadError error) {
   wire_.clear();
   discarding_ = false;
+  if (idle_tag_) {
+    // RFC 2177 §3: whatever is not DONE ends IDLE as a protocol error.
+    const std::string tag = std::move(*idle_tag_);
+    idle_tag_.reset();
+    return bad(tag, "Expected DONE.");
+  }
   if (error == text::ReadError::LineTooLong) return bad("", "Command line too long.");
   return bad("", "Line ends must be CRLF.");
 }
@@ -373,6 +391,7 @@ void Session::sync(bool allow_expunge) {
     // The folder was deleted or renamed by another session (RFC 3501 §7.1.5): the view is gone.
     untagged("BYE Selected mailbox was deleted, have to disconnect.");
     closing_ = true;
+    idle_tag_.reset();
   }
 }
 
@@ -608,7 +627,7 @@ Step Session::idle(const Command& c) {
 }
 
 void Session::idle_update() {
-  if (!idle_tag_ || !view_) return;
+  if (!idle_tag_ || !view_ || closing_) return;
   sync(true);
 }
 

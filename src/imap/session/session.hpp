@@ -180,7 +180,8 @@ class Session {
   // The command being reassembled from its lines and literals, as on the wire ({n} CRLF bytes).
   std::string wire_;
   bool literal_is_append_ = false;
-  bool discarding_ = false;  // a refused command's remaining lines are being dropped
+  std::string literal_refusal_;  // why on_literal refused, when it was not the size
+  bool discarding_ = false;      // a refused command's remaining lines are being dropped
   std::string discard_tag_;
   std::optional<std::string> sasl_tag_;  // AUTHENTICATE PLAIN waits for its response line
   std::optional<std::string> idle_tag_;  // IDLE waits for DONE

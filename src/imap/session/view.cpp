@@ -5,12 +5,6 @@
 
 namespace endhost::imap {
 
-namespace {
-
-constexpr std::string_view kSystemFlagNames[] = {"\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"};
-
-}  // namespace
-
 View::View(std::shared_ptr<Folder> folder, bool read_only)
     : folder_(std::move(folder)), read_only_(read_only) {}
 
@@ -19,8 +13,8 @@ void View::load() {
   uidvalidity_ = s.uidvalidity;
   uidnext_ = s.uidnext;
   version_ = s.version;
-  // EXAMINE does not take \Recent away from the next session (RFC 3501 §6.3.2 reports it, SELECT clears it).
-  recent_floor_ = read_only_ ? uidnext_ : folder_->take_recent(uidnext_);
+  // EXAMINE reports \Recent as SELECT would, without taking it from the next session (RFC 3501 §6.3.2).
+  recent_floor_ = read_only_ ? folder_->recent_floor() : folder_->take_recent(uidnext_);
   entries_.clear();
   entries_.reserve(s.messages.size());
   for (const MessageRecord& r : s.messages) add(r);
@@ -193,7 +187,7 @@ Expected<void, StoreError> View::sync(std::string& out, bool allow_expunge) {
     const FolderSnapshot s = folder_->snapshot();
     uidnext_ = s.uidnext;
     // take_recent() gives the floor for this batch: below it another session saw them first.
-    recent_floor_ = read_only_ ? uidnext_ : folder_->take_recent(uidnext_);
+    recent_floor_ = read_only_ ? folder_->recent_floor() : folder_->take_recent(uidnext_);
     auto it = s.messages.begin();
     for (std::uint32_t uid : added) {
       it = std::lower_bound(it, s.messages.end(), uid,
@@ -233,7 +227,7 @@ void View::full_resync(std::string& out, bool allow_expunge) {
   }
   const std::uint32_t top = max_uid();
   uidnext_ = s.uidnext;
-  recent_floor_ = read_only_ ? uidnext_ : folder_->take_recent(uidnext_);
+  recent_floor_ = read_only_ ? folder_->recent_floor() : folder_->take_recent(uidnext_);
   for (const MessageRecord& r : s.messages)
     if (r.uid > top) add(r);
 }

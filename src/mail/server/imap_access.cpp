@@ -70,7 +70,9 @@ imap::FolderStatus ImapFolder::status() {
   st.messages = static_cast<std::uint32_t>(s.messages.size());
   st.uidnext = s.uidnext;
   st.uidvalidity = s.uidvalidity;
+  const std::uint32_t floor = mailbox_->recent_floor();
   for (const store::MessageRecord& r : s.messages) {
+    if (r.uid >= floor) ++st.recent;
     if (!(r.flags.system & store::kSeen)) ++st.unseen;
     if (r.flags.system & store::kDeleted) ++st.deleted;
     st.size += r.size;

@@ -68,6 +68,7 @@ class ImapFolder final : public imap::Folder {
   std::uint32_t take_recent(std::uint32_t session_uidnext) override {
     return mailbox_->take_recent(session_uidnext);
   }
+  std::uint32_t recent_floor() override { return mailbox_->recent_floor(); }
 
  private:
   std::shared_ptr<store::Mailbox> mailbox_;

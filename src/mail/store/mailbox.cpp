@@ -381,6 +381,11 @@ std::uint32_t Mailbox::take_recent(std::uint32_t session_uidnext) {
   return floor;
 }
 
+std::uint32_t Mailbox::recent_floor() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->recent_floor;
+}
+
 std::uint64_t Mailbox::subscribe(Listener listener) {
   std::lock_guard lock(impl_->listeners_mutex);
   const std::uint64_t id = impl_->next_listener++;

@@ -138,6 +138,9 @@ class Mailbox {
   // to session_uidnext). Kept in memory only: the floor starts at the UIDNEXT the index had when the
   // mailbox was opened, so mail taken in from new/ since counts as recent.
   std::uint32_t take_recent(std::uint32_t session_uidnext);
+  // The floor take_recent() would return, left where it is: for EXAMINE and STATUS, which report \Recent
+  // without taking it (RFC 3501 §6.3.2, §6.3.10).
+  std::uint32_t recent_floor() const;
 
   // Called after a change (refresh that found something, or any change made through this object), from the
   // thread that made it, without the mailbox's mutex held: IDLE wakes on it. The UserStore's lock may be

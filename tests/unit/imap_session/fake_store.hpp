@@ -40,6 +40,7 @@ class FakeFolder final : public Folder {
     s.uidvalidity = uidvalidity_;
     for (const auto& m : messages_) {
       if (!(m.record.flags.system & mail::store::kSeen)) ++s.unseen;
+      if (m.record.uid >= recent_floor_) ++s.recent;
       if (m.record.flags.system & mail::store::kDeleted) ++s.deleted;
       s.size += m.record.size;
     }
@@ -142,6 +143,7 @@ class FakeFolder final : public Folder {
     }
     return bits;
   }
+  std::uint32_t recent_floor() override { return recent_floor_; }
   std::uint32_t take_recent(std::uint32_t session_uidnext) override {
     const std::uint32_t floor = recent_floor_;
     recent_floor_ = std::max(recent_floor_, session_uidnext);

@@ -144,7 +144,8 @@ TEST_F(ImapSessionTest, UidFetchAlwaysCarriesTheUidAndPartialsHaveTheirOrigin) {
   login(d);
   d.send("a2 EXAMINE INBOX\r\n");
   const std::string out = d.send("a3 UID FETCH 2:* (FLAGS BODY.PEEK[]<0.4>)\r\n");
-  EXPECT_TRUE(has(out, "* 2 FETCH (UID 2 FLAGS () BODY[]<0> {4}\r\nFrom)"));
+  // EXAMINE shows \\Recent without taking it (RFC 3501 §6.3.2).
+  EXPECT_TRUE(has(out, "* 2 FETCH (UID 2 FLAGS (\\Recent) BODY[]<0> {4}\r\nFrom)"));
   EXPECT_TRUE(has(out, "* 3 FETCH (UID 3"));
   EXPECT_TRUE(has(out, "a3 OK"));
   // EXAMINE is read-only: BODY[] sets nothing.

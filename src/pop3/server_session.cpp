@@ -206,6 +206,7 @@ Action ServerSession::dispatch(std::string_view line) {
   ++stats_.commands;
   if (line == kKeptLineTooLong || line == kKeptBareLf || line == kKeptBareCr) {
     sasl_ = false;  // a refused SASL response ends the exchange, as `*` does
+    given_user_.clear();
     // RFC 1939 §3: lines end in CRLF; RFC 2449 §4: a command is at most 255 octets with it.
     return refuse_line(line == kKeptLineTooLong ? "Line too long"
                        : line == kKeptBareLf    ? "Bare LF received: lines end in CRLF"
@@ -213,6 +214,8 @@ Action ServerSession::dispatch(std::string_view line) {
   }
   if (sasl_) return sasl_response(line);
   const auto found = command_table().lookup(line, {state_, authenticated(), tls_active_, false});
+  // RFC 1939 §7: PASS must come right after a successful USER; any other line in between forgets the name.
+  if (!(found.verdict == text::Verdict::Allowed && found.command->id == Command::Pass)) given_user_.clear();
   const bool is_auth = found.command && found.command->id == Command::Auth;
   // RFC 2449 §4: 255 octets with CRLF; RFC 5034 §4 lifts it for AUTH's initial response.
   if (!is_auth && line.size() + 2 > config_.limits.max_line) return refuse_line("Line too long");
@@ -228,7 +231,7 @@ Action ServerSession::dispatch(std::string_view line) {
       return refuse_line("Log in first");
     case text::Verdict::WrongState:
       if (state_ == State::Authorization) return refuse_line("Log in first (USER and PASS, or AUTH)");
-      if (found.command->id == Command::Stls) return refuse_line("STLS only before logging in (RFC 2595 §4)");
+      if (found.command->id == Command::Stls) return refuse_line("STLS only before logging in (RFC 2595 section 4)");
       return refuse_line("Already logged in");
   }
   return action::None{};

@@ -60,12 +60,12 @@ std::unique_ptr<imap::Account> ImapDirectory::login(std::string_view user, std::
 }
 
 imap::FolderSnapshot ImapFolder::snapshot() {
-  store::Mailbox::Snapshot s = mailbox_->snapshot();
+  store::Mailbox::Snapshot s = mailbox_->snapshot(false);
   return {s.uidvalidity, s.uidnext, s.version, std::move(s.messages)};
 }
 
 imap::FolderStatus ImapFolder::status() {
-  const store::Mailbox::Snapshot s = mailbox_->snapshot();
+  const store::Mailbox::Snapshot s = mailbox_->snapshot(false);
   imap::FolderStatus st;
   st.messages = static_cast<std::uint32_t>(s.messages.size());
   st.uidnext = s.uidnext;

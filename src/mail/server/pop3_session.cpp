@@ -339,19 +339,25 @@ awaitable<pop3::Action> Session::update(pop3::action::Update& u) {
   const std::vector<std::uint32_t>* expunge = &u.expunge;  // not the parameter itself (core.md, GCC 12)
   const std::vector<std::uint32_t>* seen = &u.seen;
   std::string seen_error;
-  auto job = [mailbox, expunge, seen, &seen_error]() -> std::string {
+  // The maildrop is unlocked in the same job, before the +OK goes out: a client that reconnects as soon as it
+  // has the answer to QUIT must not find its own old session still holding the lock ([IN-USE]).
+  const bool locked = locked_;
+  auto job = [mailbox, expunge, seen, locked, &seen_error]() -> std::string {
     if (!mailbox) return "no mailbox";
+    std::string error;
     if (!expunge->empty()) {
       auto removed = mailbox->expunge(*expunge);
-      if (!removed) return removed.error().message;
+      if (!removed) error = removed.error().message;
     }
-    if (!seen->empty()) {
+    if (error.empty() && !seen->empty()) {
       auto flagged = mailbox->store_flags(*seen, store::Mailbox::FlagOp::Add, store::Flags{store::kSeen, 0});
       if (!flagged) seen_error = flagged.error().message;
     }
-    return {};
+    if (locked) mailbox->unlock_exclusive();
+    return error;
   };
   auto done = co_await srv_.pool().run(job);
+  if (done) locked_ = false;
   const std::string error = !done ? done.error() : *done;
   if (!seen_error.empty())
     srv_.log().warn("POP3 \\Seen not stored", {{"service", "mail"}, {"error", seen_error}});

@@ -8,6 +8,7 @@
 
 #include "mail/maildir/maildir.hpp"
 #include "mail/store/disk.hpp"
+#include "mail/store/mailbox.hpp"
 
 namespace endhost::mail::store::detail {
 
@@ -26,6 +27,22 @@ StoreContext::StoreContext(std::filesystem::path users_path, std::uint64_t max_s
       max_message_size(max_size),
       host(maildir::safe_hostname(hostname.empty() ? machine_name() : hostname)),
       pid(static_cast<long>(::getpid())) {}
+
+StoreContext::~StoreContext() = default;
+
+void StoreContext::keep(std::shared_ptr<Mailbox> mailbox) {
+  std::shared_ptr<Mailbox> dropped;  // released after the lock: a Mailbox's destructor takes its own
+  {
+    std::lock_guard lock(kept_mutex);
+    auto it = std::find(kept.begin(), kept.end(), mailbox);
+    if (it != kept.end()) kept.erase(it);
+    kept.push_front(std::move(mailbox));
+    if (kept.size() > kKeptMailboxes) {
+      dropped = std::move(kept.back());
+      kept.pop_back();
+    }
+  }
+}
 
 std::string StoreContext::unique_base(std::uint64_t size, std::uint64_t vsize) {
   std::string base = maildir::message_name(std::chrono::system_clock::now(), pid,

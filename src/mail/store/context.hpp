@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -15,13 +16,22 @@
 #include "mail/store/types.hpp"
 
 namespace endhost::mail::store {
+class Mailbox;
 class UserStore;
-}
+}  // namespace endhost::mail::store
 
 namespace endhost::mail::store::detail {
 
 struct StoreContext {
   StoreContext(std::filesystem::path users_path, std::uint64_t max_size, std::string hostname);
+  ~StoreContext();
+
+  // Keeps `mailbox` (and through it its UserStore) loaded after its last session lets go, for the next
+  // login: a client that reconnects, POP3's next session, a second SELECT, find the index in memory instead
+  // of reading it again (Dovecot keeps its index files for the same reason). The most recently used
+  // kKeptMailboxes stay; a folder deleted or renamed is skipped by the registries (Mailbox::gone()).
+  static constexpr std::size_t kKeptMailboxes = 8;
+  void keep(std::shared_ptr<Mailbox> mailbox);
 
   // A base no other file of this process has: `<secs>.M<us>P<pid>Q<n>.<host>,S=<size>[,W=<vsize>]`.
   std::string unique_base(std::uint64_t size, std::uint64_t vsize);
@@ -35,6 +45,9 @@ struct StoreContext {
   std::mutex mutex;  // guards users and users_live
   std::map<std::string, std::weak_ptr<UserStore>, std::less<>> users;
   std::size_t users_live = 0;  // the registry's size after its last sweep
+
+  std::mutex kept_mutex;  // guards kept (alone: keep() is called with a UserStore's lock held)
+  std::deque<std::shared_ptr<Mailbox>> kept;  // most recent first
 };
 
 struct UserContext {

@@ -49,14 +49,19 @@ Expected<bool, StoreError> Mailbox::refresh() {
   return changed;
 }
 
-Mailbox::Snapshot Mailbox::snapshot() const {
+Mailbox::Snapshot Mailbox::snapshot(bool names) const {
   std::lock_guard lock(impl_->mutex);
   Snapshot s;
   s.uidvalidity = impl_->uidvalidity;
   s.uidnext = impl_->uidnext;
   s.version = impl_->version;
   s.messages.reserve(impl_->entries.size());
-  for (const Entry& e : impl_->entries) s.messages.push_back(impl_->record_of(e));
+  if (names) {
+    for (const Entry& e : impl_->entries) s.messages.push_back(impl_->record_of(e));
+  } else {
+    for (const Entry& e : impl_->entries)
+      s.messages.push_back(MessageRecord{e.uid, {}, e.vsize, e.mtime, e.flags});
+  }
   return s;
 }
 

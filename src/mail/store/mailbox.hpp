@@ -82,7 +82,9 @@ class Mailbox {
   // anything changed; listeners are told when it did. NoSuchMailbox once the folder was deleted or renamed.
   Expected<bool, StoreError> refresh();
 
-  Snapshot snapshot() const;
+  // With `names` false the records' `base` stays empty: what IMAP's SELECT needs, without a string per
+  // message (a 100,000-message folder's snapshot is then one allocation).
+  Snapshot snapshot(bool names = true) const;
   std::uint64_t version() const;
   // The changes after `version`, oldest first, and in `*now` the version they bring the caller to; nullopt
   // when the journal (kJournalEntries) no longer reaches back that far: take a snapshot() instead.

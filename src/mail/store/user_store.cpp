@@ -170,8 +170,11 @@ Expected<std::shared_ptr<Mailbox>, StoreError> UserStore::open(std::string_view 
                                                                Mailbox::OpenReport* report) {
   auto c = canonical_folder_name(name);
   if (!c) return Unexpected(c.error());
-  std::lock_guard lock(impl_->mutex);
-  return impl_->open_mailbox(*c, report, shared_from_this());
+  std::unique_lock lock(impl_->mutex);
+  auto mb = impl_->open_mailbox(*c, report, shared_from_this());
+  lock.unlock();  // keep() may release another mailbox, whose destructor must not meet this lock held
+  if (mb) impl_->context->store->keep(*mb);
+  return mb;
 }
 
 std::shared_ptr<Mailbox> UserStore::find_open(std::string_view name) const {

@@ -49,7 +49,7 @@ Step Session::fetch(const Command& c) {
   for (const FetchItem& item : a.items)
     if (item.kind == FetchItem::Kind::ModSeq) return bad(c.tag, "CONDSTORE is not offered.");
   // RFC 9051 §6.4.5: a message sequence number past the last message is an error; a UID is not.
-  if (!c.uid && exceeds(a.set, view_->exists())) return bad(c.tag, "Invalid messageset.");
+  if (!c.uid && beyond_last(a.set)) return bad(c.tag, "Invalid messageset.");
   auto run = std::make_unique<Running>();
   run->command = c;
   run->seqs = view_->select(a.set, c.uid);

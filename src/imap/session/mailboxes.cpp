@@ -127,6 +127,15 @@ Step Session::rename(const Command& c) {
       view_ && !is_inbox(a.from) &&
       (view_->folder().name() == a.from || view_->folder().name().rfind(a.from + kDelimiter, 0) == 0);
   if (auto ok = account_->rename(a.from, a.to); !ok) return store_error(c.tag, ok.error());
+  // The subscriptions follow the folders they name (as Dovecot and Thunderbird expect); INBOX's stay, since
+  // INBOX itself does.
+  if (!is_inbox(a.from)) {
+    for (const std::string& s : account_->subscriptions()) {
+      if (s != a.from && s.rfind(a.from + kDelimiter, 0) != 0) continue;
+      (void)account_->subscribe(s, false);
+      (void)account_->subscribe(a.to + s.substr(a.from.size()), true);
+    }
+  }
   if (own) {
     view_.reset();
     state_ = State::Authenticated;
@@ -346,7 +355,7 @@ Step Session::append(const Command& c) {
 Step Session::store(const Command& c) {
   const StoreArgs& a = c.as<StoreArgs>();
   if (a.unchanged_since || !a.modifiers.empty()) return bad(c.tag, "CONDSTORE is not offered.");
-  if (!c.uid && exceeds(a.set, view_->exists())) return bad(c.tag, "Invalid messageset.");
+  if (!c.uid && beyond_last(a.set)) return bad(c.tag, "Invalid messageset.");
   if (view_->read_only()) {
     tagged(c.tag, "NO", "[READ-ONLY] Mailbox is read-only.");
     return Step::None;
@@ -403,7 +412,7 @@ Step Session::store(const Command& c) {
 
 Step Session::copy(const Command& c, bool move) {
   const CopyArgs& a = c.as<CopyArgs>();
-  if (!c.uid && exceeds(a.set, view_->exists())) return bad(c.tag, "Invalid messageset.");
+  if (!c.uid && beyond_last(a.set)) return bad(c.tag, "Invalid messageset.");
   if (move && view_->read_only()) {
     tagged(c.tag, "NO", "[READ-ONLY] Mailbox is read-only.");
     return Step::None;

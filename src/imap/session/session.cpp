@@ -218,6 +218,7 @@ LiteralDecision Session::on_literal(std::string_view line_before, std::uint64_t 
   literal_is_append_ = iequals(h.name, "APPEND");
   discard_tag_ = valid_tag(h.tag) ? std::string(h.tag) : std::string();
   literal_refusal_.clear();
+  refused_size_ = size;
   // Before login only LOGIN and AUTHENTICATE may carry literals: anything else would be refused once whole,
   // so its literal is refused now (RFC 3501 §7.5) and an unauthenticated client holds no message-sized
   // buffer.
@@ -243,13 +244,24 @@ Step Session::literal_refused(bool rest_follows) {
   const bool was_discarding = discarding_;
   discarding_ = rest_follows;
   if (was_discarding || idle_tag_ || sasl_tag_ || closing_) return closing_ ? Step::Close : Step::None;
-  if (!literal_refusal_.empty()) return bad(discard_tag_, literal_refusal_);
-  if (literal_is_append_) {
+  Step step = Step::None;
+  if (!literal_refusal_.empty()) {
+    step = bad(discard_tag_, literal_refusal_);
+  } else if (literal_is_append_) {
     // RFC 7889 / RFC 4469: the message is over the size this server takes.
     tagged(discard_tag_.empty() ? "*" : discard_tag_, "NO", "[TOOBIG] Message too large.");
-    return Step::None;
+  } else {
+    step = bad(discard_tag_, "Literal too large.");
   }
-  return bad(discard_tag_, "Literal too large.");
+  // A refused {n+} is on its way. A small one is skipped and the session goes on; past what a literal may be
+  // here, waiting for all of it would leave the client without answers for as long as it takes to send, so
+  // the session says BYE and closes, as Dovecot does (RFC 7888 §4 leaves the choice to the server).
+  if (rest_follows && !closing_ && refused_size_ > config_.max_literal && refused_size_ > kSkippableLiteral) {
+    untagged("BYE Literal too large, disconnecting.");
+    closing_ = true;
+    step = Step::Close;
+  }
+  return step;
 }
 
 void Session::literal_chunk(std::string_view bytes) {
@@ -393,6 +405,16 @@ void Session::sync(bool allow_expunge) {
     closing_ = true;
     idle_tag_.reset();
   }
+}
+
+bool Session::beyond_last(const SequenceSet& set) const {
+  const std::uint32_t exists = view_->exists();
+  if (exists == 0) {
+    bool all_star = true;
+    for (const SeqRange& r : set.ranges) all_star = all_star && (r.first == kStar || r.last == kStar);
+    if (all_star) return false;
+  }
+  return exceeds(set, exists);
 }
 
 Step Session::store_error(std::string_view tag, const StoreError& e) {

@@ -166,6 +166,9 @@ class Session {
   void sync(bool allow_expunge);
   std::string status_line(Folder& folder, std::span<const StatusItem> items, const std::string& name);
   Step store_error(std::string_view tag, const StoreError& e);
+  // A message sequence number past the last message (RFC 9051 §6.4.5: BAD); `1:*` of an empty mailbox is
+  // not one (it names nothing, as Dovecot answers).
+  bool beyond_last(const SequenceSet& set) const;
   Expected<Flags, std::string> to_flags(Folder& folder, const std::vector<Flag>& flags, bool create);
   std::string flag_list(const Flags& f, bool recent) const;
 
@@ -180,8 +183,11 @@ class Session {
   // The command being reassembled from its lines and literals, as on the wire ({n} CRLF bytes).
   std::string wire_;
   bool literal_is_append_ = false;
-  std::string literal_refusal_;  // why on_literal refused, when it was not the size
-  bool discarding_ = false;      // a refused command's remaining lines are being dropped
+  std::string literal_refusal_;     // why on_literal refused, when it was not the size
+  std::uint64_t refused_size_ = 0;  // the size of the literal on_literal last saw
+  // A refused non-synchronising literal up to this size is read and dropped; a larger one ends the session.
+  static constexpr std::uint64_t kSkippableLiteral = 1024 * 1024;
+  bool discarding_ = false;  // a refused command's remaining lines are being dropped
   std::string discard_tag_;
   std::optional<std::string> sasl_tag_;  // AUTHENTICATE PLAIN waits for its response line
   std::optional<std::string> idle_tag_;  // IDLE waits for DONE

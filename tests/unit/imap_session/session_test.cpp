@@ -362,5 +362,32 @@ TEST_F(ImapSessionTest, EveryByteSplitGivesTheSameAnswers) {
   EXPECT_EQ(got, expected);
 }
 
+TEST_F(ImapSessionTest, StarOfAnEmptyMailboxNamesNothing) {
+  Driver d(loopback(), dir);
+  login(d);
+  d.send("a2 SELECT Trash\r\n");
+  EXPECT_TRUE(has(d.send("a3 FETCH 1:* FLAGS\r\n"), "a3 OK"));
+  EXPECT_TRUE(has(d.send("a4 STORE 1:* +FLAGS (\\Seen)\r\n"), "a4 OK"));
+  EXPECT_TRUE(has(d.send("a5 FETCH 1 FLAGS\r\n"), "a5 BAD"));
+}
+
+TEST_F(ImapSessionTest, RenameTakesTheSubscriptionsAlong) {
+  Driver d(loopback(), dir);
+  login(d);
+  d.send("a2 CREATE Work.2026\r\n");
+  d.send("a3 SUBSCRIBE Work.2026\r\n");
+  EXPECT_TRUE(has(d.send("a4 RENAME Work.2026 Old.2026\r\n"), "a4 OK"));
+  EXPECT_EQ(dir.subscriptions, std::vector<std::string>{"Old.2026"});
+}
+
+TEST_F(ImapSessionTest, AHugeNonSynchronisingLiteralEndsTheSession) {
+  Driver d(loopback(), dir);
+  login(d);
+  const std::string out = d.send("a2 APPEND INBOX {999999999+}\r\nxxxx");
+  EXPECT_TRUE(has(out, "a2 NO [TOOBIG]"));
+  EXPECT_TRUE(has(out, "* BYE"));
+  EXPECT_TRUE(d.closed);
+}
+
 }  // namespace
 }  // namespace endhost::imap::testing

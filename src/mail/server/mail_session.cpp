@@ -22,6 +22,7 @@
 #include "core/starttls.hpp"
 #include "mail/checks/authentication_results.hpp"
 #include "mail/checks/signer.hpp"
+#include "mail/server/delivery.hpp"
 #include "mail/server/mail_server.hpp"
 #include "smtp/server_session.hpp"
 #include "text/command_reader.hpp"
@@ -181,19 +182,13 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
   smtp::Envelope& env = d.envelope;
   env.transaction_id = srv_.next_transaction_id();
   const core::WallTime now = core::SystemClock().wall_now();
-  std::string trace = smtp::ServerSession::trace_headers(env, srv_.config().hostname, peer_ip_, now);
   // Mail our users send out (AUTH, or a --relay-from peer) is signed with its From domain's key
   // (RFC 6376 §5); mail from anyone else is checked (SPF, DKIM) and the results go in front of it
   // (RFC 8601), after the forged Authentication-Results fields in our name are dropped (§5).
   std::string checked;
   const bool ours = !env.authenticated_user.empty() || proto_.config().relay_permitted;
   if (ours) {
-    const checks::Signer* signer = srv_.signer();
-    const auto domain = checks::from_domain(proto_.message());
-    if (signer && domain && signer->has_key(*domain)) {
-      std::string header = signer->signature_header(proto_.message(), *domain, now);
-      if (!header.empty()) checked = std::move(header) + proto_.message();
-    }
+    checked = sign_outbound(srv_, proto_.message(), now);
   } else if (const dns::MailDns* dns = srv_.dns()) {
     const std::string& host = srv_.config().hostname;
     std::string cleaned = checks::remove_forged_results(proto_.message(), host);
@@ -213,121 +208,11 @@ awaitable<smtp::Action> Session::deliver(smtp::action::Deliver& d) {
     checked = results.header + cleaned;
   }
   const std::string& message = checked.empty() ? proto_.message() : checked;
-
-  std::vector<std::string> local;
-  std::vector<std::string> remote;
-  for (const auto& r : env.recipients) {
-    if (r.kind == smtp::RecipientKind::LocalUser) {
-      local.push_back(r.local_user);
-    } else if (r.kind == smtp::RecipientKind::Remote) {
-      remote.push_back(r.address);
-    }
-  }
-  // Remote recipients first, into the queue (one .msg and one .env, fsynced): if that fails nothing has
-  // been delivered and the client keeps the message (451). Return-Path is the final delivery's to add
-  // (RFC 5321 §4.4), so the queued copy has only our Received:.
-  // The queue keeps the transaction's id, so Received: (`id …`), `mail queue` and the 250 name it alike.
-  std::string queue_id;
-  if (!remote.empty()) {
-    queue::QueueStore* store = srv_.queue();
-    if (!store) {
-      note("no queue for remote recipients: 451");
-      count(srv_.counters().deferred);
-      co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
-    }
-    queue::QueuedEnvelope qe{env.reverse_path, remote, env.smtputf8, env.eight_bit};
-    std::string why;
-    for (int attempt = 0; attempt < 8 && queue_id.empty() && why.empty(); ++attempt) {
-      if (attempt > 0) {  // the id is taken (another server on this queue made it too): a fresh one
-        env.transaction_id = srv_.next_transaction_id();
-        trace = smtp::ServerSession::trace_headers(env, srv_.config().hostname, peer_ip_, now);
-      }
-      const std::size_t first_line = trace.find("\r\n");
-      const std::string_view received = first_line == std::string::npos
-                                            ? std::string_view(trace)
-                                            : std::string_view(trace).substr(first_line + 2);
-      std::string queued;
-      queued.reserve(received.size() + message.size());
-      queued.append(received);
-      queued.append(message);
-      const std::string& id = env.transaction_id;
-      auto job = [store, &id, &qe, &queued]() { return store->enqueue_as(id, qe, queued); };
-      const auto enqueued = co_await srv_.pool().run(job);
-      if (!enqueued || !*enqueued) {
-        why = !enqueued ? enqueued.error() : enqueued->error();
-      } else if (**enqueued) {
-        queue_id = id;
-      }
-    }
-    if (queue_id.empty() && why.empty()) why = "no free queue id";
-    if (queue_id.empty()) {
-      srv_.log().error("queue write failed",
-                       {{"service", "mail"}, {"id", env.transaction_id}, {"error", why}});
-      note("queue write failed: " + why);
-      count(srv_.counters().deferred);
-      co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
-    }
-    count(srv_.counters().queued);
-    if (srv_.relay()) srv_.relay()->kick();
-    if (srv_.transcript().enabled())
-      note("queued " + queue_id + " for " + std::to_string(remote.size()) + " remote recipient(s)");
-  }
-  LocalDeliveryResult result;
-  if (!local.empty()) {
-    const std::vector<std::string_view> parts = {trace, message};
-    auto job = [this, &local, &parts]() { return srv_.deliver_local(local, parts); };
-    const auto done = co_await srv_.pool().run(job);
-    if (!done) {
-      result.failed = local;
-      result.error = done.error();
-    } else {
-      result = *done;
-    }
-  }
-  if (result.delivered > 0) count(srv_.counters().delivered, result.delivered);
-  if (!result.failed.empty()) {
-    srv_.log().error("local delivery failed",
-                     {{"service", "mail"}, {"id", env.transaction_id}, {"error", result.error}});
-    if (srv_.transcript().enabled()) note("delivery failed: " + result.error);
-    if (result.delivered == 0 && queue_id.empty()) {
-      // Nothing was written anywhere: the client keeps the message and tries again.
-      count(srv_.counters().deferred);
-      co_return proto_.delivered(
-          result.no_space ? smtp::DeliveryOutcome::NoSpace : smtp::DeliveryOutcome::TemporaryFailure, {});
-    }
-    // Some copies are written already, so a 4xx would make the client send those again: the failed local
-    // recipients go into the queue, whose relay delivers them locally on its next try (LocalDelivery).
-    queue::QueueStore* store = srv_.queue();
-    std::vector<std::string> retry;
-    for (const auto& r : env.recipients) {
-      if (r.kind != smtp::RecipientKind::LocalUser) continue;
-      if (std::find(result.failed.begin(), result.failed.end(), r.local_user) != result.failed.end())
-        retry.push_back(r.address);
-    }
-    bool kept = retry.empty();
-    if (store && !retry.empty()) {
-      queue::QueuedEnvelope qe{env.reverse_path, retry, env.smtputf8, env.eight_bit};
-      std::string queued;
-      queued.append(trace);
-      queued.append(message);
-      auto job = [store, &qe, &queued]() { return store->enqueue(qe, queued); };
-      const auto enqueued = co_await srv_.pool().run(job);
-      kept = enqueued && *enqueued;
-      if (kept && srv_.relay()) srv_.relay()->kick();
-    }
-    if (!kept) {
-      // Neither their mailbox nor the queue could be written: a 250 would lose them. The 451 makes the client
-      // send the message again, so the copies written already come twice: a duplicate, never a loss.
-      srv_.log().error("local delivery and the queue both failed: 451, some copies will come twice",
-                       {{"service", "mail"}, {"id", env.transaction_id}});
-      count(srv_.counters().deferred);
-      co_return proto_.delivered(smtp::DeliveryOutcome::TemporaryFailure, {});
-    }
-  }
-  count(srv_.counters().messages);
-  count(srv_.counters().received_bytes, message.size());
-  if (srv_.transcript().enabled() && !local.empty())
-    note("delivered " + env.transaction_id + " to " + std::to_string(result.delivered) + " mailbox(es)");
+  // The rest is the delivery every accepted message takes, the webmail's compose too (delivery.cpp).
+  const DeliveryContext ctx{conn_.peer(), peer_ip_, conn_.loop().index()};
+  const std::string_view text = message;
+  const smtp::DeliveryOutcome outcome = co_await deliver_message(srv_, env, ctx, text, now);
+  if (outcome != smtp::DeliveryOutcome::Accepted) co_return proto_.delivered(outcome, {});
   co_return proto_.delivered(smtp::DeliveryOutcome::Accepted, env.transaction_id);
 }
 

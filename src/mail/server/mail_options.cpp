@@ -32,6 +32,10 @@ const core::SettingTable<MailOptions>& mail_settings() {
            "IMAP listener (RFC 3501 with IDLE, UIDPLUS, MOVE, SPECIAL-USE; STARTTLS with --tls-cert, logins "
            "from --users) over the same Maildirs (default with --users: 127.0.0.1:143 when allowed, else "
            "127.0.0.1:1143; off: none)");
+    t.text(
+        "webmail", &MailOptions::webmail, "ADDR:PORT|PORT|off",
+        "Webmail (HTTP) over the same Maildirs, logins from --users; off unless given (a web application "
+        "is opt-in); PORT alone listens on 127.0.0.1. Plain HTTP: keep it on loopback or behind a TLS proxy");
     t.texts("relay-from", &MailOptions::relay_from, "CIDR",
             "Peers whose mail for other domains is relayed without AUTH (repeatable; default: nobody)");
     t.text("postmaster", &MailOptions::postmaster, "NAME",
@@ -176,6 +180,15 @@ Expected<MailConfig, core::ServiceError> make_mail_config(const MailOptions& o) 
                              "only its users can log in to IMAP");
   if (!imap) return Unexpected(imap.error());
   c.imap_listen = *imap;
+  // The webmail is off unless asked for, unlike POP3 and IMAP: a web application is a larger surface than a
+  // mail protocol, and nobody should find one listening they did not ask for. A port alone is loopback.
+  if (!o.webmail.empty() && o.webmail != "off") {
+    const bool port_only = o.webmail.find_first_not_of("0123456789") == std::string::npos;
+    auto web = users_listener("--webmail", port_only ? "127.0.0.1:" + o.webmail : o.webmail, !o.users.empty(),
+                              kWebmailPort, kWebmailPort, "only its users can log in to the webmail");
+    if (!web) return Unexpected(web.error());
+    c.webmail_listen = *web;
+  }
   auto acl = core::AddressAcl::parse(o.relay_from);
   if (!acl) return usage("--relay-from: " + acl.error());
   c.relay_from = std::move(*acl);

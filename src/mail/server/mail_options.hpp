@@ -1,8 +1,8 @@
 // The options of `endhost mail serve` (and a lab host's `mail = { … }` table), declared once as a
 // core::SettingTable, and MailConfig: the checked configuration the server runs from. make_mail_config holds
 // every check that needs several options or the file system (a domain is given, the mail directory can be
-// made, the users file parses and its names fit the domains, --submission-listen, --pop3 and --imap have
-// --users), so the lab and the command line say the same sentences.
+// made, the users file parses and its names fit the domains, --submission-listen, --pop3, --imap and
+// --webmail have --users), so the lab and the command line say the same sentences.
 #pragma once
 
 #include <chrono>
@@ -30,6 +30,7 @@ inline constexpr std::uint16_t kPop3Port = 110;              // RFC 1939 §3
 inline constexpr std::uint16_t kPop3ServePort = 1110;        // POP3's default when 110 needs privilege
 inline constexpr std::uint16_t kImapPort = 143;              // RFC 9051 §1 (and RFC 3501)
 inline constexpr std::uint16_t kImapServePort = 1143;        // IMAP's default when 143 needs privilege
+inline constexpr std::uint16_t kWebmailPort = 8080;          // --webmail PORT or ADDR without one
 
 struct MailOptions {
   std::vector<std::string> domains;     // --domain D (repeatable, at least one)
@@ -39,6 +40,7 @@ struct MailOptions {
   std::string submission_listen;        // --submission-listen ADDR:PORT|off (RFC 6409; needs --users)
   std::string pop3;                     // --pop3 ADDR:PORT|off (RFC 1939; needs --users)
   std::string imap;                     // --imap ADDR:PORT|off (RFC 3501; needs --users)
+  std::string webmail;                  // --webmail ADDR:PORT|PORT|off (off unless given; needs --users)
   std::vector<std::string> relay_from;  // --relay-from CIDR: peers whose mail for any domain is relayed
   std::string postmaster;               // --postmaster NAME: who gets postmaster@ each domain
   std::uint64_t max_message_size = 10'240'000;  // Postfix message_size_limit
@@ -74,6 +76,7 @@ struct MailConfig {
   std::optional<asio::ip::tcp::endpoint> submission_listen;
   std::optional<asio::ip::tcp::endpoint> pop3_listen;
   std::optional<asio::ip::tcp::endpoint> imap_listen;
+  std::optional<asio::ip::tcp::endpoint> webmail_listen;
   core::AddressAcl relay_from;  // empty: nobody
   std::string postmaster;
   std::uint64_t max_message_size = 0;

@@ -119,6 +119,7 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
                 [h = server_->config().hostname](core::Connection& c) { return refuse_smtp(c, h); }}),
       pop3_counters_(env.metrics),
       imap_counters_(env.metrics),
+      webmail_counters_(env.metrics),
       log_(env.log),
       loops_(env.loops) {
   drain_with(smtp_);
@@ -167,6 +168,27 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
                                          [](core::Connection& conn) { return refuse_imap(conn); }});
     drain_with(*imap_);
   }
+  if (server_->config().webmail_listen) {
+    webmail_backend_ = std::make_unique<WebmailBackend>(*server_);
+    webmail::WebmailConfig wc;
+    // A compose carries the message's attachments in a form: the body may be as large as a message.
+    wc.limits.max_body_size = server_->config().max_message_size + 64 * 1024;
+    webmail_app_ =
+        std::make_unique<webmail::Webmail>(*webmail_backend_, std::move(wc), webmail_counters_, env.log);
+    webmail_.emplace(
+        env.loops, env.log,
+        core::TcpServerOptions{
+            "mail", env.max_connections,
+            [w = webmail_app_.get()](core::Connection& conn) { return webmail::serve_webmail(conn, *w); },
+            [](core::Connection& conn) { return webmail::refuse_webmail(conn); }});
+    drain_with(*webmail_);
+    const auto& ep = *server_->config().webmail_listen;
+    if (!ep.address().is_loopback())
+      log_.warn(
+          "the webmail is plain HTTP: passwords and mail cross the network in the clear; keep it on "
+          "loopback or put a TLS proxy in front of it",
+          {{"service", "mail"}, {"address", core::endpoint_text(ep)}});
+  }
   std::string domains;
   for (const auto& d : server_->config().domains) domains += (domains.empty() ? "" : ",") + d;
   log_.info("serving",
@@ -204,6 +226,11 @@ Expected<void, std::string> MailService::bind(core::Binder& binder) {
       return Unexpected("--imap: " + ok.error());
     for (const auto& ep : imap_->local_endpoints()) binder.listening("imap", ep);
   }
+  if (webmail_) {
+    if (auto ok = webmail_->listen(*server_->config().webmail_listen); !ok)
+      return Unexpected("--webmail: " + ok.error());
+    for (const auto& ep : webmail_->local_endpoints()) binder.listening("webmail", ep);
+  }
   return {};
 }
 
@@ -213,6 +240,7 @@ void MailService::start() {
   if (submission_) submission_->start();
   if (pop3_) pop3_->start();
   if (imap_) imap_->start();
+  if (webmail_) webmail_->start();
 }
 
 void MailService::reload() {
@@ -256,7 +284,9 @@ std::vector<core::NamedCount> MailService::counters() const {
           {"imap sessions", imap_counters_.sessions->value()},
           {"imap logins", imap_counters_.logins->value()},
           {"imap fetched", imap_counters_.fetched->value()},
-          {"imap appended", imap_counters_.appended->value()}};
+          {"imap appended", imap_counters_.appended->value()},
+          {"webmail logins", webmail_counters_.logins->value()},
+          {"webmail sent", webmail_counters_.sent->value()}};
 }
 
 std::vector<std::string> MailService::writable_paths() const {

@@ -1,9 +1,9 @@
 // `endhost mail serve` and a lab host's `mail = { … }` as one core::Service: the options checked once
 // (make_mail_config), the users file read and a Maildir made for each user, the SMTP listener (--listen,
 // from the host), the submission listener (--submission-listen) and the POP3 (--pop3) and IMAP (--imap)
-// listeners bound through the Binder and drained by the host, TLS (--tls-cert/--tls-key) offered through
-// STARTTLS (RFC 3207) and STLS (RFC 2595) rather than on the listeners, SIGHUP re-reading the users file and
-// the certificates, and the counters for the dashboard.
+// listeners and the webmail (--webmail) bound through the Binder and drained by the host, TLS
+// (--tls-cert/--tls-key) offered through STARTTLS (RFC 3207) and STLS (RFC 2595) rather than on the
+// listeners, SIGHUP re-reading the users file and the certificates, and the counters for the dashboard.
 #pragma once
 
 #include <memory>
@@ -19,6 +19,8 @@
 #include "mail/server/imap_session.hpp"
 #include "mail/server/mail_server.hpp"
 #include "mail/server/pop3_session.hpp"
+#include "mail/server/webmail_backend.hpp"
+#include "mail/webmail/webmail.hpp"
 
 namespace endhost::mail::server {
 
@@ -52,6 +54,10 @@ class MailService final : public core::Service {
   std::optional<core::TcpServer> pop3_;
   ImapCounters imap_counters_;
   std::optional<core::TcpServer> imap_;
+  webmail::WebmailCounters webmail_counters_;
+  std::unique_ptr<WebmailBackend> webmail_backend_;
+  std::unique_ptr<webmail::Webmail> webmail_app_;
+  std::optional<core::TcpServer> webmail_;
   core::Logger& log_;
   core::EventLoops& loops_;
   std::unique_ptr<queue::Relay> relay_;  // after server_: it refers to the queue the server owns

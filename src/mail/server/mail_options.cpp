@@ -36,6 +36,9 @@ const core::SettingTable<MailOptions>& mail_settings() {
         "webmail", &MailOptions::webmail, "ADDR:PORT|PORT|off",
         "Webmail (HTTP) over the same Maildirs, logins from --users; off unless given (a web application "
         "is opt-in); PORT alone listens on 127.0.0.1. Plain HTTP: keep it on loopback or behind a TLS proxy");
+    t.seconds("webmail-idle-timeout", &MailOptions::webmail_idle_timeout,
+              "Seconds a webmail session may go unused before it is logged out (default 1800; at most 12 hours "
+              "after the login in any case)");
     t.texts("relay-from", &MailOptions::relay_from, "CIDR",
             "Peers whose mail for other domains is relayed without AUTH (repeatable; default: nobody)");
     t.text("postmaster", &MailOptions::postmaster, "NAME",
@@ -225,6 +228,7 @@ Expected<MailConfig, core::ServiceError> make_mail_config(const MailOptions& o) 
   c.spf_reject = o.spf_reject;
   c.require_tls = o.require_tls;
   c.command_timeout = core::seconds_as(o.command_timeout);
+  c.webmail_idle_timeout = core::seconds_as(o.webmail_idle_timeout);
   c.data_timeout = core::seconds_as(o.data_timeout);
   c.delivery_threads = o.delivery_threads;
   return c;

@@ -40,6 +40,7 @@ struct MailOptions {
   std::string submission_listen;        // --submission-listen ADDR:PORT|off (RFC 6409; needs --users)
   std::string pop3;                     // --pop3 ADDR:PORT|off (RFC 1939; needs --users)
   std::string imap;                     // --imap ADDR:PORT|off (RFC 3501; needs --users)
+  double webmail_idle_timeout = 30 * 60;  // --webmail-idle-timeout: a session unused this long is logged out
   std::string webmail;                  // --webmail ADDR:PORT|PORT|off (off unless given; needs --users)
   std::vector<std::string> relay_from;  // --relay-from CIDR: peers whose mail for any domain is relayed
   std::string postmaster;               // --postmaster NAME: who gets postmaster@ each domain
@@ -77,6 +78,7 @@ struct MailConfig {
   std::optional<asio::ip::tcp::endpoint> pop3_listen;
   std::optional<asio::ip::tcp::endpoint> imap_listen;
   std::optional<asio::ip::tcp::endpoint> webmail_listen;
+  std::chrono::milliseconds webmail_idle_timeout{30 * 60 * 1000};
   core::AddressAcl relay_from;  // empty: nobody
   std::string postmaster;
   std::uint64_t max_message_size = 0;

@@ -173,6 +173,7 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
     webmail::WebmailConfig wc;
     // A compose carries the message's attachments in a form: the body may be as large as a message.
     wc.limits.max_body_size = server_->config().max_message_size + 64 * 1024;
+    wc.sessions.idle = server_->config().webmail_idle_timeout;
     webmail_app_ =
         std::make_unique<webmail::Webmail>(*webmail_backend_, std::move(wc), webmail_counters_, env.log);
     webmail_.emplace(

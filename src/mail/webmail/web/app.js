@@ -99,7 +99,8 @@ async function loadList() {
     box.type = "checkbox";
     box.addEventListener("click", (e) => { e.stopPropagation();
       if (box.checked) state.selected.add(m.uid); else state.selected.delete(m.uid); });
-    const cells = [box, m.from, m.subject || "(no subject)", m.date, humanSize(m.size)];
+    const when = m.date || new Date(m.internal_date * 1000).toUTCString();
+    const cells = [box, m.from, m.subject || "(no subject)", when, humanSize(m.size)];
     for (const c of cells) {
       const td = document.createElement("td");
       if (typeof c === "string") td.textContent = c; else td.append(c);

@@ -25,6 +25,43 @@ json::object endpoint_json(const PlannedHost& h, const PlannedService& s) {
   return json::object{{"host", h.name}, {"address", h.address}, {"port", s.port}};
 }
 
+const std::string* mail_setting(const PlannedHost& h, const char* key) {
+  const HostService* table = h.config ? h.config->find("mail") : nullptr;
+  return table ? table->settings.get(key) : nullptr;
+}
+
+// The mail hosts with a user: where that user's clients connect (SMTP, submission, POP3, IMAP, webmail on
+// the host's own address) and how to read the mail from a shell. The curl lines are in try_commands().
+std::string mail_section(const MapInputs& in) {
+  if (!in.config) return {};
+  std::string out;
+  const std::vector<std::string> origins = in.zones ? zone_origins(*in.zones) : std::vector<std::string>{};
+  for (const auto& h : in.plan->hosts) {
+    const PlannedService* smtp = h.find("mail");
+    const std::string* login = mail_setting(h, "login");
+    const std::string* password = mail_setting(h, "password");
+    if (!smtp || !login || !password) continue;
+    const MailAccessPorts p = mail_access_ports(h, *in.plan, *in.config);
+    const auto domains = lab_mail_domains(*h.config, origins);
+    out += fmt::format("  {}  user {}, password {}{}\n", h.name, *login, *password,
+                       domains.empty() ? std::string() : "  (" + *login + "@" + domains.front() + ")");
+    out += fmt::format("    SMTP {}   submission {} (AUTH)\n", host_port(h.address, smtp->port),
+                       host_port(h.address, p.submission));
+    out += fmt::format("    POP3 {}   IMAP {}", host_port(h.address, p.pop3), host_port(h.address, p.imap));
+    if (p.webmail) out += fmt::format("   webmail http://{}/", host_port(h.address, p.webmail));
+    out += "\n";
+    out += fmt::format(
+        "    python3 -c \"import poplib; p = poplib.POP3('{}', {}); p.user('{}'); p.pass_('{}'); "
+        "print(p.stat()); p.quit()\"\n",
+        h.address, p.pop3, *login, *password);
+    out += fmt::format(
+        "    python3 -c \"import imaplib; m = imaplib.IMAP4('{}', {}); m.login('{}', '{}'); "
+        "print(m.select('INBOX')); m.logout()\"\n",
+        h.address, p.imap, *login, *password);
+  }
+  return out.empty() ? out : "\nRead mail (POP3, IMAP and the webmail on each mail host's address):\n" + out;
+}
+
 }  // namespace
 
 std::string format_map(const MapInputs& in) {
@@ -78,6 +115,8 @@ std::string format_map(const MapInputs& in) {
                        host_port(dash->address, dash->find(kDashboard)->port));
   }
 
+  out += mail_section(in);
+
   out += "\nTry:\n";
   for (const auto& c : try_commands(in)) out += "  " + c + "\n";
   out += "\nPress Ctrl-C to stop.\n";
@@ -128,6 +167,18 @@ std::vector<std::string> try_commands(const MapInputs& in) {
     if (auto* s = h.find("ftp")) {
       out.push_back(fmt::format("curl ftp://{}/pub/", host_port(h.address, s->port)));
     }
+    if (auto* s = h.find("mail"); s && in.config) {
+      const std::string* login = mail_setting(h, "login");
+      const std::string* password = mail_setting(h, "password");
+      const MailAccessPorts p = mail_access_ports(h, plan, *in.config);
+      if (login && password && p.pop3 && p.imap) {
+        // RFC 2384's pop3:// URL (a message number) and RFC 5092's imap:// (a mailbox and a UID).
+        out.push_back(
+            fmt::format("curl -u {}:{} pop3://{}/1", *login, *password, host_port(h.address, p.pop3)));
+        out.push_back(fmt::format("curl -u {}:{} 'imap://{}/INBOX;UID=1'", *login, *password,
+                                  host_port(h.address, p.imap)));
+      }
+    }
     if (auto* s = h.find("echo")) {
       out.push_back(fmt::format("endhost echo client --{} {} 'hello lab'", s->tcp ? "tcp" : "udp",
                                 host_port(h.address, s->port)));
@@ -138,7 +189,10 @@ std::vector<std::string> try_commands(const MapInputs& in) {
   out.push_back("endhost lab experiment cache" + state);
   out.push_back("endhost lab experiment dns-trace" + state);
   if (plan.host_with("ftp")) out.push_back("endhost lab experiment ftp" + state);
-  if (plan.host_with("mail")) out.push_back("endhost lab experiment mail" + state);
+  if (plan.host_with("mail")) {
+    out.push_back("endhost lab experiment mail" + state);
+    out.push_back("endhost lab experiment mail-access" + state);
+  }
   return out;
 }
 
@@ -233,8 +287,9 @@ std::string lab_json(const MapInputs& in) {
                                {"password", text("password")}});
   }
   root["ftp"] = std::move(ftp);
-  // The mail hosts: where their SMTP and submission ports are, their domains, the user and password the lab
-  // wrote (documented, not secret), and their mail directory (Maildirs and queue) under the state.
+  // The mail hosts: where their SMTP, submission, POP3, IMAP and webmail ports are (0: none), their domains,
+  // the user and password the lab wrote (documented, not secret), and their mail directory (Maildirs and
+  // queue) under the state.
   json::array mail;
   const std::vector<std::string> origins = in.zones ? zone_origins(*in.zones) : std::vector<std::string>{};
   for (const auto& h : plan.hosts) {
@@ -247,10 +302,14 @@ std::string lab_json(const MapInputs& in) {
     };
     json::array domains;
     for (const auto& d : lab_mail_domains(*h.config, origins)) domains.push_back(json::string(d));
+    const MailAccessPorts ports = mail_access_ports(h, plan, *in.config);
     mail.push_back(json::object{{"host", h.name},
                                 {"address", h.address},
                                 {"port", s->port},
-                                {"submission_port", mail_submission_port(plan, *in.config)},
+                                {"submission_port", ports.submission},
+                                {"pop3_port", ports.pop3},
+                                {"imap_port", ports.imap},
+                                {"webmail_port", ports.webmail},
                                 {"domains", std::move(domains)},
                                 {"login", text("login")},
                                 {"password", text("password")},
@@ -359,6 +418,14 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
         m.address = json::value_to<std::string>(mv.at("address"));
         m.port = mv.at("port").to_number<std::uint16_t>();
         m.submission_port = mv.at("submission_port").to_number<std::uint16_t>();
+        // Absent from a lab.json written before POP3 and IMAP: 0, none.
+        auto port = [&](const char* key) -> std::uint16_t {
+          const json::value* p = mv.as_object().if_contains(key);
+          return p && p->is_number() ? p->to_number<std::uint16_t>() : 0;
+        };
+        m.pop3_port = port("pop3_port");
+        m.imap_port = port("imap_port");
+        m.webmail_port = port("webmail_port");
         m.domains = json::value_to<std::vector<std::string>>(mv.at("domains"));
         m.login = field(mv, "login");
         m.password = field(mv, "password");

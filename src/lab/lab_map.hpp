@@ -87,13 +87,16 @@ struct LabInfo {
     std::string password;
   };
   std::vector<FtpHost> ftp;
-  // Each mail host (lab.json "mail"): its SMTP and submission ports, domains, the lab's user and password,
-  // and its mail directory (STATE/mail/<host>: users/<name>/ Maildirs, queue/).
+  // Each mail host (lab.json "mail"): its SMTP, submission, POP3, IMAP and webmail ports (0: none), domains,
+  // the lab's user and password, and its mail directory (STATE/mail/<host>: users/<name>/ Maildirs, queue/).
   struct MailHost {
     std::string host;
     std::string address;
     std::uint16_t port = 0;
     std::uint16_t submission_port = 0;
+    std::uint16_t pop3_port = 0;
+    std::uint16_t imap_port = 0;
+    std::uint16_t webmail_port = 0;
     std::vector<std::string> domains;
     std::string login;
     std::string password;

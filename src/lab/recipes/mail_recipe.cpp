@@ -8,9 +8,10 @@
 //     `<selector>._domainkey.<domain>`, and an SPF policy `v=spf1 mx -all`, both put into the domain's zone
 //     before the DNS servers start (RFC 6376 §3.6.2.1, RFC 7208 §3);
 //   - the lab's resolver (--resolver), the lab's SMTP port as the next hop's (--relay-port), the submission
-//     listener (587, or port_base + 587), the POP3 listener (110, or port_base + 110) and the IMAP listener
-//     (143, or port_base + 143) on the host's address, and short retry times, so that a deferred message is
-//     seen to go out within seconds once its next hop is back.
+//     listener (587, or port_base + 587), the POP3 listener (110, or port_base + 110), the IMAP listener
+//     (143, or port_base + 143) and the webmail (80, or port_base + 80) on the host's address when the table
+//     has a login (mail_access_ports), and short retry times, so that a deferred message is seen to go out
+//     within seconds once its next hop is back.
 // The SMTP port goes through the lab's switch (recipe.hpp `switchable`), so the dashboard and the mail
 // experiment can take the server down and bring it back.
 #include <fmt/format.h>
@@ -116,19 +117,32 @@ std::vector<std::string> lab_mail_domains(const HostConfig& host, const std::vec
   return table ? mail_domains(*table, host.name, origins) : std::vector<std::string>{};
 }
 
-std::uint16_t mail_submission_port(const AddressPlan& plan, const LabConfig& config) {
-  return plan.mode == PortMode::real ? kSubmissionPort
-                                     : static_cast<std::uint16_t>(config.lab.port_base + kSubmissionPort);
+MailAccessPorts mail_access_ports(const PlannedHost& host, const AddressPlan& plan, const LabConfig& config) {
+  MailAccessPorts p;
+  const HostService* table = host.config ? host.config->find("mail") : nullptr;
+  if (!table || !get(*table, "login")) return p;
+  auto port = [&](std::uint16_t real) {
+    return plan.mode == PortMode::real ? real : static_cast<std::uint16_t>(config.lab.port_base + real);
+  };
+  p.submission = port(kSubmissionPort);
+  p.pop3 = port(kPop3Port);
+  p.imap = port(kImapPort);
+  // A host that also serves the Web has 80 taken: no webmail there, rather than a server that cannot bind.
+  const std::uint16_t web = port(kHttpPort);
+  bool taken = false;
+  for (const auto& s : host.services) taken = taken || (s.tcp && s.port == web);
+  if (!taken) p.webmail = web;
+  return p;
 }
 
 LabRecipe mail_recipe() {
   LabRecipe r;
   r.keys = {"login", "password"};
-  r.sets = {"mail-dir", "users", "resolver", "relay-port", "submission-listen", "pop3", "imap"};
+  r.sets = {"mail-dir", "users", "resolver", "relay-port", "submission-listen", "pop3", "imap", "webmail"};
   r.switchable = true;
   r.validate = check_mail_table;
   r.note = [](const core::Settings& s) {
-    std::string note = "SMTP";
+    std::string note = s.get("login") ? "SMTP, POP3, IMAP" : "SMTP";
     if (const std::string* user = s.get("login")) note += ", user " + *user;
     for (const auto& d : s.all("domain")) note += " @" + d;
     return note + ", DKIM";
@@ -181,17 +195,16 @@ LabRecipe mail_recipe() {
     settings.set("relay-port", std::to_string(ctx.service.port));
     if (const PlannedHost* res = plan.host_with("resolver"))
       settings.set("resolver", fmt::format("{}:{}", res->address, res->find("resolver")->port));
-    settings.set("submission-listen",
-                 fmt::format("{}:{}", ctx.host.address, mail_submission_port(plan, ctx.config)));
-    // Every mail host on its own address: the default (127.0.0.1) would be one port for all of them.
-    const std::uint16_t pop3 = plan.mode == PortMode::real
-                                   ? kPop3Port
-                                   : static_cast<std::uint16_t>(ctx.config.lab.port_base + kPop3Port);
-    settings.set("pop3", fmt::format("{}:{}", ctx.host.address, pop3));
-    const std::uint16_t imap = plan.mode == PortMode::real
-                                   ? kImapPort
-                                   : static_cast<std::uint16_t>(ctx.config.lab.port_base + kImapPort);
-    settings.set("imap", fmt::format("{}:{}", ctx.host.address, imap));
+    // Every mail host on its own address: the default (127.0.0.1) would be one port for all of them. Without
+    // a login there is nobody to log in: off, since the server refuses these listeners without users.
+    const MailAccessPorts ports = mail_access_ports(ctx.host, plan, ctx.config);
+    auto listen = [&](std::uint16_t port) {
+      return port ? fmt::format("{}:{}", ctx.host.address, port) : std::string("off");
+    };
+    settings.set("submission-listen", listen(ports.submission));
+    settings.set("pop3", listen(ports.pop3));
+    settings.set("imap", listen(ports.imap));
+    settings.set("webmail", listen(ports.webmail));
     // Short retries for the lab (Postfix waits 300 s to 4000 s): a message deferred while Bob's server is
     // down goes out a few seconds after it is back.
     if (!settings.has("retry-min")) settings.set("retry-min", "5");

@@ -18,8 +18,17 @@ LabRecipe mail_recipe();  // the mail directory, login/password, DKIM and SPF re
 
 // A mail host's domains: its mail.domain values, else the closest of `origins` above its name.
 std::vector<std::string> lab_mail_domains(const HostConfig& host, const std::vector<std::string>& origins);
-// The submission port (RFC 6409) of every lab mail host: 587, or port_base + 587 on the high ports.
-std::uint16_t mail_submission_port(const AddressPlan& plan, const LabConfig& config);
+// Where a lab mail host's users reach it besides SMTP, on the host's own address: submission (RFC 6409) on
+// 587, POP3 (RFC 1939) on 110, IMAP (RFC 9051) on 143 and the webmail on 80, or port_base + each on the
+// high ports. 0 for a listener the host does not have: all of them need the table's login (the server
+// takes only its users), and the webmail a port 80 no other service of the host has.
+struct MailAccessPorts {
+  std::uint16_t submission = 0;
+  std::uint16_t pop3 = 0;
+  std::uint16_t imap = 0;
+  std::uint16_t webmail = 0;
+};
+MailAccessPorts mail_access_ports(const PlannedHost& host, const AddressPlan& plan, const LabConfig& config);
 std::vector<std::string> zone_origins(const ZonePlan& zones);
 
 // A key of the settings the way the lab's TOML spells it, for messages: capacity-mb → capacity_mb.

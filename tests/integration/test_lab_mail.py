@@ -2,10 +2,15 @@
 SPF records in the lab's DNS, users alice and bob with the documented passwords, a message submitted by hand
 (smtplib, AUTH on the submission port) that Alice's server relays to Bob's by MX, the dashboard's mail view
 and switch, and `endhost lab experiment mail`: hop by hop, then the message held in Alice's queue while Bob's
-server is down and delivered once it is back."""
+server is down and delivered once it is back. Issue 12 §4: Bob's mail read by poplib, imaplib, curl's pop3://
+and imap:// and the webmail at the addresses the map lists, and `endhost lab experiment mail-access`: POP3
+delete, POP3 keep and IMAP, with what each moved and what stayed on the server."""
 
+import imaplib
 import json
 import os
+import poplib
+import re
 import shutil
 import smtplib
 import subprocess
@@ -142,6 +147,65 @@ class LabMail(TestCase):
             with self.assertRaises(smtplib.SMTPAuthenticationError):
                 s.login("alice", "not-wonderland")
 
+    def test_mail_access_addresses_in_the_map_and_lab_json(self):
+        for m in (self.alice, self.bob):
+            self.assertEqual(m["pop3_port"], self.base + 110)
+            self.assertEqual(m["imap_port"], self.base + 143)
+            self.assertEqual(m["webmail_port"], self.base + 80)
+        deadline = time.monotonic() + 10  # the map on stdout, read by the harness's own thread
+        while "Press Ctrl-C to stop." not in self.server.stdout_lines and time.monotonic() < deadline:
+            time.sleep(0.05)
+        out = "\n".join(self.server.stdout_lines)
+        a = self.bob["address"]
+        self.assertIn("POP3 %s:%d   IMAP %s:%d   webmail http://%s:%d/" % (a, self.base + 110, a, self.base + 143, a, self.base + 80), out)
+        self.assertIn("curl -u bob:hamburger pop3://%s:%d/1" % (a, self.base + 110), out)
+        self.assertIn("curl -u bob:hamburger 'imap://%s:%d/INBOX;UID=1'" % (a, self.base + 143), out)
+        self.assertIn("endhost lab experiment mail-access", out)
+        # The python lines of the map, run as they are printed, log in and answer.
+        lines = [l.strip() for l in self.server.stdout_lines if l.strip().startswith("python3 -c") and "'bob'" in l]
+        self.assertEqual(len(lines), 2, out)
+        for line in lines:
+            r = subprocess.run(line, shell=True, capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 0, line + "\n" + r.stdout + r.stderr)
+        # The webmail answers at its address.
+        with urllib.request.urlopen("http://%s:%d/" % (a, self.bob["webmail_port"]), timeout=15) as resp:
+            self.assertEqual(resp.status, 200)
+
+    def test_read_bobs_mail_by_pop3_imap_and_curl(self):
+        subject = "read-%d" % time.monotonic_ns()
+        with smtplib.SMTP(self.alice["address"], self.alice["submission_port"], timeout=30) as s:
+            s.ehlo("alice-laptop.crepes.fr")
+            s.login("alice", "wonderland")
+            s.sendmail("alice@crepes.fr", ["bob@hamburger.edu"],
+                       "From: alice@crepes.fr\r\nTo: bob@hamburger.edu\r\nSubject: %s\r\n\r\nhi Bob\r\n" % subject)
+        a = self.bob["address"]
+
+        def find_uid():
+            m = imaplib.IMAP4(a, self.bob["imap_port"])
+            try:
+                m.login("bob", "hamburger")
+                m.select("INBOX")
+                typ, data = m.uid("SEARCH", None, "SUBJECT", subject)
+                return data[0].split()[0].decode() if typ == "OK" and data[0] else None
+            finally:
+                m.logout()
+        uid = wait_for("the message over IMAP", find_uid, 60)
+        # POP3: the same message among the maildrop's, read and kept.
+        p = poplib.POP3(a, self.bob["pop3_port"], timeout=30)
+        p.user("bob")
+        p.pass_("hamburger")
+        count, _ = p.stat()
+        texts = [b"\r\n".join(p.retr(i)[1]) for i in range(1, count + 1)]
+        p.quit()
+        number = next(i + 1 for i, t in enumerate(texts) if subject.encode() in t)
+        # curl, as the map says: by number over POP3, by UID over IMAP (RFC 5092).
+        for url in ("pop3://%s:%d/%d" % (a, self.bob["pop3_port"], number),
+                    "imap://%s:%d/INBOX;UID=%s" % (a, self.bob["imap_port"], uid)):
+            r = subprocess.run(["curl", "-s", "-S", "--max-time", "30", "-u", "bob:hamburger", url],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, url + ": " + r.stderr)
+            self.assertIn("Subject: " + subject, r.stdout, url)
+
     def test_z_experiment_mail(self):
         r = run_env(["lab", "experiment", "mail", "--state", self.state, "--json"], self.env, timeout=240)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
@@ -161,6 +225,79 @@ class LabMail(TestCase):
         servers = {s["host"]: s for s in self.dashboard("/api/mail")["servers"]}
         self.assertTrue(servers["mail.hamburger.edu"]["up"])
         stored = self.dashboard("/api/experiments")["results"]["mail"]
+        self.assertTrue(stored["ok"])
+
+    def test_z_experiment_mail_access(self):
+        r = run_env(["lab", "experiment", "mail-access", "--state", self.state, "--json"], self.env, timeout=240)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        result = json.loads(r.stdout)
+        self.assertTrue(result["ok"])
+        m = result["mail_access"]
+        self.assertEqual(m["user"], "bob@hamburger.edu")
+        self.assertEqual(m["problems"], [])
+        runs = {x["mode"]: x for x in m["runs"]}
+        self.assertEqual(set(runs), {"pop3-delete", "pop3-keep", "pop3-keep-check", "imap"})
+        for x in runs.values():
+            self.assertIsNone(x["error"], x)
+            self.assertEqual(x["connections"], 1)
+            self.assertGreater(x["sent"], 0)
+            self.assertGreater(x["received"], x["message_bytes"] if x["mode"] != "pop3-keep-check" else 0)
+            # The bytes of a run are those of its exchanges (counted on the client's socket).
+            self.assertEqual(sum(e["sent"] for e in x["exchanges"]), x["sent"])
+            self.assertEqual(sum(e["received"] for e in x["exchanges"]), x["received"])
+
+        def folders(x):
+            return {f["name"]: f for f in x["after"]}
+
+        def commands(x):
+            return [e["command"].split(" ")[0].upper() for e in x["exchanges"] if e["command"]]
+        total = sum(msg["bytes"] for msg in m["messages"])
+        self.assertEqual(len(m["messages"]), 3)
+        # POP3 download-and-delete: every message whole (at least their bytes came over), nothing left.
+        d = runs["pop3-delete"]
+        self.assertEqual(commands(d).count("RETR"), 3)
+        self.assertEqual(commands(d).count("DELE"), 3)
+        self.assertEqual(commands(d)[-1], "QUIT")
+        self.assertGreaterEqual(d["received"], total)
+        self.assertEqual(folders(d)["INBOX"]["messages"], 0)
+        # Download-and-keep: the same bytes, the three messages still there, seen; the next check by UIDL
+        # downloads nothing.
+        k = runs["pop3-keep"]
+        self.assertIn("UIDL", commands(k))
+        self.assertNotIn("DELE", commands(k))
+        self.assertGreaterEqual(k["received"], total)
+        self.assertEqual(folders(k)["INBOX"]["messages"], 3)
+        self.assertEqual(folders(k)["INBOX"]["flags"], ["\\Seen"] * 3)
+        c = runs["pop3-keep-check"]
+        self.assertNotIn("RETR", commands(c))
+        self.assertLess(c["received"], 1000)
+        self.assertEqual(folders(c)["INBOX"]["messages"], 3)
+        # IMAP: the folder exists with the moved message, two stay in INBOX (one read, one flagged), and the
+        # partial fetch brought 1 KiB of the attachment: the whole session far less than the attachment.
+        i = runs["imap"]
+        f = folders(i)
+        self.assertIn(m["folder"], f)
+        self.assertEqual(f[m["folder"]]["messages"], 1)
+        self.assertEqual(f["INBOX"]["messages"], 2)
+        self.assertEqual(sorted(f["INBOX"]["flags"]), ["\\Flagged", "\\Seen"])
+        self.assertEqual(i["partial"]["bytes"], 1024)
+        self.assertTrue(i["partial"]["matches_attachment"])
+        self.assertIn('"base64"', i["partial"]["bodystructure"])
+        self.assertLess(i["received"], m["attachment_encoded_bytes"] / 20)
+        self.assertLess(i["received"] * 20, d["received"])
+        partial = [e for e in i["exchanges"] if "BODY.PEEK[2]<0.1024>" in e["command"]]
+        self.assertEqual(len(partial), 1)
+        self.assertLess(partial[0]["received"], 1024 + 200)
+        self.assertGreaterEqual(partial[0]["received"], 1024)
+        self.assertTrue(any(re.match(r"a\d+ UID MOVE \d+ " + m["folder"], e["command"]) for e in i["exchanges"]))
+        # What Bob's Maildir holds now is what the experiment reported (read independently here).
+        user = os.path.join(self.bob["mail_dir"], "users", "bob")
+        on_disk = sum(len(os.listdir(os.path.join(user, "." + m["folder"], sub))) for sub in ("new", "cur"))
+        self.assertEqual(on_disk, 1)
+        # The table says the same in words, and the dashboard keeps the result for its figure.
+        self.assertIn("POP3, download and delete", result["text"])
+        self.assertIn("BODY.PEEK[2]<0.1024>", result["text"])
+        stored = self.dashboard("/api/experiments")["results"]["mail-access"]
         self.assertTrue(stored["ok"])
 
 

@@ -259,10 +259,49 @@ function mailTimeline(s) {
   return g;
 }
 
+// mail-access: per way of reading the mail, the bytes the client's socket received (S→C) and sent (C→S) as
+// bars on one scale, with the attachment's size as a mark, and beside each what stayed on the server.
+function drawMailAccess(r) {
+  const m = r.mail_access || { runs: [] };
+  const runs = m.runs || [];
+  let max = m.attachment_encoded_bytes || 0;
+  for (const run of runs) max = Math.max(max, run.received, run.sent);
+  const W = 720, left = 210, right = 70, top = 30, rowH = 34, H = top + rowH * runs.length + 22;
+  const x = (b) => left + (b / (max || 1)) * (W - left - right);
+  const s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "fig-mail-access", role: "img", "aria-label": "bytes moved per way of reading the mail" });
+  s.append(svg("text", { x: 2, y: 12, class: "fig-title" }, "bytes on the client's socket, and what stayed on the server"));
+  if (m.attachment_encoded_bytes) {
+    const ax = x(m.attachment_encoded_bytes);
+    s.append(svg("line", { x1: ax, x2: ax, y1: top - 6, y2: H - 18, class: "fig-model", "data-bytes": m.attachment_encoded_bytes }));
+    s.append(svg("text", { x: ax, y: H - 6, class: "fig-axis", "text-anchor": "middle" }, "the attachment: " + m.attachment_encoded_bytes + " bytes"));
+  }
+  runs.forEach((run, i) => {
+    const y0 = top + i * rowH;
+    s.append(svg("text", { x: 2, y: y0 + 11, class: "fig-axis" }, run.title));
+    const left_on_server = (run.after || []).filter((f) => f.messages > 0 || f.name === m.folder || f.name === "INBOX")
+      .map((f) => f.name + " " + f.messages).join(", ");
+    s.append(svg("text", { x: 2, y: y0 + 24, class: "fig-note" }, run.error ? "failed: " + run.error.slice(0, 40) : "server: " + left_on_server));
+    for (const [k, dy, cls, label] of [["received", 2, "fig-bar-down", "S→C"], ["sent", 16, "fig-bar-up", "C→S"]]) {
+      const v = run[k] || 0;
+      const rect = svg("rect", { x: left, y: y0 + dy, width: Math.max(0.5, x(v) - left).toFixed(1), height: 11, class: "fig-bar " + cls, "data-bytes": v, "data-mode": run.mode });
+      rect.append(svg("title", {}, run.title + ", " + label + ": " + v + " bytes (" + run.message_bytes + " bytes of mail in all)"));
+      s.append(rect);
+      s.append(svg("text", { x: x(v) + 4, y: y0 + dy + 9, class: "fig-note" }, label + " " + v));
+    }
+  });
+  const legend = document.createElement("div");
+  legend.className = "legend";
+  legend.innerHTML = '<span class="sw fig-bar-down"></span> server → client <span class="sw fig-bar-up"></span> client → server ' +
+                     '<span class="sw fig-model"></span> the attachment in base64';
+  return figureBox("fig-mail-access-box", caption(m.user + " on " + (m.server ? m.server.host : "") + ": " + runs.length +
+                   " sessions; POP3 moves whole messages, IMAP keeps folders and flags on the server and fetches parts"), s, legend);
+}
+
 const FIGURES = {
   "page-load": { title: "page-load: non-persistent, persistent and parallel connections (§2.2.2, Figures 2.7–2.8)", draw: drawPageLoad },
   "cache": { title: "cache: response times with and without the institutional cache (§2.2.5)", draw: drawCache },
   "dns-trace": { title: "dns-trace: who asks whom for gaia.cs.umass.edu (§2.4, Figure 2.19)", draw: drawDnsTrace },
   "ftp": { title: "ftp: one control connection, a data connection per transfer, beside persistent HTTP", draw: drawFtp },
   "mail": { title: "mail: Alice's message to Bob hop by hop, and the queue while Bob's server is down (§2.3)", draw: drawMail },
+  "mail-access": { title: "mail-access: Bob's mail by POP3 (delete, keep) and IMAP (folders, a partial fetch) (§2.3.4)", draw: drawMailAccess },
 };

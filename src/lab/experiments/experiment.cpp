@@ -30,6 +30,9 @@ constexpr ExperimentKind kExperiments[] = {
      ftp_experiment},
     {"mail", "Alice's mail to Bob hop by hop, then held in her server's queue while Bob's is down (§2.3)",
      mail_experiment},
+    {"mail-access",
+     "Bob reads the same three messages by POP3 (delete, keep) and IMAP (folders, parts) (§2.3.4)",
+     mail_access_experiment},
 };
 
 const ExperimentKind* find_kind(std::string_view name) {

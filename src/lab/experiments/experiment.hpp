@@ -6,6 +6,7 @@
 //   dns-trace  the iterative resolution of gaia.cs.umass.edu, step by step, then again from the cache (§2.4)
 //   ftp        one control connection and a data connection per file or listing, beside persistent HTTP
 //   mail       Alice's message to Bob hop by hop, then held in her server's queue while Bob's is down (§2.3)
+//   mail-access  Bob reads three messages by POP3 download-and-delete, download-and-keep and IMAP (§2.3.4)
 #pragma once
 
 #include <iosfwd>

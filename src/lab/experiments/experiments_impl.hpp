@@ -29,6 +29,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out, boost
 awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
 awaitable<int> ftp_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
 awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
+awaitable<int> mail_access_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
 awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
 
 }  // namespace endhost::lab

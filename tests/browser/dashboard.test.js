@@ -2,7 +2,7 @@
 // user, `nobody`, when the test runs as root: a user's browser meets the lab that way), loads the dashboard
 // in Debian's headless Chromium (driven by playwright-core), checks that every host of lab.json is shown,
 // triggers a DNS query with the page's button, waits for the answer and for the resolver's transcript lines
-// to arrive over Server-Sent Events; runs the three experiments (`endhost lab experiment NAME --json`) and
+// to arrive over Server-Sent Events; runs the experiments (`endhost lab experiment NAME --json`) and
 // checks that each figure draws what the experiment's JSON holds (one row per connection, one bar per round,
 // one arrow per DNS message, lanes named after the lab's hosts), with a screenshot of each; pages back
 // through the transcript beyond the newest 300 lines; checks the hit-ratio plot's time axis and its break
@@ -270,6 +270,17 @@ function stopLab(lab) {
     assert.equal(await count(page, ft, "svg.fig-sequence:last-of-type g.fig-arrow"), 2 * ftpResult.http.requests,
                  "a request and a response per HTTP object");
     await page.locator(ft).screenshot({ path: path.join(tmp, "figure-ftp.png") });
+
+    // mail-access: per way of reading Bob's mail, a bar for the bytes the client received and one for those it
+    // sent, each the experiment's number; a mark for the attachment's size.
+    const maResult = await experiment(lab, "mail-access");
+    const ma = "#experiment-mail-access";
+    await page.waitForSelector(ma + " svg.fig-mail-access", { timeout: 15000 });
+    const maBars = await page.$$eval(ma + " rect.fig-bar", (rs) => rs.map((r) => [r.dataset.mode, Number(r.dataset.bytes)]));
+    assert.deepEqual(maBars, maResult.mail_access.runs.flatMap((r) => [[r.mode, r.received], [r.mode, r.sent]]),
+                     "two bars per way, with its bytes");
+    assert.equal(await count(page, ma, "line.fig-model"), 1, "the attachment's size is marked");
+    await page.locator(ma).screenshot({ path: path.join(tmp, "figure-mail-access.png") });
 
     // The transcript pages back beyond what the event stream started with.
     await page.click('#services button[data-key="*"]');

@@ -99,11 +99,14 @@ awaitable<Expected<void, std::string>> empty_mailbox(const LabInfo::MailHost& bo
                                                      std::optional<asio::ip::address> source) {
   auto c = co_await dial(bob.address, bob.imap_port, source);
   if (!c) co_return Unexpected("IMAP: " + c.error());
-  if (auto g = co_await (*c)->imap_greeting(); !g) co_return Unexpected(g.error());
-  auto login = co_await (*c)->imap("LOGIN " + imap_quote(bob.login) + " " + imap_quote(bob.password));
+  auto g = co_await (*c)->imap_greeting();
+  if (!g) co_return Unexpected(g.error());
+  std::string login_command = "LOGIN " + imap_quote(bob.login) + " " + imap_quote(bob.password);
+  auto login = co_await (*c)->imap(std::move(login_command));
   if (!login) co_return Unexpected(login.error());
   if (!login->ok()) co_return Unexpected("IMAP LOGIN: " + login->done.text);
-  auto deleted = co_await (*c)->imap(std::string("DELETE ") + kFolder);  // NO when there is none
+  std::string delete_command = std::string("DELETE ") + kFolder;
+  auto deleted = co_await (*c)->imap(std::move(delete_command));  // NO when there is none
   if (!deleted) co_return Unexpected(deleted.error());
   auto selected = co_await (*c)->imap("SELECT INBOX");
   if (!selected || !selected->ok())
@@ -116,7 +119,8 @@ awaitable<Expected<void, std::string>> empty_mailbox(const LabInfo::MailHost& bo
     auto expunged = co_await (*c)->imap("EXPUNGE");
     if (!expunged || !expunged->ok()) co_return Unexpected(std::string("IMAP EXPUNGE failed"));
   }
-  (void)co_await (*c)->imap("LOGOUT");  // the mailbox is empty already; a lost BYE changes nothing
+  auto bye = co_await (*c)->imap("LOGOUT");  // the mailbox is empty already; a lost BYE changes nothing
+  (void)bye;
   (*c)->close();
   co_return Expected<void, std::string>{};
 }
@@ -180,14 +184,15 @@ awaitable<Expected<std::vector<AccessMessage>, std::string>> prepare(const LabIn
                                                                      const LabInfo::MailHost& bob,
                                                                      std::optional<asio::ip::address> source,
                                                                      const std::string& run_id) {
-  if (auto emptied = co_await empty_mailbox(bob, source); !emptied)
-    co_return Unexpected("emptying Bob's mailbox: " + emptied.error());
+  auto emptied = co_await empty_mailbox(bob, source);
+  if (!emptied) co_return Unexpected("emptying Bob's mailbox: " + emptied.error());
   const std::string from = alice.login + "@" + alice.domains.front();
   const std::string to = bob.login + "@" + bob.domains.front();
   auto messages = mail_access_messages(from, to, run_id, alice.domains.front(),
                                        std::chrono::floor<std::chrono::seconds>(Clock::now()));
   for (const auto& m : messages) {
-    if (auto sent = co_await submit(alice, source, from, to, m); !sent) co_return Unexpected(sent.error());
+    auto sent = co_await submit(alice, source, from, to, m);
+    if (!sent) co_return Unexpected(sent.error());
   }
   const std::string inbox = bob.mail_dir + "/users/" + bob.login;
   const auto deadline = Clock::now() + kDeliveryWait;
@@ -226,9 +231,11 @@ awaitable<Expected<void, std::string>> pop3_login(MailConversation& c, const Lab
   auto g = co_await c.pop3_greeting();
   if (!g) co_return Unexpected(g.error());
   if (!g->ok) co_return Unexpected("POP3 greeting: -ERR " + g->text);
-  auto user = co_await c.pop3("USER " + bob.login);
+  std::string user_command = "USER " + bob.login;
+  auto user = co_await c.pop3(std::move(user_command));
   if (!user || !user->ok) co_return Unexpected("POP3 USER: " + (user ? user->text : user.error()));
-  auto pass = co_await c.pop3("PASS " + bob.password);
+  std::string pass_command = "PASS " + bob.password;
+  auto pass = co_await c.pop3(std::move(pass_command));
   if (!pass || !pass->ok) co_return Unexpected("POP3 PASS: " + (pass ? pass->text : pass.error()));
   co_return Expected<void, std::string>{};
 }
@@ -239,7 +246,8 @@ awaitable<Expected<void, std::string>> pop3_login(MailConversation& c, const Lab
 awaitable<Expected<void, std::string>> pop3_steps(MailConversation& conv, Run& run,
                                                   const LabInfo::MailHost& bob, bool keep,
                                                   std::vector<std::string>& known) {
-  if (auto in = co_await pop3_login(conv, bob); !in) co_return in;
+  auto in = co_await pop3_login(conv, bob);
+  if (!in) co_return in;
   auto stat = co_await conv.pop3("STAT");
   if (!stat || !stat->ok) co_return Unexpected("POP3 STAT: " + (stat ? stat->text : stat.error()));
   const std::uint64_t count = stat_count(stat->text).value_or(0);
@@ -247,12 +255,14 @@ awaitable<Expected<void, std::string>> pop3_steps(MailConversation& conv, Run& r
   if (!listing || !listing->ok) co_return Unexpected(std::string("POP3 LIST/UIDL failed"));
   if (keep) known = uidl_ids(listing->body);
   for (std::uint64_t i = 1; i <= count; ++i) {
-    auto retr = co_await conv.pop3(fmt::format("RETR {}", i), true);
+    std::string retr_command = fmt::format("RETR {}", i);
+    auto retr = co_await conv.pop3(std::move(retr_command), true);
     if (!retr || !retr->ok) co_return Unexpected(fmt::format("POP3 RETR {} failed", i));
     run.message_bytes += retr->body_size;
     ++run.messages_downloaded;
     if (!keep) {
-      auto dele = co_await conv.pop3(fmt::format("DELE {}", i));
+      std::string dele_command = fmt::format("DELE {}", i);
+      auto dele = co_await conv.pop3(std::move(dele_command));
       if (!dele || !dele->ok) co_return Unexpected(fmt::format("POP3 DELE {} failed", i));
     }
   }
@@ -284,9 +294,12 @@ awaitable<Expected<std::size_t, std::string>> pop3_check(Run& run, const LabInfo
   MailConversation& conv = **c;
   std::size_t fresh = 0;
   std::string error;
-  if (auto in = co_await pop3_login(conv, bob); !in) {
+  auto in = co_await pop3_login(conv, bob);
+  Expected<Pop3Reply, std::string> listing = Unexpected(std::string("not logged in"));
+  if (in) listing = co_await conv.pop3("UIDL", true);
+  if (!in) {
     error = in.error();
-  } else if (auto listing = co_await conv.pop3("UIDL", true); !listing || !listing->ok) {
+  } else if (!listing || !listing->ok) {
     error = "POP3 UIDL failed";
   } else {
     for (const auto& id : uidl_ids(listing->body))
@@ -316,11 +329,14 @@ Expected<void, std::string> imap_failed(const std::string& what,
 awaitable<Expected<void, std::string>> imap_steps(MailConversation& conv, Run& run,
                                                   const LabInfo::MailHost& bob,
                                                   const std::vector<AccessMessage>& messages) {
-  if (auto g = co_await conv.imap_greeting(); !g) co_return Unexpected(g.error());
-  auto login = co_await conv.imap("LOGIN " + imap_quote(bob.login) + " " + imap_quote(bob.password));
+  auto g = co_await conv.imap_greeting();
+  if (!g) co_return Unexpected(g.error());
+  std::string login_command = "LOGIN " + imap_quote(bob.login) + " " + imap_quote(bob.password);
+  auto login = co_await conv.imap(std::move(login_command));
   if (!login || !login->ok()) co_return imap_failed("LOGIN", login);
   // A folder on the server (§6.3.4), where every client of Bob's will see it.
-  auto created = co_await conv.imap(std::string("CREATE ") + kFolder);
+  std::string create_command = std::string("CREATE ") + kFolder;
+  auto created = co_await conv.imap(std::move(create_command));
   if (!created || !created->ok()) co_return imap_failed("CREATE", created);
   auto selected = co_await conv.imap("SELECT INBOX");
   if (!selected || !selected->ok()) co_return imap_failed("SELECT", selected);
@@ -347,18 +363,20 @@ awaitable<Expected<void, std::string>> imap_steps(MailConversation& conv, Run& r
   if (!first || !second || !large)
     co_return Unexpected(fmt::format("IMAP: {} of the three messages listed", all.size()));
   // The first note read whole (BODY[] sets \Seen, §6.4.5).
-  auto read = co_await conv.imap(fmt::format("UID FETCH {} BODY[]", first->uid));
+  std::string read_command = fmt::format("UID FETCH {} BODY[]", first->uid);
+  auto read = co_await conv.imap(std::move(read_command));
   if (!read || !read->ok()) co_return imap_failed("UID FETCH BODY[]", read);
   for (const auto& u : read->untagged) run.message_bytes += u.literal_bytes;
   ++run.messages_downloaded;
   // The large one's structure, then 1 KiB of its attachment (part 2), leaving it unread (PEEK).
-  auto structure = co_await conv.imap(fmt::format("UID FETCH {} BODYSTRUCTURE", large->uid));
+  std::string structure_command = fmt::format("UID FETCH {} BODYSTRUCTURE", large->uid);
+  auto structure = co_await conv.imap(std::move(structure_command));
   if (!structure || !structure->ok()) co_return imap_failed("UID FETCH BODYSTRUCTURE", structure);
   for (const auto& u : structure->untagged) {
     if (auto s = fetch_list(u.text, "BODYSTRUCTURE")) run.bodystructure = *s;
   }
-  auto partial =
-      co_await conv.imap(fmt::format("UID FETCH {} BODY.PEEK[2]<0.{}>", large->uid, kPartialBytes));
+  std::string partial_command = fmt::format("UID FETCH {} BODY.PEEK[2]<0.{}>", large->uid, kPartialBytes);
+  auto partial = co_await conv.imap(std::move(partial_command));
   if (!partial || !partial->ok()) co_return imap_failed("UID FETCH BODY.PEEK[2]<0.1024>", partial);
   const std::string encoded = mail::message::base64_encode(mail_access_attachment(), 76);
   for (const auto& u : partial->untagged) {
@@ -368,9 +386,11 @@ awaitable<Expected<void, std::string>> imap_steps(MailConversation& conv, Run& r
     run.partial_matches = u.literals.front() == encoded.substr(0, kPartialBytes);
   }
   // The second note filed in the folder (MOVE, RFC 6851), the large one flagged (§6.4.6).
-  auto moved = co_await conv.imap(fmt::format("UID MOVE {} {}", second->uid, kFolder));
+  std::string move_command = fmt::format("UID MOVE {} {}", second->uid, kFolder);
+  auto moved = co_await conv.imap(std::move(move_command));
   if (!moved || !moved->ok()) co_return imap_failed("UID MOVE", moved);
-  auto flagged = co_await conv.imap(fmt::format("UID STORE {} +FLAGS (\\Flagged)", large->uid));
+  std::string flag_command = fmt::format("UID STORE {} +FLAGS (\\Flagged)", large->uid);
+  auto flagged = co_await conv.imap(std::move(flag_command));
   if (!flagged || !flagged->ok()) co_return imap_failed("UID STORE", flagged);
   auto bye = co_await conv.imap("LOGOUT");
   if (!bye || !bye->ok()) co_return imap_failed("LOGOUT", bye);
@@ -485,7 +505,8 @@ awaitable<int> mail_access_experiment(const LabInfo& lab, std::ostream& out, jso
   // 1. POP3, download and delete. 2. POP3, download and keep, then the next check.
   for (const bool keep : {false, true}) {
     const std::string mode = keep ? "pop3-keep" : "pop3-delete";
-    auto prepared = co_await prepare(*alice, *bob, source, mode + "." + stamp);
+    const std::string run_id = mode + "." + stamp;
+    auto prepared = co_await prepare(*alice, *bob, source, run_id);
     Run& run = add_run(mode, keep ? "POP3, download and keep" : "POP3, download and delete", bob->pop3_port);
     if (!prepared) {
       run.error = prepared.error();
@@ -493,7 +514,8 @@ awaitable<int> mail_access_experiment(const LabInfo& lab, std::ostream& out, jso
     }
     messages = *prepared;
     std::vector<std::string> known;
-    if (auto read = co_await pop3_read(run, *bob, source, keep, known); !read) run.error = read.error();
+    auto read = co_await pop3_read(run, *bob, source, keep, known);
+    if (!read) run.error = read.error();
     run.after = read_mailbox_state(user_dir);
     run.on_client = keep ? fmt::format("the {} messages, {} UIDLs", run.messages_downloaded, known.size())
                          : fmt::format("the {} messages (the only copies)", run.messages_downloaded);
@@ -512,13 +534,15 @@ awaitable<int> mail_access_experiment(const LabInfo& lab, std::ostream& out, jso
   }
   // 3. IMAP.
   {
-    auto prepared = co_await prepare(*alice, *bob, source, "imap." + stamp);
+    const std::string run_id = "imap." + stamp;
+    auto prepared = co_await prepare(*alice, *bob, source, run_id);
     Run& run = add_run("imap", "IMAP, folders and a partial fetch", bob->imap_port);
     if (!prepared) {
       run.error = prepared.error();
     } else {
       messages = *prepared;
-      if (auto read = co_await imap_read(run, *bob, source, messages); !read) run.error = read.error();
+      auto read = co_await imap_read(run, *bob, source, messages);
+      if (!read) run.error = read.error();
       run.after = read_mailbox_state(user_dir);
       run.on_client = fmt::format("a message, 3 Subjects, {} bytes of the attachment", run.partial_bytes);
     }

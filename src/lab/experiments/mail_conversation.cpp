@@ -116,7 +116,8 @@ awaitable<Expected<Pop3Reply, std::string>> MailConversation::pop3_greeting() {
 
 awaitable<Expected<Pop3Reply, std::string>> MailConversation::pop3(std::string command, bool body) {
   pop3_.expect(body);
-  if (auto sent = co_await send(std::move(command)); !sent) co_return Unexpected(sent.error());
+  auto sent = co_await send(std::move(command));
+  if (!sent) co_return Unexpected(sent.error());
   co_return co_await pop3_reply();
 }
 
@@ -145,7 +146,9 @@ awaitable<Expected<ImapResponse, std::string>> MailConversation::imap_greeting()
 
 awaitable<Expected<MailConversation::ImapResult, std::string>> MailConversation::imap(std::string command) {
   const std::string tag = fmt::format("a{}", next_tag_++);
-  if (auto sent = co_await send(tag + " " + command); !sent) co_return Unexpected(sent.error());
+  std::string line = tag + " " + command;
+  auto sent = co_await send(std::move(line));
+  if (!sent) co_return Unexpected(sent.error());
   ImapResult result;
   std::uint64_t literal_bytes = 0;
   for (;;) {

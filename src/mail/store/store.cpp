@@ -12,7 +12,14 @@ Store::Store(std::filesystem::path users_dir, std::uint64_t max_message_size, st
     : context_(std::make_shared<detail::StoreContext>(std::move(users_dir), max_message_size,
                                                       std::move(hostname))) {}
 
-Store::~Store() = default;
+Store::~Store() {
+  // The kept mailboxes hold their user stores, which hold this context: a cycle, broken here.
+  std::deque<std::shared_ptr<Mailbox>> kept;
+  {
+    std::lock_guard lock(context_->kept_mutex);
+    kept.swap(context_->kept);
+  }
+}
 
 const std::filesystem::path& Store::users_dir() const {
   return context_->users_dir;

@@ -505,10 +505,13 @@ Step Session::login(const Command& c) {
     return Step::None;
   }
   const LoginArgs& a = c.as<LoginArgs>();
-  std::unique_ptr<Account> account = directory_.login(a.userid, a.password);
+  return logged_in(c.tag, directory_.login(a.userid, a.password));
+}
+
+Step Session::logged_in(std::string_view tag, std::unique_ptr<Account> account) {
   if (!account) {
     ++stats_.login_failures;
-    tagged(c.tag, "NO", "[AUTHENTICATIONFAILED] Authentication failed.");
+    tagged(tag, "NO", "[AUTHENTICATIONFAILED] Authentication failed.");
     if (++login_failures_ >= config_.max_login_failures) {
       untagged("BYE Too many failed logins.");
       closing_ = true;
@@ -519,7 +522,7 @@ Step Session::login(const Command& c) {
   ++stats_.logins;
   account_ = std::move(account);
   state_ = State::Authenticated;
-  tagged(c.tag, "OK", "[CAPABILITY " + capabilities() + "] Logged in");
+  tagged(tag, "OK", "[CAPABILITY " + capabilities() + "] Logged in");
   return Step::None;
 }
 
@@ -549,21 +552,7 @@ Step Session::finish_plain(std::string_view tag, std::string_view base64) {
   // An authorization identity other than the user is a proxy login this server does not allow.
   if (creds && (creds->authzid.empty() || creds->authzid == creds->authcid))
     account = directory_.login(creds->authcid, creds->password);
-  if (!account) {
-    ++stats_.login_failures;
-    tagged(tag, "NO", "[AUTHENTICATIONFAILED] Authentication failed.");
-    if (++login_failures_ >= config_.max_login_failures) {
-      untagged("BYE Too many failed logins.");
-      closing_ = true;
-      return Step::Close;
-    }
-    return Step::None;
-  }
-  ++stats_.logins;
-  account_ = std::move(account);
-  state_ = State::Authenticated;
-  tagged(tag, "OK", "[CAPABILITY " + capabilities() + "] Logged in");
-  return Step::None;
+  return logged_in(tag, std::move(account));
 }
 
 Step Session::select(const Command& c, bool read_only) {

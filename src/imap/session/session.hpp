@@ -139,6 +139,8 @@ class Session {
   Step authenticate(const Command& c);
   Step sasl_response(std::string_view line);
   Step finish_plain(std::string_view tag, std::string_view base64);
+  // LOGIN's and AUTHENTICATE's outcome: OK with the new capabilities, or NO and, past the limit, BYE.
+  Step logged_in(std::string_view tag, std::unique_ptr<Account> account);
   Step starttls(const Command& c);
   Step select(const Command& c, bool read_only);
   Step create(const Command& c);

@@ -190,8 +190,8 @@ class Parser {
 
 }  // namespace
 
-Priority parse_priority(std::string_view field_value, Priority base) {
-  Priority out = base;
+PriorityParams parse_priority(std::string_view field_value, PriorityParams base) {
+  PriorityParams out = base;
   Parser p(field_value);
   p.skip_sp();  // §4.2: leading spaces are discarded
   if (p.done()) {

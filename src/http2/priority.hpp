@@ -7,7 +7,7 @@
 
 namespace endhost::http2 {
 
-struct Priority {
+struct PriorityParams {
   // RFC 9218 §4.1: 0 is the most urgent, 7 the least; 3 is the default.
   std::uint8_t urgency = 3;
   // RFC 9218 §4.2: whether the client can use partial data, so the server may interleave this response with
@@ -18,15 +18,15 @@ struct Priority {
   // small object from waiting behind a large one for clients that send no signal (curl, nghttp).
   bool signalled = false;
 
-  friend bool operator==(const Priority&, const Priority&) = default;
+  friend bool operator==(const PriorityParams&, const PriorityParams&) = default;
 };
 
 // Parses a priority field value (an RFC 8941 dictionary) over `base`: members it names replace base's,
 // the rest keep base's value (RFC 9218 §4: a missing parameter has its default; §7.1: PRIORITY_UPDATE
-// replaces the whole signal, so callers pass a default Priority there). Unknown keys and out-of-range or
-// wrongly-typed urgency and incremental values are ignored (§4.1, §4.2); a value that is not a valid
+// replaces the whole signal, so callers pass a default PriorityParams there). Unknown keys and out-of-range
+// or wrongly-typed urgency and incremental values are ignored (§4.1, §4.2); a value that is not a valid
 // dictionary leaves `base` unchanged (RFC 8941 §4.2: the whole field fails to parse). The result has
 // `signalled` set whenever the value parsed.
-Priority parse_priority(std::string_view field_value, Priority base = {});
+PriorityParams parse_priority(std::string_view field_value, PriorityParams base = {});
 
 }  // namespace endhost::http2

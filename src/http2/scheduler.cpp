@@ -24,7 +24,7 @@ void Scheduler::remove(Node& node) {
   node.queued = false;
 }
 
-void Scheduler::reprioritize(Node& node, Priority priority) {
+void Scheduler::reprioritize(Node& node, PriorityParams priority) {
   const bool was_queued = node.queued;
   remove(node);
   node.priority = priority;

@@ -16,7 +16,7 @@ class Scheduler {
   // Lives inside the stream it stands for; must be removed from the scheduler before it is destroyed.
   struct Node {
     std::uint32_t stream_id = 0;
-    Priority priority;
+    PriorityParams priority;
     Node* prev = nullptr;
     Node* next = nullptr;
     bool queued = false;
@@ -31,7 +31,7 @@ class Scheduler {
   // The stream has nothing to send, is blocked on its window, or is gone. No-op if not queued.
   void remove(Node& node);
   // A new priority signal (a PRIORITY_UPDATE, §7): the stream moves to its new place if queued.
-  void reprioritize(Node& node, Priority priority);
+  void reprioritize(Node& node, PriorityParams priority);
   // The stream to send the next frame from, or nullptr when nothing is ready.
   Node* front() const;
   // One frame went out from `node` (the front): an incremental stream yields to the next of its level.
@@ -44,7 +44,7 @@ class Scheduler {
     Node* tail = nullptr;
   };
   // Queue 2u is urgency u's sequential list (ordered by stream id), 2u+1 its round-robin ring.
-  static std::size_t queue_of(const Priority& p) {
+  static std::size_t queue_of(const PriorityParams& p) {
     const bool shares = p.incremental || !p.signalled;
     return std::size_t{p.urgency} * 2 + (shares ? 1 : 0);
   }

@@ -24,7 +24,7 @@ std::string_view to_string(StreamState state) {
 
 Verdict receive_verdict(StreamState state, StreamFrame frame) {
   // PRIORITY is allowed in every state (§5.1, §6.3).
-  if (frame == StreamFrame::Priority) return Verdict::Accept;
+  if (frame == StreamFrame::PriorityParams) return Verdict::Accept;
   switch (state) {
     case StreamState::Idle:
       // §5.1 idle: only HEADERS (and PRIORITY) may be received.

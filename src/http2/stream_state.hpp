@@ -23,7 +23,7 @@ std::string_view to_string(StreamState state);
 enum class StreamFrame : std::uint8_t {
   Data,
   Headers,
-  Priority,
+  PriorityParams,
   RstStream,
   WindowUpdate,
   PushPromise,

@@ -6,12 +6,12 @@
 namespace endhost::http2 {
 namespace {
 
-Priority p(std::uint8_t u, bool i) {
-  return Priority{u, i, true};
+PriorityParams p(std::uint8_t u, bool i) {
+  return PriorityParams{u, i, true};
 }
 
 TEST(Http2Priority, DefaultsWhenAbsent) {
-  const Priority none;
+  const PriorityParams none;
   EXPECT_EQ(none.urgency, 3);
   EXPECT_FALSE(none.incremental);
   EXPECT_FALSE(none.signalled);
@@ -46,7 +46,7 @@ TEST(Http2Priority, UnknownMembersAndParametersAreIgnored) {
 }
 
 TEST(Http2Priority, InvalidDictionaryKeepsTheBase) {  // RFC 8941 §4.2: the whole field fails
-  const Priority base = p(1, true);
+  const PriorityParams base = p(1, true);
   EXPECT_EQ(parse_priority("U=1", base), base);
   EXPECT_EQ(parse_priority("u=1,", base), base);
   EXPECT_EQ(parse_priority("u=1 i", base), base);
@@ -59,7 +59,7 @@ TEST(Http2Priority, InvalidDictionaryKeepsTheBase) {  // RFC 8941 §4.2: the who
 
 TEST(Http2Priority, MembersOverTheBase) {
   EXPECT_EQ(parse_priority("i", p(0, false)), p(0, true));
-  EXPECT_EQ(parse_priority("u=6", Priority{}), p(6, false));
+  EXPECT_EQ(parse_priority("u=6", PriorityParams{}), p(6, false));
 }
 
 }  // namespace

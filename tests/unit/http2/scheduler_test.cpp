@@ -16,7 +16,7 @@ using Node = Scheduler::Node;
 Node make(std::uint32_t id, std::uint8_t u, bool i, bool signalled = true) {
   Node n;
   n.stream_id = id;
-  n.priority = Priority{u, i, signalled};
+  n.priority = PriorityParams{u, i, signalled};
   return n;
 }
 
@@ -79,10 +79,10 @@ TEST(Http2Scheduler, ReprioritizeMovesAQueuedStream) {
   s.push(a);
   s.push(b);
   EXPECT_EQ(s.front(), &a);
-  s.reprioritize(b, Priority{0, false, true});  // a PRIORITY_UPDATE (RFC 9218 §7)
+  s.reprioritize(b, PriorityParams{0, false, true});  // a PRIORITY_UPDATE (RFC 9218 §7)
   EXPECT_EQ(s.front(), &b);
   s.remove(b);
-  s.reprioritize(b, Priority{7, false, true});  // not queued: only its priority changes
+  s.reprioritize(b, PriorityParams{7, false, true});  // not queued: only its priority changes
   EXPECT_FALSE(b.queued);
   EXPECT_EQ(b.priority.urgency, 7);
   EXPECT_EQ(s.front(), &a);
@@ -107,7 +107,7 @@ TEST(Http2Scheduler, AgreesWithAReferenceModel) {
   for (int round = 0; round < 200; ++round) {
     Scheduler s;
     for (auto& n : nodes) {
-      n.priority = Priority{static_cast<std::uint8_t>(rng() % 8), rng() % 2 == 0, rng() % 4 != 0};
+      n.priority = PriorityParams{static_cast<std::uint8_t>(rng() % 8), rng() % 2 == 0, rng() % 4 != 0};
       n.queued = false;
       n.prev = n.next = nullptr;
     }
@@ -155,7 +155,7 @@ TEST(Http2Scheduler, AgreesWithAReferenceModel) {
         }
         case 3: {
           const bool was = n.queued;
-          const Priority np{static_cast<std::uint8_t>(rng() % 8), rng() % 2 == 0, true};
+          const PriorityParams np{static_cast<std::uint8_t>(rng() % 8), rng() % 2 == 0, true};
           ref_remove(n);
           s.reprioritize(n, np);
           if (was) ref_push(n);

@@ -71,7 +71,7 @@ TEST(Http2StreamState, VerdictsInEveryState) {
       {S::HalfClosedRemote, {SC, SC, A, A, A, SC, SC}},
       {S::Closed, {SC, CSC, A, I, I, CSC, CSC}},
   };
-  const F frames[] = {F::Data,         F::Headers,     F::Priority,    F::RstStream,
+  const F frames[] = {F::Data,         F::Headers,     F::PriorityParams, F::RstStream,
                       F::WindowUpdate, F::PushPromise, F::Continuation};
   for (const Row& row : rows) {
     for (std::size_t i = 0; i < 7; ++i) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "http2/field_block.hpp"
 #include "http2/frame/serializer.hpp"
 #include "http2/frame/trace.hpp"
 
@@ -73,10 +74,6 @@ void append_status(char (&out)[3], int status) {
   out[0] = static_cast<char>('0' + s / 100);
   out[1] = static_cast<char>('0' + s / 10 % 10);
   out[2] = static_cast<char>('0' + s % 10);
-}
-
-bool is_sensitive_name(std::string_view n) {
-  return n == "authorization" || n == "proxy-authorization";
 }
 
 }  // namespace
@@ -758,38 +755,17 @@ bool ServerConnection::submit_headers(std::uint32_t stream, int status,
   }
   ++depth_;
   const bool interim = status < 200;
-  // §8.2.1: lowercase names; §8.2.2: no connection-specific fields. The lowered names go into one buffer
-  // reserved up front, so the views into it stay valid while it fills.
-  std::size_t name_bytes = 0;
-  for (const http::FieldView& f : fields) name_bytes += f.name.size();
-  lower_.clear();
-  lower_.reserve(name_bytes);
   char status_text[3];
   append_status(status_text, status);
-  encode_fields_.clear();
-  encode_fields_.push_back({":status", std::string_view(status_text, 3), false});
-  for (const http::FieldView& f : fields) {
-    const std::size_t start = lower_.size();
-    for (char c : f.name) lower_.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
-    const std::string_view n(lower_.data() + start, f.name.size());
-    if (is_connection_specific(n) || n == "te") {
-      lower_.resize(start);
-      continue;
-    }
-    encode_fields_.push_back({n, f.value, is_sensitive_name(n)});
-  }
+  const hpack::FieldView pseudo[] = {{":status", std::string_view(status_text, 3), false}};
+  lowercase_fields(pseudo, fields, lower_, encode_fields_);
   scratch_.clear();
   encoder_.encode(encode_fields_, scratch_);
   const bool ends = end_stream && !interim;
-  write_headers(stream, scratch_, ends);
+  append_headers_frames(out_, stream, scratch_, ends, peer_.max_frame_size);
   if (trace_) {
     std::string line = trace_line(Frame(Headers{stream, scratch_, ends, true, std::nullopt, std::nullopt}));
-    for (const auto& f : encode_fields_) {
-      line += ' ';
-      line += f.name;
-      line += '=';
-      line += is_sensitive_name(f.name) ? std::string_view("<redacted>") : f.value;
-    }
+    append_fields_trace(line, encode_fields_);
     trace_->frame(false, line);
   }
   if (!interim) {
@@ -900,7 +876,7 @@ std::optional<std::uint32_t> ServerConnection::push(std::uint32_t parent,
   for (const auto& f : s.fields) encode_fields_.push_back({f.name, f.value, false});
   scratch_.clear();
   encoder_.encode(encode_fields_, scratch_);
-  write_push_promise(parent, id, scratch_);
+  append_push_promise_frames(out_, parent, id, scratch_, peer_.max_frame_size);
   s.state = on_send_push_promise(s.state);
   if (trace_) {
     std::string line = trace_line(Frame(PushPromise{parent, id, scratch_, true, std::nullopt}));
@@ -938,32 +914,6 @@ void ServerConnection::write_control(const Frame& frame) {
   trace_sent(frame);
   if (control_queued_ > config_.max_queued_control && !error_ && !std::holds_alternative<Goaway>(frame)) {
     connection_error(ErrorCode::enhance_your_calm, "the client does not read what it asks for");
-  }
-}
-
-void ServerConnection::write_headers(std::uint32_t stream_id, std::string_view block, bool end_stream) {
-  // §4.3: a field block larger than a frame goes on in CONTINUATION frames, with nothing in between.
-  const std::size_t max = peer_.max_frame_size;
-  std::string_view first = block.substr(0, max);
-  block.remove_prefix(first.size());
-  append_frame(out_, Headers{stream_id, first, end_stream, block.empty(), std::nullopt, std::nullopt});
-  while (!block.empty()) {
-    std::string_view piece = block.substr(0, max);
-    block.remove_prefix(piece.size());
-    append_frame(out_, Continuation{stream_id, piece, block.empty()});
-  }
-}
-
-void ServerConnection::write_push_promise(std::uint32_t stream_id, std::uint32_t promised,
-                                          std::string_view block) {
-  const std::size_t max = peer_.max_frame_size - 4;  // the promised stream id takes 4 octets
-  std::string_view first = block.substr(0, max);
-  block.remove_prefix(first.size());
-  append_frame(out_, PushPromise{stream_id, promised, first, block.empty(), std::nullopt});
-  while (!block.empty()) {
-    std::string_view piece = block.substr(0, peer_.max_frame_size);
-    block.remove_prefix(piece.size());
-    append_frame(out_, Continuation{stream_id, piece, block.empty()});
   }
 }
 
@@ -1073,20 +1023,6 @@ void ServerConnection::trace_sent(const Frame& frame, std::string_view fields) {
 void ServerConnection::trace_received(const Frame& frame) {
   if (trace_ == nullptr) return;
   trace_->frame(true, trace_line(frame));
-}
-
-void ServerConnection::append_fields_trace(std::string& line,
-                                           std::span<const hpack::HeaderField> fields) const {
-  for (const auto& f : fields) {
-    line += ' ';
-    line += f.name;
-    line += '=';
-    if (is_sensitive_name(f.name)) {
-      line += "<redacted>";
-    } else {
-      line += f.value;
-    }
-  }
 }
 
 }  // namespace endhost::http2

@@ -26,6 +26,7 @@
 #include "http2/frame/frame_reader.hpp"
 #include "http2/frame/preface.hpp"
 #include "http2/frame/settings.hpp"
+#include "http2/frame_trace.hpp"
 #include "http2/hpack/decoder.hpp"
 #include "http2/hpack/encoder.hpp"
 #include "http2/output.hpp"
@@ -54,13 +55,6 @@ class ConnectionHandler {
   virtual void on_complete(std::uint32_t stream) = 0;
   // Everything submitted on the stream was sent but the body did not end: a streamed body may add more.
   virtual void on_drained(std::uint32_t /*stream*/) {}
-};
-
-// Where --trace lines go: one per frame, `from_client` telling C: from S:.
-class FrameTrace {
- public:
-  virtual ~FrameTrace() = default;
-  virtual void frame(bool from_client, std::string_view line) = 0;
 };
 
 class ServerConnection {
@@ -162,12 +156,9 @@ class ServerConnection {
   void sweep();
   bool spend_flood(core::Instant now, std::uint32_t cost = 1);
   bool spend_reset(core::Instant now);
-  void write_headers(std::uint32_t stream_id, std::string_view block, bool end_stream);
-  void write_push_promise(std::uint32_t stream_id, std::uint32_t promised, std::string_view block);
   void write_control(const Frame& frame);
   void trace_sent(const Frame& frame, std::string_view fields = {});
   void trace_received(const Frame& frame);
-  void append_fields_trace(std::string& line, std::span<const hpack::HeaderField> fields) const;
   void schedule(Stream& s);
   void produce_data(Output& out, std::size_t budget);
   void return_connection_credit(std::size_t bytes);

@@ -18,6 +18,8 @@ FrameReader::FrameReader(std::uint32_t max_frame_size) noexcept
 
 void FrameReader::set_max_frame_size(std::uint32_t max_frame_size) noexcept {
   max_frame_size_ = clamp_frame_size(max_frame_size);
+  // A lower limit lowers the bound on the buffer too, once it holds nothing anyone may still point into.
+  if (buf_.empty() && buf_.capacity() > kFrameHeaderSize + max_frame_size_) std::vector<char>().swap(buf_);
 }
 
 Unexpected<FrameError> FrameReader::fail(const FrameError& error) noexcept {
@@ -81,20 +83,21 @@ Expected<std::optional<Frame>, FrameError> FrameReader::next(std::string_view& i
   // Slow path: assemble the frame in buf_, never more than its header and payload.
   const auto take = [&](std::size_t want) {
     const std::size_t n = std::min(want, input.size());
-    buf_.append(input.substr(0, n));
+    buf_.insert(buf_.end(), input.begin(), input.begin() + static_cast<std::ptrdiff_t>(n));
     input.remove_prefix(n);
   };
   if (buf_.size() < kFrameHeaderSize) {
+    if (buf_.capacity() < kFrameHeaderSize) buf_.reserve(kFrameHeaderSize);
     take(kFrameHeaderSize - buf_.size());
     if (buf_.size() < kFrameHeaderSize) return std::optional<Frame>();
-    header_ = decode_frame_header(buf_);
+    header_ = decode_frame_header(std::string_view(buf_.data(), buf_.size()));
     if (auto ok = check_header(header_); !ok) return fail(ok.error());
     buf_.reserve(kFrameHeaderSize + header_.length);
   }
   take(kFrameHeaderSize + header_.length - buf_.size());
   if (buf_.size() < kFrameHeaderSize + header_.length) return std::optional<Frame>();
   release_ = true;
-  return finish(header_, std::string_view(buf_).substr(kFrameHeaderSize));
+  return finish(header_, std::string_view(buf_.data() + kFrameHeaderSize, header_.length));
 }
 
 }  // namespace endhost::http2

@@ -6,8 +6,9 @@
 //  * §6.10: after HEADERS or PUSH_PROMISE without END_HEADERS only CONTINUATION frames on the same stream
 //    may follow, and CONTINUATION may follow nothing else (PROTOCOL_ERROR connection errors).
 //
-// Memory: the reader holds at most one frame, 9 + max_frame_size() bytes, and only when a frame arrives
-// split across calls. A frame that lies whole in `input` is decoded in place, without a copy.
+// Memory: the reader holds at most one frame, 9 + max_frame_size() bytes (its buffer is reserved to the
+// exact size of the frame being assembled, and only when a frame arrives split across calls). A frame that
+// lies whole in `input` is decoded in place, without a copy.
 //
 // Lifetime: the views in a yielded frame (data, fragments, debug data, unknown payloads) point either into
 // `input` or into the reader's buffer. They stay valid until the next call to next(), as long as the caller
@@ -20,8 +21,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/expected.hpp"
 #include "http2/frame/frame_error.hpp"
@@ -47,6 +48,8 @@ class FrameReader {
   bool failed() const noexcept { return failure_.has_value(); }
   // Bytes of an incomplete frame held in the buffer.
   std::size_t buffered() const noexcept { return release_ ? 0 : buf_.size(); }
+  // The memory the buffer holds: at most 9 + the largest max_frame_size() of a frame read in pieces.
+  std::size_t buffer_capacity() const noexcept { return buf_.capacity(); }
   // The stream whose CONTINUATION frames must come next (§6.10), or 0.
   std::uint32_t expecting_continuation() const noexcept { return continuation_stream_; }
 
@@ -55,8 +58,8 @@ class FrameReader {
   Expected<std::optional<Frame>, FrameError> finish(const FrameHeader& header, std::string_view payload);
   Unexpected<FrameError> fail(const FrameError& error) noexcept;
 
-  std::string buf_;       // the frame being assembled: header, then payload
-  FrameHeader header_{};  // buf_'s header, once its 9 bytes are in
+  std::vector<char> buf_;  // the frame being assembled: header, then payload; reserved exactly, never grown
+  FrameHeader header_{};   // buf_'s header, once its 9 bytes are in
   std::optional<FrameError> failure_;
   std::uint32_t max_frame_size_;
   std::uint32_t continuation_stream_ = 0;

@@ -37,6 +37,7 @@ std::vector<std::string> read(std::string_view wire, std::size_t piece, std::uin
     while (true) {
       auto r = reader.next(in);
       check(reader.buffered() <= kFrameHeaderSize + reader.max_frame_size());
+      check(reader.buffer_capacity() <= kFrameHeaderSize + reader.max_frame_size());
       if (!r) {
         check(!r.error().reason.empty());
         if (r.error().connection) return frames;

@@ -275,10 +275,28 @@ TEST(FrameReader, BuffersAtMostOneFrame) {
     auto r = reader.next(in);
     ASSERT_TRUE(r);
     EXPECT_LE(reader.buffered(), kFrameHeaderSize + 16384);
+    EXPECT_LE(reader.buffer_capacity(), kFrameHeaderSize + 16384);
     if (*r) {
       EXPECT_EQ(std::get<Data>(**r).data, std::string(16384, 'y'));
     }
   }
+}
+
+TEST(FrameReader, LoweringTheLimitReleasesALargerBuffer) {
+  const std::string big = serialized(Data{1, std::string(100000, 'z'), false, std::nullopt});
+  FrameReader reader(1 << 20);
+  std::string_view first = std::string_view(big).substr(0, 50000);
+  std::string_view rest = std::string_view(big).substr(50000);
+  ASSERT_TRUE(reader.next(first));
+  auto r = reader.next(rest);
+  ASSERT_TRUE(r && *r);
+  EXPECT_EQ(reader.buffer_capacity(), big.size());
+  reader.set_max_frame_size(16384);  // the frame's views are still in use: keep the buffer
+  EXPECT_EQ(reader.buffer_capacity(), big.size());
+  std::string_view none;
+  ASSERT_TRUE(reader.next(none));  // releases the frame
+  reader.set_max_frame_size(16384);
+  EXPECT_LE(reader.buffer_capacity(), kFrameHeaderSize + 16384);
 }
 
 TEST(FrameReader, HeadersSplitAcrossContinuations) {

@@ -87,6 +87,10 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
          "'-': resume a download where the output file ends (Range request)")
       ->type_name("-");
   cmd->add_flag("--compressed", o->compressed, "Ask for gzip, deflate, br or zstd and decode the body");
+  cmd->add_flag("--http2", o->http2,
+                "HTTP/2 for https:// when the server agrees by ALPN, else HTTP/1.1 (-v shows the frames)");
+  cmd->add_flag("--http2-prior-knowledge", o->http2_prior_knowledge,
+                "HTTP/2 without asking, also in clear for http:// (h2c)");
   cmd->add_flag("-v,--verbose", o->verbose, "Show the request and response heads (C: / S: lines) on stderr");
   cmd->add_flag("-s,--silent", o->silent, "No progress meter and no error messages");
   cmd->add_flag("-S,--show-error", o->show_error, "With -s: still print error messages");
@@ -142,7 +146,9 @@ void add_fetch_commands(CLI::App& root, RunFn& run) {
   cmd->add_option("--page", *page_url,
                   "Fetch a page and the objects it references on the same server, and report connections, "
                   "requests and time");
-  cmd->add_option("--mode", o->mode, "With --page: non-persistent, persistent or parallel=N")
+  cmd->add_option("--mode", o->mode,
+                  "With --page: non-persistent, persistent, parallel=N or h2 (one HTTP/2 connection, a "
+                  "stream per object)")
       ->capture_default_str();
   cmd->add_flag("--json", o->json, "With --page: the report as JSON");
   cmd->footer(

@@ -41,9 +41,21 @@ TlsClientContext::~TlsClientContext() {
 
 awaitable<Expected<void, TlsClientError>> tls_client_handshake(Stream& stream,
                                                                const TlsClientContext& context,
-                                                               const std::string& host) {
+                                                               const std::string& host,
+                                                               std::span<const std::string> alpn) {
   if (auto begun = stream.begin_tls_client(context.native(), host, context.verifies()); !begun)
     co_return Unexpected(TlsClientError{TlsClientErrc::handshake, begun.error()});
+  if (!alpn.empty()) {
+    // RFC 7301 §3.1: each protocol name prefixed by its length.
+    std::string wire;
+    for (const std::string& p : alpn) {
+      wire += static_cast<char>(p.size());
+      wire += p;
+    }
+    if (SSL_set_alpn_protos(stream.native_tls(), reinterpret_cast<const unsigned char*>(wire.data()),
+                            static_cast<unsigned>(wire.size())) != 0)
+      co_return Unexpected(TlsClientError{TlsClientErrc::handshake, "cannot offer ALPN protocols"});
+  }
   auto [ec] = co_await stream.async_handshake(use_nothrow);
   if (!ec) co_return Expected<void, TlsClientError>{};
   // A failed verification (untrusted chain, expiry, or the RFC 6125 name check, which OpenSSL runs as part

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 
 #include "core/asio.hpp"
@@ -46,10 +47,12 @@ struct TlsClientError {
 };
 
 // TLS over a connected plain `stream` to server `host` (the name checked against the certificate and sent
-// as SNI unless it is an IP literal). `host` stays alive until the coroutine ends.
+// as SNI unless it is an IP literal). `host` stays alive until the coroutine ends. `alpn`: the protocols to
+// offer (RFC 7301), most preferred first; Stream::tls_info().alpn says which one the server chose.
 awaitable<Expected<void, TlsClientError>> tls_client_handshake(Stream& stream,
                                                                const TlsClientContext& context,
-                                                               const std::string& host);
+                                                               const std::string& host,
+                                                               std::span<const std::string> alpn = {});
 
 // "TLSv1.3 TLS_AES_256_GCM_SHA384, certificate /CN=localhost": for -v.
 std::string tls_summary(const Stream& stream);

@@ -10,6 +10,7 @@ namespace {
 void append_version(std::string& out, Version v) {
   out += "HTTP/";
   out += static_cast<char>('0' + v.major);
+  if (v.major >= 2) return;  // RFC 9110 §2.5: "HTTP/2" has no minor version
   out += '.';
   out += static_cast<char>('0' + v.minor);
 }

@@ -15,9 +15,10 @@ constexpr std::size_t kMaxBlock = 1 << 20;
 
 }  // namespace
 
-ClientConnection::ClientConnection(const ClientConfig& config, ClientHandler& handler)
+ClientConnection::ClientConnection(const ClientConfig& config, ClientHandler& handler, FrameTrace* trace)
     : config_(config),
       handler_(handler),
+      trace_(trace),
       decoder_(hpack::DecoderLimits{4096, config.max_header_list_size}),
       receive_window_(kDefaultWindow) {
   config_.stream_window = std::max<std::uint32_t>(config_.stream_window, kDefaultWindow);
@@ -25,7 +26,7 @@ ClientConnection::ClientConnection(const ClientConfig& config, ClientHandler& ha
   local_.initial_window_size = config_.stream_window;
   local_.max_header_list_size = config_.max_header_list_size;
   out_.append(kClientPreface);  // §3.4
-  if (trace_) trace_->frame(true, "PREFACE");
+  if (trace_) trace_->frame(true, "PRI * HTTP/2.0 (the connection preface)");
   write(SettingsFrame{false, local_.changes_from()});
   if (config_.connection_window > kDefaultWindow) {
     write(WindowUpdate{0, config_.connection_window - static_cast<std::uint32_t>(kDefaultWindow)});

@@ -53,7 +53,8 @@ struct ClientConfig {
 
 class ClientConnection {
  public:
-  ClientConnection(const ClientConfig& config, ClientHandler& handler);
+  // `trace`, when given, sees every frame from the preface on.
+  ClientConnection(const ClientConfig& config, ClientHandler& handler, FrameTrace* trace = nullptr);
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
 

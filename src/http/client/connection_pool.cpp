@@ -174,7 +174,10 @@ awaitable<Expected<void, ClientError>> ConnectionPool::secure(UpstreamConnection
       co_return Unexpected(
           ClientError{ClientErrc::protocol, "the proxy " + c.peer() + " sent data after its CONNECT answer"});
   }
-  auto secured = co_await core::tls_client_handshake(c.stream(), *options_.tls, tls.host);
+  static const std::string kH2Alpn[] = {"h2", "http/1.1"};
+  const std::span<const std::string> alpn =
+      tls.offer_h2 ? std::span<const std::string>(kH2Alpn) : std::span<const std::string>();
+  auto secured = co_await core::tls_client_handshake(c.stream(), *options_.tls, tls.host, alpn);
   if (!secured) {
     ClientError e{
         secured.error().code == core::TlsClientErrc::certificate ? ClientErrc::certificate : ClientErrc::tls,

@@ -53,6 +53,7 @@ struct TlsTarget {
   std::string host;
   std::uint16_t port = 443;
   bool tunnel = false;
+  bool offer_h2 = false;  // ALPN offers h2 before http/1.1 (RFC 9113 §3.2); tls_info().alpn tells the choice
 };
 
 // The pool's key: "host:port" for plain TCP, "https://origin:port[ via proxy:port]" for TLS.

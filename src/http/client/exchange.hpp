@@ -26,11 +26,16 @@
 
 namespace endhost::http {
 
+// Whether HttpClient speaks HTTP/2 (h2_origin.hpp): never; for https when the server picks h2 by ALPN
+// (RFC 9113 §3.2), else HTTP/1.1; or also for http:// with prior knowledge (h2c, §3.3).
+enum class Http2Mode : std::uint8_t { off, alpn, prior_knowledge };
+
 struct ExchangeOptions {
   std::chrono::milliseconds response_timeout{30'000};  // request sent → response head complete
   std::chrono::milliseconds read_timeout{30'000};      // longest silence while reading the body
   Limits limits = Limits::for_responses();
   core::Transcript transcript;  // the request and response heads, when tracing
+  Http2Mode http2 = Http2Mode::off;
 };
 
 class Exchange {

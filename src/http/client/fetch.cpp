@@ -249,6 +249,9 @@ awaitable<Expected<void, int>> Fetch::start_command() {
   exchange.read_timeout = std::chrono::minutes(5);
   verbose_sink_ = std::make_unique<VerboseSink>(err_);
   if (o_->verbose) exchange.transcript = core::Transcript(verbose_sink_.get(), "fetch");
+  exchange.http2 = o_->http2_prior_knowledge ? Http2Mode::prior_knowledge
+                   : o_->http2               ? Http2Mode::alpn
+                                             : Http2Mode::off;
   const auto executor = co_await asio::this_coro::executor;
   client_ = std::make_unique<HttpClient>(executor, pool, exchange);
   co_return Expected<void, int>{};

@@ -35,19 +35,21 @@ struct FetchOptions {
   int max_redirs = 20;
   std::optional<std::string> proxy;  // -x (an empty string disables the environment's proxy)
   std::optional<std::string> no_proxy;
-  bool resume = false;                // -C -
-  bool compressed = false;            // --compressed
-  bool verbose = false;               // -v
-  bool silent = false;                // -s
-  bool show_error = false;            // -S: error messages even with -s
-  bool fail = false;                  // -f: HTTP status >= 400 exits 22 and writes no body (curl's -f)
-  bool fail_with_body = false;        // --fail-with-body: exits 22 and still writes the body
-  std::string write_out;              // -w FORMAT, printed on stdout after each transfer (write_out.hpp)
-  std::string dump_header;            // -D FILE: every response head received, as received; "-": stdout
-  std::vector<PinnedAddress> pinned;  // --resolve HOST:PORT:ADDR
-  std::string cookie_in;              // -b FILE or -b 'name=value; …'
-  std::string cookie_out;             // -c FILE
-  std::string cache_dir;              // --cache DIR
+  bool resume = false;                 // -C -
+  bool compressed = false;             // --compressed
+  bool http2 = false;                  // --http2: h2 for https when the server's ALPN agrees
+  bool http2_prior_knowledge = false;  // --http2-prior-knowledge: h2 for http:// too (h2c, RFC 9113 §3.3)
+  bool verbose = false;                // -v
+  bool silent = false;                 // -s
+  bool show_error = false;             // -S: error messages even with -s
+  bool fail = false;                   // -f: HTTP status >= 400 exits 22 and writes no body (curl's -f)
+  bool fail_with_body = false;         // --fail-with-body: exits 22 and still writes the body
+  std::string write_out;               // -w FORMAT, printed on stdout after each transfer (write_out.hpp)
+  std::string dump_header;             // -D FILE: every response head received, as received; "-": stdout
+  std::vector<PinnedAddress> pinned;   // --resolve HOST:PORT:ADDR
+  std::string cookie_in;               // -b FILE or -b 'name=value; …'
+  std::string cookie_out;              // -c FILE
+  std::string cache_dir;               // --cache DIR
   double connect_timeout = 10;
   double max_time = 0;  // 0: no overall limit
   std::string user_agent = "endhost-fetch/0.1";

@@ -1,5 +1,6 @@
 #include "http/client/http_client.hpp"
 
+#include "http/client/h2_origin.hpp"
 #include "http/serializer.hpp"
 
 namespace endhost::http {
@@ -23,9 +24,63 @@ HttpClient::HttpClient(asio::any_io_executor executor, const PoolOptions& pool,
                        const ExchangeOptions& exchange)
     : pool_(std::move(executor), pool), exchange_(exchange) {}
 
+HttpClient::~HttpClient() {
+  for (auto& [key, origin] : h2_) origin->close();
+}
+
+awaitable<Expected<std::shared_ptr<H2Origin>, ClientError>> HttpClient::h2_origin(const Outgoing& request) {
+  using Result = Expected<std::shared_ptr<H2Origin>, ClientError>;
+  const bool https = request.url.scheme == "https";
+  if (exchange_.http2 == Http2Mode::off || request.proxy ||
+      (!https && exchange_.http2 != Http2Mode::prior_knowledge))
+    co_return Result(std::shared_ptr<H2Origin>());
+  const std::string key = request.url.scheme + "://" + request.url.authority();
+  for (;;) {
+    if (h2_refused_.contains(key)) co_return Result(std::shared_ptr<H2Origin>());
+    if (auto it = h2_.find(key); it != h2_.end()) {
+      if (it->second->usable()) co_return Result(it->second);
+      h2_.erase(it);
+    }
+    // Concurrent requests to one origin (--page --mode h2) share the connection the first one makes.
+    auto pending = h2_connecting_.find(key);
+    if (pending == h2_connecting_.end()) break;
+    std::shared_ptr<asio::steady_timer> signal = pending->second;
+    auto [ec] = co_await signal->async_wait(use_nothrow);
+    (void)ec;
+  }
+  auto executor = co_await asio::this_coro::executor;
+  auto signal = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+  h2_connecting_[key] = signal;
+  std::optional<TlsTarget> tls;
+  if (https) tls = TlsTarget{request.url.host, request.url.port, false, true};
+  auto lease = co_await pool_.acquire(request.url.host, request.url.port, true, tls ? &*tls : nullptr);
+  h2_connecting_.erase(key);
+  signal->cancel();
+  if (!lease) co_return Unexpected(lease.error());
+  std::unique_ptr<UpstreamConnection> conn = std::move(lease->connection);
+  if (https && conn->stream().tls_info().alpn != "h2") {
+    // RFC 9113 §3.2: no h2 from ALPN: this origin speaks HTTP/1.1 on this connection.
+    exchange_.transcript.note(conn->peer(), "ALPN: the server chose http/1.1");
+    h2_refused_[key] = true;
+    pool_.release(std::move(conn));
+    co_return Result(std::shared_ptr<H2Origin>());
+  }
+  auto origin = std::make_shared<H2Origin>(std::move(conn), exchange_);
+  origin->start();
+  h2_[key] = origin;
+  co_return Result(origin);
+}
+
 awaitable<Expected<Incoming, ClientError>> HttpClient::perform(const Outgoing& request,
                                                                const HeadHandler& on_head,
                                                                const BodySink& on_body) {
+  auto h2 = co_await h2_origin(request);
+  if (!h2) co_return Unexpected(h2.error());
+  if (*h2) {
+    std::shared_ptr<H2Origin> origin = *h2;
+    auto done = co_await origin->perform(request, on_head, on_body);
+    co_return done;
+  }
   std::string bytes;
   append_outgoing(bytes, request);
   const std::string& host = request.proxy ? request.proxy->host : request.url.host;

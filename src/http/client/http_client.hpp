@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/asio.hpp"
 #include "core/expected.hpp"
@@ -43,6 +44,8 @@ using BodySink = std::function<bool(std::string_view)>;
 // Appends the request as it goes on the wire.
 void append_outgoing(std::string& out, const Outgoing& request);
 
+class H2Origin;
+
 class HttpClient {
  public:
   // https:// URLs need pool.tls (core::TlsClientContext::make).
@@ -52,10 +55,19 @@ class HttpClient {
   awaitable<Expected<Incoming, ClientError>> perform(const Outgoing& request, const HeadHandler& on_head,
                                                      const BodySink& on_body);
   ConnectionPool& pool() { return pool_; }
+  ~HttpClient();
 
  private:
+  // The HTTP/2 connection for the request's origin (made and remembered on first use), or null when the
+  // request goes over HTTP/1.1: --http2 off, a proxy, http:// without prior knowledge, or ALPN chose
+  // http/1.1 (then the connection is left in the pool for the HTTP/1.1 exchange).
+  awaitable<Expected<std::shared_ptr<H2Origin>, ClientError>> h2_origin(const Outgoing& request);
+
   ConnectionPool pool_;
   ExchangeOptions exchange_;
+  std::unordered_map<std::string, std::shared_ptr<H2Origin>> h2_;
+  std::unordered_map<std::string, bool> h2_refused_;  // origins whose ALPN chose http/1.1
+  std::unordered_map<std::string, std::shared_ptr<asio::steady_timer>> h2_connecting_;
 };
 
 }  // namespace endhost::http

@@ -45,11 +45,14 @@ struct Mode {
   bool persistent = true;
   std::size_t parallel = 1;
   std::string name;
+  bool h2 = false;  // every object a stream of one HTTP/2 connection (RFC 9113 §5: multiplexing)
 };
 
 Expected<Mode, std::string> parse_mode(const std::string& m) {
   if (m == "persistent") return Mode{true, 1, m};
   if (m == "non-persistent") return Mode{false, 1, m};
+  // As many requests in flight as a browser would open streams (the server's limit still applies).
+  if (m == "h2") return Mode{true, 100, m, true};
   if (m.rfind("parallel=", 0) == 0) {
     const std::string n = m.substr(9);
     char* end = nullptr;
@@ -58,7 +61,7 @@ Expected<Mode, std::string> parse_mode(const std::string& m) {
       return Unexpected(std::string("parallel=N needs N from 1 to 64"));
     return Mode{false, static_cast<std::size_t>(v), m};
   }
-  return Unexpected("--mode must be non-persistent, persistent or parallel=N (not '" + m + "')");
+  return Unexpected("--mode must be non-persistent, persistent, parallel=N or h2 (not '" + m + "')");
 }
 
 class PageRun {
@@ -155,6 +158,8 @@ awaitable<int> run_page(const FetchOptions& o, std::ostream& out, std::ostream& 
   ExchangeOptions exchange;
   VerboseSink verbose(err);
   if (o.verbose) exchange.transcript = core::Transcript(&verbose, "fetch");
+  // h2: HTTP/2 by ALPN for https and by prior knowledge in clear; the other modes are HTTP/1.1's.
+  if (mode->h2) exchange.http2 = Http2Mode::prior_knowledge;
   const auto executor = co_await asio::this_coro::executor;
   HttpClient client(executor, pool, exchange);
   PageRun run(o, *mode, client, *tpl, *proxy);

@@ -1,5 +1,6 @@
-// Internal to the web server: one request as the handlers see it. Handlers append the response head, and any
-// body small enough to copy, to work.out, and say in work.reply (exchange_types.hpp) what else to send.
+// Internal to the web server: one request as the handlers see it. Handlers describe the response in
+// work.reply (exchange_types.hpp: a ResponseHead and the body; small bodies in work.body) and never write
+// protocol bytes: the connection serializes the description afterwards.
 #pragma once
 
 #include <cstdint>
@@ -30,9 +31,9 @@ struct RequestContext {
   PathInfo path_info;  // valid when the path decoded (work.local holds it)
   std::time_t now;
   std::string_view date;        // IMF-fixdate of `now`, from the loop's cache
-  std::string_view extra_head;  // complete field lines every response to this request carries (Set-Cookie)
-  // extra_head sets a freshly minted cookie: the response is this visitor's alone, so shared caches must not
-  // store it (RFC 9111 §5.2.2.7); start_head() adds Cache-Control: private. A handler that sends a stricter
+  std::string_view set_cookie;  // the Set-Cookie value every response to this request carries ("": none)
+  // set_cookie is a freshly minted cookie: the response is this visitor's alone, so shared caches must not
+  // store it (RFC 9111 §5.2.2.7); begin_reply() adds Cache-Control: private. A handler that sends a stricter
   // directive (no-store) clears it first.
   bool private_response = false;
 };

@@ -1,6 +1,6 @@
-// Internal to the web server: what a handler decides about one request (Reply) and the body the session
-// must send after the head that the handler wrote into the output buffer (PendingBody): a file extent by
-// sendfile(2), the parts of a multipart/byteranges body, or a file to gzip on the fly.
+// Internal to the web server: what a handler decides about one request (Reply): the response described
+// protocol-independently (ResponseHead, and the body as PendingBody) and what the connection must do
+// afterwards. The connection's framing serializes it (HTTP/1.1: HttpSession::write_response).
 #pragma once
 
 #include <cstdint>
@@ -13,12 +13,17 @@
 #include "http/method.hpp"
 #include "http/server/file_access.hpp"
 #include "http/server/range.hpp"
+#include "http/server/response_head.hpp"
 #include "http/status.hpp"
 
 namespace endhost::web {
 
+// The content of a response, as the handler left it: nothing (HEAD, 304, 204, or a head whose length says
+// 0), bytes in memory (work.body: error pages, listings, small files read with pread, write replies), a
+// file extent for sendfile(2), the parts of a multipart/byteranges body, or a file to gzip on the fly.
+// HEAD responses describe the length in the head and leave the kind at none (RFC 9110 §9.3.2).
 struct PendingBody {
-  enum class Kind : std::uint8_t { none, file, byteranges, gzip };
+  enum class Kind : std::uint8_t { none, memory, file, byteranges, gzip };
   Kind kind = Kind::none;
   Fd file;
   std::uint64_t offset = 0;
@@ -27,13 +32,15 @@ struct PendingBody {
 };
 
 struct Reply {
-  http::Status status = http::Status::ok;
+  ResponseHead head;                // status and fields; head.status is also what the log and metrics count
+  PendingBody body;                 // the content
   std::uint64_t content_bytes = 0;  // content sent after the head (for the access log)
-  bool keep_alive = true;           // false: Connection: close, and the session closes after sending
-  PendingBody body;
+  // false: the connection ends after this response (HTTP/1: Connection: close). Not part of the head: it
+  // is the connection's business, decided by the session and the body's fate.
+  bool keep_alive = true;
 
   void reset() {
-    status = http::Status::ok;
+    head.reset();  // keeps the head's storage: the pooled Work allocates nothing per request
     content_bytes = 0;
     keep_alive = true;
     body = PendingBody{};

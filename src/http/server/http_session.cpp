@@ -12,6 +12,7 @@
 #include "http/serializer.hpp"
 #include "http/server/access_log_format.hpp"
 #include "http/server/cookie.hpp"
+#include "http/server/http1_response.hpp"
 #include "http/server/replies.hpp"
 #include "http/server/response.hpp"
 #include "http/server/static_handler.hpp"
@@ -108,7 +109,7 @@ void HttpSession::write_log_line() {
   e.user = write ? std::string_view(w.write.user) : std::string_view();
   e.time = w.log_time != 0 ? w.log_time : std::time(nullptr);
   e.request = w.log_request;
-  e.status = http::to_int(w.reply.status);
+  e.status = http::to_int(w.reply.head.status);
   e.bytes = w.reply.content_bytes;
   e.referer = w.log_referer;
   e.user_agent = w.log_agent;
@@ -194,6 +195,7 @@ Next HttpSession::on_read_wait_error() {
   Reply& reply = w_->reply;
   reply.keep_alive = false;
   reply_error(rq, reply, http::Status::request_timeout);
+  write_response(rq);
   conn_.clear_timed_out();
   if (cfg_.transcript.enabled()) cfg_.transcript.note(conn_.peer(), "request head timed out");
   finish_request();
@@ -333,6 +335,7 @@ awaitable<bool> HttpSession::send_pending() {
   PendingBody& body = w_->reply.body;
   switch (body.kind) {
     case PendingBody::Kind::none:
+    case PendingBody::Kind::memory:  // write_response() copied it into w_->out with the head
       co_return true;
     case PendingBody::Kind::file: {
       // MSG_MORE: the head waits for the first file bytes, so they leave in full segments together.
@@ -464,9 +467,10 @@ Next HttpSession::body_failed(BodyEnd end) {
   head.version = w_->parser.head().version;
   head.method_id = w_->parser.head().method_id;
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
-  rq.extra_head = w_->session_head;
-  rq.private_response = !w_->session_head.empty();
+  rq.set_cookie = w_->set_cookie;
+  rq.private_response = !w_->set_cookie.empty();
   reply_error(rq, reply, status, detail);
+  write_response(rq);
   trace_response(mark);
   finish_request();
   return Next::close;
@@ -512,6 +516,17 @@ const Site* HttpSession::select_site(std::string_view host) const {
   return fallback;
 }
 
+void HttpSession::write_response(const RequestContext& rq) {
+  // The one place the web server frames a described response as HTTP/1.1: the head, then the content held
+  // in memory. What else the body needs (sendfile, byteranges, gzip) is sent later by send_pending().
+  Reply& reply = w_->reply;
+  append_http1_head(w_->out, reply.head, rq.date, reply.keep_alive, rq.head.version);
+  if (reply.body.kind == PendingBody::Kind::memory) {
+    w_->out += w_->body;
+    reply.body.kind = PendingBody::Kind::none;  // in the output buffer now: nothing left for send_pending()
+  }
+}
+
 void HttpSession::trace_response(std::size_t out_mark) {
   if (!cfg_.transcript.enabled()) return;
   const std::string_view out = std::string_view(w_->out).substr(out_mark);
@@ -535,11 +550,7 @@ void HttpSession::handle(RequestContext& rq, Reply& reply) {
   const bool read = m == http::Method::get || m == http::Method::head || m == http::Method::options;
   if (!(read || (write && cfg_.writable))) {
     // A method we know but do not allow here (RFC 9110 §15.5.6): 405 with the methods that are.
-    std::string& extra = rq.work.scratch;
-    extra = "Allow: ";
-    extra += allowed_methods();
-    extra += "\r\n";
-    return reply_error(rq, reply, http::Status::method_not_allowed, {}, extra);
+    return reply_error(rq, reply, http::Status::method_not_allowed, {}, {"Allow", allowed_methods()});
   }
   if (head.target_form == http::TargetForm::asterisk)
     return reply_error(rq, reply, http::Status::bad_request);
@@ -568,7 +579,7 @@ Next HttpSession::respond() {
     cfg_.transcript.client(conn_.peer(), text);
   }
   note_for_log(&head, {});
-  w_->session_head.clear();
+  w_->set_cookie.clear();
   if (cfg_.visitors) {
     // The visitor is looked up (on the store's thread) before anything is answered: the response may have
     // to set the cookie. The head stays in the buffer meanwhile: nothing reads the socket until dispatch().
@@ -596,9 +607,7 @@ awaitable<void> HttpSession::lookup_visitor() {
   const Visit visit = looked_up ? *looked_up : Visit{};
   w_->visit = visit;
   if (visit.ok && visit.is_new) {
-    w_->session_head = "Set-Cookie: ";
-    w_->session_head += session_set_cookie(visit.id, cfg_.session_max_age);
-    w_->session_head += "\r\n";
+    w_->set_cookie = session_set_cookie(visit.id, cfg_.session_max_age);
   }
 }
 
@@ -607,7 +616,7 @@ void HttpSession::serve_session_info(RequestContext& rq, Reply& reply) {
   // included). Never cached: it changes on every request.
   const http::Method m = rq.head.method_id;
   if (m != http::Method::get && m != http::Method::head) {
-    return reply_error(rq, reply, http::Status::method_not_allowed, {}, "Allow: GET, HEAD\r\n");
+    return reply_error(rq, reply, http::Status::method_not_allowed, {}, {"Allow", "GET, HEAD"});
   }
   const Visit& v = rq.work.visit;
   if (!v.ok) return reply_error(rq, reply, http::Status::service_unavailable, "The visitor database failed.");
@@ -617,25 +626,19 @@ void HttpSession::serve_session_info(RequestContext& rq, Reply& reply) {
   json += "\",\"visits\":";
   json += std::to_string(v.visits);
   json += "}\n";
-  std::string& out = rq.work.out;
-  reply.status = http::Status::ok;
   rq.private_response = false;  // no-store says more than private
-  start_head(rq, reply.status);
-  out += "Content-Type: application/json\r\nCache-Control: no-store\r\n";
-  append_content_length(out, json.size());
-  finish_head(rq, reply);
-  if (m == http::Method::get) {
-    out += json;
-    reply.content_bytes = json.size();
-  }
+  begin_reply(rq, reply, http::Status::ok);
+  reply.head.add("Content-Type", "application/json");
+  reply.head.add("Cache-Control", "no-store");
+  set_memory_body(rq, reply);
 }
 
 Next HttpSession::dispatch() {
   const http::RequestHead& head = w_->parser.head();
   const std::size_t head_size = w_->parser.head_size();
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
-  rq.extra_head = w_->session_head;
-  rq.private_response = !w_->session_head.empty();
+  rq.set_cookie = w_->set_cookie;
+  rq.private_response = !w_->set_cookie.empty();
   std::string_view target = head.target, host = head.host;
   if (head.target_form == http::TargetForm::absolute) {
     // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.
@@ -655,12 +658,13 @@ Next HttpSession::dispatch() {
   body_follows_ = !w_->parser.done();
   write_pending_ = false;
   // A body the handler does not read is drained afterwards, unless that cannot be done safely
-  // (body_must_close); handlers write the Connection field, so this is decided before they run.
+  // (body_must_close); handlers may look at it, so this is decided before they run.
   if (body_follows_ && body_must_close(head, cfg_.max_drain_body)) reply.keep_alive = false;
 
   const std::size_t mark = w_->out.size();
   mark_reply_start();
   handle(rq, reply);
+  if (!write_pending_) write_response(rq);
   trace_response(mark);
   consume(head_size);  // the head's views are dead from here on
   if (write_pending_) {
@@ -697,6 +701,7 @@ Next HttpSession::respond_to_error() {
   const std::size_t mark = w_->out.size();
   mark_reply_start();
   reply_error(rq, reply, error.status, http::describe(error.code));
+  write_response(rq);
   if (cfg_.transcript.enabled()) {
     const std::string_view b = buffered();
     cfg_.transcript.client(conn_.peer(), b.substr(0, std::min<std::size_t>(b.find('\n'), 200)));
@@ -747,7 +752,7 @@ awaitable<Next> HttpSession::finish_async() {
 Next HttpSession::finish_request() {
   const Reply& reply = w_->reply;
   const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-  srv_.metrics.response(http::to_int(reply.status), seconds, loop_.index);
+  srv_.metrics.response(http::to_int(reply.head.status), seconds, loop_.index);
   if (cfg_.access_log) write_log_line();
   in_request_ = false;
   async_ = false;
@@ -821,14 +826,17 @@ awaitable<void> refuse_http_connection(ServerState& server, core::Connection& co
   co_await socket.async_read_some(asio::buffer(buf), kDeferred);
   conn.clear_timed_out();
   conn.expires_after(std::chrono::seconds(2));
+  // Refusals are rare and have no Work: their buffers are allocated here, once.
   std::string out;
   http::DateCache date;
   std::string page;
   append_error_page(page, http::Status::service_unavailable, "Too many connections; try again shortly.");
-  begin_response(out, http::Status::service_unavailable, date.get(std::time(nullptr)));
-  out += "Retry-After: 1\r\nContent-Type: text/html; charset=utf-8\r\n";
-  append_content_length(out, page.size());
-  out += "Connection: close\r\n\r\n";
+  ResponseHead head;
+  head.reset(http::Status::service_unavailable);
+  head.add("Retry-After", "1");
+  head.add("Content-Type", "text/html; charset=utf-8");
+  head.set_content_length(page.size());
+  append_http1_head(out, head, date.get(std::time(nullptr)), false, http::http11);
   out += page;
   auto [ec, n] = co_await asio::async_write(socket, asio::buffer(out), kDeferred);
   if (ec) co_return;

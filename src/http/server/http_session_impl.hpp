@@ -15,6 +15,7 @@
 #include "core/connection.hpp"
 #include "http/request_parser.hpp"
 #include "http/server/exchange.hpp"
+#include "http/server/replies.hpp"
 #include "http/server/server_state.hpp"
 
 namespace endhost::web::detail {
@@ -152,14 +153,16 @@ class HttpSession {
   void prepare_write(RequestContext& rq);
   awaitable<Next> serve_write();
   awaitable<bool> authorize();
-  awaitable<Next> reject_write(http::Status status, std::string_view detail, std::string_view extra = {});
+  awaitable<Next> reject_write(http::Status status, std::string_view detail, ExtraField extra = {});
   awaitable<bool> send_continue();
   awaitable<BodyPiece> next_body_piece();
   Next upload_failed(BodyEnd end);  // next_body_piece() failed: body_failed() with no response built
   awaitable<Next> serve_put(int root);
   awaitable<Next> serve_delete(int root);
   awaitable<Next> serve_post(int root);
-  Next reply_written(http::Status status, std::string_view content_type = {}, std::string_view body = {});
+  // Describes and writes the success of a write: `content_type` (if any) and work.body as the content
+  // (none for 204, which has no Content-Length either).
+  Next reply_written(http::Status status, std::string_view content_type = {});
   std::string_view allowed_methods() const;
 
   Next dispatch();  // answers the parsed request
@@ -167,6 +170,9 @@ class HttpSession {
   awaitable<void> lookup_visitor();
   void serve_session_info(RequestContext& rq, Reply& reply);
   const Site* select_site(std::string_view host) const;
+  // HTTP/1.1 framing of w_->reply into w_->out (with its in-memory content): called once per response,
+  // after the handler described it.
+  void write_response(const RequestContext& rq);
   void trace_response(std::size_t out_mark);
   void note_for_log(const http::RequestHead* head, std::string_view raw_line);
   void write_log_line();

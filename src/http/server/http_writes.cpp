@@ -14,6 +14,7 @@
 #include "core/log.hpp"
 #include "http/server/conditional.hpp"
 #include "http/server/etag.hpp"
+#include "http/server/http1_response.hpp"
 #include "http/server/http_session_impl.hpp"
 #include "http/server/multipart.hpp"
 #include "http/server/password.hpp"
@@ -25,7 +26,7 @@ namespace endhost::web::detail {
 namespace {
 
 // RFC 7617 §2: the realm, and the charset the server expects user names and passwords in.
-constexpr std::string_view kChallenge = "WWW-Authenticate: Basic realm=\"endhost\", charset=\"UTF-8\"\r\n";
+constexpr ExtraField kChallenge{"WWW-Authenticate", "Basic realm=\"endhost\", charset=\"UTF-8\""};
 constexpr auto kInsufficientStorage = static_cast<http::Status>(507);  // RFC 4918 §11.5
 
 http::Status status_for_write_errno(int err) {
@@ -112,29 +113,25 @@ void HttpSession::prepare_write(RequestContext& rq) {
   write_pending_ = true;
 }
 
-Next HttpSession::reply_written(http::Status status, std::string_view content_type, std::string_view body) {
+Next HttpSession::reply_written(http::Status status, std::string_view content_type) {
   WriteRequest& wr = w_->write;
   http::RequestHead head;
   head.version = wr.version;
   head.method_id = wr.method;
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
   Reply& reply = w_->reply;
-  reply.status = status;
   const std::size_t mark = w_->out.size();
-  start_head(rq, status);
-  if (!content_type.empty()) append_field(w_->out, "Content-Type", content_type);
+  begin_reply(rq, reply, status);
+  if (!content_type.empty()) reply.head.add("Content-Type", content_type);
   // RFC 9110 §8.6: a server MUST NOT send Content-Length in a 204 (it has no content to measure).
-  if (status != http::Status::no_content) append_content_length(w_->out, body.size());
-  finish_head(rq, reply);
-  w_->out += body;
-  reply.content_bytes = body.size();
+  if (status != http::Status::no_content) set_memory_body(rq, reply);
+  write_response(rq);
   trace_response(mark);
   write_pending_ = false;
   return finish_request();
 }
 
-awaitable<Next> HttpSession::reject_write(http::Status status, std::string_view detail,
-                                          std::string_view extra) {
+awaitable<Next> HttpSession::reject_write(http::Status status, std::string_view detail, ExtraField extra) {
   WriteRequest& wr = w_->write;
   Reply& reply = w_->reply;
   // The body was not read. Drain it if that is safe and cheap; otherwise close after answering.
@@ -149,6 +146,7 @@ awaitable<Next> HttpSession::reject_write(http::Status status, std::string_view 
   const std::size_t mark = w_->out.size();
   mark_reply_start();
   reply_error(rq, reply, status, detail, extra);
+  write_response(rq);
   trace_response(mark);
   write_pending_ = false;
   if (body_left && reply.keep_alive) {
@@ -176,7 +174,7 @@ awaitable<bool> HttpSession::authorize() {
 awaitable<bool> HttpSession::send_continue() {
   // RFC 9110 §10.1.1: the client waits for this before sending the body.
   if (!w_->write.expect_continue || w_->parser.done()) co_return true;
-  w_->out += "HTTP/1.1 100 Continue\r\n\r\n";
+  append_http1_interim(w_->out, http::Status::continue_);
   if (cfg_.transcript.enabled()) cfg_.transcript.server(conn_.peer(), "HTTP/1.1 100 Continue");
   const bool sent = co_await send_out();
   co_return sent;
@@ -315,7 +313,8 @@ awaitable<Next> HttpSession::serve_put(int root) {
     const Next n = co_await reject_write(status, "Cannot store the file.");
     co_return n;
   }
-  // RFC 9110 §9.3.4: 201 when the PUT created the resource, 204 when it replaced it.
+  // RFC 9110 §9.3.4: 201 when the PUT created the resource, 204 when it replaced it; either with no content.
+  w_->body.clear();
   co_return reply_written(replaced ? http::Status::no_content : http::Status::created);
 }
 
@@ -372,10 +371,8 @@ awaitable<Next> HttpSession::serve_post(int root) {
   }
   if (!S_ISDIR(st.st_mode)) {
     // A form is posted to a directory; a file accepts only PUT and DELETE.
-    std::string& extra = w_->scratch;
-    extra = "Allow: GET, HEAD, OPTIONS, PUT, DELETE\r\n";
-    const Next n =
-        co_await reject_write(http::Status::method_not_allowed, "Post forms to a directory.", extra);
+    const Next n = co_await reject_write(http::Status::method_not_allowed, "Post forms to a directory.",
+                                         {"Allow", "GET, HEAD, OPTIONS, PUT, DELETE"});
     co_return n;
   }
   const auto boundary = form_data_boundary(wr.content_type);
@@ -497,7 +494,7 @@ awaitable<Next> HttpSession::serve_post(int root) {
     const Next n = co_await reject_write(status_for_write_errno(err), "Cannot store the files.");
     co_return n;
   }
-  std::string& json = w_->scratch;
+  std::string& json = w_->body;  // the form's bytes are all consumed: the reply's content takes their place
   json = "{\"stored\":[";
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (i > 0) json += ',';
@@ -506,7 +503,7 @@ awaitable<Next> HttpSession::serve_post(int root) {
     json += '"';
   }
   json += "]}\n";
-  co_return reply_written(http::Status::created, "application/json", json);
+  co_return reply_written(http::Status::created, "application/json");
 }
 
 }  // namespace endhost::web::detail

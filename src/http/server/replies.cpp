@@ -6,59 +6,54 @@
 
 namespace endhost::web {
 
-void start_head(RequestContext& rq, http::Status status) {
-  begin_response(rq.work.out, status, rq.date);
-  rq.work.out += rq.extra_head;
-  if (rq.private_response) rq.work.out += "Cache-Control: private\r\n";
+namespace {
+
+constexpr std::string_view kHtml = "text/html; charset=utf-8";
+
+}  // namespace
+
+void begin_reply(RequestContext& rq, Reply& reply, http::Status status) {
+  reply.head.reset(status);
+  reply.body = PendingBody{};
+  reply.content_bytes = 0;
+  if (!rq.set_cookie.empty()) reply.head.add("Set-Cookie", rq.set_cookie);
+  if (rq.private_response) reply.head.add("Cache-Control", "private");
 }
 
-void finish_head(RequestContext& rq, const Reply& reply) {
-  end_response(rq.work.out, reply.keep_alive, rq.head.version);
+void set_memory_body(RequestContext& rq, Reply& reply) {
+  const std::size_t size = rq.work.body.size();
+  reply.head.set_content_length(size);
+  if (rq.head.method_id == http::Method::head) return;
+  reply.body.kind = PendingBody::Kind::memory;
+  reply.content_bytes = size;
 }
 
 void reply_error(RequestContext& rq, Reply& reply, http::Status status, std::string_view detail,
-                 std::string_view extra) {
-  std::string& out = rq.work.out;
+                 ExtraField extra) {
   std::string& page = rq.work.body;
   page.clear();
   append_error_page(page, status, detail);
-  reply.status = status;
-  start_head(rq, status);
-  out += extra;
-  out += "Content-Type: text/html; charset=utf-8\r\n";
-  append_content_length(out, page.size());
   // 400-class answers to broken requests end the connection when the session says so (reply.keep_alive).
-  finish_head(rq, reply);
-  if (rq.head.method_id != http::Method::head) {
-    out += page;
-    reply.content_bytes = page.size();
-  }
+  begin_reply(rq, reply, status);
+  if (!extra.name.empty()) reply.head.add(extra.name, extra.value);
+  reply.head.add("Content-Type", kHtml);
+  set_memory_body(rq, reply);
 }
 
 void reply_redirect(RequestContext& rq, Reply& reply, std::string_view location) {
-  std::string& out = rq.work.out;
   std::string& page = rq.work.body;
   page.clear();
   append_error_page(page, http::Status::moved_permanently);
-  reply.status = http::Status::moved_permanently;
-  start_head(rq, reply.status);
-  append_field(out, "Location", location);
-  out += "Content-Type: text/html; charset=utf-8\r\n";
-  append_content_length(out, page.size());
-  finish_head(rq, reply);
-  if (rq.head.method_id != http::Method::head) {
-    out += page;
-    reply.content_bytes = page.size();
-  }
+  begin_reply(rq, reply, http::Status::moved_permanently);
+  reply.head.add("Location", location);
+  reply.head.add("Content-Type", kHtml);
+  set_memory_body(rq, reply);
 }
 
 void reply_options(RequestContext& rq, Reply& reply, std::string_view allow) {
-  std::string& out = rq.work.out;
-  reply.status = http::Status::ok;
-  start_head(rq, reply.status);
-  append_field(out, "Allow", allow);
-  append_content_length(out, 0);
-  finish_head(rq, reply);
+  begin_reply(rq, reply, http::Status::ok);
+  reply.head.add("Allow", allow);
+  reply.head.set_content_length(0);
 }
 
 http::Status status_for_errno(int err) noexcept {

@@ -1,7 +1,10 @@
-// Response heads written straight into the connection's reused output buffer, and the short HTML pages that
-// go with error statuses. The server always answers with HTTP/1.1 (RFC 9110 §6.2: the highest minor version
-// it speaks), also to HTTP/1.0 clients, and says Connection: close or keep-alive only where the default for
-// the request's version is not what will happen (RFC 9112 §9.3).
+// The HTTP/1.1 head pieces (status line with Server and Date, a field, Content-Length, the Connection field
+// and the empty line) appended to a reused output buffer, and the short HTML pages that go with error
+// statuses. The web server's handlers do not call the head pieces: they describe a ResponseHead, and
+// http1_response.cpp, the web connection's one HTTP/1 serializer, is built on these (as is the small admin
+// listener). The server always answers with HTTP/1.1 (RFC 9110 §6.2: the highest minor version it speaks),
+// also to HTTP/1.0 clients, and says Connection: close or keep-alive only where the default for the
+// request's version is not what will happen (RFC 9112 §9.3).
 #pragma once
 
 #include <cstdint>

@@ -44,15 +44,18 @@ struct Work {
 
   core::ByteBuffer in;  // receive buffer, allocated whole: the parser's head views point into it
   http::RequestParser parser;
-  std::string out;      // responses being built (several, when requests are pipelined)
-  std::string local;    // the decoded relative path of the current request
-  std::string scratch;  // a second path (index.html, precompressed sibling)
-  std::string body;     // a small body built or read before its head (error pages, listings, small files)
+  std::string out;      // HTTP/1 bytes of the responses being sent (several, when requests are pipelined)
+  std::string local;    // the decoded relative path of the current request (then of its index.html)
+  std::string scratch;  // a second path (index.html, precompressed sibling), a boundary, a field value
+  // The in-memory content of reply (PendingBody::Kind::memory): error pages, listings, small files, write
+  // replies. Built or read before the head is serialized, so a small file that shrank is still answered
+  // right; the serializer copies it after the head.
+  std::string body;
   std::vector<ByteRange> ranges;
-  Reply reply;               // the response to the request in progress
-  WriteRequest write;        // the PUT, DELETE or POST in progress
-  Visit visit;               // --sessions: the visitor of the request in progress
-  std::string session_head;  // --sessions: the Set-Cookie line for a new visitor
+  Reply reply;             // the response to the request in progress
+  WriteRequest write;      // the PUT, DELETE or POST in progress
+  Visit visit;             // --sessions: the visitor of the request in progress
+  std::string set_cookie;  // --sessions: the Set-Cookie value for a new visitor ("" otherwise)
   // --access-log: what the line of the request in progress needs from its head (copied: the head dies).
   std::string log_request, log_referer, log_agent;
   std::time_t log_time = 0;

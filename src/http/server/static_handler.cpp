@@ -34,20 +34,19 @@ bool accepts(const AcceptedCodings& a, Coding c) {
   return true;
 }
 
-// Reads exactly `length` bytes at `offset` into the end of `out`. False if the file shrank meanwhile.
+// Reads exactly `length` bytes at `offset` into `out` (replacing what it held). False if the file shrank
+// meanwhile.
 bool read_into(int fd, std::uint64_t offset, std::uint64_t length, std::string& out) {
-  const std::size_t start = out.size();
-  out.resize(start + length);
+  out.resize(length);
   std::size_t done = 0;
   while (done < length) {
-    const ssize_t n =
-        ::pread(fd, out.data() + start + done, length - done, static_cast<off_t>(offset + done));
+    const ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
     if (n > 0) {
       done += static_cast<std::size_t>(n);
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else {
-      out.resize(start);
+      out.clear();
       return false;
     }
   }
@@ -65,10 +64,10 @@ struct Representation {
   std::uint64_t size = 0;
 };
 
-void append_validators(std::string& out, LoopState& loop, const Representation& r) {
-  append_field(out, "Last-Modified", loop.last_modified.get(r.last_modified));
-  append_field(out, "ETag", r.etag.view());
-  if (r.vary) out += "Vary: Accept-Encoding\r\n";
+void add_validators(ResponseHead& head, LoopState& loop, const Representation& r) {
+  head.add("Last-Modified", loop.last_modified.get(r.last_modified));
+  head.add("ETag", r.etag.view());
+  if (r.vary) head.add("Vary", "Accept-Encoding");
 }
 
 // A symlink in a listing shows what a click on it would get: its target's type, size and time. Without
@@ -126,29 +125,21 @@ void reply_listing(RequestContext& rq, Reply& reply, Fd dir_fd) {
   if (!rq.work.local.empty()) url += '/';
   append_listing(page, url, entries, truncated);
 
-  std::string& out = rq.work.out;
-  reply.status = http::Status::ok;
-  start_head(rq, reply.status);
-  out += "Content-Type: text/html; charset=utf-8\r\n";
-  append_content_length(out, page.size());
-  finish_head(rq, reply);
-  if (rq.head.method_id != http::Method::head) {
-    out += page;
-    reply.content_bytes = page.size();
-  }
+  begin_reply(rq, reply, http::Status::ok);
+  reply.head.add("Content-Type", "text/html; charset=utf-8");
+  set_memory_body(rq, reply);
 }
 
 void reply_range_not_satisfiable(RequestContext& rq, Reply& reply, const Representation& r) {
-  std::string& extra = rq.work.scratch;
-  extra = "Content-Range: ";
-  append_unsatisfied_range(extra, r.size);
-  extra += "\r\n";
-  reply_error(rq, reply, http::Status::range_not_satisfiable, {}, extra);
+  std::string& range = rq.work.scratch;
+  range.clear();
+  append_unsatisfied_range(range, r.size);
+  reply_error(rq, reply, http::Status::range_not_satisfiable, {}, {"Content-Range", range});
 }
 
 void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r, bool range_allowed) {
   const WebConfig& cfg = rq.server.config;
-  std::string& out = rq.work.out;
+  ResponseHead& head = reply.head;
   const bool head_only = rq.head.method_id == http::Method::head;
 
   // Range (RFC 9110 §14.2): GET only, and only when If-Range (if any) allowed it.
@@ -166,16 +157,12 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
     boundary = rq.server.boundary_prefix;
     append_decimal(boundary, ++rq.loop.boundary_counter);
     build_byteranges(ranges, r.size, r.mime.type, boundary, *parts);
-    reply.status = http::Status::partial_content;
-    start_head(rq, reply.status);
-    out += "Content-Type: multipart/byteranges; boundary=";
-    out += boundary;
-    out += "\r\n";
-    append_content_length(out, parts->total_length);
-    append_validators(out, rq.loop, r);
-    if (r.coding != Coding::identity) append_field(out, "Content-Encoding", coding_token(r.coding));
-    out += "Accept-Ranges: bytes\r\n";
-    finish_head(rq, reply);
+    begin_reply(rq, reply, http::Status::partial_content);
+    head.begin_field("Content-Type").append("multipart/byteranges; boundary=").append(boundary);
+    head.set_content_length(parts->total_length);
+    add_validators(head, rq.loop, r);
+    if (r.coding != Coding::identity) head.add("Content-Encoding", coding_token(r.coding));
+    head.add("Accept-Ranges", "bytes");
     reply.content_bytes = parts->total_length;
     reply.body.kind = PendingBody::Kind::byteranges;
     reply.body.file = std::move(fd);
@@ -184,35 +171,30 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
   }
 
   std::uint64_t offset = 0, length = r.size;
+  http::Status status = http::Status::ok;
   if (range == RangeOutcome::partial) {
     offset = ranges[0].first;
     length = ranges[0].length();
-    reply.status = http::Status::partial_content;
+    status = http::Status::partial_content;
   }
+  // A small body is read into memory before its head is described, so a file that shrank meanwhile is
+  // still caught in time (the answer is a 500, not a Content-Length the body cannot keep), and head and
+  // body leave together.
   const bool inline_body = !head_only && length <= cfg.inline_file_limit;
-  const std::size_t head_start = out.size();
-  start_head(rq, reply.status);
-  append_field(out, "Content-Type", r.mime.type);
-  append_content_length(out, length);
-  if (reply.status == http::Status::partial_content) {
-    out += "Content-Range: ";
-    append_content_range(out, ByteRange{offset, offset + length - 1}, r.size);
-    out += "\r\n";
-  }
-  append_validators(out, rq.loop, r);
-  if (r.coding != Coding::identity) append_field(out, "Content-Encoding", coding_token(r.coding));
-  out += "Accept-Ranges: bytes\r\n";
-  finish_head(rq, reply);
+  if (inline_body && !read_into(fd.get(), offset, length, rq.work.body))
+    return reply_error(rq, reply, http::Status::internal_server_error, "the file changed while being read");
+  begin_reply(rq, reply, status);
+  head.add("Content-Type", r.mime.type);
+  head.set_content_length(length);
+  if (status == http::Status::partial_content)
+    append_content_range(head.begin_field("Content-Range"), ByteRange{offset, offset + length - 1}, r.size);
+  add_validators(head, rq.loop, r);
+  if (r.coding != Coding::identity) head.add("Content-Encoding", coding_token(r.coding));
+  head.add("Accept-Ranges", "bytes");
   if (head_only) return;
   reply.content_bytes = length;
   if (inline_body) {
-    // A small body is read straight after its head in the output buffer. Nothing has been sent yet, so a
-    // file that shrank meanwhile is still caught in time: the head is taken back and the answer is a 500.
-    if (!read_into(fd.get(), offset, length, out)) {
-      out.resize(head_start);
-      reply.content_bytes = 0;
-      return reply_error(rq, reply, http::Status::internal_server_error, "the file changed while being read");
-    }
+    reply.body.kind = PendingBody::Kind::memory;
     return;
   }
   reply.body.kind = PendingBody::Kind::file;
@@ -265,24 +247,19 @@ void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::st
   if (cond.outcome == Precondition::precondition_failed)
     return reply_error(rq, reply, http::Status::precondition_failed);
   if (cond.outcome == Precondition::not_modified) {
-    std::string& out = rq.work.out;
-    reply.status = http::Status::not_modified;
-    start_head(rq, reply.status);
-    append_validators(out, rq.loop, r);
-    finish_head(rq, reply);
+    begin_reply(rq, reply, http::Status::not_modified);
+    add_validators(reply.head, rq.loop, r);
     return;
   }
 
   if (gzip_on_the_fly) {
     // Chunked, length unknown: Range does not apply to it (§14.2 lets a server ignore Range).
-    std::string& out = rq.work.out;
-    reply.status = http::Status::ok;
-    start_head(rq, reply.status);
-    append_field(out, "Content-Type", r.mime.type);
-    append_field(out, "Content-Encoding", "gzip");
-    out += "Transfer-Encoding: chunked\r\n";
-    append_validators(out, rq.loop, r);
-    finish_head(rq, reply);
+    ResponseHead& head = reply.head;
+    begin_reply(rq, reply, http::Status::ok);
+    head.add("Content-Type", r.mime.type);
+    head.add("Content-Encoding", "gzip");
+    head.set_streamed();
+    add_validators(head, rq.loop, r);
     if (rq.head.method_id == http::Method::head) return;
     reply.body.kind = PendingBody::Kind::gzip;
     reply.body.file = std::move(fd);
@@ -333,8 +310,8 @@ void serve_static(RequestContext& rq, Reply& reply) {
     if (open_beneath(rq.site->dir.get(), index, cfg.follow_symlinks, ifd, ist) == 0 && S_ISREG(ist.st_mode)) {
       fd = std::move(ifd);
       st = ist;
-      w.body.assign(index);  // `name` must outlive the scratch reuse below
-      name = w.body;
+      w.local.swap(index);  // `name` must outlive the scratch reuse below (w.local is not needed again)
+      name = w.local;
     } else {
       if (!cfg.listing) return reply_error(rq, reply, http::Status::forbidden, "Directory listing is off.");
       return reply_listing(rq, reply, std::move(fd));

@@ -363,11 +363,13 @@ void ServerConnection::open_request(bool too_large) {
   for (const auto& f : s.fields) s.views.push_back({f.name, f.value});
   auto head = build_request_head(s.views, s.storage, s.head);
   if (!head) {
+    s.ours = true;                                // the handler never sees it, so hears nothing of its end
     stream_error(id, ErrorCode::protocol_error);  // §8.1.1: malformed
     return;
   }
   s.content_length = *head;
   if (block_end_stream_ && s.content_length.value_or(0) != 0) {
+    s.ours = true;
     stream_error(id, ErrorCode::protocol_error);  // §8.1.1: the length promised a body that never came
     return;
   }

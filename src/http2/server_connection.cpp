@@ -231,17 +231,23 @@ void ServerConnection::on_headers_frame(const Headers& f) {
   block_reset_ = false;
   Stream* s = find(id);
   if (s == nullptr) {
-    if (!is_idle(id)) {
+    const Closed* closed = is_idle(id) ? nullptr : closed_recently(id);
+    if (closed != nullptr && closed->reset_by_us) {
+      // §5.1 closed: after our RST_STREAM, frames the client sent before it saw it are ignored, but a field
+      // block is still decoded to keep HPACK in step (§4.3): trailers, typically.
+      block_kind_ = BlockKind::discard;
+    } else if (!is_idle(id)) {
       // A stream that is gone. §5.1: HEADERS on a closed stream is a connection error STREAM_CLOSED;
       // §5.1.1: a new stream id that is not above every earlier one is a PROTOCOL_ERROR.
-      if (closed_recently(id) != nullptr) {
+      if (closed != nullptr) {
         connection_error(ErrorCode::stream_closed, "HEADERS on a closed stream");
       } else {
         connection_error(ErrorCode::protocol_error, "stream id below an earlier one");
       }
       return;
+    } else {
+      block_kind_ = (goaway_sent_ && id > goaway_last_) ? BlockKind::discard : BlockKind::request;
     }
-    block_kind_ = (goaway_sent_ && id > goaway_last_) ? BlockKind::discard : BlockKind::request;
   } else {
     switch (receive_verdict(s->state, StreamFrame::Headers)) {
       case Verdict::Accept:

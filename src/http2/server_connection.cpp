@@ -448,7 +448,13 @@ void ServerConnection::on_data_frame(const Data& f) {
   const std::size_t padding = length - f.data.size();
   if (padding > 0) {
     s->receive.release(static_cast<std::int64_t>(padding));
+    if (!f.end_stream) {
+      if (const std::int64_t inc = s->receive.take_update(); inc > 0) {
+        write_control(WindowUpdate{id, static_cast<std::uint32_t>(inc)});
+      }
+    }
     return_connection_credit(padding);
+    if (error_) return;  // the updates overflowed the control queue
   }
   s->body_received += f.data.size();
   if (s->content_length &&

@@ -185,8 +185,8 @@ void ServerConnection::on_frame(Frame& frame, core::Instant now) {
         } else if constexpr (std::is_same_v<T, PushPromise>) {
           connection_error(ErrorCode::protocol_error, "PUSH_PROMISE from a client");  // §8.4
         } else if constexpr (std::is_same_v<T, Ping>) {
-          if (f.ack) return;  // we send no PINGs of our own to be answered
           if (!spend_flood(now)) return;
+          if (f.ack) return;                    // we send no PINGs of our own to be answered
           write_control(Ping{true, f.opaque});  // §6.7
         } else if constexpr (std::is_same_v<T, Goaway>) {
           on_goaway(f);
@@ -475,11 +475,13 @@ void ServerConnection::on_data_frame(const Data& f) {
 }
 
 void ServerConnection::on_settings(const SettingsFrame& f, core::Instant now) {
+  // Every SETTINGS but the client's first costs, ACKs too (we sent one SETTINGS: only one ACK is due).
+  if (settings_received_ && !spend_flood(now)) return;
+  settings_received_ = true;
   if (f.ack) {
     settings_deadline_.reset();  // §6.5.3
     return;
   }
-  if (control_queued_ > 0 && !spend_flood(now)) return;  // one SETTINGS at the start is free
   const std::uint32_t old_window = peer_.initial_window_size;
   const std::uint32_t old_table = peer_.header_table_size;
   auto applied = peer_.apply(f.settings);

@@ -1011,6 +1011,11 @@ void ServerConnection::take_output(Output& out, std::size_t budget) {
 
 void ServerConnection::produce_data(Output& out, std::size_t budget) {
   std::size_t produced = out.size();
+  // A client whose whole stream window is below min_data_frame would never see a byte (h2spec's window of
+  // 1): the threshold is at most its INITIAL_WINDOW_SIZE. Tiny WINDOW_UPDATEs still cost flood tokens.
+  const std::uint64_t min_frame =
+      peer_.initial_window_size > 0 ? std::min(config_.min_data_frame, peer_.initial_window_size)
+                                    : config_.min_data_frame;
   while (produced < budget) {
     Scheduler::Node* node = scheduler_.front();
     if (node == nullptr) break;
@@ -1026,7 +1031,7 @@ void ServerConnection::produce_data(Output& out, std::size_t budget) {
     const std::int64_t stream_room = s->send.allowance(static_cast<std::int64_t>(n));
     const std::int64_t conn_room = send_window_.allowance(static_cast<std::int64_t>(n));
     const std::uint64_t room = static_cast<std::uint64_t>(std::min(stream_room, conn_room));
-    if (remaining > 0 && (room == 0 || (room < n && room < config_.min_data_frame))) {
+    if (remaining > 0 && (room == 0 || (room < n && room < min_frame))) {
       if (stream_room <= conn_room) {
         // The stream's own window holds it back: it leaves the queue until WINDOW_UPDATE.
         scheduler_.remove(s->node);

@@ -645,6 +645,7 @@ void ServerConnection::connection_error(ErrorCode code, std::string_view reason)
 void ServerConnection::close_stream(Stream& s, bool reset, ErrorCode code, bool by_peer) {
   if (s.closing) return;
   scheduler_.remove(s.node);
+  if (scheduler_.empty()) stalled_since_.reset();  // nothing waits on the connection window any more
   if (!s.pushed && s.id % 2 == 1) --active_;
   if (s.pushed) --pushes_;
   s.closing = true;

@@ -404,6 +404,8 @@ void ServerConnection::answer_too_large(Stream& s) {
 void ServerConnection::on_data_frame(const Data& f) {
   const std::uint32_t id = f.stream_id;
   const std::uint32_t length = f.flow_controlled_length();
+  // CVE-2019-9518: an empty DATA frame that does not end the stream is work for nothing, on whatever stream.
+  if (f.data.empty() && !f.end_stream && !spend_flood(now_)) return;
   // §6.9: DATA counts against the connection's window whatever becomes of its stream.
   if (!receive_window_.receive(length)) {
     connection_error(ErrorCode::flow_control_error, "DATA beyond the connection window");
@@ -463,7 +465,6 @@ void ServerConnection::on_data_frame(const Data& f) {
     stream_error(id, ErrorCode::protocol_error);  // §8.1.1: content-length does not match
     return;
   }
-  if (f.data.empty() && !f.end_stream && !spend_flood(now_)) return;  // CVE-2019-9518
   if (f.end_stream) s->state = on_receive_end_stream(s->state);
   if (s->ours) {
     return_connection_credit(f.data.size());

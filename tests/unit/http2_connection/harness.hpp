@@ -36,7 +36,8 @@
 #define ENDHOST_TEST_ASAN 1
 #endif
 #ifdef ENDHOST_TEST_ASAN
-#include <sanitizer/allocator_interface.h>
+// From the sanitizer runtime (sanitizer/allocator_interface.h, which GCC does not install).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #else
 #include <malloc.h>
 #endif

@@ -851,9 +851,6 @@ TEST(Http2Connection, ByteAtATimeGivesTheSameEventsAndOutput) {
   const Conversation bytes = converse(wire, 1);
   EXPECT_EQ(bytes.output, whole.output);
   // Byte by byte the body comes in more pieces; join them before comparing.
-  Client a, b;
-  (void)a;
-  (void)b;
   auto joined = [](std::string log) {
     std::string out;
     std::string pending;

@@ -182,8 +182,8 @@ void ServerConnection::on_frame(Frame& frame, core::Instant now) {
         } else if constexpr (std::is_same_v<T, PushPromise>) {
           connection_error(ErrorCode::protocol_error, "PUSH_PROMISE from a client");  // §8.4
         } else if constexpr (std::is_same_v<T, Ping>) {
-          if (f.ack) return;  // we send no PINGs of our own to be answered
           if (!spend_flood(now)) return;
+          if (f.ack) return;                    // we send no PINGs of our own to be answered
           write_control(Ping{true, f.opaque});  // §6.7
         } else if constexpr (std::is_same_v<T, Goaway>) {
           on_goaway(f);
@@ -228,17 +228,23 @@ void ServerConnection::on_headers_frame(const Headers& f) {
   block_reset_ = false;
   Stream* s = find(id);
   if (s == nullptr) {
-    if (!is_idle(id)) {
+    const Closed* closed = is_idle(id) ? nullptr : closed_recently(id);
+    if (closed != nullptr && closed->reset_by_us) {
+      // §5.1 closed: after our RST_STREAM, frames the client sent before it saw it are ignored, but a field
+      // block is still decoded to keep HPACK in step (§4.3): trailers, typically.
+      block_kind_ = BlockKind::discard;
+    } else if (!is_idle(id)) {
       // A stream that is gone. §5.1: HEADERS on a closed stream is a connection error STREAM_CLOSED;
       // §5.1.1: a new stream id that is not above every earlier one is a PROTOCOL_ERROR.
-      if (closed_recently(id) != nullptr) {
+      if (closed != nullptr) {
         connection_error(ErrorCode::stream_closed, "HEADERS on a closed stream");
       } else {
         connection_error(ErrorCode::protocol_error, "stream id below an earlier one");
       }
       return;
+    } else {
+      block_kind_ = (goaway_sent_ && id > goaway_last_) ? BlockKind::discard : BlockKind::request;
     }
-    block_kind_ = (goaway_sent_ && id > goaway_last_) ? BlockKind::discard : BlockKind::request;
   } else {
     switch (receive_verdict(s->state, StreamFrame::Headers)) {
       case Verdict::Accept:
@@ -360,11 +366,13 @@ void ServerConnection::open_request(bool too_large) {
   for (const auto& f : s.fields) s.views.push_back({f.name, f.value});
   auto head = build_request_head(s.views, s.storage, s.head);
   if (!head) {
+    s.ours = true;                                // the handler never sees it, so hears nothing of its end
     stream_error(id, ErrorCode::protocol_error);  // §8.1.1: malformed
     return;
   }
   s.content_length = *head;
   if (block_end_stream_ && s.content_length.value_or(0) != 0) {
+    s.ours = true;
     stream_error(id, ErrorCode::protocol_error);  // §8.1.1: the length promised a body that never came
     return;
   }
@@ -393,6 +401,8 @@ void ServerConnection::answer_too_large(Stream& s) {
 void ServerConnection::on_data_frame(const Data& f) {
   const std::uint32_t id = f.stream_id;
   const std::uint32_t length = f.flow_controlled_length();
+  // CVE-2019-9518: an empty DATA frame that does not end the stream is work for nothing, on whatever stream.
+  if (f.data.empty() && !f.end_stream && !spend_flood(now_)) return;
   // §6.9: DATA counts against the connection's window whatever becomes of its stream.
   if (!receive_window_.receive(length)) {
     connection_error(ErrorCode::flow_control_error, "DATA beyond the connection window");
@@ -437,7 +447,13 @@ void ServerConnection::on_data_frame(const Data& f) {
   const std::size_t padding = length - f.data.size();
   if (padding > 0) {
     s->receive.release(static_cast<std::int64_t>(padding));
+    if (!f.end_stream) {
+      if (const std::int64_t inc = s->receive.take_update(); inc > 0) {
+        write_control(WindowUpdate{id, static_cast<std::uint32_t>(inc)});
+      }
+    }
     return_connection_credit(padding);
+    if (error_) return;  // the updates overflowed the control queue
   }
   s->body_received += f.data.size();
   if (s->content_length &&
@@ -446,7 +462,6 @@ void ServerConnection::on_data_frame(const Data& f) {
     stream_error(id, ErrorCode::protocol_error);  // §8.1.1: content-length does not match
     return;
   }
-  if (f.data.empty() && !f.end_stream && !spend_flood(now_)) return;  // CVE-2019-9518
   if (f.end_stream) s->state = on_receive_end_stream(s->state);
   if (s->ours) {
     return_connection_credit(f.data.size());
@@ -458,11 +473,13 @@ void ServerConnection::on_data_frame(const Data& f) {
 }
 
 void ServerConnection::on_settings(const SettingsFrame& f, core::Instant now) {
+  // Every SETTINGS but the client's first costs, ACKs too (we sent one SETTINGS: only one ACK is due).
+  if (settings_received_ && !spend_flood(now)) return;
+  settings_received_ = true;
   if (f.ack) {
     settings_deadline_.reset();  // §6.5.3
     return;
   }
-  if (control_queued_ > 0 && !spend_flood(now)) return;  // one SETTINGS at the start is free
   const std::uint32_t old_window = peer_.initial_window_size;
   const std::uint32_t old_table = peer_.header_table_size;
   auto applied = peer_.apply(f.settings);
@@ -626,6 +643,7 @@ void ServerConnection::connection_error(ErrorCode code, std::string_view reason)
 void ServerConnection::close_stream(Stream& s, bool reset, ErrorCode code, bool by_peer) {
   if (s.closing) return;
   scheduler_.remove(s.node);
+  if (scheduler_.empty()) stalled_since_.reset();  // nothing waits on the connection window any more
   if (!s.pushed && s.id % 2 == 1) --active_;
   if (s.pushed) --pushes_;
   s.closing = true;
@@ -945,6 +963,11 @@ void ServerConnection::take_output(Output& out, std::size_t budget) {
 
 void ServerConnection::produce_data(Output& out, std::size_t budget) {
   std::size_t produced = out.size();
+  // A client whose whole stream window is below min_data_frame would never see a byte (h2spec's window of
+  // 1): the threshold is at most its INITIAL_WINDOW_SIZE. Tiny WINDOW_UPDATEs still cost flood tokens.
+  const std::uint64_t min_frame =
+      peer_.initial_window_size > 0 ? std::min(config_.min_data_frame, peer_.initial_window_size)
+                                    : config_.min_data_frame;
   while (produced < budget) {
     Scheduler::Node* node = scheduler_.front();
     if (node == nullptr) break;
@@ -960,7 +983,7 @@ void ServerConnection::produce_data(Output& out, std::size_t budget) {
     const std::int64_t stream_room = s->send.allowance(static_cast<std::int64_t>(n));
     const std::int64_t conn_room = send_window_.allowance(static_cast<std::int64_t>(n));
     const std::uint64_t room = static_cast<std::uint64_t>(std::min(stream_room, conn_room));
-    if (remaining > 0 && (room == 0 || (room < n && room < config_.min_data_frame))) {
+    if (remaining > 0 && (room == 0 || (room < n && room < min_frame))) {
       if (stream_room <= conn_room) {
         // The stream's own window holds it back: it leaves the queue until WINDOW_UPDATE.
         scheduler_.remove(s->node);

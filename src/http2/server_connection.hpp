@@ -220,6 +220,7 @@ class ServerConnection {
   std::size_t control_queued_ = 0;   // bytes of control frames in out_ (max_queued_control)
   bool connection_blocked_ = false;  // DATA waits for the connection window
   bool got_settings_ = false;        // the client's first frame was its SETTINGS (§3.4)
+  bool settings_received_ = false;   // the first SETTINGS is free, the rest cost flood tokens
   int depth_ = 0;                    // public calls in progress (closed streams are swept at depth 0)
   std::string trace_line_;           // a HEADERS line waiting for its decoded fields
   std::string lower_;                // lowercased response field names

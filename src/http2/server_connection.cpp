@@ -998,7 +998,10 @@ void ServerConnection::produce_data(Output& out, std::size_t budget) {
     const bool end = last_piece && n == remaining;
     append_data_header(out.bytes, s->id, static_cast<std::uint32_t>(n), end);
     if (piece.is_extent) {
-      if (n > 0) out.extents.push_back({out.bytes.size(), s->id, static_cast<std::uint32_t>(n)});
+      if (n > 0) {
+        out.extents.push_back({out.bytes.size(), s->id, static_cast<std::uint32_t>(n)});
+        handler_.on_extent(s->id, static_cast<std::uint32_t>(n));
+      }
     } else {
       out.bytes.append(piece.bytes, piece.sent, n);
     }

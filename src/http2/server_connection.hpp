@@ -55,6 +55,9 @@ class ConnectionHandler {
   virtual void on_complete(std::uint32_t stream) = 0;
   // Everything submitted on the stream was sent but the body did not end: a streamed body may add more.
   virtual void on_drained(std::uint32_t /*stream*/) {}
+  // take_output() made an Output::Extent of `length` file bytes of the stream: the session must keep the
+  // file until it has sent them, even if the stream ends first.
+  virtual void on_extent(std::uint32_t /*stream*/, std::uint32_t /*length*/) {}
 };
 
 class ServerConnection {

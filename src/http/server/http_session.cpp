@@ -12,10 +12,13 @@
 #include "http/serializer.hpp"
 #include "http/server/access_log_format.hpp"
 #include "http/server/cookie.hpp"
+#include "http/server/h2_session.hpp"
 #include "http/server/http1_response.hpp"
 #include "http/server/replies.hpp"
+#include "http/server/request_router.hpp"
 #include "http/server/response.hpp"
 #include "http/server/static_handler.hpp"
+#include "http2/frame/preface.hpp"
 
 namespace endhost::web {
 
@@ -39,9 +42,6 @@ constexpr std::size_t kGzipBlock = 32 * 1024;
 // The head of a request whose line or fields could not be parsed (must_close errors): nothing of it is
 // trusted, so replies use HTTP/1.1 defaults.
 const http::RequestHead kNoHead{};
-
-// --sessions: the visitor's id and visit count as JSON.
-constexpr std::string_view kSessionPath = "/_session";
 
 }  // namespace
 
@@ -122,6 +122,12 @@ HttpSession::Head HttpSession::parse_buffered() {
     if (in_request_ && eof_) return Head::closed;  // half-closed inside a head: it can never complete
     if (eof_) return Head::closed;
     return Head::need_input;
+  }
+  if (served_ == 0 && !tls_ && cfg_.http2) {
+    // RFC 9113 §3.3: a client with prior knowledge opens with the preface instead of a request.
+    const http2::PrefaceMatch m = http2::match_preface(buffered());
+    if (m == http2::PrefaceMatch::complete) return Head::http2;
+    if (m == http2::PrefaceMatch::partial) return eof_ ? Head::closed : Head::need_input;
   }
   if (!in_request_) begin_request();
   auto parsed = w_->parser.parse_head(buffered());
@@ -496,26 +502,6 @@ awaitable<void> HttpSession::close_gracefully() {
   }
 }
 
-const Site* HttpSession::select_site(std::string_view host) const {
-  // Host is uri-host [":" port] (RFC 9110 §7.2); names compare case-insensitively, and a trailing dot names
-  // the same host.
-  if (!host.empty() && host.front() == '[') {
-    host = host.substr(0, host.find(']') + 1);
-  } else if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos) {
-    host = host.substr(0, colon);
-  }
-  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  const Site* fallback = nullptr;
-  for (const Site& site : cfg_.sites) {
-    if (site.host.empty()) {
-      fallback = &site;
-    } else if (http::iequals(site.host, host)) {
-      return &site;
-    }
-  }
-  return fallback;
-}
-
 void HttpSession::write_response(const RequestContext& rq) {
   // The one place the web server frames a described response as HTTP/1.1: the head, then the content held
   // in memory. What else the body needs (sendfile, byteranges, gzip) is sent later by send_pending().
@@ -534,40 +520,15 @@ void HttpSession::trace_response(std::size_t out_mark) {
   cfg_.transcript.server(conn_.peer(), out.substr(0, end));
 }
 
-std::string_view HttpSession::allowed_methods() const {
-  return cfg_.writable ? kWritableAllow : kReadOnlyAllow;
-}
-
 void HttpSession::handle(RequestContext& rq, Reply& reply) {
-  const http::RequestHead& head = rq.head;
-  const http::Method m = head.method_id;
-  // RFC 9110 §15.6.2: a method the server does not implement; §9.3.7: OPTIONS * asks about the server,
-  // OPTIONS /path about one resource.
-  if (m == http::Method::unknown) return reply_error(rq, reply, http::Status::not_implemented);
-  if (m == http::Method::options && head.target_form == http::TargetForm::asterisk)
-    return reply_options(rq, reply, allowed_methods());
-  const bool write = m == http::Method::put || m == http::Method::delete_ || m == http::Method::post;
-  const bool read = m == http::Method::get || m == http::Method::head || m == http::Method::options;
-  if (!(read || (write && cfg_.writable))) {
-    // A method we know but do not allow here (RFC 9110 §15.5.6): 405 with the methods that are.
-    return reply_error(rq, reply, http::Status::method_not_allowed, {}, {"Allow", allowed_methods()});
+  switch (route_request(cfg_, rq, reply)) {
+    case Route::answered:
+      return;
+    case Route::write:
+      return prepare_write(rq);
+    case Route::session_info:
+      return serve_session_info(rq, reply);
   }
-  if (head.target_form == http::TargetForm::asterisk)
-    return reply_error(rq, reply, http::Status::bad_request);
-  if (cfg_.visitors && rq.path == kSessionPath) {
-    if (m == http::Method::options) return reply_options(rq, reply, kReadOnlyAllow);
-    return serve_session_info(rq, reply);
-  }
-  auto info = resolve_path(rq.path, rq.work.local);
-  if (!info) {
-    const http::Status status =
-        info.error() == PathError::too_long ? http::Status::uri_too_long : http::Status::bad_request;
-    return reply_error(rq, reply, status, describe(info.error()));
-  }
-  rq.path_info = *info;
-  if (m == http::Method::options) return serve_options(rq, reply, allowed_methods());
-  if (write) return prepare_write(rq);
-  serve_static(rq, reply);
 }
 
 Next HttpSession::respond() {
@@ -639,18 +600,7 @@ Next HttpSession::dispatch() {
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
   rq.set_cookie = w_->set_cookie;
   rq.private_response = !w_->set_cookie.empty();
-  std::string_view target = head.target, host = head.host;
-  if (head.target_form == http::TargetForm::absolute) {
-    // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.
-    const AbsoluteParts abs = split_absolute(target);
-    host = abs.authority;
-    target = abs.origin;
-  }
-  const TargetParts parts = split_target(target);
-  rq.path = parts.path.empty() ? std::string_view("/") : parts.path;
-  rq.query = parts.query;
-  rq.has_query = parts.has_query;
-  rq.site = select_site(host);
+  aim_request(cfg_, rq);
 
   Reply& reply = w_->reply;
   reply.keep_alive = head.keep_alive && served_ < cfg_.max_requests_per_connection && !conn_.draining();
@@ -767,54 +717,68 @@ Next HttpSession::finish_request() {
 using namespace detail;
 
 awaitable<void> run_http_session(ServerState& server, core::Connection& conn) {
-  HttpSession s(server, conn);
-  Next next = Next::proceed;
-  while (next == Next::proceed) {
-    const HttpSession::Head head = s.parse_buffered();
-    if (head == HttpSession::Head::ready) {
-      next = s.respond();
-    } else if (head == HttpSession::Head::failed) {
-      next = s.respond_to_error();
-    } else if (head == HttpSession::Head::closed) {
-      next = Next::close;
-      break;
-    } else if (s.has_output()) {
-      // Answers already built go out before we wait for more input: a pipelining client may be waiting for
-      // them. Then look at the socket again (an edge-triggered reactor does not repeat an edge).
-      const HttpSession::Output o = s.try_send();
-      if (o == HttpSession::Output::error) next = Next::abort;
-      if (o != HttpSession::Output::would_block) continue;
-      s.before_write_wait();
-      auto [ec] = co_await conn.stream().lowest_layer().async_wait(s.write_wait(), kDeferred);
-      if (ec) next = Next::abort;
-      continue;
-    } else {
-      // One read less per keep-alive request: when the last read was short and nothing has suspended
-      // since, the socket is known to be empty and the next data will raise a new edge.
-      if (!s.input_drained()) {
-        const HttpSession::Input in = s.receive();
-        if (in == HttpSession::Input::error) next = Next::abort;
-        if (in != HttpSession::Input::would_block) continue;
-      }
-      if (!s.before_read_wait()) {
-        next = Next::abort;
+  std::string h2_preread;
+  if (server.config.http2 && !conn.stream().is_plain() && conn.stream().tls_info().alpn == "h2") {
+    co_await run_h2_session(server, conn, h2_preread);  // RFC 9113 §3.2: ALPN chose h2
+    co_return;
+  }
+  bool h2c = false;
+  {
+    HttpSession s(server, conn);
+    Next next = Next::proceed;
+    while (next == Next::proceed) {
+      const HttpSession::Head head = s.parse_buffered();
+      if (head == HttpSession::Head::http2) {
+        h2_preread = s.take_buffered();
+        h2c = true;
         break;
       }
-      auto [ec] = co_await conn.stream().lowest_layer().async_wait(s.read_wait(), kDeferred);
-      s.after_read_wait();
-      if (ec) next = s.on_read_wait_error();
-      continue;
+      if (head == HttpSession::Head::ready) {
+        next = s.respond();
+      } else if (head == HttpSession::Head::failed) {
+        next = s.respond_to_error();
+      } else if (head == HttpSession::Head::closed) {
+        next = Next::close;
+        break;
+      } else if (s.has_output()) {
+        // Answers already built go out before we wait for more input: a pipelining client may be waiting for
+        // them. Then look at the socket again (an edge-triggered reactor does not repeat an edge).
+        const HttpSession::Output o = s.try_send();
+        if (o == HttpSession::Output::error) next = Next::abort;
+        if (o != HttpSession::Output::would_block) continue;
+        s.before_write_wait();
+        auto [ec] = co_await conn.stream().lowest_layer().async_wait(s.write_wait(), kDeferred);
+        if (ec) next = Next::abort;
+        continue;
+      } else {
+        // One read less per keep-alive request: when the last read was short and nothing has suspended
+        // since, the socket is known to be empty and the next data will raise a new edge.
+        if (!s.input_drained()) {
+          const HttpSession::Input in = s.receive();
+          if (in == HttpSession::Input::error) next = Next::abort;
+          if (in != HttpSession::Input::would_block) continue;
+        }
+        if (!s.before_read_wait()) {
+          next = Next::abort;
+          break;
+        }
+        auto [ec] = co_await conn.stream().lowest_layer().async_wait(s.read_wait(), kDeferred);
+        s.after_read_wait();
+        if (ec) next = s.on_read_wait_error();
+        continue;
+      }
+      if (next == Next::proceed && s.needs_async()) {
+        // finish_async may suspend (after reading, too): an edge may pass unseen meanwhile.
+        s.forget_drained();
+        next = co_await s.finish_async();
+        s.forget_drained();
+      }
     }
-    if (next == Next::proceed && s.needs_async()) {
-      // finish_async may suspend (after reading, too): an edge may pass unseen meanwhile.
-      s.forget_drained();
-      next = co_await s.finish_async();
-      s.forget_drained();
+    if (next == Next::close) {
+      co_await s.close_gracefully();
     }
   }
-  if (next == Next::close) {
-    co_await s.close_gracefully();
-  }
+  if (h2c) co_await run_h2_session(server, conn, h2_preread);
 }
 
 awaitable<void> refuse_http_connection(ServerState& server, core::Connection& conn) {

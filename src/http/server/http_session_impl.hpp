@@ -16,6 +16,7 @@
 #include "http/request_parser.hpp"
 #include "http/server/exchange.hpp"
 #include "http/server/replies.hpp"
+#include "http/server/request_router.hpp"
 #include "http/server/server_state.hpp"
 
 namespace endhost::web::detail {
@@ -31,9 +32,6 @@ using WaitType = asio::socket_base::wait_type;
 inline constexpr auto kDeferred = asio::as_tuple(asio::deferred);
 
 enum class Next : std::uint8_t { proceed, close, abort };
-
-inline constexpr std::string_view kReadOnlyAllow = "GET, HEAD, OPTIONS";
-inline constexpr std::string_view kWritableAllow = "GET, HEAD, OPTIONS, PUT, DELETE, POST";
 
 // The head used for replies when the real one cannot be trusted (a must_close parse error) or is gone.
 const http::RequestHead& no_head();
@@ -63,7 +61,8 @@ class HttpSession {
   HttpSession(const HttpSession&) = delete;
   HttpSession& operator=(const HttpSession&) = delete;
 
-  enum class Head : std::uint8_t { ready, need_input, failed, closed };
+  // http2: the connection opened with the HTTP/2 preface (h2c with prior knowledge, RFC 9113 §3.3).
+  enum class Head : std::uint8_t { ready, need_input, failed, closed, http2 };
   enum class Input : std::uint8_t { data, would_block, eof, error };
   enum class Output : std::uint8_t { sent, would_block, error };
 
@@ -99,6 +98,12 @@ class HttpSession {
   awaitable<void> close_gracefully();
 
   core::Connection& conn() { return conn_; }
+  // After Head::http2: what was read, for the HTTP/2 session.
+  std::string take_buffered() {
+    std::string bytes(buffered());
+    consume(bytes.size());
+    return bytes;
+  }
 
  private:
   std::string_view buffered() const { return w_->in.readable(); }
@@ -163,13 +168,11 @@ class HttpSession {
   // Describes and writes the success of a write: `content_type` (if any) and work.body as the content
   // (none for 204, which has no Content-Length either).
   Next reply_written(http::Status status, std::string_view content_type = {});
-  std::string_view allowed_methods() const;
 
   Next dispatch();  // answers the parsed request
   void handle(RequestContext& rq, Reply& reply);
   awaitable<void> lookup_visitor();
   void serve_session_info(RequestContext& rq, Reply& reply);
-  const Site* select_site(std::string_view host) const;
   // HTTP/1.1 framing of w_->reply into w_->out (with its in-memory content): called once per response,
   // after the handler described it.
   void write_response(const RequestContext& rq);

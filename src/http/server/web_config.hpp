@@ -47,6 +47,9 @@ struct WebConfig {
 
   // Writes (--writable, --auth): PUT, DELETE and multipart POST, for the users of the htpasswd file.
   bool writable = false;
+  // HTTP/2 (RFC 9113): h2 by ALPN on TLS, h2c by the preface in clear. Off with --sessions, whose visitor
+  // lookup is the HTTP/1.1 session's (web_options.cpp).
+  bool http2 = true;
   std::vector<PasswordEntry> users;
   std::uint64_t max_upload = 64 * 1024 * 1024;  // one PUT body, or one form's whole body
   std::size_t max_upload_files = 64;            // parts of one form

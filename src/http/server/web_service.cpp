@@ -51,8 +51,12 @@ WebService::WebService(const WebOptions& options, WebConfig config, core::Servic
       loops_(env.loops.size()),
       server_(std::move(config), env.loops, env.metrics, env.log),
       tcp_(env.loops, env.log, server_.tcp_options(env.max_connections)) {
-  // RFC 7301: the only protocol these sessions speak, so a client offering h2 falls back at once.
-  if (env.tls) tcp_.set_tls(env.tls, {"http/1.1"});
+  // RFC 7301, RFC 9113 §3.2: h2 first when the server speaks it, else HTTP/1.1 alone.
+  if (env.tls) {
+    std::vector<std::string> alpn = {"http/1.1"};
+    if (server_.config().http2) alpn.insert(alpn.begin(), "h2");
+    tcp_.set_tls(env.tls, std::move(alpn));
+  }
   drain_with(tcp_);
   log_start(env.log, env.host, env.tls != nullptr);
 }

@@ -79,9 +79,10 @@ void append_status(char (&out)[3], int status) {
 }  // namespace
 
 ServerConnection::ServerConnection(const ConnectionConfig& config, ConnectionHandler& handler,
-                                   core::Instant now)
+                                   core::Instant now, FrameTrace* trace)
     : config_(config),
       handler_(handler),
+      trace_(trace),
       reader_(config.max_frame_size),
       decoder_(decoder_limits(config)),
       encoder_(hpack::EncoderOptions{}),
@@ -965,9 +966,9 @@ void ServerConnection::produce_data(Output& out, std::size_t budget) {
   std::size_t produced = out.size();
   // A client whose whole stream window is below min_data_frame would never see a byte (h2spec's window of
   // 1): the threshold is at most its INITIAL_WINDOW_SIZE. Tiny WINDOW_UPDATEs still cost flood tokens.
-  const std::uint64_t min_frame =
-      peer_.initial_window_size > 0 ? std::min(config_.min_data_frame, peer_.initial_window_size)
-                                    : config_.min_data_frame;
+  const std::uint64_t min_frame = peer_.initial_window_size > 0
+                                      ? std::min(config_.min_data_frame, peer_.initial_window_size)
+                                      : config_.min_data_frame;
   while (produced < budget) {
     Scheduler::Node* node = scheduler_.front();
     if (node == nullptr) break;

@@ -62,7 +62,9 @@ class ConnectionHandler {
 
 class ServerConnection {
  public:
-  ServerConnection(const ConnectionConfig& config, ConnectionHandler& handler, core::Instant now);
+  // `trace`, when given, sees every frame from our SETTINGS on.
+  ServerConnection(const ConnectionConfig& config, ConnectionHandler& handler, core::Instant now,
+                   FrameTrace* trace = nullptr);
   ~ServerConnection();
   ServerConnection(const ServerConnection&) = delete;
   ServerConnection& operator=(const ServerConnection&) = delete;

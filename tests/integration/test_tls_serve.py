@@ -111,22 +111,28 @@ class WebTls(TestCase):
     def url(self, path, host="localhost"):
         return "https://%s:%d%s" % (host, self.port, path)
 
-    def test_curl_gets_a_page_with_alpn_http11(self):
+    def test_curl_gets_a_page_with_alpn_h2_or_http11(self):
+        # RFC 9113 §3.2: h2 when the client offers it (curl does by default), else HTTP/1.1.
         r = self.curl("-v", self.url("/"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, b"<h1>over TLS</h1>\n")
+        self.assertRegex(r.stderr.decode(), r"ALPN[^\n]*server accepted h2")
+        r = self.curl("-v", "--http1.1", self.url("/"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, b"<h1>over TLS</h1>\n")
         self.assertRegex(r.stderr.decode(), r"ALPN[^\n]*http/1\.1")
 
     def test_large_file_and_range_through_tls(self):
-        r = self.curl(self.url("/big.bin"))
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout, self.big)
-        r = self.curl("-r", "1000000-1999999", self.url("/big.bin"))
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout, self.big[1000000:2000000])
+        for version in ("--http1.1", "--http2"):
+            r = self.curl(version, self.url("/big.bin"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, self.big, version)
+            r = self.curl(version, "-r", "1000000-1999999", self.url("/big.bin"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, self.big[1000000:2000000], version)
 
     def test_keep_alive_requests_on_one_connection(self):
-        r = self.curl("-v", self.url("/"), self.url("/big.bin"), "-o", "/dev/null", "-o", "/dev/null")
+        r = self.curl("-v", "--http1.1", self.url("/"), self.url("/big.bin"), "-o", "/dev/null", "-o", "/dev/null")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("Re-using existing connection", r.stderr.decode())
 
@@ -139,6 +145,8 @@ class WebTls(TestCase):
 
     def test_s_client_alpn_and_versions(self):
         code, out = s_client(self.port, "-alpn", "h2,http/1.1", "-CAfile", self.pki.ca, data=b"")
+        self.assertIn("ALPN protocol: h2", out)
+        code, out = s_client(self.port, "-alpn", "http/1.1", "-CAfile", self.pki.ca, data=b"")
         self.assertIn("ALPN protocol: http/1.1", out)
         self.assertIn("Verify return code: 0 (ok)", out)
         code, out = s_client(self.port, "-tls1_2", data=b"")

@@ -41,6 +41,9 @@ bool H2Origin::usable() const {
 void H2Origin::close() {
   if (closing_) return;
   closing_ = true;
+  // The client is going away, and its transcript's sink with it: nothing more is traced.
+  h2_.set_trace(nullptr);
+  options_.transcript = core::Transcript();
   h2_.shutdown();
   kick();
 }

@@ -35,7 +35,7 @@ class H2Origin : public std::enable_shared_from_this<H2Origin>,
   // One request and its response, as HttpClient::perform.
   awaitable<Expected<Incoming, ClientError>> perform(const Outgoing& request, const HeadHandler& on_head,
                                                      const BodySink& on_body);
-  // Sends GOAWAY and closes once the streams are done.
+  // Sends GOAWAY and closes once the streams are done; traces nothing from here on (the client is ending).
   void close();
 
  private:

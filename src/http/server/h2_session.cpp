@@ -52,10 +52,9 @@ class H2WebSession final : private http2::ConnectionHandler, private http2::Fram
         cfg_(server.config),
         loop_(*server.loops[conn.loop().index()]),
         conn_(conn),
-        h2_(h2_config(cfg_), *this, engine_now()),
+        h2_(h2_config(cfg_), *this, engine_now(), cfg_.transcript.enabled() ? this : nullptr),
         write_signal_(conn.stream().get_executor()),
         tls_(!conn.stream().is_plain()) {
-    if (cfg_.transcript.enabled()) h2_.set_trace(this);
     srv_.metrics.open_connections->add(1, loop_.index);
     cfg_.transcript.note(conn_.peer(),
                          tls_ ? "HTTP/2 over TLS (ALPN h2)" : "HTTP/2 in clear (h2c, prior knowledge)");

@@ -56,7 +56,7 @@ class HttpSession {
     if (w_) release_work();
     if (cfg_.access_log) cfg_.access_log->flush(loop_.index);
     srv_.metrics.open_connections->add(-1, loop_.index);
-    cfg_.transcript.note(conn_.peer(), "connection closed");
+    if (!to_h2_) cfg_.transcript.note(conn_.peer(), "connection closed");
   }
   HttpSession(const HttpSession&) = delete;
   HttpSession& operator=(const HttpSession&) = delete;
@@ -100,6 +100,7 @@ class HttpSession {
   core::Connection& conn() { return conn_; }
   // After Head::http2: what was read, for the HTTP/2 session.
   std::string take_buffered() {
+    to_h2_ = true;
     std::string bytes(buffered());
     consume(bytes.size());
     return bytes;
@@ -202,6 +203,7 @@ class HttpSession {
   bool session_pending_ = false;   // --sessions: the visitor must be looked up before dispatch()
   bool eof_ = false;               // the client half-closed: answer what is buffered, then close
   bool drained_ = false;           // see input_drained()
+  bool to_h2_ = false;             // the connection goes on as HTTP/2 (take_buffered)
   http::Error error_{};            // what parse_buffered() found wrong (Head::failed)
   http::Error body_error_{};       // what the body parser found wrong (BodyEnd::malformed)
 };

@@ -1,0 +1,390 @@
+"""HTTP/2 (RFC 9113) in `endhost web serve`, with independent clients: curl --http2 (ALPN h2 over TLS) and
+--http2-prior-knowledge (h2c), nghttp, and the python h2 library for frame-level checks (SETTINGS, PING,
+interleaving, RFC 9218 priorities, the attack limits ending a connection while another one is unaffected),
+and `endhost fetch --http2` against our own server. The servers start once for the module."""
+
+import gzip
+import os
+import shutil
+import socket
+import ssl
+import struct
+import subprocess
+import tempfile
+import time
+
+import h2.config
+import h2.connection
+import h2.errors
+import h2.events
+import h2.settings
+
+from endhost_test import ENDHOST, Server, TestCase, run
+from web_util import make_site
+
+USER, PASSWORD = "writer", "s3cret-pass"
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+BIG = os.urandom(2 * 1024 * 1024 + 77)
+SMALL = b"small object\n" * 10
+PAGE = ("<html><body>" + "".join('<img src="img%d.bin">' % i for i in range(4)) +
+        '<img src="big.bin"></body></html>')
+
+
+def site_files():
+    files = {"index.html": PAGE, "big.bin": BIG, "text.txt": "compress me " * 2000,
+             "dir/a.txt": "a\n", "dir/b.txt": "b\n"}
+    for i in range(4):
+        files["img%d.bin" % i] = SMALL
+    return files
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def frame(ftype, flags, stream, payload=b""):
+    """One raw frame (RFC 9113 §4.1), for what the h2 library refuses to send."""
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", stream) + payload
+
+
+class H2Client:
+    """A python-h2 client over a socket: send requests, collect events until a condition holds."""
+
+    def __init__(self, addr, tls_context=None, settings=None):
+        sock = socket.create_connection(addr, timeout=10)
+        if tls_context:
+            sock = tls_context.wrap_socket(sock, server_hostname="localhost")
+            assert sock.selected_alpn_protocol() == "h2", sock.selected_alpn_protocol()
+        self.sock = sock
+        self.conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
+        self.conn.initiate_connection()
+        if settings:
+            self.conn.update_settings(settings)
+        self.flush()
+        self.events = []
+        self.bodies = {}
+        self.headers = {}
+        self.ended = []
+        self.terminated = None
+
+    def flush(self):
+        data = self.conn.data_to_send()
+        if data:
+            self.sock.sendall(data)
+
+    def get(self, path, extra=(), end_stream=True):
+        sid = self.conn.get_next_available_stream_id()
+        self.conn.send_headers(sid, [(":method", "GET"), (":scheme", "http"), (":authority", "localhost"),
+                                     (":path", path)] + list(extra), end_stream=end_stream)
+        self.flush()
+        return sid
+
+    def pump(self, until, timeout=10):
+        deadline = time.monotonic() + timeout
+        while not until():
+            if time.monotonic() > deadline:
+                raise AssertionError("timed out; events: %r" % self.events[-10:])
+            try:
+                data = self.sock.recv(65536)
+            except (ConnectionResetError, ssl.SSLError):
+                data = b""
+            if not data:
+                self.closed = True
+                return
+            for ev in self.conn.receive_data(data):
+                self.events.append(ev)
+                if isinstance(ev, h2.events.ResponseReceived):
+                    self.headers[ev.stream_id] = dict((k.decode(), v.decode()) for k, v in ev.headers)
+                elif isinstance(ev, h2.events.DataReceived):
+                    self.bodies[ev.stream_id] = self.bodies.get(ev.stream_id, b"") + ev.data
+                    self.conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+                elif isinstance(ev, h2.events.StreamEnded):
+                    self.ended.append(ev.stream_id)
+                elif isinstance(ev, h2.events.ConnectionTerminated):
+                    self.terminated = ev
+            self.flush()
+
+    def close(self):
+        self.sock.close()
+
+
+class RawH2:
+    """Bytes straight onto a plain connection: the preface, SETTINGS, and whatever frames a test wants."""
+
+    def __init__(self, addr):
+        self.sock = socket.create_connection(addr, timeout=10)
+        self.sock.sendall(PREFACE + frame(0x4, 0, 0))
+        self.buf = b""
+
+    def send(self, data):
+        try:
+            self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def frames(self, timeout=10):
+        """Reads frames until the server closes; returns [(type, flags, stream, payload)]."""
+        out = []
+        deadline = time.monotonic() + timeout
+        self.sock.settimeout(1)
+        while time.monotonic() < deadline:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                break
+            if not data:
+                break
+            self.buf += data
+        while len(self.buf) >= 9:
+            length = int.from_bytes(self.buf[:3], "big")
+            if len(self.buf) < 9 + length:
+                break
+            out.append((self.buf[3], self.buf[4], int.from_bytes(self.buf[5:9], "big") & 0x7fffffff,
+                        self.buf[9:9 + length]))
+            self.buf = self.buf[9 + length:]
+        return out
+
+    def goaway_code(self, timeout=10):
+        for ftype, _, _, payload in self.frames(timeout):
+            if ftype == 0x7:
+                return int.from_bytes(payload[4:8], "big")
+        return None
+
+
+class Http2(TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.root = make_site(site_files())
+        cls.pki = tempfile.mkdtemp(prefix="endhost-h2-")
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=localhost", "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1", cwd=cls.pki)
+        cls.cert = os.path.join(cls.pki, "cert.pem")
+        cls.plain = Server(["web", "serve", "--root", cls.root, "--listen", "127.0.0.1:0", "--threads", "2",
+                            "--compress", "--trace"])
+        cls.addr = cls.plain.address("web")
+        cls.auth = os.path.join(cls.pki, "users")
+        subprocess.run(["htpasswd", "-B", "-b", "-c", cls.auth, USER, PASSWORD], check=True, capture_output=True)
+        cls.tls = Server(["web", "serve", "--root", cls.root, "--listen", "127.0.0.1:0", "--threads", "2",
+                          "--tls-cert", cls.cert, "--tls-key", os.path.join(cls.pki, "key.pem"),
+                          "--writable", "--auth", cls.auth])
+        cls.tls_port = cls.tls.address("web")[1]
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = [cls.plain.stop(), cls.tls.stop()]
+        cls.plain.__exit__()
+        cls.tls.__exit__()
+        shutil.rmtree(cls.root, True)
+        shutil.rmtree(cls.pki, True)
+        assert codes == [0, 0], codes
+
+    def h2c_url(self, path):
+        return "http://%s:%d%s" % (self.addr[0], self.addr[1], path)
+
+    def tls_url(self, path):
+        return "https://localhost:%d%s" % (self.tls_port, path)
+
+    def curl(self, *args):
+        return subprocess.run(["curl", "-sS", "--cacert", self.cert, "--resolve",
+                               "localhost:%d:127.0.0.1" % self.tls_port] + list(args),
+                              capture_output=True, timeout=60)
+
+    def tls_context(self):
+        ctx = ssl.create_default_context(cafile=self.cert)
+        ctx.set_alpn_protocols(["h2"])
+        return ctx
+
+    # ---- curl and nghttp ----------------------------------------------------------------------------
+
+    def test_curl_h2c_prior_knowledge(self):
+        r = self.curl("--http2-prior-knowledge", "-w", "%{http_version}", self.h2c_url("/big.bin"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout[:-1], BIG)
+        self.assertEqual(r.stdout[-1:], b"2")
+
+    def test_curl_h2_by_alpn_and_http11_still_works(self):
+        r = self.curl("--http2", "-v", self.tls_url("/big.bin"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, BIG)
+        self.assertIn(b"ALPN: server accepted h2", r.stderr)
+        r = self.curl("--http1.1", self.tls_url("/big.bin"))
+        self.assertEqual(r.stdout, BIG)
+        r = subprocess.run(["curl", "-sS", self.h2c_url("/img0.bin")], capture_output=True, timeout=30)
+        self.assertEqual(r.stdout, SMALL)  # HTTP/1.1 on the h2c port
+
+    def test_static_semantics_over_h2(self):
+        # HEAD, ranges, conditional GET, on-the-fly gzip and listings: the HTTP/1.1 handlers, framed as h2.
+        r = self.curl("--http2-prior-knowledge", "-I", self.h2c_url("/big.bin"))
+        self.assertIn(b"HTTP/2 200", r.stdout)
+        self.assertIn(b"content-length: %d" % len(BIG), r.stdout.lower())
+        etag = [l.split(b":", 1)[1].strip() for l in r.stdout.splitlines() if l.lower().startswith(b"etag:")][0]
+        r = self.curl("--http2-prior-knowledge", "-r", "100-199", "-D", "-", "-o", "/dev/null",
+                      self.h2c_url("/big.bin"))
+        self.assertIn(b"HTTP/2 206", r.stdout)
+        r = self.curl("--http2-prior-knowledge", "-r", "100-199", self.h2c_url("/big.bin"))
+        self.assertEqual(r.stdout, BIG[100:200])
+        r = self.curl("--http2-prior-knowledge", "-r", "0-9,20-29", self.h2c_url("/big.bin"))
+        self.assertIn(BIG[0:10], r.stdout)
+        self.assertIn(BIG[20:30], r.stdout)
+        self.assertIn(b"Content-Range: bytes 20-29/", r.stdout)
+        r = self.curl("--http2-prior-knowledge", "-H", b"If-None-Match: " + etag, "-w", "%{http_code}",
+                      "-o", "/dev/null", self.h2c_url("/big.bin"))
+        self.assertEqual(r.stdout, b"304")
+        r = self.curl("--http2-prior-knowledge", "-H", "Accept-Encoding: gzip", self.h2c_url("/text.txt"))
+        self.assertEqual(gzip.decompress(r.stdout), b"compress me " * 2000)
+        r = self.curl("--http2-prior-knowledge", self.h2c_url("/dir/"))
+        self.assertIn(b"a.txt", r.stdout)
+        self.assertIn(b"b.txt", r.stdout)
+        r = self.curl("--http2-prior-knowledge", "-w", "%{http_code}", "-o", "/dev/null",
+                      self.h2c_url("/missing"))
+        self.assertEqual(r.stdout, b"404")
+
+    def test_nghttp_gets_a_page_and_its_assets(self):
+        r = subprocess.run(["nghttp", "-ans", self.h2c_url("/index.html")], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        for path in ["/index.html", "/img0.bin", "/img3.bin", "/big.bin"]:
+            self.assertRegex(out, r"200\s+\S+\s+%s" % path)
+        r = subprocess.run(["nghttp", "-v", self.h2c_url("/img1.bin")], capture_output=True, timeout=60)
+        self.assertIn(b"recv SETTINGS frame", r.stdout)
+        self.assertIn(b":status: 200", r.stdout)
+
+    def test_upload_over_h2_is_retried_on_http11(self):
+        # RFC 9113 §7 HTTP_1_1_REQUIRED: a write is not served on h2; curl retries it over HTTP/1.1 by itself.
+        r = self.curl("--http2", "-u", "%s:%s" % (USER, PASSWORD), "-T", "-", "-w", "%{http_code} %{http_version}",
+                      "-o", "/dev/null", self.tls_url("/uploaded.txt"))
+        self.assertEqual(r.stdout, b"201 1.1", r.stderr)
+        with open(os.path.join(self.root, "uploaded.txt"), "rb") as f:
+            self.assertEqual(f.read(), b"")
+        # On a read-only server the method is refused the same way in either framing.
+        r = self.curl("--http2-prior-knowledge", "-X", "PUT", "-d", "x", "-w", "%{http_code}", "-o", "/dev/null",
+                      self.h2c_url("/new.txt"))
+        self.assertEqual(r.stdout, b"405", r.stderr)
+
+    # ---- frames ---------------------------------------------------------------------------------------
+
+    def test_settings_ping_and_interleaving(self):
+        c = H2Client(self.addr)
+        self.addCleanup(c.close)
+        c.pump(lambda: any(isinstance(e, h2.events.RemoteSettingsChanged) for e in c.events))
+        settings = [e for e in c.events if isinstance(e, h2.events.RemoteSettingsChanged)][0].changed_settings
+        self.assertEqual(settings[h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS].new_value, 100)
+        c.conn.ping(b"12345678")
+        c.flush()
+        c.pump(lambda: any(isinstance(e, h2.events.PingAckReceived) for e in c.events))
+        # The lecture's head-of-line blocking: the small objects, asked for after the big one, end first.
+        big = c.get("/big.bin")
+        small = [c.get("/img%d.bin" % i) for i in range(4)]
+        c.pump(lambda: big in c.ended)
+        self.assertEqual(c.bodies[big], BIG)
+        for s in small:
+            self.assertEqual(c.bodies[s], SMALL)
+            self.assertLess(c.ended.index(s), c.ended.index(big))
+
+    def test_priority_header_orders_responses(self):
+        # RFC 9218: u=0 before the default u=3, whatever the order of the requests.
+        c = H2Client(self.addr)
+        self.addCleanup(c.close)
+        first = c.get("/big.bin", extra=[("priority", "u=5")])
+        urgent = c.get("/big.bin", extra=[("priority", "u=0")])
+        c.pump(lambda: first in c.ended and urgent in c.ended, timeout=20)
+        self.assertLess(c.ended.index(urgent), c.ended.index(first))
+
+    def test_h2_over_tls_with_python(self):
+        c = H2Client(("127.0.0.1", self.tls_port), tls_context=self.tls_context())
+        self.addCleanup(c.close)
+        sid = c.get("/img2.bin")
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual(c.headers[sid][":status"], "200")
+        self.assertEqual(c.bodies[sid], SMALL)
+
+    def test_header_list_too_large_gets_431_and_the_connection_goes_on(self):
+        c = H2Client(self.addr)
+        self.addCleanup(c.close)
+        sid = c.get("/img0.bin", extra=[("x-big-%d" % i, "v" * 4000) for i in range(20)])
+        c.pump(lambda: sid in c.ended or c.terminated is not None)
+        self.assertEqual(c.headers[sid][":status"], "431")
+        sid2 = c.get("/img1.bin")
+        c.pump(lambda: sid2 in c.ended)
+        self.assertEqual(c.bodies[sid2], SMALL)
+
+    def test_protocol_errors_end_the_connection_with_goaway(self):
+        # DATA on an idle stream (§5.1), a frame bigger than our SETTINGS_MAX_FRAME_SIZE (§4.2).
+        raw = RawH2(self.addr)
+        raw.send(frame(0x0, 0x1, 5, b"x"))
+        self.assertEqual(raw.goaway_code(), 0x1)  # PROTOCOL_ERROR
+        raw = RawH2(self.addr)
+        raw.send(frame(0x6, 0, 0, b"x" * 20000))
+        self.assertEqual(raw.goaway_code(), 0x6)  # FRAME_SIZE_ERROR
+
+    def test_attacks_end_that_connection_only(self):
+        bystander = H2Client(self.addr)
+        self.addCleanup(bystander.close)
+        enc = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
+        enc.initiate_connection()
+        enc.data_to_send()
+        # Rapid reset (CVE-2023-44487): open and cancel streams as fast as possible.
+        raw = RawH2(self.addr)
+        burst = b""
+        for i in range(1000):
+            sid = 1 + 2 * i
+            enc.send_headers(sid, [(":method", "GET"), (":scheme", "http"), (":authority", "x"),
+                                   (":path", "/big.bin")])
+            enc.reset_stream(sid)
+            burst += enc.data_to_send()
+        raw.send(burst)
+        self.assertEqual(raw.goaway_code(), 0xb)  # ENHANCE_YOUR_CALM
+        # A PING flood, and a CONTINUATION flood that never ends its field block.
+        raw = RawH2(self.addr)
+        raw.send(b"".join(frame(0x6, 0, 0, b"%08d" % i) for i in range(5000)))
+        self.assertEqual(raw.goaway_code(), 0xb)
+        raw = RawH2(self.addr)
+        raw.send(frame(0x1, 0, 1, b"\x82") + b"".join(frame(0x9, 0, 1, b"\x00" * 16000) for i in range(20)))
+        self.assertEqual(raw.goaway_code(), 0xb)
+        # The other connection still works.
+        sid = bystander.get("/img3.bin")
+        bystander.pump(lambda: sid in bystander.ended)
+        self.assertEqual(bystander.bodies[sid], SMALL)
+
+    def test_trace_shows_decoded_frames(self):
+        r = self.curl("--http2-prior-knowledge", "-o", "/dev/null", self.h2c_url("/img0.bin?traced"))
+        self.assertEqual(r.returncode, 0)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any("traced" in l and "HEADERS" in l
+                                                      for l in self.plain.stdout_lines):
+            time.sleep(0.05)
+        lines = "\n".join(self.plain.stdout_lines)
+        self.assertRegex(lines, r"C: HEADERS stream=(\d+) .*:method=GET .*:path=/img0\.bin\?traced")
+        self.assertRegex(lines, r"S: HEADERS stream=\d+ .*:status=200")
+        self.assertRegex(lines, r"S: DATA stream=\d+ flags=END_STREAM len=%d" % len(SMALL))
+        self.assertIn("S: SETTINGS stream=0 MAX_CONCURRENT_STREAMS=100", lines)
+
+    # ---- endhost fetch --------------------------------------------------------------------------------
+
+    def test_fetch_http2_against_our_server(self):
+        out = os.path.join(self.pki, "got.bin")
+        r = run(["fetch", "--http2", "--cacert", self.cert, "-s", "-o", out, "-w", "%{http_code}",
+                 "--resolve", "localhost:%d:127.0.0.1" % self.tls_port, self.tls_url("/big.bin")])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), BIG)
+        r = run(["fetch", "--http2-prior-knowledge", "-v", "-s", self.h2c_url("/img0.bin")])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, SMALL.decode())
+        self.assertRegex(r.stderr, r"C: HEADERS stream=1 .*:path=/img0\.bin")
+        self.assertRegex(r.stderr, r"S: DATA stream=1 flags=END_STREAM")
+
+    def test_fetch_page_mode_h2_uses_one_connection(self):
+        r = run(["fetch", "--page", self.h2c_url("/index.html"), "--mode", "h2", "--json"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('"connections":1', r.stdout.replace(" ", ""))
+        self.assertIn('"requests":6', r.stdout.replace(" ", ""))
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()

@@ -164,7 +164,7 @@ class Http2(TestCase):
                 "subjectAltName=DNS:localhost,IP:127.0.0.1", cwd=cls.pki)
         cls.cert = os.path.join(cls.pki, "cert.pem")
         cls.plain = Server(["web", "serve", "--root", cls.root, "--listen", "127.0.0.1:0", "--threads", "2",
-                            "--compress", "--trace"])
+                            "--compress", "--trace", "--push", "/index.html=/img0.bin,/img1.bin"])
         cls.addr = cls.plain.address("web")
         cls.auth = os.path.join(cls.pki, "users")
         subprocess.run(["htpasswd", "-B", "-b", "-c", cls.auth, USER, PASSWORD], check=True, capture_output=True)
@@ -252,6 +252,30 @@ class Http2(TestCase):
         r = subprocess.run(["nghttp", "-v", self.h2c_url("/img1.bin")], capture_output=True, timeout=60)
         self.assertIn(b"recv SETTINGS frame", r.stdout)
         self.assertIn(b":status: 200", r.stdout)
+
+    def test_server_push_of_configured_objects(self):
+        # RFC 9113 §8.4: PUSH_PROMISE for --push's objects, served on even streams; nghttp marks them '*'.
+        r = subprocess.run(["nghttp", "-ns", self.h2c_url("/index.html")], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        self.assertRegex(out, r"\n\s*2\s+\S+ \*\s+.*200\s+\S+\s+/img0\.bin")
+        self.assertRegex(out, r"\n\s*4\s+\S+ \*\s+.*200\s+\S+\s+/img1\.bin")
+        # A client that says SETTINGS_ENABLE_PUSH=0 gets none.
+        c = H2Client(self.addr, settings={h2.settings.SettingCodes.ENABLE_PUSH: 0})
+        self.addCleanup(c.close)
+        sid = c.get("/index.html")
+        c.pump(lambda: sid in c.ended)
+        self.assertFalse([e for e in c.events if isinstance(e, h2.events.PushedStreamReceived)])
+        self.assertEqual(c.bodies[sid], PAGE.encode())
+        # With push on, the promise carries the request and its response arrives on the promised stream.
+        c = H2Client(self.addr)
+        self.addCleanup(c.close)
+        sid = c.get("/index.html")
+        c.pump(lambda: sid in c.ended and len(c.ended) >= 3)
+        pushes = [e for e in c.events if isinstance(e, h2.events.PushedStreamReceived)]
+        self.assertEqual(sorted(dict(e.headers)[b":path"] for e in pushes), [b"/img0.bin", b"/img1.bin"])
+        for e in pushes:
+            self.assertEqual(c.bodies[e.pushed_stream_id], SMALL)
 
     def test_upload_over_h2_is_retried_on_http11(self):
         # RFC 9113 §7 HTTP_1_1_REQUIRED: a write is not served on h2; curl retries it over HTTP/1.1 by itself.

@@ -106,6 +106,9 @@ class H2WebSession final : private http2::ConnectionHandler, private http2::Fram
     }
   }
 
+  // Routes and answers one request (a client's, or a promised one's when !may_push).
+  void serve(std::uint32_t stream, const http::RequestHead& head, bool may_push);
+  void promise(std::uint32_t stream, const RequestContext& rq);
   void answer(std::uint32_t stream, Work& w, RequestContext& rq, Body& body);
   void produce_gzip(std::uint32_t stream, Body& body);
   void finish(std::uint32_t stream);
@@ -132,6 +135,7 @@ class H2WebSession final : private http2::ConnectionHandler, private http2::Fram
   std::vector<http::FieldView> fields_;
   std::string length_text_;
   std::string file_piece_;
+  std::vector<std::uint32_t> pushed_;
   bool reader_done_ = false;
   bool write_failed_ = false;
 };
@@ -139,6 +143,11 @@ class H2WebSession final : private http2::ConnectionHandler, private http2::Fram
 // ---- requests ----------------------------------------------------------------------------------------
 
 void H2WebSession::on_request(std::uint32_t stream, const http::RequestHead& head, bool end_stream) {
+  (void)end_stream;  // a body on a read request is read and dropped (on_data)
+  serve(stream, head, true);
+}
+
+void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bool may_push) {
   Body& body = bodies_[stream];
   body.started = std::chrono::steady_clock::now();
   if (cfg_.access_log) {
@@ -160,12 +169,36 @@ void H2WebSession::on_request(std::uint32_t stream, const http::RequestHead& hea
     // the HTTP/1.1 session's steps; RFC 9113 §7: HTTP_1_1_REQUIRED, on which clients such as curl retry the
     // request over HTTP/1.1.
     srv_.give_work(loop_, std::move(w));
-    h2_.reset(stream, http2::ErrorCode::http_1_1_required);
+    h2_.reset(stream, may_push ? http2::ErrorCode::http_1_1_required : http2::ErrorCode::cancel);
     return;
   }
-  (void)end_stream;  // a body on a read request is read and dropped (on_data)
+  pushed_.clear();
+  if (may_push && head.method_id == http::Method::get && w->reply.head.status == http::Status::ok) {
+    promise(stream, rq);
+  }
   answer(stream, *w, rq, body);
   srv_.give_work(loop_, std::move(w));
+  // The promised responses, served like requests once the page's own is under way (RFC 9113 §8.4.2).
+  const std::vector<std::uint32_t> promised = pushed_;
+  for (std::uint32_t id : promised) {
+    if (const http::RequestHead* h = h2_.request_head(id)) serve(id, *h, false);
+  }
+}
+
+void H2WebSession::promise(std::uint32_t stream, const RequestContext& rq) {
+  // --push PATH=URL,…: the objects the page will ask for, promised before its own DATA (RFC 9113 §8.4.1).
+  for (const auto& [path, urls] : cfg_.push) {
+    if (path != rq.path) continue;
+    for (const std::string& url : urls) {
+      const http::FieldView request[] = {{":method", "GET"},
+                                         {":scheme", tls_ ? "https" : "http"},
+                                         {":authority", rq.head.host},
+                                         {":path", url}};
+      const auto id = h2_.push(stream, request);  // nullopt: SETTINGS_ENABLE_PUSH=0, or too many in flight
+      if (!id) return;
+      pushed_.push_back(*id);
+    }
+  }
 }
 
 void H2WebSession::answer(std::uint32_t stream, Work& w, RequestContext& rq, Body& body) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/transcript.hpp"
@@ -50,6 +51,8 @@ struct WebConfig {
   // HTTP/2 (RFC 9113): h2 by ALPN on TLS, h2c by the preface in clear. Off with --sessions, whose visitor
   // lookup is the HTTP/1.1 session's (web_options.cpp).
   bool http2 = true;
+  // --push: for a GET of `first` over HTTP/2, PUSH_PROMISE each of `second` (RFC 9113 §8.4).
+  std::vector<std::pair<std::string, std::vector<std::string>>> push;
   std::vector<PasswordEntry> users;
   std::uint64_t max_upload = 64 * 1024 * 1024;  // one PUT body, or one form's whole body
   std::size_t max_upload_files = 64;            // parts of one form

@@ -101,6 +101,9 @@ const core::SettingTable<WebOptions>& web_settings() {
               "Visitors remembered; the least recent are forgotten");
     t.integer("max-upload-files", &O::max_upload_files, std::size_t{1}, std::size_t{10'000},
               "Most parts in one multipart form");
+    t.flag("no-http2", &O::no_http2, "Speak HTTP/1.1 only: no h2 in ALPN, no h2c by prior knowledge");
+    t.texts("push", &O::push, "PATH=URL[,URL...]",
+            "Over HTTP/2, push these same-site objects (PUSH_PROMISE) with every GET of PATH; repeatable");
     return t;
   }();
   return table;
@@ -172,6 +175,27 @@ Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& o, std::s
   if (o.sessions && o.state_dir.empty())
     return usage("--sessions needs --state DIR: the directory for the visitor database");
   if (!o.sessions && !o.state_dir.empty()) return usage("--state is only used with --sessions");
+  c.http2 = !o.no_http2;
+  for (const std::string& spec : o.push) {
+    // RFC 9113 §8.4: what the server promises must be a safe request it could answer itself; here a path
+    // of this server, given as it would be requested.
+    const std::size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || spec[0] != '/')
+      return usage("--push " + spec +
+                   ": expected PATH=URL[,URL...], e.g. --push /index.html=/style.css,/logo.png");
+    std::vector<std::string> urls;
+    std::string_view rest = std::string_view(spec).substr(eq + 1);
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      const std::string_view url = rest.substr(0, comma);
+      if (url.empty() || url.front() != '/' || url.find_first_of(" \t\r\n") != std::string_view::npos)
+        return usage("--push " + spec + ": each pushed object is a path on this server, starting with '/'");
+      urls.emplace_back(url);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    if (urls.empty()) return usage("--push " + spec + ": no object to push");
+    c.push.emplace_back(spec.substr(0, eq), std::move(urls));
+  }
   if (o.sessions) {
     auto store = VisitorStore::open(o.state_dir, o.max_visitors);
     if (!store) return failure(store.error());

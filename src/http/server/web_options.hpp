@@ -46,6 +46,9 @@ struct WebOptions {
   // Without --access-log, requests are logged to stderr while it is a terminal (python3 -m http.server's
   // habit); --quiet turns that off (the lab's hosts are quiet).
   bool quiet = false;
+  // HTTP/2 (RFC 9113): on unless --no-http2; --push PATH=URL[,URL…] promises those objects with PATH.
+  bool no_http2 = false;
+  std::vector<std::string> push;
 };
 
 // Why a WebOptions was refused: `usage` when the options contradict each other or are malformed (the CLI

@@ -26,14 +26,12 @@ void append_length(std::string& out, const ResponseHead& head) {
 void append_http1_head(std::string& out, const ResponseHead& head, std::string_view date, bool keep_alive,
                        http::Version request_version) {
   begin_response(out, head.status, date);
-  const std::size_t n = head.size();
-  const std::size_t length_at = head.length_position();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i == length_at) append_length(out, head);
-    const ResponseHead::Field f = head.field(i);
-    http::append_field(out, f.name, f.value);
-  }
-  if (length_at >= n) append_length(out, head);
+  // The head keeps its fields as field lines already (RFC 9112 §5): two copies around the length's place.
+  const std::string_view lines = head.field_lines();
+  const std::size_t split = head.field_lines_before_length();
+  out.append(lines.data(), split);
+  append_length(out, head);
+  out.append(lines.data() + split, lines.size() - split);
   end_response(out, keep_alive, request_version);
 }
 

@@ -1,5 +1,7 @@
 #include "http/server/response_head.hpp"
 
+#include <algorithm>
+
 namespace endhost::web {
 
 namespace {
@@ -13,47 +15,35 @@ constexpr std::size_t kTypicalArena = 512;
 
 ResponseHead::ResponseHead() {
   entries_.reserve(kTypicalFields);
-  arena_.reserve(kTypicalArena);
+  lines_.resize(kTypicalArena);
 }
 
 void ResponseHead::reset(http::Status s) {
   status = s;
-  arena_.clear();
+  used_ = 0;
   entries_.clear();
   content_length_ = 0;
   length_position_ = 0;
+  length_offset_ = 0;
   length_ = Length::none;
 }
 
-std::string& ResponseHead::begin_field(std::string_view name) {
-  const auto name_offset = static_cast<std::uint32_t>(arena_.size());
-  arena_ += name;
-  entries_.push_back(
-      Entry{name_offset, static_cast<std::uint32_t>(name.size()), static_cast<std::uint32_t>(arena_.size())});
-  return arena_;
-}
-
-void ResponseHead::add(std::string_view name, std::string_view value) {
-  begin_field(name) += value;
+void ResponseHead::grow(std::size_t at_least) {
+  lines_.resize(std::max(lines_.size() * 2, at_least));
 }
 
 void ResponseHead::set_content_length(std::uint64_t length) {
   content_length_ = length;
   length_position_ = entries_.size();
+  length_offset_ = used_;
   length_ = Length::known;
 }
 
 void ResponseHead::set_streamed() {
   content_length_ = 0;
   length_position_ = entries_.size();
+  length_offset_ = used_;
   length_ = Length::streamed;
-}
-
-ResponseHead::Field ResponseHead::field(std::size_t i) const noexcept {
-  const Entry& e = entries_[i];
-  const std::size_t end = i + 1 < entries_.size() ? entries_[i + 1].name_offset : arena_.size();
-  const std::string_view arena = arena_;
-  return Field{arena.substr(e.name_offset, e.name_size), arena.substr(e.value_offset, end - e.value_offset)};
 }
 
 }  // namespace endhost::web

@@ -158,7 +158,7 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
     append_decimal(boundary, ++rq.loop.boundary_counter);
     build_byteranges(ranges, r.size, r.mime.type, boundary, *parts);
     begin_reply(rq, reply, http::Status::partial_content);
-    head.begin_field("Content-Type").append("multipart/byteranges; boundary=").append(boundary);
+    head.add("Content-Type", "multipart/byteranges; boundary=", boundary);
     head.set_content_length(parts->total_length);
     add_validators(head, rq.loop, r);
     if (r.coding != Coding::identity) head.add("Content-Encoding", coding_token(r.coding));
@@ -186,8 +186,12 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
   begin_reply(rq, reply, status);
   head.add("Content-Type", r.mime.type);
   head.set_content_length(length);
-  if (status == http::Status::partial_content)
-    append_content_range(head.begin_field("Content-Range"), ByteRange{offset, offset + length - 1}, r.size);
+  if (status == http::Status::partial_content) {
+    std::string& range_value = rq.work.scratch;  // free again: the sibling's name is not needed any more
+    range_value.clear();
+    append_content_range(range_value, ByteRange{offset, offset + length - 1}, r.size);
+    head.add("Content-Range", range_value);
+  }
   add_validators(head, rq.loop, r);
   if (r.coding != Coding::identity) head.add("Content-Encoding", coding_token(r.coding));
   head.add("Accept-Ranges", "bytes");

@@ -16,7 +16,7 @@ TEST(ResponseHead, FieldsInOrder) {
   ResponseHead h;
   h.reset(http::Status::not_found);
   h.add("Content-Type", "text/plain");
-  h.begin_field("Content-Range").append("bytes ").append("0-1/2");
+  h.add("Content-Range", "bytes ", "0-1/2");
   h.add("ETag", "\"x\"");
   ASSERT_EQ(h.size(), 3u);
   EXPECT_EQ(h.status, http::Status::not_found);

@@ -62,6 +62,8 @@ bool verify_hash(std::string_view hash, std::string_view password) {
   return scheme && check(*scheme, std::string(hash), password);
 }
 
+std::string_view decoy_hash() { return kDecoy; }
+
 void verify_decoy(std::string_view password) {
   // The result is thrown away; what matters is the time spent, the same as a real argon2id check.
   (void)check(Scheme::argon2id, kDecoy, password.find('\0') == std::string_view::npos ? password : "");

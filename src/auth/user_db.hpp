@@ -75,6 +75,9 @@ bool verify_hash(std::string_view hash, std::string_view password);
 // Spends as long as verify_password on a hash_password() hash, and matches nothing: for unknown users, so
 // response times do not tell which names exist.
 void verify_decoy(std::string_view password);
+// The argon2id hash verify_decoy checks against: made with hash_password's parameters, so the cost is the
+// same (the unit test compares them, rather than timing the machine).
+std::string_view decoy_hash();
 // A new {ARGON2ID} field for the users file: argon2id, v=19, m=65536 KiB, t=3, p=1 (Dovecot's and libsodium's
 // interactive defaults), a 16-byte salt from `random`, a 32-byte hash.
 std::string hash_password(std::string_view password, core::RandomSource& random);

@@ -26,6 +26,8 @@ namespace {
 constexpr std::size_t kTlsPiece = 16 * 1024;
 // File bytes read and compressed at a time by --compress.
 constexpr std::size_t kGzipBlock = 32 * 1024;
+// Bytes read at a time into the loop's shared input buffer.
+constexpr std::size_t kReadSize = 64 * 1024;
 // DATA produced per turn: enough for throughput, small enough that one connection lets others run.
 constexpr std::size_t kOutputBudget = 512 * 1024;
 
@@ -438,8 +440,29 @@ awaitable<bool> H2WebSession::send_output() {
 }
 
 awaitable<void> H2WebSession::read_loop() {
-  std::string buf(64 * 1024, '\0');
+  std::string& buf = loop_.h2_input;
+  if (buf.size() < kReadSize) buf.resize(kReadSize);
   for (;;) {
+    // Everything readable now (with TLS, also what OpenSSL holds decrypted), then a wait for more.
+    core::TlsWant want = core::TlsWant::read;
+    bool ended = false;
+    for (;;) {
+      const core::TlsIo io = conn_.stream().try_read_some(asio::buffer(buf.data(), buf.size()));
+      if (io.want != core::TlsWant::nothing) {
+        want = io.want;
+        break;
+      }
+      if (io.ec || io.bytes == 0) {
+        ended = true;
+        break;
+      }
+      srv_.metrics.bytes_received->inc(io.bytes, loop_.index);
+      h2_.receive(std::string_view(buf.data(), io.bytes), engine_now());
+      if (h2_.closing() && h2_.error()) break;
+    }
+    if (conn_.draining()) h2_.shutdown();
+    kick();
+    if (ended || (h2_.closing() && h2_.error())) break;
     // Idle (no stream open) for keepalive_timeout, or silent while streams wait for send_timeout: closed.
     if (h2_.open_streams() == 0) {
       if (!conn_.begin_idle()) break;
@@ -447,14 +470,11 @@ awaitable<void> H2WebSession::read_loop() {
     } else {
       conn_.expires_after(cfg_.send_timeout);
     }
-    auto [ec, n] = co_await conn_.stream().async_read_some(asio::buffer(buf), use_nothrow);
+    const auto wait =
+        want == core::TlsWant::write ? asio::socket_base::wait_write : asio::socket_base::wait_read;
+    auto [ec] = co_await conn_.stream().lowest_layer().async_wait(wait, use_nothrow);
     conn_.end_idle();
     if (ec) break;
-    srv_.metrics.bytes_received->inc(n, loop_.index);
-    h2_.receive(std::string_view(buf.data(), n), engine_now());
-    if (conn_.draining()) h2_.shutdown();
-    kick();
-    if (h2_.closing() && h2_.error()) break;
   }
   // §6.8: a server going away says so; a client that left needs nothing more.
   if (conn_.draining() || conn_.timed_out()) h2_.shutdown();

@@ -71,6 +71,9 @@ struct LoopState {
   std::uint64_t boundary_counter = 0;        // multipart/byteranges boundaries
   std::size_t index;                         // the loop's index: the metrics shard
   GzipPool gzip;                             // --compress
+  // What the loop's HTTP/2 connections read into: each read is handled before the next one starts, so an
+  // idle h2 connection holds no read buffer of its own.
+  std::string h2_input;
   std::size_t freed_works = 0;  // Works freed (the spare pool was full) since memory was last given back
 
   // Enough for the connections one loop is in the middle of serving at once (an idle keep-alive

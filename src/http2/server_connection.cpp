@@ -137,7 +137,12 @@ void ServerConnection::receive(std::string_view bytes, core::Instant now) {
         connection_error(e.code, e.reason);
         break;
       }
-      // A stream error consumed its frame (frame_reader.hpp): reset the stream, read on.
+      // A stream error consumed its frame (frame_reader.hpp): reset the stream, read on. §5.1: RST_STREAM is
+      // never sent on an idle stream, and a frame other than HEADERS or PRIORITY there is a connection error.
+      if (is_idle(e.stream_id)) {
+        connection_error(e.code, e.reason);
+        break;
+      }
       if (!spend_flood(now_)) break;
       stream_error(e.stream_id, e.code);
       continue;

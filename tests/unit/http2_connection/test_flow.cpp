@@ -125,6 +125,16 @@ TEST(Http2ConnectionFlow, WindowUpdateOfZero) {
   EXPECT_EQ(c.goaway_code(), ErrorCode::protocol_error);
 }
 
+TEST(Http2ConnectionFlow, WindowUpdateOfZeroOnAnIdleStreamEndsTheConnection) {
+  // §5.1: no RST_STREAM on an idle stream, and WINDOW_UPDATE there is a connection error.
+  Client c;
+  c.start();
+  c.window_update(5, 0);
+  c.read();
+  EXPECT_EQ(c.goaway_code(), ErrorCode::protocol_error);
+  EXPECT_FALSE(c.rst_code(5).has_value());
+}
+
 TEST(Http2ConnectionFlow, ClientDataBeyondTheStreamWindow) {
   ConnectionConfig cfg;
   cfg.stream_window = 65535;

@@ -136,6 +136,16 @@ void ClientConnection::take_output(std::string& out) {
 }
 
 void ClientConnection::receive(std::string_view bytes) {
+  if (!received_ && !bytes.empty()) {
+    received_ = true;
+    // §3.4: the server's first frame is SETTINGS. A status line instead means an HTTP/1.1-only server read
+    // our preface as a bad request (h2c by prior knowledge to a server without it).
+    if (bytes.substr(0, 5) == "HTTP/") {
+      connection_error(ErrorCode::http_1_1_required,
+                       "the server answered in HTTP/1.1: it does not speak h2c");
+      return;
+    }
+  }
   while (!error_ && !bytes.empty()) {
     auto r = reader_.next(bytes);
     if (!r) {

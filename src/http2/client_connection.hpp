@@ -136,6 +136,7 @@ class ClientConnection {
   bool goaway_received_ = false;
   bool goaway_sent_ = false;
   bool has_sendable_ = false;
+  bool received_ = false;  // any byte from the server yet
   std::optional<ErrorCode> error_;
   std::string_view error_reason_;
 };

@@ -519,7 +519,9 @@ void ServerConnection::on_window_update(const WindowUpdate& f) {
     return;
   }
   // Tiny increments are how a client dribbles data out of us (CVE-2019-9511): they cost.
-  if (f.increment < config_.min_data_frame && !spend_flood(now_)) return;
+  // A client whose own INITIAL_WINDOW_SIZE is that small is not dribbling (§6.9 allows any window).
+  const std::uint32_t tiny = std::min(config_.min_data_frame, peer_.initial_window_size);
+  if (f.increment < tiny && !spend_flood(now_)) return;
   Stream* s = find(f.stream_id);
   if (s == nullptr) {
     if (is_idle(f.stream_id)) connection_error(ErrorCode::protocol_error, "WINDOW_UPDATE on an idle stream");
@@ -797,11 +799,7 @@ bool ServerConnection::submit_headers(std::uint32_t stream, int status,
     s->state = on_send_headers(s->state, ends);
     if (ends) {
       s->end_queued = s->end_sent = true;
-      if (s->state == StreamState::Closed) {
-        close_stream(*s, false);
-      } else if (s->state == StreamState::HalfClosedLocal && !s->ours) {
-        // §8.1: the response is complete before the request's body; the client may stop sending it.
-      }
+      response_done(*s);
     }
   }
   --depth_;
@@ -941,6 +939,20 @@ void ServerConnection::write_control(const Frame& frame) {
   }
 }
 
+void ServerConnection::response_done(Stream& s) {
+  if (s.state == StreamState::HalfClosedLocal) {
+    // §8.1: the response is complete while the request's body is still coming: RST_STREAM(NO_ERROR) tells
+    // the client to stop sending it, rather than reading (and crediting) bytes nobody will use.
+    write_control(RstStream{s.id, ErrorCode::no_error});
+    close_stream(s, false);
+    for (Closed& c : recently_closed_) {
+      if (c.id == s.id) c.reset_by_us = true;  // what is still in flight is ignored, not answered
+    }
+    return;
+  }
+  if (s.state == StreamState::Closed) close_stream(s, false);
+}
+
 void ServerConnection::schedule(Stream& s) {
   if (s.closing || !s.final_sent || s.end_sent) return;
   if (s.pieces.empty()) return;
@@ -1030,7 +1042,7 @@ void ServerConnection::produce_data(Output& out, std::size_t budget) {
       s->end_sent = true;
       s->state = on_send_end_stream(s->state);
       scheduler_.remove(s->node);
-      if (s->state == StreamState::Closed) close_stream(*s, false);
+      response_done(*s);
     } else if (s->pieces.empty()) {
       scheduler_.remove(s->node);
       handler_.on_drained(s->id);

@@ -111,6 +111,9 @@ class ServerConnection {
   bool wants_output() const;
   // GOAWAY was queued (an error, or shutdown()): send what take_output() gives, then close.
   bool closing() const { return goaway_sent_; }
+  // Part of a frame or of a field block has arrived and the rest has not: the client owes us bytes now (the
+  // session's header timeout applies rather than the idle one).
+  bool mid_message() const { return reader_.buffered() > 0 || reader_.expecting_continuation() != 0; }
   // Nothing more will happen: every stream is over and GOAWAY went out (or the client's did and no stream
   // is left). Close once the output is written.
   bool done() const;
@@ -165,6 +168,8 @@ class ServerConnection {
   void trace_sent(const Frame& frame, std::string_view fields = {});
   void trace_received(const Frame& frame);
   void schedule(Stream& s);
+  // Our END_STREAM went out: the stream ends now, or is reset with NO_ERROR if the client is still sending.
+  void response_done(Stream& s);
   void produce_data(Output& out, std::size_t budget);
   void return_connection_credit(std::size_t bytes);
   void answer_too_large(Stream& s);

@@ -374,6 +374,39 @@ class Http2(TestCase):
         bystander.pump(lambda: sid in bystander.ended)
         self.assertEqual(bystander.bodies[sid], SMALL)
 
+    def test_small_client_window_still_downloads(self):
+        # RFC 9113 §6.9: any window is allowed; a client granting 100 bytes at a time is slow, not an attack.
+        c = H2Client(self.addr, settings={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 100})
+        self.addCleanup(c.close)
+        sid = c.get("/text.txt")
+        c.pump(lambda: sid in c.ended or c.terminated is not None, timeout=60)
+        self.assertIsNone(c.terminated)
+        self.assertEqual(c.bodies[sid], b"compress me " * 2000)
+
+    def test_timeouts_close_idle_and_unfinished_connections(self):
+        with Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--keepalive-timeout", "1",
+                     "--header-timeout", "1"]) as s:
+            addr = s.address("web")
+            started = time.monotonic()
+            idle = RawH2(addr)  # the preface and SETTINGS, then nothing: GOAWAY(NO_ERROR) at the idle timeout
+            self.assertEqual(idle.goaway_code(timeout=10), 0x0)
+            self.assertLess(time.monotonic() - started, 8)
+            half = RawH2(addr)  # a HEADERS frame that never gets its CONTINUATION
+            half.send(frame(0x1, 0x1, 1, b"\x82"))
+            self.assertEqual(half.goaway_code(timeout=10), 0x0)
+            partial = socket.create_connection(addr, timeout=10)  # half a preface
+            partial.sendall(PREFACE[:10])
+            partial.settimeout(10)
+            started = time.monotonic()
+            try:
+                while partial.recv(4096):
+                    pass
+            except ConnectionResetError:
+                pass
+            self.assertLess(time.monotonic() - started, 8)
+            partial.close()
+            s.stop()
+
     def test_trace_shows_decoded_frames(self):
         r = self.curl("--http2-prior-knowledge", "-o", "/dev/null", self.h2c_url("/img0.bin?traced"))
         self.assertEqual(r.returncode, 0)

@@ -86,9 +86,16 @@ void H2Origin::on_data(std::uint32_t stream, std::string_view data, bool end_str
 void H2Origin::on_reset(std::uint32_t stream, http2::ErrorCode code) {
   Waiter* w = waiter(stream);
   if (w == nullptr) return;
-  const std::string why = h2_.failed() ? std::string(h2_.error_reason()) : frame_error_text(code);
-  w->error = ClientError{code == http2::ErrorCode::refused_stream ? ClientErrc::closed : ClientErrc::protocol,
-                         "the server reset the HTTP/2 stream " + std::to_string(stream) + ": " + why};
+  if (h2_.failed()) {
+    // The connection failed, not this stream: say why, in the connection's words.
+    w->error = ClientError{ClientErrc::protocol, "HTTP/2 connection to " + conn_->peer() +
+                                                     " failed: " + std::string(h2_.error_reason()) + " (" +
+                                                     frame_error_text(*h2_.error()) + ")"};
+  } else {
+    w->error = ClientError{
+        code == http2::ErrorCode::refused_stream ? ClientErrc::closed : ClientErrc::protocol,
+        "the server reset the HTTP/2 stream " + std::to_string(stream) + ": " + frame_error_text(code)};
+  }
   w->wake();
 }
 

@@ -124,6 +124,20 @@ class H2WebSession final : private http2::ConnectionHandler, private http2::Fram
   awaitable<bool> send_bytes(std::string_view bytes);
   awaitable<bool> send_extent(Body& body, std::uint64_t length);
   void kick() { write_signal_.cancel(); }
+  // One deadline for the socket, as HTTP/1.1 has: send_timeout while a write is under way; header_timeout
+  // while a frame or field block is half received; keepalive_timeout with no stream open; else send_timeout
+  // (streams in progress; the connection's own stall timers watch the flow-control windows).
+  void arm_deadline() {
+    if (sending_) {
+      conn_.expires_after(cfg_.send_timeout);
+    } else if (h2_.mid_message()) {
+      conn_.expires_after(cfg_.header_timeout);
+    } else if (h2_.open_streams() == 0) {
+      conn_.expires_after(cfg_.keepalive_timeout);
+    } else {
+      conn_.expires_after(cfg_.send_timeout);
+    }
+  }
 
   ServerState& srv_;
   const WebConfig& cfg_;
@@ -140,6 +154,7 @@ class H2WebSession final : private http2::ConnectionHandler, private http2::Fram
   std::vector<std::uint32_t> pushed_;
   bool reader_done_ = false;
   bool write_failed_ = false;
+  bool sending_ = false;
 };
 
 // ---- requests ----------------------------------------------------------------------------------------
@@ -349,7 +364,8 @@ void H2WebSession::on_complete(std::uint32_t stream) {
 
 void H2WebSession::on_reset(std::uint32_t stream, http2::ErrorCode, bool) {
   if (auto it = bodies_.find(stream); it != bodies_.end()) {
-    it->second.content_bytes = 0;
+    // Logged as HTTP/1.1 logs an aborted response: its status, with the bytes that were meant to go.
+    log(it->second);
     it->second.gzip_size = it->second.gzip_read;  // no more blocks
   }
   finish(stream);
@@ -359,6 +375,7 @@ void H2WebSession::on_reset(std::uint32_t stream, http2::ErrorCode, bool) {
 
 awaitable<bool> H2WebSession::send_bytes(std::string_view bytes) {
   if (bytes.empty()) co_return true;
+  sending_ = true;
   conn_.expires_after(cfg_.send_timeout);
   auto [ec, n] =
       co_await asio::async_write(conn_.stream(), asio::buffer(bytes.data(), bytes.size()), use_nothrow);
@@ -405,6 +422,7 @@ awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
         if (r == 0) co_return false;  // the file shrank
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) co_return false;
+        sending_ = true;
         conn_.expires_after(cfg_.send_timeout);
         auto [ec] =
             co_await conn_.stream().lowest_layer().async_wait(asio::socket_base::wait_write, use_nothrow);
@@ -426,13 +444,14 @@ awaitable<bool> H2WebSession::send_output() {
     const bool head_ok = co_await send_bytes(bytes.substr(pos, e.at - pos));
     if (!head_ok) co_return false;
     pos = e.at;
-    auto it = bodies_.find(e.stream);
-    if (it == bodies_.end()) co_return false;  // cannot happen: the body waits for its extents
-    const bool ok = co_await send_extent(it->second, e.length);
+    auto found = bodies_.find(e.stream);
+    if (found == bodies_.end()) co_return false;  // cannot happen: the body waits for its extents
+    Body& body = found->second;  // references into the map survive the reader's inserts; iterators may not
+    const bool ok = co_await send_extent(body, e.length);
     if (!ok) co_return false;
-    if (--it->second.pending_extents == 0 && it->second.finished) {
-      release_body(it->second);
-      bodies_.erase(it);
+    if (--body.pending_extents == 0 && body.finished) {
+      release_body(body);
+      bodies_.erase(e.stream);
     }
   }
   const bool tail_ok = co_await send_bytes(bytes.substr(pos));
@@ -463,13 +482,8 @@ awaitable<void> H2WebSession::read_loop() {
     if (conn_.draining()) h2_.shutdown();
     kick();
     if (ended || (h2_.closing() && h2_.error())) break;
-    // Idle (no stream open) for keepalive_timeout, or silent while streams wait for send_timeout: closed.
-    if (h2_.open_streams() == 0) {
-      if (!conn_.begin_idle()) break;
-      conn_.expires_after(cfg_.keepalive_timeout);
-    } else {
-      conn_.expires_after(cfg_.send_timeout);
-    }
+    if (h2_.open_streams() == 0 && !h2_.mid_message() && !conn_.begin_idle()) break;  // draining
+    arm_deadline();
     const auto wait =
         want == core::TlsWant::write ? asio::socket_base::wait_write : asio::socket_base::wait_read;
     auto [ec] = co_await conn_.stream().lowest_layer().async_wait(wait, use_nothrow);
@@ -494,10 +508,12 @@ awaitable<void> H2WebSession::run(std::string& preread) {
     h2_.take_output(out_, kOutputBudget);
     if (!out_.empty()) {
       const bool ok = co_await send_output();
+      sending_ = false;
       if (!ok) {
         write_failed_ = true;
         break;
       }
+      arm_deadline();
       continue;
     }
     if (h2_.done() || (reader_done_ && !h2_.wants_output())) break;
@@ -519,6 +535,10 @@ awaitable<void> H2WebSession::run(std::string& preread) {
 }  // namespace
 
 awaitable<void> run_h2_session(ServerState& server, core::Connection& conn, std::string& preread) {
+  // Before the session's first frame (our SETTINGS), so the trace reads in order.
+  server.config.transcript.note(conn.peer(), conn.stream().is_plain()
+                                                 ? "HTTP/2 in clear (h2c, prior knowledge)"
+                                                 : "HTTP/2 over TLS (ALPN h2)");
   H2WebSession session(server, conn);
   co_await session.run(preread);
 }

@@ -127,7 +127,10 @@ HttpSession::Head HttpSession::parse_buffered() {
     // RFC 9113 §3.3: a client with prior knowledge opens with the preface instead of a request.
     const http2::PrefaceMatch m = http2::match_preface(buffered());
     if (m == http2::PrefaceMatch::complete) return Head::http2;
-    if (m == http2::PrefaceMatch::partial) return eof_ ? Head::closed : Head::need_input;
+    if (m == http2::PrefaceMatch::partial) {
+      if (!in_request_) begin_request();  // the header timeout runs for a preface as for a head
+      return eof_ ? Head::closed : Head::need_input;
+    }
   }
   if (!in_request_) begin_request();
   auto parsed = w_->parser.parse_head(buffered());

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/event_loop.hpp"
 #include "core/log.hpp"
@@ -97,7 +98,7 @@ TEST(WebSettings, UnknownOptionsAreRefusedWithTheKnownOnes) {
 
 TEST(WebSettings, DescribesTheCommandLinesOptions) {
   const auto options = web_settings().options();
-  ASSERT_EQ(options.size(), 25u);
+  ASSERT_EQ(options.size(), 27u);
   EXPECT_EQ(options[0].name, "root");
   EXPECT_EQ(options[0].alias, "-r");
   EXPECT_EQ(options[0].value_name, "DIR");
@@ -115,6 +116,34 @@ TEST(WebSettings, DescribesTheCommandLinesOptions) {
   EXPECT_EQ(find("header-timeout").default_text, "10");
   EXPECT_EQ(find("max-upload").default_text, "67108864");
   EXPECT_EQ(find("max-line").default_text, "8192");
+  EXPECT_TRUE(find("no-http2").value_name.empty());  // a flag
+  EXPECT_TRUE(find("push").repeatable);
+}
+
+TEST(WebConfigCheck, PushAndHttp2) {
+  TempDir dir;
+  WebOptions o;
+  o.root = dir.path();
+  auto made = make_web_config(o, 1);
+  ASSERT_TRUE(made);
+  EXPECT_TRUE(made->http2);
+  EXPECT_TRUE(made->push.empty());
+  o.no_http2 = true;
+  o.push = {"/index.html=/style.css,/logo.png", "/a.html=/b.css"};
+  made = make_web_config(o, 1);
+  ASSERT_TRUE(made);
+  EXPECT_FALSE(made->http2);
+  ASSERT_EQ(made->push.size(), 2u);
+  EXPECT_EQ(made->push[0].first, "/index.html");
+  EXPECT_EQ(made->push[0].second, (std::vector<std::string>{"/style.css", "/logo.png"}));
+  for (const char* bad : {"index.html=/a.css", "/index.html", "/index.html=", "/index.html=a.css", "=/a.css",
+                          "/index.html=/a.css,,/b.css"}) {
+    o.push = {bad};
+    made = make_web_config(o, 1);
+    ASSERT_FALSE(made) << bad;
+    EXPECT_TRUE(made.error().usage) << bad;
+    EXPECT_EQ(made.error().message.rfind("--push ", 0), 0u) << made.error().message;
+  }
 }
 
 TEST(WebConfigCheck, ChecksOptionsTogether) {

@@ -63,7 +63,6 @@ std::optional<std::uint32_t> ClientConnection::request(std::span<const hpack::Fi
   }
   auto s = std::make_unique<Stream>();
   s->id = id;
-  s->state = on_send_headers(StreamState::Idle, false);
   s->state = StreamState::Open;
   if (end_stream) s->state = on_send_end_stream(s->state);
   s->send = SendWindow(peer_.initial_window_size);

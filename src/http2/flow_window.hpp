@@ -4,12 +4,13 @@
 
 #include <cstdint>
 
+#include "http2/frame/settings.hpp"
+
 namespace endhost::http2 {
 
-// §6.9.1: a window may never exceed 2^31-1.
-inline constexpr std::int64_t kMaxWindow = 0x7fffffff;
-// §6.9.2: every window starts at 65,535 until SETTINGS say otherwise.
-inline constexpr std::int64_t kDefaultWindow = 65535;
+// §6.9.1 and §6.9.2, in the signed arithmetic the windows use (they may go below zero).
+inline constexpr std::int64_t kMaxWindow = kMaxWindowSize;
+inline constexpr std::int64_t kDefaultWindow = kDefaultWindowSize;
 
 // The sender's view of one window. It can go negative when the peer lowers SETTINGS_INITIAL_WINDOW_SIZE
 // while data is in flight (§6.9.2); nothing may be sent until WINDOW_UPDATEs bring it back above zero.

@@ -919,7 +919,6 @@ void ServerConnection::shutdown() {
   goaway_last_ = last_client_stream_;
   write_control(Goaway{goaway_last_, ErrorCode::no_error, {}});
   goaway_sent_ = true;
-  draining_ = true;
 }
 
 bool ServerConnection::done() const {

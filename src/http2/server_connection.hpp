@@ -221,7 +221,6 @@ class ServerConnection {
 
   bool goaway_sent_ = false;
   bool goaway_received_ = false;
-  bool draining_ = false;
   std::uint32_t goaway_last_ = 0;
   std::optional<ErrorCode> error_;
   std::string_view error_reason_;

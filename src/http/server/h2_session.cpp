@@ -31,9 +31,9 @@ constexpr std::size_t kReadSize = 64 * 1024;
 // DATA produced per turn: enough for throughput, small enough that one connection lets others run.
 constexpr std::size_t kOutputBudget = 512 * 1024;
 
+// The engine's instants come from the program's clock (core/clock.hpp), as everywhere else.
 core::Instant engine_now() {
-  return core::Instant(
-      std::chrono::duration_cast<core::Millis>(std::chrono::steady_clock::now().time_since_epoch()));
+  return core::SystemClock().now();
 }
 
 std::chrono::steady_clock::time_point steady_of(core::Instant t) {

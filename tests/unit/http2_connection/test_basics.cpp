@@ -285,6 +285,24 @@ TEST(Http2Connection, StreamedBodyIsDrainedThenContinued) {
   EXPECT_TRUE(c.ended(1));
 }
 
+TEST(Http2Connection, ResponseCompleteBeforeTheBodyResetsWithNoError) {
+  // §8.1: answered while the request body is still coming: the response ends, then RST_STREAM(NO_ERROR)
+  // asks the client to stop sending, and the stream counts as completed, not reset.
+  Client c;
+  c.start();
+  Fields f = Client::get_fields("/upload", "PUT");
+  c.headers(1, f, false);
+  ASSERT_TRUE(c.conn->submit_headers(1, 405, {}, true));
+  c.read();
+  EXPECT_TRUE(c.ended(1));
+  EXPECT_EQ(c.rst_code(1), ErrorCode::no_error);
+  EXPECT_EQ(c.handler.count(Event::complete, 1), 1u);
+  EXPECT_EQ(c.handler.count(Event::reset, 1), 0u);
+  c.data(1, "late bytes", true);  // in flight when the reset went out: ignored, not answered
+  c.read();
+  EXPECT_EQ(c.goaway(), nullptr);
+}
+
 TEST(Http2Connection, RequestBodyWithContentLengthAndCredit) {
   Client c(small_windows());
   c.start();

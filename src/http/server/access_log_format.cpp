@@ -86,4 +86,10 @@ void append_combined_log_line(std::string& out, const AccessLogEntry& e) {
   out += "\"\n";
 }
 
+std::string_view remote_host(std::string_view peer) noexcept {
+  peer = peer.substr(0, peer.rfind(':'));
+  if (peer.size() >= 2 && peer.front() == '[') peer = peer.substr(1, peer.size() - 2);
+  return peer;
+}
+
 }  // namespace endhost::web

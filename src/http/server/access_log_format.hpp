@@ -31,4 +31,7 @@ struct AccessLogEntry {
 // The whole line, newline included.
 void append_combined_log_line(std::string& out, const AccessLogEntry& e);
 
+// The address part of a peer "ip:port" or "[ipv6]:port" (core::Connection::peer()), as the log's remote host.
+std::string_view remote_host(std::string_view peer) noexcept;
+
 }  // namespace endhost::web

@@ -333,11 +333,8 @@ void H2WebSession::log(const Body& b) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - b.started).count();
   if (b.status != 0) srv_.metrics.response(b.status, seconds, loop_.index);
   if (!cfg_.access_log || b.status == 0) return;
-  std::string_view remote = conn_.peer();
-  remote = remote.substr(0, remote.rfind(':'));
-  if (remote.size() >= 2 && remote.front() == '[') remote = remote.substr(1, remote.size() - 2);
   AccessLogEntry e;
-  e.remote = remote;
+  e.remote = remote_host(conn_.peer());
   e.time = b.log_time != 0 ? b.log_time : std::time(nullptr);
   e.request = b.log_request;
   e.status = b.status;

@@ -93,19 +93,11 @@ void HttpSession::note_for_log(const http::RequestHead* head, std::string_view r
   w.log_agent.assign(head->fields.get("user-agent").value_or(""));
 }
 
-std::string_view HttpSession::remote_address() const {
-  // conn_.peer() is "ip:port" or "[ipv6]:port".
-  std::string_view p = conn_.peer();
-  p = p.substr(0, p.rfind(':'));
-  if (p.size() >= 2 && p.front() == '[') p = p.substr(1, p.size() - 2);
-  return p;
-}
-
 void HttpSession::write_log_line() {
   const Work& w = *w_;
   const bool write = w.write.method != http::Method::unknown;
   AccessLogEntry e;
-  e.remote = remote_address();
+  e.remote = remote_host(conn_.peer());
   e.user = write ? std::string_view(w.write.user) : std::string_view();
   e.time = w.log_time != 0 ? w.log_time : std::time(nullptr);
   e.request = w.log_request;

@@ -180,7 +180,6 @@ class HttpSession {
   void trace_response(std::size_t out_mark);
   void note_for_log(const http::RequestHead* head, std::string_view raw_line);
   void write_log_line();
-  std::string_view remote_address() const;
 
   ServerState& srv_;
   const WebConfig& cfg_;

@@ -166,6 +166,11 @@ void ClientConnection::connection_error(ErrorCode code, std::string_view reason)
   error_ = code;
   error_reason_ = reason;
   write(Goaway{last_server_stream_, code, reason});
+  fail_all(code);
+}
+
+void ClientConnection::fail_all(ErrorCode code) {
+  // In stream order, so the handler hears them as they were opened.
   std::vector<std::uint32_t> ids;
   for (const auto& [id, s] : streams_) ids.push_back(id);
   std::sort(ids.begin(), ids.end());
@@ -302,11 +307,7 @@ void ClientConnection::on_frame(const Frame& frame) {
     if (g->error != ErrorCode::no_error) {
       error_ = g->error;
       error_reason_ = "the server ended the connection";
-      std::vector<std::uint32_t> ids;
-      for (const auto& [id, s] : streams_) ids.push_back(id);
-      std::sort(ids.begin(), ids.end());
-      streams_.clear();
-      for (std::uint32_t id : ids) handler_.on_reset(id, g->error);
+      fail_all(g->error);
     }
   }
   // PRIORITY, PRIORITY_UPDATE and unknown frames need nothing from a client.

@@ -105,6 +105,8 @@ class ClientConnection {
   void deliver_headers(Stream& s, std::vector<hpack::HeaderField>& fields, bool end_stream);
   void stream_failed(std::uint32_t id, ErrorCode code, bool send_reset);
   void connection_error(ErrorCode code, std::string_view reason);
+  // Every stream ends with `code` (the connection is over).
+  void fail_all(ErrorCode code);
   void write(const Frame& frame);
   void flush_bodies();
   void return_credit(Stream* s, std::size_t bytes);

@@ -55,6 +55,7 @@ struct RequestHead {
   // The Host value; "" when absent (allowed in HTTP/1.0). With an absolute-form target, the target's
   // authority wins over Host (RFC 9112 §3.2.2): a server routes on that, not on this.
   std::string_view host;
+  std::string_view scheme;       // HTTP/2's :scheme (RFC 9113 §8.3.1); empty in HTTP/1.1
   Framing framing;               // none, length or chunked
   bool keep_alive = true;        // RFC 9112 §9.3: 1.1 unless "Connection: close", 1.0 only with keep-alive
   bool expect_continue = false;  // "Expect: 100-continue" in HTTP/1.1: send 100 before reading the body

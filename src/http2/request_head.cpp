@@ -157,6 +157,7 @@ Expected<std::optional<std::uint64_t>, Malformed> build_request_head(std::span<c
       head.target_form = http::TargetForm::origin;
     }
     head.target = *path;
+    head.scheme = *scheme;
   }
   // §8.3.1: :authority wins; a Host naming something else is malformed.
   if (authority && host && !http::iequals(*authority, *host))

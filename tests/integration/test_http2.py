@@ -20,6 +20,7 @@ import h2.events
 import h2.settings
 
 from endhost_test import ENDHOST, Server, TestCase, run
+from h2_util import H2Client
 from web_util import make_site
 
 USER, PASSWORD = "writer", "s3cret-pass"
@@ -46,67 +47,6 @@ def openssl(*args, cwd):
 def frame(ftype, flags, stream, payload=b""):
     """One raw frame (RFC 9113 §4.1), for what the h2 library refuses to send."""
     return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", stream) + payload
-
-
-class H2Client:
-    """A python-h2 client over a socket: send requests, collect events until a condition holds."""
-
-    def __init__(self, addr, tls_context=None, settings=None):
-        sock = socket.create_connection(addr, timeout=10)
-        if tls_context:
-            sock = tls_context.wrap_socket(sock, server_hostname="localhost")
-            assert sock.selected_alpn_protocol() == "h2", sock.selected_alpn_protocol()
-        self.sock = sock
-        self.conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
-        self.conn.initiate_connection()
-        if settings:
-            self.conn.update_settings(settings)
-        self.flush()
-        self.events = []
-        self.bodies = {}
-        self.headers = {}
-        self.ended = []
-        self.terminated = None
-
-    def flush(self):
-        data = self.conn.data_to_send()
-        if data:
-            self.sock.sendall(data)
-
-    def get(self, path, extra=(), end_stream=True):
-        sid = self.conn.get_next_available_stream_id()
-        self.conn.send_headers(sid, [(":method", "GET"), (":scheme", "http"), (":authority", "localhost"),
-                                     (":path", path)] + list(extra), end_stream=end_stream)
-        self.flush()
-        return sid
-
-    def pump(self, until, timeout=10):
-        deadline = time.monotonic() + timeout
-        while not until():
-            if time.monotonic() > deadline:
-                raise AssertionError("timed out; events: %r" % self.events[-10:])
-            try:
-                data = self.sock.recv(65536)
-            except (ConnectionResetError, ssl.SSLError):
-                data = b""
-            if not data:
-                self.closed = True
-                return
-            for ev in self.conn.receive_data(data):
-                self.events.append(ev)
-                if isinstance(ev, h2.events.ResponseReceived):
-                    self.headers[ev.stream_id] = dict((k.decode(), v.decode()) for k, v in ev.headers)
-                elif isinstance(ev, h2.events.DataReceived):
-                    self.bodies[ev.stream_id] = self.bodies.get(ev.stream_id, b"") + ev.data
-                    self.conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
-                elif isinstance(ev, h2.events.StreamEnded):
-                    self.ended.append(ev.stream_id)
-                elif isinstance(ev, h2.events.ConnectionTerminated):
-                    self.terminated = ev
-            self.flush()
-
-    def close(self):
-        self.sock.close()
 
 
 class RawH2:

@@ -1,5 +1,7 @@
 #include "http/proxy/proxy_server.hpp"
 
+#include "http/proxy/h2_session.hpp"
+
 #include <fmt/format.h>
 
 #include "core/byte_buffer.hpp"
@@ -104,8 +106,15 @@ void ProxyServer::flush() {
 awaitable<void> ProxyServer::serve(core::Connection& conn) {
   // Declared before the session, so it counts the close after the session's buffers are freed.
   core::BurstTrim::Connection counted(state_->loops[conn.loop().index() % state_->loops.size()]->trim);
-  Session session(*state_, conn);
-  co_await session.run();
+  std::string preread;
+  bool h2 = !conn.stream().is_plain() && conn.stream().tls_info().alpn == "h2";  // RFC 9113 §3.2
+  if (!h2) {
+    Session session(*state_, conn);
+    co_await session.run();
+    h2 = session.saw_preface();  // h2c with prior knowledge (§3.4)
+    if (h2) preread = session.take_preread();
+  }
+  if (h2) co_await run_h2_session(*state_, conn, preread);
 }
 
 awaitable<void> ProxyServer::refuse(core::Connection& conn) {

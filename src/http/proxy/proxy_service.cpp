@@ -274,7 +274,7 @@ ProxyService::ProxyService(ProxyServiceConfig config, std::unique_ptr<cache::Sto
       env.loops, env.log,
       core::TcpServerOptions{"proxy", env.max_connections, [p](core::Connection& c) { return p->serve(c); },
                              [p](core::Connection& c) { return p->refuse(c); }});
-  if (env.tls) tcp_->set_tls(env.tls, {"http/1.1"});
+  if (env.tls) tcp_->set_tls(env.tls, {"h2", "http/1.1"});  // h2 first: RFC 9113 §3.2
   drain_with(*tcp_);
   drain_with(*proxy_);  // its background revalidations
 }

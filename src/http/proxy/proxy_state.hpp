@@ -81,6 +81,7 @@ struct LoopData {
   ConnectionPool pool;
   DateCache dates;
   core::BurstTrim trim;  // client connections of this loop: memory back after a slow-client attack
+  std::string h2_input;  // what HTTP/2 sessions read into, shared: a read is consumed before the next
 };
 
 struct ProxyState {

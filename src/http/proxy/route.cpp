@@ -140,4 +140,23 @@ Expected<core::HostPort, RouteFailure> route_connect(const RequestHead& head, co
   return std::move(*target);
 }
 
+void http2_request_to_proxy(const RequestHead& in, ProxyMode mode, Request& owned,
+                            std::vector<FieldView>& views, RequestHead& out) {
+  owned = in.to_owned();
+  if (!in.host.empty() && !owned.fields.contains("host")) owned.fields.add("Host", std::string(in.host));
+  out = in;
+  if (mode == ProxyMode::forward && in.target_form == TargetForm::origin && !in.host.empty()) {
+    owned.target = std::string(in.scheme.empty() ? std::string_view("http") : in.scheme) + "://" +
+                   std::string(in.host) + owned.target;
+    out.target_form = TargetForm::absolute;
+  }
+  views.clear();
+  for (const Field& f : owned.fields) views.push_back({f.name, f.value});
+  out.method = owned.method;
+  out.target = owned.target;
+  out.fields = FieldsView(views);
+  out.host = out.fields.get("host").value_or(std::string_view());
+  out.scheme = {};
+}
+
 }  // namespace endhost::http::proxy

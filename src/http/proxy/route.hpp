@@ -72,6 +72,14 @@ const OriginRule* find_origin(std::string_view host, const RouteConfig& config) 
 // outside comments; received-by is compared without case.
 bool via_names(FieldsView fields, std::string_view received_by) noexcept;
 
+// An HTTP/2 request (http2/request_head.hpp) as route_request takes it (RFC 9113 §8.3.1). A forward proxy's
+// client names the origin in :scheme and :authority: the target becomes the absolute form
+// "scheme://authority/path". A reverse proxy's keeps the origin form. Either way :authority becomes a Host
+// field, as the HTTP/1.1 request upstream needs. `owned` and `views` hold what `out` points to; nothing of
+// `in` is referenced afterwards (its stream may be reset while the request is still being served).
+void http2_request_to_proxy(const RequestHead& in, ProxyMode mode, Request& owned,
+                            std::vector<FieldView>& views, RequestHead& out);
+
 // "host" of a Host value "host:port" / "[v6]:port", lower-cased.
 std::string host_without_port(std::string_view host_value);
 

@@ -8,6 +8,7 @@
 #include "http/cache/storability.hpp"
 #include "http/cache/targeted.hpp"
 #include "http/serializer.hpp"
+#include "http2/frame/preface.hpp"
 
 namespace endhost::http::proxy {
 
@@ -74,6 +75,21 @@ Session::Session(ProxyState& state, core::Connection& conn)
   out_.reserve(4096);
 }
 
+Session::Session(ProxyState& state, core::Connection& conn, StreamSink& sink) : Session(state, conn) {
+  sink_ = &sink;
+}
+
+awaitable<bool> Session::serve_stream(const RequestHead& head, bool has_body) {
+  started_ = std::chrono::steady_clock::now();
+  outcome_ = Outcome{};
+  keep_alive_ = true;
+  head_request_ = head.method_id == Method::head;
+  stream_has_body_ = has_body;
+  st_.metrics.requests.inc(1, shard_);
+  co_await handle(head);
+  co_return !broken_;
+}
+
 cache::Time Session::now() const {
   return st_.clock.wall_now();
 }
@@ -89,11 +105,16 @@ awaitable<void> Session::run() {
   for (;;) {
     parser_.reset();
     body_read_ = false;
+    head_request_ = false;
     if (!conn_.begin_idle()) break;
     conn_.expires_after(st_.config.idle_timeout);
     const ReadStatus status = co_await read_head();
     conn_.end_idle();
     if (status == ReadStatus::closed) break;
+    if (status == ReadStatus::http2) {
+      saw_preface_ = true;  // ProxyServer::serve carries on with run_h2_session
+      break;
+    }
     started_ = std::chrono::steady_clock::now();
     outcome_ = Outcome{};
     if (status == ReadStatus::invalid && parse_error_.code == Errc::tls_on_plain_port) {
@@ -112,6 +133,8 @@ awaitable<void> Session::run() {
       break;
     }
     RequestHead head = parser_.head();
+    ++served_;
+    head_request_ = head.method_id == Method::head;
     if (st_.config.client_transcript.enabled())
       st_.config.client_transcript.client(peer, in_.readable().substr(0, head_size_ - 2));
     keep_alive_ = head.keep_alive;
@@ -121,13 +144,20 @@ awaitable<void> Session::run() {
     if (!keep || !keep_alive_ || conn_.draining()) break;
   }
   st_.metrics.open_connections.add(-1, shard_);
-  st_.config.client_transcript.note(peer, "connection closed");
+  if (!saw_preface_) st_.config.client_transcript.note(peer, "connection closed");
 }
 
 awaitable<Session::ReadStatus> Session::read_head() {
   bool first = in_.empty();
   for (;;) {
-    if (!in_.empty()) {
+    bool partial_preface = false;
+    if (!in_.empty() && served_ == 0 && conn_.stream().is_plain()) {
+      // RFC 9113 §3.4: a client with prior knowledge of h2c opens with the preface instead of a request.
+      const http2::PrefaceMatch m = http2::match_preface(in_.readable());
+      if (m == http2::PrefaceMatch::complete) co_return ReadStatus::http2;
+      partial_preface = m == http2::PrefaceMatch::partial;
+    }
+    if (!in_.empty() && !partial_preface) {
       auto step = parser_.parse_head(in_.readable());
       if (!step) {
         parse_error_ = step.error();
@@ -229,6 +259,11 @@ awaitable<void> Session::refuse_body() {
 }
 
 awaitable<bool> Session::write(std::string_view head, std::string_view body) {
+  if (sink_) {
+    if (!head.empty() && !co_await sink_->send(head)) co_return false;
+    if (body.empty()) co_return true;
+    co_return co_await sink_->send(body);
+  }
   conn_.expires_after(st_.config.send_timeout);
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head.size()),
                                             asio::buffer(body.data(), body.size())};
@@ -238,6 +273,7 @@ awaitable<bool> Session::write(std::string_view head, std::string_view body) {
 
 awaitable<bool> Session::write_chunk(std::string_view data) {
   if (data.empty()) co_return true;
+  if (sink_) co_return co_await sink_->send(data);  // HTTP/2 frames the body itself
   char size_line[24];
   int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
   conn_.expires_after(st_.config.send_timeout);
@@ -247,15 +283,20 @@ awaitable<bool> Session::write_chunk(std::string_view data) {
   co_return !ec;
 }
 
+awaitable<bool> Session::write_last_chunk() {
+  if (sink_) co_return true;  // the stream's END_STREAM ends the body (h2_session.cpp)
+  co_return co_await write("0\r\n\r\n");
+}
+
 awaitable<bool> Session::respond(Status status, std::string_view text, const cache::CacheStatus* cs,
                                  unsigned retry_after, std::string_view extra) {
   std::string cache_status;
   if (cs) cache::append_cache_status(cache_status, st_.config.cache_name, *cs);
   out_.clear();
-  append_simple_response(out_, status, text, keep_alive_, st_.config.via, cache_status, date(),
-                         parser_.head().method_id == Method::head, retry_after, extra);
+  append_simple_response(out_, status, text, keep_alive_, st_.config.via, cache_status, date(), head_request_,
+                         retry_after, extra);
   outcome_.status = to_int(status);
-  if (st_.config.client_transcript.enabled())
+  if (trace_heads())
     st_.config.client_transcript.server(conn_.peer(),
                                         std::string_view(out_).substr(0, out_.find("\r\n\r\n")));
   const bool ok = co_await write(out_);
@@ -282,6 +323,13 @@ void Session::write_access_log(const RequestHead& head, const Route* route) {
 
 awaitable<bool> Session::handle(const RequestHead& original) {
   RequestHead head = original;
+  if (head.method_id == Method::connect && sink_) {
+    // RFC 9113 §8.5 tunnels over one stream; this proxy tunnels over HTTP/1.1 only.
+    outcome_.cache = "ERROR";
+    co_await respond(Status::not_implemented, "CONNECT over HTTP/2 is not supported here: use HTTP/1.1\n");
+    write_access_log(head, nullptr);
+    co_return true;
+  }
   if (head.method_id == Method::connect) {
     const bool keep = co_await handle_connect(head);
     write_access_log(head, nullptr);
@@ -295,8 +343,30 @@ awaitable<bool> Session::handle(const RequestHead& original) {
   // A body must be read before anything else happens on the connection; its bytes may move the head's.
   std::string body;
   BodyReservation reserved(st_.body_buffered, st_.config.max_body_buffer);  // given back when handled
-  const bool has_body = !parser_.done();
-  if (has_body) {
+  const bool has_body = sink_ ? stream_has_body_ : !parser_.done();
+  if (has_body && sink_) {
+    // HTTP/2: the head is the stream's own copy; DATA frames bring the body (limits as for HTTP/1.1).
+    switch (co_await sink_->read_body(body, reserved, st_.config.request_limits.max_body_size)) {
+      case StreamSink::BodyRead::ok:
+        break;
+      case StreamSink::BodyRead::too_large:
+        outcome_.cache = "ERROR";
+        co_await respond(Status::content_too_large, "the request body is too large\n");
+        write_access_log(head, nullptr);
+        co_return false;
+      case StreamSink::BodyRead::no_budget:
+        co_await refuse_body();
+        write_access_log(head, nullptr);
+        co_return false;
+      case StreamSink::BodyRead::stalled:
+        outcome_.cache = "ERROR";
+        co_await respond(Status::request_timeout, "the request body stalled\n");
+        write_access_log(head, nullptr);
+        co_return false;
+      case StreamSink::BodyRead::gone:
+        co_return false;
+    }
+  } else if (has_body) {
     own_head(head);
     // A Content-Length body is reserved whole before any of it is read (or 100 Continue invites it).
     if (head.framing.kind == BodyKind::length) {

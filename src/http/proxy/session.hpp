@@ -30,13 +30,38 @@ inline constexpr std::string_view kProxyAllow =
 inline constexpr std::string_view kReverseAllow =
     "Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, PATCH, PURGE\r\n";
 
+// One HTTP/2 stream as a Session's client (h2_session.cpp). The session writes what it would write to an
+// HTTP/1.1 client — heads as HTTP/1.1 text, then body bytes without chunk framing — and the stream maps it
+// to HEADERS and DATA, so both framings share every cache decision.
+class StreamSink {
+ public:
+  enum class BodyRead { ok, too_large, no_budget, stalled, gone };
+  virtual ~StreamSink() = default;
+  // A whole response head (1xx ones first, then the final one), or body bytes once the final head went.
+  // false: the stream is gone.
+  virtual awaitable<bool> send(std::string_view bytes) = 0;
+  virtual awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t count) = 0;
+  // The request body, as DATA brings it (its credit returned as it is buffered), into `body`, reserved
+  // from `reserved`, at most `limit` bytes.
+  virtual awaitable<BodyRead> read_body(std::string& body, BodyReservation& reserved,
+                                        std::uint64_t limit) = 0;
+};
+
 class Session {
  public:
   Session(ProxyState& state, core::Connection& conn);
+  // A session for one HTTP/2 stream of `conn`, whose responses go to `sink`.
+  Session(ProxyState& state, core::Connection& conn, StreamSink& sink);
   awaitable<void> run();
+  // Serves one HTTP/2 request (`head` mapped by http2_request_to_proxy, owned by the caller until the
+  // coroutine ends). Returns whether the response was complete (false: the stream must be reset).
+  awaitable<bool> serve_stream(const RequestHead& head, bool has_body);
+  // run() stopped at an HTTP/2 connection preface (h2c, prior knowledge, RFC 9113 §3.4): what was read.
+  bool saw_preface() const { return saw_preface_; }
+  std::string take_preread() { return std::string(in_.readable()); }
 
  private:
-  enum class ReadStatus { ok, closed, invalid };
+  enum class ReadStatus { ok, closed, invalid, http2 };
 
   // What the access log says about the request being handled.
   struct Outcome {
@@ -53,6 +78,9 @@ class Session {
   awaitable<bool> read_body(std::string& body, BodyReservation& reserved);
   awaitable<bool> write(std::string_view head, std::string_view body = {});
   awaitable<bool> write_chunk(std::string_view data);
+  awaitable<bool> write_last_chunk();
+  // Whether the HTTP/1.1 heads we write go to --trace (an HTTP/2 stream's are traced as frames).
+  bool trace_heads() const { return sink_ == nullptr && st_.config.client_transcript.enabled(); }
   // A short text/plain response of our own (errors, PURGE). Returns whether the connection stays open.
   // `extra` is whole field lines ("Allow: GET\r\n") added to the head.
   awaitable<bool> respond(Status status, std::string_view text, const cache::CacheStatus* cs = nullptr,
@@ -92,6 +120,7 @@ class Session {
 
   ProxyState& st_;
   core::Connection& conn_;
+  StreamSink* sink_ = nullptr;
   LoopData& loop_;
   std::size_t shard_;
   core::ByteBuffer in_;
@@ -102,6 +131,11 @@ class Session {
   Error parse_error_{};
   bool body_read_ = false;  // the request body was consumed from in_ (so was the head)
   bool keep_alive_ = true;
+  bool head_request_ = false;     // the request being answered is a HEAD: our own answers have no body
+  bool stream_has_body_ = false;  // HTTP/2: DATA follows the request's HEADERS
+  bool broken_ = false;           // the response was cut short (the origin failed inside its body)
+  bool saw_preface_ = false;
+  std::size_t served_ = 0;  // requests read on this connection
   Outcome outcome_;
   std::chrono::steady_clock::time_point started_;
   Request owned_;  // the request head, copied when its bytes may move (requests with a body)

@@ -405,7 +405,7 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
     append_end_of_head(out_);
     outcome_.status = to_int(info.status);
   }
-  if (st_.config.client_transcript.enabled())
+  if (trace_heads())
     st_.config.client_transcript.server(conn_.peer(), std::string_view(out_).substr(0, out_.size() - 4));
   if (head_only) {
     const bool written = co_await write(out_);
@@ -438,7 +438,9 @@ awaitable<bool> Session::serve_hit(const RequestHead& head, const cache::Found& 
     co_return co_await respond(Status::internal_server_error, "the cached object could not be read\n");
   }
   bool ok = co_await write(out_);
-  if (ok) {
+  if (ok && sink_) {
+    ok = co_await sink_->send_file(fd, obj.body_offset() + offset, count);
+  } else if (ok) {
     conn_.expires_after(st_.config.send_timeout);
     ok = co_await send_file(conn_.stream(), fd, obj.body_offset() + offset, count);
   }
@@ -570,7 +572,7 @@ awaitable<Expected<void, ClientError>> Session::start_upstream(Exchange& ex, con
       dh.via = st_.config.via;
       out_.clear();
       append_downstream_head(out_, dh);
-      if (st_.config.client_transcript.enabled())
+      if (trace_heads())
         st_.config.client_transcript.server(conn_.peer(), std::string_view(out_).substr(0, out_.size() - 4));
       // A client that left shows when the final response is written.
       co_await write(out_);
@@ -634,7 +636,7 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
   const HeadResult hr = append_downstream_head(out_, dh);
   keep_alive_ = hr.keep_alive;
   outcome_.status = to_int(status);
-  if (st_.config.client_transcript.enabled())
+  if (trace_heads())
     st_.config.client_transcript.server(conn_.peer(), std::string_view(out_).substr(0, out_.size() - 4));
   bool client_ok = co_await write(out_);
 
@@ -651,6 +653,7 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
       guard.finish();
       outcome_.bytes = sent;
       keep_alive_ = false;
+      broken_ = true;
       co_return false;
     }
     received += piece->data.size();
@@ -684,7 +687,7 @@ awaitable<bool> Session::forward_response(const RequestHead& head, Exchange& ex,
     if (piece->done) break;
   }
   ex.finish();
-  if (client_ok && hr.framing == BodyFraming::chunked) client_ok = co_await write("0\r\n\r\n");
+  if (client_ok && hr.framing == BodyFraming::chunked) client_ok = co_await write_last_chunk();
   st_.metrics.bytes_sent.inc(sent, shard_);
   outcome_.bytes = sent;
   if (storing) {

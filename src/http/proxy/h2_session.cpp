@@ -1,0 +1,384 @@
+#include "http/proxy/h2_session.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "http/proxy/route.hpp"
+#include "http/proxy/session.hpp"
+#include "http/response_parser.hpp"
+#include "http2/server_connection.hpp"
+
+namespace endhost::http::proxy {
+namespace {
+
+// Bytes read at a time into the loop's shared input buffer.
+constexpr std::size_t kReadSize = 64 * 1024;
+// DATA produced per turn: enough for throughput, small enough that one connection lets others run.
+constexpr std::size_t kOutputBudget = 512 * 1024;
+// A stream's body bytes queued in the connection before its Session waits for them to go: the origin is
+// read no faster than the client takes the response (and its flow-control window allows).
+constexpr std::uint64_t kStreamHighWater = 256 * 1024;
+// File bytes read at a time for a large cached body.
+constexpr std::size_t kFilePiece = 64 * 1024;
+
+core::Instant engine_now() {
+  return core::SystemClock().now();
+}
+
+std::chrono::steady_clock::time_point steady_of(core::Instant t) {
+  return std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch()));
+}
+
+http2::ConnectionConfig h2_config(const ProxyConfig& cfg) {
+  http2::ConnectionConfig c;
+  c.stall_timeout = cfg.send_timeout;
+  return c;
+}
+
+class H2ProxySession final : private http2::ConnectionHandler, private http2::FrameTrace {
+ public:
+  H2ProxySession(ProxyState& state, core::Connection& conn)
+      : st_(state),
+        conn_(conn),
+        loop_(*state.loops[conn.loop().index() % state.loops.size()]),
+        shard_(conn.loop().index()),
+        h2_(h2_config(state.config), *this, engine_now(),
+            state.config.client_transcript.enabled() ? this : nullptr),
+        write_signal_(conn.stream().get_executor()) {
+    st_.metrics.open_connections.add(1, shard_);
+  }
+  ~H2ProxySession() override {
+    st_.metrics.open_connections.add(-1, shard_);
+    st_.config.client_transcript.note(conn_.peer(), "connection closed");
+  }
+
+  awaitable<void> run(std::string& preread);
+
+ private:
+  // One request: its owned head, the Session serving it, and the response's way into the connection.
+  struct Stream final : StreamSink {
+    Stream(H2ProxySession& o, std::uint32_t i) : owner(o), id(i), signal(o.conn_.stream().get_executor()) {}
+    awaitable<bool> send(std::string_view bytes) override;
+    awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t count) override;
+    awaitable<BodyRead> read_body(std::string& body, BodyReservation& reserved, std::uint64_t limit) override;
+    void wake() { signal.cancel(); }
+
+    H2ProxySession& owner;
+    std::uint32_t id;
+    Request owned;
+    std::vector<FieldView> views;
+    RequestHead head;
+    bool has_body = false;
+    std::unique_ptr<Session> session;
+    asio::steady_timer signal;  // on_data, on_drained and the stream's end cancel it
+    std::string body_in;        // DATA received, not yet taken by read_body (bounded by our window)
+    bool body_ended = false;
+    bool gone = false;     // reset, or the connection ended: nothing more may be submitted
+    bool ended = false;    // the connection is done with the stream (on_complete or on_reset)
+    bool running = false;  // serve() has not returned
+    bool final_sent = false;
+    ResponseParser head_parser;
+    std::vector<FieldView> fields;
+    std::string piece;
+  };
+
+  // http2::ConnectionHandler
+  void on_request(std::uint32_t stream, const RequestHead& head, bool end_stream) override;
+  void on_data(std::uint32_t stream, std::string_view data, bool end_stream) override;
+  void on_reset(std::uint32_t stream, http2::ErrorCode code, bool by_peer) override;
+  void on_complete(std::uint32_t stream) override;
+  void on_drained(std::uint32_t stream) override;
+  // http2::FrameTrace
+  void frame(bool from_client, std::string_view line) override {
+    if (from_client) {
+      st_.config.client_transcript.client(conn_.peer(), line);
+    } else {
+      st_.config.client_transcript.server(conn_.peer(), line);
+    }
+  }
+
+  Stream* find(std::uint32_t id) {
+    auto it = streams_.find(id);
+    return it == streams_.end() ? nullptr : it->second.get();
+  }
+  void end_stream(std::uint32_t id);
+  awaitable<void> serve(Stream* s);
+  awaitable<void> read_loop();
+  awaitable<bool> send_bytes(std::string_view bytes);
+  void kick() { write_signal_.cancel(); }
+  // One deadline for the socket: send_timeout while a write is under way; header_timeout while a frame is
+  // half received; idle_timeout with no stream open; with requests in progress, as long as an origin may
+  // take to answer (each stream's own waits have their timeouts).
+  void arm_deadline() {
+    if (sending_) {
+      conn_.expires_after(st_.config.send_timeout);
+    } else if (h2_.mid_message()) {
+      conn_.expires_after(st_.config.header_timeout);
+    } else if (h2_.open_streams() == 0 && running_ == 0) {
+      conn_.expires_after(st_.config.idle_timeout);
+    } else {
+      conn_.expires_after(st_.config.connect_timeout + st_.config.upstream_timeout + st_.config.read_timeout +
+                          st_.config.send_timeout);
+    }
+  }
+
+  ProxyState& st_;
+  core::Connection& conn_;
+  LoopData& loop_;
+  std::size_t shard_;
+  http2::ServerConnection h2_;
+  asio::steady_timer write_signal_;
+  std::unordered_map<std::uint32_t, std::unique_ptr<Stream>> streams_;
+  std::size_t running_ = 0;
+  http2::Output out_;
+  bool reader_done_ = false;
+  bool sending_ = false;
+};
+
+// ---- streams -----------------------------------------------------------------------------------------
+
+void H2ProxySession::on_request(std::uint32_t id, const RequestHead& head, bool end_stream) {
+  auto s = std::make_unique<Stream>(*this, id);
+  http2_request_to_proxy(head, st_.config.routes.mode, s->owned, s->views, s->head);
+  s->has_body = !end_stream;
+  s->body_ended = end_stream;
+  s->session = std::make_unique<Session>(st_, conn_, *s);
+  s->running = true;
+  ++running_;
+  Stream* raw = s.get();
+  streams_[id] = std::move(s);
+  asio::co_spawn(conn_.stream().get_executor(), serve(raw), asio::detached);
+}
+
+awaitable<void> H2ProxySession::serve(Stream* s) {
+  const bool complete = co_await s->session->serve_stream(s->head, s->has_body);
+  if (!s->gone) {
+    // The Session wrote its whole answer: END_STREAM. A body cut short (the origin failed inside it) must
+    // not look complete to the client: RST_STREAM, as HTTP/1.1 closes the connection.
+    if (complete && s->final_sent) {
+      h2_.submit_data(s->id, {}, true);
+    } else {
+      h2_.reset(s->id, http2::ErrorCode::internal_error);
+    }
+    kick();
+  }
+  s->running = false;
+  --running_;
+  const std::uint32_t id = s->id;
+  if (s->ended) streams_.erase(id);
+  kick();
+}
+
+void H2ProxySession::end_stream(std::uint32_t id) {
+  Stream* s = find(id);
+  if (!s) return;
+  s->gone = true;
+  s->ended = true;
+  s->wake();
+  if (!s->running) streams_.erase(id);
+}
+
+void H2ProxySession::on_data(std::uint32_t id, std::string_view data, bool end) {
+  Stream* s = find(id);
+  if (!s) {
+    h2_.release(id, data.size());
+    return;
+  }
+  s->body_in.append(data);
+  if (end) s->body_ended = true;
+  s->wake();
+}
+
+void H2ProxySession::on_reset(std::uint32_t id, http2::ErrorCode, bool) {
+  end_stream(id);
+}
+
+void H2ProxySession::on_complete(std::uint32_t id) {
+  end_stream(id);
+}
+
+void H2ProxySession::on_drained(std::uint32_t id) {
+  if (Stream* s = find(id)) s->wake();
+}
+
+awaitable<bool> H2ProxySession::Stream::send(std::string_view bytes) {
+  if (gone) co_return false;
+  http2::ServerConnection& h2 = owner.h2_;
+  if (!final_sent) {
+    // The head the Session composed for HTTP/1.1, parsed back into a status and fields: the connection
+    // drops the connection-specific ones (Connection, Transfer-Encoding, ..., RFC 9113 §8.2.2).
+    head_parser.reset(head.method_id);
+    auto step = head_parser.parse_head(bytes);
+    if (!step || step->progress != Progress::complete) {
+      h2.reset(id, http2::ErrorCode::internal_error);
+      owner.kick();
+      co_return false;
+    }
+    const ResponseHead& rh = head_parser.head();
+    fields.clear();
+    for (const FieldView& f : rh.fields) fields.push_back(f);
+    const int status = static_cast<int>(to_int(rh.status));
+    const bool ok = h2.submit_headers(id, status, fields, false);
+    owner.kick();
+    if (!ok) co_return false;
+    if (status < 200) co_return true;
+    final_sent = true;
+    // Our own short answers (respond()) come as one string, head and body.
+    bytes.remove_prefix(step->consumed);
+    if (bytes.empty()) co_return true;
+  }
+  if (!h2.submit_data(id, bytes, false)) co_return false;
+  owner.kick();
+  while (!gone && h2.queued(id) > kStreamHighWater) {
+    signal.expires_at(std::chrono::steady_clock::time_point::max());
+    auto [ec] = co_await signal.async_wait(use_nothrow);
+    (void)ec;
+  }
+  co_return !gone;
+}
+
+awaitable<bool> H2ProxySession::Stream::send_file(int fd, std::uint64_t offset, std::uint64_t count) {
+  while (count > 0) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(count, kFilePiece));
+    piece.resize(want);
+    const ssize_t n = ::pread(fd, piece.data(), want, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) co_return false;  // the file shrank: the body cannot be completed
+    piece.resize(static_cast<std::size_t>(n));
+    const bool ok = co_await send(piece);
+    if (!ok) co_return false;
+    offset += static_cast<std::uint64_t>(n);
+    count -= static_cast<std::uint64_t>(n);
+  }
+  co_return true;
+}
+
+awaitable<StreamSink::BodyRead> H2ProxySession::Stream::read_body(std::string& body,
+                                                                  BodyReservation& reserved,
+                                                                  std::uint64_t limit) {
+  for (;;) {
+    if (!body_in.empty()) {
+      const std::size_t n = body_in.size();
+      if (body.size() + n > limit) co_return BodyRead::too_large;
+      if (!reserved.grow(n)) co_return BodyRead::no_budget;
+      body += body_in;
+      body_in.clear();
+      // Consumed: the client's window reopens (§6.9), within the body limits above.
+      owner.h2_.release(id, n);
+      owner.kick();
+    }
+    if (body_ended) co_return BodyRead::ok;
+    if (gone) co_return BodyRead::gone;
+    // As HTTP/1.1: a silence of read_timeout inside a body is a 408, however long the body takes.
+    signal.expires_after(owner.st_.config.read_timeout);
+    auto [ec] = co_await signal.async_wait(use_nothrow);
+    if (!ec && body_in.empty() && !body_ended && !gone) co_return BodyRead::stalled;
+  }
+}
+
+// ---- I/O ---------------------------------------------------------------------------------------------
+
+awaitable<bool> H2ProxySession::send_bytes(std::string_view bytes) {
+  if (bytes.empty()) co_return true;
+  sending_ = true;
+  conn_.expires_after(st_.config.send_timeout);
+  auto [ec, n] =
+      co_await asio::async_write(conn_.stream(), asio::buffer(bytes.data(), bytes.size()), use_nothrow);
+  (void)n;
+  co_return !ec;
+}
+
+awaitable<void> H2ProxySession::read_loop() {
+  std::string& buf = loop_.h2_input;
+  if (buf.size() < kReadSize) buf.resize(kReadSize);
+  for (;;) {
+    // Everything readable now (with TLS, also what OpenSSL holds decrypted), then a wait for more.
+    core::TlsWant want = core::TlsWant::read;
+    bool ended = false;
+    for (;;) {
+      const core::TlsIo io = conn_.stream().try_read_some(asio::buffer(buf.data(), buf.size()));
+      if (io.want != core::TlsWant::nothing) {
+        want = io.want;
+        break;
+      }
+      if (io.ec || io.bytes == 0) {
+        ended = true;
+        break;
+      }
+      h2_.receive(std::string_view(buf.data(), io.bytes), engine_now());
+      if (h2_.closing() && h2_.error()) break;
+    }
+    if (conn_.draining()) h2_.shutdown();
+    kick();
+    if (ended || (h2_.closing() && h2_.error())) break;
+    if (h2_.open_streams() == 0 && running_ == 0 && !h2_.mid_message() && !conn_.begin_idle()) break;
+    arm_deadline();
+    const auto wait =
+        want == core::TlsWant::write ? asio::socket_base::wait_write : asio::socket_base::wait_read;
+    auto [ec] = co_await conn_.stream().lowest_layer().async_wait(wait, use_nothrow);
+    conn_.end_idle();
+    if (ec) break;
+  }
+  // §6.8: a proxy going away says so; a client that left needs nothing more.
+  if (conn_.draining() || conn_.timed_out()) h2_.shutdown();
+  reader_done_ = true;
+  kick();
+}
+
+awaitable<void> H2ProxySession::run(std::string& preread) {
+  boost::system::error_code ignored;
+  conn_.stream().lowest_layer().non_blocking(true, ignored);
+  if (!preread.empty()) h2_.receive(preread, engine_now());
+  asio::co_spawn(conn_.stream().get_executor(), read_loop(), asio::detached);
+  // The writer: whatever the connection has to say goes out; then it waits for a kick (the reader, a
+  // stream's Session) or the connection's next timer (SETTINGS ACK, stalls).
+  for (;;) {
+    out_.clear();
+    h2_.take_output(out_, kOutputBudget);
+    if (!out_.empty()) {
+      const bool ok = co_await send_bytes(out_.bytes);
+      sending_ = false;
+      if (!ok) break;
+      arm_deadline();
+      continue;
+    }
+    if (h2_.done() || (reader_done_ && !h2_.wants_output())) break;
+    const auto deadline = h2_.next_deadline();
+    write_signal_.expires_at(deadline ? steady_of(*deadline) : std::chrono::steady_clock::time_point::max());
+    auto [ec] = co_await write_signal_.async_wait(use_nothrow);
+    if (!ec) h2_.tick(engine_now());
+  }
+  conn_.stream().shutdown();
+  // Streams still being served (a fetch that fills the cache for others) finish without a client; the
+  // reader holds this session too. Both are waited for.
+  for (auto& [id, s] : streams_) {
+    s->gone = true;
+    s->wake();
+  }
+  while (!reader_done_ || running_ > 0) {
+    conn_.stream().lowest_layer().cancel(ignored);
+    write_signal_.expires_after(std::chrono::milliseconds(10));
+    auto [ec] = co_await write_signal_.async_wait(use_nothrow);
+    (void)ec;
+  }
+}
+
+}  // namespace
+
+awaitable<void> run_h2_session(ProxyState& state, core::Connection& conn, std::string& preread) {
+  // Before the session's first frame (our SETTINGS), so the trace reads in order.
+  state.config.client_transcript.note(conn.peer(), conn.stream().is_plain()
+                                                       ? "HTTP/2 in clear (h2c, prior knowledge)"
+                                                       : "HTTP/2 over TLS (ALPN h2)");
+  H2ProxySession session(state, conn);
+  co_await session.run(preread);
+}
+
+}  // namespace endhost::http::proxy

@@ -260,7 +260,10 @@ awaitable<void> Session::refuse_body() {
 
 awaitable<bool> Session::write(std::string_view head, std::string_view body) {
   if (sink_) {
-    if (!head.empty() && !co_await sink_->send(head)) co_return false;
+    if (!head.empty()) {
+      const bool sent = co_await sink_->send(head);
+      if (!sent) co_return false;
+    }
     if (body.empty()) co_return true;
     co_return co_await sink_->send(body);
   }
@@ -346,25 +349,20 @@ awaitable<bool> Session::handle(const RequestHead& original) {
   const bool has_body = sink_ ? stream_has_body_ : !parser_.done();
   if (has_body && sink_) {
     // HTTP/2: the head is the stream's own copy; DATA frames bring the body (limits as for HTTP/1.1).
-    switch (co_await sink_->read_body(body, reserved, st_.config.request_limits.max_body_size)) {
-      case StreamSink::BodyRead::ok:
-        break;
-      case StreamSink::BodyRead::too_large:
-        outcome_.cache = "ERROR";
-        co_await respond(Status::content_too_large, "the request body is too large\n");
-        write_access_log(head, nullptr);
-        co_return false;
-      case StreamSink::BodyRead::no_budget:
+    const StreamSink::BodyRead read =
+        co_await sink_->read_body(body, reserved, st_.config.request_limits.max_body_size);
+    if (read == StreamSink::BodyRead::gone) co_return false;
+    if (read != StreamSink::BodyRead::ok) {
+      if (read == StreamSink::BodyRead::no_budget) {
         co_await refuse_body();
-        write_access_log(head, nullptr);
-        co_return false;
-      case StreamSink::BodyRead::stalled:
+      } else {
         outcome_.cache = "ERROR";
-        co_await respond(Status::request_timeout, "the request body stalled\n");
-        write_access_log(head, nullptr);
-        co_return false;
-      case StreamSink::BodyRead::gone:
-        co_return false;
+        const bool stalled = read == StreamSink::BodyRead::stalled;
+        co_await respond(stalled ? Status::request_timeout : Status::content_too_large,
+                         stalled ? "the request body stalled\n" : "the request body is too large\n");
+      }
+      write_access_log(head, nullptr);
+      co_return false;
     }
   } else if (has_body) {
     own_head(head);

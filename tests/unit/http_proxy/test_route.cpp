@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http/request_parser.hpp"
+#include "http2/request_head.hpp"
 
 namespace endhost::http::proxy {
 namespace {
@@ -259,6 +260,90 @@ TEST(ViaNames, FindsOurPseudonymInAnyMember) {
   EXPECT_FALSE(via_names(fields, "1.1"));       // the protocol, not the name
   EXPECT_FALSE(via_names(fields, ""));
   EXPECT_FALSE(via_names(FieldsView(), "endhost"));
+}
+
+// ---- HTTP/2 requests (RFC 9113 §8.3.1) ----------------------------------------------------------------
+
+namespace h2 {
+
+// A request as the HTTP/2 server core hands it over: built from a decoded field block.
+struct Built {
+  explicit Built(std::vector<FieldView> block) : fields(std::move(block)) {
+    auto ok = http2::build_request_head(fields, storage, head);
+    EXPECT_TRUE(ok);
+  }
+  std::vector<FieldView> fields;
+  http2::RequestStorage storage;
+  RequestHead head;
+};
+
+}  // namespace h2
+
+TEST(Http2ToProxy, ForwardFormBecomesAbsoluteAndRoutesToTheAuthority) {
+  h2::Built in({{":method", "GET"},
+                {":scheme", "http"},
+                {":authority", "origin.test:8080"},
+                {":path", "/a?b"},
+                {"accept", "*/*"}});
+  Request owned;
+  std::vector<FieldView> views;
+  RequestHead out;
+  http2_request_to_proxy(in.head, ProxyMode::forward, owned, views, out);
+  // Nothing of the stream's own storage is referenced: overwrite it and the copy still reads the same.
+  in.storage = {};
+  in.fields.clear();
+  EXPECT_EQ(out.target, "http://origin.test:8080/a?b");
+  EXPECT_EQ(out.target_form, TargetForm::absolute);
+  EXPECT_EQ(out.host, "origin.test:8080");
+  EXPECT_EQ(out.fields.get("host"), "origin.test:8080");  // HTTP/1.1 upstream needs Host
+  EXPECT_EQ(out.fields.get("accept"), "*/*");
+  EXPECT_EQ(out.method_id, Method::get);
+  auto route = route_request(out, {});
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->upstream_host, "origin.test");
+  EXPECT_EQ(route->upstream_port, 8080);
+  EXPECT_EQ(route->target.to_string(), "http://origin.test:8080/a?b");
+}
+
+TEST(Http2ToProxy, HttpsSchemeIsKeptSoTheRouteRefusesIt) {
+  h2::Built in({{":method", "GET"}, {":scheme", "https"}, {":authority", "origin.test"}, {":path", "/"}});
+  Request owned;
+  std::vector<FieldView> views;
+  RequestHead out;
+  http2_request_to_proxy(in.head, ProxyMode::forward, owned, views, out);
+  EXPECT_EQ(out.target, "https://origin.test/");
+  auto route = route_request(out, {});
+  ASSERT_FALSE(route);
+  EXPECT_EQ(route.error().status, Status::not_implemented);
+}
+
+TEST(Http2ToProxy, ReverseModeKeepsTheOriginFormWithAuthorityAsHost) {
+  h2::Built in({{":method", "GET"}, {":scheme", "https"}, {":authority", "www.test"}, {":path", "/p"}});
+  Request owned;
+  std::vector<FieldView> views;
+  RequestHead out;
+  http2_request_to_proxy(in.head, ProxyMode::reverse, owned, views, out);
+  EXPECT_EQ(out.target, "/p");
+  EXPECT_EQ(out.target_form, TargetForm::origin);
+  EXPECT_EQ(out.host, "www.test");
+  RouteConfig config;
+  config.mode = ProxyMode::reverse;
+  config.origins.push_back(OriginRule{"www.test", *parse_url("http://127.0.0.1:9000")});
+  auto route = route_request(out, config);
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->upstream_port, 9000);
+  EXPECT_EQ(route->target.to_string(), "http://www.test/p");
+}
+
+TEST(Http2ToProxy, AHostFieldIsNotAddedTwice) {
+  h2::Built in({{":method", "POST"}, {":scheme", "http"}, {":path", "/"}, {"host", "h.test"}});
+  Request owned;
+  std::vector<FieldView> views;
+  RequestHead out;
+  http2_request_to_proxy(in.head, ProxyMode::forward, owned, views, out);
+  EXPECT_EQ(owned.fields.size(), 1u);
+  EXPECT_EQ(out.target, "http://h.test/");
+  EXPECT_EQ(out.method, "POST");
 }
 
 }  // namespace

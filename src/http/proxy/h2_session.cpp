@@ -13,14 +13,11 @@
 #include "http/proxy/session.hpp"
 #include "http/response_parser.hpp"
 #include "http2/server_connection.hpp"
+#include "http2/server_pump.hpp"
 
 namespace endhost::http::proxy {
 namespace {
 
-// Bytes read at a time into the loop's shared input buffer.
-constexpr std::size_t kReadSize = 64 * 1024;
-// DATA produced per turn: enough for throughput, small enough that one connection lets others run.
-constexpr std::size_t kOutputBudget = 512 * 1024;
 // A stream's body bytes queued in the connection before its Session waits for them to go: the origin is
 // read no faster than the client takes the response (and its flow-control window allows).
 constexpr std::uint64_t kStreamHighWater = 256 * 1024;
@@ -31,18 +28,15 @@ core::Instant engine_now() {
   return core::SystemClock().now();
 }
 
-std::chrono::steady_clock::time_point steady_of(core::Instant t) {
-  return std::chrono::steady_clock::time_point(
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch()));
-}
-
 http2::ConnectionConfig h2_config(const ProxyConfig& cfg) {
   http2::ConnectionConfig c;
   c.stall_timeout = cfg.send_timeout;
   return c;
 }
 
-class H2ProxySession final : private http2::ConnectionHandler, private http2::FrameTrace {
+class H2ProxySession final : private http2::ConnectionHandler,
+                             private http2::FrameTrace,
+                             private http2::PumpSession {
  public:
   H2ProxySession(ProxyState& state, core::Connection& conn)
       : st_(state),
@@ -51,7 +45,15 @@ class H2ProxySession final : private http2::ConnectionHandler, private http2::Fr
         shard_(conn.loop().index()),
         h2_(h2_config(state.config), *this, engine_now(),
             state.config.client_transcript.enabled() ? this : nullptr),
-        write_signal_(conn.stream().get_executor()) {
+        // With requests in progress the socket may wait as long as an origin may take to answer (each
+        // stream's own waits have their timeouts).
+        pump_(h2_, conn, *this,
+              http2::PumpTimeouts{state.config.send_timeout, state.config.header_timeout,
+                                  state.config.idle_timeout,
+                                  state.config.connect_timeout + state.config.upstream_timeout +
+                                      state.config.read_timeout + state.config.send_timeout},
+              loop_.h2_input),
+        wait_(conn.stream().get_executor()) {
     st_.metrics.open_connections.add(1, shard_);
   }
   ~H2ProxySession() override {
@@ -110,36 +112,20 @@ class H2ProxySession final : private http2::ConnectionHandler, private http2::Fr
   }
   void end_stream(std::uint32_t id);
   awaitable<void> serve(Stream* s);
-  awaitable<void> read_loop();
-  awaitable<bool> send_bytes(std::string_view bytes);
-  void kick() { write_signal_.cancel(); }
-  // One deadline for the socket: send_timeout while a write is under way; header_timeout while a frame is
-  // half received; idle_timeout with no stream open; with requests in progress, as long as an origin may
-  // take to answer (each stream's own waits have their timeouts).
-  void arm_deadline() {
-    if (sending_) {
-      conn_.expires_after(st_.config.send_timeout);
-    } else if (h2_.mid_message()) {
-      conn_.expires_after(st_.config.header_timeout);
-    } else if (h2_.open_streams() == 0 && running_ == 0) {
-      conn_.expires_after(st_.config.idle_timeout);
-    } else {
-      conn_.expires_after(st_.config.connect_timeout + st_.config.upstream_timeout + st_.config.read_timeout +
-                          st_.config.send_timeout);
-    }
-  }
+  // http2::PumpSession
+  awaitable<bool> send_output(const http2::Output& out) override;
+  bool busy() const override { return running_ > 0; }
+  void kick() { pump_.kick(); }
 
   ProxyState& st_;
   core::Connection& conn_;
   LoopData& loop_;
   std::size_t shard_;
   http2::ServerConnection h2_;
-  asio::steady_timer write_signal_;
+  http2::ServerPump pump_;
+  asio::steady_timer wait_;  // for the streams still running at the end
   std::unordered_map<std::uint32_t, std::unique_ptr<Stream>> streams_;
   std::size_t running_ = 0;
-  http2::Output out_;
-  bool reader_done_ = false;
-  bool sending_ = false;
 };
 
 // ---- streams -----------------------------------------------------------------------------------------
@@ -285,87 +271,24 @@ awaitable<StreamSink::BodyRead> H2ProxySession::Stream::read_body(std::string& b
 
 // ---- I/O ---------------------------------------------------------------------------------------------
 
-awaitable<bool> H2ProxySession::send_bytes(std::string_view bytes) {
-  if (bytes.empty()) co_return true;
-  sending_ = true;
-  conn_.expires_after(st_.config.send_timeout);
-  auto [ec, n] =
-      co_await asio::async_write(conn_.stream(), asio::buffer(bytes.data(), bytes.size()), use_nothrow);
+awaitable<bool> H2ProxySession::send_output(const http2::Output& out) {
+  // No extents: cached bodies come as DATA (Stream::send_file).
+  auto [ec, n] = co_await asio::async_write(conn_.stream(), asio::buffer(out.bytes.data(), out.bytes.size()),
+                                            use_nothrow);
   (void)n;
   co_return !ec;
 }
 
-awaitable<void> H2ProxySession::read_loop() {
-  std::string& buf = loop_.h2_input;
-  if (buf.size() < kReadSize) buf.resize(kReadSize);
-  for (;;) {
-    // Everything readable now (with TLS, also what OpenSSL holds decrypted), then a wait for more.
-    core::TlsWant want = core::TlsWant::read;
-    bool ended = false;
-    for (;;) {
-      const core::TlsIo io = conn_.stream().try_read_some(asio::buffer(buf.data(), buf.size()));
-      if (io.want != core::TlsWant::nothing) {
-        want = io.want;
-        break;
-      }
-      if (io.ec || io.bytes == 0) {
-        ended = true;
-        break;
-      }
-      h2_.receive(std::string_view(buf.data(), io.bytes), engine_now());
-      if (h2_.closing() && h2_.error()) break;
-    }
-    if (conn_.draining()) h2_.shutdown();
-    kick();
-    if (ended || (h2_.closing() && h2_.error())) break;
-    if (h2_.open_streams() == 0 && running_ == 0 && !h2_.mid_message() && !conn_.begin_idle()) break;
-    arm_deadline();
-    const auto wait =
-        want == core::TlsWant::write ? asio::socket_base::wait_write : asio::socket_base::wait_read;
-    auto [ec] = co_await conn_.stream().lowest_layer().async_wait(wait, use_nothrow);
-    conn_.end_idle();
-    if (ec) break;
-  }
-  // §6.8: a proxy going away says so; a client that left needs nothing more.
-  if (conn_.draining() || conn_.timed_out()) h2_.shutdown();
-  reader_done_ = true;
-  kick();
-}
-
 awaitable<void> H2ProxySession::run(std::string& preread) {
-  boost::system::error_code ignored;
-  conn_.stream().lowest_layer().non_blocking(true, ignored);
-  if (!preread.empty()) h2_.receive(preread, engine_now());
-  asio::co_spawn(conn_.stream().get_executor(), read_loop(), asio::detached);
-  // The writer: whatever the connection has to say goes out; then it waits for a kick (the reader, a
-  // stream's Session) or the connection's next timer (SETTINGS ACK, stalls).
-  for (;;) {
-    out_.clear();
-    h2_.take_output(out_, kOutputBudget);
-    if (!out_.empty()) {
-      const bool ok = co_await send_bytes(out_.bytes);
-      sending_ = false;
-      if (!ok) break;
-      arm_deadline();
-      continue;
-    }
-    if (h2_.done() || (reader_done_ && !h2_.wants_output())) break;
-    const auto deadline = h2_.next_deadline();
-    write_signal_.expires_at(deadline ? steady_of(*deadline) : std::chrono::steady_clock::time_point::max());
-    auto [ec] = co_await write_signal_.async_wait(use_nothrow);
-    if (!ec) h2_.tick(engine_now());
-  }
-  conn_.stream().shutdown();
-  // Streams still being served (a fetch that fills the cache for others) finish without a client; the
-  // reader holds this session too. Both are waited for.
+  co_await pump_.run(preread);
+  // Streams still being served (a fetch that fills the cache for others) finish without a client.
   for (auto& [id, s] : streams_) {
     s->gone = true;
     s->wake();
   }
-  while (!reader_done_ || running_ > 0) {
-    conn_.stream().lowest_layer().cancel(ignored);
-    write_signal_.expires_after(std::chrono::milliseconds(10));
-    auto [ec] = co_await write_signal_.async_wait(use_nothrow);
+  while (running_ > 0) {
+    wait_.expires_after(std::chrono::milliseconds(10));
+    auto [ec] = co_await wait_.async_wait(use_nothrow);
     (void)ec;
   }
 }

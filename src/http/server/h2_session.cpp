@@ -18,6 +18,7 @@
 #include "http/server/request_router.hpp"
 #include "http/server/response.hpp"
 #include "http2/server_connection.hpp"
+#include "http2/server_pump.hpp"
 
 namespace endhost::web {
 namespace {
@@ -26,19 +27,10 @@ namespace {
 constexpr std::size_t kTlsPiece = 16 * 1024;
 // File bytes read and compressed at a time by --compress.
 constexpr std::size_t kGzipBlock = 32 * 1024;
-// Bytes read at a time into the loop's shared input buffer.
-constexpr std::size_t kReadSize = 64 * 1024;
-// DATA produced per turn: enough for throughput, small enough that one connection lets others run.
-constexpr std::size_t kOutputBudget = 512 * 1024;
 
 // The engine's instants come from the program's clock (core/clock.hpp), as everywhere else.
 core::Instant engine_now() {
   return core::SystemClock().now();
-}
-
-std::chrono::steady_clock::time_point steady_of(core::Instant t) {
-  return std::chrono::steady_clock::time_point(
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch()));
 }
 
 http2::ConnectionConfig h2_config(const WebConfig& cfg) {
@@ -47,7 +39,9 @@ http2::ConnectionConfig h2_config(const WebConfig& cfg) {
   return c;
 }
 
-class H2WebSession final : private http2::ConnectionHandler, private http2::FrameTrace {
+class H2WebSession final : private http2::ConnectionHandler,
+                           private http2::FrameTrace,
+                           private http2::PumpSession {
  public:
   H2WebSession(ServerState& server, core::Connection& conn)
       : srv_(server),
@@ -55,7 +49,10 @@ class H2WebSession final : private http2::ConnectionHandler, private http2::Fram
         loop_(*server.loops[conn.loop().index()]),
         conn_(conn),
         h2_(h2_config(cfg_), *this, engine_now(), cfg_.transcript.enabled() ? this : nullptr),
-        write_signal_(conn.stream().get_executor()),
+        pump_(h2_, conn, *this,
+              http2::PumpTimeouts{cfg_.send_timeout, cfg_.header_timeout, cfg_.keepalive_timeout,
+                                  cfg_.send_timeout},
+              loop_.h2_input),
         tls_(!conn.stream().is_plain()) {
     srv_.metrics.open_connections->add(1, loop_.index);
     cfg_.transcript.note(conn_.peer(),
@@ -119,42 +116,24 @@ class H2WebSession final : private http2::ConnectionHandler, private http2::Fram
   }
   void log(const Body& b);
 
-  awaitable<void> read_loop();
-  awaitable<bool> send_output();
+  // http2::PumpSession
+  awaitable<bool> send_output(const http2::Output& out) override;
+  void received(std::size_t bytes) override { srv_.metrics.bytes_received->inc(bytes, loop_.index); }
   awaitable<bool> send_bytes(std::string_view bytes);
   awaitable<bool> send_extent(Body& body, std::uint64_t length);
-  void kick() { write_signal_.cancel(); }
-  // One deadline for the socket, as HTTP/1.1 has: send_timeout while a write is under way; header_timeout
-  // while a frame or field block is half received; keepalive_timeout with no stream open; else send_timeout
-  // (streams in progress; the connection's own stall timers watch the flow-control windows).
-  void arm_deadline() {
-    if (sending_) {
-      conn_.expires_after(cfg_.send_timeout);
-    } else if (h2_.mid_message()) {
-      conn_.expires_after(cfg_.header_timeout);
-    } else if (h2_.open_streams() == 0) {
-      conn_.expires_after(cfg_.keepalive_timeout);
-    } else {
-      conn_.expires_after(cfg_.send_timeout);
-    }
-  }
 
   ServerState& srv_;
   const WebConfig& cfg_;
   LoopState& loop_;
   core::Connection& conn_;
   http2::ServerConnection h2_;
-  asio::steady_timer write_signal_;
+  http2::ServerPump pump_;
   bool tls_;
   std::unordered_map<std::uint32_t, Body> bodies_;
-  http2::Output out_;
   std::vector<http::FieldView> fields_;
   std::string length_text_;
   std::string file_piece_;
   std::vector<std::uint32_t> pushed_;
-  bool reader_done_ = false;
-  bool write_failed_ = false;
-  bool sending_ = false;
 };
 
 // ---- requests ----------------------------------------------------------------------------------------
@@ -372,7 +351,6 @@ void H2WebSession::on_reset(std::uint32_t stream, http2::ErrorCode, bool) {
 
 awaitable<bool> H2WebSession::send_bytes(std::string_view bytes) {
   if (bytes.empty()) co_return true;
-  sending_ = true;
   conn_.expires_after(cfg_.send_timeout);
   auto [ec, n] =
       co_await asio::async_write(conn_.stream(), asio::buffer(bytes.data(), bytes.size()), use_nothrow);
@@ -419,7 +397,6 @@ awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
         if (r == 0) co_return false;  // the file shrank
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) co_return false;
-        sending_ = true;
         conn_.expires_after(cfg_.send_timeout);
         auto [ec] =
             co_await conn_.stream().lowest_layer().async_wait(asio::socket_base::wait_write, use_nothrow);
@@ -434,10 +411,10 @@ awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
   co_return true;
 }
 
-awaitable<bool> H2WebSession::send_output() {
+awaitable<bool> H2WebSession::send_output(const http2::Output& out) {
   std::size_t pos = 0;
-  const std::string_view bytes = out_.bytes;
-  for (const http2::Output::Extent& e : out_.extents) {
+  const std::string_view bytes = out.bytes;
+  for (const http2::Output::Extent& e : out.extents) {
     const bool head_ok = co_await send_bytes(bytes.substr(pos, e.at - pos));
     if (!head_ok) co_return false;
     pos = e.at;
@@ -455,78 +432,8 @@ awaitable<bool> H2WebSession::send_output() {
   co_return tail_ok;
 }
 
-awaitable<void> H2WebSession::read_loop() {
-  std::string& buf = loop_.h2_input;
-  if (buf.size() < kReadSize) buf.resize(kReadSize);
-  for (;;) {
-    // Everything readable now (with TLS, also what OpenSSL holds decrypted), then a wait for more.
-    core::TlsWant want = core::TlsWant::read;
-    bool ended = false;
-    for (;;) {
-      const core::TlsIo io = conn_.stream().try_read_some(asio::buffer(buf.data(), buf.size()));
-      if (io.want != core::TlsWant::nothing) {
-        want = io.want;
-        break;
-      }
-      if (io.ec || io.bytes == 0) {
-        ended = true;
-        break;
-      }
-      srv_.metrics.bytes_received->inc(io.bytes, loop_.index);
-      h2_.receive(std::string_view(buf.data(), io.bytes), engine_now());
-      if (h2_.closing() && h2_.error()) break;
-    }
-    if (conn_.draining()) h2_.shutdown();
-    kick();
-    if (ended || (h2_.closing() && h2_.error())) break;
-    if (h2_.open_streams() == 0 && !h2_.mid_message() && !conn_.begin_idle()) break;  // draining
-    arm_deadline();
-    const auto wait =
-        want == core::TlsWant::write ? asio::socket_base::wait_write : asio::socket_base::wait_read;
-    auto [ec] = co_await conn_.stream().lowest_layer().async_wait(wait, use_nothrow);
-    conn_.end_idle();
-    if (ec) break;
-  }
-  // §6.8: a server going away says so; a client that left needs nothing more.
-  if (conn_.draining() || conn_.timed_out()) h2_.shutdown();
-  reader_done_ = true;
-  kick();
-}
-
 awaitable<void> H2WebSession::run(std::string& preread) {
-  boost::system::error_code ignored;
-  conn_.stream().lowest_layer().non_blocking(true, ignored);  // sendfile(2) must not block the loop
-  if (!preread.empty()) h2_.receive(preread, engine_now());
-  asio::co_spawn(conn_.stream().get_executor(), read_loop(), asio::detached);
-  // The writer: whatever the connection has to say goes out; then it waits for the reader's kick or the
-  // connection's next timer (SETTINGS ACK, stalls).
-  for (;;) {
-    out_.clear();
-    h2_.take_output(out_, kOutputBudget);
-    if (!out_.empty()) {
-      const bool ok = co_await send_output();
-      sending_ = false;
-      if (!ok) {
-        write_failed_ = true;
-        break;
-      }
-      arm_deadline();
-      continue;
-    }
-    if (h2_.done() || (reader_done_ && !h2_.wants_output())) break;
-    const auto deadline = h2_.next_deadline();
-    write_signal_.expires_at(deadline ? steady_of(*deadline) : std::chrono::steady_clock::time_point::max());
-    auto [ec] = co_await write_signal_.async_wait(use_nothrow);
-    if (!ec) h2_.tick(engine_now());
-  }
-  conn_.stream().shutdown();
-  // The reader holds this session too: wait until it has seen the close.
-  while (!reader_done_) {
-    conn_.stream().lowest_layer().cancel(ignored);
-    write_signal_.expires_after(std::chrono::milliseconds(10));
-    auto [ec] = co_await write_signal_.async_wait(use_nothrow);
-    (void)ec;
-  }
+  co_await pump_.run(preread);
 }
 
 }  // namespace

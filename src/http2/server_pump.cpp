@@ -1,0 +1,120 @@
+#include "http2/server_pump.hpp"
+
+#include "core/clock.hpp"
+
+namespace endhost::http2 {
+namespace {
+
+// Bytes read at a time.
+constexpr std::size_t kReadSize = 64 * 1024;
+// DATA produced per turn: enough for throughput, small enough that one connection lets others run.
+constexpr std::size_t kOutputBudget = 512 * 1024;
+
+// The engine's instants come from the program's clock (core/clock.hpp), as everywhere else.
+core::Instant engine_now() {
+  return core::SystemClock().now();
+}
+
+std::chrono::steady_clock::time_point steady_of(core::Instant t) {
+  return std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch()));
+}
+
+}  // namespace
+
+ServerPump::ServerPump(ServerConnection& h2, core::Connection& conn, PumpSession& session,
+                       PumpTimeouts timeouts, std::string& read_buffer)
+    : h2_(h2),
+      conn_(conn),
+      session_(session),
+      timeouts_(timeouts),
+      buf_(read_buffer),
+      write_signal_(conn.stream().get_executor()) {}
+
+// One deadline for the socket, as HTTP/1.1 has: send while a write is under way; header while a frame or
+// field block is half received; idle with no stream open; else active (the connection's own stall timers
+// watch the flow-control windows).
+void ServerPump::arm_deadline() {
+  if (sending_) {
+    conn_.expires_after(timeouts_.send);
+  } else if (h2_.mid_message()) {
+    conn_.expires_after(timeouts_.header);
+  } else if (h2_.open_streams() == 0 && !session_.busy()) {
+    conn_.expires_after(timeouts_.idle);
+  } else {
+    conn_.expires_after(timeouts_.active);
+  }
+}
+
+awaitable<void> ServerPump::read_loop() {
+  if (buf_.size() < kReadSize) buf_.resize(kReadSize);
+  for (;;) {
+    // Everything readable now (with TLS, also what OpenSSL holds decrypted), then a wait for more.
+    core::TlsWant want = core::TlsWant::read;
+    bool ended = false;
+    for (;;) {
+      const core::TlsIo io = conn_.stream().try_read_some(asio::buffer(buf_.data(), buf_.size()));
+      if (io.want != core::TlsWant::nothing) {
+        want = io.want;
+        break;
+      }
+      if (io.ec || io.bytes == 0) {
+        ended = true;
+        break;
+      }
+      session_.received(io.bytes);
+      h2_.receive(std::string_view(buf_.data(), io.bytes), engine_now());
+      if (h2_.closing() && h2_.error()) break;
+    }
+    if (conn_.draining()) h2_.shutdown();
+    kick();
+    if (ended || (h2_.closing() && h2_.error())) break;
+    if (h2_.open_streams() == 0 && !session_.busy() && !h2_.mid_message() && !conn_.begin_idle())
+      break;  // draining
+    arm_deadline();
+    const auto wait =
+        want == core::TlsWant::write ? asio::socket_base::wait_write : asio::socket_base::wait_read;
+    auto [ec] = co_await conn_.stream().lowest_layer().async_wait(wait, use_nothrow);
+    conn_.end_idle();
+    if (ec) break;
+  }
+  // §6.8: a server going away says so; a client that left needs nothing more.
+  if (conn_.draining() || conn_.timed_out()) h2_.shutdown();
+  reader_done_ = true;
+  kick();
+}
+
+awaitable<void> ServerPump::run(std::string& preread) {
+  boost::system::error_code ignored;
+  conn_.stream().lowest_layer().non_blocking(true, ignored);  // sendfile(2) must not block the loop
+  if (!preread.empty()) h2_.receive(preread, engine_now());
+  asio::co_spawn(conn_.stream().get_executor(), read_loop(), asio::detached);
+  for (;;) {
+    out_.clear();
+    h2_.take_output(out_, kOutputBudget);
+    if (!out_.empty()) {
+      sending_ = true;
+      conn_.expires_after(timeouts_.send);
+      const bool ok = co_await session_.send_output(out_);
+      sending_ = false;
+      if (!ok) break;
+      arm_deadline();
+      continue;
+    }
+    if (h2_.done() || (reader_done_ && !h2_.wants_output())) break;
+    const auto deadline = h2_.next_deadline();
+    write_signal_.expires_at(deadline ? steady_of(*deadline) : std::chrono::steady_clock::time_point::max());
+    auto [ec] = co_await write_signal_.async_wait(use_nothrow);
+    if (!ec) h2_.tick(engine_now());
+  }
+  conn_.stream().shutdown();
+  // The reader holds the session too: wait until it has seen the close.
+  while (!reader_done_) {
+    conn_.stream().lowest_layer().cancel(ignored);
+    write_signal_.expires_after(std::chrono::milliseconds(10));
+    auto [ec] = co_await write_signal_.async_wait(use_nothrow);
+    (void)ec;
+  }
+}
+
+}  // namespace endhost::http2

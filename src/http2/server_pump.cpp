@@ -1,5 +1,7 @@
 #include "http2/server_pump.hpp"
 
+#include <algorithm>
+
 #include "core/clock.hpp"
 
 namespace endhost::http2 {
@@ -89,23 +91,43 @@ awaitable<void> ServerPump::run(std::string& preread) {
   conn_.stream().lowest_layer().non_blocking(true, ignored);  // sendfile(2) must not block the loop
   if (!preread.empty()) h2_.receive(preread, engine_now());
   asio::co_spawn(conn_.stream().get_executor(), read_loop(), asio::detached);
+  core::TokenBucket* const pace = session_.output_budget();
   for (;;) {
     out_.clear();
-    h2_.take_output(out_, kOutputBudget);
-    if (!out_.empty()) {
-      sending_ = true;
-      conn_.expires_after(timeouts_.send);
-      const bool ok = co_await session_.send_output(out_);
-      sending_ = false;
-      if (!ok) break;
-      arm_deadline();
-      continue;
+    std::size_t budget = kOutputBudget;
+    bool paced = false;  // there is output, but the rate allows none of it yet
+    if (pace != nullptr) {
+      const std::uint64_t room = pace->available(engine_now());
+      if (room == 0) {
+        paced = h2_.wants_output();
+      } else {
+        budget = static_cast<std::size_t>(std::min<std::uint64_t>(budget, room));
+      }
     }
-    if (h2_.done() || (reader_done_ && !h2_.wants_output())) break;
+    if (!paced) {
+      // A turn produces at least one frame even from a small budget; the bucket's debt evens that out.
+      h2_.take_output(out_, budget);
+      if (!out_.empty()) {
+        if (pace != nullptr) pace->spend(out_.size());
+        sending_ = true;
+        conn_.expires_after(timeouts_.send);
+        const bool ok = co_await session_.send_output(out_);
+        sending_ = false;
+        if (!ok) break;
+        arm_deadline();
+        continue;
+      }
+      if (h2_.done() || (reader_done_ && !h2_.wants_output())) break;
+    }
     const auto deadline = h2_.next_deadline();
-    write_signal_.expires_at(deadline ? steady_of(*deadline) : std::chrono::steady_clock::time_point::max());
+    auto at = deadline ? steady_of(*deadline) : std::chrono::steady_clock::time_point::max();
+    if (paced) {
+      at = std::min(at, steady_of(pace->ready_at()));
+      conn_.expires_after(timeouts_.send);  // a paused response is not a client that stopped reading
+    }
+    write_signal_.expires_at(at);
     auto [ec] = co_await write_signal_.async_wait(use_nothrow);
-    if (!ec) h2_.tick(engine_now());
+    if (!ec && (!paced || (deadline && engine_now() >= *deadline))) h2_.tick(engine_now());
   }
   conn_.stream().shutdown();
   // The reader holds the session too: wait until it has seen the close.

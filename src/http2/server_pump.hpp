@@ -11,6 +11,7 @@
 
 #include "core/asio.hpp"
 #include "core/connection.hpp"
+#include "core/token_bucket.hpp"
 #include "http2/output.hpp"
 #include "http2/server_connection.hpp"
 
@@ -27,6 +28,11 @@ class PumpSession {
   // Work in progress the connection does not count as an open stream (the proxy's fetches still under way):
   // the connection is not idle while it lasts.
   virtual bool busy() const { return false; }
+  // The output budget (--limit-rate): the bucket this connection's writes are paced by, or nullptr for as
+  // fast as the client reads. Each turn the pump produces no more than the bucket holds, so the scheduler
+  // still interleaves the streams' DATA frames within what the rate allows; while it is empty the pump
+  // waits on its timer, never blocking the loop.
+  virtual core::TokenBucket* output_budget() { return nullptr; }
 };
 
 struct PumpTimeouts {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -49,6 +50,9 @@ class H2WebSession final : private http2::ConnectionHandler,
         loop_(*server.loops[conn.loop().index()]),
         conn_(conn),
         h2_(h2_config(cfg_), *this, engine_now(), cfg_.transcript.enabled() ? this : nullptr),
+        pace_(cfg_.limit_rate > 0
+                  ? std::optional<core::TokenBucket>(std::in_place, cfg_.limit_rate, engine_now())
+                  : std::nullopt),
         pump_(h2_, conn, *this,
               http2::PumpTimeouts{cfg_.send_timeout, cfg_.header_timeout, cfg_.keepalive_timeout,
                                   cfg_.send_timeout},
@@ -119,6 +123,7 @@ class H2WebSession final : private http2::ConnectionHandler,
   // http2::PumpSession
   awaitable<bool> send_output(const http2::Output& out) override;
   void received(std::size_t bytes) override { srv_.metrics.bytes_received->inc(bytes, loop_.index); }
+  core::TokenBucket* output_budget() override { return pace_ ? &*pace_ : nullptr; }
   awaitable<bool> send_bytes(std::string_view bytes);
   awaitable<bool> send_extent(Body& body, std::uint64_t length);
 
@@ -127,6 +132,8 @@ class H2WebSession final : private http2::ConnectionHandler,
   LoopState& loop_;
   core::Connection& conn_;
   http2::ServerConnection h2_;
+  // --limit-rate; before pump_, which asks for it.
+  std::optional<core::TokenBucket> pace_;
   http2::ServerPump pump_;
   bool tls_;
   std::unordered_map<std::uint32_t, Body> bodies_;

@@ -203,13 +203,34 @@ Next HttpSession::on_read_wait_error() {
   return Next::close;
 }
 
+std::uint64_t HttpSession::allowance(std::uint64_t want) {
+  if (!pace_) return want;
+  const std::uint64_t n = std::min(want, pace_->bucket.available(core::SystemClock().now()));
+  if (n == 0) paced_ = true;
+  return n;
+}
+
+asio::steady_timer& HttpSession::pace_timer() {
+  paced_ = false;
+  // Each pause moves the send deadline on: a paced response is not a client that stopped reading.
+  conn_.expires_after(cfg_.send_timeout);
+  const core::Instant at = pace_->bucket.ready_at();
+  pace_->timer.expires_at(
+      Clock::time_point(std::chrono::duration_cast<Clock::duration>(at.time_since_epoch())));
+  return pace_->timer;
+}
+
 HttpSession::Output HttpSession::try_send(int flags) {
+  paced_ = false;
   if (tls_) return try_send_tls();
   std::string& out = w_->out;
   while (sent_ < out.size()) {
-    const ssize_t n = ::send(fd_, out.data() + sent_, out.size() - sent_, MSG_NOSIGNAL | flags);
+    const std::size_t len = static_cast<std::size_t>(allowance(out.size() - sent_));
+    if (len == 0) return Output::would_block;  // paced(): the rate, not the socket
+    const ssize_t n = ::send(fd_, out.data() + sent_, len, MSG_NOSIGNAL | flags);
     if (n >= 0) {
       sent_ += static_cast<std::size_t>(n);
+      spent(static_cast<std::uint64_t>(n));
       continue;
     }
     if (errno == EINTR) continue;
@@ -226,12 +247,29 @@ HttpSession::Output HttpSession::try_send(int flags) {
 HttpSession::Output HttpSession::try_send_tls() {
   std::string& out = w_->out;
   while (sent_ < out.size()) {
-    const core::TlsIo io =
-        conn_.stream().try_write_some(asio::buffer(out.data() + sent_, out.size() - sent_));
+    const std::size_t left = out.size() - sent_;
+    std::size_t len = left;
+    if (pace_) {
+      // A write OpenSSL could not finish must be retried with at least its length (SSL_write(3)): that
+      // retry goes even when the rate would say wait, and the bucket's debt evens it out.
+      len = static_cast<std::size_t>(
+          std::min<std::uint64_t>(left, pace_->bucket.available(core::SystemClock().now())));
+      len = std::max(len, std::min(tls_retry_, left));
+      if (len == 0) {
+        paced_ = true;
+        return Output::would_block;
+      }
+    }
+    const core::TlsIo io = conn_.stream().try_write_some(asio::buffer(out.data() + sent_, len));
     tls_want_ = io.want;
-    if (io.want != core::TlsWant::nothing) return Output::would_block;
+    if (io.want != core::TlsWant::nothing) {
+      tls_retry_ = len;
+      return Output::would_block;
+    }
     if (io.ec) return Output::error;
+    tls_retry_ = 0;
     sent_ += io.bytes;
+    spent(io.bytes);
   }
   srv_.metrics.bytes_sent->inc(out.size(), loop_.index);
   out_base_ += out.size();
@@ -245,6 +283,11 @@ awaitable<bool> HttpSession::send_out(int flags) {
     const Output o = try_send(flags);
     if (o == Output::sent) co_return true;
     if (o == Output::error) co_return false;
+    if (paced_) {
+      auto [ec] = co_await pace_timer().async_wait(kDeferred);
+      if (ec) co_return false;
+      continue;
+    }
     before_write_wait();
     auto [ec] = co_await conn_.stream().lowest_layer().async_wait(wait_for(WaitType::wait_write), kDeferred);
     if (ec) co_return false;
@@ -275,12 +318,19 @@ awaitable<bool> HttpSession::send_file(int file, std::uint64_t offset, std::uint
   }
   std::uint64_t this_turn = 0;
   while (length > 0) {
+    const std::uint64_t chunk = allowance(std::min<std::uint64_t>(length, kSendfileChunk));
+    if (chunk == 0) {
+      auto [ec] = co_await pace_timer().async_wait(kDeferred);
+      if (ec) co_return false;
+      this_turn = 0;
+      continue;
+    }
     off_t off = static_cast<off_t>(offset);
-    const ssize_t n = ::sendfile(fd_, file, &off,
-                                 static_cast<std::size_t>(std::min<std::uint64_t>(length, kSendfileChunk)));
+    const ssize_t n = ::sendfile(fd_, file, &off, static_cast<std::size_t>(chunk));
     if (n > 0) {
       offset += static_cast<std::uint64_t>(n);
       length -= static_cast<std::uint64_t>(n);
+      spent(static_cast<std::uint64_t>(n));
       srv_.metrics.bytes_sent->inc(static_cast<std::uint64_t>(n), loop_.index);
       this_turn += static_cast<std::uint64_t>(n);
       if (this_turn >= kFairShare && length > 0) {
@@ -741,6 +791,11 @@ awaitable<void> run_http_session(ServerState& server, core::Connection& conn) {
         const HttpSession::Output o = s.try_send();
         if (o == HttpSession::Output::error) next = Next::abort;
         if (o != HttpSession::Output::would_block) continue;
+        if (s.paced()) {
+          auto [ec] = co_await s.pace_timer().async_wait(kDeferred);
+          if (ec) next = Next::abort;
+          continue;
+        }
         s.before_write_wait();
         auto [ec] = co_await conn.stream().lowest_layer().async_wait(s.write_wait(), kDeferred);
         if (ec) next = Next::abort;

@@ -12,7 +12,9 @@
 #include <string_view>
 
 #include "core/asio.hpp"
+#include "core/clock.hpp"
 #include "core/connection.hpp"
+#include "core/token_bucket.hpp"
 #include "http/request_parser.hpp"
 #include "http/server/exchange.hpp"
 #include "http/server/replies.hpp"
@@ -49,6 +51,7 @@ class HttpSession {
         tls_(!conn.stream().is_plain()) {
     boost::system::error_code ignored;
     conn_.stream().lowest_layer().non_blocking(true, ignored);
+    if (cfg_.limit_rate > 0) pace_ = std::make_unique<Pacer>(cfg_.limit_rate, conn.stream().get_executor());
     srv_.metrics.open_connections->add(1, loop_.index);
     cfg_.transcript.note(conn_.peer(), "connection opened");
   }
@@ -87,6 +90,11 @@ class HttpSession {
   WaitType read_wait() const { return wait_for(WaitType::wait_read); }
   WaitType write_wait() const { return wait_for(WaitType::wait_write); }
   void forget_drained() { drained_ = false; }
+  // --limit-rate: the last send stopped because the rate allows no more for now, not because the socket is
+  // full. The caller waits on pace_timer() (never blocking the loop) instead of on the socket.
+  bool paced() const { return paced_; }
+  // Armed for when the rate allows the next write; co_await its async_wait.
+  asio::steady_timer& pace_timer();
   // A read wait ended in an error: a timeout inside a head gets 408 (RFC 9110 §15.5.9).
   Next on_read_wait_error();
 
@@ -122,6 +130,11 @@ class HttpSession {
     srv_.give_work(loop_, std::move(w_));
   }
   void begin_request();
+  // --limit-rate: how much of `want` bytes the rate allows now (`want` without a limit), and what was sent.
+  std::uint64_t allowance(std::uint64_t want);
+  void spent(std::uint64_t n) {
+    if (pace_) pace_->bucket.spend(n);
+  }
 
   awaitable<Input> read_more();  // for drain and linger: receive, waiting as needed
   // TLS (docs/internals/core.md, "Stream"): the same steps through OpenSSL, which may need the socket
@@ -189,6 +202,15 @@ class HttpSession {
   bool tls_;                                         // the raw-descriptor fast path is for plain TCP only
   core::TlsWant tls_want_ = core::TlsWant::nothing;  // what the last blocked TLS step waits for
   std::unique_ptr<Work> w_;
+  // --limit-rate: only a rate-limited server's connections have one (an idle connection stays small).
+  struct Pacer {
+    Pacer(std::uint64_t rate, const asio::any_io_executor& executor)
+        : bucket(rate, core::SystemClock().now()), timer(executor) {}
+    core::TokenBucket bucket;
+    asio::steady_timer timer;
+  };
+  std::unique_ptr<Pacer> pace_;
+  std::size_t tls_retry_ = 0;      // a TLS write that wanted the socket: OpenSSL needs at least as many again
   std::size_t sent_ = 0;           // bytes of w_->out already sent
   std::uint64_t out_base_ = 0;     // bytes of the connection's output stream before w_->out[0]
   std::uint64_t reply_start_ = 0;  // where in that stream the current response begins
@@ -203,6 +225,7 @@ class HttpSession {
   bool eof_ = false;               // the client half-closed: answer what is buffered, then close
   bool drained_ = false;           // see input_drained()
   bool to_h2_ = false;             // the connection goes on as HTTP/2 (take_buffered)
+  bool paced_ = false;             // see paced()
   http::Error error_{};            // what parse_buffered() found wrong (Head::failed)
   http::Error body_error_{};       // what the body parser found wrong (BodyEnd::malformed)
 };

@@ -53,6 +53,9 @@ struct WebConfig {
   bool http2 = true;
   // --push: for a GET of `first` over HTTP/2, PUSH_PROMISE each of `second` (RFC 9113 §8.4).
   std::vector<std::pair<std::string, std::vector<std::string>>> push;
+  // --limit-rate: each connection's output is paced to this many bytes per second (core/token_bucket.hpp),
+  // over HTTP/1.1 and HTTP/2 alike; 0: as fast as the client reads.
+  std::uint64_t limit_rate = 0;
   std::vector<PasswordEntry> users;
   std::uint64_t max_upload = 64 * 1024 * 1024;  // one PUT body, or one form's whole body
   std::size_t max_upload_files = 64;            // parts of one form

@@ -104,6 +104,11 @@ const core::SettingTable<WebOptions>& web_settings() {
     t.flag("no-http2", &O::no_http2, "Speak HTTP/1.1 only: no h2 in ALPN, no h2c by prior knowledge");
     t.texts("push", &O::push, "PATH=URL[,URL...]",
             "Over HTTP/2, push these same-site objects (PUSH_PROMISE) with every GET of PATH; repeatable");
+    t.texts("tls-listen", &O::tls_listen, "ADDR:PORT",
+            "With --tls-cert: TLS (h2 and http/1.1 by ALPN) here, and clear text on --listen; repeatable");
+    t.size("limit-rate", &O::limit_rate, std::uint64_t{0}, std::uint64_t{1} << 40,
+           "Bytes per second each connection may send (K, M, G: binary multiples, as nginx's limit_rate); "
+           "0: no limit");
     return t;
   }();
   return table;
@@ -176,6 +181,7 @@ Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& o, std::s
     return usage("--sessions needs --state DIR: the directory for the visitor database");
   if (!o.sessions && !o.state_dir.empty()) return usage("--state is only used with --sessions");
   c.http2 = !o.no_http2;
+  c.limit_rate = o.limit_rate;
   for (const std::string& spec : o.push) {
     // RFC 9113 §8.4: what the server promises must be a safe request it could answer itself; here a path
     // of this server, given as it would be requested.

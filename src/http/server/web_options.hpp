@@ -49,6 +49,10 @@ struct WebOptions {
   // HTTP/2 (RFC 9113): on unless --no-http2; --push PATH=URL[,URL…] promises those objects with PATH.
   bool no_http2 = false;
   std::vector<std::string> push;
+  // --tls-listen ADDR:PORT…: TLS listeners beside the clear --listen ones (needs --tls-cert).
+  std::vector<std::string> tls_listen;
+  // --limit-rate: bytes per second each connection may write (0: no limit).
+  std::uint64_t limit_rate = 0;
 };
 
 // Why a WebOptions was refused: `usage` when the options contradict each other or are malformed (the CLI

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/connection.hpp"
+#include "core/host_port.hpp"
 #include "http/server/access_log.hpp"
 
 namespace endhost::web {
@@ -11,7 +12,7 @@ namespace endhost::web {
 void register_service(core::ServiceRegistry& registry) {
   core::ServiceDescriptor d;
   d.name = "web";
-  d.summary = "HTTP/1.1 web server for static files";
+  d.summary = "HTTP/1.1 and HTTP/2 web server for static files";
   d.serve_help = "Serve a directory over HTTP/1.0 and HTTP/1.1";
   d.examples =
       "  endhost web serve ./site                     on a terminal, each request is logged to stderr\n"
@@ -38,6 +39,16 @@ void register_service(core::ServiceRegistry& registry) {
 
 Expected<std::unique_ptr<WebService>, core::ServiceError> WebService::create(const WebOptions& options,
                                                                              core::ServiceEnv& env) {
+  if (!options.tls_listen.empty() && !env.tls)
+    return Unexpected(core::ServiceError{"--tls-listen needs --tls-cert and --tls-key", true});
+  for (const std::string& spec : options.tls_listen) {
+    auto hp = core::parse_host_port(spec);
+    boost::system::error_code ec;
+    if (hp) asio::ip::make_address(hp->host, ec);
+    if (!hp || ec)
+      return Unexpected(core::ServiceError{
+          "--tls-listen " + spec + ": expected ADDR:PORT with an IP address, e.g. 127.0.0.1:8443", true});
+  }
   auto config = make_web_config(options, env.loops.size());
   if (!config) return Unexpected(core::ServiceError{config.error().message, config.error().usage});
   config->transcript = env.transcript;
@@ -52,13 +63,21 @@ WebService::WebService(const WebOptions& options, WebConfig config, core::Servic
       server_(std::move(config), env.loops, env.metrics, env.log),
       tcp_(env.loops, env.log, server_.tcp_options(env.max_connections)) {
   // RFC 7301, RFC 9113 §3.2: h2 first when the server speaks it, else HTTP/1.1 alone.
-  if (env.tls) {
-    std::vector<std::string> alpn = {"http/1.1"};
-    if (server_.config().http2) alpn.insert(alpn.begin(), "h2");
-    tcp_.set_tls(env.tls, std::move(alpn));
+  std::vector<std::string> alpn = {"http/1.1"};
+  if (server_.config().http2) alpn.insert(alpn.begin(), "h2");
+  for (const std::string& spec : options.tls_listen) {
+    const auto hp = core::parse_host_port(spec);  // checked by create()
+    tls_listen_.emplace_back(asio::ip::make_address(hp->host), hp->port);
+  }
+  if (env.tls && tls_listen_.empty()) {
+    tcp_.set_tls(env.tls, alpn);
+  } else if (env.tls) {
+    tls_tcp_.emplace(env.loops, env.log, server_.tcp_options(env.max_connections));
+    tls_tcp_->set_tls(env.tls, alpn);
   }
   drain_with(tcp_);
-  log_start(env.log, env.host, env.tls != nullptr);
+  if (tls_tcp_) drain_with(*tls_tcp_);
+  log_start(env.log, env.host, env.tls != nullptr && tls_listen_.empty());
 }
 
 void WebService::log_start(core::Logger& log, const std::string& host, bool tls) const {
@@ -83,11 +102,19 @@ void WebService::log_start(core::Logger& log, const std::string& host, bool tls)
 }
 
 Expected<void, std::string> WebService::bind(core::Binder& binder) {
-  return binder.tcp(tcp_, listen_);
+  if (auto ok = binder.tcp(tcp_, listen_); !ok) return ok;
+  if (!tls_tcp_) return {};
+  // Their `listening` lines say protocol=https, so a reader tells them from the clear ones.
+  for (const auto& ep : tls_listen_) {
+    if (auto ok = tls_tcp_->listen(ep); !ok) return Unexpected("--tls-listen: " + ok.error());
+  }
+  for (const auto& ep : tls_tcp_->local_endpoints()) binder.listening("https", ep);
+  return {};
 }
 
 void WebService::start() {
   tcp_.start();
+  if (tls_tcp_) tls_tcp_->start();
 }
 
 void WebService::reload() {

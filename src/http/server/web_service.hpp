@@ -1,11 +1,13 @@
 // `endhost web serve` and the lab's web hosts as one core::Service: the options checked once by
 // make_web_config (the same sentences from the command line and the lab), the WebServer behind one TcpServer
-// bound through the Binder, TLS with ALPN http/1.1 when the host gives certificates, the access log re-opened
-// on SIGHUP, and the dashboard's counters.
+// bound through the Binder, TLS with ALPN h2 and http/1.1 when the host gives certificates (on every
+// listener, or with --tls-listen on a second TcpServer of its own while --listen stays clear, as the lab's
+// web hosts do), the access log re-opened on SIGHUP, and the dashboard's counters.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,8 @@ class WebService final : public core::Service {
   // Writes what the access log still buffers: the loops have stopped, so no loop appends meanwhile.
   void stopped() override;
   std::vector<std::string> writable_paths() const override;
+  // The clear listeners' bound addresses (the real port when 0 was asked for), after bind().
+  std::vector<asio::ip::tcp::endpoint> local_endpoints() const { return tcp_.local_endpoints(); }
 
  private:
   WebService(const WebOptions& options, WebConfig config, core::ServiceEnv& env);
@@ -51,11 +55,13 @@ class WebService final : public core::Service {
 
   WebOptions options_;
   std::vector<asio::ip::tcp::endpoint> listen_;
+  std::vector<asio::ip::tcp::endpoint> tls_listen_;
   std::shared_ptr<AccessLog> access_log_;
   std::size_t loops_;
   // The TcpServer's sessions call into the WebServer: it is declared first, so destroyed last.
   WebServer server_;
   core::TcpServer tcp_;
+  std::optional<core::TcpServer> tls_tcp_;  // --tls-listen
 };
 
 }  // namespace endhost::web

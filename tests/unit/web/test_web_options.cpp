@@ -80,6 +80,27 @@ TEST(WebSettings, AppliesTheCommandLinesValues) {
   EXPECT_EQ(o.access_log, "-");
 }
 
+TEST(WebSettings, LimitRateTakesBytesPerSecondWithSuffixes) {
+  for (const auto& [text, rate] : {std::pair<std::string, std::uint64_t>{"1M", 1u << 20},
+                                   {"512k", 512u << 10},
+                                   {"2G", std::uint64_t{2} << 30},
+                                   {"65536", 65536},
+                                   {"0", 0}}) {
+    WebOptions o;
+    auto ok = web_settings().apply(of({{"limit-rate", text}, {"tls-listen", "127.0.0.1:8443"}}), o);
+    ASSERT_TRUE(ok) << text << ": " << ok.error();
+    EXPECT_EQ(o.limit_rate, rate) << text;
+    EXPECT_EQ(o.tls_listen, (std::vector<std::string>{"127.0.0.1:8443"}));
+    TempDir dir;
+    o.root = dir.path();
+    auto c = make_web_config(o, 1);
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->limit_rate, rate) << text;
+  }
+  EXPECT_EQ(apply_error({{"limit-rate", "fast"}}).rfind("--limit-rate: 'fast' is not a size", 0), 0u);
+  EXPECT_EQ(apply_error({{"limit-rate", "1X"}}).rfind("--limit-rate: '1X' has an unknown unit", 0), 0u);
+}
+
 TEST(WebSettings, BadValuesNameTheOptionAndItsRange) {
   EXPECT_EQ(apply_error({{"max-line", "5"}}), "--max-line: '5' is outside 64 … 1048576");
   EXPECT_EQ(apply_error({{"max-fields", "10001"}}), "--max-fields: '10001' is outside 4 … 10000");
@@ -98,7 +119,7 @@ TEST(WebSettings, UnknownOptionsAreRefusedWithTheKnownOnes) {
 
 TEST(WebSettings, DescribesTheCommandLinesOptions) {
   const auto options = web_settings().options();
-  ASSERT_EQ(options.size(), 27u);
+  ASSERT_EQ(options.size(), 29u);
   EXPECT_EQ(options[0].name, "root");
   EXPECT_EQ(options[0].alias, "-r");
   EXPECT_EQ(options[0].value_name, "DIR");

@@ -21,6 +21,7 @@ namespace endhost::lab {
 // The well-known ports, used as they are in real mode and added to port_base in high mode.
 inline constexpr std::uint16_t kDnsPort = 53;
 inline constexpr std::uint16_t kHttpPort = 80;
+inline constexpr std::uint16_t kHttpsPort = 443;   // RFC 9110 §4.2.2: the web hosts' TLS listener
 inline constexpr std::uint16_t kProxyPort = 3128;  // Squid's, the usual port of a forward cache
 inline constexpr std::uint16_t kMaxPortBase = 65535 - kProxyPort;
 

@@ -17,6 +17,7 @@
 #include "core/binder.hpp"
 #include "core/privileges.hpp"
 #include "core/service_host.hpp"
+#include "core/tls_server_context.hpp"
 #include "core/transcript.hpp"
 #include "dns/client/server_name_resolver.hpp"
 #include "lab/config_toml.hpp"
@@ -98,6 +99,8 @@ struct Lab::Impl {
 
   Expected<void, std::string> write_files();
   Expected<void, std::string> make_certificates();
+  // Each host's certificate from the lab's CA (make_certificates), for services whose recipe asks for one.
+  std::map<std::string, tls::LeafFiles> certificates;
   Expected<void, std::string> build_units();
   Expected<core::Service*, std::string> build_service(const PlannedHost& h, const PlannedService& s,
                                                       core::TranscriptSink* sink);
@@ -195,6 +198,7 @@ Expected<void, std::string> Lab::Impl::make_certificates() {
     if (leaf.names.empty()) continue;
     auto made_leaf = tls::make_leaf(dir, leaf, dir + "/hosts");
     if (!made_leaf) return Unexpected("a certificate for " + h.name + ": " + made_leaf.error());
+    certificates[h.name] = std::move(*made_leaf);
   }
   return {};
 }
@@ -230,6 +234,15 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
   if (s.tcp) env.tcp_listen = {{address, switched ? switched_port(s.port) : s.port}};
   if (s.udp) env.udp_listen = {{address, s.port}};
   env.resolver = resolver;
+  if (recipe && recipe->lab_certificate) {
+    if (auto it = certificates.find(h.name); it != certificates.end()) {
+      core::TlsServerConfig tls;
+      tls.certificates.push_back({it->second.cert, it->second.key});
+      auto loaded = core::TlsServerContext::load(std::move(tls));
+      if (!loaded) return Unexpected("its certificate from the lab's CA: " + loaded.error());
+      env.tls = std::move(*loaded);
+    }
+  }
   env.transcripts = sink;
   env.host = h.name;
   // Hosts send from their own address, so that the servers' logs and transcripts show who talks to whom

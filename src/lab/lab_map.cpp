@@ -4,7 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <utility>
+#include <vector>
 
 namespace endhost::lab {
 
@@ -62,6 +65,40 @@ std::string mail_section(const MapInputs& in) {
   return out.empty() ? out : "\nRead mail (POP3, IMAP and the webmail on each mail host's address):\n" + out;
 }
 
+// The web hosts' HTTPS ports and how each client trusts the lab's CA: curl and endhost fetch with --cacert
+// (and --resolve, the lab's names being unknown to the system's resolver), Chromium through its NSS database
+// or by the CA key's hash.
+std::string https_section(const MapInputs& in) {
+  if (!in.config || in.ca_cert.empty()) return {};
+  std::vector<std::pair<std::string, std::string>> rows;  // URL, address:port
+  std::string example;
+  std::size_t width = 0;
+  for (const auto& h : in.plan->hosts) {
+    const std::uint16_t tls = web_tls_port(h, *in.plan, *in.config);
+    if (tls == 0) continue;
+    std::string url =
+        tls == kHttpsPort ? fmt::format("https://{}/", h.name) : fmt::format("https://{}:{}/", h.name, tls);
+    if (example.empty()) example = fmt::format("--resolve {}:{}:{} {}", h.name, tls, h.address, url);
+    width = std::max(width, url.size());
+    rows.emplace_back(std::move(url), host_port(h.address, tls));
+  }
+  if (rows.empty()) return {};
+  std::string out;
+  for (const auto& [url, where] : rows) out += fmt::format("  {:<{}}  {}\n", url, width, where);
+  const std::string& ca = in.ca_cert;
+  std::string s =
+      "\nHTTPS on the web hosts (h2 and http/1.1 by ALPN; certificates from the lab's CA):\n" + out;
+  s += fmt::format("  curl --http2 --cacert {} {}\n", ca, example);
+  s += fmt::format("  endhost fetch --http2 --cacert {} {}\n", ca, example);
+  s += fmt::format("  Chromium: certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n endhost-lab -i {}\n", ca);
+  s += fmt::format(
+      "    or --ignore-certificate-errors-spki-list=$(openssl x509 -in {} -pubkey -noout | openssl pkey "
+      "-pubin -outform der | openssl dgst -sha256 -binary | base64)\n",
+      ca);
+  s += "    with --host-resolver-rules='MAP NAME ADDRESS' for each lab name (or the lab's resolver)\n";
+  return s;
+}
+
 }  // namespace
 
 std::string format_map(const MapInputs& in) {
@@ -85,6 +122,10 @@ std::string format_map(const MapInputs& in) {
     bool line_one = true;
     for (const auto& s : h.services) {
       std::string svc = fmt::format("{} {}/{}", s.kind, protocols(s), s.port);
+      if (s.kind == "web" && in.config) {
+        if (const std::uint16_t tls = web_tls_port(h, plan, *in.config); tls != 0)
+          svc += fmt::format(" https/{}", tls);
+      }
       if (!s.note.empty()) svc += "  " + s.note;
       out += (line_one ? first : std::string(first.size(), ' ')) + svc + "\n";
       line_one = false;
@@ -116,6 +157,7 @@ std::string format_map(const MapInputs& in) {
   }
 
   out += mail_section(in);
+  out += https_section(in);
 
   out += "\nTry:\n";
   for (const auto& c : try_commands(in)) out += "  " + c + "\n";
@@ -263,6 +305,7 @@ std::string lab_json(const MapInputs& in) {
     web.push_back(json::object{{"host", h.name},
                                {"address", h.address},
                                {"port", s->port},
+                               {"tls_port", in.config ? web_tls_port(h, plan, *in.config) : 0},
                                {"site", h.config->site()},
                                {"paths", std::move(paths)},
                                {"pages", std::move(pages)}});
@@ -385,6 +428,8 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
         w.host = json::value_to<std::string>(wv.at("host"));
         w.address = json::value_to<std::string>(wv.at("address"));
         w.port = wv.at("port").to_number<std::uint16_t>();
+        if (const json::value* tls = wv.as_object().if_contains("tls_port"); tls && tls->is_number())
+          w.tls_port = tls->to_number<std::uint16_t>();
         if (const json::value* site = wv.as_object().if_contains("site"); site && site->is_string())
           w.site = json::value_to<std::string>(*site);
         w.paths = json::value_to<std::vector<std::string>>(wv.at("paths"));

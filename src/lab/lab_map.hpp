@@ -71,6 +71,7 @@ struct LabInfo {
     std::string host;
     std::string address;
     std::uint16_t port = 0;
+    std::uint16_t tls_port = 0;  // HTTPS (h2 and http/1.1 by ALPN, the lab's CA); 0: none
     std::string site;
     std::vector<std::string> paths;
     std::vector<Page> pages;

@@ -75,6 +75,9 @@ struct LabRecipe {
   // service itself listens on switched_port() of the host's address, and the lab forwards the planned port
   // to it while the switch is on (lab/port_switch.hpp). The mail experiment takes Bob's server down so.
   bool switchable = false;
+  // The service gets the host's certificate from the lab's CA (STATE/tls/hosts/<host>.pem and its key) as
+  // its TLS context (--tls-cert/--tls-key); where it uses it is the recipe's (the web hosts' --tls-listen).
+  bool lab_certificate = false;
 };
 
 // Where a switchable service listens behind its switch: the planned port + 10000 (below 65536; else the

@@ -156,6 +156,35 @@ class Lab(TestCase):
                                capture_output=True, text=True, timeout=30)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
+    def test_web_hosts_speak_https_with_h2_and_http11_by_alpn(self):
+        ca = self.lab["ca"]
+        www = next(w for w in self.lab["web"] if w["host"] == "www.someschool.edu")
+        self.assertEqual(www["tls_port"], self.base + 443)
+        resolve = "www.someschool.edu:%d:%s" % (www["tls_port"], www["address"])
+        url = "https://www.someschool.edu:%d/campus.gif" % www["tls_port"]
+        for flag, version in (("--http2", "2"), ("--http1.1", "1.1")):
+            r = subprocess.run(["curl", "-sS", flag, "--cacert", ca, "--resolve", resolve, "-o", "/dev/null",
+                                "-w", "%{http_code} %{http_version}", url], capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, "200 " + version)
+        # Clear text stays on the planned port, h2c by prior knowledge too.
+        r = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+                            "http://%s:%d/campus.gif" % (www["address"], www["port"])], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.stdout, "200 2", r.stderr)
+        # endhost fetch trusts the same CA, and the map says how each client does.
+        r = run_env(["fetch", "--http2", "--cacert", ca, "--resolve", resolve, "-v", "-s", "-o", "/dev/null", "-w",
+                     "%{http_code}", url], self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "200")
+        self.assertRegex(r.stderr, r"S: DATA stream=1")
+        out = "\n".join(self.server.stdout_lines)
+        self.assertRegex(out, r"www\.someschool\.edu\s+%s\s+web tcp/%d https/%d" % (
+            re.escape(www["address"]), www["port"], www["tls_port"]))
+        self.assertIn("curl --http2 --cacert %s --resolve" % ca, out)
+        self.assertIn("endhost fetch --http2 --cacert %s --resolve" % ca, out)
+        self.assertIn("certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n endhost-lab -i %s" % ca, out)
+
     # --- DNS -------------------------------------------------------------------------------------------------
 
     def test_dig_resolves_www_someschool_edu_through_the_lab_resolver(self):

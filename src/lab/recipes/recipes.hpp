@@ -29,6 +29,10 @@ struct MailAccessPorts {
   std::uint16_t webmail = 0;
 };
 MailAccessPorts mail_access_ports(const PlannedHost& host, const AddressPlan& plan, const LabConfig& config);
+// Where a lab web host listens with TLS (h2 and http/1.1 by ALPN, its certificate from the lab's CA) beside
+// its clear port: 443, or port_base + 443 on the high ports. 0 when the host has no web server, or another of
+// its services has that port, or it is one browsers refuse.
+std::uint16_t web_tls_port(const PlannedHost& host, const AddressPlan& plan, const LabConfig& config);
 std::vector<std::string> zone_origins(const ZonePlan& zones);
 
 // A key of the settings the way the lab's TOML spells it, for messages: capacity-mb → capacity_mb.

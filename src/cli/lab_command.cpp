@@ -6,6 +6,7 @@
 
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
+#include "core/settings.hpp"
 #include "lab/address_plan.hpp"
 #include "lab/default_config.hpp"
 #include "lab/experiments/experiment.hpp"
@@ -109,6 +110,7 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
   auto e = std::make_shared<LabCliOptions>();
   auto name = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
+  auto rate = std::make_shared<std::string>();
   auto* exp = lab->add_subcommand("experiment", "Run one of the textbook's experiments against the lab");
   // Named from the registry, so a new experiment is listed here as soon as it exists.
   std::string names_text;
@@ -119,6 +121,10 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
   exp->add_flag(
       "--json", *json,
       "Print what the experiment measured as one JSON object (what the dashboard draws), not the table");
+  exp->add_option("--rate", *rate,
+                  "hol: the rate its web server sends at, bytes per second (--limit-rate; K, M, G: binary "
+                  "multiples; default 1M)")
+      ->type_name("RATE");
   add_lab_options(*exp, *e, true);
   exp->footer(
       "Uses the running lab (the one --state names, else the one on --net, else the only one running),\n"
@@ -126,7 +132,8 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
       "Examples:\n"
       "  endhost lab experiment page-load\n"
       "  endhost lab experiment cache --state ./lab\n"
-      "  endhost lab experiment dns-trace --json      the measurements as JSON; the dashboard draws them");
+      "  endhost lab experiment dns-trace --json      the measurements as JSON; the dashboard draws them\n"
+      "  endhost lab experiment hol --rate 512K       head-of-line blocking, HTTP/1.1 beside HTTP/2");
 
   lab->callback([o, lab, exp, &run] {
     if (lab->got_subcommand(exp)) return;
@@ -146,12 +153,19 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
       }
     };
   });
-  exp->callback([e, name, json, exp, &run] {
-    run = [e, name, json, exp]() -> int {
+  exp->callback([e, name, json, rate, exp, &run] {
+    lab::ExperimentOptions eo;
+    if (!rate->empty()) {
+      if (*name != "hol") throw UsageError("--rate is an option of the hol experiment");
+      auto r = core::parse_size_setting("--rate", *rate, 1024, std::uint64_t{1} << 34);
+      if (!r) throw UsageError(r.error());
+      eo.rate = *r;
+    }
+    run = [e, name, json, eo, exp]() -> int {
       core::Logger log(e->log_format == "json" ? core::LogFormat::Json : core::LogFormat::Text,
                        parse_level(e->log_level), stderr);
       try {
-        return lab::run_experiment(*name, to_lab_options(*e, *exp), log, std::cout, *json);
+        return lab::run_experiment(*name, to_lab_options(*e, *exp), log, std::cout, *json, eo);
       } catch (const std::runtime_error& err) {
         throw RuntimeError(err.what());
       }

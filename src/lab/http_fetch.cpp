@@ -46,18 +46,44 @@ awaitable<Expected<FetchResult, std::string>> HttpConnection::request(std::strin
   http::append_end_of_head(request);
   request += body;
 
+  const auto sent = std::chrono::steady_clock::now();
+  auto wrote =
+      co_await core::with_timeout(asio::async_write(stream_, asio::buffer(request), use_nothrow), timeout);
+  if (!wrote) co_return Unexpected(std::string("sending the request: timed out"));
+  if (auto [ec, n] = *wrote; ec) co_return Unexpected("sending the request: " + ec.message());
+  co_return co_await read_response(method, keep_alive, sent, timeout);
+}
+
+awaitable<Expected<void, std::string>> HttpConnection::send_pipelined(const std::vector<std::string>& targets,
+                                                                      const std::string& host,
+                                                                      std::chrono::milliseconds timeout) {
+  std::string requests;
+  for (const std::string& target : targets) {
+    http::append_request_line(requests, "GET", target, http::http11);
+    http::append_field(requests, "Host", host);
+    http::append_field(requests, "User-Agent", "endhost-lab");
+    http::append_field(requests, "Accept", "*/*");
+    http::append_end_of_head(requests);
+  }
+  auto wrote =
+      co_await core::with_timeout(asio::async_write(stream_, asio::buffer(requests), use_nothrow), timeout);
+  if (!wrote) co_return Unexpected(std::string("sending the requests: timed out"));
+  if (auto [ec, n] = *wrote; ec) co_return Unexpected("sending the requests: " + ec.message());
+  co_return Expected<void, std::string>{};
+}
+
+awaitable<Expected<FetchResult, std::string>> HttpConnection::read_response(
+    std::string_view method, bool keep_alive, std::chrono::steady_clock::time_point sent,
+    std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto remaining = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   };
   FetchResult result;
-  result.sent = std::chrono::steady_clock::now();
-  // Bytes left from before this request (none from a server that waits for requests) count as its first.
-  if (!in_.readable().empty()) result.first_byte = result.sent;
-  auto wrote =
-      co_await core::with_timeout(asio::async_write(stream_, asio::buffer(request), use_nothrow), timeout);
-  if (!wrote) co_return Unexpected(std::string("sending the request: timed out"));
-  if (auto [ec, n] = *wrote; ec) co_return Unexpected("sending the request: " + ec.message());
+  result.sent = sent;
+  // Bytes left from before (none from a server that waits for requests; the next pipelined response's
+  // first bytes) count as this response's first.
+  if (!in_.readable().empty()) result.first_byte = std::chrono::steady_clock::now();
 
   http::ResponseParser parser(http::Limits::for_responses(), http::method_from_token(method));
   bool eof = false;

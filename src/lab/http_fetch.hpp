@@ -9,6 +9,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/asio.hpp"
 #include "core/byte_buffer.hpp"
@@ -52,6 +54,15 @@ class HttpConnection {
                                                         std::string host, bool keep_alive,
                                                         std::chrono::milliseconds timeout,
                                                         std::string content_type = {}, std::string body = {});
+  // HTTP/1.1 pipelining (RFC 9112 §9.3.2): every GET of `targets` written at once, keep-alive; then one
+  // read_response() per target, in order. The results' `sent` is when the batch was written.
+  awaitable<Expected<void, std::string>> send_pipelined(const std::vector<std::string>& targets,
+                                                        const std::string& host,
+                                                        std::chrono::milliseconds timeout);
+  // Reads one whole response to a `method` request sent at `sent`.
+  awaitable<Expected<FetchResult, std::string>> read_response(std::string_view method, bool keep_alive,
+                                                              std::chrono::steady_clock::time_point sent,
+                                                              std::chrono::milliseconds timeout);
   bool is_open() const { return open_; }
   // When open() began dialing and when the TCP handshake completed (page-load's handshake bars).
   std::chrono::steady_clock::time_point dial_started() const { return dial_started_; }

@@ -230,6 +230,7 @@ std::vector<std::string> try_commands(const MapInputs& in) {
   out.push_back("endhost lab experiment page-load" + state);
   out.push_back("endhost lab experiment cache" + state);
   out.push_back("endhost lab experiment dns-trace" + state);
+  out.push_back("endhost lab experiment hol" + state);
   if (plan.host_with("ftp")) out.push_back("endhost lab experiment ftp" + state);
   if (plan.host_with("mail")) {
     out.push_back("endhost lab experiment mail" + state);

@@ -282,6 +282,25 @@ function stopLab(lab) {
     assert.equal(await count(page, ma, "line.fig-model"), 1, "the attachment's size is marked");
     await page.locator(ma).screenshot({ path: path.join(tmp, "figure-mail-access.png") });
 
+    // hol: a timeline with a bar per object per mode (HTTP/1.1 serial, pipelined, HTTP/2), each ending at the
+    // experiment's time for that object, with the model's tick; HTTP/2's small objects end left of its large one.
+    const holResult = await experiment(lab, "hol");
+    const hl = "#experiment-hol";
+    await page.waitForSelector(hl + " svg.fig-hol", { timeout: 15000 });
+    const holRows = await page.$$eval(hl + " g.fig-hol-object", (gs) => gs.map((g) => [g.dataset.mode, g.dataset.path, Number(g.dataset.doneMs)]));
+    assert.deepEqual(holRows, holResult.modes.flatMap((m) => m.objects.map((o) => [m.key, o.path, Number(o.last_byte_ms.toFixed(3))])),
+                     "a row per object per mode, each with its measured time");
+    assert.equal(await count(page, hl, "rect.fig-response"), holRows.length, "a receiving bar per object");
+    assert.equal(await count(page, hl, "line.fig-model"), holRows.length, "the model's time beside every object");
+    const barEnd = async (mode, p) => page.$eval(hl + ' g.fig-hol-object[data-mode="' + mode + '"][data-path="' + p + '"] rect.fig-response',
+                                                 (r) => Number(r.getAttribute("x")) + Number(r.getAttribute("width")));
+    const h2Large = await barEnd("h2", "/large.bin");
+    for (const p of ["/small1.bin", "/small2.bin", "/small3.bin"]) {
+      assert.ok(await barEnd("h2", p) < h2Large, "over HTTP/2 " + p + " ends before the large object");
+      assert.ok(await barEnd("pipelined", p) >= await barEnd("pipelined", "/large.bin"), "pipelined, " + p + " ends after the large object");
+    }
+    await page.locator(hl).screenshot({ path: path.join(tmp, "figure-hol.png") });
+
     // The transcript pages back beyond what the event stream started with.
     await page.click('#services button[data-key="*"]');
     const shown = await page.$$eval("#transcript .line", (ls) => ls.map((l) => Number(l.dataset.seq)));

@@ -461,6 +461,24 @@ class Lab(TestCase):
         self.assertRegex(out, r"first query\s+A %s\s+\S+\s+4\s+10\s+10 \(2 \+ 2 x 4\)" % re.escape(gaia))
         self.assertRegex(out, r"second query \(cache\)\s+A %s\s+\S+\s+0\s+2\s" % re.escape(gaia))
 
+    def test_experiment_hol(self):
+        out = self.experiment("hol")
+        self.assertIn("R = 1 MiB/s (--limit-rate 1048576)", out)
+        done = {}
+        for mode in ("HTTP/1.1 serial", "HTTP/1.1 pipelined", "HTTP/2"):
+            block = out.split(mode, 1)[1]
+            rows = re.findall(r"(/\w+\.bin)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", block)[:4]
+            self.assertEqual([r[0] for r in rows], ["/large.bin", "/small1.bin", "/small2.bin", "/small3.bin"], out)
+            self.assertEqual([int(r[1]) for r in rows], [1048576] + [10485] * 3, out)
+            done[mode] = [float(r[3]) for r in rows]
+        # Orderings, not timings: HTTP/1.1's small objects wait for the large one, HTTP/2's do not.
+        for mode in ("HTTP/1.1 serial", "HTTP/1.1 pipelined"):
+            self.assertGreater(min(done[mode][1:]), done[mode][0], out)
+        self.assertLess(max(done["HTTP/2"][1:]), done["HTTP/2"][0], out)
+        # The rate limit is real: a MiB at a MiB a second takes most of a second (a lower bound only).
+        self.assertGreater(done["HTTP/2"][0], 700, out)
+        self.assertIn("(L_big + 3 L_small)/R", out)
+
     def test_experiment_finds_the_running_lab_without_state(self):
         with open(os.path.join(self.runtime, "endhost-lab-%d-%s.current" % (os.geteuid(), self.net))) as f:
             self.assertEqual(f.read().split("\n")[:2], [self.state, str(self.server.proc.pid)])
@@ -693,6 +711,29 @@ class LabExperimentsAsData(TestCase):
         pa = strategies["parallel (10)"]["timeline"]
         self.assertLess(max(c["connect_ms"] for c in pa[1:]), min(c["objects"][0]["last_byte_ms"] for c in pa[1:]),
                         "the parallel connections were all open at once")
+
+    def test_hol_records_each_object_in_each_mode(self):
+        r = self.result("hol")
+        self.assertTrue(r["ok"], r["text"])
+        self.assertEqual(r["rate"], 1 << 20)
+        self.assertEqual([m["key"] for m in r["modes"]], ["serial", "pipelined", "h2"])
+        for m in r["modes"]:
+            self.assertEqual(m["connections"], 1)
+            objs = m["objects"]
+            self.assertEqual([o["path"] for o in objs], ["/large.bin", "/small1.bin", "/small2.bin", "/small3.bin"])
+            self.assertEqual([o["bytes"] for o in objs], [r["large_bytes"]] + [r["small_bytes"]] * 3)
+            for o in objs:
+                self.assertLessEqual(0, o["first_byte_ms"])
+                self.assertLessEqual(o["first_byte_ms"], o["last_byte_ms"])
+            large, smalls = objs[0], objs[1:]
+            if m["key"] == "h2":
+                self.assertTrue(all(s["last_byte_ms"] < large["last_byte_ms"] for s in smalls), m)
+                self.assertTrue(all(s["model_ms"] < large["model_ms"] for s in smalls), m)
+            else:
+                self.assertTrue(all(s["last_byte_ms"] >= large["last_byte_ms"] for s in smalls), m)
+                self.assertTrue(all(s["model_ms"] > large["model_ms"] for s in smalls), m)
+        self.assertTrue(r["h2_small_first"])
+        self.assertTrue(r["http11_small_after"])
 
     def test_cache_records_every_request_with_and_without_the_cache(self):
         r = self.result("cache")

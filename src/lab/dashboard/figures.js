@@ -297,6 +297,64 @@ function drawMailAccess(r) {
                    " sessions; POP3 moves whole messages, IMAP keeps folders and flags on the server and fetches parts"), s, legend);
 }
 
+// hol: the lecture's head-of-line blocking figure as a timeline on one time scale: per mode (HTTP/1.1 serial,
+// HTTP/1.1 pipelined, HTTP/2) one bar per object from the first request to its last byte (waiting for its
+// first byte, then receiving), with the model's finishing time (L/R) as a tick.
+function drawHol(r) {
+  const modes = r.modes || [];
+  let end = 0;
+  for (const m of modes) for (const o of m.objects) end = Math.max(end, o.last_byte_ms, o.model_ms);
+  const W = 720, left = 150, right = 16, top = 20, rowH = 15, gap = 20;
+  const rows = modes.reduce((n, m) => n + m.objects.length, 0);
+  const H = top + rows * rowH + modes.length * gap + 34;
+  const x = (ms) => left + (ms / (end || 1)) * (W - left - right);
+  const s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "fig-hol", role: "img",
+                         "aria-label": "time to each object over HTTP/1.1 serial, HTTP/1.1 pipelined and HTTP/2" });
+  let y = top;
+  for (const m of modes) {
+    const g = svg("g", { class: "fig-hol-mode", "data-mode": m.key });
+    g.append(svg("text", { x: 2, y: y + 10, class: "fig-title" }, m.name));
+    y += gap - 6;
+    for (const o of m.objects) {
+      const row = svg("g", { class: "fig-hol-object", "data-mode": m.key, "data-path": o.path,
+                             "data-done-ms": o.last_byte_ms.toFixed(3) });
+      row.append(svg("text", { x: left - 4, y: y + rowH * 0.72, class: "fig-axis", "text-anchor": "end" },
+                     o.path + " (" + o.bytes + " B)"));
+      const bar = (from, to, cls, title) => {
+        const rect = svg("rect", { x: x(from).toFixed(2), y: y + 2, width: Math.max(1, x(to) - x(from)).toFixed(2),
+                                   height: rowH - 4, class: cls });
+        rect.append(svg("title", {}, title));
+        row.append(rect);
+      };
+      bar(0, o.first_byte_ms, "fig-request", o.path + ": " + fmtMs(o.first_byte_ms) + " ms to the first byte");
+      bar(o.first_byte_ms, o.last_byte_ms, "fig-response", o.path + ": done after " + fmtMs(o.last_byte_ms) + " ms");
+      const tick = svg("line", { x1: x(o.model_ms), x2: x(o.model_ms), y1: y, y2: y + rowH, class: "fig-model",
+                                 "data-ms": o.model_ms });
+      tick.append(svg("title", {}, o.path + ": the model says " + fmtMs(o.model_ms) + " ms"));
+      row.append(tick);
+      row.append(svg("text", { x: Math.min(x(o.last_byte_ms) + 4, W - right - 30), y: y + rowH * 0.72, class: "fig-note" },
+                     fmtMs(o.last_byte_ms) + " ms"));
+      g.append(row);
+      y += rowH;
+    }
+    s.append(g);
+    y += 6;
+  }
+  s.append(svg("line", { x1: left, x2: W - right, y1: y + 2, y2: y + 2, class: "fig-gridline" }));
+  for (const t of ticks(end, 5)) {
+    s.append(svg("line", { x1: x(t), x2: x(t), y1: y + 2, y2: y + 5, class: "fig-gridline" }));
+    s.append(svg("text", { x: x(t), y: y + 15, class: "fig-axis", "text-anchor": "middle" }, fmtMs(t)));
+  }
+  s.append(svg("text", { x: W - right, y: y + 28, class: "fig-axis", "text-anchor": "end" }, "ms since the first request"));
+  const legend = document.createElement("div");
+  legend.className = "legend";
+  legend.innerHTML = '<span class="sw fig-request"></span> waiting for the first byte <span class="sw fig-response"></span> receiving ' +
+                     '<span class="sw fig-model"></span> the model (transmission times L/R) · one connection per mode';
+  const rate = r.rate >= 1048576 && r.rate % 1048576 === 0 ? (r.rate / 1048576) + " MiB/s" : r.rate + " bytes/s";
+  return figureBox("fig-hol-box", caption("one large object (" + r.large_bytes + " bytes) and 3 small ones (" + r.small_bytes +
+                   " bytes) on one connection at R = " + rate + "; HTTP/2 interleaves " + r.frame_bytes + "-byte DATA frames"), s, legend);
+}
+
 const FIGURES = {
   "page-load": { title: "page-load: non-persistent, persistent and parallel connections (§2.2.2, Figures 2.7–2.8)", draw: drawPageLoad },
   "cache": { title: "cache: response times with and without the institutional cache (§2.2.5)", draw: drawCache },
@@ -304,4 +362,5 @@ const FIGURES = {
   "ftp": { title: "ftp: one control connection, a data connection per transfer, beside persistent HTTP", draw: drawFtp },
   "mail": { title: "mail: Alice's message to Bob hop by hop, and the queue while Bob's server is down (§2.3)", draw: drawMail },
   "mail-access": { title: "mail-access: Bob's mail by POP3 (delete, keep) and IMAP (folders, a partial fetch) (§2.3.4)", draw: drawMailAccess },
+  "hol": { title: "hol: head-of-line blocking — one large and three small objects over HTTP/1.1 and HTTP/2", draw: drawHol },
 };

@@ -96,7 +96,8 @@ bool shareable(const FetchResult& r) {
 
 }  // namespace
 
-awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out, json::object& data) {
+awaitable<int> cache_experiment(const LabInfo& lab, const ExperimentOptions& /*options*/, std::ostream& out,
+                                json::object& data) {
   if (!lab.cache) {
     out << "cache: this lab runs no Web cache (a host with proxy = {})\n";
     co_return 1;

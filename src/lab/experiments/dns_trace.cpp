@@ -148,7 +148,8 @@ awaitable<std::vector<TranscriptLine>> resolution_lines(const LabInfo& lab, std:
 
 }  // namespace
 
-awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, json::object& data) {
+awaitable<int> dns_trace_experiment(const LabInfo& lab, const ExperimentOptions& /*options*/,
+                                    std::ostream& out, json::object& data) {
   const std::optional<asio::ip::address> source = lab.client_address();
   auto qname = dns::Name::from_string(std::string(kName) + ".");
   std::vector<dns::client::NameServer> roots;

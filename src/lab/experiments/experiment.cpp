@@ -33,6 +33,8 @@ constexpr ExperimentKind kExperiments[] = {
     {"mail-access",
      "Bob reads the same three messages by POP3 (delete, keep) and IMAP (folders, parts) (§2.3.4)",
      mail_access_experiment},
+    {"hol", "one large and three small objects on one connection: HTTP/1.1 serial, pipelined, HTTP/2",
+     hol_experiment},
 };
 
 const ExperimentKind* find_kind(std::string_view name) {
@@ -51,11 +53,11 @@ std::int64_t unix_millis() {
 // A plain coroutine, not a capturing lambda (GCC 12 mishandles those). `lab`, `out` and `result` outlive the
 // io_context. The table is written to `out` and kept in the result's "text" as well; the result goes to the
 // dashboard, which draws it (a lab without one is told nothing).
-awaitable<int> run_kind(const ExperimentKind* kind, const LabInfo& lab, std::ostream& out,
-                        json::object& result, bool tee) {
+awaitable<int> run_kind(const ExperimentKind* kind, const LabInfo& lab, const ExperimentOptions& options,
+                        std::ostream& out, json::object& result, bool tee) {
   std::ostringstream text;
   json::object data;
-  const int code = co_await kind->run(lab, text, data);
+  const int code = co_await kind->run(lab, options, text, data);
   if (tee) out << text.str();
   result["experiment"] = kind->name;
   result["ok"] = code == 0;
@@ -86,7 +88,7 @@ std::vector<std::string> experiment_names() {
 }
 
 int run_experiment(const std::string& name, const LabOptions& options, core::Logger& log, std::ostream& out,
-                   bool json_output) {
+                   bool json_output, const ExperimentOptions& experiment) {
   const ExperimentKind* kind = find_kind(name);
   if (!kind) {
     std::string names;
@@ -130,7 +132,7 @@ int run_experiment(const std::string& name, const LabOptions& options, core::Log
       {"state_dir", access->state_dir()}, {"pid", lab.pid}, {"started_here", access->started_here()}};
   std::ostringstream err;
   int code = 1;
-  asio::co_spawn(io, run_kind(kind, lab, text, result, true), [&](std::exception_ptr e, int r) {
+  asio::co_spawn(io, run_kind(kind, lab, experiment, text, result, true), [&](std::exception_ptr e, int r) {
     code = r;
     signals.cancel();  // nothing left to interrupt: let io.run() return
     if (!e) return;

@@ -7,8 +7,10 @@
 //   ftp        one control connection and a data connection per file or listing, beside persistent HTTP
 //   mail       Alice's message to Bob hop by hop, then held in her server's queue while Bob's is down (§2.3)
 //   mail-access  Bob reads three messages by POP3 download-and-delete, download-and-keep and IMAP (§2.3.4)
+//   hol        one large and three small objects on one connection: HTTP/1.1 serial and pipelined, HTTP/2
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -17,6 +19,11 @@
 #include "lab/lab.hpp"
 
 namespace endhost::lab {
+
+// What the command line gives an experiment besides the lab.
+struct ExperimentOptions {
+  std::uint64_t rate = 0;  // hol --rate: its web server's --limit-rate in bytes per second (0: 1 MiB/s)
+};
 
 // The experiment names (the registry, experiments_impl.hpp), for the command line and the dashboard.
 bool is_experiment(std::string_view name);
@@ -27,6 +34,6 @@ std::vector<std::string> experiment_names();
 // lab's dashboard. Returns the exit code: 0 when the experiment ran and its checks held. Throws
 // std::runtime_error with a one-line reason when no lab can be reached or started.
 int run_experiment(const std::string& name, const LabOptions& options, core::Logger& log, std::ostream& out,
-                   bool json = false);
+                   bool json = false, const ExperimentOptions& experiment = {});
 
 }  // namespace endhost::lab

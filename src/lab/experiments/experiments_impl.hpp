@@ -9,11 +9,13 @@
 #include <string_view>
 
 #include "core/asio.hpp"
+#include "lab/experiments/experiment.hpp"
 #include "lab/lab_map.hpp"
 
 namespace endhost::lab {
 
-using ExperimentFn = awaitable<int> (*)(const LabInfo& lab, std::ostream& out, boost::json::object& data);
+using ExperimentFn = awaitable<int> (*)(const LabInfo& lab, const ExperimentOptions& options,
+                                        std::ostream& out, boost::json::object& data);
 
 // One experiment of the registry: its name on the command line (and the figure's kind on the dashboard).
 struct ExperimentKind {
@@ -25,11 +27,19 @@ struct ExperimentKind {
 // Every experiment, in the order the help lists them.
 std::span<const ExperimentKind> experiment_kinds();
 
-awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
-awaitable<int> cache_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
-awaitable<int> ftp_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
-awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
-awaitable<int> mail_access_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
-awaitable<int> dns_trace_experiment(const LabInfo& lab, std::ostream& out, boost::json::object& data);
+awaitable<int> page_load_experiment(const LabInfo& lab, const ExperimentOptions& options, std::ostream& out,
+                                    boost::json::object& data);
+awaitable<int> cache_experiment(const LabInfo& lab, const ExperimentOptions& options, std::ostream& out,
+                                boost::json::object& data);
+awaitable<int> ftp_experiment(const LabInfo& lab, const ExperimentOptions& options, std::ostream& out,
+                              boost::json::object& data);
+awaitable<int> mail_experiment(const LabInfo& lab, const ExperimentOptions& options, std::ostream& out,
+                               boost::json::object& data);
+awaitable<int> mail_access_experiment(const LabInfo& lab, const ExperimentOptions& options, std::ostream& out,
+                                      boost::json::object& data);
+awaitable<int> hol_experiment(const LabInfo& lab, const ExperimentOptions& options, std::ostream& out,
+                              boost::json::object& data);
+awaitable<int> dns_trace_experiment(const LabInfo& lab, const ExperimentOptions& options, std::ostream& out,
+                                    boost::json::object& data);
 
 }  // namespace endhost::lab

@@ -265,7 +265,8 @@ std::string codes_text(const std::vector<int>& codes) {
 
 }  // namespace
 
-awaitable<int> ftp_experiment(const LabInfo& lab, std::ostream& out, json::object& data) {
+awaitable<int> ftp_experiment(const LabInfo& lab, const ExperimentOptions& /*options*/, std::ostream& out,
+                              json::object& data) {
   if (lab.ftp.empty()) {
     out << "ftp: this lab has no FTP host (a host with ftp = { … })\n";
     co_return 1;

@@ -458,7 +458,8 @@ json::object run_json(const Run& r) {
 
 }  // namespace
 
-awaitable<int> mail_access_experiment(const LabInfo& lab, std::ostream& out, json::object& data) {
+awaitable<int> mail_access_experiment(const LabInfo& lab, const ExperimentOptions& /*options*/,
+                                      std::ostream& out, json::object& data) {
   // Bob's server is the one whose user is bob, Alice's the one whose user is alice (else the others).
   const LabInfo::MailHost* alice = nullptr;
   const LabInfo::MailHost* bob = nullptr;

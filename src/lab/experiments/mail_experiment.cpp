@@ -213,7 +213,8 @@ std::string short_text(std::string_view s, std::size_t n = 90) {
 
 }  // namespace
 
-awaitable<int> mail_experiment(const LabInfo& lab, std::ostream& out, json::object& data) {
+awaitable<int> mail_experiment(const LabInfo& lab, const ExperimentOptions& /*options*/, std::ostream& out,
+                               json::object& data) {
   // Alice's server is the one whose user is alice (else the first), Bob's the next one.
   const LabInfo::MailHost* alice = nullptr;
   const LabInfo::MailHost* bob = nullptr;

@@ -206,7 +206,8 @@ json::array timeline_json(const Run& r) {
 
 }  // namespace
 
-awaitable<int> page_load_experiment(const LabInfo& lab, std::ostream& out, json::object& data) {
+awaitable<int> page_load_experiment(const LabInfo& lab, const ExperimentOptions& /*options*/,
+                                    std::ostream& out, json::object& data) {
   const LabInfo::WebHost* web = nullptr;
   for (const auto& w : lab.web) {
     if (!w.pages.empty()) {

@@ -72,6 +72,7 @@ TEST(WebTlsPort, EveryWebHostOnPortBasePlus443) {
   EXPECT_NE(map.find("--ignore-certificate-errors-spki-list="), std::string::npos) << map;
   EXPECT_NE(map.find("https://www.someschool.edu:20443/"), std::string::npos) << map;
   EXPECT_NE(map.find(www->address + ":20443"), std::string::npos) << map;
+  EXPECT_NE(map.find("endhost lab experiment hol --state /tmp/x"), std::string::npos) << map;
 }
 
 TEST(WebTlsPort, RealPortsAre443AndTheURLHasNoPort) {

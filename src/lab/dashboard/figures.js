@@ -304,7 +304,7 @@ function drawHol(r) {
   const modes = r.modes || [];
   let end = 0;
   for (const m of modes) for (const o of m.objects) end = Math.max(end, o.last_byte_ms, o.model_ms);
-  const W = 720, left = 150, right = 16, top = 20, rowH = 15, gap = 20;
+  const W = 720, left = 150, right = 64, top = 20, rowH = 15, gap = 20;  // right: room for each time's label
   const rows = modes.reduce((n, m) => n + m.objects.length, 0);
   const H = top + rows * rowH + modes.length * gap + 34;
   const x = (ms) => left + (ms / (end || 1)) * (W - left - right);
@@ -332,7 +332,7 @@ function drawHol(r) {
                                  "data-ms": o.model_ms });
       tick.append(svg("title", {}, o.path + ": the model says " + fmtMs(o.model_ms) + " ms"));
       row.append(tick);
-      row.append(svg("text", { x: Math.min(x(o.last_byte_ms) + 4, W - right - 30), y: y + rowH * 0.72, class: "fig-note" },
+      row.append(svg("text", { x: Math.max(x(o.last_byte_ms), x(o.model_ms)) + 4, y: y + rowH * 0.72, class: "fig-note" },
                      fmtMs(o.last_byte_ms) + " ms"));
       g.append(row);
       y += rowH;

@@ -391,7 +391,10 @@ awaitable<int> hol_experiment(const LabInfo& lab, const ExperimentOptions& optio
       const Timing& tm = m.timings[i];
       std::string formula;
       if (m.key == "h2") {
-        formula = i == 0 ? "(L_big + 3 L_small)/R" : fmt::format("(F + {} L_small)/R", i);
+        // Each small object fits in one frame (at the default rate): it goes out whole in its turn.
+        formula = i == 0            ? "(L_big + 3 L_small)/R"
+                  : small <= kFrame ? fmt::format("(F + {} L_small)/R", i)
+                                    : std::string("frames in turn, F each");
       } else {
         formula = i == 0 ? "L_big/R" : fmt::format("(L_big + {} L_small)/R", i);
       }

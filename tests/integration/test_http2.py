@@ -156,6 +156,30 @@ class Http2(TestCase):
         r = subprocess.run(["curl", "-sS", self.h2c_url("/img0.bin")], capture_output=True, timeout=30)
         self.assertEqual(r.stdout, SMALL)  # HTTP/1.1 on the h2c port
 
+    def test_tls_listen_beside_a_clear_listener(self):
+        # --tls-listen: TLS (h2 and http/1.1 by ALPN) there, clear text (HTTP/1.1 and h2c) on --listen.
+        server = Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0",
+                         "--tls-cert", self.cert, "--tls-key", os.path.join(self.pki, "key.pem")])
+        try:
+            clear = server.address("web")
+            rec = server.wait_log(lambda r: r.get("msg") == "listening" and r.get("protocol") == "https")
+            tls = ("127.0.0.1", int(rec["address"].rpartition(":")[2]))
+            self.assertNotEqual(clear[1], tls[1])
+            r = subprocess.run(["curl", "-sS", "--cacert", self.cert, "--resolve", "localhost:%d:127.0.0.1" % tls[1],
+                                "--http2", "-w", "%{http_version}", "-o", "/dev/null",
+                                "https://localhost:%d/img0.bin" % tls[1]], capture_output=True, timeout=30)
+            self.assertEqual((r.returncode, r.stdout), (0, b"2"), r.stderr)
+            for flag, version in (("--http1.1", b"1.1"), ("--http2-prior-knowledge", b"2")):
+                r = subprocess.run(["curl", "-sS", flag, "-w", "%{http_version}", "-o", "/dev/null",
+                                    "http://127.0.0.1:%d/img0.bin" % clear[1]], capture_output=True, timeout=30)
+                self.assertEqual((r.returncode, r.stdout), (0, version), r.stderr)
+        finally:
+            self.assertEqual(server.stop(), 0)
+            server.__exit__()
+        r = run(["web", "serve", "--root", self.root, "--tls-listen", "127.0.0.1:0"])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--tls-listen needs --tls-cert and --tls-key", r.stderr)
+
     def test_static_semantics_over_h2(self):
         # HEAD, ranges, conditional GET, on-the-fly gzip and listings: the HTTP/1.1 handlers, framed as h2.
         r = self.curl("--http2-prior-knowledge", "-I", self.h2c_url("/big.bin"))

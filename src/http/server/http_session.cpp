@@ -254,7 +254,7 @@ HttpSession::Output HttpSession::try_send_tls() {
       // retry goes even when the rate would say wait, and the bucket's debt evens it out.
       len = static_cast<std::size_t>(
           std::min<std::uint64_t>(left, pace_->bucket.available(core::SystemClock().now())));
-      len = std::max(len, std::min(tls_retry_, left));
+      len = std::max(len, std::min(pace_->tls_retry, left));
       if (len == 0) {
         paced_ = true;
         return Output::would_block;
@@ -263,11 +263,11 @@ HttpSession::Output HttpSession::try_send_tls() {
     const core::TlsIo io = conn_.stream().try_write_some(asio::buffer(out.data() + sent_, len));
     tls_want_ = io.want;
     if (io.want != core::TlsWant::nothing) {
-      tls_retry_ = len;
+      if (pace_) pace_->tls_retry = len;
       return Output::would_block;
     }
     if (io.ec) return Output::error;
-    tls_retry_ = 0;
+    if (pace_) pace_->tls_retry = 0;
     sent_ += io.bytes;
     spent(io.bytes);
   }

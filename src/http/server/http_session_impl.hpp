@@ -208,9 +208,9 @@ class HttpSession {
         : bucket(rate, core::SystemClock().now()), timer(executor) {}
     core::TokenBucket bucket;
     asio::steady_timer timer;
+    std::size_t tls_retry = 0;  // a TLS write that wanted the socket: OpenSSL needs at least as many again
   };
   std::unique_ptr<Pacer> pace_;
-  std::size_t tls_retry_ = 0;      // a TLS write that wanted the socket: OpenSSL needs at least as many again
   std::size_t sent_ = 0;           // bytes of w_->out already sent
   std::uint64_t out_base_ = 0;     // bytes of the connection's output stream before w_->out[0]
   std::uint64_t reply_start_ = 0;  // where in that stream the current response begins

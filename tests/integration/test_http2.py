@@ -3,7 +3,9 @@
 interleaving, RFC 9218 priorities, the attack limits ending a connection while another one is unaffected),
 and `endhost fetch --http2` against our own server. The servers start once for the module."""
 
+import base64
 import gzip
+import json
 import os
 import shutil
 import socket
@@ -217,17 +219,178 @@ class Http2(TestCase):
         for e in pushes:
             self.assertEqual(c.bodies[e.pushed_stream_id], SMALL)
 
-    def test_upload_over_h2_is_retried_on_http11(self):
-        # RFC 9113 §7 HTTP_1_1_REQUIRED: a write is not served on h2; curl retries it over HTTP/1.1 by itself.
-        r = self.curl("--http2", "-u", "%s:%s" % (USER, PASSWORD), "-T", "-", "-w", "%{http_code} %{http_version}",
-                      "-o", "/dev/null", self.tls_url("/uploaded.txt"))
-        self.assertEqual(r.stdout, b"201 1.1", r.stderr)
-        with open(os.path.join(self.root, "uploaded.txt"), "rb") as f:
-            self.assertEqual(f.read(), b"")
+    # ---- writes (PUT, DELETE, POST) over h2 --------------------------------------------------------
+
+    def write_server(self):
+        """A writable plain server of its own (h2c by prior knowledge), its root, and a 4 MiB upload limit."""
+        root = make_site({"keep.txt": "keep\n"})
+        self.addCleanup(shutil.rmtree, root, True)
+        server = Server(["web", "serve", "--root", root, "--listen", "127.0.0.1:0", "--writable", "--auth",
+                         self.auth, "--max-upload", str(4 * 1024 * 1024)])
+        self.addCleanup(server.__exit__, None, None, None)
+        return server, root, "http://%s:%d" % server.address("web")
+
+    def test_put_delete_and_auth_over_h2(self):
+        upload = os.path.join(self.pki, "upload.bin")
+        with open(upload, "wb") as f:
+            f.write(BIG)
+        creds = "%s:%s" % (USER, PASSWORD)
+        # h2 by ALPN: a multi-megabyte PUT arrives whole (its DATA far beyond one stream window).
+        r = self.curl("--http2", "-u", creds, "-T", upload, "-w", "%{http_code} %{http_version}", "-o", "/dev/null",
+                      self.tls_url("/uploaded.bin"))
+        self.assertEqual(r.stdout, b"201 2", r.stderr)
+        with open(os.path.join(self.root, "uploaded.bin"), "rb") as f:
+            self.assertEqual(f.read(), BIG)
+        r = self.curl("--http2", "-u", creds, "-X", "DELETE", "-w", "%{http_code} %{http_version}", "-o",
+                      "/dev/null", self.tls_url("/uploaded.bin"))
+        self.assertEqual(r.stdout, b"204 2", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "uploaded.bin")))
+        # h2c by prior knowledge: created, then replaced; without a length (from a pipe) too.
+        server, root, url = self.write_server()
+        for expected in [b"201 2", b"204 2"]:
+            r = self.curl("--http2-prior-knowledge", "-u", creds, "-T", upload, "-w",
+                          "%{http_code} %{http_version}", "-o", "/dev/null", url + "/up.bin")
+            self.assertEqual(r.stdout, expected, r.stderr)
+            with open(os.path.join(root, "up.bin"), "rb") as f:
+                self.assertEqual(f.read(), BIG)
+        r = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "-u", creds, "-T", "-", "-w",
+                            "%{http_code} %{http_version}", "-o", "/dev/null", url + "/piped.bin"],
+                           input=BIG[:3 * 1024 * 1024], capture_output=True, timeout=60)
+        self.assertEqual(r.stdout, b"201 2", r.stderr)
+        with open(os.path.join(root, "piped.bin"), "rb") as f:
+            self.assertEqual(f.read(), BIG[:3 * 1024 * 1024])
+        # A multipart POST to a directory stores the form's file.
+        r = self.curl("--http2-prior-knowledge", "-u", creds, "-F", "file=@%s;filename=form.bin" % upload, "-w",
+                      " %{http_code} %{http_version}", url + "/")
+        self.assertEqual(r.stdout, b'{"stored":["form.bin"]}\n 201 2', r.stderr)
+        with open(os.path.join(root, "form.bin"), "rb") as f:
+            self.assertEqual(f.read(), BIG)
+        r = self.curl("--http2-prior-knowledge", "-u", creds, "-X", "DELETE", "-w", "%{http_code}", "-o",
+                      "/dev/null", url + "/up.bin")
+        self.assertEqual(r.stdout, b"204", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(root, "up.bin")))
+        r = self.curl("--http2-prior-knowledge", "-u", creds, "-X", "DELETE", "-w", "%{http_code}", "-o",
+                      "/dev/null", url + "/up.bin")
+        self.assertEqual(r.stdout, b"404", r.stderr)
+        # Authentication fails the same way as over HTTP/1.1: 401 with the Basic challenge, nothing written.
+        for auth in [[], ["-u", USER + ":wrong"], ["-u", "nobody:" + PASSWORD]]:
+            r = self.curl("--http2-prior-knowledge", *auth, "-T", upload, "-D", "-", "-o", "/dev/null",
+                          url + "/denied.bin")
+            out = r.stdout.decode()
+            self.assertIn("HTTP/2 401", out, r.stderr)
+            self.assertIn('www-authenticate: Basic realm="endhost"', out)
+            self.assertFalse(os.path.exists(os.path.join(root, "denied.bin")))
+        r = self.curl("--http2-prior-knowledge", "-X", "DELETE", "-w", "%{http_code}", "-o", "/dev/null",
+                      url + "/keep.txt")
+        self.assertEqual(r.stdout, b"401", r.stderr)
+        self.assertTrue(os.path.exists(os.path.join(root, "keep.txt")))
+        # Over the limit: 413, from the announced length before any DATA, or when a body without one passes it.
+        too_big = os.urandom(5 * 1024 * 1024)
+        with open(upload, "wb") as f:
+            f.write(too_big)
+        r = self.curl("--http2-prior-knowledge", "-u", creds, "-T", upload, "-w", "%{http_code}", "-o",
+                      "/dev/null", url + "/huge.bin")
+        self.assertEqual(r.stdout, b"413", r.stderr)
+        r = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "-u", creds, "-T", "-", "-w",
+                            "%{http_code}", "-o", "/dev/null", url + "/huge.bin"],
+                           input=too_big, capture_output=True, timeout=60)
+        self.assertEqual(r.stdout, b"413", r.stderr)
+        self.assertEqual(sorted(os.listdir(root)), ["form.bin", "keep.txt", "piped.bin"])
         # On a read-only server the method is refused the same way in either framing.
         r = self.curl("--http2-prior-knowledge", "-X", "PUT", "-d", "x", "-w", "%{http_code}", "-o", "/dev/null",
                       self.h2c_url("/new.txt"))
         self.assertEqual(r.stdout, b"405", r.stderr)
+        self.assertEqual(server.stop(), 0)
+
+    @staticmethod
+    def send_body(c, sid, data, end_stream):
+        """Sends `data` on the stream as the flow-control windows allow, reading the server's updates."""
+        sent = 0
+        while sent < len(data) or end_stream:
+            room = min(c.conn.local_flow_control_window(sid), c.conn.max_outbound_frame_size, len(data) - sent)
+            if room == 0 and sent < len(data):
+                c.pump(lambda: c.conn.local_flow_control_window(sid) > 0)
+                continue
+            last = sent + room == len(data)
+            c.conn.send_data(sid, data[sent:sent + room], end_stream=end_stream and last)
+            c.flush()
+            sent += room
+            if last:
+                return
+
+    def start_upload(self, addr, path, size):
+        """A python-h2 PUT that sends `size` bytes and stops, once the server has returned credit for them
+        (so it has read and written them); returns the client and the stream."""
+        c = H2Client(addr)
+        self.addCleanup(c.close)
+        token = base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
+        sid = c.conn.get_next_available_stream_id()
+        c.conn.send_headers(sid, [(":method", "PUT"), (":scheme", "http"), (":authority", "localhost"),
+                                  (":path", path), ("authorization", "Basic " + token)])
+        c.flush()
+        self.send_body(c, sid, BIG[:size], end_stream=False)
+        # The server returns credit as the body is consumed: wait for a WINDOW_UPDATE on the stream.
+        c.pump(lambda: any(isinstance(e, h2.events.WindowUpdated) and e.stream_id == sid for e in c.events))
+        return c, sid
+
+    def test_reset_or_lost_connection_mid_upload_leaves_no_file(self):
+        server, root, url = self.write_server()
+        addr = server.address("web")
+        c, sid = self.start_upload(addr, "/partial.bin", 1536 * 1024)
+        c.conn.reset_stream(sid, h2.errors.ErrorCodes.CANCEL)
+        c.flush()
+        # The connection goes on: a later request on it is answered, and nothing was published.
+        sid2 = c.get("/partial.bin")
+        c.pump(lambda: sid2 in c.ended)
+        self.assertEqual(c.headers[sid2][":status"], "404")
+        self.assertEqual(os.listdir(root), ["keep.txt"])
+        c, sid = self.start_upload(addr, "/lost.bin", 1536 * 1024)
+        c.close()
+        # A request on a new connection is served after the lost one's upload was given up.
+        c = H2Client(addr)
+        self.addCleanup(c.close)
+        sid = c.get("/keep.txt")
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual(c.bodies[sid], b"keep\n")
+        time.sleep(0.5)
+        self.assertEqual(os.listdir(root), ["keep.txt"])
+        # A complete python-h2 upload on the same server arrives whole.
+        c, sid = self.start_upload(addr, "/whole.bin", 1536 * 1024)
+        self.send_body(c, sid, BIG[1536 * 1024:], end_stream=True)
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual(c.headers[sid][":status"], "201")
+        with open(os.path.join(root, "whole.bin"), "rb") as f:
+            self.assertEqual(f.read(), BIG)
+        self.assertEqual(server.stop(), 0)
+
+    def test_sessions_over_h2(self):
+        state = tempfile.mkdtemp(prefix="endhost-h2-state-")
+        self.addCleanup(shutil.rmtree, state, True)
+        server = Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--sessions", "--state",
+                         state])
+        self.addCleanup(server.__exit__, None, None, None)
+        url = "http://%s:%d" % server.address("web")
+        jar = os.path.join(state, "jar")
+        # A new visitor gets its cookie over h2 (no retry over HTTP/1.1), and the jar brings it back.
+        r = self.curl("--http2-prior-knowledge", "-c", jar, "-b", jar, "-D", "-", "-o", "/dev/null",
+                      url + "/index.html")
+        out = r.stdout.decode()
+        self.assertIn("HTTP/2 200", out, r.stderr)
+        self.assertRegex(out, r"set-cookie: endhost_session=[0-9a-f]{32}; ")
+        self.assertIn("cache-control: private", out)
+        r = self.curl("--http2-prior-knowledge", "-c", jar, "-b", jar, url + "/_session")
+        info = json.loads(r.stdout)
+        self.assertEqual(info["visits"], 2)
+        # RFC 9113 §8.2.3: the cookie split into crumbs, one field each, is the same cookie.
+        c = H2Client(server.address("web"))
+        self.addCleanup(c.close)
+        sid = c.get("/_session", extra=[("cookie", "theme=dark"), ("cookie", "endhost_session=" + info["id"]),
+                                        ("cookie", "lang=en")])
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual(json.loads(c.bodies[sid]), {"id": info["id"], "visits": 3})
+        self.assertNotIn("set-cookie", c.headers[sid])
+        self.assertEqual(c.headers[sid]["cache-control"], "no-store")
+        self.assertEqual(server.stop(), 0)
 
     # ---- frames ---------------------------------------------------------------------------------------
 

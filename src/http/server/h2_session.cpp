@@ -17,6 +17,7 @@
 #include "http/server/replies.hpp"
 #include "http/server/request_router.hpp"
 #include "http/server/response.hpp"
+#include "http/server/write_handler.hpp"
 #include "http2/server_connection.hpp"
 #include "http2/server_pump.hpp"
 
@@ -31,6 +32,12 @@ constexpr std::size_t kGzipBlock = 32 * 1024;
 // The engine's instants come from the program's clock (core/clock.hpp), as everywhere else.
 core::Instant engine_now() {
   return core::SystemClock().now();
+}
+
+// The HTTP/2 mapping leaves Expect among the fields; RFC 9113 §8.1 keeps its meaning (RFC 9110 §10.1.1).
+bool expects_continue(const http::RequestHead& head) {
+  const auto expect = head.fields.get("expect");
+  return expect && http::iequals(*expect, "100-continue");
 }
 
 http2::ConnectionConfig h2_config(const WebConfig& cfg) {
@@ -68,6 +75,7 @@ class H2WebSession final : private http2::ConnectionHandler,
   awaitable<void> run(std::string& preread);
 
  private:
+  class StreamBody;
   // A file region one stream's extents are sent from, in body order.
   struct Span {
     std::uint64_t offset = 0;
@@ -88,6 +96,18 @@ class H2WebSession final : private http2::ConnectionHandler,
     std::uint64_t content_bytes = 0;
     std::chrono::steady_clock::time_point started;
   };
+  // A stream served by a coroutine (serve_async): a write, whose body arrives in DATA frames, or a request
+  // waiting for --sessions' visitor lookup. Its body is held here until the write consumes it; the credit
+  // goes back to the client only then, so the stream window (ConnectionConfig::stream_window) bounds what
+  // a stream can make us hold.
+  struct Async {
+    explicit Async(const asio::any_io_executor& ex) : wake(ex) {}
+    asio::steady_timer wake;   // cancelled when DATA arrives or the stream ends
+    std::string pending;       // received, not yet handed to the write
+    std::string current;       // handed to the write, not yet released
+    bool body_ended = false;   // END_STREAM seen
+    bool gone = false;         // the stream was reset or the connection is over
+  };
 
   // http2::ConnectionHandler
   void on_request(std::uint32_t stream, const http::RequestHead& head, bool end_stream) override;
@@ -106,7 +126,18 @@ class H2WebSession final : private http2::ConnectionHandler,
   }
 
   // Routes and answers one request (a client's, or a promised one's when !may_push).
-  void serve(std::uint32_t stream, const http::RequestHead& head, bool may_push);
+  void serve(std::uint32_t stream, const http::RequestHead& head, bool may_push, bool end_stream);
+  // Pushes (if `may_push`), answers the described request and serves what was promised; gives `w` back.
+  void respond(std::uint32_t stream, std::unique_ptr<Work> w, RequestContext& rq, bool may_push);
+  void start_async(std::uint32_t stream, std::unique_ptr<Work> w, bool lookup, bool end_stream);
+  awaitable<void> serve_async(std::uint32_t stream, std::unique_ptr<Work> w, bool lookup);
+  // The stream's head while its coroutine may still answer it, else nullptr.
+  const http::RequestHead* live_head(std::uint32_t stream, const Async& a) const {
+    return a.gone || closed_ ? nullptr : h2_.request_head(stream);
+  }
+  // The write has consumed a.current: its credit goes back to the client (RFC 9113 §6.9).
+  void consumed(std::uint32_t stream, Async& a);
+  void end_async(std::uint32_t stream);
   void promise(std::uint32_t stream, const RequestContext& rq);
   void answer(std::uint32_t stream, Work& w, RequestContext& rq, Body& body);
   void produce_gzip(std::uint32_t stream, Body& body);
@@ -134,16 +165,60 @@ class H2WebSession final : private http2::ConnectionHandler,
   std::string length_text_;
   std::string file_piece_;
   std::vector<std::uint32_t> pushed_;
+  std::unordered_map<std::uint32_t, std::unique_ptr<Async>> async_;
+  std::size_t running_ = 0;  // serve_async coroutines not yet returned: the session outlives them
+  bool closed_ = false;      // the pump has returned; the streams are over
+};
+
+// A write's body as the shared write methods read it (write_handler.hpp): the stream's DATA.
+class H2WebSession::StreamBody final : public UploadSource {
+ public:
+  StreamBody(H2WebSession& session, std::uint32_t stream, Async& a, bool expect_continue)
+      : s_(session), stream_(stream), a_(a), expect_continue_(expect_continue) {}
+  awaitable<bool> begin() override {
+    // RFC 9110 §10.1.1 in HTTP/2 (RFC 9113 §8.1): 100 (Continue) is an interim HEADERS on the stream.
+    if (expect_continue_ && !a_.body_ended && s_.live_head(stream_, a_) != nullptr) {
+      static constexpr http::FieldView kNone[] = {{"server", kServerName}};
+      s_.h2_.submit_headers(stream_, 100, kNone, false);
+      s_.pump_.kick();
+    }
+    co_return !a_.gone && !s_.closed_;
+  }
+  awaitable<Piece> next() override {
+    s_.consumed(stream_, a_);
+    for (;;) {
+      if (a_.gone || s_.closed_) co_return Piece{End::failed, {}};
+      if (!a_.pending.empty()) {
+        a_.current.swap(a_.pending);  // pending takes current's emptied buffer
+        co_return Piece{a_.body_ended ? End::done : End::more, a_.current};
+      }
+      if (a_.body_ended) co_return Piece{End::done, {}};
+      a_.wake.expires_after(s_.cfg_.body_timeout);
+      auto [ec] = co_await a_.wake.async_wait(use_nothrow);
+      if (!ec) {
+        timed_out_ = true;
+        co_return Piece{End::failed, {}};
+      }
+    }
+  }
+  // The body stopped arriving for --body-timeout (answered 408, as HTTP/1.1 does).
+  bool timed_out() const { return timed_out_; }
+
+ private:
+  H2WebSession& s_;
+  std::uint32_t stream_;
+  Async& a_;
+  bool expect_continue_;
+  bool timed_out_ = false;
 };
 
 // ---- requests ----------------------------------------------------------------------------------------
 
 void H2WebSession::on_request(std::uint32_t stream, const http::RequestHead& head, bool end_stream) {
-  (void)end_stream;  // a body on a read request is read and dropped (on_data)
-  serve(stream, head, true);
+  serve(stream, head, true, end_stream);
 }
 
-void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bool may_push) {
+void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bool may_push, bool end_stream) {
   Body& body = bodies_[stream];
   body.started = std::chrono::steady_clock::now();
   if (cfg_.access_log) {
@@ -157,28 +232,121 @@ void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bo
   }
   std::unique_ptr<Work> w = srv_.take_work(loop_);
   w->reply.reset();
+  w->set_cookie.clear();
+  if (cfg_.visitors && may_push) {
+    // --sessions: the visitor is looked up (on the store's thread) before anything is answered, as over
+    // HTTP/1.1: the response may have to set the cookie. A pushed request has no cookie of its own.
+    name_visitor(*w, head.fields);
+    start_async(stream, std::move(w), true, end_stream);
+    return;
+  }
   RequestContext rq(srv_, loop_, *w, head, std::time(nullptr));
   aim_request(cfg_, rq);
   const Route route = route_request(cfg_, rq, w->reply);
-  if (route != Route::answered) {
-    // Uploads (their bodies arrive as DATA here, not on the socket) and the --sessions visitor lookup are
-    // the HTTP/1.1 session's steps; RFC 9113 §7: HTTP_1_1_REQUIRED, on which clients such as curl retry the
-    // request over HTTP/1.1.
+  if (route == Route::write) {
+    prepare_write(rq);
+    w->write.expect_continue = expects_continue(head);
+    start_async(stream, std::move(w), false, end_stream);
+    return;
+  }
+  if (route == Route::session_info) serve_session_info(rq, w->reply);
+  respond(stream, std::move(w), rq, may_push);
+}
+
+void H2WebSession::respond(std::uint32_t stream, std::unique_ptr<Work> w, RequestContext& rq, bool may_push) {
+  auto found = bodies_.find(stream);
+  if (found == bodies_.end()) {  // cannot happen: serve() made it and the stream is live
     srv_.give_work(loop_, std::move(w));
-    h2_.reset(stream, may_push ? http2::ErrorCode::http_1_1_required : http2::ErrorCode::cancel);
     return;
   }
   pushed_.clear();
-  if (may_push && head.method_id == http::Method::get && w->reply.head.status == http::Status::ok) {
+  if (may_push && rq.head.method_id == http::Method::get && w->reply.head.status == http::Status::ok) {
     promise(stream, rq);
   }
-  answer(stream, *w, rq, body);
+  answer(stream, *w, rq, found->second);
   srv_.give_work(loop_, std::move(w));
   // The promised responses, served like requests once the page's own is under way (RFC 9113 §8.4.2).
   const std::vector<std::uint32_t> promised = pushed_;
   for (std::uint32_t id : promised) {
-    if (const http::RequestHead* h = h2_.request_head(id)) serve(id, *h, false);
+    if (const http::RequestHead* h = h2_.request_head(id)) serve(id, *h, false, true);
   }
+}
+
+// ---- streams served by a coroutine (writes, --sessions) ---------------------------------------------
+
+void H2WebSession::start_async(std::uint32_t stream, std::unique_ptr<Work> w, bool lookup, bool end_stream) {
+  auto a = std::make_unique<Async>(conn_.stream().get_executor());
+  a->body_ended = end_stream;
+  async_[stream] = std::move(a);
+  ++running_;
+  asio::co_spawn(conn_.stream().get_executor(), serve_async(stream, std::move(w), lookup), asio::detached);
+}
+
+awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<Work> w, bool lookup) {
+  Async& a = *async_[stream];  // stays put: the map holds it by pointer until end_async
+  bool write = !lookup;
+  if (lookup) {
+    co_await look_up_visitor(srv_, *w);
+    if (const http::RequestHead* head = live_head(stream, a)) {
+      RequestContext rq(srv_, loop_, *w, *head, std::time(nullptr));
+      rq.set_cookie = w->set_cookie;
+      rq.private_response = !w->set_cookie.empty();
+      aim_request(cfg_, rq);
+      const Route route = route_request(cfg_, rq, w->reply);
+      if (route == Route::write) {
+        prepare_write(rq);
+        w->write.expect_continue = expects_continue(*head);
+        write = true;
+      } else {
+        if (route == Route::session_info) serve_session_info(rq, w->reply);
+        end_async(stream);
+        respond(stream, std::move(w), rq, true);
+      }
+    }
+  }
+  if (write) {
+    StreamBody body(*this, stream, a, w->write.expect_continue);
+    const WriteOutcome outcome = co_await perform_write(srv_, *w, body);
+    const http::RequestHead* head = live_head(stream, a);
+    const bool timed_out = outcome.kind == WriteOutcome::Kind::body_failed && body.timed_out();
+    if (head != nullptr && (outcome.kind != WriteOutcome::Kind::body_failed || timed_out)) {
+      RequestContext rq(srv_, loop_, *w, *head, std::time(nullptr));
+      rq.set_cookie = w->set_cookie;
+      rq.private_response = !w->set_cookie.empty();
+      if (outcome.kind == WriteOutcome::Kind::stored) {
+        describe_stored(rq, outcome.status, outcome.content_type);
+      } else if (timed_out) {
+        reply_error(rq, w->reply, http::Status::request_timeout, "The request body stopped arriving.");
+      } else {
+        // RFC 9113 §8.1: an answer before the body's end ends our side; the core then resets the stream
+        // with NO_ERROR so the client stops sending what is not wanted.
+        reply_error(rq, w->reply, outcome.status, outcome.detail, outcome.extra);
+      }
+      end_async(stream);
+      respond(stream, std::move(w), rq, false);
+    }
+  }
+  // Reset, gone or answered: what is left of the body is not wanted (a partial upload was never
+  // published: its unnamed temporary vanished with the write's DurableFileWriter).
+  if (w) srv_.give_work(loop_, std::move(w));
+  end_async(stream);
+  --running_;
+  pump_.kick();
+}
+
+void H2WebSession::consumed(std::uint32_t stream, Async& a) {
+  if (a.current.empty()) return;
+  if (!a.gone && !closed_) h2_.release(stream, a.current.size());
+  a.current.clear();
+  pump_.kick();  // a WINDOW_UPDATE may be due
+}
+
+void H2WebSession::end_async(std::uint32_t stream) {
+  auto it = async_.find(stream);
+  if (it == async_.end()) return;
+  Async& a = *it->second;
+  if (!a.gone && !closed_) h2_.release(stream, a.pending.size() + a.current.size());
+  async_.erase(it);
 }
 
 void H2WebSession::promise(std::uint32_t stream, const RequestContext& rq) {
@@ -303,9 +471,18 @@ void H2WebSession::on_drained(std::uint32_t stream) {
   if (it != bodies_.end() && it->second.gzip) produce_gzip(stream, it->second);
 }
 
-void H2WebSession::on_data(std::uint32_t stream, std::string_view data, bool) {
-  // Read requests carry no body worth keeping; its credit goes back at once.
-  h2_.release(stream, data.size());
+void H2WebSession::on_data(std::uint32_t stream, std::string_view data, bool end_stream) {
+  auto it = async_.find(stream);
+  if (it == async_.end()) {
+    // Read requests carry no body worth keeping (nor does a write already answered); its credit goes back
+    // at once.
+    h2_.release(stream, data.size());
+    return;
+  }
+  Async& a = *it->second;
+  a.pending.append(data);
+  if (end_stream) a.body_ended = true;
+  a.wake.cancel();
 }
 
 void H2WebSession::log(const Body& b) {
@@ -339,6 +516,10 @@ void H2WebSession::on_complete(std::uint32_t stream) {
 }
 
 void H2WebSession::on_reset(std::uint32_t stream, http2::ErrorCode, bool) {
+  if (auto it = async_.find(stream); it != async_.end()) {
+    it->second->gone = true;  // its coroutine ends at its next step; nothing is published
+    it->second->wake.cancel();
+  }
   if (auto it = bodies_.find(stream); it != bodies_.end()) {
     // Logged as HTTP/1.1 logs an aborted response: its status, with the bytes that were meant to go.
     log(it->second);
@@ -434,6 +615,19 @@ awaitable<bool> H2WebSession::send_output(const http2::Output& out) {
 
 awaitable<void> H2WebSession::run(std::string& preread) {
   co_await pump_.run(preread);
+  // The streams are over: the coroutines still serving some end at their next step (a blocking job such as
+  // an fsync finishes first), and this session, which they use, waits for them.
+  closed_ = true;
+  for (auto& [id, a] : async_) {
+    a->gone = true;
+    a->wake.cancel();
+  }
+  asio::steady_timer wait(conn_.stream().get_executor());
+  while (running_ > 0) {
+    wait.expires_after(std::chrono::milliseconds(10));
+    auto [ec] = co_await wait.async_wait(use_nothrow);
+    (void)ec;
+  }
 }
 
 }  // namespace

@@ -200,7 +200,6 @@ Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& o, std::s
     auto store = VisitorStore::open(o.state_dir, o.max_visitors);
     if (!store) return failure(store.error());
     c.visitors = std::shared_ptr<VisitorStore>(std::move(*store));
-    c.http2 = false;  // the visitor lookup before each answer is the HTTP/1.1 session's (h2_session.cpp)
   }
   // A terminal gets each request as it is served, like `python3 -m http.server`; a pipe or file does not
   // (a service's stderr is its log, and a request line per hit would drown it).

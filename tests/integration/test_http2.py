@@ -7,6 +7,7 @@ import base64
 import gzip
 import json
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -218,6 +219,51 @@ class Http2(TestCase):
         self.assertEqual(sorted(dict(e.headers)[b":path"] for e in pushes), [b"/img0.bin", b"/img1.bin"])
         for e in pushes:
             self.assertEqual(c.bodies[e.pushed_stream_id], SMALL)
+
+    def test_push_of_link_preload_fields(self):
+        # --add-header gives a path's responses extra fields, in both framings; over h2 the same-origin
+        # targets of `Link: <…>; rel=preload` among them are pushed (not those with nopush, nor another
+        # origin's), unless the client disabled push or already asked for them on the connection.
+        server = Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--add-header",
+                         "/index.html=Link: </img2.bin>; rel=preload; as=image, <img3.bin>; rel=preload",
+                         "--add-header", "/index.html=Link: </dir/a.txt>; rel=preload; nopush, "
+                         "<http://elsewhere.example/x.js>; rel=preload, </text.txt>; rel=prefetch",
+                         "--add-header", "/text.txt=X-Extra: yes"])
+        self.addCleanup(server.__exit__, None, None, None)
+        addr = server.address("web")
+        url = "http://%s:%d" % addr
+        out = self.curl("--http1.1", "-sI", url + "/index.html").stdout.decode()
+        self.assertIn("Link: </img2.bin>; rel=preload; as=image, <img3.bin>; rel=preload\r\n", out)
+        self.assertIn("X-Extra: yes\r\n", self.curl("--http1.1", "-sI", url + "/text.txt").stdout.decode())
+        self.assertNotIn("X-Extra", self.curl("-sI", url + "/missing").stdout.decode())  # not on errors
+        r = subprocess.run(["nghttp", "-v", "-n", url + "/index.html"], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        promises = r.stdout.decode().split("recv PUSH_PROMISE frame")[1:]
+        paths = sorted(re.search(r":path: (\S+)", p).group(1) for p in promises)
+        self.assertEqual(paths, ["/img2.bin", "/img3.bin"])
+        r = subprocess.run(["nghttp", "-ns", url + "/index.html"], capture_output=True, timeout=60)
+        self.assertRegex(r.stdout.decode(), r"\n\s*2\s+\S+ \*\s+.*200\s+\S+\s+/img2\.bin")
+        # SETTINGS_ENABLE_PUSH=0: none.
+        c = H2Client(addr, settings={h2.settings.SettingCodes.ENABLE_PUSH: 0})
+        self.addCleanup(c.close)
+        sid = c.get("/index.html")
+        c.pump(lambda: sid in c.ended)
+        self.assertFalse([e for e in c.events if isinstance(e, h2.events.PushedStreamReceived)])
+        self.assertIn("rel=preload", c.headers[sid]["link"])
+        # Asked for on the connection already: not pushed; and nothing is pushed twice.
+        c = H2Client(addr)
+        self.addCleanup(c.close)
+        sid = c.get("/img2.bin")
+        c.pump(lambda: sid in c.ended)
+        sid = c.get("/index.html")
+        c.pump(lambda: sid in c.ended and len(c.ended) >= 3)
+        pushes = [e for e in c.events if isinstance(e, h2.events.PushedStreamReceived)]
+        self.assertEqual([dict(e.headers)[b":path"] for e in pushes], [b"/img3.bin"])
+        self.assertEqual(c.bodies[pushes[0].pushed_stream_id], SMALL)
+        sid = c.get("/index.html")
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual(len([e for e in c.events if isinstance(e, h2.events.PushedStreamReceived)]), 1)
+        self.assertEqual(server.stop(), 0)
 
     # ---- writes (PUT, DELETE, POST) over h2 --------------------------------------------------------
 

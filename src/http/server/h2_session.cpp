@@ -8,12 +8,14 @@
 #include <deque>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/clock.hpp"
 #include "http/server/access_log_format.hpp"
 #include "http/server/exchange.hpp"
 #include "http/server/gzip_stream.hpp"
+#include "http/server/link_preload.hpp"
 #include "http/server/replies.hpp"
 #include "http/server/request_router.hpp"
 #include "http/server/response.hpp"
@@ -28,6 +30,12 @@ namespace {
 constexpr std::size_t kTlsPiece = 16 * 1024;
 // File bytes read and compressed at a time by --compress.
 constexpr std::size_t kGzipBlock = 32 * 1024;
+// Objects pushed for the `Link: <…>; rel=preload` fields of one response (the --push list is the operator's
+// and not bounded here; the connection bounds the pushes in flight either way).
+constexpr std::size_t kMaxPreloadPushes = 16;
+// Paths the connection remembers as requested or pushed, so that none is pushed again; once full, Link
+// pushes stop (the client may have anything by then).
+constexpr std::size_t kMaxRememberedPaths = 1024;
 
 // The engine's instants come from the program's clock (core/clock.hpp), as everywhere else.
 core::Instant engine_now() {
@@ -138,7 +146,10 @@ class H2WebSession final : private http2::ConnectionHandler,
   // The write has consumed a.current: its credit goes back to the client (RFC 9113 §6.9).
   void consumed(std::uint32_t stream, Async& a);
   void end_async(std::uint32_t stream);
-  void promise(std::uint32_t stream, const RequestContext& rq);
+  // PUSH_PROMISEs on `stream` for --push's objects of the path and the response's Link rel=preload ones.
+  void promise(std::uint32_t stream, const RequestContext& rq, const ResponseHead& response);
+  // Remembers that the client has (or is being pushed) `path`.
+  void remember(std::string_view path);
   void answer(std::uint32_t stream, Work& w, RequestContext& rq, Body& body);
   void produce_gzip(std::uint32_t stream, Body& body);
   void finish(std::uint32_t stream);
@@ -165,6 +176,9 @@ class H2WebSession final : private http2::ConnectionHandler,
   std::string length_text_;
   std::string file_piece_;
   std::vector<std::uint32_t> pushed_;
+  std::vector<std::string> push_paths_;
+  std::unordered_set<std::string> seen_paths_;  // requested or pushed on this connection (RFC 9113 §8.4)
+  bool seen_full_ = false;
   std::unordered_map<std::uint32_t, std::unique_ptr<Async>> async_;
   std::size_t running_ = 0;  // serve_async coroutines not yet returned: the session outlives them
   bool closed_ = false;      // the pump has returned; the streams are over
@@ -178,8 +192,7 @@ class H2WebSession::StreamBody final : public UploadSource {
   awaitable<bool> begin() override {
     // RFC 9110 §10.1.1 in HTTP/2 (RFC 9113 §8.1): 100 (Continue) is an interim HEADERS on the stream.
     if (expect_continue_ && !a_.body_ended && s_.live_head(stream_, a_) != nullptr) {
-      static constexpr http::FieldView kNone[] = {{"server", kServerName}};
-      s_.h2_.submit_headers(stream_, 100, kNone, false);
+      s_.h2_.submit_headers(stream_, 100, {}, false);
       s_.pump_.kick();
     }
     co_return !a_.gone && !s_.closed_;
@@ -215,6 +228,7 @@ class H2WebSession::StreamBody final : public UploadSource {
 // ---- requests ----------------------------------------------------------------------------------------
 
 void H2WebSession::on_request(std::uint32_t stream, const http::RequestHead& head, bool end_stream) {
+  if (head.method_id == http::Method::get) remember(head.target);
   serve(stream, head, true, end_stream);
 }
 
@@ -261,7 +275,7 @@ void H2WebSession::respond(std::uint32_t stream, std::unique_ptr<Work> w, Reques
   }
   pushed_.clear();
   if (may_push && rq.head.method_id == http::Method::get && w->reply.head.status == http::Status::ok) {
-    promise(stream, rq);
+    promise(stream, rq, w->reply.head);
   }
   answer(stream, *w, rq, found->second);
   srv_.give_work(loop_, std::move(w));
@@ -349,19 +363,44 @@ void H2WebSession::end_async(std::uint32_t stream) {
   async_.erase(it);
 }
 
-void H2WebSession::promise(std::uint32_t stream, const RequestContext& rq) {
+void H2WebSession::remember(std::string_view path) {
+  if (seen_paths_.size() >= kMaxRememberedPaths) {
+    seen_full_ = true;
+    return;
+  }
+  seen_paths_.emplace(path);
+}
+
+void H2WebSession::promise(std::uint32_t stream, const RequestContext& rq, const ResponseHead& response) {
+  if (!h2_.peer_settings().enable_push) return;  // SETTINGS_ENABLE_PUSH=0 (§6.5.2)
   // --push PATH=URL,…: the objects the page will ask for, promised before its own DATA (RFC 9113 §8.4.1).
+  push_paths_.clear();
   for (const auto& [path, urls] : cfg_.push) {
-    if (path != rq.path) continue;
-    for (const std::string& url : urls) {
-      const http::FieldView request[] = {{":method", "GET"},
-                                         {":scheme", tls_ ? "https" : "http"},
-                                         {":authority", rq.head.host},
-                                         {":path", url}};
-      const auto id = h2_.push(stream, request);  // nullopt: SETTINGS_ENABLE_PUSH=0, or too many in flight
-      if (!id) return;
-      pushed_.push_back(*id);
-    }
+    if (path == rq.path) push_paths_.insert(push_paths_.end(), urls.begin(), urls.end());
+  }
+  const std::size_t configured = push_paths_.size();
+  // The response's own `Link: <…>; rel=preload` (--add-header, or whatever a handler sets): same-origin
+  // targets only, a bounded number of them.
+  const LinkBase base{tls_ ? "https" : "http", rq.head.host, rq.path};
+  for (std::size_t i = 0; i < response.size(); ++i) {
+    const auto f = response.field(i);
+    if (http::iequals(f.name, "link"))
+      append_preload_paths(f.value, base, push_paths_, configured + kMaxPreloadPushes);
+  }
+  for (std::size_t i = 0; i < push_paths_.size(); ++i) {
+    const std::string& url = push_paths_[i];
+    // Never what the client asked for on this connection, or was pushed already: it has it, or is getting
+    // it (§8.4: a push the client does not need is bandwidth wasted, or a RST_STREAM from it).
+    if (i >= configured && seen_full_) break;
+    if (seen_paths_.contains(url)) continue;
+    const http::FieldView request[] = {{":method", "GET"},
+                                       {":scheme", tls_ ? "https" : "http"},
+                                       {":authority", rq.head.host},
+                                       {":path", url}};
+    const auto id = h2_.push(stream, request);  // nullopt: SETTINGS_ENABLE_PUSH=0, or too many in flight
+    if (!id) return;
+    remember(url);
+    pushed_.push_back(*id);
   }
 }
 

@@ -88,6 +88,13 @@ Route route_request(const WebConfig& cfg, RequestContext& rq, Reply& reply) {
   }
   if (write) return Route::write;
   serve_static(rq, reply);
+  // --add-header: on what the path's resource answers, not on its errors.
+  const unsigned status = http::to_int(reply.head.status);
+  if ((status >= 200 && status < 300) || status == 304) {
+    for (const WebConfig::AddedField& f : cfg.add_header) {
+      if (f.path == rq.path) reply.head.add(f.name, f.value);
+    }
+  }
   return Route::answered;
 }
 

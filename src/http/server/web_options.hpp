@@ -49,6 +49,8 @@ struct WebOptions {
   // HTTP/2 (RFC 9113): on unless --no-http2; --push PATH=URL[,URL…] promises those objects with PATH.
   bool no_http2 = false;
   std::vector<std::string> push;
+  // --add-header PATH=NAME: VALUE, repeatable.
+  std::vector<std::string> add_header;
 };
 
 // Why a WebOptions was refused: `usage` when the options contradict each other or are malformed (the CLI

@@ -110,11 +110,12 @@ class H2WebSession final : private http2::ConnectionHandler,
   // a stream can make us hold.
   struct Async {
     explicit Async(const asio::any_io_executor& ex) : wake(ex) {}
-    asio::steady_timer wake;   // cancelled when DATA arrives or the stream ends
-    std::string pending;       // received, not yet handed to the write
-    std::string current;       // handed to the write, not yet released
-    bool body_ended = false;   // END_STREAM seen
-    bool gone = false;         // the stream was reset or the connection is over
+    asio::steady_timer wake;     // cancelled when DATA arrives or the stream ends
+    std::string pending;         // received, not yet handed to the write
+    std::string current;         // handed to the write, not yet released
+    std::uint64_t received = 0;  // body bytes so far
+    bool body_ended = false;     // END_STREAM seen
+    bool gone = false;           // the stream was reset or the connection is over
   };
 
   // http2::ConnectionHandler
@@ -142,6 +143,11 @@ class H2WebSession final : private http2::ConnectionHandler,
   // The stream's head while its coroutine may still answer it, else nullptr.
   const http::RequestHead* live_head(std::uint32_t stream, const Async& a) const {
     return a.gone || closed_ ? nullptr : h2_.request_head(stream);
+  }
+  // Whether the rest of a refused write's body is small enough to read and drop (--max-drain-body).
+  bool may_drain(const WriteRequest& wr, const Async& a) const {
+    if (wr.framing.kind != http::BodyKind::length) return true;  // read up to the limit, then cut
+    return wr.framing.length <= a.received + cfg_.max_drain_body;
   }
   // The write has consumed a.current: its credit goes back to the client (RFC 9113 §6.9).
   void consumed(std::uint32_t stream, Async& a);
@@ -232,7 +238,8 @@ void H2WebSession::on_request(std::uint32_t stream, const http::RequestHead& hea
   serve(stream, head, true, end_stream);
 }
 
-void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bool may_push, bool end_stream) {
+void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bool may_push,
+                         bool end_stream) {
   Body& body = bodies_[stream];
   body.started = std::chrono::steady_clock::now();
   if (cfg_.access_log) {
@@ -321,6 +328,19 @@ awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<
   if (write) {
     StreamBody body(*this, stream, a, w->write.expect_continue);
     const WriteOutcome outcome = co_await perform_write(srv_, *w, body);
+    if (outcome.kind == WriteOutcome::Kind::rejected && !a.body_ended && may_drain(w->write, a)) {
+      // Refused while the body still comes. RFC 9113 §8.1 lets the answer go now with RST_STREAM(NO_ERROR)
+      // after it (what happens past this), but clients such as curl 7.88 take that for a failure of the
+      // upload and show no answer. So a small rest is read and dropped first, as HTTP/1.1 drains one
+      // (--max-drain-body); a larger one is cut.
+      std::uint64_t dropped = 0;
+      while (dropped <= cfg_.max_drain_body) {
+        const UploadSource::Piece piece = co_await body.next();
+        if (piece.end == UploadSource::End::failed) break;
+        dropped += piece.data.size();
+        if (piece.end == UploadSource::End::done) break;
+      }
+    }
     const http::RequestHead* head = live_head(stream, a);
     const bool timed_out = outcome.kind == WriteOutcome::Kind::body_failed && body.timed_out();
     if (head != nullptr && (outcome.kind != WriteOutcome::Kind::body_failed || timed_out)) {
@@ -520,6 +540,7 @@ void H2WebSession::on_data(std::uint32_t stream, std::string_view data, bool end
   }
   Async& a = *it->second;
   a.pending.append(data);
+  a.received += data.size();
   if (end_stream) a.body_ended = true;
   a.wake.cancel();
 }

@@ -284,12 +284,11 @@ awaitable<WriteOutcome> Writer::post(int root) {
   if (!S_ISDIR(st.st_mode)) {
     // A form is posted to a directory; a file accepts only PUT and DELETE.
     co_return rejected(http::Status::method_not_allowed, "Post forms to a directory.",
-                                         {"Allow", "GET, HEAD, OPTIONS, PUT, DELETE"});
+                       {"Allow", "GET, HEAD, OPTIONS, PUT, DELETE"});
   }
   const auto boundary = form_data_boundary(wr.content_type);
   if (!boundary) {
-    co_return rejected(http::Status::unsupported_media_type,
-                                         "Expected multipart/form-data with a boundary.");
+    co_return rejected(http::Status::unsupported_media_type, "Expected multipart/form-data with a boundary.");
   }
   if (wr.framing.kind == http::BodyKind::length && wr.framing.length > cfg_.max_upload) {
     co_return rejected(http::Status::content_too_large, "The upload is larger than the limit.");

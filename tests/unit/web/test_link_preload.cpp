@@ -33,7 +33,7 @@ TEST(LinkPreload, ResolvesAgainstTheRequest) {
 
 TEST(LinkPreload, LeavesOutWhatIsNotToBePushed) {
   EXPECT_TRUE(paths("</next.html>; rel=prefetch").empty());
-  EXPECT_TRUE(paths("</style.css>; rel=preload; nopush").empty());  // as h2o and nginx read it
+  EXPECT_TRUE(paths("</style.css>; rel=preload; nopush").empty());            // as h2o and nginx read it
   EXPECT_TRUE(paths("<https://cdn.example.net/x.js>; rel=preload").empty());  // another origin
   EXPECT_TRUE(paths("<http://www.example.com/x.js>; rel=preload").empty());   // another scheme
   EXPECT_TRUE(paths("<//cdn.example.net/x.js>; rel=preload").empty());

@@ -134,8 +134,9 @@ TEST(WebConfigCheck, AddHeader) {
   EXPECT_EQ(made->add_header[0].name, "Link");
   EXPECT_EQ(made->add_header[0].value, "</style.css>; rel=preload");
   EXPECT_EQ(made->add_header[1].value, "yes");
-  for (const char* bad : {"index.html=Link: <a>", "/index.html", "/index.html=Link", "=X: y", "/a=Bad Name: y",
-                          "/a=: y", "/a=X: a\rb", "/a=Content-Length: 5", "/a=transfer-encoding: chunked"}) {
+  for (const char* bad :
+       {"index.html=Link: <a>", "/index.html", "/index.html=Link", "=X: y", "/a=Bad Name: y", "/a=: y",
+        "/a=X: a\rb", "/a=Content-Length: 5", "/a=transfer-encoding: chunked"}) {
     o.add_header = {bad};
     made = make_web_config(o, 1);
     ASSERT_FALSE(made) << bad;

@@ -239,8 +239,9 @@ class Http2(TestCase):
         self.assertNotIn("X-Extra", self.curl("-sI", url + "/missing").stdout.decode())  # not on errors
         r = subprocess.run(["nghttp", "-v", "-n", url + "/index.html"], capture_output=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
-        promises = r.stdout.decode().split("recv PUSH_PROMISE frame")[1:]
-        paths = sorted(re.search(r":path: (\S+)", p).group(1) for p in promises)
+        # nghttp prints a promise's request fields, then the frame's line.
+        before = r.stdout.decode().split("recv PUSH_PROMISE frame")[:-1]
+        paths = sorted(re.findall(r":path: (\S+)", chunk)[-1] for chunk in before)
         self.assertEqual(paths, ["/img2.bin", "/img3.bin"])
         r = subprocess.run(["nghttp", "-ns", url + "/index.html"], capture_output=True, timeout=60)
         self.assertRegex(r.stdout.decode(), r"\n\s*2\s+\S+ \*\s+.*200\s+\S+\s+/img2\.bin")

@@ -375,7 +375,7 @@ awaitable<WriteOutcome> Writer::post(int root) {
   }
   if (failure != http::Status{}) {
     // Nothing was published; the temporaries vanish with `files`. The rest of the body is not worth reading.
-    if (!body_done) co_return rejected(failure, failure_detail, {}, true);
+    co_return rejected(failure, failure_detail, {}, !body_done);
   }
   auto sync_files = [&files] {
     for (core::DurableFileWriter& f : files) {

@@ -426,6 +426,35 @@ class Http2(TestCase):
             self.assertEqual(f.read(), BIG)
         self.assertEqual(server.stop(), 0, server.log[-5:])
 
+    def test_expect_continue_over_h2(self):
+        # RFC 9110 §10.1.1 in HTTP/2: a 100 as an interim HEADERS once the write is accepted, then the body.
+        server, root, url = self.write_server()
+        c = H2Client(server.address("web"))
+        self.addCleanup(c.close)
+        token = base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
+        for path, auth, final in [("/e.txt", "Basic " + token, "201"), ("/no.txt", "Basic eDp5", "401")]:
+            sid = c.conn.get_next_available_stream_id()
+            c.conn.send_headers(sid, [(":method", "PUT"), (":scheme", "http"), (":authority", "localhost"),
+                                      (":path", path), ("authorization", auth), ("expect", "100-continue"),
+                                      ("content-length", "5")])
+            c.flush()
+            c.pump(lambda: sid in c.headers or any(
+                isinstance(e, h2.events.InformationalResponseReceived) and e.stream_id == sid for e in c.events))
+            interim = [e for e in c.events if isinstance(e, h2.events.InformationalResponseReceived)
+                       and e.stream_id == sid]
+            if final == "201":
+                self.assertEqual(dict(interim[0].headers)[b":status"], b"100")
+                c.conn.send_data(sid, b"hello", end_stream=True)
+                c.flush()
+            else:
+                self.assertFalse(interim)  # refused before the body: no 100
+            c.pump(lambda: sid in c.headers)
+            self.assertEqual(c.headers[sid][":status"], final)
+        with open(os.path.join(root, "e.txt"), "rb") as f:
+            self.assertEqual(f.read(), b"hello")
+        self.assertFalse(os.path.exists(os.path.join(root, "no.txt")))
+        self.assertEqual(server.stop(), 0, server.log[-5:])
+
     def test_sessions_over_h2(self):
         state = tempfile.mkdtemp(prefix="endhost-h2-state-")
         self.addCleanup(shutil.rmtree, state, True)

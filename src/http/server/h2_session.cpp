@@ -200,6 +200,7 @@ class H2WebSession::StreamBody final : public UploadSource {
     if (expect_continue_ && !a_.body_ended && s_.live_head(stream_, a_) != nullptr) {
       s_.h2_.submit_headers(stream_, 100, {}, false);
       s_.pump_.kick();
+      continued_ = true;
     }
     co_return !a_.gone && !s_.closed_;
   }
@@ -222,6 +223,8 @@ class H2WebSession::StreamBody final : public UploadSource {
   }
   // The body stopped arriving for --body-timeout (answered 408, as HTTP/1.1 does).
   bool timed_out() const { return timed_out_; }
+  // 100 (Continue) was sent.
+  bool continued() const { return continued_; }
 
  private:
   H2WebSession& s_;
@@ -229,6 +232,7 @@ class H2WebSession::StreamBody final : public UploadSource {
   Async& a_;
   bool expect_continue_;
   bool timed_out_ = false;
+  bool continued_ = false;
 };
 
 // ---- requests ----------------------------------------------------------------------------------------
@@ -328,7 +332,9 @@ awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<
   if (write) {
     StreamBody body(*this, stream, a, w->write.expect_continue);
     const WriteOutcome outcome = co_await perform_write(srv_, *w, body);
-    if (outcome.kind == WriteOutcome::Kind::rejected && !a.body_ended && may_drain(w->write, a)) {
+    // A client waiting for 100 (Continue) that never came is not sending the body: nothing to drain.
+    const bool waiting = w->write.expect_continue && !body.continued();
+    if (outcome.kind == WriteOutcome::Kind::rejected && !a.body_ended && !waiting && may_drain(w->write, a)) {
       // Refused while the body still comes. RFC 9113 §8.1 lets the answer go now with RST_STREAM(NO_ERROR)
       // after it (what happens past this), but clients such as curl 7.88 take that for a failure of the
       // upload and show no answer. So a small rest is read and dropped first, as HTTP/1.1 drains one

@@ -11,7 +11,6 @@
 
 #include "http/serializer.hpp"
 #include "http/server/access_log_format.hpp"
-#include "http/server/cookie.hpp"
 #include "http/server/h2_session.hpp"
 #include "http/server/http1_response.hpp"
 #include "http/server/replies.hpp"

@@ -7,7 +7,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 
 #include "http/serializer.hpp"
 #include "http/server/access_log_format.hpp"

@@ -138,16 +138,21 @@ class H2WebSession final : private http2::ConnectionHandler,
   void serve(std::uint32_t stream, const http::RequestHead& head, bool may_push, bool end_stream);
   // Pushes (if `may_push`), answers the described request and serves what was promised; gives `w` back.
   void respond(std::uint32_t stream, std::unique_ptr<Work> w, RequestContext& rq, bool may_push);
-  void start_async(std::uint32_t stream, std::unique_ptr<Work> w, bool lookup, bool end_stream);
-  awaitable<void> serve_async(std::uint32_t stream, std::unique_ptr<Work> w, bool lookup);
+  // How serve_async begins: `write` (routed to one, prepared in w->write), or routing the request itself
+  // after --sessions' visitor lookup (`lookup`) and/or reading and dropping a body no handler uses (`drain`).
+  enum class Start : std::uint8_t { write, lookup, drain, lookup_and_drain };
+  void start_async(std::uint32_t stream, std::unique_ptr<Work> w, Start start, bool end_stream);
+  awaitable<void> serve_async(std::uint32_t stream, std::unique_ptr<Work> w, Start start);
+  // Reads and drops the body up to --max-drain-body (or its end, or the stream's).
+  awaitable<void> drain_body(StreamBody& body);
   // The stream's head while its coroutine may still answer it, else nullptr.
   const http::RequestHead* live_head(std::uint32_t stream, const Async& a) const {
     return a.gone || closed_ ? nullptr : h2_.request_head(stream);
   }
-  // Whether the rest of a refused write's body is small enough to read and drop (--max-drain-body).
-  bool may_drain(const WriteRequest& wr, const Async& a) const {
-    if (wr.framing.kind != http::BodyKind::length) return true;  // read up to the limit, then cut
-    return wr.framing.length <= a.received + cfg_.max_drain_body;
+  // Whether the rest of a body nobody uses is small enough to read and drop (--max-drain-body).
+  bool may_drain(const http::Framing& framing, const Async& a) const {
+    if (framing.kind != http::BodyKind::length) return true;  // read up to the limit, then cut
+    return framing.length <= a.received + cfg_.max_drain_body;
   }
   // The write has consumed a.current: its credit goes back to the client (RFC 9113 §6.9).
   void consumed(std::uint32_t stream, Async& a);
@@ -258,11 +263,20 @@ void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bo
   std::unique_ptr<Work> w = srv_.take_work(loop_);
   w->reply.reset();
   w->set_cookie.clear();
-  if (cfg_.visitors && may_push) {
+  // A body that no handler will use (anything but a write on a writable server) is read and dropped before
+  // the answer when it is small, as HTTP/1.1 drains one: answering first would make the stream end with
+  // RST_STREAM(NO_ERROR) (§8.1), which clients such as curl 7.88 take for a failure.
+  const http::Method m = head.method_id;
+  const bool may_write =
+      cfg_.writable && (m == http::Method::put || m == http::Method::delete_ || m == http::Method::post);
+  const bool drain = may_push && !end_stream && !may_write && !expects_continue(head);
+  const bool lookup = cfg_.visitors && may_push;
+  if (lookup || drain) {
     // --sessions: the visitor is looked up (on the store's thread) before anything is answered, as over
     // HTTP/1.1: the response may have to set the cookie. A pushed request has no cookie of its own.
-    name_visitor(*w, head.fields);
-    start_async(stream, std::move(w), true, end_stream);
+    if (lookup) name_visitor(*w, head.fields);
+    const Start start = lookup && drain ? Start::lookup_and_drain : lookup ? Start::lookup : Start::drain;
+    start_async(stream, std::move(w), start, end_stream);
     return;
   }
   RequestContext rq(srv_, loop_, *w, head, std::time(nullptr));
@@ -271,7 +285,7 @@ void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bo
   if (route == Route::write) {
     prepare_write(rq);
     w->write.expect_continue = expects_continue(head);
-    start_async(stream, std::move(w), false, end_stream);
+    start_async(stream, std::move(w), Start::write, end_stream);
     return;
   }
   if (route == Route::session_info) serve_session_info(rq, w->reply);
@@ -299,19 +313,26 @@ void H2WebSession::respond(std::uint32_t stream, std::unique_ptr<Work> w, Reques
 
 // ---- streams served by a coroutine (writes, --sessions) ---------------------------------------------
 
-void H2WebSession::start_async(std::uint32_t stream, std::unique_ptr<Work> w, bool lookup, bool end_stream) {
+void H2WebSession::start_async(std::uint32_t stream, std::unique_ptr<Work> w, Start start, bool end_stream) {
   auto a = std::make_unique<Async>(conn_.stream().get_executor());
   a->body_ended = end_stream;
   async_[stream] = std::move(a);
   ++running_;
-  asio::co_spawn(conn_.stream().get_executor(), serve_async(stream, std::move(w), lookup), asio::detached);
+  asio::co_spawn(conn_.stream().get_executor(), serve_async(stream, std::move(w), start), asio::detached);
 }
 
-awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<Work> w, bool lookup) {
+awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<Work> w, Start start) {
   Async& a = *async_[stream];  // stays put: the map holds it by pointer until end_async
-  bool write = !lookup;
-  if (lookup) {
-    co_await look_up_visitor(srv_, *w);
+  bool write = start == Start::write;
+  if (start == Start::lookup || start == Start::lookup_and_drain) co_await look_up_visitor(srv_, *w);
+  if (start == Start::drain || start == Start::lookup_and_drain) {
+    const http::RequestHead* head = live_head(stream, a);
+    if (head != nullptr && may_drain(head->framing, a)) {
+      StreamBody body(*this, stream, a, false);
+      co_await drain_body(body);
+    }
+  }
+  if (!write) {
     if (const http::RequestHead* head = live_head(stream, a)) {
       RequestContext rq(srv_, loop_, *w, *head, std::time(nullptr));
       rq.set_cookie = w->set_cookie;
@@ -334,18 +355,13 @@ awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<
     const WriteOutcome outcome = co_await perform_write(srv_, *w, body);
     // A client waiting for 100 (Continue) that never came is not sending the body: nothing to drain.
     const bool waiting = w->write.expect_continue && !body.continued();
-    if (outcome.kind == WriteOutcome::Kind::rejected && !a.body_ended && !waiting && may_drain(w->write, a)) {
+    if (outcome.kind == WriteOutcome::Kind::rejected && !a.body_ended && !waiting &&
+        may_drain(w->write.framing, a)) {
       // Refused while the body still comes. RFC 9113 §8.1 lets the answer go now with RST_STREAM(NO_ERROR)
       // after it (what happens past this), but clients such as curl 7.88 take that for a failure of the
       // upload and show no answer. So a small rest is read and dropped first, as HTTP/1.1 drains one
       // (--max-drain-body); a larger one is cut.
-      std::uint64_t dropped = 0;
-      while (dropped <= cfg_.max_drain_body) {
-        const UploadSource::Piece piece = co_await body.next();
-        if (piece.end == UploadSource::End::failed) break;
-        dropped += piece.data.size();
-        if (piece.end == UploadSource::End::done) break;
-      }
+      co_await drain_body(body);
     }
     const http::RequestHead* head = live_head(stream, a);
     const bool timed_out = outcome.kind == WriteOutcome::Kind::body_failed && body.timed_out();
@@ -372,6 +388,16 @@ awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<
   end_async(stream);
   --running_;
   pump_.kick();
+}
+
+awaitable<void> H2WebSession::drain_body(StreamBody& body) {
+  std::uint64_t dropped = 0;
+  while (dropped <= cfg_.max_drain_body) {
+    const UploadSource::Piece piece = co_await body.next();
+    if (piece.end == UploadSource::End::failed) break;
+    dropped += piece.data.size();
+    if (piece.end == UploadSource::End::done) break;
+  }
 }
 
 void H2WebSession::consumed(std::uint32_t stream, Async& a) {

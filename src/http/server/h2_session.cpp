@@ -99,6 +99,7 @@ class H2WebSession final : private http2::ConnectionHandler,
     bool finished = false;            // the stream is over; erase once no extent is pending
     // For the access log and the metrics.
     std::string log_request, log_referer, log_agent;
+    std::string log_user;  // who a write authenticated as
     std::time_t log_time = 0;
     unsigned status = 0;
     std::uint64_t content_bytes = 0;
@@ -353,6 +354,8 @@ awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<
   if (write) {
     StreamBody body(*this, stream, a, w->write.expect_continue);
     const WriteOutcome outcome = co_await perform_write(srv_, *w, body);
+    if (auto it = bodies_.find(stream); it != bodies_.end() && cfg_.access_log)
+      it->second.log_user = w->write.user;
     // A client waiting for 100 (Continue) that never came is not sending the body: nothing to drain.
     const bool waiting = w->write.expect_continue && !body.continued();
     if (outcome.kind == WriteOutcome::Kind::rejected && !a.body_ended && !waiting &&
@@ -583,6 +586,7 @@ void H2WebSession::log(const Body& b) {
   if (!cfg_.access_log || b.status == 0) return;
   AccessLogEntry e;
   e.remote = remote_host(conn_.peer());
+  e.user = b.log_user;
   e.time = b.log_time != 0 ? b.log_time : std::time(nullptr);
   e.request = b.log_request;
   e.status = b.status;

@@ -273,8 +273,10 @@ class Http2(TestCase):
         """A writable plain server of its own (h2c by prior knowledge), its root, and a 4 MiB upload limit."""
         root = make_site({"keep.txt": "keep\n"})
         self.addCleanup(shutil.rmtree, root, True)
+        self.access_log = root + ".log"
+        self.addCleanup(lambda: os.path.exists(self.access_log) and os.unlink(self.access_log))
         server = Server(["web", "serve", "--root", root, "--listen", "127.0.0.1:0", "--writable", "--auth",
-                         self.auth, "--max-upload", str(4 * 1024 * 1024)])
+                         self.auth, "--max-upload", str(4 * 1024 * 1024), "--access-log", self.access_log])
         self.addCleanup(server.__exit__, None, None, None)
         return server, root, "http://%s:%d" % server.address("web")
 
@@ -345,6 +347,11 @@ class Http2(TestCase):
                           "/dev/null", self.h2c_url("/new.txt"))
             self.assertEqual(r.stdout, b"405", r.stderr)
         self.assertEqual(server.stop(), 0, server.log[-5:])
+        # The access log names who wrote, as over HTTP/1.1.
+        with open(self.access_log) as f:
+            log = f.read()
+        self.assertRegex(log, r'127\.0\.0\.1 - writer \[[^]]+\] "PUT /up\.bin HTTP/2\.0" 201 ')
+        self.assertRegex(log, r'127\.0\.0\.1 - - \[[^]]+\] "PUT /denied\.bin HTTP/2\.0" 401 ')
 
     @staticmethod
     def send_body(c, sid, data, end_stream):

@@ -115,6 +115,11 @@ awaitable<void> ServerPump::run(std::string& preread) {
         sending_ = false;
         if (!ok) break;
         arm_deadline();
+        // The last stream may end here rather than in the reader (a response a session submitted from its own
+        // coroutine, after an upload's fsync): the waiting reader becomes idle, for the drain to close it.
+        if (!reader_done_ && h2_.open_streams() == 0 && !session_.busy() && !h2_.mid_message() &&
+            !conn_.begin_idle())
+          conn_.stream().lowest_layer().cancel(ignored);
         continue;
       }
       if (h2_.done() || (reader_done_ && !h2_.wants_output())) break;

@@ -9,7 +9,7 @@ The convention (docs/guide/README.md, "How the examples are tested", says the sa
   line stands for anything (times, dates, ETags); a line that is only `...` marks lines left out, which any
   line may be anyway. In a block without prompts every line is a command (`#` comments are the shell's).
 - `endhost <service> serve …` and `endhost lab [options]` (not `lab experiment`, `--print-config`, `--help`,
-  nor a command line with `;`, `|` or `&&` around it) run in the background: the test waits until the server is ready (its main thread waits in epoll_wait after
+  nor a command line with `;`, `|` or `&&` around it, outside single quotes) run in the background: the test waits until the server is ready (its main thread waits in epoll_wait after
   it printed `listening`, or, for the lab, `Ctrl-C`), runs the rest of the block, then sends SIGINT and
   expects exit status 0 and, if the block shows output under the server's prompt, those lines in its output.
   Before each command the test lets the servers finish what the previous one started (it waits until all
@@ -78,7 +78,8 @@ class Command:
 
     def is_server(self):
         code = re.sub(r"(^|\s)#.*$", "", self.text)  # the trailing comment is not part of it
-        if re.search(r"[;|]|&&", code):
+        # A ';' inside a quoted argument (`--add-header '/=Link: </x>; rel=preload'`) separates nothing.
+        if re.search(r"[;|]|&&", re.sub(r"'[^']*'", "''", code)):
             return False  # a command line around the server (`…; echo "exit $?"`) runs in the foreground
         words = code.split()
         if len(words) < 2 or words[0] != "endhost":

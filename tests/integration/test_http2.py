@@ -3,8 +3,11 @@
 interleaving, RFC 9218 priorities, the attack limits ending a connection while another one is unaffected),
 and `endhost fetch --http2` against our own server. The servers start once for the module."""
 
+import base64
 import gzip
+import json
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -17,6 +20,7 @@ import h2.config
 import h2.connection
 import h2.errors
 import h2.events
+import h2.exceptions
 import h2.settings
 
 from endhost_test import ENDHOST, Server, TestCase, run
@@ -241,17 +245,280 @@ class Http2(TestCase):
         for e in pushes:
             self.assertEqual(c.bodies[e.pushed_stream_id], SMALL)
 
-    def test_upload_over_h2_is_retried_on_http11(self):
-        # RFC 9113 §7 HTTP_1_1_REQUIRED: a write is not served on h2; curl retries it over HTTP/1.1 by itself.
-        r = self.curl("--http2", "-u", "%s:%s" % (USER, PASSWORD), "-T", "-", "-w", "%{http_code} %{http_version}",
-                      "-o", "/dev/null", self.tls_url("/uploaded.txt"))
-        self.assertEqual(r.stdout, b"201 1.1", r.stderr)
-        with open(os.path.join(self.root, "uploaded.txt"), "rb") as f:
-            self.assertEqual(f.read(), b"")
-        # On a read-only server the method is refused the same way in either framing.
-        r = self.curl("--http2-prior-knowledge", "-X", "PUT", "-d", "x", "-w", "%{http_code}", "-o", "/dev/null",
-                      self.h2c_url("/new.txt"))
-        self.assertEqual(r.stdout, b"405", r.stderr)
+    def test_push_of_link_preload_fields(self):
+        # --add-header gives a path's responses extra fields, in both framings; over h2 the same-origin
+        # targets of `Link: <…>; rel=preload` among them are pushed (not those with nopush, nor another
+        # origin's), unless the client disabled push or already asked for them on the connection.
+        server = Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--add-header",
+                         "/index.html=Link: </img2.bin>; rel=preload; as=image, <img3.bin>; rel=preload",
+                         "--add-header", "/index.html=Link: </dir/a.txt>; rel=preload; nopush, "
+                         "<http://elsewhere.example/x.js>; rel=preload, </text.txt>; rel=prefetch",
+                         "--add-header", "/text.txt=X-Extra: yes"])
+        self.addCleanup(server.__exit__, None, None, None)
+        addr = server.address("web")
+        url = "http://%s:%d" % addr
+        out = self.curl("--http1.1", "-sI", url + "/index.html").stdout.decode()
+        self.assertIn("Link: </img2.bin>; rel=preload; as=image, <img3.bin>; rel=preload\r\n", out)
+        self.assertIn("X-Extra: yes\r\n", self.curl("--http1.1", "-sI", url + "/text.txt").stdout.decode())
+        self.assertNotIn("X-Extra", self.curl("-sI", url + "/missing").stdout.decode())  # not on errors
+        r = subprocess.run(["nghttp", "-v", "-n", url + "/index.html"], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # nghttp prints a promise's request fields, then the frame's line.
+        before = r.stdout.decode().split("recv PUSH_PROMISE frame")[:-1]
+        paths = sorted(re.findall(r":path: (\S+)", chunk)[-1] for chunk in before)
+        self.assertEqual(paths, ["/img2.bin", "/img3.bin"])
+        r = subprocess.run(["nghttp", "-ns", url + "/index.html"], capture_output=True, timeout=60)
+        self.assertRegex(r.stdout.decode(), r"\n\s*2\s+\S+ \*\s+.*200\s+\S+\s+/img2\.bin")
+        # SETTINGS_ENABLE_PUSH=0: none.
+        c = H2Client(addr, settings={h2.settings.SettingCodes.ENABLE_PUSH: 0})
+        self.addCleanup(c.close)
+        sid = c.get("/index.html")
+        c.pump(lambda: sid in c.ended)
+        self.assertFalse([e for e in c.events if isinstance(e, h2.events.PushedStreamReceived)])
+        self.assertIn("rel=preload", c.headers[sid]["link"])
+        # Asked for on the connection already: not pushed; and nothing is pushed twice.
+        c = H2Client(addr)
+        self.addCleanup(c.close)
+        sid = c.get("/img2.bin")
+        c.pump(lambda: sid in c.ended)
+        sid = c.get("/index.html")
+        c.pump(lambda: sid in c.ended and len(c.ended) >= 3)
+        pushes = [e for e in c.events if isinstance(e, h2.events.PushedStreamReceived)]
+        self.assertEqual([dict(e.headers)[b":path"] for e in pushes], [b"/img3.bin"])
+        self.assertEqual(c.bodies[pushes[0].pushed_stream_id], SMALL)
+        sid = c.get("/index.html")
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual(len([e for e in c.events if isinstance(e, h2.events.PushedStreamReceived)]), 1)
+        self.assertEqual(server.stop(), 0, server.log[-5:])
+
+    # ---- writes (PUT, DELETE, POST) over h2 --------------------------------------------------------
+
+    def write_server(self):
+        """A writable plain server of its own (h2c by prior knowledge), its root, and a 4 MiB upload limit."""
+        root = make_site({"keep.txt": "keep\n"})
+        self.addCleanup(shutil.rmtree, root, True)
+        self.access_log = root + ".log"
+        self.addCleanup(lambda: os.path.exists(self.access_log) and os.unlink(self.access_log))
+        server = Server(["web", "serve", "--root", root, "--listen", "127.0.0.1:0", "--writable", "--auth",
+                         self.auth, "--max-upload", str(4 * 1024 * 1024), "--access-log", self.access_log])
+        self.addCleanup(server.__exit__, None, None, None)
+        return server, root, "http://%s:%d" % server.address("web")
+
+    def test_put_delete_and_auth_over_h2(self):
+        upload = os.path.join(self.pki, "upload.bin")
+        with open(upload, "wb") as f:
+            f.write(BIG)
+        creds = "%s:%s" % (USER, PASSWORD)
+        # h2 by ALPN: a multi-megabyte PUT arrives whole (its DATA far beyond one stream window).
+        r = self.curl("--http2", "-u", creds, "-T", upload, "-w", "%{http_code} %{http_version}", "-o", "/dev/null",
+                      self.tls_url("/uploaded.bin"))
+        self.assertEqual(r.stdout, b"201 2", r.stderr)
+        with open(os.path.join(self.root, "uploaded.bin"), "rb") as f:
+            self.assertEqual(f.read(), BIG)
+        r = self.curl("--http2", "-u", creds, "-X", "DELETE", "-w", "%{http_code} %{http_version}", "-o",
+                      "/dev/null", self.tls_url("/uploaded.bin"))
+        self.assertEqual(r.stdout, b"204 2", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "uploaded.bin")))
+        # h2c by prior knowledge: created, then replaced; without a length (from a pipe) too.
+        server, root, url = self.write_server()
+        for expected in [b"201 2", b"204 2"]:
+            r = self.curl("--http2-prior-knowledge", "-u", creds, "-T", upload, "-w",
+                          "%{http_code} %{http_version}", "-o", "/dev/null", url + "/up.bin")
+            self.assertEqual(r.stdout, expected, r.stderr)
+            with open(os.path.join(root, "up.bin"), "rb") as f:
+                self.assertEqual(f.read(), BIG)
+        r = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "-u", creds, "-T", "-", "-w",
+                            "%{http_code} %{http_version}", "-o", "/dev/null", url + "/piped.bin"],
+                           input=BIG[:3 * 1024 * 1024], capture_output=True, timeout=60)
+        self.assertEqual(r.stdout, b"201 2", r.stderr)
+        with open(os.path.join(root, "piped.bin"), "rb") as f:
+            self.assertEqual(f.read(), BIG[:3 * 1024 * 1024])
+        # A multipart POST to a directory stores the form's file.
+        r = self.curl("--http2-prior-knowledge", "-u", creds, "-F", "file=@%s;filename=form.bin" % upload, "-w",
+                      " %{http_code} %{http_version}", url + "/")
+        self.assertEqual(r.stdout, b'{"stored":["form.bin"]}\n 201 2', r.stderr)
+        with open(os.path.join(root, "form.bin"), "rb") as f:
+            self.assertEqual(f.read(), BIG)
+        r = self.curl("--http2-prior-knowledge", "-u", creds, "-X", "DELETE", "-w", "%{http_code}", "-o",
+                      "/dev/null", url + "/up.bin")
+        self.assertEqual(r.stdout, b"204", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(root, "up.bin")))
+        r = self.curl("--http2-prior-knowledge", "-u", creds, "-X", "DELETE", "-w", "%{http_code}", "-o",
+                      "/dev/null", url + "/up.bin")
+        self.assertEqual(r.stdout, b"404", r.stderr)
+        # Authentication fails the same way as over HTTP/1.1: 401 with the Basic challenge, nothing written.
+        # (The refused body is small: it is read and dropped, and the stream ends as curl 7.88 expects.)
+        small = os.path.join(self.pki, "small.txt")
+        with open(small, "wb") as f:
+            f.write(SMALL)
+        for auth in [[], ["-u", USER + ":wrong"], ["-u", "nobody:" + PASSWORD]]:
+            r = self.curl("--http2-prior-knowledge", *auth, "-T", small, "-D", "-", "-o", "/dev/null",
+                          url + "/denied.bin")
+            out = r.stdout.decode()
+            self.assertIn("HTTP/2 401", out, r.stderr)
+            self.assertIn('www-authenticate: Basic realm="endhost"', out)
+            self.assertFalse(os.path.exists(os.path.join(root, "denied.bin")))
+        r = self.curl("--http2-prior-knowledge", "-X", "DELETE", "-w", "%{http_code}", "-o", "/dev/null",
+                      url + "/keep.txt")
+        self.assertEqual(r.stdout, b"401", r.stderr)
+        self.assertTrue(os.path.exists(os.path.join(root, "keep.txt")))
+        self.assertEqual(sorted(os.listdir(root)), ["form.bin", "keep.txt", "piped.bin"])
+        # On a read-only server the method is refused the same way in either framing; the small body that
+        # comes after the HEADERS is read and dropped before the answer, whichever arrives first (curl 7.88
+        # would fail on the RST_STREAM(NO_ERROR) of an answer that beat it).
+        for _ in range(5):
+            r = self.curl("--http2-prior-knowledge", "-X", "PUT", "-d", "x" * 50000, "-w", "%{http_code}", "-o",
+                          "/dev/null", self.h2c_url("/new.txt"))
+            self.assertEqual(r.stdout, b"405", r.stderr)
+        self.assertEqual(server.stop(), 0, server.log[-5:])
+        # The access log names who wrote, as over HTTP/1.1.
+        with open(self.access_log) as f:
+            log = f.read()
+        self.assertRegex(log, r'127\.0\.0\.1 - writer \[[^]]+\] "PUT /up\.bin HTTP/2\.0" 201 ')
+        self.assertRegex(log, r'127\.0\.0\.1 - - \[[^]]+\] "PUT /denied\.bin HTTP/2\.0" 401 ')
+
+    @staticmethod
+    def send_body(c, sid, data, end_stream):
+        """Sends `data` on the stream as the flow-control windows allow, reading the server's updates."""
+        def reset():
+            return any(isinstance(e, h2.events.StreamReset) and e.stream_id == sid for e in c.events)
+
+        sent = 0
+        while sent < len(data) or end_stream:
+            if reset():
+                return False
+            room = min(c.conn.local_flow_control_window(sid), c.conn.max_outbound_frame_size, len(data) - sent)
+            if room == 0 and sent < len(data):
+                c.pump(lambda: reset() or c.conn.local_flow_control_window(sid) > 0)
+                continue
+            last = sent + room == len(data)
+            c.conn.send_data(sid, data[sent:sent + room], end_stream=end_stream and last)
+            c.flush()
+            sent += room
+            if last:
+                return True
+
+    def start_upload(self, addr, path, size):
+        """A python-h2 PUT that sends `size` bytes and stops, once the server has returned credit for them
+        (so it has read and written them); returns the client and the stream."""
+        c = H2Client(addr)
+        self.addCleanup(c.close)
+        token = base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
+        sid = c.conn.get_next_available_stream_id()
+        c.conn.send_headers(sid, [(":method", "PUT"), (":scheme", "http"), (":authority", "localhost"),
+                                  (":path", path), ("authorization", "Basic " + token)])
+        c.flush()
+        self.send_body(c, sid, BIG[:size], end_stream=False)
+        # The server returns credit as the body is consumed: wait for a WINDOW_UPDATE on the stream.
+        c.pump(lambda: any(isinstance(e, h2.events.WindowUpdated) and e.stream_id == sid for e in c.events))
+        return c, sid
+
+    def test_reset_or_lost_connection_mid_upload_leaves_no_file(self):
+        server, root, url = self.write_server()
+        addr = server.address("web")
+        c, sid = self.start_upload(addr, "/partial.bin", 1536 * 1024)
+        c.conn.reset_stream(sid, h2.errors.ErrorCodes.CANCEL)
+        c.flush()
+        # The connection goes on: a later request on it is answered, and nothing was published.
+        sid2 = c.get("/partial.bin")
+        c.pump(lambda: sid2 in c.ended)
+        self.assertEqual(c.headers[sid2][":status"], "404")
+        self.assertEqual(os.listdir(root), ["keep.txt"])
+        c, sid = self.start_upload(addr, "/lost.bin", 1536 * 1024)
+        c.close()
+        # A request on a new connection is served after the lost one's upload was given up.
+        c = H2Client(addr)
+        self.addCleanup(c.close)
+        sid = c.get("/keep.txt")
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual(c.bodies[sid], b"keep\n")
+        time.sleep(0.5)
+        self.assertEqual(os.listdir(root), ["keep.txt"])
+        # Over the limit (4 MiB): 413 from the announced length before any DATA is read, or as a body without
+        # one passes the limit; then RST_STREAM(NO_ERROR) stops the rest (RFC 9113 §8.1). Nothing is kept.
+        token = base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
+        for extra in [[("content-length", str(5 * 1024 * 1024))], []]:
+            c = H2Client(addr)
+            self.addCleanup(c.close)
+            sid = c.conn.get_next_available_stream_id()
+            c.conn.send_headers(sid, [(":method", "PUT"), (":scheme", "http"), (":authority", "localhost"),
+                                      (":path", "/huge.bin"), ("authorization", "Basic " + token)] + extra)
+            c.flush()
+            if not extra:
+                body = BIG * 5  # more than the limit, the drain and the window together
+                self.assertFalse(self.send_body(c, sid, body, end_stream=False))  # stopped by the reset
+            c.pump(lambda: sid in c.headers and any(
+                isinstance(e, h2.events.StreamReset) and e.stream_id == sid for e in c.events))
+            self.assertEqual(c.headers[sid][":status"], "413")
+            reset = [e for e in c.events if isinstance(e, h2.events.StreamReset) and e.stream_id == sid]
+            self.assertEqual(reset[0].error_code, h2.errors.ErrorCodes.NO_ERROR)
+        self.assertEqual(os.listdir(root), ["keep.txt"])
+        # A complete python-h2 upload on the same server arrives whole.
+        c, sid = self.start_upload(addr, "/whole.bin", 1536 * 1024)
+        self.send_body(c, sid, BIG[1536 * 1024:], end_stream=True)
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual(c.headers[sid][":status"], "201")
+        with open(os.path.join(root, "whole.bin"), "rb") as f:
+            self.assertEqual(f.read(), BIG)
+        self.assertEqual(server.stop(), 0, server.log[-5:])
+
+    def test_expect_continue_over_h2(self):
+        # RFC 9110 §10.1.1 in HTTP/2: a 100 as an interim HEADERS once the write is accepted, then the body.
+        server, root, url = self.write_server()
+        c = H2Client(server.address("web"))
+        self.addCleanup(c.close)
+        token = base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
+        for path, auth, final in [("/e.txt", "Basic " + token, "201"), ("/no.txt", "Basic eDp5", "401")]:
+            sid = c.conn.get_next_available_stream_id()
+            c.conn.send_headers(sid, [(":method", "PUT"), (":scheme", "http"), (":authority", "localhost"),
+                                      (":path", path), ("authorization", auth), ("expect", "100-continue"),
+                                      ("content-length", "5")])
+            c.flush()
+            c.pump(lambda: sid in c.headers or any(
+                isinstance(e, h2.events.InformationalResponseReceived) and e.stream_id == sid for e in c.events))
+            interim = [e for e in c.events if isinstance(e, h2.events.InformationalResponseReceived)
+                       and e.stream_id == sid]
+            if final == "201":
+                self.assertEqual(dict(interim[0].headers)[b":status"], b"100")
+                c.conn.send_data(sid, b"hello", end_stream=True)
+                c.flush()
+            else:
+                self.assertFalse(interim)  # refused before the body: no 100
+            c.pump(lambda: sid in c.headers)
+            self.assertEqual(c.headers[sid][":status"], final)
+        with open(os.path.join(root, "e.txt"), "rb") as f:
+            self.assertEqual(f.read(), b"hello")
+        self.assertFalse(os.path.exists(os.path.join(root, "no.txt")))
+        self.assertEqual(server.stop(), 0, server.log[-5:])
+
+    def test_sessions_over_h2(self):
+        state = tempfile.mkdtemp(prefix="endhost-h2-state-")
+        self.addCleanup(shutil.rmtree, state, True)
+        server = Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--sessions", "--state",
+                         state])
+        self.addCleanup(server.__exit__, None, None, None)
+        url = "http://%s:%d" % server.address("web")
+        jar = os.path.join(state, "jar")
+        # A new visitor gets its cookie over h2 (no retry over HTTP/1.1), and the jar brings it back.
+        r = self.curl("--http2-prior-knowledge", "-c", jar, "-b", jar, "-D", "-", "-o", "/dev/null",
+                      url + "/index.html")
+        out = r.stdout.decode()
+        self.assertIn("HTTP/2 200", out, r.stderr)
+        self.assertRegex(out, r"set-cookie: endhost_session=[0-9a-f]{32}; ")
+        self.assertIn("cache-control: private", out)
+        r = self.curl("--http2-prior-knowledge", "-c", jar, "-b", jar, url + "/_session")
+        info = json.loads(r.stdout)
+        self.assertEqual(info["visits"], 2)
+        # RFC 9113 §8.2.3: the cookie split into crumbs, one field each, is the same cookie.
+        c = H2Client(server.address("web"))
+        self.addCleanup(c.close)
+        sid = c.get("/_session", extra=[("cookie", "theme=dark"), ("cookie", "endhost_session=" + info["id"]),
+                                        ("cookie", "lang=en")])
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual(json.loads(c.bodies[sid]), {"id": info["id"], "visits": 3})
+        self.assertNotIn("set-cookie", c.headers[sid])
+        self.assertEqual(c.headers[sid]["cache-control"], "no-store")
+        self.assertEqual(server.stop(), 0, server.log[-5:])
 
     # ---- frames ---------------------------------------------------------------------------------------
 

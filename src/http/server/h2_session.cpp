@@ -9,15 +9,18 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/clock.hpp"
 #include "http/server/access_log_format.hpp"
 #include "http/server/exchange.hpp"
 #include "http/server/gzip_stream.hpp"
+#include "http/server/link_preload.hpp"
 #include "http/server/replies.hpp"
 #include "http/server/request_router.hpp"
 #include "http/server/response.hpp"
+#include "http/server/write_handler.hpp"
 #include "http2/server_connection.hpp"
 #include "http2/server_pump.hpp"
 
@@ -28,10 +31,22 @@ namespace {
 constexpr std::size_t kTlsPiece = 16 * 1024;
 // File bytes read and compressed at a time by --compress.
 constexpr std::size_t kGzipBlock = 32 * 1024;
+// Objects pushed for the `Link: <…>; rel=preload` fields of one response (the --push list is the operator's
+// and not bounded here; the connection bounds the pushes in flight either way).
+constexpr std::size_t kMaxPreloadPushes = 16;
+// Paths the connection remembers as requested or pushed, so that none is pushed again; once full, Link
+// pushes stop (the client may have anything by then).
+constexpr std::size_t kMaxRememberedPaths = 1024;
 
 // The engine's instants come from the program's clock (core/clock.hpp), as everywhere else.
 core::Instant engine_now() {
   return core::SystemClock().now();
+}
+
+// The HTTP/2 mapping leaves Expect among the fields; RFC 9113 §8.1 keeps its meaning (RFC 9110 §10.1.1).
+bool expects_continue(const http::RequestHead& head) {
+  const auto expect = head.fields.get("expect");
+  return expect && http::iequals(*expect, "100-continue");
 }
 
 http2::ConnectionConfig h2_config(const WebConfig& cfg) {
@@ -72,6 +87,7 @@ class H2WebSession final : private http2::ConnectionHandler,
   awaitable<void> run(std::string& preread);
 
  private:
+  class StreamBody;
   // A file region one stream's extents are sent from, in body order.
   struct Span {
     std::uint64_t offset = 0;
@@ -87,10 +103,24 @@ class H2WebSession final : private http2::ConnectionHandler,
     bool finished = false;            // the stream is over; erase once no extent is pending
     // For the access log and the metrics.
     std::string log_request, log_referer, log_agent;
+    std::string log_user;  // who a write authenticated as
     std::time_t log_time = 0;
     unsigned status = 0;
     std::uint64_t content_bytes = 0;
     std::chrono::steady_clock::time_point started;
+  };
+  // A stream served by a coroutine (serve_async): a write, whose body arrives in DATA frames, or a request
+  // waiting for --sessions' visitor lookup. Its body is held here until the write consumes it; the credit
+  // goes back to the client only then, so the stream window (ConnectionConfig::stream_window) bounds what
+  // a stream can make us hold.
+  struct Async {
+    explicit Async(const asio::any_io_executor& ex) : wake(ex) {}
+    asio::steady_timer wake;     // cancelled when DATA arrives or the stream ends
+    std::string pending;         // received, not yet handed to the write
+    std::string current;         // handed to the write, not yet released
+    std::uint64_t received = 0;  // body bytes so far
+    bool body_ended = false;     // END_STREAM seen
+    bool gone = false;           // the stream was reset or the connection is over
   };
 
   // http2::ConnectionHandler
@@ -110,8 +140,32 @@ class H2WebSession final : private http2::ConnectionHandler,
   }
 
   // Routes and answers one request (a client's, or a promised one's when !may_push).
-  void serve(std::uint32_t stream, const http::RequestHead& head, bool may_push);
-  void promise(std::uint32_t stream, const RequestContext& rq);
+  void serve(std::uint32_t stream, const http::RequestHead& head, bool may_push, bool end_stream);
+  // Pushes (if `may_push`), answers the described request and serves what was promised; gives `w` back.
+  void respond(std::uint32_t stream, std::unique_ptr<Work> w, RequestContext& rq, bool may_push);
+  // How serve_async begins: `write` (routed to one, prepared in w->write), or routing the request itself
+  // after --sessions' visitor lookup (`lookup`) and/or reading and dropping a body no handler uses (`drain`).
+  enum class Start : std::uint8_t { write, lookup, drain, lookup_and_drain };
+  void start_async(std::uint32_t stream, std::unique_ptr<Work> w, Start start, bool end_stream);
+  awaitable<void> serve_async(std::uint32_t stream, std::unique_ptr<Work> w, Start start);
+  // Reads and drops the body up to --max-drain-body (or its end, or the stream's).
+  awaitable<void> drain_body(StreamBody& body);
+  // The stream's head while its coroutine may still answer it, else nullptr.
+  const http::RequestHead* live_head(std::uint32_t stream, const Async& a) const {
+    return a.gone || closed_ ? nullptr : h2_.request_head(stream);
+  }
+  // Whether the rest of a body nobody uses is small enough to read and drop (--max-drain-body).
+  bool may_drain(const http::Framing& framing, const Async& a) const {
+    if (framing.kind != http::BodyKind::length) return true;  // read up to the limit, then cut
+    return framing.length <= a.received + cfg_.max_drain_body;
+  }
+  // The write has consumed a.current: its credit goes back to the client (RFC 9113 §6.9).
+  void consumed(std::uint32_t stream, Async& a);
+  void end_async(std::uint32_t stream);
+  // PUSH_PROMISEs on `stream` for --push's objects of the path and the response's Link rel=preload ones.
+  void promise(std::uint32_t stream, const RequestContext& rq, const ResponseHead& response);
+  // Remembers that the client has (or is being pushed) `path`.
+  void remember(std::string_view path);
   void answer(std::uint32_t stream, Work& w, RequestContext& rq, Body& body);
   void produce_gzip(std::uint32_t stream, Body& body);
   void finish(std::uint32_t stream);
@@ -141,16 +195,68 @@ class H2WebSession final : private http2::ConnectionHandler,
   std::string length_text_;
   std::string file_piece_;
   std::vector<std::uint32_t> pushed_;
+  std::vector<std::string> push_paths_;
+  std::unordered_set<std::string> seen_paths_;  // requested or pushed on this connection (RFC 9113 §8.4)
+  bool seen_full_ = false;
+  std::unordered_map<std::uint32_t, std::unique_ptr<Async>> async_;
+  std::size_t running_ = 0;  // serve_async coroutines not yet returned: the session outlives them
+  bool closed_ = false;      // the pump has returned; the streams are over
+};
+
+// A write's body as the shared write methods read it (write_handler.hpp): the stream's DATA.
+class H2WebSession::StreamBody final : public UploadSource {
+ public:
+  StreamBody(H2WebSession& session, std::uint32_t stream, Async& a, bool expect_continue)
+      : s_(session), stream_(stream), a_(a), expect_continue_(expect_continue) {}
+  awaitable<bool> begin() override {
+    // RFC 9110 §10.1.1 in HTTP/2 (RFC 9113 §8.1): 100 (Continue) is an interim HEADERS on the stream.
+    if (expect_continue_ && !a_.body_ended && s_.live_head(stream_, a_) != nullptr) {
+      s_.h2_.submit_headers(stream_, 100, {}, false);
+      s_.pump_.kick();
+      continued_ = true;
+    }
+    co_return !a_.gone && !s_.closed_;
+  }
+  awaitable<Piece> next() override {
+    s_.consumed(stream_, a_);
+    for (;;) {
+      if (a_.gone || s_.closed_) co_return Piece{End::failed, {}};
+      if (!a_.pending.empty()) {
+        a_.current.swap(a_.pending);  // pending takes current's emptied buffer
+        co_return Piece{a_.body_ended ? End::done : End::more, a_.current};
+      }
+      if (a_.body_ended) co_return Piece{End::done, {}};
+      a_.wake.expires_after(s_.cfg_.body_timeout);
+      auto [ec] = co_await a_.wake.async_wait(use_nothrow);
+      if (!ec) {
+        timed_out_ = true;
+        co_return Piece{End::failed, {}};
+      }
+    }
+  }
+  // The body stopped arriving for --body-timeout (answered 408, as HTTP/1.1 does).
+  bool timed_out() const { return timed_out_; }
+  // 100 (Continue) was sent.
+  bool continued() const { return continued_; }
+
+ private:
+  H2WebSession& s_;
+  std::uint32_t stream_;
+  Async& a_;
+  bool expect_continue_;
+  bool timed_out_ = false;
+  bool continued_ = false;
 };
 
 // ---- requests ----------------------------------------------------------------------------------------
 
 void H2WebSession::on_request(std::uint32_t stream, const http::RequestHead& head, bool end_stream) {
-  (void)end_stream;  // a body on a read request is read and dropped (on_data)
-  serve(stream, head, true);
+  if (head.method_id == http::Method::get) remember(head.target);
+  serve(stream, head, true, end_stream);
 }
 
-void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bool may_push) {
+void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bool may_push,
+                         bool end_stream) {
   Body& body = bodies_[stream];
   body.started = std::chrono::steady_clock::now();
   if (cfg_.access_log) {
@@ -164,43 +270,199 @@ void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bo
   }
   std::unique_ptr<Work> w = srv_.take_work(loop_);
   w->reply.reset();
+  w->set_cookie.clear();
+  // A body that no handler will use (anything but a write on a writable server) is read and dropped before
+  // the answer when it is small, as HTTP/1.1 drains one: answering first would make the stream end with
+  // RST_STREAM(NO_ERROR) (§8.1), which clients such as curl 7.88 take for a failure.
+  const http::Method m = head.method_id;
+  const bool may_write =
+      cfg_.writable && (m == http::Method::put || m == http::Method::delete_ || m == http::Method::post);
+  const bool drain = may_push && !end_stream && !may_write && !expects_continue(head);
+  const bool lookup = cfg_.visitors && may_push;
+  if (lookup || drain) {
+    // --sessions: the visitor is looked up (on the store's thread) before anything is answered, as over
+    // HTTP/1.1: the response may have to set the cookie. A pushed request has no cookie of its own.
+    if (lookup) name_visitor(*w, head.fields);
+    const Start start = lookup && drain ? Start::lookup_and_drain : lookup ? Start::lookup : Start::drain;
+    start_async(stream, std::move(w), start, end_stream);
+    return;
+  }
   RequestContext rq(srv_, loop_, *w, head, std::time(nullptr));
   aim_request(cfg_, rq);
   const Route route = route_request(cfg_, rq, w->reply);
-  if (route != Route::answered) {
-    // Uploads (their bodies arrive as DATA here, not on the socket) and the --sessions visitor lookup are
-    // the HTTP/1.1 session's steps; RFC 9113 §7: HTTP_1_1_REQUIRED, on which clients such as curl retry the
-    // request over HTTP/1.1.
+  if (route == Route::write) {
+    prepare_write(rq);
+    w->write.expect_continue = expects_continue(head);
+    start_async(stream, std::move(w), Start::write, end_stream);
+    return;
+  }
+  if (route == Route::session_info) serve_session_info(rq, w->reply);
+  respond(stream, std::move(w), rq, may_push);
+}
+
+void H2WebSession::respond(std::uint32_t stream, std::unique_ptr<Work> w, RequestContext& rq, bool may_push) {
+  auto found = bodies_.find(stream);
+  if (found == bodies_.end()) {  // cannot happen: serve() made it and the stream is live
     srv_.give_work(loop_, std::move(w));
-    h2_.reset(stream, may_push ? http2::ErrorCode::http_1_1_required : http2::ErrorCode::cancel);
     return;
   }
   pushed_.clear();
-  if (may_push && head.method_id == http::Method::get && w->reply.head.status == http::Status::ok) {
-    promise(stream, rq);
+  if (may_push && rq.head.method_id == http::Method::get && w->reply.head.status == http::Status::ok) {
+    promise(stream, rq, w->reply.head);
   }
-  answer(stream, *w, rq, body);
+  answer(stream, *w, rq, found->second);
   srv_.give_work(loop_, std::move(w));
   // The promised responses, served like requests once the page's own is under way (RFC 9113 §8.4.2).
   const std::vector<std::uint32_t> promised = pushed_;
   for (std::uint32_t id : promised) {
-    if (const http::RequestHead* h = h2_.request_head(id)) serve(id, *h, false);
+    if (const http::RequestHead* h = h2_.request_head(id)) serve(id, *h, false, true);
   }
 }
 
-void H2WebSession::promise(std::uint32_t stream, const RequestContext& rq) {
-  // --push PATH=URL,…: the objects the page will ask for, promised before its own DATA (RFC 9113 §8.4.1).
-  for (const auto& [path, urls] : cfg_.push) {
-    if (path != rq.path) continue;
-    for (const std::string& url : urls) {
-      const http::FieldView request[] = {{":method", "GET"},
-                                         {":scheme", tls_ ? "https" : "http"},
-                                         {":authority", rq.head.host},
-                                         {":path", url}};
-      const auto id = h2_.push(stream, request);  // nullopt: SETTINGS_ENABLE_PUSH=0, or too many in flight
-      if (!id) return;
-      pushed_.push_back(*id);
+// ---- streams served by a coroutine (writes, --sessions) ---------------------------------------------
+
+void H2WebSession::start_async(std::uint32_t stream, std::unique_ptr<Work> w, Start start, bool end_stream) {
+  auto a = std::make_unique<Async>(conn_.stream().get_executor());
+  a->body_ended = end_stream;
+  async_[stream] = std::move(a);
+  ++running_;
+  asio::co_spawn(conn_.stream().get_executor(), serve_async(stream, std::move(w), start), asio::detached);
+}
+
+awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<Work> w, Start start) {
+  Async& a = *async_[stream];  // stays put: the map holds it by pointer until end_async
+  bool write = start == Start::write;
+  if (start == Start::lookup || start == Start::lookup_and_drain) co_await look_up_visitor(srv_, *w);
+  if (start == Start::drain || start == Start::lookup_and_drain) {
+    const http::RequestHead* head = live_head(stream, a);
+    if (head != nullptr && may_drain(head->framing, a)) {
+      StreamBody body(*this, stream, a, false);
+      co_await drain_body(body);
     }
+  }
+  if (!write) {
+    if (const http::RequestHead* head = live_head(stream, a)) {
+      RequestContext rq(srv_, loop_, *w, *head, std::time(nullptr));
+      rq.set_cookie = w->set_cookie;
+      rq.private_response = !w->set_cookie.empty();
+      aim_request(cfg_, rq);
+      const Route route = route_request(cfg_, rq, w->reply);
+      if (route == Route::write) {
+        prepare_write(rq);
+        w->write.expect_continue = expects_continue(*head);
+        write = true;
+      } else {
+        if (route == Route::session_info) serve_session_info(rq, w->reply);
+        end_async(stream);
+        respond(stream, std::move(w), rq, true);
+      }
+    }
+  }
+  if (write) {
+    StreamBody body(*this, stream, a, w->write.expect_continue);
+    const WriteOutcome outcome = co_await perform_write(srv_, *w, body);
+    if (auto it = bodies_.find(stream); it != bodies_.end() && cfg_.access_log)
+      it->second.log_user = w->write.user;
+    // A client waiting for 100 (Continue) that never came is not sending the body: nothing to drain.
+    const bool waiting = w->write.expect_continue && !body.continued();
+    if (outcome.kind == WriteOutcome::Kind::rejected && !a.body_ended && !waiting &&
+        may_drain(w->write.framing, a)) {
+      // Refused while the body still comes. RFC 9113 §8.1 lets the answer go now with RST_STREAM(NO_ERROR)
+      // after it (what happens past this), but clients such as curl 7.88 take that for a failure of the
+      // upload and show no answer. So a small rest is read and dropped first, as HTTP/1.1 drains one
+      // (--max-drain-body); a larger one is cut.
+      co_await drain_body(body);
+    }
+    const http::RequestHead* head = live_head(stream, a);
+    const bool timed_out = outcome.kind == WriteOutcome::Kind::body_failed && body.timed_out();
+    if (head != nullptr && (outcome.kind != WriteOutcome::Kind::body_failed || timed_out)) {
+      RequestContext rq(srv_, loop_, *w, *head, std::time(nullptr));
+      rq.set_cookie = w->set_cookie;
+      rq.private_response = !w->set_cookie.empty();
+      if (outcome.kind == WriteOutcome::Kind::stored) {
+        describe_stored(rq, outcome.status, outcome.content_type);
+      } else if (timed_out) {
+        reply_error(rq, w->reply, http::Status::request_timeout, "The request body stopped arriving.");
+      } else {
+        // RFC 9113 §8.1: an answer before the body's end ends our side; the core then resets the stream
+        // with NO_ERROR so the client stops sending what is not wanted.
+        reply_error(rq, w->reply, outcome.status, outcome.detail, outcome.extra);
+      }
+      end_async(stream);
+      respond(stream, std::move(w), rq, false);
+    }
+  }
+  // Reset, gone or answered: what is left of the body is not wanted (a partial upload was never
+  // published: its unnamed temporary vanished with the write's DurableFileWriter).
+  if (w) srv_.give_work(loop_, std::move(w));
+  end_async(stream);
+  --running_;
+  pump_.kick();
+}
+
+awaitable<void> H2WebSession::drain_body(StreamBody& body) {
+  std::uint64_t dropped = 0;
+  while (dropped <= cfg_.max_drain_body) {
+    const UploadSource::Piece piece = co_await body.next();
+    if (piece.end == UploadSource::End::failed) break;
+    dropped += piece.data.size();
+    if (piece.end == UploadSource::End::done) break;
+  }
+}
+
+void H2WebSession::consumed(std::uint32_t stream, Async& a) {
+  if (a.current.empty()) return;
+  if (!a.gone && !closed_) h2_.release(stream, a.current.size());
+  a.current.clear();
+  pump_.kick();  // a WINDOW_UPDATE may be due
+}
+
+void H2WebSession::end_async(std::uint32_t stream) {
+  auto it = async_.find(stream);
+  if (it == async_.end()) return;
+  Async& a = *it->second;
+  if (!a.gone && !closed_) h2_.release(stream, a.pending.size() + a.current.size());
+  async_.erase(it);
+}
+
+void H2WebSession::remember(std::string_view path) {
+  if (seen_paths_.size() >= kMaxRememberedPaths) {
+    seen_full_ = true;
+    return;
+  }
+  seen_paths_.emplace(path);
+}
+
+void H2WebSession::promise(std::uint32_t stream, const RequestContext& rq, const ResponseHead& response) {
+  if (!h2_.peer_settings().enable_push) return;  // SETTINGS_ENABLE_PUSH=0 (§6.5.2)
+  // --push PATH=URL,…: the objects the page will ask for, promised before its own DATA (RFC 9113 §8.4.1).
+  push_paths_.clear();
+  for (const auto& [path, urls] : cfg_.push) {
+    if (path == rq.path) push_paths_.insert(push_paths_.end(), urls.begin(), urls.end());
+  }
+  const std::size_t configured = push_paths_.size();
+  // The response's own `Link: <…>; rel=preload` (--add-header, or whatever a handler sets): same-origin
+  // targets only, a bounded number of them.
+  const LinkBase base{tls_ ? "https" : "http", rq.head.host, rq.path};
+  for (std::size_t i = 0; i < response.size(); ++i) {
+    const auto f = response.field(i);
+    if (http::iequals(f.name, "link"))
+      append_preload_paths(f.value, base, push_paths_, configured + kMaxPreloadPushes);
+  }
+  for (std::size_t i = 0; i < push_paths_.size(); ++i) {
+    const std::string& url = push_paths_[i];
+    // Never what the client asked for on this connection, or was pushed already: it has it, or is getting
+    // it (§8.4: a push the client does not need is bandwidth wasted, or a RST_STREAM from it).
+    if (i >= configured && seen_full_) break;
+    if (seen_paths_.contains(url)) continue;
+    const http::FieldView request[] = {{":method", "GET"},
+                                       {":scheme", tls_ ? "https" : "http"},
+                                       {":authority", rq.head.host},
+                                       {":path", url}};
+    const auto id = h2_.push(stream, request);  // nullopt: SETTINGS_ENABLE_PUSH=0, or too many in flight
+    if (!id) return;
+    remember(url);
+    pushed_.push_back(*id);
   }
 }
 
@@ -310,9 +572,19 @@ void H2WebSession::on_drained(std::uint32_t stream) {
   if (it != bodies_.end() && it->second.gzip) produce_gzip(stream, it->second);
 }
 
-void H2WebSession::on_data(std::uint32_t stream, std::string_view data, bool) {
-  // Read requests carry no body worth keeping; its credit goes back at once.
-  h2_.release(stream, data.size());
+void H2WebSession::on_data(std::uint32_t stream, std::string_view data, bool end_stream) {
+  auto it = async_.find(stream);
+  if (it == async_.end()) {
+    // Read requests carry no body worth keeping (nor does a write already answered); its credit goes back
+    // at once.
+    h2_.release(stream, data.size());
+    return;
+  }
+  Async& a = *it->second;
+  a.pending.append(data);
+  a.received += data.size();
+  if (end_stream) a.body_ended = true;
+  a.wake.cancel();
 }
 
 void H2WebSession::log(const Body& b) {
@@ -321,6 +593,7 @@ void H2WebSession::log(const Body& b) {
   if (!cfg_.access_log || b.status == 0) return;
   AccessLogEntry e;
   e.remote = remote_host(conn_.peer());
+  e.user = b.log_user;
   e.time = b.log_time != 0 ? b.log_time : std::time(nullptr);
   e.request = b.log_request;
   e.status = b.status;
@@ -346,6 +619,10 @@ void H2WebSession::on_complete(std::uint32_t stream) {
 }
 
 void H2WebSession::on_reset(std::uint32_t stream, http2::ErrorCode, bool) {
+  if (auto it = async_.find(stream); it != async_.end()) {
+    it->second->gone = true;  // its coroutine ends at its next step; nothing is published
+    it->second->wake.cancel();
+  }
   if (auto it = bodies_.find(stream); it != bodies_.end()) {
     // Logged as HTTP/1.1 logs an aborted response: its status, with the bytes that were meant to go.
     log(it->second);
@@ -441,6 +718,19 @@ awaitable<bool> H2WebSession::send_output(const http2::Output& out) {
 
 awaitable<void> H2WebSession::run(std::string& preread) {
   co_await pump_.run(preread);
+  // The streams are over: the coroutines still serving some end at their next step (a blocking job such as
+  // an fsync finishes first), and this session, which they use, waits for them.
+  closed_ = true;
+  for (auto& [id, a] : async_) {
+    a->gone = true;
+    a->wake.cancel();
+  }
+  asio::steady_timer wait(conn_.stream().get_executor());
+  while (running_ > 0) {
+    wait.expires_after(std::chrono::milliseconds(10));
+    auto [ec] = co_await wait.async_wait(use_nothrow);
+    (void)ec;
+  }
 }
 
 }  // namespace

@@ -7,11 +7,9 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 
 #include "http/serializer.hpp"
 #include "http/server/access_log_format.hpp"
-#include "http/server/cookie.hpp"
 #include "http/server/h2_session.hpp"
 #include "http/server/http1_response.hpp"
 #include "http/server/replies.hpp"
@@ -589,10 +587,7 @@ Next HttpSession::respond() {
   if (cfg_.visitors) {
     // The visitor is looked up (on the store's thread) before anything is answered: the response may have
     // to set the cookie. The head stays in the buffer meanwhile: nothing reads the socket until dispatch().
-    Visit& v = w_->visit;
-    v = Visit{};
-    const auto cookie = find_cookie(head.fields, kSessionCookie);
-    if (cookie && valid_session_id(*cookie)) std::memcpy(v.id, cookie->data(), kSessionIdLength);
+    name_visitor(*w_, head.fields);
     session_pending_ = true;
     async_ = true;
     return Next::proceed;
@@ -601,42 +596,7 @@ Next HttpSession::respond() {
 }
 
 awaitable<void> HttpSession::lookup_visitor() {
-  struct Touch {
-    VisitorStore* store;
-    Visit request;
-    std::time_t now;
-    Visit operator()() const { return store->touch(request.id, now); }
-  };
-  Touch touch{cfg_.visitors.get(), w_->visit, std::time(nullptr)};
-  const auto looked_up = co_await srv_.state_thread->run(touch);
-  // A busy visitor thread is answered like a failed database: without a session.
-  const Visit visit = looked_up ? *looked_up : Visit{};
-  w_->visit = visit;
-  if (visit.ok && visit.is_new) {
-    w_->set_cookie = session_set_cookie(visit.id, cfg_.session_max_age);
-  }
-}
-
-void HttpSession::serve_session_info(RequestContext& rq, Reply& reply) {
-  // GET /_session: the visitor's id and visit count, as the back-end database has them (this request
-  // included). Never cached: it changes on every request.
-  const http::Method m = rq.head.method_id;
-  if (m != http::Method::get && m != http::Method::head) {
-    return reply_error(rq, reply, http::Status::method_not_allowed, {}, {"Allow", "GET, HEAD"});
-  }
-  const Visit& v = rq.work.visit;
-  if (!v.ok) return reply_error(rq, reply, http::Status::service_unavailable, "The visitor database failed.");
-  std::string& json = rq.work.body;
-  json = "{\"id\":\"";
-  json += v.id;
-  json += "\",\"visits\":";
-  json += std::to_string(v.visits);
-  json += "}\n";
-  rq.private_response = false;  // no-store says more than private
-  begin_reply(rq, reply, http::Status::ok);
-  reply.head.add("Content-Type", "application/json");
-  reply.head.add("Cache-Control", "no-store");
-  set_memory_body(rq, reply);
+  co_await look_up_visitor(srv_, *w_);
 }
 
 Next HttpSession::dispatch() {

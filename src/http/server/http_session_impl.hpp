@@ -164,21 +164,19 @@ class HttpSession {
   void mark_reply_start() { reply_start_ = out_base_ + w_->out.size(); }
 
   // Writes (http_writes.cpp). prepare_write() copies what the write needs out of the head (whose views die
-  // when it is consumed); serve_write() authenticates, reads the body and answers.
+  // when it is consumed); serve_write() runs the shared write methods (write_handler.hpp) over the body as
+  // Http1Body reads it, and frames their outcome.
   struct BodyPiece {
     BodyEnd end = BodyEnd::closed;  // more: `data` is a piece; done: the last one; else why the body failed
     std::string_view data;
   };
+  class Http1Body;
   void prepare_write(RequestContext& rq);
   awaitable<Next> serve_write();
-  awaitable<bool> authorize();
   awaitable<Next> reject_write(http::Status status, std::string_view detail, ExtraField extra = {});
   awaitable<bool> send_continue();
   awaitable<BodyPiece> next_body_piece();
   Next upload_failed(BodyEnd end);  // next_body_piece() failed: body_failed() with no response built
-  awaitable<Next> serve_put(int root);
-  awaitable<Next> serve_delete(int root);
-  awaitable<Next> serve_post(int root);
   // Describes and writes the success of a write: `content_type` (if any) and work.body as the content
   // (none for 204, which has no Content-Length either).
   Next reply_written(http::Status status, std::string_view content_type = {});
@@ -186,7 +184,6 @@ class HttpSession {
   Next dispatch();  // answers the parsed request
   void handle(RequestContext& rq, Reply& reply);
   awaitable<void> lookup_visitor();
-  void serve_session_info(RequestContext& rq, Reply& reply);
   // HTTP/1.1 framing of w_->reply into w_->out (with its in-memory content): called once per response,
   // after the handler described it.
   void write_response(const RequestContext& rq);

@@ -1,8 +1,13 @@
 #include "http/server/request_router.hpp"
 
+#include <cstring>
+#include <string>
+
+#include "http/server/cookie.hpp"
 #include "http/server/replies.hpp"
 #include "http/server/static_handler.hpp"
 #include "http/server/url_path.hpp"
+#include "http/server/visitor_store.hpp"
 
 namespace endhost::web {
 
@@ -83,7 +88,61 @@ Route route_request(const WebConfig& cfg, RequestContext& rq, Reply& reply) {
   }
   if (write) return Route::write;
   serve_static(rq, reply);
+  // --add-header: on what the path's resource answers, not on its errors.
+  const unsigned status = http::to_int(reply.head.status);
+  if ((status >= 200 && status < 300) || status == 304) {
+    for (const WebConfig::AddedField& f : cfg.add_header) {
+      if (f.path == rq.path) reply.head.add(f.name, f.value);
+    }
+  }
   return Route::answered;
+}
+
+void name_visitor(Work& work, http::FieldsView fields) {
+  work.set_cookie.clear();
+  Visit& v = work.visit;
+  v = Visit{};
+  const auto cookie = find_cookie(fields, kSessionCookie);
+  if (cookie && valid_session_id(*cookie)) std::memcpy(v.id, cookie->data(), kSessionIdLength);
+}
+
+awaitable<void> look_up_visitor(ServerState& server, Work& work) {
+  struct Touch {
+    VisitorStore* store;
+    Visit request;
+    std::time_t now;
+    Visit operator()() const { return store->touch(request.id, now); }
+  };
+  Touch touch{server.config.visitors.get(), work.visit, std::time(nullptr)};
+  const auto looked_up = co_await server.state_thread->run(touch);
+  // A busy visitor thread is answered like a failed database: without a session.
+  const Visit visit = looked_up ? *looked_up : Visit{};
+  work.visit = visit;
+  if (visit.ok && visit.is_new) {
+    work.set_cookie = session_set_cookie(visit.id, server.config.session_max_age);
+  }
+}
+
+void serve_session_info(RequestContext& rq, Reply& reply) {
+  // GET /_session: the visitor's id and visit count, as the back-end database has them (this request
+  // included). Never cached: it changes on every request.
+  const http::Method m = rq.head.method_id;
+  if (m != http::Method::get && m != http::Method::head) {
+    return reply_error(rq, reply, http::Status::method_not_allowed, {}, {"Allow", "GET, HEAD"});
+  }
+  const Visit& v = rq.work.visit;
+  if (!v.ok) return reply_error(rq, reply, http::Status::service_unavailable, "The visitor database failed.");
+  std::string& json = rq.work.body;
+  json = "{\"id\":\"";
+  json += v.id;
+  json += "\",\"visits\":";
+  json += std::to_string(v.visits);
+  json += "}\n";
+  rq.private_response = false;  // no-store says more than private
+  begin_reply(rq, reply, http::Status::ok);
+  reply.head.add("Content-Type", "application/json");
+  reply.head.add("Cache-Control", "no-store");
+  set_memory_body(rq, reply);
 }
 
 }  // namespace endhost::web

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/asio.hpp"
 #include "http/server/exchange.hpp"
 #include "http/server/web_config.hpp"
 
@@ -38,5 +39,14 @@ enum class Route : std::uint8_t {
 // RFC 9110 §9: unknown methods 501, OPTIONS, methods not allowed 405, then the path decoded and the
 // static handler or the caller's steps.
 Route route_request(const WebConfig& cfg, RequestContext& rq, Reply& reply);
+
+// --sessions, in every framing: before a request is routed, name_visitor() takes the visitor's id from its
+// cookie (the HTTP/2 mapping has joined the cookie crumbs, RFC 9113 §8.2.3) into work.visit; then
+// look_up_visitor() counts the visit on the store's thread, and for a new visitor puts the Set-Cookie value
+// in work.set_cookie, which the caller copies into the RequestContext (rq.set_cookie, rq.private_response).
+void name_visitor(Work& work, http::FieldsView fields);
+awaitable<void> look_up_visitor(ServerState& server, Work& work);
+// Route::session_info: the visitor in work.visit as JSON, never cached.
+void serve_session_info(RequestContext& rq, Reply& reply);
 
 }  // namespace endhost::web

@@ -48,14 +48,19 @@ struct WebConfig {
 
   // Writes (--writable, --auth): PUT, DELETE and multipart POST, for the users of the htpasswd file.
   bool writable = false;
-  // HTTP/2 (RFC 9113): h2 by ALPN on TLS, h2c by the preface in clear. Off with --sessions, whose visitor
-  // lookup is the HTTP/1.1 session's (web_options.cpp).
+  // HTTP/2 (RFC 9113): h2 by ALPN on TLS, h2c by the preface in clear.
   bool http2 = true;
   // --push: for a GET of `first` over HTTP/2, PUSH_PROMISE each of `second` (RFC 9113 §8.4).
   std::vector<std::pair<std::string, std::vector<std::string>>> push;
   // --limit-rate: each connection's output is paced to this many bytes per second (core/token_bucket.hpp),
   // over HTTP/1.1 and HTTP/2 alike; 0: as fast as the client reads.
   std::uint64_t limit_rate = 0;
+  // --add-header PATH=FIELD: a field every successful (2xx, 304) response for PATH carries, in both
+  // framings; a `Link: <…>; rel=preload` among them is also pushed over HTTP/2 (h2_session.cpp).
+  struct AddedField {
+    std::string path, name, value;
+  };
+  std::vector<AddedField> add_header;
   std::vector<PasswordEntry> users;
   std::uint64_t max_upload = 64 * 1024 * 1024;  // one PUT body, or one form's whole body
   std::size_t max_upload_files = 64;            // parts of one form

@@ -11,6 +11,8 @@
 #include <memory>
 #include <sstream>
 
+#include "http/chars.hpp"
+#include "http/fields.hpp"
 #include "http/server/access_log.hpp"
 #include "http/server/basic_auth.hpp"
 #include "http/server/file_access.hpp"
@@ -109,6 +111,9 @@ const core::SettingTable<WebOptions>& web_settings() {
     t.size("limit-rate", &O::limit_rate, std::uint64_t{0}, std::uint64_t{1} << 40,
            "Bytes per second each connection may send (K, M, G: binary multiples, as nginx's limit_rate); "
            "0: no limit");
+    t.texts("add-header", &O::add_header, "PATH=FIELD",
+            "Add FIELD ('Name: value') to the successful responses for PATH; over HTTP/2 a "
+            "'Link: </x>; rel=preload' among them pushes /x; repeatable");
     return t;
   }();
   return table;
@@ -202,11 +207,35 @@ Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& o, std::s
     if (urls.empty()) return usage("--push " + spec + ": no object to push");
     c.push.emplace_back(spec.substr(0, eq), std::move(urls));
   }
+  for (const std::string& spec : o.add_header) {
+    const std::size_t eq = spec.find('=');
+    const std::size_t colon = eq == std::string::npos ? std::string::npos : spec.find(':', eq + 1);
+    auto bad = [&spec](std::string_view why) {
+      return usage("--add-header " + spec + ": " + std::string(why) +
+                   ", e.g. --add-header '/index.html=Link: </style.css>; rel=preload'");
+    };
+    if (eq == std::string::npos || eq == 0 || spec[0] != '/' || colon == std::string::npos)
+      return bad("expected PATH=NAME: VALUE");
+    const std::string_view name = std::string_view(spec).substr(eq + 1, colon - eq - 1);
+    std::string_view value = std::string_view(spec).substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (!http::chars::is_token(name)) return bad("the field name is not a token");
+    for (const char ch : value) {
+      const auto u = static_cast<unsigned char>(ch);
+      if ((u < 0x20 && ch != '\t') || u == 0x7f) return bad("the value has a control character");
+    }
+    // The fields that frame the message are the server's own (RFC 9110 §6.4, §8.6; RFC 9113 §8.2.2).
+    for (std::string_view own : {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade",
+                                 "te", "proxy-connection", "content-range", "trailer"}) {
+      if (http::iequals(name, own)) return bad("the server sets that field itself");
+    }
+    c.add_header.push_back({spec.substr(0, eq), std::string(name), std::string(value)});
+  }
   if (o.sessions) {
     auto store = VisitorStore::open(o.state_dir, o.max_visitors);
     if (!store) return failure(store.error());
     c.visitors = std::shared_ptr<VisitorStore>(std::move(*store));
-    c.http2 = false;  // the visitor lookup before each answer is the HTTP/1.1 session's (h2_session.cpp)
   }
   // A terminal gets each request as it is served, like `python3 -m http.server`; a pipe or file does not
   // (a service's stderr is its log, and a request line per hit would drown it).

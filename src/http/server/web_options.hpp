@@ -53,6 +53,8 @@ struct WebOptions {
   std::vector<std::string> tls_listen;
   // --limit-rate: bytes per second each connection may write (0: no limit).
   std::uint64_t limit_rate = 0;
+  // --add-header PATH=NAME: VALUE, repeatable.
+  std::vector<std::string> add_header;
 };
 
 // Why a WebOptions was refused: `usage` when the options contradict each other or are malformed (the CLI

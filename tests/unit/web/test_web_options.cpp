@@ -119,7 +119,7 @@ TEST(WebSettings, UnknownOptionsAreRefusedWithTheKnownOnes) {
 
 TEST(WebSettings, DescribesTheCommandLinesOptions) {
   const auto options = web_settings().options();
-  ASSERT_EQ(options.size(), 29u);
+  ASSERT_EQ(options.size(), 30u);
   EXPECT_EQ(options[0].name, "root");
   EXPECT_EQ(options[0].alias, "-r");
   EXPECT_EQ(options[0].value_name, "DIR");
@@ -139,6 +139,31 @@ TEST(WebSettings, DescribesTheCommandLinesOptions) {
   EXPECT_EQ(find("max-line").default_text, "8192");
   EXPECT_TRUE(find("no-http2").value_name.empty());  // a flag
   EXPECT_TRUE(find("push").repeatable);
+  EXPECT_TRUE(find("add-header").repeatable);
+  EXPECT_EQ(find("add-header").value_name, "PATH=FIELD");
+}
+
+TEST(WebConfigCheck, AddHeader) {
+  TempDir dir;
+  WebOptions o;
+  o.root = dir.path();
+  o.add_header = {"/index.html=Link: </style.css>; rel=preload ", "/a.txt=X-Note:\tyes"};
+  auto made = make_web_config(o, 1);
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->add_header.size(), 2u);
+  EXPECT_EQ(made->add_header[0].path, "/index.html");
+  EXPECT_EQ(made->add_header[0].name, "Link");
+  EXPECT_EQ(made->add_header[0].value, "</style.css>; rel=preload");
+  EXPECT_EQ(made->add_header[1].value, "yes");
+  for (const char* bad :
+       {"index.html=Link: <a>", "/index.html", "/index.html=Link", "=X: y", "/a=Bad Name: y", "/a=: y",
+        "/a=X: a\rb", "/a=Content-Length: 5", "/a=transfer-encoding: chunked"}) {
+    o.add_header = {bad};
+    made = make_web_config(o, 1);
+    ASSERT_FALSE(made) << bad;
+    EXPECT_TRUE(made.error().usage) << bad;
+    EXPECT_EQ(made.error().message.rfind("--add-header ", 0), 0u) << made.error().message;
+  }
 }
 
 TEST(WebConfigCheck, PushAndHttp2) {

@@ -184,6 +184,16 @@ class WebTls(TestCase):
                 self.assertIn("Reused, " + name, out, args)
                 self.assertIn("<h1>over TLS</h1>", out)
 
+    def test_tickets_still_open_after_a_reload(self):
+        # The ticket keys belong to the process, not to the contexts SIGHUP rebuilds.
+        sess = os.path.join(self.pki.dir, "reload.sess")
+        code, out = s_client(self.port, "-tls1_2", "-sess_out", sess, data=b"")
+        self.assertIn("New, TLSv1.2", out)
+        self.server.proc.send_signal(signal.SIGHUP)
+        self.server.wait_log(lambda r: r.get("msg") == "TLS certificates reloaded")
+        code, out = s_client(self.port, "-tls1_2", "-sess_in", sess, data=b"")
+        self.assertIn("Reused, TLSv1.2", out)
+
     def test_plain_http_to_the_tls_port_is_not_served(self):
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
             s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")

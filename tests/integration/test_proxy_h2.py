@@ -2,8 +2,11 @@
 same ports as HTTP/1.1, with the cache behaving as it does for HTTP/1.1 — hits with Age and Cache-Status,
 revalidation, Vary, no-store, request collapsing over concurrent streams, bodies (POST) through the proxy
 within the flow-control windows, the forward form (:scheme and :authority naming the origin, RFC 9113
-§8.3.1), CONNECT refused on a stream, a body the origin cuts short reset, the access log and --trace. The
-clients are curl, nghttp and python-h2; the origin speaks HTTP/1.1. Servers start once for the module."""
+§8.3.1), Via's received-protocol "2" (RFC 9110 §7.6.3), a stream reset while its response is being stored,
+CONNECT tunnels on a stream (§8.5: DATA both ways within the windows, END_STREAM and FIN, CONNECT_ERROR for a
+TCP reset, a TCP reset for a reset stream, the HTTP/1.1 CONNECT's port and mode rules), a body the origin
+cuts short reset, the access log and --trace. The clients are curl, nghttp and python-h2; the origin speaks
+HTTP/1.1. Servers start once for the module."""
 
 import os
 import shutil

@@ -15,6 +15,7 @@
 #include <ctime>
 
 #include "core/tls_native.hpp"
+#include "core/tls_ticket_keys.hpp"
 
 namespace endhost::core {
 
@@ -82,12 +83,8 @@ int choose_protocol(SSL* ssl, const unsigned char** out, unsigned char* out_len,
 // ---- session resumption ------------------------------------------------------------------------------
 //
 // TLS 1.3 resumes with a PSK from a NewSessionTicket (RFC 8446 §4.6.1), TLS 1.2 with a ticket (RFC 5077) or
-// a session id the server remembers (RFC 5246 §7.4.1.2). Tickets are sealed with a key of this process: one
-// key ring shared by every certificate's context, every reload and every loop thread, so a ticket opens
-// whichever loop the client's next connection lands on, and after a SIGHUP. The keys come from OpenSSL's
-// CSPRNG, live only in memory (never on disk, never logged), and rotate: a new key seals every
-// kTicketRotation, the one before still opens (and the ticket is then renewed), so a ticket lives at most
-// two rotations and a key stolen from memory opens at most that much recorded traffic (RFC 5077 §5.5).
+// a session id the server remembers (RFC 5246 §7.4.1.2). Tickets are sealed with the process's key ring
+// (tls_ticket_keys.hpp).
 constexpr auto kTicketRotation = std::chrono::hours(1);
 // Session lifetime: the TLS 1.3 ticket_lifetime hint, the TLS 1.2 cache entry and ticket age.
 constexpr long kSessionLifetimeSeconds = 3600;
@@ -95,65 +92,8 @@ constexpr long kSessionLifetimeSeconds = 3600;
 // cache, locked, shared by the loop threads), the oldest dropped beyond this.
 constexpr long kSessionCacheEntries = 20000;
 
-struct TicketKey {
-  unsigned char name[16];
-  unsigned char cipher_key[32];  // AES-256-CBC
-  unsigned char mac_key[32];     // HMAC-SHA256
-};
-
-class TicketKeys {
- public:
-  // The key that seals a new ticket (rotating it first when due).
-  TicketKey sealing() {
-    std::lock_guard lock(mutex_);
-    rotate_if_due();
-    return current_;
-  }
-  // The key named `name`; `renew` when it is the previous one. false: unknown or expired.
-  bool opening(const unsigned char* name, TicketKey& key, bool& renew) {
-    std::lock_guard lock(mutex_);
-    rotate_if_due();
-    if (std::memcmp(name, current_.name, sizeof current_.name) == 0) {
-      key = current_;
-      renew = false;
-      return true;
-    }
-    if (has_previous_ && std::memcmp(name, previous_.name, sizeof previous_.name) == 0) {
-      key = previous_;
-      renew = true;
-      return true;
-    }
-    return false;
-  }
-
- private:
-  void rotate_if_due() {
-    const auto now = std::chrono::steady_clock::now();
-    if (made_ && now - made_at_ < kTicketRotation) return;
-    TicketKey fresh;
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(&fresh), sizeof fresh) != 1) return;  // keep the old
-    if (made_) {
-      // Two rotations without a handshake: the previous key is past its tickets' lifetime too.
-      has_previous_ = now - made_at_ < 2 * kTicketRotation;
-      previous_ = current_;
-    }
-    OPENSSL_cleanse(&current_, sizeof current_);
-    current_ = fresh;
-    OPENSSL_cleanse(&fresh, sizeof fresh);
-    made_at_ = now;
-    made_ = true;
-  }
-
-  std::mutex mutex_;
-  TicketKey current_{};
-  TicketKey previous_{};
-  bool made_ = false;
-  bool has_previous_ = false;
-  std::chrono::steady_clock::time_point made_at_;
-};
-
 TicketKeys& ticket_keys() {
-  static TicketKeys keys;  // per process by design (above); thread-safe
+  static TicketKeys keys(kTicketRotation);  // per process by design (tls_ticket_keys.hpp); thread-safe
   return keys;
 }
 
@@ -172,14 +112,14 @@ int ticket_key(SSL*, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cip
   TicketKey key;
   int result = 1;
   if (seal) {
-    key = ticket_keys().sealing();
+    if (!ticket_keys().sealing(std::chrono::steady_clock::now(), key)) return -1;
     std::memcpy(name, key.name, sizeof key.name);
     if (RAND_bytes(iv, 16) != 1) result = -1;
     if (result == 1 && EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.cipher_key, iv) != 1)
       result = -1;
   } else {
     bool renew = false;
-    if (!ticket_keys().opening(name, key, renew)) return 0;
+    if (!ticket_keys().opening(name, std::chrono::steady_clock::now(), key, renew)) return 0;
     if (EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.cipher_key, iv) != 1) result = -1;
     if (result == 1 && renew) result = 2;
   }
@@ -187,6 +127,54 @@ int ticket_key(SSL*, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cip
   OPENSSL_cleanse(&key, sizeof key);
   return result;
 }
+
+}  // namespace
+
+TicketKeys::~TicketKeys() {
+  OPENSSL_cleanse(&current_, sizeof current_);
+  OPENSSL_cleanse(&previous_, sizeof previous_);
+}
+
+void TicketKeys::rotate_if_due(clock::time_point now) {
+  if (made_ && now - made_at_ < rotation_) return;
+  TicketKey fresh;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&fresh), sizeof fresh) != 1) return;  // keep the old one
+  if (made_) {
+    // Two rotations without a handshake: the previous key is past its tickets' lifetime too.
+    has_previous_ = now - made_at_ < 2 * rotation_;
+    previous_ = current_;
+  }
+  current_ = fresh;
+  OPENSSL_cleanse(&fresh, sizeof fresh);
+  made_at_ = now;
+  made_ = true;
+}
+
+bool TicketKeys::sealing(clock::time_point now, TicketKey& key) {
+  std::lock_guard lock(mutex_);
+  rotate_if_due(now);
+  if (!made_) return false;
+  key = current_;
+  return true;
+}
+
+bool TicketKeys::opening(const unsigned char* name, clock::time_point now, TicketKey& key, bool& renew) {
+  std::lock_guard lock(mutex_);
+  rotate_if_due(now);
+  if (made_ && std::memcmp(name, current_.name, sizeof current_.name) == 0) {
+    key = current_;
+    renew = false;
+    return true;
+  }
+  if (has_previous_ && std::memcmp(name, previous_.name, sizeof previous_.name) == 0) {
+    key = previous_;
+    renew = true;
+    return true;
+  }
+  return false;
+}
+
+namespace {
 
 std::string time_text(const ASN1_TIME* t) {
   std::tm tm{};

@@ -1,16 +1,21 @@
 #include "core/tls_server_context.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 
 #include "core/tls_native.hpp"
+#include "core/tls_ticket_keys.hpp"
 
 namespace endhost::core {
 
@@ -74,6 +79,102 @@ int choose_protocol(SSL* ssl, const unsigned char** out, unsigned char* out_len,
   }
   return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
+
+// ---- session resumption ------------------------------------------------------------------------------
+//
+// TLS 1.3 resumes with a PSK from a NewSessionTicket (RFC 8446 §4.6.1), TLS 1.2 with a ticket (RFC 5077) or
+// a session id the server remembers (RFC 5246 §7.4.1.2). Tickets are sealed with the process's key ring
+// (tls_ticket_keys.hpp).
+constexpr auto kTicketRotation = std::chrono::hours(1);
+// Session lifetime: the TLS 1.3 ticket_lifetime hint, the TLS 1.2 cache entry and ticket age.
+constexpr long kSessionLifetimeSeconds = 3600;
+// TLS 1.2 clients without ticket support: sessions remembered per certificate context (OpenSSL's internal
+// cache, locked, shared by the loop threads), the oldest dropped beyond this.
+constexpr long kSessionCacheEntries = 20000;
+
+TicketKeys& ticket_keys() {
+  static TicketKeys keys(kTicketRotation);  // per process by design (tls_ticket_keys.hpp); thread-safe
+  return keys;
+}
+
+bool set_mac_key(EVP_MAC_CTX* mac, unsigned char* key, std::size_t size) {
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, key, size),
+                         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  return EVP_MAC_CTX_set_params(mac, params) == 1;
+}
+
+// SSL_CTX_set_tlsext_ticket_key_evp_cb: 1 sealed / opened, 2 opened and to be renewed, 0 unknown key (a
+// full handshake), -1 failure.
+int ticket_key(SSL*, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
+               int seal) {
+  TicketKey key;
+  int result = 1;
+  if (seal) {
+    if (!ticket_keys().sealing(std::chrono::steady_clock::now(), key)) return -1;
+    std::memcpy(name, key.name, sizeof key.name);
+    if (RAND_bytes(iv, 16) != 1) result = -1;
+    if (result == 1 && EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.cipher_key, iv) != 1)
+      result = -1;
+  } else {
+    bool renew = false;
+    if (!ticket_keys().opening(name, std::chrono::steady_clock::now(), key, renew)) return 0;
+    if (EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.cipher_key, iv) != 1) result = -1;
+    if (result == 1 && renew) result = 2;
+  }
+  if (result > 0 && !set_mac_key(mac, key.mac_key, sizeof key.mac_key)) result = -1;
+  OPENSSL_cleanse(&key, sizeof key);
+  return result;
+}
+
+}  // namespace
+
+TicketKeys::~TicketKeys() {
+  OPENSSL_cleanse(&current_, sizeof current_);
+  OPENSSL_cleanse(&previous_, sizeof previous_);
+}
+
+void TicketKeys::rotate_if_due(clock::time_point now) {
+  if (made_ && now - made_at_ < rotation_) return;
+  TicketKey fresh;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&fresh), sizeof fresh) != 1) return;  // keep the old one
+  if (made_) {
+    // Two rotations without a handshake: the previous key is past its tickets' lifetime too.
+    has_previous_ = now - made_at_ < 2 * rotation_;
+    previous_ = current_;
+  }
+  current_ = fresh;
+  OPENSSL_cleanse(&fresh, sizeof fresh);
+  made_at_ = now;
+  made_ = true;
+}
+
+bool TicketKeys::sealing(clock::time_point now, TicketKey& key) {
+  std::lock_guard lock(mutex_);
+  rotate_if_due(now);
+  if (!made_) return false;
+  key = current_;
+  return true;
+}
+
+bool TicketKeys::opening(const unsigned char* name, clock::time_point now, TicketKey& key, bool& renew) {
+  std::lock_guard lock(mutex_);
+  rotate_if_due(now);
+  if (made_ && std::memcmp(name, current_.name, sizeof current_.name) == 0) {
+    key = current_;
+    renew = false;
+    return true;
+  }
+  if (has_previous_ && std::memcmp(name, previous_.name, sizeof previous_.name) == 0) {
+    key = previous_;
+    renew = true;
+    return true;
+  }
+  return false;
+}
+
+namespace {
 
 std::string time_text(const ASN1_TIME* t) {
   std::tm tm{};
@@ -146,10 +247,15 @@ Expected<Contexts::Entry, std::string> make_entry(const TlsCertificateFiles& fil
   // Partial writes suit write_some; RELEASE_BUFFERS keeps an idle keep-alive connection small.
   SSL_CTX_set_mode(
       c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
-  // Session tickets (RFC 5077, RFC 8446 §4.6.1) are on by default, with a random key per context: a reload
-  // starts new keys, and clients holding old tickets make one full handshake.
+  // Resumption (above, "session resumption"): tickets sealed with the process's rotating keys, and a
+  // bounded session-id cache for TLS 1.2 clients without tickets. The session id context is the same for
+  // every certificate, so a context switched to by SNI accepts the sessions of the first.
   static constexpr unsigned char kSessionContext[] = "endhost";
   SSL_CTX_set_session_id_context(c, kSessionContext, sizeof kSessionContext - 1);
+  SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_SERVER);
+  SSL_CTX_sess_set_cache_size(c, kSessionCacheEntries);
+  SSL_CTX_set_timeout(c, kSessionLifetimeSeconds);
+  SSL_CTX_set_tlsext_ticket_key_evp_cb(c, ticket_key);
   SSL_CTX_set_default_passwd_cb(c, no_password);
 
   if (SSL_CTX_use_certificate_chain_file(c, cert_file.c_str()) != 1) {

@@ -1,7 +1,9 @@
 // The certificates a TLS listener presents: one or more PEM chain + key pairs, the first the default and the
-// others chosen by SNI (RFC 6066 §3) from their subjectAltNames. TLS 1.2 and 1.3 only (RFC 8996), session
-// tickets on. reload() (SIGHUP) builds new contexts from the same files: new handshakes use them, open
-// connections keep the ones they started with. Thread-safe; OpenSSL's headers stay in the .cpp.
+// others chosen by SNI (RFC 6066 §3) from their subjectAltNames. TLS 1.2 and 1.3 only (RFC 8996). Sessions
+// resume by tickets sealed with the process's rotating in-memory keys (shared by all contexts, loops and
+// reloads) or, for TLS 1.2 clients without tickets, from a bounded session cache. reload() (SIGHUP) builds
+// new contexts from the same files: new handshakes use them, open connections keep the ones they started
+// with. Thread-safe; OpenSSL's headers stay in the .cpp.
 #pragma once
 
 #include <memory>

@@ -30,7 +30,8 @@ struct ServerConnection::Stream {
   bool end_queued = false;  // the body's end is submitted
   bool end_sent = false;
   bool pushed = false;
-  bool ours = false;  // answered by the connection itself (431): the handler never saw it
+  bool ours = false;    // answered by the connection itself (431): the handler never saw it
+  bool tunnel = false;  // a CONNECT answered 2xx (§8.5): END_STREAM is a half-close, not the exchange's end
   // Closing: the outcome the sweep reports.
   bool closing = false;
   bool reset = false;
@@ -54,7 +55,7 @@ struct ServerConnection::Stream {
     unreleased = 0;
     pieces.clear();
     queued = 0;
-    final_sent = end_queued = end_sent = pushed = ours = false;
+    final_sent = end_queued = end_sent = pushed = ours = tunnel = false;
     closing = reset = reset_by_peer = false;
     reset_code = ErrorCode::no_error;
     blocked_since.reset();
@@ -796,6 +797,8 @@ bool ServerConnection::submit_headers(std::uint32_t stream, int status,
   }
   if (!interim) {
     s->final_sent = true;
+    // §8.5: the client's DATA goes on after our END_STREAM (the origin's FIN) until its own END_STREAM.
+    s->tunnel = s->head.method_id == http::Method::connect && status < 300;
     s->state = on_send_headers(s->state, ends);
     if (ends) {
       s->end_queued = s->end_sent = true;
@@ -939,7 +942,7 @@ void ServerConnection::write_control(const Frame& frame) {
 }
 
 void ServerConnection::response_done(Stream& s) {
-  if (s.state == StreamState::HalfClosedLocal) {
+  if (s.state == StreamState::HalfClosedLocal && !s.tunnel) {
     // §8.1: the response is complete while the request's body is still coming: RST_STREAM(NO_ERROR) tells
     // the client to stop sending it, rather than reading (and crediting) bytes nobody will use.
     write_control(RstStream{s.id, ErrorCode::no_error});

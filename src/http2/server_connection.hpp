@@ -82,7 +82,9 @@ class ServerConnection {
   // dropped, §8.2). A 1xx status is interim (§8.1) and may come more than once. false if the stream is gone.
   bool submit_headers(std::uint32_t stream, int status, std::span<const http::FieldView> fields,
                       bool end_stream);
-  // Body bytes, copied; `end_stream` ends the response.
+  // Body bytes, copied; `end_stream` ends the response. On a CONNECT answered 2xx (§8.5) it only half-closes
+  // the tunnel: the client's DATA is still taken until its END_STREAM; otherwise a request still sending its
+  // body is told to stop with RST_STREAM(NO_ERROR) (§8.1).
   bool submit_data(std::uint32_t stream, std::string_view data, bool end_stream);
   // Body bytes the session sends from the stream's file (Output::Extent).
   bool submit_extent(std::uint32_t stream, std::uint64_t length, bool end_stream);

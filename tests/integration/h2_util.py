@@ -70,8 +70,9 @@ class H2Client:
     def close(self):
         self.sock.close()
 
-    def request(self, method, path, authority="localhost", scheme="http", body=None, extra=()):
-        """Any request: `path` None for CONNECT (RFC 9113 §8.5), `body` sent in DATA as the windows allow."""
+    def request(self, method, path, authority="localhost", scheme="http", body=None, extra=(), open_stream=False):
+        """Any request: `path` None for CONNECT (RFC 9113 §8.5), `body` sent in DATA as the windows allow;
+        `open_stream` leaves the stream open without a body (a tunnel's bytes follow)."""
         sid = self.conn.get_next_available_stream_id()
         head = [(":method", method)]
         if path is not None:
@@ -79,7 +80,7 @@ class H2Client:
         head += [(":authority", authority)] + list(extra)
         # python-h2 insists on :path, which an HTTP/2 CONNECT must not carry.
         self.conn.config.validate_outbound_headers = path is not None
-        self.conn.send_headers(sid, head, end_stream=body is None)
+        self.conn.send_headers(sid, head, end_stream=body is None and not open_stream)
         self.conn.config.validate_outbound_headers = True
         self.flush()
         if body is not None:

@@ -168,6 +168,32 @@ class WebTls(TestCase):
         code, out = s_client(self.port, "-tls1_2", "-sess_in", sess, data=b"")
         self.assertIn("Reused, TLSv1.2", out)
 
+    def test_sessions_resume_on_every_loop_with_tls13_tickets_tls12_tickets_and_session_ids(self):
+        # A request and -ign_eof keep s_client reading until the server closes, so it takes TLS 1.3's
+        # NewSessionTicket, which comes after the handshake (RFC 8446 §4.6.1). Each session is offered
+        # several times: the server runs two loops, and a connection may land on either.
+        get = b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n"
+        for name, args in (("TLSv1.3", ["-tls1_3"]), ("TLSv1.2", ["-tls1_2"]),
+                           ("TLSv1.2", ["-tls1_2", "-no_ticket"])):  # the server's session-id cache
+            sess = os.path.join(self.pki.dir, "resume.sess")
+            code, out = s_client(self.port, *args, "-ign_eof", "-sess_out", sess, data=get)
+            self.assertIn("New, " + name, out, args)
+            self.assertIn("<h1>over TLS</h1>", out)
+            for _ in range(4):
+                code, out = s_client(self.port, *args, "-ign_eof", "-sess_in", sess, data=get)
+                self.assertIn("Reused, " + name, out, args)
+                self.assertIn("<h1>over TLS</h1>", out)
+
+    def test_tickets_still_open_after_a_reload(self):
+        # The ticket keys belong to the process, not to the contexts SIGHUP rebuilds.
+        sess = os.path.join(self.pki.dir, "reload.sess")
+        code, out = s_client(self.port, "-tls1_2", "-sess_out", sess, data=b"")
+        self.assertIn("New, TLSv1.2", out)
+        self.server.proc.send_signal(signal.SIGHUP)
+        self.server.wait_log(lambda r: r.get("msg") == "TLS certificates reloaded")
+        code, out = s_client(self.port, "-tls1_2", "-sess_in", sess, data=b"")
+        self.assertIn("Reused, TLSv1.2", out)
+
     def test_plain_http_to_the_tls_port_is_not_served(self):
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
             s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -34,6 +34,13 @@ http2::ConnectionConfig h2_config(const ProxyConfig& cfg) {
   return c;
 }
 
+// With streams open and nothing moving, the socket waits as long as an origin may take to answer (each
+// stream's own waits have their timeouts), or as long as a CONNECT tunnel may stay idle.
+std::chrono::milliseconds active_timeout(const ProxyConfig& cfg) {
+  const auto request = cfg.connect_timeout + cfg.upstream_timeout + cfg.read_timeout + cfg.send_timeout;
+  return cfg.routes.mode == ProxyMode::forward ? std::max(request, cfg.tunnel_idle_timeout) : request;
+}
+
 class H2ProxySession final : private http2::ConnectionHandler,
                              private http2::FrameTrace,
                              private http2::PumpSession {
@@ -45,13 +52,9 @@ class H2ProxySession final : private http2::ConnectionHandler,
         shard_(conn.loop().index()),
         h2_(h2_config(state.config), *this, engine_now(),
             state.config.client_transcript.enabled() ? this : nullptr),
-        // With requests in progress the socket may wait as long as an origin may take to answer (each
-        // stream's own waits have their timeouts).
         pump_(h2_, conn, *this,
               http2::PumpTimeouts{state.config.send_timeout, state.config.header_timeout,
-                                  state.config.idle_timeout,
-                                  state.config.connect_timeout + state.config.upstream_timeout +
-                                      state.config.read_timeout + state.config.send_timeout},
+                                  state.config.idle_timeout, active_timeout(state.config)},
               loop_.h2_input),
         wait_(conn.stream().get_executor()) {
     st_.metrics.open_connections.add(1, shard_);
@@ -66,11 +69,21 @@ class H2ProxySession final : private http2::ConnectionHandler,
  private:
   // One request: its owned head, the Session serving it, and the response's way into the connection.
   struct Stream final : StreamSink {
-    Stream(H2ProxySession& o, std::uint32_t i) : owner(o), id(i), signal(o.conn_.stream().get_executor()) {}
+    Stream(H2ProxySession& o, std::uint32_t i)
+        : owner(o),
+          id(i),
+          signal(o.conn_.stream().get_executor()),
+          tunnel_signal(o.conn_.stream().get_executor()) {}
     awaitable<bool> send(std::string_view bytes) override;
     awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t count) override;
     awaitable<BodyRead> read_body(std::string& body, BodyReservation& reserved, std::uint64_t limit) override;
-    void wake() { signal.cancel(); }
+    awaitable<TunnelRead> read_tunnel(std::string& out, std::chrono::milliseconds idle) override;
+    void end_tunnel() override;
+    void fail_tunnel(bool tcp_error) override;
+    void wake() {
+      signal.cancel();
+      tunnel_signal.cancel();
+    }
 
     H2ProxySession& owner;
     std::uint32_t id;
@@ -80,12 +93,16 @@ class H2ProxySession final : private http2::ConnectionHandler,
     bool has_body = false;
     std::unique_ptr<Session> session;
     asio::steady_timer signal;  // on_data, on_drained and the stream's end cancel it
-    std::string body_in;        // DATA received, not yet taken by read_body (bounded by our window)
+    // A tunnel's reader waits on its own timer: send() waits on `signal` meanwhile, and re-arming a timer
+    // cancels its other waits.
+    asio::steady_timer tunnel_signal;
+    std::string body_in;  // DATA received, not yet taken by read_body (bounded by our window)
     bool body_ended = false;
     bool gone = false;     // reset, or the connection ended: nothing more may be submitted
     bool ended = false;    // the connection is done with the stream (on_complete or on_reset)
     bool running = false;  // serve() has not returned
     bool final_sent = false;
+    bool end_sent = false;  // a tunnel's END_STREAM went (end_tunnel)
     ResponseParser head_parser;
     std::vector<FieldView> fields;
     std::string piece;
@@ -149,7 +166,7 @@ awaitable<void> H2ProxySession::serve(Stream* s) {
     // The Session wrote its whole answer: END_STREAM. A body cut short (the origin failed inside it) must
     // not look complete to the client: RST_STREAM, as HTTP/1.1 closes the connection.
     if (complete && s->final_sent) {
-      h2_.submit_data(s->id, {}, true);
+      if (!s->end_sent) h2_.submit_data(s->id, {}, true);
     } else {
       h2_.reset(s->id, http2::ErrorCode::internal_error);
     }
@@ -267,6 +284,41 @@ awaitable<StreamSink::BodyRead> H2ProxySession::Stream::read_body(std::string& b
     auto [ec] = co_await signal.async_wait(use_nothrow);
     if (!ec && body_in.empty() && !body_ended && !gone) co_return BodyRead::stalled;
   }
+}
+
+awaitable<StreamSink::TunnelRead> H2ProxySession::Stream::read_tunnel(std::string& out,
+                                                                      std::chrono::milliseconds idle) {
+  for (;;) {
+    if (!body_in.empty()) {
+      const std::size_t n = body_in.size();
+      out += body_in;
+      body_in.clear();
+      // The client's window reopens as the tunnel takes its bytes: at most one window waits here while the
+      // origin is slow to read.
+      owner.h2_.release(id, n);
+      owner.kick();
+      co_return TunnelRead::data;
+    }
+    if (body_ended) co_return TunnelRead::end;
+    if (gone) co_return TunnelRead::gone;
+    tunnel_signal.expires_after(idle);
+    auto [ec] = co_await tunnel_signal.async_wait(use_nothrow);
+    if (!ec && body_in.empty() && !body_ended && !gone) co_return TunnelRead::idle;
+  }
+}
+
+void H2ProxySession::Stream::end_tunnel() {
+  if (gone || end_sent) return;
+  end_sent = true;
+  owner.h2_.submit_data(id, {}, true);
+  owner.kick();
+}
+
+void H2ProxySession::Stream::fail_tunnel(bool tcp_error) {
+  if (gone) return;
+  owner.h2_.reset(id, tcp_error ? http2::ErrorCode::connect_error : http2::ErrorCode::cancel);
+  gone = true;
+  owner.kick();
 }
 
 // ---- I/O ---------------------------------------------------------------------------------------------

@@ -27,7 +27,11 @@ struct ProxyConfig {
   // Forward mode: destinations let through the guard against loopback, link-local and our own addresses
   // (destination.hpp). Reverse mode dials only its configured origins and is not guarded.
   core::AddressAcl allow_destinations;
-  std::string via = "1.1 endhost";     // our Via entry (RFC 9110 §7.6.3)
+  // Our Via entry (RFC 9110 §7.6.3), whose received-protocol is that of the message we forward: `via` for
+  // what came over HTTP/1.1 (responses from the origin, requests from HTTP/1.1 clients), `via_h2` for a
+  // request that came over HTTP/2 ("2", as §7.6.3 names it).
+  std::string via = "1.1 endhost";
+  std::string via_h2 = "2 endhost";
   std::string cache_name = "endhost";  // our Cache-Status name (RFC 9211 §2)
   // Reverse mode: what we add as Surrogate-Capability to requests for the origin (surrogate_control.hpp).
   std::string surrogate_capability;

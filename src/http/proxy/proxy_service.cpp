@@ -174,6 +174,7 @@ Expected<ProxyServiceConfig, std::string> build_proxy_config(const ProxyServiceO
       return Unexpected(std::string("--via: use letters, digits, '-', '.' and '_' only"));
   }
   config.via = "1.1 " + o.via;
+  config.via_h2 = "2 " + o.via;
   config.cache_name = o.via;
   // Our name is also our Surrogate-Control device token, announced to the origins we stand in front of.
   store.heuristic.surrogate_token = o.via;

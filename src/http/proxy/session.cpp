@@ -327,9 +327,7 @@ void Session::write_access_log(const RequestHead& head, const Route* route) {
 awaitable<bool> Session::handle(const RequestHead& original) {
   RequestHead head = original;
   if (head.method_id == Method::connect && sink_) {
-    // RFC 9113 §8.5 tunnels over one stream; this proxy tunnels over HTTP/1.1 only.
-    outcome_.cache = "ERROR";
-    co_await respond(Status::not_implemented, "CONNECT over HTTP/2 is not supported here: use HTTP/1.1\n");
+    co_await handle_connect_stream(head);
     write_access_log(head, nullptr);
     co_return true;
   }
@@ -502,7 +500,7 @@ awaitable<bool> Session::handle_pass(const RequestHead& head, const Route& route
   up.route = &route;
   up.client_fields = head.fields;
   up.body = body;
-  up.via = st_.config.via;
+  up.via = request_via();
   up.surrogate_capability = st_.config.surrogate_capability;
   up.max_forwards = max_forwards;
   append_upstream_request(request, up);

@@ -45,6 +45,16 @@ class StreamSink {
   // from `reserved`, at most `limit` bytes.
   virtual awaitable<BodyRead> read_body(std::string& body, BodyReservation& reserved,
                                         std::uint64_t limit) = 0;
+
+  // CONNECT on the stream (RFC 9113 §8.5), after its 2xx head went with send(). The tunnel's bytes from the
+  // client: appends what DATA brought to `out` (its credit returned), or says the client half-closed
+  // (END_STREAM), reset the stream, or sent nothing for `idle`.
+  enum class TunnelRead { data, end, gone, idle };
+  virtual awaitable<TunnelRead> read_tunnel(std::string& out, std::chrono::milliseconds idle) = 0;
+  // The origin half-closed (a TCP FIN): END_STREAM now, the client may still send.
+  virtual void end_tunnel() = 0;
+  // RST_STREAM: CONNECT_ERROR when the TCP connection failed (`tcp_error`), CANCEL when we end the tunnel.
+  virtual void fail_tunnel(bool tcp_error) = 0;
 };
 
 class Session {
@@ -80,6 +90,9 @@ class Session {
   awaitable<bool> write_chunk(std::string_view data);
   awaitable<bool> write_last_chunk();
   // Whether the HTTP/1.1 heads we write go to --trace (an HTTP/2 stream's are traced as frames).
+  // The Via entry of the request we forward: its received-protocol is the framing it came in (the response's
+  // is always HTTP/1.1, from the origin: st_.config.via).
+  std::string_view request_via() const { return sink_ ? st_.config.via_h2 : st_.config.via; }
   bool trace_heads() const { return sink_ == nullptr && st_.config.client_transcript.enabled(); }
   // A short text/plain response of our own (errors, PURGE). Returns whether the connection stays open.
   // `extra` is whole field lines ("Allow: GET\r\n") added to the head.
@@ -117,6 +130,8 @@ class Session {
 
   // --- tunnel.cpp ---
   awaitable<bool> handle_connect(const RequestHead& head);
+  // CONNECT on an HTTP/2 stream (RFC 9113 §8.5): the same checks, the tunnel's bytes in DATA frames.
+  awaitable<void> handle_connect_stream(const RequestHead& head);
 
   ProxyState& st_;
   core::Connection& conn_;

@@ -459,7 +459,7 @@ awaitable<bool> Session::fetch(const RequestHead& head, const Route& route, Forw
   up.method = head.method;
   up.route = &route;
   up.client_fields = head.fields;
-  up.via = st_.config.via;
+  up.via = request_via();
   up.surrogate_capability = st_.config.surrogate_capability;
   up.extra = revalidating ? &validators : nullptr;
   up.drop_conditionals = revalidating;

@@ -303,6 +303,28 @@ TEST(Http2Connection, ResponseCompleteBeforeTheBodyResetsWithNoError) {
   EXPECT_EQ(c.goaway(), nullptr);
 }
 
+TEST(Http2Connection, ConnectTunnelHalfClosesInsteadOfResetting) {
+  // §8.5: after a 2xx to CONNECT, our END_STREAM (the origin's FIN) leaves the client's half open: its DATA
+  // still arrives, and its END_STREAM completes the stream. No RST_STREAM(NO_ERROR) as in §8.1.
+  Client c;
+  c.start();
+  c.headers(1, {{":method", "CONNECT"}, {":authority", "example.com:443"}}, false);
+  ASSERT_EQ(c.handler.count(Event::request, 1), 1u);
+  ASSERT_TRUE(c.conn->submit_headers(1, 200, {}, false));
+  ASSERT_TRUE(c.conn->submit_data(1, "from the origin", true));
+  c.read_all();
+  EXPECT_EQ(c.body(1), "from the origin");
+  EXPECT_EQ(c.rst_code(1), std::nullopt);
+  c.data(1, "still going", false);
+  c.data(1, "", true);
+  c.read_all();
+  EXPECT_EQ(c.handler.body(1), "still going");
+  EXPECT_EQ(c.rst_code(1), std::nullopt);
+  EXPECT_EQ(c.handler.count(Event::complete, 1), 1u);
+  EXPECT_EQ(c.handler.count(Event::reset, 1), 0u);
+  EXPECT_EQ(c.goaway(), nullptr);
+}
+
 TEST(Http2Connection, RequestBodyWithContentLengthAndCredit) {
   Client c(small_windows());
   c.start();

@@ -442,13 +442,16 @@ class WebmailTls(WebmailCase):
 
 def non_loopback_address():
     """An address of this machine that is not loopback (where the default route leaves), or None."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect(("192.0.2.255", 9))
-            a = s.getsockname()[0]
-            return None if a.startswith("127.") or a == "0.0.0.0" else a
-    except OSError:
-        return None
+    for target in ("10.255.255.255", "192.0.2.1", "198.51.100.1"):  # a UDP connect sends nothing
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.connect((target, 9))
+                a = s.getsockname()[0]
+        except OSError:
+            continue
+        if not a.startswith("127.") and a != "0.0.0.0":
+            return a
+    return None
 
 
 class WebmailPlainLogin(WebmailCase):

@@ -268,7 +268,7 @@ std::string eml_filename(std::string_view subject) {
     name.resize(cut);
   }
   while (!name.empty() && (name.back() == ' ' || name.back() == '.')) name.pop_back();
-  while (!name.empty() && name.front() == '.') name.erase(0, 1);
+  while (!name.empty() && (name.front() == '.' || name.front() == ' ')) name.erase(0, 1);
   return (name.empty() ? std::string("message") : name) + ".eml";
 }
 

@@ -159,7 +159,8 @@ class Pop3WithPoplib(Pop3Case):
         self.assertEqual(p.stat()[0], 2)
         _, listing, _ = p.list()
         self.assertEqual([line.split()[0] for line in listing], [b"1", b"3"])
-        p.quit()
+        # RFC 1939 §6: the +OK of UPDATE counts what is left once the DELE'd message is gone.
+        self.assertEqual(p.quit(), b"+OK hamburger.edu POP3 server signing off (2 messages left)")
         files = mail_files(self.mail_dir, "carol")
         self.assertEqual(len(files), 2, files.keys())
         flags = sorted(name.rpartition(":2,")[2] for name in files)

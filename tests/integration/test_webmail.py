@@ -5,7 +5,8 @@ the list with paging, newest first; reading a text and an HTML message (sanitise
 unless asked, the frame's CSP); an attachment downloaded byte-identical with Content-Disposition:
 attachment and a type that cannot render; mark, move, delete to Trash and expunge from it; search; compose
 with an attachment, which arrives in the other user's INBOX (read with imaplib), DKIM-signed, with a \\Seen
-copy in Sent; and the event stream telling of a delivery. Each test uses its own user."""
+copy in Sent; the event stream telling of a delivery; HTTPS with --tls-cert (a Secure cookie), and over plain
+HTTP a login only from a loopback peer (403 from any other). Each test uses its own user."""
 
 import email
 import email.policy
@@ -19,29 +20,45 @@ import time
 import unittest
 from email.message import EmailMessage
 
+import socket
+import ssl
+
 from endhost_test import ENDHOST, TestCase
 from mail_util import start_mail, users_file
+from test_tls_serve import Pki, tls_args
 from webmail_util import Web, read_until
 
 PASSWORD = "web-secret"
-USERS = ["bob", "alice", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"]
+USERS = ["bob", "alice", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "kate"]
 
 
-def start(base, extra=()):
+def start(base, extra=(), webmail="127.0.0.1:0"):
     mail_dir = os.path.join(base, "mail")
     users = users_file(base, {u: PASSWORD for u in USERS})
     server = start_mail(mail_dir, ["hamburger.edu"], "--users", users, "--imap", "127.0.0.1:0", "--webmail",
-                        "127.0.0.1:0", *extra, wait_for=3)
+                        webmail, *extra, wait_for=3)
     return server, mail_dir
+
+
+def mail_files(mail_dir, user):
+    """{"cur/NAME": bytes} of the user's INBOX."""
+    out = {}
+    for sub in ("new", "cur"):
+        d = os.path.join(mail_dir, "users", user, sub)
+        for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            with open(os.path.join(d, name), "rb") as f:
+                out[sub + "/" + name] = f.read()
+    return out
 
 
 class WebmailCase(TestCase):
     EXTRA = ()
+    WEBMAIL = "127.0.0.1:0"
 
     @classmethod
     def setUpClass(cls):
         cls.base = tempfile.mkdtemp(prefix="endhost-webmail-")
-        cls.server, cls.mail_dir = start(cls.base, cls.EXTRA)
+        cls.server, cls.mail_dir = start(cls.base, cls.EXTRA, cls.WEBMAIL)
         cls.smtp_port = cls.server.address("mail", "tcp")[1]
         cls.imap_port = cls.server.address("mail", "imap")[1]
         cls.web_port = cls.server.address("mail", "webmail")[1]
@@ -225,6 +242,36 @@ class Webmail(WebmailCase):
         self.assertEqual(w.last_headers["content-type"], "application/octet-stream")  # never text/html
         self.assertEqual(w.get_raw("/api/part", folder="INBOX", uid=uid, part="9")[0], 404)
 
+    def test_message_source_and_attached_message_download_as_eml(self):
+        inner = self.simple("the inner one")
+        m = self.simple('Re: "plans" for Friday/Saturday')
+        m.add_attachment(inner)  # message/rfc822, no file name of its own
+        m.add_attachment(b"x", maintype="application", subtype="octet-stream",
+                         filename="../../etc/evil\".bin")
+        self.deliver("kate", m)
+        w = self.web("kate")
+        uid = w.get("/api/messages", folder="INBOX")[1]["messages"][0]["uid"]
+        status, raw = w.get_raw("/api/source", folder="INBOX", uid=uid)
+        self.assertEqual(status, 200)
+        stored = [b for name, b in mail_files(self.mail_dir, "kate").items()]
+        self.assertEqual([raw], stored, "the stored bytes, whole")
+        disposition = w.last_headers["content-disposition"]
+        self.assertTrue(disposition.startswith('attachment; filename="Re plans for Friday Saturday.eml"'), disposition)
+        self.assertEqual(w.last_headers["content-type"], "message/rfc822")
+        self.assertEqual(w.get_raw("/api/source", folder="INBOX", uid=uid + 100)[0], 404)
+        self.assertEqual(self.web().get_raw("/api/source", folder="INBOX", uid=uid)[0], 401)
+
+        parts = w.get("/api/message", folder="INBOX", uid=uid)[1]["attachments"]
+        attached = [a for a in parts if a["type"] == "message/rfc822"][0]
+        status, got = w.get_raw("/api/part", folder="INBOX", uid=uid, part=attached["part"])
+        self.assertEqual(status, 200)
+        self.assertIn(b"Subject: the inner one", got)
+        self.assertTrue(w.last_headers["content-disposition"].startswith('attachment; filename="message.eml"'))
+        evil = [a for a in parts if a["type"] == "application/octet-stream"][0]
+        w.get_raw("/api/part", folder="INBOX", uid=uid, part=evil["part"])
+        self.assertTrue(w.last_headers["content-disposition"].startswith('attachment; filename="evil_.bin"'),
+                        w.last_headers["content-disposition"])
+
     def test_mark_move_delete(self):
         for i in range(3):
             self.deliver("heidi", self.simple("move %d" % i))
@@ -355,6 +402,79 @@ class WebmailTimeout(WebmailCase):
         time.sleep(1.5)
         status, _ = w.get("/api/folders")
         self.assertEqual(status, 401)
+
+
+class WebmailTls(WebmailCase):
+    """--tls-cert/--tls-key: the webmail is HTTPS, with the certificate STARTTLS uses."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = Pki()
+        cls.EXTRA = tls_args(cls.pki.leaf("webmail", ["mail.hamburger.edu"]))
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.pki.close()
+
+    def test_https_login_sets_a_secure_cookie(self):
+        w = Web(self.web_port, tls=self.pki.client_context())
+        status, body = w.login("bob", PASSWORD)
+        self.assertEqual(status, 200, body)
+        cookie = w.last_headers["set-cookie"]
+        self.assertIn("; Secure", cookie)
+        self.assertIn("HttpOnly", cookie)
+        self.assertIn("SameSite=Strict", cookie)
+        self.assertEqual(w.get("/api/session")[1]["user"], "bob")
+        self.assertEqual(w.post("/api/logout")[0], 200)
+        self.assertIn("; Secure", w.last_headers["set-cookie"], "the clearing cookie too")
+
+    def test_plain_http_on_the_tls_port_gets_no_page(self):
+        with socket.create_connection(("127.0.0.1", self.web_port), timeout=10) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                data = s.recv(4096)
+            except (ConnectionResetError, socket.timeout):
+                data = b""
+            self.assertFalse(data.startswith(b"HTTP/1.1 200"), data[:80])
+
+
+def non_loopback_address():
+    """An address of this machine that is not loopback (where the default route leaves), or None."""
+    for target in ("10.255.255.255", "192.0.2.1", "198.51.100.1"):  # a UDP connect sends nothing
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.connect((target, 9))
+                a = s.getsockname()[0]
+        except OSError:
+            continue
+        if not a.startswith("127.") and a != "0.0.0.0":
+            return a
+    return None
+
+
+class WebmailPlainLogin(WebmailCase):
+    """No certificate, listening on every address: a login over plain HTTP only from loopback."""
+    WEBMAIL = "0.0.0.0:0"
+
+    def test_loopback_peer_may_log_in(self):
+        w = Web(self.web_port)
+        status, body = w.login("bob", PASSWORD)
+        self.assertEqual(status, 200, body)
+        self.assertNotIn("Secure", w.last_headers["set-cookie"])
+
+    def test_other_peer_gets_403_saying_to_use_tls(self):
+        address = non_loopback_address()
+        if not address:
+            self.skipTest("this machine has no non-loopback address")
+        w = Web(self.web_port, host=address)
+        status, body = w.login("alice", PASSWORD)
+        self.assertEqual(status, 403, body)
+        self.assertIn("HTTPS", body["error"])
+        self.assertIn("--tls-cert", body["error"])
+        self.assertNotIn("set-cookie", w.last_headers)
+        self.assertEqual(w.get("/")[0], 200, "the page itself is served")
 
 
 class WebmailOptions(TestCase):

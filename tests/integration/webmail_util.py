@@ -11,14 +11,18 @@ import urllib.parse
 
 
 class Web:
-    def __init__(self, port, host="127.0.0.1"):
-        self.host, self.port = host, port
+    def __init__(self, port, host="127.0.0.1", tls=None):
+        """`tls`: an ssl.SSLContext to speak HTTPS with (the Origin of a POST then says https)."""
+        self.host, self.port, self.tls = host, port, tls
         self.cookie = ""
         self.csrf = ""
         self.last_headers = {}
 
     def request(self, method, path, body=None, headers=None, json_reply=True):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=15)
+        if self.tls:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=15, context=self.tls)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=15)
         h = {"Host": "%s:%d" % (self.host, self.port)}
         if self.cookie:
             h["Cookie"] = self.cookie

@@ -34,11 +34,13 @@ const core::SettingTable<MailOptions>& mail_settings() {
            "127.0.0.1:1143; off: none)");
     t.text(
         "webmail", &MailOptions::webmail, "ADDR:PORT|PORT|off",
-        "Webmail (HTTP) over the same Maildirs, logins from --users; off unless given (a web application "
-        "is opt-in); PORT alone listens on 127.0.0.1. Plain HTTP: keep it on loopback or behind a TLS proxy");
-    t.seconds("webmail-idle-timeout", &MailOptions::webmail_idle_timeout,
-              "Seconds a webmail session may go unused before it is logged out (default 1800; at most 12 hours "
-              "after the login in any case)");
+        "Webmail over the same Maildirs, logins from --users; off unless given (a web application is "
+        "opt-in); PORT alone listens on 127.0.0.1. HTTPS with --tls-cert (the cookie is then Secure); over "
+        "plain HTTP only loopback peers may log in");
+    t.seconds(
+        "webmail-idle-timeout", &MailOptions::webmail_idle_timeout,
+        "Seconds a webmail session may go unused before it is logged out (default 1800; at most 12 hours "
+        "after the login in any case)");
     t.texts("relay-from", &MailOptions::relay_from, "CIDR",
             "Peers whose mail for other domains is relayed without AUTH (repeatable; default: nobody)");
     t.text("postmaster", &MailOptions::postmaster, "NAME",

@@ -174,6 +174,9 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
     // A compose carries the message's attachments in a form: the body may be as large as a message.
     wc.limits.max_body_size = server_->config().max_message_size + 64 * 1024;
     wc.sessions.idle = server_->config().webmail_idle_timeout;
+    // HTTPS with the certificate STARTTLS uses: the listener is TLS from the first byte (no upgrade in
+    // HTTP/1.1 that browsers speak), and the cookie says Secure.
+    wc.secure = env.tls != nullptr;
     webmail_app_ =
         std::make_unique<webmail::Webmail>(*webmail_backend_, std::move(wc), webmail_counters_, env.log);
     webmail_.emplace(
@@ -182,12 +185,13 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
             "mail", env.max_connections,
             [w = webmail_app_.get()](core::Connection& conn) { return webmail::serve_webmail(conn, *w); },
             [](core::Connection& conn) { return webmail::refuse_webmail(conn); }});
+    if (env.tls) webmail_->set_tls(env.tls, {"http/1.1"});
     drain_with(*webmail_);
     const auto& ep = *server_->config().webmail_listen;
-    if (!ep.address().is_loopback())
+    if (!env.tls && !ep.address().is_loopback())
       log_.warn(
-          "the webmail is plain HTTP: passwords and mail cross the network in the clear; keep it on "
-          "loopback or put a TLS proxy in front of it",
+          "the webmail is plain HTTP: logins are accepted only from loopback peers; give --tls-cert and "
+          "--tls-key to serve it over HTTPS, or put a TLS proxy on this machine in front of it",
           {{"service", "mail"}, {"address", core::endpoint_text(ep)}});
   }
   std::string domains;

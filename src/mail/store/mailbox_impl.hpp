@@ -118,10 +118,11 @@ struct Mailbox::Impl {
   bool gone = false;
   std::uint32_t uidvalidity = 0;
   std::uint32_t uidnext = 1;
-  std::vector<Entry> entries;     // by UID, ascending
-  std::size_t index_records = 0;  // records in the index file, live or dead
-  std::uint64_t index_bytes = 0;  // its length: a failed append is cut back to it
-  int index_fd = -1;              // O_APPEND
+  std::vector<Entry> entries;            // by UID, ascending
+  std::size_t index_records = 0;         // records in the index file, live or dead
+  std::uint64_t index_bytes = 0;         // its length: a failed append is cut back to it
+  std::uint64_t index_header_bytes = 0;  // the header line: its record count ends one byte before
+  int index_fd = -1;                     // written at index_bytes (pwrite), the count in place
   std::vector<std::string> keywords;
   std::uint64_t version = 0;
   std::deque<Change> journal;  // the last changes; journal.back() brought the mailbox to `version`
@@ -188,8 +189,11 @@ struct Mailbox::Impl {
 
   Expected<void, StoreError> compact_if_needed();
 
-  // One write and one fdatasync for any number of records: the UIDs they give are durable once it returns.
+  // One write, the header's count, and one fdatasync for any number of records: the UIDs they give are
+  // durable once it returns.
   Expected<void, StoreError> append_records(const std::string& lines, std::size_t count);
+  // Rewrites the header's R in place (no sync).
+  Expected<void, StoreError> write_record_count(std::size_t records);
 
   Expected<void, StoreError> load_keywords();
 

@@ -14,19 +14,48 @@ using Kind = StoreError::Kind;
 
 Expected<void, StoreError> Mailbox::Impl::open_index_fd() {
   if (index_fd >= 0) ::close(index_fd);
-  index_fd = ::open(index_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  // Not O_APPEND: records go at index_bytes and the header's record count is rewritten in place (pwrite on
+  // an O_APPEND descriptor appends on Linux). Only this process writes the index, under `mutex`.
+  index_fd = ::open(index_path.c_str(), O_WRONLY | O_CLOEXEC);
   if (index_fd < 0) return Unexpected(io_error(errno, "cannot open the index", index_path));
   return {};
 }
 
 Expected<void, StoreError> Mailbox::Impl::write_index() {
-  std::string text = format_uid_list_header(uidvalidity, uidnext);
+  std::string text = format_uid_list_header(uidvalidity, uidnext, entries.size());
+  const std::size_t header_bytes = text.size();
   text.reserve(text.size() + entries.size() * 80);
   for (const Entry& e : entries) append_uid_record(text, e.uid, e.vsize, e.mtime, e.base());
   if (auto ok = detail::write_durably(index_path, text); !ok) return ok;
   if (auto ok = open_index_fd(); !ok) return ok;
   index_records = entries.size();
   index_bytes = text.size();
+  index_header_bytes = header_bytes;
+  return {};
+}
+
+namespace {
+
+// pwrite until done; 0 or the errno.
+int write_at(int fd, std::string_view data, std::uint64_t offset) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    done += static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Expected<void, StoreError> Mailbox::Impl::write_record_count(std::size_t records) {
+  if (index_header_bytes < 1 + kRecordCountDigits)
+    return Unexpected(error(Kind::Io, "the index " + index_path + " has no record count"));
+  const int err =
+      write_at(index_fd, format_record_count(records), index_header_bytes - 1 - kRecordCountDigits);
+  if (err != 0) return Unexpected(io_error(err, "cannot update the index's record count", index_path));
   return {};
 }
 
@@ -38,22 +67,24 @@ Expected<void, StoreError> Mailbox::Impl::compact_if_needed() {
 
 Expected<void, StoreError> Mailbox::Impl::append_records(const std::string& lines, std::size_t count) {
   if (index_fd < 0) return Unexpected(error(Kind::Io, "the index " + index_path + " is not open"));
-  std::size_t done = 0;
-  int err = 0;
-  while (done < lines.size()) {
-    const ssize_t n = ::write(index_fd, lines.data() + done, lines.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      err = errno;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
+  // The records, then the header's count, then one fdatasync for both. Whatever order they reach the disk
+  // in, a crash before the sync leaves either extra records (kept: their count was not yet written) or a
+  // count larger than the records (the load rebuilds with a new UIDVALIDITY: safe, as those UIDs were
+  // never acknowledged). After the sync, losing the tail is always seen.
+  int err = write_at(index_fd, lines, index_bytes);
+  bool counted = false;
+  if (err == 0) {
+    auto ok = write_record_count(index_records + count);
+    if (!ok) err = ok.error().code != 0 ? ok.error().code : EIO;
+    counted = static_cast<bool>(ok);
   }
   if (err == 0 && ::fdatasync(index_fd) != 0) err = errno;
   if (err != 0) {
-    // Cut a partial record off, so the next append does not continue it (its UID was never given out).
+    // Cut a partial record off, so the next append does not continue it (its UID was never given out),
+    // and put the count back.
     if (::ftruncate(index_fd, static_cast<off_t>(index_bytes)) != 0) {
     }
+    if (counted) (void)write_record_count(index_records);
     return Unexpected(io_error(err, "cannot append to the index", index_path));
   }
   index_bytes += lines.size();

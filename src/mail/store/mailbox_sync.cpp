@@ -233,11 +233,17 @@ Expected<Mailbox::OpenReport, StoreError> Mailbox::Impl::load() {
     uidnext = list.uidnext;
     index_records = list.records.size();
     index_bytes = list.good_bytes;
-    if (auto ok = open_index_fd(); !ok) return Unexpected(ok.error());
-    if (list.torn && ::ftruncate(index_fd, static_cast<off_t>(list.good_bytes)) != 0)
-      return Unexpected(io_error(errno, "cannot cut the torn record off", index_path));
+    index_header_bytes = list.header_bytes;
     recent_floor = uidnext;  // what is new to this process (taken in below) is \Recent
     loaded = true;
+    if (list.version < 2) {
+      // An index from before the record count: rewritten with one before anything is appended.
+      if (auto ok = write_index(); !ok) return Unexpected(ok.error());
+    } else {
+      if (auto ok = open_index_fd(); !ok) return Unexpected(ok.error());
+      if (list.torn && ::ftruncate(index_fd, static_cast<off_t>(list.good_bytes)) != 0)
+        return Unexpected(io_error(errno, "cannot cut the torn record off", index_path));
+    }
     auto added = take_in(std::move(unknown));
     if (!added) return Unexpected(added.error());
     if (auto ok = compact_if_needed(); !ok) return Unexpected(ok.error());

@@ -6,7 +6,8 @@ namespace endhost::mail::store {
 
 namespace {
 
-constexpr std::string_view kMagic = "endhost-uidlist 1 ";
+constexpr std::string_view kMagic = "endhost-uidlist 2 ";
+constexpr std::string_view kMagicV1 = "endhost-uidlist 1 ";
 
 template <class T>
 bool parse_number(std::string_view s, T* out) {
@@ -43,8 +44,12 @@ Expected<UidList, UidListError> parse_uid_list(std::string_view text) {
   }
   std::string_view header = text.substr(0, header_end);
   err.line = 1;
-  if (header.substr(0, kMagic.size()) != kMagic) {
-    err.why = "not an endhost-uidlist version 1 header";
+  if (header.substr(0, kMagic.size()) == kMagic) {
+    list.version = 2;
+  } else if (header.substr(0, kMagicV1.size()) == kMagicV1) {
+    list.version = 1;
+  } else {
+    err.why = "not an endhost-uidlist version 1 or 2 header";
     return Unexpected(err);
   }
   header.remove_prefix(kMagic.size());
@@ -57,8 +62,18 @@ Expected<UidList, UidListError> parse_uid_list(std::string_view text) {
     return Unexpected(err);
   }
   err.uidvalidity = uidvalidity;
+  std::size_t expected_records = 0;
+  if (list.version == 2) {
+    const std::string_view r = take_field(&header);
+    if (r.size() != 1 + kRecordCountDigits || r[0] != 'R' || !parse_number(r.substr(1), &expected_records) ||
+        !header.empty()) {
+      err.why = "bad R in the header";
+      return Unexpected(err);
+    }
+  }
   list.uidvalidity = uidvalidity;
   list.uidnext = uidnext;
+  list.header_bytes = header_end + 1;
 
   std::size_t pos = header_end + 1;
   std::size_t line_no = 1;
@@ -91,16 +106,33 @@ Expected<UidList, UidListError> parse_uid_list(std::string_view text) {
     pos = nl + 1;
   }
   list.good_bytes = pos;  // the start of the torn line, or the end
+  // Fewer whole records than the header counts: the end of the file is lost, and with it UIDs that were
+  // given out (RFC 3501 §2.3.1.1: they cannot be kept, so the mailbox gets a new UIDVALIDITY). More is
+  // fine: an append whose new count had not reached the disk when the machine stopped.
+  if (list.version == 2 && list.records.size() < expected_records) {
+    err.line = line_no + (list.torn ? 0 : 1);
+    err.why = "the header counts " + std::to_string(expected_records) + " records, the file holds " +
+              std::to_string(list.records.size()) + " (its end was lost)";
+    return Unexpected(err);
+  }
   if (last_uid >= list.uidnext) list.uidnext = last_uid + 1;
   return list;
 }
 
-std::string format_uid_list_header(std::uint32_t uidvalidity, std::uint32_t uidnext) {
+std::string format_record_count(std::size_t records) {
+  std::string digits = std::to_string(records);
+  if (digits.size() < kRecordCountDigits) digits.insert(0, kRecordCountDigits - digits.size(), '0');
+  return digits;
+}
+
+std::string format_uid_list_header(std::uint32_t uidvalidity, std::uint32_t uidnext, std::size_t records) {
   std::string s(kMagic);
   s += 'V';
   s += std::to_string(uidvalidity);
   s += " N";
   s += std::to_string(uidnext);
+  s += " R";
+  s += format_record_count(records);
   s += '\n';
   return s;
 }

@@ -101,7 +101,7 @@ struct UserStore::Impl {
     // the same name (RFC 3501 §2.3.1.1).
     auto uv = context->new_uidvalidity(0);
     if (!uv) return Unexpected(uv.error());
-    if (auto ok = detail::write_durably(dir + "/endhost-uidlist", format_uid_list_header(*uv, 1)); !ok)
+    if (auto ok = detail::write_durably(dir + "/endhost-uidlist", format_uid_list_header(*uv, 1, 0)); !ok)
       return ok;
     return detail::fsync_dir(root.string());
   }

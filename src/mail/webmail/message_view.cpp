@@ -6,6 +6,7 @@
 #include "imap/message/charset.hpp"
 #include "mail/message/encoded_words.hpp"
 #include "mail/message/mime.hpp"
+#include "mail/webmail/form.hpp"
 
 namespace endhost::mail::webmail {
 
@@ -228,6 +229,56 @@ std::string safe_download_type(std::string_view content_type) {
     if (t == s) return t.starts_with("text/") ? t + "; charset=utf-8" : t;
   }
   return "application/octet-stream";
+}
+
+std::string safe_filename(std::string_view name, std::string_view fallback) {
+  const auto slash = name.find_last_of("/\\");
+  if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  std::string out;
+  for (const char c : name)
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (!out.empty() && out.front() == ' ') out.erase(0, 1);
+  if (out.empty() || out == "." || out == "..") return std::string(fallback);
+  return out;
+}
+
+std::string eml_filename(std::string_view subject) {
+  constexpr std::size_t kMax = 60;
+  std::string name;
+  bool space = false;
+  for (const char c : subject) {
+    const auto u = static_cast<unsigned char>(c);
+    // What file systems and shells take without trouble: no path separators, quotes, wildcards or
+    // control bytes; runs of anything else become one space.
+    const bool bad = u < 0x20 || u == 0x7f || c == '/' || c == '\\' || c == '"' || c == '\'' || c == ':' ||
+                     c == '*' || c == '?' || c == '<' || c == '>' || c == '|' || c == ' ';
+    if (bad) {
+      space = !name.empty();
+      continue;
+    }
+    if (space) name += ' ';
+    space = false;
+    name += c;
+  }
+  if (name.size() > kMax) {
+    std::size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80)
+      --cut;  // not inside a character
+    name.resize(cut);
+  }
+  while (!name.empty() && (name.back() == ' ' || name.back() == '.')) name.pop_back();
+  while (!name.empty() && (name.front() == '.' || name.front() == ' ')) name.erase(0, 1);
+  return (name.empty() ? std::string("message") : name) + ".eml";
+}
+
+std::string attachment_disposition_field(std::string_view name) {
+  std::string ascii;
+  for (const char ch : name) {
+    const auto u = static_cast<unsigned char>(ch);
+    ascii += (u < 0x20 || u >= 0x7F || ch == '"' || ch == '\\') ? '_' : ch;
+  }
+  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + url_encode(name);
 }
 
 }  // namespace endhost::mail::webmail

@@ -55,4 +55,14 @@ std::string part_for_content_id(std::string_view message, std::string_view conte
 // browser would render as active content (HTML, SVG, XML, JavaScript) is served as such.
 std::string safe_download_type(std::string_view content_type);
 
+// A download's file name made safe: no directory (the last component of '/' or '\\'), no control bytes
+// (CR, LF…), never "", "." or ".." (then `fallback`). UTF-8 is kept for filename*.
+std::string safe_filename(std::string_view name, std::string_view fallback);
+// The name a whole message downloads as: its subject made safe and cut to 60 bytes (on a UTF-8 character
+// boundary), then ".eml"; "message.eml" when the subject gives nothing.
+std::string eml_filename(std::string_view subject);
+// Content-Disposition for a download (RFC 6266 §4.3): "attachment", an ASCII fallback in filename (no '"',
+// '\\' or bytes outside printable ASCII) and the UTF-8 name in filename* (RFC 8187).
+std::string attachment_disposition_field(std::string_view name);
+
 }  // namespace endhost::mail::webmail

@@ -21,6 +21,7 @@ constexpr std::array kRoutes = std::to_array<RouteRule>({
     {"/api/message", RouteId::Message, false, true, false},
     {"/api/message/html", RouteId::Html, false, true, false},
     {"/api/part", RouteId::Part, false, true, false},
+    {"/api/source", RouteId::Source, false, true, false},
     {"/api/flags", RouteId::Flags, true, true, true},
     {"/api/move", RouteId::Move, true, true, true},
     {"/api/delete", RouteId::Delete, true, true, true},

@@ -21,6 +21,7 @@ enum class RouteId : std::uint8_t {
   Message,   // GET /api/message?folder=&uid=: headers, text, attachments
   Html,    // GET /api/message/html?folder=&uid=[&remote=1]: the sanitised HTML part, for the sandboxed frame
   Part,    // GET /api/part?folder=&uid=&part=: one part's decoded bytes, as an attachment
+  Source,  // GET /api/source?folder=&uid=: the whole message as stored, as an attachment NAME.eml
   Flags,   // POST /api/flags (folder, uids, flag, set)
   Move,    // POST /api/move (folder, uids, to)
   Delete,  // POST /api/delete (folder, uids): to Trash, or expunged when already there

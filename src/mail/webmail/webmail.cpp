@@ -110,7 +110,7 @@ awaitable<Response> Webmail::handle(const Request& req, std::size_t loop) {
   const std::optional<SessionInfo> session = sessions_.touch(cookie, now());
   if (!session) {
     Response r = json_error(http::Status::unauthorized, "not logged in");
-    if (!cookie.empty()) r.fields.add("Set-Cookie", session_cookie("", config_.secure));
+    if (!cookie.empty()) r.fields.add("Set-Cookie", session_cookie("", secure(req)));
     co_return r;
   }
   if (m.rule->needs_csrf) {
@@ -126,7 +126,7 @@ awaitable<Response> Webmail::handle(const Request& req, std::size_t loop) {
     case RouteId::Logout: {
       sessions_.remove(session->id);
       Response r = json_ok("{}");
-      r.fields.add("Set-Cookie", session_cookie("", config_.secure));
+      r.fields.add("Set-Cookie", session_cookie("", secure(req)));
       co_return r;
     }
     case RouteId::Send: {
@@ -149,6 +149,14 @@ awaitable<Response> Webmail::handle(const Request& req, std::size_t loop) {
 }
 
 awaitable<Response> Webmail::login(const Request& req, std::size_t loop) {
+  // A password in clear only from this machine (the browser on it, or a TLS proxy in front): from anywhere
+  // else it would cross the network readable, and the session cookie after it (issue 12 §3).
+  if (!req.tls && !req.loopback_peer) {
+    count(counters_.login_failures, loop);
+    co_return json_error(http::Status::forbidden,
+                         "log in over HTTPS: a password over plain HTTP is accepted only from this machine "
+                         "(start the mail server with --tls-cert and --tls-key)");
+  }
   const Form form = parameters(req);
   const std::string user = form.get_or("user", "");
   const std::string password = form.get_or("password", "");
@@ -187,7 +195,7 @@ awaitable<Response> Webmail::login(const Request& req, std::size_t loop) {
   rng.fill(random);
   const SessionInfo s = sessions_.create(*who, random, now());
   Response r = json_ok(session_json(s, backend_.address_of(s.user)));
-  r.fields.add("Set-Cookie", session_cookie(s.id, config_.secure));
+  r.fields.add("Set-Cookie", session_cookie(s.id, secure(req)));
   co_return r;
 }
 

@@ -50,7 +50,7 @@ struct WebmailConfig {
   std::size_t max_attachments = 20;           // files in one compose
   std::uint64_t max_read = 64 * 1024 * 1024;  // a stored message read whole (view, download, search)
   std::size_t header_bytes = 64 * 1024;       // what the list reads of each message for its summary
-  bool secure = false;                        // served over TLS: the cookie says Secure
+  bool secure = false;  // served over TLS (--tls-cert): the cookie says Secure, as on any HTTPS request
 };
 
 struct WebmailCounters {
@@ -82,7 +82,9 @@ struct Request {
   std::string query;
   http::Fields fields;
   std::string body;
-  std::string peer_address;  // the client's IP, for the login limiter
+  std::string peer_address;    // the client's IP, for the login limiter
+  bool loopback_peer = false;  // the client is this machine (127.0.0.0/8, ::1)
+  bool tls = false;            // the connection is HTTPS
 };
 
 class Webmail {
@@ -101,6 +103,7 @@ class Webmail {
   awaitable<Response> login(const Request& request, std::size_t loop_index);
   awaitable<Response> send(const Request& request, const SessionInfo& session, std::size_t loop_index);
   Response events(const SessionInfo& session);
+  bool secure(const Request& request) const { return config_.secure || request.tls; }
   // The routes that only read or change the store: run whole on the blocking pool.
   Response on_pool(const Request& request, const SessionInfo& session, int route);
   std::chrono::milliseconds now() const;

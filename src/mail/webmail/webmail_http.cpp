@@ -50,10 +50,10 @@ std::string render_head(const Response& r, bool keep_alive) {
   return out;
 }
 
-std::string peer_address(const core::Connection& conn) {
+asio::ip::address peer_ip(const core::Connection& conn) {
   asio::ip::address a = conn.remote().address();
   if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
-  return a.to_string();
+  return a;
 }
 
 }  // namespace
@@ -63,7 +63,10 @@ awaitable<void> serve_webmail(core::Connection& conn, Webmail& webmail) {
   http::RequestParser parser(config.limits);
   core::ByteBuffer in(config.limits.max_head_bytes + static_cast<std::size_t>(config.limits.max_body_size) +
                       16 * 1024);
-  const std::string peer = peer_address(conn);
+  const asio::ip::address ip = peer_ip(conn);
+  const std::string peer = ip.to_string();
+  const bool loopback = ip.is_loopback();
+  const bool tls = !conn.stream().is_plain();
 
   // The helpers take what they use as arguments: a lambda inside a coroutine does not capture the
   // coroutine's parameters (GCC 12 rule 4, docs/internals/core.md).
@@ -125,6 +128,8 @@ awaitable<void> serve_webmail(core::Connection& conn, Webmail& webmail) {
     if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
     req.fields = http::Fields(head.fields);
     req.peer_address = peer;
+    req.loopback_peer = loopback;
+    req.tls = tls;
     const bool keep_alive = head.keep_alive;
     const bool head_only = head.method_id == http::Method::head;
     const bool expect_continue = head.expect_continue;

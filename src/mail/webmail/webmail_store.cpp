@@ -221,6 +221,16 @@ Response Webmail::on_pool(const Request& req, const SessionInfo& session, int ro
   auto text = mb.read(uid, config_.max_read);
   if (!text) return store_error(text.error());
 
+  if (id == RouteId::Source) {
+    // The stored bytes as they are, for a mail client to open or to keep: always a download.
+    Response r;
+    r.content_type = "message/rfc822";
+    r.fields.add("Content-Disposition",
+                 attachment_disposition_field(eml_filename(summarize_header(*text).subject)));
+    r.body = std::move(*text);
+    return r;
+  }
+
   if (id == RouteId::Message) {
     const MessageView v = view_message(*text);
     std::size_t remote = 0;
@@ -287,16 +297,11 @@ Response Webmail::on_pool(const Request& req, const SessionInfo& session, int ro
   Response r;
   r.content_type = safe_download_type(c->content_type);
   r.body = std::move(c->data);
-  std::string name = c->filename.empty() ? "part-" + part : c->filename;
-  // RFC 6266 §4.3: an ASCII fallback and the UTF-8 name in filename* (RFC 8187).
-  std::string ascii;
-  for (char ch : name)
-    ascii += (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7F || ch == '"' ||
-              ch == '\\')
-                 ? '_'
-                 : ch;
+  // An attached message (message/rfc822) is named as the list names it; anything else by its own name.
+  const bool message = c->content_type == "message/rfc822" || c->content_type == "message/global";
   r.fields.add("Content-Disposition",
-               "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + url_encode(name));
+               attachment_disposition_field(
+                   safe_filename(c->filename, message ? std::string("message.eml") : "part-" + part)));
   return r;
 }
 

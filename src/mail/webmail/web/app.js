@@ -131,6 +131,7 @@ async function openMessage(uid) {
   frame.hidden = !m.html;
   $("remote-banner").hidden = !(m.html && m.remote_blocked > 0);
   if (m.html) frame.src = "/api/message/html?" + q; else frame.removeAttribute("src");
+  $("reader-source").href = "/api/source?" + new URLSearchParams({ folder: state.folder, uid: String(uid) });
   const ul = $("reader-attachments");
   ul.replaceChildren();
   for (const a of m.attachments) {

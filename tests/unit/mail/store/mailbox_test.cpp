@@ -318,6 +318,91 @@ TEST_F(MailboxTest, ATornLastRecordIsCutOff) {
   EXPECT_EQ(uids_of(mb->snapshot()), (std::vector<std::uint32_t>{1, 2, 3}));
 }
 
+// RFC 3501 §2.3.1.1: the UIDs of lost records were given out and the files keep no trace of them, so they
+// cannot be kept: the folder is rebuilt with a new UIDVALIDITY. `cut`: how many bytes the index loses at its
+// end (0: its last two records, whole).
+class LostTailTest : public StoreTest {
+ protected:
+  void check(std::size_t cut) {
+    std::uint32_t old = 0;
+    {
+      auto mb = box();
+      ASSERT_TRUE(mb);
+      for (int i = 0; i < 3; ++i) ASSERT_TRUE(mb->append(kMessage + std::to_string(i), {}, std::nullopt));
+      old = mb->snapshot().uidvalidity;
+    }
+    const std::string index = slurp(root() / "endhost-uidlist");
+    const std::size_t keep =
+        cut != 0 ? index.size() - cut : index.rfind('\n', index.rfind('\n', index.size() - 2) - 1) + 1;
+    spit(root() / "endhost-uidlist", index.substr(0, keep));
+    restart();
+    Mailbox::OpenReport report;
+    auto mb = box("INBOX", &report);
+    ASSERT_TRUE(mb);
+    EXPECT_TRUE(report.rebuilt);
+    EXPECT_NE(report.why.find("its end was lost"), std::string::npos) << report.why;
+    EXPECT_GT(mb->snapshot().uidvalidity, old);
+    EXPECT_EQ(mb->count(), 3u) << "never lost";
+    EXPECT_EQ(uids_of(mb->snapshot()), (std::vector<std::uint32_t>{1, 2, 3}));
+  }
+};
+
+TEST_F(LostTailTest, SomeBytesCutOff) {
+  check(7);
+}
+TEST_F(LostTailTest, WholeRecordsCutOff) {
+  check(0);
+}
+
+TEST_F(MailboxTest, AnIntactIndexKeepsItsUidvalidityAndCount) {
+  std::uint32_t old = 0;
+  {
+    auto mb = box();
+    ASSERT_TRUE(mb);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(mb->append(kMessage + std::to_string(i), {}, std::nullopt));
+    old = mb->snapshot().uidvalidity;
+  }
+  const std::string index = slurp(root() / "endhost-uidlist");
+  EXPECT_NE(index.substr(0, index.find('\n')).find(" R0000000003"), std::string::npos) << index;
+  restart();
+  Mailbox::OpenReport report;
+  auto mb = box("INBOX", &report);
+  ASSERT_TRUE(mb);
+  EXPECT_FALSE(report.rebuilt) << report.why;
+  EXPECT_EQ(mb->snapshot().uidvalidity, old);
+  EXPECT_EQ(*mb->append(kMessage, {}, std::nullopt), 4u);
+}
+
+TEST_F(MailboxTest, AVersionOneIndexIsUpgradedInPlace) {
+  std::uint32_t old = 0;
+  {
+    auto mb = box();
+    ASSERT_TRUE(mb);
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(mb->append(kMessage + std::to_string(i), {}, std::nullopt));
+    old = mb->snapshot().uidvalidity;
+  }
+  std::string index = slurp(root() / "endhost-uidlist");
+  const auto header_end = index.find('\n');
+  const std::string v1 = "endhost-uidlist 1 V" + std::to_string(old) + " N3";
+  index.replace(0, header_end, v1);
+  spit(root() / "endhost-uidlist", index);
+  restart();
+  {
+    Mailbox::OpenReport report;
+    auto mb = box("INBOX", &report);
+    ASSERT_TRUE(mb);
+    EXPECT_FALSE(report.rebuilt) << report.why;
+    EXPECT_EQ(mb->snapshot().uidvalidity, old);
+    EXPECT_EQ(*mb->append(kMessage, {}, std::nullopt), 3u);
+  }
+  EXPECT_TRUE(slurp(root() / "endhost-uidlist").starts_with("endhost-uidlist 2 "));
+  restart();
+  auto mb = box();
+  ASSERT_TRUE(mb);
+  EXPECT_EQ(mb->snapshot().uidvalidity, old);
+  EXPECT_EQ(uids_of(mb->snapshot()), (std::vector<std::uint32_t>{1, 2, 3}));
+}
+
 TEST_F(MailboxTest, KeywordsAndTheirLimit) {
   auto mb = box();
   ASSERT_TRUE(mb);

@@ -8,7 +8,7 @@ namespace endhost::mail::store {
 namespace {
 
 std::string sample() {
-  std::string s = format_uid_list_header(1700000000, 3);
+  std::string s = format_uid_list_header(1700000000, 3, 2);
   append_uid_record(s, 1, 120, 1699999999, "1699999999.M1P2Q3.h,S=118");
   append_uid_record(s, 2, 40, 1700000000, "name with spaces");
   return s;
@@ -30,7 +30,7 @@ TEST(StoreUidList, RoundTrip) {
 }
 
 TEST(StoreUidList, UidnextFollowsAppendedRecords) {
-  std::string s = format_uid_list_header(5, 1);
+  std::string s = format_uid_list_header(5, 1, 1);
   append_uid_record(s, 7, 1, 1, "a");
   auto list = parse_uid_list(s);
   ASSERT_TRUE(list);
@@ -50,14 +50,14 @@ TEST(StoreUidList, TornLastLineIsIgnored) {
 }
 
 TEST(StoreUidList, CorruptionIsAnErrorWithTheOldUidvalidity) {
-  std::string s = format_uid_list_header(42, 1);
+  std::string s = format_uid_list_header(42, 1, 0);
   s += "1 10 10 a\nnonsense\n2 10 10 b\n";
   auto list = parse_uid_list(s);
   ASSERT_FALSE(list);
   EXPECT_EQ(list.error().line, 3u);
   EXPECT_EQ(list.error().uidvalidity, 42u);
 
-  std::string order = format_uid_list_header(42, 1);
+  std::string order = format_uid_list_header(42, 1, 0);
   append_uid_record(order, 2, 1, 1, "a");
   append_uid_record(order, 2, 1, 1, "b");
   EXPECT_FALSE(parse_uid_list(order)) << "UIDs must ascend";
@@ -65,9 +65,47 @@ TEST(StoreUidList, CorruptionIsAnErrorWithTheOldUidvalidity) {
   EXPECT_FALSE(parse_uid_list(""));
   EXPECT_FALSE(parse_uid_list("endhost-uidlist 1 V0 N1\n")) << "UIDVALIDITY 0 is not valid";
   EXPECT_FALSE(parse_uid_list("dovecot 3 V1 N1\n"));
-  EXPECT_FALSE(parse_uid_list(format_uid_list_header(1, 1) + "0 1 1 a\n")) << "UID 0";
-  EXPECT_FALSE(parse_uid_list(format_uid_list_header(1, 1) + "1 1 1 a/b\n")) << "a path in a base";
-  EXPECT_FALSE(parse_uid_list(format_uid_list_header(1, 1) + "4294967295 1 1 a\n")) << "past kMaxUid";
+  EXPECT_FALSE(parse_uid_list(format_uid_list_header(1, 1, 0) + "0 1 1 a\n")) << "UID 0";
+  EXPECT_FALSE(parse_uid_list(format_uid_list_header(1, 1, 0) + "1 1 1 a/b\n")) << "a path in a base";
+  EXPECT_FALSE(parse_uid_list(format_uid_list_header(1, 1, 0) + "4294967295 1 1 a\n")) << "past kMaxUid";
+}
+
+TEST(StoreUidList, ALostTailIsAnErrorWithTheOldUidvalidity) {
+  // Whole records gone from the end: the records alone look complete, the header's count does not.
+  const std::string good = sample();
+  const std::string one_record = good.substr(0, good.rfind('\n', good.size() - 2) + 1);
+  auto list = parse_uid_list(one_record);
+  ASSERT_FALSE(list);
+  EXPECT_EQ(list.error().uidvalidity, 1700000000u);
+  EXPECT_NE(list.error().why.find("counts 2"), std::string::npos) << list.error().why;
+  // Cut inside the last record: torn, and one record short of the count.
+  EXPECT_FALSE(parse_uid_list(good.substr(0, good.size() - 5)));
+  EXPECT_FALSE(parse_uid_list(good.substr(0, good.find('\n') + 1))) << "the header alone";
+}
+
+TEST(StoreUidList, MoreRecordsThanCountedAreKept) {
+  // A crash after the records reached the disk but before the new count did.
+  std::string s = sample();
+  append_uid_record(s, 3, 1, 1, "c");
+  auto list = parse_uid_list(s);
+  ASSERT_TRUE(list) << list.error().why;
+  EXPECT_EQ(list->records.size(), 3u);
+  EXPECT_EQ(list->uidnext, 4u);
+}
+
+TEST(StoreUidList, TheCountHasAFixedWidthAndVersionOneStillReads) {
+  const std::string h = format_uid_list_header(7, 9, 12);
+  EXPECT_EQ(h, "endhost-uidlist 2 V7 N9 R0000000012\n");
+  auto list = parse_uid_list(h.substr(0, h.size() - 1 - kRecordCountDigits) + format_record_count(0) + "\n");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->header_bytes, h.size());
+  EXPECT_EQ(list->version, 2);
+  EXPECT_FALSE(parse_uid_list("endhost-uidlist 2 V7 N9 R12\n")) << "not the fixed width";
+  EXPECT_FALSE(parse_uid_list("endhost-uidlist 2 V7 N9\n")) << "no R";
+  auto v1 = parse_uid_list("endhost-uidlist 1 V7 N9\n1 1 1 a\n");
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(v1->version, 1);
+  EXPECT_EQ(v1->records.size(), 1u);
 }
 
 TEST(StoreUidList, Bases) {

@@ -94,5 +94,33 @@ TEST(MessageView, DownloadTypes) {
   EXPECT_EQ(safe_download_type("text/xml"), "application/octet-stream");
 }
 
+TEST(MessageView, DownloadNames) {
+  // An attachment's name: no directory, no CR/LF or other control bytes, never empty, "." or "..".
+  EXPECT_EQ(safe_filename("report.pdf", "part-2"), "report.pdf");
+  EXPECT_EQ(safe_filename("../../etc/passwd", "part-2"), "passwd");
+  EXPECT_EQ(safe_filename("C:\\Users\\x\\evil.exe", "part-2"), "evil.exe");
+  EXPECT_EQ(safe_filename("a\r\nSet-Cookie: x", "part-2"), "aSet-Cookie: x");
+  EXPECT_EQ(safe_filename("dir/..", "part-2"), "part-2");
+  EXPECT_EQ(safe_filename("", "message.eml"), "message.eml");
+  EXPECT_EQ(safe_filename("caf\xc3\xa9.txt", "x"), "caf\xc3\xa9.txt");
+
+  // A whole message: the subject, made a file name, then .eml.
+  EXPECT_EQ(eml_filename("Lunch on Friday?"), "Lunch on Friday.eml");
+  EXPECT_EQ(eml_filename(""), "message.eml");
+  EXPECT_EQ(eml_filename("\"/\\:*?<>|"), "message.eml");
+  EXPECT_EQ(eml_filename("../../x \"quoted\"\r\n"), "x quoted.eml");
+  EXPECT_EQ(eml_filename("..."), "message.eml");
+  const std::string long_subject = std::string(59, 'a') + "\xc3\xa9" + "tail";
+  EXPECT_EQ(eml_filename(long_subject), std::string(59, 'a') + ".eml")
+      << "cut before the character, not in it";
+
+  // The header: quotes, backslashes, CR/LF and non-ASCII never reach the quoted filename; filename* has
+  // the UTF-8 name percent-encoded.
+  EXPECT_EQ(attachment_disposition_field("a \"b\".eml"),
+            "attachment; filename=\"a _b_.eml\"; filename*=UTF-8''a%20%22b%22.eml");
+  EXPECT_EQ(attachment_disposition_field("caf\xc3\xa9\r\n.eml"),
+            "attachment; filename=\"caf____.eml\"; filename*=UTF-8''caf%C3%A9%0D%0A.eml");
+}
+
 }  // namespace
 }  // namespace endhost::mail::webmail

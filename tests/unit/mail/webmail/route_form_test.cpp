@@ -35,8 +35,8 @@ TEST(Route, EveryPostButLoginNeedsASessionAndItsToken) {
   const auto login = match_route("POST", "/api/login");
   ASSERT_TRUE(login.rule);
   EXPECT_FALSE(login.rule->needs_session);
-  for (const char* path :
-       {"/api/folders", "/api/messages", "/api/message", "/api/message/html", "/api/part", "/api/events"}) {
+  for (const char* path : {"/api/folders", "/api/messages", "/api/message", "/api/message/html", "/api/part",
+                           "/api/source", "/api/events"}) {
     const auto m = match_route("GET", path);
     ASSERT_TRUE(m.rule) << path;
     EXPECT_TRUE(m.rule->needs_session) << path;

@@ -104,6 +104,10 @@ const core::SettingTable<WebOptions>& web_settings() {
     t.flag("no-http2", &O::no_http2, "Speak HTTP/1.1 only: no h2 in ALPN, no h2c by prior knowledge");
     t.texts("push", &O::push, "PATH=URL[,URL...]",
             "Over HTTP/2, push these same-site objects (PUSH_PROMISE) with every GET of PATH; repeatable");
+    t.integer("file-cache", &O::file_cache, std::size_t{0}, std::size_t{1'000'000},
+              "Files each thread keeps open, with their metadata and (up to 16 KiB) their bytes; changes on "
+              "disk are seen at once (inotify). 0: open every file for every request",
+              "N");
     return t;
   }();
   return table;
@@ -135,6 +139,7 @@ Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& o, std::s
   c.follow_symlinks = o.follow_symlinks;
   c.show_dotfiles = o.show_dotfiles;
   c.compress = o.compress;
+  c.file_cache_entries = o.file_cache;
   struct Timeout {
     double seconds;
     const char* name;

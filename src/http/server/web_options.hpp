@@ -49,6 +49,8 @@ struct WebOptions {
   // HTTP/2 (RFC 9113): on unless --no-http2; --push PATH=URL[,URL…] promises those objects with PATH.
   bool no_http2 = false;
   std::vector<std::string> push;
+  // --file-cache N: paths each thread keeps open with their metadata, invalidated by inotify; 0: off.
+  std::size_t file_cache = 1024;
 };
 
 // Why a WebOptions was refused: `usage` when the options contradict each other or are malformed (the CLI

@@ -98,7 +98,7 @@ TEST(WebSettings, UnknownOptionsAreRefusedWithTheKnownOnes) {
 
 TEST(WebSettings, DescribesTheCommandLinesOptions) {
   const auto options = web_settings().options();
-  ASSERT_EQ(options.size(), 27u);
+  ASSERT_EQ(options.size(), 28u);
   EXPECT_EQ(options[0].name, "root");
   EXPECT_EQ(options[0].alias, "-r");
   EXPECT_EQ(options[0].value_name, "DIR");
@@ -118,6 +118,7 @@ TEST(WebSettings, DescribesTheCommandLinesOptions) {
   EXPECT_EQ(find("max-line").default_text, "8192");
   EXPECT_TRUE(find("no-http2").value_name.empty());  // a flag
   EXPECT_TRUE(find("push").repeatable);
+  EXPECT_EQ(find("file-cache").default_text, "1024");
 }
 
 TEST(WebConfigCheck, PushAndHttp2) {

@@ -72,12 +72,12 @@ bool FileCache::start(const asio::any_io_executor& executor) {
 void FileCache::wait() {
   watcher_->async_wait(asio::posix::descriptor_base::wait_read, [this](const boost::system::error_code& ec) {
     if (ec) return;  // aborted: the cache may be gone already
-    sync();
+    drain();
     wait();
   });
 }
 
-void FileCache::sync() {
+void FileCache::drain() {
   if (inotify_ < 0) return;
   core::assert_on_loop(executor_);
   constexpr std::size_t kLargest = sizeof(inotify_event) + NAME_MAX + 1;

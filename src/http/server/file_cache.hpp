@@ -7,11 +7,13 @@
 // Exactness comes from inotify(7), not from a validity time: each entry watches the directories on its
 // path (for creations, deletions and renames of the name it depends on, and changes to a directory itself)
 // and its file (IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE, and the link count that an unlink or a rename over it
-// drops). The kernel queues an event before the system call that caused it returns, so sync(), which reads
-// the queue without blocking, makes every change completed so far visible; the handler calls it once per
-// request, before its lookups, and a file changed on disk (by another program or by our own PUT/DELETE) is
-// never served stale to a request that arrived after the change. Between requests an asio wait on the
-// descriptor keeps the queue short; IN_Q_OVERFLOW drops everything.
+// drops). The kernel queues an event before the system call that caused it returns, so reading the queue
+// without blocking makes every change completed so far visible. The sessions call note_input() whenever
+// they read client bytes, and the handler calls sync() before a request's lookups: it reads the queue if
+// bytes were read since it last did, so a file changed on disk (by another program or by our own
+// PUT/DELETE) is never served stale to a request that arrived after the change, and the requests of one
+// read (an h2 client's ten streams, a pipelined batch) share one read of the queue. Between requests an
+// asio wait on the descriptor keeps the queue short; IN_Q_OVERFLOW drops everything.
 //
 // Safety stays the file system's: an entry is made only after the caller's own open_beneath() of the path
 // succeeded (the same checks as without the cache), and only for paths that resolve without any symlink
@@ -69,8 +71,18 @@ class FileCache {
   bool start(const asio::any_io_executor& executor);
   bool enabled() const { return capacity_ > 0 && inotify_ >= 0; }
 
-  // Applies every change the kernel has reported so far. Call once per request, before its lookups.
-  void sync();
+  // Client bytes were read on this loop (a request may be among them): the next sync() must look.
+  void note_input() { ++input_reads_; }
+  // Applies every change the kernel has reported so far, if client bytes were read since the last time
+  // (else every request being served was read before that time, and what it saw still holds for them).
+  // Call before a request's lookups.
+  void sync() {
+    if (input_reads_ == synced_reads_) return;
+    synced_reads_ = input_reads_;
+    drain();
+  }
+  // Applies every change reported so far, unconditionally.
+  void drain();
 
   // The entry for `relative` under the site `site` (any pointer that identifies the root), or null.
   std::shared_ptr<const CachedFile> find(const void* site, std::string_view relative);
@@ -133,6 +145,7 @@ class FileCache {
   std::string key_;                                               // scratch: lookups allocate nothing
   std::vector<List::iterator> victims_;
   std::size_t contents_bytes_ = 0;
+  std::uint64_t input_reads_ = 0, synced_reads_ = 0;
   Stats stats_;
 };
 

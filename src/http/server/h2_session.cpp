@@ -118,7 +118,10 @@ class H2WebSession final : private http2::ConnectionHandler,
 
   // http2::PumpSession
   awaitable<bool> send_output(const http2::Output& out) override;
-  void received(std::size_t bytes) override { srv_.metrics.bytes_received->inc(bytes, loop_.index); }
+  void received(std::size_t bytes) override {
+    srv_.metrics.bytes_received->inc(bytes, loop_.index);
+    loop_.files.note_input();  // the file cache looks for changes before serving what was read
+  }
   awaitable<bool> send_bytes(std::string_view bytes);
   awaitable<bool> send_extent(Body& body, std::uint64_t length);
 

@@ -352,7 +352,7 @@ void serve_static(RequestContext& rq, Reply& reply) {
     return reply_error(rq, reply, http::Status::not_found, "No site is configured for this host.");
   if (rq.path_info.hidden && !cfg.show_dotfiles) return reply_error(rq, reply, http::Status::not_found);
 
-  rq.loop.files.sync();  // every change reported so far, before this request's lookups
+  rq.loop.files.sync();  // every change reported before this request was read
   Resolved found;
   if (int err = resolve(rq, w.local, false, found); err != 0)
     return reply_error(rq, reply, status_for_errno(err));

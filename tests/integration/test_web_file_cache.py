@@ -12,7 +12,7 @@ import tempfile
 
 from endhost_test import Server, TestCase
 from h2_util import H2Client
-from web_util import make_site
+from web_util import RawClient, make_site
 
 USER, PASSWORD = "cache", "cache-pass"
 
@@ -160,6 +160,25 @@ class FileCache(TestCase):
         resp.read()
         self.assertIn(resp.status, (200, 204))
         self.assertEqual(self.get("/mine.txt")[0], 404)
+
+    def test_a_get_pipelined_behind_our_put_sees_it(self):
+        # GET, PUT, GET in one segment: the second GET is read with the first, before the PUT changed the
+        # file, and must still see the PUT (RFC 9112 §9.3.2: PUT is idempotent, so it may be pipelined).
+        self.write("piped.txt", b"before")
+        self.assertEqual(self.warm("/piped.txt")[2], b"before")
+        c = RawClient(self.addr)
+        try:
+            body = b"after the PUT"
+            c.send(b"GET /piped.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+                   b"PUT /piped.txt HTTP/1.1\r\nHost: t\r\nAuthorization: " + auth().encode() +
+                   b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body +
+                   b"GET /piped.txt HTTP/1.1\r\nHost: t\r\n\r\n")
+            first, put, second = c.read_response(), c.read_response(), c.read_response()
+            self.assertEqual(first.body, b"before")
+            self.assertIn(put.status, (200, 204))
+            self.assertEqual(second.body, body)
+        finally:
+            c.close()
 
     def test_over_h2_a_changed_file_is_served_new_on_the_same_connection(self):
         self.write("h2.txt", b"h2 old")

@@ -227,6 +227,9 @@ awaitable<Next> HttpSession::serve_write() {
   } else {
     next = co_await serve_post(site->dir.get());
   }
+  // Whatever this wrote is in the inotify queue now; a GET pipelined behind it, read before the change,
+  // must still see it: the next lookup reads the queue as after new input (file_cache.hpp).
+  loop_.files.note_input();
   co_return next;
 }
 

@@ -121,6 +121,20 @@ TEST(WebSettings, DescribesTheCommandLinesOptions) {
   EXPECT_EQ(find("file-cache").default_text, "1024");
 }
 
+TEST(WebConfigCheck, FileCacheEntriesComeFromTheOption) {
+  TempDir dir;
+  WebOptions o;
+  o.root = dir.path();
+  auto made = make_web_config(o, 1);
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->file_cache_entries, 1024u);
+  ASSERT_TRUE(web_settings().apply(of({{"file-cache", "0"}}), o));
+  made = make_web_config(o, 1);
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->file_cache_entries, 0u);  // off
+  EXPECT_EQ(apply_error({{"file-cache", "1000001"}}), "--file-cache: '1000001' is outside 0 … 1000000");
+}
+
 TEST(WebConfigCheck, PushAndHttp2) {
   TempDir dir;
   WebOptions o;

@@ -176,7 +176,10 @@ class H2WebSession final : private http2::ConnectionHandler,
 
   // http2::PumpSession
   awaitable<bool> send_output(const http2::Output& out) override;
-  void received(std::size_t bytes) override { srv_.metrics.bytes_received->inc(bytes, loop_.index); }
+  void received(std::size_t bytes) override {
+    srv_.metrics.bytes_received->inc(bytes, loop_.index);
+    loop_.files.note_input();  // the file cache looks for changes before serving what was read
+  }
   core::TokenBucket* output_budget() override { return pace_ ? &*pace_ : nullptr; }
   awaitable<bool> send_bytes(std::string_view bytes);
   awaitable<bool> send_extent(Body& body, std::uint64_t length);
@@ -361,6 +364,8 @@ awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<
   if (write) {
     StreamBody body(*this, stream, a, w->write.expect_continue);
     const WriteOutcome outcome = co_await perform_write(srv_, *w, body);
+    // What this wrote is in the inotify queue now: the next lookup on any stream reads it (file_cache.hpp).
+    loop_.files.note_input();
     if (auto it = bodies_.find(stream); it != bodies_.end() && cfg_.access_log)
       it->second.log_user = w->write.user;
     // A client waiting for 100 (Continue) that never came is not sending the body: nothing to drain.

@@ -146,6 +146,7 @@ HttpSession::Input HttpSession::receive() {
       drained_ = static_cast<std::size_t>(n) < room;
       w_->in.commit(static_cast<std::size_t>(n));
       srv_.metrics.bytes_received->inc(static_cast<std::uint64_t>(n), loop_.index);
+      loop_.files.note_input();
       return Input::data;
     }
     if (n == 0) {
@@ -171,6 +172,7 @@ HttpSession::Input HttpSession::receive_tls(std::span<char> space) {
   drained_ = false;
   w_->in.commit(io.bytes);
   srv_.metrics.bytes_received->inc(io.bytes, loop_.index);
+  loop_.files.note_input();
   return Input::data;
 }
 

@@ -118,6 +118,9 @@ class HttpSession::Http1Body final : public UploadSource {
 awaitable<Next> HttpSession::serve_write() {
   Http1Body body(*this);
   const WriteOutcome outcome = co_await perform_write(srv_, *w_, body);
+  // Whatever this wrote is in the inotify queue now; a GET pipelined behind it, read before the change,
+  // must still see it: the next lookup reads the queue as after new input (file_cache.hpp).
+  loop_.files.note_input();
   switch (outcome.kind) {
     case WriteOutcome::Kind::stored:
       co_return reply_written(outcome.status, outcome.content_type);

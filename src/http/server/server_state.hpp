@@ -18,6 +18,7 @@
 #include "http/date.hpp"
 #include "http/request_parser.hpp"
 #include "http/server/exchange_types.hpp"
+#include "http/server/file_cache.hpp"
 #include "http/server/gzip_stream.hpp"
 #include "http/server/listing.hpp"
 #include "http/server/range.hpp"
@@ -62,7 +63,8 @@ struct Work {
 };
 
 struct LoopState {
-  LoopState(std::size_t i, int gzip_level) : index(i), gzip(gzip_level) {}
+  LoopState(std::size_t i, const WebConfig& config)
+      : index(i), gzip(config.gzip_level), files(config.file_cache_entries) {}
 
   http::DateCache date;
   http::DateCache last_modified;  // the Last-Modified text of the file served last (often the same one)
@@ -71,6 +73,7 @@ struct LoopState {
   std::uint64_t boundary_counter = 0;        // multipart/byteranges boundaries
   std::size_t index;                         // the loop's index: the metrics shard
   GzipPool gzip;                             // --compress
+  FileCache files;                           // --file-cache; started on the loop's thread (WebServer)
   // What the loop's HTTP/2 connections read into: each read is handled before the next one starts, so an
   // idle h2 connection holds no read buffer of its own.
   std::string h2_input;

@@ -10,6 +10,7 @@
 #include "http/server/accept_encoding.hpp"
 #include "http/server/conditional.hpp"
 #include "http/server/etag.hpp"
+#include "http/server/file_cache.hpp"
 #include "http/server/mime.hpp"
 #include "http/server/replies.hpp"
 #include "http/server/response.hpp"
@@ -53,6 +54,57 @@ bool read_into(int fd, std::uint64_t offset, std::uint64_t length, std::string& 
   return true;
 }
 
+// What a path resolved to: the loop's cache entry for it, or (not cached) the descriptor and fstat of the
+// handler's own open.
+struct Resolved {
+  std::shared_ptr<const CachedFile> cached;
+  Fd fd;
+  struct stat st {};
+
+  const struct stat& stat() const { return cached ? cached->st : st; }
+  int file() const { return cached ? cached->fd.get() : fd.get(); }
+};
+
+// open_beneath() of `relative` (the same checks, the same errno), through the loop's file cache when it is
+// on: a hit opens nothing; a miss opens as before, then lets the cache remember the result. `absent_ok`: an
+// ENOENT is remembered too, for names asked on every request that seldom exist (precompressed siblings,
+// index.html); a missing main path is not, so requests for random names cannot flush the cache.
+int resolve(RequestContext& rq, const std::string& relative, bool absent_ok, Resolved& out) {
+  FileCache& cache = rq.loop.files;
+  const int root = rq.site->dir.get();
+  if (!cache.enabled()) return open_beneath(root, relative, rq.server.config.follow_symlinks, out.fd, out.st);
+  if (auto hit = cache.find(rq.site, relative)) {
+    if (hit->kind == CachedFile::Kind::absent) return ENOENT;
+    out.cached = std::move(hit);
+    return 0;
+  }
+  const int err = open_beneath(root, relative, rq.server.config.follow_symlinks, out.fd, out.st);
+  if (err == 0 && (S_ISREG(out.st.st_mode) || S_ISDIR(out.st.st_mode))) {
+    // The entry's own open and fstat (taken once the watches were in place) replace ours.
+    if (auto made = cache.insert(rq.site, root, relative, &out.st)) {
+      out.cached = std::move(made);
+      out.fd.reset();
+    }
+  } else if (err == ENOENT && absent_ok) {
+    cache.insert(rq.site, root, relative, nullptr);
+  }
+  return err;
+}
+
+// A descriptor of the resolved file for a body sent after the handler returns (sendfile, multipart ranges,
+// gzip): the cache's own is shared by a duplicate (their offsets are never used: every read names its own),
+// so eviction cannot close it under the response.
+int take_file(Resolved& f, Fd& out) {
+  if (!f.cached) {
+    out = std::move(f.fd);
+    return 0;
+  }
+  const int fd = ::fcntl(f.cached->fd.get(), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return errno;
+  out = Fd(fd);
+  return 0;
+}
+
 // The fields that describe the selected representation, shared by 200, 206 and 304 (RFC 9110 §15.4.5: a
 // 304 carries the ETag and Vary the 200 would have had).
 struct Representation {
@@ -61,11 +113,13 @@ struct Representation {
   bool vary = false;  // the type is compressible, so the answer depends on Accept-Encoding
   ETag etag;
   std::time_t last_modified = 0;
+  std::string_view last_modified_text;  // already formatted (a cache entry's), else ""
   std::uint64_t size = 0;
 };
 
 void add_validators(ResponseHead& head, LoopState& loop, const Representation& r) {
-  head.add("Last-Modified", loop.last_modified.get(r.last_modified));
+  head.add("Last-Modified",
+           r.last_modified_text.empty() ? loop.last_modified.get(r.last_modified) : r.last_modified_text);
   head.add("ETag", r.etag.view());
   if (r.vary) head.add("Vary", "Accept-Encoding");
 }
@@ -137,7 +191,8 @@ void reply_range_not_satisfiable(RequestContext& rq, Reply& reply, const Represe
   reply_error(rq, reply, http::Status::range_not_satisfiable, {}, {"Content-Range", range});
 }
 
-void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r, bool range_allowed) {
+void reply_file(RequestContext& rq, Reply& reply, Resolved& file, const Representation& r,
+                bool range_allowed) {
   const WebConfig& cfg = rq.server.config;
   ResponseHead& head = reply.head;
   const bool head_only = rq.head.method_id == http::Method::head;
@@ -152,6 +207,8 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
   if (range == RangeOutcome::unsatisfiable) return reply_range_not_satisfiable(rq, reply, r);
 
   if (range == RangeOutcome::partial && ranges.size() > 1) {
+    Fd fd;
+    if (int err = take_file(file, fd); err != 0) return reply_error(rq, reply, status_for_errno(err));
     auto parts = std::make_unique<ByterangesBody>();
     std::string& boundary = rq.work.scratch;
     boundary = rq.server.boundary_prefix;
@@ -181,8 +238,15 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
   // still caught in time (the answer is a 500, not a Content-Length the body cannot keep), and head and
   // body leave together.
   const bool inline_body = !head_only && length <= cfg.inline_file_limit;
-  if (inline_body && !read_into(fd.get(), offset, length, rq.work.body))
+  if (inline_body && file.cached && file.cached->has_contents) {
+    rq.work.body.assign(file.cached->contents, offset, length);
+  } else if (inline_body && !read_into(file.file(), offset, length, rq.work.body)) {
     return reply_error(rq, reply, http::Status::internal_server_error, "the file changed while being read");
+  }
+  Fd fd;
+  if (!head_only && !inline_body) {
+    if (int err = take_file(file, fd); err != 0) return reply_error(rq, reply, status_for_errno(err));
+  }
   begin_reply(rq, reply, status);
   head.add("Content-Type", r.mime.type);
   head.set_content_length(length);
@@ -207,10 +271,10 @@ void reply_file(RequestContext& rq, Reply& reply, Fd fd, const Representation& r
   reply.body.length = length;
 }
 
-void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::string_view name) {
+void serve_file(RequestContext& rq, Reply& reply, Resolved file, std::string_view name) {
   const WebConfig& cfg = rq.server.config;
   Representation r;
-  r.mime = mime_type_for(name);
+  r.mime = file.cached ? file.cached->mime : mime_type_for(name);
   r.vary = r.mime.compressible;
 
   // Content coding (RFC 9110 §8.4, §12.5.3): a precompressed sibling the client accepts, best first; else
@@ -224,26 +288,29 @@ void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::st
         if (!accepts(accepted, c)) continue;
         sibling.assign(name);
         sibling += coding_suffix(c);
-        Fd sfd;
-        struct stat sst {};
-        if (open_beneath(rq.site->dir.get(), sibling, cfg.follow_symlinks, sfd, sst) == 0 &&
-            S_ISREG(sst.st_mode)) {
-          fd = std::move(sfd);
-          st = sst;
+        Resolved s;
+        if (resolve(rq, sibling, true, s) == 0 && S_ISREG(s.stat().st_mode)) {
+          file = std::move(s);
           r.coding = c;
           break;
         }
       }
       gzip_on_the_fly = r.coding == Coding::identity && cfg.compress && accepted.gzip &&
-                        static_cast<std::uint64_t>(st.st_size) >= cfg.compress_min_size &&
+                        static_cast<std::uint64_t>(file.stat().st_size) >= cfg.compress_min_size &&
                         rq.head.version >= http::http11;
     }
   }
 
+  const struct stat& st = file.stat();
   r.size = static_cast<std::uint64_t>(st.st_size);
   r.last_modified = st.st_mtim.tv_sec;
-  r.etag = ETag(st.st_ino, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
-                r.size);
+  if (file.cached) {
+    r.etag = file.cached->etag;
+    r.last_modified_text = file.cached->last_modified_text();
+  } else {
+    r.etag = ETag(st.st_ino,
+                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, r.size);
+  }
   if (gzip_on_the_fly) r.etag = derived_weak_etag(r.etag.view(), "-gzip");
 
   const Validators v{true, r.etag.view(), r.last_modified};
@@ -265,13 +332,15 @@ void serve_file(RequestContext& rq, Reply& reply, Fd fd, struct stat st, std::st
     head.set_streamed();
     add_validators(head, rq.loop, r);
     if (rq.head.method_id == http::Method::head) return;
+    Fd fd;
+    if (int err = take_file(file, fd); err != 0) return reply_error(rq, reply, status_for_errno(err));
     reply.body.kind = PendingBody::Kind::gzip;
     reply.body.file = std::move(fd);
     reply.body.length = r.size;
     return;
   }
   // If-Range that did not match: the whole representation, as if there were no Range field.
-  reply_file(rq, reply, std::move(fd), r, cond.range_allowed);
+  reply_file(rq, reply, file, r, cond.range_allowed);
 }
 
 }  // namespace
@@ -283,17 +352,17 @@ void serve_static(RequestContext& rq, Reply& reply) {
     return reply_error(rq, reply, http::Status::not_found, "No site is configured for this host.");
   if (rq.path_info.hidden && !cfg.show_dotfiles) return reply_error(rq, reply, http::Status::not_found);
 
-  Fd fd;
-  struct stat st {};
-  if (int err = open_beneath(rq.site->dir.get(), w.local, cfg.follow_symlinks, fd, st); err != 0)
+  rq.loop.files.sync();  // every change reported before this request was read
+  Resolved found;
+  if (int err = resolve(rq, w.local, false, found); err != 0)
     return reply_error(rq, reply, status_for_errno(err));
+  const mode_t mode = found.stat().st_mode;
 
   // A file asked for as a directory ("/a.txt/") is not there (as with nginx, and as open(2) says ENOTDIR).
-  if (rq.path_info.trailing_slash && !S_ISDIR(st.st_mode))
-    return reply_error(rq, reply, http::Status::not_found);
+  if (rq.path_info.trailing_slash && !S_ISDIR(mode)) return reply_error(rq, reply, http::Status::not_found);
 
   std::string_view name = w.local;
-  if (S_ISDIR(st.st_mode)) {
+  if (S_ISDIR(mode)) {
     if (!rq.path_info.trailing_slash) {
       // RFC 9110 §15.4.2: the directory's URL ends with '/', so relative links inside it resolve.
       std::string& location = w.scratch;
@@ -309,20 +378,25 @@ void serve_static(RequestContext& rq, Reply& reply) {
     index = w.local;
     if (!index.empty()) index += '/';
     index += "index.html";
-    Fd ifd;
-    struct stat ist {};
-    if (open_beneath(rq.site->dir.get(), index, cfg.follow_symlinks, ifd, ist) == 0 && S_ISREG(ist.st_mode)) {
-      fd = std::move(ifd);
-      st = ist;
+    Resolved ifound;
+    if (resolve(rq, index, true, ifound) == 0 && S_ISREG(ifound.stat().st_mode)) {
+      found = std::move(ifound);
       w.local.swap(index);  // `name` must outlive the scratch reuse below (w.local is not needed again)
       name = w.local;
     } else {
       if (!cfg.listing) return reply_error(rq, reply, http::Status::forbidden, "Directory listing is off.");
-      return reply_listing(rq, reply, std::move(fd));
+      Fd dir = std::move(found.fd);
+      if (found.cached) {
+        // The cache keeps no descriptor for a directory: open it again, under the same rules.
+        struct stat st {};
+        if (int err = open_beneath(rq.site->dir.get(), w.local, cfg.follow_symlinks, dir, st); err != 0)
+          return reply_error(rq, reply, status_for_errno(err));
+      }
+      return reply_listing(rq, reply, std::move(dir));
     }
   }
-  if (!S_ISREG(st.st_mode)) return reply_error(rq, reply, http::Status::forbidden);
-  serve_file(rq, reply, std::move(fd), st, name);
+  if (!S_ISREG(found.stat().st_mode)) return reply_error(rq, reply, http::Status::forbidden);
+  serve_file(rq, reply, std::move(found), name);
 }
 
 void serve_options(RequestContext& rq, Reply& reply, std::string_view allow) {

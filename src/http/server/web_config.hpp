@@ -39,6 +39,9 @@ struct WebConfig {
   std::size_t inline_file_limit = 32 * 1024;  // files up to this size are copied into the response buffer
   std::size_t max_ranges = 16;                // more ranges in one Range field: ignored, 200 (like nginx)
   std::size_t max_listing_entries = 10'000;   // a directory listing stops here
+  // --file-cache: paths each event loop keeps open, with their metadata and small files' bytes
+  // (file_cache.hpp); 0: off.
+  std::size_t file_cache_entries = 1024;
 
   // Messages. limits.max_body_size is the parser's bound on any body (the larger of the two below);
   // max_drain_body bounds the bodies of methods that do not use them, which are read and dropped.

@@ -114,6 +114,10 @@ const core::SettingTable<WebOptions>& web_settings() {
     t.texts("add-header", &O::add_header, "PATH=FIELD",
             "Add FIELD ('Name: value') to the successful responses for PATH; over HTTP/2 a "
             "'Link: </x>; rel=preload' among them pushes /x; repeatable");
+    t.integer("file-cache", &O::file_cache, std::size_t{0}, std::size_t{1'000'000},
+              "Files each thread keeps open, with their metadata and (up to 16 KiB) their bytes; changes on "
+              "disk are seen at once (inotify). 0: open every file for every request",
+              "N");
     return t;
   }();
   return table;
@@ -145,6 +149,7 @@ Expected<WebConfig, WebOptionsError> make_web_config(const WebOptions& o, std::s
   c.follow_symlinks = o.follow_symlinks;
   c.show_dotfiles = o.show_dotfiles;
   c.compress = o.compress;
+  c.file_cache_entries = o.file_cache;
   struct Timeout {
     double seconds;
     const char* name;

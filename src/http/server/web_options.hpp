@@ -55,6 +55,8 @@ struct WebOptions {
   std::uint64_t limit_rate = 0;
   // --add-header PATH=NAME: VALUE, repeatable.
   std::vector<std::string> add_header;
+  // --file-cache N: paths each thread keeps open with their metadata, invalidated by inotify; 0: off.
+  std::size_t file_cache = 1024;
 };
 
 // Why a WebOptions was refused: `usage` when the options contradict each other or are malformed (the CLI

@@ -50,7 +50,7 @@ ServerState::ServerState(WebConfig cfg, core::MetricsRegistry& registry, std::si
       blocking("web-blocking", config.blocking_threads) {
   if (config.visitors) state_thread = std::make_unique<core::BlockingPool>("web-visitors", 1);
   for (std::size_t i = 0; i < loop_count; ++i) {
-    loops.push_back(std::make_unique<LoopState>(i, config.gzip_level));
+    loops.push_back(std::make_unique<LoopState>(i, config));
   }
 }
 
@@ -86,7 +86,20 @@ WebServer::WebServer(WebConfig config, core::EventLoops& loops, core::MetricsReg
                      core::Logger& log)
     : state_(std::make_unique<ServerState>(std::move(config), metrics, loops.size())),
       loops_(loops),
-      log_(log) {}
+      log_(log) {
+  // Each loop's file cache reads its inotify descriptor on that loop's thread; until the loop has run this,
+  // its cache keeps nothing.
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    asio::post(loops_[i].io(), [this, i] {
+      FileCache& files = state_->loops[i]->files;
+      if (files.capacity() > 0 && !files.start(loops_[i].io().get_executor()) && i == 0)
+        log_.warn(
+            "no inotify instance for the file cache (fs.inotify.max_user_instances?): files are opened "
+            "for every request",
+            {{"service", "web"}});
+    });
+  }
+}
 
 void WebServer::reopen_logs() {
   const auto& access_log = state_->config.access_log;

@@ -119,7 +119,7 @@ TEST(WebSettings, UnknownOptionsAreRefusedWithTheKnownOnes) {
 
 TEST(WebSettings, DescribesTheCommandLinesOptions) {
   const auto options = web_settings().options();
-  ASSERT_EQ(options.size(), 30u);
+  ASSERT_EQ(options.size(), 31u);
   EXPECT_EQ(options[0].name, "root");
   EXPECT_EQ(options[0].alias, "-r");
   EXPECT_EQ(options[0].value_name, "DIR");
@@ -141,6 +141,7 @@ TEST(WebSettings, DescribesTheCommandLinesOptions) {
   EXPECT_TRUE(find("push").repeatable);
   EXPECT_TRUE(find("add-header").repeatable);
   EXPECT_EQ(find("add-header").value_name, "PATH=FIELD");
+  EXPECT_EQ(find("file-cache").default_text, "1024");
 }
 
 TEST(WebConfigCheck, AddHeader) {
@@ -164,6 +165,20 @@ TEST(WebConfigCheck, AddHeader) {
     EXPECT_TRUE(made.error().usage) << bad;
     EXPECT_EQ(made.error().message.rfind("--add-header ", 0), 0u) << made.error().message;
   }
+}
+
+TEST(WebConfigCheck, FileCacheEntriesComeFromTheOption) {
+  TempDir dir;
+  WebOptions o;
+  o.root = dir.path();
+  auto made = make_web_config(o, 1);
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->file_cache_entries, 1024u);
+  ASSERT_TRUE(web_settings().apply(of({{"file-cache", "0"}}), o));
+  made = make_web_config(o, 1);
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->file_cache_entries, 0u);  // off
+  EXPECT_EQ(apply_error({{"file-cache", "1000001"}}), "--file-cache: '1000001' is outside 0 … 1000000");
 }
 
 TEST(WebConfigCheck, PushAndHttp2) {

@@ -78,6 +78,7 @@ ServerConnection::Event ServerConnection::next() noexcept {
           // Host and Expect problems keep the head and its framing: the body can still be drained.
           if (!step.error().must_close) {
             has_head_ = true;
+            head_begin_ = start;
             pos_ = start + parser_.head_size();
             keep_ = pos_;
             persist_ = parser_.head().keep_alive;
@@ -90,6 +91,7 @@ ServerConnection::Event ServerConnection::next() noexcept {
           return Event::closed;
         }
         ++requests_;
+        head_begin_ = start;
         pos_ = start + step->consumed;
         keep_ = pos_;
         has_head_ = true;
@@ -159,6 +161,13 @@ ServerConnection::Event ServerConnection::next() noexcept {
       }
     }
   }
+}
+
+std::string ServerConnection::take_rest() {
+  std::string rest(unconsumed());
+  pos_ = end_;
+  state_ = State::closed;
+  return rest;
 }
 
 bool ServerConnection::keep_alive() const noexcept {

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "http/error.hpp"
@@ -82,6 +83,14 @@ class ServerConnection {
   bool closed() const noexcept { return state_ == State::closed; }
   // Unconsumed bytes in the buffer (pipelined requests, or the unread rest of a body).
   std::size_t buffered() const noexcept { return end_ - pos_; }
+  std::string_view pending() const noexcept { return unconsumed(); }
+  // The current request's head as received (with any empty lines before it), while head() is valid.
+  std::string_view head_bytes() const noexcept {
+    return has_head_ ? std::string_view(buf_.get() + head_begin_, keep_ - head_begin_) : std::string_view();
+  }
+  // The connection stops speaking HTTP/1 (a CONNECT tunnel, an HTTP/2 preface): returns the bytes received
+  // and not yet consumed, and closes.
+  std::string take_rest();
   // Requests whose head was parsed (or that failed) on this connection so far.
   std::uint64_t requests() const noexcept { return requests_; }
   const Options& options() const noexcept { return options_; }
@@ -98,9 +107,10 @@ class ServerConnection {
   RequestParser parser_;
   std::unique_ptr<char[]> buf_;
   std::size_t cap_;
-  std::size_t pos_ = 0;   // first unconsumed byte
-  std::size_t end_ = 0;   // end of received bytes
-  std::size_t keep_ = 0;  // bytes [0, keep_) hold the current head and must not move
+  std::size_t pos_ = 0;         // first unconsumed byte
+  std::size_t end_ = 0;         // end of received bytes
+  std::size_t keep_ = 0;        // bytes [0, keep_) hold the current head and must not move
+  std::size_t head_begin_ = 0;  // where the current head begins
   std::string_view body_data_;
   Error error_{};
   std::uint64_t body_read_ = 0;  // body bytes of the current request seen so far (delivered or drained)

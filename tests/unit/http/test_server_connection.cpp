@@ -393,6 +393,16 @@ TEST(ServerConnection, ExpectContinue) {
             (Log{"head GET /a", "end", "respond /a", "closed"}));
 }
 
+TEST(ServerConnection, ATunnelTakesTheBytesAfterItsHead) {
+  ServerConnection c;
+  c.feed("\r\nCONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n\x16\x03\x01");
+  ASSERT_EQ(c.next(), Event::head);
+  EXPECT_EQ(c.head_bytes(), "\r\nCONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n");
+  EXPECT_EQ(c.pending(), "\x16\x03\x01");
+  EXPECT_EQ(c.take_rest(), "\x16\x03\x01");
+  EXPECT_EQ(c.next(), Event::closed);
+}
+
 TEST(ServerConnection, ReadSpaceIsBoundedByTheLimits) {
   ServerConnection::Options o;
   o.limits.max_head_bytes = 1000;

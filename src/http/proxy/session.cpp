@@ -134,7 +134,6 @@ awaitable<void> Session::run() {
       break;
     }
     RequestHead head = http_.head();
-    ++served_;
     head_request_ = head.method_id == Method::head;
     if (st_.config.client_transcript.enabled())
       st_.config.client_transcript.client(peer, http_.head_bytes().substr(0, http_.head_bytes().size() - 2));

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "core/asio.hpp"
-#include "core/byte_buffer.hpp"
 #include "core/connection.hpp"
 #include "http/cache/cache_control.hpp"
 #include "http/cache/cache_status.hpp"
@@ -147,7 +146,6 @@ class Session {
   bool stream_has_body_ = false;  // HTTP/2: DATA follows the request's HEADERS
   bool broken_ = false;           // the response was cut short (the origin failed inside its body)
   bool saw_preface_ = false;
-  std::size_t served_ = 0;  // requests read on this connection
   Outcome outcome_;
   std::chrono::steady_clock::time_point started_;
   Request owned_;  // the request head, copied when its bytes may move (requests with a body)

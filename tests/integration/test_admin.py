@@ -29,6 +29,38 @@ class Admin(TestCase):
         self.root = make_site({"index.html": "<h1>hi</h1>\n"})
         self.addCleanup(shutil.rmtree, self.root, True)
 
+    def test_pipelined_requests_keep_alive_and_close_policy(self):
+        def exchange(address, wire):
+            with socket.create_connection(address, timeout=10) as s:
+                s.sendall(wire)
+                data = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        return data
+                    data += chunk
+
+        with Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"],
+                    wait_for=2) as server:
+            admin = server.address("web-admin")
+            # Three requests in one write: answered in order on one connection, which the last one closes.
+            data = exchange(admin, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                                   b"HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                                   b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                                   b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(data.count(b"HTTP/1.1 200 OK"), 2, data)
+            self.assertEqual(data.count(b"serving\n"), 1, data)  # HEAD has no body
+            self.assertEqual(data.count(b"HTTP/1.1 404"), 1, data)
+            self.assertTrue(data.split(b"HTTP/1.1 404")[1].count(b"Connection: close"), data)
+            # HTTP/1.0 without keep-alive: one answer, then close.
+            data = exchange(admin, b"GET /health HTTP/1.0\r\n\r\nGET /health HTTP/1.0\r\n\r\n")
+            self.assertEqual(data.count(b"serving\n"), 1, data)
+            # A body the admin endpoint does not take: 413, and the connection closes (the body is not read).
+            data = exchange(admin, b"POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                                   b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertTrue(data.startswith(b"HTTP/1.1 413"), data)
+            self.assertEqual(data.count(b"HTTP/1.1 "), 1, data)
+
     def test_web_health_is_200_while_serving_and_503_while_draining(self):
         with Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
                      "--grace", "10", "--header-timeout", "10"], wait_for=2) as server:

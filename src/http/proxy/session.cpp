@@ -14,8 +14,12 @@ namespace endhost::http::proxy {
 
 namespace {
 
-// Room for a request head at its limit plus one read.
-constexpr std::size_t kMaxBuffer = 128 * 1024;
+ServerConnection::Options connection_options(const Limits& limits) {
+  ServerConnection::Options o;
+  o.limits = limits;
+  o.read_size = 64 * 1024;  // room for a request head at its limit plus one large read
+  return o;
+}
 
 asio::ip::address unmapped(const asio::ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
@@ -70,8 +74,7 @@ Session::Session(ProxyState& state, core::Connection& conn)
       conn_(conn),
       loop_(*state.loops[conn.loop().index() % state.loops.size()]),
       shard_(conn.loop().index()),
-      in_(std::max<std::size_t>(kMaxBuffer, state.config.request_limits.max_head_bytes + 64 * 1024)),
-      parser_(state.config.request_limits) {
+      http_(connection_options(state.config.request_limits)) {
   out_.reserve(4096);
 }
 
@@ -103,8 +106,6 @@ awaitable<void> Session::run() {
   st_.config.client_transcript.note(peer, "connection opened");
   st_.metrics.open_connections.add(1, shard_);
   for (;;) {
-    parser_.reset();
-    body_read_ = false;
     head_request_ = false;
     if (!conn_.begin_idle()) break;
     conn_.expires_after(st_.config.idle_timeout);
@@ -120,7 +121,7 @@ awaitable<void> Session::run() {
     if (status == ReadStatus::invalid && parse_error_.code == Errc::tls_on_plain_port) {
       // A TLS client cannot read an HTTP answer: close at once, as nginx does.
       outcome_.cache = "ERROR";
-      write_access_log(parser_.head(), nullptr);
+      write_access_log(http_.head(), nullptr);
       break;
     }
     if (status == ReadStatus::invalid) {
@@ -129,54 +130,56 @@ awaitable<void> Session::run() {
       outcome_.cache = "ERROR";
       const std::string text = std::string(describe(parse_error_.code)) + "\n";
       co_await respond(parse_error_.status, text);
-      write_access_log(parser_.head(), nullptr);
+      write_access_log(http_.head(), nullptr);
       break;
     }
-    RequestHead head = parser_.head();
-    ++served_;
+    RequestHead head = http_.head();
     head_request_ = head.method_id == Method::head;
     if (st_.config.client_transcript.enabled())
-      st_.config.client_transcript.client(peer, in_.readable().substr(0, head_size_ - 2));
+      st_.config.client_transcript.client(peer, http_.head_bytes().substr(0, http_.head_bytes().size() - 2));
     keep_alive_ = head.keep_alive;
     st_.metrics.requests.inc(1, shard_);
     const bool keep = co_await handle(head);
-    if (!body_read_) in_.consume(head_size_);
-    if (!keep || !keep_alive_ || conn_.draining()) break;
+    // An unread body (a PURGE's) is drained before the next request, or the connection closes.
+    http_.response_done(!keep || !keep_alive_ || conn_.draining());
+    if (http_.closed()) break;
   }
   st_.metrics.open_connections.add(-1, shard_);
   if (!saw_preface_) st_.config.client_transcript.note(peer, "connection closed");
 }
 
 awaitable<Session::ReadStatus> Session::read_head() {
-  bool first = in_.empty();
+  bool first = http_.idle();
   for (;;) {
     bool partial_preface = false;
-    if (!in_.empty() && served_ == 0 && conn_.stream().is_plain()) {
+    if (http_.buffered() > 0 && http_.requests() == 0 && conn_.stream().is_plain()) {
       // RFC 9113 §3.4: a client with prior knowledge of h2c opens with the preface instead of a request.
-      const http2::PrefaceMatch m = http2::match_preface(in_.readable());
+      const http2::PrefaceMatch m = http2::match_preface(http_.pending());
       if (m == http2::PrefaceMatch::complete) co_return ReadStatus::http2;
       partial_preface = m == http2::PrefaceMatch::partial;
     }
-    if (!in_.empty() && !partial_preface) {
-      auto step = parser_.parse_head(in_.readable());
-      if (!step) {
-        parse_error_ = step.error();
-        co_return ReadStatus::invalid;
-      }
-      if (step->progress == Progress::complete) {
-        head_size_ = step->consumed;
-        co_return ReadStatus::ok;
+    if (!partial_preface) {
+      switch (http_.next()) {
+        case ServerConnection::Event::head:
+          co_return ReadStatus::ok;
+        case ServerConnection::Event::error:
+          parse_error_ = http_.error();
+          co_return ReadStatus::invalid;
+        case ServerConnection::Event::need_more:
+          break;
+        default:  // closed (the peer left, or a drained body was too large)
+          co_return ReadStatus::closed;
       }
     }
-    auto space = in_.read_space();
-    if (!space) {
+    const std::span<char> space = http_.read_space();
+    if (space.empty()) {
       parse_error_ = make_error(Errc::head_too_large, Status::request_header_fields_too_large);
       co_return ReadStatus::invalid;
     }
     auto [ec, n] =
-        co_await conn_.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
+        co_await conn_.stream().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
     if (ec) co_return ReadStatus::closed;
-    in_.commit(n);
+    http_.commit(n);
     if (first) {
       // The client started a request: it now has header_timeout to finish it, however long it idled.
       first = false;
@@ -197,44 +200,52 @@ void Session::own_head(RequestHead& head) {
 }
 
 awaitable<bool> Session::read_body(std::string& body, BodyReservation& reserved) {
-  in_.consume(head_size_);
-  body_read_ = true;
   // An idle timeout, not a deadline for the whole body: a large upload on a slow link keeps going as long
   // as bytes keep coming; a client silent for read_timeout gets 408.
   conn_.expires_after(st_.config.read_timeout);
   for (;;) {
-    auto step = parser_.parse_body(in_.readable());
-    if (!step) {
+    const ServerConnection::Event event = http_.next();
+    if (event == ServerConnection::Event::body_end) co_return true;
+    if (event == ServerConnection::Event::send_continue) {
+      // RFC 9110 §10.1.1: tell the client to send the body we are going to read.
+      const bool continued = co_await write("HTTP/1.1 100 Continue\r\n\r\n");
+      if (!continued) co_return false;
+      conn_.expires_after(st_.config.read_timeout);
+      continue;
+    }
+    if (event == ServerConnection::Event::error) {
       keep_alive_ = false;
       outcome_.cache = "ERROR";
-      const std::string text = std::string(describe(step.error().code)) + "\n";
-      co_await respond(step.error().status, text);
+      const std::string text = std::string(describe(http_.error().code)) + "\n";
+      co_await respond(http_.error().status, text);
       co_return false;
     }
-    // A Content-Length body was reserved (and allocated) whole before it was read; chunked data grows the
-    // string, and what the string is about to allocate is reserved first (doubling, up to the body limit).
-    const std::size_t need = body.size() + step->data.size();
-    if (need > body.capacity()) {
-      const std::size_t limit = std::max<std::size_t>(need, st_.config.request_limits.max_body_size);
-      std::size_t capacity = std::min(std::max(need, 2 * body.capacity()), limit);
-      // Short of room for the doubling, the exact size may still fit.
-      if (!reserved.grow(capacity - body.capacity())) {
-        capacity = need;
+    if (event == ServerConnection::Event::body) {
+      const std::string_view data = http_.body_data();
+      // A Content-Length body was reserved (and allocated) whole before it was read; chunked data grows the
+      // string, and what the string is about to allocate is reserved first (doubling, up to the body limit).
+      const std::size_t need = body.size() + data.size();
+      if (need > body.capacity()) {
+        const std::size_t limit = std::max<std::size_t>(need, st_.config.request_limits.max_body_size);
+        std::size_t capacity = std::min(std::max(need, 2 * body.capacity()), limit);
+        // Short of room for the doubling, the exact size may still fit.
         if (!reserved.grow(capacity - body.capacity())) {
-          co_await refuse_body();
-          co_return false;
+          capacity = need;
+          if (!reserved.grow(capacity - body.capacity())) {
+            co_await refuse_body();
+            co_return false;
+          }
         }
+        body.reserve(capacity);
       }
-      body.reserve(capacity);
+      body.append(data);
+      continue;
     }
-    body.append(step->data);
-    in_.consume(step->consumed);
-    if (step->done) co_return true;
-    if (step->consumed > 0) continue;
-    auto space = in_.read_space();
-    if (!space) co_return false;
+    if (event != ServerConnection::Event::need_more) co_return false;  // closed inside the body
+    const std::span<char> space = http_.read_space();
+    if (space.empty()) co_return false;
     auto [ec, n] =
-        co_await conn_.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
+        co_await conn_.stream().async_read_some(asio::buffer(space.data(), space.size()), use_nothrow);
     if (ec) {
       if (conn_.timed_out()) {
         conn_.clear_timed_out();
@@ -244,7 +255,7 @@ awaitable<bool> Session::read_body(std::string& body, BodyReservation& reserved)
       }
       co_return false;
     }
-    in_.commit(n);
+    http_.commit(n);
     conn_.expires_after(st_.config.read_timeout);
   }
 }
@@ -341,10 +352,10 @@ awaitable<bool> Session::handle(const RequestHead& original) {
     write_access_log(head, nullptr);
     co_return keep;
   }
-  // A body must be read before anything else happens on the connection; its bytes may move the head's.
+  // A body must be read before anything else happens on the connection.
   std::string body;
   BodyReservation reserved(st_.body_buffered, st_.config.max_body_buffer);  // given back when handled
-  const bool has_body = sink_ ? stream_has_body_ : !parser_.done();
+  const bool has_body = sink_ ? stream_has_body_ : head.framing.kind != BodyKind::none;
   if (has_body && sink_) {
     // HTTP/2: the head is the stream's own copy; DATA frames bring the body (limits as for HTTP/1.1).
     const StreamSink::BodyRead read =
@@ -373,11 +384,7 @@ awaitable<bool> Session::handle(const RequestHead& original) {
       }
       body.reserve(head.framing.length);
     }
-    if (head.expect_continue) {
-      // RFC 9110 §10.1.1: tell the client to send the body we are going to read.
-      const bool continued = co_await write("HTTP/1.1 100 Continue\r\n\r\n");
-      if (!continued) co_return false;
-    }
+    // With Expect: 100-continue, read_body() sends the 100 first.
     const bool body_read = co_await read_body(body, reserved);
     if (!body_read) co_return false;
   }

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "core/asio.hpp"
-#include "core/byte_buffer.hpp"
 #include "core/connection.hpp"
 #include "http/cache/cache_control.hpp"
 #include "http/cache/cache_status.hpp"
@@ -20,7 +19,7 @@
 #include "http/proxy/collapse.hpp"
 #include "http/proxy/messages.hpp"
 #include "http/proxy/proxy_state.hpp"
-#include "http/request_parser.hpp"
+#include "http/server_connection.hpp"
 
 namespace endhost::http::proxy {
 
@@ -68,7 +67,7 @@ class Session {
   awaitable<bool> serve_stream(const RequestHead& head, bool has_body);
   // run() stopped at an HTTP/2 connection preface (h2c, prior knowledge, RFC 9113 §3.4): what was read.
   bool saw_preface() const { return saw_preface_; }
-  std::string take_preread() { return std::string(in_.readable()); }
+  std::string take_preread() { return http_.take_rest(); }
 
  private:
   enum class ReadStatus { ok, closed, invalid, http2 };
@@ -138,19 +137,15 @@ class Session {
   StreamSink* sink_ = nullptr;
   LoopData& loop_;
   std::size_t shard_;
-  core::ByteBuffer in_;
-  RequestParser parser_;
+  ServerConnection http_;  // the client's HTTP/1 connection: framing, pipelining, drain, close policy
   std::string out_;
   std::string key_;
-  std::size_t head_size_ = 0;
   Error parse_error_{};
-  bool body_read_ = false;  // the request body was consumed from in_ (so was the head)
   bool keep_alive_ = true;
   bool head_request_ = false;     // the request being answered is a HEAD: our own answers have no body
   bool stream_has_body_ = false;  // HTTP/2: DATA follows the request's HEADERS
   bool broken_ = false;           // the response was cut short (the origin failed inside its body)
   bool saw_preface_ = false;
-  std::size_t served_ = 0;  // requests read on this connection
   Outcome outcome_;
   std::chrono::steady_clock::time_point started_;
   Request owned_;  // the request head, copied when its bytes may move (requests with a body)

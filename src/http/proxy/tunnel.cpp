@@ -196,13 +196,12 @@ awaitable<bool> Session::handle_connect(const RequestHead& head) {
   const bool established = co_await write("HTTP/1.1 200 Connection Established\r\n\r\n");
   if (!established) co_return false;
   // Bytes the client sent after the CONNECT head (a TLS ClientHello sent eagerly) go first.
-  in_.consume(head_size_);
-  body_read_ = true;
-  if (!in_.empty()) {
+  // From here the connection is no longer HTTP/1: the ServerConnection hands over what it buffered.
+  const std::string early = http_.take_rest();
+  if (!early.empty()) {
     auto [ec, n] =
-        co_await asio::async_write(up.stream(), asio::buffer(in_.readable().data(), in_.size()), use_nothrow);
+        co_await asio::async_write(up.stream(), asio::buffer(early.data(), early.size()), use_nothrow);
     if (ec) co_return false;
-    in_.clear();
   }
   const auto idle = st_.config.tunnel_idle_timeout;
   conn_.expires_after(idle);

@@ -4,17 +4,15 @@
 #include <ctime>
 #include <string>
 
-#include "core/byte_buffer.hpp"
 #include "http/date.hpp"
-#include "http/request_parser.hpp"
 #include "http/server/response.hpp"
 #include "http/server/url_path.hpp"
+#include "http/server_driver.hpp"
 
 namespace endhost::web {
 
 namespace {
 
-constexpr auto kDeferred = asio::as_tuple(asio::deferred);
 constexpr std::chrono::seconds kTimeout{10};
 
 http::Limits admin_limits() {
@@ -42,41 +40,33 @@ Expected<void, std::string> AdminListener::bind(core::Binder& binder,
   return binder.tcp(tcp_, endpoints);
 }
 
-awaitable<void> serve_admin(core::Connection& conn, const AdminListener& admin) {
-  const http::Limits limits = admin_limits();
-  http::RequestParser parser(limits);
-  core::ByteBuffer in(limits.max_head_bytes + 1024);
-  std::string out, body;
-  http::DateCache date;
-  for (;;) {
-    parser.reset();
-    conn.expires_after(kTimeout);
-    Expected<http::HeadStep, http::Error> step = http::HeadStep{};
-    for (;;) {
-      step = parser.parse_head(in.readable());
-      if (!step || step->progress == http::Progress::complete) break;
-      auto space = in.read_space();
-      if (!space) co_return;  // cannot happen: the parser's head limit is lower
-      const bool idle = in.empty();
-      if (idle && !conn.begin_idle()) co_return;
-      auto [ec, n] =
-          co_await conn.stream().async_read_some(asio::buffer(space->data(), space->size()), kDeferred);
-      if (idle) conn.end_idle();
-      if (ec) co_return;
-      in.commit(n);
-    }
-    out.clear();
-    body.clear();
-    const std::string_view now = date.get(std::time(nullptr));
-    bool keep_alive = false;
+namespace {
+
+// Answers /health and /metrics (GET and HEAD); everything else is an error page.
+class AdminHandler final : public http::ServerHandler {
+ public:
+  explicit AdminHandler(const AdminListener& admin) : admin_(admin) {}
+
+  awaitable<http::ServerResponse> handle(http::ServerRequest& request) override {
+    http::ServerResponse response;
+    response.bytes = render(request);
+    response.close = !keep_alive_;
+    co_return response;
+  }
+
+ private:
+  std::string render(const http::ServerRequest& request) {
+    std::string out, body;
+    const std::string_view now = date_.get(std::time(nullptr));
+    keep_alive_ = false;
     bool health = false;
     http::Status status = http::Status::ok;
     std::string_view allow;
-    if (!step) {
-      status = step.error().status;
+    if (request.error) {
+      status = request.error->status;
     } else {
-      const http::RequestHead& head = parser.head();
-      keep_alive = head.keep_alive && parser.done() && !conn.draining();
+      const http::RequestHead& head = *request.head;
+      keep_alive_ = request.keep_alive;
       const std::string_view path = split_target(head.target).path;
       if (head.method_id != http::Method::get && head.method_id != http::Method::head) {
         status = http::Status::method_not_allowed;
@@ -84,40 +74,49 @@ awaitable<void> serve_admin(core::Connection& conn, const AdminListener& admin) 
       } else if (path == "/health") {
         // 503 once the drain began: the service still finishes what it has, but takes nothing new.
         health = true;
-        status = admin.draining() ? http::Status::service_unavailable : http::Status::ok;
-        body = admin.draining() ? "draining\n" : "serving\n";
+        status = admin_.draining() ? http::Status::service_unavailable : http::Status::ok;
+        body = admin_.draining() ? "draining\n" : "serving\n";
       } else if (path != "/metrics") {
         status = http::Status::not_found;
       } else {
-        body = admin.metrics_text();
+        body = admin_.metrics_text();
       }
-      in.consume(step->consumed);
-      if (health) {
+      if (health || status == http::Status::ok) {
         begin_response(out, status, now);
-        out += "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n";
+        out += health
+                   ? "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"
+                   : "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nCache-Control: no-store\r\n";
         append_content_length(out, body.size());
-        end_response(out, keep_alive, head.version);
+        end_response(out, keep_alive_, head.version);
         if (head.method_id == http::Method::get) out += body;
-      } else if (status == http::Status::ok) {
-        begin_response(out, status, now);
-        out += "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nCache-Control: no-store\r\n";
-        append_content_length(out, body.size());
-        end_response(out, keep_alive, head.version);
-        if (head.method_id == http::Method::get) out += body;
+        return out;
       }
     }
-    if (status != http::Status::ok && !health) {
-      append_error_page(body, status);
-      begin_response(out, status, now);
-      if (!allow.empty()) append_field(out, "Allow", allow);
-      out += "Content-Type: text/html; charset=utf-8\r\n";
-      append_content_length(out, body.size());
-      end_response(out, keep_alive, http::http11);
-      out += body;
-    }
-    auto [ec, n] = co_await asio::async_write(conn.stream(), asio::buffer(out), kDeferred);
-    if (ec || !keep_alive) co_return;
+    append_error_page(body, status);
+    begin_response(out, status, now);
+    if (!allow.empty()) append_field(out, "Allow", allow);
+    out += "Content-Type: text/html; charset=utf-8\r\n";
+    append_content_length(out, body.size());
+    end_response(out, keep_alive_, http::http11);
+    out += body;
+    return out;
   }
+
+  const AdminListener& admin_;
+  http::DateCache date_;
+  bool keep_alive_ = false;
+};
+
+}  // namespace
+
+awaitable<void> serve_admin(core::Connection& conn, const AdminListener& admin) {
+  http::ServerConnection::Options options;
+  options.limits = admin_limits();
+  options.read_size = 1024;
+  const http::DriverTimeouts timeouts{.idle = kTimeout, .head = kTimeout, .body_read = {}, .send = kTimeout};
+  http::ServerDriver driver(conn, options, timeouts);
+  AdminHandler handler(admin);
+  co_await driver.run(handler);
 }
 
 }  // namespace endhost::web

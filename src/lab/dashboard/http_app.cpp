@@ -2,9 +2,8 @@
 
 #include <array>
 
-#include "core/byte_buffer.hpp"
-#include "http/request_parser.hpp"
 #include "http/serializer.hpp"
+#include "http/server_driver.hpp"
 
 namespace endhost::lab {
 
@@ -52,111 +51,73 @@ std::string render_response(const AppResponse& r, bool keep_alive, const std::st
   return out;
 }
 
-awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpAppConfig& config) {
-  http::RequestParser parser(config.limits);
-  // Never more than a full head and a full body (plus a read) in memory per connection.
-  core::ByteBuffer in(config.limits.max_head_bytes + config.limits.max_body_size + 8 * 1024);
+namespace {
 
-  // The helpers take the connection and the config as arguments: a lambda inside a coroutine does not
-  // capture the coroutine's parameters (GCC 12 rule 4, docs/internals/core.md).
-  auto read_more = [](core::Connection& c, core::ByteBuffer& buffer) -> awaitable<bool> {
-    auto space = buffer.read_space();
-    if (!space) co_return false;
-    auto [ec, n] =
-        co_await c.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
-    if (ec) co_return false;
-    buffer.commit(n);
-    co_return true;
-  };
-  auto fail = [](core::Connection& c, const HttpAppConfig& cfg, const http::Error& e) -> awaitable<void> {
-    AppResponse r = error_response(e);
-    std::string out = render_response(r, false, cfg.server) + r.body;
-    co_await write_all(c, out, cfg.send_timeout);
-  };
+// Turns the driver's requests into AppRequests and the app's answers into bytes.
+class AppHandler final : public http::ServerHandler {
+ public:
+  AppHandler(core::Connection& conn, HttpApp& app, const HttpAppConfig& config)
+      : conn_(conn), app_(app), config_(config) {}
 
-  for (;;) {
-    // Head (RFC 9112 §2.2): the idle deadline until the first byte, then one deadline for the whole request.
-    bool idle = in.empty();
-    if (idle) {
-      if (!conn.begin_idle()) co_return;
-      conn.expires_after(config.idle_timeout);
-    } else {
-      conn.expires_after(config.header_timeout);
+  awaitable<http::ServerResponse> handle(http::ServerRequest& request) override {
+    http::ServerResponse out;
+    if (request.error) {
+      // The answer to a request the parser rejected: its status, and close (the framing may be lost).
+      const AppResponse r = error_response(*request.error);
+      out.bytes = render_response(r, false, config_.server) + r.body;
+      out.close = true;
+      co_return out;
     }
-    std::size_t head_size = 0;
-    for (;;) {
-      auto step = parser.parse_head(in.readable());
-      if (!step) {
-        if (idle) conn.end_idle();
-        co_await fail(conn, config, step.error());
-        co_return;
-      }
-      if (step->progress == http::Progress::complete) {
-        head_size = step->consumed;
-        break;
-      }
-      const bool more = co_await read_more(conn, in);
-      if (!more) co_return;
-      if (idle) {
-        conn.end_idle();
-        idle = false;
-        conn.expires_after(config.header_timeout);
-      }
-    }
-    if (idle) conn.end_idle();
-
-    const http::RequestHead& head = parser.head();
+    const http::RequestHead& head = *request.head;
     AppRequest req;
     req.method = std::string(head.method);
-    std::string_view target = head.target;
-    auto q = target.find('?');
+    const std::string_view target = head.target;
+    const auto q = target.find('?');
     req.path = std::string(target.substr(0, q));
     if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
     req.fields = http::Fields(head.fields);
-    req.peer = conn.peer();
-    const bool keep_alive = head.keep_alive;
+    req.peer = conn_.peer();
+    req.body = std::move(request.body);
     const bool head_only = head.method_id == http::Method::head;
-    const bool expect_continue = head.expect_continue;
-    in.consume(head_size);  // req owns copies of the head's views: the next read may move them
-
-    // Body: Content-Length or chunked, bounded by limits.max_body_size (the parser answers 413 above it).
-    if (expect_continue) {
-      const bool continued = co_await write_all(conn, "HTTP/1.1 100 Continue\r\n\r\n", config.send_timeout);
-      if (!continued) co_return;
-    }
-    for (;;) {
-      auto step = parser.parse_body(in.readable());
-      if (!step) {
-        co_await fail(conn, config, step.error());
-        co_return;
-      }
-      req.body.append(step->data);
-      in.consume(step->consumed);
-      if (step->done) break;
-      // A step may stop at a chunk boundary with more already buffered: read only when it consumed nothing.
-      if (step->consumed == 0) {
-        const bool more = co_await read_more(conn, in);
-        if (!more) co_return;
-      }
-    }
-
-    AppResponse res = co_await app.handle(req);
-    const bool keep = keep_alive && !conn.draining() && !res.stream;
-    std::string out = render_response(res, keep, config.server);
-    if (!head_only && !res.stream) out += res.body;
-    const bool written = co_await write_all(conn, out, config.send_timeout);
-    if (!written) co_return;
-    if (res.stream && !head_only) {
-      AppStream stream(conn, config.send_timeout);
-      co_await res.stream(stream);
-      std::string last;
-      http::append_last_chunk(last);
-      co_await write_all(conn, last, config.send_timeout);
-      co_return;
-    }
-    if (!keep) co_return;
-    parser.reset();
+    AppResponse res = co_await app_.handle(req);
+    const bool keep = request.keep_alive && !res.stream;
+    out.bytes = render_response(res, keep, config_.server);
+    if (!head_only && !res.stream) out.bytes += res.body;
+    out.close = !keep;
+    out.streams = res.stream && !head_only;
+    stream_ = std::move(res.stream);
+    co_return out;
   }
+
+  awaitable<void> stream(core::Connection& conn) override {
+    AppStream stream(conn, config_.send_timeout);
+    co_await stream_(stream);
+    std::string last;
+    http::append_last_chunk(last);
+    co_await write_all(conn, last, config_.send_timeout);
+  }
+
+ private:
+  core::Connection& conn_;
+  HttpApp& app_;
+  const HttpAppConfig& config_;
+  std::function<awaitable<void>(AppStream&)> stream_;
+};
+
+}  // namespace
+
+awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpAppConfig& config) {
+  http::ServerConnection::Options options;
+  options.limits = config.limits;
+  options.read_size = 8 * 1024;
+  // Head (RFC 9112 §2.2): the idle deadline until the first byte, then one deadline for the whole request.
+  const http::DriverTimeouts timeouts{.idle = config.idle_timeout,
+                                      .head = config.header_timeout,
+                                      .body_read = {},
+                                      .send = config.send_timeout};
+  http::ServerDriver driver(conn, options, timeouts);
+  AppHandler handler(conn, app, config);
+  co_await driver.run(handler);
 }
 
 }  // namespace endhost::lab

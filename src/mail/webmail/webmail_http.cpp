@@ -1,11 +1,10 @@
-// One webmail connection, built as the lab's dashboard server (src/lab/dashboard/http_app.cpp) is: heads
-// parsed in place by http::RequestParser, bodies up to WebmailConfig::limits, one request at a time (keep-
-// alive; browsers do not pipeline), every read under a deadline (the idle one before a request, the head's
-// for its head, one per read of a body) and every write too. Each response gets the security headers here,
+// One webmail connection, on http::ServerDriver as the lab's dashboard server is: bodies up to
+// WebmailConfig::limits, one request at a time (keep-alive, pipelined requests queued), every read under a
+// deadline (the idle one before a request, the head's for its head, one per read of a body) and every write
+// too. Each response gets the security headers here,
 // so no route can forget them.
-#include "core/byte_buffer.hpp"
-#include "http/request_parser.hpp"
 #include "http/serializer.hpp"
+#include "http/server_driver.hpp"
 #include "mail/webmail/replies.hpp"
 #include "mail/webmail/webmail.hpp"
 
@@ -58,68 +57,26 @@ asio::ip::address peer_ip(const core::Connection& conn) {
 
 }  // namespace
 
-awaitable<void> serve_webmail(core::Connection& conn, Webmail& webmail) {
-  const WebmailConfig& config = webmail.config();
-  http::RequestParser parser(config.limits);
-  core::ByteBuffer in(config.limits.max_head_bytes + static_cast<std::size_t>(config.limits.max_body_size) +
-                      16 * 1024);
-  const asio::ip::address ip = peer_ip(conn);
-  const std::string peer = ip.to_string();
-  const bool loopback = ip.is_loopback();
-  const bool tls = !conn.stream().is_plain();
+namespace {
 
-  // The helpers take what they use as arguments: a lambda inside a coroutine does not capture the
-  // coroutine's parameters (GCC 12 rule 4, docs/internals/core.md).
-  auto read_more = [](core::Connection& c, core::ByteBuffer& buffer) -> awaitable<bool> {
-    auto space = buffer.read_space();
-    if (!space) co_return false;
-    auto [ec, n] =
-        co_await c.stream().async_read_some(asio::buffer(space->data(), space->size()), use_nothrow);
-    if (ec) co_return false;
-    buffer.commit(n);
-    co_return true;
-  };
+class WebmailHandler final : public http::ServerHandler {
+ public:
+  WebmailHandler(core::Connection& conn, Webmail& webmail) : conn_(conn), webmail_(webmail) {
+    const asio::ip::address ip = peer_ip(conn);
+    peer_ = ip.to_string();
+    loopback_ = ip.is_loopback();
+    tls_ = !conn.stream().is_plain();
+  }
 
-  for (;;) {
-    bool idle = in.empty();
-    if (idle) {
-      if (!conn.begin_idle()) co_return;
-      conn.expires_after(config.idle_timeout);
-    } else {
-      conn.expires_after(config.header_timeout);
+  awaitable<http::ServerResponse> handle(http::ServerRequest& request) override {
+    http::ServerResponse out;
+    if (request.error) {
+      const Response r = json_error(request.error->status, http::reason_phrase(request.error->status));
+      out.bytes = render_head(r, false) + r.body;
+      out.close = true;
+      co_return out;
     }
-    std::size_t head_size = 0;
-    std::optional<http::Error> failed;
-    for (;;) {
-      auto step = parser.parse_head(in.readable());
-      if (!step) {
-        failed = step.error();
-        break;
-      }
-      if (step->progress == http::Progress::complete) {
-        head_size = step->consumed;
-        break;
-      }
-      const bool more = co_await read_more(conn, in);
-      if (!more) {
-        if (idle) conn.end_idle();
-        co_return;
-      }
-      if (idle) {
-        conn.end_idle();
-        idle = false;
-        conn.expires_after(config.header_timeout);
-      }
-    }
-    if (idle) conn.end_idle();
-    if (failed) {
-      Response r = json_error(failed->status, http::reason_phrase(failed->status));
-      std::string out = render_head(r, false) + r.body;
-      co_await write_all(conn, out, config.send_timeout);
-      co_return;
-    }
-
-    const http::RequestHead& head = parser.head();
+    const http::RequestHead& head = *request.head;
     Request req;
     req.method = std::string(head.method);
     const std::string_view target = head.target;
@@ -127,55 +84,45 @@ awaitable<void> serve_webmail(core::Connection& conn, Webmail& webmail) {
     req.path = std::string(target.substr(0, q));
     if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
     req.fields = http::Fields(head.fields);
-    req.peer_address = peer;
-    req.loopback_peer = loopback;
-    req.tls = tls;
-    const bool keep_alive = head.keep_alive;
+    req.peer_address = peer_;
+    req.loopback_peer = loopback_;
+    req.tls = tls_;
+    req.body = std::move(request.body);
     const bool head_only = head.method_id == http::Method::head;
-    const bool expect_continue = head.expect_continue;
-    in.consume(head_size);  // req owns copies of the head's views: the next read may move them
-
-    if (expect_continue) {
-      const bool continued = co_await write_all(conn, "HTTP/1.1 100 Continue\r\n\r\n", config.send_timeout);
-      if (!continued) co_return;
-    }
-    std::optional<http::Error> body_failed;
-    for (;;) {
-      auto step = parser.parse_body(in.readable());
-      if (!step) {
-        body_failed = step.error();
-        break;
-      }
-      req.body.append(step->data);
-      in.consume(step->consumed);
-      if (step->done) break;
-      if (step->consumed == 0) {
-        conn.expires_after(config.read_timeout);
-        const bool more = co_await read_more(conn, in);
-        if (!more) co_return;
-      }
-    }
-    if (body_failed) {
-      Response r = json_error(body_failed->status, http::reason_phrase(body_failed->status));
-      std::string out = render_head(r, false) + r.body;
-      co_await write_all(conn, out, config.send_timeout);
-      co_return;
-    }
-
-    conn.expires_never();  // the handler's own work (the pool, the submission) has its own bounds
-    Response res = co_await webmail.handle(req, conn.loop().index());
-    const bool keep = keep_alive && !conn.draining() && !res.stream;
-    std::string out = render_head(res, keep);
-    if (!head_only && !res.stream) out += res.body;
-    const bool written = co_await write_all(conn, out, config.send_timeout);
-    if (!written) co_return;
-    if (res.stream && !head_only) {
-      co_await res.stream(conn);
-      co_return;
-    }
-    if (!keep) co_return;
-    parser.reset();
+    Response res = co_await webmail_.handle(req, conn_.loop().index());
+    const bool keep = request.keep_alive && !res.stream;
+    out.bytes = render_head(res, keep);
+    if (!head_only && !res.stream) out.bytes += res.body;
+    out.close = !keep;
+    out.streams = res.stream && !head_only;
+    stream_ = std::move(res.stream);
+    co_return out;
   }
+
+  awaitable<void> stream(core::Connection& conn) override { co_await stream_(conn); }
+
+ private:
+  core::Connection& conn_;
+  Webmail& webmail_;
+  std::string peer_;
+  bool loopback_ = false;
+  bool tls_ = false;
+  std::function<awaitable<void>(core::Connection&)> stream_;
+};
+
+}  // namespace
+
+awaitable<void> serve_webmail(core::Connection& conn, Webmail& webmail) {
+  const WebmailConfig& config = webmail.config();
+  http::ServerConnection::Options options;
+  options.limits = config.limits;
+  const http::DriverTimeouts timeouts{.idle = config.idle_timeout,
+                                      .head = config.header_timeout,
+                                      .body_read = config.read_timeout,
+                                      .send = config.send_timeout};
+  http::ServerDriver driver(conn, options, timeouts);
+  WebmailHandler handler(conn, webmail);
+  co_await driver.run(handler);
 }
 
 awaitable<void> refuse_webmail(core::Connection& conn) {

@@ -116,5 +116,41 @@ TEST_F(HttpAppTest, StreamIsChunkedAndEnds) {
   EXPECT_NE(out.find("\r\n0\r\n\r\n"), std::string::npos);  // the last chunk, then the server closes
 }
 
+// The connection runs on http::ServerDriver: pipelined requests in one write are answered in order; a
+// request after "Connection: close" is never answered; HTTP/1.0 closes after one answer.
+TEST_F(HttpAppTest, PipelinedRequestsAndTheCloseRules) {
+  std::string out = exchange(
+      "GET /1 HTTP/1.1\r\nHost: h\r\n\r\n"
+      "POST /2 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"
+      "GET /3 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+      "GET /4 HTTP/1.1\r\nHost: h\r\n\r\n");
+  const auto one = out.find("GET /1 ? []"), two = out.find("POST /2 ? [ab]"), three = out.find("GET /3 ? []");
+  ASSERT_NE(three, std::string::npos) << out;
+  EXPECT_LT(one, two);
+  EXPECT_LT(two, three);
+  EXPECT_EQ(out.find("GET /4"), std::string::npos) << out;
+  out = exchange("GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.0\r\n\r\n");
+  EXPECT_NE(out.find("GET /a ? []"), std::string::npos) << out;
+  EXPECT_EQ(out.find("GET /b"), std::string::npos) << out;
+}
+
+// Expect: 100-continue: the 100 comes before the body is read, and the final answer after it.
+TEST_F(HttpAppTest, ExpectContinueGetsA100First) {
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), port_});
+  asio::write(s, asio::buffer(std::string(
+                     "POST /e HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n"
+                     "Connection: close\r\n\r\n")));
+  std::string got(25, '\0');
+  asio::read(s, asio::buffer(got));
+  EXPECT_EQ(got, "HTTP/1.1 100 Continue\r\n\r\n");
+  asio::write(s, asio::buffer(std::string("xyz")));
+  std::string out;
+  boost::system::error_code ec;
+  asio::read(s, asio::dynamic_buffer(out), ec);
+  EXPECT_NE(out.find("POST /e ? [xyz]"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace endhost::lab

@@ -1,11 +1,14 @@
 #include "http/server/h2_session.hpp"
 
 #include <sys/sendfile.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <deque>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -27,8 +30,13 @@
 namespace endhost::web {
 namespace {
 
-// One frame's worth of file, read for TLS (sendfile cannot go through OpenSSL).
-constexpr std::size_t kTlsPiece = 16 * 1024;
+// Over TLS (sendfile cannot go through OpenSSL) a batch's frame bytes and file bytes are gathered into one
+// buffer, the file read straight into the gaps between the frame headers (preadv), and handed to OpenSSL in
+// writes of about this much: one SSL_write for many records, one wake-up of the writer for all of them.
+constexpr std::size_t kTlsBatch = 256 * 1024;
+// A gathering buffer larger than this is given back when the connection has nothing more to send, so a
+// connection that sent a large file does not keep its buffer while idle.
+constexpr std::size_t kTlsBatchKept = 64 * 1024;
 // File bytes read and compressed at a time by --compress.
 constexpr std::size_t kGzipBlock = 32 * 1024;
 // Objects pushed for the `Link: <…>; rel=preload` fields of one response (the --push list is the operator's
@@ -180,6 +188,12 @@ class H2WebSession final : private http2::ConnectionHandler,
   core::TokenBucket* output_budget() override { return pace_ ? &*pace_ : nullptr; }
   awaitable<bool> send_bytes(std::string_view bytes);
   awaitable<bool> send_extent(Body& body, std::uint64_t length);
+  // send_output over TLS: everything gathered into batch_, written in pieces of about kTlsBatch.
+  awaitable<bool> send_output_tls(const http2::Output& out);
+  // Makes room in batch_ for `length` bytes of `body`'s next spans, to be read by read_gathered().
+  void gather_extent(Body& body, std::uint64_t length);
+  // Reads the file bytes gather_extent() made room for. false: a file shrank.
+  bool read_gathered();
 
   ServerState& srv_;
   const WebConfig& cfg_;
@@ -193,7 +207,16 @@ class H2WebSession final : private http2::ConnectionHandler,
   std::unordered_map<std::uint32_t, Body> bodies_;
   std::vector<http::FieldView> fields_;
   std::string length_text_;
-  std::string file_piece_;
+  // TLS: the bytes of one write being gathered (send_output_tls), and where its file bytes go.
+  struct Piece {
+    int fd;
+    std::uint64_t offset;  // in the file
+    std::size_t at;        // in batch_
+    std::uint64_t length;
+  };
+  std::string batch_;
+  std::vector<Piece> pieces_;
+  bool gather_failed_ = false;
   std::vector<std::uint32_t> pushed_;
   std::vector<std::string> push_paths_;
   std::unordered_set<std::string> seen_paths_;  // requested or pushed on this connection (RFC 9113 §8.4)
@@ -648,25 +671,7 @@ awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
     if (body.spans.empty()) co_return false;  // cannot happen: extents follow the spans
     Span& span = body.spans.front();
     const std::uint64_t n = std::min(length, span.length);
-    if (tls_) {
-      // Through OpenSSL: read a piece, write it as one record.
-      std::uint64_t done = 0;
-      while (done < n) {
-        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(n - done, kTlsPiece));
-        file_piece_.resize(want);
-        std::size_t got = 0;
-        while (got < want) {
-          const ssize_t r = ::pread(body.file.get(), file_piece_.data() + got, want - got,
-                                    static_cast<off_t>(span.offset + done + got));
-          if (r < 0 && errno == EINTR) continue;
-          if (r <= 0) co_return false;  // the file shrank: the frame cannot be completed
-          got += static_cast<std::size_t>(r);
-        }
-        const bool ok = co_await send_bytes(file_piece_);
-        if (!ok) co_return false;
-        done += want;
-      }
-    } else {
+    {
       // sendfile(2): from the page cache to the socket without a copy through user space.
       std::uint64_t done = 0;
       const int sock = conn_.stream().native_handle();
@@ -695,7 +700,99 @@ awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
   co_return true;
 }
 
+void H2WebSession::gather_extent(Body& body, std::uint64_t length) {
+  // Only the places are taken here (offsets into batch_, which may still grow); read_gathered() fills them.
+  while (length > 0 && !body.spans.empty()) {
+    Span& span = body.spans.front();
+    const std::uint64_t n = std::min(length, span.length);
+    const std::size_t at = batch_.size();
+    batch_.resize(at + static_cast<std::size_t>(n));
+    pieces_.push_back({body.file.get(), span.offset, at, n});
+    span.offset += n;
+    span.length -= n;
+    length -= n;
+    if (span.length == 0) body.spans.pop_front();
+  }
+  if (length > 0) gather_failed_ = true;  // cannot happen: extents follow the spans
+}
+
+bool H2WebSession::read_gathered() {
+  // The pieces of one file that follow each other in it (a stream's DATA frames, with their headers between
+  // them in batch_) are read with one preadv(2).
+  std::size_t i = 0;
+  while (i < pieces_.size()) {
+    iovec iov[IOV_MAX < 64 ? IOV_MAX : 64];
+    std::size_t count = 0;
+    std::uint64_t want = 0;
+    const int fd = pieces_[i].fd;
+    const std::uint64_t offset = pieces_[i].offset;
+    while (i < pieces_.size() && count < std::size(iov) && pieces_[i].fd == fd &&
+           pieces_[i].offset == offset + want) {
+      iov[count++] = {batch_.data() + pieces_[i].at, static_cast<std::size_t>(pieces_[i].length)};
+      want += pieces_[i].length;
+      ++i;
+    }
+    iovec* next = iov;
+    std::size_t left = count;
+    std::uint64_t got = 0;
+    while (got < want) {
+      const ssize_t r = ::preadv(fd, next, static_cast<int>(left), static_cast<off_t>(offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;  // the file shrank: the frames cannot be completed
+      got += static_cast<std::uint64_t>(r);
+      auto done = static_cast<std::size_t>(r);
+      while (left > 0 && done >= next->iov_len) {
+        done -= next->iov_len;
+        ++next;
+        --left;
+      }
+      if (left > 0) {
+        next->iov_base = static_cast<char*>(next->iov_base) + done;
+        next->iov_len -= done;
+      }
+    }
+  }
+  pieces_.clear();
+  return true;
+}
+
+awaitable<bool> H2WebSession::send_output_tls(const http2::Output& out) {
+  // One buffer: the frame bytes with each extent's file bytes in its place, read there (no copy), handed to
+  // OpenSSL in writes of about kTlsBatch.
+  std::size_t pos = 0;
+  const std::string_view bytes = out.bytes;
+  batch_.clear();
+  pieces_.clear();
+  gather_failed_ = false;
+  bool ok = true;
+  for (const http2::Output::Extent& e : out.extents) {
+    batch_.append(bytes.substr(pos, e.at - pos));
+    pos = e.at;
+    auto found = bodies_.find(e.stream);
+    if (found == bodies_.end()) co_return false;  // cannot happen: the body waits for its extents
+    Body& body = found->second;
+    gather_extent(body, e.length);
+    if (--body.pending_extents == 0 && body.finished) {
+      ok = ok && read_gathered();  // before its file closes
+      release_body(body);
+      bodies_.erase(e.stream);
+    }
+    if (batch_.size() >= kTlsBatch) {
+      if (!ok || gather_failed_ || !read_gathered()) co_return false;
+      if (!co_await send_bytes(batch_)) co_return false;
+      batch_.clear();
+    }
+  }
+  batch_.append(bytes.substr(pos));
+  ok = ok && !gather_failed_ && read_gathered();
+  if (ok) ok = co_await send_bytes(batch_);
+  batch_.clear();
+  if (batch_.capacity() > kTlsBatchKept && !h2_.wants_output()) std::string().swap(batch_);
+  co_return ok;
+}
+
 awaitable<bool> H2WebSession::send_output(const http2::Output& out) {
+  if (tls_) co_return co_await send_output_tls(out);
   std::size_t pos = 0;
   const std::string_view bytes = out.bytes;
   for (const http2::Output::Extent& e : out.extents) {

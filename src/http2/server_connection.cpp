@@ -65,6 +65,8 @@ struct ServerConnection::Stream {
 namespace {
 
 constexpr std::size_t kRecentlyClosed = 32;
+// Closed streams kept for reuse per thread.
+constexpr std::size_t kSpareStreams = 64;
 
 hpack::DecoderLimits decoder_limits(const ConnectionConfig& c) {
   return hpack::DecoderLimits{c.header_table_size, c.max_header_list_size};
@@ -593,11 +595,26 @@ ServerConnection::Stream* ServerConnection::find(std::uint32_t id) const {
   return it->second.get();
 }
 
+std::vector<std::unique_ptr<ServerConnection::Stream>>& ServerConnection::spare_streams() {
+  thread_local std::vector<std::unique_ptr<Stream>> spare;
+  return spare;
+}
+
+void ServerConnection::remember_closed(Closed c) {
+  if (recently_closed_.size() < kRecentlyClosed) {
+    recently_closed_.push_back(c);
+    return;
+  }
+  recently_closed_[recently_next_] = c;  // over the oldest
+  recently_next_ = (recently_next_ + 1) % kRecentlyClosed;
+}
+
 ServerConnection::Stream& ServerConnection::create(std::uint32_t id, StreamState state) {
   std::unique_ptr<Stream> s;
-  if (!spare_.empty()) {
-    s = std::move(spare_.back());
-    spare_.pop_back();
+  auto& spare = spare_streams();
+  if (!spare.empty()) {
+    s = std::move(spare.back());
+    spare.pop_back();
   } else {
     s = std::make_unique<Stream>();
   }
@@ -624,8 +641,7 @@ void ServerConnection::stream_error(std::uint32_t id, ErrorCode code) {
       return;
     }
   }
-  recently_closed_.push_back({id, true});
-  if (recently_closed_.size() > kRecentlyClosed) recently_closed_.pop_front();
+  remember_closed({id, true});
 }
 
 void ServerConnection::reset(std::uint32_t stream, ErrorCode code) {
@@ -667,8 +683,7 @@ void ServerConnection::close_stream(Stream& s, bool reset, ErrorCode code, bool 
   }
   if (!reset || by_peer) {
     if (closed_recently(s.id) == nullptr) {
-      recently_closed_.push_back({s.id, false});
-      if (recently_closed_.size() > kRecentlyClosed) recently_closed_.pop_front();
+      remember_closed({s.id, false});
     }
   }
   closed_.push_back(&s);
@@ -693,9 +708,9 @@ void ServerConnection::sweep() {
     if (it != streams_.end() && it->second.get() == s) {
       std::unique_ptr<Stream> owned = std::move(it->second);
       streams_.erase(it);
-      if (spare_.size() < 8) {
+      if (auto& spare = spare_streams(); spare.size() < kSpareStreams) {
         owned->pieces.clear();
-        spare_.push_back(std::move(owned));
+        spare.push_back(std::move(owned));
       }
     }
   }

@@ -162,6 +162,7 @@ class ServerConnection {
   // Ends a stream: `reset` tells the handler on_reset(code, by_peer) instead of on_complete (at the sweep).
   void close_stream(Stream& s, bool reset, ErrorCode code = ErrorCode::no_error, bool by_peer = false);
   const Closed* closed_recently(std::uint32_t id) const;
+  void remember_closed(Closed c);
   bool is_idle(std::uint32_t id) const;
   void sweep();
   bool spend_flood(core::Instant now, std::uint32_t cost = 1);
@@ -188,9 +189,13 @@ class ServerConnection {
   Settings local_;  // ours, as advertised
 
   std::unordered_map<std::uint32_t, std::unique_ptr<Stream>> streams_;
-  std::vector<std::unique_ptr<Stream>> spare_;  // closed streams' memory, reused
-  std::vector<Stream*> closed_;                 // streams to erase once no call is using them
-  std::deque<Closed> recently_closed_;          // for §5.1's "closed" rules after a stream is gone
+  // Closed streams' memory, reused by the thread's connections (an idle connection keeps none).
+  static std::vector<std::unique_ptr<Stream>>& spare_streams();
+  std::vector<Stream*> closed_;  // streams to erase once no call is using them
+  // For §5.1's "closed" rules after a stream is gone: a ring of the last kRecentlyClosed, grown as streams
+  // close (a std::deque allocated 576 bytes up front, for every connection).
+  std::vector<Closed> recently_closed_;
+  std::size_t recently_next_ = 0;  // the ring's oldest entry, once it is full
   Scheduler scheduler_;
 
   SendWindow send_window_;

@@ -609,6 +609,11 @@ void ServerConnection::remember_closed(Closed c) {
   recently_next_ = (recently_next_ + 1) % kRecentlyClosed;
 }
 
+ServerConnection::EncodeScratch& ServerConnection::encode_scratch() {
+  thread_local EncodeScratch scratch;
+  return scratch;
+}
+
 ServerConnection::Stream& ServerConnection::create(std::uint32_t id, StreamState state) {
   std::unique_ptr<Stream> s;
   auto& spare = spare_streams();
@@ -800,14 +805,15 @@ bool ServerConnection::submit_headers(std::uint32_t stream, int status,
   char status_text[3];
   append_status(status_text, status);
   const hpack::FieldView pseudo[] = {{":status", std::string_view(status_text, 3), false}};
-  lowercase_fields(pseudo, fields, lower_, encode_fields_);
-  scratch_.clear();
-  encoder_.encode(encode_fields_, scratch_);
+  EncodeScratch& x = encode_scratch();
+  lowercase_fields(pseudo, fields, x.lower, x.fields);
+  x.block.clear();
+  encoder_.encode(x.fields, x.block);
   const bool ends = end_stream && !interim;
-  append_headers_frames(out_, stream, scratch_, ends, peer_.max_frame_size);
+  append_headers_frames(out_, stream, x.block, ends, peer_.max_frame_size);
   if (trace_) {
-    std::string line = trace_line(Frame(Headers{stream, scratch_, ends, true, std::nullopt, std::nullopt}));
-    append_fields_trace(line, encode_fields_);
+    std::string line = trace_line(Frame(Headers{stream, x.block, ends, true, std::nullopt, std::nullopt}));
+    append_fields_trace(line, x.fields);
     trace_->frame(false, line);
   }
   if (!interim) {
@@ -912,14 +918,15 @@ std::optional<std::uint32_t> ServerConnection::push(std::uint32_t parent,
   }
   next_push_id_ += 2;
   ++pushes_;
-  encode_fields_.clear();
-  for (const auto& f : s.fields) encode_fields_.push_back({f.name, f.value, false});
-  scratch_.clear();
-  encoder_.encode(encode_fields_, scratch_);
-  append_push_promise_frames(out_, parent, id, scratch_, peer_.max_frame_size);
+  EncodeScratch& x = encode_scratch();
+  x.fields.clear();
+  for (const auto& f : s.fields) x.fields.push_back({f.name, f.value, false});
+  x.block.clear();
+  encoder_.encode(x.fields, x.block);
+  append_push_promise_frames(out_, parent, id, x.block, peer_.max_frame_size);
   s.state = on_send_push_promise(s.state);
   if (trace_) {
-    std::string line = trace_line(Frame(PushPromise{parent, id, scratch_, true, std::nullopt}));
+    std::string line = trace_line(Frame(PushPromise{parent, id, x.block, true, std::nullopt}));
     append_fields_trace(line, s.fields);
     trace_->frame(false, line);
   }

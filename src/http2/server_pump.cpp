@@ -122,6 +122,7 @@ awaitable<void> ServerPump::run(std::string& preread) {
   boost::system::error_code ignored;
   conn_.stream().lowest_layer().non_blocking(true, ignored);  // sendfile(2) must not block the loop
   if (!preread.empty()) h2_.receive(preread, engine_now());
+  std::string().swap(preread);  // consumed: not held for the connection's life
   asio::co_spawn(conn_.stream().get_executor(), read_loop(), asio::detached);
   core::TokenBucket* const pace = session_.output_budget();
   for (;;) {

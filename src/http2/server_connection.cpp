@@ -66,7 +66,7 @@ namespace {
 
 constexpr std::size_t kRecentlyClosed = 32;
 // Closed streams kept for reuse per thread.
-constexpr std::size_t kSpareStreams = 64;
+constexpr std::size_t kSpareStreams = 512;
 
 hpack::DecoderLimits decoder_limits(const ConnectionConfig& c) {
   return hpack::DecoderLimits{c.header_table_size, c.max_header_list_size};

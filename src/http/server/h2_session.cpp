@@ -817,13 +817,17 @@ awaitable<bool> H2WebSession::send_output_tls(const http2::Output& out) {
     }
     if (batch_.size() >= kTlsBatch) {
       if (!ok || gather_failed_ || !read_gathered()) co_return false;
-      if (!co_await send_bytes(batch_.view())) co_return false;
+      const bool sent = co_await send_bytes(batch_.view());
+      if (!sent) co_return false;
       batch_.clear();
     }
   }
   batch_.append(bytes.substr(pos));
   ok = ok && !gather_failed_ && read_gathered();
-  if (ok) ok = co_await send_bytes(batch_.view());
+  if (ok) {
+    const bool sent = co_await send_bytes(batch_.view());
+    ok = sent;
+  }
   batch_.clear();
   if (batch_.capacity() > kTlsBatchKept && !h2_.wants_output()) batch_.release();
   co_return ok;

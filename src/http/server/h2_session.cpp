@@ -35,9 +35,10 @@ namespace {
 // buffer, the file read straight into the gaps between the frame headers (preadv), and handed to OpenSSL in
 // writes of about this much: one SSL_write for many records, one wake-up of the writer for all of them.
 constexpr std::size_t kTlsBatch = 256 * 1024;
-// A gathering buffer larger than this is given back when the connection has nothing more to send, so a
-// connection that sent a large file does not keep its buffer while idle.
+// Gathering buffers are lent per write by the thread's loop, so an idle TLS connection holds none; the loop
+// keeps this many, of at most kTlsBatchKept bytes each (a bulk transfer's larger ones are freed).
 constexpr std::size_t kTlsBatchKept = 64 * 1024;
+constexpr std::size_t kTlsBatchesKept = 64;
 // File bytes read and compressed at a time by --compress.
 constexpr std::size_t kGzipBlock = 32 * 1024;
 // Objects pushed for the `Link: <…>; rel=preload` fields of one response (the --push list is the operator's
@@ -84,6 +85,28 @@ class GatherBuffer {
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
 };
+
+std::vector<GatherBuffer>& spare_batches() {
+  thread_local std::vector<GatherBuffer> spare;
+  return spare;
+}
+
+GatherBuffer lend_batch() {
+  auto& spare = spare_batches();
+  if (spare.empty()) return {};
+  GatherBuffer b = std::move(spare.back());
+  spare.pop_back();
+  return b;
+}
+
+void give_back(GatherBuffer& b) {
+  auto& spare = spare_batches();
+  if (b.capacity() > 0 && b.capacity() <= kTlsBatchKept && spare.size() < kTlsBatchesKept) {
+    b.clear();
+    spare.push_back(std::move(b));
+  }
+  b.release();
+}
 
 // The engine's instants come from the program's clock (core/clock.hpp), as everywhere else.
 core::Instant engine_now() {
@@ -799,7 +822,7 @@ awaitable<bool> H2WebSession::send_output_tls(const http2::Output& out) {
   // OpenSSL in writes of about kTlsBatch.
   std::size_t pos = 0;
   const std::string_view bytes = out.bytes;
-  batch_.clear();
+  batch_ = lend_batch();
   pieces_.clear();
   gather_failed_ = false;
   bool ok = true;
@@ -828,8 +851,7 @@ awaitable<bool> H2WebSession::send_output_tls(const http2::Output& out) {
     const bool sent = co_await send_bytes(batch_.view());
     ok = sent;
   }
-  batch_.clear();
-  if (batch_.capacity() > kTlsBatchKept && !h2_.wants_output()) batch_.release();
+  give_back(batch_);
   co_return ok;
 }
 

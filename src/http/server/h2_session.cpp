@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -35,10 +36,12 @@ namespace {
 // buffer, the file read straight into the gaps between the frame headers (preadv), and handed to OpenSSL in
 // writes of about this much: one SSL_write for many records, one wake-up of the writer for all of them.
 constexpr std::size_t kTlsBatch = 256 * 1024;
-// Gathering buffers are lent per write by the thread's loop, so an idle TLS connection holds none; the loop
-// keeps this many, of at most kTlsBatchKept bytes each (a bulk transfer's larger ones are freed).
+// Gathering buffers are lent per write by the thread's loop, so an idle TLS connection holds none. The loop
+// keeps up to kTlsBatchesKept of at most kTlsBatchKept bytes (small responses), and a few large ones (bulk
+// transfers: freeing and growing one again every 512 KiB turn cost page faults and copies).
 constexpr std::size_t kTlsBatchKept = 64 * 1024;
 constexpr std::size_t kTlsBatchesKept = 64;
+constexpr std::size_t kLargeTlsBatchesKept = 4;
 // File bytes read and compressed at a time by --compress.
 constexpr std::size_t kGzipBlock = 32 * 1024;
 // Objects pushed for the `Link: <…>; rel=preload` fields of one response (the --push list is the operator's
@@ -91,6 +94,7 @@ std::vector<GatherBuffer>& spare_batches() {
   return spare;
 }
 
+// The last buffer given back: a connection in a bulk transfer gets its large one again at once.
 GatherBuffer lend_batch() {
   auto& spare = spare_batches();
   if (spare.empty()) return {};
@@ -101,7 +105,13 @@ GatherBuffer lend_batch() {
 
 void give_back(GatherBuffer& b) {
   auto& spare = spare_batches();
-  if (b.capacity() > 0 && b.capacity() <= kTlsBatchKept && spare.size() < kTlsBatchesKept) {
+  if (b.capacity() == 0) return;
+  const bool large = b.capacity() > kTlsBatchKept;
+  const auto kept =
+      static_cast<std::size_t>(std::count_if(spare.begin(), spare.end(), [&](const GatherBuffer& s) {
+        return (s.capacity() > kTlsBatchKept) == large;
+      }));
+  if (kept < (large ? kLargeTlsBatchesKept : kTlsBatchesKept) && b.capacity() <= 4 * kTlsBatch) {
     b.clear();
     spare.push_back(std::move(b));
   }

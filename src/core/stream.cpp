@@ -5,6 +5,7 @@
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <boost/asio/ssl/error.hpp>
@@ -86,6 +87,9 @@ const BIO_METHOD* socket_bio_method() {
   }();
   return method;
 }
+
+// The most one try_write_some hands OpenSSL: a large write still lets the loop's other connections run.
+constexpr std::size_t kMaxWriteStep = 1024 * 1024;
 
 std::string openssl_reason() {
   const unsigned long e = ERR_peek_last_error();
@@ -254,15 +258,29 @@ TlsIo Stream::try_write_some(asio::const_buffer data) {
       return io;
     }
   }
-  ERR_clear_error();
-  tls_->last_errno = 0;
-  std::size_t n = 0;
-  const int r = SSL_write_ex(tls_->ssl, data.data(), data.size(), &n);
-  if (r == 1) {
-    io.bytes = n;
-    return io;
+  // SSL_MODE_ENABLE_PARTIAL_WRITE makes SSL_write return after each record (16 KiB): the records of a large
+  // buffer are written here one after the other while the socket takes them, rather than one per trip
+  // through the caller and the executor. Bytes done are reported even when a later record would block: the
+  // caller then retries with the rest, which is what OpenSSL wants retried.
+  const auto* p = static_cast<const unsigned char*>(data.data());
+  const std::size_t total = std::min(data.size(), kMaxWriteStep);
+  std::size_t done = 0;
+  while (done < total) {
+    ERR_clear_error();
+    tls_->last_errno = 0;
+    std::size_t n = 0;
+    const int r = SSL_write_ex(tls_->ssl, p + done, total - done, &n);
+    if (r != 1) {
+      if (done > 0) {  // what stopped this write is seen (again) by the next
+        ERR_clear_error();
+        break;
+      }
+      return failure(tls_->ssl, r, tls_->last_errno);
+    }
+    done += n;
   }
-  return failure(tls_->ssl, r, tls_->last_errno);
+  io.bytes = done;
+  return io;
 }
 
 TlsInfo Stream::tls_info() const {

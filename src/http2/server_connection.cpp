@@ -65,6 +65,8 @@ struct ServerConnection::Stream {
 namespace {
 
 constexpr std::size_t kRecentlyClosed = 32;
+// Closed streams kept for reuse per thread.
+constexpr std::size_t kSpareStreams = 512;
 
 hpack::DecoderLimits decoder_limits(const ConnectionConfig& c) {
   return hpack::DecoderLimits{c.header_table_size, c.max_header_list_size};
@@ -593,11 +595,31 @@ ServerConnection::Stream* ServerConnection::find(std::uint32_t id) const {
   return it->second.get();
 }
 
+std::vector<std::unique_ptr<ServerConnection::Stream>>& ServerConnection::spare_streams() {
+  thread_local std::vector<std::unique_ptr<Stream>> spare;
+  return spare;
+}
+
+void ServerConnection::remember_closed(Closed c) {
+  if (recently_closed_.size() < kRecentlyClosed) {
+    recently_closed_.push_back(c);
+    return;
+  }
+  recently_closed_[recently_next_] = c;  // over the oldest
+  recently_next_ = (recently_next_ + 1) % kRecentlyClosed;
+}
+
+ServerConnection::EncodeScratch& ServerConnection::encode_scratch() {
+  thread_local EncodeScratch scratch;
+  return scratch;
+}
+
 ServerConnection::Stream& ServerConnection::create(std::uint32_t id, StreamState state) {
   std::unique_ptr<Stream> s;
-  if (!spare_.empty()) {
-    s = std::move(spare_.back());
-    spare_.pop_back();
+  auto& spare = spare_streams();
+  if (!spare.empty()) {
+    s = std::move(spare.back());
+    spare.pop_back();
   } else {
     s = std::make_unique<Stream>();
   }
@@ -624,8 +646,7 @@ void ServerConnection::stream_error(std::uint32_t id, ErrorCode code) {
       return;
     }
   }
-  recently_closed_.push_back({id, true});
-  if (recently_closed_.size() > kRecentlyClosed) recently_closed_.pop_front();
+  remember_closed({id, true});
 }
 
 void ServerConnection::reset(std::uint32_t stream, ErrorCode code) {
@@ -667,8 +688,7 @@ void ServerConnection::close_stream(Stream& s, bool reset, ErrorCode code, bool 
   }
   if (!reset || by_peer) {
     if (closed_recently(s.id) == nullptr) {
-      recently_closed_.push_back({s.id, false});
-      if (recently_closed_.size() > kRecentlyClosed) recently_closed_.pop_front();
+      remember_closed({s.id, false});
     }
   }
   closed_.push_back(&s);
@@ -693,9 +713,9 @@ void ServerConnection::sweep() {
     if (it != streams_.end() && it->second.get() == s) {
       std::unique_ptr<Stream> owned = std::move(it->second);
       streams_.erase(it);
-      if (spare_.size() < 8) {
+      if (auto& spare = spare_streams(); spare.size() < kSpareStreams) {
         owned->pieces.clear();
-        spare_.push_back(std::move(owned));
+        spare.push_back(std::move(owned));
       }
     }
   }
@@ -785,14 +805,15 @@ bool ServerConnection::submit_headers(std::uint32_t stream, int status,
   char status_text[3];
   append_status(status_text, status);
   const hpack::FieldView pseudo[] = {{":status", std::string_view(status_text, 3), false}};
-  lowercase_fields(pseudo, fields, lower_, encode_fields_);
-  scratch_.clear();
-  encoder_.encode(encode_fields_, scratch_);
+  EncodeScratch& x = encode_scratch();
+  lowercase_fields(pseudo, fields, x.lower, x.fields);
+  x.block.clear();
+  encoder_.encode(x.fields, x.block);
   const bool ends = end_stream && !interim;
-  append_headers_frames(out_, stream, scratch_, ends, peer_.max_frame_size);
+  append_headers_frames(out_, stream, x.block, ends, peer_.max_frame_size);
   if (trace_) {
-    std::string line = trace_line(Frame(Headers{stream, scratch_, ends, true, std::nullopt, std::nullopt}));
-    append_fields_trace(line, encode_fields_);
+    std::string line = trace_line(Frame(Headers{stream, x.block, ends, true, std::nullopt, std::nullopt}));
+    append_fields_trace(line, x.fields);
     trace_->frame(false, line);
   }
   if (!interim) {
@@ -897,14 +918,15 @@ std::optional<std::uint32_t> ServerConnection::push(std::uint32_t parent,
   }
   next_push_id_ += 2;
   ++pushes_;
-  encode_fields_.clear();
-  for (const auto& f : s.fields) encode_fields_.push_back({f.name, f.value, false});
-  scratch_.clear();
-  encoder_.encode(encode_fields_, scratch_);
-  append_push_promise_frames(out_, parent, id, scratch_, peer_.max_frame_size);
+  EncodeScratch& x = encode_scratch();
+  x.fields.clear();
+  for (const auto& f : s.fields) x.fields.push_back({f.name, f.value, false});
+  x.block.clear();
+  encoder_.encode(x.fields, x.block);
+  append_push_promise_frames(out_, parent, id, x.block, peer_.max_frame_size);
   s.state = on_send_push_promise(s.state);
   if (trace_) {
-    std::string line = trace_line(Frame(PushPromise{parent, id, scratch_, true, std::nullopt}));
+    std::string line = trace_line(Frame(PushPromise{parent, id, x.block, true, std::nullopt}));
     append_fields_trace(line, s.fields);
     trace_->frame(false, line);
   }

@@ -162,6 +162,7 @@ class ServerConnection {
   // Ends a stream: `reset` tells the handler on_reset(code, by_peer) instead of on_complete (at the sweep).
   void close_stream(Stream& s, bool reset, ErrorCode code = ErrorCode::no_error, bool by_peer = false);
   const Closed* closed_recently(std::uint32_t id) const;
+  void remember_closed(Closed c);
   bool is_idle(std::uint32_t id) const;
   void sweep();
   bool spend_flood(core::Instant now, std::uint32_t cost = 1);
@@ -188,17 +189,27 @@ class ServerConnection {
   Settings local_;  // ours, as advertised
 
   std::unordered_map<std::uint32_t, std::unique_ptr<Stream>> streams_;
-  std::vector<std::unique_ptr<Stream>> spare_;  // closed streams' memory, reused
-  std::vector<Stream*> closed_;                 // streams to erase once no call is using them
-  std::deque<Closed> recently_closed_;          // for §5.1's "closed" rules after a stream is gone
+  // Closed streams' memory, reused by the thread's connections (an idle connection keeps none).
+  static std::vector<std::unique_ptr<Stream>>& spare_streams();
+  // What encoding a field block uses within one call, shared by the thread's connections.
+  struct EncodeScratch {
+    std::string lower;  // lowercased response field names
+    std::vector<hpack::FieldView> fields;
+    std::string block;  // the field block being encoded
+  };
+  static EncodeScratch& encode_scratch();
+  std::vector<Stream*> closed_;  // streams to erase once no call is using them
+  // For §5.1's "closed" rules after a stream is gone: a ring of the last kRecentlyClosed, grown as streams
+  // close (a std::deque allocated 576 bytes up front, for every connection).
+  std::vector<Closed> recently_closed_;
+  std::size_t recently_next_ = 0;  // the ring's oldest entry, once it is full
   Scheduler scheduler_;
 
   SendWindow send_window_;
   ReceiveWindow receive_window_;
 
-  std::string out_;      // control frames and HEADERS, in the order they must go
-  std::string scratch_;  // field blocks being encoded
-  std::string block_;    // a received field block being assembled over CONTINUATIONs
+  std::string out_;    // control frames and HEADERS, in the order they must go
+  std::string block_;  // a received field block being assembled over CONTINUATIONs
   std::uint32_t block_stream_ = 0;
   bool block_end_stream_ = false;
   BlockKind block_kind_ = BlockKind::discard;
@@ -234,8 +245,6 @@ class ServerConnection {
   bool settings_received_ = false;   // the first SETTINGS is free, the rest cost flood tokens
   int depth_ = 0;                    // public calls in progress (closed streams are swept at depth 0)
   std::string trace_line_;           // a HEADERS line waiting for its decoded fields
-  std::string lower_;                // lowercased response field names
-  std::vector<hpack::FieldView> encode_fields_;
 };
 
 }  // namespace endhost::http2

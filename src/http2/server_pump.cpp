@@ -1,6 +1,8 @@
 #include "http2/server_pump.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 
 #include "core/clock.hpp"
 
@@ -11,6 +13,36 @@ namespace {
 constexpr std::size_t kReadSize = 64 * 1024;
 // DATA produced per turn: enough for throughput, small enough that one connection lets others run.
 constexpr std::size_t kOutputBudget = 512 * 1024;
+
+// Output buffers are lent per turn from the thread's loop rather than owned by each connection: an idle
+// connection holds none (it kept its last response's bytes, a KiB or more, before), and the loop's busy
+// connections reuse a few, so a request still allocates nothing once the loop is warm. A buffer grown
+// beyond kKeptOutput (a bulk transfer's turn) is freed rather than kept.
+constexpr std::size_t kKeptOutput = 64 * 1024;
+constexpr std::size_t kKeptOutputs = 64;
+
+std::vector<std::unique_ptr<Output>>& spare_outputs() {
+  thread_local std::vector<std::unique_ptr<Output>> spare;
+  return spare;
+}
+
+std::unique_ptr<Output> lend_output() {
+  auto& spare = spare_outputs();
+  if (spare.empty()) return std::make_unique<Output>();
+  std::unique_ptr<Output> out = std::move(spare.back());
+  spare.pop_back();
+  return out;
+}
+
+void give_back(std::unique_ptr<Output>& out) {
+  if (!out) return;
+  auto& spare = spare_outputs();
+  if (spare.size() < kKeptOutputs && out->bytes.capacity() <= kKeptOutput) {
+    out->clear();
+    spare.push_back(std::move(out));
+  }
+  out.reset();
+}
 
 // The engine's instants come from the program's clock (core/clock.hpp), as everywhere else.
 core::Instant engine_now() {
@@ -90,10 +122,12 @@ awaitable<void> ServerPump::run(std::string& preread) {
   boost::system::error_code ignored;
   conn_.stream().lowest_layer().non_blocking(true, ignored);  // sendfile(2) must not block the loop
   if (!preread.empty()) h2_.receive(preread, engine_now());
+  std::string().swap(preread);  // consumed: not held for the connection's life
   asio::co_spawn(conn_.stream().get_executor(), read_loop(), asio::detached);
   core::TokenBucket* const pace = session_.output_budget();
   for (;;) {
-    out_.clear();
+    if (!out_) out_ = lend_output();
+    out_->clear();
     std::size_t budget = kOutputBudget;
     bool paced = false;  // there is output, but the rate allows none of it yet
     if (pace != nullptr) {
@@ -106,12 +140,12 @@ awaitable<void> ServerPump::run(std::string& preread) {
     }
     if (!paced) {
       // A turn produces at least one frame even from a small budget; the bucket's debt evens that out.
-      h2_.take_output(out_, budget);
-      if (!out_.empty()) {
-        if (pace != nullptr) pace->spend(out_.size());
+      h2_.take_output(*out_, budget);
+      if (!out_->empty()) {
+        if (pace != nullptr) pace->spend(out_->size());
         sending_ = true;
         conn_.expires_after(timeouts_.send);
-        const bool ok = co_await session_.send_output(out_);
+        const bool ok = co_await session_.send_output(*out_);
         sending_ = false;
         if (!ok) break;
         arm_deadline();
@@ -122,6 +156,7 @@ awaitable<void> ServerPump::run(std::string& preread) {
           conn_.stream().lowest_layer().cancel(ignored);
         continue;
       }
+      give_back(out_);  // nothing to send: the buffer goes back to the loop while this connection waits
       if (h2_.done() || (reader_done_ && !h2_.wants_output())) break;
     }
     const auto deadline = h2_.next_deadline();
@@ -134,6 +169,7 @@ awaitable<void> ServerPump::run(std::string& preread) {
     auto [ec] = co_await write_signal_.async_wait(use_nothrow);
     if (!ec && (!paced || (deadline && engine_now() >= *deadline))) h2_.tick(engine_now());
   }
+  give_back(out_);
   conn_.stream().shutdown();
   // The reader holds the session too: wait until it has seen the close.
   while (!reader_done_) {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "core/asio.hpp"
@@ -64,7 +65,7 @@ class ServerPump {
   PumpTimeouts timeouts_;
   std::string& buf_;
   asio::steady_timer write_signal_;
-  Output out_;
+  std::unique_ptr<Output> out_;  // lent by the loop while there is output (server_pump.cpp)
   bool reader_done_ = false;
   bool sending_ = false;
 };

@@ -557,6 +557,26 @@ class Http2(TestCase):
         self.assertEqual(c.headers[sid][":status"], "200")
         self.assertEqual(c.bodies[sid], SMALL)
 
+    def test_tls_streams_share_the_gathered_writes(self):
+        # Over TLS a turn's frames and file bytes go out as one buffer: the large file, a byteranges response
+        # (file parts between memory parts) and small files, concurrent on one connection, each arrive whole,
+        # and a small one is not held behind the large one's turns.
+        c = H2Client(("127.0.0.1", self.tls_port), tls_context=self.tls_context())
+        self.addCleanup(c.close)
+        big = c.get("/big.bin")
+        ranged = c.get("/big.bin", extra=[("range", "bytes=10-300000,1000000-1300000,2097000-")])
+        c.pump(lambda: big in c.bodies and len(c.bodies[big]) > 0, timeout=20)
+        small = [c.get("/img%d.bin" % i) for i in range(3)]
+        c.pump(lambda: all(s in c.ended for s in small + [big, ranged]), timeout=30)
+        self.assertEqual(c.bodies[big], BIG)
+        for sid in small:
+            self.assertEqual(c.bodies[sid], SMALL)
+        self.assertLess(max(c.ended.index(s) for s in small), c.ended.index(big))
+        self.assertEqual(c.headers[ranged][":status"], "206")
+        body = c.bodies[ranged]
+        for part in (BIG[10:300001], BIG[1000000:1300001], BIG[2097000:]):
+            self.assertIn(part, body)
+
     def test_header_list_too_large_gets_431_and_the_connection_goes_on(self):
         c = H2Client(self.addr)
         self.addCleanup(c.close)

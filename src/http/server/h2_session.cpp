@@ -1,11 +1,16 @@
 #include "http/server/h2_session.hpp"
 
 #include <sys/sendfile.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
+#include <cstring>
 #include <deque>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -27,8 +32,16 @@
 namespace endhost::web {
 namespace {
 
-// One frame's worth of file, read for TLS (sendfile cannot go through OpenSSL).
-constexpr std::size_t kTlsPiece = 16 * 1024;
+// Over TLS (sendfile cannot go through OpenSSL) a batch's frame bytes and file bytes are gathered into one
+// buffer, the file read straight into the gaps between the frame headers (preadv), and handed to OpenSSL in
+// writes of about this much: one SSL_write for many records, one wake-up of the writer for all of them.
+constexpr std::size_t kTlsBatch = 256 * 1024;
+// Gathering buffers are lent per write by the thread's loop, so an idle TLS connection holds none. The loop
+// keeps up to kTlsBatchesKept of at most kTlsBatchKept bytes (small responses), and a few large ones (bulk
+// transfers: freeing and growing one again every 512 KiB turn cost page faults and copies).
+constexpr std::size_t kTlsBatchKept = 64 * 1024;
+constexpr std::size_t kTlsBatchesKept = 64;
+constexpr std::size_t kLargeTlsBatchesKept = 4;
 // File bytes read and compressed at a time by --compress.
 constexpr std::size_t kGzipBlock = 32 * 1024;
 // Objects pushed for the `Link: <…>; rel=preload` fields of one response (the --push list is the operator's
@@ -37,6 +50,73 @@ constexpr std::size_t kMaxPreloadPushes = 16;
 // Paths the connection remembers as requested or pushed, so that none is pushed again; once full, Link
 // pushes stop (the client may have anything by then).
 constexpr std::size_t kMaxRememberedPaths = 1024;
+
+// Bytes gathered for one TLS write: like std::string, but room made for file bytes is not zero-filled first
+// (pread overwrites it; at 256 KiB a write the memset showed in profiles).
+class GatherBuffer {
+ public:
+  char* data() noexcept { return data_.get(); }
+  std::size_t size() const noexcept { return size_; }
+  std::size_t capacity() const noexcept { return capacity_; }
+  std::string_view view() const noexcept { return {data_.get(), size_}; }
+  void clear() noexcept { size_ = 0; }
+  void release() noexcept {
+    data_.reset();
+    size_ = capacity_ = 0;
+  }
+  // `n` more bytes, left uninitialized; returns where they start.
+  std::size_t extend(std::size_t n) {
+    const std::size_t at = size_;
+    if (capacity_ - size_ < n) {
+      const std::size_t cap = std::max(size_ + n, capacity_ * 2);
+      auto grown = std::make_unique_for_overwrite<char[]>(cap);
+      if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
+      data_ = std::move(grown);
+      capacity_ = cap;
+    }
+    size_ += n;
+    return at;
+  }
+  void append(std::string_view bytes) {
+    if (bytes.empty()) return;
+    const std::size_t at = extend(bytes.size());
+    std::memcpy(data_.get() + at, bytes.data(), bytes.size());
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+std::vector<GatherBuffer>& spare_batches() {
+  thread_local std::vector<GatherBuffer> spare;
+  return spare;
+}
+
+// The last buffer given back: a connection in a bulk transfer gets its large one again at once.
+GatherBuffer lend_batch() {
+  auto& spare = spare_batches();
+  if (spare.empty()) return {};
+  GatherBuffer b = std::move(spare.back());
+  spare.pop_back();
+  return b;
+}
+
+void give_back(GatherBuffer& b) {
+  auto& spare = spare_batches();
+  if (b.capacity() == 0) return;
+  const bool large = b.capacity() > kTlsBatchKept;
+  const auto kept =
+      static_cast<std::size_t>(std::count_if(spare.begin(), spare.end(), [&](const GatherBuffer& s) {
+        return (s.capacity() > kTlsBatchKept) == large;
+      }));
+  if (kept < (large ? kLargeTlsBatchesKept : kTlsBatchesKept) && b.capacity() <= 4 * kTlsBatch) {
+    b.clear();
+    spare.push_back(std::move(b));
+  }
+  b.release();
+}
 
 // The engine's instants come from the program's clock (core/clock.hpp), as everywhere else.
 core::Instant engine_now() {
@@ -183,6 +263,12 @@ class H2WebSession final : private http2::ConnectionHandler,
   core::TokenBucket* output_budget() override { return pace_ ? &*pace_ : nullptr; }
   awaitable<bool> send_bytes(std::string_view bytes);
   awaitable<bool> send_extent(Body& body, std::uint64_t length);
+  // send_output over TLS: everything gathered into batch_, written in pieces of about kTlsBatch.
+  awaitable<bool> send_output_tls(const http2::Output& out);
+  // Makes room in batch_ for `length` bytes of `body`'s next spans, to be read by read_gathered().
+  void gather_extent(Body& body, std::uint64_t length);
+  // Reads the file bytes gather_extent() made room for. false: a file shrank.
+  bool read_gathered();
 
   ServerState& srv_;
   const WebConfig& cfg_;
@@ -196,7 +282,16 @@ class H2WebSession final : private http2::ConnectionHandler,
   std::unordered_map<std::uint32_t, Body> bodies_;
   std::vector<http::FieldView> fields_;
   std::string length_text_;
-  std::string file_piece_;
+  // TLS: the bytes of one write being gathered (send_output_tls), and where its file bytes go.
+  struct Piece {
+    int fd;
+    std::uint64_t offset;  // in the file
+    std::size_t at;        // in batch_
+    std::uint64_t length;
+  };
+  GatherBuffer batch_;
+  std::vector<Piece> pieces_;
+  bool gather_failed_ = false;
   std::vector<std::uint32_t> pushed_;
   std::vector<std::string> push_paths_;
   std::unordered_set<std::string> seen_paths_;  // requested or pushed on this connection (RFC 9113 §8.4)
@@ -653,25 +748,7 @@ awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
     if (body.spans.empty()) co_return false;  // cannot happen: extents follow the spans
     Span& span = body.spans.front();
     const std::uint64_t n = std::min(length, span.length);
-    if (tls_) {
-      // Through OpenSSL: read a piece, write it as one record.
-      std::uint64_t done = 0;
-      while (done < n) {
-        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(n - done, kTlsPiece));
-        file_piece_.resize(want);
-        std::size_t got = 0;
-        while (got < want) {
-          const ssize_t r = ::pread(body.file.get(), file_piece_.data() + got, want - got,
-                                    static_cast<off_t>(span.offset + done + got));
-          if (r < 0 && errno == EINTR) continue;
-          if (r <= 0) co_return false;  // the file shrank: the frame cannot be completed
-          got += static_cast<std::size_t>(r);
-        }
-        const bool ok = co_await send_bytes(file_piece_);
-        if (!ok) co_return false;
-        done += want;
-      }
-    } else {
+    {
       // sendfile(2): from the page cache to the socket without a copy through user space.
       std::uint64_t done = 0;
       const int sock = conn_.stream().native_handle();
@@ -700,7 +777,101 @@ awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
   co_return true;
 }
 
+void H2WebSession::gather_extent(Body& body, std::uint64_t length) {
+  // Only the places are taken here (offsets into batch_, which may still grow); read_gathered() fills them.
+  while (length > 0 && !body.spans.empty()) {
+    Span& span = body.spans.front();
+    const std::uint64_t n = std::min(length, span.length);
+    const std::size_t at = batch_.extend(static_cast<std::size_t>(n));
+    pieces_.push_back({body.file.get(), span.offset, at, n});
+    span.offset += n;
+    span.length -= n;
+    length -= n;
+    if (span.length == 0) body.spans.pop_front();
+  }
+  if (length > 0) gather_failed_ = true;  // cannot happen: extents follow the spans
+}
+
+bool H2WebSession::read_gathered() {
+  // The pieces of one file that follow each other in it (a stream's DATA frames, with their headers between
+  // them in batch_) are read with one preadv(2).
+  std::size_t i = 0;
+  while (i < pieces_.size()) {
+    iovec iov[IOV_MAX < 64 ? IOV_MAX : 64];
+    std::size_t count = 0;
+    std::uint64_t want = 0;
+    const int fd = pieces_[i].fd;
+    const std::uint64_t offset = pieces_[i].offset;
+    while (i < pieces_.size() && count < std::size(iov) && pieces_[i].fd == fd &&
+           pieces_[i].offset == offset + want) {
+      iov[count++] = {batch_.data() + pieces_[i].at, static_cast<std::size_t>(pieces_[i].length)};
+      want += pieces_[i].length;
+      ++i;
+    }
+    iovec* next = iov;
+    std::size_t left = count;
+    std::uint64_t got = 0;
+    while (got < want) {
+      const ssize_t r = ::preadv(fd, next, static_cast<int>(left), static_cast<off_t>(offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;  // the file shrank: the frames cannot be completed
+      got += static_cast<std::uint64_t>(r);
+      auto done = static_cast<std::size_t>(r);
+      while (left > 0 && done >= next->iov_len) {
+        done -= next->iov_len;
+        ++next;
+        --left;
+      }
+      if (left > 0) {
+        next->iov_base = static_cast<char*>(next->iov_base) + done;
+        next->iov_len -= done;
+      }
+    }
+  }
+  pieces_.clear();
+  return true;
+}
+
+awaitable<bool> H2WebSession::send_output_tls(const http2::Output& out) {
+  // One buffer: the frame bytes with each extent's file bytes in its place, read there (no copy), handed to
+  // OpenSSL in writes of about kTlsBatch.
+  std::size_t pos = 0;
+  const std::string_view bytes = out.bytes;
+  batch_ = lend_batch();
+  pieces_.clear();
+  gather_failed_ = false;
+  bool ok = true;
+  for (const http2::Output::Extent& e : out.extents) {
+    batch_.append(bytes.substr(pos, e.at - pos));
+    pos = e.at;
+    auto found = bodies_.find(e.stream);
+    if (found == bodies_.end()) co_return false;  // cannot happen: the body waits for its extents
+    Body& body = found->second;
+    gather_extent(body, e.length);
+    if (--body.pending_extents == 0 && body.finished) {
+      ok = ok && read_gathered();  // before its file closes
+      release_body(body);
+      bodies_.erase(e.stream);
+    }
+    if (batch_.size() >= kTlsBatch) {
+      if (!ok || gather_failed_ || !read_gathered()) co_return false;
+      const bool sent = co_await send_bytes(batch_.view());
+      if (!sent) co_return false;
+      batch_.clear();
+    }
+  }
+  batch_.append(bytes.substr(pos));
+  ok = ok && !gather_failed_ && read_gathered();
+  if (ok) {
+    const bool sent = co_await send_bytes(batch_.view());
+    ok = sent;
+  }
+  give_back(batch_);
+  co_return ok;
+}
+
 awaitable<bool> H2WebSession::send_output(const http2::Output& out) {
+  if (tls_) co_return co_await send_output_tls(out);
   std::size_t pos = 0;
   const std::string_view bytes = out.bytes;
   for (const http2::Output::Extent& e : out.extents) {

@@ -41,7 +41,7 @@ void DynamicTable::insert(std::string_view name, std::string_view value) {
   if (!value.empty()) std::memcpy(bytes_.data() + end_ + name.size(), value.data(), value.size());
 
   if (count_ == slots_.size()) {  // the ring is full: double it, oldest first at 0
-    std::vector<Slot> grown(std::max<std::size_t>(16, 2 * slots_.size()));
+    std::vector<Slot> grown(std::max<std::size_t>(4, 2 * slots_.size()));
     for (std::size_t i = 0; i < count_; ++i) grown[i] = slot(oldest_ + i);
     slots_ = std::move(grown);
     oldest_ = 0;
@@ -71,10 +71,10 @@ void DynamicTable::make_room(std::size_t bytes) {
   if (end_ + bytes <= bytes_.size()) return;
   compact();
   if (end_ + bytes <= bytes_.size()) return;
-  // Double, from 256 bytes, up to twice the maximum: live bytes never exceed max_size(), so at that size a
-  // slide always makes room.
+  // Double, from 64 bytes (most connections insert a few short fields: an idle one keeps what it uses), up to
+  // twice the maximum: live bytes never exceed max_size(), so at that size a slide always makes room.
   const std::size_t doubled =
-      std::min(std::max<std::size_t>(256, 2 * bytes_.size()), 2 * std::size_t{max_size_});
+      std::min(std::max<std::size_t>(64, 2 * bytes_.size()), 2 * std::size_t{max_size_});
   bytes_.resize(std::max(doubled, end_ + bytes));
 }
 

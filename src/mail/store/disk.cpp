@@ -120,6 +120,15 @@ Expected<void, StoreError> write_durably(const std::string& path, std::string_vi
 }
 
 Expected<Measured, StoreError> measure(const std::string& path, bool read_vsize) {
+  if (!read_vsize) {
+    // One stat(), not open+fstat+close: a folder of 100,000 files taken in at once (a rebuild, a first
+    // SELECT) makes this call for each.
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return Unexpected(io_error(errno, "cannot stat", path));
+    if (!S_ISREG(st.st_mode)) return Unexpected(io_error(EISDIR, "not a regular file", path));
+    return Measured{static_cast<std::uint64_t>(st.st_size), static_cast<std::uint64_t>(st.st_size),
+                    static_cast<std::int64_t>(st.st_mtim.tv_sec)};
+  }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Unexpected(io_error(errno, "cannot open", path));
   struct stat st {};

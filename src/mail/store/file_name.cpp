@@ -88,20 +88,28 @@ std::optional<std::uint64_t> name_field(std::string_view base, char key) {
   return std::nullopt;
 }
 
-bool delivered_before(std::string_view a, std::string_view b) {
-  std::size_t ua = 0, ub = 0;
-  const std::uint64_t sa = leading_number(a, &ua), sb = leading_number(b, &ub);
-  if (ua > 0 && ub > 0 && sa != sb) return sa < sb;
-  auto micros = [](std::string_view s, std::size_t secs_len) -> std::uint64_t {
-    if (secs_len == 0 || s.size() < secs_len + 2 || s[secs_len] != '.' || s[secs_len + 1] != 'M') return 0;
-    std::size_t used = 0;
-    return leading_number(s.substr(secs_len + 2), &used);
-  };
-  if (ua > 0 && ub > 0) {
-    const std::uint64_t ma = micros(a, ua), mb = micros(b, ub);
-    if (ma != mb) return ma < mb;
+DeliveryKey delivery_key(std::string_view base) {
+  DeliveryKey k;
+  std::size_t used = 0;
+  k.secs = leading_number(base, &used);
+  k.numeric = used > 0;
+  if (k.numeric && base.size() >= used + 2 && base[used] == '.' && base[used + 1] == 'M') {
+    std::size_t m_used = 0;
+    k.micros = leading_number(base.substr(used + 2), &m_used);
+  }
+  return k;
+}
+
+bool delivered_before(const DeliveryKey& ka, std::string_view a, const DeliveryKey& kb, std::string_view b) {
+  if (ka.numeric && kb.numeric) {
+    if (ka.secs != kb.secs) return ka.secs < kb.secs;
+    if (ka.micros != kb.micros) return ka.micros < kb.micros;
   }
   return a < b;
+}
+
+bool delivered_before(std::string_view a, std::string_view b) {
+  return delivered_before(delivery_key(a), a, delivery_key(b), b);
 }
 
 void CrlfSize::feed(std::string_view bytes) {

@@ -35,6 +35,13 @@ std::optional<std::uint64_t> name_field(std::string_view base, char key);
 // Delivery order, the order UIDs are given in when several files are new at once: by the seconds and
 // microseconds that start Dovecot's names (numerically: "M99" before "M100"), then bytewise.
 bool delivered_before(std::string_view a, std::string_view b);
+// The same with the numbers parsed once per name (what a sort of 100,000 new files compares).
+struct DeliveryKey {
+  std::uint64_t secs = 0, micros = 0;
+  bool numeric = false;  // the name starts with a number
+};
+DeliveryKey delivery_key(std::string_view base);
+bool delivered_before(const DeliveryKey& ka, std::string_view a, const DeliveryKey& kb, std::string_view b);
 
 // Counts the octets of a message with every line end made CRLF, chunk by chunk (a bare LF costs one more).
 class CrlfSize {

@@ -1,5 +1,7 @@
 #include "mail/store/mailbox.hpp"
 
+#include <malloc.h>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -35,7 +37,12 @@ const std::filesystem::path& Mailbox::dir() const {
 Expected<Mailbox::OpenReport, StoreError> Mailbox::load() {
   std::lock_guard lock(impl_->mutex);
   if (impl_->loaded) return OpenReport{};
-  return impl_->load();
+  auto report = impl_->load();
+  // The open's temporaries (the index text and its records, the listing of cur/, the lookup tables: a few
+  // times the entries' own size for a large folder) are freed by now, but glibc keeps the pages in the
+  // pool thread's arena: given back, a 100,000-message folder leaves its entries and little else.
+  if (impl_->entries.size() >= kTrimAfterEntries) ::malloc_trim(0);
+  return report;
 }
 
 Expected<bool, StoreError> Mailbox::refresh() {

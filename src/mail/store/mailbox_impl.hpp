@@ -31,6 +31,8 @@ namespace detail {
 constexpr std::size_t kCompactMinDead = 64;
 constexpr std::uint64_t kMaxIndexBytes = std::uint64_t{1} << 32;  // 40 million records: far past any folder
 constexpr std::uint64_t kMaxKeywordsFileBytes = 64 * 1024;
+// A folder opened with at least this many messages gives its temporaries back to the system (Mailbox::load).
+constexpr std::size_t kTrimAfterEntries = 10000;
 
 inline StoreError error(StoreError::Kind kind, std::string message) {
   return StoreError{0, kind, std::move(message)};

@@ -42,6 +42,9 @@ Expected<bool, StoreError> Mailbox::Impl::take_in(std::vector<std::string> names
   struct Pending {
     std::string file;
     detail::Measured m;
+    std::uint32_t base_len = 0;
+    DeliveryKey key;
+    std::string_view base() const { return std::string_view(file).substr(0, base_len); }
   };
   std::vector<Pending> found;
   found.reserve(names.size());
@@ -51,18 +54,19 @@ Expected<bool, StoreError> Mailbox::Impl::take_in(std::vector<std::string> names
     auto m = detail::measure(cur_path(file), !w.has_value());
     if (!m) continue;  // gone meanwhile, or unreadable: not a message this store can serve
     if (w) m->vsize = *w;
-    found.push_back(Pending{std::move(file), *m});
+    const auto base_len = static_cast<std::uint32_t>(f.base.size());
+    const DeliveryKey key = delivery_key(f.base);
+    found.push_back(Pending{std::move(file), *m, base_len, key});
   }
   if (found.empty()) return false;
   std::sort(found.begin(), found.end(), [](const Pending& a, const Pending& b) {
-    return delivered_before(split_file_name(a.file).base, split_file_name(b.file).base);
+    return delivered_before(a.key, a.base(), b.key, b.base());
   });
   if (found.size() > static_cast<std::size_t>(kMaxUid) + 1 - uidnext)
     return Unexpected(error(Kind::Io, "the mailbox " + name + " has run out of UIDs"));
   std::string lines;
   std::uint32_t uid = uidnext;
-  for (const Pending& p : found)
-    append_uid_record(lines, uid++, p.m.vsize, p.m.mtime, split_file_name(p.file).base);
+  for (const Pending& p : found) append_uid_record(lines, uid++, p.m.vsize, p.m.mtime, p.base());
   if (auto ok = append_records(lines, found.size()); !ok) return Unexpected(ok.error());
   entries.reserve(entries.size() + found.size());
   for (Pending& p : found) {

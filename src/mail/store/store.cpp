@@ -1,7 +1,5 @@
 #include "mail/store/store.hpp"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <mutex>
 
@@ -12,13 +10,7 @@ namespace endhost::mail::store {
 
 Store::Store(std::filesystem::path users_dir, std::uint64_t max_message_size, std::string hostname)
     : context_(std::make_shared<detail::StoreContext>(std::move(users_dir), max_message_size,
-                                                      std::move(hostname))) {
-  // A fixed mmap threshold (glibc's default one rises up to 32 MiB after the first large free): the
-  // per-message vectors of a large folder's open and SELECT (the listing of cur/, the snapshot, 64 bytes a
-  // message) then go back to the system when freed, instead of staying in a pool thread's arena.
-  // Measured on a 100,000-message folder: 50 MiB of RSS after two SELECTs, 38 MiB with it.
-  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-}
+                                                      std::move(hostname))) {}
 
 Store::~Store() {
   // The kept mailboxes hold their user stores, which hold this context: a cycle, broken here.

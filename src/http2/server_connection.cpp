@@ -25,6 +25,7 @@ struct ServerConnection::Stream {
   std::size_t unreleased = 0;  // body bytes handed to the handler and not yet released
   // The response.
   std::deque<Piece> pieces;
+  std::string spare_bytes;  // a sent piece's buffer, for the next memory piece (kept across recycles)
   std::uint64_t queued = 0;
   bool final_sent = false;  // a final (non-1xx) HEADERS went out
   bool end_queued = false;  // the body's end is submitted
@@ -47,7 +48,8 @@ struct ServerConnection::Stream {
     receive = ReceiveWindow(receive_window);
     node = Scheduler::Node{};
     node.stream_id = new_id;
-    fields.clear();
+    // `fields` keeps the last request's strings: open_request swaps them into decoded_, whose next block is
+    // decoded over them (no allocation for a field no longer than the one it replaces).
     views.clear();
     head = http::RequestHead{};
     content_length.reset();
@@ -67,6 +69,9 @@ namespace {
 constexpr std::size_t kRecentlyClosed = 32;
 // Closed streams kept for reuse per thread.
 constexpr std::size_t kSpareStreams = 512;
+// A memory piece's buffer a stream keeps for its next one (small responses: 512 spare streams keep at most 2
+// MiB).
+constexpr std::size_t kSpareBytesKept = 4096;
 
 hpack::DecoderLimits decoder_limits(const ConnectionConfig& c) {
   return hpack::DecoderLimits{c.header_table_size, c.max_header_list_size};
@@ -303,8 +308,21 @@ void ServerConnection::on_continuation(const Continuation& f) {
 }
 
 void ServerConnection::on_field_block() {
-  decoded_.clear();
-  auto r = decoder_.decode(block_, decoded_);
+  // Over the strings of an earlier block (the last stream's, swapped in by open_request): a request's fields
+  // are about the same each time, so their buffers are reused rather than allocated per field.
+  std::size_t decoded = 0;
+  auto r = decoder_.decode(block_, [this, &decoded](const hpack::FieldView& f) {
+    if (decoded < decoded_.size()) {
+      hpack::HeaderField& d = decoded_[decoded];
+      d.name.assign(f.name);
+      d.value.assign(f.value);
+      d.never_indexed = f.never_indexed;
+    } else {
+      decoded_.push_back({std::string(f.name), std::string(f.value), f.never_indexed});
+    }
+    ++decoded;
+  });
+  decoded_.resize(decoded);
   bool too_large = false;
   if (!r) {
     if (hpack::is_compression_error(r.error())) {
@@ -590,9 +608,9 @@ void ServerConnection::on_goaway(const Goaway& f) {
 // ---- streams -----------------------------------------------------------------------------------------
 
 ServerConnection::Stream* ServerConnection::find(std::uint32_t id) const {
-  auto it = streams_.find(id);
-  if (it == streams_.end() || it->second->closing) return nullptr;
-  return it->second.get();
+  const std::unique_ptr<Stream>* s = streams_.find(id);
+  if (s == nullptr || (*s)->closing) return nullptr;
+  return s->get();
 }
 
 std::vector<std::unique_ptr<ServerConnection::Stream>>& ServerConnection::spare_streams() {
@@ -709,10 +727,10 @@ void ServerConnection::sweep() {
     }
   }
   for (Stream* s : closed_) {
-    auto it = streams_.find(s->id);
-    if (it != streams_.end() && it->second.get() == s) {
-      std::unique_ptr<Stream> owned = std::move(it->second);
-      streams_.erase(it);
+    std::unique_ptr<Stream>* slot = streams_.find(s->id);
+    if (slot != nullptr && slot->get() == s) {
+      std::unique_ptr<Stream> owned = std::move(*slot);
+      streams_.erase(s->id);
       if (auto& spare = spare_streams(); spare.size() < kSpareStreams) {
         owned->pieces.clear();
         spare.push_back(std::move(owned));
@@ -838,6 +856,8 @@ bool ServerConnection::submit_data(std::uint32_t stream, std::string_view data, 
     s->pieces.back().bytes.append(data);
   } else {
     Piece p;
+    p.bytes = std::move(s->spare_bytes);  // no allocation when a piece of this stream or its last was sent
+    s->spare_bytes = std::string();
     p.bytes.assign(data);
     s->pieces.push_back(std::move(p));
   }
@@ -1061,7 +1081,14 @@ void ServerConnection::produce_data(Output& out, std::size_t budget) {
     send_window_.consume(static_cast<std::int64_t>(n));
     produced += kFrameHeaderSize + n;
     stalled_since_.reset();
-    if (piece.remaining() == 0) s->pieces.pop_front();
+    if (piece.remaining() == 0) {
+      if (!piece.is_extent && piece.bytes.capacity() <= kSpareBytesKept &&
+          piece.bytes.capacity() > s->spare_bytes.capacity()) {
+        piece.bytes.clear();
+        s->spare_bytes = std::move(piece.bytes);
+      }
+      s->pieces.pop_front();
+    }
     if (end) {
       s->end_sent = true;
       s->state = on_send_end_stream(s->state);

@@ -25,7 +25,6 @@ struct ServerConnection::Stream {
   std::size_t unreleased = 0;  // body bytes handed to the handler and not yet released
   // The response.
   std::deque<Piece> pieces;
-  std::string spare_bytes;  // a sent piece's buffer, for the next memory piece (kept across recycles)
   std::uint64_t queued = 0;
   bool final_sent = false;  // a final (non-1xx) HEADERS went out
   bool end_queued = false;  // the body's end is submitted
@@ -69,8 +68,8 @@ namespace {
 constexpr std::size_t kRecentlyClosed = 32;
 // Closed streams kept for reuse per thread.
 constexpr std::size_t kSpareStreams = 512;
-// A memory piece's buffer a stream keeps for its next one (small responses: 512 spare streams keep at most 2
-// MiB).
+// Sent memory pieces' buffers kept per thread for the next ones: this many, of at most kSpareBytesKept.
+constexpr std::size_t kSparePieces = 64;
 constexpr std::size_t kSpareBytesKept = 4096;
 
 hpack::DecoderLimits decoder_limits(const ConnectionConfig& c) {
@@ -613,6 +612,11 @@ ServerConnection::Stream* ServerConnection::find(std::uint32_t id) const {
   return s->get();
 }
 
+std::vector<std::string>& ServerConnection::spare_pieces() {
+  thread_local std::vector<std::string> spare;
+  return spare;
+}
+
 std::vector<std::unique_ptr<ServerConnection::Stream>>& ServerConnection::spare_streams() {
   thread_local std::vector<std::unique_ptr<Stream>> spare;
   return spare;
@@ -856,8 +860,10 @@ bool ServerConnection::submit_data(std::uint32_t stream, std::string_view data, 
     s->pieces.back().bytes.append(data);
   } else {
     Piece p;
-    p.bytes = std::move(s->spare_bytes);  // no allocation when a piece of this stream or its last was sent
-    s->spare_bytes = std::string();
+    if (auto& spare = spare_pieces(); !spare.empty()) {  // no allocation once the thread has sent pieces
+      p.bytes = std::move(spare.back());
+      spare.pop_back();
+    }
     p.bytes.assign(data);
     s->pieces.push_back(std::move(p));
   }
@@ -1082,10 +1088,10 @@ void ServerConnection::produce_data(Output& out, std::size_t budget) {
     produced += kFrameHeaderSize + n;
     stalled_since_.reset();
     if (piece.remaining() == 0) {
-      if (!piece.is_extent && piece.bytes.capacity() <= kSpareBytesKept &&
-          piece.bytes.capacity() > s->spare_bytes.capacity()) {
+      if (auto& spare = spare_pieces();
+          !piece.is_extent && piece.bytes.capacity() <= kSpareBytesKept && spare.size() < kSparePieces) {
         piece.bytes.clear();
-        s->spare_bytes = std::move(piece.bytes);
+        spare.push_back(std::move(piece.bytes));
       }
       s->pieces.pop_front();
     }

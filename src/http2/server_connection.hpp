@@ -192,6 +192,8 @@ class ServerConnection {
   StreamTable<std::unique_ptr<Stream>> streams_;  // a flat table: opening a stream allocates nothing
   // Closed streams' memory, reused by the thread's connections (an idle connection keeps none).
   static std::vector<std::unique_ptr<Stream>>& spare_streams();
+  // Sent memory pieces' buffers (small responses' bodies), reused by the thread's streams.
+  static std::vector<std::string>& spare_pieces();
   // What encoding a field block uses within one call, shared by the thread's connections.
   struct EncodeScratch {
     std::string lower;  // lowercased response field names

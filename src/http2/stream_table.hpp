@@ -100,7 +100,7 @@ class StreamTable {
   iterator end() const { return const_cast<StreamTable*>(this)->end(); }
 
  private:
-  static constexpr std::size_t kFirstCapacity = 16;
+  static constexpr std::size_t kFirstCapacity = 8;
   static constexpr std::size_t kKeptCapacity = 64;  // slots an emptied table keeps
 
   std::size_t capacity() const { return slots_ ? mask_ + 1 : 0; }

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
-#include <deque>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -176,7 +175,18 @@ class H2WebSession final : private http2::ConnectionHandler,
   };
   struct Body {
     Fd file;
-    std::deque<Span> spans;
+    // The file regions still to send, from spans[spans_head] on: a vector, not a std::deque (which allocates
+    // 576 bytes even for the response served from memory, and a pooled body would keep them).
+    std::vector<Span> spans;
+    std::size_t spans_head = 0;
+    bool spans_empty() const { return spans_head == spans.size(); }
+    Span& span_front() { return spans[spans_head]; }
+    void span_pop() {
+      if (++spans_head == spans.size()) {
+        spans.clear();
+        spans_head = 0;
+      }
+    }
     std::unique_ptr<GzipStream> gzip;
     std::uint64_t gzip_read = 0;
     std::uint64_t gzip_size = 0;
@@ -193,6 +203,7 @@ class H2WebSession final : private http2::ConnectionHandler,
     void reset() {
       file = Fd{};
       spans.clear();
+      spans_head = 0;
       gzip.reset();
       gzip_read = gzip_size = 0;
       pending_extents = 0;
@@ -810,15 +821,15 @@ awaitable<bool> H2WebSession::send_bytes(std::string_view bytes) {
 
 awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
   while (length > 0) {
-    if (body.spans.empty()) co_return false;  // cannot happen: extents follow the spans
-    Span& span = body.spans.front();
-    const std::uint64_t n = std::min(length, span.length);
+    if (body.spans_empty()) co_return false;  // cannot happen: extents follow the spans
+    const Span first = body.span_front();     // a copy: the vector may move while this waits on the socket
+    const std::uint64_t n = std::min(length, first.length);
     {
       // sendfile(2): from the page cache to the socket without a copy through user space.
       std::uint64_t done = 0;
       const int sock = conn_.stream().native_handle();
       while (done < n) {
-        off_t off = static_cast<off_t>(span.offset + done);
+        off_t off = static_cast<off_t>(first.offset + done);
         const ssize_t r = ::sendfile(sock, body.file.get(), &off, static_cast<std::size_t>(n - done));
         if (r > 0) {
           done += static_cast<std::uint64_t>(r);
@@ -834,25 +845,26 @@ awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
         if (ec) co_return false;
       }
     }
+    Span& span = body.span_front();
     span.offset += n;
     span.length -= n;
     length -= n;
-    if (span.length == 0) body.spans.pop_front();
+    if (span.length == 0) body.span_pop();
   }
   co_return true;
 }
 
 void H2WebSession::gather_extent(Body& body, std::uint64_t length) {
   // Only the places are taken here (offsets into batch_, which may still grow); read_gathered() fills them.
-  while (length > 0 && !body.spans.empty()) {
-    Span& span = body.spans.front();
+  while (length > 0 && !body.spans_empty()) {
+    Span& span = body.span_front();
     const std::uint64_t n = std::min(length, span.length);
     const std::size_t at = batch_.extend(static_cast<std::size_t>(n));
     pieces_.push_back({body.file.get(), span.offset, at, n});
     span.offset += n;
     span.length -= n;
     length -= n;
-    if (span.length == 0) body.spans.pop_front();
+    if (span.length == 0) body.span_pop();
   }
   if (length > 0) gather_failed_ = true;  // cannot happen: extents follow the spans
 }

@@ -67,9 +67,9 @@ namespace {
 
 constexpr std::size_t kRecentlyClosed = 32;
 // Closed streams kept for reuse per thread.
-constexpr std::size_t kSpareStreams = 512;
+constexpr std::size_t kSpareStreams = 1024;
 // Sent memory pieces' buffers kept per thread for the next ones: this many, of at most kSpareBytesKept.
-constexpr std::size_t kSparePieces = 64;
+constexpr std::size_t kSparePieces = 256;
 constexpr std::size_t kSpareBytesKept = 4096;
 
 hpack::DecoderLimits decoder_limits(const ConnectionConfig& c) {

@@ -761,7 +761,7 @@ void H2WebSession::finish(std::uint32_t stream) {
 namespace {
 // Closed streams' body states, reused by the thread's connections (each keeps its strings' and spans'
 // memory): up to this many.
-constexpr std::size_t kSpareBodies = 512;
+constexpr std::size_t kSpareBodies = 1024;
 }  // namespace
 
 H2WebSession::Body& H2WebSession::open_body(std::uint32_t stream) {

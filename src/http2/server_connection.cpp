@@ -47,7 +47,8 @@ struct ServerConnection::Stream {
     receive = ReceiveWindow(receive_window);
     node = Scheduler::Node{};
     node.stream_id = new_id;
-    fields.clear();
+    // `fields` keeps the last request's strings: open_request swaps them into decoded_, whose next block is
+    // decoded over them (no allocation for a field no longer than the one it replaces).
     views.clear();
     head = http::RequestHead{};
     content_length.reset();
@@ -66,7 +67,10 @@ namespace {
 
 constexpr std::size_t kRecentlyClosed = 32;
 // Closed streams kept for reuse per thread.
-constexpr std::size_t kSpareStreams = 512;
+constexpr std::size_t kSpareStreams = 1024;
+// Sent memory pieces' buffers kept per thread for the next ones: this many, of at most kSpareBytesKept.
+constexpr std::size_t kSparePieces = 256;
+constexpr std::size_t kSpareBytesKept = 4096;
 
 hpack::DecoderLimits decoder_limits(const ConnectionConfig& c) {
   return hpack::DecoderLimits{c.header_table_size, c.max_header_list_size};
@@ -303,8 +307,21 @@ void ServerConnection::on_continuation(const Continuation& f) {
 }
 
 void ServerConnection::on_field_block() {
-  decoded_.clear();
-  auto r = decoder_.decode(block_, decoded_);
+  // Over the strings of an earlier block (the last stream's, swapped in by open_request): a request's fields
+  // are about the same each time, so their buffers are reused rather than allocated per field.
+  std::size_t decoded = 0;
+  auto r = decoder_.decode(block_, [this, &decoded](const hpack::FieldView& f) {
+    if (decoded < decoded_.size()) {
+      hpack::HeaderField& d = decoded_[decoded];
+      d.name.assign(f.name);
+      d.value.assign(f.value);
+      d.never_indexed = f.never_indexed;
+    } else {
+      decoded_.push_back({std::string(f.name), std::string(f.value), f.never_indexed});
+    }
+    ++decoded;
+  });
+  decoded_.resize(decoded);
   bool too_large = false;
   if (!r) {
     if (hpack::is_compression_error(r.error())) {
@@ -590,9 +607,14 @@ void ServerConnection::on_goaway(const Goaway& f) {
 // ---- streams -----------------------------------------------------------------------------------------
 
 ServerConnection::Stream* ServerConnection::find(std::uint32_t id) const {
-  auto it = streams_.find(id);
-  if (it == streams_.end() || it->second->closing) return nullptr;
-  return it->second.get();
+  const std::unique_ptr<Stream>* s = streams_.find(id);
+  if (s == nullptr || (*s)->closing) return nullptr;
+  return s->get();
+}
+
+std::vector<std::string>& ServerConnection::spare_pieces() {
+  thread_local std::vector<std::string> spare;
+  return spare;
 }
 
 std::vector<std::unique_ptr<ServerConnection::Stream>>& ServerConnection::spare_streams() {
@@ -709,10 +731,10 @@ void ServerConnection::sweep() {
     }
   }
   for (Stream* s : closed_) {
-    auto it = streams_.find(s->id);
-    if (it != streams_.end() && it->second.get() == s) {
-      std::unique_ptr<Stream> owned = std::move(it->second);
-      streams_.erase(it);
+    std::unique_ptr<Stream>* slot = streams_.find(s->id);
+    if (slot != nullptr && slot->get() == s) {
+      std::unique_ptr<Stream> owned = std::move(*slot);
+      streams_.erase(s->id);
       if (auto& spare = spare_streams(); spare.size() < kSpareStreams) {
         owned->pieces.clear();
         spare.push_back(std::move(owned));
@@ -838,6 +860,10 @@ bool ServerConnection::submit_data(std::uint32_t stream, std::string_view data, 
     s->pieces.back().bytes.append(data);
   } else {
     Piece p;
+    if (auto& spare = spare_pieces(); !spare.empty()) {  // no allocation once the thread has sent pieces
+      p.bytes = std::move(spare.back());
+      spare.pop_back();
+    }
     p.bytes.assign(data);
     s->pieces.push_back(std::move(p));
   }
@@ -1061,7 +1087,14 @@ void ServerConnection::produce_data(Output& out, std::size_t budget) {
     send_window_.consume(static_cast<std::int64_t>(n));
     produced += kFrameHeaderSize + n;
     stalled_since_.reset();
-    if (piece.remaining() == 0) s->pieces.pop_front();
+    if (piece.remaining() == 0) {
+      if (auto& spare = spare_pieces();
+          !piece.is_extent && piece.bytes.capacity() <= kSpareBytesKept && spare.size() < kSparePieces) {
+        piece.bytes.clear();
+        spare.push_back(std::move(piece.bytes));
+      }
+      s->pieces.pop_front();
+    }
     if (end) {
       s->end_sent = true;
       s->state = on_send_end_stream(s->state);

@@ -34,6 +34,7 @@
 #include "http2/request_head.hpp"
 #include "http2/scheduler.hpp"
 #include "http2/stream_state.hpp"
+#include "http2/stream_table.hpp"
 
 namespace endhost::http2 {
 
@@ -188,9 +189,11 @@ class ServerConnection {
   Settings peer_;   // the client's settings in force
   Settings local_;  // ours, as advertised
 
-  std::unordered_map<std::uint32_t, std::unique_ptr<Stream>> streams_;
+  StreamTable<std::unique_ptr<Stream>> streams_;  // a flat table: opening a stream allocates nothing
   // Closed streams' memory, reused by the thread's connections (an idle connection keeps none).
   static std::vector<std::unique_ptr<Stream>>& spare_streams();
+  // Sent memory pieces' buffers (small responses' bodies), reused by the thread's streams.
+  static std::vector<std::string>& spare_pieces();
   // What encoding a field block uses within one call, shared by the thread's connections.
   struct EncodeScratch {
     std::string lower;  // lowercased response field names

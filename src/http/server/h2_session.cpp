@@ -9,7 +9,6 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
-#include <deque>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -28,6 +27,7 @@
 #include "http/server/write_handler.hpp"
 #include "http2/server_connection.hpp"
 #include "http2/server_pump.hpp"
+#include "http2/stream_table.hpp"
 
 namespace endhost::web {
 namespace {
@@ -158,7 +158,7 @@ class H2WebSession final : private http2::ConnectionHandler,
                          tls_ ? "HTTP/2 over TLS (ALPN h2)" : "HTTP/2 in clear (h2c, prior knowledge)");
   }
   ~H2WebSession() override {
-    for (auto& [id, b] : bodies_) release_body(b);
+    for (auto& [id, b] : bodies_) release_body(*b);
     if (cfg_.access_log) cfg_.access_log->flush(loop_.index);
     srv_.metrics.open_connections->add(-1, loop_.index);
     cfg_.transcript.note(conn_.peer(), "connection closed");
@@ -175,7 +175,18 @@ class H2WebSession final : private http2::ConnectionHandler,
   };
   struct Body {
     Fd file;
-    std::deque<Span> spans;
+    // The file regions still to send, from spans[spans_head] on: a vector, not a std::deque (which allocates
+    // 576 bytes even for the response served from memory, and a pooled body would keep them).
+    std::vector<Span> spans;
+    std::size_t spans_head = 0;
+    bool spans_empty() const { return spans_head == spans.size(); }
+    Span& span_front() { return spans[spans_head]; }
+    void span_pop() {
+      if (++spans_head == spans.size()) {
+        spans.clear();
+        spans_head = 0;
+      }
+    }
     std::unique_ptr<GzipStream> gzip;
     std::uint64_t gzip_read = 0;
     std::uint64_t gzip_size = 0;
@@ -188,7 +199,29 @@ class H2WebSession final : private http2::ConnectionHandler,
     unsigned status = 0;
     std::uint64_t content_bytes = 0;
     std::chrono::steady_clock::time_point started;
+    // Back to a new stream's state, keeping the memory of the strings and the spans.
+    void reset() {
+      file = Fd{};
+      spans.clear();
+      spans_head = 0;
+      gzip.reset();
+      gzip_read = gzip_size = 0;
+      pending_extents = 0;
+      finished = false;
+      log_request.clear();
+      log_referer.clear();
+      log_agent.clear();
+      log_user.clear();
+      log_time = 0;
+      status = 0;
+      content_bytes = 0;
+      started = {};
+    }
   };
+  static std::vector<std::unique_ptr<Body>>& spare_bodies() {
+    thread_local std::vector<std::unique_ptr<Body>> spare;
+    return spare;
+  }
   // A stream served by a coroutine (serve_async): a write, whose body arrives in DATA frames, or a request
   // waiting for --sessions' visitor lookup. Its body is held here until the write consumes it; the credit
   // goes back to the client only then, so the stream window (ConnectionConfig::stream_window) bounds what
@@ -209,7 +242,7 @@ class H2WebSession final : private http2::ConnectionHandler,
   void on_reset(std::uint32_t stream, http2::ErrorCode code, bool by_peer) override;
   void on_complete(std::uint32_t stream) override;
   void on_drained(std::uint32_t stream) override;
-  void on_extent(std::uint32_t stream, std::uint32_t) override { ++bodies_[stream].pending_extents; }
+  void on_extent(std::uint32_t stream, std::uint32_t) override { ++open_body(stream).pending_extents; }
   // http2::FrameTrace
   void frame(bool from_client, std::string_view line) override {
     if (from_client) {
@@ -252,6 +285,15 @@ class H2WebSession final : private http2::ConnectionHandler,
   void release_body(Body& b) {
     if (b.gzip) loop_.gzip.give(std::move(b.gzip));
   }
+  // The stream's body state, or nullptr.
+  Body* find_body(std::uint32_t stream) {
+    std::unique_ptr<Body>* b = bodies_.find(stream);
+    return b == nullptr ? nullptr : b->get();
+  }
+  // The stream's body state, made (from the thread's spare ones) if it has none.
+  Body& open_body(std::uint32_t stream);
+  // Releases the stream's body state and keeps its memory for the thread's next stream.
+  void drop_body(std::uint32_t stream);
   void log(const Body& b);
 
   // http2::PumpSession
@@ -279,7 +321,8 @@ class H2WebSession final : private http2::ConnectionHandler,
   std::optional<core::TokenBucket> pace_;
   http2::ServerPump pump_;
   bool tls_;
-  std::unordered_map<std::uint32_t, Body> bodies_;
+  // Held by pointer: references survive the table's inserts (send_output keeps one across the reader's).
+  http2::StreamTable<std::unique_ptr<Body>> bodies_;
   std::vector<http::FieldView> fields_;
   std::string length_text_;
   // TLS: the bytes of one write being gathered (send_output_tls), and where its file bytes go.
@@ -294,7 +337,12 @@ class H2WebSession final : private http2::ConnectionHandler,
   bool gather_failed_ = false;
   std::vector<std::uint32_t> pushed_;
   std::vector<std::string> push_paths_;
-  std::unordered_set<std::string> seen_paths_;  // requested or pushed on this connection (RFC 9113 §8.4)
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_set<std::string, PathHash, std::equal_to<>>
+      seen_paths_;  // requested or pushed on this connection (RFC 9113 §8.4)
   bool seen_full_ = false;
   std::unordered_map<std::uint32_t, std::unique_ptr<Async>> async_;
   std::size_t running_ = 0;  // serve_async coroutines not yet returned: the session outlives them
@@ -355,7 +403,7 @@ void H2WebSession::on_request(std::uint32_t stream, const http::RequestHead& hea
 
 void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bool may_push,
                          bool end_stream) {
-  Body& body = bodies_[stream];
+  Body& body = open_body(stream);
   body.started = std::chrono::steady_clock::now();
   if (cfg_.access_log) {
     body.log_time = std::time(nullptr);
@@ -399,8 +447,8 @@ void H2WebSession::serve(std::uint32_t stream, const http::RequestHead& head, bo
 }
 
 void H2WebSession::respond(std::uint32_t stream, std::unique_ptr<Work> w, RequestContext& rq, bool may_push) {
-  auto found = bodies_.find(stream);
-  if (found == bodies_.end()) {  // cannot happen: serve() made it and the stream is live
+  Body* found = find_body(stream);
+  if (found == nullptr) {  // cannot happen: serve() made it and the stream is live
     srv_.give_work(loop_, std::move(w));
     return;
   }
@@ -408,7 +456,7 @@ void H2WebSession::respond(std::uint32_t stream, std::unique_ptr<Work> w, Reques
   if (may_push && rq.head.method_id == http::Method::get && w->reply.head.status == http::Status::ok) {
     promise(stream, rq, w->reply.head);
   }
-  answer(stream, *w, rq, found->second);
+  answer(stream, *w, rq, *found);
   srv_.give_work(loop_, std::move(w));
   // The promised responses, served like requests once the page's own is under way (RFC 9113 §8.4.2).
   const std::vector<std::uint32_t> promised = pushed_;
@@ -461,8 +509,7 @@ awaitable<void> H2WebSession::serve_async(std::uint32_t stream, std::unique_ptr<
     const WriteOutcome outcome = co_await perform_write(srv_, *w, body);
     // What this wrote is in the inotify queue now: the next lookup on any stream reads it (file_cache.hpp).
     loop_.files.note_input();
-    if (auto it = bodies_.find(stream); it != bodies_.end() && cfg_.access_log)
-      it->second.log_user = w->write.user;
+    if (Body* b = find_body(stream); b != nullptr && cfg_.access_log) b->log_user = w->write.user;
     // A client waiting for 100 (Continue) that never came is not sending the body: nothing to drain.
     const bool waiting = w->write.expect_continue && !body.continued();
     if (outcome.kind == WriteOutcome::Kind::rejected && !a.body_ended && !waiting &&
@@ -530,7 +577,7 @@ void H2WebSession::remember(std::string_view path) {
     seen_full_ = true;
     return;
   }
-  seen_paths_.emplace(path);
+  if (!seen_paths_.contains(path)) seen_paths_.emplace(path);  // emplace would make a node first
 }
 
 void H2WebSession::promise(std::uint32_t stream, const RequestContext& rq, const ResponseHead& response) {
@@ -668,8 +715,7 @@ void H2WebSession::produce_gzip(std::uint32_t stream, Body& body) {
 }
 
 void H2WebSession::on_drained(std::uint32_t stream) {
-  auto it = bodies_.find(stream);
-  if (it != bodies_.end() && it->second.gzip) produce_gzip(stream, it->second);
+  if (Body* b = find_body(stream); b != nullptr && b->gzip) produce_gzip(stream, *b);
 }
 
 void H2WebSession::on_data(std::uint32_t stream, std::string_view data, bool end_stream) {
@@ -705,16 +751,46 @@ void H2WebSession::log(const Body& b) {
 }
 
 void H2WebSession::finish(std::uint32_t stream) {
-  auto it = bodies_.find(stream);
-  if (it == bodies_.end()) return;
-  it->second.finished = true;
-  if (it->second.pending_extents > 0) return;  // the writer still sends from its file
-  release_body(it->second);
-  bodies_.erase(it);
+  Body* b = find_body(stream);
+  if (b == nullptr) return;
+  b->finished = true;
+  if (b->pending_extents > 0) return;  // the writer still sends from its file
+  drop_body(stream);
+}
+
+namespace {
+// Closed streams' body states, reused by the thread's connections (each keeps its strings' and spans'
+// memory): up to this many.
+constexpr std::size_t kSpareBodies = 1024;
+}  // namespace
+
+H2WebSession::Body& H2WebSession::open_body(std::uint32_t stream) {
+  std::unique_ptr<Body>& slot = bodies_[stream];
+  if (slot) return *slot;
+  auto& spare = spare_bodies();
+  if (!spare.empty()) {
+    slot = std::move(spare.back());
+    spare.pop_back();
+  } else {
+    slot = std::make_unique<Body>();
+  }
+  return *slot;
+}
+
+void H2WebSession::drop_body(std::uint32_t stream) {
+  std::unique_ptr<Body>* slot = bodies_.find(stream);
+  if (slot == nullptr) return;
+  std::unique_ptr<Body> b = std::move(*slot);
+  bodies_.erase(stream);
+  release_body(*b);
+  auto& spare = spare_bodies();
+  if (spare.size() >= kSpareBodies) return;
+  b->reset();
+  spare.push_back(std::move(b));
 }
 
 void H2WebSession::on_complete(std::uint32_t stream) {
-  if (auto it = bodies_.find(stream); it != bodies_.end()) log(it->second);
+  if (Body* b = find_body(stream)) log(*b);
   finish(stream);
 }
 
@@ -723,10 +799,10 @@ void H2WebSession::on_reset(std::uint32_t stream, http2::ErrorCode, bool) {
     it->second->gone = true;  // its coroutine ends at its next step; nothing is published
     it->second->wake.cancel();
   }
-  if (auto it = bodies_.find(stream); it != bodies_.end()) {
+  if (Body* b = find_body(stream)) {
     // Logged as HTTP/1.1 logs an aborted response: its status, with the bytes that were meant to go.
-    log(it->second);
-    it->second.gzip_size = it->second.gzip_read;  // no more blocks
+    log(*b);
+    b->gzip_size = b->gzip_read;  // no more blocks
   }
   finish(stream);
 }
@@ -745,15 +821,15 @@ awaitable<bool> H2WebSession::send_bytes(std::string_view bytes) {
 
 awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
   while (length > 0) {
-    if (body.spans.empty()) co_return false;  // cannot happen: extents follow the spans
-    Span& span = body.spans.front();
-    const std::uint64_t n = std::min(length, span.length);
+    if (body.spans_empty()) co_return false;  // cannot happen: extents follow the spans
+    const Span first = body.span_front();     // a copy: the vector may move while this waits on the socket
+    const std::uint64_t n = std::min(length, first.length);
     {
       // sendfile(2): from the page cache to the socket without a copy through user space.
       std::uint64_t done = 0;
       const int sock = conn_.stream().native_handle();
       while (done < n) {
-        off_t off = static_cast<off_t>(span.offset + done);
+        off_t off = static_cast<off_t>(first.offset + done);
         const ssize_t r = ::sendfile(sock, body.file.get(), &off, static_cast<std::size_t>(n - done));
         if (r > 0) {
           done += static_cast<std::uint64_t>(r);
@@ -769,25 +845,26 @@ awaitable<bool> H2WebSession::send_extent(Body& body, std::uint64_t length) {
         if (ec) co_return false;
       }
     }
+    Span& span = body.span_front();
     span.offset += n;
     span.length -= n;
     length -= n;
-    if (span.length == 0) body.spans.pop_front();
+    if (span.length == 0) body.span_pop();
   }
   co_return true;
 }
 
 void H2WebSession::gather_extent(Body& body, std::uint64_t length) {
   // Only the places are taken here (offsets into batch_, which may still grow); read_gathered() fills them.
-  while (length > 0 && !body.spans.empty()) {
-    Span& span = body.spans.front();
+  while (length > 0 && !body.spans_empty()) {
+    Span& span = body.span_front();
     const std::uint64_t n = std::min(length, span.length);
     const std::size_t at = batch_.extend(static_cast<std::size_t>(n));
     pieces_.push_back({body.file.get(), span.offset, at, n});
     span.offset += n;
     span.length -= n;
     length -= n;
-    if (span.length == 0) body.spans.pop_front();
+    if (span.length == 0) body.span_pop();
   }
   if (length > 0) gather_failed_ = true;  // cannot happen: extents follow the spans
 }
@@ -844,14 +921,13 @@ awaitable<bool> H2WebSession::send_output_tls(const http2::Output& out) {
   for (const http2::Output::Extent& e : out.extents) {
     batch_.append(bytes.substr(pos, e.at - pos));
     pos = e.at;
-    auto found = bodies_.find(e.stream);
-    if (found == bodies_.end()) co_return false;  // cannot happen: the body waits for its extents
-    Body& body = found->second;
+    Body* found = find_body(e.stream);
+    if (found == nullptr) co_return false;  // cannot happen: the body waits for its extents
+    Body& body = *found;
     gather_extent(body, e.length);
     if (--body.pending_extents == 0 && body.finished) {
       ok = ok && read_gathered();  // before its file closes
-      release_body(body);
-      bodies_.erase(e.stream);
+      drop_body(e.stream);
     }
     if (batch_.size() >= kTlsBatch) {
       if (!ok || gather_failed_ || !read_gathered()) co_return false;
@@ -878,15 +954,12 @@ awaitable<bool> H2WebSession::send_output(const http2::Output& out) {
     const bool head_ok = co_await send_bytes(bytes.substr(pos, e.at - pos));
     if (!head_ok) co_return false;
     pos = e.at;
-    auto found = bodies_.find(e.stream);
-    if (found == bodies_.end()) co_return false;  // cannot happen: the body waits for its extents
-    Body& body = found->second;  // references into the map survive the reader's inserts; iterators may not
+    Body* found = find_body(e.stream);
+    if (found == nullptr) co_return false;  // cannot happen: the body waits for its extents
+    Body& body = *found;                    // held by pointer: survives the reader's inserts into the table
     const bool ok = co_await send_extent(body, e.length);
     if (!ok) co_return false;
-    if (--body.pending_extents == 0 && body.finished) {
-      release_body(body);
-      bodies_.erase(e.stream);
-    }
+    if (--body.pending_extents == 0 && body.finished) drop_body(e.stream);
   }
   const bool tail_ok = co_await send_bytes(bytes.substr(pos));
   co_return tail_ok;

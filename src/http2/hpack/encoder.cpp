@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 
 #include "http2/hpack/integer.hpp"
 #include "http2/hpack/static_table.hpp"
@@ -18,6 +19,28 @@ constexpr std::array<std::string_view, 9> kNotIndexed = {
     ":path",         "age",           "content-length", "content-range", "etag", "if-modified-since",
     "if-none-match", "last-modified", "set-cookie",
 };
+
+bool never_indexed_name(std::string_view name) noexcept {
+  return std::find(kNotIndexed.begin(), kNotIndexed.end(), name) != kNotIndexed.end();
+}
+
+// A literal without indexing whose name is a static entry's (§6.2.2 with an indexed name) is a function of
+// that index, the value and the Huffman option alone, neither table's state: a response's content-length,
+// etag and last-modified come out the same for every response of one file. The thread keeps the last
+// bytes of each such name (slot: the static index mod 32, which the names of kNotIndexed do not share),
+// so a repeated value is copied rather than Huffman-coded again. Not set-cookie (a secret), nor long values.
+struct CachedLiteral {
+  std::uint32_t index = 0;
+  bool huffman = false;
+  std::string value;
+  std::string bytes;
+};
+constexpr std::size_t kCachedLiteralMax = 128;
+
+CachedLiteral& cached_literal(std::uint32_t index) {
+  thread_local std::array<CachedLiteral, 32> cache;
+  return cache[index % cache.size()];
+}
 
 }  // namespace
 
@@ -64,7 +87,7 @@ void Encoder::begin_block(std::string& out) {
 }
 
 bool Encoder::worth_indexing(const FieldView& field) const noexcept {
-  if (std::find(kNotIndexed.begin(), kNotIndexed.end(), field.name) != kNotIndexed.end()) return false;
+  if (never_indexed_name(field.name)) return false;
   // An entry over three quarters of the table would evict nearly everything for one field.
   return field_size(field.name, field.value) * 4 <= std::size_t{table_.max_size()} * 3;
 }
@@ -76,6 +99,21 @@ void Encoder::encode_field(const FieldView& field, std::string& out) {
   std::uint32_t name_index = fixed.index;
   if (fixed.full && !sensitive) {  // §6.1
     encode_integer(out, 0x80, 7, fixed.index);
+    return;
+  }
+  // No entry of these names is ever inserted, so the dynamic table has nothing to offer either.
+  if (!sensitive && fixed.index != 0 && field.value.size() <= kCachedLiteralMax &&
+      field.name != "set-cookie" && never_indexed_name(field.name)) {
+    CachedLiteral& c = cached_literal(fixed.index);
+    if (c.index != fixed.index || c.huffman != options_.huffman || c.value != field.value) {
+      c.index = fixed.index;
+      c.huffman = options_.huffman;
+      c.value.assign(field.value);
+      c.bytes.clear();
+      encode_integer(c.bytes, 0x00, 4, fixed.index);
+      encode_string(c.bytes, field.value, options_.huffman);
+    }
+    out += c.bytes;
     return;
   }
   // The dynamic table, newest first: a linear scan of at most max_size / 32 entries.

@@ -75,19 +75,58 @@ TableEntry static_entry(std::size_t index) noexcept {
   return kStatic[index - 1];
 }
 
-// A linear scan: 61 short names, most rejected on their length or first byte. Entries with one name are
-// adjacent, so the first name match is the lowest index and a full match, if any, follows it directly.
-StaticMatch find_static(std::string_view name, std::string_view value) noexcept {
-  StaticMatch match;
+namespace {
+
+// A constexpr hash of the names into 64 buckets of at most kPerBucket runs (a run: the adjacent entries of
+// one name, so the first name match is the lowest index and a full match, if any, follows it directly). A
+// lookup compares the name against the bucket's few candidates only (most rejected on their length) where a
+// linear scan compared it against up to 61 (it was 2-3% of a small-response profile).
+constexpr std::size_t kBuckets = 64;
+constexpr std::size_t kPerBucket = 4;
+
+constexpr std::size_t name_hash(std::string_view name) noexcept {
+  return (name.size() * 11 + static_cast<unsigned char>(name[1]) +
+          static_cast<unsigned char>(name.back()) * 3) &
+         (kBuckets - 1);
+}
+
+struct Buckets {
+  std::array<std::array<std::uint8_t, kPerBucket>, kBuckets> runs{};  // 1-based first index of a run; 0: none
+  bool overflow = false;
+};
+
+constexpr Buckets make_buckets() {
+  Buckets b;
   for (std::size_t i = 0; i < kStatic.size(); ++i) {
-    if (kStatic[i].name != name) {
-      if (match.index != 0) break;
-      continue;
+    if (i > 0 && kStatic[i - 1].name == kStatic[i].name) continue;  // not a run's first entry
+    auto& slot = b.runs[name_hash(kStatic[i].name)];
+    std::size_t k = 0;
+    while (k < kPerBucket && slot[k] != 0) ++k;
+    if (k == kPerBucket) {
+      b.overflow = true;
+    } else {
+      slot[k] = static_cast<std::uint8_t>(i + 1);
     }
-    if (match.index == 0) match.index = static_cast<std::uint32_t>(i + 1);
-    if (kStatic[i].value == value) return {static_cast<std::uint32_t>(i + 1), true};
   }
-  return match;
+  return b;
+}
+
+constexpr Buckets kBucketsOfNames = make_buckets();
+static_assert(!kBucketsOfNames.overflow, "a bucket of the static table's names is full: change name_hash");
+
+}  // namespace
+
+StaticMatch find_static(std::string_view name, std::string_view value) noexcept {
+  if (name.size() < 3 || name.size() > 27) return {};  // "age" … "access-control-allow-origin"
+  for (std::uint8_t first : kBucketsOfNames.runs[name_hash(name)]) {
+    if (first == 0) break;
+    if (kStatic[first - 1].name != name) continue;
+    for (std::size_t i = first - 1; i < kStatic.size() && kStatic[i].name == name; ++i) {
+      if (kStatic[i].value == value) return {static_cast<std::uint32_t>(i + 1), true};
+    }
+    return {first, false};
+  }
+  return {};
 }
 
 }  // namespace endhost::http2::hpack

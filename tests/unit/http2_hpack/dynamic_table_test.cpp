@@ -33,6 +33,27 @@ TEST(Http2HpackStaticTable, Find) {
   EXPECT_TRUE(find_static("www-authenticate", "").full);
   EXPECT_EQ(find_static("x-custom", "").index, 0u);
   EXPECT_EQ(find_static("", "").index, 0u);
+  EXPECT_EQ(find_static("x", "").index, 0u);
+  EXPECT_EQ(find_static("content-typf", "").index, 0u);  // same length and ends as a static name
+  EXPECT_EQ(find_static("access-control-allow-origins", "").index, 0u);
+}
+
+// Every entry, against a linear scan of the table: the hashed lookup finds the same lowest index.
+TEST(Http2HpackStaticTable, FindMatchesAScanForEveryEntry) {
+  for (std::size_t i = 1; i <= kStaticTableSize; ++i) {
+    const TableEntry e = static_entry(i);
+    std::size_t first = 0;
+    std::size_t full = 0;
+    for (std::size_t j = 1; j <= kStaticTableSize; ++j) {
+      if (static_entry(j).name != e.name) continue;
+      if (first == 0) first = j;
+      if (full == 0 && static_entry(j).value == e.value) full = j;
+    }
+    EXPECT_EQ(find_static(e.name, e.value).index, full) << e.name;
+    EXPECT_TRUE(find_static(e.name, e.value).full) << e.name;
+    EXPECT_EQ(find_static(e.name, "no such value").index, first) << e.name;
+    EXPECT_FALSE(find_static(e.name, "no such value").full) << e.name;
+  }
 }
 
 TEST(Http2HpackDynamicTable, SizesAndEviction) {

@@ -137,6 +137,42 @@ TEST(Http2HpackEncoder, Indexing) {
   EXPECT_EQ(hex(out), "bfbe");
 }
 
+// content-length, etag, last-modified are literals without indexing with a static name (§6.2.2); their
+// bytes are kept per thread by name and reused for a repeated value: whatever encoder, option or value
+// came between, each block must be the one the field alone gives.
+TEST(Http2HpackEncoder, RepeatedLiteralsComeOutTheSameAcrossEncoders) {
+  Encoder huff;
+  Encoder plain(EncoderOptions{4096, false});
+  // 0f0d: literal without indexing, static name 28 (content-length); then the value.
+  EXPECT_EQ(encode(plain, {{"content-length", "1024"}}), "0f0d0431303234");
+  EXPECT_EQ(encode(huff, {{"content-length", "1024"}}),
+            "0f0d830804d7");  // Huffman "1024": 00001 00000 00010 011010, EOS padding
+  EXPECT_EQ(encode(plain, {{"content-length", "1024"}}), "0f0d0431303234");
+  EXPECT_EQ(encode(plain, {{"content-length", "1025"}}), "0f0d0431303235");
+  EXPECT_EQ(encode(huff, {{"content-length", "1024"}}), "0f0d830804d7");
+  // Two names, each its own slot.
+  EXPECT_EQ(encode(plain, {{"etag", "\"a\""}, {"content-length", "7"}}),
+            "0f1303226122"
+            "0f0d0137");
+  EXPECT_EQ(encode(plain, {{"etag", "\"a\""}, {"content-length", "7"}}),
+            "0f1303226122"
+            "0f0d0137");
+  // Nothing went into either table.
+  EXPECT_EQ(plain.table().count(), 0u);
+  EXPECT_EQ(huff.table().count(), 0u);
+  // A sensitive field of such a name stays never-indexed (§6.2.3), not the cached form.
+  EXPECT_EQ(encode(plain, {{"content-length", "7", true}}), "1f0d0137");
+  // Round trip through a decoder.
+  std::string block;
+  huff.encode(std::vector<FieldView>{{"last-modified", "Fri, 04 Dec 2026 19:37:00 GMT"}}, block);
+  huff.encode(std::vector<FieldView>{{"last-modified", "Fri, 04 Dec 2026 19:37:00 GMT"}}, block);
+  Decoder d;
+  std::vector<HeaderField> got;
+  ASSERT_TRUE(d.decode(block, got));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].value, "Fri, 04 Dec 2026 19:37:00 GMT");
+}
+
 TEST(Http2HpackEncoder, SizeUpdates) {
   Encoder e;
   std::string out;

@@ -227,8 +227,13 @@ class ImapWithNeomutt(ImapCase):
     def wait_files(self, predicate, timeout=15):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            names = list(self.files("bob"))
-            if predicate(names):
+            try:
+                names = list(self.files("bob"))
+            except FileNotFoundError:
+                # Listed, then renamed or expunged before it was read: the server is changing the folder
+                # (a flag store renames the file, EXPUNGE unlinks it); look again.
+                names = None
+            if names is not None and predicate(names):
                 return names
             time.sleep(0.1)
         raise AssertionError("the server's INBOX: %s\n%s" % (list(self.files("bob")), self.screen()))

@@ -11,7 +11,10 @@ ServerConnection::ServerConnection(const Options& options)
       // A whole head stays put while its body streams through; a chunked body's trailer section must arrive
       // whole; and one read beyond both.
       cap_(options.limits.max_head_bytes + options.limits.max_trailer_bytes + options.read_size) {
-  buf_ = std::make_unique<char[]>(cap_);
+  // Not zero-filled: only bytes read into it are ever looked at, and pages no read reached stay untouched, so
+  // a connection that sent a few bytes (a slow client, an idle keep-alive) holds a page, not the whole
+  // capacity.
+  buf_ = std::make_unique_for_overwrite<char[]>(cap_);
 }
 
 void ServerConnection::compact() noexcept {

@@ -7,6 +7,7 @@ Each test file is run by ctest as `python3 -m unittest -v test_<name>.py` with E
 import json
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -108,6 +109,28 @@ class Server:
 def run(args, input=None, timeout=60):
     """Runs `endhost args…` to completion; returns CompletedProcess with text stdout/stderr."""
     return subprocess.run([ENDHOST] + list(args), input=input, capture_output=True, text=True, timeout=timeout)
+
+
+def exchange(address, wire, timeout=10):
+    """Sends raw bytes on a new connection and reads until the peer closes: the whole answer."""
+    with socket.create_connection(address, timeout=timeout) as s:
+        s.sendall(wire)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+
+
+def stop_all(servers, *dirs):
+    """Ends a module's servers and removes its directories; fails unless every server exited cleanly (0)."""
+    codes = [server.stop() for server in servers]
+    for server in servers:
+        server.__exit__(None, None, None)
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
+    assert codes == [0] * len(servers), codes
 
 
 def free_port():

@@ -11,7 +11,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from endhost_test import Server, TestCase
+from endhost_test import Server, TestCase, exchange
 from web_util import make_site
 
 
@@ -30,16 +30,6 @@ class Admin(TestCase):
         self.addCleanup(shutil.rmtree, self.root, True)
 
     def test_pipelined_requests_keep_alive_and_close_policy(self):
-        def exchange(address, wire):
-            with socket.create_connection(address, timeout=10) as s:
-                s.sendall(wire)
-                data = b""
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        return data
-                    data += chunk
-
         with Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"],
                     wait_for=2) as server:
             admin = server.address("web-admin")

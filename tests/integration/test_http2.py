@@ -23,7 +23,7 @@ import h2.events
 import h2.exceptions
 import h2.settings
 
-from endhost_test import ENDHOST, Server, TestCase, run
+from endhost_test import ENDHOST, Server, TestCase, run, stop_all
 from h2_util import H2Client
 from web_util import make_site
 
@@ -119,12 +119,7 @@ class Http2(TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        codes = [cls.plain.stop(), cls.tls.stop()]
-        cls.plain.__exit__()
-        cls.tls.__exit__()
-        shutil.rmtree(cls.root, True)
-        shutil.rmtree(cls.pki, True)
-        assert codes == [0, 0], codes
+        stop_all([cls.plain, cls.tls], cls.root, cls.pki)
 
     def h2c_url(self, path):
         return "http://%s:%d%s" % (self.addr[0], self.addr[1], path)

@@ -16,7 +16,7 @@ import unittest
 import urllib.request
 
 import endhost_test
-from endhost_test import Server, run
+from endhost_test import Server, exchange, run
 from proxy_origins import Origin, RawOrigin, dies_mid_body, huge_header, malformed, stall
 
 
@@ -344,14 +344,7 @@ class ProxyTest(endhost_test.TestCase):
                 b"POST " + url_b + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
                 b"PURGE " + url_a + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nGET "
                 b"GET " + url_a + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        with socket.create_connection(p, timeout=10) as s:
-            s.sendall(wire)
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+        data = exchange(p, wire)
         statuses = re.findall(rb"HTTP/1\.1 (\d{3})", data)
         self.assertEqual(statuses, [b"200", b"200", b"200", b"200"], data)
         self.assertIn(b"got 5\n", data)

@@ -17,7 +17,7 @@ import threading
 import unittest
 
 import endhost_test
-from endhost_test import Server, run
+from endhost_test import Server, exchange, run
 
 FAR_FUTURE = "Sun, 14 Nov 2100 22:13:20 GMT"
 
@@ -282,15 +282,7 @@ class ProxyCacheConformanceTest(endhost_test.TestCase):
 
     def raw(self, server, request):
         """Sends raw request bytes and reads until the server closes: the whole answer."""
-        host, port = server.address("proxy")
-        with socket.create_connection((host, port), timeout=20) as s:
-            s.sendall(request)
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    return data
-                data += chunk
+        return exchange(server.address("proxy"), request, timeout=20)
 
     # RFC 9111 §4, §5.1
     def test_a_hit_carries_one_age_the_caches_own(self):

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 
-from endhost_test import Server, TestCase
+from endhost_test import Server, TestCase, stop_all
 from h2_util import H2Client
 from web_util import RawClient, make_site
 
@@ -36,11 +36,7 @@ class FileCache(TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        code = cls.server.stop()
-        cls.server.__exit__(None, None, None)
-        shutil.rmtree(cls.root, ignore_errors=True)
-        shutil.rmtree(cls.auth_dir, ignore_errors=True)
-        assert code == 0, code
+        stop_all([cls.server], cls.root, cls.auth_dir)
 
     def setUp(self):
         self.conn = http.client.HTTPConnection(*self.addr, timeout=10)

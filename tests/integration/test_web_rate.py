@@ -3,13 +3,12 @@ limit_rate) over HTTP/1.1 and HTTP/2, in clear and over TLS, without holding up 
 checks are lower bounds only: a loaded machine may be slower, never faster than the rate."""
 
 import os
-import shutil
 import subprocess
 import tempfile
 import time
 import unittest
 
-from endhost_test import ENDHOST, Server, TestCase
+from endhost_test import ENDHOST, Server, TestCase, stop_all
 from web_util import make_site
 
 TWO_MB = os.urandom(2 * 1024 * 1024)
@@ -35,12 +34,7 @@ class LimitRate(TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        codes = [cls.plain.stop(), cls.tls.stop()]
-        cls.plain.__exit__()
-        cls.tls.__exit__()
-        shutil.rmtree(cls.root, True)
-        shutil.rmtree(cls.pki, True)
-        assert codes == [0, 0], codes
+        stop_all([cls.plain, cls.tls], cls.root, cls.pki)
 
     def curl(self, *args):
         return subprocess.Popen(["curl", "-sS", "--cacert", self.cert, "-w", "%{http_version}"] + list(args),

@@ -12,7 +12,7 @@ import time
 import unittest
 import uuid
 
-from endhost_test import Server, TestCase, run
+from endhost_test import Server, TestCase, run, stop_all
 from web_util import RawClient, curl, make_site
 
 USER, PASSWORD = "alice", "s3cret pass"
@@ -49,11 +49,7 @@ class Writes(TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        code = cls.server.stop()
-        cls.server.__exit__(None, None, None)
-        shutil.rmtree(cls.root, ignore_errors=True)
-        shutil.rmtree(cls.auth_dir, ignore_errors=True)
-        assert code == 0, code
+        stop_all([cls.server], cls.root, cls.auth_dir)
 
     def request(self, method, path, body=None, headers=None, authorized=True):
         h = dict(headers or {})

@@ -10,6 +10,7 @@
 
 #include "auth/user_db.hpp"
 #include "core/random.hpp"
+#include "files/temp_dir.hpp"
 
 namespace endhost::auth {
 namespace {
@@ -18,21 +19,11 @@ namespace fs = std::filesystem;
 
 class UsersFile : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "endhost-auth-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   fs::path path(const char* name) const { return dir_ / name; }
-  static std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  static std::string slurp(const fs::path& p) { return test::read_file(p); }
   static void put(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
-  fs::path dir_;
+  test::TempDir tmp_{"endhost-auth"};
+  fs::path dir_ = tmp_.path();
   core::SeededRandom random_{42};
 };
 

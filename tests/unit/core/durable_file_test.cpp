@@ -1,5 +1,7 @@
 #include "core/durable_file.hpp"
 
+#include "files/temp_dir.hpp"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -27,21 +29,11 @@ struct Fd {
 
 class DurableFile : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "endhost-durable-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  static std::string read(const fs::path& p) { return test::read_file(p); }
 
-  fs::path dir_;
+  test::TempDir tmp_{"endhost-durable"};
+  fs::path dir_ = tmp_.path();
 };
 
 TEST_F(DurableFile, ReplacesTheFileWholeAndLeavesNoTemporaryBehind) {

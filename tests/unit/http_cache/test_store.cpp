@@ -11,6 +11,7 @@
 
 #include "http/cache/store.hpp"
 #include "http/date.hpp"
+#include "files/temp_dir.hpp"
 
 using namespace endhost::http;
 using namespace endhost::http::cache;
@@ -23,12 +24,6 @@ const Time t0 = from_time_t(1'700'000'000);
 
 class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "endhost-store-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
 
   StoreOptions options() {
     StoreOptions o;
@@ -66,7 +61,8 @@ class StoreTest : public ::testing::Test {
     return body;
   }
 
-  fs::path dir_;
+  endhost::test::TempDir tmp_{"endhost-store"};
+  fs::path dir_ = tmp_.path();
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 
+#include "files/temp_dir.hpp"
 #include "http/server/file_access.hpp"
 
 namespace endhost::web {
@@ -24,13 +25,7 @@ namespace fs = std::filesystem;
 
 class FileCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "file-cache-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    ASSERT_EQ(open_root(dir_, root_), 0);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { ASSERT_EQ(open_root(dir_, root_), 0); }
 
   void write(const std::string& rel, const std::string& content) {
     fs::create_directories((fs::path(dir_) / rel).parent_path());
@@ -77,7 +72,8 @@ class FileCacheTest : public ::testing::Test {
   void start(FileCache& cache) { ASSERT_TRUE(cache.start(io_.get_executor())); }
 
   asio::io_context io_;
-  std::string dir_;
+  test::TempDir tmp_{"file-cache"};
+  std::string dir_ = tmp_.path().string();
   Fd root_;
 };
 

@@ -1,6 +1,7 @@
 #include "http/server_connection.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 namespace endhost::http {
@@ -25,6 +26,7 @@ void ServerConnection::compact() noexcept {
 }
 
 std::span<char> ServerConnection::read_space() noexcept {
+  if (state_ == State::closed) pos_ = end_ = keep_ = 0;  // lingering: what arrives is dropped
   compact();
   body_data_ = {};
   return {buf_.get() + end_, cap_ - end_};
@@ -166,6 +168,26 @@ ServerConnection::Event ServerConnection::next() noexcept {
   }
 }
 
+ServerConnection::Parked ServerConnection::park() noexcept {
+  assert(lendable());
+  const Parked parked{requests_};
+  reset();
+  return parked;
+}
+
+void ServerConnection::resume(const Parked& parked) noexcept {
+  assert(idle() && requests_ == 0 && !eof_);
+  requests_ = parked.requests;
+}
+
+void ServerConnection::reset() noexcept {
+  start_next();
+  pos_ = end_ = head_begin_ = 0;
+  error_ = {};
+  requests_ = 0;
+  eof_ = false;
+}
+
 std::string ServerConnection::take_rest() {
   std::string rest(unconsumed());
   pos_ = end_;
@@ -174,7 +196,9 @@ std::string ServerConnection::take_rest() {
 }
 
 bool ServerConnection::keep_alive() const noexcept {
-  if (state_ == State::closed || eof_ || !persist_) return false;
+  // After the peer's end of input, bytes still buffered may be requests it pipelined before: they are
+  // answered too (an incomplete one ends the connection in next()).
+  if (state_ == State::closed || (eof_ && pos_ == end_) || !persist_) return false;
   if (!has_head_ || body_complete_) return true;
   // The body is (partly) unread: it must be drained before the next request.
   if (parser_.head().expect_continue && !continue_sent_ && parser_.head().framing.kind != BodyKind::none) {

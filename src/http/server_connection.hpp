@@ -20,9 +20,17 @@
 //    Options::max_drain bytes, or the connection closes.
 //
 // Close policy: HTTP/1.0 without "Connection: keep-alive", "Connection: close" (RFC 9112 §9.3), an error
-// that loses the framing (Error::must_close), the peer's end of input, an unread body larger than the drain
+// that loses the framing (Error::must_close), the peer's end of input with nothing buffered after the request
+// (a half-closed client still gets an answer to every request it sent), an unread body larger than the drain
 // allowance or one the client was not yet told to send (Expect: 100-continue with no 100 sent: it may never
-// come), and a response the caller says ends the connection (response_done(true)).
+// come), and a response the caller says ends the connection (response_done(true), or close()). Once closed,
+// read_space() drops what was buffered, so a server can linger (read and discard until the peer closes, RFC
+// 9112 §9.6) through the same calls.
+//
+// Lending: between requests with nothing buffered (lendable()), a connection's whole state is its request
+// count. park() returns that and leaves the object as new, so a server with many idle keep-alive connections
+// can keep the objects (each a buffer of the head limit and more, and the parser's field array) in a pool and
+// an idle connection holds only a Parked; resume() carries on with any object as new when bytes come.
 //
 // Lifetimes: head() borrows the buffer and stays valid until response_done(); body_data() and trailers()
 // until the next read_space(), feed() or next() call.
@@ -80,7 +88,24 @@ class ServerConnection {
 
   // Between requests, with no byte of the next one received: a driver's idle deadline applies.
   bool idle() const noexcept { return state_ == State::head && pos_ == end_; }
+  // After response_done() before the body was read: next() reads and discards the rest of it.
+  bool draining() const noexcept { return state_ == State::drain; }
   bool closed() const noexcept { return state_ == State::closed; }
+  // The server ends the connection now (a timeout, a shutdown): next() says closed.
+  void close() noexcept { state_ = State::closed; }
+
+  // What an idle connection keeps while it lends this object back (see "Lending" above).
+  struct Parked {
+    std::uint64_t requests = 0;
+  };
+  // idle(), and the peer has not ended its input: nothing but the request count is left to keep.
+  bool lendable() const noexcept { return idle() && !eof_; }
+  // Requires lendable(). Leaves the object as new.
+  Parked park() noexcept;
+  // Requires an object as new (constructed, park()ed or reset()): it carries on the parked connection.
+  void resume(const Parked& parked) noexcept;
+  // As new, whatever the state: the connection that used it is gone, and what it had buffered with it.
+  void reset() noexcept;
   // Unconsumed bytes in the buffer (pipelined requests, or the unread rest of a body).
   std::size_t buffered() const noexcept { return end_ - pos_; }
   std::string_view pending() const noexcept { return unconsumed(); }

@@ -47,20 +47,12 @@ const http::RequestHead& no_head() {
   return kNoHead;
 }
 
-bool body_must_close(const http::RequestHead& head, std::uint64_t drain_limit) {
-  // A client that waits for 100-continue may never send the body now; one that is larger than we read for
-  // nothing is not worth reading: in both cases only closing keeps the framing certain.
-  return head.expect_continue ||
-         (head.framing.kind == http::BodyKind::length && head.framing.length > drain_limit);
-}
-
 void HttpSession::begin_request() {
   // A request has begun: its whole head must arrive within header_timeout, however slowly it trickles (a
   // total, not a per-read timeout: that is what defeats slowloris).
   in_request_ = true;
   started_ = Clock::now();
   conn_.expires_after(cfg_.header_timeout);
-  w_->parser.reset();
   w_->reply.reset();
   w_->write.method = http::Method::unknown;
   w_->log_request.clear();
@@ -108,49 +100,56 @@ void HttpSession::write_log_line() {
 }
 
 HttpSession::Head HttpSession::parse_buffered() {
-  if (nothing_buffered()) {
-    if (in_request_ && eof_) return Head::closed;  // half-closed inside a head: it can never complete
-    if (eof_) return Head::closed;
-    return Head::need_input;
-  }
+  // Between requests with nothing received (the Work is back in the pool, or about to go).
+  if (!w_ || w_->http.idle()) return eof_ ? Head::closed : Head::need_input;
+  http::ServerConnection& http = w_->http;
   if (served_ == 0 && !tls_ && cfg_.http2) {
     // RFC 9113 §3.3: a client with prior knowledge opens with the preface instead of a request.
-    const http2::PrefaceMatch m = http2::match_preface(buffered());
+    const http2::PrefaceMatch m = http2::match_preface(http.pending());
     if (m == http2::PrefaceMatch::complete) return Head::http2;
     if (m == http2::PrefaceMatch::partial) {
       if (!in_request_) begin_request();  // the header timeout runs for a preface as for a head
       return eof_ ? Head::closed : Head::need_input;
     }
   }
-  if (!in_request_) begin_request();
-  auto parsed = w_->parser.parse_head(buffered());
-  if (!parsed) {
-    error_ = parsed.error();
-    return Head::failed;
+  switch (http.next()) {
+    case http::ServerConnection::Event::head:
+      if (!in_request_) begin_request();
+      return Head::ready;
+    case http::ServerConnection::Event::error:
+      if (!in_request_) begin_request();
+      return Head::failed;
+    case http::ServerConnection::Event::need_more:
+      // A head has begun: it has header_timeout from its first byte. (Bytes of a body being drained are not
+      // the next request's.)
+      if (!in_request_ && !http.idle() && !http.draining()) begin_request();
+      return Head::need_input;
+    default:  // closed: the client left (inside a head or a body), or a drained body ended the connection
+      return Head::closed;
   }
-  if (parsed->progress == http::Progress::need_more) return eof_ ? Head::closed : Head::need_input;
-  return Head::ready;
 }
 
 HttpSession::Input HttpSession::receive() {
   ensure_work();
-  // Any room at all will do: the buffer is allocated whole, and compacting on every read would cost a copy.
-  const auto space = w_->in.read_space(1);
-  if (!space) return Input::error;  // cannot happen: the parser's limits are lower
-  if (tls_) return receive_tls(*space);
+  // Reads come only when the ServerConnection asks for bytes (or it is closed and drops them), so there is
+  // room: a head at its limit, a trailer section at its limit and a read fit in its buffer.
+  const std::span<char> space = w_->http.read_space();
+  if (space.empty()) return Input::error;
+  if (tls_) return receive_tls(space);
   for (;;) {
-    const std::size_t room = space->size();
-    const ssize_t n = ::recv(fd_, space->data(), room, 0);
+    const std::size_t room = space.size();
+    const ssize_t n = ::recv(fd_, space.data(), room, 0);
     if (n > 0) {
       // A short read emptied the kernel's queue: new data will raise a new readiness edge.
       drained_ = static_cast<std::size_t>(n) < room;
-      w_->in.commit(static_cast<std::size_t>(n));
+      w_->http.commit(static_cast<std::size_t>(n));
       srv_.metrics.bytes_received->inc(static_cast<std::uint64_t>(n), loop_.index);
       loop_.files.note_input();
       return Input::data;
     }
     if (n == 0) {
       eof_ = true;
+      w_->http.end_of_input();
       return Input::eof;
     }
     if (errno == EINTR) continue;
@@ -165,12 +164,13 @@ HttpSession::Input HttpSession::receive_tls(std::span<char> space) {
   if (io.want != core::TlsWant::nothing) return Input::would_block;
   if (io.ec == asio::error::eof) {
     eof_ = true;
+    w_->http.end_of_input();
     return Input::eof;
   }
   if (io.ec) return Input::error;
   // OpenSSL may hold decrypted bytes the kernel no longer shows: never skip the next read.
   drained_ = false;
-  w_->in.commit(io.bytes);
+  w_->http.commit(io.bytes);
   srv_.metrics.bytes_received->inc(io.bytes, loop_.index);
   loop_.files.note_input();
   return Input::data;
@@ -178,8 +178,12 @@ HttpSession::Input HttpSession::receive_tls(std::span<char> space) {
 
 bool HttpSession::before_read_wait() {
   drained_ = false;
-  idle_wait_ = !in_request_ && nothing_buffered();
-  if (!idle_wait_) return true;
+  idle_wait_ = !w_ || w_->http.lendable();
+  if (!idle_wait_) {
+    // The rest of an answered request's body: each read of it gets the body timeout (a head's runs on).
+    if (w_->http.draining()) conn_.expires_after(cfg_.body_timeout);
+    return true;
+  }
   // Between requests: give the buffers back, so idle keep-alive connections cost almost nothing; and
   // write the loop's pending log lines, since this connection has nothing more to do for now.
   if (w_) release_work();
@@ -190,7 +194,14 @@ bool HttpSession::before_read_wait() {
 }
 
 Next HttpSession::on_read_wait_error() {
-  if (!in_request_ || !conn_.timed_out()) return Next::abort;
+  if (!conn_.timed_out()) return Next::abort;
+  if (w_ && w_->http.draining()) {
+    // The unused body of a request already answered stopped arriving: closing is all that is left to say.
+    conn_.clear_timed_out();
+    if (cfg_.transcript.enabled()) cfg_.transcript.note(conn_.peer(), "request body failed; closing");
+    return Next::close;
+  }
+  if (!in_request_) return Next::abort;
   ensure_work();
   RequestContext rq(srv_, loop_, *w_, kNoHead, std::time(nullptr));
   Reply& reply = w_->reply;
@@ -454,32 +465,23 @@ awaitable<bool> HttpSession::send_gzip(int file, std::uint64_t size) {
   co_return ok;
 }
 
-HttpSession::BodyEnd HttpSession::drop_buffered_body(std::uint64_t& dropped) {
+HttpSession::BodyEnd HttpSession::drop_buffered_body() {
+  http::ServerConnection& http = w_->http;
+  std::uint64_t dropped = 0;
   for (;;) {
-    auto step = w_->parser.parse_body(buffered());
-    if (!step) {
-      body_error_ = step.error();
+    const http::ServerConnection::Event event = http.next();
+    if (event == http::ServerConnection::Event::body) {
+      dropped += http.body_data().size();
+      if (dropped > cfg_.max_drain_body) return BodyEnd::too_long;
+      continue;
+    }
+    if (event == http::ServerConnection::Event::body_end) return BodyEnd::done;
+    if (event == http::ServerConnection::Event::error) {
+      body_error_ = http.error();
       return BodyEnd::malformed;
     }
-    consume(step->consumed);
-    dropped += step->data.size();
-    if (step->done) return BodyEnd::done;
-    if (dropped > cfg_.max_drain_body) return BodyEnd::too_long;
-    if (nothing_buffered() || step->consumed == 0) return BodyEnd::more;
-  }
-}
-
-awaitable<HttpSession::BodyEnd> HttpSession::drain_body(std::uint64_t dropped) {
-  // The body of a request whose handler did not want it (GET with a body, a refused upload) is read and
-  // dropped so the next request on the connection starts where it should.
-  for (;;) {
-    const BodyEnd end = drop_buffered_body(dropped);
-    if (end != BodyEnd::more) co_return end;
-    if (eof_) co_return BodyEnd::closed;
-    conn_.expires_after(cfg_.body_timeout);
-    const Input in = co_await read_more();
-    if (in == Input::error && conn_.timed_out()) co_return BodyEnd::timed_out;
-    if (in != Input::data) co_return BodyEnd::closed;
+    if (event == http::ServerConnection::Event::closed) return BodyEnd::closed;
+    return BodyEnd::more;  // need_more: what is still to come is drained after the response
   }
 }
 
@@ -515,8 +517,10 @@ Next HttpSession::body_failed(BodyEnd end) {
   reply.reset();
   reply.keep_alive = false;
   http::RequestHead head;
-  head.version = w_->parser.head().version;
-  head.method_id = w_->parser.head().method_id;
+  if (w_->http.has_head()) {
+    head.version = w_->http.head().version;
+    head.method_id = w_->http.head().method_id;
+  }
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
   rq.set_cookie = w_->set_cookie;
   rq.private_response = !w_->set_cookie.empty();
@@ -538,12 +542,13 @@ awaitable<void> HttpSession::close_gracefully() {
   conn_.stream().shutdown_send();  // after close_notify on TLS
   if (eof_) co_return;
   conn_.expires_after(cfg_.linger_timeout);
+  ensure_work();
+  w_->http.close();  // from here on, each read drops what the one before it read
   std::uint64_t dropped = 0;
   while (dropped < cfg_.linger_max_bytes) {
-    if (w_) w_->in.clear();
     const Input in = co_await read_more();
     if (in != Input::data) break;
-    dropped += w_->in.size();
+    dropped += w_->http.buffered();
   }
 }
 
@@ -577,10 +582,10 @@ void HttpSession::handle(RequestContext& rq, Reply& reply) {
 }
 
 Next HttpSession::respond() {
-  const http::RequestHead& head = w_->parser.head();
+  const http::RequestHead& head = w_->http.head();
   ++served_;
   if (cfg_.transcript.enabled()) {
-    std::string_view text = buffered().substr(0, w_->parser.head_size());
+    std::string_view text = w_->http.head_bytes();
     while (text.size() >= 2 && text.substr(text.size() - 2) == "\r\n") text.remove_suffix(2);
     cfg_.transcript.client(conn_.peer(), text);
   }
@@ -588,7 +593,7 @@ Next HttpSession::respond() {
   w_->set_cookie.clear();
   if (cfg_.visitors) {
     // The visitor is looked up (on the store's thread) before anything is answered: the response may have
-    // to set the cookie. The head stays in the buffer meanwhile: nothing reads the socket until dispatch().
+    // to set the cookie. The head stays in the buffer meanwhile: it is pinned until response_done().
     name_visitor(*w_, head.fields);
     session_pending_ = true;
     async_ = true;
@@ -602,76 +607,75 @@ awaitable<void> HttpSession::lookup_visitor() {
 }
 
 Next HttpSession::dispatch() {
-  const http::RequestHead& head = w_->parser.head();
-  const std::size_t head_size = w_->parser.head_size();
+  http::ServerConnection& http = w_->http;
+  const http::RequestHead& head = http.head();
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
   rq.set_cookie = w_->set_cookie;
   rq.private_response = !w_->set_cookie.empty();
   aim_request(cfg_, rq);
 
   Reply& reply = w_->reply;
-  reply.keep_alive = head.keep_alive && served_ < cfg_.max_requests_per_connection && !conn_.draining();
-  const bool keep_alive_if_read = reply.keep_alive;
-  body_follows_ = !w_->parser.done();
+  const bool reusable = served_ < cfg_.max_requests_per_connection && !conn_.draining();
+  // The ServerConnection's close policy (RFC 9112 §9.3) decides before the handler runs, since handlers may
+  // look at it: besides the request's own version and Connection field, a body the handler will not read
+  // closes the connection when draining it is not safe (the client waits for a 100 Continue that will not
+  // come) or not worth it (a Content-Length over --max-body).
+  reply.keep_alive = http.keep_alive() && reusable;
+  const bool keep_alive_if_read = head.keep_alive && reusable;
+  body_follows_ = head.framing.kind != http::BodyKind::none;
   write_pending_ = false;
-  // A body the handler does not read is drained afterwards, unless that cannot be done safely
-  // (body_must_close); handlers may look at it, so this is decided before they run.
-  if (body_follows_ && body_must_close(head, cfg_.max_drain_body)) reply.keep_alive = false;
 
   const std::size_t mark = w_->out.size();
   mark_reply_start();
   handle(rq, reply);
   if (!write_pending_) write_response(rq);
   trace_response(mark);
-  consume(head_size);  // the head's views are dead from here on
   if (write_pending_) {
     // The write methods read the body themselves (after a 100 Continue if asked) and decide then.
     reply.keep_alive = keep_alive_if_read;
     async_ = true;
     return Next::proceed;
   }
-  async_ = reply.body.kind != PendingBody::Kind::none || (body_follows_ && reply.keep_alive);
+  if (body_follows_ && reply.keep_alive) {
+    // What came of an unused body with the head is looked at before the response leaves, so that a malformed
+    // one is answered (with its status) instead of the response (as nginx does when it discards a body).
+    const BodyEnd end = drop_buffered_body();
+    if (end != BodyEnd::done && end != BodyEnd::more) return body_failed(end);
+  }
+  async_ = reply.body.kind != PendingBody::Kind::none;
   if (async_) return Next::proceed;
   return finish_request();
 }
 
 Next HttpSession::respond_to_error() {
-  const http::Error error = error_;
+  http::ServerConnection& http = w_->http;
+  const http::Error error = http.error();
   // A TLS ClientHello on a plain port: the client cannot read an HTTP answer, so none is sent.
   if (error.code == http::Errc::tls_on_plain_port) return Next::abort;
   // A must_close error leaves nothing of the head trustworthy; otherwise (Host and Expect problems) the head
-  // is valid and its body can be drained, so the connection may carry on.
-  const http::RequestHead& head = error.must_close ? kNoHead : w_->parser.head();
+  // is valid and the ServerConnection drains its body after the answer, so the connection may carry on.
+  const http::RequestHead& head = error.must_close ? kNoHead : http.head();
+  // The request as received: from its first byte when its head could not be parsed.
+  const std::string_view received = error.must_close ? http.pending() : http.head_bytes();
   if (error.must_close) {
-    const std::string_view b = buffered();
-    note_for_log(nullptr, b.substr(0, std::min(b.find('\r'), b.find('\n'))));
+    note_for_log(nullptr, received.substr(0, std::min(received.find('\r'), received.find('\n'))));
   } else {
     note_for_log(&head, {});
   }
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
   Reply& reply = w_->reply;
-  reply.keep_alive = !error.must_close && head.keep_alive && !conn_.draining();
-  body_follows_ = !error.must_close && !w_->parser.done();
-  // A request that announced a body with Expect: 100-continue and got no 100 may or may not send it now;
-  // only closing keeps the framing certain.
-  if (body_follows_ && body_must_close(head, cfg_.max_drain_body)) reply.keep_alive = false;
+  // keep_alive() is false after a must_close error, and for a body that cannot be drained (a request that
+  // announced one with Expect: 100-continue got no 100 and may or may not send it now).
+  reply.keep_alive = http.keep_alive() && !conn_.draining();
   const std::size_t mark = w_->out.size();
   mark_reply_start();
   reply_error(rq, reply, error.status, http::describe(error.code));
   write_response(rq);
   if (cfg_.transcript.enabled()) {
-    const std::string_view b = buffered();
-    cfg_.transcript.client(conn_.peer(), b.substr(0, std::min<std::size_t>(b.find('\n'), 200)));
+    cfg_.transcript.client(conn_.peer(), received.substr(0, std::min<std::size_t>(received.find('\n'), 200)));
     trace_response(mark);
   }
-  if (error.must_close) {
-    finish_request();
-    return Next::close;
-  }
-  ++served_;
-  consume(w_->parser.head_size());
-  async_ = body_follows_ && reply.keep_alive;
-  if (async_) return Next::proceed;
+  if (!error.must_close) ++served_;
   return finish_request();
 }
 
@@ -686,22 +690,10 @@ awaitable<Next> HttpSession::finish_async() {
     const Next next = co_await serve_write();
     co_return next;
   }
-  // What came of an unused body with the head is looked at before the response leaves, so that a malformed
-  // one is answered (with its status) instead of the response (as nginx does when it discards a body).
-  std::uint64_t dropped = 0;
-  if (body_follows_ && w_->reply.keep_alive) {
-    const BodyEnd end = drop_buffered_body(dropped);
-    if (end == BodyEnd::done) body_follows_ = false;
-    if (end != BodyEnd::done && end != BodyEnd::more) co_return body_failed(end);
-  }
   if (w_->reply.body.kind != PendingBody::Kind::none) {
     const bool sent = co_await send_pending();
     if (!sent) co_return Next::abort;
     w_->reply.body = PendingBody{};
-  }
-  if (body_follows_ && w_->reply.keep_alive) {
-    const BodyEnd end = co_await drain_body(dropped);
-    if (end != BodyEnd::done) co_return body_failed(end);
   }
   co_return finish_request();
 }
@@ -713,6 +705,9 @@ Next HttpSession::finish_request() {
   if (cfg_.access_log) write_log_line();
   in_request_ = false;
   async_ = false;
+  // The answer is decided (it may wait in w_->out with those to pipelined requests before it): the
+  // ServerConnection moves on to the next request, draining what is left of this one's body first.
+  w_->http.response_done(!reply.keep_alive);
   if (!reply.keep_alive) return Next::close;
   // Answers pile up while pipelined requests are answered; past a threshold they go out first.
   if (w_->out.size() >= kOutFlushThreshold && try_send() == Output::error) return Next::abort;

@@ -1,7 +1,9 @@
 // Internal to the web server: the state of one HTTP connection and the steps of its life, shared by the
 // session loop (http_session.cpp) and the write methods (http_writes.cpp). run_http_session() strings the
-// steps together and does the waiting; everything per request lives in the pooled Work, so between requests
-// this object is all a connection keeps.
+// steps together and does the waiting. The HTTP/1 framing (heads, bodies, pipelining, drain, close policy)
+// is the http::ServerConnection in the pooled Work, driven by this session's own socket code; everything
+// per request lives in the Work too, so between requests this object (with the ServerConnection's parked
+// request count) is all a connection keeps.
 #pragma once
 
 #include <chrono>
@@ -20,6 +22,7 @@
 #include "http/server/replies.hpp"
 #include "http/server/request_router.hpp"
 #include "http/server/server_state.hpp"
+#include "http/server_connection.hpp"
 
 namespace endhost::web::detail {
 
@@ -37,8 +40,6 @@ enum class Next : std::uint8_t { proceed, close, abort };
 
 // The head used for replies when the real one cannot be trusted (a must_close parse error) or is gone.
 const http::RequestHead& no_head();
-// Whether a request body the server will not use must end the connection instead of being drained.
-bool body_must_close(const http::RequestHead& head, std::uint64_t drain_limit);
 
 class HttpSession {
  public:
@@ -69,12 +70,15 @@ class HttpSession {
   enum class Input : std::uint8_t { data, would_block, eof, error };
   enum class Output : std::uint8_t { sent, would_block, error };
 
+  // The next step of the ServerConnection: a head (ready), an error (failed), bytes wanted (need_input, also
+  // while it drains the rest of an answered request's body), or the end.
   Head parse_buffered();
   Input receive();
   bool has_output() const { return w_ && !w_->out.empty(); }
   Output try_send(int flags = 0);
-  // Before waiting to read: between requests the buffers go back to the pool and the idle deadline starts.
-  // False when the server is draining and an idle connection should simply close.
+  // Before waiting to read: between requests the Work (ServerConnection and buffers) goes back to the pool
+  // and the idle deadline starts; while a body is drained, each read gets the body timeout. False when the
+  // server is draining and an idle connection should simply close.
   bool before_read_wait();
   void after_read_wait() {
     if (idle_wait_) conn_.end_idle();
@@ -95,7 +99,8 @@ class HttpSession {
   bool paced() const { return paced_; }
   // Armed for when the rate allows the next write; co_await its async_wait.
   asio::steady_timer& pace_timer();
-  // A read wait ended in an error: a timeout inside a head gets 408 (RFC 9110 §15.5.9).
+  // A read wait ended in an error: a timeout inside a head gets 408 (RFC 9110 §15.5.9); one while the rest
+  // of an answered body is drained only closes.
   Next on_read_wait_error();
 
   Next respond();           // after Head::ready: answer the request (or look up the visitor first)
@@ -109,23 +114,25 @@ class HttpSession {
   // After Head::http2: what was read, for the HTTP/2 session.
   std::string take_buffered() {
     to_h2_ = true;
-    std::string bytes(buffered());
-    consume(bytes.size());
-    return bytes;
+    return w_->http.take_rest();
   }
 
  private:
-  std::string_view buffered() const { return w_->in.readable(); }
-  bool nothing_buffered() const { return !w_ || w_->in.empty(); }
-  void consume(std::size_t n) { w_->in.consume(n); }
   void ensure_work() {
-    if (!w_) w_ = srv_.take_work(loop_);
+    if (w_) return;
+    w_ = srv_.take_work(loop_);
+    w_->http.resume(parked_);
   }
   void release_work() {
-    w_->in.clear();  // the next connection to take this Work starts with nothing received
+    // Idle, its ServerConnection parks (the request count stays here); a connection that ends leaves it as
+    // new either way, so the next to take this Work starts with nothing received.
+    if (w_->http.lendable()) {
+      parked_ = w_->http.park();
+    } else {
+      w_->http.reset();
+    }
     w_->out.clear();
     w_->reply.reset();
-    w_->parser.reset();
     sent_ = 0;
     srv_.give_work(loop_, std::move(w_));
   }
@@ -136,7 +143,7 @@ class HttpSession {
     if (pace_) pace_->bucket.spend(n);
   }
 
-  awaitable<Input> read_more();  // for drain and linger: receive, waiting as needed
+  awaitable<Input> read_more();  // for uploads and linger: receive, waiting as needed
   // TLS (docs/internals/core.md, "Stream"): the same steps through OpenSSL, which may need the socket
   // readable to write or writable to read; `wait_for` turns the wait the plain path would make into that one.
   Input receive_tls(std::span<char> space);
@@ -151,11 +158,12 @@ class HttpSession {
   awaitable<bool> send_pending();
   awaitable<bool> send_gzip(int file, std::uint64_t size);
 
-  // Request bodies nobody uses are read and dropped. drop_buffered_body() takes what is in the buffer
-  // (never waits); drain_body() reads the rest. BodyEnd::malformed leaves the codec's error in body_error_.
+  // Request bodies nobody uses are read and dropped. drop_buffered_body() takes, through the
+  // ServerConnection's body events, what came with the head (never waits), so that a fault there is answered
+  // in place of the response; the rest (more) is the ServerConnection's drain after response_done().
+  // BodyEnd::malformed leaves the codec's error in body_error_.
   enum class BodyEnd : std::uint8_t { done, more, malformed, too_long, timed_out, closed };
-  BodyEnd drop_buffered_body(std::uint64_t& dropped);
-  awaitable<BodyEnd> drain_body(std::uint64_t dropped = 0);
+  BodyEnd drop_buffered_body();
   // The current request's body could not be read (anything but done or more). The connection cannot carry
   // another request: answers the fault in place of the current response when none of that has been sent
   // (`reply_start_`), else only closes.
@@ -163,9 +171,9 @@ class HttpSession {
   // The current response begins at the end of what is in w_->out now.
   void mark_reply_start() { reply_start_ = out_base_ + w_->out.size(); }
 
-  // Writes (http_writes.cpp). prepare_write() copies what the write needs out of the head (whose views die
-  // when it is consumed); serve_write() runs the shared write methods (write_handler.hpp) over the body as
-  // Http1Body reads it, and frames their outcome.
+  // Writes (http_writes.cpp). prepare_write() copies what the write needs out of the head (the HTTP/2 session
+  // shares the write methods, and its heads do not outlive their HEADERS); serve_write() runs the shared
+  // write methods (write_handler.hpp) over the body as Http1Body reads it, and frames their outcome.
   struct BodyPiece {
     BodyEnd end = BodyEnd::closed;  // more: `data` is a piece; done: the last one; else why the body failed
     std::string_view data;
@@ -174,7 +182,8 @@ class HttpSession {
   void prepare_write(RequestContext& rq);
   awaitable<Next> serve_write();
   awaitable<Next> reject_write(http::Status status, std::string_view detail, ExtraField extra = {});
-  awaitable<bool> send_continue();
+  // The next piece of an upload's body, through the ServerConnection's events (with the 100 Continue it
+  // asks for first), reading as needed.
   awaitable<BodyPiece> next_body_piece();
   Next upload_failed(BodyEnd end);  // next_body_piece() failed: body_failed() with no response built
   // Describes and writes the success of a write: `content_type` (if any) and work.body as the content
@@ -199,6 +208,7 @@ class HttpSession {
   bool tls_;                                         // the raw-descriptor fast path is for plain TCP only
   core::TlsWant tls_want_ = core::TlsWant::nothing;  // what the last blocked TLS step waits for
   std::unique_ptr<Work> w_;
+  http::ServerConnection::Parked parked_;  // while idle without a Work: what its ServerConnection keeps
   // --limit-rate: only a rate-limited server's connections have one (an idle connection stays small).
   struct Pacer {
     Pacer(std::uint64_t rate, const asio::any_io_executor& executor)
@@ -215,7 +225,7 @@ class HttpSession {
   Clock::time_point started_;      // when the current request's first byte was seen
   bool in_request_ = false;        // a request has begun (its deadline is the header timeout)
   bool idle_wait_ = false;         // the pending read wait is between requests
-  bool body_follows_ = false;      // the current request's body still has to be drained
+  bool body_follows_ = false;      // the current request has a body the handler does not read
   bool async_ = false;             // the current request needs finish_async()
   bool write_pending_ = false;     // the current request is a PUT, DELETE or POST to serve_write()
   bool session_pending_ = false;   // --sessions: the visitor must be looked up before dispatch()
@@ -223,7 +233,6 @@ class HttpSession {
   bool drained_ = false;           // see input_drained()
   bool to_h2_ = false;             // the connection goes on as HTTP/2 (take_buffered)
   bool paced_ = false;             // see paced()
-  http::Error error_{};            // what parse_buffered() found wrong (Head::failed)
   http::Error body_error_{};       // what the body parser found wrong (BodyEnd::malformed)
 };
 

@@ -1,5 +1,6 @@
-// PUT, DELETE and multipart POST over HTTP/1.1: the body read from the connection (after 100 Continue when
-// the client asks), the outcome of the shared write methods (write_handler.hpp) framed as HTTP/1.1.
+// PUT, DELETE and multipart POST over HTTP/1.1: the body read through the ServerConnection's events (after
+// the 100 Continue it asks for when the client expects one), the outcome of the shared write methods
+// (write_handler.hpp) framed as HTTP/1.1.
 
 #include "core/log.hpp"
 #include "http/server/http1_response.hpp"
@@ -32,14 +33,13 @@ Next HttpSession::reply_written(http::Status status, std::string_view content_ty
 awaitable<Next> HttpSession::reject_write(http::Status status, std::string_view detail, ExtraField extra) {
   WriteRequest& wr = w_->write;
   Reply& reply = w_->reply;
-  // The body was not read. Drain it if that is safe and cheap; otherwise close after answering.
+  // The body was not read (or not all of it). It is drained if that is safe and cheap (the
+  // ServerConnection's keep_alive(): not when the client still waits for a 100 Continue, nor for more than
+  // --max-body); otherwise the connection closes after the answer.
+  if (!w_->http.keep_alive()) reply.keep_alive = false;
   http::RequestHead head;
   head.version = wr.version;
   head.method_id = wr.method;
-  head.expect_continue = wr.expect_continue;
-  head.framing = wr.framing;
-  const bool body_left = !w_->parser.done();
-  if (body_left && body_must_close(head, cfg_.max_drain_body)) reply.keep_alive = false;
   RequestContext rq(srv_, loop_, *w_, head, std::time(nullptr));
   const std::size_t mark = w_->out.size();
   mark_reply_start();
@@ -47,34 +47,35 @@ awaitable<Next> HttpSession::reject_write(http::Status status, std::string_view 
   write_response(rq);
   trace_response(mark);
   write_pending_ = false;
-  if (body_left && reply.keep_alive) {
-    const BodyEnd end = co_await drain_body();
-    if (end != BodyEnd::done) co_return body_failed(end);
+  if (reply.keep_alive) {
+    // A fault in what of the body is buffered is answered instead; the rest is the ServerConnection's drain.
+    const BodyEnd end = drop_buffered_body();
+    if (end != BodyEnd::done && end != BodyEnd::more) co_return body_failed(end);
   }
   co_return finish_request();
 }
 
-awaitable<bool> HttpSession::send_continue() {
-  // RFC 9110 §10.1.1: the client waits for this before sending the body.
-  if (!w_->write.expect_continue || w_->parser.done()) co_return true;
-  append_http1_interim(w_->out, http::Status::continue_);
-  if (cfg_.transcript.enabled()) cfg_.transcript.server(conn_.peer(), "HTTP/1.1 100 Continue");
-  const bool sent = co_await send_out();
-  co_return sent;
-}
-
 awaitable<HttpSession::BodyPiece> HttpSession::next_body_piece() {
+  using Event = http::ServerConnection::Event;
+  http::ServerConnection& http = w_->http;
   for (;;) {
-    auto step = w_->parser.parse_body(buffered());
-    if (!step) {
-      body_error_ = step.error();
+    const Event event = http.next();
+    // body_data() stays valid until the next call: the UploadSource contract.
+    if (event == Event::body) co_return BodyPiece{BodyEnd::more, http.body_data()};
+    if (event == Event::body_end) co_return BodyPiece{BodyEnd::done, {}};
+    if (event == Event::error) {
+      body_error_ = http.error();
       co_return BodyPiece{BodyEnd::malformed, {}};
     }
-    consume(step->consumed);  // the data stays in the buffer until the next read
-    if (step->done || !step->data.empty())
-      co_return BodyPiece{step->done ? BodyEnd::done : BodyEnd::more, step->data};
-    if (step->consumed > 0) continue;
-    if (eof_) co_return BodyPiece{BodyEnd::closed, {}};
+    if (event == Event::send_continue) {
+      // RFC 9110 §10.1.1: the client waits for this before sending the body.
+      append_http1_interim(w_->out, http::Status::continue_);
+      if (cfg_.transcript.enabled()) cfg_.transcript.server(conn_.peer(), "HTTP/1.1 100 Continue");
+      const bool sent = co_await send_out();
+      if (!sent) co_return BodyPiece{BodyEnd::closed, {}};
+      continue;
+    }
+    if (event != Event::need_more) co_return BodyPiece{BodyEnd::closed, {}};  // the client left inside it
     conn_.expires_after(cfg_.body_timeout);
     const Input in = co_await read_more();
     if (in == Input::error && conn_.timed_out()) co_return BodyPiece{BodyEnd::timed_out, {}};
@@ -89,15 +90,13 @@ Next HttpSession::upload_failed(BodyEnd end) {
   return body_failed(end);
 }
 
-// The body as the shared write methods read it: from the connection, after 100 Continue if asked.
+// The body as the shared write methods read it: from the connection, after 100 Continue if asked. The
+// ServerConnection asks for the 100 with the first read of the body, which perform_write() makes right after
+// begin() (a connection that fails sending it fails that read).
 class HttpSession::Http1Body final : public UploadSource {
  public:
   explicit Http1Body(HttpSession& session) : s_(session) {}
-  awaitable<bool> begin() override {
-    const bool sent = co_await s_.send_continue();
-    if (!sent) connection_failed_ = true;
-    co_return sent;
-  }
+  awaitable<bool> begin() override { co_return true; }
   awaitable<Piece> next() override {
     const BodyPiece piece = co_await s_.next_body_piece();
     end_ = piece.end;
@@ -105,14 +104,12 @@ class HttpSession::Http1Body final : public UploadSource {
     if (piece.end == BodyEnd::done) co_return Piece{End::done, piece.data};
     co_return Piece{End::failed, {}};
   }
-  // Why the body failed (begin() or next()): the connection, or BodyEnd.
-  bool connection_failed() const { return connection_failed_; }
+  // Why next() failed.
   BodyEnd end() const { return end_; }
 
  private:
   HttpSession& s_;
   BodyEnd end_ = BodyEnd::closed;
-  bool connection_failed_ = false;
 };
 
 awaitable<Next> HttpSession::serve_write() {
@@ -133,7 +130,6 @@ awaitable<Next> HttpSession::serve_write() {
     case WriteOutcome::Kind::body_failed:
       break;
   }
-  if (body.connection_failed()) co_return Next::abort;
   co_return upload_failed(body.end());
 }
 

@@ -13,7 +13,6 @@
 
 #include "core/asio.hpp"
 #include "core/blocking_pool.hpp"
-#include "core/byte_buffer.hpp"
 #include "core/metrics.hpp"
 #include "http/date.hpp"
 #include "http/request_parser.hpp"
@@ -23,6 +22,7 @@
 #include "http/server/listing.hpp"
 #include "http/server/range.hpp"
 #include "http/server/web_config.hpp"
+#include "http/server_connection.hpp"
 
 namespace endhost::web {
 
@@ -41,10 +41,11 @@ struct WebMetrics {
 // The buffers one busy connection needs. A connection holds a Work only while it has a request in progress;
 // idle keep-alive connections give theirs back to the loop's pool, so 10,000 idle clients cost no buffers.
 struct Work {
-  Work(const http::Limits& limits, std::size_t in_capacity);
+  explicit Work(const http::ServerConnection::Options& options);
 
-  core::ByteBuffer in;  // receive buffer, allocated whole: the parser's head views point into it
-  http::RequestParser parser;
+  // The HTTP/1 connection (receive buffer and parser) of whichever connection holds this Work: an idle one
+  // parks it (ServerConnection::park) and gives the Work back; the next to take it resumes its own.
+  http::ServerConnection http;
   std::string out;      // HTTP/1 bytes of the responses being sent (several, when requests are pipelined)
   std::string local;    // the decoded relative path of the current request (then of its index.html)
   std::string scratch;  // a second path (index.html, precompressed sibling), a boundary, a field value
@@ -95,7 +96,7 @@ struct ServerState {
   WebConfig config;
   WebMetrics metrics;
   std::vector<std::unique_ptr<LoopState>> loops;
-  std::size_t in_capacity;      // receive buffer size: a whole head at the limit, plus room to pipeline
+  http::ServerConnection::Options connection;  // every HTTP/1 connection's limits, drain allowance, buffer
   std::string boundary_prefix;  // random per process: multipart boundaries that do not occur in files
   core::BlockingPool blocking;  // password hashing, fsync
   std::unique_ptr<core::BlockingPool> state_thread;  // --sessions: the one thread that uses the visitor store

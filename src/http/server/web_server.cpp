@@ -36,16 +36,14 @@ void WebMetrics::response(unsigned status, double seconds, std::size_t shard) {
   latency->observe(seconds, shard);
 }
 
-Work::Work(const http::Limits& limits, std::size_t capacity) : in(capacity), parser(limits) {
-  in.reserve(capacity);
+Work::Work(const http::ServerConnection::Options& options) : http(options) {
   out.reserve(16 * 1024);
 }
 
 ServerState::ServerState(WebConfig cfg, core::MetricsRegistry& registry, std::size_t loop_count)
     : config(std::move(cfg)),
       metrics(registry),
-      // A head at the limit must fit whole, with room to spare for what is pipelined behind it.
-      in_capacity(config.limits.max_head_bytes + 4096),
+      connection{.limits = config.limits, .max_drain = config.max_drain_body},
       boundary_prefix(core::SystemRandom().hex(8)),
       blocking("web-blocking", config.blocking_threads) {
   if (config.visitors) state_thread = std::make_unique<core::BlockingPool>("web-visitors", 1);
@@ -55,7 +53,7 @@ ServerState::ServerState(WebConfig cfg, core::MetricsRegistry& registry, std::si
 }
 
 std::unique_ptr<Work> ServerState::take_work(LoopState& loop) {
-  if (loop.spare.empty()) return std::make_unique<Work>(config.limits, in_capacity);
+  if (loop.spare.empty()) return std::make_unique<Work>(connection);
   std::unique_ptr<Work> w = std::move(loop.spare.back());
   loop.spare.pop_back();
   return w;

@@ -231,6 +231,19 @@ TEST(ServerConnection, EndOfInput) {
   EXPECT_EQ(c.next(), Event::closed);
 }
 
+TEST(ServerConnection, AHalfClosedClientIsAnsweredEveryRequestItPipelined) {
+  ServerConnection c;
+  c.feed("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHo");
+  c.end_of_input();
+  ASSERT_EQ(c.next(), Event::head);
+  EXPECT_TRUE(c.keep_alive());  // more requests may follow in the buffer
+  c.response_done();
+  ASSERT_EQ(c.next(), Event::head);
+  EXPECT_EQ(c.head().target, "/2");
+  c.response_done();
+  EXPECT_EQ(c.next(), Event::closed);  // the third can never be complete
+}
+
 TEST(ServerConnection, IdleOnlyBetweenRequestsWithNothingBuffered) {
   ServerConnection c;
   EXPECT_TRUE(c.idle());
@@ -410,6 +423,189 @@ TEST(ServerConnection, ReadSpaceIsBoundedByTheLimits) {
   o.read_size = 500;
   ServerConnection c(o);
   EXPECT_EQ(c.read_space().size(), 1600u);
+}
+
+TEST(ServerConnection, AfterClosingReadsAreDropped) {
+  // A server lingering after its last answer (RFC 9112 §9.6) reads through the same calls: each read_space()
+  // drops what was read before, so the whole capacity is there every time.
+  ServerConnection c;
+  const std::size_t capacity = c.read_space().size();
+  c.feed("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\n");
+  ASSERT_EQ(c.next(), Event::head);
+  c.response_done(true);
+  EXPECT_EQ(c.read_space().size(), capacity);
+  EXPECT_EQ(c.buffered(), 0u);
+  c.commit(10);
+  EXPECT_EQ(c.buffered(), 10u);
+  EXPECT_EQ(c.read_space().size(), capacity);
+  EXPECT_EQ(c.next(), Event::closed);
+}
+
+TEST(ServerConnection, CloseEndsTheConnectionInAnyState) {
+  ServerConnection c;
+  c.feed("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel");
+  ASSERT_EQ(c.next(), Event::head);
+  c.response_done();
+  EXPECT_TRUE(c.draining());
+  EXPECT_EQ(c.next(), Event::need_more);
+  EXPECT_TRUE(c.draining());
+  c.close();
+  EXPECT_FALSE(c.draining());
+  EXPECT_EQ(c.next(), Event::closed);
+}
+
+// Lending: an idle connection gives the object back and carries on with any other.
+
+TEST(ServerConnection, AnIdleConnectionLendsTheObjectAndCarriesOn) {
+  ServerConnection pooled;
+  pooled.feed("GET /a1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(pooled.next(), Event::head);
+  pooled.response_done();
+  ASSERT_EQ(pooled.next(), Event::need_more);
+  ASSERT_TRUE(pooled.lendable());
+  const ServerConnection::Parked a = pooled.park();
+  EXPECT_EQ(a.requests, 1u);
+  EXPECT_EQ(pooled.requests(), 0u);
+
+  // Another connection uses it meanwhile, from its first request.
+  pooled.resume({});
+  pooled.feed("GET /b1 HTTP/1.1\r\nHost: y\r\n\r\n");
+  ASSERT_EQ(pooled.next(), Event::head);
+  EXPECT_EQ(pooled.head().target, "/b1");
+  EXPECT_EQ(pooled.requests(), 1u);
+  pooled.response_done();
+  const ServerConnection::Parked b = pooled.park();
+  EXPECT_EQ(b.requests, 1u);
+
+  // The first one again, on a different object.
+  ServerConnection other;
+  other.resume(a);
+  other.feed("GET /a2 HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(other.next(), Event::head);
+  EXPECT_EQ(other.head().target, "/a2");
+  EXPECT_EQ(other.requests(), 2u);
+  EXPECT_TRUE(other.keep_alive());
+}
+
+TEST(ServerConnection, NothingIsLentWhileAByteOfARequestIsLeft) {
+  ServerConnection c;
+  EXPECT_TRUE(c.lendable());
+  c.feed("G");  // a head has begun
+  EXPECT_FALSE(c.lendable());
+  c.feed("ET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nab");
+  ASSERT_EQ(c.next(), Event::head);
+  EXPECT_FALSE(c.lendable());  // its body is being read
+  ASSERT_EQ(c.next(), Event::body);
+  EXPECT_EQ(c.next(), Event::need_more);
+  EXPECT_FALSE(c.lendable());
+  c.feed("c");
+  ASSERT_EQ(c.next(), Event::body);
+  ASSERT_EQ(c.next(), Event::body_end);
+  EXPECT_FALSE(c.lendable());  // not answered yet
+  c.feed("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.response_done();
+  EXPECT_FALSE(c.lendable());  // a pipelined request is buffered
+  ASSERT_EQ(c.next(), Event::head);
+  c.response_done();
+  EXPECT_TRUE(c.lendable());
+  c.end_of_input();
+  EXPECT_FALSE(c.lendable());  // the peer left: the connection ends instead
+}
+
+TEST(ServerConnection, NothingIsLentWhileABodyIsDrained) {
+  ServerConnection c;
+  c.feed("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhe");
+  ASSERT_EQ(c.next(), Event::head);
+  c.response_done();
+  EXPECT_EQ(c.next(), Event::need_more);
+  EXPECT_TRUE(c.draining());
+  EXPECT_FALSE(c.lendable());
+  c.feed("llo");
+  EXPECT_EQ(c.next(), Event::need_more);
+  EXPECT_FALSE(c.draining());
+  EXPECT_TRUE(c.lendable());
+}
+
+TEST(ServerConnection, ResetForgetsTheConnectionThatEnded) {
+  ServerConnection c;
+  c.feed("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\nabc");
+  ASSERT_EQ(c.next(), Event::head);
+  c.end_of_input();
+  c.reset();
+  EXPECT_TRUE(c.lendable());
+  EXPECT_EQ(c.requests(), 0u);
+  EXPECT_EQ(c.buffered(), 0u);
+  c.feed("GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(c.next(), Event::head);
+  EXPECT_EQ(c.head().target, "/next");
+  EXPECT_TRUE(c.keep_alive());
+}
+
+// Plays `wire` as play_cut() does, but whenever the connection asks for more with nothing of a request left,
+// it parks, lends its object to another connection that makes a whole request on it, and resumes on
+// whichever object of a pool of two is free: the transcript is the same as without lending.
+Log play_lending(std::string_view wire, const std::vector<std::size_t>& cuts) {
+  ServerConnection objects[2];
+  ServerConnection* c = &objects[0];
+  Log log;
+  std::size_t fed = 0, cut = 0, lent = 0;
+  for (;;) {
+    const Event e = c->next();
+    switch (e) {
+      case Event::need_more: {
+        if (c->lendable()) {
+          const ServerConnection::Parked parked = c->park();
+          ServerConnection* borrowed = &objects[lent++ % 2];
+          borrowed->resume({});
+          borrowed->feed("GET /other HTTP/1.1\r\nHost: o\r\n\r\n");
+          EXPECT_EQ(borrowed->next(), Event::head);
+          EXPECT_EQ(borrowed->head().target, "/other");
+          borrowed->response_done();
+          EXPECT_EQ(borrowed->next(), Event::need_more);
+          borrowed->park();
+          c = &objects[lent % 2];
+          c->resume(parked);
+        }
+        if (fed == wire.size()) {
+          c->end_of_input();
+          break;
+        }
+        const std::size_t to = cut < cuts.size() ? cuts[cut++] : wire.size();
+        fed += c->feed(wire.substr(fed, to - fed));
+        break;
+      }
+      case Event::head:
+        log.push_back("head " + std::string(c->head().target) + " #" + std::to_string(c->requests()));
+        break;
+      case Event::body:
+      case Event::body_end:
+      case Event::send_continue:
+        break;
+      case Event::error:
+        log.push_back("error");
+        c->response_done();
+        break;
+      case Event::respond:
+        log.push_back("respond " + std::string(c->head().target) + (c->keep_alive() ? "" : " close"));
+        c->response_done();
+        break;
+      case Event::closed:
+        log.push_back("closed");
+        return log;
+    }
+  }
+}
+
+TEST(ServerConnection, LendingBetweenRequestsChangesNothing) {
+  const Log expected = {"head /a #1", "respond /a", "head /b #2",       "respond /b", "head /c #3",
+                        "respond /c", "head /d #4", "respond /d close", "closed"};
+  EXPECT_EQ(play_lending(kPipelined, {}), expected);
+  for (std::size_t i = 0; i <= kPipelined.size(); ++i) {
+    ASSERT_EQ(play_lending(kPipelined, {i}), expected) << "cut at " << i;
+  }
+  std::vector<std::size_t> cuts;
+  for (std::size_t i = 1; i < kPipelined.size(); ++i) cuts.push_back(i);
+  EXPECT_EQ(play_lending(kPipelined, cuts), expected);
 }
 
 }  // namespace

@@ -89,7 +89,8 @@ Expected<std::unique_ptr<MailService>, core::ServiceError> MailService::create(c
   if (!store) return Unexpected(core::ServiceError{"--mail-dir: the queue: " + store.error(), false});
   server->set_queue(std::make_unique<queue::QueueStore>(std::move(*store)));
   auto dns =
-      dns::resolver_mail_dns(server->config().resolver.value_or(system_resolver()), env.source_address);
+      dns::resolver_mail_dns(server->config().resolver.value_or(system_resolver()), env.source_address,
+                             env.socket_place);
   // RFC 6376 §3.6.1: each domain signs with a key whose public half is published as
   // SELECTOR._domainkey.DOMAIN; it is made once and kept (`endhost mail dkim-key` prints the record).
   const MailConfig& mc = server->config();
@@ -133,6 +134,7 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
   rc.port = mc.relay_port;
   rc.relay_host = mc.relay_host;
   rc.source = env.source_address;
+  rc.place = env.socket_place;
   MailServer* s = server_.get();
   rc.local_delivery = [s](const std::string& sender, const std::string& recipient, std::string_view message,
                           const std::string& id, std::string& error) {

@@ -97,7 +97,8 @@ Expected<void, std::string> LinkControl::set_ipv4(std::string_view device, asio:
   const std::string shown = address.to_string() + "/" + std::to_string(prefix);
   sockaddr_in sin = ipv4(address);
   std::memcpy(&ifr.ifr_addr, &sin, sizeof sin);
-  if (::ioctl(fd_, SIOCSIFADDR, &ifr) != 0) return Unexpected(failure("give " + shown + " to", device, errno));
+  if (::ioctl(fd_, SIOCSIFADDR, &ifr) != 0)
+    return Unexpected(failure("give " + shown + " to", device, errno));
   // SIOCSIFADDR gives the address its class's netmask; the prefix is set after it.
   sin = ipv4(netmask(prefix));
   std::memcpy(&ifr.ifr_netmask, &sin, sizeof sin);

@@ -33,7 +33,8 @@ class LinkControl {
   Expected<void, std::string> set_mtu(std::string_view device, unsigned mtu);
   // The device's IPv4 address and prefix length (0..32); the kernel adds the route to the prefix itself once
   // the device is up.
-  Expected<void, std::string> set_ipv4(std::string_view device, asio::ip::address_v4 address, unsigned prefix);
+  Expected<void, std::string> set_ipv4(std::string_view device, asio::ip::address_v4 address,
+                                       unsigned prefix);
   // A route to destination/prefix out of `device`, no gateway (a TUN device is point-to-point: whatever is
   // routed to it is read from its descriptor). 0.0.0.0/0 is the default route. A route that exists already
   // is not an error.

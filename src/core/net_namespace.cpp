@@ -25,9 +25,13 @@ namespace endhost::core {
 
 namespace {
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
 
-std::string path_of(std::string_view name) { return std::string(NetNamespace::kRunDir) + "/" + std::string(name); }
+std::string path_of(std::string_view name) {
+  return std::string(NetNamespace::kRunDir) + "/" + std::string(name);
+}
 
 // Names become file names under /run/netns and parts of `ip netns exec NAME` lines: no '/', no leading '.',
 // nothing a shell would read twice.

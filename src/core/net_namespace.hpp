@@ -1,5 +1,5 @@
-// Linux network namespaces for the lab's hosts: a NetNamespace is one named, persistent namespace held open by
-// its descriptor, made the way iproute2's `ip netns add` makes one (a bind mount of the namespace on
+// Linux network namespaces for the lab's hosts: a NetNamespace is one named, persistent namespace held open
+// by its descriptor, made the way iproute2's `ip netns add` makes one (a bind mount of the namespace on
 // /run/netns/NAME), so `ip netns exec NAME …` and `ip -n NAME …` see it too. ScopedNetns moves the calling
 // thread into a namespace for the length of a scope — the one place that calls setns(2) — so that a socket or
 // a TUN device opened in that scope belongs to the namespace for the rest of its life.
@@ -50,7 +50,8 @@ class NetNamespace {
   std::uint64_t inode() const { return inode_; }
 
  private:
-  NetNamespace(std::string name, int fd, std::uint64_t inode) : name_(std::move(name)), fd_(fd), inode_(inode) {}
+  NetNamespace(std::string name, int fd, std::uint64_t inode)
+      : name_(std::move(name)), fd_(fd), inode_(inode) {}
 
   std::string name_;
   int fd_ = -1;

@@ -28,7 +28,8 @@ const boost::system::error_category& netns_category() {
   return category;
 }
 
-int socket_in_place(int domain, int type, int protocol, const SocketPlace& place, boost::system::error_code& ec) {
+int socket_in_place(int domain, int type, int protocol, const SocketPlace& place,
+                    boost::system::error_code& ec) {
   if (place.maker != nullptr) {
     const int fd = place.maker->make(domain, type, protocol);
     if (fd < 0) ec.assign(errno, boost::system::system_category());

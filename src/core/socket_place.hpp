@@ -43,12 +43,13 @@ const boost::system::error_category& netns_category();
 
 // socket(2) inside a non-default `place`: the descriptor, or -1 with `ec` set (in netns_category when the
 // namespace could not be entered).
-int socket_in_place(int domain, int type, int protocol, const SocketPlace& place, boost::system::error_code& ec);
+int socket_in_place(int domain, int type, int protocol, const SocketPlace& place,
+                    boost::system::error_code& ec);
 
 // socket.open(protocol, ec), inside `place`. Works for any Asio socket or acceptor.
 template <class Socket>
-void open_socket(Socket& socket, const typename Socket::protocol_type& protocol, boost::system::error_code& ec,
-                 const SocketPlace& place) {
+void open_socket(Socket& socket, const typename Socket::protocol_type& protocol,
+                 boost::system::error_code& ec, const SocketPlace& place) {
   if (place.netns == nullptr) {
     socket.open(protocol, ec);
     return;
@@ -62,7 +63,8 @@ void open_socket(Socket& socket, const typename Socket::protocol_type& protocol,
     socket.open(protocol, ec);
     return;
   }
-  const int fd = socket_in_place(protocol.family(), protocol.type() | SOCK_CLOEXEC, protocol.protocol(), place, ec);
+  const int fd =
+      socket_in_place(protocol.family(), protocol.type() | SOCK_CLOEXEC, protocol.protocol(), place, ec);
   if (fd < 0) return;
   socket.assign(protocol, fd, ec);
   if (ec) ::close(fd);

@@ -15,7 +15,9 @@ namespace endhost::core {
 
 namespace {
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
 
 // /proc/sys/net shows the namespace of the thread that opens the file, so this runs inside the scope.
 Expected<void, std::string> disable_ipv6(const std::string& device) {

@@ -25,7 +25,7 @@ namespace endhost::core {
 class NetNamespace;
 
 struct TunConfig {
-  std::string name = "eth0";    // the device's name inside its namespace, at most 15 bytes
+  std::string name = "eth0";     // the device's name inside its namespace, at most 15 bytes
   asio::ip::address_v4 address;  // the host's address
   unsigned prefix_length = 15;   // 198.18.0.0/15 (RFC 2544) by default: every lab host on one "wire"
   unsigned mtu = 1500;

@@ -43,7 +43,8 @@ class ClientUdp final : public core::Drainable {
   ~ClientUdp() override;
 
   // With the sockets made in `place` (a lab host's namespace).
-  Expected<void, std::string> listen(const asio::ip::udp::endpoint& endpoint, const core::SocketPlace& place = {});
+  Expected<void, std::string> listen(const asio::ip::udp::endpoint& endpoint,
+                                     const core::SocketPlace& place = {});
   std::vector<asio::ip::udp::endpoint> local_endpoints() const;
   void start();
 

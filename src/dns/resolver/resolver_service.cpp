@@ -211,7 +211,8 @@ ResolverService::ResolverService(core::EventLoops& loops, core::Logger& log, cor
 ResolverService::~ResolverService() = default;
 
 Expected<std::uint16_t, std::string> ResolverService::listen(const asio::ip::address& address,
-                                                             std::uint16_t port, const core::SocketPlace& place) {
+                                                             std::uint16_t port,
+                                                             const core::SocketPlace& place) {
   if (port != 0) {
     if (auto ok = udp_.listen({address, port}, place); !ok) return Unexpected(ok.error());
     if (auto ok = tcp_.listen({address, port}, place); !ok) return Unexpected(ok.error());

@@ -48,10 +48,9 @@ AuthServer::AuthServer(core::EventLoops& loops, core::Logger& log, core::Metrics
     control_.set_notifier(notifier_.get());
   }
   if (!config_.secondaries.empty()) {
-    secondaries_ = std::make_unique<Secondaries>(loops[0].io(), config_.secondaries, config_.zones.state_dir,
-                                                 config_.zones.limits.max_records, config_.secondary_timers,
-                                                 control_, log, metrics, config_.source_address,
-                                                 config_.socket_place);
+    secondaries_ = std::make_unique<Secondaries>(
+        loops[0].io(), config_.secondaries, config_.zones.state_dir, config_.zones.limits.max_records,
+        config_.secondary_timers, control_, log, metrics, config_.source_address, config_.socket_place);
     handler_.set_notify_hook(
         [s = secondaries_.get()](const Name& origin, const asio::ip::address& from, const Name* key) {
           return s->on_notify(origin, from, key);

@@ -232,7 +232,8 @@ awaitable<Expected<std::uint32_t, std::string>> Secondaries::primary_serial(Zone
   options.place = place_;
   auto reply = co_await client::exchange_udp({z.spec.primary, z.spec.port}, *query, options);
   if (reply && reply->size() >= kHeaderSize && decode_header(*reply).tc) {
-    reply = co_await client::exchange_tcp({z.spec.primary, z.spec.port}, *query, timers_.io_timeout, source_, place_);
+    reply = co_await client::exchange_tcp({z.spec.primary, z.spec.port}, *query, timers_.io_timeout, source_,
+                                          place_);
   }
   if (!reply) co_return Unexpected(reply.error());
   if (signer) {

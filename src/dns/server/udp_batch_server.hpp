@@ -19,9 +19,9 @@
 #include "core/asio.hpp"
 #include "core/drainable.hpp"
 #include "core/event_loop.hpp"
-#include "core/socket_place.hpp"
 #include "core/expected.hpp"
 #include "core/log.hpp"
+#include "core/socket_place.hpp"
 
 namespace endhost::dns::server {
 
@@ -45,7 +45,8 @@ class UdpBatchServer final : public core::Drainable {
   ~UdpBatchServer() override;
 
   // Binds, with the sockets made in `place` (the error is a sentence for a human, as core's listeners give).
-  Expected<void, std::string> listen(const asio::ip::udp::endpoint& endpoint, const core::SocketPlace& place = {});
+  Expected<void, std::string> listen(const asio::ip::udp::endpoint& endpoint,
+                                     const core::SocketPlace& place = {});
   std::vector<asio::ip::udp::endpoint> local_endpoints() const;
   void start();
 

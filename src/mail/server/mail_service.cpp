@@ -88,9 +88,8 @@ Expected<std::unique_ptr<MailService>, core::ServiceError> MailService::create(c
   auto store = queue::QueueStore::open(server->config().queue_dir());
   if (!store) return Unexpected(core::ServiceError{"--mail-dir: the queue: " + store.error(), false});
   server->set_queue(std::make_unique<queue::QueueStore>(std::move(*store)));
-  auto dns =
-      dns::resolver_mail_dns(server->config().resolver.value_or(system_resolver()), env.source_address,
-                             env.socket_place);
+  auto dns = dns::resolver_mail_dns(server->config().resolver.value_or(system_resolver()), env.source_address,
+                                    env.socket_place);
   // RFC 6376 §3.6.1: each domain signs with a key whose public half is published as
   // SELECTOR._domainkey.DOMAIN; it is made once and kept (`endhost mail dkim-key` prints the record).
   const MailConfig& mc = server->config();

@@ -277,8 +277,8 @@ TEST_F(NetNamespaceTest, TcpCrossesTheWireBetweenTwoNamespaces) {
                                       peer.set_value(c.remote());
                                       std::array<char, 4096> buf;
                                       for (;;) {
-                                        auto [ec, n] =
-                                            co_await c.stream().async_read_some(asio::buffer(buf), use_nothrow);
+                                        auto [ec, n] = co_await c.stream().async_read_some(asio::buffer(buf),
+                                                                                           use_nothrow);
                                         if (ec) co_return;
                                         auto [wec, w] = co_await asio::async_write(
                                             c.stream(), asio::buffer(buf.data(), n), use_nothrow);

@@ -223,17 +223,17 @@ Expected<void, std::string> MailService::bind(core::Binder& binder) {
     if (auto ok = binder.tcp(*submission_, sub); !ok) return ok;
   }
   if (pop3_) {
-    if (auto ok = pop3_->listen(*server_->config().pop3_listen); !ok)
+    if (auto ok = pop3_->listen(*server_->config().pop3_listen, binder.place()); !ok)
       return Unexpected("--pop3: " + ok.error());
     for (const auto& ep : pop3_->local_endpoints()) binder.listening("pop3", ep);
   }
   if (imap_) {
-    if (auto ok = imap_->listen(*server_->config().imap_listen); !ok)
+    if (auto ok = imap_->listen(*server_->config().imap_listen, binder.place()); !ok)
       return Unexpected("--imap: " + ok.error());
     for (const auto& ep : imap_->local_endpoints()) binder.listening("imap", ep);
   }
   if (webmail_) {
-    if (auto ok = webmail_->listen(*server_->config().webmail_listen); !ok)
+    if (auto ok = webmail_->listen(*server_->config().webmail_listen, binder.place()); !ok)
       return Unexpected("--webmail: " + ok.error());
     for (const auto& ep : webmail_->local_endpoints()) binder.listening("webmail", ep);
   }

@@ -3,8 +3,8 @@
 interleaving, RFC 9218 priorities, the attack limits ending a connection while another one is unaffected),
 and `endhost fetch --http2` against our own server; then (Http2More) virtual hosts by :authority, a SIGTERM
 drain while a stream is mid-body (nghttp -v), the SETTINGS ACK timeout, the SETTINGS, empty-DATA and
-WINDOW_UPDATE floods and an HPACK table-size update over the wire, and PRIORITY_UPDATE reordering. The
-servers start once per class."""
+WINDOW_UPDATE floods and an HPACK table-size update over the wire, PRIORITY_UPDATE reordering, and the
+trace's one "HTTP/2 in clear" note per connection. The servers start once per class."""
 
 import base64
 import gzip
@@ -704,7 +704,7 @@ def priority_update(stream, value):
 
 class Http2More(TestCase):
     """Virtual hosts over h2, the drain of a stream mid-body, the SETTINGS ACK timeout, the floods and an
-    HPACK table-size update over the wire, and PRIORITY_UPDATE. One
+    HPACK table-size update over the wire, PRIORITY_UPDATE, and the transcript's per-connection note. One
     traced server with two sites and a default; the drain test starts its own (it stops it)."""
 
     @classmethod
@@ -798,6 +798,21 @@ class Http2More(TestCase):
         c.pump(lambda: first in c.ended and later in c.ended, timeout=30)
         self.assertEqual(c.bodies[later], BIG)
         self.assertLess(c.ended.index(later), c.ended.index(first))
+
+    def test_transcript_notes_h2c_once_per_connection(self):
+        c = H2Client(self.addr)
+        self.addCleanup(c.close)
+        port = c.sock.getsockname()[1]
+        sid = c.get("/img0.bin?noted")
+        c.pump(lambda: sid in c.ended)
+        deadline = time.monotonic() + 10
+        mine = []
+        while time.monotonic() < deadline:
+            mine = [l for l in self.server.stdout_lines if ":%d" % port in l]
+            if any("noted" in l for l in mine):
+                break
+            time.sleep(0.05)
+        self.assertEqual(len([l for l in mine if "HTTP/2 in clear" in l]), 1, "\n".join(mine[:5]))
 
     def test_sigterm_drain_lets_a_stream_mid_body_finish(self):
         # RFC 9113 §6.8: GOAWAY names the last stream we act on; that stream still completes. --limit-rate

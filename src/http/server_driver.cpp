@@ -1,6 +1,36 @@
 #include "http/server_driver.hpp"
 
+#include <ctime>
+
+#include "http/serializer.hpp"
+
 namespace endhost::http {
+
+awaitable<bool> BodyStream::write(std::string_view bytes) {
+  conn_.expires_after(send_timeout_);
+  auto [ec, n] =
+      co_await asio::async_write(conn_.stream(), asio::buffer(bytes.data(), bytes.size()), use_nothrow);
+  (void)n;
+  if (ec) ok_ = false;
+  co_return ok_;
+}
+
+awaitable<bool> BodyStream::send(std::string_view data) {
+  if (!ok_) co_return false;
+  if (data.empty()) co_return true;  // an empty chunk would end the body
+  if (!chunked_) co_return co_await write(data);
+  buf_.clear();
+  append_chunk(buf_, data);
+  co_return co_await write(buf_);
+}
+
+awaitable<bool> BodyStream::finish() {
+  if (!ok_) co_return false;
+  if (!chunked_) co_return true;  // the close ends it
+  buf_.clear();
+  append_last_chunk(buf_);
+  co_return co_await write(buf_);
+}
 
 awaitable<bool> ServerDriver::read() {
   const bool idle = http_.idle();
@@ -73,10 +103,22 @@ awaitable<void> ServerDriver::run(ServerHandler& handler) {
         request.keep_alive = http_.keep_alive() && !conn_.draining();
         conn_.expires_never();  // the handler's own work has its own bounds
         ServerResponse response = co_await handler.handle(request);
-        const bool written = co_await write(response.bytes);
+        const RequestHead* head = request.head;
+        ResponseFraming framing;
+        framing.version = head != nullptr ? head->version : http11;
+        framing.head_request = head != nullptr && head->method_id == Method::head;
+        framing.keep_alive = request.keep_alive;
+        framing.date = date_.get(std::time(nullptr));
+        out_.clear();
+        serialize_response(out_, response, framing);
+        const bool written = co_await write(out_);
         if (!written) co_return;
         if (response.streams) {
-          co_await handler.stream(conn_);
+          if (!framing.head_request && !status_has_no_content(response.status)) {
+            BodyStream body(conn_, streams_chunked(framing.version), timeouts_.send);
+            co_await handler.stream(body);
+            co_await body.finish();
+          }
           co_return;
         }
         http_.response_done(response.close || !request.keep_alive);

@@ -1,8 +1,9 @@
 // ServerDriver: the one socket loop of an HTTP/1 server connection. It reads under the connection's
 // deadlines, feeds a ServerConnection (server_connection.hpp), gathers each request's body, hands the request
-// to a ServerHandler, writes the handler's response and applies the close policy. Everything HTTP/1 decides
-// (framing, keep-alive, pipelining, drain, 100-continue) is the ServerConnection's; this file only moves
-// bytes and keeps time. Used by the admin listeners, the lab's dashboard and the webmail.
+// to a ServerHandler, frames the handler's ServerResponse (serialize_response) and applies the close policy.
+// Everything HTTP/1 decides (framing, keep-alive, pipelining, drain, 100-continue) is the ServerConnection's
+// and serialize_response's; this file only moves bytes and keeps time. Used by the admin listeners, the lab's
+// dashboard and the webmail.
 #pragma once
 
 #include <chrono>
@@ -10,7 +11,9 @@
 
 #include "core/asio.hpp"
 #include "core/connection.hpp"
+#include "http/date.hpp"
 #include "http/server_connection.hpp"
+#include "http/server_response.hpp"
 
 namespace endhost::http {
 
@@ -31,19 +34,38 @@ struct ServerRequest {
   bool keep_alive = false;
 };
 
-struct ServerResponse {
-  std::string bytes;   // the whole response, head and body
-  bool close = false;  // the response ends the connection
-  // Set: after `bytes`, ServerHandler::stream() writes the rest (a chunked or event stream); then close.
-  bool streams = false;
+// The content of a streamed response (ServerResponse::streams), for ServerHandler::stream(): each send()
+// goes out at once under the send deadline, framed as the request's version allows: one chunk for HTTP/1.1
+// (RFC 9112 §7.1), the bytes themselves for HTTP/1.0, whose end is the connection's close (§6.3). The
+// driver writes the last chunk after stream() returns.
+class BodyStream {
+ public:
+  BodyStream(core::Connection& conn, bool chunked, std::chrono::milliseconds send_timeout)
+      : conn_(conn), chunked_(chunked), send_timeout_(send_timeout) {}
+  // False once the client is gone or too slow; every later send() is false too.
+  awaitable<bool> send(std::string_view data);
+  // The end of the content; nothing after a failed send().
+  awaitable<bool> finish();
+  // For what a stream watches besides writing: draining(), its loop.
+  core::Connection& connection() { return conn_; }
+
+ private:
+  awaitable<bool> write(std::string_view bytes);
+
+  core::Connection& conn_;
+  bool chunked_;
+  std::chrono::milliseconds send_timeout_;
+  bool ok_ = true;
+  std::string buf_;
 };
 
 class ServerHandler {
  public:
   virtual ~ServerHandler() = default;
+  // The answer, described (server_response.hpp): the driver frames it.
   virtual awaitable<ServerResponse> handle(ServerRequest& request) = 0;
-  // Called after a response with `streams` was written.
-  virtual awaitable<void> stream(core::Connection&) { co_return; }
+  // Called after the head of a response with `streams` was written (never for HEAD).
+  virtual awaitable<void> stream(BodyStream&) { co_return; }
 };
 
 class ServerDriver {
@@ -67,6 +89,8 @@ class ServerDriver {
   DriverTimeouts timeouts_;
   bool in_body_ = false;       // between a head and the response
   bool deadline_set_ = false;  // the current request's head (or body) deadline is running
+  DateCache date_;
+  std::string out_;  // the response being written, its capacity kept
 };
 
 }  // namespace endhost::http

@@ -29,8 +29,11 @@ struct ConnectionConfig {
   bool push = true;
   // How long the client has to acknowledge our SETTINGS (§6.5.3): SETTINGS_TIMEOUT after it.
   core::Millis settings_timeout{10'000};
-  // How long responses may wait on a window the client keeps shut before the connection ends
-  // (zero-window stalls, CVE-2019-9517's family; data dribble, CVE-2019-9511).
+  // How long a response may wait on a window the client keeps shut (zero-window stalls, CVE-2019-9517's
+  // family): a stream blocked on its own window that long gets RST_STREAM(CANCEL) and the connection goes
+  // on; a connection window kept shut that long ends the connection (ENHANCE_YOUR_CALM). The web server sets
+  // it to its --send-timeout (default 30 s), the proxy to its send_timeout (60 s, no option): the time a
+  // client may stall reading a response over HTTP/1.1 too (src/http/server/h2_session.cpp, proxy/).
   core::Millis stall_timeout{30'000};
   // The frames that cost work but carry no request (SETTINGS, PING, PRIORITY, WINDOW_UPDATE on a stream,
   // PRIORITY_UPDATE, empty DATA or CONTINUATION, unknown types, refused streams): a token bucket of this

@@ -185,9 +185,16 @@ void ServerConnection::on_frame(Frame& frame, core::Instant now) {
           on_continuation(f);
         } else if constexpr (std::is_same_v<T, Priority>) {
           // RFC 7540 priorities are accepted and not acted on (RFC 9218 §2.1); §5.3.1: a stream cannot
-          // depend on itself.
+          // depend on itself, a stream error; but §5.1 forbids RST_STREAM on an idle stream (PRIORITY is
+          // the one frame an idle stream may get, §6.3), so there it can only be a connection error.
           if (!spend_flood(now)) return;
-          if (f.priority.dependency == f.stream_id) stream_error(f.stream_id, ErrorCode::protocol_error);
+          if (f.priority.dependency == f.stream_id) {
+            if (is_idle(f.stream_id)) {
+              connection_error(ErrorCode::protocol_error, "PRIORITY makes an idle stream depend on itself");
+            } else {
+              stream_error(f.stream_id, ErrorCode::protocol_error);
+            }
+          }
         } else if constexpr (std::is_same_v<T, RstStream>) {
           on_rst_stream(f);
         } else if constexpr (std::is_same_v<T, SettingsFrame>) {

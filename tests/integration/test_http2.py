@@ -1,7 +1,10 @@
 """HTTP/2 (RFC 9113) in `endhost web serve`, with independent clients: curl --http2 (ALPN h2 over TLS) and
 --http2-prior-knowledge (h2c), nghttp, and the python h2 library for frame-level checks (SETTINGS, PING,
 interleaving, RFC 9218 priorities, the attack limits ending a connection while another one is unaffected),
-and `endhost fetch --http2` against our own server. The servers start once for the module."""
+and `endhost fetch --http2` against our own server; then (Http2More) virtual hosts by :authority, a SIGTERM
+drain while a stream is mid-body (nghttp -v), the SETTINGS ACK timeout, the SETTINGS, empty-DATA and
+WINDOW_UPDATE floods and an HPACK table-size update over the wire, PRIORITY_UPDATE reordering, and the
+trace's one "HTTP/2 in clear" note per connection. The servers start once per class."""
 
 import base64
 import gzip
@@ -9,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import struct
@@ -686,6 +690,148 @@ class Http2(TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn('"connections":1', r.stdout.replace(" ", ""))
         self.assertIn('"requests":6', r.stdout.replace(" ", ""))
+
+
+def priority_update(stream, value):
+    """A PRIORITY_UPDATE frame (RFC 9218 §7.1: type 0x10 on stream 0, the prioritized stream id, the value)."""
+    return frame(0x10, 0, 0, struct.pack(">I", stream) + value)
+
+
+class Http2More(TestCase):
+    """Virtual hosts over h2, the drain of a stream mid-body, the SETTINGS ACK timeout, the floods and an
+    HPACK table-size update over the wire, PRIORITY_UPDATE, and the transcript's per-connection note. One
+    traced server with two sites and a default; the drain test starts its own (it stops it)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = make_site(site_files())
+        cls.site_a = make_site({"who.txt": "site a\n"})
+        cls.site_b = make_site({"who.txt": "site b\n"})
+        cls.server = Server(["web", "serve", "--root", cls.root, "--vhost", "a.test=" + cls.site_a, "--vhost",
+                             "b.test=" + cls.site_b, "--listen", "127.0.0.1:0", "--threads", "2", "--trace"])
+        cls.addr = cls.server.address("web")
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        cls.server.__exit__()
+        for d in (cls.root, cls.site_a, cls.site_b):
+            shutil.rmtree(d, True)
+        assert code == 0, code
+
+    def test_vhosts_over_h2_by_authority(self):
+        c = H2Client(self.addr)
+        self.addCleanup(c.close)
+        got = {}
+        for authority in ("a.test", "b.test", "other.test"):
+            got[authority] = c.request("GET", "/who.txt", authority=authority)
+        c.pump(lambda: all(sid in c.ended for sid in got.values()))
+        self.assertEqual(c.bodies[got["a.test"]], b"site a\n")
+        self.assertEqual(c.bodies[got["b.test"]], b"site b\n")
+        self.assertEqual(c.headers[got["other.test"]][":status"], "404")  # the default root has no who.txt
+        # curl over h2c: its Host becomes :authority.
+        r = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "--connect-to", "b.test:%d:%s:%d" %
+                            (self.addr[1], self.addr[0], self.addr[1]), "http://b.test:%d/who.txt" % self.addr[1]],
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.stdout, b"site b\n", r.stderr)
+
+    def test_settings_ack_timeout_ends_the_connection(self):
+        # RFC 9113 §6.5.3: our SETTINGS unacknowledged for 10 s (ConnectionConfig::settings_timeout, no option).
+        raw = RawH2(self.addr)  # sends its preface and SETTINGS, never the ACK of ours
+        self.addCleanup(raw.sock.close)
+        started = time.monotonic()
+        self.assertEqual(raw.goaway_code(timeout=20), 0x4)  # SETTINGS_TIMEOUT
+        self.assertGreater(time.monotonic() - started, 8)
+
+    def attack(self, data, code):
+        bystander = H2Client(self.addr)
+        self.addCleanup(bystander.close)
+        raw = RawH2(self.addr)
+        self.addCleanup(raw.sock.close)
+        raw.send(frame(0x4, 0x1, 0) + data)  # ACK their SETTINGS, then the attack
+        self.assertEqual(raw.goaway_code(), code)
+        sid = bystander.get("/img3.bin")
+        bystander.pump(lambda: sid in bystander.ended)
+        self.assertEqual(bystander.bodies[sid], SMALL)
+
+    def test_settings_flood_is_enhance_your_calm(self):
+        self.attack(b"".join(frame(0x4, 0, 0) for _ in range(5000)), 0xb)
+
+    def test_empty_data_flood_is_enhance_your_calm(self):
+        enc = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
+        enc.initiate_connection()
+        enc.data_to_send()
+        enc.send_headers(1, [(":method", "POST"), (":scheme", "http"), (":authority", "x"), (":path", "/up")])
+        self.attack(enc.data_to_send() + b"".join(frame(0x0, 0, 1) for _ in range(5000)), 0xb)
+
+    def test_window_update_flood_is_enhance_your_calm(self):
+        # On a stream whose response waits for window (2 MiB against the client's 65,535).
+        enc = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True))
+        enc.initiate_connection()
+        enc.data_to_send()
+        enc.send_headers(1, [(":method", "GET"), (":scheme", "http"), (":authority", "x"), (":path", "/big.bin")],
+                         end_stream=True)
+        self.attack(enc.data_to_send() + b"".join(frame(0x8, 0, 1, struct.pack(">I", 1)) for _ in range(5000)),
+                    0xb)
+
+    def test_hpack_table_size_update_above_the_setting_is_compression_error(self):
+        # RFC 7541 §6.3, §4.2: a dynamic table size update to 65,536, above our SETTINGS_HEADER_TABLE_SIZE 4,096.
+        block = b"\x3f\xe1\xff\x03" + b"\x82\x86\x84\x41\x01x"
+        self.attack(frame(0x1, 0x5, 1, block), 0x9)  # COMPRESSION_ERROR
+
+    def test_priority_update_over_the_wire_reorders(self):
+        # RFC 9218 §7.1: the later request asks for u=7 and would end last; a PRIORITY_UPDATE to u=0 sent with
+        # it puts it first.
+        c = H2Client(self.addr)
+        self.addCleanup(c.close)
+        head = [(":method", "GET"), (":scheme", "http"), (":authority", "localhost"), (":path", "/big.bin")]
+        first = c.conn.get_next_available_stream_id()
+        c.conn.send_headers(first, head, end_stream=True)
+        later = c.conn.get_next_available_stream_id()
+        c.conn.send_headers(later, head + [("priority", "u=7")], end_stream=True)
+        c.sock.sendall(c.conn.data_to_send() + priority_update(later, b"u=0"))
+        c.pump(lambda: first in c.ended and later in c.ended, timeout=30)
+        self.assertEqual(c.bodies[later], BIG)
+        self.assertLess(c.ended.index(later), c.ended.index(first))
+
+    def test_transcript_notes_h2c_once_per_connection(self):
+        c = H2Client(self.addr)
+        self.addCleanup(c.close)
+        port = c.sock.getsockname()[1]
+        sid = c.get("/img0.bin?noted")
+        c.pump(lambda: sid in c.ended)
+        deadline = time.monotonic() + 10
+        mine = []
+        while time.monotonic() < deadline:
+            mine = [l for l in self.server.stdout_lines if ":%d" % port in l]
+            if any("noted" in l for l in mine):
+                break
+            time.sleep(0.05)
+        self.assertEqual(len([l for l in mine if "HTTP/2 in clear" in l]), 1, "\n".join(mine[:5]))
+
+    def test_sigterm_drain_lets_a_stream_mid_body_finish(self):
+        # RFC 9113 §6.8: GOAWAY names the last stream we act on; that stream still completes. --limit-rate
+        # keeps the 2 MiB body going for about 4 s, and nghttp -v prints the frames.
+        with Server(["web", "serve", "--root", self.root, "--listen", "127.0.0.1:0", "--limit-rate", "512k",
+                     "--grace", "30"]) as s:
+            addr = s.address("web")
+            client = subprocess.Popen(["nghttp", "-v", "-n", "http://%s:%d/big.bin" % addr],
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            time.sleep(1.5)
+            s.proc.send_signal(signal.SIGTERM)
+            out, _ = client.communicate(timeout=60)
+            out = out.decode("utf-8", "replace")
+            self.assertEqual(client.returncode, 0, out[-2000:])
+            sid = int(re.search(r"send HEADERS frame <[^>]*stream_id=(\d+)>", out).group(1))
+            goaway = re.search(r"recv GOAWAY frame <[^>]*>\s*\(last_stream_id=(\d+), error_code=(\w+)", out)
+            self.assertIsNotNone(goaway, out[-2000:])
+            self.assertEqual(int(goaway.group(1)), sid)
+            self.assertEqual(goaway.group(2), "NO_ERROR")
+            # The GOAWAY came while the body was still flowing: DATA after it, ending the stream.
+            after = out[goaway.end():]
+            self.assertRegex(after, r"recv DATA frame <length=\d+, flags=0x01, stream_id=%d>" % sid)
+            # The drain ends by itself once the stream is done (a second SIGTERM would be "stop at once").
+            self.assertEqual(s.proc.wait(timeout=30), 0, s.log[-5:])
 
 
 if __name__ == "__main__":

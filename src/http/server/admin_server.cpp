@@ -1,10 +1,8 @@
 #include "http/server/admin_server.hpp"
 
 #include <chrono>
-#include <ctime>
 #include <string>
 
-#include "http/date.hpp"
 #include "http/server/response.hpp"
 #include "http/server/url_path.hpp"
 #include "http/server_driver.hpp"
@@ -48,63 +46,48 @@ class AdminHandler final : public http::ServerHandler {
   explicit AdminHandler(const AdminListener& admin) : admin_(admin) {}
 
   awaitable<http::ServerResponse> handle(http::ServerRequest& request) override {
-    http::ServerResponse response;
-    response.bytes = render(request);
-    response.close = !keep_alive_;
-    co_return response;
+    co_return respond(request);
   }
 
  private:
-  std::string render(const http::ServerRequest& request) {
-    std::string out, body;
-    const std::string_view now = date_.get(std::time(nullptr));
-    keep_alive_ = false;
+  http::ServerResponse respond(const http::ServerRequest& request) const {
+    http::ServerResponse r;
+    r.fields.add("Server", kServerName);
+    r.close = request.error != nullptr || !request.keep_alive;
     bool health = false;
-    http::Status status = http::Status::ok;
     std::string_view allow;
     if (request.error) {
-      status = request.error->status;
+      r.status = request.error->status;
     } else {
       const http::RequestHead& head = *request.head;
-      keep_alive_ = request.keep_alive;
       const std::string_view path = split_target(head.target).path;
       if (head.method_id != http::Method::get && head.method_id != http::Method::head) {
-        status = http::Status::method_not_allowed;
+        r.status = http::Status::method_not_allowed;
         allow = "GET, HEAD";
       } else if (path == "/health") {
         // 503 once the drain began: the service still finishes what it has, but takes nothing new.
         health = true;
-        status = admin_.draining() ? http::Status::service_unavailable : http::Status::ok;
-        body = admin_.draining() ? "draining\n" : "serving\n";
+        r.status = admin_.draining() ? http::Status::service_unavailable : http::Status::ok;
+        r.body = admin_.draining() ? "draining\n" : "serving\n";
       } else if (path != "/metrics") {
-        status = http::Status::not_found;
+        r.status = http::Status::not_found;
       } else {
-        body = admin_.metrics_text();
+        r.body = admin_.metrics_text();
       }
-      if (health || status == http::Status::ok) {
-        begin_response(out, status, now);
-        out += health
-                   ? "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"
-                   : "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\nCache-Control: no-store\r\n";
-        append_content_length(out, body.size());
-        end_response(out, keep_alive_, head.version);
-        if (head.method_id == http::Method::get) out += body;
-        return out;
+      if (health || r.status == http::Status::ok) {
+        r.fields.add("Content-Type",
+                     health ? "text/plain; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8");
+        r.fields.add("Cache-Control", "no-store");
+        return r;
       }
     }
-    append_error_page(body, status);
-    begin_response(out, status, now);
-    if (!allow.empty()) append_field(out, "Allow", allow);
-    out += "Content-Type: text/html; charset=utf-8\r\n";
-    append_content_length(out, body.size());
-    end_response(out, keep_alive_, http::http11);
-    out += body;
-    return out;
+    append_error_page(r.body, r.status);
+    if (!allow.empty()) r.fields.add("Allow", allow);
+    r.fields.add("Content-Type", "text/html; charset=utf-8");
+    return r;
   }
 
   const AdminListener& admin_;
-  http::DateCache date_;
-  bool keep_alive_ = false;
 };
 
 }  // namespace

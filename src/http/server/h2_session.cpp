@@ -154,8 +154,8 @@ class H2WebSession final : private http2::ConnectionHandler,
               loop_.h2_input),
         tls_(!conn.stream().is_plain()) {
     srv_.metrics.open_connections->add(1, loop_.index);
-    cfg_.transcript.note(conn_.peer(),
-                         tls_ ? "HTTP/2 over TLS (ALPN h2)" : "HTTP/2 in clear (h2c, prior knowledge)");
+    // The transcript's "HTTP/2 over TLS / in clear" note is run_h2_session's, written before h2_ (above)
+    // queued our SETTINGS.
   }
   ~H2WebSession() override {
     for (auto& [id, b] : bodies_) release_body(*b);

@@ -2,20 +2,11 @@
 
 #include <array>
 
-#include "http/serializer.hpp"
 #include "http/server_driver.hpp"
 
 namespace endhost::lab {
 
 namespace {
-
-awaitable<bool> write_all(core::Connection& conn, std::string_view data, std::chrono::milliseconds timeout) {
-  conn.expires_after(timeout);
-  auto [ec, n] =
-      co_await asio::async_write(conn.stream(), asio::buffer(data.data(), data.size()), use_nothrow);
-  (void)n;
-  co_return !ec;
-}
 
 // The answer to a request the parser rejected: its status, and close (the framing may be lost).
 AppResponse error_response(const http::Error& e) {
@@ -28,26 +19,20 @@ AppResponse error_response(const http::Error& e) {
 }  // namespace
 
 awaitable<bool> AppStream::send(std::string_view data) {
-  buf_.clear();
-  http::append_chunk(buf_, data);
-  if (buf_.empty()) co_return true;
-  co_return co_await write_all(conn_, buf_, send_timeout_);
+  co_return co_await body_.send(data);
 }
 
-std::string render_response(const AppResponse& r, bool keep_alive, const std::string& server) {
-  std::string out;
-  out.reserve(256 + r.body.size());
-  http::append_status_line(out, http::http11, r.status);
-  http::append_field(out, "Server", server);
-  http::append_field(out, "Content-Type", r.content_type);
-  if (!r.stream) http::append_field(out, "Content-Length", std::to_string(r.body.size()));
-  if (r.stream) http::append_field(out, "Transfer-Encoding", "chunked");
+http::ServerResponse describe_response(AppResponse&& r, const std::string& server) {
+  http::ServerResponse out;
+  out.status = r.status;
+  out.fields.add("Server", server);
+  out.fields.add("Content-Type", r.content_type);
   // The pages show live state: never from a cache (the lab's own Web cache included).
-  if (!r.fields.contains("Cache-Control")) http::append_field(out, "Cache-Control", "no-store");
-  http::append_field(out, "X-Content-Type-Options", "nosniff");
-  if (!keep_alive) http::append_field(out, "Connection", "close");
-  http::append_fields(out, r.fields);
-  http::append_end_of_head(out);
+  if (!r.fields.contains("Cache-Control")) out.fields.add("Cache-Control", "no-store");
+  out.fields.add("X-Content-Type-Options", "nosniff");
+  for (const http::Field& f : r.fields) out.fields.add(f.name, f.value);
+  out.body = std::move(r.body);
+  out.streams = static_cast<bool>(r.stream);
   return out;
 }
 
@@ -60,11 +45,9 @@ class AppHandler final : public http::ServerHandler {
       : conn_(conn), app_(app), config_(config) {}
 
   awaitable<http::ServerResponse> handle(http::ServerRequest& request) override {
-    http::ServerResponse out;
     if (request.error) {
       // The answer to a request the parser rejected: its status, and close (the framing may be lost).
-      const AppResponse r = error_response(*request.error);
-      out.bytes = render_response(r, false, config_.server) + r.body;
+      http::ServerResponse out = describe_response(error_response(*request.error), config_.server);
       out.close = true;
       co_return out;
     }
@@ -78,23 +61,16 @@ class AppHandler final : public http::ServerHandler {
     req.fields = http::Fields(head.fields);
     req.peer = conn_.peer();
     req.body = std::move(request.body);
-    const bool head_only = head.method_id == http::Method::head;
     AppResponse res = co_await app_.handle(req);
-    const bool keep = request.keep_alive && !res.stream;
-    out.bytes = render_response(res, keep, config_.server);
-    if (!head_only && !res.stream) out.bytes += res.body;
-    out.close = !keep;
-    out.streams = res.stream && !head_only;
     stream_ = std::move(res.stream);
+    http::ServerResponse out = describe_response(std::move(res), config_.server);
+    out.streams = static_cast<bool>(stream_);
     co_return out;
   }
 
-  awaitable<void> stream(core::Connection& conn) override {
-    AppStream stream(conn, config_.send_timeout);
+  awaitable<void> stream(http::BodyStream& body) override {
+    AppStream stream(body);
     co_await stream_(stream);
-    std::string last;
-    http::append_last_chunk(last);
-    co_await write_all(conn, last, config_.send_timeout);
   }
 
  private:

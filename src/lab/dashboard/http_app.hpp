@@ -1,7 +1,7 @@
 // A small HTTP/1.1 server for the lab's own pages and APIs (the dashboard), on the HTTP codec: heads parsed
 // in place by http::RequestParser, bodies up to a small limit, one request at a time per connection (keep-
-// alive, no pipelining needed by browsers), responses built whole by an HttpApp — or streamed by it
-// (Server-Sent Events), in which case the handler owns the connection until it ends the stream.
+// alive, no pipelining needed by browsers), responses described whole by an HttpApp and framed by
+// http::ServerDriver — or streamed by it (Server-Sent Events), in which case the connection closes after.
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include "core/connection.hpp"
 #include "http/fields.hpp"
 #include "http/limits.hpp"
+#include "http/server_driver.hpp"
 #include "http/status.hpp"
 
 namespace endhost::lab {
@@ -25,18 +26,16 @@ struct AppRequest {
   std::string peer;
 };
 
-// Writes the chunks of a streamed response. send() returns false once the client is gone.
+// Writes the pieces of a streamed response (framed by the driver's http::BodyStream: chunks for HTTP/1.1).
+// send() returns false once the client is gone.
 class AppStream {
  public:
-  explicit AppStream(core::Connection& conn, std::chrono::milliseconds send_timeout)
-      : conn_(conn), send_timeout_(send_timeout) {}
+  explicit AppStream(http::BodyStream& body) : body_(body) {}
   awaitable<bool> send(std::string_view data);
-  core::Connection& connection() { return conn_; }
+  core::Connection& connection() { return body_.connection(); }
 
  private:
-  core::Connection& conn_;
-  std::chrono::milliseconds send_timeout_;
-  std::string buf_;
+  http::BodyStream& body_;
 };
 
 struct AppResponse {
@@ -71,7 +70,8 @@ struct HttpAppConfig {
 // One connection (TcpServerOptions::session). `app` and `config` outlive every connection.
 awaitable<void> serve_http_app(core::Connection& conn, HttpApp& app, const HttpAppConfig& config);
 
-// A whole response as bytes: status line, Date-less head (the lab's pages are not cached), body.
-std::string render_response(const AppResponse& response, bool keep_alive, const std::string& server);
+// The app's answer as the driver's protocol-independent response (its fields after Server, Content-Type,
+// Cache-Control: no-store unless the app gave one, and nosniff); http::ServerDriver frames it.
+http::ServerResponse describe_response(AppResponse&& response, const std::string& server);
 
 }  // namespace endhost::lab

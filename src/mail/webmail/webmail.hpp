@@ -19,6 +19,7 @@
 #include "core/metrics.hpp"
 #include "http/fields.hpp"
 #include "http/limits.hpp"
+#include "http/server_driver.hpp"
 #include "http/status.hpp"
 #include "mail/webmail/backend.hpp"
 #include "mail/webmail/login_limiter.hpp"
@@ -73,7 +74,7 @@ struct Response {
   std::string csp;        // "" : the application's policy (webmail.cpp kAppPolicy)
   bool framable = false;  // the message frame: may be framed by our own page (frame-ancestors 'self')
   // Set: an event stream, run by this function after the head; the connection closes after it.
-  std::function<awaitable<void>(core::Connection&)> stream;
+  std::function<awaitable<void>(http::BodyStream&)> stream;
 };
 
 struct Request {

@@ -6,7 +6,6 @@
 // server drains.
 #include <atomic>
 
-#include "http/serializer.hpp"
 #include "mail/webmail/json_text.hpp"
 #include "mail/webmail/replies.hpp"
 #include "mail/webmail/webmail.hpp"
@@ -33,29 +32,16 @@ struct Counts {
   std::string error;
 };
 
-awaitable<bool> write_all(core::Connection& conn, std::string_view data, std::chrono::milliseconds timeout) {
-  conn.expires_after(timeout);
-  auto [ec, n] =
-      co_await asio::async_write(conn.stream(), asio::buffer(data.data(), data.size()), use_nothrow);
-  (void)n;
-  co_return !ec;
-}
-
-// A chunk of the chunked body (RFC 9112 §7.1).
-std::string chunk(std::string_view data) {
-  std::string out;
-  http::append_chunk(out, data);
-  return out;
-}
-
 std::chrono::milliseconds steady_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now().time_since_epoch());
 }
 
-awaitable<void> run_stream(core::Connection& conn, Backend& backend, SessionTable& sessions,
+// Each send() is one chunk under the send deadline (http::BodyStream); the driver ends the body.
+awaitable<void> run_stream(http::BodyStream& body, Backend& backend, SessionTable& sessions,
                            std::shared_ptr<StreamSlot> slot, std::string user, std::chrono::seconds heartbeat,
                            std::chrono::milliseconds send_timeout) {
+  core::Connection& conn = body.connection();
   const std::string session_id = slot->id;
   auto wake = std::make_shared<StreamWake>(conn.loop().io().get_executor());
   std::shared_ptr<store::Mailbox> inbox;
@@ -92,8 +78,7 @@ awaitable<void> run_stream(core::Connection& conn, Backend& backend, SessionTabl
     for (const auto& m : snap.messages) c.unread += (m.flags.system & store::kSeen) ? 0 : 1;
     return c;
   };
-  std::string out = chunk("retry: 3000\n: connected\n\n");
-  bool ok = co_await write_all(conn, out, send_timeout);
+  bool ok = co_await body.send("retry: 3000\n: connected\n\n");
   // Each wait is a second at most, so a drain or an expired session ends the stream soon.
   constexpr auto kTick = std::chrono::seconds(1);
   auto quiet = std::chrono::seconds(0);
@@ -112,22 +97,17 @@ awaitable<void> run_stream(core::Connection& conn, Backend& backend, SessionTabl
       JsonWriter j;
       j.begin_object().key("folder").value("INBOX").key("total").value(got->total);
       j.key("unread").value(got->unread).key("uidnext").value(got->uidnext).end_object();
-      out = chunk("event: mail\ndata: " + j.take() + "\n\n");
-      ok = co_await write_all(conn, out, send_timeout);
+      const std::string event = "event: mail\ndata: " + j.take() + "\n\n";
+      ok = co_await body.send(event);
       continue;
     }
     quiet += kTick;
     if (quiet >= heartbeat) {
       quiet = std::chrono::seconds(0);
-      out = chunk(": heartbeat\n\n");
-      ok = co_await write_all(conn, out, send_timeout);
+      ok = co_await body.send(": heartbeat\n\n");
     }
   }
   inbox->unsubscribe(listener);
-  if (ok) {
-    out = "0\r\n\r\n";
-    co_await write_all(conn, out, send_timeout);
-  }
 }
 
 }  // namespace
@@ -146,8 +126,8 @@ Response Webmail::events(const SessionInfo& session) {
   const auto heartbeat = config_.heartbeat;
   const auto send_timeout = config_.send_timeout;
   r.stream = [backend, table, slot, user, heartbeat,
-              send_timeout](core::Connection& conn) -> awaitable<void> {
-    return run_stream(conn, *backend, *table, slot, user, heartbeat, send_timeout);
+              send_timeout](http::BodyStream& body) -> awaitable<void> {
+    return run_stream(body, *backend, *table, slot, user, heartbeat, send_timeout);
   };
   r.fields.add("X-Accel-Buffering", "no");
   return r;

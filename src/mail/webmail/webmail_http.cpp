@@ -3,7 +3,8 @@
 // deadline (the idle one before a request, the head's for its head, one per read of a body) and every write
 // too. Each response gets the security headers here,
 // so no route can forget them.
-#include "http/serializer.hpp"
+#include <ctime>
+
 #include "http/server_driver.hpp"
 #include "mail/webmail/replies.hpp"
 #include "mail/webmail/webmail.hpp"
@@ -26,26 +27,21 @@ awaitable<bool> write_all(core::Connection& conn, std::string_view data, std::ch
   co_return !ec;
 }
 
-std::string render_head(const Response& r, bool keep_alive) {
-  std::string out;
-  out.reserve(512);
-  http::append_status_line(out, http::http11, r.status);
-  http::append_field(out, "Server", "endhost-webmail");
-  http::append_field(out, "Content-Type", r.content_type);
-  if (r.stream) {
-    http::append_field(out, "Transfer-Encoding", "chunked");
-  } else {
-    http::append_field(out, "Content-Length", std::to_string(r.body.size()));
-  }
-  http::append_field(out, "Cache-Control", "no-store");  // mail is private: no cache keeps it
-  http::append_field(out, "X-Content-Type-Options", "nosniff");
-  http::append_field(out, "Referrer-Policy", "no-referrer");
-  http::append_field(out, "Cross-Origin-Resource-Policy", "same-origin");
-  http::append_field(out, "Content-Security-Policy", r.csp.empty() ? kAppPolicy : std::string_view(r.csp));
-  http::append_field(out, "X-Frame-Options", r.framable ? "SAMEORIGIN" : "DENY");
-  if (!keep_alive) http::append_field(out, "Connection", "close");
-  http::append_fields(out, r.fields);
-  http::append_end_of_head(out);
+// The application's answer as the driver's protocol-independent response, with the security headers that
+// every response gets here, so that no route can forget them.
+http::ServerResponse describe(Response&& r) {
+  http::ServerResponse out;
+  out.status = r.status;
+  out.fields.add("Server", "endhost-webmail");
+  out.fields.add("Content-Type", r.content_type);
+  out.fields.add("Cache-Control", "no-store");  // mail is private: no cache keeps it
+  out.fields.add("X-Content-Type-Options", "nosniff");
+  out.fields.add("Referrer-Policy", "no-referrer");
+  out.fields.add("Cross-Origin-Resource-Policy", "same-origin");
+  out.fields.add("Content-Security-Policy", r.csp.empty() ? kAppPolicy : std::string_view(r.csp));
+  out.fields.add("X-Frame-Options", r.framable ? "SAMEORIGIN" : "DENY");
+  for (const http::Field& f : r.fields) out.fields.add(f.name, f.value);
+  out.body = std::move(r.body);
   return out;
 }
 
@@ -69,10 +65,9 @@ class WebmailHandler final : public http::ServerHandler {
   }
 
   awaitable<http::ServerResponse> handle(http::ServerRequest& request) override {
-    http::ServerResponse out;
     if (request.error) {
-      const Response r = json_error(request.error->status, http::reason_phrase(request.error->status));
-      out.bytes = render_head(r, false) + r.body;
+      http::ServerResponse out =
+          describe(json_error(request.error->status, http::reason_phrase(request.error->status)));
       out.close = true;
       co_return out;
     }
@@ -88,18 +83,14 @@ class WebmailHandler final : public http::ServerHandler {
     req.loopback_peer = loopback_;
     req.tls = tls_;
     req.body = std::move(request.body);
-    const bool head_only = head.method_id == http::Method::head;
     Response res = co_await webmail_.handle(req, conn_.loop().index());
-    const bool keep = request.keep_alive && !res.stream;
-    out.bytes = render_head(res, keep);
-    if (!head_only && !res.stream) out.bytes += res.body;
-    out.close = !keep;
-    out.streams = res.stream && !head_only;
     stream_ = std::move(res.stream);
+    http::ServerResponse out = describe(std::move(res));
+    out.streams = static_cast<bool>(stream_);
     co_return out;
   }
 
-  awaitable<void> stream(core::Connection& conn) override { co_await stream_(conn); }
+  awaitable<void> stream(http::BodyStream& body) override { co_await stream_(body); }
 
  private:
   core::Connection& conn_;
@@ -107,7 +98,7 @@ class WebmailHandler final : public http::ServerHandler {
   std::string peer_;
   bool loopback_ = false;
   bool tls_ = false;
-  std::function<awaitable<void>(core::Connection&)> stream_;
+  std::function<awaitable<void>(http::BodyStream&)> stream_;
 };
 
 }  // namespace
@@ -128,7 +119,12 @@ awaitable<void> serve_webmail(core::Connection& conn, Webmail& webmail) {
 awaitable<void> refuse_webmail(core::Connection& conn) {
   Response r = json_error(http::Status::service_unavailable, "too many connections: try again");
   r.fields.add("Retry-After", "5");
-  std::string out = render_head(r, false) + r.body;
+  http::DateCache date;
+  http::ResponseFraming framing;
+  framing.keep_alive = false;
+  framing.date = date.get(std::time(nullptr));
+  std::string out;
+  http::serialize_response(out, describe(std::move(r)), framing);
   co_await write_all(conn, out, std::chrono::seconds(5));
 }
 

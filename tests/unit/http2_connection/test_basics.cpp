@@ -573,6 +573,72 @@ TEST(Http2Connection, FramesInFlightAfterOurResetAreIgnored) {
   EXPECT_EQ(c.handler.of(Event::request, 3)[0]->target, "/next");
 }
 
+// RFC 7540 PRIORITY frames (RFC 9113 §6.3) are accepted and not acted on; §5.3.1 forbids self-dependency, a
+// stream error that §5.1 turns into a connection error on an idle stream (no RST_STREAM there).
+
+TEST(Http2Connection, PriorityOnAnIdleStreamIsAcceptedAndTheStreamStillCompletes) {
+  Client c;
+  c.start();
+  c.send_frame(Priority{1, {3, false, 200}});
+  c.handler.on_request_hook = [&](std::uint32_t stream, const http::RequestHead&, bool) {
+    EXPECT_TRUE(c.conn->submit_headers(stream, 200, {}, false));
+    EXPECT_TRUE(c.conn->submit_data(stream, "ok", true));
+  };
+  c.get(1);
+  c.read_all();
+  EXPECT_EQ(c.goaway(), nullptr);
+  EXPECT_FALSE(c.rst_code(1).has_value());
+  EXPECT_EQ(c.body(1), "ok");
+  EXPECT_TRUE(c.ended(1));
+  EXPECT_EQ(c.handler.count(Event::complete, 1), 1u) << c.handler.log();
+}
+
+TEST(Http2Connection, PriorityOnAnOpenStreamIsAcceptedAndTheStreamStillCompletes) {
+  Client c;
+  c.start();
+  c.get(1);
+  ASSERT_EQ(c.handler.count(Event::request, 1), 1u);
+  c.send_frame(Priority{1, {0, true, 7}});
+  c.read();
+  EXPECT_EQ(c.goaway(), nullptr);
+  EXPECT_FALSE(c.rst_code(1).has_value());
+  ASSERT_TRUE(c.conn->submit_headers(1, 200, {}, false));
+  ASSERT_TRUE(c.conn->submit_data(1, "ok", true));
+  c.read_all();
+  EXPECT_EQ(c.body(1), "ok");
+  EXPECT_TRUE(c.ended(1));
+  EXPECT_EQ(c.handler.count(Event::complete, 1), 1u) << c.handler.log();
+}
+
+TEST(Http2Connection, PriorityMakingAnIdleStreamDependOnItselfIsAConnectionError) {
+  Client c;
+  c.start();
+  c.send_frame(Priority{3, {3, false, 15}});
+  c.read();
+  EXPECT_EQ(c.goaway_code(), ErrorCode::protocol_error);
+  EXPECT_TRUE(c.all(FrameType::rst_stream).empty()) << "§5.1: no RST_STREAM on an idle stream";
+  EXPECT_TRUE(c.conn->closing());
+}
+
+TEST(Http2Connection, PriorityMakingAnOpenStreamDependOnItselfResetsIt) {
+  Client c;
+  c.start();
+  c.get(1);
+  c.send_frame(Priority{1, {1, false, 15}});
+  c.read();
+  EXPECT_EQ(c.rst_code(1), ErrorCode::protocol_error);
+  EXPECT_EQ(c.goaway(), nullptr);
+  ASSERT_EQ(c.handler.count(Event::reset, 1), 1u);
+  // The connection goes on.
+  c.handler.on_request_hook = [&](std::uint32_t stream, const http::RequestHead&, bool) {
+    EXPECT_TRUE(c.conn->submit_headers(stream, 204, {}, true));
+  };
+  c.get(3);
+  c.read_all();
+  ASSERT_NE(c.response(3), nullptr);
+  EXPECT_EQ(c.handler.count(Event::complete, 3), 1u);
+}
+
 TEST(Http2Connection, EvenStreamIdIsProtocolError) {
   Client c;
   c.start();

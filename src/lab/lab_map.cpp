@@ -95,7 +95,8 @@ std::string https_section(const MapInputs& in) {
       "    or --ignore-certificate-errors-spki-list=$(openssl x509 -in {} -pubkey -noout | openssl pkey "
       "-pubin -outform der | openssl dgst -sha256 -binary | base64)\n",
       ca);
-  s += "    with --host-resolver-rules='MAP NAME ADDRESS' for each lab name (or the lab's resolver)\n";
+  s += "    with --host-resolver-rules='MAP NAME ADDRESS' for each lab name (or the lab's resolver) and a\n"
+       "    --user-data-dir (Chromium ignores the SPKI list without one)\n";
   return s;
 }
 

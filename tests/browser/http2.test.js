@@ -17,6 +17,7 @@ const assert = require("node:assert/strict");
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const ENDHOST = process.env.ENDHOST_BIN || path.join(__dirname, "../../build/release/endhost");
+const HOST = "www.h2.test";  // resolved by --host-resolver-rules, as the map tells for lab names
 
 if (process.env.ENDHOST_SKIP_BROWSER === "1") {
   console.log("SKIPPED: ENDHOST_SKIP_BROWSER=1");
@@ -64,12 +65,31 @@ Promise.all([big, smalls]).then(([b, s]) => {
   return small;
 }
 
+// The certificate as the lab makes it (docs/internals/lab.md, "TLS"): a CA, and a leaf for the host's name
+// whose file carries the chain. Chromium is then told to trust the CA exactly as the lab's map says, by the
+// SHA-256 of its public key (--ignore-certificate-errors-spki-list), with no blanket "ignore errors".
+function run(cmd, args, input) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60000, input });
+  assert.equal(r.status, 0, cmd + " " + args.join(" ") + ": " + r.stderr);
+  return r.stdout;
+}
+function makeCertificates(tmp) {
+  const f = (n) => path.join(tmp, n);
+  run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                  f("ca-key.pem"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=endhost test CA",
+                  "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"]);
+  run("openssl", ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                  f("key.pem"), "-out", f("leaf.csr"), "-subj", "/CN=" + HOST]);
+  fs.writeFileSync(f("leaf.ext"), "subjectAltName=DNS:" + HOST + "\nextendedKeyUsage=serverAuth\n");
+  run("openssl", ["x509", "-req", "-in", f("leaf.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca-key.pem"),
+                  "-CAcreateserial", "-out", f("leaf.pem"), "-days", "2", "-extfile", f("leaf.ext")]);
+  fs.writeFileSync(f("cert.pem"), fs.readFileSync(f("leaf.pem")) + fs.readFileSync(f("ca.pem")));
+  // The map's pipeline, word for word (src/lab/lab_map.cpp).
+  return run("sh", ["-c", "openssl x509 -in '" + f("ca.pem") + "' -pubkey -noout | openssl pkey -pubin -outform der" +
+                          " | openssl dgst -sha256 -binary | base64"]).trim();
+}
+
 function startServer(tmp, root) {
-  const r = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                                  "-keyout", path.join(tmp, "key.pem"), "-out", path.join(tmp, "cert.pem"), "-days", "2",
-                                  "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                      { encoding: "utf8", timeout: 60000 });
-  assert.equal(r.status, 0, "openssl: " + r.stderr);
   const proc = spawn(ENDHOST, ["web", "serve", "--root", root, "--listen", "127.0.0.1:0", "--tls-cert",
                                path.join(tmp, "cert.pem"), "--tls-key", path.join(tmp, "key.pem"), "--trace",
                                "--log-format", "json"], { stdio: ["ignore", "pipe", "pipe"] });
@@ -101,6 +121,7 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "endhost-h2-browser-"));
   const root = path.join(tmp, "site");
   const small = makeSite(root);
+  const spki = makeCertificates(tmp);
   const { proc, port, trace } = await startServer(tmp, root);
   let browser;
   try {
@@ -108,13 +129,15 @@ async function main() {
       executablePath: CHROMIUM,
       headless: true,
       args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--ignore-certificate-errors"],
+             "--disable-component-update", "--disable-sync",
+             // playwright gives Chromium a --user-data-dir, without which Chromium ignores the SPKI list.
+             "--ignore-certificate-errors-spki-list=" + spki, "--host-resolver-rules=MAP " + HOST + " 127.0.0.1"],
     });
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const context = await browser.newContext();
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto("https://localhost:" + port + "/index.html");
+    await page.goto("https://" + HOST + ":" + port + "/index.html");
     await page.waitForFunction(() => window.result !== undefined, null, { timeout: 60000 });
     const result = await page.evaluate(() => window.result);
     await page.screenshot({ path: path.join(tmp, "page.png") });

@@ -105,6 +105,8 @@ std::string format_map(const MapInputs& in) {
   const AddressPlan& plan = *in.plan;
   std::string out = fmt::format("endhost lab: a small Internet on {}.0.0/16\n", in.net);
   out += fmt::format("ports: {} ({})\n", plan.mode == PortMode::real ? "real" : "high", plan.reason);
+  // Said once, here and in lab.json: whether the RTTs the experiments measure are the links' or loopback's.
+  if (!in.network_reason.empty()) out += fmt::format("network: {} ({})\n", in.network_mode, in.network_reason);
   out += fmt::format("state: {}{}\n", in.state_dir,
                      in.state_removed_on_exit ? " (removed on exit; --keep keeps it)" : "");
   if (!in.ca_cert.empty()) out += fmt::format("CA:    {} (trust it with --cacert)\n", in.ca_cert);
@@ -271,10 +273,15 @@ std::string lab_json(const MapInputs& in) {
                                       {"protocols", std::move(protos)},
                                       {"note", s.note}});
     }
-    hosts.push_back(
-        json::object{{"name", h.name}, {"address", h.address}, {"services", std::move(services)}});
+    json::object host{{"name", h.name}, {"address", h.address}, {"services", std::move(services)}};
+    if (auto ns = in.namespaces.find(h.name); ns != in.namespaces.end()) host["netns"] = ns->second;
+    hosts.push_back(std::move(host));
   }
   root["hosts"] = std::move(hosts);
+  root["network"] = json::object{{"mode", in.network_mode},
+                                 {"reason", in.network_reason},
+                                 {"user_host", in.user_host.empty() ? json::value(nullptr)
+                                                                    : json::value(in.user_host)}};
 
   json::array zones;
   if (in.zones) {
@@ -375,8 +382,15 @@ const LabInfo::Host* LabInfo::find_host(std::string_view name) const {
 }
 
 std::optional<asio::ip::address> LabInfo::client_address() const {
-  if (!dashboard) return std::nullopt;
   boost::system::error_code ec;
+  if (network_mode == "emulated" && !user_host.empty()) {
+    const Host* user = find_host(user_host);
+    if (!user) return std::nullopt;
+    auto address = asio::ip::make_address(user->address, ec);
+    if (ec) return std::nullopt;
+    return address;
+  }
+  if (!dashboard) return std::nullopt;
   auto address = asio::ip::make_address(dashboard->address, ec);
   if (ec) return std::nullopt;
   return address;
@@ -421,7 +435,19 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
                               json::value_to<std::string>(sv.at("address")),
                               sv.at("port").to_number<std::uint16_t>()});
       }
+      if (const json::value* ns = hv.as_object().if_contains("netns"); ns && ns->is_string())
+        h.netns = json::value_to<std::string>(*ns);
       info.hosts.push_back(std::move(h));
+    }
+    // Absent from a lab.json written before emulated links: loopback.
+    if (const json::value* net = o.if_contains("network"); net && net->is_object()) {
+      const json::object& n = net->as_object();
+      if (const json::value* m = n.if_contains("mode"); m && m->is_string())
+        info.network_mode = json::value_to<std::string>(*m);
+      if (const json::value* r = n.if_contains("reason"); r && r->is_string())
+        info.network_reason = json::value_to<std::string>(*r);
+      if (const json::value* u = n.if_contains("user_host"); u && u->is_string())
+        info.user_host = json::value_to<std::string>(*u);
     }
     if (const json::value* web = o.if_contains("web")) {
       for (const auto& wv : web->as_array()) {

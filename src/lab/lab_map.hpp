@@ -29,6 +29,12 @@ struct MapInputs {
   std::string ca_cert;     // STATE/tls/ca.pem: the lab's private CA, for --cacert (empty: none)
   std::string root_hints;  // STATE/zones/root.hints (empty: the lab serves no root zone)
   std::string log_file;    // STATE/lab.log, when `endhost lab` logs there (empty: the logger's own output)
+  // The lab's network (network_mode.hpp): "loopback" or "emulated", and why; with emulated links, each
+  // host's network namespace by host name, and the host that stands for the user's machine.
+  std::string network_mode = "loopback";
+  std::string network_reason;
+  std::map<std::string, std::string> namespaces;
+  std::string user_host;
 };
 
 std::string format_map(const MapInputs& in);
@@ -60,7 +66,12 @@ struct LabInfo {
     std::string name;
     std::string address;
     std::vector<Service> services;
+    std::string netns;  // its network namespace with emulated links; empty on loopback
   };
+  // lab.json "network": "loopback" or "emulated", and why.
+  std::string network_mode = "loopback";
+  std::string network_reason;
+  std::string user_host;  // the host standing for the user's machine (emulated links; empty: none)
   std::vector<Host> hosts;
   // What each running web host serves (lab.json "web"): every URL path, and the pages with their objects.
   struct Page {
@@ -111,7 +122,8 @@ struct LabInfo {
   // The first service of that kind on that host (any host when `host` is empty).
   std::optional<Endpoint> service(std::string_view kind, std::string_view host = {}) const;
   // Where the user's clients (experiments, the dashboard's buttons) send from: the dashboard host's address,
-  // so that the lab's logs tell them from the lab's own hosts. Nullopt without a dashboard.
+  // so that the lab's logs tell them from the lab's own hosts; with emulated links the user host's, inside
+  // whose namespace the experiments run. Nullopt without either.
   std::optional<asio::ip::address> client_address() const;
 };
 Expected<LabInfo, std::string> parse_lab_json(std::string_view text);

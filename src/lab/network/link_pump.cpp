@@ -12,12 +12,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The emulator keeps time as it is given; the pump gives it the steady clock.
-netem::Time to_netem(Clock::time_point t) {
-  return netem::Time(std::chrono::duration_cast<netem::Duration>(t.time_since_epoch()));
+// The emulator keeps time as it is given (netem/time.hpp); the pump gives it the steady clock.
+netem::TimePoint to_netem(Clock::time_point t) {
+  return netem::from_steady(t);
 }
-Clock::time_point from_netem(netem::Time t) {
-  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(t.time_since_epoch()));
+Clock::time_point from_netem(netem::TimePoint t) {
+  return netem::to_steady(t);
 }
 
 }  // namespace
@@ -88,7 +88,7 @@ std::size_t LinkPump::read_batch(Port& port, Clock::time_point now) {
     ++n;
     read_packets_.fetch_add(1, std::memory_order_relaxed);
     read_bytes_.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
-    emulator_.submit(port.node, std::span<const std::byte>(buffer_.data(), static_cast<std::size_t>(got)),
+    emulator_.submit(port.node, std::span<const std::uint8_t>(buffer_.data(), static_cast<std::size_t>(got)),
                      to_netem(now));
   }
   if (n == kBatch) full_batches_.fetch_add(1, std::memory_order_relaxed);
@@ -116,7 +116,7 @@ awaitable<void> LinkPump::read_loop(std::size_t index) {
   }
 }
 
-void LinkPump::deliver(netem::NodeId to, std::span<const std::byte> packet) {
+void LinkPump::deliver(netem::NodeId to, std::span<const std::uint8_t> packet) {
   const std::size_t index = static_cast<std::size_t>(to.value());
   const int fd = index < fd_of_node_.size() ? fd_of_node_[index] : -1;
   if (fd < 0) {
@@ -138,7 +138,7 @@ void LinkPump::deliver(netem::NodeId to, std::span<const std::byte> packet) {
 
 void LinkPump::release_due(Clock::time_point now) {
   emulator_.release(to_netem(now),
-                    [this](netem::NodeId to, std::span<const std::byte> packet) { deliver(to, packet); });
+                    [this](netem::NodeId to, std::span<const std::uint8_t> packet) { deliver(to, packet); });
 }
 
 void LinkPump::reschedule() {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -79,7 +80,7 @@ class LinkPump final : public core::Service {
   // Reads what `port` has now, up to kBatch packets; returns how many.
   std::size_t read_batch(Port& port, std::chrono::steady_clock::time_point now);
   void release_due(std::chrono::steady_clock::time_point now);
-  void deliver(netem::NodeId to, std::span<const std::byte> packet);
+  void deliver(netem::NodeId to, std::span<const std::uint8_t> packet);
 
   core::EventLoop& loop_;
   core::Logger& log_;
@@ -89,7 +90,7 @@ class LinkPump final : public core::Service {
   std::vector<int> fd_of_node_;  // node index → its port's descriptor (-1: no port)
   asio::steady_timer timer_;
   std::chrono::steady_clock::time_point armed_ = std::chrono::steady_clock::time_point::max();
-  std::vector<std::byte> buffer_ = std::vector<std::byte>(kMaxPacket);
+  std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(kMaxPacket);
   std::shared_ptr<bool> stopping_ = std::make_shared<bool>(false);
   std::atomic<std::uint64_t> read_packets_{0}, read_bytes_{0}, written_packets_{0}, written_bytes_{0},
       wakeups_{0}, full_batches_{0}, write_errors_{0}, read_errors_{0};

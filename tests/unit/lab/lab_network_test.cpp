@@ -1,9 +1,9 @@
-// The lab's network decisions that need no privilege: emulated or loopback and why (network_mode.hpp), and
-// the namespace names with the rule that says which a dead lab left (lab_namespaces.hpp).
+// The lab's network decisions that need no privilege: whether links can be emulated and why
+// (network_probe.hpp), and the namespace names with the rule that says which a dead lab left (lab_namespaces.hpp).
 #include <gtest/gtest.h>
 
 #include "lab/network/lab_namespaces.hpp"
-#include "lab/network/network_mode.hpp"
+#include "lab/network/network_probe.hpp"
 
 namespace endhost::lab {
 namespace {
@@ -14,60 +14,38 @@ NetworkProbe everything() {
   return p;
 }
 
-TEST(NetworkMode, AutoIsEmulatedWithEverythingItNeeds) {
-  auto c = choose_network(NetworkAsk::automatic, everything());
-  ASSERT_TRUE(c);
-  EXPECT_EQ(c->mode, NetworkMode::emulated);
-  EXPECT_STREQ(network_mode_name(c->mode), "emulated");
+TEST(NetworkProbe, EverythingItNeedsMeansEmulated) {
+  const auto m = emulation_means(everything());
+  EXPECT_TRUE(m.possible);
+  EXPECT_NE(m.why.find("CAP_NET_ADMIN"), std::string::npos) << m.why;
 }
 
-TEST(NetworkMode, AutoFallsBackToLoopbackAndSaysWhy) {
+TEST(NetworkProbe, SaysTheFirstThingMissingAndTheFix) {
   NetworkProbe user;  // nothing at all: not root
-  auto c = choose_network(NetworkAsk::automatic, user);
-  ASSERT_TRUE(c);
-  EXPECT_EQ(c->mode, NetworkMode::loopback);
-  EXPECT_NE(c->reason.find("links are not emulated"), std::string::npos) << c->reason;
-  EXPECT_NE(c->reason.find("not root"), std::string::npos) << c->reason;
-  EXPECT_NE(c->reason.find("sudo endhost lab"), std::string::npos) << c->reason;
+  auto m = emulation_means(user);
+  EXPECT_FALSE(m.possible);
+  EXPECT_NE(m.why.find("not root"), std::string::npos) << m.why;
+  EXPECT_EQ(m.why.find('\n'), std::string::npos) << "one line";
 
   NetworkProbe no_tun = everything();
   no_tun.tun = false;
   no_tun.tun_error = "No such device";
-  c = choose_network(NetworkAsk::automatic, no_tun);
-  ASSERT_TRUE(c);
-  EXPECT_EQ(c->mode, NetworkMode::loopback);
-  EXPECT_NE(c->reason.find("/dev/net/tun (No such device"), std::string::npos) << c->reason;
+  m = emulation_means(no_tun);
+  EXPECT_FALSE(m.possible);
+  EXPECT_NE(m.why.find("/dev/net/tun (No such device"), std::string::npos) << m.why;
 
   NetworkProbe seccomp = everything();
   seccomp.unshare = false;
   seccomp.unshare_error = "Operation not permitted";
-  c = choose_network(NetworkAsk::automatic, seccomp);
-  ASSERT_TRUE(c);
-  EXPECT_EQ(c->mode, NetworkMode::loopback);
-  EXPECT_NE(c->reason.find("unshare: Operation not permitted"), std::string::npos) << c->reason;
+  m = emulation_means(seccomp);
+  EXPECT_FALSE(m.possible);
+  EXPECT_NE(m.why.find("unshare: Operation not permitted"), std::string::npos) << m.why;
 
   NetworkProbe no_sys_admin = everything();
   no_sys_admin.sys_admin = false;
-  c = choose_network(NetworkAsk::automatic, no_sys_admin);
-  ASSERT_TRUE(c);
-  EXPECT_NE(c->reason.find("no CAP_SYS_ADMIN"), std::string::npos) << c->reason;
-}
-
-TEST(NetworkMode, EmulatedWithoutThePrivilegeIsAnErrorWithTheFix) {
-  NetworkProbe user;
-  auto c = choose_network(NetworkAsk::emulated, user);
-  ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().find('\n'), std::string::npos) << "one line";
-  EXPECT_NE(c.error().find("sudo endhost lab"), std::string::npos) << c.error();
-  EXPECT_NE(c.error().find("network = \"auto\""), std::string::npos) << c.error();
-  EXPECT_TRUE(choose_network(NetworkAsk::emulated, everything()));
-}
-
-TEST(NetworkMode, LoopbackAskedStaysLoopbackEvenAsRoot) {
-  auto c = choose_network(NetworkAsk::loopback, everything());
-  ASSERT_TRUE(c);
-  EXPECT_EQ(c->mode, NetworkMode::loopback);
-  EXPECT_NE(c->reason.find("network = \"loopback\""), std::string::npos) << c->reason;
+  m = emulation_means(no_sys_admin);
+  EXPECT_FALSE(m.possible);
+  EXPECT_NE(m.why.find("no CAP_SYS_ADMIN"), std::string::npos) << m.why;
 }
 
 TEST(LabNamespaces, NamesCarryTheLabsPidAndFitIproute2) {

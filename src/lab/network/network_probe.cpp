@@ -1,4 +1,4 @@
-#include "lab/network/network_mode.hpp"
+#include "lab/network/network_probe.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -37,10 +37,6 @@ std::uint64_t effective_capabilities() {
 
 }  // namespace
 
-const char* network_mode_name(NetworkMode mode) {
-  return mode == NetworkMode::emulated ? "emulated" : "loopback";
-}
-
 NetworkProbe probe_network() {
   NetworkProbe p;
   const std::uint64_t caps = effective_capabilities();
@@ -64,12 +60,7 @@ NetworkProbe probe_network() {
   return p;
 }
 
-Expected<NetworkChoice, std::string> choose_network(NetworkAsk asked, const NetworkProbe& probe) {
-  if (asked == NetworkAsk::loopback) {
-    return NetworkChoice{NetworkMode::loopback,
-                         "links are not emulated: network = \"loopback\" in the configuration"};
-  }
-  // The first thing missing, as the user can fix it.
+EmulationMeans emulation_means(const NetworkProbe& probe) {
   std::string missing;
   if (!probe.net_admin || !probe.sys_admin) {
     missing = !probe.net_admin && !probe.sys_admin ? "not root (no CAP_NET_ADMIN, no CAP_SYS_ADMIN)"
@@ -80,17 +71,8 @@ Expected<NetworkChoice, std::string> choose_network(NetworkAsk asked, const Netw
   } else if (!probe.tun) {
     missing = "cannot open /dev/net/tun (" + probe.tun_error + "; modprobe tun)";
   }
-  if (missing.empty()) {
-    return NetworkChoice{NetworkMode::emulated,
-                         "every host in its own network namespace, links emulated in user space"};
-  }
-  if (asked == NetworkAsk::emulated) {
-    return Unexpected("network = \"emulated\" needs root with /dev/net/tun, and here: " + missing +
-                      "; run `sudo endhost lab`, or set network = \"auto\" to fall back to loopback");
-  }
-  return NetworkChoice{NetworkMode::loopback,
-                       "links are not emulated (RTTs are loopback's, tens of microseconds): " + missing +
-                           "; run `sudo endhost lab` for emulated links"};
+  if (missing.empty()) return {true, "CAP_NET_ADMIN and /dev/net/tun: each host in a network namespace of its own"};
+  return {false, missing};
 }
 
 }  // namespace endhost::lab

@@ -145,9 +145,10 @@ Expected<LinkChange, std::string> parse_link_change(std::string_view body, const
         return Unexpected(std::string("\"direction\" is \"both\", \"a_to_b\" or \"b_to_a\""));
       }
     } else if (key == "delay_ms" || key == "jitter_ms") {
-      auto d = number(value, key.data(), 0, kMaxLinkDelayMs);
+      const bool delay = key == "delay_ms";
+      auto d = number(value, delay ? "delay_ms" : "jitter_ms", 0, kMaxLinkDelayMs);
       if (!d) return Unexpected(d.error());
-      (key == "delay_ms" ? c.delay : c.jitter) = from_ms(*d);
+      (delay ? c.delay : c.jitter) = from_ms(*d);
     } else if (key == "rate") {
       if (value.is_string()) {
         auto r = parse_rate(value.as_string());

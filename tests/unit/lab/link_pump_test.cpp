@@ -65,8 +65,10 @@ class LinkPumpTest : public ::testing::Test {
   void TearDown() override {
     loops_.stop();
     if (runner_.joinable()) runner_.join();
-    pump_.reset();
+    // As ServiceHost does: the pump is told, its coroutines are destroyed, then the pump.
+    if (pump_) pump_->stopped();
     loops_.shutdown();
+    pump_.reset();
     for (auto& pair : pairs_) {
       ::close(pair[0]);
       ::close(pair[1]);

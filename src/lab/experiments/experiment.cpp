@@ -35,6 +35,7 @@ constexpr ExperimentKind kExperiments[] = {
      mail_access_experiment},
     {"hol", "one large and three small objects on one connection: HTTP/1.1 serial, pipelined, HTTP/2",
      hol_experiment},
+    {"ping", "the UDP pinger's RTTs and losses against the path's delay and loss (§2.7)", ping_experiment},
 };
 
 const ExperimentKind* find_kind(std::string_view name) {

@@ -29,6 +29,7 @@
 #include "lab/recipe.hpp"
 #include "lab/site_files.hpp"
 #include "lab/state_dir.hpp"
+#include "lab/topology_plan.hpp"
 #include "lab/transcript_rings.hpp"
 #include "lab/unit.hpp"
 #include "lab/zone_plan.hpp"
@@ -63,6 +64,7 @@ struct Lab::Impl {
   LabOptions options;
   LabConfig config;
   AddressPlan plan;
+  TopologyPlan topology;
   ZonePlan zones;
   LabFiles files;
   MapInputs map_inputs;
@@ -396,9 +398,15 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   }
   PortChoice ports = choose_port_mode(impl->config.lab.ports,
                                       first_host_address(impl->config, impl->services), probe_real_ports);
-  auto plan = plan_addresses(impl->config, ports, impl->services);
+  // Emulating the links needs each host's namespace and TUN device (CAP_NET_ADMIN) and the emulator between
+  // them; until this lab has them wired in, it runs on loopback and says so on the map.
+  auto network = choose_network(impl->config.lab.network, false,
+                                "this build of the lab runs every host on loopback");
+  if (!network) return Unexpected(network.error());
+  auto plan = plan_addresses(impl->config, ports, impl->services, *network);
   if (!plan) return Unexpected(plan.error());
   impl->plan = std::move(*plan);
+  impl->topology = plan_topology(impl->config, impl->plan);
   if (auto ok = add_recipe_zone_records(impl->config, impl->state.path()); !ok) return Unexpected(ok.error());
   auto zones = plan_zones(impl->config, impl->plan);
   if (!zones) return Unexpected(zones.error());
@@ -419,6 +427,7 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   impl->map_inputs.config = &impl->config;
   impl->map_inputs.plan = &impl->plan;
   impl->map_inputs.zones = &impl->zones;
+  impl->map_inputs.topology = &impl->topology;
   impl->map_inputs.net = impl->config.lab.net;
   impl->map_inputs.state_dir = impl->state.path();
   impl->map_inputs.state_removed_on_exit = !impl->state.kept();

@@ -1,6 +1,7 @@
 #include "lab/lab_map.hpp"
 
 #include "lab/recipes/recipes.hpp"
+#include "lab/topology_view.hpp"
 
 #include <fmt/format.h>
 
@@ -106,7 +107,8 @@ std::string format_map(const MapInputs& in) {
   std::string out = fmt::format("endhost lab: a small Internet on {}.0.0/16\n", in.net);
   out += fmt::format("ports: {} ({})\n", plan.mode == PortMode::real ? "real" : "high", plan.reason);
   // Said once, here and in lab.json: whether the RTTs the experiments measure are the links' or loopback's.
-  if (!in.network_reason.empty()) out += fmt::format("network: {} ({})\n", in.network_mode, in.network_reason);
+  out += fmt::format("network: {}{}\n", to_string(plan.network.mode),
+                     plan.network.reason.empty() ? std::string() : " (" + plan.network.reason + ")");
   out += fmt::format("state: {}{}\n", in.state_dir,
                      in.state_removed_on_exit ? " (removed on exit; --keep keeps it)" : "");
   if (!in.ca_cert.empty()) out += fmt::format("CA:    {} (trust it with --cacert)\n", in.ca_cert);
@@ -133,6 +135,8 @@ std::string format_map(const MapInputs& in) {
       line_one = false;
     }
   }
+
+  if (in.topology) out += format_links(*in.topology);
 
   const PlannedHost* resolver = plan.host_with("resolver");
   const PlannedHost* cache = plan.host_with("proxy");
@@ -233,6 +237,7 @@ std::vector<std::string> try_commands(const MapInputs& in) {
   out.push_back("endhost lab experiment cache" + state);
   out.push_back("endhost lab experiment dns-trace" + state);
   out.push_back("endhost lab experiment hol" + state);
+  if (plan.host_with("ping")) out.push_back("endhost lab experiment ping" + state);
   if (plan.host_with("ftp")) out.push_back("endhost lab experiment ftp" + state);
   if (plan.host_with("mail")) {
     out.push_back("endhost lab experiment mail" + state);
@@ -259,6 +264,11 @@ std::string lab_json(const MapInputs& in) {
   single("resolver", "resolver");
   single("proxy", "cache");
   single(kDashboard, "dashboard");
+  root["network"] = json::object{{"mode", to_string(plan.network.mode)},
+                                 {"reason", plan.network.reason},
+                                 {"subnet", plan.subnet},
+                                 {"user_host", in.config ? json::value(in.config->lab.user_host) : json::value(nullptr)}};
+  root["topology"] = in.topology ? json::value(topology_json(*in.topology)) : json::value(nullptr);
 
   json::array hosts;
   for (const auto& h : plan.hosts) {
@@ -273,15 +283,18 @@ std::string lab_json(const MapInputs& in) {
                                       {"protocols", std::move(protos)},
                                       {"note", s.note}});
     }
-    json::object host{{"name", h.name}, {"address", h.address}, {"services", std::move(services)}};
+    json::value site = nullptr;
+    if (in.topology) {
+      if (auto n = in.topology->find(h.name); n && !in.topology->nodes[*n].site.empty())
+        site = json::value(in.topology->nodes[*n].site);
+    }
+    json::object host{
+        {"name", h.name}, {"address", h.address}, {"site", std::move(site)}, {"services", std::move(services)}};
+    // With emulated links, the host's network namespace (`endhost lab exec`, `ip netns exec`).
     if (auto ns = in.namespaces.find(h.name); ns != in.namespaces.end()) host["netns"] = ns->second;
     hosts.push_back(std::move(host));
   }
   root["hosts"] = std::move(hosts);
-  root["network"] = json::object{{"mode", in.network_mode},
-                                 {"reason", in.network_reason},
-                                 {"user_host", in.user_host.empty() ? json::value(nullptr)
-                                                                    : json::value(in.user_host)}};
 
   json::array zones;
   if (in.zones) {
@@ -367,11 +380,34 @@ std::string lab_json(const MapInputs& in) {
                                 {"mail_dir", in.state_dir + "/mail/" + h.name}});
   }
   root["mail"] = std::move(mail);
+  // The UDP pingers with what they simulate themselves, for the ping experiment's model.
+  json::array ping;
+  for (const auto& h : plan.hosts) {
+    const PlannedService* s = h.find("ping");
+    if (!s) continue;
+    auto number = [&](const char* key) {
+      const std::string* v = s->settings.get(key);
+      auto x = core::parse_number_setting(key, v ? *v : "0", 0, 1e9);
+      return x ? *x : 0.0;
+    };
+    ping.push_back(json::object{{"host", h.name},
+                                {"address", h.address},
+                                {"port", s->port},
+                                {"loss", number("loss")},
+                                {"delay_ms", number("delay-ms")},
+                                {"jitter_ms", number("jitter-ms")}});
+  }
+  root["ping"] = std::move(ping);
   json::array commands;
   for (auto& c : try_commands(in)) commands.push_back(json::string(c));
   root["commands"] = std::move(commands);
   root["example_url"] = example_url(in);
   return json::serialize(root) + "\n";
+}
+
+std::string LabInfo::user_host() const {
+  if (network == "emulated" && topology && !topology->user_host.empty()) return topology->user_host;
+  return dashboard ? dashboard->host : std::string();
 }
 
 const LabInfo::Host* LabInfo::find_host(std::string_view name) const {
@@ -383,8 +419,8 @@ const LabInfo::Host* LabInfo::find_host(std::string_view name) const {
 
 std::optional<asio::ip::address> LabInfo::client_address() const {
   boost::system::error_code ec;
-  if (network_mode == "emulated" && !user_host.empty()) {
-    const Host* user = find_host(user_host);
+  if (network == "emulated") {
+    const Host* user = find_host(user_host());
     if (!user) return std::nullopt;
     auto address = asio::ip::make_address(user->address, ec);
     if (ec) return std::nullopt;
@@ -438,16 +474,6 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
       if (const json::value* ns = hv.as_object().if_contains("netns"); ns && ns->is_string())
         h.netns = json::value_to<std::string>(*ns);
       info.hosts.push_back(std::move(h));
-    }
-    // Absent from a lab.json written before emulated links: loopback.
-    if (const json::value* net = o.if_contains("network"); net && net->is_object()) {
-      const json::object& n = net->as_object();
-      if (const json::value* m = n.if_contains("mode"); m && m->is_string())
-        info.network_mode = json::value_to<std::string>(*m);
-      if (const json::value* r = n.if_contains("reason"); r && r->is_string())
-        info.network_reason = json::value_to<std::string>(*r);
-      if (const json::value* u = n.if_contains("user_host"); u && u->is_string())
-        info.user_host = json::value_to<std::string>(*u);
     }
     if (const json::value* web = o.if_contains("web")) {
       for (const auto& wv : web->as_array()) {
@@ -504,6 +530,24 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
         m.mail_dir = field(mv, "mail_dir");
         info.mail.push_back(std::move(m));
       }
+    }
+    if (const json::value* ping = o.if_contains("ping")) {
+      for (const auto& pv : ping->as_array()) {
+        info.ping.push_back({json::value_to<std::string>(pv.at("host")),
+                             json::value_to<std::string>(pv.at("address")), pv.at("port").to_number<std::uint16_t>(),
+                             pv.at("loss").to_number<double>(), pv.at("delay_ms").to_number<double>(),
+                             pv.at("jitter_ms").to_number<double>()});
+      }
+    }
+    // Absent from a lab.json written before the network: loopback, no topology.
+    if (const json::value* network = o.if_contains("network"); network && network->is_object()) {
+      info.network = json::value_to<std::string>(network->at("mode"));
+      info.network_reason = json::value_to<std::string>(network->at("reason"));
+    }
+    if (const json::value* topology = o.if_contains("topology"); topology && topology->is_object()) {
+      auto t = topology_from_json(*topology);
+      if (!t) return Unexpected(t.error());
+      info.topology = std::move(*t);
     }
     if (const json::value* zones = o.if_contains("zones")) {
       for (const auto& zv : zones->as_array()) {

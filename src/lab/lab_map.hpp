@@ -13,6 +13,7 @@
 #include "core/expected.hpp"
 #include "lab/address_plan.hpp"
 #include "lab/site_files.hpp"
+#include "lab/topology_plan.hpp"
 #include "lab/zone_plan.hpp"
 
 namespace endhost::lab {
@@ -21,6 +22,7 @@ struct MapInputs {
   const LabConfig* config = nullptr;
   const AddressPlan* plan = nullptr;
   const ZonePlan* zones = nullptr;
+  const TopologyPlan* topology = nullptr;  // the network (plan_topology); null: none shown
   std::string net;  // "127.20"
   std::string state_dir;
   bool state_removed_on_exit = false;
@@ -29,12 +31,8 @@ struct MapInputs {
   std::string ca_cert;     // STATE/tls/ca.pem: the lab's private CA, for --cacert (empty: none)
   std::string root_hints;  // STATE/zones/root.hints (empty: the lab serves no root zone)
   std::string log_file;    // STATE/lab.log, when `endhost lab` logs there (empty: the logger's own output)
-  // The lab's network (network_mode.hpp): "loopback" or "emulated", and why; with emulated links, each
-  // host's network namespace by host name, and the host that stands for the user's machine.
-  std::string network_mode = "loopback";
-  std::string network_reason;
+  // With emulated links, each host's network namespace by host name (lab.json hosts[].netns).
   std::map<std::string, std::string> namespaces;
-  std::string user_host;
 };
 
 std::string format_map(const MapInputs& in);
@@ -68,10 +66,7 @@ struct LabInfo {
     std::vector<Service> services;
     std::string netns;  // its network namespace with emulated links; empty on loopback
   };
-  // lab.json "network": "loopback" or "emulated", and why.
-  std::string network_mode = "loopback";
-  std::string network_reason;
-  std::string user_host;  // the host standing for the user's machine (emulated links; empty: none)
+
   std::vector<Host> hosts;
   // What each running web host serves (lab.json "web"): every URL path, and the pages with their objects.
   struct Page {
@@ -115,6 +110,23 @@ struct LabInfo {
     std::string mail_dir;
   };
   std::vector<MailHost> mail;
+  // Each UDP pinger (lab.json "ping"): where it listens and the loss and delay it simulates itself.
+  struct PingHost {
+    std::string host;
+    std::string address;
+    std::uint16_t port = 0;
+    double loss = 0;  // the server's own drop probability (--loss)
+    double delay_ms = 0;
+    double jitter_ms = 0;
+  };
+  std::vector<PingHost> ping;
+  // lab.json "network": "emulated" or "loopback", and why; and the network the lab runs or describes.
+  std::string network = "loopback";
+  std::string network_reason;
+  std::optional<TopologyPlan> topology;
+  // The host the user's side of an experiment stands at: the topology's user host when emulated, else the
+  // dashboard's host (client_address()), else "".
+  std::string user_host() const;
   // Zone origin → its servers' names (lab.json "zones").
   std::vector<std::pair<std::string, std::vector<std::string>>> zones;
 

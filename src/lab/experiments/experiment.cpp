@@ -37,6 +37,7 @@ constexpr ExperimentKind kExperiments[] = {
      mail_access_experiment},
     {"hol", "one large and three small objects on one connection: HTTP/1.1 serial, pipelined, HTTP/2",
      hol_experiment},
+    {"ping", "the UDP pinger's RTTs and losses against the path's delay and loss (§2.7)", ping_experiment},
 };
 
 const ExperimentKind* find_kind(std::string_view name) {
@@ -126,8 +127,8 @@ int run_experiment(const std::string& name, const LabOptions& options, core::Log
   // the user host across the emulated links; the dashboard is then reached at its lab host's address.
   std::optional<core::NetNamespace> user_netns;
   std::optional<core::ScopedNetns> inside;
-  if (lab.network_mode == "emulated") {
-    const LabInfo::Host* user = lab.find_host(lab.user_host);
+  if (lab.network == "emulated") {
+    const LabInfo::Host* user = lab.find_host(lab.user_host());
     if (!user || user->netns.empty())
       throw std::runtime_error("the lab's links are emulated but it has no user host (lab.user_host) to send from");
     auto ns = core::NetNamespace::open(user->netns);

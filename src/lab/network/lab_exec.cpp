@@ -23,7 +23,7 @@ std::string host_names(const LabInfo& lab) {
 
 Expected<ExecTarget, std::string> exec_target(const LabInfo& lab, const std::string& state_dir,
                                               std::string_view host) {
-  if (lab.network_mode != "emulated") {
+  if (lab.network != "emulated") {
     return Unexpected(fmt::format(
         "the lab of {} runs on loopback ({}): its hosts share this machine's network, so run the command "
         "directly",

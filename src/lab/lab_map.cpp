@@ -157,7 +157,12 @@ std::string format_map(const MapInputs& in) {
     out += fmt::format("  Web cache (HTTP proxy)       http://{}/\n", proxy);
     out += fmt::format("  export http_proxy=http://{}/\n", proxy);
   }
-  if (dash) {
+  if (dash && !in.dashboard_loopback.empty()) {
+    // Emulated: the browser reaches it on loopback; the lab's hosts (and experiments) at its lab address.
+    out += fmt::format("  dashboard                    http://{}/   (inside the lab: http://{}/)\n",
+                       host_port(in.dashboard_loopback, dash->find(kDashboard)->port),
+                       host_port(dash->address, dash->find(kDashboard)->port));
+  } else if (dash) {
     out += fmt::format("  dashboard                    http://{}/\n",
                        host_port(dash->address, dash->find(kDashboard)->port));
   }
@@ -232,6 +237,10 @@ std::vector<std::string> try_commands(const MapInputs& in) {
                                 host_port(h.address, s->port)));
     }
   }
+  // With emulated links the lab's addresses are inside its namespaces: the commands run in the user host.
+  if (plan.network.mode == NetworkMode::emulated && in.config) {
+    for (auto& c : out) c = fmt::format("endhost lab exec {} -- {}", in.config->lab.user_host, c);
+  }
   std::string state = in.state_removed_on_exit ? std::string() : " --state " + in.state_dir;
   out.push_back("endhost lab experiment page-load" + state);
   out.push_back("endhost lab experiment cache" + state);
@@ -264,6 +273,12 @@ std::string lab_json(const MapInputs& in) {
   single("resolver", "resolver");
   single("proxy", "cache");
   single(kDashboard, "dashboard");
+  // Emulated: "dashboard" is where a browser of this machine reaches it (the root namespace's loopback);
+  // its lab address stays in hosts[].services.
+  if (const PlannedHost* d = plan.host_with(kDashboard); d && !in.dashboard_loopback.empty()) {
+    root["dashboard"] = json::object{
+        {"host", d->name}, {"address", in.dashboard_loopback}, {"port", d->find(kDashboard)->port}};
+  }
   root["network"] = json::object{{"mode", to_string(plan.network.mode)},
                                  {"reason", plan.network.reason},
                                  {"subnet", plan.subnet},

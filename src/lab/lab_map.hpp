@@ -31,8 +31,10 @@ struct MapInputs {
   std::string ca_cert;     // STATE/tls/ca.pem: the lab's private CA, for --cacert (empty: none)
   std::string root_hints;  // STATE/zones/root.hints (empty: the lab serves no root zone)
   std::string log_file;    // STATE/lab.log, when `endhost lab` logs there (empty: the logger's own output)
-  // With emulated links, each host's network namespace by host name (lab.json hosts[].netns).
+  // With emulated links, each host's network namespace by host name (lab.json hosts[].netns), and the
+  // loopback address the dashboard also listens on in the root namespace, for this machine's browser.
   std::map<std::string, std::string> namespaces;
+  std::string dashboard_loopback;
 };
 
 std::string format_map(const MapInputs& in);

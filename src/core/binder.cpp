@@ -10,7 +10,7 @@ Expected<void, std::string> Binder::tcp(TcpServer& server,
                                         std::span<const asio::ip::tcp::endpoint> endpoints) {
   const std::size_t before = server.local_endpoints().size();
   for (const auto& ep : endpoints) {
-    if (auto ok = server.listen(ep); !ok) return ok;
+    if (auto ok = server.listen(ep, place_); !ok) return ok;
   }
   const auto bound = server.local_endpoints();
   for (std::size_t i = before; i < bound.size(); ++i) listening("tcp", bound[i]);
@@ -21,7 +21,7 @@ Expected<void, std::string> Binder::udp(UdpServer& server,
                                         std::span<const asio::ip::udp::endpoint> endpoints) {
   const std::size_t before = server.local_endpoints().size();
   for (const auto& ep : endpoints) {
-    if (auto ok = server.listen(ep); !ok) return ok;
+    if (auto ok = server.listen(ep, place_); !ok) return ok;
   }
   const auto bound = server.local_endpoints();
   for (std::size_t i = before; i < bound.size(); ++i) listening("udp", bound[i]);

@@ -12,6 +12,7 @@
 #include "core/asio.hpp"
 #include "core/expected.hpp"
 #include "core/log.hpp"
+#include "core/socket_place.hpp"
 
 namespace endhost::core {
 
@@ -20,9 +21,10 @@ class UdpServer;
 
 class Binder {
  public:
-  // `host` is the lab host's name, logged after the service; empty for `endhost <service> serve`.
-  Binder(Logger& log, std::string service, std::string host = {})
-      : log_(log), service_(std::move(service)), host_(std::move(host)) {}
+  // `host` is the lab host's name, logged after the service; empty for `endhost <service> serve`. `place`:
+  // where the listening sockets are made (the lab host's namespace, ServiceEnv::socket_place); empty: here.
+  Binder(Logger& log, std::string service, std::string host = {}, SocketPlace place = {})
+      : log_(log), service_(std::move(service)), host_(std::move(host)), place_(std::move(place)) {}
 
   // Binds every endpoint, then logs each bound address. The error is the one-line reason of the first
   // endpoint that could not be bound.
@@ -34,6 +36,8 @@ class Binder {
   void listening(std::string_view protocol, const asio::ip::udp::endpoint& bound);
 
   const std::string& service() const { return service_; }
+  // Where listeners are made; services that bind their own sockets pass it to them.
+  const SocketPlace& place() const { return place_; }
   // The lowest port bound so far; 0 before any.
   std::uint16_t lowest_port() const { return lowest_port_; }
 
@@ -43,6 +47,7 @@ class Binder {
   Logger& log_;
   std::string service_;
   std::string host_;
+  SocketPlace place_;
   std::uint16_t lowest_port_ = 0;
 };
 

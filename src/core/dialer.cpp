@@ -102,7 +102,7 @@ awaitable<Expected<asio::ip::tcp::socket, DialError>> Dialer::connect_to(
     const auto share = left / static_cast<long>(addresses.size() - i);
     boost::system::error_code ec;
     socket.close(ec);
-    socket.open(to.protocol(), ec);
+    open_socket(socket, to.protocol(), ec, options_.place);
     if (ec)
       co_return Unexpected(
           DialError{DialErrc::connect, "cannot open a socket for " + where + ": " + ec.message()});

@@ -12,6 +12,7 @@
 #include "core/asio.hpp"
 #include "core/expected.hpp"
 #include "core/name_resolver.hpp"
+#include "core/socket_place.hpp"
 #include "core/stream.hpp"
 
 namespace endhost::core {
@@ -45,6 +46,7 @@ struct DialOptions {
   std::optional<asio::ip::address> local_address;  // bind here (port 0) before connecting
   bool no_delay = true;                            // TCP_NODELAY: our clients write whole messages
   const DialFilter* filter = nullptr;              // consulted for every address; outlives the Dialer
+  SocketPlace place;                               // make the socket here (a lab host's namespace)
 };
 
 // Cheap to copy; refers to the resolver, which must outlive it. Usable from any loop (it keeps no state).

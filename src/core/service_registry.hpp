@@ -20,6 +20,7 @@
 #include "core/metrics.hpp"
 #include "core/service.hpp"
 #include "core/settings.hpp"
+#include "core/socket_place.hpp"
 #include "core/transcript.hpp"
 
 namespace endhost::core {
@@ -49,6 +50,12 @@ struct ServiceEnv {
   // transfers): the lab host's address, so that logs and transcripts show who talks to whom. Empty: the
   // kernel chooses, as for any client.
   std::optional<asio::ip::address> source_address;
+  // Where every socket of the service is made: the lab host's network namespace, when the lab gives each
+  // host one (docs/internals/core.md, "Namespaces, TUN devices and socket places"). Listeners get it through
+  // the Binder, which the host builds with the same place; client sockets and sockets made at run time (FTP
+  // data listeners) through each service's configuration, copied here in its factory as source_address is.
+  // Empty: the process's own network.
+  SocketPlace socket_place;
 };
 
 // Why a service could not be built: `usage` when the settings are wrong (the CLI then points at --help), not

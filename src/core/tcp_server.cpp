@@ -11,14 +11,15 @@ TcpServer::TcpServer(EventLoops& loops, Logger& log, TcpServerOptions options)
 
 TcpServer::~TcpServer() = default;
 
-Expected<void, std::string> TcpServer::listen(const asio::ip::tcp::endpoint& endpoint) {
+Expected<void, std::string> TcpServer::listen(const asio::ip::tcp::endpoint& endpoint,
+                                              const SocketPlace& place) {
   auto listener = std::make_unique<Listener>();
   boost::system::error_code ec;
   auto first = std::make_unique<asio::ip::tcp::acceptor>(loops_[0].io());
   auto fail = [&](std::string_view step) {
     return Unexpected(describe_listen_error(step, endpoint_text(endpoint), endpoint.port(), ec));
   };
-  first->open(endpoint.protocol(), ec);
+  open_socket(*first, endpoint.protocol(), ec, place);
   if (ec) return fail("open a socket for");
   first->set_option(asio::socket_base::reuse_address(true), ec);
   // [::]:P and 0.0.0.0:P are separate listeners; without v6_only the second would fail with "in use".

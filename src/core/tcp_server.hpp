@@ -19,6 +19,7 @@
 #include "core/event_loop.hpp"
 #include "core/expected.hpp"
 #include "core/log.hpp"
+#include "core/socket_place.hpp"
 #include "core/tls_server_context.hpp"
 
 namespace endhost::core {
@@ -38,8 +39,9 @@ class TcpServer final : public Drainable {
   TcpServer(EventLoops& loops, Logger& log, TcpServerOptions options);
   ~TcpServer() override;
 
-  // Binds and listens. The error is a sentence for a human (see net_error.hpp).
-  Expected<void, std::string> listen(const asio::ip::tcp::endpoint& endpoint);
+  // Binds and listens, with the socket made in `place` (a lab host's namespace). The error is a sentence for
+  // a human (see net_error.hpp).
+  Expected<void, std::string> listen(const asio::ip::tcp::endpoint& endpoint, const SocketPlace& place = {});
   // The bound addresses (with the real port when 0 was asked for).
   std::vector<asio::ip::tcp::endpoint> local_endpoints() const;
   // TLS on every connection (--tls-cert/--tls-key; null: plain TCP). The handshake runs before the session

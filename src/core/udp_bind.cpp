@@ -14,7 +14,7 @@ namespace {
 
 bool open_and_bind(asio::ip::udp::socket& s, const asio::ip::udp::endpoint& ep, const UdpBindOptions& options,
                    boost::system::error_code& ec) {
-  s.open(ep.protocol(), ec);
+  open_socket(s, ep.protocol(), ec, options.place);
   if (ec) return false;
   if (ep.address().is_v6()) s.set_option(asio::ip::v6_only(true), ec);
   // Buffer sizes are a wish, not a requirement: the kernel caps them (net.core.rmem_max), and that is fine.

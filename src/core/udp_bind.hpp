@@ -10,6 +10,7 @@
 #include "core/asio.hpp"
 #include "core/event_loop.hpp"
 #include "core/expected.hpp"
+#include "core/socket_place.hpp"
 
 namespace endhost::core {
 
@@ -22,6 +23,8 @@ struct UdpBindOptions {
   // datagram to one reader; "address in use" is still detected). true: a socket per loop, each bound with
   // SO_REUSEPORT (the kernel spreads datagrams by flow hash).
   bool reuseport = false;
+  // Where the sockets are made (a lab host's namespace); empty: here.
+  SocketPlace place;
 };
 
 struct UdpPerLoop {

@@ -19,8 +19,11 @@ UdpServer::UdpServer(EventLoops& loops, Logger& log, UdpServerOptions options)
 
 UdpServer::~UdpServer() = default;
 
-Expected<void, std::string> UdpServer::listen(const asio::ip::udp::endpoint& endpoint) {
-  auto per_loop = bind_udp_per_loop(loops_, endpoint, UdpBindOptions{});
+Expected<void, std::string> UdpServer::listen(const asio::ip::udp::endpoint& endpoint,
+                                              const SocketPlace& place) {
+  UdpBindOptions bind_options;
+  bind_options.place = place;
+  auto per_loop = bind_udp_per_loop(loops_, endpoint, bind_options);
   if (!per_loop) return Unexpected(per_loop.error());
   auto bound = std::make_unique<Bound>();
   bound->endpoint = per_loop->endpoint;

@@ -15,6 +15,7 @@
 #include "core/event_loop.hpp"
 #include "core/expected.hpp"
 #include "core/log.hpp"
+#include "core/socket_place.hpp"
 
 namespace endhost::core {
 
@@ -48,7 +49,8 @@ class UdpServer final : public Drainable {
   UdpServer(EventLoops& loops, Logger& log, UdpServerOptions options);
   ~UdpServer() override;
 
-  Expected<void, std::string> listen(const asio::ip::udp::endpoint& endpoint);
+  // Binds, with the sockets made in `place` (a lab host's namespace).
+  Expected<void, std::string> listen(const asio::ip::udp::endpoint& endpoint, const SocketPlace& place = {});
   std::vector<asio::ip::udp::endpoint> local_endpoints() const;
   void start();
 

@@ -47,7 +47,8 @@ core::Addresses addresses_in(const Message& m, const Name& qname, RRType type) {
 }
 
 awaitable<Expected<Answer, ResolveError>> ask(const asio::ip::udp::endpoint& server, const std::string& host,
-                                              const Name& qname, RRType type, SteadyClock::duration budget) {
+                                              const Name& qname, RRType type, SteadyClock::duration budget,
+                                              const core::SocketPlace& place) {
   const std::string where = core::endpoint_text(server);
   // The query ID must be unpredictable (RFC 5452 §4).
   core::SystemRandom random;
@@ -57,10 +58,11 @@ awaitable<Expected<Answer, ResolveError>> ask(const asio::ip::udp::endpoint& ser
   udp.tries = 2;
   udp.timeout = std::max(std::chrono::milliseconds(1),
                          std::chrono::duration_cast<std::chrono::milliseconds>(budget / udp.tries));
+  udp.place = place;
   Expected<Bytes, std::string> reply = co_await exchange_udp(server, *query, udp);
   if (reply && reply->size() >= kHeaderSize && decode_header(*reply).tc) {
     const asio::ip::tcp::endpoint tcp_server(server.address(), server.port());
-    reply = co_await exchange_tcp(tcp_server, *query, udp.timeout);
+    reply = co_await exchange_tcp(tcp_server, *query, udp.timeout, std::nullopt, place);
   }
   if (!reply)
     co_return Unexpected(ResolveError{
@@ -89,7 +91,7 @@ awaitable<core::ResolveResult> ServerNameResolver::resolve(const std::string& ho
     if (left <= SteadyClock::duration::zero()) break;
     // The first query leaves the second half of the time; the second takes what is left.
     const auto budget = i == 0 ? left / 2 : left;
-    auto answer = co_await ask(server_, host, *qname, types[i], budget);
+    auto answer = co_await ask(server_, host, *qname, types[i], budget, place_);
     if (!answer) {
       if (!out.empty()) break;  // the AAAA query failed but we have IPv4 addresses: good enough
       co_return Unexpected(answer.error());

@@ -10,12 +10,15 @@
 
 #include "core/expected.hpp"
 #include "core/name_resolver.hpp"
+#include "core/socket_place.hpp"
 
 namespace endhost::dns::client {
 
 class ServerNameResolver final : public core::NameResolver {
  public:
-  explicit ServerNameResolver(asio::ip::udp::endpoint server) : server_(std::move(server)) {}
+  // `place`: where its query sockets are made (the lab host's namespace, for a lab host's resolver).
+  explicit ServerNameResolver(asio::ip::udp::endpoint server, core::SocketPlace place = {})
+      : server_(std::move(server)), place_(std::move(place)) {}
 
   // IPv4 addresses first, then IPv6, each in the order the server gave them; CNAME chains in the answer
   // are followed (RFC 1034 §3.6.2).
@@ -26,6 +29,7 @@ class ServerNameResolver final : public core::NameResolver {
 
  private:
   asio::ip::udp::endpoint server_;
+  core::SocketPlace place_;
 };
 
 // `--dns-servers ADDR[:PORT]` (fetch, proxy serve, proxy purge): a ServerNameResolver for that DNS server

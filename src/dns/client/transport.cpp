@@ -52,7 +52,7 @@ awaitable<Expected<Bytes, std::string>> exchange_udp(asio::ip::udp::endpoint ser
   auto ex = co_await asio::this_coro::executor;
   asio::ip::udp::socket socket(ex);
   boost::system::error_code ec;
-  socket.open(server.protocol(), ec);
+  core::open_socket(socket, server.protocol(), ec, options.place);
   // Port 0: the kernel picks a random ephemeral port, one more thing a spoofer must guess. Connecting makes
   // the kernel drop datagrams from any other source and report ICMP "port unreachable" to us.
   const bool from_source = options.source && options.source->is_v4() == server.address().is_v4();
@@ -92,10 +92,12 @@ awaitable<Expected<Bytes, std::string>> exchange_udp(asio::ip::udp::endpoint ser
 
 awaitable<Expected<void, std::string>> TcpChannel::connect(asio::ip::tcp::endpoint server,
                                                            std::chrono::milliseconds timeout,
-                                                           std::optional<asio::ip::address> source) {
+                                                           std::optional<asio::ip::address> source,
+                                                           core::SocketPlace place) {
   peer_ = core::endpoint_text(server);
   if (source && source->is_v4() != server.address().is_v4()) source.reset();
-  const core::Dialer dialer(core::DialOptions{timeout, source, true});  // servers are dialled by address
+  // Servers are dialled by address.
+  const core::Dialer dialer(core::DialOptions{timeout, source, true, nullptr, std::move(place)});
   auto connected = co_await dialer.dial(server);
   if (!connected) {
     if (connected.error().code == core::DialErrc::timeout)
@@ -143,10 +145,11 @@ void TcpChannel::close() {
 
 awaitable<Expected<Bytes, std::string>> exchange_tcp(asio::ip::tcp::endpoint server, Bytes query,
                                                      std::chrono::milliseconds timeout,
-                                                     std::optional<asio::ip::address> source) {
+                                                     std::optional<asio::ip::address> source,
+                                                     core::SocketPlace place) {
   const auto executor = co_await asio::this_coro::executor;
   TcpChannel channel(executor);
-  const auto connected = co_await channel.connect(server, timeout, source);
+  const auto connected = co_await channel.connect(server, timeout, source, place);
   if (!connected) co_return Unexpected(connected.error());
   const auto sent = co_await channel.send(query, timeout);
   if (!sent) co_return Unexpected(sent.error());

@@ -17,6 +17,7 @@
 
 #include "core/asio.hpp"
 #include "core/expected.hpp"
+#include "core/socket_place.hpp"
 #include "core/stream.hpp"
 
 namespace endhost::dns::client {
@@ -29,6 +30,8 @@ struct UdpExchangeOptions {
   std::size_t max_response = 65'535;
   // The address to send from (a lab host's own, core::ServiceEnv::source_address); empty: any.
   std::optional<asio::ip::address> source;
+  // Where the socket is made (a lab host's namespace, core::ServiceEnv::socket_place); empty: here.
+  core::SocketPlace place;
 };
 
 // True if `response` answers `query`: QR set, same ID, and the same question (names compared
@@ -44,10 +47,11 @@ class TcpChannel {
  public:
   TcpChannel() = default;
   explicit TcpChannel(const asio::any_io_executor&) {}
-  // From `source` when set (as UdpExchangeOptions::source).
+  // From `source` when set, with the socket made in `place` (as UdpExchangeOptions::source and ::place).
   awaitable<Expected<void, std::string>> connect(asio::ip::tcp::endpoint server,
                                                  std::chrono::milliseconds timeout,
-                                                 std::optional<asio::ip::address> source = std::nullopt);
+                                                 std::optional<asio::ip::address> source = std::nullopt,
+                                                 core::SocketPlace place = {});
   awaitable<Expected<void, std::string>> send(Bytes message, std::chrono::milliseconds timeout);
   // Reads one length-prefixed message; an error if the peer closes or the time runs out.
   awaitable<Expected<Bytes, std::string>> receive(std::chrono::milliseconds timeout);
@@ -61,6 +65,7 @@ class TcpChannel {
 // One query, one answer over a fresh TCP connection; the answer must match the query (as above).
 awaitable<Expected<Bytes, std::string>> exchange_tcp(asio::ip::tcp::endpoint server, Bytes query,
                                                      std::chrono::milliseconds timeout,
-                                                     std::optional<asio::ip::address> source = std::nullopt);
+                                                     std::optional<asio::ip::address> source = std::nullopt,
+                                                     core::SocketPlace place = {});
 
 }  // namespace endhost::dns::client

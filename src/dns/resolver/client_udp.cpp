@@ -17,10 +17,12 @@ ClientUdp::ClientUdp(core::EventLoops& loops, core::Logger& log, std::size_t max
 
 ClientUdp::~ClientUdp() = default;
 
-Expected<void, std::string> ClientUdp::listen(const asio::ip::udp::endpoint& endpoint) {
+Expected<void, std::string> ClientUdp::listen(const asio::ip::udp::endpoint& endpoint,
+                                              const core::SocketPlace& place) {
   // Room for bursts both ways: a benchmark (or a busy network) sends thousands of queries at once, and the
   // answers to a batch leave together.
-  auto per_loop = core::bind_udp_per_loop(loops_, endpoint, core::UdpBindOptions{4 << 20, 4 << 20, false});
+  auto per_loop =
+      core::bind_udp_per_loop(loops_, endpoint, core::UdpBindOptions{4 << 20, 4 << 20, false, place});
   if (!per_loop) return Unexpected(per_loop.error());
   auto bound = std::make_unique<Bound>();
   bound->endpoint = per_loop->endpoint;

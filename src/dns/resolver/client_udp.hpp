@@ -42,7 +42,9 @@ class ClientUdp final : public core::Drainable {
   ClientUdp(core::EventLoops& loops, core::Logger& log, std::size_t max_reply, Handler handler);
   ~ClientUdp() override;
 
-  Expected<void, std::string> listen(const asio::ip::udp::endpoint& endpoint);
+  // With the sockets made in `place` (a lab host's namespace).
+  Expected<void, std::string> listen(const asio::ip::udp::endpoint& endpoint,
+                                     const core::SocketPlace& place = {});
   std::vector<asio::ip::udp::endpoint> local_endpoints() const;
   void start();
 

@@ -168,7 +168,7 @@ awaitable<ResolutionResult> run_resolution(ResolverService::LoopState& ls,
     ctx.trace = [&transcript, &client](std::string_view line) { transcript.note(client, line); };
   }
   Resolution r(ctx, qname, qtype, engine_now());
-  while (!r.done()) co_await exchange(r, ls.random, config.source_address);
+  while (!r.done()) co_await exchange(r, ls.random, config.source_address, config.socket_place);
   const auto& s = r.stats();
   m.upstream.inc(s.queries_sent, shard);
   m.timeouts.inc(s.timeouts, shard);
@@ -211,10 +211,11 @@ ResolverService::ResolverService(core::EventLoops& loops, core::Logger& log, cor
 ResolverService::~ResolverService() = default;
 
 Expected<std::uint16_t, std::string> ResolverService::listen(const asio::ip::address& address,
-                                                             std::uint16_t port) {
+                                                             std::uint16_t port,
+                                                             const core::SocketPlace& place) {
   if (port != 0) {
-    if (auto ok = udp_.listen({address, port}); !ok) return Unexpected(ok.error());
-    if (auto ok = tcp_.listen({address, port}); !ok) return Unexpected(ok.error());
+    if (auto ok = udp_.listen({address, port}, place); !ok) return Unexpected(ok.error());
+    if (auto ok = tcp_.listen({address, port}, place); !ok) return Unexpected(ok.error());
     return port;
   }
   // Port 0: a port free for both protocols. The UDP probe is held while TCP binds the same number.
@@ -222,16 +223,16 @@ Expected<std::uint16_t, std::string> ResolverService::listen(const asio::ip::add
   for (int attempt = 0; attempt < 20; ++attempt) {
     asio::ip::udp::socket probe(event_loops_[0].io());
     boost::system::error_code ec;
-    probe.open(address.is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
+    core::open_socket(probe, address.is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec, place);
     if (!ec) probe.bind({address, 0}, ec);
     if (ec) return Unexpected("cannot listen on " + address.to_string() + ": " + ec.message());
     std::uint16_t candidate = probe.local_endpoint().port();
-    if (auto ok = tcp_.listen({address, candidate}); !ok) {
+    if (auto ok = tcp_.listen({address, candidate}, place); !ok) {
       last_error = ok.error();
       continue;
     }
     probe.close();
-    if (auto ok = udp_.listen({address, candidate}); !ok) return Unexpected(ok.error());
+    if (auto ok = udp_.listen({address, candidate}, place); !ok) return Unexpected(ok.error());
     return candidate;
   }
   return Unexpected(last_error);
@@ -239,7 +240,7 @@ Expected<std::uint16_t, std::string> ResolverService::listen(const asio::ip::add
 
 Expected<void, std::string> ResolverService::bind(core::Binder& binder) {
   for (const auto& ep : config_.listen) {
-    if (auto ok = listen(ep.address(), ep.port()); !ok) return Unexpected(ok.error());
+    if (auto ok = listen(ep.address(), ep.port(), binder.place()); !ok) return Unexpected(ok.error());
   }
   for (const auto& ep : udp_endpoints()) binder.listening("udp", ep);
   for (const auto& ep : tcp_endpoints()) binder.listening("tcp", ep);

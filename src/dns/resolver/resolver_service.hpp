@@ -25,6 +25,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/service.hpp"
+#include "core/socket_place.hpp"
 #include "core/tcp_server.hpp"
 #include "core/transcript.hpp"
 #include "dns/resolver/cache.hpp"
@@ -56,6 +57,8 @@ struct ResolverServiceConfig {
   std::vector<asio::ip::udp::endpoint> listen;
   // Where upstream queries leave from (core::ServiceEnv::source_address); empty: any.
   std::optional<asio::ip::address> source_address;
+  // Where their sockets are made (core::ServiceEnv::socket_place); listeners take the Binder's.
+  core::SocketPlace socket_place;
 };
 
 class ResolverService final : public core::Service {
@@ -66,7 +69,8 @@ class ResolverService final : public core::Service {
   ~ResolverService() override;
 
   // Listens on UDP and TCP at the same port. Port 0 picks one free for both. Returns the port.
-  Expected<std::uint16_t, std::string> listen(const asio::ip::address& address, std::uint16_t port);
+  Expected<std::uint16_t, std::string> listen(const asio::ip::address& address, std::uint16_t port,
+                                              const core::SocketPlace& place = {});
   std::vector<asio::ip::udp::endpoint> udp_endpoints() const { return udp_.local_endpoints(); }
   std::vector<asio::ip::tcp::endpoint> tcp_endpoints() const { return tcp_.local_endpoints(); }
 

@@ -109,6 +109,7 @@ void register_service(core::ServiceRegistry& registry) {
         config->tls = env.tls;  // DNS over TLS (RFC 7858), ALPN "dot"
         config->transcript = env.transcript;
         config->source_address = env.source_address;
+        config->socket_place = env.socket_place;
         // Its queries to the authoritative servers go out on its own sockets (upstream.hpp): env.resolver,
         // the resolver other services dial names with, is not for it.
         return std::unique_ptr<core::Service>(

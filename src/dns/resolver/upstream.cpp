@@ -28,9 +28,9 @@ ServerEndpoint from_udp(const asio::ip::udp::endpoint& e) {
 // Binds to a random port; after a few collisions with ports in use, lets the kernel choose (its ephemeral
 // port choice is randomised on Linux too).
 bool bind_random_port(asio::ip::udp::socket& s, bool v6, core::RandomSource& random,
-                      const std::optional<asio::ip::address>& source) {
+                      const std::optional<asio::ip::address>& source, const core::SocketPlace& place) {
   boost::system::error_code ec;
-  s.open(v6 ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
+  core::open_socket(s, v6 ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec, place);
   if (ec) return false;
   // From the source address when it is of the server's IP version, else from any.
   auto any = source && source->is_v6() == v6 ? *source
@@ -46,13 +46,13 @@ bool bind_random_port(asio::ip::udp::socket& s, bool v6, core::RandomSource& ran
 }
 
 awaitable<void> exchange_udp(Resolution& r, core::RandomSource& random,
-                             const std::optional<asio::ip::address>& source) {
+                             const std::optional<asio::ip::address>& source, const core::SocketPlace& place) {
   const Transmit& t = r.transmit();
   auto ex = co_await asio::this_coro::executor;
   auto deadline = SteadyClock::now() + t.timeout;
   asio::ip::udp::socket sock(ex);
   boost::system::error_code ec;
-  if (!bind_random_port(sock, t.server.ip.v6, random, source)) {
+  if (!bind_random_port(sock, t.server.ip.v6, random, source, place)) {
     r.on_timeout(engine_now());  // no socket: as good as no answer, and the engine moves on
     co_return;
   }
@@ -80,7 +80,8 @@ awaitable<void> exchange_udp(Resolution& r, core::RandomSource& random,
   r.on_timeout(engine_now());
 }
 
-awaitable<void> exchange_tcp(Resolution& r, const std::optional<asio::ip::address>& source) {
+awaitable<void> exchange_tcp(Resolution& r, const std::optional<asio::ip::address>& source,
+                             const core::SocketPlace& place) {
   const Transmit& t = r.transmit();
   auto ex = co_await asio::this_coro::executor;
   auto deadline = SteadyClock::now() + t.timeout;
@@ -102,7 +103,7 @@ awaitable<void> exchange_tcp(Resolution& r, const std::optional<asio::ip::addres
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
   const bool same_version = source && source->is_v6() == server.ip.v6;
   const core::Dialer dialer(core::DialOptions{std::max(left, std::chrono::milliseconds(1)),
-                                              same_version ? source : std::nullopt, true});
+                                              same_version ? source : std::nullopt, true, nullptr, place});
   auto connected = co_await dialer.connect(asio::ip::tcp::endpoint(to_asio(server.ip), server.port));
   if (connected) {
     sock = std::make_unique<core::Stream>(std::move(*connected));
@@ -140,11 +141,11 @@ Instant engine_now() {
 }
 
 awaitable<void> exchange(Resolution& r, core::RandomSource& random,
-                         const std::optional<asio::ip::address>& source) {
+                         const std::optional<asio::ip::address>& source, const core::SocketPlace& place) {
   if (r.transmit().transport == Transport::tcp) {
-    co_await exchange_tcp(r, source);
+    co_await exchange_tcp(r, source, place);
   } else {
-    co_await exchange_udp(r, random, source);
+    co_await exchange_udp(r, random, source, place);
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/asio.hpp"
 #include "core/random.hpp"
+#include "core/socket_place.hpp"
 #include "dns/resolver/resolution.hpp"
 
 namespace endhost::dns::resolver {
@@ -21,8 +22,9 @@ Instant engine_now();
 
 // Sends r.transmit() and returns once the engine accepted an answer or was told of the timeout (then the
 // Resolution has moved on: done, or with a new transmit). `source`, when set, is the address the query leaves
-// from (the lab host's own, ServiceEnv::source_address); it must outlive the call.
+// from (the lab host's own, ServiceEnv::source_address), and `place` where its socket is made (the lab host's
+// namespace, ServiceEnv::socket_place); both must outlive the call.
 awaitable<void> exchange(Resolution& r, core::RandomSource& random,
-                         const std::optional<asio::ip::address>& source);
+                         const std::optional<asio::ip::address>& source, const core::SocketPlace& place);
 
 }  // namespace endhost::dns::resolver

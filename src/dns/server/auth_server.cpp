@@ -48,9 +48,9 @@ AuthServer::AuthServer(core::EventLoops& loops, core::Logger& log, core::Metrics
     control_.set_notifier(notifier_.get());
   }
   if (!config_.secondaries.empty()) {
-    secondaries_ = std::make_unique<Secondaries>(loops[0].io(), config_.secondaries, config_.zones.state_dir,
-                                                 config_.zones.limits.max_records, config_.secondary_timers,
-                                                 control_, log, metrics, config_.source_address);
+    secondaries_ = std::make_unique<Secondaries>(
+        loops[0].io(), config_.secondaries, config_.zones.state_dir, config_.zones.limits.max_records,
+        config_.secondary_timers, control_, log, metrics, config_.source_address, config_.socket_place);
     handler_.set_notify_hook(
         [s = secondaries_.get()](const Name& origin, const asio::ip::address& from, const Name* key) {
           return s->on_notify(origin, from, key);
@@ -64,11 +64,11 @@ Expected<void, std::string> AuthServer::load_zones() {
   return control_.load_initial();
 }
 
-Expected<std::uint16_t, std::string> AuthServer::listen(const asio::ip::address& address,
-                                                        std::uint16_t port) {
+Expected<std::uint16_t, std::string> AuthServer::listen(const asio::ip::address& address, std::uint16_t port,
+                                                        const core::SocketPlace& place) {
   if (port != 0) {
-    if (auto ok = udp_.listen({address, port}); !ok) return Unexpected(ok.error());
-    if (auto ok = tcp_.listen({address, port}); !ok) return Unexpected(ok.error());
+    if (auto ok = udp_.listen({address, port}, place); !ok) return Unexpected(ok.error());
+    if (auto ok = tcp_.listen({address, port}, place); !ok) return Unexpected(ok.error());
     return port;
   }
   // Port 0: find a port free for both protocols. The UDP probe socket is held while TCP binds, so only the
@@ -77,17 +77,17 @@ Expected<std::uint16_t, std::string> AuthServer::listen(const asio::ip::address&
   for (int attempt = 0; attempt < 20; ++attempt) {
     asio::ip::udp::socket probe(loops_[0].io());
     boost::system::error_code ec;
-    probe.open(address.is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
+    core::open_socket(probe, address.is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec, place);
     if (!ec) probe.bind({address, 0}, ec);
     if (ec) return Unexpected("cannot listen on " + address.to_string() + ": " + ec.message());
     std::uint16_t candidate = probe.local_endpoint().port();
-    auto tcp_ok = tcp_.listen({address, candidate});
+    auto tcp_ok = tcp_.listen({address, candidate}, place);
     if (!tcp_ok) {
       last_error = tcp_ok.error();
       continue;
     }
     probe.close();
-    if (auto ok = udp_.listen({address, candidate}); !ok) return Unexpected(ok.error());
+    if (auto ok = udp_.listen({address, candidate}, place); !ok) return Unexpected(ok.error());
     return candidate;
   }
   return Unexpected(last_error);
@@ -102,7 +102,7 @@ std::size_t AuthServer::on_datagram(std::size_t loop, std::span<const std::uint8
 
 Expected<void, std::string> AuthServer::bind(core::Binder& binder) {
   for (const auto& ep : config_.listen) {
-    if (auto ok = listen(ep.address(), ep.port()); !ok) return Unexpected(ok.error());
+    if (auto ok = listen(ep.address(), ep.port(), binder.place()); !ok) return Unexpected(ok.error());
   }
   for (const auto& ep : udp_endpoints()) binder.listening("udp", ep);
   for (const auto& ep : tcp_endpoints()) binder.listening("tcp", ep);

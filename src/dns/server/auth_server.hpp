@@ -39,6 +39,8 @@ struct AuthServerConfig {
   NotifyConfig notify;
   // Where SOA checks, transfers and NOTIFYs leave from (core::ServiceEnv::source_address); empty: any.
   std::optional<asio::ip::address> source_address;
+  // Where those client sockets are made (core::ServiceEnv::socket_place); listeners take the Binder's.
+  core::SocketPlace socket_place;
   std::size_t max_connections = 10'000;  // TCP, per listening address
   // Where bind() listens: UDP and TCP on each (port 0: one free port for both).
   std::vector<asio::ip::udp::endpoint> listen;
@@ -56,7 +58,8 @@ class AuthServer final : public core::Service {
   Expected<void, std::string> bind(core::Binder& binder) override;
   // Binds UDP and TCP on `address`:`port`. Port 0 picks one free port for both, since DNS clients expect
   // the TCP service on the UDP port (RFC 1035 §4.2). Returns the bound port.
-  Expected<std::uint16_t, std::string> listen(const asio::ip::address& address, std::uint16_t port);
+  Expected<std::uint16_t, std::string> listen(const asio::ip::address& address, std::uint16_t port,
+                                              const core::SocketPlace& place = {});
   std::vector<asio::ip::udp::endpoint> udp_endpoints() const { return udp_.local_endpoints(); }
   std::vector<asio::ip::tcp::endpoint> tcp_endpoints() const { return tcp_.local_endpoints(); }
   // Starts serving and the secondaries' refreshes.

@@ -203,6 +203,8 @@ void register_service(core::ServiceRegistry& registry) {
         config->query.transcript = env.transcript;
         config->source_address = env.source_address;
         config->notify.source = env.source_address;
+        config->socket_place = env.socket_place;
+        config->notify.place = env.socket_place;
         config->tls = env.tls;  // DNS over TLS (RFC 7858): ALPN "dot", set by the server
         auto server = std::make_unique<AuthServer>(env.loops, env.log, env.metrics, std::move(*config));
         if (auto ok = server->load_zones(); !ok) return Unexpected(core::ServiceError{ok.error(), false});

@@ -51,6 +51,7 @@ awaitable<void> NotifySender::send(std::vector<std::uint8_t> message, std::uint1
   options.timeout = config_.timeout;
   options.tries = config_.tries;
   options.source = config_.source;
+  options.place = config_.place;
   // exchange_udp accepts only a datagram from the target that answers this ID and question (RFC 1996 §3.6).
   auto reply = co_await client::exchange_udp(target, message, options);
   std::string to = core::endpoint_text(target);

@@ -12,6 +12,7 @@
 #include "core/asio.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/socket_place.hpp"
 #include "core/system_random.hpp"
 #include "dns/tsig.hpp"
 #include "dns/zone.hpp"
@@ -24,6 +25,7 @@ struct NotifyConfig {
   std::chrono::milliseconds timeout{2'000};  // before a retransmission
   int tries = 5;
   std::optional<asio::ip::address> source;  // where NOTIFYs leave from; empty: any
+  core::SocketPlace place;                  // where their socket is made (a lab host's namespace)
 };
 
 class NotifySender {

@@ -91,12 +91,14 @@ Expected<SecondarySpec, std::string> parse_secondary_spec(std::string_view text)
 
 Secondaries::Secondaries(asio::io_context& control, std::vector<SecondarySpec> specs, std::string state_dir,
                          std::size_t max_records, SecondaryTimers timers, ZoneControl& zones,
-                         core::Logger& log, core::MetricsRegistry& metrics, SourceAddress source)
+                         core::Logger& log, core::MetricsRegistry& metrics, SourceAddress source,
+                         core::SocketPlace place)
     : control_(control),
       state_dir_(std::move(state_dir)),
       max_records_(max_records),
       timers_(timers),
       source_(std::move(source)),
+      place_(std::move(place)),
       control_zones_(zones),
       log_(log),
       transfers_(
@@ -227,9 +229,11 @@ awaitable<Expected<std::uint32_t, std::string>> Secondaries::primary_serial(Zone
   client::UdpExchangeOptions options;
   options.timeout = timers_.query_timeout;
   options.source = source_;
+  options.place = place_;
   auto reply = co_await client::exchange_udp({z.spec.primary, z.spec.port}, *query, options);
   if (reply && reply->size() >= kHeaderSize && decode_header(*reply).tc) {
-    reply = co_await client::exchange_tcp({z.spec.primary, z.spec.port}, *query, timers_.io_timeout, source_);
+    reply = co_await client::exchange_tcp({z.spec.primary, z.spec.port}, *query, timers_.io_timeout, source_,
+                                          place_);
   }
   if (!reply) co_return Unexpected(reply.error());
   if (signer) {
@@ -275,7 +279,7 @@ awaitable<Expected<std::vector<ResourceRecord>, std::string>> Secondaries::trans
   const auto executor = co_await asio::this_coro::executor;
   client::TcpChannel channel(executor);
   asio::ip::tcp::endpoint primary(z.spec.primary, z.spec.port);
-  const auto connected = co_await channel.connect(primary, timers_.io_timeout, source_);
+  const auto connected = co_await channel.connect(primary, timers_.io_timeout, source_, place_);
   if (!connected) co_return Unexpected(connected.error());
   const auto sent = co_await channel.send(*query, timers_.io_timeout);
   if (!sent) co_return Unexpected(sent.error());

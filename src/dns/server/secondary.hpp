@@ -19,6 +19,7 @@
 #include "core/asio.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/socket_place.hpp"
 #include "dns/name.hpp"
 #include "dns/server/zone_control.hpp"
 #include "dns/tsig.hpp"
@@ -52,7 +53,8 @@ class Secondaries {
  public:
   Secondaries(asio::io_context& control, std::vector<SecondarySpec> specs, std::string state_dir,
               std::size_t max_records, SecondaryTimers timers, ZoneControl& zones, core::Logger& log,
-              core::MetricsRegistry& metrics, SourceAddress source = std::nullopt);
+              core::MetricsRegistry& metrics, SourceAddress source = std::nullopt,
+              core::SocketPlace place = {});
   ~Secondaries();
 
   // Starts one refresh coroutine per zone on the control loop.
@@ -85,6 +87,7 @@ class Secondaries {
   std::size_t max_records_;
   SecondaryTimers timers_;
   SourceAddress source_;
+  core::SocketPlace place_;  // where their sockets are made (core::ServiceEnv::socket_place)
   ZoneControl& control_zones_;
   core::Logger& log_;
   core::Counter* transfers_;

@@ -48,10 +48,11 @@ UdpBatchServer::UdpBatchServer(core::EventLoops& loops, core::Logger& log, UdpBa
 
 UdpBatchServer::~UdpBatchServer() = default;
 
-Expected<void, std::string> UdpBatchServer::listen(const asio::ip::udp::endpoint& endpoint) {
+Expected<void, std::string> UdpBatchServer::listen(const asio::ip::udp::endpoint& endpoint,
+                                                   const core::SocketPlace& place) {
   // Room for bursts both ways: a load generator sends hundreds of queries before reading an answer.
-  auto per_loop =
-      core::bind_udp_per_loop(loops_, endpoint, core::UdpBindOptions{4 << 20, 4 << 20, options_.reuseport});
+  auto per_loop = core::bind_udp_per_loop(loops_, endpoint,
+                                          core::UdpBindOptions{4 << 20, 4 << 20, options_.reuseport, place});
   if (!per_loop) return Unexpected(per_loop.error());
   for (std::size_t i = 0; i < per_loop->sockets.size(); ++i)
     sockets_.push_back(std::make_unique<Socket>(loops_[i], std::move(per_loop->sockets[i])));

@@ -21,6 +21,7 @@
 #include "core/event_loop.hpp"
 #include "core/expected.hpp"
 #include "core/log.hpp"
+#include "core/socket_place.hpp"
 
 namespace endhost::dns::server {
 
@@ -43,8 +44,9 @@ class UdpBatchServer final : public core::Drainable {
   UdpBatchServer(core::EventLoops& loops, core::Logger& log, UdpBatchOptions options, Answer answer);
   ~UdpBatchServer() override;
 
-  // Binds (the error is a sentence for a human, as core's listeners give).
-  Expected<void, std::string> listen(const asio::ip::udp::endpoint& endpoint);
+  // Binds, with the sockets made in `place` (the error is a sentence for a human, as core's listeners give).
+  Expected<void, std::string> listen(const asio::ip::udp::endpoint& endpoint,
+                                     const core::SocketPlace& place = {});
   std::vector<asio::ip::udp::endpoint> local_endpoints() const;
   void start();
 

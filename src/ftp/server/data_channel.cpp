@@ -23,7 +23,7 @@ Expected<std::uint16_t, std::string> DataChannel::open_passive(const asio::ip::a
   auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(executor_);
   const asio::ip::tcp::endpoint any(local, 0);
   boost::system::error_code ec;
-  acceptor->open(any.protocol(), ec);
+  core::open_socket(*acceptor, any.protocol(), ec, place_);
   if (ec) return Unexpected("cannot open a passive socket: " + ec.message());
   // No SO_REUSEADDR: two sessions must never share a passive port.
   const std::uint32_t n = ports.count();
@@ -62,6 +62,7 @@ awaitable<Expected<std::unique_ptr<core::Stream>, std::string>> DataChannel::con
   if (active_) {
     core::DialOptions options;
     options.timeout = timeouts.connect;
+    options.place = place_;
     if (unmapped(active_local_).is_v4() == unmapped(active_->address()).is_v4())
       options.local_address = unmapped(active_local_);
     const core::Dialer dialer(options);

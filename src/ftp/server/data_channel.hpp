@@ -15,6 +15,7 @@
 
 #include "core/asio.hpp"
 #include "core/expected.hpp"
+#include "core/socket_place.hpp"
 #include "core/stream.hpp"
 
 namespace endhost::core {
@@ -46,8 +47,9 @@ struct DataTimeouts {
 class DataChannel {
  public:
   // `peer`: the control connection's peer address, the only one a passive connection may come from.
-  DataChannel(asio::any_io_executor executor, asio::ip::address peer)
-      : executor_(std::move(executor)), peer_(peer) {}
+  // `place`: where the data sockets are made (the lab host's namespace, as the control connection's).
+  DataChannel(asio::any_io_executor executor, asio::ip::address peer, core::SocketPlace place = {})
+      : executor_(std::move(executor)), peer_(peer), place_(std::move(place)) {}
 
   // PASV/EPSV: listens on `local` (the control connection's local address) at a port of `ports`; returns
   // it. An earlier setup is dropped.
@@ -67,6 +69,7 @@ class DataChannel {
  private:
   asio::any_io_executor executor_;
   asio::ip::address peer_;
+  core::SocketPlace place_;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
   std::optional<asio::ip::tcp::endpoint> active_;
   asio::ip::address active_local_;

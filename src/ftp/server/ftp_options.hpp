@@ -13,6 +13,7 @@
 #include "core/expected.hpp"
 #include "core/service_registry.hpp"
 #include "core/settings.hpp"
+#include "core/socket_place.hpp"
 
 namespace endhost::ftp::server {
 
@@ -67,6 +68,8 @@ struct FtpConfig {
   std::size_t max_commands_per_second = 1000;
   std::size_t max_line = 4096;
   std::size_t login_threads = 2;
+  // Where data connections' sockets are made, passive and active (core::ServiceEnv::socket_place).
+  core::SocketPlace socket_place;
 };
 
 // "LO-HI" → the range; the error names --pasv-ports.

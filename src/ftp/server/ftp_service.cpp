@@ -35,6 +35,7 @@ Expected<std::unique_ptr<FtpService>, core::ServiceError> FtpService::create(con
   if (!config) return Unexpected(config.error());
   if (config->require_tls && !env.tls)
     return Unexpected(core::ServiceError{"--require-tls needs --tls-cert and --tls-key", true});
+  config->socket_place = env.socket_place;
   std::shared_ptr<const auth::UserDb> users;
   if (!config->users_file.empty()) {
     auto db = auth::UserDb::load(config->users_file);

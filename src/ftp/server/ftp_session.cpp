@@ -127,7 +127,7 @@ class Session {
         peer_addr_(unmapped(conn.remote().address())),
         proto_(session_config(conn, server)),
         reader_(reader_config(server.config())),
-        data_(conn.stream().get_executor(), conn.remote().address()),
+        data_(conn.stream().get_executor(), conn.remote().address(), server.config().socket_place),
         timer_(conn.stream().get_executor()),
         opening_sent_(conn.stream().get_executor()) {}
 

@@ -112,9 +112,9 @@ awaitable<Expected<std::unique_ptr<UpstreamConnection>, ClientError>> Connection
   std::optional<core::FixedNameResolver> pinned;
   if (const PinnedAddress* pin = find_pinned(options_.pinned, host, port))
     pinned.emplace(std::map<std::string, core::Addresses>{{pin->host, pin->addresses}});
-  const core::Dialer dialer(
-      pinned ? static_cast<const core::NameResolver&>(*pinned) : *options_.resolver,
-      core::DialOptions{options_.connect_timeout, options_.local_address, true, options_.filter.get()});
+  const core::Dialer dialer(pinned ? static_cast<const core::NameResolver&>(*pinned) : *options_.resolver,
+                            core::DialOptions{options_.connect_timeout, options_.local_address, true,
+                                              options_.filter.get(), options_.place});
   auto connected = co_await dialer.connect(host, port);
   if (!connected) {
     const core::DialError& e = connected.error();

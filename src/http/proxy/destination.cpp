@@ -41,7 +41,7 @@ std::string DestinationGuard::refuse(const asio::ip::address& given) const {
   // One of our own addresses: binding a socket to it succeeds only then. A UDP socket is enough and sends
   // nothing.
   const int family = a.is_v4() ? AF_INET : AF_INET6;
-  const int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const int fd = core::open_socket_fd(family, SOCK_DGRAM | SOCK_CLOEXEC, 0, place_);
   if (fd < 0) return {};
   asio::ip::udp::endpoint ep(a, 0);
   const bool local = ::bind(fd, ep.data(), static_cast<socklen_t>(ep.size())) == 0;

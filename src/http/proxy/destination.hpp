@@ -12,6 +12,7 @@
 #include "core/address_acl.hpp"
 #include "core/asio.hpp"
 #include "core/dialer.hpp"
+#include "core/socket_place.hpp"
 
 namespace endhost::http::proxy {
 
@@ -26,13 +27,16 @@ std::string forbidden_kind(const asio::ip::address& address);
 
 class DestinationGuard final : public core::DialFilter {
  public:
-  explicit DestinationGuard(core::AddressAcl allow) : allow_(std::move(allow)) {}
+  // `place`: the network the proxy is on (a lab host's namespace), where "this machine's addresses" are.
+  explicit DestinationGuard(core::AddressAcl allow, core::SocketPlace place = {})
+      : allow_(std::move(allow)), place_(std::move(place)) {}
   // The allow-list first; then the kinds above; then whether the address is one of this machine's (a
   // socket can be bound to it), which covers every interface a wildcard listener answers on.
   std::string refuse(const asio::ip::address& address) const override;
 
  private:
   core::AddressAcl allow_;
+  core::SocketPlace place_;
 };
 
 }  // namespace endhost::http::proxy

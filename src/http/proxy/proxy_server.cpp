@@ -50,8 +50,9 @@ ProxyState::ProxyState(ProxyConfig cfg, cache::Store& s, core::EventLoops& event
   pool.connect_timeout = config.connect_timeout;
   pool.resolver = config.resolver;
   pool.local_address = config.source_address;
+  pool.place = config.socket_place;
   if (config.routes.mode == ProxyMode::forward)
-    pool.filter = std::make_shared<DestinationGuard>(config.allow_destinations);
+    pool.filter = std::make_shared<DestinationGuard>(config.allow_destinations, config.socket_place);
   for (std::size_t i = 0; i < event_loops.size(); ++i)
     loops.push_back(std::make_unique<LoopData>(event_loops[i].io().get_executor(), pool));
 }

@@ -254,6 +254,7 @@ Expected<std::unique_ptr<ProxyService>, core::ServiceError> ProxyService::create
   if (!config.proxy.resolver) config.proxy.resolver = env.resolver;
   if (!config.proxy.resolver) config.proxy.resolver = std::make_shared<core::SystemNameResolver>();
   config.proxy.source_address = env.source_address;
+  config.proxy.socket_place = env.socket_place;
   config.proxy.client_transcript = env.transcript;
   config.proxy.upstream_transcript = core::Transcript(env.transcripts, env.transcript.service() + ">origin");
   return std::unique_ptr<ProxyService>(

@@ -106,7 +106,7 @@ Expected<void, std::string> WebService::bind(core::Binder& binder) {
   if (!tls_tcp_) return {};
   // Their `listening` lines say protocol=https, so a reader tells them from the clear ones.
   for (const auto& ep : tls_listen_) {
-    if (auto ok = tls_tcp_->listen(ep); !ok) return Unexpected("--tls-listen: " + ok.error());
+    if (auto ok = tls_tcp_->listen(ep, binder.place()); !ok) return Unexpected("--tls-listen: " + ok.error());
   }
   for (const auto& ep : tls_tcp_->local_endpoints()) binder.listening("https", ep);
   return {};

@@ -59,8 +59,9 @@ std::vector<wire::ResourceRecord> records_in(const wire::Message& m, const wire:
 
 class ResolverMailDns final : public MailDns {
  public:
-  ResolverMailDns(asio::ip::udp::endpoint resolver, std::optional<asio::ip::address> source)
-      : resolver_(std::move(resolver)), source_(std::move(source)) {}
+  ResolverMailDns(asio::ip::udp::endpoint resolver, std::optional<asio::ip::address> source,
+                  core::SocketPlace place)
+      : resolver_(std::move(resolver)), source_(std::move(source)), place_(std::move(place)) {}
 
   awaitable<std::pair<LookupStatus, std::vector<MxHost>>> mx(std::string domain) const override {
     Answer a = co_await ask(domain, wire::RRType::MX);
@@ -132,11 +133,12 @@ class ResolverMailDns final : public MailDns {
     udp.tries = 3;
     udp.timeout = std::chrono::milliseconds(2'000);
     udp.source = source_;
+    udp.place = place_;
     auto reply = co_await wire::client::exchange_udp(resolver_, *query, udp);
     // Truncated: again over TCP (RFC 7766 §5), which long DKIM keys need.
     if (reply && reply->size() >= wire::kHeaderSize && wire::decode_header(*reply).tc) {
       const asio::ip::tcp::endpoint tcp_server(resolver_.address(), resolver_.port());
-      reply = co_await wire::client::exchange_tcp(tcp_server, *query, udp.timeout, source_);
+      reply = co_await wire::client::exchange_tcp(tcp_server, *query, udp.timeout, source_, place_);
     }
     if (!reply) co_return out;
     auto m = wire::decode_message(*reply);
@@ -158,6 +160,7 @@ class ResolverMailDns final : public MailDns {
 
   asio::ip::udp::endpoint resolver_;
   std::optional<asio::ip::address> source_;
+  core::SocketPlace place_;
 };
 
 template <class Map>
@@ -170,8 +173,9 @@ auto find_key(const Map& map, const std::string& key) {
 }  // namespace
 
 std::shared_ptr<const MailDns> resolver_mail_dns(asio::ip::udp::endpoint resolver,
-                                                 std::optional<asio::ip::address> source) {
-  return std::make_shared<ResolverMailDns>(std::move(resolver), std::move(source));
+                                                 std::optional<asio::ip::address> source,
+                                                 core::SocketPlace place) {
+  return std::make_shared<ResolverMailDns>(std::move(resolver), std::move(source), std::move(place));
 }
 
 LookupStatus FakeMailDns::status_of(const std::string& name, bool present) const {

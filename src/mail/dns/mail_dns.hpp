@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/asio.hpp"
+#include "core/socket_place.hpp"
 #include "mail/dns/mail_dns_types.hpp"
 
 namespace endhost::mail::dns {
@@ -30,9 +31,11 @@ class MailDns {
 
 // Asks one recursive resolver (`--resolver ADDR:PORT`, the lab's) over src/dns/client/transport.hpp: UDP
 // with strict answer matching, TCP when the answer is truncated, CNAMEs followed within the answer.
-// `source`: the address to send from (a lab host's own). Usable from any loop.
+// `source`: the address to send from (a lab host's own); `place`: where its sockets are made (the lab host's
+// namespace). Usable from any loop.
 std::shared_ptr<const MailDns> resolver_mail_dns(asio::ip::udp::endpoint resolver,
-                                                 std::optional<asio::ip::address> source = {});
+                                                 std::optional<asio::ip::address> source = {},
+                                                 core::SocketPlace place = {});
 
 // In-memory answers for tests. Names compare case-insensitively and without a trailing dot. A name in
 // none of the maps is NxDomain; a name present in some map but not the one asked is NoData; a name in

@@ -414,6 +414,7 @@ awaitable<std::vector<Attempt>> Relay::State::deliver_group(const QueueEntry& en
       core::DialOptions dial;
       dial.timeout = config.connect_timeout;
       dial.local_address = config.source;
+      dial.place = config.place;
       const core::Dialer dialer(dial);
       {
         std::lock_guard g(stats_mu);

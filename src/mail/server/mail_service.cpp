@@ -88,8 +88,8 @@ Expected<std::unique_ptr<MailService>, core::ServiceError> MailService::create(c
   auto store = queue::QueueStore::open(server->config().queue_dir());
   if (!store) return Unexpected(core::ServiceError{"--mail-dir: the queue: " + store.error(), false});
   server->set_queue(std::make_unique<queue::QueueStore>(std::move(*store)));
-  auto dns =
-      dns::resolver_mail_dns(server->config().resolver.value_or(system_resolver()), env.source_address);
+  auto dns = dns::resolver_mail_dns(server->config().resolver.value_or(system_resolver()), env.source_address,
+                                    env.socket_place);
   // RFC 6376 §3.6.1: each domain signs with a key whose public half is published as
   // SELECTOR._domainkey.DOMAIN; it is made once and kept (`endhost mail dkim-key` prints the record).
   const MailConfig& mc = server->config();
@@ -133,6 +133,7 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
   rc.port = mc.relay_port;
   rc.relay_host = mc.relay_host;
   rc.source = env.source_address;
+  rc.place = env.socket_place;
   MailServer* s = server_.get();
   rc.local_delivery = [s](const std::string& sender, const std::string& recipient, std::string_view message,
                           const std::string& id, std::string& error) {
@@ -222,17 +223,17 @@ Expected<void, std::string> MailService::bind(core::Binder& binder) {
     if (auto ok = binder.tcp(*submission_, sub); !ok) return ok;
   }
   if (pop3_) {
-    if (auto ok = pop3_->listen(*server_->config().pop3_listen); !ok)
+    if (auto ok = pop3_->listen(*server_->config().pop3_listen, binder.place()); !ok)
       return Unexpected("--pop3: " + ok.error());
     for (const auto& ep : pop3_->local_endpoints()) binder.listening("pop3", ep);
   }
   if (imap_) {
-    if (auto ok = imap_->listen(*server_->config().imap_listen); !ok)
+    if (auto ok = imap_->listen(*server_->config().imap_listen, binder.place()); !ok)
       return Unexpected("--imap: " + ok.error());
     for (const auto& ep : imap_->local_endpoints()) binder.listening("imap", ep);
   }
   if (webmail_) {
-    if (auto ok = webmail_->listen(*server_->config().webmail_listen); !ok)
+    if (auto ok = webmail_->listen(*server_->config().webmail_listen, binder.place()); !ok)
       return Unexpected("--webmail: " + ok.error());
     for (const auto& ep : webmail_->local_endpoints()) binder.listening("webmail", ep);
   }

@@ -89,6 +89,7 @@ struct Lab::Impl {
   // How the services dial names: through the lab's resolver, never the system's (which knows nothing of the
   // lab's names). Null when the lab runs no resolver.
   std::shared_ptr<const core::NameResolver> resolver;
+  std::optional<asio::ip::udp::endpoint> resolver_endpoint;
   struct Running {
     const PlannedHost* host;
     const PlannedService* service;
@@ -257,9 +258,12 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
   }
   env.transcripts = sink;
   env.host = h.name;
-  // With emulated links every socket of the service is made in the host's namespace.
+  // With emulated links every socket of the service is made in the host's namespace, the queries for the
+  // names it dials too.
   const core::SocketPlace place = network ? network->place(h.name) : core::SocketPlace{};
   env.socket_place = place;
+  if (network && resolver_endpoint)
+    env.resolver = std::make_shared<dns::client::ServerNameResolver>(*resolver_endpoint, place);
   // Hosts send from their own address, so that the servers' logs and transcripts show who talks to whom
   // (the root server sees the resolver's 127.20.0.13, not 127.0.0.1).
   env.source_address = address;
@@ -333,8 +337,8 @@ Expected<void, std::string> Lab::Impl::build_links() {
 Expected<void, std::string> Lab::Impl::build_units() {
   core::TranscriptSink* sink = tee ? static_cast<core::TranscriptSink*>(tee.get()) : ring.get();
   if (const PlannedHost* r = plan.host_with("resolver")) {
-    resolver = std::make_shared<dns::client::ServerNameResolver>(
-        asio::ip::udp::endpoint(asio::ip::make_address(r->address), r->find("resolver")->port));
+    resolver_endpoint = asio::ip::udp::endpoint(asio::ip::make_address(r->address), r->find("resolver")->port);
+    resolver = std::make_shared<dns::client::ServerNameResolver>(*resolver_endpoint);
   }
   for (const PlannedHost& h : plan.hosts) {
     auto& registry = registries[h.name];

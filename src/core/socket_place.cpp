@@ -9,6 +9,10 @@ namespace endhost::core {
 
 namespace {
 
+// Boost's error_category has a public non-virtual destructor; a category is a static and never deleted
+// through the base, so the warning does not apply.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class NetnsCategory final : public boost::system::error_category {
  public:
   const char* name() const noexcept override { return "netns"; }
@@ -16,6 +20,7 @@ class NetnsCategory final : public boost::system::error_category {
     return "cannot enter the network namespace: " + std::string(std::strerror(ev));
   }
 };
+#pragma GCC diagnostic pop
 
 }  // namespace
 

@@ -24,7 +24,7 @@ struct UdpBindOptions {
   // SO_REUSEPORT (the kernel spreads datagrams by flow hash).
   bool reuseport = false;
   // Where the sockets are made (a lab host's namespace); empty: here.
-  SocketPlace place;
+  SocketPlace place{};
 };
 
 struct UdpPerLoop {

@@ -31,7 +31,7 @@ struct UdpExchangeOptions {
   // The address to send from (a lab host's own, core::ServiceEnv::source_address); empty: any.
   std::optional<asio::ip::address> source;
   // Where the socket is made (a lab host's namespace, core::ServiceEnv::socket_place); empty: here.
-  core::SocketPlace place;
+  core::SocketPlace place{};
 };
 
 // True if `response` answers `query`: QR set, same ID, and the same question (names compared

@@ -58,7 +58,7 @@ struct ResolverServiceConfig {
   // Where upstream queries leave from (core::ServiceEnv::source_address); empty: any.
   std::optional<asio::ip::address> source_address;
   // Where their sockets are made (core::ServiceEnv::socket_place); listeners take the Binder's.
-  core::SocketPlace socket_place;
+  core::SocketPlace socket_place{};
 };
 
 class ResolverService final : public core::Service {

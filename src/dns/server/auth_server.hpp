@@ -40,7 +40,7 @@ struct AuthServerConfig {
   // Where SOA checks, transfers and NOTIFYs leave from (core::ServiceEnv::source_address); empty: any.
   std::optional<asio::ip::address> source_address;
   // Where those client sockets are made (core::ServiceEnv::socket_place); listeners take the Binder's.
-  core::SocketPlace socket_place;
+  core::SocketPlace socket_place{};
   std::size_t max_connections = 10'000;  // TCP, per listening address
   // Where bind() listens: UDP and TCP on each (port 0: one free port for both).
   std::vector<asio::ip::udp::endpoint> listen;

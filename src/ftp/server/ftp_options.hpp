@@ -69,7 +69,7 @@ struct FtpConfig {
   std::size_t max_line = 4096;
   std::size_t login_threads = 2;
   // Where data connections' sockets are made, passive and active (core::ServiceEnv::socket_place).
-  core::SocketPlace socket_place;
+  core::SocketPlace socket_place{};
 };
 
 // "LO-HI" → the range; the error names --pasv-ports.

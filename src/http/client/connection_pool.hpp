@@ -44,7 +44,7 @@ struct PoolOptions {
   // Where connections are made from (core::ServiceEnv::source_address: the lab host's own); empty: any.
   std::optional<asio::ip::address> local_address;
   // Where connections are made (core::ServiceEnv::socket_place: the lab host's namespace); empty: here.
-  core::SocketPlace place;
+  core::SocketPlace place{};
   // Addresses that must not be dialled (the forward proxy's guard); null: any.
   std::shared_ptr<const core::DialFilter> filter;
 };

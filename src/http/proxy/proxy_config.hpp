@@ -55,7 +55,7 @@ struct ProxyConfig {
   // Where origin connections leave from (core::ServiceEnv::source_address); empty: any.
   std::optional<asio::ip::address> source_address;
   // Where origin connections are made (core::ServiceEnv::socket_place: the lab host's namespace).
-  core::SocketPlace socket_place;
+  core::SocketPlace socket_place{};
   std::chrono::milliseconds upstream_timeout{30'000};  // request sent → response head (504 after)
   std::chrono::milliseconds read_timeout{30'000};      // longest silence inside a body (response or request)
   std::chrono::milliseconds tunnel_idle_timeout{300'000};

@@ -400,8 +400,8 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
                                       first_host_address(impl->config, impl->services), probe_real_ports);
   // Emulating the links needs each host's namespace and TUN device (CAP_NET_ADMIN) and the emulator between
   // them; until this lab has them wired in, it runs on loopback and says so on the map.
-  auto network = choose_network(impl->config.lab.network, false,
-                                "this build of the lab runs every host on loopback");
+  auto network =
+      choose_network(impl->config.lab.network, false, "this build of the lab runs every host on loopback");
   if (!network) return Unexpected(network.error());
   auto plan = plan_addresses(impl->config, ports, impl->services, *network);
   if (!plan) return Unexpected(plan.error());

@@ -263,10 +263,11 @@ std::string lab_json(const MapInputs& in) {
   single("resolver", "resolver");
   single("proxy", "cache");
   single(kDashboard, "dashboard");
-  root["network"] = json::object{{"mode", to_string(plan.network.mode)},
-                                 {"reason", plan.network.reason},
-                                 {"subnet", plan.subnet},
-                                 {"user_host", in.config ? json::value(in.config->lab.user_host) : json::value(nullptr)}};
+  root["network"] =
+      json::object{{"mode", to_string(plan.network.mode)},
+                   {"reason", plan.network.reason},
+                   {"subnet", plan.subnet},
+                   {"user_host", in.config ? json::value(in.config->lab.user_host) : json::value(nullptr)}};
   root["topology"] = in.topology ? json::value(topology_json(*in.topology)) : json::value(nullptr);
 
   json::array hosts;
@@ -287,8 +288,10 @@ std::string lab_json(const MapInputs& in) {
       if (auto n = in.topology->find(h.name); n && !in.topology->nodes[*n].site.empty())
         site = json::value(in.topology->nodes[*n].site);
     }
-    hosts.push_back(json::object{
-        {"name", h.name}, {"address", h.address}, {"site", std::move(site)}, {"services", std::move(services)}});
+    hosts.push_back(json::object{{"name", h.name},
+                                 {"address", h.address},
+                                 {"site", std::move(site)},
+                                 {"services", std::move(services)}});
   }
   root["hosts"] = std::move(hosts);
 
@@ -521,9 +524,9 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
     if (const json::value* ping = o.if_contains("ping")) {
       for (const auto& pv : ping->as_array()) {
         info.ping.push_back({json::value_to<std::string>(pv.at("host")),
-                             json::value_to<std::string>(pv.at("address")), pv.at("port").to_number<std::uint16_t>(),
-                             pv.at("loss").to_number<double>(), pv.at("delay_ms").to_number<double>(),
-                             pv.at("jitter_ms").to_number<double>()});
+                             json::value_to<std::string>(pv.at("address")),
+                             pv.at("port").to_number<std::uint16_t>(), pv.at("loss").to_number<double>(),
+                             pv.at("delay_ms").to_number<double>(), pv.at("jitter_ms").to_number<double>()});
       }
     }
     // Absent from a lab.json written before the network: loopback, no topology.

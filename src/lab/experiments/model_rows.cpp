@@ -50,9 +50,13 @@ std::string basis_text(const LabInfo& lab, const NetworkBasis& b) {
         "path figures: RTT {} ms, bottleneck towards {} {}, loss per round trip {:.3g}%  ({})\n",
         b.path, ms(b.rtt_ms), b.from, format_rate(b.rate_bps), b.loss * 100, b.source);
   }
-  return fmt::format("links are not emulated ({}{}): the model uses the RTT measured here, {} ms ({})\n",
-                     lab.network, lab.network_reason.empty() ? std::string() : ": " + lab.network_reason,
-                     ms(b.rtt_ms), b.source);
+  // Said once, with the lab's reason ("links are not emulated: …" already, when the lab chose loopback).
+  std::string reason = lab.network_reason;
+  constexpr std::string_view kSaid = "links are not emulated: ";
+  if (reason.starts_with(kSaid)) reason.erase(0, kSaid.size());
+  return fmt::format(
+      "links are not emulated (network: {}{}): the model uses the RTT measured here, {} ms ({})\n",
+      lab.network, reason.empty() ? std::string() : ", " + reason, ms(b.rtt_ms), b.source);
 }
 
 json::object basis_json(const NetworkBasis& b) {

@@ -92,8 +92,10 @@ std::optional<Ipv4Net> parse_subnet(std::string_view text) {
   return net;
 }
 
-Expected<NetworkChoice, std::string> choose_network(NetworkMode asked, bool may_emulate, std::string_view why) {
-  if (asked == NetworkMode::loopback) return NetworkChoice{NetworkMode::loopback, "as asked by network = \"loopback\""};
+Expected<NetworkChoice, std::string> choose_network(NetworkMode asked, bool may_emulate,
+                                                    std::string_view why) {
+  if (asked == NetworkMode::loopback)
+    return NetworkChoice{NetworkMode::loopback, "as asked by network = \"loopback\""};
   if (asked == NetworkMode::emulated) {
     if (!may_emulate) {
       return Unexpected(fmt::format(
@@ -162,7 +164,8 @@ std::string first_host_address(const LabConfig& config, const core::ServiceRegis
 }
 
 Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice ports,
-                                                  const core::ServiceRegistry& services, NetworkChoice network) {
+                                                  const core::ServiceRegistry& services,
+                                                  NetworkChoice network) {
   AddressPlan plan;
   plan.mode = ports.mode;
   plan.reason = ports.reason;

@@ -2,8 +2,8 @@
 // loopback every host has its own address in 127.0.0.0/8 (Linux answers on the whole block without
 // configuration); emulated, each host's namespace has an address of lab.subnet (198.18.0.0/15) and each
 // group's router one from the top of it. Services keep their well-known ports when the lab may bind them
-// (root, ports free) and otherwise move to port_base + the well-known port. Either way every authoritative DNS
-// server listens on one port, the resolver's query port.
+// (root, ports free) and otherwise move to port_base + the well-known port. Either way every authoritative
+// DNS server listens on one port, the resolver's query port.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +31,7 @@ struct PlannedService {
   bool tcp = false;
   bool udp = false;
   std::uint16_t port = 0;
-  std::string note;  // what the map shows next to it: "zones: edu", "30% loss"
+  std::string note;         // what the map shows next to it: "zones: edu", "30% loss"
   core::Settings settings;  // the service's lab defaults with the host's table over them
 };
 
@@ -88,7 +88,8 @@ std::optional<Ipv4Net> parse_subnet(std::string_view text);
 // Resolves NetworkMode::automatic: emulated when the process may (`may_emulate`: CAP_NET_ADMIN, which the
 // caller finds out; `why` says what it found), else loopback. An explicit "emulated" without the means is an
 // error saying why and what to do.
-Expected<NetworkChoice, std::string> choose_network(NetworkMode asked, bool may_emulate, std::string_view why);
+Expected<NetworkChoice, std::string> choose_network(NetworkMode asked, bool may_emulate,
+                                                    std::string_view why);
 
 // Tries to bind the real ports on `address` (UDP and TCP 53, TCP 80); returns "" when all are free, else why
 // not. Replaceable in tests.

@@ -51,8 +51,8 @@ struct HostConfig {
   // In 127.0.0.0/8: the host's address on loopback; in lab.subnet: its address when emulated. Unset: the
   // next free one of lab.net or lab.subnet. In the other mode the host is numbered like the others.
   std::optional<std::string> address;
-  std::vector<HostService> services;   // at most one per name, in the file's order
-  std::uint32_t line = 0;              // where the file defines it, for errors (0: not from a file)
+  std::vector<HostService> services;  // at most one per name, in the file's order
+  std::uint32_t line = 0;             // where the file defines it, for errors (0: not from a file)
 
   const HostService* find(std::string_view service) const;
   // The zones the host's authoritative DNS server serves (its dns.zones, normalized), for the zone plan.

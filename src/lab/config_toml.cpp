@@ -357,7 +357,8 @@ LinkFigures read_figures(const Reader& r, const toml::table& t, const std::strin
   }
   if (auto* n = t.get("queue")) {
     if (n->is_integer()) {
-      f.queue_packets = static_cast<std::uint32_t>(r.integer(*n, where + ".queue (packets)", 1, kMaxQueuePackets));
+      f.queue_packets =
+          static_cast<std::uint32_t>(r.integer(*n, where + ".queue (packets)", 1, kMaxQueuePackets));
     } else {
       auto bytes = parse_queue_bytes(r.str(*n, where + ".queue"));
       if (!bytes) r.fail(*n, where + ": " + bytes.error());
@@ -410,8 +411,7 @@ LinkConfig read_link(const Reader& r, const toml::node& node) {
   l.a = normalize_name(r.str(*a, "link a"));
   l.b = normalize_name(r.str(*b, "link b"));
   const std::string where = fmt::format("link {} – {}", l.a, l.b);
-  r.only(t, where,
-         {"a", "b", "delay_ms", "jitter_ms", "rate", "queue", "loss", "trace", "a_to_b", "b_to_a"});
+  r.only(t, where, {"a", "b", "delay_ms", "jitter_ms", "rate", "queue", "loss", "trace", "a_to_b", "b_to_a"});
   l.both = read_figures(r, t, where);
   for (const char* side : {"a_to_b", "b_to_a"}) {
     const toml::node* n = t.get(side);

@@ -549,9 +549,9 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
     if (const json::value* ping = o.if_contains("ping")) {
       for (const auto& pv : ping->as_array()) {
         info.ping.push_back({json::value_to<std::string>(pv.at("host")),
-                             json::value_to<std::string>(pv.at("address")), pv.at("port").to_number<std::uint16_t>(),
-                             pv.at("loss").to_number<double>(), pv.at("delay_ms").to_number<double>(),
-                             pv.at("jitter_ms").to_number<double>()});
+                             json::value_to<std::string>(pv.at("address")),
+                             pv.at("port").to_number<std::uint16_t>(), pv.at("loss").to_number<double>(),
+                             pv.at("delay_ms").to_number<double>(), pv.at("jitter_ms").to_number<double>()});
       }
     }
     // Absent from a lab.json written before the network: loopback, no topology.

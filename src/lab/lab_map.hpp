@@ -23,7 +23,7 @@ struct MapInputs {
   const AddressPlan* plan = nullptr;
   const ZonePlan* zones = nullptr;
   const TopologyPlan* topology = nullptr;  // the network (plan_topology); null: none shown
-  std::string net;  // "127.20"
+  std::string net;                         // "127.20"
   std::string state_dir;
   bool state_removed_on_exit = false;
   std::int64_t pid = 0;

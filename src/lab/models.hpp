@@ -31,8 +31,8 @@ double parallel_rtts(std::size_t objects, std::size_t connections);
 // over a link of `rate_bps`.
 double traffic_intensity(double requests_per_s, double object_bits, double rate_bps);
 // §2.2.5 (and the chapter's homework problem on Figure 2.12): the access delay Δ/(1 − Δβ), with Δ = L/R
-// the time to send one object over the access link and β the objects' arrival rate; infinite once Δβ ≥ 1 (the queue grows
-// without bound: the textbook's "intensity 1.0" case).
+// the time to send one object over the access link and β the objects' arrival rate; infinite once Δβ ≥ 1 (the
+// queue grows without bound: the textbook's "intensity 1.0" case).
 double access_delay_ms(double object_bits, double rate_bps, double requests_per_s);
 
 // §2.2.5 with and without the cache at hit rate h: response time = Internet delay + access delay (+ LAN),

@@ -79,9 +79,10 @@ Expected<std::uint64_t, std::string> parse_rate(std::string_view text) {
   } else if (unit == "gbit") {
     scale = 1e9;
   } else {
-    return Unexpected(fmt::format(
-        "rate '{}': unknown unit '{}' (bits per second: \"15Mbit\", \"64kbit\", \"1Gbit\", or a plain number)",
-        text, unit_text));
+    return Unexpected(
+        fmt::format("rate '{}': unknown unit '{}' (bits per second: \"15Mbit\", \"64kbit\", \"1Gbit\", or a "
+                    "plain number)",
+                    text, unit_text));
   }
   const double bps = value * scale;
   if (bps > static_cast<double>(kMaxLinkRateBps) * 10) {

@@ -1,5 +1,6 @@
-// The lab's network as the configuration gives it: groups of hosts behind one router (`[[group]]`, the sites of
-// the topology: the institutional LAN of Figure 2.12, the Internet's core) and links between hosts or groups
+// The lab's network as the configuration gives it: groups of hosts behind one router (`[[group]]`, the sites
+// of the topology: the institutional LAN of Figure 2.12, the Internet's core) and links between hosts or
+// groups
 // (`[[link]]`), each direction with a delay, a rate, a loss model, jitter and a queue. Values only, as read
 // from TOML (config_toml.cpp); topology_plan.hpp checks them as a whole and turns them into the run-time
 // plan the emulator wiring translates into netem's Topology. Nothing here touches the network.

@@ -43,6 +43,27 @@ struct Graph {
   }
 };
 
+// Each host's group: the one that lists it, and for a host that no [[group]] or [[link]] names, the user
+// host's group (so that a host added to a file joins the user's LAN rather than being cut off).
+std::map<std::string, std::string> host_groups(const LabConfig& c) {
+  std::map<std::string, std::string> out;
+  for (const GroupConfig& g : c.groups) {
+    for (const std::string& h : g.hosts) out.emplace(h, g.name);
+  }
+  auto user = out.find(c.lab.user_host);
+  if (user == out.end()) return out;
+  const std::string home = user->second;
+  std::set<std::string> linked;
+  for (const LinkConfig& l : c.links) {
+    linked.insert(l.a);
+    linked.insert(l.b);
+  }
+  for (const HostConfig& h : c.hosts) {
+    if (!out.count(h.name) && !linked.count(h.name)) out.emplace(h.name, home);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string DirectionSpec::describe() const {
@@ -110,7 +131,8 @@ Expected<PathFigures, std::string> TopologyPlan::path(std::string_view from, std
       }
     }
   }
-  if (best[*dst] == infinite) return Unexpected(fmt::format("{} cannot reach {}: no links join them", from, to));
+  if (best[*dst] == infinite)
+    return Unexpected(fmt::format("{} cannot reach {}: no links join them", from, to));
 
   PathFigures p;
   p.emulated = emulated;
@@ -179,9 +201,10 @@ Expected<void, TopologyProblem> validate_topology(const LabConfig& c, NetworkMod
       }
       auto [it, fresh] = group_of.emplace(h, g.name);
       if (!fresh) {
-        return Problem({g.line, fmt::format("group {}: host {} is already in group {}: a host is in one group "
-                                            "at most (join others with a [[link]])",
-                                            g.name, h, it->second)});
+        return Problem(
+            {g.line, fmt::format("group {}: host {} is already in group {}: a host is in one group "
+                                 "at most (join others with a [[link]])",
+                                 g.name, h, it->second)});
       }
     }
     if (auto why = figures_error(g.lan); !why.empty())
@@ -223,7 +246,7 @@ Expected<void, TopologyProblem> validate_topology(const LabConfig& c, NetworkMod
   }
   // Reachability over the same graph as routing: hosts do not forward.
   std::map<std::string, std::vector<std::string>> next;
-  for (const auto& [h, g] : group_of) {
+  for (const auto& [h, g] : host_groups(c)) {
     next[h].push_back(g);
     next[g].push_back(h);
   }
@@ -255,10 +278,7 @@ TopologyPlan plan_topology(const LabConfig& c, const AddressPlan& addresses) {
   TopologyPlan t;
   t.emulated = addresses.network.mode == NetworkMode::emulated;
   t.user_host = c.find_host(c.lab.user_host) ? c.lab.user_host : std::string();
-  std::map<std::string, std::string> group_of;
-  for (const GroupConfig& g : c.groups) {
-    for (const std::string& h : g.hosts) group_of.emplace(h, g.name);
-  }
+  const std::map<std::string, std::string> group_of = host_groups(c);
   for (const PlannedHost& h : addresses.hosts) {
     auto it = group_of.find(h.name);
     t.nodes.push_back({h.name, TopologyNode::Kind::host, h.address, it == group_of.end() ? "" : it->second});
@@ -281,6 +301,13 @@ TopologyPlan plan_topology(const LabConfig& c, const AddressPlan& addresses) {
     const std::size_t r = *t.find(g.name);
     const DirectionSpec lan = resolve(g.lan);
     for (const std::string& h : g.hosts) t.links.push_back({*t.find(h), r, lan, lan, true, g.line});
+    // The hosts that joined it for want of a place (host_groups), after its own, in host order.
+    for (const HostConfig& h : c.hosts) {
+      auto it = group_of.find(h.name);
+      if (it != group_of.end() && it->second == g.name &&
+          std::find(g.hosts.begin(), g.hosts.end(), h.name) == g.hosts.end())
+        t.links.push_back({*t.find(h.name), r, lan, lan, true, g.line});
+    }
   }
   for (const LinkConfig& l : c.links) {
     t.links.push_back({*t.find(l.a), *t.find(l.b), resolve(l.both.merged(l.a_to_b)),

@@ -1,8 +1,8 @@
 // The lab's network at run time: every host and every group's router as a node with its address, every link
 // with its figures per direction, ready to be translated one to one into the emulator's Topology (src/netem:
-// a node per TopologyNode, a link per TopologyLink with a LinkSpec per direction from DirectionSpec). Also the
-// path math the experiments' models use: for two hosts, the links between them, the one-way delay, the RTT,
-// the bottleneck rate and the loss. Pure values and arithmetic: no sockets, no clock, no files.
+// a node per TopologyNode, a link per TopologyLink with a LinkSpec per direction from DirectionSpec). Also
+// the path math the experiments' models use: for two hosts, the links between them, the one-way delay, the
+// RTT, the bottleneck rate and the loss. Pure values and arithmetic: no sockets, no clock, no files.
 #pragma once
 
 #include <chrono>
@@ -37,8 +37,8 @@ struct DirectionSpec {
   friend bool operator==(const DirectionSpec& a, const DirectionSpec& b) {
     return a.delay == b.delay && a.jitter == b.jitter && a.rate_bps == b.rate_bps &&
            a.queue_bytes == b.queue_bytes && a.queue_packets == b.queue_packets && a.trace == b.trace &&
-           a.loss.kind == b.loss.kind && a.loss.p == b.loss.p && a.loss.r == b.loss.r && a.loss.h == b.loss.h &&
-           a.loss.k == b.loss.k;
+           a.loss.kind == b.loss.kind && a.loss.p == b.loss.p && a.loss.r == b.loss.r &&
+           a.loss.h == b.loss.h && a.loss.k == b.loss.k;
   }
 };
 
@@ -70,9 +70,9 @@ struct PathFigures {
     bool forward = true;  // crossed a → b
   };
   std::vector<Hop> hops;
-  double one_way_ms = 0;     // Σ delays, from → to
-  double return_ms = 0;      // Σ delays, to → from
-  double rtt_ms = 0;         // one_way_ms + return_ms
+  double one_way_ms = 0;              // Σ delays, from → to
+  double return_ms = 0;               // Σ delays, to → from
+  double rtt_ms = 0;                  // one_way_ms + return_ms
   std::uint64_t rate_bps = 0;         // the bottleneck from → to: the least rate (0: no link limits it)
   std::uint64_t return_rate_bps = 0;  // the bottleneck to → from (a download's, when `from` asks)
   double loss = 0;                    // 1 − Π(1 − p) over the links, from → to

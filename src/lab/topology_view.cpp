@@ -57,7 +57,8 @@ DirectionSpec spec_from(const json::value& v) {
     d.loss.h = loss.at("h").to_number<double>();
     d.loss.k = loss.at("k").to_number<double>();
   }
-  if (const json::value* t = o.if_contains("trace"); t && t->is_string()) d.trace = json::value_to<std::string>(*t);
+  if (const json::value* t = o.if_contains("trace"); t && t->is_string())
+    d.trace = json::value_to<std::string>(*t);
   return d;
 }
 
@@ -146,7 +147,7 @@ Expected<TopologyPlan, std::string> topology_from_json(const json::value& v) {
       TopologyNode n;
       n.name = json::value_to<std::string>(nv.at("name"));
       n.kind = json::value_to<std::string>(nv.at("kind")) == "router" ? TopologyNode::Kind::router
-                                                                       : TopologyNode::Kind::host;
+                                                                      : TopologyNode::Kind::host;
       n.address = json::value_to<std::string>(nv.at("address"));
       if (const json::value* s = nv.as_object().if_contains("site"); s && s->is_string())
         n.site = json::value_to<std::string>(*s);
@@ -155,9 +156,10 @@ Expected<TopologyPlan, std::string> topology_from_json(const json::value& v) {
     for (const auto& lv : o.at("links").as_array()) {
       auto a = t.find(json::value_to<std::string>(lv.at("a")));
       auto b = t.find(json::value_to<std::string>(lv.at("b")));
-      if (!a || !b) return Unexpected(std::string("lab.json: a link names a node that is not in topology.nodes"));
-      t.links.push_back({*a, *b, spec_from(lv.at("a_to_b")), spec_from(lv.at("b_to_a")), lv.at("lan").as_bool(),
-                         lv.at("line").to_number<std::uint32_t>()});
+      if (!a || !b)
+        return Unexpected(std::string("lab.json: a link names a node that is not in topology.nodes"));
+      t.links.push_back({*a, *b, spec_from(lv.at("a_to_b")), spec_from(lv.at("b_to_a")),
+                         lv.at("lan").as_bool(), lv.at("line").to_number<std::uint32_t>()});
     }
     return t;
   } catch (const std::exception& e) {

@@ -330,11 +330,13 @@ awaitable<int> cache_experiment(const LabInfo& lab, const ExperimentOptions& /*o
         "access link (§2.2.5): R = {}, L = {:.0f} bytes (the mean object), Δ = L/R = {} ms; Internet delay "
         "(cache ↔ origin RTT) {} ms, LAN (you ↔ cache RTT) {} ms\n"
         "  without the cache: a = {:.2f} requests/s, intensity La/R = {:.2f}, access delay Δ/(1-Δβ) = {} ms\n"
-        "  with the cache at h = {:.2f}: a = {:.2f} requests/s, intensity (1-h)La/R = {:.2f}, access delay {} "
+        "  with the cache at h = {:.2f}: a = {:.2f} requests/s, intensity (1-h)La/R = {:.2f}, access delay "
+        "{} "
         "ms\n",
-        format_rate(emulated->rate_bps), object_bits / 8, ms(models::transmission_ms(set_bytes / distinct, emulated->rate_bps)),
-        ms(internet), ms(lan), rate_without, without.intensity_without, ms(without.access_delay_without_ms), h,
-        rate_with, with.intensity_with, ms(with.access_delay_with_ms));
+        format_rate(emulated->rate_bps), object_bits / 8,
+        ms(models::transmission_ms(set_bytes / distinct, emulated->rate_bps)), ms(internet), ms(lan),
+        rate_without, without.intensity_without, ms(without.access_delay_without_ms), h, rate_with,
+        with.intensity_with, ms(with.access_delay_with_ms));
     rows.push_back({"mean response without the cache", without.response_without_ms, measured_without,
                     json::object{{"rate_bps", emulated->rate_bps},
                                  {"object_bytes", object_bits / 8},
@@ -360,17 +362,22 @@ awaitable<int> cache_experiment(const LabInfo& lab, const ExperimentOptions& /*o
                           {"access_delay_without_ms", without.access_delay_without_ms},
                           {"access_delay_with_ms", with.access_delay_with_ms}};
     out << rows_table(rows);
-    out << "One client asks in turn, so it never queues behind itself: the measured access delay is about Δ,\n"
+    out << "One client asks in turn, so it never queues behind itself: the measured access delay is about "
+           "Δ,\n"
            "and Δ/(1-Δβ), which assumes independent arrivals, is the model's upper side of it.\n";
   } else {
-    const NetworkBasis basis = measured_basis(lab, probe.name, t_origin, "a request to the origin, median of 5");
+    const NetworkBasis basis =
+        measured_basis(lab, probe.name, t_origin, "a request to the origin, median of 5");
     out << "\n" << basis_text(lab, basis);
     out << fmt::format(
-        "No access link to load on loopback: the intensity La/R (L = {:.0f} bytes, a = {:.2f} requests/s) has "
+        "No access link to load on loopback: the intensity La/R (L = {:.0f} bytes, a = {:.2f} requests/s) "
+        "has "
         "no R,\nso the model is the probes': h·t(cache) + (1-h)·t(origin) at the measured h = {:.2f}.\n",
         object_bits / 8, rate_without, h);
-    rows.push_back({"mean response without the cache", t_origin, measured_without,
-                    json::object{{"object_bytes", object_bits / 8}, {"requests_per_s", rate_without}, {"hit_ratio", 0.0}}});
+    rows.push_back(
+        {"mean response without the cache", t_origin, measured_without,
+         json::object{
+             {"object_bytes", object_bits / 8}, {"requests_per_s", rate_without}, {"hit_ratio", 0.0}}});
     rows.push_back({"mean response with the cache", h * t_cache + (1 - h) * t_origin, measured_with,
                     json::object{{"object_bytes", object_bits / 8},
                                  {"requests_per_s", rate_with},

@@ -353,7 +353,8 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, const ExperimentOptions&
                   json::object{{"servers", static_cast<std::int64_t>(asked.size())},
                                {"rtt_ms", json::value_from(from_user)}}});
   from_local.insert(from_local.begin(), to_local);
-  rows.push_back({"first query, through " + lab.resolver->host, models::lookup_ms(from_local), recursive_ms[0],
+  rows.push_back({"first query, through " + lab.resolver->host, models::lookup_ms(from_local),
+                  recursive_ms[0],
                   json::object{{"servers", static_cast<std::int64_t>(asked.size()) + 1},
                                {"rtt_ms", json::value_from(from_local)}}});
   rows.push_back({"second query (cached)", to_local, recursive_ms[1],

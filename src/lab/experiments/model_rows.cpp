@@ -33,7 +33,8 @@ std::optional<NetworkBasis> emulated_basis(const LabInfo& lab, const std::string
   return b;
 }
 
-NetworkBasis measured_basis(const LabInfo& lab, const std::string& server, double rtt_ms, std::string source) {
+NetworkBasis measured_basis(const LabInfo& lab, const std::string& server, double rtt_ms,
+                            std::string source) {
   NetworkBasis b;
   b.from = lab.user_host();
   b.to = server;
@@ -49,15 +50,18 @@ std::string basis_text(const LabInfo& lab, const NetworkBasis& b) {
         "path figures: RTT {} ms, bottleneck towards {} {}, loss per round trip {:.3g}%  ({})\n",
         b.path, ms(b.rtt_ms), b.from, format_rate(b.rate_bps), b.loss * 100, b.source);
   }
+  // Said once, with the lab's reason ("links are not emulated: …" already, when the lab chose loopback).
+  std::string reason = lab.network_reason;
+  constexpr std::string_view kSaid = "links are not emulated: ";
+  if (reason.starts_with(kSaid)) reason.erase(0, kSaid.size());
   return fmt::format(
-      "links are not emulated ({}{}): the model uses the RTT measured here, {} ms ({})\n",
-      lab.network, lab.network_reason.empty() ? std::string() : ": " + lab.network_reason, ms(b.rtt_ms),
-      b.source);
+      "links are not emulated (network: {}{}): the model uses the RTT measured here, {} ms ({})\n",
+      lab.network, reason.empty() ? std::string() : ", " + reason, ms(b.rtt_ms), b.source);
 }
 
 json::object basis_json(const NetworkBasis& b) {
-  return json::object{{"emulated", b.emulated}, {"from", b.from},         {"to", b.to},
-                      {"path", b.path},         {"rtt_ms", b.rtt_ms},     {"rate_bps", b.rate_bps},
+  return json::object{{"emulated", b.emulated}, {"from", b.from},     {"to", b.to},
+                      {"path", b.path},         {"rtt_ms", b.rtt_ms}, {"rate_bps", b.rate_bps},
                       {"loss", b.loss},         {"source", b.source}};
 }
 
@@ -73,11 +77,12 @@ std::string rows_table(const std::vector<ModelRow>& rows) {
 json::array rows_json(const std::vector<ModelRow>& rows) {
   json::array out;
   for (const auto& r : rows) {
-    json::object o{{"name", r.name},
-                   {"model_ms", std::isfinite(r.model_ms) ? json::value(r.model_ms) : json::value(nullptr)},
-                   {"measured_ms", r.measured_ms},
-                   {"ratio", r.model_ms > 0 && std::isfinite(r.model_ms) ? json::value(r.measured_ms / r.model_ms)
-                                                                          : json::value(nullptr)}};
+    json::object o{
+        {"name", r.name},
+        {"model_ms", std::isfinite(r.model_ms) ? json::value(r.model_ms) : json::value(nullptr)},
+        {"measured_ms", r.measured_ms},
+        {"ratio", r.model_ms > 0 && std::isfinite(r.model_ms) ? json::value(r.measured_ms / r.model_ms)
+                                                              : json::value(nullptr)}};
     for (const auto& [k, v] : r.figures) o[k] = v;
     out.push_back(std::move(o));
   }

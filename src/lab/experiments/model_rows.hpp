@@ -6,8 +6,8 @@
 // row used).
 #pragma once
 
-#include <boost/json/object.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,17 +18,18 @@ namespace endhost::lab {
 
 struct NetworkBasis {
   bool emulated = false;
-  std::string from, to;       // the hosts the path joins (the user's side first)
-  std::string path;           // the links crossed with their figures (emulated), or ""
-  double rtt_ms = 0;          // the path's set RTT, or the one measured
-  std::uint64_t rate_bps = 0; // the bottleneck towards the user (a download's), 0: none set or not known
-  double loss = 0;            // a round trip's loss on the path (0 on loopback)
-  std::string source;         // where rtt_ms comes from: "set by the topology", "measured: …"
+  std::string from, to;        // the hosts the path joins (the user's side first)
+  std::string path;            // the links crossed with their figures (emulated), or ""
+  double rtt_ms = 0;           // the path's set RTT, or the one measured
+  std::uint64_t rate_bps = 0;  // the bottleneck towards the user (a download's), 0: none set or not known
+  double loss = 0;             // a round trip's loss on the path (0 on loopback)
+  std::string source;          // where rtt_ms comes from: "set by the topology", "measured: …"
 };
 
 // The emulated path from the lab's user host to `server`, or nullopt when the lab runs on loopback (or the
 // path cannot be found: the reason goes to `why`).
-std::optional<NetworkBasis> emulated_basis(const LabInfo& lab, const std::string& server, std::string* why = nullptr);
+std::optional<NetworkBasis> emulated_basis(const LabInfo& lab, const std::string& server,
+                                           std::string* why = nullptr);
 // The loopback basis for a measured RTT: the note that links are not emulated and why.
 NetworkBasis measured_basis(const LabInfo& lab, const std::string& server, double rtt_ms, std::string source);
 

@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <boost/json.hpp>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -249,8 +249,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, const ExperimentOptions&
   std::string not_emulated;
   const std::optional<NetworkBasis> emulated = emulated_basis(lab, web->host, &not_emulated);
   const NetworkBasis basis =
-      emulated ? *emulated
-               : measured_basis(lab, web->host, measured_rtt, "the TCP handshake, median of 9");
+      emulated ? *emulated : measured_basis(lab, web->host, measured_rtt, "the TCP handshake, median of 9");
   const double rtt = basis.rtt_ms;
 
   auto np = co_await median_of(non_persistent, t);
@@ -310,7 +309,7 @@ awaitable<int> page_load_experiment(const LabInfo& lab, const ExperimentOptions&
   json::array strategies;
   std::vector<ModelRow> rows;
   auto row = [&table, &strategies, &rows, rtt, transfer, rate_bps, &pe](const std::string& name, const Run& r,
-                                                                       double model_rtts, double model_ms) {
+                                                                        double model_rtts, double model_ms) {
     table.add({name, std::to_string(r.connections), std::to_string(r.requests), ms(r.millis), ms(model_ms),
                fmt::format("{:g} RTT + T", model_rtts),
                model_ms > 0 ? fmt::format("{:.2f}", r.millis / model_ms) : std::string("—"),
@@ -333,7 +332,8 @@ awaitable<int> page_load_experiment(const LabInfo& lab, const ExperimentOptions&
   };
   row("non-persistent", *np, models::non_persistent_rtts(n), models::non_persistent_ms(n, rtt, transfer));
   row("persistent", *pe, models::persistent_rtts(n), models::persistent_ms(n, rtt, transfer));
-  row(fmt::format("parallel ({})", n), *pa, models::parallel_rtts(n, n), models::parallel_ms(n, n, rtt, transfer));
+  row(fmt::format("parallel ({})", n), *pa, models::parallel_rtts(n, n),
+      models::parallel_ms(n, n, rtt, transfer));
   out << table.render();
   data["url"] = fmt::format("http://{}{}", t.host, t.page);
   data["server"] = json::object{{"host", web->host}, {"address", web->address}, {"port", web->port}};
@@ -350,7 +350,8 @@ awaitable<int> page_load_experiment(const LabInfo& lab, const ExperimentOptions&
   out << fmt::format(
       "\nThe model (Kurose & Ross §2.2.2) counts round trips: non-persistent 2 RTT per object, persistent 1 "
       "RTT\n"
-      "per object after the first, parallel 2 RTT for the base and 2 RTT for all objects together, plus T.\n");
+      "per object after the first, parallel 2 RTT for the base and 2 RTT for all objects together, plus "
+      "T.\n");
   if (basis.emulated) {
     out << fmt::format(
         "The links set RTT = {} ms; a measured time above the model is TCP's slow start (a window of 10\n"

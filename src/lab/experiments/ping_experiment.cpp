@@ -2,8 +2,8 @@
 // each `Ping <seq> <time>` answered upper-cased unless the server's loss simulation drops it. The model: a
 // ping's RTT is the path's set RTT plus the server's own simulated delay; a ping is lost when the network
 // loses the request or the reply (the path's round-trip loss l) or the server drops it (its loss s), so the
-// loss is 1 - (1 - l)(1 - s) (models.hpp). On loopback nothing is emulated: l = 0, and the RTT measured is the
-// stack's and the server's own time beside the model's simulated delay.
+// loss is 1 - (1 - l)(1 - s) (models.hpp). On loopback nothing is emulated: l = 0, and the RTT measured is
+// the stack's and the server's own time beside the model's simulated delay.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -55,8 +55,8 @@ awaitable<int> ping_experiment(const LabInfo& lab, const ExperimentOptions& /*op
   const double path_rtt = emulated ? emulated->rtt_ms : 0.0;
   const double link_loss = emulated ? emulated->loss : 0.0;
   // Long enough for a reply that took the path's RTT, the server's delay and its jitter, and then some.
-  const auto timeout = std::chrono::milliseconds(
-      std::max<std::int64_t>(500, static_cast<std::int64_t>(2 * (path_rtt + server.delay_ms + server.jitter_ms)) + 200));
+  const auto timeout = std::chrono::milliseconds(std::max<std::int64_t>(
+      500, static_cast<std::int64_t>(2 * (path_rtt + server.delay_ms + server.jitter_ms)) + 200));
 
   const auto executor = co_await asio::this_coro::executor;
   asio::ip::udp::socket socket(executor);
@@ -77,7 +77,7 @@ awaitable<int> ping_experiment(const LabInfo& lab, const ExperimentOptions& /*op
   asio::ip::udp::endpoint from;
   while (true) {
     const Clock::time_point now = Clock::now();
-    if (next < kCount && now >= start + next * kInterval) {
+    if (next < kCount && now >= start + kInterval * static_cast<std::int64_t>(next)) {
       const std::string text = ping::format_message({ping::Kind::Ping, next, unix_micros()});
       sent[next] = Clock::now();
       auto [send_ec, n] = co_await socket.async_send_to(asio::buffer(text), target, use_nothrow);
@@ -90,7 +90,8 @@ awaitable<int> ping_experiment(const LabInfo& lab, const ExperimentOptions& /*op
       continue;
     }
     if (next == kCount && (now >= deadline || answered == kCount)) break;
-    const Clock::time_point until = next < kCount ? start + next * kInterval : deadline;
+    const Clock::time_point until =
+        next < kCount ? start + kInterval * static_cast<std::int64_t>(next) : deadline;
     auto got = co_await core::with_timeout(socket.async_receive_from(asio::buffer(buffer), from, use_nothrow),
                                            until - now);
     if (!got) continue;
@@ -117,9 +118,10 @@ awaitable<int> ping_experiment(const LabInfo& lab, const ExperimentOptions& /*op
 
   const NetworkBasis basis =
       emulated ? *emulated : measured_basis(lab, server.host, median, "these pings' median");
-  out << fmt::format("ping: {} pings to {} ({}:{}), {} ms apart; the server drops {:g}% and delays {:g} ms (± {:g})\n",
-                     kCount, server.host, server.address, server.port, kInterval.count(), server.loss * 100,
-                     server.delay_ms, server.jitter_ms);
+  out << fmt::format(
+      "ping: {} pings to {} ({}:{}), {} ms apart; the server drops {:g}% and delays {:g} ms (± {:g})\n",
+      kCount, server.host, server.address, server.port, kInterval.count(), server.loss * 100, server.delay_ms,
+      server.jitter_ms);
   out << basis_text(lab, basis);
   std::vector<ModelRow> rows;
   const json::object figures{{"path_rtt_ms", path_rtt},
@@ -128,12 +130,13 @@ awaitable<int> ping_experiment(const LabInfo& lab, const ExperimentOptions& /*op
                              {"replies", times.size()}};
   rows.push_back({"RTT, median", model_rtt, median, figures});
   rows.push_back({"RTT, mean", model_rtt, mean, figures});
-  rows.push_back({"RTT, fastest", std::max(0.0, model_rtt - server.jitter_ms), times.empty() ? 0 : times.front(),
-                  figures});
+  rows.push_back({"RTT, fastest", std::max(0.0, model_rtt - server.jitter_ms),
+                  times.empty() ? 0 : times.front(), figures});
   out << "\n" << rows_table(rows);
   Table loss({"", "model", "measured"});
-  loss.add({"loss", fmt::format("{} (1 - (1 - {:.3g}%)(1 - {:g}%))", ratio(model_loss), link_loss * 100,
-                                server.loss * 100),
+  loss.add({"loss",
+            fmt::format("{} (1 - (1 - {:.3g}%)(1 - {:g}%))", ratio(model_loss), link_loss * 100,
+                        server.loss * 100),
             fmt::format("{} ({} of {} unanswered)", ratio(measured_loss), kCount - times.size(), kCount)});
   out << "\n" << loss.render();
   if (!emulated) {
@@ -147,12 +150,9 @@ awaitable<int> ping_experiment(const LabInfo& lab, const ExperimentOptions& /*op
   data["count"] = kCount;
   data["interval_ms"] = kInterval.count();
   data["rtt_ms"] = std::move(all);
-  data["loss"] = json::object{{"model", model_loss},
-                              {"measured", measured_loss},
-                              {"link", link_loss},
-                              {"server", server.loss},
-                              {"sent", kCount},
-                              {"received", times.size()}};
+  data["loss"] = json::object{{"model", model_loss}, {"measured", measured_loss},
+                              {"link", link_loss},   {"server", server.loss},
+                              {"sent", kCount},      {"received", times.size()}};
   data["rows"] = rows_json(rows);
   co_return times.empty() ? 1 : 0;
 }

@@ -37,7 +37,8 @@ TEST(LabModels, TheTextbooksCacheExample) {
   // Δ = 1/15 s, β = 9/s: Δ/(1 − Δβ) = (1/15)/(0.4) s = 166.7 ms, "tens of milliseconds" in the book.
   EXPECT_NEAR(m.access_delay_with_ms, 1000.0 / 15 / 0.4, 1e-9);
   EXPECT_TRUE(std::isinf(m.response_without_ms));
-  // 0.4 × 0.01 s + 0.6 × (2 s + access delay): "just slightly greater than 1.2 seconds" plus the access delay.
+  // 0.4 × 0.01 s + 0.6 × (2 s + access delay): "just slightly greater than 1.2 seconds" plus the access
+  // delay.
   EXPECT_NEAR(m.response_with_ms, 0.4 * 10 + 0.6 * (2000 + 1000.0 / 15 / 0.4 + 10), 1e-9);
   // Light load: the access delay is about Δ.
   EXPECT_NEAR(access_delay_ms(1e6, 15e6, 0.001), 1000.0 / 15, 0.01);

@@ -119,7 +119,8 @@ TEST(LabTopologyConfig, ParsesRatesQueuesAndLossModels) {
   EXPECT_EQ(format_rate(15'000'000), "15 Mbit/s");
   EXPECT_EQ(format_rate(0), "unlimited");
 
-  auto c = parse(with("loss = 0.02", "loss = { model = \"gilbert-elliott\", p = 0.01, r = 0.49 }\nqueue = 100"));
+  auto c =
+      parse(with("loss = 0.02", "loss = { model = \"gilbert-elliott\", p = 0.01, r = 0.49 }\nqueue = 100"));
   ASSERT_TRUE(c) << c.error();
   const LossModel& ge = *c->links[1].both.loss;
   EXPECT_EQ(ge.kind, LossModel::Kind::gilbert_elliott);
@@ -131,11 +132,11 @@ TEST(LabTopologyConfig, ParsesRatesQueuesAndLossModels) {
 }
 
 TEST(LabTopologyConfig, StrictErrorsNameTheLine) {
-  expect_error(with("a = \"internet\"\nb = \"www.test\"", "a = \"internet\"\nb = \"www.nowhere\""), "t.toml:36:",
-               "no host or group named www.nowhere");
+  expect_error(with("a = \"internet\"\nb = \"www.test\"", "a = \"internet\"\nb = \"www.nowhere\""),
+               "t.toml:36:", "no host or group named www.nowhere");
   expect_error(with("hosts = []", "hosts = [\"user\"]"), "t.toml:", "user is already in group campus");
-  expect_error(with("a = \"internet\"\nb = \"root.test\"", "a = \"internet\"\nb = \"internet\""), "t.toml:",
-               "a link joins two different ends");
+  expect_error(with("a = \"internet\"\nb = \"root.test\"", "a = \"internet\"\nb = \"internet\""),
+               "t.toml:", "a link joins two different ends");
   expect_error(with("delay_ms = 40", "delay_ms = 20000"), "t.toml:39:", "delay_ms 20000 is outside 0");
   expect_error(with("rate = \"15Mbit\"", "rate = \"15Mbyte\""), "t.toml:", "unknown unit");
   expect_error(with("rate = \"15Mbit\"", "rate = \"200Gbit\""), "t.toml:", "is outside");
@@ -143,13 +144,14 @@ TEST(LabTopologyConfig, StrictErrorsNameTheLine) {
   expect_error(with("loss = 0.02", "lost = 0.02"), "t.toml:", "unknown key 'lost'");
   expect_error(with("network = \"emulated\"", "network = \"tun\""), "t.toml:3:", "lab.network is 'tun'");
   expect_error(with("name = \"internet\"", "name = \"www.test\""), "t.toml:", "has the name of a host");
-  expect_error(with("a = \"campus\"\nb = \"internet\"", "a = \"campus\"\nb = \"user\""), "t.toml:",
-               "user is on group campus's LAN already");
+  expect_error(with("a = \"campus\"\nb = \"internet\"", "a = \"campus\"\nb = \"user\""),
+               "t.toml:", "user is on group campus's LAN already");
   // Emulated, every host must be reachable from the user host.
-  expect_error(with("[[link]]\na = \"internet\"\nb = \"root.test\"", "[[link]]\na = \"www.test\"\nb = \"root.test\""),
-               "t.toml:15:", "host root.test cannot be reached from the user host user");
-  expect_error(with("network = \"emulated\"", "network = \"emulated\"\nuser_host = \"me\""), "t.toml:4:",
-               "lab.user_host: no host named me");
+  expect_error(
+      with("[[link]]\na = \"internet\"\nb = \"root.test\"", "[[link]]\na = \"www.test\"\nb = \"root.test\""),
+      "t.toml:15:", "host root.test cannot be reached from the user host user");
+  expect_error(with("network = \"emulated\"", "network = \"emulated\"\nuser_host = \"me\""),
+               "t.toml:4:", "lab.user_host: no host named me");
   // On loopback the links are only described: an unreachable host is not an error.
   EXPECT_TRUE(parse(with("network = \"emulated\"\n", "network = \"loopback\"\nuser_host = \"me\"\n")));
 }
@@ -228,6 +230,19 @@ TEST(LabTopologyPlan, PathFiguresAddUp) {
   auto self = t.path("user", "user");
   ASSERT_TRUE(self);
   EXPECT_EQ(self->rtt_ms, 0);
+}
+
+TEST(LabTopologyPlan, AHostNoGroupOrLinkNamesJoinsTheUsersLan) {
+  auto c = parse(std::string(kSmall) + "\n[[host]]\nname = \"new.test\"\n");
+  ASSERT_TRUE(c) << c.error();
+  auto addresses = plan_addresses(*c, {PortMode::high, "t"}, services(), {NetworkMode::emulated, "t"});
+  ASSERT_TRUE(addresses);
+  const TopologyPlan t = plan_topology(*c, *addresses);
+  EXPECT_EQ(t.nodes[*t.find("new.test")].site, "campus");
+  auto p = t.path("user", "new.test");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->hops.size(), 2u);
+  EXPECT_EQ(p->rate_bps, 100'000'000u);
 }
 
 TEST(LabTopologyPlan, ShortestRoundTripWins) {

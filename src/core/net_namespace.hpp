@@ -60,7 +60,8 @@ class NetNamespace {
 
 // The calling thread inside `ns` until the end of the scope, then back in the namespace it was in. setns(2)
 // acts on the calling thread only, so the event loop's other threads never notice; the scope must end on the
-// thread that began it, before the thread does any other work (so never across a co_await). Nesting works;
+// thread that began it, before the thread does any other work (so never across a co_await), and no thread
+// may be started inside it (clone(2) gives the new thread its creator's namespace). Nesting works;
 // entering the namespace the thread is in already costs nothing. The thread's home namespace is opened once
 // per process, at the first entry.
 //

@@ -9,8 +9,8 @@ namespace endhost::core {
 
 namespace {
 
-// Boost's error_category has a public non-virtual destructor; a category is a static and never deleted
-// through the base, so the warning does not apply.
+// Boost's error_category has a protected, non-virtual destructor by design (categories are static objects,
+// never deleted through a base pointer), which -Wnon-virtual-dtor cannot tell.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class NetnsCategory final : public boost::system::error_category {

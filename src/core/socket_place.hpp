@@ -25,6 +25,10 @@
 namespace endhost::core {
 
 struct SocketPlace {
+  SocketPlace() = default;
+  explicit SocketPlace(std::shared_ptr<const NetNamespace> ns, std::shared_ptr<SocketMaker> made_by = nullptr)
+      : netns(std::move(ns)), maker(std::move(made_by)) {}
+
   // The namespace the sockets belong to; null: the process's own (the default).
   std::shared_ptr<const NetNamespace> netns;
   // When set (with `netns`, the namespace it was started in), sockets are made by its thread instead of by

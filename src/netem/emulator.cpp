@@ -40,11 +40,11 @@ void Emulator::submit(NodeId from, std::span<const std::uint8_t> packet, TimePoi
     ++counters_.pool_full;
     return;
   }
-  forward(Packet{*ref, header->total_length, to->value()}, from, now_);
+  forward(Packet{*ref, header->total_length, *to}, from, now_);
 }
 
 void Emulator::forward(const Packet& packet, NodeId at, TimePoint t) {
-  const NodeId destination(packet.destination);
+  const NodeId destination = packet.destination;
   if (at == destination) {
     ready_.push_back({packet.ref, packet.bytes, at, t});
     return;

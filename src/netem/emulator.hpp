@@ -87,6 +87,7 @@ class Emulator {
   std::size_t packets_held() const { return pool_.in_use(); }
 
  private:
+  // A packet at its destination, waiting for release() to hand it over.
   struct Ready {
     PacketRef ref;
     std::uint32_t bytes = 0;

@@ -20,6 +20,7 @@
 #include <optional>
 #include <vector>
 
+#include "netem/ids.hpp"
 #include "netem/link_spec.hpp"
 #include "netem/loss_model.hpp"
 #include "netem/packet_pool.hpp"
@@ -30,12 +31,12 @@
 
 namespace endhost::netem {
 
-// A packet held by the emulator: its buffer, its length, and the node it is for (the emulator's routing tag;
+// A packet held by the emulator: its buffer, its length, and the node it is for (the emulator routes by it;
 // the link does not look at it).
 struct Packet {
   PacketRef ref;
   std::uint32_t bytes = 0;
-  std::uint32_t destination = 0;
+  NodeId destination;
 };
 
 // What one direction did, since it was created. Counts of packets unless named _bytes.
@@ -76,10 +77,12 @@ class LinkQueue {
   const LinkStats& stats() const { return stats_; }
 
  private:
+  // A packet in the drop-tail queue, and when it came.
   struct Waiting {
     Packet packet;
     TimePoint arrival;
   };
+  // A packet being serialized or propagating, and when it will be released.
   struct InFlight {
     TimePoint release;
     std::uint64_t seq = 0;  // FIFO among equal release times

@@ -326,5 +326,14 @@ TEST(Emulator, InstantsThatGoBackwardsCountAsTheLatest) {
   EXPECT_EQ(out[0].at, at_ms(132.2));
 }
 
+TEST(Emulator, SteadyClockInstantsConvertBothWays) {
+  const auto s = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(123'456'789'012));
+  EXPECT_EQ(from_steady(s).time_since_epoch(), Duration(123'456'789'012));
+  EXPECT_EQ(to_steady(from_steady(s)), s);
+  // A core::Instant (milliseconds) is an instant of the same clock.
+  const TimePoint from_core = core::Instant(core::Millis(5));
+  EXPECT_EQ(from_core.time_since_epoch(), 5ms);
+}
+
 }  // namespace
 }  // namespace endhost::netem

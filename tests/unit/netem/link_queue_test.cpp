@@ -30,7 +30,7 @@ std::vector<Out> drain(LinkQueue& q) {
 }
 
 Packet packet(std::uint32_t id, std::uint32_t bytes = 1500) {
-  return Packet{PacketRef{id}, bytes, 0};
+  return Packet{PacketRef{id}, bytes, NodeId(0)};
 }
 
 LinkSpec rate(std::uint64_t bps, std::size_t queue = 10'000'000) {

@@ -143,7 +143,7 @@ awaitable<void> PortSwitch::forward(std::shared_ptr<Pair> pair) {
     core::open_socket(pair->service, back_.protocol(), ec, place_);
     if (!ec) {
       pair->service.bind(asio::ip::tcp::endpoint(peer.address(), 0), ec);
-      if (ec == asio::error::address_not_available) ec.clear();
+      if (ec == boost::system::errc::address_not_available) ec.clear();
     }
   }
   if (!ec) {

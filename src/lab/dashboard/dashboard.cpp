@@ -411,9 +411,13 @@ awaitable<AppResponse> Dashboard::change_link(const AppRequest& req) {
     co_return error_json(http::Status::conflict,
                          "this lab's links are not emulated (it runs on loopback: see lab.json's network)");
   }
+  // The body by pointer (the request outlives this coroutine's wait): GCC 12 destroys a temporary with a
+  // non-trivial destructor twice when it is part of a co_await expression, and a lambda owning a string is
+  // one.
+  const std::string* text = &req.body;
   auto changed = co_await run_on_pump(
-      *config_.links, [text = req.body](LinkPump& pump) -> Expected<std::string, std::string> {
-        auto change = parse_link_change(text, pump.emulator().topology());
+      *config_.links, [text](LinkPump& pump) -> Expected<std::string, std::string> {
+        auto change = parse_link_change(*text, pump.emulator().topology());
         if (!change) return Unexpected(change.error());
         auto link = apply_link_change(pump.emulator(), *change, netem::from_steady(std::chrono::steady_clock::now()));
         if (!link) return Unexpected(link.error());

@@ -9,7 +9,6 @@
 
 #include <array>
 #include <chrono>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -96,8 +95,7 @@ class LinkPumpTest : public ::testing::Test {
   int host_a() const { return pairs_[0][1]; }
   int host_b() const { return pairs_[1][1]; }
 
-  std::ostringstream log_text_;
-  core::Logger log_{core::LogFormat::Text, core::LogLevel::Warn, log_text_};
+  core::Logger log_{core::LogFormat::Text, core::LogLevel::Error, stderr};
   core::EventLoops loops_{1};
   std::array<std::array<int, 2>, 2> pairs_{};
   std::unique_ptr<LinkPump> pump_;

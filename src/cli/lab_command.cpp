@@ -29,6 +29,7 @@ struct LabCliOptions {
   bool print_config = false;
   std::string net;
   std::string ports;
+  std::string network;
   std::uint16_t port_base = 0;
   std::size_t threads = 0;
   bool threads_set = false;
@@ -55,6 +56,9 @@ lab::LabOptions to_lab_options(const LabCliOptions& o, const CLI::App& cmd) {
   if (o.ports == "auto") l.ports = lab::PortMode::automatic;
   if (o.ports == "real") l.ports = lab::PortMode::real;
   if (o.ports == "high") l.ports = lab::PortMode::high;
+  if (o.network == "auto") l.network = lab::NetworkMode::automatic;
+  if (o.network == "emulated") l.network = lab::NetworkMode::emulated;
+  if (o.network == "loopback") l.network = lab::NetworkMode::loopback;
   if (cmd.count("--port-base")) l.port_base = o.port_base;
   if (cmd.count("--threads")) l.threads = o.threads;
   l.trace = o.trace;
@@ -78,6 +82,10 @@ void add_lab_options(CLI::App& cmd, LabCliOptions& o, bool experiment) {
   cmd.add_option("--ports", o.ports,
                  "real (53, 80, …), high (port base + those) or auto: real when root and free")
       ->check(CLI::IsMember({"auto", "real", "high"}));
+  cmd.add_option("--network", o.network,
+                 "emulated (each host in a network namespace, links with delay, rate and loss: root), loopback "
+                 "(every host on 127.x, links not emulated) or auto: emulated when root (overrides lab.network)")
+      ->check(CLI::IsMember({"auto", "emulated", "loopback"}));
   cmd.add_option("--port-base", o.port_base, "High ports are this + the real port (overrides lab.port_base)")
       ->check(CLI::Range(1024, static_cast<int>(lab::kMaxPortBase)));
   cmd.add_option("--threads", o.threads, "Event-loop threads for all hosts together (default: one per core)")

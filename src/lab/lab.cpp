@@ -127,6 +127,7 @@ Expected<LabConfig, std::string> load_lab_config(const LabOptions& o) {
   if (!config) return config;
   if (o.net) config->lab.net = *o.net;
   if (o.ports) config->lab.ports = *o.ports;
+  if (o.network) config->lab.network = *o.network;
   if (o.port_base) config->lab.port_base = *o.port_base;
   if (o.threads) config->lab.threads = *o.threads;
   if (auto ok = validate(*config); !ok) return Unexpected(ok.error());

@@ -91,7 +91,7 @@ async function startLab(tmp) {
     giveToUser(runtime);
     const env = { ...process.env, XDG_RUNTIME_DIR: runtime };
     const proc = spawn(ENDHOST, ["lab", "--state", state, "--net", net, "--ports", "high", "--port-base", String(base),
-                                 "--threads", "2", "--log-format", "json"], { stdio: ["ignore", "pipe", "pipe"], env, ...asUser });
+                                 "--threads", "2", "--network", "loopback", "--log-format", "json"], { stdio: ["ignore", "pipe", "pipe"], env, ...asUser });
     let stderr = "";
     proc.stderr.on("data", (d) => (stderr += d));
     proc.stdout.on("data", () => {});

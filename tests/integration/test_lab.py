@@ -22,7 +22,9 @@ from endhost_test import ENDHOST, Server, TestCase, run
 
 
 def lab_args(state, net, base, ports="high"):
-    return ["lab", "--state", state, "--net", net, "--ports", ports, "--port-base", str(base), "--threads", "2"]
+    # Loopback: these tests reach the hosts from this namespace (test_lab_network.py runs emulated links).
+    return ["lab", "--state", state, "--net", net, "--ports", ports, "--port-base", str(base), "--threads", "2",
+            "--network", "loopback"]
 
 
 _handed_out = set()  # the blocks this module gave out: a lab of an earlier test may still hold its block

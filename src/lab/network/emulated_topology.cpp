@@ -47,6 +47,8 @@ Expected<netem::Topology, std::string> emulated_topology(const TopologyPlan& pla
     auto id = t.add_node(n.name, n.kind == TopologyNode::Kind::router ? netem::NodeKind::router
                                                                        : netem::NodeKind::host);
     if (!id) return Unexpected(fmt::format("node {}: {}", n.name, id.error()));
+    // The implicit LAN's router has no address (nothing is sent to it; it only forwards).
+    if (n.address.empty() && n.kind == TopologyNode::Kind::router) continue;
     const auto address = parse_ipv4(n.address);
     if (!address) return Unexpected(fmt::format("node {}: {} is not an IPv4 address", n.name, n.address));
     if (auto ok = t.add_address(*id, netem::Ipv4Prefix{*address, 32}); !ok)

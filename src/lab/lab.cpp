@@ -403,6 +403,7 @@ Expected<void, std::string> Lab::Impl::build_dashboard() {
   }
 
   dc.links = pump;
+  if (network) dc.place = network->place(dash->name);
   const asio::ip::tcp::endpoint at(asio::ip::make_address(dash->address), service.port);
   // Emulated: the browser of this machine reaches the dashboard on loopback in the root namespace, the lab's
   // hosts (the experiments, inside the user host) at its lab address inside its own namespace.

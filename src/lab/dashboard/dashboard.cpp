@@ -499,11 +499,11 @@ awaitable<AppResponse> Dashboard::query(const AppRequest& req) {
     if (!parse_query_type(type_text, qtype)) {
       co_return error_json(http::Status::bad_request, "type must be A, AAAA, MX, NS, SOA, TXT or CNAME");
     }
-    result = co_await resolve_through(*config_.resolver, name, qtype, config_.source);
+    result = co_await resolve_through(*config_.resolver, name, qtype, config_.source, &config_.place);
   } else if (kind == "ping") {
     if (!config_.ping) co_return error_json(http::Status::conflict, "this lab has no ping server");
     result = co_await ping_once(*config_.ping, ping_seq_.fetch_add(1, std::memory_order_relaxed) + 1,
-                                config_.source);
+                                config_.source, &config_.place);
   } else if (kind == "http") {
     if (!config_.cache) co_return error_json(http::Status::conflict, "this lab has no Web cache");
     std::string url = str("url");
@@ -517,7 +517,7 @@ awaitable<AppResponse> Dashboard::query(const AppRequest& req) {
     }
     if (!lab_host)
       co_return error_json(http::Status::bad_request, "give an http:// URL of one of the lab's web hosts");
-    result = co_await fetch_through(*config_.cache, url, config_.source);
+    result = co_await fetch_through(*config_.cache, url, config_.source, &config_.place);
   } else {
     co_return error_json(http::Status::bad_request, "kind must be dns, ping or http");
   }

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "core/socket_place.hpp"
 #include "lab/dashboard/http_app.hpp"
 #include "lab/dashboard/mail_view.hpp"
 #include "lab/transcript_rings.hpp"
@@ -67,6 +68,7 @@ struct DashboardConfig {
   std::optional<asio::ip::address> source;  // the buttons' queries leave from the dashboard host's address
   std::string example_url;                  // what the fetch button asks the cache for
   std::vector<MailView> mail;               // the mail servers, for /api/mail and /api/switch
+  core::SocketPlace place;                  // where the buttons' sockets are made (emulated: its host's namespace)
   LinkPump* links = nullptr;                // the emulated links (null: loopback), for /api/links and /api/link
   std::size_t max_streams = 64;             // concurrent /api/events clients
   std::size_t history_samples = 3600;       // one per second: an hour of hit ratio

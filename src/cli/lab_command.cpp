@@ -82,9 +82,10 @@ void add_lab_options(CLI::App& cmd, LabCliOptions& o, bool experiment) {
   cmd.add_option("--ports", o.ports,
                  "real (53, 80, …), high (port base + those) or auto: real when root and free")
       ->check(CLI::IsMember({"auto", "real", "high"}));
-  cmd.add_option("--network", o.network,
-                 "emulated (each host in a network namespace, links with delay, rate and loss: root), loopback "
-                 "(every host on 127.x, links not emulated) or auto: emulated when root (overrides lab.network)")
+  cmd.add_option(
+         "--network", o.network,
+         "emulated (each host in a network namespace, links with delay, rate and loss: root), loopback "
+         "(every host on 127.x, links not emulated) or auto: emulated when root (overrides lab.network)")
       ->check(CLI::IsMember({"auto", "emulated", "loopback"}));
   cmd.add_option("--port-base", o.port_base, "High ports are this + the real port (overrides lab.port_base)")
       ->check(CLI::Range(1024, static_cast<int>(lab::kMaxPortBase)));
@@ -120,7 +121,8 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
       "  endhost lab --config my-lab.toml --state ./lab --ports high\n"
       "  endhost lab --net 127.21 --verbose           a second lab beside the first, its log shown\n"
       "  endhost lab experiment dns-trace             in another terminal, against the running lab\n"
-      "  sudo endhost lab exec user -- curl http://www.someschool.edu/   inside the user host (emulated links)");
+      "  sudo endhost lab exec user -- curl http://www.someschool.edu/   inside the user host (emulated "
+      "links)");
 
   auto e = std::make_shared<LabCliOptions>();
   auto name = std::make_shared<std::string>();
@@ -157,8 +159,9 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
       "exec", "Run a command inside a lab host's network namespace (a lab with emulated links, as root)");
   exe->add_option("host", *exec_host, "The host: its name, or its first label (user, www, …)")->required();
   exe->add_option("command", *exec_command, "The command and its arguments, after --")->required();
-  exe->add_option("--state", x->state, "State directory of the lab (default: the lab on --net, else the only "
-                                       "one running)");
+  exe->add_option("--state", x->state,
+                  "State directory of the lab (default: the lab on --net, else the only "
+                  "one running)");
   exe->add_option("--net", x->net, "The net of the lab to use, when several run");
   exe->footer(
       "The command's DNS is the lab's resolver (/etc/netns/NS/resolv.conf); its exit status is exec's.\n"
@@ -170,7 +173,8 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
     run = [x, exec_host, exec_command]() -> int {
       std::string dir = x->state;
       if (dir.empty()) {
-        auto found = lab::find_running_lab(x->net.empty() ? std::nullopt : std::optional<std::string>(x->net));
+        auto found =
+            lab::find_running_lab(x->net.empty() ? std::nullopt : std::optional<std::string>(x->net));
         if (!found) throw RuntimeError(found.error());
         if (!*found) throw RuntimeError("no lab is running (start one with `sudo endhost lab`)");
         dir = **found;

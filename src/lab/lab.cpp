@@ -275,10 +275,10 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
   if (auto ok = service.bind(binder); !ok) return Unexpected(ok.error());
   bound(binder);
   if (switched) {
-    auto& sw = host->adopt(std::make_unique<PortSwitch>(
-        host->loops()[0], asio::ip::tcp::endpoint(address, s.port),
-        asio::ip::tcp::endpoint(address, switched_port(s.port)), core::Transcript(sink, h.name + "/switch"),
-        place));
+    auto& sw =
+        host->adopt(std::make_unique<PortSwitch>(host->loops()[0], asio::ip::tcp::endpoint(address, s.port),
+                                                 asio::ip::tcp::endpoint(address, switched_port(s.port)),
+                                                 core::Transcript(sink, h.name + "/switch"), place));
     core::Binder switch_binder(host->log(), "switch", h.name, place);
     if (auto ok = sw.bind(switch_binder); !ok) return Unexpected("its switch: " + ok.error());
     bound(switch_binder);
@@ -325,20 +325,23 @@ Expected<void, std::string> Lab::Impl::build_links() {
   // A fixed seed: the same losses and jitter every run of the same lab.
   constexpr std::uint64_t kSeed = 0x656e64686f7374;  // "endhost"
   auto& loop = host->loops()[host->loops().size() - 1];
-  auto& links = host->adopt(
-      std::make_unique<LinkPump>(loop, log, netem::Emulator(std::move(*topology_net), kSeed), std::move(ports)));
+  auto& links = host->adopt(std::make_unique<LinkPump>(
+      loop, log, netem::Emulator(std::move(*topology_net), kSeed), std::move(ports)));
   core::Binder binder(log, "links");
   if (auto ok = links.bind(binder); !ok) return Unexpected(ok.error());
   links.start();
   pump = &links;
-  log.info("links", {{"hosts", network->hosts().size()}, {"links", topology.links.size()}, {"lab_id", network->lab_id()}});
+  log.info(
+      "links",
+      {{"hosts", network->hosts().size()}, {"links", topology.links.size()}, {"lab_id", network->lab_id()}});
   return {};
 }
 
 Expected<void, std::string> Lab::Impl::build_units() {
   core::TranscriptSink* sink = tee ? static_cast<core::TranscriptSink*>(tee.get()) : ring.get();
   if (const PlannedHost* r = plan.host_with("resolver")) {
-    resolver_endpoint = asio::ip::udp::endpoint(asio::ip::make_address(r->address), r->find("resolver")->port);
+    resolver_endpoint =
+        asio::ip::udp::endpoint(asio::ip::make_address(r->address), r->find("resolver")->port);
     resolver = std::make_shared<dns::client::ServerNameResolver>(*resolver_endpoint);
   }
   for (const PlannedHost& h : plan.hosts) {
@@ -410,12 +413,13 @@ Expected<void, std::string> Lab::Impl::build_dashboard() {
   std::optional<asio::ip::tcp::endpoint> inside;
   if (network) inside = at;
   const asio::ip::tcp::endpoint browser =
-      network ? asio::ip::tcp::endpoint(asio::ip::make_address(map_inputs.dashboard_loopback), service.port) : at;
+      network ? asio::ip::tcp::endpoint(asio::ip::make_address(map_inputs.dashboard_loopback), service.port)
+              : at;
   auto& svc = host->adopt(std::make_unique<DashboardHost>(*host, std::move(dc), browser));
   core::Binder binder(host->log(), kDashboard, dash->name);
   if (auto ok = svc.bind(binder); !ok) {
-    return Unexpected(fmt::format("host {} ({}), dashboard: {}", dash->name, browser.address().to_string(),
-                                  ok.error()));
+    return Unexpected(
+        fmt::format("host {} ({}), dashboard: {}", dash->name, browser.address().to_string(), ok.error()));
   }
   bound(binder);
   if (inside) {
@@ -438,8 +442,9 @@ Expected<void, std::string> Lab::Impl::drop_privileges() {
   // CAP_SYS_ADMIN), and the namespaces are removed at exit.
   if (network) {
     if (!options.user.empty())
-      return Unexpected(std::string("--user cannot be used with emulated links (the lab stays root to enter and "
-                                    "remove its namespaces); set network = \"loopback\" to drop privileges"));
+      return Unexpected(
+          std::string("--user cannot be used with emulated links (the lab stays root to enter and "
+                      "remove its namespaces); set network = \"loopback\" to drop privileges"));
     return {};
   }
   const std::string user = core::user_to_become(options.user, ::geteuid() == 0, lowest_port);

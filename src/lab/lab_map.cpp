@@ -279,10 +279,11 @@ std::string lab_json(const MapInputs& in) {
     root["dashboard"] = json::object{
         {"host", d->name}, {"address", in.dashboard_loopback}, {"port", d->find(kDashboard)->port}};
   }
-  root["network"] = json::object{{"mode", to_string(plan.network.mode)},
-                                 {"reason", plan.network.reason},
-                                 {"subnet", plan.subnet},
-                                 {"user_host", in.config ? json::value(in.config->lab.user_host) : json::value(nullptr)}};
+  root["network"] =
+      json::object{{"mode", to_string(plan.network.mode)},
+                   {"reason", plan.network.reason},
+                   {"subnet", plan.subnet},
+                   {"user_host", in.config ? json::value(in.config->lab.user_host) : json::value(nullptr)}};
   root["topology"] = in.topology ? json::value(topology_json(*in.topology)) : json::value(nullptr);
 
   json::array hosts;
@@ -303,8 +304,10 @@ std::string lab_json(const MapInputs& in) {
       if (auto n = in.topology->find(h.name); n && !in.topology->nodes[*n].site.empty())
         site = json::value(in.topology->nodes[*n].site);
     }
-    json::object host{
-        {"name", h.name}, {"address", h.address}, {"site", std::move(site)}, {"services", std::move(services)}};
+    json::object host{{"name", h.name},
+                      {"address", h.address},
+                      {"site", std::move(site)},
+                      {"services", std::move(services)}};
     // With emulated links, the host's network namespace (`endhost lab exec`, `ip netns exec`).
     if (auto ns = in.namespaces.find(h.name); ns != in.namespaces.end()) host["netns"] = ns->second;
     hosts.push_back(std::move(host));

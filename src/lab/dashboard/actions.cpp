@@ -60,7 +60,8 @@ bool valid_query_name(std::string_view name) {
 }
 
 awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::string name, dns::RRType type,
-                                        std::optional<asio::ip::address> source, const core::SocketPlace* place) {
+                                        std::optional<asio::ip::address> source,
+                                        const core::SocketPlace* place) {
   ActionResult r;
   auto qname = dns::Name::from_string(name.back() == '.' ? name : name + ".");
   if (!qname) {
@@ -138,7 +139,8 @@ awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t 
 }
 
 awaitable<ActionResult> fetch_through(asio::ip::tcp::endpoint proxy, std::string url,
-                                      std::optional<asio::ip::address> source, const core::SocketPlace* place) {
+                                      std::optional<asio::ip::address> source,
+                                      const core::SocketPlace* place) {
   ActionResult r;
   auto start = Clock::now();
   auto conn = co_await HttpConnection::open(proxy, std::chrono::milliseconds(3000), source, place);

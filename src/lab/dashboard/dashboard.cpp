@@ -415,11 +415,12 @@ awaitable<AppResponse> Dashboard::change_link(const AppRequest& req) {
   // non-trivial destructor twice when it is part of a co_await expression, and a lambda owning a string is
   // one.
   const std::string* text = &req.body;
-  auto changed = co_await run_on_pump(
-      *config_.links, [text](LinkPump& pump) -> Expected<std::string, std::string> {
+  auto changed =
+      co_await run_on_pump(*config_.links, [text](LinkPump& pump) -> Expected<std::string, std::string> {
         auto change = parse_link_change(*text, pump.emulator().topology());
         if (!change) return Unexpected(change.error());
-        auto link = apply_link_change(pump.emulator(), *change, netem::from_steady(std::chrono::steady_clock::now()));
+        auto link =
+            apply_link_change(pump.emulator(), *change, netem::from_steady(std::chrono::steady_clock::now()));
         if (!link) return Unexpected(link.error());
         pump.reschedule();  // a shorter delay or a higher rate may make a packet due sooner
         return json::serialize(*link) + "\n";

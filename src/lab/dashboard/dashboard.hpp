@@ -16,7 +16,8 @@
 //   POST /api/switch        {"host": "mail.hamburger.edu", "on": false}: takes that server down (its port
 //                           refuses connections) or brings it back (port_switch.hpp; the mail experiment)
 //   GET  /api/links         every emulated link with its figures and statistics per direction
-//   POST /api/link          {"link": "user<->campus", "delay_ms": 50, "rate": "10Mbit", "loss": 0.01}: changes
+//   POST /api/link          {"link": "user<->campus", "delay_ms": 50, "rate": "10Mbit", "loss": 0.01}:
+//   changes
 //                           a link at run time (network/links_api.hpp); 409 when the lab runs on loopback
 // Only loopback clients reach it (the lab binds 127.x); POST requires a JSON body and, when the browser sends
 // Origin, our own origin, so another web page cannot make a visitor's browser trigger queries.
@@ -68,10 +69,10 @@ struct DashboardConfig {
   std::optional<asio::ip::address> source;  // the buttons' queries leave from the dashboard host's address
   std::string example_url;                  // what the fetch button asks the cache for
   std::vector<MailView> mail;               // the mail servers, for /api/mail and /api/switch
-  core::SocketPlace place;                  // where the buttons' sockets are made (emulated: its host's namespace)
-  LinkPump* links = nullptr;                // the emulated links (null: loopback), for /api/links and /api/link
-  std::size_t max_streams = 64;             // concurrent /api/events clients
-  std::size_t history_samples = 3600;       // one per second: an hour of hit ratio
+  core::SocketPlace place;             // where the buttons' sockets are made (emulated: its host's namespace)
+  LinkPump* links = nullptr;           // the emulated links (null: loopback), for /api/links and /api/link
+  std::size_t max_streams = 64;        // concurrent /api/events clients
+  std::size_t history_samples = 3600;  // one per second: an hour of hit ratio
   std::chrono::milliseconds stream_poll{250};
 };
 

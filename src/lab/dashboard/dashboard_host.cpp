@@ -29,7 +29,8 @@ Expected<void, std::string> DashboardHost::bind(core::Binder& binder) {
   return binder.tcp(tcp_, std::span(&listen_, 1));
 }
 
-Expected<void, std::string> DashboardHost::bind_more(core::Binder& binder, const asio::ip::tcp::endpoint& endpoint) {
+Expected<void, std::string> DashboardHost::bind_more(core::Binder& binder,
+                                                     const asio::ip::tcp::endpoint& endpoint) {
   return binder.tcp(tcp_, std::span(&endpoint, 1));
 }
 

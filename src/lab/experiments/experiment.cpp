@@ -130,12 +130,14 @@ int run_experiment(const std::string& name, const LabOptions& options, core::Log
   if (lab.network == "emulated") {
     const LabInfo::Host* user = lab.find_host(lab.user_host());
     if (!user || user->netns.empty())
-      throw std::runtime_error("the lab's links are emulated but it has no user host (lab.user_host) to send from");
+      throw std::runtime_error(
+          "the lab's links are emulated but it has no user host (lab.user_host) to send from");
     auto ns = core::NetNamespace::open(user->netns);
     if (!ns) throw std::runtime_error("the user host's namespace: " + ns.error());
     user_netns.emplace(std::move(*ns));
     inside.emplace(*user_netns);
-    if (!*inside) throw std::runtime_error(inside->message() + " (experiments on emulated links run as root)");
+    if (!*inside)
+      throw std::runtime_error(inside->message() + " (experiments on emulated links run as root)");
     if (auto d = lab.service(kDashboard)) lab.dashboard = d;
   }
   // With --json, stdout is the one JSON object and nothing else; the lines for people go nowhere.

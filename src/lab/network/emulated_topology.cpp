@@ -41,11 +41,12 @@ Expected<netem::LinkSpec, std::string> link_spec(const DirectionSpec& d, const s
   return s;
 }
 
-Expected<netem::Topology, std::string> emulated_topology(const TopologyPlan& plan, const std::string& trace_dir) {
+Expected<netem::Topology, std::string> emulated_topology(const TopologyPlan& plan,
+                                                         const std::string& trace_dir) {
   netem::Topology t;
   for (const TopologyNode& n : plan.nodes) {
-    auto id = t.add_node(n.name, n.kind == TopologyNode::Kind::router ? netem::NodeKind::router
-                                                                       : netem::NodeKind::host);
+    auto id = t.add_node(
+        n.name, n.kind == TopologyNode::Kind::router ? netem::NodeKind::router : netem::NodeKind::host);
     if (!id) return Unexpected(fmt::format("node {}: {}", n.name, id.error()));
     // The implicit LAN's router has no address (nothing is sent to it; it only forwards).
     if (n.address.empty() && n.kind == TopologyNode::Kind::router) continue;
@@ -60,8 +61,8 @@ Expected<netem::Topology, std::string> emulated_topology(const TopologyPlan& pla
     if (!ab) return Unexpected(fmt::format("link {}: {}", name, ab.error()));
     auto ba = link_spec(l.b_to_a, trace_dir);
     if (!ba) return Unexpected(fmt::format("link {}: {}", name, ba.error()));
-    auto id = t.add_link(netem::NodeId(static_cast<std::uint32_t>(l.a)), netem::NodeId(static_cast<std::uint32_t>(l.b)),
-                         std::move(*ab), std::move(*ba));
+    auto id = t.add_link(netem::NodeId(static_cast<std::uint32_t>(l.a)),
+                         netem::NodeId(static_cast<std::uint32_t>(l.b)), std::move(*ab), std::move(*ba));
     if (!id) return Unexpected(fmt::format("link {}: {}", name, id.error()));
   }
   return t;

@@ -16,6 +16,7 @@ namespace endhost::lab {
 // One direction's figures as the emulator takes them; `trace_dir` resolves a relative trace file name.
 Expected<netem::LinkSpec, std::string> link_spec(const DirectionSpec& spec, const std::string& trace_dir);
 
-Expected<netem::Topology, std::string> emulated_topology(const TopologyPlan& plan, const std::string& trace_dir);
+Expected<netem::Topology, std::string> emulated_topology(const TopologyPlan& plan,
+                                                         const std::string& trace_dir);
 
 }  // namespace endhost::lab

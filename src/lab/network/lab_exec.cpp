@@ -45,8 +45,9 @@ Expected<ExecTarget, std::string> exec_target(const LabInfo& lab, const std::str
       return Unexpected(fmt::format("{} names {} hosts of the lab; give the whole name", host, matches));
     }
   }
-  if (!found) return Unexpected(fmt::format("no host {} in the lab of {} (hosts: {})", host, state_dir,
-                                            host_names(lab)));
+  if (!found)
+    return Unexpected(
+        fmt::format("no host {} in the lab of {} (hosts: {})", host, state_dir, host_names(lab)));
   if (found->netns.empty()) {
     return Unexpected(fmt::format("host {} has no network namespace of its own", found->name));
   }

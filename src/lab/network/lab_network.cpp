@@ -24,10 +24,10 @@ Expected<std::unique_ptr<LabNetwork>, std::string> LabNetwork::create(std::span<
              {{"count", swept->size()}, {"namespaces", names}});
   }
   std::unique_ptr<LabNetwork> net(new LabNetwork(lab_network_id(::getpid()), log));
-  const std::string comment =
-      resolver_port == 53 || resolver.empty()
-          ? std::string("the endhost lab's resolver")
-          : fmt::format("the endhost lab's resolver listens on port {}: dig -p {}", resolver_port, resolver_port);
+  const std::string comment = resolver_port == 53 || resolver.empty()
+                                  ? std::string("the endhost lab's resolver")
+                                  : fmt::format("the endhost lab's resolver listens on port {}: dig -p {}",
+                                                resolver_port, resolver_port);
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     const NetworkHost& h = hosts[i];
     const std::string name = host_namespace_name(net->lab_id_, i);

@@ -39,15 +39,16 @@ LinkPump::~LinkPump() = default;
 Expected<void, std::string> LinkPump::bind(core::Binder&) {
   for (const PumpPort& p : given_) {
     const int fd = ::fcntl(p.fd, F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) return Unexpected("the links: cannot duplicate the TUN device of " + p.host + ": " +
-                                  std::strerror(errno));
+    if (fd < 0)
+      return Unexpected("the links: cannot duplicate the TUN device of " + p.host + ": " +
+                        std::strerror(errno));
     // Shared with the TUN device's own descriptor (one open file): the pump is its only reader and writer.
     const int flags = ::fcntl(fd, F_GETFL);
     if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
       const int e = errno;
       ::close(fd);
-      return Unexpected("the links: cannot make the TUN device of " + p.host + " non-blocking: " +
-                        std::strerror(e));
+      return Unexpected("the links: cannot make the TUN device of " + p.host +
+                        " non-blocking: " + std::strerror(e));
     }
     ports_.push_back(std::make_unique<Port>(loop_.io(), fd, p.node, p.host));
     const std::size_t index = static_cast<std::size_t>(p.node.value());

@@ -66,9 +66,9 @@ class LinkPump final : public core::Service {
 
   struct Counts {
     std::uint64_t read_packets = 0, read_bytes = 0, written_packets = 0, written_bytes = 0;
-    std::uint64_t wakeups = 0;         // times a port was found readable
-    std::uint64_t full_batches = 0;    // wakes that stopped at kBatch with packets possibly left
-    std::uint64_t write_errors = 0;    // a destination's TUN device refused a packet
+    std::uint64_t wakeups = 0;       // times a port was found readable
+    std::uint64_t full_batches = 0;  // wakes that stopped at kBatch with packets possibly left
+    std::uint64_t write_errors = 0;  // a destination's TUN device refused a packet
     std::uint64_t read_errors = 0;
   };
   Counts counts() const;
@@ -105,7 +105,8 @@ auto call_on_pump(LinkPump* pump, Fn fn) -> awaitable<decltype(fn(*pump))> {
 }
 template <class Fn>
 auto run_on_pump(LinkPump& pump, Fn fn) -> awaitable<decltype(fn(pump))> {
-  co_return co_await asio::co_spawn(pump.loop().io(), call_on_pump(&pump, std::move(fn)), asio::use_awaitable);
+  co_return co_await asio::co_spawn(pump.loop().io(), call_on_pump(&pump, std::move(fn)),
+                                    asio::use_awaitable);
 }
 
 }  // namespace endhost::lab

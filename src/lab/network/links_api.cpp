@@ -59,12 +59,14 @@ Expected<netem::LinkId, std::string> find_link(const json::value& v, const netem
       return Unexpected(fmt::format("there is no link {} (the lab has {})", i, count));
     return netem::LinkId(static_cast<std::uint32_t>(i));
   }
-  if (!v.is_string()) return Unexpected(std::string("\"link\" is a link's name, like \"user<->campus\", or index"));
+  if (!v.is_string())
+    return Unexpected(std::string("\"link\" is a link's name, like \"user<->campus\", or index"));
   const std::string name(v.as_string());
   if (const auto sep = name.find("<->"); sep != std::string::npos) {
     const auto a = t.find_node(name.substr(0, sep));
     const auto b = t.find_node(name.substr(sep + 3));
-    if (!a || !b) return Unexpected("no node " + (a ? name.substr(sep + 3) : name.substr(0, sep)) + " in the topology");
+    if (!a || !b)
+      return Unexpected("no node " + (a ? name.substr(sep + 3) : name.substr(0, sep)) + " in the topology");
     if (auto l = t.find_link(*a, *b)) return *l;
     return Unexpected("no link joins " + name.substr(0, sep) + " and " + name.substr(sep + 3));
   }
@@ -85,7 +87,8 @@ Expected<netem::LinkId, std::string> find_link(const json::value& v, const netem
 Expected<double, std::string> number(const json::value& v, const char* key, double lo, double hi) {
   if (!v.is_number()) return Unexpected(fmt::format("\"{}\" must be a number", key));
   const double d = v.to_number<double>();
-  if (!std::isfinite(d) || d < lo || d > hi) return Unexpected(fmt::format("\"{}\" must be within {} … {}", key, lo, hi));
+  if (!std::isfinite(d) || d < lo || d > hi)
+    return Unexpected(fmt::format("\"{}\" must be within {} … {}", key, lo, hi));
   return d;
 }
 
@@ -164,7 +167,8 @@ Expected<LinkChange, std::string> parse_link_change(std::string_view body, const
       if (!p) return Unexpected(p.error());
       c.loss = *p;
     } else if (key == "queue_bytes") {
-      auto q = number(value, "queue_bytes", static_cast<double>(kMinQueueBytes), static_cast<double>(kMaxQueueBytes));
+      auto q = number(value, "queue_bytes", static_cast<double>(kMinQueueBytes),
+                      static_cast<double>(kMaxQueueBytes));
       if (!q) return Unexpected(q.error());
       c.queue_bytes = static_cast<std::size_t>(*q);
     } else {
@@ -175,7 +179,8 @@ Expected<LinkChange, std::string> parse_link_change(std::string_view body, const
   return c;
 }
 
-Expected<json::object, std::string> apply_link_change(netem::Emulator& e, const LinkChange& c, netem::TimePoint now) {
+Expected<json::object, std::string> apply_link_change(netem::Emulator& e, const LinkChange& c,
+                                                      netem::TimePoint now) {
   const netem::Link& l = e.topology().link(c.link);
   auto changed = [&c](netem::LinkSpec s) {
     if (c.delay) s.delay = *c.delay;

@@ -39,7 +39,7 @@ struct LinkChange {
 Expected<LinkChange, std::string> parse_link_change(std::string_view body, const netem::Topology& topology);
 // Applies it from `now` on (each direction's spec validated by the emulator; nothing changes when one is
 // refused). Returns the link as link_json shows it.
-Expected<boost::json::object, std::string> apply_link_change(netem::Emulator& emulator, const LinkChange& change,
-                                                             netem::TimePoint now);
+Expected<boost::json::object, std::string> apply_link_change(netem::Emulator& emulator,
+                                                             const LinkChange& change, netem::TimePoint now);
 
 }  // namespace endhost::lab

@@ -71,7 +71,8 @@ EmulationMeans emulation_means(const NetworkProbe& probe) {
   } else if (!probe.tun) {
     missing = "cannot open /dev/net/tun (" + probe.tun_error + "; modprobe tun)";
   }
-  if (missing.empty()) return {true, "CAP_NET_ADMIN and /dev/net/tun: each host in a network namespace of its own"};
+  if (missing.empty())
+    return {true, "CAP_NET_ADMIN and /dev/net/tun: each host in a network namespace of its own"};
   return {false, missing};
 }
 

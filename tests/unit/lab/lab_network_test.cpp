@@ -1,5 +1,6 @@
 // The lab's network decisions that need no privilege: whether links can be emulated and why
-// (network_probe.hpp), and the namespace names with the rule that says which a dead lab left (lab_namespaces.hpp).
+// (network_probe.hpp), and the namespace names with the rule that says which a dead lab left
+// (lab_namespaces.hpp).
 #include <gtest/gtest.h>
 
 #include "lab/network/lab_namespaces.hpp"
@@ -64,7 +65,8 @@ TEST(LabNamespaces, OtherNamesAreNeverALabs) {
 }
 
 TEST(LabNamespaces, OnlyThoseOfDeadLabsAreStale) {
-  const std::vector<std::string> names{"endhost-100-0", "endhost-100-1", "endhost-200-0", "mine", "endhost-x-0"};
+  const std::vector<std::string> names{"endhost-100-0", "endhost-100-1", "endhost-200-0", "mine",
+                                       "endhost-x-0"};
   const auto stale = stale_namespaces(names, [](std::int64_t pid) { return pid == 200; });
   EXPECT_EQ(stale, (std::vector<std::string>{"endhost-100-0", "endhost-100-1"}));
   EXPECT_TRUE(stale_namespaces(names, [](std::int64_t) { return true; }).empty());

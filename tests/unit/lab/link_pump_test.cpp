@@ -59,7 +59,8 @@ std::vector<std::uint8_t> receive(int fd, std::chrono::milliseconds timeout) {
 class LinkPumpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (auto& pair : pairs_) ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair.data()), 0);
+    for (auto& pair : pairs_)
+      ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair.data()), 0);
   }
   void TearDown() override {
     loops_.stop();

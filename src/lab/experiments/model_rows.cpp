@@ -21,6 +21,9 @@ std::optional<NetworkBasis> emulated_basis(const LabInfo& lab, const std::string
   if (from.empty()) return say("the lab has no user host");
   auto p = lab.topology->path(from, server);
   if (!p) return say(p.error());
+  // A path without delay (the implicit network of a file that describes none) gives the model nothing to
+  // work with: measure, as on loopback.
+  if (p->rtt_ms <= 0) return say("the links on the path set no delay");
   NetworkBasis b;
   b.emulated = true;
   b.from = from;
@@ -54,6 +57,11 @@ std::string basis_text(const LabInfo& lab, const NetworkBasis& b) {
   std::string reason = lab.network_reason;
   constexpr std::string_view kSaid = "links are not emulated: ";
   if (reason.starts_with(kSaid)) reason.erase(0, kSaid.size());
+  if (lab.network == "emulated") {
+    return fmt::format(
+        "the links between {} and {} set no delay: the model uses the RTT measured here, {} ms ({})\n",
+        b.from, b.to, ms(b.rtt_ms), b.source);
+  }
   return fmt::format(
       "links are not emulated (network: {}{}): the model uses the RTT measured here, {} ms ({})\n",
       lab.network, reason.empty() ? std::string() : ", " + reason, ms(b.rtt_ms), b.source);

@@ -26,8 +26,8 @@ struct NetworkBasis {
   std::string source;          // where rtt_ms comes from: "set by the topology", "measured: …"
 };
 
-// The emulated path from the lab's user host to `server`, or nullopt when the lab runs on loopback (or the
-// path cannot be found: the reason goes to `why`).
+// The emulated path from the lab's user host to `server`, or nullopt when the lab runs on loopback, the path
+// cannot be found or sets no delay (the experiment then measures its RTT; the reason goes to `why`).
 std::optional<NetworkBasis> emulated_basis(const LabInfo& lab, const std::string& server,
                                            std::string* why = nullptr);
 // The loopback basis for a measured RTT: the note that links are not emulated and why.

@@ -5,6 +5,7 @@
 #include "lab/address_plan.hpp"
 #include "lab/config_toml.hpp"
 #include "lab/default_config.hpp"
+#include "lab/experiments/model_rows.hpp"
 #include "lab/lab_map.hpp"
 #include "lab/topology_plan.hpp"
 #include "lab/zone_plan.hpp"
@@ -107,6 +108,25 @@ TEST(LabMap, CarriesTheNetwork) {
   ASSERT_EQ(info->ping.size(), 1u);
   EXPECT_EQ(info->ping[0].host, "ping.lab");
   EXPECT_DOUBLE_EQ(info->ping[0].loss, 0.3);
+
+  // What an experiment computes its model on: the path from the user host, as lab.json gives it.
+  auto basis = emulated_basis(*info, "www.someschool.edu");
+  ASSERT_TRUE(basis);
+  EXPECT_TRUE(basis->emulated);
+  EXPECT_EQ(basis->from, "user");
+  EXPECT_DOUBLE_EQ(basis->rtt_ms, 202);
+  EXPECT_EQ(basis->rate_bps, 15'000'000u);
+  EXPECT_NE(basis_text(*info, *basis).find("links (emulated): user → campus (100 Mbit/s"), std::string::npos)
+      << basis_text(*info, *basis);
+  const auto rows = rows_json({{"persistent", 2'000, 2'200, {}}, {"nothing to divide by", 0, 1, {}}});
+  EXPECT_DOUBLE_EQ(rows[0].at("ratio").as_double(), 1.1);
+  EXPECT_TRUE(rows[1].at("ratio").is_null());
+  // On loopback there is no emulated path: the experiment measures instead.
+  LabInfo loopback = *info;
+  loopback.network = "loopback";
+  std::string why;
+  EXPECT_FALSE(emulated_basis(loopback, "www.someschool.edu", &why));
+  EXPECT_EQ(why, "the lab runs on loopback");
 
   const std::string map = format_map(in);
   EXPECT_NE(map.find("network: emulated (test run)"), std::string::npos) << map;

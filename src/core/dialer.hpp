@@ -46,7 +46,7 @@ struct DialOptions {
   std::optional<asio::ip::address> local_address;  // bind here (port 0) before connecting
   bool no_delay = true;                            // TCP_NODELAY: our clients write whole messages
   const DialFilter* filter = nullptr;              // consulted for every address; outlives the Dialer
-  SocketPlace place{};                               // make the socket here (a lab host's namespace)
+  SocketPlace place{};                             // make the socket here (a lab host's namespace)
 };
 
 // Cheap to copy; refers to the resolver, which must outlive it. Usable from any loop (it keeps no state).

@@ -55,7 +55,7 @@ struct ServiceEnv {
   // the Binder, which the host builds with the same place; client sockets and sockets made at run time (FTP
   // data listeners) through each service's configuration, copied here in its factory as source_address is.
   // Empty: the process's own network.
-  SocketPlace socket_place;
+  SocketPlace socket_place{};
 };
 
 // Why a service could not be built: `usage` when the settings are wrong (the CLI then points at --help), not

@@ -25,7 +25,7 @@ struct NotifyConfig {
   std::chrono::milliseconds timeout{2'000};  // before a retransmission
   int tries = 5;
   std::optional<asio::ip::address> source;  // where NOTIFYs leave from; empty: any
-  core::SocketPlace place{};                  // where their socket is made (a lab host's namespace)
+  core::SocketPlace place{};                // where their socket is made (a lab host's namespace)
 };
 
 class NotifySender {

@@ -61,7 +61,7 @@ struct RelayConfig {
   bool require_tls = false;                      // no STARTTLS offered: deferred, never sent in clear
   std::size_t max_parallel = 20;                 // deliveries at once (Postfix default_process_limit-ish)
   std::optional<asio::ip::address> source;       // dial from here (a lab host's own address)
-  core::SocketPlace place{};                       // with sockets made here (a lab host's namespace)
+  core::SocketPlace place{};                     // with sockets made here (a lab host's namespace)
   std::chrono::seconds connect_timeout{30};      // Postfix smtp_connect_timeout
   LocalDelivery local_delivery;                  // unset: every recipient goes by MX
   const core::Clock* clock = nullptr;            // null: the system clock (tests inject a ManualClock)

@@ -76,8 +76,10 @@ class Wire {
         for (;;) {
           const ssize_t n = ::read(fds[i].fd, packet.data(), packet.size());
           if (n <= 0) break;
-          if (::write(fds[1 - i].fd, packet.data(), static_cast<std::size_t>(n)) == n) ++packets_;
+          // Counted before it is written: the peer may have read it before this thread runs again.
+          ++packets_;
           largest_.store(std::max(largest_.load(), static_cast<std::size_t>(n)));
+          EXPECT_EQ(::write(fds[1 - i].fd, packet.data(), static_cast<std::size_t>(n)), n);
         }
       }
     }

@@ -5,15 +5,20 @@
 // twice by the drain).
 #include <gtest/gtest.h>
 
+#include <poll.h>
 #include <unistd.h>
+#include <array>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <string>
 
 #include "core/binder.hpp"
 #include "core/log.hpp"
+#include "core/net_namespace.hpp"
 #include "core/service_host.hpp"
 #include "core/service_registry.hpp"
+#include "core/socket_place.hpp"
 #include "dns/resolver/resolver_settings.hpp"
 
 namespace endhost::dns::resolver {
@@ -184,6 +189,77 @@ TEST(ResolverService, SettingsErrorsComeBackFromTheFactory) {
   ASSERT_FALSE(made);
   EXPECT_TRUE(made.error().usage);
   EXPECT_EQ(made.error().message, "--max-ttl: '0' is outside 1 … 2147483647");
+}
+
+// With ServiceEnv::socket_place naming a network namespace, everything the resolver opens is made there:
+// its listeners (through the Binder) and its upstream sockets, made at run time for each query. Inside a
+// namespace of its own, 127.0.0.2 is that namespace's loopback; a root server listening there only hears the
+// resolver's upstream query if that socket was made inside too. Needs root; skips without it.
+TEST(ResolverService, ItsSocketsAreMadeInTheNamespaceOfItsPlace) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to make a network namespace";
+  const std::string name = "endhost-test-" + std::to_string(::getpid()) + "-resolver";
+  auto made_ns = core::NetNamespace::create(name);
+  if (!made_ns && made_ns.error().find("cannot make network namespace") == 0)
+    GTEST_SKIP() << "unshare(CLONE_NEWNET) is refused here: " << made_ns.error();
+  ASSERT_TRUE(made_ns) << made_ns.error();
+  struct Remove {
+    std::string name;
+    ~Remove() { EXPECT_TRUE(core::NetNamespace::remove(name)); }
+  } remove_at_end{name};
+  const core::SocketPlace place(std::make_shared<core::NetNamespace>(std::move(*made_ns)));
+
+  // The root server of the hints (127.0.0.2:53), inside the namespace.
+  asio::io_context io;
+  asio::ip::udp::socket root(io);
+  boost::system::error_code ec;
+  core::open_socket(root, asio::ip::udp::v4(), ec, place);
+  ASSERT_FALSE(ec) << ec.message();
+  root.bind({asio::ip::make_address("127.0.0.2"), 53}, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  RootHintsFile hints;
+  core::ServiceRegistry registry;
+  register_service(registry);
+  core::Logger log(core::LogFormat::Text, core::LogLevel::Error);
+  core::ServiceHost host(core::ServiceHostOptions{1, std::chrono::milliseconds(100), false}, log);
+  core::ServiceEnv env(host.loops(), host.log(), host.metrics(), core::Transcript());
+  env.udp_listen = {{asio::ip::make_address("127.0.0.1"), 0}};
+  env.tcp_listen = {{asio::ip::make_address("127.0.0.1"), 0}};
+  env.socket_place = place;
+  core::Settings settings;
+  settings.add("root-hints", hints.path());
+  auto made = registry.find("resolver")->make(settings, env);
+  ASSERT_TRUE(made) << made.error().message;
+  auto& service = dynamic_cast<ResolverService&>(host.adopt(std::move(*made)));
+  core::Binder binder(log, "resolver", "local", env.socket_place);
+  ASSERT_TRUE(service.bind(binder));
+  service.start();
+  auto runner = std::async(std::launch::async, [&host] { return host.run(); });
+
+  // A client inside the namespace asks for example. A (RFC 1035 §4.1: ID 0x1234, RD, one question).
+  asio::ip::udp::socket client(io);
+  core::open_socket(client, asio::ip::udp::v4(), ec, place);
+  ASSERT_FALSE(ec) << ec.message();
+  const std::uint8_t query[] = {0x12, 0x34, 0x01, 0x00, 0,   1,   0,   0, 0, 0, 0, 0, 7,
+                                'e',  'x',  'a',  'm',  'p', 'l', 'e', 0, 0, 1, 0, 1};
+  client.send_to(asio::buffer(query), service.udp_endpoints().at(0), 0, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  pollfd ready{root.native_handle(), POLLIN, 0};
+  const bool heard = ::poll(&ready, 1, 5000) == 1;
+  std::string asked;
+  if (heard) {
+    std::array<char, 512> buf{};
+    asio::ip::udp::endpoint from;
+    const std::size_t n = root.receive_from(asio::buffer(buf), from, 0, ec);
+    asked.assign(buf.data(), n);
+  }
+  host.request_shutdown();
+  runner.wait();
+  ASSERT_TRUE(heard) << "the root server inside the namespace heard no upstream query";
+  EXPECT_NE(asked.find("\x07"
+                       "example"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -123,8 +123,13 @@ def lab_namespaces(pid=None):
     return sorted(n for n in names if n.startswith(prefix))
 
 
+# The dashboard's loopback address (the root namespace's) is on a block of the module's own, away from the
+# blocks test_lab.py draws (127.100 and up) and the default 127.20.
+NET = "127.%d" % (50 + os.getpid() % 40)
+
+
 def start_lab(state, config, env):
-    server = Server(["lab", "--config", config, "--state", state, "--threads", "2"], env=env)
+    server = Server(["lab", "--config", config, "--state", state, "--threads", "2", "--net", NET], env=env)
     server.wait_log(lambda r: r.get("msg") == "lab ready", timeout=60)
     with open(os.path.join(state, "lab.json")) as f:
         return server, json.load(f)

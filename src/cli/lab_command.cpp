@@ -3,6 +3,9 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "cli/cli_error.hpp"
 #include "cli/commands.hpp"
@@ -10,7 +13,10 @@
 #include "lab/address_plan.hpp"
 #include "lab/default_config.hpp"
 #include "lab/experiments/experiment.hpp"
+#include "lab/experiments/lab_access.hpp"
 #include "lab/lab.hpp"
+#include "lab/network/lab_exec.hpp"
+#include "lab/state_dir.hpp"
 
 namespace endhost::cli {
 
@@ -23,6 +29,7 @@ struct LabCliOptions {
   bool print_config = false;
   std::string net;
   std::string ports;
+  std::string network;
   std::uint16_t port_base = 0;
   std::size_t threads = 0;
   bool threads_set = false;
@@ -49,6 +56,9 @@ lab::LabOptions to_lab_options(const LabCliOptions& o, const CLI::App& cmd) {
   if (o.ports == "auto") l.ports = lab::PortMode::automatic;
   if (o.ports == "real") l.ports = lab::PortMode::real;
   if (o.ports == "high") l.ports = lab::PortMode::high;
+  if (o.network == "auto") l.network = lab::NetworkMode::automatic;
+  if (o.network == "emulated") l.network = lab::NetworkMode::emulated;
+  if (o.network == "loopback") l.network = lab::NetworkMode::loopback;
   if (cmd.count("--port-base")) l.port_base = o.port_base;
   if (cmd.count("--threads")) l.threads = o.threads;
   l.trace = o.trace;
@@ -72,6 +82,11 @@ void add_lab_options(CLI::App& cmd, LabCliOptions& o, bool experiment) {
   cmd.add_option("--ports", o.ports,
                  "real (53, 80, …), high (port base + those) or auto: real when root and free")
       ->check(CLI::IsMember({"auto", "real", "high"}));
+  cmd.add_option(
+         "--network", o.network,
+         "emulated (each host in a network namespace, links with delay, rate and loss: root), loopback "
+         "(every host on 127.x, links not emulated) or auto: emulated when root (overrides lab.network)")
+      ->check(CLI::IsMember({"auto", "emulated", "loopback"}));
   cmd.add_option("--port-base", o.port_base, "High ports are this + the real port (overrides lab.port_base)")
       ->check(CLI::Range(1024, static_cast<int>(lab::kMaxPortBase)));
   cmd.add_option("--threads", o.threads, "Event-loop threads for all hosts together (default: one per core)")
@@ -105,7 +120,9 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
       "  endhost lab --print-config > my-lab.toml     a starting point for a lab of your own\n"
       "  endhost lab --config my-lab.toml --state ./lab --ports high\n"
       "  endhost lab --net 127.21 --verbose           a second lab beside the first, its log shown\n"
-      "  endhost lab experiment dns-trace             in another terminal, against the running lab");
+      "  endhost lab experiment dns-trace             in another terminal, against the running lab\n"
+      "  sudo endhost lab exec user -- curl http://www.someschool.edu/   inside the user host (emulated "
+      "links)");
 
   auto e = std::make_shared<LabCliOptions>();
   auto name = std::make_shared<std::string>();
@@ -135,8 +152,43 @@ void add_lab_commands(CLI::App& root, RunFn& run) {
       "  endhost lab experiment dns-trace --json      the measurements as JSON; the dashboard draws them\n"
       "  endhost lab experiment hol --rate 512K       head-of-line blocking, HTTP/1.1 beside HTTP/2");
 
-  lab->callback([o, lab, exp, &run] {
-    if (lab->got_subcommand(exp)) return;
+  auto x = std::make_shared<LabCliOptions>();
+  auto exec_host = std::make_shared<std::string>();
+  auto exec_command = std::make_shared<std::vector<std::string>>();
+  auto* exe = lab->add_subcommand(
+      "exec", "Run a command inside a lab host's network namespace (a lab with emulated links, as root)");
+  exe->add_option("host", *exec_host, "The host: its name, or its first label (user, www, …)")->required();
+  exe->add_option("command", *exec_command, "The command and its arguments, after --")->required();
+  exe->add_option("--state", x->state,
+                  "State directory of the lab (default: the lab on --net, else the only "
+                  "one running)");
+  exe->add_option("--net", x->net, "The net of the lab to use, when several run");
+  exe->footer(
+      "The command's DNS is the lab's resolver (/etc/netns/NS/resolv.conf); its exit status is exec's.\n"
+      "Examples:\n"
+      "  endhost lab exec user -- curl -s -o /dev/null -w '%{time_total}\\n' http://www.someschool.edu/\n"
+      "  endhost lab exec user -- dig www.someschool.edu\n"
+      "  endhost lab exec www.someschool.edu -- ss -tn");
+  exe->callback([x, exec_host, exec_command, &run] {
+    run = [x, exec_host, exec_command]() -> int {
+      std::string dir = x->state;
+      if (dir.empty()) {
+        auto found =
+            lab::find_running_lab(x->net.empty() ? std::nullopt : std::optional<std::string>(x->net));
+        if (!found) throw RuntimeError(found.error());
+        if (!*found) throw RuntimeError("no lab is running (start one with `sudo endhost lab`)");
+        dir = **found;
+      }
+      auto info = lab::running_lab(dir);
+      if (!info) throw RuntimeError(info.error());
+      auto target = lab::exec_target(*info, dir, *exec_host);
+      if (!target) throw RuntimeError(target.error());
+      throw RuntimeError(lab::exec_in_namespace(target->netns, *exec_command));
+    };
+  });
+
+  lab->callback([o, lab, exp, exe, &run] {
+    if (lab->got_subcommand(exp) || lab->got_subcommand(exe)) return;
     run = [o, lab] {
       if (o->print_config) {
         std::cout << lab::default_config_toml() << std::flush;

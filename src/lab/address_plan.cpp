@@ -55,6 +55,12 @@ std::optional<std::uint8_t> parse_net(std::string_view net) {
 }
 
 std::optional<std::uint32_t> parse_loopback(std::string_view address) {
+  auto v = parse_ipv4(address);
+  if (!v || (*v >> 24) != 127 || *v == 0x7f000000u || *v == 0x7fffffffu) return std::nullopt;
+  return v;
+}
+
+std::optional<std::uint32_t> parse_ipv4(std::string_view address) {
   std::uint32_t v = 0;
   std::size_t start = 0;
   for (int i = 0; i < 4; ++i) {
@@ -65,8 +71,41 @@ std::optional<std::uint32_t> parse_loopback(std::string_view address) {
     v = (v << 8) | *octet;
     start = dot + 1;
   }
-  if ((v >> 24) != 127 || v == 0x7f000000u || v == 0x7fffffffu) return std::nullopt;
   return v;
+}
+
+std::string Ipv4Net::to_string() const {
+  return fmt::format("{}/{}", format_ipv4(base), prefix);
+}
+
+std::optional<Ipv4Net> parse_subnet(std::string_view text) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto base = parse_ipv4(text.substr(0, slash));
+  auto prefix = parse_octet(text.substr(slash + 1));
+  if (!base || !prefix || *prefix < 8 || *prefix > 30) return std::nullopt;
+  Ipv4Net net{*base, *prefix};
+  if ((net.base & static_cast<std::uint32_t>(net.size() - 1)) != 0) return std::nullopt;  // host bits set
+  const std::uint32_t first = net.base >> 24;
+  const std::uint32_t last = static_cast<std::uint32_t>((net.base + net.size() - 1) >> 24);
+  if (first == 0 || (first <= 127 && last >= 127) || last >= 224) return std::nullopt;
+  return net;
+}
+
+Expected<NetworkChoice, std::string> choose_network(NetworkMode asked, bool may_emulate,
+                                                    std::string_view why) {
+  if (asked == NetworkMode::loopback)
+    return NetworkChoice{NetworkMode::loopback, "as asked by network = \"loopback\""};
+  if (asked == NetworkMode::emulated) {
+    if (!may_emulate) {
+      return Unexpected(fmt::format(
+          "network = \"emulated\" needs CAP_NET_ADMIN ({}): run the lab as root, or set network = \"auto\"",
+          why));
+    }
+    return NetworkChoice{NetworkMode::emulated, "as asked by network = \"emulated\""};
+  }
+  if (may_emulate) return NetworkChoice{NetworkMode::emulated, std::string(why)};
+  return NetworkChoice{NetworkMode::loopback, fmt::format("links are not emulated: {}", why)};
 }
 
 std::string format_ipv4(std::uint32_t a) {
@@ -118,16 +157,19 @@ PortChoice choose_port_mode(PortMode asked, const std::string& probe_address, co
 }
 
 std::string first_host_address(const LabConfig& config, const core::ServiceRegistry& services) {
-  if (!config.hosts.empty() && config.hosts.front().address) return *config.hosts.front().address;
+  if (!config.hosts.empty() && config.hosts.front().address && parse_loopback(*config.hosts.front().address))
+    return *config.hosts.front().address;
   auto plan = plan_addresses(config, {PortMode::high, ""}, services);
   return plan && !plan->hosts.empty() ? plan->hosts.front().address : "127.0.0.1";
 }
 
 Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice ports,
-                                                  const core::ServiceRegistry& services) {
+                                                  const core::ServiceRegistry& services,
+                                                  NetworkChoice network) {
   AddressPlan plan;
   plan.mode = ports.mode;
   plan.reason = ports.reason;
+  plan.network = network;
   const bool real = ports.mode == PortMode::real;
   auto well_known = [&](std::uint16_t p) {
     return static_cast<std::uint16_t>(real ? p : c.lab.port_base + p);
@@ -136,27 +178,51 @@ Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice
 
   auto net = parse_net(c.lab.net);
   if (!net) return Unexpected(fmt::format("lab.net '{}' is not like \"127.20\"", c.lab.net));
+  auto subnet = parse_subnet(c.lab.subnet);
+  if (!subnet) return Unexpected(fmt::format("lab.subnet '{}' is not like \"198.18.0.0/15\"", c.lab.subnet));
+  plan.subnet = subnet->to_string();
+  const bool emulated = network.mode == NetworkMode::emulated;
+  // An explicit address counts in the plan of its own range only.
+  auto explicit_address = [&](const HostConfig& h) -> std::optional<std::uint32_t> {
+    if (!h.address) return std::nullopt;
+    auto a = parse_ipv4(*h.address);
+    if (!a) return std::nullopt;
+    if (emulated ? subnet->contains(*a) : parse_loopback(*h.address).has_value()) return a;
+    return std::nullopt;
+  };
+  auto skipped = [](std::uint32_t a) { return (a & 0xff) == 0 || (a & 0xff) == 255; };
   std::set<std::uint32_t> taken;
   for (const auto& h : c.hosts) {
-    if (h.address) taken.insert(*parse_loopback(*h.address));
+    if (auto a = explicit_address(h)) taken.insert(*a);
   }
-  std::uint32_t next = (127u << 24) | (std::uint32_t{*net} << 16) | 1u;
-  const std::uint32_t end = (127u << 24) | (std::uint32_t{*net} << 16) | 0xffffu;
+  // The routers, from the top of the subnet down: adding a group moves no host.
+  const std::uint32_t subnet_last = static_cast<std::uint32_t>(subnet->base + subnet->size() - 1);
+  std::uint32_t router = subnet_last;
+  for (const GroupConfig& g : c.groups) {
+    while (router > subnet->base && (taken.count(router) || skipped(router))) --router;
+    if (router <= subnet->base) {
+      return Unexpected(fmt::format("group {}: no address left in lab.subnet {}", g.name, plan.subnet));
+    }
+    plan.routers.emplace_back(g.name, format_ipv4(router));
+    taken.insert(router--);
+  }
+  std::uint32_t next = emulated ? subnet->base + 1 : (127u << 24) | (std::uint32_t{*net} << 16) | 1u;
+  const std::uint32_t end = emulated ? router + 1 : (127u << 24) | (std::uint32_t{*net} << 16) | 0xffffu;
+  const std::string range = emulated ? "lab.subnet " + plan.subnet : c.lab.net + ".0.0/16";
 
   std::set<std::pair<std::string, std::uint16_t>> tcp_used, udp_used;
   for (const HostConfig& h : c.hosts) {
     PlannedHost ph;
     ph.config = &h;
     ph.name = h.name;
-    if (h.address) {
-      ph.address = *h.address;
+    if (auto a = explicit_address(h)) {
+      ph.address = format_ipv4(*a);
     } else {
       // Skip explicit addresses and the .0 / .255 of each /24, which some tools read as network and
       // broadcast.
-      while (next < end && (taken.count(next) || (next & 0xff) == 0 || (next & 0xff) == 255)) ++next;
+      while (next < end && (taken.count(next) || skipped(next))) ++next;
       if (next >= end) {
-        return Unexpected(
-            fmt::format("host {}: no address left in {}.0.0/16: use fewer hosts", h.name, c.lab.net));
+        return Unexpected(fmt::format("host {}: no address left in {}: use fewer hosts", h.name, range));
       }
       ph.address = format_ipv4(next++);
     }
@@ -185,6 +251,7 @@ Expected<AddressPlan, std::string> plan_addresses(const LabConfig& c, PortChoice
       }
       if (const LabRecipe* recipe = find_recipe(hs.name); recipe && recipe->note)
         ps.note = recipe->note(settings);
+      ps.settings = settings;
       // Browsers refuse the Fetch standard's bad ports (ERR_UNSAFE_PORT), so no lab port may be one; the
       // only exceptions are DNS's own 53, FTP's own 21 and SMTP's own 25 on the real ports: the list is there
       // to keep browsers' HTTP off those protocols' servers, and no browser asks them anything (browsers

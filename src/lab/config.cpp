@@ -8,6 +8,7 @@
 #include <set>
 
 #include "lab/address_plan.hpp"
+#include "lab/topology_plan.hpp"
 
 namespace endhost::lab {
 
@@ -167,6 +168,13 @@ const HostConfig* LabConfig::find_host(std::string_view name) const {
   return nullptr;
 }
 
+const GroupConfig* LabConfig::find_group(std::string_view name) const {
+  for (const auto& g : groups) {
+    if (g.name == name) return &g;
+  }
+  return nullptr;
+}
+
 const SiteConfig* LabConfig::find_site(std::string_view name) const {
   for (const auto& s : sites) {
     if (s.name == name) return &s;
@@ -187,6 +195,13 @@ Expected<void, std::string> validate(const LabConfig& c) {
   if (c.lab.transcript_lines == 0 || c.lab.transcript_lines > kMaxTranscriptLines) {
     return Error(fmt::format("lab.transcript_lines must be between 1 and {}", kMaxTranscriptLines));
   }
+  const auto subnet = parse_subnet(c.lab.subnet);
+  if (!subnet) {
+    return Error(fmt::format(
+        "lab.subnet '{}' is not an IPv4 prefix of 8 … 30 bits with its host bits zero, outside 127.0.0.0/8 "
+        "(like \"198.18.0.0/15\", the benchmarking range of RFC 2544)",
+        c.lab.subnet));
+  }
   if (c.hosts.empty()) return Error(std::string("the lab has no hosts: add at least one [[host]]"));
   if (c.hosts.size() > kMaxHosts) {
     return Error(fmt::format("{} hosts, more than the limit of {}", c.hosts.size(), kMaxHosts));
@@ -201,10 +216,28 @@ Expected<void, std::string> validate(const LabConfig& c) {
     }
     if (!names.insert(h.name).second) return Error(fmt::format("host {} is listed twice", h.name));
     if (h.address) {
-      if (!parse_loopback(*h.address)) {
+      // An address is the host's in the mode of its range; network = "emulated" or "loopback" takes that
+      // mode's range only, so that an address meant for the other is not silently ignored.
+      const auto a = parse_ipv4(*h.address);
+      const bool loopback = parse_loopback(*h.address).has_value();
+      const bool in_subnet = a && subnet->contains(*a);
+      const NetworkMode mode = c.lab.network;
+      if (mode == NetworkMode::emulated && !in_subnet) {
+        return Error(fmt::format(
+            "host {}: address '{}' is not inside lab.subnet {} (network = \"emulated\" gives hosts addresses "
+            "of the subnet)",
+            h.name, *h.address, subnet->to_string()));
+      }
+      if (mode == NetworkMode::loopback && !loopback) {
         return Error(
             fmt::format("host {}: address '{}' is not an IPv4 address in 127.0.0.0/8 (like 127.20.0.9)",
                         h.name, *h.address));
+      }
+      if (!loopback && !in_subnet) {
+        return Error(fmt::format(
+            "host {}: address '{}' is neither in 127.0.0.0/8 (like 127.20.0.9, on loopback) nor inside "
+            "lab.subnet {} (emulated)",
+            h.name, *h.address, subnet->to_string()));
       }
       if (!addresses.insert(*h.address).second) {
         return Error(fmt::format("host {}: address {} is already another host's", h.name, *h.address));
@@ -249,6 +282,10 @@ Expected<void, std::string> validate(const LabConfig& c) {
   for (const SiteConfig& s : c.sites) {
     if (!site_names.insert(s.name).second) return Error(fmt::format("site {} is defined twice", s.name));
     if (auto ok = validate_site(s); !ok) return ok;
+  }
+  if (auto ok = validate_topology(c, c.lab.network); !ok) {
+    const TopologyProblem& p = ok.error();
+    return Error(p.line ? fmt::format("line {}: {}", p.line, p.message) : p.message);
   }
   return {};
 }

@@ -12,6 +12,7 @@
 
 #include "core/expected.hpp"
 #include "core/settings.hpp"
+#include "lab/topology_config.hpp"
 
 namespace endhost::lab {
 
@@ -25,6 +26,10 @@ struct LabSettings {
   std::uint16_t port_base = 20'000;
   std::size_t transcript_lines = 1'000;  // newest transcript lines kept in memory, per service
   std::size_t threads = 0;               // event loops shared by every host of the lab; 0: one per core
+  NetworkMode network = NetworkMode::automatic;  // emulated links or loopback (topology_config.hpp)
+  std::string subnet = "198.18.0.0/15";  // the hosts' emulated addresses: RFC 2544 C.2.2's benchmarking range
+  std::string user_host = "user";        // the host standing for the student's machine (emulated mode)
+  std::uint32_t user_host_line = 0;      // where [lab] sets user_host, for errors (0: the default)
 };
 
 // The lab's own service: the live dashboard. Not a registered service (it shows the others), so not an
@@ -42,9 +47,12 @@ struct HostService {
 };
 
 struct HostConfig {
-  std::string name;                    // a lower-case domain name: www.someschool.edu
-  std::optional<std::string> address;  // an IPv4 address in 127.0.0.0/8; unset: the next one of the net
-  std::vector<HostService> services;   // at most one per name, in the file's order
+  std::string name;  // a lower-case domain name: www.someschool.edu
+  // In 127.0.0.0/8: the host's address on loopback; in lab.subnet: its address when emulated. Unset: the
+  // next free one of lab.net or lab.subnet. In the other mode the host is numbered like the others.
+  std::optional<std::string> address;
+  std::vector<HostService> services;  // at most one per name, in the file's order
+  std::uint32_t line = 0;             // where the file defines it, for errors (0: not from a file)
 
   const HostService* find(std::string_view service) const;
   // The zones the host's authoritative DNS server serves (its dns.zones, normalized), for the zone plan.
@@ -83,7 +91,13 @@ struct LabConfig {
   std::vector<HostConfig> hosts;
   std::vector<ZoneExtra> zones;
   std::vector<SiteConfig> sites;
+  std::vector<GroupConfig> groups;  // the network: hosts behind routers (topology_plan.hpp)
+  std::vector<LinkConfig> links;
 
+  // True when the file describes a network ([[group]] or [[link]]); without one, an emulated lab puts every
+  // host on one LAN without delay or limits (plan_topology).
+  bool has_topology() const { return !groups.empty() || !links.empty(); }
+  const GroupConfig* find_group(std::string_view name) const;
   const HostConfig* find_host(std::string_view name) const;
   const SiteConfig* find_site(std::string_view name) const;
 };

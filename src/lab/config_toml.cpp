@@ -12,6 +12,7 @@
 
 #include "lab/address_plan.hpp"
 #include "lab/recipe.hpp"
+#include "lab/topology_plan.hpp"
 
 namespace endhost::lab {
 
@@ -117,8 +118,23 @@ PortMode port_mode(const Reader& r, const toml::node& n) {
   r.fail(n, fmt::format("lab.ports is '{}': use \"auto\", \"real\" or \"high\"", s));
 }
 
+NetworkMode network_mode(const Reader& r, const toml::node& n) {
+  std::string s = r.str(n, "lab.network");
+  if (s == "auto") return NetworkMode::automatic;
+  if (s == "emulated") return NetworkMode::emulated;
+  if (s == "loopback") return NetworkMode::loopback;
+  r.fail(n, fmt::format("lab.network is '{}': use \"auto\", \"emulated\" or \"loopback\"", s));
+}
+
 void read_lab(const Reader& r, const toml::table& t, LabSettings& lab) {
-  r.only(t, "[lab]", {"net", "ports", "port_base", "transcript_lines", "threads"});
+  r.only(t, "[lab]",
+         {"net", "ports", "port_base", "transcript_lines", "threads", "network", "subnet", "user_host"});
+  if (auto* n = t.get("network")) lab.network = network_mode(r, *n);
+  if (auto* n = t.get("subnet")) lab.subnet = r.str(*n, "lab.subnet");
+  if (auto* n = t.get("user_host")) {
+    lab.user_host = normalize_name(r.str(*n, "lab.user_host"));
+    lab.user_host_line = n->source().begin.line;
+  }
   if (auto* n = t.get("net")) lab.net = r.str(*n, "lab.net");
   if (auto* n = t.get("ports")) lab.ports = port_mode(r, *n);
   if (auto* n = t.get("port_base"))
@@ -216,6 +232,7 @@ HostService read_service(const Reader& r, const std::string& where, std::string 
 HostConfig read_host(const Reader& r, const toml::node& node, const core::ServiceRegistry& services) {
   const toml::table& t = r.table(node, "[[host]]");
   HostConfig h;
+  h.line = node.source().begin.line;
   const toml::node* name = t.get("name");
   if (!name) r.fail(node, "[[host]] without a name: add name = \"www.example.com\"");
   h.name = normalize_name(r.str(*name, "host name"));
@@ -290,8 +307,125 @@ SiteConfig read_site(const Reader& r, std::string name, const toml::node& node) 
   return s;
 }
 
+// loss = 0.01 (Bernoulli), or { model = "gilbert-elliott", p, r, h, k } (bursts; h and k the chances a
+// packet gets through in the bad and the good state).
+LossModel read_loss(const Reader& r, const toml::node& n, const std::string& where) {
+  LossModel loss;
+  if (!n.is_table()) {
+    loss.p = r.number(n, where);
+    return loss;
+  }
+  const toml::table& t = *n.as_table();
+  r.only(t, where, {"model", "p", "r", "h", "k"});
+  std::string model = "bernoulli";
+  if (auto* m = t.get("model")) model = r.str(*m, where + ".model");
+  if (model == "gilbert-elliott") {
+    loss.kind = LossModel::Kind::gilbert_elliott;
+  } else if (model != "bernoulli") {
+    r.fail(*t.get("model"),
+           fmt::format("{}.model is '{}': use \"bernoulli\" or \"gilbert-elliott\"", where, model));
+  }
+  const toml::node* p = t.get("p");
+  if (!p) r.fail(n, where + " needs p (the loss, or for gilbert-elliott the chance of going bad)");
+  loss.p = r.number(*p, where + ".p");
+  if (loss.kind == LossModel::Kind::bernoulli) {
+    for (const char* k : {"r", "h", "k"}) {
+      if (auto* x = t.get(k)) r.fail(*x, fmt::format("{}.{} is a gilbert-elliott parameter", where, k));
+    }
+    return loss;
+  }
+  if (auto* x = t.get("r")) loss.r = r.number(*x, where + ".r");
+  if (auto* x = t.get("h")) loss.h = r.number(*x, where + ".h");
+  if (auto* x = t.get("k")) loss.k = r.number(*x, where + ".k");
+  return loss;
+}
+
+// A link's (or a group's LAN's) figures from the keys of `t` that are figures; the caller checked the keys.
+LinkFigures read_figures(const Reader& r, const toml::table& t, const std::string& where) {
+  LinkFigures f;
+  if (auto* n = t.get("delay_ms")) f.delay_ms = r.number(*n, where + ".delay_ms");
+  if (auto* n = t.get("jitter_ms")) f.jitter_ms = r.number(*n, where + ".jitter_ms");
+  if (auto* n = t.get("rate")) {
+    if (n->is_integer()) {
+      f.rate_bps = static_cast<std::uint64_t>(
+          r.integer(*n, where + ".rate (bits per second)", 0, static_cast<std::int64_t>(kMaxLinkRateBps)));
+    } else {
+      auto rate = parse_rate(r.str(*n, where + ".rate"));
+      if (!rate) r.fail(*n, where + ": " + rate.error());
+      f.rate_bps = *rate;
+    }
+  }
+  if (auto* n = t.get("queue")) {
+    if (n->is_integer()) {
+      f.queue_packets =
+          static_cast<std::uint32_t>(r.integer(*n, where + ".queue (packets)", 1, kMaxQueuePackets));
+    } else {
+      auto bytes = parse_queue_bytes(r.str(*n, where + ".queue"));
+      if (!bytes) r.fail(*n, where + ": " + bytes.error());
+      f.queue_bytes = *bytes;
+    }
+  }
+  if (auto* n = t.get("loss")) f.loss = read_loss(r, *n, where + ".loss");
+  if (auto* n = t.get("trace")) f.trace = r.str(*n, where + ".trace");
+  // Each figure against its limits here too, so the error has the line of the value.
+  for (const char* key : {"delay_ms", "jitter_ms", "rate", "queue", "loss"}) {
+    const toml::node* n = t.get(key);
+    if (!n) continue;
+    LinkFigures one;
+    if (std::string_view(key) == "delay_ms") one.delay_ms = f.delay_ms;
+    if (std::string_view(key) == "jitter_ms") one.jitter_ms = f.jitter_ms;
+    if (std::string_view(key) == "rate") one.rate_bps = f.rate_bps;
+    if (std::string_view(key) == "queue") {
+      one.queue_bytes = f.queue_bytes;
+      one.queue_packets = f.queue_packets;
+    }
+    if (std::string_view(key) == "loss") one.loss = f.loss;
+    if (auto why = figures_error(one); !why.empty()) r.fail(*n, where + ": " + why);
+  }
+  return f;
+}
+
+GroupConfig read_group(const Reader& r, const toml::node& node) {
+  const toml::table& t = r.table(node, "[[group]]");
+  GroupConfig g;
+  g.line = node.source().begin.line;
+  const toml::node* name = t.get("name");
+  if (!name) r.fail(node, "[[group]] without a name: add name = \"campus\"");
+  g.name = normalize_name(r.str(*name, "group name"));
+  const std::string where = "group " + g.name;
+  r.only(t, where, {"name", "hosts", "delay_ms", "jitter_ms", "rate", "queue", "loss", "trace"});
+  if (auto* n = t.get("hosts")) {
+    for (auto& h : r.strings(*n, where + ".hosts")) g.hosts.push_back(normalize_name(h));
+  }
+  g.lan = read_figures(r, t, where);
+  return g;
+}
+
+LinkConfig read_link(const Reader& r, const toml::node& node) {
+  const toml::table& t = r.table(node, "[[link]]");
+  LinkConfig l;
+  l.line = node.source().begin.line;
+  const toml::node* a = t.get("a");
+  const toml::node* b = t.get("b");
+  if (!a || !b) r.fail(node, "[[link]] needs both ends: a = \"HOST-or-GROUP\" and b = \"HOST-or-GROUP\"");
+  l.a = normalize_name(r.str(*a, "link a"));
+  l.b = normalize_name(r.str(*b, "link b"));
+  const std::string where = fmt::format("link {} – {}", l.a, l.b);
+  r.only(t, where, {"a", "b", "delay_ms", "jitter_ms", "rate", "queue", "loss", "trace", "a_to_b", "b_to_a"});
+  l.both = read_figures(r, t, where);
+  for (const char* side : {"a_to_b", "b_to_a"}) {
+    const toml::node* n = t.get(side);
+    if (!n) continue;
+    const std::string at = where + "." + side;
+    const toml::table& d = r.table(*n, at);
+    r.only(d, at, {"delay_ms", "jitter_ms", "rate", "queue", "loss", "trace"});
+    (std::string_view(side) == "a_to_b" ? l.a_to_b : l.b_to_a) = read_figures(r, d, at);
+  }
+  return l;
+}
+
 LabConfig read_config(const Reader& r, const toml::table& root, const core::ServiceRegistry& services) {
-  r.only(root, "the top level", {"lab", "host", "zone", "site"});
+  r.only(root, "the top level", {"lab", "host", "zone", "site", "group", "link"});
   LabConfig c;
   if (auto* n = root.get("lab")) read_lab(r, r.table(*n, "[lab]"), c.lab);
   if (auto* n = root.get("host")) {
@@ -305,6 +439,14 @@ LabConfig read_config(const Reader& r, const toml::table& root, const core::Serv
   if (auto* n = root.get("site")) {
     for (const auto& [name, site] : r.table(*n, "[site]"))
       c.sites.push_back(read_site(r, std::string(name.str()), site));
+  }
+  if (auto* n = root.get("group")) {
+    if (!n->is_array()) r.fail(*n, "group must be an array of tables: write [[group]]");
+    for (const auto& g : *n->as_array()) c.groups.push_back(read_group(r, g));
+  }
+  if (auto* n = root.get("link")) {
+    if (!n->is_array()) r.fail(*n, "link must be an array of tables: write [[link]]");
+    for (const auto& l : *n->as_array()) c.links.push_back(read_link(r, l));
   }
   return c;
 }
@@ -322,6 +464,12 @@ Expected<LabConfig, std::string> parse_config(std::string_view text, std::string
                                   e.description()));
   } catch (const ConfigError& e) {
     return Unexpected(e.message);
+  }
+  // The network's errors point at the line of the [[group]], [[link]] or [[host]] they are about.
+  if (auto ok = validate_topology(config, config.lab.network); !ok) {
+    const TopologyProblem& p = ok.error();
+    if (p.line) return Unexpected(fmt::format("{}:{}: {}", file_name, p.line, p.message));
+    return Unexpected(fmt::format("{}: {}", file_name, p.message));
   }
   if (auto ok = validate(config); !ok) return Unexpected(fmt::format("{}: {}", file_name, ok.error()));
   return config;

@@ -9,10 +9,12 @@ namespace endhost::lab {
 
 awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> HttpConnection::open(
     asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout,
-    std::optional<asio::ip::address> source) {
+    std::optional<asio::ip::address> source, const core::SocketPlace* place) {
   // The lab's experiments dial addresses from lab.json: no name to resolve.
   if (source && source->is_v4() != server.address().is_v4()) source.reset();
-  const core::Dialer dialer(core::DialOptions{timeout, source, true});
+  core::DialOptions options{timeout, source, true};
+  if (place) options.place = *place;
+  const core::Dialer dialer(options);
   const auto started = std::chrono::steady_clock::now();
   auto connected = co_await dialer.connect(server);
   if (!connected) co_return Unexpected(connected.error().message);

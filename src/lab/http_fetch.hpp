@@ -15,6 +15,7 @@
 #include "core/asio.hpp"
 #include "core/byte_buffer.hpp"
 #include "core/expected.hpp"
+#include "core/socket_place.hpp"
 #include "core/stream.hpp"
 #include "http/fields.hpp"
 #include "http/limits.hpp"
@@ -39,9 +40,10 @@ class HttpConnection {
  public:
   // Opens a TCP connection (one handshake: one RTT), from `source` when set (a lab host's address, so
   // that the server's log shows which host asked). The error is a sentence.
+  // `place` (borrowed; null: here): where the socket is made (a lab host's namespace).
   static awaitable<Expected<std::unique_ptr<HttpConnection>, std::string>> open(
       asio::ip::tcp::endpoint server, std::chrono::milliseconds timeout,
-      std::optional<asio::ip::address> source = std::nullopt);
+      std::optional<asio::ip::address> source = std::nullopt, const core::SocketPlace* place = nullptr);
   // Sends `GET target` with Host `host` (and `Connection: close` unless keep_alive), reads the whole
   // response. `target` is origin-form ("/x.gif") for a server, absolute-form ("http://h/x.gif") for a proxy.
   awaitable<Expected<FetchResult, std::string>> get(std::string target, std::string host, bool keep_alive,

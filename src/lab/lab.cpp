@@ -25,10 +25,15 @@
 #include "lab/default_config.hpp"
 #include "lab/lab_log.hpp"
 #include "lab/lab_map.hpp"
+#include "lab/network/emulated_topology.hpp"
+#include "lab/network/lab_network.hpp"
+#include "lab/network/link_pump.hpp"
+#include "lab/network/network_probe.hpp"
 #include "lab/port_switch.hpp"
 #include "lab/recipe.hpp"
 #include "lab/site_files.hpp"
 #include "lab/state_dir.hpp"
+#include "lab/topology_plan.hpp"
 #include "lab/transcript_rings.hpp"
 #include "lab/unit.hpp"
 #include "lab/zone_plan.hpp"
@@ -63,6 +68,7 @@ struct Lab::Impl {
   LabOptions options;
   LabConfig config;
   AddressPlan plan;
+  TopologyPlan topology;
   ZonePlan zones;
   LabFiles files;
   MapInputs map_inputs;
@@ -75,10 +81,15 @@ struct Lab::Impl {
   core::ServiceRegistry services = services::builtin_services();
   // Per lab host; before the host, so the services' counters into them are gone first.
   std::map<std::string, std::unique_ptr<core::MetricsRegistry>> registries;
+  // With emulated links: every host's namespace and TUN device (network/lab_network.hpp). Before `host`, so
+  // their names are removed once every service has closed its sockets in them.
+  std::unique_ptr<LabNetwork> network;
   std::unique_ptr<core::ServiceHost> host;  // before the units: it owns the services they refer to
+  LinkPump* pump = nullptr;                 // the links (owned by `host`); null on loopback
   // How the services dial names: through the lab's resolver, never the system's (which knows nothing of the
   // lab's names). Null when the lab runs no resolver.
   std::shared_ptr<const core::NameResolver> resolver;
+  std::optional<asio::ip::udp::endpoint> resolver_endpoint;
   struct Running {
     const PlannedHost* host;
     const PlannedService* service;
@@ -101,6 +112,8 @@ struct Lab::Impl {
   Expected<void, std::string> make_certificates();
   // Each host's certificate from the lab's CA (make_certificates), for services whose recipe asks for one.
   std::map<std::string, tls::LeafFiles> certificates;
+  Expected<void, std::string> build_network();
+  Expected<void, std::string> build_links();
   Expected<void, std::string> build_units();
   Expected<core::Service*, std::string> build_service(const PlannedHost& h, const PlannedService& s,
                                                       core::TranscriptSink* sink);
@@ -114,6 +127,7 @@ Expected<LabConfig, std::string> load_lab_config(const LabOptions& o) {
   if (!config) return config;
   if (o.net) config->lab.net = *o.net;
   if (o.ports) config->lab.ports = *o.ports;
+  if (o.network) config->lab.network = *o.network;
   if (o.port_base) config->lab.port_base = *o.port_base;
   if (o.threads) config->lab.threads = *o.threads;
   if (auto ok = validate(*config); !ok) return Unexpected(ok.error());
@@ -245,20 +259,27 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
   }
   env.transcripts = sink;
   env.host = h.name;
+  // With emulated links every socket of the service is made in the host's namespace, the queries for the
+  // names it dials too.
+  const core::SocketPlace place = network ? network->place(h.name) : core::SocketPlace{};
+  env.socket_place = place;
+  if (network && resolver_endpoint)
+    env.resolver = std::make_shared<dns::client::ServerNameResolver>(*resolver_endpoint, place);
   // Hosts send from their own address, so that the servers' logs and transcripts show who talks to whom
   // (the root server sees the resolver's 127.20.0.13, not 127.0.0.1).
   env.source_address = address;
   auto made = d->make(settings, env);
   if (!made) return Unexpected(made.error().message);
   core::Service& service = host->adopt(std::move(*made));
-  core::Binder binder(host->log(), s.kind, h.name);
+  core::Binder binder(host->log(), s.kind, h.name, place);
   if (auto ok = service.bind(binder); !ok) return Unexpected(ok.error());
   bound(binder);
   if (switched) {
-    auto& sw = host->adopt(std::make_unique<PortSwitch>(
-        host->loops()[0], asio::ip::tcp::endpoint(address, s.port),
-        asio::ip::tcp::endpoint(address, switched_port(s.port)), core::Transcript(sink, h.name + "/switch")));
-    core::Binder switch_binder(host->log(), "switch", h.name);
+    auto& sw =
+        host->adopt(std::make_unique<PortSwitch>(host->loops()[0], asio::ip::tcp::endpoint(address, s.port),
+                                                 asio::ip::tcp::endpoint(address, switched_port(s.port)),
+                                                 core::Transcript(sink, h.name + "/switch"), place));
+    core::Binder switch_binder(host->log(), "switch", h.name, place);
     if (auto ok = sw.bind(switch_binder); !ok) return Unexpected("its switch: " + ok.error());
     bound(switch_binder);
     sw.start();
@@ -267,11 +288,61 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
   return &service;
 }
 
+// Emulated links, the hosts' side: a namespace with a TUN device per host, before any service binds.
+Expected<void, std::string> Lab::Impl::build_network() {
+  std::vector<NetworkHost> hosts;
+  for (const PlannedHost& h : plan.hosts) hosts.push_back({h.name, h.address});
+  const PlannedHost* r = plan.host_with("resolver");
+  const auto subnet = parse_subnet(plan.subnet);
+  auto made = LabNetwork::create(hosts, r ? r->address : std::string(), r ? r->find("resolver")->port : 0,
+                                 subnet ? subnet->prefix : 15, log);
+  if (!made) return Unexpected("emulated links: " + made.error());
+  network = std::move(*made);
+  for (const auto& h : network->hosts()) map_inputs.namespaces[h.name] = h.netns->name();
+  // The dashboard also listens in the root namespace, on the loopback address it would have without
+  // emulated links, so that this machine's browser reaches it as before.
+  if (const PlannedHost* d = plan.host_with(kDashboard)) {
+    auto loopback = plan_addresses(config, {plan.mode, plan.reason}, services, {});
+    if (loopback) {
+      if (const PlannedHost* ld = loopback->find_host(d->name)) map_inputs.dashboard_loopback = ld->address;
+    }
+    if (map_inputs.dashboard_loopback.empty()) map_inputs.dashboard_loopback = "127.0.0.1";
+  }
+  return {};
+}
+
+// Emulated links, between the hosts: the emulator with the topology plan's links, and the pump that reads
+// every host's TUN device, on the last loop (loop 0 also runs the dashboard's sampler and the drain).
+Expected<void, std::string> Lab::Impl::build_links() {
+  auto topology_net = emulated_topology(topology, state.path());
+  if (!topology_net) return Unexpected("emulated links: " + topology_net.error());
+  std::vector<PumpPort> ports;
+  for (const auto& h : network->hosts()) {
+    const auto node = topology_net->find_node(h.name);
+    if (!node) return Unexpected("emulated links: host " + h.name + " is not in the topology");
+    ports.push_back({*node, h.tun.fd(), h.name});
+  }
+  // A fixed seed: the same losses and jitter every run of the same lab.
+  constexpr std::uint64_t kSeed = 0x656e64686f7374;  // "endhost"
+  auto& loop = host->loops()[host->loops().size() - 1];
+  auto& links = host->adopt(std::make_unique<LinkPump>(
+      loop, log, netem::Emulator(std::move(*topology_net), kSeed), std::move(ports)));
+  core::Binder binder(log, "links");
+  if (auto ok = links.bind(binder); !ok) return Unexpected(ok.error());
+  links.start();
+  pump = &links;
+  log.info(
+      "links",
+      {{"hosts", network->hosts().size()}, {"links", topology.links.size()}, {"lab_id", network->lab_id()}});
+  return {};
+}
+
 Expected<void, std::string> Lab::Impl::build_units() {
   core::TranscriptSink* sink = tee ? static_cast<core::TranscriptSink*>(tee.get()) : ring.get();
   if (const PlannedHost* r = plan.host_with("resolver")) {
-    resolver = std::make_shared<dns::client::ServerNameResolver>(
-        asio::ip::udp::endpoint(asio::ip::make_address(r->address), r->find("resolver")->port));
+    resolver_endpoint =
+        asio::ip::udp::endpoint(asio::ip::make_address(r->address), r->find("resolver")->port);
+    resolver = std::make_shared<dns::client::ServerNameResolver>(*resolver_endpoint);
   }
   for (const PlannedHost& h : plan.hosts) {
     auto& registry = registries[h.name];
@@ -334,13 +405,30 @@ Expected<void, std::string> Lab::Impl::build_dashboard() {
     dc.mail.push_back(std::move(view));
   }
 
-  auto& svc = host->adopt(std::make_unique<DashboardHost>(
-      *host, std::move(dc), asio::ip::tcp::endpoint(asio::ip::make_address(dash->address), service.port)));
+  dc.links = pump;
+  if (network) dc.place = network->place(dash->name);
+  const asio::ip::tcp::endpoint at(asio::ip::make_address(dash->address), service.port);
+  // Emulated: the browser of this machine reaches the dashboard on loopback in the root namespace, the lab's
+  // hosts (the experiments, inside the user host) at its lab address inside its own namespace.
+  std::optional<asio::ip::tcp::endpoint> inside;
+  if (network) inside = at;
+  const asio::ip::tcp::endpoint browser =
+      network ? asio::ip::tcp::endpoint(asio::ip::make_address(map_inputs.dashboard_loopback), service.port)
+              : at;
+  auto& svc = host->adopt(std::make_unique<DashboardHost>(*host, std::move(dc), browser));
   core::Binder binder(host->log(), kDashboard, dash->name);
   if (auto ok = svc.bind(binder); !ok) {
-    return Unexpected(fmt::format("host {} ({}), dashboard: {}", dash->name, dash->address, ok.error()));
+    return Unexpected(
+        fmt::format("host {} ({}), dashboard: {}", dash->name, browser.address().to_string(), ok.error()));
   }
   bound(binder);
+  if (inside) {
+    core::Binder in_host(host->log(), kDashboard, dash->name, network->place(dash->name));
+    if (auto ok = svc.bind_more(in_host, *inside); !ok) {
+      return Unexpected(fmt::format("host {} ({}), dashboard: {}", dash->name, dash->address, ok.error()));
+    }
+    bound(in_host);
+  }
   auto unit = std::make_unique<Unit>(svc);
   svc.set_self(unit.get());
   units.push_back({dash, &service, std::move(unit)});
@@ -350,6 +438,15 @@ Expected<void, std::string> Lab::Impl::build_dashboard() {
 // As every `endhost … serve` does (privileges.hpp): once every listener is bound and before any request is
 // read, a lab started as root on the real ports becomes `nobody` (or --user), giving it the state directory.
 Expected<void, std::string> Lab::Impl::drop_privileges() {
+  // Emulated links keep root: the loops enter the hosts' namespaces to make client sockets (setns needs
+  // CAP_SYS_ADMIN), and the namespaces are removed at exit.
+  if (network) {
+    if (!options.user.empty())
+      return Unexpected(
+          std::string("--user cannot be used with emulated links (the lab stays root to enter and "
+                      "remove its namespaces); set network = \"loopback\" to drop privileges"));
+    return {};
+  }
   const std::string user = core::user_to_become(options.user, ::geteuid() == 0, lowest_port);
   if (user.empty()) return {};
   // The pointer `endhost lab experiment` follows is the starting user's (its name has that uid, and it is
@@ -396,9 +493,19 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   }
   PortChoice ports = choose_port_mode(impl->config.lab.ports,
                                       first_host_address(impl->config, impl->services), probe_real_ports);
-  auto plan = plan_addresses(impl->config, ports, impl->services);
+  // Emulating the links needs each host's namespace and TUN device (CAP_NET_ADMIN, CAP_SYS_ADMIN,
+  // /dev/net/tun): probed here, said once on the map and in lab.json.
+  const EmulationMeans means = impl->config.lab.network == NetworkMode::loopback
+                                   ? EmulationMeans{false, ""}
+                                   : emulation_means(probe_network());
+  auto network = choose_network(impl->config.lab.network, means.possible, means.why);
+  if (!network) return Unexpected(network.error());
+  if (network->mode == NetworkMode::loopback && impl->config.lab.network == NetworkMode::automatic)
+    network->reason += " (RTTs are loopback's, microseconds; run `sudo endhost lab` for emulated links)";
+  auto plan = plan_addresses(impl->config, ports, impl->services, *network);
   if (!plan) return Unexpected(plan.error());
   impl->plan = std::move(*plan);
+  impl->topology = plan_topology(impl->config, impl->plan);
   if (auto ok = add_recipe_zone_records(impl->config, impl->state.path()); !ok) return Unexpected(ok.error());
   auto zones = plan_zones(impl->config, impl->plan);
   if (!zones) return Unexpected(zones.error());
@@ -414,11 +521,16 @@ Expected<std::unique_ptr<Lab>, std::string> Lab::create(const LabOptions& option
   impl->host = std::make_unique<core::ServiceHost>(
       core::ServiceHostOptions{impl->config.lab.threads, std::chrono::seconds(5), options.handle_signals},
       log);
+  if (impl->plan.network.mode == NetworkMode::emulated) {
+    if (auto ok = impl->build_network(); !ok) return Unexpected(ok.error());
+    if (auto ok = impl->build_links(); !ok) return Unexpected(ok.error());
+  }
   if (auto ok = impl->build_units(); !ok) return Unexpected(ok.error());
 
   impl->map_inputs.config = &impl->config;
   impl->map_inputs.plan = &impl->plan;
   impl->map_inputs.zones = &impl->zones;
+  impl->map_inputs.topology = &impl->topology;
   impl->map_inputs.net = impl->config.lab.net;
   impl->map_inputs.state_dir = impl->state.path();
   impl->map_inputs.state_removed_on_exit = !impl->state.kept();

@@ -25,6 +25,7 @@ struct LabOptions {
   // Overrides of the configuration's [lab] table (command-line options).
   std::optional<std::string> net;
   std::optional<PortMode> ports;
+  std::optional<NetworkMode> network;
   std::optional<std::uint16_t> port_base;
   std::optional<std::size_t> threads;
   bool trace = false;  // also print every transcript line to stdout

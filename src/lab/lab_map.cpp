@@ -1,6 +1,7 @@
 #include "lab/lab_map.hpp"
 
 #include "lab/recipes/recipes.hpp"
+#include "lab/topology_view.hpp"
 
 #include <fmt/format.h>
 
@@ -106,6 +107,9 @@ std::string format_map(const MapInputs& in) {
   const AddressPlan& plan = *in.plan;
   std::string out = fmt::format("endhost lab: a small Internet on {}.0.0/16\n", in.net);
   out += fmt::format("ports: {} ({})\n", plan.mode == PortMode::real ? "real" : "high", plan.reason);
+  // Said once, here and in lab.json: whether the RTTs the experiments measure are the links' or loopback's.
+  out += fmt::format("network: {}{}\n", to_string(plan.network.mode),
+                     plan.network.reason.empty() ? std::string() : " (" + plan.network.reason + ")");
   out += fmt::format("state: {}{}\n", in.state_dir,
                      in.state_removed_on_exit ? " (removed on exit; --keep keeps it)" : "");
   if (!in.ca_cert.empty()) out += fmt::format("CA:    {} (trust it with --cacert)\n", in.ca_cert);
@@ -133,6 +137,8 @@ std::string format_map(const MapInputs& in) {
     }
   }
 
+  if (in.topology) out += format_links(*in.topology);
+
   const PlannedHost* resolver = plan.host_with("resolver");
   const PlannedHost* cache = plan.host_with("proxy");
   const PlannedHost* dash = plan.host_with(kDashboard);
@@ -152,7 +158,12 @@ std::string format_map(const MapInputs& in) {
     out += fmt::format("  Web cache (HTTP proxy)       http://{}/\n", proxy);
     out += fmt::format("  export http_proxy=http://{}/\n", proxy);
   }
-  if (dash) {
+  if (dash && !in.dashboard_loopback.empty()) {
+    // Emulated: the browser reaches it on loopback; the lab's hosts (and experiments) at its lab address.
+    out += fmt::format("  dashboard                    http://{}/   (inside the lab: http://{}/)\n",
+                       host_port(in.dashboard_loopback, dash->find(kDashboard)->port),
+                       host_port(dash->address, dash->find(kDashboard)->port));
+  } else if (dash) {
     out += fmt::format("  dashboard                    http://{}/\n",
                        host_port(dash->address, dash->find(kDashboard)->port));
   }
@@ -227,11 +238,16 @@ std::vector<std::string> try_commands(const MapInputs& in) {
                                 host_port(h.address, s->port)));
     }
   }
+  // With emulated links the lab's addresses are inside its namespaces: the commands run in the user host.
+  if (plan.network.mode == NetworkMode::emulated && in.config) {
+    for (auto& c : out) c = fmt::format("endhost lab exec {} -- {}", in.config->lab.user_host, c);
+  }
   std::string state = in.state_removed_on_exit ? std::string() : " --state " + in.state_dir;
   out.push_back("endhost lab experiment page-load" + state);
   out.push_back("endhost lab experiment cache" + state);
   out.push_back("endhost lab experiment dns-trace" + state);
   out.push_back("endhost lab experiment hol" + state);
+  if (plan.host_with("ping")) out.push_back("endhost lab experiment ping" + state);
   if (plan.host_with("ftp")) out.push_back("endhost lab experiment ftp" + state);
   if (plan.host_with("mail")) {
     out.push_back("endhost lab experiment mail" + state);
@@ -258,6 +274,18 @@ std::string lab_json(const MapInputs& in) {
   single("resolver", "resolver");
   single("proxy", "cache");
   single(kDashboard, "dashboard");
+  // Emulated: "dashboard" is where a browser of this machine reaches it (the root namespace's loopback);
+  // its lab address stays in hosts[].services.
+  if (const PlannedHost* d = plan.host_with(kDashboard); d && !in.dashboard_loopback.empty()) {
+    root["dashboard"] = json::object{
+        {"host", d->name}, {"address", in.dashboard_loopback}, {"port", d->find(kDashboard)->port}};
+  }
+  root["network"] =
+      json::object{{"mode", to_string(plan.network.mode)},
+                   {"reason", plan.network.reason},
+                   {"subnet", plan.subnet},
+                   {"user_host", in.config ? json::value(in.config->lab.user_host) : json::value(nullptr)}};
+  root["topology"] = in.topology ? json::value(topology_json(*in.topology)) : json::value(nullptr);
 
   json::array hosts;
   for (const auto& h : plan.hosts) {
@@ -272,8 +300,18 @@ std::string lab_json(const MapInputs& in) {
                                       {"protocols", std::move(protos)},
                                       {"note", s.note}});
     }
-    hosts.push_back(
-        json::object{{"name", h.name}, {"address", h.address}, {"services", std::move(services)}});
+    json::value site = nullptr;
+    if (in.topology) {
+      if (auto n = in.topology->find(h.name); n && !in.topology->nodes[*n].site.empty())
+        site = json::value(in.topology->nodes[*n].site);
+    }
+    json::object host{{"name", h.name},
+                      {"address", h.address},
+                      {"site", std::move(site)},
+                      {"services", std::move(services)}};
+    // With emulated links, the host's network namespace (`endhost lab exec`, `ip netns exec`).
+    if (auto ns = in.namespaces.find(h.name); ns != in.namespaces.end()) host["netns"] = ns->second;
+    hosts.push_back(std::move(host));
   }
   root["hosts"] = std::move(hosts);
 
@@ -361,11 +399,34 @@ std::string lab_json(const MapInputs& in) {
                                 {"mail_dir", in.state_dir + "/mail/" + h.name}});
   }
   root["mail"] = std::move(mail);
+  // The UDP pingers with what they simulate themselves, for the ping experiment's model.
+  json::array ping;
+  for (const auto& h : plan.hosts) {
+    const PlannedService* s = h.find("ping");
+    if (!s) continue;
+    auto number = [&](const char* key) {
+      const std::string* v = s->settings.get(key);
+      auto x = core::parse_number_setting(key, v ? *v : "0", 0, 1e9);
+      return x ? *x : 0.0;
+    };
+    ping.push_back(json::object{{"host", h.name},
+                                {"address", h.address},
+                                {"port", s->port},
+                                {"loss", number("loss")},
+                                {"delay_ms", number("delay-ms")},
+                                {"jitter_ms", number("jitter-ms")}});
+  }
+  root["ping"] = std::move(ping);
   json::array commands;
   for (auto& c : try_commands(in)) commands.push_back(json::string(c));
   root["commands"] = std::move(commands);
   root["example_url"] = example_url(in);
   return json::serialize(root) + "\n";
+}
+
+std::string LabInfo::user_host() const {
+  if (network == "emulated" && topology && !topology->user_host.empty()) return topology->user_host;
+  return dashboard ? dashboard->host : std::string();
 }
 
 const LabInfo::Host* LabInfo::find_host(std::string_view name) const {
@@ -376,8 +437,15 @@ const LabInfo::Host* LabInfo::find_host(std::string_view name) const {
 }
 
 std::optional<asio::ip::address> LabInfo::client_address() const {
-  if (!dashboard) return std::nullopt;
   boost::system::error_code ec;
+  if (network == "emulated") {
+    const Host* user = find_host(user_host());
+    if (!user) return std::nullopt;
+    auto address = asio::ip::make_address(user->address, ec);
+    if (ec) return std::nullopt;
+    return address;
+  }
+  if (!dashboard) return std::nullopt;
   auto address = asio::ip::make_address(dashboard->address, ec);
   if (ec) return std::nullopt;
   return address;
@@ -422,6 +490,8 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
                               json::value_to<std::string>(sv.at("address")),
                               sv.at("port").to_number<std::uint16_t>()});
       }
+      if (const json::value* ns = hv.as_object().if_contains("netns"); ns && ns->is_string())
+        h.netns = json::value_to<std::string>(*ns);
       info.hosts.push_back(std::move(h));
     }
     if (const json::value* web = o.if_contains("web")) {
@@ -479,6 +549,24 @@ Expected<LabInfo, std::string> parse_lab_json(std::string_view text) {
         m.mail_dir = field(mv, "mail_dir");
         info.mail.push_back(std::move(m));
       }
+    }
+    if (const json::value* ping = o.if_contains("ping")) {
+      for (const auto& pv : ping->as_array()) {
+        info.ping.push_back({json::value_to<std::string>(pv.at("host")),
+                             json::value_to<std::string>(pv.at("address")),
+                             pv.at("port").to_number<std::uint16_t>(), pv.at("loss").to_number<double>(),
+                             pv.at("delay_ms").to_number<double>(), pv.at("jitter_ms").to_number<double>()});
+      }
+    }
+    // Absent from a lab.json written before the network: loopback, no topology.
+    if (const json::value* network = o.if_contains("network"); network && network->is_object()) {
+      info.network = json::value_to<std::string>(network->at("mode"));
+      info.network_reason = json::value_to<std::string>(network->at("reason"));
+    }
+    if (const json::value* topology = o.if_contains("topology"); topology && topology->is_object()) {
+      auto t = topology_from_json(*topology);
+      if (!t) return Unexpected(t.error());
+      info.topology = std::move(*t);
     }
     if (const json::value* zones = o.if_contains("zones")) {
       for (const auto& zv : zones->as_array()) {

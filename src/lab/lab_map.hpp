@@ -13,6 +13,7 @@
 #include "core/expected.hpp"
 #include "lab/address_plan.hpp"
 #include "lab/site_files.hpp"
+#include "lab/topology_plan.hpp"
 #include "lab/zone_plan.hpp"
 
 namespace endhost::lab {
@@ -21,7 +22,8 @@ struct MapInputs {
   const LabConfig* config = nullptr;
   const AddressPlan* plan = nullptr;
   const ZonePlan* zones = nullptr;
-  std::string net;  // "127.20"
+  const TopologyPlan* topology = nullptr;  // the network (plan_topology); null: none shown
+  std::string net;                         // "127.20"
   std::string state_dir;
   bool state_removed_on_exit = false;
   std::int64_t pid = 0;
@@ -29,6 +31,10 @@ struct MapInputs {
   std::string ca_cert;     // STATE/tls/ca.pem: the lab's private CA, for --cacert (empty: none)
   std::string root_hints;  // STATE/zones/root.hints (empty: the lab serves no root zone)
   std::string log_file;    // STATE/lab.log, when `endhost lab` logs there (empty: the logger's own output)
+  // With emulated links, each host's network namespace by host name (lab.json hosts[].netns), and the
+  // loopback address the dashboard also listens on in the root namespace, for this machine's browser.
+  std::map<std::string, std::string> namespaces;
+  std::string dashboard_loopback;
 };
 
 std::string format_map(const MapInputs& in);
@@ -60,7 +66,9 @@ struct LabInfo {
     std::string name;
     std::string address;
     std::vector<Service> services;
+    std::string netns;  // its network namespace with emulated links; empty on loopback
   };
+
   std::vector<Host> hosts;
   // What each running web host serves (lab.json "web"): every URL path, and the pages with their objects.
   struct Page {
@@ -104,6 +112,23 @@ struct LabInfo {
     std::string mail_dir;
   };
   std::vector<MailHost> mail;
+  // Each UDP pinger (lab.json "ping"): where it listens and the loss and delay it simulates itself.
+  struct PingHost {
+    std::string host;
+    std::string address;
+    std::uint16_t port = 0;
+    double loss = 0;  // the server's own drop probability (--loss)
+    double delay_ms = 0;
+    double jitter_ms = 0;
+  };
+  std::vector<PingHost> ping;
+  // lab.json "network": "emulated" or "loopback", and why; and the network the lab runs or describes.
+  std::string network = "loopback";
+  std::string network_reason;
+  std::optional<TopologyPlan> topology;
+  // The host the user's side of an experiment stands at: the topology's user host when emulated, else the
+  // dashboard's host (client_address()), else "".
+  std::string user_host() const;
   // Zone origin → its servers' names (lab.json "zones").
   std::vector<std::pair<std::string, std::vector<std::string>>> zones;
 
@@ -111,7 +136,8 @@ struct LabInfo {
   // The first service of that kind on that host (any host when `host` is empty).
   std::optional<Endpoint> service(std::string_view kind, std::string_view host = {}) const;
   // Where the user's clients (experiments, the dashboard's buttons) send from: the dashboard host's address,
-  // so that the lab's logs tell them from the lab's own hosts. Nullopt without a dashboard.
+  // so that the lab's logs tell them from the lab's own hosts; with emulated links the user host's, inside
+  // whose namespace the experiments run. Nullopt without either.
   std::optional<asio::ip::address> client_address() const;
 };
 Expected<LabInfo, std::string> parse_lab_json(std::string_view text);

@@ -43,15 +43,15 @@ struct PortSwitch::Pair {
 };
 
 PortSwitch::PortSwitch(core::EventLoop& loop, asio::ip::tcp::endpoint front, asio::ip::tcp::endpoint back,
-                       core::Transcript trace)
-    : loop_(loop), front_(front), back_(back), trace_(std::move(trace)) {}
+                       core::Transcript trace, core::SocketPlace place)
+    : loop_(loop), front_(front), back_(back), trace_(std::move(trace)), place_(std::move(place)) {}
 
 PortSwitch::~PortSwitch() = default;
 
 Expected<void, std::string> PortSwitch::open_listener() {
   auto acceptor = std::make_shared<asio::ip::tcp::acceptor>(loop_.io());
   boost::system::error_code ec;
-  acceptor->open(front_.protocol(), ec);
+  core::open_socket(*acceptor, front_.protocol(), ec, place_);
   if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor->bind(front_, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
@@ -138,9 +138,13 @@ awaitable<void> PortSwitch::forward(std::shared_ptr<Pair> pair) {
   boost::system::error_code ec;
   const auto peer = pair->client.remote_endpoint(ec);
   if (!ec) {
-    // From the client's own address, so that the service records its real peer.
-    pair->service.open(back_.protocol(), ec);
-    if (!ec) pair->service.bind(asio::ip::tcp::endpoint(peer.address(), 0), ec);
+    // From the client's own address, so that the service records its real peer. With emulated links the
+    // client is another namespace's address, not local here: then from the host's own.
+    core::open_socket(pair->service, back_.protocol(), ec, place_);
+    if (!ec) {
+      pair->service.bind(asio::ip::tcp::endpoint(peer.address(), 0), ec);
+      if (ec == boost::system::errc::address_not_available) ec.clear();
+    }
   }
   if (!ec) {
     auto [cec] = co_await pair->service.async_connect(back_, use_nothrow);

@@ -18,14 +18,16 @@
 #include "core/asio.hpp"
 #include "core/event_loop.hpp"
 #include "core/service.hpp"
+#include "core/socket_place.hpp"
 #include "core/transcript.hpp"
 
 namespace endhost::lab {
 
 class PortSwitch final : public core::Service {
  public:
+  // `place`: where its sockets are made, the host's network namespace when the links are emulated.
   PortSwitch(core::EventLoop& loop, asio::ip::tcp::endpoint front, asio::ip::tcp::endpoint back,
-             core::Transcript trace);
+             core::Transcript trace, core::SocketPlace place = {});
   ~PortSwitch() override;
 
   Expected<void, std::string> bind(core::Binder& binder) override;
@@ -51,6 +53,7 @@ class PortSwitch final : public core::Service {
   core::EventLoop& loop_;
   asio::ip::tcp::endpoint front_, back_;
   core::Transcript trace_;
+  core::SocketPlace place_;
   std::shared_ptr<asio::ip::tcp::acceptor> acceptor_;  // on the loop only
   std::list<std::weak_ptr<Pair>> pairs_;               // on the loop only
   std::atomic<bool> on_{true};

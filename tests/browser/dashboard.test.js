@@ -91,7 +91,7 @@ async function startLab(tmp) {
     giveToUser(runtime);
     const env = { ...process.env, XDG_RUNTIME_DIR: runtime };
     const proc = spawn(ENDHOST, ["lab", "--state", state, "--net", net, "--ports", "high", "--port-base", String(base),
-                                 "--threads", "2", "--log-format", "json"], { stdio: ["ignore", "pipe", "pipe"], env, ...asUser });
+                                 "--threads", "2", "--network", "loopback", "--log-format", "json"], { stdio: ["ignore", "pipe", "pipe"], env, ...asUser });
     let stderr = "";
     proc.stderr.on("data", (d) => (stderr += d));
     proc.stdout.on("data", () => {});
@@ -300,6 +300,17 @@ function stopLab(lab) {
       assert.ok(await barEnd("pipelined", p) >= await barEnd("pipelined", "/large.bin"), "pipelined, " + p + " ends after the large object");
     }
     await page.locator(hl).screenshot({ path: path.join(tmp, "figure-hol.png") });
+
+    // ping: a row per RTT figure with the measured bar and the model's tick, and the loss beside its model.
+    const pingResult = await experiment(lab, "ping");
+    const pg = "#experiment-ping";
+    await page.waitForSelector(pg + " svg.fig-ping", { timeout: 15000 });
+    const pingRows = await page.$$eval(pg + " g.fig-ping-row", (gs) => gs.map((g) => [g.dataset.name, Number(g.dataset.measuredMs)]));
+    assert.deepEqual(pingRows, pingResult.rows.map((r) => [r.name, Number(r.measured_ms.toFixed(3))]), "a row per RTT figure");
+    assert.equal(await count(page, pg, "g.fig-ping-row line.fig-model"), pingRows.length, "the model's tick on every row");
+    assert.equal(Number(await page.$eval(pg + " g.fig-ping-loss", (g) => g.dataset.measured)), pingResult.loss.measured,
+                 "the loss bar is the measured loss");
+    await page.locator(pg).screenshot({ path: path.join(tmp, "figure-ping.png") });
 
     // The transcript pages back beyond what the event stream started with.
     await page.click('#services button[data-key="*"]');

@@ -58,7 +58,10 @@ def _enter_network_namespace():
     probe = subprocess.run(unshare + ["true"], capture_output=True)
     if probe.returncode != 0:
         return  # reported by the module's setUpModule
-    argv = unshare + ["sh", "-c", 'ip link set lo up && exec "$@"', "sh", sys.executable] + sys.orig_argv[1:]
+    # Without CAP_NET_ADMIN from then on (setpriv, when root), so that `endhost lab` runs on loopback as the
+    # examples show it; emulated links (docs/internals/lab-network.md) are test_lab_network.py's.
+    drop = ["setpriv", "--bounding-set", "-net_admin"] if os.geteuid() == 0 and shutil.which("setpriv") else []
+    argv = unshare + ["sh", "-c", 'ip link set lo up && exec "$@"', "sh"] + drop + [sys.executable] + sys.orig_argv[1:]
     sys.stdout.flush()
     os.execvpe(argv[0], argv, env)
 

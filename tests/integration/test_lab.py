@@ -22,7 +22,9 @@ from endhost_test import ENDHOST, Server, TestCase, run
 
 
 def lab_args(state, net, base, ports="high"):
-    return ["lab", "--state", state, "--net", net, "--ports", ports, "--port-base", str(base), "--threads", "2"]
+    # Loopback: these tests reach the hosts from this namespace (test_lab_network.py runs emulated links).
+    return ["lab", "--state", state, "--net", net, "--ports", ports, "--port-base", str(base), "--threads", "2",
+            "--network", "loopback"]
 
 
 _handed_out = set()  # the blocks this module gave out: a lab of an earlier test may still hold its block
@@ -711,6 +713,62 @@ class LabExperimentsAsData(TestCase):
         pa = strategies["parallel (10)"]["timeline"]
         self.assertLess(max(c["connect_ms"] for c in pa[1:]), min(c["objects"][0]["last_byte_ms"] for c in pa[1:]),
                         "the parallel connections were all open at once")
+
+    def test_page_load_rows_put_the_model_beside_the_measured(self):
+        r = self.result("page-load")
+        rows = r["rows"]
+        self.assertEqual([row["name"] for row in rows], ["non-persistent", "persistent", "parallel (10)"])
+        for row in rows:
+            for key in ["name", "model_ms", "measured_ms", "ratio", "rtt_ms", "rate_bps", "objects", "bytes",
+                        "transmission_ms", "model_rtts", "connections"]:
+                self.assertIn(key, row, row)
+            self.assertIsInstance(row["model_ms"], (int, float), row)
+            self.assertIsInstance(row["measured_ms"], (int, float), row)
+            self.assertGreater(row["model_ms"], 0, row)
+            self.assertGreater(row["measured_ms"], 0, row)
+            self.assertAlmostEqual(row["ratio"], row["measured_ms"] / row["model_ms"], places=6)
+            self.assertEqual(row["objects"], 10)
+            self.assertEqual(row["bytes"], r["bytes"])
+            # The model is its formula on the row's own figures.
+            self.assertAlmostEqual(row["model_ms"], row["model_rtts"] * row["rtt_ms"] + row["transmission_ms"],
+                                   places=6)
+        self.assertEqual([row["model_rtts"] for row in rows], [22, 12, 4])
+        # On loopback the links are not emulated: the RTT is the one measured, and the result says so.
+        self.assertFalse(r["network"]["emulated"])
+        self.assertEqual(r["network"]["source"], "the TCP handshake, median of 9")
+        self.assertIn("links are not emulated (network: loopback", r["text"])
+
+    def test_ping_compares_rtts_and_loss_with_the_model(self):
+        r = self.result("ping")
+        self.assertTrue(r["ok"])
+        self.assertEqual(r["count"], 200)
+        self.assertEqual(len(r["rtt_ms"]), 200)
+        loss = r["loss"]
+        self.assertEqual(loss["server"], 0.3)
+        self.assertEqual(loss["link"], 0.0)
+        self.assertAlmostEqual(loss["model"], 0.3)
+        answered = [x for x in r["rtt_ms"] if x is not None]
+        self.assertEqual(loss["received"], len(answered))
+        self.assertAlmostEqual(loss["measured"], 1 - len(answered) / 200.0)
+        # 200 pings at 30% loss: 60 lost expected, 5 standard deviations (32) either side.
+        self.assertLess(abs(len(answered) - 140), 33, loss)
+        self.assertEqual([row["name"] for row in r["rows"]], ["RTT, median", "RTT, mean", "RTT, fastest"])
+        for row in r["rows"]:
+            self.assertGreater(row["measured_ms"], 0, row)
+
+    def test_lab_json_carries_the_network(self):
+        lab = self.lab
+        self.assertEqual(lab["network"]["mode"], "loopback")
+        self.assertEqual(lab["network"]["subnet"], "198.18.0.0/15")
+        t = lab["topology"]
+        self.assertEqual(t["user_host"], "user")
+        sites = {s["name"]: s for s in t["sites"]}
+        self.assertIn("user", sites["campus"]["hosts"])
+        self.assertIn("cache.someschool.edu", sites["campus"]["hosts"])
+        access = [l for l in t["links"] if {l["a"], l["b"]} == {"campus", "internet"}]
+        self.assertEqual(len(access), 1)
+        self.assertEqual(access[0]["a_to_b"]["rate_bps"], 15000000)
+        self.assertEqual({h["name"]: h["site"] for h in lab["hosts"]}["www.someschool.edu"], "origins")
 
     def test_hol_records_each_object_in_each_mode(self):
         r = self.result("hol")

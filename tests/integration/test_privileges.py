@@ -119,7 +119,7 @@ class PrivilegeDrop(TestCase):
                     '[site.s]\n[[site.s.file]]\npath = "/index.html"\ntext = "dropped"\n')
         net, base = "127.%d" % (150 + os.getpid() % 90), 20000 + (os.getpid() % 40) * 1000
         with Server(["lab", "--config", config, "--state", state, "--net", net, "--ports", "high", "--port-base",
-                     str(base), "--user", "nobody"], env=dict(os.environ, XDG_RUNTIME_DIR=runtime)) as server:
+                     str(base), "--user", "nobody", "--network", "loopback"], env=dict(os.environ, XDG_RUNTIME_DIR=runtime)) as server:
             self.assertEqual(self.wait_dropped(server)["user"], "nobody")
             server.wait_log(lambda r: r.get("msg") == "lab ready", timeout=30)
             self.assert_runs_as(server.proc.pid, "nobody")

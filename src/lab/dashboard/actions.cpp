@@ -60,7 +60,8 @@ bool valid_query_name(std::string_view name) {
 }
 
 awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::string name, dns::RRType type,
-                                        std::optional<asio::ip::address> source) {
+                                        std::optional<asio::ip::address> source,
+                                        const core::SocketPlace* place) {
   ActionResult r;
   auto qname = dns::Name::from_string(name.back() == '.' ? name : name + ".");
   if (!qname) {
@@ -80,6 +81,7 @@ awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::s
   options.timeout = std::chrono::milliseconds(3000);
   options.tries = 2;
   options.source = source;
+  if (place) options.place = *place;
   auto answer = co_await dns::client::exchange_udp(resolver, std::move(*wire), options);
   r.millis = millis_since(start);
   if (!answer) {
@@ -97,12 +99,12 @@ awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::s
 }
 
 awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t seq,
-                                  std::optional<asio::ip::address> source) {
+                                  std::optional<asio::ip::address> source, const core::SocketPlace* place) {
   ActionResult r;
   const auto executor = co_await asio::this_coro::executor;
   asio::ip::udp::socket socket(executor);
   boost::system::error_code ec;
-  socket.open(server.protocol(), ec);
+  core::open_socket(socket, server.protocol(), ec, place ? *place : core::SocketPlace{});
   if (!ec && source && source->is_v4() == server.address().is_v4()) socket.bind({*source, 0}, ec);
   if (ec) {
     r.text = "cannot open a UDP socket: " + ec.message();
@@ -137,10 +139,11 @@ awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t 
 }
 
 awaitable<ActionResult> fetch_through(asio::ip::tcp::endpoint proxy, std::string url,
-                                      std::optional<asio::ip::address> source) {
+                                      std::optional<asio::ip::address> source,
+                                      const core::SocketPlace* place) {
   ActionResult r;
   auto start = Clock::now();
-  auto conn = co_await HttpConnection::open(proxy, std::chrono::milliseconds(3000), source);
+  auto conn = co_await HttpConnection::open(proxy, std::chrono::milliseconds(3000), source, place);
   if (!conn) {
     r.text = conn.error();
     co_return r;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/asio.hpp"
+#include "core/socket_place.hpp"
 #include "dns/types.hpp"
 
 namespace endhost::lab {
@@ -23,13 +24,18 @@ bool parse_query_type(std::string_view text, dns::RRType& out);
 bool valid_query_name(std::string_view name);
 
 // Each sends from `source` when set: the dashboard host's address, so that the lab's logs show who asked.
+// `place` (borrowed; null: here): where the sockets are made, the dashboard host's namespace with emulated
+// links.
 awaitable<ActionResult> resolve_through(asio::ip::udp::endpoint resolver, std::string name, dns::RRType type,
-                                        std::optional<asio::ip::address> source);
+                                        std::optional<asio::ip::address> source,
+                                        const core::SocketPlace* place = nullptr);
 awaitable<ActionResult> ping_once(asio::ip::udp::endpoint server, std::uint64_t seq,
-                                  std::optional<asio::ip::address> source);
+                                  std::optional<asio::ip::address> source,
+                                  const core::SocketPlace* place = nullptr);
 // GET `url` (absolute http://) through the forward proxy at `proxy`; the result is the response head and
 // the body size.
 awaitable<ActionResult> fetch_through(asio::ip::tcp::endpoint proxy, std::string url,
-                                      std::optional<asio::ip::address> source);
+                                      std::optional<asio::ip::address> source,
+                                      const core::SocketPlace* place = nullptr);
 
 }  // namespace endhost::lab

@@ -7,6 +7,8 @@
 
 #include "lab/dashboard/actions.hpp"
 #include "lab/experiments/experiment.hpp"
+#include "lab/network/link_pump.hpp"
+#include "lab/network/links_api.hpp"
 #include "lab/port_switch.hpp"
 
 namespace endhost::lab {
@@ -277,6 +279,14 @@ awaitable<AppResponse> Dashboard::handle(const AppRequest& req) {
     if (req.method != "POST") co_return only("POST");
     co_return switch_power(req);
   }
+  if (req.path == "/api/links") {
+    if (!get) co_return only("GET, HEAD");
+    co_return co_await links_view();
+  }
+  if (req.path == "/api/link") {
+    if (req.method != "POST") co_return only("POST");
+    co_return co_await change_link(req);
+  }
   co_return error_json(http::Status::not_found, "no such page: " + req.path);
 }
 
@@ -381,6 +391,47 @@ AppResponse Dashboard::flush(const AppRequest& req) {
   return json_response(json::object{{"ok", true}, {"flushed", std::move(flushed)}});
 }
 
+awaitable<AppResponse> Dashboard::links_view() {
+  if (!config_.links) {
+    co_return json_response(json::object{{"mode", "loopback"}, {"links", json::array{}}});
+  }
+  // The emulator belongs to the pump's loop: the JSON is made there.
+  std::string body = co_await run_on_pump(
+      *config_.links, [](LinkPump& pump) { return json::serialize(links_json(pump.emulator())) + "\n"; });
+  AppResponse r;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  co_return r;
+}
+
+awaitable<AppResponse> Dashboard::change_link(const AppRequest& req) {
+  auto body = json_post_body(req);
+  if (!body) co_return std::move(body).error();
+  if (!config_.links) {
+    co_return error_json(http::Status::conflict,
+                         "this lab's links are not emulated (it runs on loopback: see lab.json's network)");
+  }
+  // The body by pointer (the request outlives this coroutine's wait): GCC 12 destroys a temporary with a
+  // non-trivial destructor twice when it is part of a co_await expression, and a lambda owning a string is
+  // one.
+  const std::string* text = &req.body;
+  auto changed =
+      co_await run_on_pump(*config_.links, [text](LinkPump& pump) -> Expected<std::string, std::string> {
+        auto change = parse_link_change(*text, pump.emulator().topology());
+        if (!change) return Unexpected(change.error());
+        auto link =
+            apply_link_change(pump.emulator(), *change, netem::from_steady(std::chrono::steady_clock::now()));
+        if (!link) return Unexpected(link.error());
+        pump.reschedule();  // a shorter delay or a higher rate may make a packet due sooner
+        return json::serialize(*link) + "\n";
+      });
+  if (!changed) co_return error_json(http::Status::bad_request, changed.error());
+  AppResponse r;
+  r.content_type = "application/json";
+  r.body = std::move(*changed);
+  co_return r;
+}
+
 AppResponse Dashboard::mail_json() const {
   json::array servers;
   for (const MailView& m : config_.mail) servers.push_back(mail_view_json(m));
@@ -449,11 +500,11 @@ awaitable<AppResponse> Dashboard::query(const AppRequest& req) {
     if (!parse_query_type(type_text, qtype)) {
       co_return error_json(http::Status::bad_request, "type must be A, AAAA, MX, NS, SOA, TXT or CNAME");
     }
-    result = co_await resolve_through(*config_.resolver, name, qtype, config_.source);
+    result = co_await resolve_through(*config_.resolver, name, qtype, config_.source, &config_.place);
   } else if (kind == "ping") {
     if (!config_.ping) co_return error_json(http::Status::conflict, "this lab has no ping server");
     result = co_await ping_once(*config_.ping, ping_seq_.fetch_add(1, std::memory_order_relaxed) + 1,
-                                config_.source);
+                                config_.source, &config_.place);
   } else if (kind == "http") {
     if (!config_.cache) co_return error_json(http::Status::conflict, "this lab has no Web cache");
     std::string url = str("url");
@@ -467,7 +518,7 @@ awaitable<AppResponse> Dashboard::query(const AppRequest& req) {
     }
     if (!lab_host)
       co_return error_json(http::Status::bad_request, "give an http:// URL of one of the lab's web hosts");
-    result = co_await fetch_through(*config_.cache, url, config_.source);
+    result = co_await fetch_through(*config_.cache, url, config_.source, &config_.place);
   } else {
     co_return error_json(http::Status::bad_request, "kind must be dns, ping or http");
   }

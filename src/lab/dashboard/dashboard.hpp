@@ -15,6 +15,10 @@
 //   GET  /api/mail          each mail server's queue, recent deliveries and switch (mail_view.hpp)
 //   POST /api/switch        {"host": "mail.hamburger.edu", "on": false}: takes that server down (its port
 //                           refuses connections) or brings it back (port_switch.hpp; the mail experiment)
+//   GET  /api/links         every emulated link with its figures and statistics per direction
+//   POST /api/link          {"link": "user<->campus", "delay_ms": 50, "rate": "10Mbit", "loss": 0.01}:
+//   changes
+//                           a link at run time (network/links_api.hpp); 409 when the lab runs on loopback
 // Only loopback clients reach it (the lab binds 127.x); POST requires a JSON body and, when the browser sends
 // Origin, our own origin, so another web page cannot make a visitor's browser trigger queries.
 #pragma once
@@ -29,12 +33,15 @@
 #include <string>
 #include <vector>
 
+#include "core/socket_place.hpp"
 #include "lab/dashboard/http_app.hpp"
 #include "lab/dashboard/mail_view.hpp"
 #include "lab/transcript_rings.hpp"
 #include "lab/unit.hpp"
 
 namespace endhost::lab {
+
+class LinkPump;
 
 // The largest experiment result the dashboard takes (the request body limit of its HTTP server).
 inline constexpr std::size_t kMaxExperimentResultBytes = 1u << 20;
@@ -62,8 +69,10 @@ struct DashboardConfig {
   std::optional<asio::ip::address> source;  // the buttons' queries leave from the dashboard host's address
   std::string example_url;                  // what the fetch button asks the cache for
   std::vector<MailView> mail;               // the mail servers, for /api/mail and /api/switch
-  std::size_t max_streams = 64;             // concurrent /api/events clients
-  std::size_t history_samples = 3600;       // one per second: an hour of hit ratio
+  core::SocketPlace place;             // where the buttons' sockets are made (emulated: its host's namespace)
+  LinkPump* links = nullptr;           // the emulated links (null: loopback), for /api/links and /api/link
+  std::size_t max_streams = 64;        // concurrent /api/events clients
+  std::size_t history_samples = 3600;  // one per second: an hour of hit ratio
   std::chrono::milliseconds stream_poll{250};
 };
 
@@ -95,6 +104,8 @@ class Dashboard final : public HttpApp {
   AppResponse flush(const AppRequest& request);
   AppResponse mail_json() const;
   AppResponse switch_power(const AppRequest& request);
+  awaitable<AppResponse> links_view();
+  awaitable<AppResponse> change_link(const AppRequest& request);
   AppResponse store_experiment(const AppRequest& request);
   // The results stored after version `seen`, each as its JSON text; `seen` becomes the newest version.
   std::vector<std::string> experiments_after(std::uint64_t& seen) const;

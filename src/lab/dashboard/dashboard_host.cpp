@@ -29,6 +29,11 @@ Expected<void, std::string> DashboardHost::bind(core::Binder& binder) {
   return binder.tcp(tcp_, std::span(&listen_, 1));
 }
 
+Expected<void, std::string> DashboardHost::bind_more(core::Binder& binder,
+                                                     const asio::ip::tcp::endpoint& endpoint) {
+  return binder.tcp(tcp_, std::span(&endpoint, 1));
+}
+
 void DashboardHost::start() {
   tcp_.start();
   host_.on_shutdown([stopping = stopping_] { *stopping = true; });

@@ -20,6 +20,9 @@ class DashboardHost final : public core::Service {
 
   // Binds the dashboard's address; logs `listening service=dashboard …`.
   Expected<void, std::string> bind(core::Binder& binder) override;
+  // One more listener, where `binder` makes its sockets: with emulated links, the dashboard's lab address in
+  // its host's namespace, beside the root namespace's loopback address that bind() takes.
+  Expected<void, std::string> bind_more(core::Binder& binder, const asio::ip::tcp::endpoint& endpoint);
   void start() override;
   std::vector<core::NamedCount> counters() const override { return {{"requests", app_.requests()}}; }
   // The unit the lab made of this service: the dashboard shows its own state from it.

@@ -355,6 +355,61 @@ function drawHol(r) {
                    " bytes) on one connection at R = " + rate + "; HTTP/2 interleaves " + r.frame_bytes + "-byte DATA frames"), s, legend);
 }
 
+// ping: the UDP pinger against its model, one row per RTT figure (median, mean, fastest): a bar to the
+// measured time and the model's tick (the path's RTT plus the server's delay), then the loss on its own
+// 0–100% scale, measured bar and model tick (1 − (1 − l)(1 − s)).
+function drawPing(r) {
+  const rows = r.rows || [];
+  const W = 720, left = 150, right = 64, top = 14, rowH = 18;
+  const H = top + (rows.length + 1) * rowH + 44;
+  let end = 0;
+  for (const row of rows) end = Math.max(end, row.measured_ms, row.model_ms || 0);
+  const x = (ms) => left + (ms / (end || 1)) * (W - left - right);
+  const s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "fig-ping", role: "img",
+                         "aria-label": "ping round-trip times and loss against the model" });
+  let y = top;
+  for (const row of rows) {
+    const g = svg("g", { class: "fig-ping-row", "data-name": row.name, "data-measured-ms": row.measured_ms.toFixed(3) });
+    g.append(svg("text", { x: left - 4, y: y + rowH * 0.7, class: "fig-axis", "text-anchor": "end" }, row.name));
+    const bar = svg("rect", { x: left, y: y + 3, width: Math.max(1, x(row.measured_ms) - left).toFixed(2), height: rowH - 6,
+                              class: "fig-response" });
+    bar.append(svg("title", {}, row.name + ": measured " + fmtMs(row.measured_ms) + " ms"));
+    g.append(bar);
+    const model = row.model_ms || 0;
+    const tick = svg("line", { x1: x(model), x2: x(model), y1: y, y2: y + rowH, class: "fig-model", "data-ms": model });
+    tick.append(svg("title", {}, row.name + ": the model says " + fmtMs(model) + " ms"));
+    g.append(tick);
+    g.append(svg("text", { x: Math.max(x(row.measured_ms), x(model)) + 4, y: y + rowH * 0.7, class: "fig-note" },
+                 fmtMs(row.measured_ms) + " ms"));
+    s.append(g);
+    y += rowH;
+  }
+  const loss = r.loss || { measured: 0, model: 0 };
+  const lx = (f) => left + f * (W - left - right);
+  const lg = svg("g", { class: "fig-ping-loss", "data-measured": loss.measured, "data-model": loss.model });
+  lg.append(svg("text", { x: left - 4, y: y + rowH * 0.7, class: "fig-axis", "text-anchor": "end" }, "loss (0–100%)"));
+  lg.append(svg("rect", { x: left, y: y + 3, width: Math.max(1, lx(loss.measured) - left).toFixed(2), height: rowH - 6,
+                          class: "fig-request" }));
+  lg.append(svg("line", { x1: lx(loss.model), x2: lx(loss.model), y1: y, y2: y + rowH, class: "fig-model" }));
+  lg.append(svg("text", { x: Math.max(lx(loss.measured), lx(loss.model)) + 4, y: y + rowH * 0.7, class: "fig-note" },
+                (loss.measured * 100).toFixed(1) + "%"));
+  s.append(lg);
+  y += rowH;
+  s.append(svg("line", { x1: left, x2: W - right, y1: y + 2, y2: y + 2, class: "fig-gridline" }));
+  for (const t of ticks(end, 5)) {
+    s.append(svg("text", { x: x(t), y: y + 15, class: "fig-axis", "text-anchor": "middle" }, fmtMs(t)));
+  }
+  s.append(svg("text", { x: W - right, y: y + 28, class: "fig-axis", "text-anchor": "end" }, "ms (round trip)"));
+  const legend = document.createElement("div");
+  legend.className = "legend";
+  legend.innerHTML = '<span class="sw fig-response"></span> measured RTT <span class="sw fig-request"></span> measured loss ' +
+                     '<span class="sw fig-model"></span> the model';
+  const net = r.network || {};
+  return figureBox("fig-ping-box", caption((r.count || 0) + " pings to " + (r.server ? r.server.host : "") + "; " +
+                   (net.emulated ? "the path's RTT " + fmtMs(net.rtt_ms) + " ms, set by the links" :
+                                   "links not emulated: the model's RTT is the server's own delay")), s, legend);
+}
+
 const FIGURES = {
   "page-load": { title: "page-load: non-persistent, persistent and parallel connections (§2.2.2, Figures 2.7–2.8)", draw: drawPageLoad },
   "cache": { title: "cache: response times with and without the institutional cache (§2.2.5)", draw: drawCache },
@@ -363,4 +418,5 @@ const FIGURES = {
   "mail": { title: "mail: Alice's message to Bob hop by hop, and the queue while Bob's server is down (§2.3)", draw: drawMail },
   "mail-access": { title: "mail-access: Bob's mail by POP3 (delete, keep) and IMAP (folders, a partial fetch) (§2.3.4)", draw: drawMailAccess },
   "hol": { title: "hol: head-of-line blocking — one large and three small objects over HTTP/1.1 and HTTP/2", draw: drawHol },
+  "ping": { title: "ping: the UDP pinger's round trips and losses against the path's delay and loss (§2.7)", draw: drawPing },
 };

@@ -4,6 +4,12 @@
 // once, so h = 1 - distinct/requests, (1-h) x N requests reach the origins, and the mean response time is
 // h x t(cache) + (1-h) x t(origin), with t(cache) and t(origin) measured by probes of their own (a stored
 // object asked of the cache, and of its origin directly). Then the runs measure what happens, side by side.
+// Then §2.2.5's own model on the access link (models.hpp): with the mean object size L, the request rate a
+// the runs achieved and the access link's rate R (the emulated path's bottleneck), the traffic intensity
+// La/R without the cache and (1-h)La/R with it at the measured hit rate h, the access delay Δ/(1-Δβ)
+// (Δ = L/R, β the rate of objects crossing the link), and the mean response times: Internet delay + access
+// delay + LAN without; h·LAN + (1-h)·(Internet + access) with. On loopback there is no access link: the model
+// is then h·t(cache) + (1-h)·t(origin) with the probes' times.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,8 +22,10 @@
 
 #include "lab/experiments/experiments_impl.hpp"
 #include "lab/experiments/lab_status.hpp"
+#include "lab/experiments/model_rows.hpp"
 #include "lab/experiments/table.hpp"
 #include "lab/http_fetch.hpp"
+#include "lab/models.hpp"
 
 namespace endhost::lab {
 
@@ -37,6 +45,7 @@ double since(Clock::time_point t) {
 
 struct Url {
   asio::ip::tcp::endpoint origin;
+  std::string name;  // the origin's host name in the lab
   std::string host;  // Host field: name[:port]
   std::string path;
   std::string absolute() const { return "http://" + host + path; }
@@ -107,7 +116,7 @@ awaitable<int> cache_experiment(const LabInfo& lab, const ExperimentOptions& /*o
     asio::ip::tcp::endpoint ep(asio::ip::make_address(w.address), w.port);
     std::string host = w.port == 80 ? w.host : fmt::format("{}:{}", w.host, w.port);
     for (const auto& p : w.paths) {
-      if (urls.size() < kMaxUrls) urls.push_back({ep, host, p});
+      if (urls.size() < kMaxUrls) urls.push_back({ep, w.host, host, p});
     }
   }
   if (urls.empty()) {
@@ -133,6 +142,7 @@ awaitable<int> cache_experiment(const LabInfo& lab, const ExperimentOptions& /*o
   };
   std::vector<Url> set;
   std::vector<std::string> left_out;
+  std::uint64_t set_bytes = 0;  // the bodies of the request set, for the mean object size L
   for (const auto& u : urls) {
     auto r = co_await origin(u).request("GET", u.path, u.host);
     if (!r || r->status != http::Status::ok) {
@@ -141,6 +151,7 @@ awaitable<int> cache_experiment(const LabInfo& lab, const ExperimentOptions& /*o
     }
     if (shareable(*r)) {
       set.push_back(u);
+      set_bytes += r->body.size();
     } else {
       left_out.push_back(u.absolute());
     }
@@ -292,6 +303,93 @@ awaitable<int> cache_experiment(const LabInfo& lab, const ExperimentOptions& /*o
       distinct, distinct, n,
       counted_by_origins ? "are the origins' own counts (dashboard)"
                          : "are the responses that were not hits");
+
+  // §2.2.5 on the access link, at the measured hit rate.
+  const double object_bits = 8.0 * static_cast<double>(set_bytes) / static_cast<double>(distinct);
+  const double rate_without = static_cast<double>(n) / std::max(direct_ms / 1000.0, 1e-9);
+  const double rate_with = static_cast<double>(n) / std::max(via_ms / 1000.0, 1e-9);
+  std::string not_emulated;
+  const std::optional<NetworkBasis> emulated = emulated_basis(lab, probe.name, &not_emulated);
+  std::vector<ModelRow> rows;
+  const double measured_without = direct_ms / static_cast<double>(n);
+  const double measured_with = via_ms / static_cast<double>(n);
+  json::object access;
+  if (emulated && emulated->rate_bps > 0) {
+    const TopologyPlan& topology = *lab.topology;
+    auto rtt = [&topology](const std::string& a, const std::string& b) {
+      auto p = topology.path(a, b);
+      return p ? p->rtt_ms : 0.0;
+    };
+    const double lan = rtt(lab.user_host(), lab.cache->host);
+    const double internet = rtt(lab.cache->host, probe.name);
+    const double rate = static_cast<double>(emulated->rate_bps);
+    const models::CacheModel without = models::cache_model(rate_without, object_bits, rate, internet, lan, 0);
+    const models::CacheModel with = models::cache_model(rate_with, object_bits, rate, internet, lan, h);
+    out << "\n" << basis_text(lab, *emulated);
+    out << fmt::format(
+        "access link (§2.2.5): R = {}, L = {:.0f} bytes (the mean object), Δ = L/R = {} ms; Internet delay "
+        "(cache ↔ origin RTT) {} ms, LAN (you ↔ cache RTT) {} ms\n"
+        "  without the cache: a = {:.2f} requests/s, intensity La/R = {:.2f}, access delay Δ/(1-Δβ) = {} ms\n"
+        "  with the cache at h = {:.2f}: a = {:.2f} requests/s, intensity (1-h)La/R = {:.2f}, access delay "
+        "{} "
+        "ms\n",
+        format_rate(emulated->rate_bps), object_bits / 8,
+        ms(models::transmission_ms(set_bytes / distinct, emulated->rate_bps)), ms(internet), ms(lan),
+        rate_without, without.intensity_without, ms(without.access_delay_without_ms), h, rate_with,
+        with.intensity_with, ms(with.access_delay_with_ms));
+    rows.push_back({"mean response without the cache", without.response_without_ms, measured_without,
+                    json::object{{"rate_bps", emulated->rate_bps},
+                                 {"object_bytes", object_bits / 8},
+                                 {"requests_per_s", rate_without},
+                                 {"intensity", without.intensity_without},
+                                 {"access_delay_ms", without.access_delay_without_ms},
+                                 {"internet_delay_ms", internet},
+                                 {"lan_ms", lan},
+                                 {"hit_ratio", 0.0}}});
+    rows.push_back({"mean response with the cache", with.response_with_ms, measured_with,
+                    json::object{{"rate_bps", emulated->rate_bps},
+                                 {"object_bytes", object_bits / 8},
+                                 {"requests_per_s", rate_with},
+                                 {"intensity", with.intensity_with},
+                                 {"access_delay_ms", with.access_delay_with_ms},
+                                 {"internet_delay_ms", internet},
+                                 {"lan_ms", lan},
+                                 {"hit_ratio", h}}});
+    access = json::object{{"rate_bps", emulated->rate_bps},
+                          {"object_bytes", object_bits / 8},
+                          {"intensity_without", without.intensity_without},
+                          {"intensity_with", with.intensity_with},
+                          {"access_delay_without_ms", without.access_delay_without_ms},
+                          {"access_delay_with_ms", with.access_delay_with_ms}};
+    out << rows_table(rows);
+    out << "One client asks in turn, so it never queues behind itself: the measured access delay is about "
+           "Δ,\n"
+           "and Δ/(1-Δβ), which assumes independent arrivals, is the model's upper side of it.\n";
+  } else {
+    const NetworkBasis basis =
+        measured_basis(lab, probe.name, t_origin, "a request to the origin, median of 5");
+    out << "\n" << basis_text(lab, basis);
+    out << fmt::format(
+        "No access link to load on loopback: the intensity La/R (L = {:.0f} bytes, a = {:.2f} requests/s) "
+        "has "
+        "no R,\nso the model is the probes': h·t(cache) + (1-h)·t(origin) at the measured h = {:.2f}.\n",
+        object_bits / 8, rate_without, h);
+    rows.push_back(
+        {"mean response without the cache", t_origin, measured_without,
+         json::object{
+             {"object_bytes", object_bits / 8}, {"requests_per_s", rate_without}, {"hit_ratio", 0.0}}});
+    rows.push_back({"mean response with the cache", h * t_cache + (1 - h) * t_origin, measured_with,
+                    json::object{{"object_bytes", object_bits / 8},
+                                 {"requests_per_s", rate_with},
+                                 {"hit_ratio", h},
+                                 {"t_cache_ms", t_cache},
+                                 {"t_origin_ms", t_origin}}});
+    out << rows_table(rows);
+    data["network"] = basis_json(basis);
+  }
+  if (emulated) data["network"] = basis_json(*emulated);
+  data["access_link"] = std::move(access);
+  data["rows"] = rows_json(rows);
 
   // The model per round as well: a cold cache misses every URL in the first round and hits every one after.
   json::array model_rounds, measured_rounds;

@@ -5,10 +5,12 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
 
+#include "core/net_namespace.hpp"
 #include "lab/experiments/experiments_impl.hpp"
 #include "lab/experiments/lab_access.hpp"
 #include "lab/experiments/lab_status.hpp"
@@ -35,6 +37,7 @@ constexpr ExperimentKind kExperiments[] = {
      mail_access_experiment},
     {"hol", "one large and three small objects on one connection: HTTP/1.1 serial, pipelined, HTTP/2",
      hol_experiment},
+    {"ping", "the UDP pinger's RTTs and losses against the path's delay and loss (§2.7)", ping_experiment},
 };
 
 const ExperimentKind* find_kind(std::string_view name) {
@@ -99,6 +102,7 @@ int run_experiment(const std::string& name, const LabOptions& options, core::Log
   // the lab's description, go first, then a lab started for the experiment stops and its temporary state
   // directory is removed.
   std::unique_ptr<LabAccess> access;
+  LabInfo lab;  // the lab as this process reaches it (emulated: from inside the user host)
   asio::io_context io(1);
   // Ctrl-C or SIGTERM stops the experiment where it is, and the lab it started is cleaned up on the way out.
   // The handler is in place before a lab is started (a signal that arrives meanwhile waits for io.run()), and
@@ -116,7 +120,26 @@ int run_experiment(const std::string& name, const LabOptions& options, core::Log
   auto opened = LabAccess::open(options, quiet);
   if (!opened) throw std::runtime_error(opened.error());
   access = std::move(*opened);
-  const LabInfo& lab = access->info();
+  lab = access->info();
+  // With emulated links the experiment is the user's machine: this thread enters the user host's network
+  // namespace for the rest of the run (the outermost scope of a thread that runs only the experiment, and
+  // the threads it starts, such as hol's web server, begin there too), so every socket it makes sends from
+  // the user host across the emulated links; the dashboard is then reached at its lab host's address.
+  std::optional<core::NetNamespace> user_netns;
+  std::optional<core::ScopedNetns> inside;
+  if (lab.network == "emulated") {
+    const LabInfo::Host* user = lab.find_host(lab.user_host());
+    if (!user || user->netns.empty())
+      throw std::runtime_error(
+          "the lab's links are emulated but it has no user host (lab.user_host) to send from");
+    auto ns = core::NetNamespace::open(user->netns);
+    if (!ns) throw std::runtime_error("the user host's namespace: " + ns.error());
+    user_netns.emplace(std::move(*ns));
+    inside.emplace(*user_netns);
+    if (!*inside)
+      throw std::runtime_error(inside->message() + " (experiments on emulated links run as root)");
+    if (auto d = lab.service(kDashboard)) lab.dashboard = d;
+  }
   // With --json, stdout is the one JSON object and nothing else; the lines for people go nowhere.
   std::ostringstream discarded;
   std::ostream& text = json_output ? static_cast<std::ostream&>(discarded) : out;

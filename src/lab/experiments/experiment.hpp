@@ -8,6 +8,7 @@
 //   mail       Alice's message to Bob hop by hop, then held in her server's queue while Bob's is down (§2.3)
 //   mail-access  Bob reads three messages by POP3 download-and-delete, download-and-keep and IMAP (§2.3.4)
 //   hol        one large and three small objects on one connection: HTTP/1.1 serial and pipelined, HTTP/2
+//   ping       the UDP pinger's RTTs and losses against the path's set delay and loss (§2.7)
 #pragma once
 
 #include <cstdint>

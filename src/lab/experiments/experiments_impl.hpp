@@ -39,6 +39,8 @@ awaitable<int> mail_access_experiment(const LabInfo& lab, const ExperimentOption
                                       boost::json::object& data);
 awaitable<int> hol_experiment(const LabInfo& lab, const ExperimentOptions& options, std::ostream& out,
                               boost::json::object& data);
+awaitable<int> ping_experiment(const LabInfo& lab, const ExperimentOptions& options, std::ostream& out,
+                               boost::json::object& data);
 awaitable<int> dns_trace_experiment(const LabInfo& lab, const ExperimentOptions& options, std::ostream& out,
                                     boost::json::object& data);
 

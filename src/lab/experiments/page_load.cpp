@@ -1,21 +1,27 @@
 // page-load (Kurose & Ross §2.2.2): a base HTML file and its N referenced objects, fetched three ways —
 // non-persistent (a TCP connection per object, one after the other), persistent (one connection, requests
-// one after the other), and parallel (non-persistent, all N objects at once after the base page). The model:
-// with round-trip time RTT and transmission time T for all bytes,
-//   non-persistent: (N+1) x 2 RTT + T        persistent: 2 RTT + N x RTT + T        parallel: 4 RTT + T
-// On loopback the RTT is tens of microseconds, so the server's time per request shows beside the model.
+// one after the other), and parallel (non-persistent, all N objects at once after the base page). The model
+// (models.hpp): with round-trip time RTT and transmission time T for all bytes,
+//   non-persistent: (N+1) x 2 RTT + T        persistent: 2 RTT + N x RTT + T
+//   parallel with P connections: 2 RTT + ceil(N/P) x 2 RTT + T, here P = N: 4 RTT + T
+// With emulated links RTT and the rate behind T are the path's, as the lab's topology sets them (lab.json);
+// on loopback the RTT is the median TCP handshake and the rate that of a warm connection, tens of
+// microseconds and gigabytes a second, so the server's time per request shows beside the model.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <vector>
 
 #include "lab/experiments/experiments_impl.hpp"
+#include "lab/experiments/model_rows.hpp"
 #include "lab/experiments/table.hpp"
 #include "lab/http_fetch.hpp"
+#include "lab/models.hpp"
 
 namespace endhost::lab {
 
@@ -238,7 +244,13 @@ awaitable<int> page_load_experiment(const LabInfo& lab, const ExperimentOptions&
     }
     handshakes.push_back(since(start));
   }
-  const double rtt = median(handshakes);
+  const double measured_rtt = median(handshakes);
+  // The model's figures: the emulated path's when the lab sets them, else the ones measured here.
+  std::string not_emulated;
+  const std::optional<NetworkBasis> emulated = emulated_basis(lab, web->host, &not_emulated);
+  const NetworkBasis basis =
+      emulated ? *emulated : measured_basis(lab, web->host, measured_rtt, "the TCP handshake, median of 9");
+  const double rtt = basis.rtt_ms;
 
   auto np = co_await median_of(non_persistent, t);
   auto pe = co_await median_of(persistent, t);
@@ -268,51 +280,89 @@ awaitable<int> page_load_experiment(const LabInfo& lab, const ExperimentOptions&
         out << "page-load: " << res.error() << "\n";
         co_return 1;
       }
-      if (i > 0) rates.push_back(static_cast<double>(res->body.size()) / std::max(took - rtt, 1e-3));
+      if (i > 0) rates.push_back(static_cast<double>(res->body.size()) / std::max(took - measured_rtt, 1e-3));
     }
     rate = median(rates);
   }
-  const double transfer = rate > 0 ? static_cast<double>(pe->bytes) / rate : 0;
+  // T: all bytes at the path's bottleneck when the lab sets one, else at the rate measured.
+  const bool set_rate = basis.emulated && basis.rate_bps > 0;
+  const double transfer = set_rate ? models::transmission_ms(pe->bytes, basis.rate_bps)
+                                   : (rate > 0 ? static_cast<double>(pe->bytes) / rate : 0);
+  const std::uint64_t rate_bps =
+      set_rate ? basis.rate_bps : static_cast<std::uint64_t>(std::llround(rate * 8.0 * 1000.0));
 
   out << fmt::format("page-load: http://{}{}, a base file and {} objects, {} bytes in all\n", t.host, t.page,
                      n, pe->bytes);
-  out << fmt::format("RTT (TCP handshake, median of 9): {} ms\n", ms(rtt));
-  out << fmt::format(
-      "T, transmission of all bytes: {} ms (at {:.1f} MB/s, measured on a warm connection)\n\n", ms(transfer),
-      rate / 1000.0);
-  Table table({"strategy", "connections", "requests", "measured ms", "model ms", "model", "measured / RTT"});
+  out << basis_text(lab, basis);
+  out << fmt::format("RTT (TCP handshake, median of 9): {} ms{}\n", ms(measured_rtt),
+                     basis.emulated ? fmt::format("; the model's, set by the links: {} ms", ms(rtt)) : "");
+  if (set_rate) {
+    out << fmt::format("T, transmission of all bytes: {} ms (at the path's bottleneck, {})\n\n", ms(transfer),
+                       format_rate(basis.rate_bps));
+  } else {
+    out << fmt::format(
+        "T, transmission of all bytes: {} ms (at {:.1f} MB/s, measured on a warm connection)\n\n",
+        ms(transfer), rate / 1000.0);
+  }
+  Table table({"strategy", "connections", "requests", "measured ms", "model ms", "model", "measured / model",
+               "measured / RTT"});
   json::array strategies;
-  auto row = [&table, &strategies, rtt, transfer](const std::string& name, const Run& r, double model_rtts) {
-    table.add({name, std::to_string(r.connections), std::to_string(r.requests), ms(r.millis),
-               ms(model_rtts * rtt + transfer), fmt::format("{:g} RTT + T", model_rtts),
+  std::vector<ModelRow> rows;
+  auto row = [&table, &strategies, &rows, rtt, transfer, rate_bps, &pe](const std::string& name, const Run& r,
+                                                                        double model_rtts, double model_ms) {
+    table.add({name, std::to_string(r.connections), std::to_string(r.requests), ms(r.millis), ms(model_ms),
+               fmt::format("{:g} RTT + T", model_rtts),
+               model_ms > 0 ? fmt::format("{:.2f}", r.millis / model_ms) : std::string("—"),
                fmt::format("{:.0f}", rtt > 0 ? r.millis / rtt : 0.0)});
     strategies.push_back(json::object{{"name", name},
                                       {"connections", r.connections},
                                       {"requests", r.requests},
                                       {"measured_ms", r.millis},
                                       {"model_rtts", model_rtts},
-                                      {"model_ms", model_rtts * rtt + transfer},
+                                      {"model_ms", model_ms},
                                       {"timeline", timeline_json(r)}});
+    rows.push_back({name, model_ms, r.millis,
+                    json::object{{"rtt_ms", rtt},
+                                 {"rate_bps", rate_bps},
+                                 {"transmission_ms", transfer},
+                                 {"model_rtts", model_rtts},
+                                 {"objects", r.requests - 1},
+                                 {"connections", r.connections},
+                                 {"bytes", (*pe).bytes}}});
   };
-  row("non-persistent", *np, 2.0 * (n + 1));
-  row("persistent", *pe, 2.0 + n);
-  row(fmt::format("parallel ({})", n), *pa, 4.0);
+  row("non-persistent", *np, models::non_persistent_rtts(n), models::non_persistent_ms(n, rtt, transfer));
+  row("persistent", *pe, models::persistent_rtts(n), models::persistent_ms(n, rtt, transfer));
+  row(fmt::format("parallel ({})", n), *pa, models::parallel_rtts(n, n),
+      models::parallel_ms(n, n, rtt, transfer));
   out << table.render();
   data["url"] = fmt::format("http://{}{}", t.host, t.page);
   data["server"] = json::object{{"host", web->host}, {"address", web->address}, {"port", web->port}};
   data["objects"] = n;
   data["bytes"] = pe->bytes;
   data["rtt_ms"] = rtt;
+  data["measured_rtt_ms"] = measured_rtt;
+  data["rate_bps"] = rate_bps;
   data["transmission_ms"] = transfer;
   data["repeats"] = kRepeats;
+  data["network"] = basis_json(basis);
   data["strategies"] = std::move(strategies);
+  data["rows"] = rows_json(rows);
   out << fmt::format(
       "\nThe model (Kurose & Ross §2.2.2) counts round trips: non-persistent 2 RTT per object, persistent 1 "
       "RTT\n"
-      "per object after the first, parallel 2 RTT for the base and 2 RTT for all objects together, plus T.\n"
-      "On loopback an RTT is {} ms, so opening a connection costs little more than a request: the gap\n"
-      "between non-persistent and persistent is the work of {} extra TCP handshakes and teardowns.\n",
-      ms(rtt), n);
+      "per object after the first, parallel 2 RTT for the base and 2 RTT for all objects together, plus "
+      "T.\n");
+  if (basis.emulated) {
+    out << fmt::format(
+        "The links set RTT = {} ms; a measured time above the model is TCP's slow start (a window of 10\n"
+        "segments grows each round trip) and the servers' own time, which the model leaves out.\n",
+        ms(rtt));
+  } else {
+    out << fmt::format(
+        "On loopback an RTT is {} ms, so opening a connection costs little more than a request: the gap\n"
+        "between non-persistent and persistent is the work of {} extra TCP handshakes and teardowns.\n",
+        ms(rtt), n);
+  }
   const bool consistent = np->connections == n + 1 && pe->connections == 1 && pa->connections == n + 1 &&
                           np->bytes == pe->bytes && pa->bytes == pe->bytes;
   if (!consistent) out << "page-load: the three strategies did not fetch the same bytes\n";

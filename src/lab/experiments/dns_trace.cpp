@@ -318,10 +318,15 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, const ExperimentOptions&
 
   // The times against the sum of round trips: the emulated paths' RTTs, or one measured RTT on loopback.
   const std::string user = lab.user_host();
-  const std::optional<NetworkBasis> emulated = emulated_basis(lab, lab.resolver->host);
+  // With emulated links every server's own path gives its round trip, whatever the delay to the local
+  // server (on the default lab, the same LAN: none). The basis printed is the path to the first server
+  // asked (the root), which has a delay.
+  const bool links_emulated = lab.network == "emulated" && lab.topology;
+  const std::optional<NetworkBasis> emulated =
+      links_emulated ? emulated_basis(lab, asked.empty() ? lab.resolver->host : asked.front()) : std::nullopt;
   double rtt = 0;
   std::string rtt_source;
-  if (!emulated) {
+  if (!links_emulated) {
     std::vector<double> probes;
     const LabInfo::Host* root = lab.find_host(asked.empty() ? std::string() : asked.front());
     for (int i = 0; i < 5 && root; ++i) {
@@ -336,8 +341,8 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, const ExperimentOptions&
   // The lab as a named local: a lambda inside a coroutine does not capture the coroutine's parameters (GCC 12
   // rule 4, docs/internals/core.md).
   const LabInfo& info = lab;
-  auto path_rtt = [&info, &emulated, rtt](const std::string& from, const std::string& to) {
-    if (!emulated) return rtt;
+  auto path_rtt = [&info, links_emulated, rtt](const std::string& from, const std::string& to) {
+    if (!links_emulated) return rtt;
     auto p = info.topology->path(from, to);
     return p ? p->rtt_ms : 0.0;
   };
@@ -347,7 +352,10 @@ awaitable<int> dns_trace_experiment(const LabInfo& lab, const ExperimentOptions&
     from_local.push_back(path_rtt(lab.resolver->host, server));
   }
   const double to_local = path_rtt(user, lab.resolver->host);
-  const NetworkBasis basis = emulated ? *emulated : measured_basis(lab, lab.resolver->host, rtt, rtt_source);
+  const NetworkBasis basis =
+      emulated ? *emulated
+               : measured_basis(lab, lab.resolver->host, rtt,
+                                links_emulated ? "the path to the first server asked sets no delay" : rtt_source);
   std::vector<ModelRow> rows;
   rows.push_back({"iterative, from here", models::lookup_ms(from_user), iterative_ms,
                   json::object{{"servers", static_cast<std::int64_t>(asked.size())},

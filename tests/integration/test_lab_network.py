@@ -264,6 +264,29 @@ class LabNetwork(TestCase):
         # and delayed ACKs make slow start a little slower or faster than doubling.
         self.assertLess(abs(seconds - model) / model, 0.15, "took %.3f s, model %.3f s" % (seconds, model))
 
+    def test_a_reused_connection_sends_a_response_at_the_links_rate(self):
+        # Two fetches of one object on one connection: the second's first byte to last byte is its transmission
+        # time, as the first's is. With the machine's BBR in the namespaces (what they inherit unless the lab
+        # sets CUBIC or Reno) the second was paced at BBR's estimate from the first, about window/RTT, and took
+        # 3 times as long (tcp_congestion.hpp).
+        self.set_loss(0)
+        web = self.service("server.lab", "web")
+        url = "http://%s:%d/obj1.gif" % (web["address"], web["port"])
+        r = self.exec_in("user", "curl", "-sS", "-o", "/dev/null", "-o", "/dev/null", "-w",
+                         "%{time_starttransfer} %{time_total} %{size_download} %{num_connects}\\n", url, url)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        fetches = [line.split() for line in r.stdout.split("\n") if line.strip()]
+        self.assertEqual(len(fetches), 2, r.stdout)
+        self.assertEqual(int(fetches[1][3]), 0, "the second fetch reuses the connection: " + r.stdout)
+        for n, (first_byte, total, size, _) in enumerate(fetches, 1):
+            transmission = int(size) * 8 * 1500 / 1448 / RATE_BPS
+            took = float(total) - float(first_byte)
+            print("fetch %d: first byte to last %.1f ms, transmission %.1f ms" % (n, took * 1000, transmission * 1000))
+            # Within 3 ms: the first segment's own transmission is before the first byte, the pump's timers
+            # and curl's wake-ups after it.
+            self.assertLess(abs(took - transmission), 0.003, "fetch %d: %.1f ms, transmission %.1f ms" % (
+                n, took * 1000, transmission * 1000))
+
     def test_page_load_experiment_matches_its_model(self):
         self.set_loss(0)
         r = subprocess.run([ENDHOST, "lab", "experiment", "page-load", "--json", "--state", self.state],

@@ -5,6 +5,7 @@
 
 #include "lab/address_plan.hpp"
 #include "lab/network/lab_namespaces.hpp"
+#include "lab/network/tcp_congestion.hpp"
 
 namespace endhost::lab {
 
@@ -35,6 +36,13 @@ Expected<std::unique_ptr<LabNetwork>, std::string> LabNetwork::create(std::span<
     if (!ns) return Unexpected(fmt::format("host {}: {}", h.name, ns.error()));
     net->names_.push_back(name);
     auto shared = std::make_shared<const core::NetNamespace>(std::move(*ns));
+    // Before any socket is made here: a socket keeps the congestion control it was made with.
+    if (auto cc = set_lab_congestion_control(*shared); !cc) {
+      log.warn("links: cannot set the TCP congestion control; the host keeps the machine's",
+               {{"host", h.name}, {"error", cc.error()}});
+    } else if (i == 0) {
+      log.info("links: TCP congestion control in every host", {{"algorithm", *cc}});
+    }
     boost::system::error_code ec;
     const auto address = asio::ip::make_address_v4(h.address, ec);
     if (ec) return Unexpected(fmt::format("host {}: {} is not an IPv4 address", h.name, h.address));

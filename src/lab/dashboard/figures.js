@@ -410,6 +410,51 @@ function drawPing(r) {
                                    "links not emulated: the model's RTT is the server's own delay")), s, legend);
 }
 
+// Any experiment's model rows (issue 16 §3: `rows` of name, model_ms, measured_ms): a bar to the measured time
+// and the model's tick on one scale, the ratio beside it, and the network the rows ran on. Drawn under every
+// experiment's own figure except ping's, which draws its rows itself.
+function drawModelRows(r) {
+  const rows = (r.rows || []).filter((row) => typeof row.measured_ms === "number");
+  const W = 720, left = 230, right = 110, top = 10, rowH = 18;
+  const H = top + rows.length * rowH + 34;
+  let end = 0;
+  for (const row of rows) end = Math.max(end, row.measured_ms, row.model_ms || 0);
+  const x = (ms) => left + (ms / (end || 1)) * (W - left - right);
+  const s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "fig-rows", role: "img",
+                         "aria-label": "measured times against the model" });
+  let y = top;
+  for (const row of rows) {
+    const model = row.model_ms || 0;
+    const g = svg("g", { class: "fig-row", "data-name": row.name, "data-measured-ms": row.measured_ms.toFixed(3),
+                         "data-model-ms": model.toFixed(3) });
+    g.append(svg("text", { x: left - 4, y: y + rowH * 0.7, class: "fig-axis", "text-anchor": "end" }, row.name));
+    const bar = svg("rect", { x: left, y: y + 3, width: Math.max(1, x(row.measured_ms) - left).toFixed(2), height: rowH - 6,
+                              class: "fig-response" });
+    bar.append(svg("title", {}, row.name + ": measured " + fmtMs(row.measured_ms) + " ms, model " + fmtMs(model) + " ms"));
+    g.append(bar);
+    g.append(svg("line", { x1: x(model), x2: x(model), y1: y, y2: y + rowH, class: "fig-model" }));
+    const ratio = model > 0 ? " (" + (row.measured_ms / model).toFixed(2) + "× the model)" : "";
+    g.append(svg("text", { x: Math.max(x(row.measured_ms), x(model)) + 4, y: y + rowH * 0.7, class: "fig-note" },
+                 fmtMs(row.measured_ms) + " ms" + ratio));
+    s.append(g);
+    y += rowH;
+  }
+  s.append(svg("line", { x1: left, x2: W - right, y1: y + 2, y2: y + 2, class: "fig-gridline" }));
+  for (const t of ticks(end, 5)) {
+    s.append(svg("text", { x: x(t), y: y + 15, class: "fig-axis", "text-anchor": "middle" }, fmtMs(t)));
+  }
+  s.append(svg("text", { x: W - right, y: y + 28, class: "fig-axis", "text-anchor": "end" }, "ms"));
+  const legend = document.createElement("div");
+  legend.className = "legend";
+  legend.innerHTML = '<span class="sw fig-response"></span> measured <span class="sw fig-model"></span> the model';
+  const net = r.network || {};
+  const basis = net.emulated
+    ? "on emulated links: RTT " + fmtMs(net.rtt_ms || 0) + " ms" + (net.rate_bps ? ", bottleneck " + (net.rate_bps / 1e6).toFixed(1) + " Mbit/s" : "") +
+      (net.path ? " (" + net.path + ")" : "")
+    : "links not emulated: the model uses the RTT the experiment measured" + (net.rtt_ms ? ", " + fmtMs(net.rtt_ms) + " ms" : "");
+  return figureBox("fig-rows-box", caption("Measured against the model, " + basis), s, legend);
+}
+
 const FIGURES = {
   "page-load": { title: "page-load: non-persistent, persistent and parallel connections (§2.2.2, Figures 2.7–2.8)", draw: drawPageLoad },
   "cache": { title: "cache: response times with and without the institutional cache (§2.2.5)", draw: drawCache },

@@ -20,10 +20,11 @@
 #include "core/service.hpp"
 #include "core/socket_place.hpp"
 #include "core/transcript.hpp"
+#include "lab/server_switch.hpp"
 
 namespace endhost::lab {
 
-class PortSwitch final : public core::Service {
+class PortSwitch final : public core::Service, public ServerSwitch {
  public:
   // `place`: where its sockets are made, the host's network namespace when the links are emulated.
   PortSwitch(core::EventLoop& loop, asio::ip::tcp::endpoint front, asio::ip::tcp::endpoint back,
@@ -36,8 +37,8 @@ class PortSwitch final : public core::Service {
 
   // Thread-safe; takes effect on the switch's loop. Off: the listener is closed and every forwarded
   // connection is cut. On: the listener is bound again.
-  void set_on(bool on);
-  bool on() const { return on_.load(std::memory_order_acquire); }
+  void set_on(bool on) override;
+  bool on() const override { return on_.load(std::memory_order_acquire); }
 
   void drain() override;
   std::size_t in_flight() const override { return active_.load(std::memory_order_acquire); }

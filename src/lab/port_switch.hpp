@@ -6,7 +6,9 @@
 // server names Alice's server in its Received: line and its SPF check, not the switch.
 //
 // The mail experiment and the dashboard's button turn Bob's server off and on through it
-// (POST /api/switch). Turning it off also closes the connections it forwards, as a crash would.
+// (POST /api/switch). Turning it off also closes the connections it forwards, as a crash would. Loopback
+// only: on emulated links no address but the host's own is local, and network/link_switch.hpp closes the
+// port in the link pump instead.
 #pragma once
 
 #include <atomic>

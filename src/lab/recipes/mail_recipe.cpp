@@ -14,8 +14,9 @@
 //     within seconds once its next hop is back.
 //   - with emulated links, lab.subnet as --trusted-networks: the clients' addresses are not loopback there,
 //     and they log in without TLS as on loopback.
-// The SMTP port goes through the lab's switch (recipe.hpp `switchable`), so the dashboard and the mail
-// experiment can take the server down and bring it back.
+// The SMTP port goes through the lab's switch (recipe.hpp `switchable`: a PortSwitch on loopback, the link
+// pump's closed ports on emulated links), so the dashboard and the mail experiment can take the server down
+// and bring it back.
 #include <fmt/format.h>
 
 #include <filesystem>

@@ -28,6 +28,7 @@
 #include "lab/network/emulated_topology.hpp"
 #include "lab/network/lab_network.hpp"
 #include "lab/network/link_pump.hpp"
+#include "lab/network/link_switch.hpp"
 #include "lab/network/network_probe.hpp"
 #include "lab/port_switch.hpp"
 #include "lab/recipe.hpp"
@@ -96,8 +97,10 @@ struct Lab::Impl {
     std::unique_ptr<Unit> unit;
   };
   std::vector<Running> units;
-  // The switches in front of switchable services (the mail hosts' SMTP ports), by host name.
-  std::map<std::string, PortSwitch*> switches;
+  // The switches of switchable services (the mail hosts' SMTP ports), by host name: PortSwitches (owned by
+  // `host`) on loopback, LinkSwitches (below) on emulated links.
+  std::map<std::string, ServerSwitch*> switches;
+  std::vector<std::unique_ptr<LinkSwitch>> link_switches;  // after `host`: gone before the pump they use
   // This lab's pointer for `endhost lab experiment` (per net), claimed before anything binds; released last.
   NetClaim claim;
   std::uint16_t lowest_port = 0;  // of every listener bound, for the privilege drop
@@ -243,8 +246,11 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
   const std::string key = h.name + "/" + s.kind;
   core::ServiceEnv env{host->loops(), host->log(), *registry, core::Transcript(sink, key)};
   const auto address = asio::ip::make_address(h.address);
-  const bool switched = recipe && recipe->switchable && s.tcp;
-  // A switchable service listens behind its switch (port_switch.hpp), which takes the planned port.
+  const bool switchable = recipe && recipe->switchable && s.tcp;
+  // On loopback a switchable service listens behind its switch (port_switch.hpp), which takes the planned
+  // port; on emulated links it listens on the planned port itself and the links close it (link_switch.hpp),
+  // since a switch could not dial from the client's address there.
+  const bool switched = switchable && !pump;
   if (s.tcp) env.tcp_listen = {{address, switched ? switched_port(s.port) : s.port}};
   if (s.udp) env.udp_listen = {{address, s.port}};
   env.resolver = resolver;
@@ -284,6 +290,10 @@ Expected<core::Service*, std::string> Lab::Impl::build_service(const PlannedHost
     bound(switch_binder);
     sw.start();
     switches[h.name] = &sw;
+  } else if (switchable && address.is_v4()) {
+    link_switches.push_back(std::make_unique<LinkSwitch>(*pump, address.to_v4(), s.port,
+                                                         core::Transcript(sink, h.name + "/switch")));
+    switches[h.name] = link_switches.back().get();
   }
   return &service;
 }

@@ -6,7 +6,9 @@
 // server names Alice's server in its Received: line and its SPF check, not the switch.
 //
 // The mail experiment and the dashboard's button turn Bob's server off and on through it
-// (POST /api/switch). Turning it off also closes the connections it forwards, as a crash would.
+// (POST /api/switch). Turning it off also closes the connections it forwards, as a crash would. Loopback
+// only: on emulated links no address but the host's own is local, and network/link_switch.hpp closes the
+// port in the link pump instead.
 #pragma once
 
 #include <atomic>
@@ -20,10 +22,11 @@
 #include "core/service.hpp"
 #include "core/socket_place.hpp"
 #include "core/transcript.hpp"
+#include "lab/server_switch.hpp"
 
 namespace endhost::lab {
 
-class PortSwitch final : public core::Service {
+class PortSwitch final : public core::Service, public ServerSwitch {
  public:
   // `place`: where its sockets are made, the host's network namespace when the links are emulated.
   PortSwitch(core::EventLoop& loop, asio::ip::tcp::endpoint front, asio::ip::tcp::endpoint back,
@@ -36,8 +39,8 @@ class PortSwitch final : public core::Service {
 
   // Thread-safe; takes effect on the switch's loop. Off: the listener is closed and every forwarded
   // connection is cut. On: the listener is bound again.
-  void set_on(bool on);
-  bool on() const { return on_.load(std::memory_order_acquire); }
+  void set_on(bool on) override;
+  bool on() const override { return on_.load(std::memory_order_acquire); }
 
   void drain() override;
   std::size_t in_flight() const override { return active_.load(std::memory_order_acquire); }

@@ -71,9 +71,11 @@ struct LabRecipe {
   // asked once per host before the zone files are planned. Empty: none.
   std::function<Expected<std::vector<ZoneRecord>, std::string>(const ZoneRecordContext&, const HostService&)>
       zone_records;
-  // The service's TCP port goes through a switch the dashboard can turn off and on (POST /api/switch): the
-  // service itself listens on switched_port() of the host's address, and the lab forwards the planned port
-  // to it while the switch is on (lab/port_switch.hpp). The mail experiment takes Bob's server down so.
+  // The service's TCP port goes through a switch the dashboard can turn off and on (POST /api/switch). On
+  // loopback the service itself listens on switched_port() of the host's address, and the lab forwards the
+  // planned port to it while the switch is on (lab/port_switch.hpp); on emulated links it listens on the
+  // planned port and the link pump closes that port while off (lab/network/link_switch.hpp). The mail
+  // experiment takes Bob's server down so.
   bool switchable = false;
   // The service gets the host's certificate from the lab's CA (STATE/tls/hosts/<host>.pem and its key) as
   // its TLS context (--tls-cert/--tls-key); where it uses it is the recipe's (the web hosts' --tls-listen).

@@ -127,8 +127,8 @@ Action ServerSession::refuse_line(std::string_view text, bool counted) {
 
 bool ServerSession::may_login_plaintext() const {
   // RFC 2595 §2.2 and RFC 5034 §4 want a protected channel for plain-text passwords; issue §1 allows
-  // loopback peers without TLS, as the SMTP server does for AUTH.
-  return config_.auth_available && (tls_active_ || config_.peer_is_loopback);
+  // trusted peers (loopback, --trusted-networks) without TLS, as the SMTP server does for AUTH.
+  return config_.auth_available && (tls_active_ || config_.peer_is_trusted);
 }
 
 std::string ServerSession::plaintext_refusal() const {
@@ -231,7 +231,8 @@ Action ServerSession::dispatch(std::string_view line) {
       return refuse_line("Log in first");
     case text::Verdict::WrongState:
       if (state_ == State::Authorization) return refuse_line("Log in first (USER and PASS, or AUTH)");
-      if (found.command->id == Command::Stls) return refuse_line("STLS only before logging in (RFC 2595 section 4)");
+      if (found.command->id == Command::Stls)
+        return refuse_line("STLS only before logging in (RFC 2595 section 4)");
       return refuse_line("Already logged in");
   }
   return action::None{};

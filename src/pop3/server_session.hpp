@@ -40,11 +40,11 @@
 namespace endhost::pop3 {
 
 struct ServerConfig {
-  std::string hostname;           // the greeting: "+OK hamburger.edu POP3 endhost ready"
-  bool tls_available = false;     // STLS is offered (a certificate is loaded)
-  bool tls_active = false;        // implicit TLS (port 995, RFC 8314): STLS refused
-  bool auth_available = false;    // a users file is loaded
-  bool peer_is_loopback = false;  // USER/PASS and AUTH PLAIN in plain text only then (else TLS first)
+  std::string hostname;          // the greeting: "+OK hamburger.edu POP3 endhost ready"
+  bool tls_available = false;    // STLS is offered (a certificate is loaded)
+  bool tls_active = false;       // implicit TLS (port 995, RFC 8314): STLS refused
+  bool auth_available = false;   // a users file is loaded
+  bool peer_is_trusted = false;  // loopback or --trusted-networks: USER/PASS, AUTH in plain text only then
   ServerLimits limits;
   ServerTimeouts timeouts;
 };

@@ -144,8 +144,9 @@ void ServerSession::reset_transaction() {
 }
 
 bool ServerSession::may_auth() const {
-  // RFC 4954 §4 wants a protected channel for PLAIN/LOGIN; issue §1 allows loopback peers without TLS.
-  return config_.auth_available && (tls_active_ || config_.peer_is_loopback);
+  // RFC 4954 §4 wants a protected channel for PLAIN/LOGIN; issue §1 allows trusted peers
+  // (loopback, --trusted-networks) without TLS.
+  return config_.auth_available && (tls_active_ || config_.peer_is_trusted);
 }
 
 std::chrono::seconds ServerSession::read_timeout() const {

@@ -52,8 +52,9 @@ struct ServerConfig {
   bool tls_required =
       false;  // --require-tls: everything but EHLO, HELO, STARTTLS, NOOP, QUIT, HELP needs TLS
   bool auth_available = false;  // a users file is loaded: AUTH PLAIN LOGIN
-  bool peer_is_loopback =
-      false;  // AUTH over plain text is offered only then (issue §1; RFC 4954 §4 says TLS)
+  // The peer is on loopback or in --trusted-networks: AUTH over plain text is offered only then (issue §1;
+  // RFC 4954 §4 says TLS; Postfix's mynetworks, Dovecot's login_trusted_networks).
+  bool peer_is_trusted = false;
   bool relay_permitted = false;  // the peer is in --relay-from: any domain may be relayed
   std::string peer_address;      // text, for Received:
   ServerLimits limits;

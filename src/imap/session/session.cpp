@@ -82,14 +82,14 @@ void Session::consumed(std::size_t n) {
 }
 
 bool Session::may_login() const {
-  return tls_active_ || config_.peer_is_loopback;
+  return tls_active_ || config_.peer_is_trusted;
 }
 
 std::string Session::capabilities() const {
   std::string caps = "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN";
   if (state_ == State::NotAuthenticated) {
     if (config_.tls_available && !tls_active_) caps += " STARTTLS";
-    // RFC 3501 §6.2.3: LOGIN is refused over plain text off loopback (RFC 8314's advice).
+    // RFC 3501 §6.2.3: LOGIN is refused over plain text from untrusted peers (RFC 8314's advice).
     caps += may_login() ? " AUTH=PLAIN" : " LOGINDISABLED";
   } else {
     caps += " UIDPLUS MOVE SPECIAL-USE LIST-EXTENDED LIST-STATUS";

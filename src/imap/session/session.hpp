@@ -43,9 +43,10 @@ namespace endhost::imap {
 
 struct SessionConfig {
   std::string hostname;
-  bool tls_available = false;     // STARTTLS is offered
-  bool tls_active = false;        // the connection is TLS already (implicit TLS)
-  bool peer_is_loopback = false;  // LOGIN and AUTHENTICATE over plain text are allowed only then
+  bool tls_available = false;  // STARTTLS is offered
+  bool tls_active = false;     // the connection is TLS already (implicit TLS)
+  bool peer_is_trusted =
+      false;  // loopback or --trusted-networks: LOGIN, AUTHENTICATE in plain text only then
   std::uint64_t max_message_size = 10'240'000;  // APPEND's literal (NO [TOOBIG] above)
   std::size_t max_literal = 64 * 1024;          // any other literal
   std::size_t max_line = 64 * 1024;             // octets of one command line (Dovecot's is 64 KiB)

@@ -9,7 +9,7 @@
 #include "lab/experiments/experiment.hpp"
 #include "lab/network/link_pump.hpp"
 #include "lab/network/links_api.hpp"
-#include "lab/port_switch.hpp"
+#include "lab/server_switch.hpp"
 
 namespace endhost::lab {
 

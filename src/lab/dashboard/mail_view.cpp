@@ -10,7 +10,7 @@
 #include <system_error>
 #include <vector>
 
-#include "lab/port_switch.hpp"
+#include "lab/server_switch.hpp"
 #include "mail/queue/queue_store.hpp"
 
 namespace endhost::lab {

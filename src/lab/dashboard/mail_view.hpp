@@ -9,12 +9,12 @@
 
 namespace endhost::lab {
 
-class PortSwitch;
+class ServerSwitch;
 
 struct MailView {
-  std::string host;      // mail.crepes.fr
-  std::string mail_dir;  // STATE/mail/<host>
-  PortSwitch* power = nullptr;
+  std::string host;               // mail.crepes.fr
+  std::string mail_dir;           // STATE/mail/<host>
+  ServerSwitch* power = nullptr;  // null: the server has no switch (always up)
 };
 
 // How many recent deliveries the view lists per server.

@@ -89,8 +89,15 @@ std::size_t LinkPump::read_batch(Port& port, Clock::time_point now) {
     ++n;
     read_packets_.fetch_add(1, std::memory_order_relaxed);
     read_bytes_.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
-    emulator_.submit(port.node, std::span<const std::uint8_t>(buffer_.data(), static_cast<std::size_t>(got)),
-                     to_netem(now));
+    const std::span<const std::uint8_t> packet(buffer_.data(), static_cast<std::size_t>(got));
+    // A closed port's segments never reach the links: their sender gets the RST at once, as from its peer.
+    if (blocked_.intercept(packet, reset_)) {
+      refused_.fetch_add(1, std::memory_order_relaxed);
+      if (!reset_.empty()) deliver(port.node, reset_);
+      reset_.clear();
+      continue;
+    }
+    emulator_.submit(port.node, packet, to_netem(now));
   }
   if (n == kBatch) full_batches_.fetch_add(1, std::memory_order_relaxed);
   return n;
@@ -142,6 +149,11 @@ void LinkPump::release_due(Clock::time_point now) {
                     [this](netem::NodeId to, std::span<const std::uint8_t> packet) { deliver(to, packet); });
 }
 
+void LinkPump::block_port(std::uint32_t address, std::uint16_t port, bool blocked) {
+  core::assert_on_loop(loop_);
+  blocked_.set(address, port, blocked);
+}
+
 void LinkPump::reschedule() {
   const auto next = emulator_.next_event();
   const Clock::time_point at = next ? from_netem(*next) : Clock::time_point::max();
@@ -186,6 +198,7 @@ LinkPump::Counts LinkPump::counts() const {
   c.full_batches = full_batches_.load(std::memory_order_relaxed);
   c.write_errors = write_errors_.load(std::memory_order_relaxed);
   c.read_errors = read_errors_.load(std::memory_order_relaxed);
+  c.refused = refused_.load(std::memory_order_relaxed);
   return c;
 }
 

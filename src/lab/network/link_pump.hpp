@@ -24,6 +24,7 @@
 #include "core/log.hpp"
 #include "core/service.hpp"
 #include "netem/emulator.hpp"
+#include "netem/port_block.hpp"
 
 namespace endhost::lab {
 
@@ -63,6 +64,9 @@ class LinkPump final : public core::Service {
   }
   // Wakes the release timer after the emulator's schedule changed (a link's delay set shorter). Loop only.
   void reschedule();
+  // Closes (or opens again) a host's TCP port on the links (LinkSwitch): the segments to and from it are
+  // answered with a RST to their sender and go no further (netem::PortBlock). Loop only.
+  void block_port(std::uint32_t address, std::uint16_t port, bool blocked);
 
   struct Counts {
     std::uint64_t read_packets = 0, read_bytes = 0, written_packets = 0, written_bytes = 0;
@@ -70,6 +74,7 @@ class LinkPump final : public core::Service {
     std::uint64_t full_batches = 0;  // wakes that stopped at kBatch with packets possibly left
     std::uint64_t write_errors = 0;  // a destination's TUN device refused a packet
     std::uint64_t read_errors = 0;
+    std::uint64_t refused = 0;  // segments to or from a blocked port, answered with a RST and dropped
   };
   Counts counts() const;
 
@@ -85,6 +90,8 @@ class LinkPump final : public core::Service {
   core::EventLoop& loop_;
   core::Logger& log_;
   netem::Emulator emulator_;
+  netem::PortBlock blocked_;
+  std::vector<std::uint8_t> reset_;
   std::vector<PumpPort> given_;
   std::vector<std::unique_ptr<Port>> ports_;
   std::vector<int> fd_of_node_;  // node index → its port's descriptor (-1: no port)
@@ -93,7 +100,7 @@ class LinkPump final : public core::Service {
   std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(kMaxPacket);
   std::shared_ptr<bool> stopping_ = std::make_shared<bool>(false);
   std::atomic<std::uint64_t> read_packets_{0}, read_bytes_{0}, written_packets_{0}, written_bytes_{0},
-      wakeups_{0}, full_batches_{0}, write_errors_{0}, read_errors_{0};
+      wakeups_{0}, full_batches_{0}, write_errors_{0}, read_errors_{0}, refused_{0};
 };
 
 // Runs `fn` on `pump`'s loop and returns its result to the calling coroutine (which resumes on its own

@@ -12,8 +12,11 @@
 //     (143, or port_base + 143) and the webmail (80, or port_base + 80) on the host's address when the table
 //     has a login (mail_access_ports), and short retry times, so that a deferred message is seen to go out
 //     within seconds once its next hop is back.
-// The SMTP port goes through the lab's switch (recipe.hpp `switchable`), so the dashboard and the mail
-// experiment can take the server down and bring it back.
+//   - with emulated links, lab.subnet as --trusted-networks: the clients' addresses are not loopback there,
+//     and they log in without TLS as on loopback.
+// The SMTP port goes through the lab's switch (recipe.hpp `switchable`: a PortSwitch on loopback, the link
+// pump's closed ports on emulated links), so the dashboard and the mail experiment can take the server down
+// and bring it back.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -205,6 +208,10 @@ LabRecipe mail_recipe() {
     settings.set("pop3", listen(ports.pop3));
     settings.set("imap", listen(ports.imap));
     settings.set("webmail", listen(ports.webmail));
+    // With emulated links the clients (the user host, the other mail host) come from lab.subnet, not
+    // loopback: they may log in without TLS as they do on loopback (--trusted-networks, as Dovecot's
+    // login_trusted_networks). The lab's addresses are routed nowhere else (RFC 2544's benchmarking range).
+    if (plan.network.mode == NetworkMode::emulated) settings.add("trusted-networks", plan.subnet);
     // Short retries for the lab (Postfix waits 300 s to 4000 s): a message deferred while Bob's server is
     // down goes out a few seconds after it is back.
     if (!settings.has("retry-min")) settings.set("retry-min", "5");

@@ -40,7 +40,7 @@ imap::SessionConfig session_config(core::Connection& conn, MailServer& server) {
   imap::SessionConfig s;
   s.hostname = c.hostname;
   s.tls_available = server.tls() != nullptr;
-  s.peer_is_loopback = unmapped(conn.remote().address()).is_loopback();
+  s.peer_is_trusted = c.trusts(unmapped(conn.remote().address()));
   s.max_message_size = c.max_message_size;
   return s;
 }

@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "auth/user_db.hpp"
+#include "core/address_acl_asio.hpp"
 #include "core/privileged_ports.hpp"
 #include "mail/server/recipients.hpp"
 
@@ -43,6 +44,9 @@ const core::SettingTable<MailOptions>& mail_settings() {
         "after the login in any case)");
     t.texts("relay-from", &MailOptions::relay_from, "CIDR",
             "Peers whose mail for other domains is relayed without AUTH (repeatable; default: nobody)");
+    t.texts("trusted-networks", &MailOptions::trusted_networks, "CIDR[,CIDR...]",
+            "Peers who may log in without TLS, as loopback peers may (AUTH, USER/PASS, LOGIN, the webmail's "
+            "plain-HTTP login; Dovecot's login_trusted_networks; repeatable; default: loopback only)");
     t.text("postmaster", &MailOptions::postmaster, "NAME",
            "The user who receives postmaster@ of every domain (default: a user named postmaster, else the "
            "Maildir DIR/users/postmaster)");
@@ -84,6 +88,10 @@ const core::SettingTable<MailOptions>& mail_settings() {
     return t;
   }();
   return table;
+}
+
+bool MailConfig::trusts(const asio::ip::address& peer) const {
+  return peer.is_loopback() || core::allows(trusted_networks, peer);
 }
 
 bool valid_domain(std::string_view d) {
@@ -197,6 +205,15 @@ Expected<MailConfig, core::ServiceError> make_mail_config(const MailOptions& o) 
   auto acl = core::AddressAcl::parse(o.relay_from);
   if (!acl) return usage("--relay-from: " + acl.error());
   c.relay_from = std::move(*acl);
+  for (const std::string& list : o.trusted_networks) {
+    std::string_view rest = list;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string_view block = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (auto ok = c.trusted_networks.add(block); !ok) return usage("--trusted-networks: " + ok.error());
+    }
+  }
   c.max_message_size = o.max_message_size;
   c.max_recipients = o.max_recipients;
   c.max_errors = o.max_errors;

@@ -33,17 +33,18 @@ inline constexpr std::uint16_t kImapServePort = 1143;        // IMAP's default w
 inline constexpr std::uint16_t kWebmailPort = 8080;          // --webmail PORT or ADDR without one
 
 struct MailOptions {
-  std::vector<std::string> domains;     // --domain D (repeatable, at least one)
-  std::string hostname;                 // greeting and Received: (default: the first domain)
-  std::string mail_dir;                 // --mail-dir DIR (required): users/, queue/, dkim/
-  std::string users;                    // --users FILE: Dovecot passwd-file (src/auth/user_db.hpp)
-  std::string submission_listen;        // --submission-listen ADDR:PORT|off (RFC 6409; needs --users)
-  std::string pop3;                     // --pop3 ADDR:PORT|off (RFC 1939; needs --users)
-  std::string imap;                     // --imap ADDR:PORT|off (RFC 3501; needs --users)
+  std::vector<std::string> domains;       // --domain D (repeatable, at least one)
+  std::string hostname;                   // greeting and Received: (default: the first domain)
+  std::string mail_dir;                   // --mail-dir DIR (required): users/, queue/, dkim/
+  std::string users;                      // --users FILE: Dovecot passwd-file (src/auth/user_db.hpp)
+  std::string submission_listen;          // --submission-listen ADDR:PORT|off (RFC 6409; needs --users)
+  std::string pop3;                       // --pop3 ADDR:PORT|off (RFC 1939; needs --users)
+  std::string imap;                       // --imap ADDR:PORT|off (RFC 3501; needs --users)
   double webmail_idle_timeout = 30 * 60;  // --webmail-idle-timeout: a session unused this long is logged out
-  std::string webmail;                  // --webmail ADDR:PORT|PORT|off (off unless given; needs --users)
-  std::vector<std::string> relay_from;  // --relay-from CIDR: peers whose mail for any domain is relayed
-  std::string postmaster;               // --postmaster NAME: who gets postmaster@ each domain
+  std::string webmail;                    // --webmail ADDR:PORT|PORT|off (off unless given; needs --users)
+  std::vector<std::string> relay_from;    // --relay-from CIDR: peers whose mail for any domain is relayed
+  std::vector<std::string> trusted_networks;  // --trusted-networks CIDR[,CIDR…]: plain-text logins allowed
+  std::string postmaster;                     // --postmaster NAME: who gets postmaster@ each domain
   std::uint64_t max_message_size = 10'240'000;  // Postfix message_size_limit
   std::size_t max_recipients = 100;             // RFC 5321 §4.5.3.1.8's minimum; Postfix 1000
   std::size_t max_errors = 10;                  // then 421 and close (Postfix smtpd_soft_error_limit)
@@ -79,7 +80,12 @@ struct MailConfig {
   std::optional<asio::ip::tcp::endpoint> imap_listen;
   std::optional<asio::ip::tcp::endpoint> webmail_listen;
   std::chrono::milliseconds webmail_idle_timeout{30 * 60 * 1000};
-  core::AddressAcl relay_from;  // empty: nobody
+  core::AddressAcl relay_from;        // empty: nobody
+  core::AddressAcl trusted_networks;  // --trusted-networks: plain-text logins as from loopback; empty: none
+
+  // Loopback peers and those in --trusted-networks may log in without TLS (Dovecot's
+  // login_trusted_networks, Postfix's mynetworks). `peer` is unmapped (v4-mapped IPv6 as IPv4).
+  bool trusts(const asio::ip::address& peer) const;
   std::string postmaster;
   std::uint64_t max_message_size = 0;
   std::size_t max_recipients = 100;

@@ -178,6 +178,7 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
     // HTTPS with the certificate STARTTLS uses: the listener is TLS from the first byte (no upgrade in
     // HTTP/1.1 that browsers speak), and the cookie says Secure.
     wc.secure = env.tls != nullptr;
+    wc.trusted_networks = server_->config().trusted_networks;
     webmail_app_ =
         std::make_unique<webmail::Webmail>(*webmail_backend_, std::move(wc), webmail_counters_, env.log);
     webmail_.emplace(
@@ -191,8 +192,9 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
     const auto& ep = *server_->config().webmail_listen;
     if (!env.tls && !ep.address().is_loopback())
       log_.warn(
-          "the webmail is plain HTTP: logins are accepted only from loopback peers; give --tls-cert and "
-          "--tls-key to serve it over HTTPS, or put a TLS proxy on this machine in front of it",
+          "the webmail is plain HTTP: logins are accepted only from loopback peers and --trusted-networks; "
+          "give --tls-cert and --tls-key to serve it over HTTPS, or put a TLS proxy on this machine in front "
+          "of it",
           {{"service", "mail"}, {"address", core::endpoint_text(ep)}});
   }
   std::string domains;
@@ -207,8 +209,8 @@ MailService::MailService(MailOptions options, std::unique_ptr<MailServer> server
   for (const auto& ep : all) {
     if (ep.address().is_loopback()) continue;
     log_.warn(
-        "AUTH is offered only to loopback peers without TLS: give --tls-cert/--tls-key so that others can "
-        "log in with STARTTLS (SMTP, IMAP) and STLS (POP3)",
+        "AUTH is offered without TLS only to loopback peers and --trusted-networks: give "
+        "--tls-cert/--tls-key so that others can log in with STARTTLS (SMTP, IMAP) and STLS (POP3)",
         {{"service", "mail"}, {"address", core::endpoint_text(ep)}});
     break;
   }

@@ -55,7 +55,7 @@ smtp::ServerConfig session_config(core::Connection& conn, MailServer& server, bo
   s.tls_available = server.tls() != nullptr;
   s.tls_required = c.require_tls;
   s.auth_available = users.users() != nullptr;
-  s.peer_is_loopback = peer.is_loopback();
+  s.peer_is_trusted = c.trusts(peer);
   s.relay_permitted = core::allows(c.relay_from, peer);
   s.peer_address = peer.to_string();
   s.limits.max_message_size = c.max_message_size;

@@ -49,7 +49,7 @@ pop3::ServerConfig session_config(core::Connection& conn, MailServer& server, co
   s.hostname = server.config().hostname;
   s.tls_available = server.tls() != nullptr;
   s.auth_available = users.users() != nullptr;
-  s.peer_is_loopback = unmapped_address(conn.remote().address()).is_loopback();
+  s.peer_is_trusted = server.config().trusts(unmapped_address(conn.remote().address()));
   return s;
 }
 

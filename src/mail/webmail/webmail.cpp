@@ -151,7 +151,7 @@ awaitable<Response> Webmail::handle(const Request& req, std::size_t loop) {
 awaitable<Response> Webmail::login(const Request& req, std::size_t loop) {
   // A password in clear only from this machine (the browser on it, or a TLS proxy in front): from anywhere
   // else it would cross the network readable, and the session cookie after it (issue 12 §3).
-  if (!req.tls && !req.loopback_peer) {
+  if (!req.tls && !req.trusted_peer) {
     count(counters_.login_failures, loop);
     co_return json_error(http::Status::forbidden,
                          "log in over HTTPS: a password over plain HTTP is accepted only from this machine "

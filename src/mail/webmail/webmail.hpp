@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "core/address_acl.hpp"
 #include "core/asio.hpp"
 #include "core/connection.hpp"
 #include "core/log.hpp"
@@ -51,6 +52,7 @@ struct WebmailConfig {
   std::size_t max_attachments = 20;           // files in one compose
   std::uint64_t max_read = 64 * 1024 * 1024;  // a stored message read whole (view, download, search)
   std::size_t header_bytes = 64 * 1024;       // what the list reads of each message for its summary
+  core::AddressAcl trusted_networks;  // --trusted-networks: may log in over plain HTTP, as loopback may
   bool secure = false;  // served over TLS (--tls-cert): the cookie says Secure, as on any HTTPS request
 };
 
@@ -83,9 +85,9 @@ struct Request {
   std::string query;
   http::Fields fields;
   std::string body;
-  std::string peer_address;    // the client's IP, for the login limiter
-  bool loopback_peer = false;  // the client is this machine (127.0.0.0/8, ::1)
-  bool tls = false;            // the connection is HTTPS
+  std::string peer_address;   // the client's IP, for the login limiter
+  bool trusted_peer = false;  // the client is this machine (127.0.0.0/8, ::1) or in --trusted-networks
+  bool tls = false;           // the connection is HTTPS
 };
 
 class Webmail {

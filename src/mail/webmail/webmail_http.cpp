@@ -5,6 +5,7 @@
 // so no route can forget them.
 #include <ctime>
 
+#include "core/address_acl_asio.hpp"
 #include "http/server_driver.hpp"
 #include "mail/webmail/replies.hpp"
 #include "mail/webmail/webmail.hpp"
@@ -60,7 +61,7 @@ class WebmailHandler final : public http::ServerHandler {
   WebmailHandler(core::Connection& conn, Webmail& webmail) : conn_(conn), webmail_(webmail) {
     const asio::ip::address ip = peer_ip(conn);
     peer_ = ip.to_string();
-    loopback_ = ip.is_loopback();
+    trusted_ = ip.is_loopback() || core::allows(webmail.config().trusted_networks, ip);
     tls_ = !conn.stream().is_plain();
   }
 
@@ -80,7 +81,7 @@ class WebmailHandler final : public http::ServerHandler {
     if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
     req.fields = http::Fields(head.fields);
     req.peer_address = peer_;
-    req.loopback_peer = loopback_;
+    req.trusted_peer = trusted_;
     req.tls = tls_;
     req.body = std::move(request.body);
     Response res = co_await webmail_.handle(req, conn_.loop().index());
@@ -96,7 +97,7 @@ class WebmailHandler final : public http::ServerHandler {
   core::Connection& conn_;
   Webmail& webmail_;
   std::string peer_;
-  bool loopback_ = false;
+  bool trusted_ = false;  // loopback or --trusted-networks, decided once per connection
   bool tls_ = false;
   std::function<awaitable<void>(http::BodyStream&)> stream_;
 };

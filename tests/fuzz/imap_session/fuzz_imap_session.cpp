@@ -182,7 +182,7 @@ class Fuzzer {
       check(n > 0 || closed_);  // after pump() the reader holds at most a partial line: it has room
     }
     if (!closed_ && (bits_ & kTimeoutAtEnd)) act(session_.on_timeout());
-    if (!tls_ && !config_.peer_is_loopback) check(directory_.attempts == 0);  // RFC 3501 §6.2.3
+    if (!tls_ && !config_.peer_is_trusted) check(directory_.attempts == 0);  // RFC 3501 §6.2.3
     const SessionStats& s = session_.stats();
     if (s.bad >= config_.max_bad || s.login_failures >= config_.max_login_failures) check(closed_);
     if (closed_) {  // nothing moves after Close
@@ -325,7 +325,7 @@ class Fuzzer {
 SessionConfig config_for(std::uint8_t bits) {
   SessionConfig c;
   c.hostname = "hamburger.edu";
-  c.peer_is_loopback = bits & kLoopback;
+  c.peer_is_trusted = bits & kLoopback;
   c.tls_available = bits & (kTlsOffered | kTlsActive);
   c.tls_active = bits & kTlsActive;
   if (bits & kSmallLimits) {

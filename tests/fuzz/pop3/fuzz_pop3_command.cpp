@@ -109,7 +109,7 @@ class Driver {
         return;
       }
       if (auto* v = std::get_if<action::VerifyLogin>(&a)) {
-        check(config_.auth_available && (session_.tls_active() || config_.peer_is_loopback));
+        check(config_.auth_available && (session_.tls_active() || config_.peer_is_trusted));
         check(!v->user.empty());
         a = session_.login_result(next() & 1);
       } else if (auto* o = std::get_if<action::OpenMailbox>(&a)) {
@@ -184,7 +184,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.tls_available = bits & 1;
   config.tls_active = (bits & 3) == 3;
   config.auth_available = (bits & 4) == 0;
-  config.peer_is_loopback = bits & 8;
+  config.peer_is_trusted = bits & 8;
   if (bits & 16) {
     config.limits.max_errors = 3;
     config.limits.max_auth_failures = 1;

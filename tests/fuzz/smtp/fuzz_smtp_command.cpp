@@ -185,7 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.tls_active = (bits & 6) == 6;
   config.tls_required = bits & 8;
   config.auth_available = bits & 16;
-  config.peer_is_loopback = bits & 32;
+  config.peer_is_trusted = bits & 32;
   config.relay_permitted = bits & 64;
   if (bits & 128) {
     config.limits.max_message_size = 64;

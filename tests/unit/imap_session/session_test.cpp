@@ -19,7 +19,7 @@ const std::string kMessage =
 SessionConfig loopback() {
   SessionConfig c;
   c.hostname = "hamburger.edu";
-  c.peer_is_loopback = true;
+  c.peer_is_trusted = true;
   return c;
 }
 
@@ -51,7 +51,7 @@ TEST_F(ImapSessionTest, GreetingAndCapabilityBeforeLogin) {
 
 TEST_F(ImapSessionTest, LoginIsDisabledInClearOffLoopback) {
   SessionConfig c = loopback();
-  c.peer_is_loopback = false;
+  c.peer_is_trusted = false;
   c.tls_available = true;
   Driver d(c, dir);
   const std::string g = d.greet();

@@ -33,7 +33,7 @@ struct TranscriptOptions {
 TranscriptOptions transcript_options(const std::string& file) {
   TranscriptOptions o;
   o.config.hostname = "hamburger.edu";
-  o.config.peer_is_loopback = true;
+  o.config.peer_is_trusted = true;
   std::ifstream in(file);
   std::string line;
   while (std::getline(in, line)) {
@@ -45,7 +45,7 @@ TranscriptOptions transcript_options(const std::string& file) {
       const std::string key = w.substr(0, eq);
       const std::size_t n = eq == std::string::npos ? 0 : std::stoul(w.substr(eq + 1));
       if (key == "offsite")
-        o.config.peer_is_loopback = false;
+        o.config.peer_is_trusted = false;
       else if (key == "tls")
         o.config.tls_available = true;
       else if (key == "implicit-tls")

@@ -66,7 +66,7 @@ FakeOptions transcript_options(const std::string& file) {
       if (key == "tls") o.config.tls_available = true;
       if (key == "implicit-tls") o.config.tls_active = o.config.tls_available = true;
       if (key == "no-auth") o.config.auth_available = false;
-      if (key == "loopback") o.config.peer_is_loopback = true;
+      if (key == "loopback") o.config.peer_is_trusted = true;
       if (key == "max-errors") o.config.limits.max_errors = n;
       if (key == "chunk") o.chunk = n;
       if (key == "locked") o.locked.insert("bob");

@@ -22,7 +22,7 @@ std::string drain(ServerSession& s) {
 
 ServerConfig loopback() {
   ServerConfig c = test::default_config();
-  c.peer_is_loopback = true;
+  c.peer_is_trusted = true;
   return c;
 }
 

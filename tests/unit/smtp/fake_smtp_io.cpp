@@ -43,7 +43,7 @@ FakeOptions transcript_options(const std::string& file) {
       if (key == "implicit-tls") o.config.tls_active = o.config.tls_available = true;
       if (key == "require-tls") o.config.tls_required = true;
       if (key == "auth") o.config.auth_available = true;
-      if (key == "loopback") o.config.peer_is_loopback = true;
+      if (key == "loopback") o.config.peer_is_trusted = true;
       if (key == "relay") o.config.relay_permitted = true;
       if (key == "max-size") o.config.limits.max_message_size = n;
       if (key == "max-rcpt") o.config.limits.max_recipients = n;

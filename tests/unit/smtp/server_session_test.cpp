@@ -185,7 +185,7 @@ TEST(SmtpServerSession, AuthLineMayBeLongOtherCommandsMayNot) {
   FakePolicy policy;
   ServerConfig c = config();
   c.auth_available = true;
-  c.peer_is_loopback = true;
+  c.peer_is_trusted = true;
   ServerSession s(c, policy);
   s.greeting();
   (void)s.on_line("EHLO crepes.fr");

@@ -1,5 +1,6 @@
 #include "lab/experiments/access_load.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <random>
@@ -29,6 +30,8 @@ struct Run {
   std::vector<std::unique_ptr<HttpConnection>> idle;
   LoadResult result;
   double total_ms = 0;
+  double hit_ms = 0;
+  std::vector<double> times_ms;
   std::size_t outstanding = 0;
   Clock::time_point first, last;
 };
@@ -58,9 +61,13 @@ awaitable<void> one(std::shared_ptr<Run> run, LoadOptions options, LoadRequest r
     co_return;
   }
   ++run->result.completed;
-  if (is_hit(*r)) ++run->result.hits;
+  if (is_hit(*r)) {
+    ++run->result.hits;
+    run->hit_ms += ms_between(arrived, done);
+  }
   run->result.bytes += r->body.size();
   run->total_ms += ms_between(arrived, done);
+  run->times_ms.push_back(ms_between(arrived, done));
   run->last = std::max(run->last, done);
   if (r->keep_alive && conn->is_open()) run->idle.push_back(std::move(conn));
 }
@@ -113,6 +120,15 @@ awaitable<LoadResult> open_loop_load(LoadOptions options, std::vector<LoadReques
   const double span = ms_between(run->first, next) / 1000.0;
   r.offered_per_s = span > 0 ? static_cast<double>(requests.size()) / span : 0;
   r.mean_ms = r.completed ? run->total_ms / static_cast<double>(r.completed) : 0;
+  if (r.hits) r.hit_mean_ms = run->hit_ms / static_cast<double>(r.hits);
+  if (r.completed > r.hits)
+    r.miss_mean_ms = (run->total_ms - run->hit_ms) / static_cast<double>(r.completed - r.hits);
+  auto& t = run->times_ms;
+  std::sort(t.begin(), t.end());
+  if (!t.empty()) {
+    r.median_ms = t[t.size() / 2];
+    r.p90_ms = t[t.size() * 9 / 10];
+  }
   co_return r;
 }
 

@@ -34,6 +34,10 @@ struct LoadResult {
   std::size_t opened_late = 0;  // requests that found no idle connection and opened one
   std::uint64_t bytes = 0;      // the response bodies
   double mean_ms = 0;           // mean response time, from the request's arrival to its last byte
+  double hit_mean_ms = 0;       // the hits' mean (0: none)
+  double miss_mean_ms = 0;      // the other responses' mean (0: none)
+  double median_ms = 0;         // and its median
+  double p90_ms = 0;            // and its 90th percentile
   double seconds = 0;           // from the first arrival to the last response
   double offered_per_s = 0;     // the arrivals' achieved rate
   std::string error;            // the first failure; the run then stops counting

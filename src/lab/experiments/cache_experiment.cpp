@@ -113,6 +113,10 @@ constexpr double kLoadIntensity = 0.9;  // near the book's 1.0, where the mean d
 constexpr double kLoadHitRatio = 0.4;   // the book's
 constexpr double kLoadSeconds = 15;
 constexpr double kWarmSeconds = 3;
+// The zero-load run: the same requests at intensity 0.05, whose mean is the response time without a queue
+// (the RTT, L/R and what the model leaves out: the hosts' and the emulator's own time).
+constexpr double kIdleIntensity = 0.05;
+constexpr std::size_t kIdleRequests = 30;
 // RFC 6928: TCP's initial window, 10 segments of 1448 bytes (1500-byte MTU, timestamps). Objects within
 // it are sent in one round trip on any connection, idle or not (Linux restarts slow start after an idle
 // RTO), so the link's queue, not slow start, is what the load measures.
@@ -193,19 +197,37 @@ awaitable<Expected<json::object, std::string>> access_load(const LabInfo& lab, c
         co_return Unexpected(u->absolute() + " via the cache: no answer");
     }
   }
+  // A miss asks for a URL the cache has never seen: a query naming this run (a clock reading) and the
+  // request.
+  const auto run_id = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
   std::mt19937_64 gen(7);
   std::bernoulli_distribution hit(kLoadHitRatio);
   auto mix = [&](std::size_t n, std::string_view tag) {
     std::vector<LoadRequest> v;
     for (std::size_t i = 0; i < n; ++i) {
       const Url& u = *objects[i % objects.size()];
-      v.push_back({hit(gen) ? u.absolute() : fmt::format("{}?{}={}", u.absolute(), tag, i), u.host});
+      v.push_back(
+          {hit(gen) ? u.absolute() : fmt::format("{}?{}-{}={}", u.absolute(), tag, run_id, i), u.host});
     }
     return v;
   };
+  // The zero-load times, straight and through the cache.
+  const double idle_rate = kIdleIntensity * r_bps / l_bits;
+  std::vector<LoadRequest> idle_direct;
+  for (std::size_t i = 0; i < kIdleRequests; ++i) {
+    const Url& u = *objects[i % objects.size()];
+    idle_direct.push_back({u.path, u.host});
+  }
+  const LoadResult idle0 =
+      co_await open_loop_load({first.origin, source, idle_rate, 8, 4}, std::move(idle_direct));
+  if (!idle0.error.empty()) co_return Unexpected(idle0.error);
   const LoadResult warm = co_await open_loop_load({proxy, source, a, pool, 2},
                                                   mix(static_cast<std::size_t>(a * kWarmSeconds), "warm"));
   if (!warm.error.empty()) co_return Unexpected(warm.error);
+  // After the warm-up, so that the cache's misses find its connections to the origin open.
+  const LoadResult idle1 =
+      co_await open_loop_load({proxy, source, idle_rate, 8, 5}, mix(kIdleRequests, "idle"));
+  if (!idle1.error.empty()) co_return Unexpected(idle1.error);
   const LoadResult with = co_await open_loop_load({proxy, source, a, pool, 3}, mix(count, "miss"));
   if (!with.error.empty()) co_return Unexpected(with.error);
   const double h = with.completed ? static_cast<double>(with.hits) / static_cast<double>(with.completed) : 0;
@@ -216,6 +238,15 @@ awaitable<Expected<json::object, std::string>> access_load(const LabInfo& lab, c
   const double pk0 = models::access_delay_pk_ms(l_bits, r_bps, without.offered_per_s, cv2);
   const double pk1 = models::access_delay_pk_ms(l_bits, r_bps, (1 - h) * with.offered_per_s, cv2);
   const double pk_with = h * lan + (1 - h) * (internet + pk1 + lan);
+  // On the zero-load times: their own small wait taken out, the wait at the run's intensity put in.
+  const double pk_idle = models::access_delay_pk_ms(l_bits, r_bps, idle0.offered_per_s, cv2);
+  const double pk_idle_miss =
+      models::access_delay_pk_ms(l_bits, r_bps, (1 - kLoadHitRatio) * idle1.offered_per_s, cv2);
+  const double base0 = idle0.mean_ms - pk_idle;
+  const double base_miss = idle1.miss_mean_ms - pk_idle_miss;
+  const double base_hit = idle1.hit_mean_ms;
+  const double measured_base_without = base0 + pk0;
+  const double measured_base_with = h * base_hit + (1 - h) * (base_miss + pk1);
   out << fmt::format(
       "\nThe access link loaded (§2.2.5): {} objects of {} ({:.0f} bytes on the wire, c² = {:.3f}), "
       "requests arriving\nindependently (Poisson) at a = {:.1f}/s for {:.0f} s, pool of {} connections "
@@ -245,16 +276,32 @@ awaitable<Expected<json::object, std::string>> access_load(const LabInfo& lab, c
                        figures(without, m0.intensity_without, m0.access_delay_without_ms, 0)});
   load_rows.push_back({"load, without the cache: M/D/1", internet + pk0, without.mean_ms,
                        figures(without, m0.intensity_without, pk0, 0)});
+  load_rows.push_back({"load, without the cache: M/D/1 + zero-load time", measured_base_without,
+                       without.mean_ms, figures(without, m0.intensity_without, pk0, 0)});
   load_rows.push_back({"load, with the cache: Δ/(1-Δβ)", m1.response_with_ms, with.mean_ms,
                        figures(with, m1.intensity_with, m1.access_delay_with_ms, h)});
   load_rows.push_back(
       {"load, with the cache: M/D/1", pk_with, with.mean_ms, figures(with, m1.intensity_with, pk1, h)});
+  load_rows.push_back({"load, with the cache: M/D/1 + zero-load times", measured_base_with, with.mean_ms,
+                       figures(with, m1.intensity_with, pk1, h)});
   out << rows_table(load_rows);
+  out << fmt::format(
+      "  zero-load times (intensity {:.2f}, {} requests): straight {} ms (the model's RTT + Δ is {} ms); "
+      "through the cache, a hit {} ms, a miss {} ms\n",
+      kIdleIntensity, kIdleRequests, ms(idle0.mean_ms), ms(internet + pk_idle), ms(base_hit),
+      ms(idle1.miss_mean_ms));
+  out << fmt::format(
+      "  measured response times: without the cache median {} ms, 90th percentile {} ms; with it {} ms, {} "
+      "ms\n",
+      ms(without.median_ms), ms(without.p90_ms), ms(with.median_ms), ms(with.p90_ms));
   out << "Δ/(1-Δβ) is the M/M/1 delay: exact for sizes as variable as exponential ones (c² = 1). These "
          "objects "
          "are\nall about one size, and each fits TCP's initial window, so it enters the link's queue whole "
          "and "
-         "leaves\nit in turn: an M/D/1 queue, whose wait (Pollaczek-Khinchine) is half as long.\n";
+         "leaves\nit in turn: an M/D/1 queue, whose wait (Pollaczek-Khinchine) is half as long. Both models "
+         "count the\nRTT and L/R only; the zero-load run measures what else a response costs here (the "
+         "servers, "
+         "the cache,\nthe emulator), and the last rows add the M/D/1 wait at the run's intensity to it.\n";
   for (auto& r : load_rows) rows.push_back(std::move(r));
   co_return json::object{{"requests_per_s", a},
                          {"seconds", kLoadSeconds},
@@ -265,6 +312,9 @@ awaitable<Expected<json::object, std::string>> access_load(const LabInfo& lab, c
                          {"intensity_without", m0.intensity_without},
                          {"intensity_with", m1.intensity_with},
                          {"mean_without_ms", without.mean_ms},
+                         {"zero_load_ms", idle0.mean_ms},
+                         {"zero_load_hit_ms", base_hit},
+                         {"zero_load_miss_ms", idle1.miss_mean_ms},
                          {"mean_with_ms", with.mean_ms}};
 }
 

@@ -50,6 +50,14 @@ double access_delay_ms(double object_bits, double rate_bps, double requests_per_
   return delta_s / (1 - load) * 1000.0;
 }
 
+double access_delay_pk_ms(double object_bits, double rate_bps, double requests_per_s, double size_cv2) {
+  if (rate_bps <= 0) return 0;
+  const double delta_s = object_bits / rate_bps;
+  const double load = delta_s * requests_per_s;
+  if (load >= 1) return std::numeric_limits<double>::infinity();
+  return (delta_s + load * delta_s * (1 + size_cv2) / (2 * (1 - load))) * 1000.0;
+}
+
 CacheModel cache_model(double requests_per_s, double object_bits, double rate_bps, double internet_delay_ms,
                        double lan_ms, double hit_ratio) {
   CacheModel m;

@@ -35,6 +35,12 @@ double traffic_intensity(double requests_per_s, double object_bits, double rate_
 // queue grows without bound: the textbook's "intensity 1.0" case).
 double access_delay_ms(double object_bits, double rate_bps, double requests_per_s);
 
+// The same access link as an M/G/1 queue (Pollaczek–Khinchine): Δ + ρΔ(1 + c²)/(2(1 − ρ)), ρ = Δβ, with c
+// the coefficient of variation of the objects' transmission times. With c = 1 (exponential sizes, M/M/1) it
+// is the textbook's Δ/(1 − Δβ); objects all of one size (c = 0, M/D/1) queue half as long. Infinite once ρ
+// ≥ 1.
+double access_delay_pk_ms(double object_bits, double rate_bps, double requests_per_s, double size_cv2);
+
 // §2.2.5 with and without the cache at hit rate h: response time = Internet delay + access delay (+ LAN),
 // and with the cache h·(LAN time) + (1 − h)·(Internet delay + access delay at the misses' rate (1 − h)β).
 struct CacheModel {

@@ -29,8 +29,8 @@ Expected<std::uint64_t, std::string> number(const HostService& s, const std::str
 LabRecipe proxy_recipe() {
   LabRecipe r;
   r.keys = {"capacity-mb", "max-object-kb"};
-  r.sets = {"cache-dir", "cache-size", "max-object-size",   "memory-size",
-            "origin",    "via",        "allow-destination", "access-log"};
+  r.sets = {"cache-dir", "cache-size", "max-object-size",   "memory-size", "origin",
+            "via",       "purge-from", "allow-destination", "access-log"};
   r.validate = [](const HostService& s, const LabConfig& c) -> Expected<void, std::string> {
     // Without origins the proxy would be a forward proxy to anywhere: the lab's cache is no open relay.
     bool origins = false;
@@ -60,7 +60,14 @@ LabRecipe proxy_recipe() {
       // lab's own hosts are let through, and nothing else on this machine is.
       settings.add("allow-destination", h.address);
     }
-    // PURGE from this machine only (the default): the cache experiment starts cold.
+    // PURGE from this machine (the proxy's default) and from the user host, where `endhost lab experiment`
+    // runs when the links are emulated (it sends from the user host's address, not loopback): the cache
+    // experiment purges the cache to start cold. Nobody else may empty the lab's cache.
+    settings.add("purge-from", "127.0.0.0/8");
+    settings.add("purge-from", "::1");
+    for (const PlannedHost& h : ctx.files.plan->hosts) {
+      if (h.name == ctx.config.lab.user_host) settings.add("purge-from", h.address);
+    }
     settings.set("via", ctx.host.name);
     return set_access_log(ctx, settings);
   };

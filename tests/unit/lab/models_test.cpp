@@ -44,6 +44,15 @@ TEST(LabModels, TheTextbooksCacheExample) {
   EXPECT_NEAR(access_delay_ms(1e6, 15e6, 0.001), 1000.0 / 15, 0.01);
 }
 
+TEST(LabModels, PollaczekKhinchineAccessDelay) {
+  // c² = 1 (M/M/1) is the textbook's Δ/(1 − Δβ): at intensity 0.6 with the book's figures, 2.5 Δ.
+  EXPECT_NEAR(access_delay_pk_ms(1e6, 15e6, 9, 1), access_delay_ms(1e6, 15e6, 9), 1e-9);
+  EXPECT_NEAR(access_delay_pk_ms(1e6, 15e6, 9, 1), 1000.0 / 15 * 2.5, 1e-9);
+  // c² = 0 (one size, M/D/1) waits half as long: Δ + ρΔ/(2(1 − ρ)) = Δ (1 + 0.6/0.8) at ρ = 0.6.
+  EXPECT_NEAR(access_delay_pk_ms(1e6, 15e6, 9, 0), 1000.0 / 15 * 1.75, 1e-9);
+  EXPECT_TRUE(std::isinf(access_delay_pk_ms(1e6, 15e6, 15, 0)));
+}
+
 TEST(LabModels, LookupsAndPings) {
   const std::vector<double> rtts{40, 30, 50, 50};
   EXPECT_DOUBLE_EQ(lookup_ms(rtts), 170);

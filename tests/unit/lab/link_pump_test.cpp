@@ -9,6 +9,7 @@
 
 #include <array>
 #include <chrono>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -54,6 +55,28 @@ std::vector<std::uint8_t> receive(int fd, std::chrono::milliseconds timeout) {
   if (n <= 0) return {};
   buf.resize(static_cast<std::size_t>(n));
   return buf;
+}
+
+// A TCP SYN (RFC 9293 §3.1) from `from`:40000 to `to`:`port`, sequence number 1000.
+std::vector<std::uint8_t> syn(std::uint32_t from, std::uint32_t to, std::uint16_t port) {
+  std::vector<std::uint8_t> p(40, 0);
+  p[0] = 0x45;
+  p[3] = 40;
+  p[8] = 64;
+  p[9] = 6;
+  for (int i = 0; i < 4; ++i) {
+    p[12 + i] = static_cast<std::uint8_t>(from >> (24 - 8 * i));
+    p[16 + i] = static_cast<std::uint8_t>(to >> (24 - 8 * i));
+  }
+  p[20] = 40000 >> 8;
+  p[21] = 40000 & 0xff;
+  p[22] = static_cast<std::uint8_t>(port >> 8);
+  p[23] = static_cast<std::uint8_t>(port);
+  p[26] = 1000 >> 8;
+  p[27] = 1000 & 0xff;
+  p[32] = 0x50;
+  p[33] = 0x02;  // SYN
+  return p;
 }
 
 class LinkPumpTest : public ::testing::Test {
@@ -157,6 +180,34 @@ TEST_F(LinkPumpTest, APacketForNoHostIsDroppedAndTheOthersStillFlow) {
   ASSERT_EQ(::write(host_a(), p.data(), p.size()), static_cast<ssize_t>(p.size()));
   EXPECT_EQ(seq_of(receive(host_b(), 2000ms)), 2u);
   EXPECT_TRUE(receive(host_b(), 50ms).empty());
+}
+
+TEST_F(LinkPumpTest, AClosedPortAnswersWithARstAndPassesNothing) {
+  netem::LinkSpec spec;
+  spec.delay = 20ms;
+  make_pump(spec);
+  run();
+  // Closed on the pump's loop, as LinkSwitch does.
+  std::promise<void> closed;
+  asio::post(pump_->loop().io(), [&] {
+    pump_->block_port(kB, 25, true);
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  const auto s = syn(kA, kB, 25);
+  ASSERT_EQ(::write(host_a(), s.data(), s.size()), static_cast<ssize_t>(s.size()));
+  const auto rst = receive(host_a(), 2000ms);
+  ASSERT_EQ(rst.size(), 40u) << "a RST back to the sender";
+  EXPECT_EQ(rst[33], 0x14) << "RST, ACK";
+  EXPECT_EQ((std::uint32_t{rst[28]} << 24) | (std::uint32_t{rst[29]} << 16) | (std::uint32_t{rst[30]} << 8) |
+                rst[31],
+            1001u);
+  EXPECT_TRUE(receive(host_b(), 100ms).empty()) << "nothing reaches the closed port's host";
+  EXPECT_EQ(pump_->counts().refused, 1u);
+  // Another port of the same host is open: its SYN crosses the link.
+  const auto open = syn(kA, kB, 587);
+  ASSERT_EQ(::write(host_a(), open.data(), open.size()), static_cast<ssize_t>(open.size()));
+  EXPECT_EQ(receive(host_b(), 2000ms), open);
 }
 
 }  // namespace

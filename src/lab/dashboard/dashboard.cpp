@@ -396,8 +396,9 @@ awaitable<AppResponse> Dashboard::links_view() {
     co_return json_response(json::object{{"mode", "loopback"}, {"links", json::array{}}});
   }
   // The emulator belongs to the pump's loop: the JSON is made there.
-  std::string body = co_await run_on_pump(
-      *config_.links, [](LinkPump& pump) { return json::serialize(links_json(pump.emulator())) + "\n"; });
+  // A named local, not a temporary inside the co_await (GCC 12 rules, docs/internals/core.md).
+  auto render = [](LinkPump& pump) { return json::serialize(links_json(pump.emulator())) + "\n"; };
+  std::string body = co_await run_on_pump(*config_.links, render);
   AppResponse r;
   r.content_type = "application/json";
   r.body = std::move(body);
@@ -415,16 +416,16 @@ awaitable<AppResponse> Dashboard::change_link(const AppRequest& req) {
   // non-trivial destructor twice when it is part of a co_await expression, and a lambda owning a string is
   // one.
   const std::string* text = &req.body;
-  auto changed =
-      co_await run_on_pump(*config_.links, [text](LinkPump& pump) -> Expected<std::string, std::string> {
-        auto change = parse_link_change(*text, pump.emulator().topology());
-        if (!change) return Unexpected(change.error());
-        auto link =
-            apply_link_change(pump.emulator(), *change, netem::from_steady(std::chrono::steady_clock::now()));
-        if (!link) return Unexpected(link.error());
-        pump.reschedule();  // a shorter delay or a higher rate may make a packet due sooner
-        return json::serialize(*link) + "\n";
-      });
+  auto apply = [text](LinkPump& pump) -> Expected<std::string, std::string> {
+    auto change = parse_link_change(*text, pump.emulator().topology());
+    if (!change) return Unexpected(change.error());
+    auto link =
+        apply_link_change(pump.emulator(), *change, netem::from_steady(std::chrono::steady_clock::now()));
+    if (!link) return Unexpected(link.error());
+    pump.reschedule();  // a shorter delay or a higher rate may make a packet due sooner
+    return json::serialize(*link) + "\n";
+  };
+  auto changed = co_await run_on_pump(*config_.links, apply);
   if (!changed) co_return error_json(http::Status::bad_request, changed.error());
   AppResponse r;
   r.content_type = "application/json";
